@@ -1,0 +1,24 @@
+"""The time source of the domain, injected so that tests and the sandbox can drive it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware in UTC."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+def ensure_utc(moment: datetime) -> datetime:
+    """Reject naive datetimes: every instant in the domain is aware UTC."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("naive datetime: every instant in ParkShare is timezone-aware")
+    return moment.astimezone(UTC)

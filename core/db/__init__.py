@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, the engine, the unit of work and the migrations."""

@@ -1,0 +1,61 @@
+"""Engines for both stores. SQLite takes its write lock at BEGIN so that check-then-insert
+(no double booking) is serialised; PostgreSQL relies on its exclusion constraint instead."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+SQLITE_BUSY_TIMEOUT_S = 30
+SQLITE_BEGIN_OPTION = "sqlite_begin"
+
+
+def async_url(url: str | URL) -> URL:
+    """Accept the URLs people write (``sqlite:///x.db``, ``postgresql://``); pick async drivers."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+aiosqlite")
+    if backend == "postgresql":
+        return parsed.set(drivername="postgresql+asyncpg")
+    raise ValueError(f"unsupported database {backend!r}: use sqlite or postgresql")
+
+
+def create_engine(url: str | URL, **options: Any) -> AsyncEngine:
+    target = async_url(url)
+    if target.get_backend_name() == "sqlite":
+        engine = create_async_engine(
+            target, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, **options
+        )
+        _serialise_sqlite_writes(engine, in_memory=target.database in (None, "", ":memory:"))
+        return engine
+    options.setdefault("pool_size", 10)
+    options.setdefault("max_overflow", 10)
+    options.setdefault("pool_pre_ping", True)
+    return create_async_engine(target, **options)
+
+
+def _serialise_sqlite_writes(engine: AsyncEngine, *, in_memory: bool) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def read_only(engine: AsyncEngine) -> AsyncEngine:
+    """The same pool, but SQLite transactions begin without the write lock (searches, reports)."""
+    return engine.execution_options(**{SQLITE_BEGIN_OPTION: "DEFERRED"})

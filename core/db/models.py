@@ -1,0 +1,285 @@
+"""The tables. Amounts are integer minor units; instants are aware UTC (see ``UTCDateTime``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Flag, StrEnum, auto
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from core.db.types import FlagSet, UTCDateTime
+from core.status import BookingStatus, SpotStatus
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime()}  # noqa: RUF012
+
+
+def _enum(enum_type: type[StrEnum], name: str) -> Enum:
+    # Stored as the enum's values, checked by a constraint rather than a native PG type,
+    # so adding a status is a plain migration on both databases.
+    return Enum(
+        enum_type,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=24,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class Role(Flag):
+    NONE = 0
+    DRIVER = auto()
+    OWNER = auto()
+    MANAGER = auto()
+
+
+class VehicleSize(StrEnum):
+    MOTORBIKE = "motorbike"
+    SMALL = "small"
+    MEDIUM = "medium"
+    LARGE = "large"
+    VAN = "van"
+
+
+class Person(Base):
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    language: Mapped[str] = mapped_column(String(8))
+    # Only to greet the person themselves; never shown to anyone else.
+    first_name: Mapped[str] = mapped_column(String(64), default="")
+    roles: Mapped[Role] = mapped_column(FlagSet(Role), default=Role.NONE)
+    credit_score: Mapped[int] = mapped_column(Integer)
+    banned: Mapped[bool] = mapped_column(Boolean, default=False)
+    ban_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class Spot(Base):
+    __tablename__ = "spot"
+    __table_args__ = (
+        CheckConstraint("hourly_price_minor >= 0", name="hourly_price_not_negative"),
+        CheckConstraint(
+            "daily_price_minor IS NULL OR daily_price_minor >= 0", name="daily_price_not_negative"
+        ),
+        CheckConstraint("lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180", name="on_earth"),
+        # Search narrows by a latitude band first, then longitude.
+        Index("ix_spot_status_lat_lon", "status", "lat", "lon"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    title: Mapped[str] = mapped_column(String(80))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    address: Mapped[str] = mapped_column(String(255), default="")
+    timezone: Mapped[str] = mapped_column(String(64))
+    currency: Mapped[str] = mapped_column(String(3))
+    hourly_price_minor: Mapped[int] = mapped_column(Integer)
+    daily_price_minor: Mapped[int | None] = mapped_column(Integer)
+    covered: Mapped[bool] = mapped_column(Boolean, default=False)
+    ev_charger: Mapped[bool] = mapped_column(Boolean, default=False)
+    max_vehicle_size: Mapped[VehicleSize] = mapped_column(
+        _enum(VehicleSize, "vehicle_size"), default=VehicleSize.MEDIUM
+    )
+    access_instructions: Mapped[str] = mapped_column(Text, default="")
+    instant_booking: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[SpotStatus] = mapped_column(
+        _enum(SpotStatus, "spot_status"), default=SpotStatus.DRAFT
+    )
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+    owner: Mapped[Person] = relationship(lazy="raise")
+    photos: Mapped[list[SpotPhoto]] = relationship(
+        order_by="SpotPhoto.position", lazy="raise", cascade="all, delete-orphan"
+    )
+
+
+class SpotPhoto(Base):
+    __tablename__ = "spot_photo"
+    __table_args__ = (UniqueConstraint("spot_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    spot_id: Mapped[int] = mapped_column(ForeignKey("spot.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(SmallInteger)
+    telegram_file_id: Mapped[str] = mapped_column(String(255))
+
+
+class AvailabilityRule(Base):
+    """A weekly opening in the spot's local time: ``weekday`` 0 = Monday, minutes from midnight."""
+
+    __tablename__ = "availability_rule"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
+        CheckConstraint(
+            "start_minute >= 0 AND end_minute <= 1440 AND start_minute < end_minute",
+            name="minutes",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    spot_id: Mapped[int] = mapped_column(ForeignKey("spot.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int] = mapped_column(SmallInteger)
+    start_minute: Mapped[int] = mapped_column(SmallInteger)
+    end_minute: Mapped[int] = mapped_column(SmallInteger)
+
+
+class AvailabilityWindow(Base):
+    """A one-off opening, or a block when ``blocked``; stored as the instants the owner meant."""
+
+    __tablename__ = "availability_window"
+    __table_args__ = (CheckConstraint("start_at < end_at", name="ordered"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    spot_id: Mapped[int] = mapped_column(ForeignKey("spot.id", ondelete="CASCADE"), index=True)
+    start_at: Mapped[datetime]
+    end_at: Mapped[datetime]
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Booking(Base):
+    __tablename__ = "booking"
+    __table_args__ = (
+        CheckConstraint("start_at < end_at", name="ordered"),
+        CheckConstraint("price_minor >= 0 AND commission_minor >= 0", name="amounts"),
+        CheckConstraint("commission_minor <= price_minor", name="commission_within_price"),
+        Index("ix_booking_spot_window", "spot_id", "start_at", "end_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    spot_id: Mapped[int] = mapped_column(ForeignKey("spot.id"))
+    driver_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    start_at: Mapped[datetime]
+    end_at: Mapped[datetime]
+    currency: Mapped[str] = mapped_column(String(3))
+    price_minor: Mapped[int] = mapped_column(Integer)
+    commission_minor: Mapped[int] = mapped_column(Integer)
+    status: Mapped[BookingStatus] = mapped_column(_enum(BookingStatus, "booking_status"))
+    # Bumped on every change, so a button rendered for an older state can tell it is stale.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    spot: Mapped[Spot] = relationship(lazy="raise")
+    driver: Mapped[Person] = relationship(lazy="raise")
+
+
+class LedgerTransaction(Base):
+    """One movement of money; its entries sum to zero."""
+
+    __tablename__ = "ledger_transaction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"), index=True)
+    # Makes posting idempotent: the same business event never moves money twice.
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime]
+
+    entries: Mapped[list[LedgerEntry]] = relationship(lazy="raise")
+
+
+class LedgerEntry(Base):
+    __tablename__ = "ledger_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transaction_id: Mapped[int] = mapped_column(ForeignKey("ledger_transaction.id"), index=True)
+    # e.g. "driver:12", "escrow", "owner_payable:7", "platform_revenue"
+    account: Mapped[str] = mapped_column(String(64), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+
+
+class Rating(Base):
+    __tablename__ = "rating"
+    __table_args__ = (
+        UniqueConstraint("booking_id", "rater_id"),
+        CheckConstraint("stars BETWEEN 1 AND 5", name="stars"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id"))
+    rater_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    ratee_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    spot_id: Mapped[int | None] = mapped_column(ForeignKey("spot.id"), index=True)
+    stars: Mapped[int] = mapped_column(SmallInteger)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+
+
+class CreditEvent(Base):
+    __tablename__ = "credit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    delta: Mapped[int] = mapped_column(Integer)
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+
+
+class DisputeStatus(StrEnum):
+    OPEN = "open"
+    CLAIMED = "claimed"
+    RESOLVED = "resolved"
+
+
+class Dispute(Base):
+    __tablename__ = "dispute"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id"), index=True)
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[DisputeStatus] = mapped_column(
+        _enum(DisputeStatus, "dispute_status"), default=DisputeStatus.OPEN
+    )
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    resolution: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+
+
+class RelayMessage(Base):
+    """What one side of a booking sent the other through the bot; kept for disputes."""
+
+    __tablename__ = "relay_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id"), index=True)
+    sender_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text, default="")
+    telegram_file_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime]

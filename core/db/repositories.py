@@ -1,0 +1,126 @@
+"""Queries over one aggregate each. Repositories add and read; the unit of work commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from core.db.models import (
+    AvailabilityRule,
+    AvailabilityWindow,
+    Booking,
+    LedgerEntry,
+    LedgerTransaction,
+    Person,
+    Spot,
+)
+from core.status import LIVE_BOOKING_STATUSES
+
+
+class _Repository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, *entities: object) -> None:
+        self.session.add_all(entities)
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+
+class People(_Repository):
+    async def get(self, person_id: int) -> Person | None:
+        return await self.session.get(Person, person_id)
+
+    async def by_telegram_id(self, telegram_id: int) -> Person | None:
+        return await self.session.scalar(select(Person).where(Person.telegram_id == telegram_id))
+
+
+class Spots(_Repository):
+    async def get(self, spot_id: int, *, with_photos: bool = False) -> Spot | None:
+        options = [selectinload(Spot.photos)] if with_photos else []
+        return await self.session.get(Spot, spot_id, options=options)
+
+    async def owned_by(self, owner_id: int) -> list[Spot]:
+        rows = await self.session.scalars(
+            select(Spot).where(Spot.owner_id == owner_id).order_by(Spot.id)
+        )
+        return list(rows)
+
+    async def weekly_rules(self, spot_id: int) -> list[AvailabilityRule]:
+        rows = await self.session.scalars(
+            select(AvailabilityRule).where(AvailabilityRule.spot_id == spot_id)
+        )
+        return list(rows)
+
+    async def windows_touching(
+        self, spot_id: int, start: datetime, end: datetime
+    ) -> list[AvailabilityWindow]:
+        rows = await self.session.scalars(
+            select(AvailabilityWindow).where(
+                AvailabilityWindow.spot_id == spot_id,
+                AvailabilityWindow.start_at < end,
+                AvailabilityWindow.end_at > start,
+            )
+        )
+        return list(rows)
+
+
+class Bookings(_Repository):
+    async def get(self, booking_id: int) -> Booking | None:
+        return await self.session.get(Booking, booking_id)
+
+    async def get_for_update(self, booking_id: int) -> Booking | None:
+        return await self.session.scalar(
+            select(Booking).where(Booking.id == booking_id).with_for_update()
+        )
+
+    async def overlapping_live(
+        self, spot_id: int, start: datetime, end: datetime, *, excluding: int | None = None
+    ) -> list[Booking]:
+        query = select(Booking).where(
+            Booking.spot_id == spot_id,
+            Booking.status.in_(LIVE_BOOKING_STATUSES),
+            Booking.start_at < end,
+            Booking.end_at > start,
+        )
+        if excluding is not None:
+            query = query.where(Booking.id != excluding)
+        return list(await self.session.scalars(query))
+
+    async def of_driver(self, driver_id: int) -> list[Booking]:
+        rows = await self.session.scalars(
+            select(Booking).where(Booking.driver_id == driver_id).order_by(Booking.start_at)
+        )
+        return list(rows)
+
+
+class Ledger(_Repository):
+    async def by_idempotency_key(self, key: str) -> LedgerTransaction | None:
+        return await self.session.scalar(
+            select(LedgerTransaction).where(LedgerTransaction.idempotency_key == key)
+        )
+
+    async def balance(self, account: str, currency: str) -> int:
+        total = await self.session.scalar(
+            select(func.coalesce(func.sum(LedgerEntry.amount_minor), 0)).where(
+                LedgerEntry.account == account, LedgerEntry.currency == currency
+            )
+        )
+        return int(total or 0)
+
+    async def unbalanced_transactions(self) -> list[int]:
+        """Ids of transactions whose entries do not sum to zero in some currency."""
+        rows = await self.session.scalars(
+            select(LedgerEntry.transaction_id)
+            .group_by(LedgerEntry.transaction_id, LedgerEntry.currency)
+            .having(func.sum(LedgerEntry.amount_minor) != 0)
+        )
+        return sorted(set(rows))
+
+    def add_entries(self, entries: Iterable[LedgerEntry]) -> None:
+        self.session.add_all(entries)

@@ -1,0 +1,77 @@
+"""One transaction per user action: everything an action writes commits together or not at all."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+
+from core.db.engine import create_engine, read_only
+from core.db.repositories import Bookings, Ledger, People, Spots
+
+
+class UnitOfWork:
+    """Opens a session; commits when the block ends normally, rolls back when it raises.
+    Repositories never commit on their own."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def __aenter__(self) -> Self:
+        self.session = self._sessions()
+        self.people = People(self.session)
+        self.spots = Spots(self.session)
+        self.bookings = Bookings(self.session)
+        self.ledger = Ledger(self.session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if exc_type is None:
+                await self.session.commit()
+            else:
+                await self.session.rollback()
+        finally:
+            await self.session.close()
+
+
+class Database:
+    """The application's handle on its store: hands out units of work."""
+
+    def __init__(self, bind: AsyncEngine | AsyncConnection) -> None:
+        self.bind = bind
+        kwargs: dict[str, object] = {"expire_on_commit": False}
+        if isinstance(bind, AsyncConnection):
+            # Tests bind to a connection whose outer transaction is rolled back afterwards.
+            kwargs["join_transaction_mode"] = "create_savepoint"
+        self._sessions = async_sessionmaker(bind, **kwargs)
+        self._read_sessions = (
+            async_sessionmaker(read_only(bind), **kwargs)
+            if isinstance(bind, AsyncEngine)
+            else self._sessions
+        )
+
+    @classmethod
+    def from_url(cls, url: str) -> Database:
+        return cls(create_engine(url))
+
+    @property
+    def dialect(self) -> str:
+        return self.bind.dialect.name
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self._sessions)
+
+    def reading(self) -> UnitOfWork:
+        """A unit of work for queries only; on SQLite it does not take the write lock."""
+        return UnitOfWork(self._read_sessions)
+
+    async def close(self) -> None:
+        if isinstance(self.bind, AsyncEngine):
+            await self.bind.dispose()

@@ -1,0 +1,118 @@
+"""Domain errors carry a stable code; the bot translates each code into the user's language."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every rule the domain refuses. ``code`` is stable and never shown raw to a person."""
+
+    code: str = "domain.error"
+
+    def __init__(self, message: str = "", **details: object) -> None:
+        super().__init__(message or self.code)
+        self.details = details
+
+
+class InvalidInput(DomainError):
+    code = "input.invalid"
+
+
+class InvalidPrice(InvalidInput):
+    code = "input.price"
+
+
+class InvalidLocation(InvalidInput):
+    code = "input.location"
+
+
+class InvalidWindow(InvalidInput):
+    code = "input.window"
+
+
+class WindowInPast(InvalidWindow):
+    code = "input.window_past"
+
+
+class InvalidCurrency(InvalidInput):
+    code = "input.currency"
+
+
+class InvalidLanguage(InvalidInput):
+    code = "input.language"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class PersonNotFound(NotFound):
+    code = "not_found.person"
+
+
+class SpotNotFound(NotFound):
+    code = "not_found.spot"
+
+
+class BookingNotFound(NotFound):
+    code = "not_found.booking"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
+class PersonBanned(Forbidden):
+    code = "forbidden.banned"
+
+
+class SpotNotBookable(DomainError):
+    code = "spot.not_bookable"
+
+
+class OwnSpot(DomainError):
+    code = "spot.own"
+
+
+class WindowUnavailable(DomainError):
+    """The spot is not offered for the whole requested window."""
+
+    code = "booking.unavailable"
+
+
+class WindowTaken(DomainError):
+    """Someone else holds an overlapping booking."""
+
+    code = "booking.window_taken"
+
+
+class StaleBooking(DomainError):
+    """The booking moved on since the button or message the person acted on."""
+
+    code = "booking.stale"
+
+
+class BookingTooLong(InvalidWindow):
+    code = "input.window_too_long"
+
+
+class IllegalTransition(DomainError):
+    code = "booking.illegal_transition"
+
+
+class IllegalSpotTransition(DomainError):
+    code = "spot.illegal_transition"
+
+
+class UnbalancedTransaction(DomainError):
+    code = "ledger.unbalanced"
+
+
+def all_codes() -> set[str]:
+    """Every code a DomainError subclass can carry, so tests can demand a translation for each."""
+    codes: set[str] = set()
+    pending: list[type[DomainError]] = [DomainError]
+    while pending:
+        cls = pending.pop()
+        codes.add(cls.code)
+        pending.extend(cls.__subclasses__())
+    return codes

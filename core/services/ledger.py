@@ -1,0 +1,85 @@
+"""The double-entry ledger: every movement of money is a transaction whose entries sum to zero.
+Append-only: corrections are new transactions, balances are sums."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from core.clock import Clock
+from core.db.models import LedgerEntry, LedgerTransaction
+from core.db.uow import UnitOfWork
+from core.errors import InvalidInput, UnbalancedTransaction
+from core.money import Money
+
+ESCROW = "escrow"
+PLATFORM_REVENUE = "platform_revenue"
+
+
+def driver_account(person_id: int) -> str:
+    return f"driver:{person_id}"
+
+
+def owner_payable_account(person_id: int) -> str:
+    return f"owner_payable:{person_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Posting:
+    account: str
+    amount: Money
+
+
+def _check_balanced(postings: Sequence[Posting]) -> None:
+    if len(postings) < 2:
+        raise UnbalancedTransaction("a transaction needs at least two postings")
+    currencies = {posting.amount.currency for posting in postings}
+    if len(currencies) != 1:
+        raise UnbalancedTransaction(f"mixed currencies {sorted(currencies)}")
+    if any(posting.amount.minor == 0 for posting in postings):
+        raise InvalidInput("zero posting")
+    if sum(posting.amount.minor for posting in postings) != 0:
+        raise UnbalancedTransaction("postings do not sum to zero")
+
+
+async def post(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    kind: str,
+    idempotency_key: str,
+    postings: Sequence[Posting],
+    booking_id: int | None = None,
+) -> LedgerTransaction:
+    """Record a movement once: posting the same ``idempotency_key`` again returns the first."""
+    _check_balanced(postings)
+    existing = await uow.ledger.by_idempotency_key(idempotency_key)
+    if existing is not None:
+        return existing
+    transaction = LedgerTransaction(
+        kind=kind,
+        booking_id=booking_id,
+        idempotency_key=idempotency_key,
+        created_at=clock.now(),
+    )
+    uow.ledger.add(transaction)
+    await uow.ledger.flush()
+    uow.ledger.add_entries(
+        LedgerEntry(
+            transaction_id=transaction.id,
+            account=posting.account,
+            currency=posting.amount.currency,
+            amount_minor=posting.amount.minor,
+        )
+        for posting in postings
+    )
+    await uow.ledger.flush()
+    return transaction
+
+
+async def balance(uow: UnitOfWork, account: str, currency: str) -> Money:
+    return Money(await uow.ledger.balance(account, currency), currency)
+
+
+async def unbalanced_transactions(uow: UnitOfWork) -> list[int]:
+    return await uow.ledger.unbalanced_transactions()

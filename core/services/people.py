@@ -1,0 +1,77 @@
+"""Who uses ParkShare: registration on first contact, language and roles."""
+
+from __future__ import annotations
+
+from core.clock import Clock
+from core.db.models import Person, Role
+from core.db.uow import UnitOfWork
+from core.errors import InvalidLanguage, PersonBanned, PersonNotFound
+
+SUPPORTED_LANGUAGES = ("en", "zh_Hans", "ru")
+
+
+def language_from_telegram(code: str | None) -> str:
+    """Map Telegram's IETF ``language_code`` to one of our catalogs; English otherwise."""
+    if not code:
+        return "en"
+    primary = code.replace("_", "-").lower().split("-")[0]
+    if primary == "zh":
+        return "zh_Hans"
+    return primary if primary in SUPPORTED_LANGUAGES else "en"
+
+
+async def register(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    telegram_id: int,
+    language_code: str | None,
+    first_name: str,
+    initial_credit: int,
+) -> Person:
+    """The person behind a Telegram account, created on first contact."""
+    person = await uow.people.by_telegram_id(telegram_id)
+    if person is None:
+        person = Person(
+            telegram_id=telegram_id,
+            language=language_from_telegram(language_code),
+            first_name=first_name[:64],
+            roles=Role.NONE,
+            credit_score=initial_credit,
+            banned=False,
+            created_at=clock.now(),
+        )
+        uow.people.add(person)
+        await uow.people.flush()
+    elif person.first_name != first_name[:64]:
+        person.first_name = first_name[:64]
+    return person
+
+
+async def get(uow: UnitOfWork, person_id: int) -> Person:
+    person = await uow.people.get(person_id)
+    if person is None:
+        raise PersonNotFound(str(person_id))
+    return person
+
+
+async def get_active(uow: UnitOfWork, person_id: int) -> Person:
+    """The person, refusing those a manager has banned."""
+    person = await get(uow, person_id)
+    if person.banned:
+        raise PersonBanned(str(person_id))
+    return person
+
+
+async def set_language(uow: UnitOfWork, person_id: int, language: str) -> Person:
+    if language not in SUPPORTED_LANGUAGES:
+        raise InvalidLanguage(language)
+    person = await get(uow, person_id)
+    person.language = language
+    return person
+
+
+async def add_role(uow: UnitOfWork, person_id: int, role: Role) -> Person:
+    person = await get(uow, person_id)
+    person.roles = person.roles | role
+    return person

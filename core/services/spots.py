@@ -1,0 +1,152 @@
+"""Listing spots and moving them through moderation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from core.clock import Clock, ensure_utc
+from core.db.models import AvailabilityRule, AvailabilityWindow, Role, Spot, SpotPhoto, VehicleSize
+from core.db.uow import UnitOfWork
+from core.errors import InvalidInput, InvalidPrice, InvalidWindow, SpotNotFound
+from core.geo import GeoPoint
+from core.money import Money
+from core.services import people
+from core.status import SpotStatus, check_spot_transition
+from core.timezones import timezone_of
+
+MAX_PHOTOS = 5
+MAX_TITLE = 80
+
+
+@dataclass(slots=True)
+class SpotDraft:
+    """What an owner has told us about a spot so far."""
+
+    title: str
+    point: GeoPoint
+    hourly_price: Money
+    daily_price: Money | None = None
+    address: str = ""
+    covered: bool = False
+    ev_charger: bool = False
+    max_vehicle_size: VehicleSize = VehicleSize.MEDIUM
+    access_instructions: str = ""
+    instant_booking: bool = True
+    photo_file_ids: list[str] = field(default_factory=list)
+
+
+def _validate(draft: SpotDraft) -> None:
+    title = draft.title.strip()
+    if not title or len(title) > MAX_TITLE:
+        raise InvalidInput("title", field="title")
+    if draft.hourly_price.is_negative() or draft.hourly_price.minor == 0:
+        raise InvalidPrice(str(draft.hourly_price.minor))
+    if draft.daily_price is not None:
+        if draft.daily_price.currency != draft.hourly_price.currency:
+            raise InvalidPrice("daily price currency differs")
+        if draft.daily_price.minor <= 0:
+            raise InvalidPrice(str(draft.daily_price.minor))
+    if len(draft.photo_file_ids) > MAX_PHOTOS:
+        raise InvalidInput("photos", field="photos")
+
+
+async def create(
+    uow: UnitOfWork, clock: Clock, *, owner_id: int, draft: SpotDraft, moderated: bool = True
+) -> Spot:
+    """A new listing: waiting for a manager when moderation is on, approved at once otherwise."""
+    _validate(draft)
+    owner = await people.get_active(uow, owner_id)
+    spot = Spot(
+        owner_id=owner.id,
+        title=draft.title.strip(),
+        lat=draft.point.lat,
+        lon=draft.point.lon,
+        address=draft.address.strip()[:255],
+        timezone=timezone_of(draft.point),
+        currency=draft.hourly_price.currency,
+        hourly_price_minor=draft.hourly_price.minor,
+        daily_price_minor=draft.daily_price.minor if draft.daily_price else None,
+        covered=draft.covered,
+        ev_charger=draft.ev_charger,
+        max_vehicle_size=draft.max_vehicle_size,
+        access_instructions=draft.access_instructions.strip(),
+        instant_booking=draft.instant_booking,
+        status=SpotStatus.DRAFT,
+        created_at=clock.now(),
+        photos=[
+            SpotPhoto(position=index, telegram_file_id=file_id)
+            for index, file_id in enumerate(draft.photo_file_ids)
+        ],
+    )
+    check_spot_transition(spot.status, SpotStatus.PENDING if moderated else SpotStatus.APPROVED)
+    spot.status = SpotStatus.PENDING if moderated else SpotStatus.APPROVED
+    owner.roles = owner.roles | Role.OWNER
+    uow.spots.add(spot)
+    await uow.spots.flush()
+    return spot
+
+
+async def get(uow: UnitOfWork, spot_id: int) -> Spot:
+    spot = await uow.spots.get(spot_id)
+    if spot is None:
+        raise SpotNotFound(str(spot_id))
+    return spot
+
+
+async def get_owned(uow: UnitOfWork, spot_id: int, owner_id: int) -> Spot:
+    """A spot, only for its owner: anyone else is told it does not exist."""
+    spot = await get(uow, spot_id)
+    if spot.owner_id != owner_id:
+        raise SpotNotFound(str(spot_id))
+    return spot
+
+
+async def set_status(
+    uow: UnitOfWork, spot_id: int, status: SpotStatus, *, reason: str = ""
+) -> Spot:
+    spot = await get(uow, spot_id)
+    check_spot_transition(spot.status, status)
+    spot.status = status
+    spot.rejection_reason = reason or None if status == SpotStatus.REJECTED else None
+    return spot
+
+
+async def add_weekly_rule(
+    uow: UnitOfWork,
+    *,
+    spot_id: int,
+    owner_id: int,
+    weekday: int,
+    start_minute: int,
+    end_minute: int,
+) -> AvailabilityRule:
+    await get_owned(uow, spot_id, owner_id)
+    if not 0 <= weekday <= 6 or not 0 <= start_minute < end_minute <= 24 * 60:
+        raise InvalidWindow(f"{weekday} {start_minute}-{end_minute}")
+    rule = AvailabilityRule(
+        spot_id=spot_id, weekday=weekday, start_minute=start_minute, end_minute=end_minute
+    )
+    uow.spots.add(rule)
+    await uow.spots.flush()
+    return rule
+
+
+async def add_window(
+    uow: UnitOfWork,
+    *,
+    spot_id: int,
+    owner_id: int,
+    start: datetime,
+    end: datetime,
+    blocked: bool = False,
+) -> AvailabilityWindow:
+    """A one-off opening (``blocked=False``) or a block, given as the instants the owner meant."""
+    await get_owned(uow, spot_id, owner_id)
+    start, end = ensure_utc(start), ensure_utc(end)
+    if end <= start:
+        raise InvalidWindow(f"{start} >= {end}")
+    window = AvailabilityWindow(spot_id=spot_id, start_at=start, end_at=end, blocked=blocked)
+    uow.spots.add(window)
+    await uow.spots.flush()
+    return window

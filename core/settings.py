@@ -1,0 +1,58 @@
+"""Configuration from the environment and an optional ``.env`` file (see ``.env.example``)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+ENV_PREFIX = "PARKSHARE_"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    bot_token: str | None = None
+    database_url: str = "sqlite:///parkshare.db"
+    manager_chat_id: int | None = None
+    # People allowed to moderate besides the managers' group administrators.
+    manager_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    commission_percent: Decimal = Field(default=Decimal("15"), ge=0, le=100, decimal_places=2)
+    default_currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
+    initial_credit_score: int = Field(default=600, ge=0, le=1000)
+    payment_provider_token: str | None = None
+    stripe_secret_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    stripe_api_base: str | None = None
+    ors_api_key: str | None = None
+    public_base_url: str | None = Field(default=None, pattern=r"^https?://")
+    sandbox_host: str = "127.0.0.1"
+    sandbox_port: int = Field(default=8080, ge=0, le=65535)
+
+    @field_validator("manager_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.replace(",", " ").split())
+        return value
+
+    @property
+    def commission_basis_points(self) -> int:
+        return int(self.commission_percent * 100)
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line naming the variable."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = ENV_PREFIX + str(first["loc"][0]).upper() if first["loc"] else ENV_PREFIX
+        raise SettingsError(f"{name}: {first['msg']}") from None

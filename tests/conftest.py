@@ -1,0 +1,104 @@
+"""Every database test runs on SQLite and on PostgreSQL; the test id names which."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core.db.engine import create_engine
+from core.db.migrate import upgrade
+from core.db.uow import Database
+from tests.fakes import FrozenClock
+from tests.support import postgres
+
+DATABASES = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    """The server `.ci/run` started, or one of our own from the machine's binaries."""
+    url = os.environ.get("PARKSHARE_TEST_POSTGRES_URL")
+    if url:
+        yield url
+        return
+    directory = Path(tempfile.mkdtemp(prefix="parkshare-pg-"))
+    try:
+        yield postgres.start(directory)
+    finally:
+        postgres.stop(directory)
+
+
+class DatabaseFactory:
+    """Creates empty, migrated databases of one kind."""
+
+    def __init__(self, kind: str, postgres_url: str | None, workdir: Path) -> None:
+        self.kind = kind
+        self.postgres_url = postgres_url
+        self.workdir = workdir
+        self.engines: list[AsyncEngine] = []
+
+    async def new_url(self) -> str:
+        name = f"parkshare_test_{uuid.uuid4().hex[:12]}"
+        if self.kind == "sqlite":
+            return f"sqlite:///{self.workdir / name}.db"
+        assert self.postgres_url is not None
+        admin = create_engine(self.postgres_url, isolation_level="AUTOCOMMIT")
+        async with admin.connect() as connection:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+        await admin.dispose()
+        return make_url(self.postgres_url).set(database=name).render_as_string(hide_password=False)
+
+    async def new_engine(self) -> AsyncEngine:
+        engine = create_engine(await self.new_url())
+        await upgrade(engine)
+        self.engines.append(engine)
+        return engine
+
+    async def close(self) -> None:
+        for engine in self.engines:
+            await engine.dispose()
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+async def database_factory(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[DatabaseFactory]:
+    url = request.getfixturevalue("postgres_server_url") if request.param == "postgresql" else None
+    factory = DatabaseFactory(request.param, url, tmp_path_factory.mktemp(request.param))
+    yield factory
+    await factory.close()
+
+
+@pytest.fixture(scope="session")
+async def shared_engine(database_factory: DatabaseFactory) -> AsyncEngine:
+    return await database_factory.new_engine()
+
+
+@pytest.fixture
+async def db(shared_engine: AsyncEngine) -> AsyncIterator[Database]:
+    """A database whose every change is rolled back after the test."""
+    async with shared_engine.connect() as connection:
+        transaction = await connection.begin()
+        yield Database(connection)
+        await transaction.rollback()
+
+
+@pytest.fixture
+async def committing_db(database_factory: DatabaseFactory) -> AsyncIterator[Database]:
+    """A fresh database of its own, for tests whose writers must really commit (concurrency)."""
+    database = Database(await database_factory.new_engine())
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock()

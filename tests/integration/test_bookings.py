@@ -1,0 +1,216 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from core.errors import (
+    BookingNotFound,
+    BookingTooLong,
+    IllegalTransition,
+    InvalidWindow,
+    OwnSpot,
+    PersonBanned,
+    SpotNotBookable,
+    SpotNotFound,
+    StaleBooking,
+    WindowInPast,
+    WindowTaken,
+    WindowUnavailable,
+)
+from core.services import bookings, people, spots
+from core.status import BookingStatus, SpotStatus
+from tests.integration.builders import a_person, an_approved_spot
+
+COMMISSION_BP = 1500
+
+
+@pytest.fixture
+async def world(db, clock):
+    owner = await a_person(db, clock, "Olga")
+    driver = await a_person(db, clock, "Dana")
+    spot = await an_approved_spot(db, clock, owner, hourly_minor=300)
+    return owner, driver, spot
+
+
+async def book(db, clock, driver, spot, start_in=timedelta(hours=1), length=timedelta(hours=2)):
+    start = clock.now() + start_in
+    async with db.unit_of_work() as uow:
+        return await bookings.request(
+            uow,
+            clock,
+            driver_id=driver.id,
+            spot_id=spot.id,
+            start=start,
+            end=start + length,
+            commission_basis_points=COMMISSION_BP,
+        )
+
+
+async def test_an_instant_spot_books_straight_to_awaiting_payment_with_price_and_commission(
+    db, clock, world
+):
+    _, driver, spot = world
+    booking = await book(db, clock, driver, spot)
+    assert booking.status == BookingStatus.AWAITING_PAYMENT
+    assert (booking.price_minor, booking.commission_minor, booking.currency) == (600, 90, "EUR")
+    assert booking.start_at.tzinfo is not None
+
+
+async def test_a_spot_without_instant_booking_gets_a_request(db, clock, world):
+    _, driver, spot = world
+    async with db.unit_of_work() as uow:
+        (await spots.get(uow, spot.id)).instant_booking = False
+    booking = await book(db, clock, driver, spot)
+    assert booking.status == BookingStatus.REQUESTED
+
+
+async def test_cannot_book_a_window_someone_else_holds(db, clock, world):
+    owner, driver, spot = world
+    rival = await a_person(db, clock, "Rita")
+    await book(db, clock, driver, spot)
+    with pytest.raises(WindowTaken):
+        await book(db, clock, rival, spot, start_in=timedelta(hours=2))
+
+
+async def test_a_cancelled_booking_frees_its_window(db, clock, world):
+    _, driver, spot = world
+    rival = await a_person(db, clock, "Rita")
+    first = await book(db, clock, driver, spot)
+    async with db.unit_of_work() as uow:
+        await bookings.transition(uow, clock, first.id, BookingStatus.CANCELLED)
+    second = await book(db, clock, rival, spot)
+    assert second.status == BookingStatus.AWAITING_PAYMENT
+
+
+async def test_back_to_back_windows_do_not_overlap(db, clock, world):
+    _, driver, spot = world
+    rival = await a_person(db, clock, "Rita")
+    await book(db, clock, driver, spot, start_in=timedelta(hours=1), length=timedelta(hours=2))
+    await book(db, clock, rival, spot, start_in=timedelta(hours=3), length=timedelta(hours=1))
+
+
+async def test_end_before_start_is_refused(db, clock, world):
+    _, driver, spot = world
+    with pytest.raises(InvalidWindow):
+        await book(db, clock, driver, spot, length=timedelta(hours=-1))
+
+
+async def test_an_empty_window_is_refused(db, clock, world):
+    _, driver, spot = world
+    with pytest.raises(InvalidWindow):
+        await book(db, clock, driver, spot, length=timedelta(0))
+
+
+async def test_a_window_in_the_past_is_refused(db, clock, world):
+    _, driver, spot = world
+    with pytest.raises(WindowInPast):
+        await book(db, clock, driver, spot, start_in=timedelta(hours=-3))
+
+
+async def test_a_window_longer_than_thirty_days_is_refused(db, clock, world):
+    _, driver, spot = world
+    with pytest.raises(BookingTooLong):
+        await book(db, clock, driver, spot, length=timedelta(days=31))
+
+
+async def test_naive_times_are_refused(db, clock, world):
+    _, driver, spot = world
+    async with db.unit_of_work() as uow:
+        with pytest.raises(ValueError, match="naive"):
+            await bookings.request(
+                uow, clock, driver_id=driver.id, spot_id=spot.id,
+                start=datetime(2026, 6, 1, 12), end=datetime(2026, 6, 1, 13),  # noqa: DTZ001
+                commission_basis_points=COMMISSION_BP,
+            )  # fmt: skip
+
+
+async def test_an_unknown_spot_is_refused(db, clock, world):
+    _, driver, _ = world
+    start = clock.now() + timedelta(hours=1)
+    async with db.unit_of_work() as uow:
+        with pytest.raises(SpotNotFound):
+            await bookings.request(
+                uow, clock, driver_id=driver.id, spot_id=999_999, start=start,
+                end=start + timedelta(hours=1), commission_basis_points=COMMISSION_BP,
+            )  # fmt: skip
+
+
+async def test_a_paused_spot_cannot_be_booked(db, clock, world):
+    _, driver, spot = world
+    async with db.unit_of_work() as uow:
+        await spots.set_status(uow, spot.id, SpotStatus.PAUSED)
+    with pytest.raises(SpotNotBookable):
+        await book(db, clock, driver, spot)
+
+
+async def test_an_owner_cannot_book_their_own_spot(db, clock, world):
+    owner, _, spot = world
+    with pytest.raises(OwnSpot):
+        await book(db, clock, owner, spot)
+
+
+async def test_a_banned_driver_cannot_book(db, clock, world):
+    _, driver, spot = world
+    async with db.unit_of_work() as uow:
+        (await people.get(uow, driver.id)).banned = True
+    with pytest.raises(PersonBanned):
+        await book(db, clock, driver, spot)
+
+
+async def test_a_window_outside_availability_is_refused(db, clock):
+    owner = await a_person(db, clock, "Olga")
+    driver = await a_person(db, clock, "Dana")
+    spot = await an_approved_spot(db, clock, owner)
+    start = clock.now() + timedelta(hours=1)
+    async with db.unit_of_work() as uow:
+        await spots.add_window(
+            uow, spot_id=spot.id, owner_id=owner.id, start=start, end=start + timedelta(hours=4),
+            blocked=True,
+        )  # fmt: skip
+    with pytest.raises(WindowUnavailable):
+        await book(db, clock, driver, spot)
+
+
+async def test_a_booking_walks_its_lifecycle_and_bumps_its_version(db, clock, world):
+    _, driver, spot = world
+    booking = await book(db, clock, driver, spot)
+    for status in (BookingStatus.CONFIRMED, BookingStatus.ACTIVE, BookingStatus.COMPLETED):
+        async with db.unit_of_work() as uow:
+            booking = await bookings.transition(uow, clock, booking.id, status)
+    assert (booking.status, booking.version) == (BookingStatus.COMPLETED, 4)
+
+
+async def test_an_illegal_transition_raises_and_changes_nothing(db, clock, world):
+    _, driver, spot = world
+    booking = await book(db, clock, driver, spot)
+    async with db.unit_of_work() as uow:
+        with pytest.raises(IllegalTransition):
+            await bookings.transition(uow, clock, booking.id, BookingStatus.COMPLETED)
+    async with db.unit_of_work() as uow:
+        assert (await bookings.get(uow, booking.id)).status == BookingStatus.AWAITING_PAYMENT
+
+
+async def test_acting_on_an_old_version_is_refused_as_stale(db, clock, world):
+    _, driver, spot = world
+    booking = await book(db, clock, driver, spot)
+    async with db.unit_of_work() as uow:
+        await bookings.transition(uow, clock, booking.id, BookingStatus.CONFIRMED)
+    async with db.unit_of_work() as uow:
+        with pytest.raises(StaleBooking):
+            await bookings.transition(
+                uow, clock, booking.id, BookingStatus.CANCELLED, expected_version=1
+            )
+
+
+async def test_an_unknown_booking_is_not_found(db, clock):
+    async with db.unit_of_work() as uow:
+        with pytest.raises(BookingNotFound):
+            await bookings.transition(uow, clock, 424_242, BookingStatus.CANCELLED)
+
+
+async def test_stored_times_come_back_as_the_same_aware_utc_instants(db, clock, world):
+    _, driver, spot = world
+    booking = await book(db, clock, driver, spot)
+    async with db.unit_of_work() as uow:
+        stored = await bookings.get(uow, booking.id)
+    assert stored.start_at == clock.now() + timedelta(hours=1)
+    assert stored.start_at.tzinfo == UTC

@@ -1,0 +1,74 @@
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from core.availability import Interval, WeeklyRule, covers
+
+BERLIN = ZoneInfo("Europe/Berlin")
+WEEKDAYS_8_TO_18 = [WeeklyRule(day, 8 * 60, 18 * 60) for day in range(5)]
+EVERY_DAY_ALL_DAY = [WeeklyRule(day, 0, 1440) for day in range(7)]
+
+
+def berlin(*args: int) -> datetime:
+    return datetime(*args, tzinfo=BERLIN).astimezone(UTC)
+
+
+def test_a_window_inside_a_weekly_rule_is_offered():
+    # Monday 2026-06-01
+    assert covers(WEEKDAYS_8_TO_18, [], [], BERLIN, berlin(2026, 6, 1, 9), berlin(2026, 6, 1, 11))
+
+
+def test_a_window_running_past_closing_time_is_not_offered():
+    assert not covers(
+        WEEKDAYS_8_TO_18, [], [], BERLIN, berlin(2026, 6, 1, 17), berlin(2026, 6, 1, 19)
+    )
+
+
+def test_weekend_is_not_offered_by_a_weekday_rule():
+    assert not covers(
+        WEEKDAYS_8_TO_18, [], [], BERLIN, berlin(2026, 6, 6, 9), berlin(2026, 6, 6, 10)
+    )
+
+
+def test_rules_on_consecutive_days_join_across_midnight():
+    assert covers(EVERY_DAY_ALL_DAY, [], [], BERLIN, berlin(2026, 6, 1, 22), berlin(2026, 6, 3, 2))
+
+
+def test_rules_follow_local_time_across_the_daylight_saving_change():
+    # 2026-03-29: Berlin moves from UTC+1 to UTC+2. 08:00 local is 06:00 UTC that day.
+    assert covers(
+        WEEKDAYS_8_TO_18 + [WeeklyRule(6, 8 * 60, 18 * 60)],
+        [],
+        [],
+        BERLIN,
+        datetime(2026, 3, 29, 6, 0, tzinfo=UTC),
+        datetime(2026, 3, 29, 16, 0, tzinfo=UTC),
+    )
+    assert not covers(
+        [WeeklyRule(6, 8 * 60, 18 * 60)],
+        [],
+        [],
+        BERLIN,
+        datetime(2026, 3, 29, 5, 30, tzinfo=UTC),
+        datetime(2026, 3, 29, 7, 0, tzinfo=UTC),
+    )
+
+
+def test_a_one_off_opening_extends_the_rules():
+    evening = Interval(berlin(2026, 6, 1, 18), berlin(2026, 6, 1, 22))
+    assert covers(
+        WEEKDAYS_8_TO_18, [evening], [], BERLIN, berlin(2026, 6, 1, 17), berlin(2026, 6, 1, 21)
+    )
+
+
+def test_a_block_removes_time_the_rules_offer():
+    lunch = Interval(berlin(2026, 6, 1, 12), berlin(2026, 6, 1, 13))
+    assert not covers(
+        WEEKDAYS_8_TO_18, [], [lunch], BERLIN, berlin(2026, 6, 1, 11), berlin(2026, 6, 1, 14)
+    )
+    assert covers(
+        WEEKDAYS_8_TO_18, [], [lunch], BERLIN, berlin(2026, 6, 1, 13), berlin(2026, 6, 1, 14)
+    )
+
+
+def test_nothing_is_offered_without_rules_or_openings():
+    assert not covers([], [], [], BERLIN, berlin(2026, 6, 1, 9), berlin(2026, 6, 1, 10))

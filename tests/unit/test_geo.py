@@ -1,0 +1,47 @@
+import math
+
+import pytest
+
+from core.errors import InvalidLocation
+from core.geo import GeoPoint
+from core.timezones import timezone_of
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon"),
+    [(90.1, 0), (-91, 0), (0, 180.5), (0, -181), (math.nan, 0), (0, math.inf), (True, 0)],
+)
+def test_points_off_the_globe_are_refused(lat, lon):
+    with pytest.raises(InvalidLocation):
+        GeoPoint(lat, lon)
+
+
+def test_coordinates_come_out_in_the_order_each_library_expects():
+    point = GeoPoint(52.52, 13.405)
+    assert point.to_latlon() == (52.52, 13.405)
+    assert point.to_lonlat() == (13.405, 52.52)
+
+
+def test_geodesic_distance_between_two_berlin_landmarks():
+    brandenburg_gate = GeoPoint(52.5163, 13.3777)
+    alexanderplatz = GeoPoint(52.5219, 13.4132)
+    assert 2_350 < brandenburg_gate.distance_m(alexanderplatz) < 2_550
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "zone"),
+    [
+        (52.52, 13.405, "Europe/Berlin"),
+        (31.23, 121.47, "Asia/Shanghai"),
+        (55.75, 37.62, "Europe/Moscow"),
+        (40.71, -74.0, "America/New_York"),
+    ],
+)
+def test_a_place_has_its_timezone_found_offline(lat, lon, zone):
+    assert timezone_of(GeoPoint(lat, lon)) == zone
+
+
+def test_a_place_at_sea_has_no_timezone_for_a_spot():
+    with pytest.raises(InvalidLocation) as caught:
+        timezone_of(GeoPoint(40.0, -40.0))
+    assert caught.value.details["reason"] == "at_sea"
