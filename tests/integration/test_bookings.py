@@ -64,7 +64,7 @@ async def test_a_spot_without_instant_booking_gets_a_request(db, clock, world):
 
 
 async def test_cannot_book_a_window_someone_else_holds(db, clock, world):
-    owner, driver, spot = world
+    _, driver, spot = world
     rival = await a_person(db, clock, "Rita")
     await book(db, clock, driver, spot)
     with pytest.raises(WindowTaken):

@@ -23,8 +23,12 @@ async def test_a_balanced_transaction_moves_money_between_accounts(db, clock):
 
 async def test_the_same_idempotency_key_moves_money_once(db, clock):
     async with db.unit_of_work() as uow:
-        first = await ledger.post(uow, clock, kind="payment", idempotency_key="k", postings=payment(5))
-        again = await ledger.post(uow, clock, kind="payment", idempotency_key="k", postings=payment(5))
+        first = await ledger.post(
+            uow, clock, kind="payment", idempotency_key="k", postings=payment(5)
+        )
+        again = await ledger.post(
+            uow, clock, kind="payment", idempotency_key="k", postings=payment(5)
+        )
         assert again.id == first.id
         assert await ledger.balance(uow, ESCROW, "EUR") == Money(5, "EUR")
 

@@ -36,7 +36,7 @@ def test_rules_on_consecutive_days_join_across_midnight():
 def test_rules_follow_local_time_across_the_daylight_saving_change():
     # 2026-03-29: Berlin moves from UTC+1 to UTC+2. 08:00 local is 06:00 UTC that day.
     assert covers(
-        WEEKDAYS_8_TO_18 + [WeeklyRule(6, 8 * 60, 18 * 60)],
+        [*WEEKDAYS_8_TO_18, WeeklyRule(6, 8 * 60, 18 * 60)],
         [],
         [],
         BERLIN,

@@ -1,0 +1,91 @@
+"""The whole bot in one place: which handlers exist and in which order they are asked."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+
+from bot.commands import publish_menus
+from bot.context import CONTEXT_TYPES, BotData
+from bot.handlers import errors, fallback, help, language, people, start
+from core.clock import Clock
+from core.db.migrate import current_revision, head_revision, upgrade
+from core.db.uow import Database
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Handler groups: lower runs first; within a group the first match wins.
+GROUP_IDENTIFY = -1  # registers the person before anything else sees the update
+GROUP_FEATURES = 0
+GROUP_FALLBACK = 10  # only what no feature understood
+
+
+class DatabaseNotMigrated(RuntimeError):
+    pass
+
+
+async def open_database(settings: Settings) -> Database:
+    """Open the store. The embedded SQLite database migrates itself; PostgreSQL is migrated
+    deliberately with `parkshare db upgrade`, and the bot refuses to start on an old schema."""
+    database = Database.from_url(settings.database_url)
+    if database.dialect == "sqlite":
+        await upgrade(database.bind)
+    elif await current_revision(database.bind) != head_revision():
+        await database.close()
+        raise DatabaseNotMigrated("the database schema is not current: run `parkshare db upgrade`")
+    return database
+
+
+def build_application(
+    settings: Settings,
+    *,
+    token: str | None = None,
+    base_url: str | None = None,
+    base_file_url: str | None = None,
+    database: Database | None = None,
+    clock: Clock | None = None,
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The application for a token (Telegram's, or the sandbox's with its ``base_url``).
+    A ``database`` given here belongs to the caller and is not closed on shutdown."""
+    owns_database = database is None
+
+    async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        bot_data: BotData = application.bot_data
+        if bot_data.database is None:
+            bot_data.database = await open_database(settings)
+        await publish_menus(application.bot)
+
+    async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        if owns_database and application.bot_data.database is not None:
+            await application.bot_data.database.close()
+
+    builder = (
+        ApplicationBuilder()
+        .token(token or settings.bot_token or "")
+        .context_types(CONTEXT_TYPES)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=None))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if base_url:
+        builder = builder.base_url(base_url).base_file_url(base_file_url or base_url)
+    application = builder.build()
+
+    bot_data: BotData = application.bot_data
+    bot_data.settings = settings
+    bot_data.database = database
+    if clock is not None:
+        bot_data.clock = clock
+
+    application.add_handlers(people.handlers(), group=GROUP_IDENTIFY)
+    application.add_handlers(
+        [*start.handlers(), *help.handlers(), *language.handlers()], group=GROUP_FEATURES
+    )
+    application.add_handlers(fallback.handlers(), group=GROUP_FALLBACK)
+    application.add_error_handler(errors.on_error)
+    return application

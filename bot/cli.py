@@ -1,0 +1,98 @@
+"""The `parkshare` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from core.settings import Settings, SettingsError, load_settings
+
+
+def _run_polling(settings: Settings) -> int:
+    from bot.app import build_application
+
+    application = build_application(settings)
+    application.run_polling(allowed_updates=None, drop_pending_updates=False)
+    return 0
+
+
+def cmd_run(settings: Settings, _args: argparse.Namespace) -> int:
+    if not settings.bot_token:
+        print(
+            "parkshare: no Telegram token. Set PARKSHARE_BOT_TOKEN (from @BotFather) in the "
+            "environment or in .env, or run `parkshare` without a token to try the local sandbox.",
+            file=sys.stderr,
+        )
+        return 2
+    return _run_polling(settings)
+
+
+def cmd_default(settings: Settings, args: argparse.Namespace) -> int:
+    if settings.bot_token:
+        return _run_polling(settings)
+    return cmd_sandbox(settings, args)
+
+
+def cmd_sandbox(settings: Settings, args: argparse.Namespace) -> int:
+    print(
+        "parkshare: no Telegram token is set and the local sandbox is not part of this build "
+        "yet. Set PARKSHARE_BOT_TOKEN (from @BotFather) in the environment or in .env, then "
+        "run `parkshare` again.",
+        file=sys.stderr,
+    )
+    return 2
+
+
+def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
+    from core.db.engine import create_engine
+    from core.db.migrate import upgrade
+
+    async def run() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+    print("parkshare: database is up to date")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="parkshare",
+        description="ParkShare: a Telegram marketplace for private parking spots. Without a "
+        "subcommand it runs the bot on Telegram when PARKSHARE_BOT_TOKEN is set, and the local "
+        "sandbox otherwise.",
+    )
+    root.set_defaults(handler=cmd_default)
+    commands = root.add_subparsers(title="commands", metavar="COMMAND")
+    run = commands.add_parser("run", help="run the bot on Telegram (long polling)")
+    run.set_defaults(handler=cmd_run)
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(title="database commands", metavar="ACTION", required=True)
+    db_commands.add_parser("upgrade", help="apply the migrations").set_defaults(
+        handler=cmd_db_upgrade
+    )
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"parkshare: configuration error: {error}", file=sys.stderr)
+        return 2
+    return args.handler(settings, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""The command menu, one list for setMyCommands and /help."""
+
+from __future__ import annotations
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
+from telegram.ext import ExtBot
+
+from bot.i18n import LANGUAGE_NAMES, N_, translator
+
+# Telegram's language_code for each of our catalogs; English is the menu without a language.
+TELEGRAM_LANGUAGE_CODES = {"zh_Hans": "zh", "ru": "ru"}
+
+PRIVATE_COMMANDS: list[tuple[str, str]] = [
+    ("start", N_("Start: choose driver or owner")),
+    ("help", N_("What I can do")),
+    ("language", N_("Change the language")),
+]
+
+
+def menu(language: str) -> list[BotCommand]:
+    i18n = translator(language)
+    return [BotCommand(name, i18n.gettext(description)) for name, description in PRIVATE_COMMANDS]
+
+
+async def publish_menus(bot: ExtBot[None]) -> None:
+    """One menu per language, so people see commands in the language of their Telegram app."""
+    scope = BotCommandScopeAllPrivateChats()
+    await bot.set_my_commands(menu("en"), scope=scope)
+    for language in LANGUAGE_NAMES:
+        if code := TELEGRAM_LANGUAGE_CODES.get(language):
+            await bot.set_my_commands(menu(language), scope=scope, language_code=code)
+
+
+async def publish_menu_for_chat(bot: ExtBot[None], chat_id: int, language: str) -> None:
+    """After /language, the person's own chat shows the menu in the language they chose."""
+    await bot.set_my_commands(menu(language), scope=BotCommandScopeChat(chat_id))

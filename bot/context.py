@@ -1,0 +1,85 @@
+"""The typed context every handler receives: ``context.db``, ``context.settings``,
+``context.clock`` and ``context.i18n`` instead of string keys in ``bot_data``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
+
+from bot.i18n import Translator, translator
+from core.clock import Clock, SystemClock
+from core.db.uow import Database
+from core.services.people import language_from_telegram
+from core.settings import Settings
+
+
+class BotData:
+    """Long-lived things every handler shares; filled in by ``build_application``."""
+
+    def __init__(self) -> None:
+        self.settings: Settings | None = None
+        self.database: Database | None = None
+        self.clock: Clock = SystemClock()
+
+
+class UserData:
+    """What the bot remembers about a person between updates."""
+
+    def __init__(self) -> None:
+        self.person_id: int | None = None
+        self.language: str | None = None
+
+
+class ChatData:
+    pass
+
+
+class ParkShareContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData]):
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application, chat_id=chat_id, user_id=user_id)
+        self.telegram_language: str | None = None
+
+    @classmethod
+    def from_update(
+        cls, update: object, application: Application[Any, Any, Any, Any, Any, Any]
+    ) -> ParkShareContext:
+        context = super().from_update(update, application)
+        if isinstance(update, Update) and update.effective_user:
+            context.telegram_language = update.effective_user.language_code
+        return context
+
+    @property
+    def db(self) -> Database:
+        assert self.bot_data.database is not None, "database is opened in post_init"
+        return self.bot_data.database
+
+    @property
+    def settings(self) -> Settings:
+        assert self.bot_data.settings is not None
+        return self.bot_data.settings
+
+    @property
+    def clock(self) -> Clock:
+        return self.bot_data.clock
+
+    @property
+    def language(self) -> str:
+        if self.user_data is not None and self.user_data.language:
+            return self.user_data.language
+        return language_from_telegram(self.telegram_language)
+
+    @property
+    def i18n(self) -> Translator:
+        return translator(self.language)
+
+
+CONTEXT_TYPES = ContextTypes(
+    context=ParkShareContext, bot_data=BotData, user_data=UserData, chat_data=ChatData
+)

@@ -1,0 +1,36 @@
+"""Domain error codes in the person's words."""
+
+from __future__ import annotations
+
+from bot.i18n import N_, Translator
+from core.errors import DomainError
+
+MESSAGES: dict[str, str] = {
+    "domain.error": N_("Sorry, that could not be done."),
+    "input.invalid": N_("That doesn't look right. Please check it and try again."),
+    "input.price": N_("That price doesn't look right. Send an amount such as 3.50."),
+    "input.location": N_("That place can't be used. Please share a location on land."),
+    "input.window": N_("That time window doesn't work: the end must come after the start."),
+    "input.window_past": N_("That time is already in the past. Please pick a later time."),
+    "input.window_too_long": N_("A booking can last at most 30 days."),
+    "input.currency": N_("That currency isn't supported."),
+    "input.language": N_("That language isn't available yet."),
+    "not_found": N_("That no longer exists."),
+    "not_found.person": N_("I don't know you yet. Send /start to begin."),
+    "not_found.spot": N_("That spot doesn't exist or is no longer listed."),
+    "not_found.booking": N_("That booking doesn't exist."),
+    "forbidden": N_("You can't do that."),
+    "forbidden.banned": N_("Your account is suspended. A manager will contact you."),
+    "spot.not_bookable": N_("That spot can't be booked right now."),
+    "spot.own": N_("That's your own spot, so you can't book it."),
+    "spot.illegal_transition": N_("That spot can't be changed that way now."),
+    "booking.unavailable": N_("The spot isn't offered for that whole time."),
+    "booking.window_taken": N_("Someone else has just taken that time at this spot."),
+    "booking.stale": N_("This booking has changed since this message. Here is where it stands."),
+    "booking.illegal_transition": N_("This booking can't be changed that way now."),
+    "ledger.unbalanced": N_("Sorry, a payment problem occurred. Nothing was charged."),
+}
+
+
+def explain(error: DomainError, i18n: Translator) -> str:
+    return i18n.gettext(MESSAGES.get(error.code, MESSAGES["domain.error"]))

@@ -1,0 +1,74 @@
+"""Translations and locale-aware formatting. Catalogs are the `.po` files in ``locales/``,
+compiled in memory at first use, so no binary catalog is ever committed or installed."""
+
+from __future__ import annotations
+
+import gettext
+from datetime import datetime
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency
+
+import locales
+from core.money import Money
+from core.services.people import SUPPORTED_LANGUAGES
+
+DOMAIN = "parkshare"
+LOCALES_DIR = Path(locales.__file__).parent
+LANGUAGE_NAMES = {"en": "English", "zh_Hans": "简体中文", "ru": "Русский"}
+
+
+def N_(message: str) -> str:
+    """Marks a string for extraction where it is defined; it is translated where it is shown."""
+    return message
+
+
+def catalog_path(language: str) -> Path:
+    return LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+class Translator:
+    """One language's messages and formats."""
+
+    def __init__(self, language: str, translations: gettext.NullTranslations) -> None:
+        self.language = language
+        self.locale = Locale.parse(language)
+        self._translations = translations
+
+    def gettext(self, message: str) -> str:
+        return self._translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        return self._translations.ngettext(singular, plural, count)
+
+    def money(self, amount: Money) -> str:
+        return format_currency(amount.to_decimal(), amount.currency, locale=self.locale)
+
+    def moment(self, instant: datetime, zone: str) -> str:
+        return format_datetime(instant.astimezone(ZoneInfo(zone)), "short", locale=self.locale)
+
+
+def _compile(language: str) -> gettext.NullTranslations:
+    path = catalog_path(language)
+    if not path.exists():
+        return gettext.NullTranslations()
+    with path.open("rb") as source:
+        catalog = read_po(source, locale=language)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+@cache
+def translator(language: str) -> Translator:
+    if language not in SUPPORTED_LANGUAGES:
+        language = "en"
+    return Translator(language, _compile(language))

@@ -1,0 +1,83 @@
+"""Inline and reply keyboards, and the one codec for callback data.
+
+A button press is a request from a possibly hostile client: data is decoded strictly here and
+the handler still authorises whatever the ids point at."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from typing import ClassVar, Self
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+
+SEPARATOR = ":"
+MAX_CALLBACK_BYTES = 64  # Telegram's limit on callback_data
+
+
+class ForgedCallback(ValueError):
+    """Callback data that no button of ours could have sent."""
+
+
+@dataclass(frozen=True)
+class CallbackData:
+    """Typed callback data with a prefix per action, e.g. ``lang:ru``. Subclasses declare
+    ``prefix`` and int/str fields; ``choices`` limits a str field to known values."""
+
+    prefix: ClassVar[str]
+    choices: ClassVar[dict[str, frozenset[str]]] = {}
+
+    def pack(self) -> str:
+        parts = [self.prefix, *(str(getattr(self, f.name)) for f in fields(self))]
+        if any(SEPARATOR in part for part in parts[1:]):
+            raise ValueError(f"separator inside callback data {parts}")
+        data = SEPARATOR.join(parts)
+        if len(data.encode()) > MAX_CALLBACK_BYTES:
+            raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data}")
+        return data
+
+    @classmethod
+    def pattern(cls) -> re.Pattern[str]:
+        return re.compile(rf"^{re.escape(cls.prefix)}(:|$)")
+
+    @classmethod
+    def unpack(cls, data: str | None) -> Self:
+        parts = (data or "").split(SEPARATOR)
+        declared = fields(cls)
+        if parts[0] != cls.prefix or len(parts) != len(declared) + 1:
+            raise ForgedCallback(data)
+        values: dict[str, object] = {}
+        for field, raw in zip(declared, parts[1:], strict=True):
+            if field.type in (int, "int"):
+                if not re.fullmatch(r"-?\d{1,18}", raw):
+                    raise ForgedCallback(data)
+                values[field.name] = int(raw)
+            else:
+                allowed = cls.choices.get(field.name)
+                if allowed is not None and raw not in allowed:
+                    raise ForgedCallback(data)
+                values[field.name] = raw
+        return cls(**values)
+
+
+def inline(rows: list[list[tuple[str, CallbackData | str]]]) -> InlineKeyboardMarkup:
+    """Rows of (label, callback data or URL) pairs."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(label, url=target)
+                if isinstance(target, str)
+                else InlineKeyboardButton(label, callback_data=target.pack())
+                for label, target in row
+            ]
+            for row in rows
+        ]
+    )
+
+
+def location_request(label: str) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(label, request_location=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )

@@ -1,0 +1,1 @@
+"""Gettext catalogs: one ``<language>/LC_MESSAGES/parkshare.po`` per supported language."""

@@ -1,0 +1,42 @@
+from dataclasses import dataclass
+
+import pytest
+
+from bot.keyboards import CallbackData, ForgedCallback
+
+
+@dataclass(frozen=True)
+class Pick(CallbackData):
+    prefix = "pick"
+    choices = {"mode": frozenset({"a", "b"})}  # noqa: RUF012
+    item_id: int
+    mode: str
+
+
+def test_callback_data_round_trips():
+    assert Pick.unpack(Pick(42, "a").pack()) == Pick(42, "a")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [None, "", "pick", "pick:42", "pick:42:a:extra", "pick:x:a", "pick:42:c", "other:42:a",
+     "pick:1e9:a", "pick:9999999999999999999:a", "pick: 4:a"],
+)  # fmt: skip
+def test_forged_callback_data_is_refused(data):
+    with pytest.raises(ForgedCallback):
+        Pick.unpack(data)
+
+
+def test_callback_data_never_exceeds_telegrams_64_bytes():
+    @dataclass(frozen=True)
+    class Long(CallbackData):
+        prefix = "long"
+        text: str
+
+    with pytest.raises(ValueError, match="64 bytes"):
+        Long("й" * 40).pack()
+
+
+def test_the_pattern_matches_only_its_prefix():
+    assert Pick.pattern().match("pick:1:a")
+    assert not Pick.pattern().match("picker:1:a")
