@@ -10,7 +10,17 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 
 from bot.commands import publish_menus
 from bot.context import CONTEXT_TYPES, BotData
-from bot.handlers import errors, fallback, help, language, people, start
+from bot.handlers import (
+    bookings,
+    errors,
+    fallback,
+    help,
+    language,
+    moderation,
+    payments,
+    people,
+    start,
+)
 from core.clock import Clock
 from core.db.migrate import current_revision, head_revision, upgrade
 from core.db.uow import Database
@@ -84,7 +94,15 @@ def build_application(
 
     application.add_handlers(people.handlers(), group=GROUP_IDENTIFY)
     application.add_handlers(
-        [*start.handlers(), *help.handlers(), *language.handlers()], group=GROUP_FEATURES
+        [
+            *start.handlers(),
+            *help.handlers(),
+            *language.handlers(),
+            *bookings.handlers(),
+            *payments.handlers(),
+            *moderation.handlers(),
+        ],
+        group=GROUP_FEATURES,
     )
     application.add_handlers(fallback.handlers(), group=GROUP_FALLBACK)
     application.add_error_handler(errors.on_error)

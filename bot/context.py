@@ -22,6 +22,8 @@ class BotData:
         self.settings: Settings | None = None
         self.database: Database | None = None
         self.clock: Clock = SystemClock()
+        # True when the Bot API is the local sandbox: payments say that no real money moves.
+        self.sandbox = False
 
 
 class UserData:

@@ -28,6 +28,13 @@ MESSAGES: dict[str, str] = {
     "booking.window_taken": N_("Someone else has just taken that time at this spot."),
     "booking.stale": N_("This booking has changed since this message. Here is where it stands."),
     "booking.illegal_transition": N_("This booking can't be changed that way now."),
+    "booking.not_payable": N_(
+        "This booking no longer waits for payment: it was paid, cancelled or has expired."
+    ),
+    "payment.mismatch": N_(
+        "This payment doesn't match the booking any more. Nothing was charged; please open "
+        "the booking again."
+    ),
     "ledger.unbalanced": N_("Sorry, a payment problem occurred. Nothing was charged."),
 }
 

@@ -95,6 +95,18 @@ class BookingTooLong(InvalidWindow):
     code = "input.window_too_long"
 
 
+class BookingNotPayable(DomainError):
+    """The booking no longer waits for payment (paid, expired or cancelled)."""
+
+    code = "booking.not_payable"
+
+
+class PaymentMismatch(DomainError):
+    """What the payment says does not match the booking (amount, currency, payload)."""
+
+    code = "payment.mismatch"
+
+
 class IllegalTransition(DomainError):
     code = "booking.illegal_transition"
 

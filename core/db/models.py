@@ -192,6 +192,30 @@ class Booking(Base):
     driver: Mapped[Person] = relationship(lazy="raise")
 
 
+class PaymentStatus(StrEnum):
+    SUCCEEDED = "succeeded"
+    # Money arrived for a booking that had already lapsed: it is owed back to the driver.
+    REFUND_DUE = "refund_due"
+    REFUNDED = "refunded"
+
+
+class Payment(Base):
+    """Money a driver paid for a booking, with the gateway's own references."""
+
+    __tablename__ = "payment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id"), index=True)
+    gateway: Mapped[str] = mapped_column(String(16))
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[PaymentStatus] = mapped_column(_enum(PaymentStatus, "payment_status"))
+    # Telegram's id of the charge; unique, so a repeated successful_payment is recognised.
+    external_id: Mapped[str] = mapped_column(String(255), unique=True)
+    provider_charge_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+
+
 class LedgerTransaction(Base):
     """One movement of money; its entries sum to zero."""
 

@@ -15,10 +15,11 @@ from core.db.models import (
     Booking,
     LedgerEntry,
     LedgerTransaction,
+    Payment,
     Person,
     Spot,
 )
-from core.status import LIVE_BOOKING_STATUSES
+from core.status import LIVE_BOOKING_STATUSES, SpotStatus
 
 
 class _Repository:
@@ -50,6 +51,16 @@ class Spots(_Repository):
             select(Spot).where(Spot.owner_id == owner_id).order_by(Spot.id)
         )
         return list(rows)
+
+    async def pending_with_owners(self, limit: int) -> list[tuple[Spot, Person]]:
+        rows = await self.session.execute(
+            select(Spot, Person)
+            .join(Person, Spot.owner_id == Person.id)
+            .where(Spot.status == SpotStatus.PENDING)
+            .order_by(Spot.created_at, Spot.id)
+            .limit(limit)
+        )
+        return [(spot, owner) for spot, owner in rows.tuples()]
 
     async def weekly_rules(self, spot_id: int) -> list[AvailabilityRule]:
         rows = await self.session.scalars(
@@ -92,11 +103,17 @@ class Bookings(_Repository):
             query = query.where(Booking.id != excluding)
         return list(await self.session.scalars(query))
 
-    async def of_driver(self, driver_id: int) -> list[Booking]:
-        rows = await self.session.scalars(
-            select(Booking).where(Booking.driver_id == driver_id).order_by(Booking.start_at)
+    async def of_driver_with_spots(
+        self, driver_id: int, *, ending_after: datetime, limit: int
+    ) -> list[tuple[Booking, Spot]]:
+        rows = await self.session.execute(
+            select(Booking, Spot)
+            .join(Spot, Booking.spot_id == Spot.id)
+            .where(Booking.driver_id == driver_id, Booking.end_at > ending_after)
+            .order_by(Booking.start_at)
+            .limit(limit)
         )
-        return list(rows)
+        return [(booking, spot) for booking, spot in rows.tuples()]
 
 
 class Ledger(_Repository):
@@ -124,3 +141,14 @@ class Ledger(_Repository):
 
     def add_entries(self, entries: Iterable[LedgerEntry]) -> None:
         self.session.add_all(entries)
+
+
+class Payments(_Repository):
+    async def by_external_id(self, external_id: str) -> Payment | None:
+        return await self.session.scalar(select(Payment).where(Payment.external_id == external_id))
+
+    async def of_booking(self, booking_id: int) -> list[Payment]:
+        rows = await self.session.scalars(
+            select(Payment).where(Payment.booking_id == booking_id).order_by(Payment.id)
+        )
+        return list(rows)

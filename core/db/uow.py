@@ -8,7 +8,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.db.engine import create_engine, read_only
-from core.db.repositories import Bookings, Ledger, People, Spots
+from core.db.repositories import Bookings, Ledger, Payments, People, Spots
 
 
 class UnitOfWork:
@@ -24,6 +24,7 @@ class UnitOfWork:
         self.spots = Spots(self.session)
         self.bookings = Bookings(self.session)
         self.ledger = Ledger(self.session)
+        self.payments = Payments(self.session)
         return self
 
     async def __aexit__(

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.availability import Interval, WeeklyRule, covers
 from core.clock import Clock, ensure_utc
-from core.db.models import Booking
+from core.db.models import Booking, Spot
 from core.db.uow import UnitOfWork
 from core.errors import (
     BookingNotFound,
@@ -135,3 +135,10 @@ async def transition(
     booking.version += 1
     booking.updated_at = clock.now()
     return booking
+
+
+async def upcoming_of_driver(
+    uow: UnitOfWork, clock: Clock, driver_id: int, *, limit: int = 10
+) -> list[tuple[Booking, Spot]]:
+    """The driver's bookings that have not ended yet, soonest first, with their spots."""
+    return await uow.bookings.of_driver_with_spots(driver_id, ending_after=clock.now(), limit=limit)

@@ -6,7 +6,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from core.clock import Clock, ensure_utc
-from core.db.models import AvailabilityRule, AvailabilityWindow, Role, Spot, SpotPhoto, VehicleSize
+from core.db.models import (
+    AvailabilityRule,
+    AvailabilityWindow,
+    Person,
+    Role,
+    Spot,
+    SpotPhoto,
+    VehicleSize,
+)
 from core.db.uow import UnitOfWork
 from core.errors import InvalidInput, InvalidPrice, InvalidWindow, SpotNotFound
 from core.geo import GeoPoint
@@ -150,3 +158,22 @@ async def add_window(
     uow.spots.add(window)
     await uow.spots.flush()
     return window
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    spot: Spot
+    owner: Person
+
+
+async def pending_review(uow: UnitOfWork, *, limit: int = 10) -> list[Decision]:
+    """Listings waiting for a manager, oldest first."""
+    return [Decision(spot, owner) for spot, owner in await uow.spots.pending_with_owners(limit)]
+
+
+async def moderate(uow: UnitOfWork, spot_id: int, *, approve: bool, reason: str = "") -> Decision:
+    """A manager's verdict on a pending listing; a second verdict on the same spot is refused."""
+    spot = await set_status(
+        uow, spot_id, SpotStatus.APPROVED if approve else SpotStatus.REJECTED, reason=reason
+    )
+    return Decision(spot, await people.get(uow, spot.owner_id))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 20:06:06.666294
+Create Date: 2026-11-24 20:15:24.969404
 """
 
 from alembic import op
@@ -175,6 +175,23 @@ def upgrade() -> None:
     with op.batch_alter_table('ledger_transaction', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ledger_transaction_booking_id'), ['booking_id'], unique=False)
 
+    op.create_table('payment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('booking_id', sa.Integer(), nullable=False),
+    sa.Column('gateway', sa.String(length=16), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('amount_minor', sa.BigInteger(), nullable=False),
+    sa.Column('status', sa.Enum('succeeded', 'refund_due', 'refunded', name='payment_status', native_enum=False, create_constraint=True, length=24), nullable=False),
+    sa.Column('external_id', sa.String(length=255), nullable=False),
+    sa.Column('provider_charge_id', sa.String(length=255), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['booking_id'], ['booking.id'], name=op.f('fk_payment_booking_id_booking')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_payment')),
+    sa.UniqueConstraint('external_id', name=op.f('uq_payment_external_id'))
+    )
+    with op.batch_alter_table('payment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_payment_booking_id'), ['booking_id'], unique=False)
+
     op.create_table('rating',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('booking_id', sa.Integer(), nullable=False),
@@ -243,6 +260,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_rating_ratee_id'))
 
     op.drop_table('rating')
+    with op.batch_alter_table('payment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_payment_booking_id'))
+
+    op.drop_table('payment')
     with op.batch_alter_table('ledger_transaction', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ledger_transaction_booking_id'))
 

@@ -1,0 +1,187 @@
+"""The managers' group: new listings arrive as cards that managers approve or reject.
+Only the group's administrators and the ids in settings may decide; anyone else is told so
+and nothing changes."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.constants import ChatMemberStatus
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ExtBot
+
+from bot.context import ParkShareContext
+from bot.i18n import N_, Translator, translator
+from bot.keyboards import CallbackData, ForgedCallback, inline
+from core.money import Money
+from core.services import spots
+from core.services.spots import Decision
+
+REJECTION_REASONS = {
+    "photos": N_("the photos don't show the spot clearly"),
+    "address": N_("the address or location is wrong"),
+    "price": N_("the price looks wrong"),
+    "not_parking": N_("this doesn't look like a parking spot"),
+    "rules": N_("the listing breaks our rules"),
+}
+ADMIN_STATUSES = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
+
+
+@dataclass(frozen=True)
+class ModerateSpot(CallbackData):
+    prefix = "mod"
+    choices = {"action": frozenset({"approve", "reject", "back"})}  # noqa: RUF012
+    action: str
+    spot_id: int
+
+
+@dataclass(frozen=True)
+class RejectSpot(CallbackData):
+    prefix = "modr"
+    choices = {"reason": frozenset(REJECTION_REASONS)}  # noqa: RUF012
+    spot_id: int
+    reason: str
+
+
+async def is_manager(context: ParkShareContext, chat_id: int, user_id: int) -> bool:
+    if user_id in context.settings.manager_ids:
+        return True
+    if chat_id != context.settings.manager_chat_id:
+        return False
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError:
+        return False
+    return member.status in ADMIN_STATUSES
+
+
+def in_managers_group(update: Update, context: ParkShareContext) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.id == context.settings.manager_chat_id
+
+
+def card_text(decision: Decision, i18n: Translator) -> str:
+    spot, owner = decision.spot, decision.owner
+    _ = i18n.gettext
+    price = i18n.money(Money(spot.hourly_price_minor, spot.currency))
+    return _(
+        "🆕 <b>Listing #{id}: {title}</b>\n{address}\n{price} per hour\n"
+        "Owner's credit score: {score}"
+    ).format(
+        id=spot.id,
+        title=html.escape(spot.title),
+        address=html.escape(spot.address),
+        price=price,
+        score=owner.credit_score,
+    )
+
+
+def decision_keyboard(spot_id: int, i18n: Translator):
+    _ = i18n.gettext
+    return inline(
+        [
+            [
+                (_("✅ Approve"), ModerateSpot("approve", spot_id)),
+                (_("❌ Reject"), ModerateSpot("reject", spot_id)),
+            ]
+        ]
+    )
+
+
+async def post_listing_card(bot: ExtBot[None], chat_id: int, decision: Decision) -> None:
+    """A listing for the managers to decide on: where it is, then the card with the buttons."""
+    i18n = translator("en")
+    spot = decision.spot
+    await bot.send_venue(
+        chat_id, latitude=spot.lat, longitude=spot.lon, title=spot.title, address=spot.address
+    )
+    await bot.send_message(
+        chat_id, card_text(decision, i18n), reply_markup=decision_keyboard(spot.id, i18n)
+    )
+
+
+async def show_pending(update: Update, context: ParkShareContext) -> None:
+    if not in_managers_group(update, context):
+        return
+    async with context.db.reading() as uow:
+        pending = await spots.pending_review(uow)
+    if not pending:
+        await update.effective_message.reply_text(
+            context.i18n.gettext("No listings are waiting for review.")
+        )
+        return
+    for decision in pending:
+        await post_listing_card(context.bot, update.effective_chat.id, decision)
+
+
+async def decision_pressed(update: Update, context: ParkShareContext) -> None:
+    query = update.callback_query
+    _ = context.i18n.gettext
+    try:
+        pressed = (
+            RejectSpot.unpack(query.data)
+            if query.data.startswith(RejectSpot.prefix + ":")
+            else ModerateSpot.unpack(query.data)
+        )
+    except ForgedCallback:
+        await query.answer(_("This button is not valid."), show_alert=True)
+        return
+    if not await is_manager(context, update.effective_chat.id, update.effective_user.id):
+        await query.answer(_("Only the managers' administrators can decide on listings."), True)
+        return
+    if isinstance(pressed, ModerateSpot) and pressed.action == "reject":
+        await query.answer()
+        await query.edit_message_reply_markup(reject_keyboard(pressed.spot_id, context.i18n))
+        return
+    if isinstance(pressed, ModerateSpot) and pressed.action == "back":
+        await query.answer()
+        await query.edit_message_reply_markup(decision_keyboard(pressed.spot_id, context.i18n))
+        return
+    approve = isinstance(pressed, ModerateSpot)
+    reason = "" if approve else pressed.reason
+    async with context.db.unit_of_work() as uow:
+        decision = await spots.moderate(uow, pressed.spot_id, approve=approve, reason=reason)
+    await query.answer()
+    manager = html.escape(update.effective_user.full_name)
+    if approve:
+        verdict = _("✅ Approved by {manager}").format(manager=manager)
+    else:
+        verdict = _("❌ Rejected by {manager}: {reason}").format(
+            manager=manager, reason=_(REJECTION_REASONS[reason])
+        )
+    await query.edit_message_text(card_text(decision, context.i18n) + "\n\n" + verdict)
+    await tell_owner(context, decision, approve, reason)
+
+
+def reject_keyboard(spot_id: int, i18n: Translator):
+    _ = i18n.gettext
+    rows = [[(_(label), RejectSpot(spot_id, code))] for code, label in REJECTION_REASONS.items()]
+    rows.append([(_("↩️ Back"), ModerateSpot("back", spot_id))])
+    return inline(rows)
+
+
+async def tell_owner(
+    context: ParkShareContext, decision: Decision, approved: bool, reason: str
+) -> None:
+    owner = decision.owner
+    _ = translator(owner.language).gettext
+    title = html.escape(decision.spot.title)
+    if approved:
+        text = _("Good news: your spot “{title}” is approved and drivers can now book it.")
+    else:
+        text = _("Your spot “{title}” was not approved: {reason}. Fix it and submit it again.")
+    text = text.format(title=title, reason=_(REJECTION_REASONS[reason]) if reason else "")
+    # The owner may have blocked the bot; the decision stands and shows in their spot list.
+    with contextlib.suppress(TelegramError):
+        await context.bot.send_message(owner.telegram_id, text)
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("pending", show_pending),
+        CallbackQueryHandler(decision_pressed, pattern=ModerateSpot.pattern()),
+        CallbackQueryHandler(decision_pressed, pattern=RejectSpot.pattern()),
+    ]

@@ -1,0 +1,115 @@
+"""Paying in chat with a Telegram invoice: the invoice, the last check before money moves
+(answered within Telegram's 10 seconds), and recording the payment once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import LabeledPrice, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    MessageHandler,
+    PreCheckoutQueryHandler,
+    filters,
+)
+
+from bot.context import ParkShareContext
+from bot.errors import explain
+from bot.keyboards import CallbackData, ForgedCallback
+from core.db.models import PaymentStatus
+from core.errors import DomainError
+from core.services import booking_payments
+from payments.telegram_invoice import (
+    DESCRIPTION_MAX,
+    TITLE_MAX,
+    fit,
+    from_telegram_amount,
+    to_telegram_amount,
+)
+
+GATEWAY = "telegram"
+
+
+@dataclass(frozen=True)
+class PayBooking(CallbackData):
+    prefix = "pay"
+    booking_id: int
+
+
+async def pay_pressed(update: Update, context: ParkShareContext) -> None:
+    query = update.callback_query
+    _ = context.i18n.gettext
+    try:
+        pressed = PayBooking.unpack(query.data)
+    except ForgedCallback:
+        await query.answer(_("This button is not valid."), show_alert=True)
+        return
+    async with context.db.reading() as uow:
+        charge = await booking_payments.charge_for(
+            uow, booking_id=pressed.booking_id, driver_id=context.user_data.person_id
+        )
+    await query.answer()
+    sandbox_note = _(" (sandbox: no real money)") if context.bot_data.sandbox else ""
+    await context.bot.send_invoice(
+        chat_id=update.effective_chat.id,
+        title=fit(_("Parking booking #{id}").format(id=charge.booking_id), TITLE_MAX),
+        description=fit(
+            _("{spot}. The money is held until your stay is over.").format(spot=charge.spot_title)
+            + sandbox_note,
+            DESCRIPTION_MAX,
+        ),
+        payload=charge.payload,
+        currency=charge.amount.currency,
+        prices=[LabeledPrice(_("Parking"), to_telegram_amount(charge.amount))],
+        provider_token=context.settings.payment_provider_token,
+    )
+
+
+async def pre_checkout(update: Update, context: ParkShareContext) -> None:
+    query = update.pre_checkout_query
+    try:
+        async with context.db.reading() as uow:
+            await booking_payments.check_payable(
+                uow,
+                payload=query.invoice_payload,
+                driver_id=context.user_data.person_id,
+                amount=from_telegram_amount(query.total_amount, query.currency),
+            )
+    except DomainError as error:
+        await query.answer(ok=False, error_message=explain(error, context.i18n))
+        return
+    await query.answer(ok=True)
+
+
+async def payment_received(update: Update, context: ParkShareContext) -> None:
+    _ = context.i18n.gettext
+    paid = update.effective_message.successful_payment
+    async with context.db.unit_of_work() as uow:
+        outcome = await booking_payments.record_payment(
+            uow,
+            context.clock,
+            gateway=GATEWAY,
+            payload=paid.invoice_payload,
+            driver_id=context.user_data.person_id,
+            amount=from_telegram_amount(paid.total_amount, paid.currency),
+            external_id=paid.telegram_payment_charge_id,
+            provider_charge_id=paid.provider_payment_charge_id,
+        )
+    if outcome.duplicate:
+        text = _("This payment was already received. Booking #{id} stays as it was.")
+    elif outcome.payment.status == PaymentStatus.REFUND_DUE:
+        text = _(
+            "Your payment arrived after booking #{id} had lapsed. It will be refunded in full."
+        )
+    else:
+        text = _("Paid. Booking #{id} is confirmed. We hold the money until your stay is over.")
+    await update.effective_message.reply_text(text.format(id=outcome.booking.id))
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CallbackQueryHandler(pay_pressed, pattern=PayBooking.pattern()),
+        PreCheckoutQueryHandler(pre_checkout),
+        MessageHandler(filters.SUCCESSFUL_PAYMENT, payment_received),
+    ]
