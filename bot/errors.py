@@ -15,6 +15,12 @@ MESSAGES: dict[str, str] = {
     "input.window_too_long": N_("A booking can last at most 30 days."),
     "input.currency": N_("That currency isn't supported."),
     "input.language": N_("That language isn't available yet."),
+    "input.address": N_(
+        "I couldn't find that address. Add the city, or share the location instead."
+    ),
+    "geocoder.unavailable": N_(
+        "I can't look up addresses right now. Please share the location instead (📎 → Location)."
+    ),
     "not_found": N_("That no longer exists."),
     "not_found.person": N_("I don't know you yet. Send /start to begin."),
     "not_found.spot": N_("That spot doesn't exist or is no longer listed."),

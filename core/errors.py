@@ -41,6 +41,16 @@ class InvalidLanguage(InvalidInput):
     code = "input.language"
 
 
+class AddressNotFound(InvalidInput):
+    code = "input.address"
+
+
+class GeocoderUnavailable(DomainError):
+    """No geocoder answered; the person can share a location instead."""
+
+    code = "geocoder.unavailable"
+
+
 class NotFound(DomainError):
     code = "not_found"
 

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     stripe_webhook_secret: str | None = None
     stripe_api_base: str | None = None
     ors_api_key: str | None = None
+    # Nominatim-compatible server for typed addresses; empty turns address lookup off.
+    geocoder_url: str = "https://nominatim.openstreetmap.org"
     public_base_url: str | None = Field(default=None, pattern=r"^https?://")
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = Field(default=8080, ge=0, le=65535)

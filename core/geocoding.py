@@ -1,0 +1,81 @@
+"""Typed addresses to places. The port is a Protocol so the bot does not care whether an
+OpenStreetMap server or the sandbox's offline gazetteer answers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from geopy.exc import GeopyError
+from geopy.geocoders import Nominatim
+
+from core.errors import AddressNotFound, GeocoderUnavailable, InvalidLocation
+from core.geo import GeoPoint
+
+USER_AGENT = "ParkShare/0.1 (parking marketplace bot)"
+TIMEOUT_S = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    point: GeoPoint
+    address: str
+
+
+class Geocoder(Protocol):
+    async def locate(self, address: str, *, language: str) -> Place:
+        """The place an address names; ``AddressNotFound`` or ``GeocoderUnavailable`` otherwise."""
+        ...
+
+
+class NominatimGeocoder:
+    """OpenStreetMap's Nominatim (or a compatible server), called off the event loop."""
+
+    def __init__(self, base_url: str, *, timeout: float = TIMEOUT_S) -> None:
+        parts = urlsplit(base_url)
+        self._client = Nominatim(
+            domain=parts.netloc + parts.path.rstrip("/"),
+            scheme=parts.scheme or "https",
+            user_agent=USER_AGENT,
+            timeout=timeout,
+        )
+
+    async def locate(self, address: str, *, language: str) -> Place:
+        try:
+            found = await asyncio.to_thread(
+                self._client.geocode, address, language=language.split("_")[0], exactly_one=True
+            )
+        except GeopyError as error:
+            raise GeocoderUnavailable(str(error)) from None
+        if found is None:
+            raise AddressNotFound(address)
+        try:
+            point = GeoPoint(found.latitude, found.longitude)
+        except InvalidLocation:
+            raise AddressNotFound(address) from None
+        return Place(point, found.address[:255])
+
+
+class NoGeocoder:
+    """Address lookup switched off: people share a location instead."""
+
+    async def locate(self, address: str, *, language: str) -> Place:
+        raise GeocoderUnavailable("no geocoder configured")
+
+
+class GazetteerGeocoder:
+    """An offline list of named places (the sandbox's demo city): the first whose name is in the
+    typed address, longest names first so "Karl-Marx-Allee" wins over "Allee"."""
+
+    def __init__(self, places: Iterable[tuple[str, GeoPoint]]) -> None:
+        self._places = sorted(places, key=lambda place: -len(place[0]))
+
+    async def locate(self, address: str, *, language: str) -> Place:
+        wanted = address.casefold()
+        for name, point in self._places:
+            if name.casefold() in wanted:
+                return Place(point, address.strip()[:255])
+        raise AddressNotFound(address)
