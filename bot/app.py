@@ -21,6 +21,7 @@ from bot.handlers import (
     people,
     start,
 )
+from bot.persistence import DatabasePersistence
 from core.clock import Clock
 from core.db.migrate import current_revision, head_revision, upgrade
 from core.db.uow import Database
@@ -50,6 +51,26 @@ async def open_database(settings: Settings) -> Database:
     return database
 
 
+class DatabaseHandle:
+    """Opens the store on first need, inside the application's event loop: persistence reads
+    it during ``initialize()``, before ``post_init`` runs."""
+
+    def __init__(self, settings: Settings, database: Database | None) -> None:
+        self._settings = settings
+        self._database = database
+        self.owned = database is None
+
+    async def get(self) -> Database:
+        if self._database is None:
+            self._database = await open_database(self._settings)
+        return self._database
+
+    async def close(self) -> None:
+        if self.owned and self._database is not None:
+            await self._database.close()
+            self._database = None
+
+
 def build_application(
     settings: Settings,
     *,
@@ -61,17 +82,14 @@ def build_application(
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The application for a token (Telegram's, or the sandbox's with its ``base_url``).
     A ``database`` given here belongs to the caller and is not closed on shutdown."""
-    owns_database = database is None
+    handle = DatabaseHandle(settings, database)
 
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        bot_data: BotData = application.bot_data
-        if bot_data.database is None:
-            bot_data.database = await open_database(settings)
+        application.bot_data.database = await handle.get()
         await publish_menus(application.bot)
 
     async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        if owns_database and application.bot_data.database is not None:
-            await application.bot_data.database.close()
+        await handle.close()
 
     builder = (
         ApplicationBuilder()
@@ -79,6 +97,7 @@ def build_application(
         .context_types(CONTEXT_TYPES)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=None))
         .rate_limiter(AIORateLimiter(max_retries=3))
+        .persistence(DatabasePersistence(handle.get))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
@@ -88,7 +107,6 @@ def build_application(
 
     bot_data: BotData = application.bot_data
     bot_data.settings = settings
-    bot_data.database = database
     if clock is not None:
         bot_data.clock = clock
 

@@ -27,11 +27,21 @@ class BotData:
 
 
 class UserData:
-    """What the bot remembers about a person between updates."""
+    """What the bot remembers about a person between updates; kept across restarts."""
 
     def __init__(self) -> None:
         self.person_id: int | None = None
         self.language: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"person_id": self.person_id, "language": self.language}
+
+    @classmethod
+    def from_dict(cls, stored: dict[str, Any]) -> UserData:
+        data = cls()
+        data.person_id = stored.get("person_id")
+        data.language = stored.get("language")
+        return data
 
 
 class ChatData:

@@ -294,6 +294,17 @@ class Dispute(Base):
     resolved_at: Mapped[datetime | None]
 
 
+class KeptState(Base):
+    """Small JSON documents the chat front end keeps between restarts (conversation states,
+    what a person has typed so far), so no flow is lost when the process restarts."""
+
+    __tablename__ = "kept_state"
+
+    namespace: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
 class RelayMessage(Base):
     """What one side of a booking sent the other through the bot; kept for disputes."""
 

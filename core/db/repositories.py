@@ -13,6 +13,7 @@ from core.db.models import (
     AvailabilityRule,
     AvailabilityWindow,
     Booking,
+    KeptState,
     LedgerEntry,
     LedgerTransaction,
     Payment,
@@ -60,7 +61,7 @@ class Spots(_Repository):
             .order_by(Spot.created_at, Spot.id)
             .limit(limit)
         )
-        return [(spot, owner) for spot, owner in rows.tuples()]
+        return [(spot, owner) for spot, owner in rows]
 
     async def weekly_rules(self, spot_id: int) -> list[AvailabilityRule]:
         rows = await self.session.scalars(
@@ -113,7 +114,7 @@ class Bookings(_Repository):
             .order_by(Booking.start_at)
             .limit(limit)
         )
-        return [(booking, spot) for booking, spot in rows.tuples()]
+        return [(booking, spot) for booking, spot in rows]
 
 
 class Ledger(_Repository):
@@ -152,3 +153,22 @@ class Payments(_Repository):
             select(Payment).where(Payment.booking_id == booking_id).order_by(Payment.id)
         )
         return list(rows)
+
+
+class KeptStates(_Repository):
+    async def all_in(self, namespace: str) -> dict[str, str]:
+        rows = await self.session.execute(
+            select(KeptState.key, KeptState.value).where(KeptState.namespace == namespace)
+        )
+        return {key: value for key, value in rows}
+
+    async def put(self, namespace: str, key: str, value: str | None) -> None:
+        """Store a value, or forget the key when ``value`` is None."""
+        existing = await self.session.get(KeptState, (namespace, key))
+        if value is None:
+            if existing is not None:
+                await self.session.delete(existing)
+        elif existing is None:
+            self.session.add(KeptState(namespace=namespace, key=key, value=value))
+        else:
+            existing.value = value

@@ -8,7 +8,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.db.engine import create_engine, read_only
-from core.db.repositories import Bookings, Ledger, Payments, People, Spots
+from core.db.repositories import Bookings, KeptStates, Ledger, Payments, People, Spots
 
 
 class UnitOfWork:
@@ -25,6 +25,7 @@ class UnitOfWork:
         self.bookings = Bookings(self.session)
         self.ledger = Ledger(self.session)
         self.payments = Payments(self.session)
+        self.kept_states = KeptStates(self.session)
         return self
 
     async def __aexit__(

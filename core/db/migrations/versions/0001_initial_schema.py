@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 20:15:24.969404
+Create Date: 2026-11-24
 """
 
 from alembic import op
@@ -16,6 +16,12 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('kept_state',
+    sa.Column('namespace', sa.String(length=64), nullable=False),
+    sa.Column('key', sa.String(length=128), nullable=False),
+    sa.Column('value', sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint('namespace', 'key', name=op.f('pk_kept_state'))
+    )
     op.create_table('person',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('telegram_id', sa.BigInteger(), nullable=False),
@@ -296,3 +302,4 @@ def downgrade() -> None:
 
     op.drop_table('spot')
     op.drop_table('person')
+    op.drop_table('kept_state')

@@ -1,0 +1,38 @@
+"""Conversation states and what the bot remembers about people outlive the process."""
+
+from bot.context import UserData
+from bot.persistence import DatabasePersistence
+
+
+def persistence_on(db) -> DatabasePersistence:
+    async def database():
+        return db
+
+    return DatabasePersistence(database)
+
+
+async def test_a_conversation_state_is_found_again_by_a_new_process(db):
+    await persistence_on(db).update_conversation("list_spot", (42, 42), 3)
+    assert await persistence_on(db).get_conversations("list_spot") == {(42, 42): 3}
+
+
+async def test_an_ended_conversation_is_forgotten(db):
+    persistence = persistence_on(db)
+    await persistence.update_conversation("book", (7, 7), 1)
+    await persistence.update_conversation("book", (7, 7), None)
+    assert await persistence.get_conversations("book") == {}
+
+
+async def test_conversations_of_different_flows_are_kept_apart(db):
+    persistence = persistence_on(db)
+    await persistence.update_conversation("book", (1, 1), 2)
+    await persistence.update_conversation("rate", (1, 1), 5)
+    assert await persistence.get_conversations("book") == {(1, 1): 2}
+
+
+async def test_user_data_round_trips(db):
+    data = UserData()
+    data.person_id, data.language = 12, "ru"
+    await persistence_on(db).update_user_data(99, data)
+    restored = (await persistence_on(db).get_user_data())[99]
+    assert (restored.person_id, restored.language) == (12, "ru")
