@@ -8,9 +8,11 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
+from bot.drafts import ListingDraft
 from bot.i18n import Translator, translator
 from core.clock import Clock, SystemClock
 from core.db.uow import Database
+from core.geocoding import Geocoder, NoGeocoder
 from core.services.people import language_from_telegram
 from core.settings import Settings
 
@@ -22,6 +24,7 @@ class BotData:
         self.settings: Settings | None = None
         self.database: Database | None = None
         self.clock: Clock = SystemClock()
+        self.geocoder: Geocoder = NoGeocoder()
         # True when the Bot API is the local sandbox: payments say that no real money moves.
         self.sandbox = False
 
@@ -32,15 +35,21 @@ class UserData:
     def __init__(self) -> None:
         self.person_id: int | None = None
         self.language: str | None = None
+        self.listing_draft: ListingDraft | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"person_id": self.person_id, "language": self.language}
+        return {
+            "person_id": self.person_id,
+            "language": self.language,
+            "listing_draft": self.listing_draft.to_dict() if self.listing_draft else None,
+        }
 
     @classmethod
     def from_dict(cls, stored: dict[str, Any]) -> UserData:
         data = cls()
         data.person_id = stored.get("person_id")
         data.language = stored.get("language")
+        data.listing_draft = ListingDraft.from_dict(stored.get("listing_draft"))
         return data
 
 

@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     manager_chat_id: int | None = None
     # People allowed to moderate besides the managers' group administrators.
     manager_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    # New listings wait for a manager's approval; off approves them at once.
+    moderation: bool = True
     commission_percent: Decimal = Field(default=Decimal("15"), ge=0, le=100, decimal_places=2)
     default_currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
     initial_credit_score: int = Field(default=600, ge=0, le=1000)

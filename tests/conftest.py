@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -34,6 +35,7 @@ def postgres_server_url() -> Iterator[str]:
         yield postgres.start(directory)
     finally:
         postgres.stop(directory)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 class DatabaseFactory:

@@ -1,0 +1,40 @@
+"""What a flow has collected so far, kept in ``UserData`` (and so across restarts).
+Plain values only, so a draft turns into JSON and back without surprises."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Self
+
+
+@dataclass
+class Draft:
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, stored: dict[str, Any] | None) -> Self | None:
+        if stored is None:
+            return None
+        known = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in stored.items() if key in known})
+
+
+@dataclass
+class ListingDraft(Draft):
+    lat: float | None = None
+    lon: float | None = None
+    address: str = ""
+    timezone: str = ""
+    title: str = ""
+    currency: str = ""
+    hourly_minor: int | None = None
+    daily_minor: int | None = None
+    covered: bool = False
+    ev_charger: bool = False
+    max_vehicle_size: str = "medium"
+    access_instructions: str = ""
+    photo_file_ids: list[str] = field(default_factory=list)
+    availability_text: str = ""
+    # Set while the owner corrects one answer from the summary: the flow returns there after.
+    editing: bool = False
