@@ -90,8 +90,8 @@ class Spot(Base):
             "daily_price_minor IS NULL OR daily_price_minor >= 0", name="daily_price_not_negative"
         ),
         CheckConstraint("lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180", name="on_earth"),
-        # Search narrows by a latitude band first, then longitude.
-        Index("ix_spot_status_lat_lon", "status", "lat", "lon"),
+        # Nearest-spot search reads a few grid cells around the driver (see core.grid).
+        Index("ix_spot_status_cell", "status", "cell"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,6 +99,7 @@ class Spot(Base):
     title: Mapped[str] = mapped_column(String(80))
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
+    cell: Mapped[int] = mapped_column(BigInteger)
     address: Mapped[str] = mapped_column(String(255), default="")
     timezone: Mapped[str] = mapped_column(String(64))
     currency: Mapped[str] = mapped_column(String(3))

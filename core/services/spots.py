@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from core.clock import Clock, ensure_utc
 from core.db.models import (
@@ -18,10 +19,14 @@ from core.db.models import (
 from core.db.uow import UnitOfWork
 from core.errors import InvalidInput, InvalidPrice, InvalidWindow, SpotNotFound
 from core.geo import GeoPoint
+from core.grid import cell_of
 from core.money import Money
 from core.services import people
 from core.status import SpotStatus, check_spot_transition
 from core.timezones import timezone_of
+
+if TYPE_CHECKING:
+    from core.availability_text import ParsedAvailability
 
 MAX_PHOTOS = 5
 MAX_TITLE = 80
@@ -70,6 +75,7 @@ async def create(
         title=draft.title.strip(),
         lat=draft.point.lat,
         lon=draft.point.lon,
+        cell=cell_of(draft.point),
         address=draft.address.strip()[:255],
         timezone=timezone_of(draft.point),
         currency=draft.hourly_price.currency,
@@ -158,6 +164,22 @@ async def add_window(
     uow.spots.add(window)
     await uow.spots.flush()
     return window
+
+
+async def add_availability(
+    uow: UnitOfWork, *, spot_id: int, owner_id: int, parsed: ParsedAvailability
+) -> None:
+    """Record what an owner said about when the spot is free (or blocked)."""
+    for rule in parsed.weekly:
+        await add_weekly_rule(
+            uow, spot_id=spot_id, owner_id=owner_id, weekday=rule.weekday,
+            start_minute=rule.start_minute, end_minute=rule.end_minute,
+        )  # fmt: skip
+    for window in parsed.windows:
+        await add_window(
+            uow, spot_id=spot_id, owner_id=owner_id, start=window.start, end=window.end,
+            blocked=parsed.blocked,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

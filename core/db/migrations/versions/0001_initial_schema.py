@@ -41,6 +41,7 @@ def upgrade() -> None:
     sa.Column('title', sa.String(length=80), nullable=False),
     sa.Column('lat', sa.Float(), nullable=False),
     sa.Column('lon', sa.Float(), nullable=False),
+    sa.Column('cell', sa.BigInteger(), nullable=False),
     sa.Column('address', sa.String(length=255), nullable=False),
     sa.Column('timezone', sa.String(length=64), nullable=False),
     sa.Column('currency', sa.String(length=3), nullable=False),
@@ -62,7 +63,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('spot', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_spot_owner_id'), ['owner_id'], unique=False)
-        batch_op.create_index('ix_spot_status_lat_lon', ['status', 'lat', 'lon'], unique=False)
+        batch_op.create_index('ix_spot_status_cell', ['status', 'cell'], unique=False)
 
     op.create_table('availability_rule',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -297,7 +298,7 @@ def downgrade() -> None:
 
     op.drop_table('availability_rule')
     with op.batch_alter_table('spot', schema=None) as batch_op:
-        batch_op.drop_index('ix_spot_status_lat_lon')
+        batch_op.drop_index('ix_spot_status_cell')
         batch_op.drop_index(batch_op.f('ix_spot_owner_id'))
 
     op.drop_table('spot')

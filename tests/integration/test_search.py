@@ -1,0 +1,154 @@
+"""Drivers get the nearest spots that are free for their whole window."""
+
+from datetime import timedelta
+
+import pytest
+
+from core.db.models import VehicleSize
+from core.errors import InvalidWindow, WindowInPast
+from core.geo import GeoPoint
+from core.money import Money
+from core.services import bookings, spots
+from core.services.search import SearchFilters, SortOrder, nearest_free
+from core.status import SpotStatus
+from tests.integration.builders import a_person
+
+LARGE = VehicleSize.LARGE
+DRIVER_AT = GeoPoint(52.5200, 13.4050)
+
+
+def metres_north(metres: float) -> GeoPoint:
+    return GeoPoint(DRIVER_AT.lat + metres / 111_320, DRIVER_AT.lon)
+
+
+async def a_spot(db, clock, owner, metres, *, hourly=300, status=SpotStatus.APPROVED, hours=None,
+                 **features):  # fmt: skip
+    async with db.unit_of_work() as uow:
+        spot = await spots.create(
+            uow, clock, owner_id=owner.id, moderated=status == SpotStatus.PENDING,
+            draft=spots.SpotDraft(
+                title=f"Spot {metres} m", point=metres_north(metres),
+                hourly_price=Money(hourly, "EUR"), **features,
+            ),
+        )  # fmt: skip
+        if status not in (SpotStatus.APPROVED, SpotStatus.PENDING):
+            await spots.set_status(uow, spot.id, status)
+        for weekday in range(7):
+            first, last = hours or (0, 1440)
+            await spots.add_weekly_rule(
+                uow, spot_id=spot.id, owner_id=owner.id, weekday=weekday, start_minute=first,
+                end_minute=last,
+            )  # fmt: skip
+        return spot
+
+
+async def search(db, clock, *, hours=2, k=10, **options):
+    start = clock.now() + timedelta(minutes=10)
+    async with db.reading() as uow:
+        return await nearest_free(
+            uow, point=DRIVER_AT, start=start, end=start + timedelta(hours=hours),
+            now=clock.now(), k=k, **options,
+        )  # fmt: skip
+
+
+@pytest.fixture
+async def owner(db, clock):
+    return await a_person(db, clock, "Olga")
+
+
+async def test_the_nearest_free_spots_come_first_with_their_distance_and_price(db, clock, owner):
+    far = await a_spot(db, clock, owner, 900)
+    near = await a_spot(db, clock, owner, 150)
+    middle = await a_spot(db, clock, owner, 500)
+    result = await search(db, clock)
+    assert [hit.spot_id for hit in result.hits] == [near.id, middle.id, far.id]
+    assert 140 <= result.hits[0].distance_m <= 160
+    assert result.hits[0].price == Money(600, "EUR")
+
+
+async def test_at_most_k_spots_are_returned(db, clock, owner):
+    for metres in (100, 200, 300):
+        await a_spot(db, clock, owner, metres)
+    assert len((await search(db, clock, k=2)).hits) == 2
+
+
+async def test_a_spot_booked_for_part_of_the_window_is_left_out(db, clock, owner):
+    booked = await a_spot(db, clock, owner, 100)
+    free = await a_spot(db, clock, owner, 300)
+    driver = await a_person(db, clock, "Dana")
+    start = clock.now() + timedelta(hours=1)
+    async with db.unit_of_work() as uow:
+        await bookings.request(
+            uow, clock, driver_id=driver.id, spot_id=booked.id, start=start,
+            end=start + timedelta(hours=1), commission_basis_points=1500,
+        )  # fmt: skip
+    assert [hit.spot_id for hit in (await search(db, clock)).hits] == [free.id]
+
+
+async def test_a_spot_not_offered_for_the_whole_window_is_left_out(db, clock, owner):
+    # The clock says 09:00 UTC = 11:00 in Berlin; this spot closes at 12:00 local.
+    await a_spot(db, clock, owner, 100, hours=(8 * 60, 12 * 60))
+    offered = await a_spot(db, clock, owner, 300)
+    assert [hit.spot_id for hit in (await search(db, clock)).hits] == [offered.id]
+
+
+async def test_pending_and_paused_spots_are_not_found(db, clock, owner):
+    await a_spot(db, clock, owner, 100, status=SpotStatus.PENDING)
+    await a_spot(db, clock, owner, 150, status=SpotStatus.PAUSED)
+    assert (await search(db, clock)).hits == []
+
+
+async def test_the_search_widens_until_it_finds_a_spot_far_away(db, clock, owner):
+    distant = await a_spot(db, clock, owner, 7_000)
+    result = await search(db, clock)
+    assert [hit.spot_id for hit in result.hits] == [distant.id]
+    assert result.radius_m >= 7_000
+
+
+async def test_an_empty_city_says_how_far_it_looked(db, clock):
+    result = await search(db, clock, max_radius_m=3_000)
+    assert result.hits == []
+    assert result.radius_m == 3_000
+
+
+@pytest.mark.parametrize(
+    ("filters", "features", "kept"),
+    [
+        (SearchFilters(ev_charger=True), {"ev_charger": True}, True),
+        (SearchFilters(ev_charger=True), {}, False),
+        (SearchFilters(covered=True), {"covered": True}, True),
+        (SearchFilters(covered=True), {}, False),
+        (SearchFilters(vehicle_size=VehicleSize.VAN), {"max_vehicle_size": LARGE}, False),
+        (SearchFilters(vehicle_size=VehicleSize.SMALL), {"max_vehicle_size": LARGE}, True),
+        (SearchFilters(max_price=Money(500, "EUR")), {}, False),
+        (SearchFilters(max_price=Money(600, "EUR")), {}, True),
+    ],
+)  # fmt: skip
+async def test_filters_keep_only_matching_spots(db, clock, owner, filters, features, kept):
+    await a_spot(db, clock, owner, 100, **features)
+    assert bool((await search(db, clock, filters=filters)).hits) is kept
+
+
+async def test_cheapest_order_ranks_by_the_price_of_the_window(db, clock, owner):
+    dear = await a_spot(db, clock, owner, 100, hourly=500)
+    cheap = await a_spot(db, clock, owner, 600, hourly=200)
+    result = await search(db, clock, order=SortOrder.CHEAPEST)
+    assert [hit.spot_id for hit in result.hits] == [cheap.id, dear.id]
+
+
+async def test_a_window_in_the_past_is_refused(db, clock):
+    async with db.reading() as uow:
+        with pytest.raises(WindowInPast):
+            await nearest_free(
+                uow, point=DRIVER_AT, start=clock.now() - timedelta(hours=3),
+                end=clock.now() - timedelta(hours=1), now=clock.now(),
+            )  # fmt: skip
+
+
+async def test_a_window_ending_before_it_starts_is_refused(db, clock):
+    async with db.reading() as uow:
+        with pytest.raises(InvalidWindow):
+            await nearest_free(
+                uow, point=DRIVER_AT, start=clock.now() + timedelta(hours=3),
+                end=clock.now() + timedelta(hours=1), now=clock.now(),
+            )  # fmt: skip

@@ -1,0 +1,27 @@
+from core.geo import GeoPoint
+from core.grid import box_around, cell_of, cell_ranges, fast_distance_m
+
+
+def test_a_box_around_a_point_covers_the_cells_of_points_inside_it():
+    centre = GeoPoint(52.52, 13.405)
+    inside = GeoPoint(52.523, 13.409)
+    ranges = cell_ranges(*box_around(centre, 600))
+    assert any(first <= cell_of(inside) <= last for first, last in ranges)
+
+
+def test_a_box_leaves_out_cells_far_away():
+    ranges = cell_ranges(*box_around(GeoPoint(52.52, 13.405), 300))
+    far = cell_of(GeoPoint(52.60, 13.405))
+    assert not any(first <= far <= last for first, last in ranges)
+
+
+def test_the_fast_distance_agrees_with_the_geodesic_at_city_scale():
+    a, b = GeoPoint(52.5163, 13.3777), GeoPoint(52.5219, 13.4132)
+    assert abs(fast_distance_m(a, b) - a.distance_m(b)) < 0.005 * a.distance_m(b)
+
+
+def test_boxes_at_the_poles_and_the_antimeridian_stay_on_the_globe():
+    south, west, north, east = box_around(GeoPoint(89.999, 179.999), 5_000)
+    assert -90 <= south <= north <= 90
+    assert -180 <= west <= east <= 180
+    assert cell_ranges(south, west, north, east)
