@@ -26,6 +26,7 @@ MESSAGES: dict[str, str] = {
     "not_found.spot": N_("That spot doesn't exist or is no longer listed."),
     "not_found.booking": N_("That booking doesn't exist."),
     "forbidden": N_("You can't do that."),
+    "forbidden.not_owner": N_("Only the spot's owner can answer this."),
     "forbidden.banned": N_("Your account is suspended. A manager will contact you."),
     "spot.not_bookable": N_("That spot can't be booked right now."),
     "spot.own": N_("That's your own spot, so you can't book it."),

@@ -117,6 +117,12 @@ class PaymentMismatch(DomainError):
     code = "payment.mismatch"
 
 
+class NotTheOwner(Forbidden):
+    """Only the spot's owner may answer for it."""
+
+    code = "forbidden.not_owner"
+
+
 class IllegalTransition(DomainError):
     code = "booking.illegal_transition"
 

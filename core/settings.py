@@ -25,6 +25,12 @@ class Settings(BaseSettings):
     moderation: bool = True
     commission_percent: Decimal = Field(default=Decimal("15"), ge=0, le=100, decimal_places=2)
     default_currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
+    # Unpaid bookings and unanswered requests give their window back after these minutes.
+    payment_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    request_window_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
+    # Cancellation policy shown before a driver confirms.
+    free_cancellation_hours: int = Field(default=2, ge=0, le=24 * 30)
+    late_cancellation_percent: int = Field(default=50, ge=0, le=100)
     initial_credit_score: int = Field(default=600, ge=0, le=1000)
     payment_provider_token: str | None = None
     stripe_secret_key: str | None = None

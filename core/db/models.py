@@ -173,6 +173,8 @@ class Booking(Base):
         CheckConstraint("price_minor >= 0 AND commission_minor >= 0", name="amounts"),
         CheckConstraint("commission_minor <= price_minor", name="commission_within_price"),
         Index("ix_booking_spot_window", "spot_id", "start_at", "end_at"),
+        # The expiry sweep looks for bookings left waiting in a status.
+        Index("ix_booking_status_updated", "status", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -18,9 +18,10 @@ from core.db.models import (
     LedgerTransaction,
     Payment,
     Person,
+    Rating,
     Spot,
 )
-from core.status import LIVE_BOOKING_STATUSES, SpotStatus
+from core.status import LIVE_BOOKING_STATUSES, BookingStatus, SpotStatus
 
 
 class _Repository:
@@ -63,6 +64,16 @@ class Spots(_Repository):
         )
         return [(spot, owner) for spot, owner in rows]
 
+    async def rating_of(self, spot_id: int) -> tuple[float | None, int]:
+        average, count = (
+            await self.session.execute(
+                select(func.avg(Rating.stars), func.count(Rating.id)).where(
+                    Rating.spot_id == spot_id
+                )
+            )
+        ).one()
+        return (float(average) if average is not None else None, int(count))
+
     async def weekly_rules(self, spot_id: int) -> list[AvailabilityRule]:
         rows = await self.session.scalars(
             select(AvailabilityRule).where(AvailabilityRule.spot_id == spot_id)
@@ -103,6 +114,21 @@ class Bookings(_Repository):
         if excluding is not None:
             query = query.where(Booking.id != excluding)
         return list(await self.session.scalars(query))
+
+    async def overdue(self, *, unpaid_since: datetime, unanswered_since: datetime) -> list[Booking]:
+        """Bookings waiting for payment since before ``unpaid_since`` (their last change), and
+        requests waiting for the owner since before ``unanswered_since``."""
+        rows = await self.session.scalars(
+            select(Booking).where(
+                or_(
+                    (Booking.status == BookingStatus.AWAITING_PAYMENT)
+                    & (Booking.updated_at < unpaid_since),
+                    (Booking.status == BookingStatus.REQUESTED)
+                    & (Booking.updated_at < unanswered_since),
+                )
+            )
+        )
+        return list(rows)
 
     async def of_driver_with_spots(
         self, driver_id: int, *, ending_after: datetime, limit: int

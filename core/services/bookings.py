@@ -15,6 +15,7 @@ from core.errors import (
     BookingNotFound,
     BookingTooLong,
     InvalidWindow,
+    NotTheOwner,
     OwnSpot,
     SpotNotBookable,
     StaleBooking,
@@ -142,3 +143,30 @@ async def upcoming_of_driver(
 ) -> list[tuple[Booking, Spot]]:
     """The driver's bookings that have not ended yet, soonest first, with their spots."""
     return await uow.bookings.of_driver_with_spots(driver_id, ending_after=clock.now(), limit=limit)
+
+
+async def answer_request(
+    uow: UnitOfWork, clock: Clock, *, booking_id: int, owner_id: int, accept: bool
+) -> Booking:
+    """The owner accepts a driver's request (it then waits for payment) or declines it."""
+    booking = await get(uow, booking_id)
+    spot = await spots.get(uow, booking.spot_id)
+    if spot.owner_id != owner_id:
+        raise NotTheOwner(str(booking_id))
+    if booking.status != BookingStatus.REQUESTED:
+        raise StaleBooking(str(booking_id), current=booking.version)
+    new_status = BookingStatus.AWAITING_PAYMENT if accept else BookingStatus.CANCELLED
+    return await transition(uow, clock, booking.id, new_status)
+
+
+async def expire_overdue(
+    uow: UnitOfWork, clock: Clock, *, payment_window: timedelta, request_window: timedelta
+) -> list[Booking]:
+    """Give back the windows of bookings left unpaid, and of requests no owner answered."""
+    now = clock.now()
+    expired = []
+    for booking in await uow.bookings.overdue(
+        unpaid_since=now - payment_window, unanswered_since=now - request_window
+    ):
+        expired.append(await transition(uow, clock, booking.id, BookingStatus.EXPIRED))
+    return expired

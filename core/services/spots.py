@@ -199,3 +199,23 @@ async def moderate(uow: UnitOfWork, spot_id: int, *, approve: bool, reason: str 
         uow, spot_id, SpotStatus.APPROVED if approve else SpotStatus.REJECTED, reason=reason
     )
     return Decision(spot, await people.get(uow, spot.owner_id))
+
+
+@dataclass(frozen=True, slots=True)
+class SpotCard:
+    """What a driver sees of a listed spot before booking."""
+
+    spot: Spot
+    rating: float | None
+    rating_count: int
+    owner_credit_score: int
+
+
+async def card(uow: UnitOfWork, spot_id: int) -> SpotCard:
+    """A bookable spot's details; one that is not approved looks like no spot."""
+    spot = await uow.spots.get(spot_id, with_photos=True)
+    if spot is None or spot.status != SpotStatus.APPROVED:
+        raise SpotNotFound(str(spot_id))
+    rating, count = await uow.spots.rating_of(spot_id)
+    owner = await people.get(uow, spot.owner_id)
+    return SpotCard(spot, rating, count, owner.credit_score)

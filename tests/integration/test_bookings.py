@@ -7,6 +7,7 @@ from core.errors import (
     BookingTooLong,
     IllegalTransition,
     InvalidWindow,
+    NotTheOwner,
     OwnSpot,
     PersonBanned,
     SpotNotBookable,
@@ -214,3 +215,77 @@ async def test_stored_times_come_back_as_the_same_aware_utc_instants(db, clock, 
         stored = await bookings.get(uow, booking.id)
     assert stored.start_at == clock.now() + timedelta(hours=1)
     assert stored.start_at.tzinfo == UTC
+
+
+async def a_request(db, clock, world):
+    _, driver, spot = world
+    async with db.unit_of_work() as uow:
+        (await spots.get(uow, spot.id)).instant_booking = False
+    return await book(db, clock, driver, spot)
+
+
+async def test_the_owner_accepting_a_request_lets_the_driver_pay(db, clock, world):
+    owner, _, _ = world
+    request = await a_request(db, clock, world)
+    async with db.unit_of_work() as uow:
+        booking = await bookings.answer_request(
+            uow, clock, booking_id=request.id, owner_id=owner.id, accept=True
+        )
+    assert booking.status == BookingStatus.AWAITING_PAYMENT
+
+
+async def test_the_owner_declining_a_request_frees_the_window(db, clock, world):
+    owner, _, _ = world
+    request = await a_request(db, clock, world)
+    async with db.unit_of_work() as uow:
+        booking = await bookings.answer_request(
+            uow, clock, booking_id=request.id, owner_id=owner.id, accept=False
+        )
+    assert booking.status == BookingStatus.CANCELLED
+
+
+async def test_only_the_owner_can_answer_a_request(db, clock, world):
+    _, driver, _ = world
+    request = await a_request(db, clock, world)
+    async with db.unit_of_work() as uow:
+        with pytest.raises(NotTheOwner):
+            await bookings.answer_request(
+                uow, clock, booking_id=request.id, owner_id=driver.id, accept=True
+            )
+
+
+async def test_a_request_answered_twice_is_stale_the_second_time(db, clock, world):
+    owner, _, _ = world
+    request = await a_request(db, clock, world)
+    async with db.unit_of_work() as uow:
+        await bookings.answer_request(
+            uow, clock, booking_id=request.id, owner_id=owner.id, accept=True
+        )
+    async with db.unit_of_work() as uow:
+        with pytest.raises(StaleBooking):
+            await bookings.answer_request(
+                uow, clock, booking_id=request.id, owner_id=owner.id, accept=False
+            )
+
+
+async def test_unpaid_bookings_and_unanswered_requests_expire(db, clock, world):
+    _, driver, spot = world
+    unpaid = await book(db, clock, driver, spot)
+    clock.advance(minutes=10)
+    async with db.unit_of_work() as uow:
+        assert (
+            await bookings.expire_overdue(
+                uow,
+                clock,
+                payment_window=timedelta(minutes=15),
+                request_window=timedelta(minutes=30),
+            )
+            == []
+        )
+    clock.advance(minutes=6)
+    async with db.unit_of_work() as uow:
+        expired = await bookings.expire_overdue(
+            uow, clock, payment_window=timedelta(minutes=15), request_window=timedelta(minutes=30)
+        )
+    assert [booking.id for booking in expired] == [unpaid.id]
+    assert expired[0].status == BookingStatus.EXPIRED

@@ -125,6 +125,7 @@ def upgrade() -> None:
             "(spot_id WITH =, tstzrange(start_at, end_at, '[)') WITH &&) "
             "WHERE (status IN ('requested', 'awaiting_payment', 'confirmed', 'active', 'disputed'))"
         )
+        batch_op.create_index('ix_booking_status_updated', ['status', 'updated_at'], unique=False)
 
     op.create_table('spot_photo',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -285,6 +286,7 @@ def downgrade() -> None:
     op.drop_table('credit_event')
     op.drop_table('spot_photo')
     with op.batch_alter_table('booking', schema=None) as batch_op:
+        batch_op.drop_index('ix_booking_status_updated')
         batch_op.drop_index('ix_booking_spot_window')
         batch_op.drop_index(batch_op.f('ix_booking_driver_id'))
 
