@@ -115,16 +115,6 @@ def upgrade() -> None:
     with op.batch_alter_table('booking', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_booking_driver_id'), ['driver_id'], unique=False)
         batch_op.create_index('ix_booking_spot_window', ['spot_id', 'start_at', 'end_at'], unique=False)
-
-    if op.get_bind().dialect.name == "postgresql":
-        # No double booking, enforced by the database: live bookings of one spot never overlap.
-        # SQLite has no such constraint; there the booking service serialises writes instead.
-        op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
-        op.execute(
-            "ALTER TABLE booking ADD CONSTRAINT ex_booking_no_overlap EXCLUDE USING gist "
-            "(spot_id WITH =, tstzrange(start_at, end_at, '[)') WITH &&) "
-            "WHERE (status IN ('requested', 'awaiting_payment', 'confirmed', 'active', 'disputed'))"
-        )
         batch_op.create_index('ix_booking_status_updated', ['status', 'updated_at'], unique=False)
 
     op.create_table('spot_photo',
@@ -251,6 +241,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_ledger_entry_account'), ['account'], unique=False)
         batch_op.create_index(batch_op.f('ix_ledger_entry_transaction_id'), ['transaction_id'], unique=False)
 
+
+    if op.get_bind().dialect.name == "postgresql":
+        # No double booking, enforced by the database: live bookings of one spot never overlap.
+        # SQLite has no such constraint; there the booking service serialises writes instead.
+        op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
+        op.execute(
+            "ALTER TABLE booking ADD CONSTRAINT ex_booking_no_overlap EXCLUDE USING gist "
+            "(spot_id WITH =, tstzrange(start_at, end_at, '[)') WITH &&) "
+            "WHERE (status IN ('requested', 'awaiting_payment', 'confirmed', 'active', 'disputed'))"
+        )
 
 
 def downgrade() -> None:
