@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
+from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -59,3 +60,20 @@ def _serialise_sqlite_writes(engine: AsyncEngine, *, in_memory: bool) -> None:
 def read_only(engine: AsyncEngine) -> AsyncEngine:
     """The same pool, but SQLite transactions begin without the write lock (searches, reports)."""
     return engine.execution_options(**{SQLITE_BEGIN_OPTION: "DEFERRED"})
+
+
+def create_sync_engine(url: str | URL) -> Engine:
+    """A synchronous engine on the same SQLite file, for read-only work in a worker thread."""
+    target = make_url(url).set(drivername="sqlite+pysqlite")
+    engine = sa_create_engine(target, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA query_only=ON")
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN DEFERRED")
+
+    return engine

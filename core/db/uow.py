@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
-from core.db.engine import create_engine, read_only
+from core.db.engine import create_engine, create_sync_engine, read_only
 from core.db.repositories import Bookings, KeptStates, Ledger, Payments, People, Spots
+
+T = TypeVar("T")
 
 
 class UnitOfWork:
@@ -44,7 +49,8 @@ class UnitOfWork:
 
 
 class Database:
-    """The application's handle on its store: hands out units of work."""
+    """The application's handle on its store: hands out units of work, and runs hot read-only
+    queries (search) by the fastest path each store offers."""
 
     def __init__(self, bind: AsyncEngine | AsyncConnection) -> None:
         self.bind = bind
@@ -58,6 +64,7 @@ class Database:
             if isinstance(bind, AsyncEngine)
             else self._sessions
         )
+        self._sync_reads: sessionmaker[Session] | None = None
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -74,6 +81,27 @@ class Database:
         """A unit of work for queries only; on SQLite it does not take the write lock."""
         return UnitOfWork(self._read_sessions)
 
+    async def run_read(self, query: Callable[[Session], T]) -> T:
+        """Run a read-only function over a plain (synchronous) session.
+
+        aiosqlite hops to its own thread for every statement (about 0.25 ms each), so on an
+        SQLite file the whole function runs in one worker thread with the sync driver
+        instead (about 0.02 ms a statement). PostgreSQL's asyncpg has no such cost and runs it
+        in place; so does a test's connection, whose uncommitted rows only it can see."""
+        if isinstance(self.bind, AsyncEngine) and self.dialect == "sqlite":
+            return await asyncio.to_thread(self._run_sync_read, query)
+        async with self._read_sessions() as session:
+            return await session.run_sync(query)
+
+    def _run_sync_read(self, query: Callable[[Session], T]) -> T:
+        if self._sync_reads is None:
+            self._sync_reads = sessionmaker(create_sync_engine(self.bind.url))
+        with self._sync_reads() as session:
+            return query(session)
+
     async def close(self) -> None:
         if isinstance(self.bind, AsyncEngine):
             await self.bind.dispose()
+        if self._sync_reads is not None:
+            self._sync_reads.kw["bind"].dispose()
+            self._sync_reads = None

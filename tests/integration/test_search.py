@@ -44,9 +44,8 @@ async def a_spot(db, clock, owner, metres, *, hourly=300, status=SpotStatus.APPR
 
 async def search(db, clock, *, hours=2, k=10, **options):
     start = clock.now() + timedelta(minutes=10)
-    async with db.reading() as uow:
-        return await nearest_free(
-            uow, point=DRIVER_AT, start=start, end=start + timedelta(hours=hours),
+    return await nearest_free(
+        db, point=DRIVER_AT, start=start, end=start + timedelta(hours=hours),
             now=clock.now(), k=k, **options,
         )  # fmt: skip
 
@@ -137,18 +136,24 @@ async def test_cheapest_order_ranks_by_the_price_of_the_window(db, clock, owner)
 
 
 async def test_a_window_in_the_past_is_refused(db, clock):
-    async with db.reading() as uow:
-        with pytest.raises(WindowInPast):
-            await nearest_free(
-                uow, point=DRIVER_AT, start=clock.now() - timedelta(hours=3),
-                end=clock.now() - timedelta(hours=1), now=clock.now(),
-            )  # fmt: skip
+    with pytest.raises(WindowInPast):
+        await nearest_free(
+            db, point=DRIVER_AT, start=clock.now() - timedelta(hours=3),
+            end=clock.now() - timedelta(hours=1), now=clock.now(),
+        )  # fmt: skip
 
 
 async def test_a_window_ending_before_it_starts_is_refused(db, clock):
-    async with db.reading() as uow:
-        with pytest.raises(InvalidWindow):
-            await nearest_free(
-                uow, point=DRIVER_AT, start=clock.now() + timedelta(hours=3),
-                end=clock.now() + timedelta(hours=1), now=clock.now(),
-            )  # fmt: skip
+    with pytest.raises(InvalidWindow):
+        await nearest_free(
+            db, point=DRIVER_AT, start=clock.now() + timedelta(hours=3),
+            end=clock.now() + timedelta(hours=1), now=clock.now(),
+        )  # fmt: skip
+
+
+async def test_search_on_a_running_database_sees_committed_spots(committing_db, clock):
+    # A database opened from a URL searches on its own read path (a worker thread on SQLite).
+    owner = await a_person(committing_db, clock, "Olga")
+    spot = await a_spot(committing_db, clock, owner, 250)
+    result = await search(committing_db, clock)
+    assert [hit.spot_id for hit in result.hits] == [spot.id]
