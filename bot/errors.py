@@ -29,6 +29,10 @@ MESSAGES: dict[str, str] = {
     "forbidden.not_owner": N_("Only the spot's owner can answer this."),
     "forbidden.banned": N_("Your account is suspended. A manager will contact you."),
     "spot.not_bookable": N_("That spot can't be booked right now."),
+    "spot.has_bookings": N_(
+        "This spot has bookings still to come, so it can't be deleted. Pause it instead: no new "
+        "bookings, and the existing ones stay."
+    ),
     "spot.own": N_("That's your own spot, so you can't book it."),
     "spot.illegal_transition": N_("That spot can't be changed that way now."),
     "booking.unavailable": N_("The spot isn't offered for that whole time."),

@@ -79,6 +79,12 @@ class SpotNotBookable(DomainError):
     code = "spot.not_bookable"
 
 
+class SpotHasBookings(DomainError):
+    """A spot with bookings still to come cannot be withdrawn."""
+
+    code = "spot.has_bookings"
+
+
 class OwnSpot(DomainError):
     code = "spot.own"
 

@@ -63,15 +63,18 @@ class SpotStatus(StrEnum):
     APPROVED = "approved"
     PAUSED = "paused"
     REJECTED = "rejected"
+    # Withdrawn by the owner; kept, because past bookings and the ledger refer to it.
+    DELETED = "deleted"
 
 
 SPOT_TRANSITIONS: dict[SpotStatus, frozenset[SpotStatus]] = {
     SpotStatus.DRAFT: frozenset({SpotStatus.PENDING, SpotStatus.APPROVED}),
-    SpotStatus.PENDING: frozenset({SpotStatus.APPROVED, SpotStatus.REJECTED}),
-    SpotStatus.APPROVED: frozenset({SpotStatus.PAUSED}),
-    SpotStatus.PAUSED: frozenset({SpotStatus.APPROVED}),
+    SpotStatus.PENDING: frozenset({SpotStatus.APPROVED, SpotStatus.REJECTED, SpotStatus.DELETED}),
+    SpotStatus.APPROVED: frozenset({SpotStatus.PAUSED, SpotStatus.DELETED}),
+    SpotStatus.PAUSED: frozenset({SpotStatus.APPROVED, SpotStatus.DELETED}),
     # A rejected listing may be edited and submitted again.
-    SpotStatus.REJECTED: frozenset({SpotStatus.PENDING}),
+    SpotStatus.REJECTED: frozenset({SpotStatus.PENDING, SpotStatus.DELETED}),
+    SpotStatus.DELETED: frozenset(),
 }
 
 

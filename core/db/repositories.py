@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -49,10 +49,32 @@ class Spots(_Repository):
         return await self.session.get(Spot, spot_id, options=options)
 
     async def owned_by(self, owner_id: int) -> list[Spot]:
+        """The owner's spots, withdrawn ones left out."""
         rows = await self.session.scalars(
-            select(Spot).where(Spot.owner_id == owner_id).order_by(Spot.id)
+            select(Spot)
+            .where(Spot.owner_id == owner_id, Spot.status != SpotStatus.DELETED)
+            .order_by(Spot.id)
         )
         return list(rows)
+
+    async def remove_availability(
+        self, spot_id: int, rule_ids: list[int], window_ids: list[int]
+    ) -> None:
+        await self.session.execute(
+            delete(AvailabilityRule).where(
+                AvailabilityRule.spot_id == spot_id, AvailabilityRule.id.in_(rule_ids)
+            )
+        )
+        await self.session.execute(
+            delete(AvailabilityWindow).where(
+                AvailabilityWindow.spot_id == spot_id, AvailabilityWindow.id.in_(window_ids)
+            )
+        )
+
+    async def clear_weekly_rules(self, spot_id: int) -> None:
+        await self.session.execute(
+            delete(AvailabilityRule).where(AvailabilityRule.spot_id == spot_id)
+        )
 
     async def pending_with_owners(self, limit: int) -> list[tuple[Spot, Person]]:
         rows = await self.session.execute(
@@ -126,6 +148,16 @@ class Bookings(_Repository):
                     (Booking.status == BookingStatus.REQUESTED)
                     & (Booking.updated_at < unanswered_since),
                 )
+            )
+        )
+        return list(rows)
+
+    async def upcoming_live_of_spot(self, spot_id: int, *, after: datetime) -> list[Booking]:
+        rows = await self.session.scalars(
+            select(Booking).where(
+                Booking.spot_id == spot_id,
+                Booking.status.in_(LIVE_BOOKING_STATUSES),
+                Booking.end_at > after,
             )
         )
         return list(rows)

@@ -17,7 +17,7 @@ from core.db.models import (
     VehicleSize,
 )
 from core.db.uow import UnitOfWork
-from core.errors import InvalidInput, InvalidPrice, InvalidWindow, SpotNotFound
+from core.errors import InvalidInput, InvalidPrice, InvalidWindow, SpotHasBookings, SpotNotFound
 from core.geo import GeoPoint
 from core.grid import cell_of
 from core.money import Money
@@ -166,20 +166,89 @@ async def add_window(
     return window
 
 
+@dataclass(frozen=True, slots=True)
+class AvailabilityChange:
+    """What one message added, so that it can be undone exactly."""
+
+    spot_id: int
+    rule_ids: list[int]
+    window_ids: list[int]
+
+
 async def add_availability(
     uow: UnitOfWork, *, spot_id: int, owner_id: int, parsed: ParsedAvailability
-) -> None:
+) -> AvailabilityChange:
     """Record what an owner said about when the spot is free (or blocked)."""
-    for rule in parsed.weekly:
+    rules = [
         await add_weekly_rule(
-            uow, spot_id=spot_id, owner_id=owner_id, weekday=rule.weekday,
-            start_minute=rule.start_minute, end_minute=rule.end_minute,
-        )  # fmt: skip
-    for window in parsed.windows:
+            uow,
+            spot_id=spot_id,
+            owner_id=owner_id,
+            weekday=rule.weekday,
+            start_minute=rule.start_minute,
+            end_minute=rule.end_minute,
+        )
+        for rule in parsed.weekly
+    ]
+    windows = [
         await add_window(
-            uow, spot_id=spot_id, owner_id=owner_id, start=window.start, end=window.end,
+            uow,
+            spot_id=spot_id,
+            owner_id=owner_id,
+            start=window.start,
+            end=window.end,
             blocked=parsed.blocked,
-        )  # fmt: skip
+        )
+        for window in parsed.windows
+    ]
+    return AvailabilityChange(spot_id, [rule.id for rule in rules], [w.id for w in windows])
+
+
+async def replace_weekly_hours(
+    uow: UnitOfWork, *, spot_id: int, owner_id: int, parsed: ParsedAvailability
+) -> AvailabilityChange:
+    """New regular hours instead of the old ones; one-off openings and blocks stay."""
+    await get_owned(uow, spot_id, owner_id)
+    if parsed.blocked or not parsed.weekly:
+        raise InvalidWindow("regular hours are needed here")
+    await uow.spots.clear_weekly_rules(spot_id)
+    return await add_availability(uow, spot_id=spot_id, owner_id=owner_id, parsed=parsed)
+
+
+async def undo_availability(uow: UnitOfWork, *, owner_id: int, change: AvailabilityChange) -> None:
+    await get_owned(uow, change.spot_id, owner_id)
+    await uow.spots.remove_availability(change.spot_id, change.rule_ids, change.window_ids)
+
+
+async def owned(uow: UnitOfWork, owner_id: int) -> list[Spot]:
+    return await uow.spots.owned_by(owner_id)
+
+
+async def set_owner_status(
+    uow: UnitOfWork, clock: Clock, *, spot_id: int, owner_id: int, status: SpotStatus
+) -> Spot:
+    """The owner pauses, resumes or withdraws a spot. Withdrawing is refused while bookings
+    are still to come: those drivers count on the spot."""
+    spot = await get_owned(uow, spot_id, owner_id)
+    if status == SpotStatus.DELETED and await uow.bookings.upcoming_live_of_spot(
+        spot.id, after=clock.now()
+    ):
+        raise SpotHasBookings(str(spot_id))
+    return await set_status(uow, spot.id, status)
+
+
+async def change_prices(
+    uow: UnitOfWork, *, spot_id: int, owner_id: int, hourly: Money, daily: Money | None
+) -> Spot:
+    """New prices apply to bookings made from now on; existing bookings keep theirs."""
+    spot = await get_owned(uow, spot_id, owner_id)
+    if hourly.minor <= 0 or (daily is not None and daily.minor <= 0):
+        raise InvalidPrice(str(hourly.minor))
+    if hourly.currency != spot.currency or (daily and daily.currency != spot.currency):
+        raise InvalidPrice("currency differs from the spot's")
+    spot.hourly_price_minor = hourly.minor
+    spot.daily_price_minor = daily.minor if daily else None
+    return spot
 
 
 @dataclass(frozen=True, slots=True)

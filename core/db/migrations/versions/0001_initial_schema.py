@@ -52,7 +52,7 @@ def upgrade() -> None:
     sa.Column('max_vehicle_size', sa.Enum('motorbike', 'small', 'medium', 'large', 'van', name='vehicle_size', native_enum=False, create_constraint=True, length=24), nullable=False),
     sa.Column('access_instructions', sa.Text(), nullable=False),
     sa.Column('instant_booking', sa.Boolean(), nullable=False),
-    sa.Column('status', sa.Enum('draft', 'pending', 'approved', 'paused', 'rejected', name='spot_status', native_enum=False, create_constraint=True, length=24), nullable=False),
+    sa.Column('status', sa.Enum('draft', 'pending', 'approved', 'paused', 'rejected', 'deleted', name='spot_status', native_enum=False, create_constraint=True, length=24), nullable=False),
     sa.Column('rejection_reason', sa.Text(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('daily_price_minor IS NULL OR daily_price_minor >= 0', name=op.f('ck_spot_daily_price_not_negative')),
