@@ -8,31 +8,40 @@ from typing import Any
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
+from bot import jobs
 from bot.commands import publish_menus
 from bot.context import CONTEXT_TYPES, BotData
+from bot.conversations import book, edit_spot, list_spot
 from bot.handlers import (
     bookings,
     errors,
     fallback,
+    free_text,
     help,
     language,
     moderation,
+    my_spots,
+    owner_availability,
     payments,
     people,
+    requests,
+    search,
+    spot_card,
     start,
 )
 from bot.persistence import DatabasePersistence
 from core.clock import Clock
 from core.db.migrate import current_revision, head_revision, upgrade
 from core.db.uow import Database
+from core.geocoding import NoGeocoder, NominatimGeocoder
+from core.guidance import OfflineRouter, OpenRouteServiceRouter
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# Handler groups: lower runs first; within a group the first match wins.
+# Handler groups: every group sees each update, and within a group the first match wins.
 GROUP_IDENTIFY = -1  # registers the person before anything else sees the update
-GROUP_FEATURES = 0
-GROUP_FALLBACK = 10  # only what no feature understood
+GROUP_FEATURES = 0  # everything else, in the order below
 
 
 class DatabaseNotMigrated(RuntimeError):
@@ -107,21 +116,39 @@ def build_application(
 
     bot_data: BotData = application.bot_data
     bot_data.settings = settings
+    bot_data.geocoder = (
+        NominatimGeocoder(settings.geocoder_url) if settings.geocoder_url else NoGeocoder()
+    )
+    bot_data.router = (
+        OpenRouteServiceRouter(settings.ors_api_key) if settings.ors_api_key else OfflineRouter()
+    )
     if clock is not None:
         bot_data.clock = clock
 
     application.add_handlers(people.handlers(), group=GROUP_IDENTIFY)
     application.add_handlers(
         [
+            # Conversations first: while one is under way, its steps take the person's messages.
+            *list_spot.handlers(),
+            *book.handlers(),
+            *edit_spot.handlers(),
             *start.handlers(),
             *help.handlers(),
             *language.handlers(),
             *bookings.handlers(),
             *payments.handlers(),
             *moderation.handlers(),
+            *requests.handlers(),
+            *search.handlers(),
+            *spot_card.handlers(),
+            *my_spots.handlers(),
+            *owner_availability.handlers(),
+            # Last: what no flow or button took. Free text may be hours or an address.
+            *free_text.handlers(),
+            *fallback.handlers(),
         ],
         group=GROUP_FEATURES,
     )
-    application.add_handlers(fallback.handlers(), group=GROUP_FALLBACK)
     application.add_error_handler(errors.on_error)
+    jobs.schedule(application)
     return application

@@ -13,6 +13,8 @@ TELEGRAM_LANGUAGE_CODES = {"zh_Hans": "zh", "ru": "ru"}
 PRIVATE_COMMANDS: list[tuple[str, str]] = [
     ("start", N_("Start: choose driver or owner")),
     ("help", N_("What I can do")),
+    ("list", N_("List a parking spot")),
+    ("myspots", N_("My spots")),
     ("bookings", N_("My upcoming bookings")),
     ("language", N_("Change the language")),
 ]

@@ -8,11 +8,12 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
-from bot.drafts import ListingDraft
+from bot.drafts import BookingDraft, ListingDraft, SearchDraft
 from bot.i18n import Translator, translator
 from core.clock import Clock, SystemClock
 from core.db.uow import Database
 from core.geocoding import Geocoder, NoGeocoder
+from core.guidance import OfflineRouter, Router
 from core.services.people import language_from_telegram
 from core.settings import Settings
 
@@ -25,6 +26,7 @@ class BotData:
         self.database: Database | None = None
         self.clock: Clock = SystemClock()
         self.geocoder: Geocoder = NoGeocoder()
+        self.router: Router = OfflineRouter()
         # True when the Bot API is the local sandbox: payments say that no real money moves.
         self.sandbox = False
 
@@ -36,12 +38,26 @@ class UserData:
         self.person_id: int | None = None
         self.language: str | None = None
         self.listing_draft: ListingDraft | None = None
+        self.search: SearchDraft | None = None
+        self.booking_draft: BookingDraft | None = None
+        # An owner's hours waiting for a spot to be picked, and the last change (for Undo).
+        self.pending_hours: str | None = None
+        self.last_hours_change: dict[str, Any] | None = None
+        # The spot /myspots is changing, and the hourly price typed before the daily one.
+        self.editing_spot_id: int | None = None
+        self.editing_hourly_minor: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "person_id": self.person_id,
             "language": self.language,
             "listing_draft": self.listing_draft.to_dict() if self.listing_draft else None,
+            "search": self.search.to_dict() if self.search else None,
+            "booking_draft": self.booking_draft.to_dict() if self.booking_draft else None,
+            "pending_hours": self.pending_hours,
+            "last_hours_change": self.last_hours_change,
+            "editing_spot_id": self.editing_spot_id,
+            "editing_hourly_minor": self.editing_hourly_minor,
         }
 
     @classmethod
@@ -50,6 +66,12 @@ class UserData:
         data.person_id = stored.get("person_id")
         data.language = stored.get("language")
         data.listing_draft = ListingDraft.from_dict(stored.get("listing_draft"))
+        data.search = SearchDraft.from_dict(stored.get("search"))
+        data.booking_draft = BookingDraft.from_dict(stored.get("booking_draft"))
+        data.pending_hours = stored.get("pending_hours")
+        data.last_hours_change = stored.get("last_hours_change")
+        data.editing_spot_id = stored.get("editing_spot_id")
+        data.editing_hourly_minor = stored.get("editing_hourly_minor")
         return data
 
 

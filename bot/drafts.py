@@ -38,3 +38,26 @@ class ListingDraft(Draft):
     availability_text: str = ""
     # Set while the owner corrects one answer from the summary: the flow returns there after.
     editing: bool = False
+
+
+@dataclass
+class SearchDraft(Draft):
+    """The driver's current search, so the buttons under the results can change it."""
+
+    lat: float
+    lon: float
+    timezone: str
+    start_at: str  # ISO 8601, aware UTC
+    end_at: str
+    order: str = "nearest"
+    ev_charger: bool = False
+    covered: bool = False
+    wide: bool = False
+    page: int = 0
+
+
+@dataclass
+class BookingDraft(Draft):
+    spot_id: int
+    start_at: str  # ISO 8601, aware UTC
+    end_at: str

@@ -11,6 +11,10 @@ MESSAGES: dict[str, str] = {
     "input.price": N_("That price doesn't look right. Send an amount such as 3.50."),
     "input.location": N_("That place can't be used. Please share a location on land."),
     "input.window": N_("That time window doesn't work: the end must come after the start."),
+    "input.availability": N_(
+        "I couldn't read that as times. For example: Mon-Fri 08:00-18:00, weekends all day, "
+        "tomorrow 9-17, today until 20:00."
+    ),
     "input.window_past": N_("That time is already in the past. Please pick a later time."),
     "input.window_too_long": N_("A booking can last at most 30 days."),
     "input.currency": N_("That currency isn't supported."),

@@ -24,7 +24,7 @@ class Interval:
     end: datetime
 
 
-def _local_instant(day: date, minute: int, zone: ZoneInfo) -> datetime:
+def local_instant(day: date, minute: int, zone: ZoneInfo) -> datetime:
     """The UTC instant of a wall-clock minute; 1440 is the next midnight. A minute that does not
     exist (spring forward) resolves forward as ``zoneinfo`` does with fold=0."""
     if minute >= MINUTES_PER_DAY:
@@ -45,8 +45,8 @@ def weekly_intervals(
         for rule in rules:
             if rule.weekday == day.weekday():
                 yield Interval(
-                    _local_instant(day, rule.start_minute, zone),
-                    _local_instant(day, rule.end_minute, zone),
+                    local_instant(day, rule.start_minute, zone),
+                    local_instant(day, rule.end_minute, zone),
                 )
         day += timedelta(days=1)
 

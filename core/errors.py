@@ -29,6 +29,12 @@ class InvalidWindow(InvalidInput):
     code = "input.window"
 
 
+class AvailabilityNotUnderstood(InvalidInput):
+    """Free text that does not read as hours; the person gets examples, never a guess."""
+
+    code = "input.availability"
+
+
 class WindowInPast(InvalidWindow):
     code = "input.window_past"
 

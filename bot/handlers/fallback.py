@@ -32,6 +32,9 @@ def handlers() -> list[BaseHandler]:
     private = filters.ChatType.PRIVATE
     return [
         MessageHandler(private & filters.COMMAND, unknown_command),
-        MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, unexpected_message),
+        MessageHandler(
+            private & ~filters.TEXT & ~filters.StatusUpdate.ALL & ~filters.SUCCESSFUL_PAYMENT,
+            unexpected_message,
+        ),
         CallbackQueryHandler(unknown_button),
     ]

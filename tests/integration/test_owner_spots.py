@@ -5,18 +5,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from core.availability import Interval, WeeklyRule
+from core.availability_text import ParsedAvailability
 from core.errors import InvalidPrice, SpotHasBookings, SpotNotFound
 from core.money import Money
 from core.services import bookings, spots
 from core.status import SpotStatus
 from tests.integration.builders import a_person, an_approved_spot
-
-
-class Parsed:
-    """The shape of what the availability parser returns, built by hand for these tests."""
-
-    def __init__(self, weekly=(), windows=(), blocked=False):
-        self.weekly, self.windows, self.blocked = tuple(weekly), tuple(windows), blocked
 
 
 @pytest.fixture
@@ -94,7 +88,7 @@ async def test_an_availability_change_can_be_undone_exactly(db, clock, owned):
         before = len(await uow.spots.weekly_rules(spot.id))
         change = await spots.add_availability(
             uow, spot_id=spot.id, owner_id=owner.id,
-            parsed=Parsed(weekly=[WeeklyRule(0, 0, 60)], windows=[evening]),
+            parsed=ParsedAvailability(weekly=(WeeklyRule(0, 0, 60),), windows=(evening,)),
         )  # fmt: skip
         await spots.undo_availability(uow, owner_id=owner.id, change=change)
         assert len(await uow.spots.weekly_rules(spot.id)) == before
@@ -106,7 +100,7 @@ async def test_new_regular_hours_replace_the_old_ones(db, clock, owned):
     async with db.unit_of_work() as uow:
         await spots.replace_weekly_hours(
             uow, spot_id=spot.id, owner_id=owner.id,
-            parsed=Parsed(weekly=[WeeklyRule(day, 480, 1080) for day in range(5)]),
+            parsed=ParsedAvailability(weekly=tuple(WeeklyRule(day, 480, 1080) for day in range(5))),
         )  # fmt: skip
         rules = await uow.spots.weekly_rules(spot.id)
     assert sorted((r.weekday, r.start_minute, r.end_minute) for r in rules) == [

@@ -1,0 +1,251 @@
+"""Booking from a spot card: confirm the window and price (or type another time), then the
+booking holds the window until it is paid, or goes to the owner as a request."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import datetime
+from enum import IntEnum, auto
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import ParkShareContext
+from bot.conversations import conversation
+from bot.drafts import BookingDraft
+from bot.errors import explain
+from bot.handlers.payments import PayBooking
+from bot.handlers.requests import notify_owner_of_request
+from bot.handlers.search import OpenSpot, window_for
+from bot.handlers.spot_card import BookSpot
+from bot.keyboards import CallbackData, ForgedCallback, inline
+from core.availability_text import parse_availability
+from core.db.models import Booking
+from core.errors import DomainError, InvalidWindow, WindowTaken
+from core.geo import GeoPoint
+from core.money import Money
+from core.pricing import price_for_window
+from core.services import bookings, spots
+from core.services.search import SearchFilters, nearest_free
+from core.status import BookingStatus
+
+
+class BookState(IntEnum):
+    CONFIRM = auto()
+    CUSTOM_WINDOW = auto()
+
+
+@dataclass(frozen=True)
+class BookingStep(CallbackData):
+    prefix = "bk"
+    choices = {"action": frozenset({"confirm", "other_time", "cancel"})}  # noqa: RUF012
+    action: str
+
+
+async def book_pressed(update: Update, context: ParkShareContext) -> BookState | int:
+    query = update.callback_query
+    try:
+        pressed = BookSpot.unpack(query.data)
+    except ForgedCallback:
+        await query.answer(context.i18n.gettext("This button is not valid."), show_alert=True)
+        return ConversationHandler.END
+    async with context.db.reading() as uow:
+        spot = (await spots.card(uow, pressed.spot_id)).spot
+    await query.answer()
+    search = context.user_data.search
+    if search is not None:
+        start, end = datetime.fromisoformat(search.start_at), datetime.fromisoformat(search.end_at)
+    else:
+        start, end = window_for("2h", context.clock.now(), spot.timezone)
+    context.user_data.booking_draft = BookingDraft(
+        spot_id=spot.id, start_at=start.isoformat(), end_at=end.isoformat()
+    )
+    return await _ask_confirmation(update, context)
+
+
+async def _ask_confirmation(update: Update, context: ParkShareContext) -> BookState:
+    i18n = context.i18n
+    _ = i18n.gettext
+    draft = context.user_data.booking_draft
+    async with context.db.reading() as uow:
+        spot = (await spots.card(uow, draft.spot_id)).spot
+    start, end = datetime.fromisoformat(draft.start_at), datetime.fromisoformat(draft.end_at)
+    daily = Money(spot.daily_price_minor, spot.currency) if spot.daily_price_minor else None
+    price = price_for_window(Money(spot.hourly_price_minor, spot.currency), daily, start, end)
+    settings = context.settings
+    await update.effective_message.reply_text(
+        _(
+            "Book <b>{title}</b>\n{start} – {end}\nPrice: {price}\n\n"
+            "Free cancellation until {hours} h before the start; later, {percent} % is kept."
+        ).format(
+            title=html.escape(spot.title), start=i18n.moment(start, spot.timezone),
+            end=i18n.moment(end, spot.timezone), price=i18n.money(price),
+            hours=settings.free_cancellation_hours, percent=settings.late_cancellation_percent,
+        ),
+        reply_markup=inline(
+            [
+                [(_("✅ Confirm"), BookingStep("confirm"))],
+                [(_("🕒 Another time"), BookingStep("other_time"))],
+                [(_("Cancel"), BookingStep("cancel"))],
+            ]
+        ),
+    )  # fmt: skip
+    return BookState.CONFIRM
+
+
+async def step_pressed(update: Update, context: ParkShareContext) -> BookState | int:
+    query = update.callback_query
+    _ = context.i18n.gettext
+    try:
+        step = BookingStep.unpack(query.data)
+    except ForgedCallback:
+        await query.answer(_("This button is not valid."), show_alert=True)
+        return BookState.CONFIRM
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    if step.action == "cancel":
+        return await cancel(update, context)
+    if step.action == "other_time":
+        await update.effective_message.reply_text(
+            _("When do you need it? For example: today 14-18, tomorrow 9-17, today until 20:00.")
+        )
+        return BookState.CUSTOM_WINDOW
+    return await _confirm(update, context)
+
+
+async def window_typed(update: Update, context: ParkShareContext) -> BookState:
+    _ = context.i18n.gettext
+    draft = context.user_data.booking_draft
+    async with context.db.reading() as uow:
+        spot = await spots.get(uow, draft.spot_id)
+    try:
+        parsed = parse_availability(
+            update.effective_message.text, zone=ZoneInfo(spot.timezone), now=context.clock.now()
+        )
+        if parsed.blocked or parsed.weekly or len(parsed.windows) != 1:
+            raise InvalidWindow("a booking is one stretch of time")
+    except DomainError as error:
+        await update.effective_message.reply_text(
+            explain(error, context.i18n)
+            if error.code == "input.window_past"
+            else _(
+                "Please give one stretch of time, for example: today 14-18, tomorrow 9-17, "
+                "today until 20:00."
+            )
+        )
+        return BookState.CUSTOM_WINDOW
+    window = parsed.windows[0]
+    draft.start_at, draft.end_at = window.start.isoformat(), window.end.isoformat()
+    return await _ask_confirmation(update, context)
+
+
+async def _confirm(update: Update, context: ParkShareContext) -> int:
+    _ = context.i18n.gettext
+    draft = context.user_data.booking_draft
+    try:
+        async with context.db.unit_of_work() as uow:
+            booking = await bookings.request(
+                uow,
+                context.clock,
+                driver_id=context.user_data.person_id,
+                spot_id=draft.spot_id,
+                start=datetime.fromisoformat(draft.start_at),
+                end=datetime.fromisoformat(draft.end_at),
+                commission_basis_points=context.settings.commission_basis_points,
+            )
+    except WindowTaken as error:
+        await _offer_next_free(update, context, error)
+        return ConversationHandler.END
+    context.user_data.booking_draft = None
+    await _tell_driver(update, context, booking)
+    return ConversationHandler.END
+
+
+async def _tell_driver(update: Update, context: ParkShareContext, booking: Booking) -> None:
+    _ = context.i18n.gettext
+    if booking.status == BookingStatus.AWAITING_PAYMENT:
+        await update.effective_message.reply_text(
+            _(
+                "Booking #{id} holds this time for {minutes} minutes. Pay now to confirm it; "
+                "the money is held until your stay is over."
+            ).format(id=booking.id, minutes=context.settings.payment_window_minutes),
+            reply_markup=inline([[(_("💳 Pay"), PayBooking(booking.id))]]),
+        )
+        return
+    await notify_owner_of_request(context, booking.id)
+    await update.effective_message.reply_text(
+        _(
+            "Request #{id} is sent to the owner, who has {minutes} minutes to accept. "
+            "I'll tell you here."
+        ).format(id=booking.id, minutes=context.settings.request_window_minutes)
+    )
+
+
+async def _offer_next_free(update: Update, context: ParkShareContext, error: WindowTaken) -> None:
+    """Someone else took the window a moment ago: offer the nearest spot still free."""
+    draft = context.user_data.booking_draft
+    context.user_data.booking_draft = None
+    start, end = datetime.fromisoformat(draft.start_at), datetime.fromisoformat(draft.end_at)
+    async with context.db.reading() as uow:
+        spot = await spots.get(uow, draft.spot_id)
+    result = await nearest_free(
+            context.db, point=GeoPoint(spot.lat, spot.lon), start=start, end=end,
+            now=context.clock.now(), k=2, filters=SearchFilters(),
+        )  # fmt: skip
+    alternatives = [hit for hit in result.hits if hit.spot_id != spot.id]
+    text = explain(error, context.i18n)
+    if not alternatives:
+        await update.effective_message.reply_text(text)
+        return
+    hit = alternatives[0]
+    await update.effective_message.reply_text(
+        text + "\n" + context.i18n.gettext("The nearest spot still free for that time:"),
+        reply_markup=inline([[(f"{hit.title} · {hit.distance_m} m", OpenSpot(hit.spot_id))]]),
+    )
+
+
+async def cancel(update: Update, context: ParkShareContext) -> int:
+    context.user_data.booking_draft = None
+    await update.effective_message.reply_text(
+        context.i18n.gettext("Booking cancelled. Nothing was reserved.")
+    )
+    return ConversationHandler.END
+
+
+async def stale_button(update: Update, context: ParkShareContext) -> None:
+    await update.callback_query.answer(
+        context.i18n.gettext("This button is no longer valid."), show_alert=True
+    )
+
+
+def build_book_conversation() -> ConversationHandler:
+    return conversation(
+        name="book",
+        entry_points=[CallbackQueryHandler(book_pressed, pattern=BookSpot.pattern())],
+        states={
+            BookState.CONFIRM: [CallbackQueryHandler(step_pressed, pattern=BookingStep.pattern())],
+            BookState.CUSTOM_WINDOW: [
+                MessageHandler(filters.TEXT & ~filters.COMMAND, window_typed),
+                CallbackQueryHandler(step_pressed, pattern=BookingStep.pattern()),
+            ],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            CallbackQueryHandler(stale_button, pattern=BookingStep.pattern()),
+        ],
+        # Pressing Book on another card starts over with that spot.
+        allow_reentry=True,
+    )
+
+
+def handlers() -> list[BaseHandler]:
+    return [build_book_conversation()]

@@ -1,0 +1,153 @@
+"""Changing a listed spot's prices or regular hours from /myspots."""
+
+from __future__ import annotations
+
+import html
+from enum import IntEnum, auto
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import ParkShareContext
+from bot.conversations import conversation
+from bot.errors import explain
+from bot.handlers.my_spots import ManageSpot
+from bot.keyboards import ForgedCallback
+from core.availability_text import parse_availability
+from core.errors import DomainError
+from core.money import Money
+from core.price_text import parse_price
+from core.services import spots
+
+
+class EditState(IntEnum):
+    HOURLY = auto()
+    DAILY = auto()
+    HOURS = auto()
+
+
+SKIP_WORDS = {"-", "skip", "no", "none", "нет", "пропустить", "无", "跳过", "没有"}
+
+
+async def edit_pressed(update: Update, context: ParkShareContext) -> EditState | int:
+    query = update.callback_query
+    _ = context.i18n.gettext
+    try:
+        pressed = ManageSpot.unpack(query.data)
+    except ForgedCallback:
+        await query.answer(_("This button is not valid."), show_alert=True)
+        return ConversationHandler.END
+    async with context.db.reading() as uow:
+        spot = await spots.get_owned(uow, pressed.spot_id, context.user_data.person_id)
+    await query.answer()
+    context.user_data.editing_spot_id = spot.id
+    if pressed.action == "prices":
+        await update.effective_message.reply_text(
+            _("New price per hour for “{title}”? For example: 3.50").format(
+                title=html.escape(spot.title)
+            )
+        )
+        return EditState.HOURLY
+    await update.effective_message.reply_text(
+        _("New regular hours for “{title}”? For example: Mon-Fri 08:00-18:00").format(
+            title=html.escape(spot.title)
+        )
+    )
+    return EditState.HOURS
+
+
+async def hourly_typed(update: Update, context: ParkShareContext) -> EditState:
+    async with context.db.reading() as uow:
+        spot = await spots.get_owned(
+            uow, context.user_data.editing_spot_id, context.user_data.person_id
+        )
+    try:
+        price = parse_price(update.effective_message.text, default_currency=spot.currency)
+    except DomainError as error:
+        await update.effective_message.reply_text(explain(error, context.i18n))
+        return EditState.HOURLY
+    context.user_data.editing_hourly_minor = price.minor
+    await update.effective_message.reply_text(
+        context.i18n.gettext("And a price for a whole day? Send it, or “-” for none.")
+    )
+    return EditState.DAILY
+
+
+async def daily_typed(update: Update, context: ParkShareContext) -> int | EditState:
+    text = update.effective_message.text.strip()
+    spot_id, owner_id = context.user_data.editing_spot_id, context.user_data.person_id
+    try:
+        async with context.db.unit_of_work() as uow:
+            spot = await spots.get_owned(uow, spot_id, owner_id)
+            daily = None
+            if text.casefold() not in SKIP_WORDS:
+                daily = parse_price(text, default_currency=spot.currency)
+            hourly = Money(context.user_data.editing_hourly_minor, spot.currency)
+            spot = await spots.change_prices(
+                uow, spot_id=spot_id, owner_id=owner_id, hourly=hourly, daily=daily
+            )
+    except DomainError as error:
+        await update.effective_message.reply_text(explain(error, context.i18n))
+        return EditState.DAILY
+    return await _done(update, context, spot.title)
+
+
+async def hours_typed(update: Update, context: ParkShareContext) -> int | EditState:
+    spot_id, owner_id = context.user_data.editing_spot_id, context.user_data.person_id
+    try:
+        async with context.db.unit_of_work() as uow:
+            spot = await spots.get_owned(uow, spot_id, owner_id)
+            parsed = parse_availability(
+                update.effective_message.text, zone=ZoneInfo(spot.timezone),
+                now=context.clock.now(),
+            )  # fmt: skip
+            await spots.replace_weekly_hours(uow, spot_id=spot_id, owner_id=owner_id, parsed=parsed)
+    except DomainError as error:
+        await update.effective_message.reply_text(
+            explain(error, context.i18n)
+            + "\n"
+            + context.i18n.gettext("For example: Mon-Fri 08:00-18:00, weekends all day.")
+        )
+        return EditState.HOURS
+    return await _done(update, context, spot.title)
+
+
+async def _done(update: Update, context: ParkShareContext, title: str) -> int:
+    context.user_data.editing_spot_id = None
+    await update.effective_message.reply_text(
+        context.i18n.gettext("Saved. “{title}” is updated.").format(title=html.escape(title))
+    )
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: ParkShareContext) -> int:
+    context.user_data.editing_spot_id = None
+    await update.effective_message.reply_text(context.i18n.gettext("Nothing was changed."))
+    return ConversationHandler.END
+
+
+def build_edit_spot_conversation() -> ConversationHandler:
+    text = filters.TEXT & ~filters.COMMAND
+    return conversation(
+        name="edit_spot",
+        entry_points=[CallbackQueryHandler(edit_pressed, pattern=r"^my:(prices|hours):")],
+        states={
+            EditState.HOURLY: [MessageHandler(text, hourly_typed)],
+            EditState.DAILY: [MessageHandler(text, daily_typed)],
+            EditState.HOURS: [MessageHandler(text, hours_typed)],
+        },
+        fallbacks=[CommandHandler("cancel", cancel)],
+        allow_reentry=True,
+    )
+
+
+def handlers() -> list[BaseHandler]:
+    return [build_edit_spot_conversation()]

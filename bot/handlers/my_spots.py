@@ -1,0 +1,137 @@
+"""/myspots: an owner's spots with what can be done to each — pause or resume, change prices or
+hours (see conversations/edit_spot.py), delete."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.availability_view import describe_weekly
+from bot.context import ParkShareContext
+from bot.i18n import N_, Translator
+from bot.keyboards import CallbackData, ForgedCallback, inline
+from core.availability import WeeklyRule
+from core.db.models import Spot
+from core.money import Money
+from core.services import spots
+from core.status import SpotStatus
+
+STATUS_LABELS = {
+    SpotStatus.DRAFT: N_("draft"),
+    SpotStatus.PENDING: N_("waiting for review"),
+    SpotStatus.APPROVED: N_("listed"),
+    SpotStatus.PAUSED: N_("paused"),
+    SpotStatus.REJECTED: N_("not approved"),
+    SpotStatus.DELETED: N_("deleted"),
+}
+STATUS_FOR_ACTION = {
+    "pause": SpotStatus.PAUSED,
+    "resume": SpotStatus.APPROVED,
+    "delete_yes": SpotStatus.DELETED,
+}
+
+
+@dataclass(frozen=True)
+class ManageSpot(CallbackData):
+    prefix = "my"
+    choices = {  # noqa: RUF012
+        "action": frozenset({"pause", "resume", "delete", "delete_yes", "keep", "prices", "hours"})
+    }
+    action: str
+    spot_id: int
+
+
+def describe(spot: Spot, rules: list[WeeklyRule], i18n: Translator) -> str:
+    _ = i18n.gettext
+    price = i18n.money(Money(spot.hourly_price_minor, spot.currency))
+    hours = "; ".join(describe_weekly(rules, i18n)) or _("only the times you add one by one")
+    return _("<b>{title}</b> — {status}\n{price} per hour\nRegular hours: {hours}").format(
+        title=html.escape(spot.title), status=_(STATUS_LABELS[spot.status]), price=price,
+        hours=html.escape(hours),
+    )  # fmt: skip
+
+
+def keyboard(spot: Spot, i18n: Translator) -> InlineKeyboardMarkup:
+    _ = i18n.gettext
+    first_row = []
+    if spot.status == SpotStatus.PAUSED:
+        first_row.append((_("▶️ Resume"), ManageSpot("resume", spot.id)))
+    elif spot.status == SpotStatus.APPROVED:
+        first_row.append((_("⏸ Pause"), ManageSpot("pause", spot.id)))
+    first_row += [
+        (_("✏️ Prices"), ManageSpot("prices", spot.id)),
+        (_("🕒 Hours"), ManageSpot("hours", spot.id)),
+    ]
+    return inline([first_row, [(_("🗑 Delete"), ManageSpot("delete", spot.id))]])
+
+
+async def _rules(context: ParkShareContext, spot_id: int) -> list[WeeklyRule]:
+    async with context.db.reading() as uow:
+        return [
+            WeeklyRule(rule.weekday, rule.start_minute, rule.end_minute)
+            for rule in await uow.spots.weekly_rules(spot_id)
+        ]
+
+
+async def list_spots(update: Update, context: ParkShareContext) -> None:
+    async with context.db.reading() as uow:
+        owned = await spots.owned(uow, context.user_data.person_id)
+    if not owned:
+        await update.effective_message.reply_text(
+            context.i18n.gettext("You have no spots yet. Send /list to list one.")
+        )
+        return
+    for spot in owned:
+        await update.effective_message.reply_text(
+            describe(spot, await _rules(context, spot.id), context.i18n),
+            reply_markup=keyboard(spot, context.i18n),
+        )
+
+
+async def action_pressed(update: Update, context: ParkShareContext) -> None:
+    query = update.callback_query
+    _ = context.i18n.gettext
+    try:
+        pressed = ManageSpot.unpack(query.data)
+    except ForgedCallback:
+        await query.answer(_("This button is not valid."), show_alert=True)
+        return
+    if pressed.action == "delete":
+        await query.answer()
+        await query.edit_message_reply_markup(
+            inline(
+                [
+                    [(_("Yes, delete it"), ManageSpot("delete_yes", pressed.spot_id))],
+                    [(_("Keep it"), ManageSpot("keep", pressed.spot_id))],
+                ]
+            )
+        )
+        return
+    async with context.db.unit_of_work() as uow:
+        if pressed.action in STATUS_FOR_ACTION:
+            spot = await spots.set_owner_status(
+                uow, context.clock, spot_id=pressed.spot_id,
+                owner_id=context.user_data.person_id, status=STATUS_FOR_ACTION[pressed.action],
+            )  # fmt: skip
+        else:
+            spot = await spots.get_owned(uow, pressed.spot_id, context.user_data.person_id)
+    await query.answer()
+    if spot.status == SpotStatus.DELETED:
+        await query.edit_message_text(
+            _("“{title}” is deleted.").format(title=html.escape(spot.title))
+        )
+        return
+    await query.edit_message_text(
+        describe(spot, await _rules(context, spot.id), context.i18n),
+        reply_markup=keyboard(spot, context.i18n),
+    )
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("myspots", list_spots, filters=filters.ChatType.PRIVATE),
+        CallbackQueryHandler(action_pressed, pattern=r"^my:(pause|resume|delete|delete_yes|keep):"),
+    ]

@@ -1,0 +1,106 @@
+"""Requests to book a spot that does not book instantly: the owner accepts or declines with a
+button, and the driver hears the answer (with a Pay button when accepted)."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler
+
+from bot.context import ParkShareContext
+from bot.handlers.payments import PayBooking
+from bot.i18n import translator
+from bot.keyboards import CallbackData, ForgedCallback, inline
+from core.money import Money
+from core.services import bookings, people, spots
+from core.status import BookingStatus
+
+
+@dataclass(frozen=True)
+class AnswerRequest(CallbackData):
+    prefix = "req"
+    choices = {"answer": frozenset({"accept", "decline"})}  # noqa: RUF012
+    booking_id: int
+    answer: str
+
+
+async def notify_owner_of_request(context: ParkShareContext, booking_id: int) -> None:
+    async with context.db.reading() as uow:
+        booking = await bookings.get(uow, booking_id)
+        spot = await spots.get(uow, booking.spot_id)
+        owner = await people.get(uow, spot.owner_id)
+        driver = await people.get(uow, booking.driver_id)
+    i18n = translator(owner.language)
+    _ = i18n.gettext
+    text = _(
+        "🔔 Request #{id} for <b>{title}</b>\n{start} – {end}\nYou earn {price} before our "
+        "commission. The driver's credit score is {score}."
+    ).format(
+        id=booking.id, title=html.escape(spot.title),
+        start=i18n.moment(booking.start_at, spot.timezone),
+        end=i18n.moment(booking.end_at, spot.timezone),
+        price=i18n.money(Money(booking.price_minor, booking.currency)), score=driver.credit_score,
+    )  # fmt: skip
+    keyboard = inline(
+        [
+            [
+                (_("✅ Accept"), AnswerRequest(booking.id, "accept")),
+                (_("❌ Decline"), AnswerRequest(booking.id, "decline")),
+            ]
+        ]
+    )
+    # An owner who blocked the bot cannot answer; the request then expires by itself.
+    with contextlib.suppress(TelegramError):
+        await context.bot.send_message(owner.telegram_id, text, reply_markup=keyboard)
+
+
+async def request_answered(update: Update, context: ParkShareContext) -> None:
+    query = update.callback_query
+    _ = context.i18n.gettext
+    try:
+        pressed = AnswerRequest.unpack(query.data)
+    except ForgedCallback:
+        await query.answer(_("This button is not valid."), show_alert=True)
+        return
+    accept = pressed.answer == "accept"
+    async with context.db.unit_of_work() as uow:
+        booking = await bookings.answer_request(
+            uow, context.clock, booking_id=pressed.booking_id,
+            owner_id=context.user_data.person_id, accept=accept,
+        )  # fmt: skip
+        driver = await people.get(uow, booking.driver_id)
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    if accept:
+        answer = _(
+            "You accepted request #{id}. The driver pays now; we hold it until the stay ends."
+        )
+    else:
+        answer = _("You declined request #{id}.")
+    await update.effective_message.reply_text(answer.format(id=booking.id))
+    await tell_driver(context, driver.telegram_id, driver.language, booking.id, booking.status)
+
+
+async def tell_driver(
+    context: ParkShareContext, chat_id: int, language: str, booking_id: int, status: BookingStatus
+) -> None:
+    _ = translator(language).gettext
+    if status == BookingStatus.AWAITING_PAYMENT:
+        text = _(
+            "Good news: the owner accepted request #{id}. Pay within {minutes} minutes to "
+            "confirm it."
+        ).format(id=booking_id, minutes=context.settings.payment_window_minutes)
+        keyboard = inline([[(_("💳 Pay"), PayBooking(booking_id))]])
+    else:
+        text = _("Sorry, the owner declined request #{id}. Share your location to find another.")
+        text, keyboard = text.format(id=booking_id), None
+    with contextlib.suppress(TelegramError):
+        await context.bot.send_message(chat_id, text, reply_markup=keyboard)
+
+
+def handlers() -> list[BaseHandler]:
+    return [CallbackQueryHandler(request_answered, pattern=AnswerRequest.pattern())]

@@ -1,0 +1,233 @@
+"""A driver shares a location (or types an address) at any time and gets the nearest spots that
+are free for the window they need, with buttons to change the window, the order and filters."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+
+from bot.context import ParkShareContext
+from bot.drafts import SearchDraft
+from bot.i18n import Translator
+from bot.keyboards import CallbackData, ForgedCallback, inline
+from core.errors import AddressNotFound, GeocoderUnavailable
+from core.geo import GeoPoint
+from core.services import people
+from core.services.search import SearchFilters, SearchResult, SortOrder, nearest_free
+from core.timezones import timezone_of
+
+PAGE_SIZE = 5
+RESULTS = 15
+WIDE_RADIUS_M = 50_000.0
+WINDOWS = ("1h", "2h", "4h", "tonight", "tomorrow")
+
+
+@dataclass(frozen=True)
+class OpenSpot(CallbackData):
+    prefix = "spot"
+    spot_id: int
+
+
+@dataclass(frozen=True)
+class ChangeSearch(CallbackData):
+    """One button under the results: a window, an order, a filter, a page, or widen."""
+
+    prefix = "srch"
+    choices = {  # noqa: RUF012
+        "option": frozenset(
+            {*WINDOWS, *(order.value for order in SortOrder), "ev", "covered", "wide",
+             "next", "previous"}
+        )
+    }  # fmt: skip
+    option: str
+
+
+def window_for(option: str, now: datetime, zone: str) -> tuple[datetime, datetime]:
+    """The window a button names, in the driver's local time where that matters."""
+    local_now = now.astimezone(ZoneInfo(zone))
+    start = now.replace(second=0, microsecond=0) + timedelta(minutes=-now.minute % 5)
+    if option.endswith("h"):
+        return start, start + timedelta(hours=int(option[:-1]))
+    if option == "tonight":
+        midnight = (local_now + timedelta(days=1)).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
+        return start, max(midnight, start + timedelta(hours=1))
+    tomorrow = (local_now + timedelta(days=1)).replace(hour=8, minute=0, second=0, microsecond=0)
+    return tomorrow, tomorrow.replace(hour=18)
+
+
+async def location_shared(update: Update, context: ParkShareContext) -> None:
+    shared = update.effective_message.location
+    await _start_search(update, context, GeoPoint(shared.latitude, shared.longitude))
+
+
+async def try_address(update: Update, context: ParkShareContext) -> bool:
+    """Search near a typed address; False when the text names no place we can find."""
+    try:
+        place = await context.bot_data.geocoder.locate(
+            update.effective_message.text, language=context.language
+        )
+    except (AddressNotFound, GeocoderUnavailable):
+        return False
+    await _start_search(update, context, place.point)
+    return True
+
+
+async def _start_search(update: Update, context: ParkShareContext, point: GeoPoint) -> None:
+    async with context.db.reading() as uow:
+        await people.get_active(uow, context.user_data.person_id)
+    zone = timezone_of(point)
+    start, end = window_for("2h", context.clock.now(), zone)
+    context.user_data.search = SearchDraft(
+        lat=point.lat, lon=point.lon, timezone=zone, start_at=start.isoformat(),
+        end_at=end.isoformat(),
+    )  # fmt: skip
+    await update.effective_message.reply_chat_action("find_location")
+    text, keyboard = await _results(context)
+    await update.effective_message.reply_text(text, reply_markup=keyboard)
+
+
+async def search_changed(update: Update, context: ParkShareContext) -> None:
+    query = update.callback_query
+    draft = context.user_data.search
+    try:
+        change = ChangeSearch.unpack(query.data)
+    except ForgedCallback:
+        await query.answer(context.i18n.gettext("This button is not valid."), show_alert=True)
+        return
+    if draft is None:
+        await query.answer(
+            context.i18n.gettext("Share your location again to start a new search."),
+            show_alert=True,
+        )
+        return
+    option = change.option
+    if option in WINDOWS:
+        start, end = window_for(option, context.clock.now(), draft.timezone)
+        draft.start_at, draft.end_at, draft.page = start.isoformat(), end.isoformat(), 0
+    elif option in {order.value for order in SortOrder}:
+        draft.order, draft.page = option, 0
+    elif option == "ev":
+        draft.ev_charger, draft.page = not draft.ev_charger, 0
+    elif option == "covered":
+        draft.covered, draft.page = not draft.covered, 0
+    elif option == "wide":
+        draft.wide, draft.page = True, 0
+    elif option == "next":
+        draft.page += 1
+    else:
+        draft.page = max(draft.page - 1, 0)
+    await query.answer()
+    text, keyboard = await _results(context)
+    await query.edit_message_text(text, reply_markup=keyboard)
+
+
+async def _results(context: ParkShareContext) -> tuple[str, InlineKeyboardMarkup]:
+    draft = context.user_data.search
+    i18n = context.i18n
+    result = await nearest_free(
+        context.db,
+        point=GeoPoint(draft.lat, draft.lon),
+        start=datetime.fromisoformat(draft.start_at),
+        end=datetime.fromisoformat(draft.end_at),
+        now=context.clock.now(),
+        k=RESULTS,
+        filters=SearchFilters(ev_charger=draft.ev_charger, covered=draft.covered),
+        order=SortOrder(draft.order),
+        **({"max_radius_m": WIDE_RADIUS_M} if draft.wide else {}),
+    )
+    pages = max((len(result.hits) - 1) // PAGE_SIZE + 1, 1)
+    draft.page = min(draft.page, pages - 1)
+    return _render(result, draft, i18n), _keyboard(result, draft, pages, i18n)
+
+
+def _distance(metres: int, i18n: Translator) -> str:
+    _ = i18n.gettext
+    if metres < 1000:
+        return _("{metres} m").format(metres=metres)
+    return _("{km} km").format(km=f"{metres / 1000:.1f}")
+
+
+def _render(result: SearchResult, draft: SearchDraft, i18n: Translator) -> str:
+    _ = i18n.gettext
+    start = datetime.fromisoformat(draft.start_at)
+    end = datetime.fromisoformat(draft.end_at)
+    window = _("{start} – {end}").format(
+        start=i18n.moment(start, draft.timezone), end=i18n.moment(end, draft.timezone)
+    )
+    if not result.hits:
+        return _(
+            "No spot is free within {distance} for {window}. Try another time, or widen the search."
+        ).format(distance=_distance(round(result.radius_m), i18n), window=window)
+    lines = [_("🅿️ Free spots near you for {window}:").format(window=window), ""]
+    first = draft.page * PAGE_SIZE
+    for number, hit in enumerate(result.hits[first : first + PAGE_SIZE], start=first + 1):
+        rating = (
+            _("★{rating} ({count})").format(rating=f"{hit.rating:.1f}", count=hit.rating_count)
+            if hit.rating is not None
+            else _("new")
+        )
+        extras = ("⚡" if hit.ev_charger else "") + ("☂️" if hit.covered else "")
+        lines.append(
+            f"{number}. <b>{html.escape(hit.title)}</b> {extras}\n"
+            f"    {_distance(hit.distance_m, i18n)} · {i18n.money(hit.price)} · {rating}"
+        )
+    return "\n".join(lines)
+
+
+def _keyboard(
+    result: SearchResult, draft: SearchDraft, pages: int, i18n: Translator
+) -> InlineKeyboardMarkup:
+    _ = i18n.gettext
+    first = draft.page * PAGE_SIZE
+    rows = [
+        [(f"{number}. {hit.title[:28]} · {_distance(hit.distance_m, i18n)}", OpenSpot(hit.spot_id))]
+        for number, hit in enumerate(result.hits[first : first + PAGE_SIZE], start=first + 1)
+    ]
+    paging = []
+    if draft.page > 0:
+        paging.append((_("◀ Back"), ChangeSearch("previous")))
+    if draft.page + 1 < pages:
+        paging.append((_("More ▶"), ChangeSearch("next")))
+    if paging:
+        rows.append(paging)
+    rows.append(
+        [
+            (_("1 h"), ChangeSearch("1h")),
+            (_("2 h"), ChangeSearch("2h")),
+            (_("4 h"), ChangeSearch("4h")),
+            (_("Tonight"), ChangeSearch("tonight")),
+            (_("Tomorrow"), ChangeSearch("tomorrow")),
+        ]
+    )
+    marks = {True: "✅ ", False: ""}
+    rows.append(
+        [
+            (_("Nearest"), ChangeSearch(SortOrder.NEAREST.value)),
+            (_("Cheapest"), ChangeSearch(SortOrder.CHEAPEST.value)),
+            (_("Best rated"), ChangeSearch(SortOrder.BEST_RATED.value)),
+        ]
+    )
+    rows.append(
+        [
+            (marks[draft.ev_charger] + _("⚡ EV charger"), ChangeSearch("ev")),
+            (marks[draft.covered] + _("☂️ Covered"), ChangeSearch("covered")),
+        ]
+    )
+    if not result.hits and not draft.wide:
+        rows.append([(_("🔭 Search farther"), ChangeSearch("wide"))])
+    return inline(rows)
+
+
+def handlers() -> list[BaseHandler]:
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    return [
+        MessageHandler(private & filters.LOCATION, location_shared),
+        CallbackQueryHandler(search_changed, pattern=ChangeSearch.pattern()),
+    ]

@@ -1,0 +1,157 @@
+"""A spot's card for a driver: photo, place, price for their window, distance, driving time,
+rating and features, with Book and Navigate buttons."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler
+
+from bot.context import ParkShareContext
+from bot.handlers.search import OpenSpot, window_for
+from bot.i18n import N_, Translator
+from bot.keyboards import CallbackData, ForgedCallback, inline
+from core.db.models import VehicleSize
+from core.geo import GeoPoint
+from core.guidance import route_links
+from core.money import Money
+from core.pricing import price_for_window
+from core.services import spots
+
+VEHICLE_LABELS = {
+    VehicleSize.MOTORBIKE: N_("motorbikes"),
+    VehicleSize.SMALL: N_("small cars"),
+    VehicleSize.MEDIUM: N_("cars up to medium size"),
+    VehicleSize.LARGE: N_("cars up to large / SUV"),
+    VehicleSize.VAN: N_("vans"),
+}
+
+
+@dataclass(frozen=True)
+class BookSpot(CallbackData):
+    prefix = "book"
+    spot_id: int
+
+
+@dataclass(frozen=True)
+class Navigate(CallbackData):
+    prefix = "nav"
+    spot_id: int
+
+
+def _window(context: ParkShareContext, zone: str) -> tuple[datetime, datetime]:
+    search = context.user_data.search
+    if search is not None:
+        return datetime.fromisoformat(search.start_at), datetime.fromisoformat(search.end_at)
+    return window_for("2h", context.clock.now(), zone)
+
+
+async def spot_opened(update: Update, context: ParkShareContext) -> None:
+    query = update.callback_query
+    _ = context.i18n.gettext
+    try:
+        pressed = OpenSpot.unpack(query.data)
+    except ForgedCallback:
+        await query.answer(_("This button is not valid."), show_alert=True)
+        return
+    async with context.db.reading() as uow:
+        details = await spots.card(uow, pressed.spot_id)
+    await query.answer()
+    spot = details.spot
+    start, end = _window(context, spot.timezone)
+    text = await _card_text(context, details, start, end)
+    keyboard = inline([[(_("📅 Book"), BookSpot(spot.id)), (_("🧭 Navigate"), Navigate(spot.id))]])
+    chat_id = update.effective_chat.id
+    if spot.photos:
+        await context.bot.send_photo(
+            chat_id, spot.photos[0].telegram_file_id, caption=text, reply_markup=keyboard
+        )
+    else:
+        await context.bot.send_venue(
+            chat_id, latitude=spot.lat, longitude=spot.lon, title=spot.title,
+            address=spot.address or f"{spot.lat:.5f}, {spot.lon:.5f}",
+        )  # fmt: skip
+        await context.bot.send_message(chat_id, text, reply_markup=keyboard)
+
+
+async def _card_text(
+    context: ParkShareContext, details: spots.SpotCard, start: datetime, end: datetime
+) -> str:
+    i18n: Translator = context.i18n
+    _ = i18n.gettext
+    spot = details.spot
+    daily = Money(spot.daily_price_minor, spot.currency) if spot.daily_price_minor else None
+    hourly = Money(spot.hourly_price_minor, spot.currency)
+    price = price_for_window(hourly, daily, start, end)
+    lines = [
+        f"<b>{html.escape(spot.title)}</b>",
+        html.escape(spot.address),
+        _("{price} for {start} – {end} ({hourly} per hour)").format(
+            price=i18n.money(price), start=i18n.moment(start, spot.timezone),
+            end=i18n.moment(end, spot.timezone), hourly=i18n.money(hourly),
+        ),
+    ]  # fmt: skip
+    search = context.user_data.search
+    if search is not None:
+        origin = GeoPoint(search.lat, search.lon)
+        eta = await context.bot_data.router.eta(origin, GeoPoint(spot.lat, spot.lon))
+        minutes = max(round(eta.duration_s / 60), 1)
+        template = (
+            _("🚗 about {minutes} min, {km} km (estimated)")
+            if eta.estimated
+            else _("🚗 {minutes} min, {km} km by car")
+        )
+        lines.append(template.format(minutes=minutes, km=f"{eta.distance_m / 1000:.1f}"))
+    if details.rating is not None:
+        lines.append(
+            _("★ {rating} from {count} stays").format(
+                rating=f"{details.rating:.1f}", count=details.rating_count
+            )
+        )
+    else:
+        lines.append(_("New listing, no ratings yet"))
+    features = [_(VEHICLE_LABELS[spot.max_vehicle_size])]
+    if spot.covered:
+        features.append(_("covered"))
+    if spot.ev_charger:
+        features.append(_("EV charger"))
+    lines.append(_("Fits: {features}").format(features=", ".join(features)))
+    return "\n".join(lines)
+
+
+async def navigate(update: Update, context: ParkShareContext) -> None:
+    query = update.callback_query
+    _ = context.i18n.gettext
+    try:
+        pressed = Navigate.unpack(query.data)
+    except ForgedCallback:
+        await query.answer(_("This button is not valid."), show_alert=True)
+        return
+    async with context.db.reading() as uow:
+        spot = (await spots.card(uow, pressed.spot_id)).spot
+    await query.answer()
+    search = context.user_data.search
+    origin = GeoPoint(search.lat, search.lon) if search is not None else None
+    links = route_links(
+        GeoPoint(spot.lat, spot.lon), name=spot.title, origin=origin,
+        chinese=context.language == "zh_Hans",
+    )  # fmt: skip
+    await context.bot.send_message(
+        update.effective_chat.id,
+        _("Open the route to “{title}” in your navigation app:").format(
+            title=html.escape(spot.title)
+        ),
+        reply_markup=InlineKeyboardMarkup(
+            [[InlineKeyboardButton(link.app, url=link.url)] for link in links]
+        ),
+    )
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CallbackQueryHandler(spot_opened, pattern=OpenSpot.pattern()),
+        CallbackQueryHandler(navigate, pattern=Navigate.pattern()),
+    ]
