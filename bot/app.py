@@ -30,6 +30,7 @@ from bot.handlers import (
     start,
 )
 from bot.persistence import DatabasePersistence
+from bot.updates import PerPersonUpdateProcessor
 from core.clock import Clock
 from core.db.migrate import current_revision, head_revision, upgrade
 from core.db.uow import Database
@@ -88,6 +89,7 @@ def build_application(
     base_file_url: str | None = None,
     database: Database | None = None,
     clock: Clock | None = None,
+    update_processor: PerPersonUpdateProcessor | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The application for a token (Telegram's, or the sandbox's with its ``base_url``).
     A ``database`` given here belongs to the caller and is not closed on shutdown."""
@@ -109,6 +111,7 @@ def build_application(
         .persistence(DatabasePersistence(handle.get))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
+        .concurrent_updates(update_processor or PerPersonUpdateProcessor())
     )
     if base_url:
         builder = builder.base_url(base_url).base_file_url(base_file_url or base_url)
