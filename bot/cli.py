@@ -36,13 +36,23 @@ def cmd_default(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_sandbox(settings: Settings, args: argparse.Namespace) -> int:
-    print(
-        "parkshare: no Telegram token is set and the local sandbox is not part of this build "
-        "yet. Set PARKSHARE_BOT_TOKEN (from @BotFather) in the environment or in .env, then "
-        "run `parkshare` again.",
-        file=sys.stderr,
-    )
-    return 2
+    from sandbox.runner import SandboxRuntime
+
+    port = getattr(args, "port", None)
+
+    async def serve() -> None:
+        async with SandboxRuntime(settings, port=port) as sandbox:
+            print(f"parkshare: sandbox ready at {sandbox.url}/ (Ctrl-C stops it)", flush=True)
+            await asyncio.Event().wait()
+
+    try:
+        asyncio.run(serve())
+    except KeyboardInterrupt:
+        print("parkshare: sandbox stopped", flush=True)
+    except OSError as error:
+        print(f"parkshare: the sandbox cannot start: {error}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
@@ -72,6 +82,11 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(title="commands", metavar="COMMAND")
     run = commands.add_parser("run", help="run the bot on Telegram (long polling)")
     run.set_defaults(handler=cmd_run)
+    sandbox = commands.add_parser(
+        "sandbox", help="run the local Bot API and web chat with the bot and a demo city"
+    )
+    sandbox.add_argument("--port", type=int, default=None, help="port (default 8080)")
+    sandbox.set_defaults(handler=cmd_sandbox)
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(title="database commands", metavar="ACTION", required=True)
     db_commands.add_parser("upgrade", help="apply the migrations").set_defaults(
@@ -85,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for noisy in ("httpx", "alembic", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         settings = load_settings()
     except SettingsError as error:

@@ -1,0 +1,183 @@
+"""A generated demo city for the sandbox: owners, spots with availability, prices and ratings.
+Nothing is downloaded; the same seed gives the same city."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from core.clock import Clock
+from core.db.models import Booking, Person, Rating, Role, Spot, VehicleSize
+from core.db.uow import Database, UnitOfWork
+from core.geo import GeoPoint
+from core.geocoding import GazetteerGeocoder
+from core.money import Money
+from core.services import people, spots
+from core.status import BookingStatus, SpotStatus
+
+# Demo people get ids far above real Telegram ids handed out so far, so they never collide
+# with the people someone creates in the sandbox's web chat.
+DEMO_ID_BASE = 9_000_000_000
+STREETS = (
+    "Torstraße", "Invalidenstraße", "Kastanienallee", "Schönhauser Allee", "Friedrichstraße",
+    "Oranienstraße", "Bergmannstraße", "Karl-Marx-Allee", "Sonnenallee", "Kantstraße",
+    "Danziger Straße", "Warschauer Straße", "Greifswalder Straße", "Boxhagener Straße",
+    "Skalitzer Straße", "Brunnenstraße", "Ackerstraße", "Prenzlauer Allee", "Wilhelmstraße",
+    "Chausseestraße", "Hermannstraße", "Yorckstraße", "Gneisenaustraße", "Potsdamer Straße",
+)  # fmt: skip
+KINDS = ("Courtyard spot", "Garage", "Driveway", "Underground bay", "Carport", "Gated lot")
+OWNER_NAMES = (
+    "Anna", "Ben", "Chen", "Dmitri", "Elif", "Farid", "Greta", "Hiro", "Ines", "Jonas", "Katya",
+    "Lukas",
+)  # fmt: skip
+WEEKDAYS, EVERY_DAY, WEEKEND = range(5), range(7), (5, 6)
+# (weekdays, start minute, end minute): typical ways owners offer a spot.
+PATTERNS = (
+    ((WEEKDAYS, 8 * 60, 18 * 60),),
+    ((EVERY_DAY, 0, 24 * 60),),
+    ((EVERY_DAY, 7 * 60, 23 * 60),),
+    ((WEEKDAYS, 18 * 60, 24 * 60), (WEEKEND, 0, 24 * 60)),
+    ((WEEKDAYS, 9 * 60, 17 * 60), (WEEKEND, 10 * 60, 20 * 60)),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoCity:
+    name: str
+    centre: GeoPoint
+    half_height_deg: float
+    half_width_deg: float
+    currency: str
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        """South, west, north, east."""
+        return (
+            self.centre.lat - self.half_height_deg,
+            self.centre.lon - self.half_width_deg,
+            self.centre.lat + self.half_height_deg,
+            self.centre.lon + self.half_width_deg,
+        )
+
+
+BERLIN = DemoCity("Berlin", GeoPoint(52.52, 13.405), 0.04, 0.065, "EUR")
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    owners: int
+    spots: int
+    pending: int
+    ratings: int
+    already_loaded: bool
+
+
+async def load_demo_city(
+    db: Database, clock: Clock, *, city: DemoCity = BERLIN, spot_count: int = 300, seed: int = 7
+) -> DemoSummary:
+    """Fill an empty database with the demo city; a database that has it already is left alone."""
+    rng = random.Random(seed)
+    async with db.unit_of_work() as uow:
+        if await uow.people.by_telegram_id(DEMO_ID_BASE + 1) is not None:
+            return DemoSummary(0, 0, 0, 0, already_loaded=True)
+        owners = [
+            await people.register(
+                uow,
+                clock,
+                telegram_id=DEMO_ID_BASE + 1 + index,
+                language_code="en",
+                first_name=name,
+                initial_credit=rng.randint(520, 900),
+            )
+            for index, name in enumerate(OWNER_NAMES)
+        ]
+        raters = [
+            await people.register(
+                uow,
+                clock,
+                telegram_id=DEMO_ID_BASE + 1000 + index,
+                language_code="en",
+                first_name=f"Driver {index + 1}",
+                initial_credit=600,
+            )
+            for index in range(20)
+        ]
+        for person in raters:
+            person.roles = Role.DRIVER
+        south, west, north, east = city.bounds()
+        pending = ratings = 0
+        for index in range(spot_count):
+            owner = owners[index % len(owners)]
+            hourly = rng.choice((150, 200, 250, 300, 350, 400, 450))
+            street = rng.choice(STREETS)
+            spot = await spots.create(
+                uow,
+                clock,
+                owner_id=owner.id,
+                draft=spots.SpotDraft(
+                    title=f"{rng.choice(KINDS)} on {street}",
+                    point=GeoPoint(
+                        round(rng.uniform(south, north), 6), round(rng.uniform(west, east), 6)
+                    ),
+                    address=f"{street} {rng.randint(1, 180)}, {city.name}",
+                    hourly_price=Money(hourly, city.currency),
+                    daily_price=Money(hourly * 8, city.currency) if rng.random() < 0.5 else None,
+                    covered=rng.random() < 0.4,
+                    ev_charger=rng.random() < 0.15,
+                    max_vehicle_size=rng.choice(list(VehicleSize)),
+                    access_instructions="Gate code is sent after payment.",
+                    instant_booking=rng.random() < 0.8,
+                ),
+            )
+            # A few listings wait for the managers, so moderation can be tried at once.
+            if index % 50 == 49:
+                pending += 1
+            else:
+                await spots.set_status(uow, spot.id, SpotStatus.APPROVED)
+            for weekdays, start, end in rng.choice(PATTERNS):
+                for weekday in weekdays:
+                    await spots.add_weekly_rule(
+                        uow, spot_id=spot.id, owner_id=owner.id, weekday=weekday,
+                        start_minute=start, end_minute=end,
+                    )  # fmt: skip
+            ratings += await _past_stays(uow, clock, rng, spot, raters)
+        await uow.spots.flush()
+    return DemoSummary(len(owners), spot_count, pending, ratings, already_loaded=False)
+
+
+async def _past_stays(
+    uow: UnitOfWork, clock: Clock, rng: random.Random, spot: Spot, raters: list[Person]
+) -> int:
+    """Completed stays with the drivers' ratings, so spots show a rating like a lived-in city."""
+    count = rng.choice((0, 0, 1, 2, 3, 5, 8))
+    for n in range(count):
+        end = clock.now() - timedelta(days=rng.randint(2, 90), hours=n)
+        start = end - timedelta(hours=rng.randint(1, 6))
+        price = spot.hourly_price_minor * int((end - start).total_seconds() // 3600)
+        driver = rng.choice(raters)
+        booking = Booking(
+            spot_id=spot.id, driver_id=driver.id, start_at=start, end_at=end,
+            currency=spot.currency, price_minor=price, commission_minor=price * 15 // 100,
+            status=BookingStatus.COMPLETED, version=5, created_at=start, updated_at=end,
+        )  # fmt: skip
+        uow.bookings.add(booking)
+        await uow.bookings.flush()
+        uow.bookings.add(
+            Rating(
+                booking_id=booking.id, rater_id=driver.id, ratee_id=spot.owner_id,
+                spot_id=spot.id, stars=rng.choices((5, 4, 3, 2), weights=(6, 3, 1, 0.3))[0],
+                comment="", created_at=end,
+            )
+        )  # fmt: skip
+    return count
+
+
+def demo_gazetteer(city: DemoCity = BERLIN) -> GazetteerGeocoder:
+    """Addresses in the demo city, found offline: each street at a fixed point of the city."""
+    rng = random.Random(city.name)
+    south, west, north, east = city.bounds()
+    places = [
+        (street, GeoPoint(round(rng.uniform(south, north), 6), round(rng.uniform(west, east), 6)))
+        for street in STREETS
+    ]
+    return GazetteerGeocoder([*places, (city.name, city.centre)])

@@ -1,0 +1,155 @@
+"""The sandbox's Telegram and the real bot in one event loop: what `parkshare` runs without a
+token, and what end-to-end tests start."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Self
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import build_application, open_database
+from bot.updates import PerPersonUpdateProcessor
+from core.clock import Clock, SystemClock
+from core.db.uow import Database
+from core.settings import Settings
+from sandbox.app import build_app
+from sandbox.demo_city import BERLIN, DemoCity, demo_gazetteer, load_demo_city
+from sandbox.server import SandboxServer
+from sandbox.world import Chat, World
+
+log = logging.getLogger(__name__)
+MANAGERS_GROUP_TITLE = "ParkShare managers"
+
+
+@dataclass(frozen=True, slots=True)
+class Cast:
+    """Who is there when the sandbox opens: a manager, a group member who is not an
+    administrator, and the managers' group they sit in."""
+
+    manager: dict[str, Any]
+    member: dict[str, Any]
+    managers_group: Chat
+
+
+class SandboxRuntime:
+    """``async with SandboxRuntime(settings) as sandbox: sandbox.url`` serves the web chat and
+    the Bot API, and runs the bot against it, polling over real HTTP."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        port: int | None = None,
+        database: Database | None = None,
+        clock: Clock | None = None,
+        city: DemoCity | None = BERLIN,
+        demo_spots: int = 300,
+        keep_log: bool = False,
+    ) -> None:
+        token = f"{secrets.randbelow(10**9) + 10**9}:sandbox-{secrets.token_hex(12)}"
+        self.world = World(token, keep_log=keep_log)
+        self.cast = self._cast()
+        self.settings = settings.model_copy(
+            update={"manager_chat_id": self.cast.managers_group.id,
+                    "payment_provider_token": settings.payment_provider_token or "sandbox"}
+        )  # fmt: skip
+        self.clock = clock or SystemClock()
+        self.city = city
+        self._demo_spots = demo_spots
+        self._database = database
+        self._owns_database = database is None
+        bounds = city and dict(zip(("south", "west", "north", "east"), city.bounds(), strict=True))
+        city_json = city and {"name": city.name, "centre": [city.centre.lat, city.centre.lon],
+                              "bounds": bounds}  # fmt: skip
+        self.server = SandboxServer(
+            build_app(self.world, city=city_json),
+            host=settings.sandbox_host,
+            port=settings.sandbox_port if port is None else port,
+        )
+        self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
+
+    def _cast(self) -> Cast:
+        manager = self.world.add_person("Maria (manager)", language="en")
+        member = self.world.add_person("Max (group member)", language="en")
+        group = self.world.add_group(
+            MANAGERS_GROUP_TITLE, admins=[manager["id"]], members=[member["id"]]
+        )
+        group.members[self.world.bot["id"]] = "administrator"
+        return Cast(manager, member, group)
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def database(self) -> Database:
+        assert self._database is not None
+        return self._database
+
+    async def start(self) -> None:
+        await self.server.start()
+        if self._database is None:
+            self._database = await open_database(self.settings)
+        if self.city is not None:
+            await load_demo_city(
+                self._database, self.clock, city=self.city, spot_count=self._demo_spots
+            )
+        processor = PerPersonUpdateProcessor()
+        processor.observers.append(self._handled)
+        self.application = build_application(
+            self.settings,
+            token=self.world.token,
+            base_url=f"{self.url}/bot",
+            base_file_url=f"{self.url}/file/bot",
+            database=self._database,
+            clock=self.clock,
+            update_processor=processor,
+        )
+        self.application.bot_data.sandbox = True
+        self.application.bot_data.geocoder = demo_gazetteer(self.city or BERLIN)
+        await self.application.initialize()
+        # run_polling() would call these hooks; started by hand, the runtime calls them itself.
+        if self.application.post_init is not None:
+            await self.application.post_init(self.application)
+        await self.application.start()
+        assert self.application.updater is not None
+        await self.application.updater.start_polling(poll_interval=0, timeout=10)
+
+    def _handled(self, update: object) -> None:
+        if isinstance(update, Update):
+            self.world.mark_handled(update.update_id)
+
+    async def stop(self) -> None:
+        if self.application is not None:
+            if self.application.updater is not None and self.application.updater.running:
+                await self.application.updater.stop()
+            if self.application.running:
+                await self.application.stop()
+            await self.application.shutdown()
+            if self.application.post_shutdown is not None:
+                await self.application.post_shutdown(self.application)
+            self.application = None
+        await self.world.close()
+        await self.server.stop()
+        if self._owns_database and self._database is not None:
+            await self._database.close()
+            self._database = None
+
+    async def __aenter__(self) -> Self:
+        try:
+            await self.start()
+        except BaseException:
+            await self.stop()
+            raise
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:  # fmt: skip
+        await self.stop()
