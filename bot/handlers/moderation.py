@@ -95,8 +95,10 @@ async def post_listing_card(bot: ExtBot[None], chat_id: int, decision: Decision)
     """A listing for the managers to decide on: where it is, then the card with the buttons."""
     i18n = translator("en")
     spot = decision.spot
+    # Telegram refuses a venue without an address; a spot listed by location alone has none.
+    address = spot.address or f"{spot.lat:.5f}, {spot.lon:.5f}"
     await bot.send_venue(
-        chat_id, latitude=spot.lat, longitude=spot.lon, title=spot.title, address=spot.address
+        chat_id, latitude=spot.lat, longitude=spot.lon, title=spot.title, address=address
     )
     await bot.send_message(
         chat_id, card_text(decision, i18n), reply_markup=decision_keyboard(spot.id, i18n)

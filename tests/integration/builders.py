@@ -16,12 +16,14 @@ _telegram_ids = itertools.count(10_000)
 BERLIN_CENTRE = GeoPoint(52.52, 13.405)
 
 
-async def a_person(db: Database, clock: FrozenClock, name: str = "Dana") -> Person:
+async def a_person(
+    db: Database, clock: FrozenClock, name: str = "Dana", *, telegram_id: int | None = None
+) -> Person:
     async with db.unit_of_work() as uow:
         return await people.register(
             uow,
             clock,
-            telegram_id=next(_telegram_ids),
+            telegram_id=telegram_id or next(_telegram_ids),
             language_code="en",
             first_name=name,
             initial_credit=600,
@@ -29,9 +31,14 @@ async def a_person(db: Database, clock: FrozenClock, name: str = "Dana") -> Pers
 
 
 async def an_approved_spot(
-    db: Database, clock: FrozenClock, owner: Person, *, hourly_minor: int = 300
+    db: Database,
+    clock: FrozenClock,
+    owner: Person,
+    *,
+    hourly_minor: int = 300,
+    status: SpotStatus = SpotStatus.APPROVED,
 ) -> Spot:
-    """A spot open every day, all day."""
+    """A spot open every day, all day (approved, unless a test wants it waiting for review)."""
     async with db.unit_of_work() as uow:
         spot = await spots.create(
             uow,
@@ -43,7 +50,8 @@ async def an_approved_spot(
                 hourly_price=Money(hourly_minor, "EUR"),
             ),
         )
-        await spots.set_status(uow, spot.id, SpotStatus.APPROVED)
+        if status != SpotStatus.PENDING:
+            await spots.set_status(uow, spot.id, status)
         for weekday in range(7):
             await spots.add_weekly_rule(
                 uow,

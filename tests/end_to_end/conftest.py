@@ -1,0 +1,58 @@
+"""The sandbox and the real bot, in this pytest process, over real HTTP on loopback.
+
+After every test, each update the sandbox emitted and each message in its chats is read back by
+python-telegram-bot and validated by aiogram: two independent readings of Telegram's schema."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from aiogram import types as aiogram_types
+from telegram import Bot, Message, Update
+
+from core.settings import load_settings
+from sandbox.client import SandboxClient
+from sandbox.runner import SandboxRuntime
+from sandbox.world import World
+from tests.fakes import FrozenClock
+
+
+class Sandbox(SandboxClient):
+    def __init__(self, runtime: SandboxRuntime) -> None:
+        super().__init__(runtime.world)
+        self.runtime = runtime
+        self.manager = self.known(runtime.cast.manager)
+        self.group_member = self.known(runtime.cast.member)
+        self.managers_group = runtime.cast.managers_group.id
+
+    @property
+    def database(self):
+        return self.runtime.database
+
+    @property
+    def clock(self) -> FrozenClock:
+        return self.runtime.clock
+
+
+def assert_speaks_telegrams_schema(world: World) -> None:
+    bot = Bot(world.token)
+    assert world.log is not None
+    for update in world.log:
+        parsed = Update.de_json(update, bot)
+        assert parsed is not None
+        assert parsed.update_id == update["update_id"]
+        aiogram_types.Update.model_validate(update)
+    for chat in world.chats.values():
+        for message in chat.messages.values():
+            assert Message.de_json(message, bot) is not None
+            aiogram_types.Message.model_validate(message)
+
+
+@pytest.fixture
+async def sandbox(tmp_path) -> AsyncIterator[Sandbox]:
+    settings = load_settings(_env_file=None, database_url=f"sqlite:///{tmp_path}/sandbox.db")
+    runtime = SandboxRuntime(settings, port=0, city=None, clock=FrozenClock(), keep_log=True)
+    async with runtime:
+        yield Sandbox(runtime)
+        assert_speaks_telegrams_schema(runtime.world)
