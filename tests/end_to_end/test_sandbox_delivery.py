@@ -1,0 +1,62 @@
+"""Ways updates reach the bot besides long polling, and Telegram's limits on the way back."""
+
+import socket
+
+from sandbox import actions
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def test_updates_arrive_by_webhook_with_the_secret_token(sandbox):
+    updater = sandbox.runtime.application.updater
+    await updater.stop()
+    port = _free_port()
+    await updater.start_webhook(
+        listen="127.0.0.1", port=port, url_path="telegram", secret_token="s3cret-token",
+        webhook_url=f"http://127.0.0.1:{port}/telegram",
+    )  # fmt: skip
+    try:
+        assert sandbox.world.webhook == {
+            "url": f"http://127.0.0.1:{port}/telegram", "secret_token": "s3cret-token",
+        }  # fmt: skip
+        dana = sandbox.person("Dana")
+        await dana.send("/start")
+        assert dana.last_message().text.endswith("What brings you here?")
+        assert sandbox.world.webhook_error is None
+
+        sandbox.world.webhook["secret_token"] = "forged"
+        await actions.send_text(sandbox.world, dana.id, "/help")
+        assert sandbox.world.webhook_error == "HTTP 403"
+    finally:
+        await updater.stop()
+
+
+async def test_a_flood_limit_is_waited_out_and_the_message_still_arrives(sandbox):
+    sandbox.world.failures["sendmessage"] = 1  # Telegram: 429, retry after 1 s
+    dana = sandbox.person("Dana")
+    await dana.send("/start")
+    assert dana.last_message().text.endswith("What brings you here?")
+    assert "sendmessage" not in sandbox.world.failures
+
+
+async def test_a_moving_live_location_arrives_as_edited_messages(sandbox):
+    dana = sandbox.person("Dana")
+    shared = await actions.share_location(sandbox.world, dana.id, 52.52, 13.40, live_period=900)
+    await actions.move_live_location(sandbox.world, dana.id, shared["message_id"], 52.521, 13.401)
+    edited = sandbox.world.log[-1]["edited_message"]
+    assert edited["message_id"] == shared["message_id"]
+    assert edited["location"]["latitude"] == 52.521
+    assert edited["location"]["live_period"] == 900
+
+
+async def test_the_bot_hears_when_it_joins_a_group(sandbox):
+    maria = sandbox.manager
+    group = sandbox.world.add_group("Night shift", admins=[maria.id], members=[])
+    await actions.join_group_with_bot(sandbox.world, group.id, added_by=maria.id)
+    joined = sandbox.world.log[-1]["my_chat_member"]
+    assert joined["new_chat_member"]["status"] == "administrator"
+    assert joined["chat"]["title"] == "Night shift"
