@@ -212,6 +212,15 @@ def _parse_draft_availability(draft: ListingDraft, context: ParkShareContext) ->
     )
 
 
+async def photo_beyond_the_limit(update: Update, context: ParkShareContext) -> ListState:
+    await update.effective_message.reply_text(
+        context.i18n.gettext(
+            "A listing has at most 5 photos, so I kept the first 5. Now, when is the spot free?"
+        )
+    )
+    return ListState.AVAILABILITY
+
+
 async def availability_typed(update: Update, context: ParkShareContext) -> ListState:
     draft = _draft(context)
     draft.availability_text = update.effective_message.text.strip()
@@ -535,7 +544,10 @@ def build_list_spot_conversation() -> ConversationHandler:
                 MessageHandler(filters.PHOTO, photo_sent),
                 _buttons(ListState.PHOTOS),
             ],
-            ListState.AVAILABILITY: [MessageHandler(text, availability_typed)],
+            ListState.AVAILABILITY: [
+                MessageHandler(text, availability_typed),
+                MessageHandler(filters.PHOTO, photo_beyond_the_limit),
+            ],
             ListState.REVIEW: [_buttons(ListState.REVIEW)],
             ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, timed_out)],
         },
