@@ -46,6 +46,7 @@ class UserData:
         # The spot /myspots is changing, and the hourly price typed before the daily one.
         self.editing_spot_id: int | None = None
         self.editing_hourly_minor: int | None = None
+        self.editing_photo_ids: list[str] = []
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -58,6 +59,7 @@ class UserData:
             "last_hours_change": self.last_hours_change,
             "editing_spot_id": self.editing_spot_id,
             "editing_hourly_minor": self.editing_hourly_minor,
+            "editing_photo_ids": list(self.editing_photo_ids),
         }
 
     @classmethod
@@ -72,6 +74,7 @@ class UserData:
         data.last_hours_change = stored.get("last_hours_change")
         data.editing_spot_id = stored.get("editing_spot_id")
         data.editing_hourly_minor = stored.get("editing_hourly_minor")
+        data.editing_photo_ids = list(stored.get("editing_photo_ids") or [])
         return data
 
 

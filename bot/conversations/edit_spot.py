@@ -1,8 +1,9 @@
-"""Changing a listed spot's prices or regular hours from /myspots."""
+"""Changing a listed spot's prices, regular hours or photos from /myspots."""
 
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from enum import IntEnum, auto
 from zoneinfo import ZoneInfo
 
@@ -20,7 +21,7 @@ from bot.context import ParkShareContext
 from bot.conversations import conversation
 from bot.errors import explain
 from bot.handlers.my_spots import ManageSpot
-from bot.keyboards import ForgedCallback
+from bot.keyboards import CallbackData, ForgedCallback, inline
 from core.availability_text import parse_availability
 from core.errors import DomainError
 from core.money import Money
@@ -32,6 +33,13 @@ class EditState(IntEnum):
     HOURLY = auto()
     DAILY = auto()
     HOURS = auto()
+    PHOTOS = auto()
+
+
+@dataclass(frozen=True)
+class PhotosDone(CallbackData):
+    prefix = "myph"
+    spot_id: int
 
 
 SKIP_WORDS = {"-", "skip", "no", "none", "нет", "пропустить", "无", "跳过", "没有"}
@@ -45,8 +53,12 @@ async def edit_pressed(update: Update, context: ParkShareContext) -> EditState |
     except ForgedCallback:
         await query.answer(_("This button is not valid."), show_alert=True)
         return ConversationHandler.END
-    async with context.db.reading() as uow:
-        spot = await spots.get_owned(uow, pressed.spot_id, context.user_data.person_id)
+    try:
+        async with context.db.reading() as uow:
+            spot = await spots.get_owned(uow, pressed.spot_id, context.user_data.person_id)
+    except DomainError as error:
+        await query.answer(explain(error, context.i18n), show_alert=True)
+        return ConversationHandler.END
     await query.answer()
     context.user_data.editing_spot_id = spot.id
     if pressed.action == "prices":
@@ -56,6 +68,14 @@ async def edit_pressed(update: Update, context: ParkShareContext) -> EditState |
             )
         )
         return EditState.HOURLY
+    if pressed.action == "photos":
+        context.user_data.editing_photo_ids = []
+        await update.effective_message.reply_text(
+            _("Send up to 5 new photos of “{title}”; they replace the old ones.").format(
+                title=html.escape(spot.title)
+            )
+        )
+        return EditState.PHOTOS
     await update.effective_message.reply_text(
         _("New regular hours for “{title}”? For example: Mon-Fri 08:00-18:00").format(
             title=html.escape(spot.title)
@@ -120,6 +140,46 @@ async def hours_typed(update: Update, context: ParkShareContext) -> int | EditSt
     return await _done(update, context, spot.title)
 
 
+async def photo_sent(update: Update, context: ParkShareContext) -> int | EditState:
+    _ = context.i18n.gettext
+    photos = context.user_data.editing_photo_ids
+    if len(photos) >= spots.MAX_PHOTOS:
+        await update.effective_message.reply_text(
+            _("That's already 5 photos, the most a listing can have. Press Done to save them.")
+        )
+        return EditState.PHOTOS
+    photos.append(update.effective_message.photo[-1].file_id)
+    await update.effective_message.reply_text(
+        _("Photo {count} of up to {most} saved. Send another or press Done.").format(
+            count=len(photos), most=spots.MAX_PHOTOS
+        ),
+        reply_markup=inline([[(_("Done"), PhotosDone(context.user_data.editing_spot_id))]]),
+    )
+    return EditState.PHOTOS
+
+
+async def photos_done(update: Update, context: ParkShareContext) -> int | EditState:
+    query = update.callback_query
+    _ = context.i18n.gettext
+    try:
+        pressed = PhotosDone.unpack(query.data)
+    except ForgedCallback:
+        await query.answer(_("This button is not valid."), show_alert=True)
+        return EditState.PHOTOS
+    if pressed.spot_id != context.user_data.editing_spot_id:
+        await query.answer(_("This button is no longer valid."), show_alert=True)
+        return EditState.PHOTOS
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    async with context.db.unit_of_work() as uow:
+        spot = await spots.replace_photos(
+            uow, spot_id=pressed.spot_id, owner_id=context.user_data.person_id,
+            file_ids=context.user_data.editing_photo_ids,
+        )  # fmt: skip
+    context.user_data.editing_photo_ids = []
+    return await _done(update, context, spot.title)
+
+
 async def _done(update: Update, context: ParkShareContext, title: str) -> int:
     context.user_data.editing_spot_id = None
     await update.effective_message.reply_text(
@@ -130,6 +190,7 @@ async def _done(update: Update, context: ParkShareContext, title: str) -> int:
 
 async def cancel(update: Update, context: ParkShareContext) -> int:
     context.user_data.editing_spot_id = None
+    context.user_data.editing_photo_ids = []
     await update.effective_message.reply_text(context.i18n.gettext("Nothing was changed."))
     return ConversationHandler.END
 
@@ -138,11 +199,15 @@ def build_edit_spot_conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
     return conversation(
         name="edit_spot",
-        entry_points=[CallbackQueryHandler(edit_pressed, pattern=r"^my:(prices|hours):")],
+        entry_points=[CallbackQueryHandler(edit_pressed, pattern=r"^my:(prices|hours|photos):")],
         states={
             EditState.HOURLY: [MessageHandler(text, hourly_typed)],
             EditState.DAILY: [MessageHandler(text, daily_typed)],
             EditState.HOURS: [MessageHandler(text, hours_typed)],
+            EditState.PHOTOS: [
+                MessageHandler(filters.PHOTO, photo_sent),
+                CallbackQueryHandler(photos_done, pattern=PhotosDone.pattern()),
+            ],
         },
         fallbacks=[CommandHandler("cancel", cancel)],
         allow_reentry=True,

@@ -11,10 +11,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.availability_view import describe_weekly
 from bot.context import ParkShareContext
+from bot.errors import explain
 from bot.i18n import N_, Translator
 from bot.keyboards import CallbackData, ForgedCallback, inline
 from core.availability import WeeklyRule
 from core.db.models import Spot
+from core.errors import DomainError, SpotHasBookings
 from core.money import Money
 from core.services import spots
 from core.status import SpotStatus
@@ -38,7 +40,9 @@ STATUS_FOR_ACTION = {
 class ManageSpot(CallbackData):
     prefix = "my"
     choices = {  # noqa: RUF012
-        "action": frozenset({"pause", "resume", "delete", "delete_yes", "keep", "prices", "hours"})
+        "action": frozenset(
+            {"pause", "resume", "delete", "delete_yes", "keep", "prices", "hours", "photos"}
+        )
     }
     action: str
     spot_id: int
@@ -64,6 +68,7 @@ def keyboard(spot: Spot, i18n: Translator) -> InlineKeyboardMarkup:
     first_row += [
         (_("✏️ Prices"), ManageSpot("prices", spot.id)),
         (_("🕒 Hours"), ManageSpot("hours", spot.id)),
+        (_("📷 Photos"), ManageSpot("photos", spot.id)),
     ]
     return inline([first_row, [(_("🗑 Delete"), ManageSpot("delete", spot.id))]])
 
@@ -110,14 +115,20 @@ async def action_pressed(update: Update, context: ParkShareContext) -> None:
             )
         )
         return
-    async with context.db.unit_of_work() as uow:
-        if pressed.action in STATUS_FOR_ACTION:
-            spot = await spots.set_owner_status(
-                uow, context.clock, spot_id=pressed.spot_id,
-                owner_id=context.user_data.person_id, status=STATUS_FOR_ACTION[pressed.action],
-            )  # fmt: skip
-        else:
-            spot = await spots.get_owned(uow, pressed.spot_id, context.user_data.person_id)
+    try:
+        async with context.db.unit_of_work() as uow:
+            if pressed.action in STATUS_FOR_ACTION:
+                spot = await spots.set_owner_status(
+                    uow, context.clock, spot_id=pressed.spot_id,
+                    owner_id=context.user_data.person_id, status=STATUS_FOR_ACTION[pressed.action],
+                )  # fmt: skip
+            else:
+                spot = await spots.get_owned(uow, pressed.spot_id, context.user_data.person_id)
+    except DomainError as error:
+        await query.answer(explain(error, context.i18n), show_alert=True)
+        if isinstance(error, SpotHasBookings):
+            await _redraw(query, context, pressed.spot_id)
+        return
     await query.answer()
     if spot.status == SpotStatus.DELETED:
         await query.edit_message_text(
@@ -128,6 +139,13 @@ async def action_pressed(update: Update, context: ParkShareContext) -> None:
         describe(spot, await _rules(context, spot.id), context.i18n),
         reply_markup=keyboard(spot, context.i18n),
     )
+
+
+async def _redraw(query, context: ParkShareContext, spot_id: int) -> None:
+    """Back to the spot's own buttons, after a confirmation that could not go ahead."""
+    async with context.db.reading() as uow:
+        spot = await spots.get_owned(uow, spot_id, context.user_data.person_id)
+    await query.edit_message_reply_markup(keyboard(spot, context.i18n))
 
 
 def handlers() -> list[BaseHandler]:

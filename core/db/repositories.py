@@ -20,6 +20,7 @@ from core.db.models import (
     Person,
     Rating,
     Spot,
+    SpotPhoto,
 )
 from core.status import LIVE_BOOKING_STATUSES, BookingStatus, SpotStatus
 
@@ -56,6 +57,14 @@ class Spots(_Repository):
             .order_by(Spot.id)
         )
         return list(rows)
+
+    async def replace_photos(self, spot_id: int, file_ids: list[str]) -> None:
+        await self.session.execute(delete(SpotPhoto).where(SpotPhoto.spot_id == spot_id))
+        self.session.add_all(
+            SpotPhoto(spot_id=spot_id, position=position, telegram_file_id=file_id)
+            for position, file_id in enumerate(file_ids)
+        )
+        await self.session.flush()
 
     async def remove_availability(
         self, spot_id: int, rule_ids: list[int], window_ids: list[int]

@@ -251,6 +251,17 @@ async def change_prices(
     return spot
 
 
+async def replace_photos(
+    uow: UnitOfWork, *, spot_id: int, owner_id: int, file_ids: list[str]
+) -> Spot:
+    """New photos instead of the old ones, in the order they were sent."""
+    if not 1 <= len(file_ids) <= MAX_PHOTOS:
+        raise InvalidInput("photos", field="photos")
+    spot = await get_owned(uow, spot_id, owner_id)
+    await uow.spots.replace_photos(spot.id, file_ids)
+    return spot
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     spot: Spot

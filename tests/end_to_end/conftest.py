@@ -50,8 +50,16 @@ def assert_speaks_telegrams_schema(world: World) -> None:
 
 
 @pytest.fixture
-async def sandbox(tmp_path) -> AsyncIterator[Sandbox]:
-    settings = load_settings(_env_file=None, database_url=f"sqlite:///{tmp_path}/sandbox.db")
+def settings_overrides() -> dict[str, object]:
+    """Settings a test wants changed; parametrize this name to change them."""
+    return {}
+
+
+@pytest.fixture
+async def sandbox(tmp_path, settings_overrides) -> AsyncIterator[Sandbox]:
+    settings = load_settings(
+        _env_file=None, database_url=f"sqlite:///{tmp_path}/sandbox.db", **settings_overrides
+    )
     runtime = SandboxRuntime(settings, port=0, city=None, clock=FrozenClock(), keep_log=True)
     async with runtime:
         yield Sandbox(runtime)

@@ -154,3 +154,13 @@ async def test_a_forged_button_changes_nothing(sandbox):
     answer = await owner.press_data("ls:launch", owner.last_message())
     assert answer["show_alert"]
     assert "cheaper price for a whole day" in owner.last_message().text
+
+
+@pytest.mark.parametrize("settings_overrides", [{"moderation": False}])
+async def test_without_moderation_a_listing_goes_live_at_once(sandbox):
+    owner = sandbox.person("Olga")
+    await _list_a_spot(sandbox, owner, "en", (52.52, 13.405), "3")
+    assert "is live" in owner.last_message().text
+    (spot,) = await _spots_of(sandbox, owner.id)
+    assert spot.status == SpotStatus.APPROVED
+    assert sandbox.manager.messages(chat=sandbox.managers_group) == []
