@@ -54,6 +54,7 @@ class SearchDraft(Draft):
     covered: bool = False
     wide: bool = False
     page: int = 0
+    awaiting_window: bool = False  # "Other time" was pressed: the next text is the window
 
 
 @dataclass

@@ -120,6 +120,15 @@ class SandboxRuntime:
         assert self.application.updater is not None
         await self.application.updater.start_polling(poll_interval=0, timeout=10)
 
+    async def run_job(self, name: str) -> None:
+        """Run a scheduled job now and wait for it: tests drive time, they do not wait for it."""
+        assert self.application is not None and self.application.job_queue is not None
+        jobs = self.application.job_queue.get_jobs_by_name(name)
+        if not jobs:
+            raise LookupError(f"no job named {name!r}")
+        for job in jobs:
+            await job.run(self.application)
+
     def _handled(self, update: object) -> None:
         if isinstance(update, Update):
             self.world.mark_handled(update.update_id)

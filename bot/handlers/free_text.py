@@ -1,4 +1,5 @@
-"""Text outside any flow: an owner's new hours, else an address to park near, else a hint."""
+"""Text outside any flow: the time a driver asked to search for, an owner's new hours, the time
+for a search under way, an address to park near, or else a hint."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ from bot.handlers import owner_availability, search
 
 
 async def text_received(update: Update, context: ParkShareContext) -> None:
+    search_draft = context.user_data.search
+    if search_draft is not None and search_draft.awaiting_window:
+        await search.try_window(update, context)
+        return
     if await owner_availability.try_hours(update, context):
+        return
+    if await search.try_window(update, context):
         return
     if await search.try_address(update, context):
         return

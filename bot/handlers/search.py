@@ -13,9 +13,17 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from bot.context import ParkShareContext
 from bot.drafts import SearchDraft
-from bot.i18n import Translator
+from bot.errors import explain
+from bot.i18n import N_, Translator
 from bot.keyboards import CallbackData, ForgedCallback, inline
-from core.errors import AddressNotFound, GeocoderUnavailable
+from core.availability_text import parse_availability
+from core.errors import (
+    AddressNotFound,
+    DomainError,
+    GeocoderUnavailable,
+    InvalidWindow,
+    WindowInPast,
+)
 from core.geo import GeoPoint
 from core.services import people
 from core.services.search import SearchFilters, SearchResult, SortOrder, nearest_free
@@ -25,6 +33,10 @@ PAGE_SIZE = 5
 RESULTS = 15
 WIDE_RADIUS_M = 50_000.0
 WINDOWS = ("1h", "2h", "4h", "tonight", "tomorrow")
+WINDOW_EXAMPLES = N_(
+    "For which time? Write it in your own words, for example: today 14-18, tomorrow 9-17, "
+    "today until 20:00."
+)
 
 
 @dataclass(frozen=True)
@@ -41,7 +53,7 @@ class ChangeSearch(CallbackData):
     choices = {  # noqa: RUF012
         "option": frozenset(
             {*WINDOWS, *(order.value for order in SortOrder), "ev", "covered", "wide",
-             "next", "previous"}
+             "next", "previous", "other"}
         )
     }  # fmt: skip
     option: str
@@ -79,6 +91,35 @@ async def try_address(update: Update, context: ParkShareContext) -> bool:
     return True
 
 
+async def try_window(update: Update, context: ParkShareContext) -> bool:
+    """Text as the time a driver needs, for the search under way. Unless the driver pressed
+    "Other time", text that is not one stretch of time is left to others (False)."""
+    draft = context.user_data.search
+    if draft is None:
+        return False
+    asked = draft.awaiting_window
+    try:
+        parsed = parse_availability(
+            update.effective_message.text, zone=ZoneInfo(draft.timezone), now=context.clock.now()
+        )
+        if parsed.blocked or parsed.weekly or len(parsed.windows) != 1:
+            raise InvalidWindow("a search is for one stretch of time")
+    except DomainError as error:
+        if not asked:
+            return False
+        hint = explain(error, context.i18n) if isinstance(error, WindowInPast) else ""
+        await update.effective_message.reply_text(
+            "\n".join(filter(None, [hint, context.i18n.gettext(WINDOW_EXAMPLES)]))
+        )
+        return True
+    (window,) = parsed.windows
+    draft.start_at, draft.end_at = window.start.isoformat(), window.end.isoformat()
+    draft.page, draft.awaiting_window = 0, False
+    text, keyboard = await _results(context)
+    await update.effective_message.reply_text(text, reply_markup=keyboard)
+    return True
+
+
 async def _start_search(update: Update, context: ParkShareContext, point: GeoPoint) -> None:
     async with context.db.reading() as uow:
         await people.get_active(uow, context.user_data.person_id)
@@ -108,6 +149,11 @@ async def search_changed(update: Update, context: ParkShareContext) -> None:
         )
         return
     option = change.option
+    if option == "other":
+        draft.awaiting_window = True
+        await query.answer()
+        await update.effective_message.reply_text(context.i18n.gettext(WINDOW_EXAMPLES))
+        return
     if option in WINDOWS:
         start, end = window_for(option, context.clock.now(), draft.timezone)
         draft.start_at, draft.end_at, draft.page = start.isoformat(), end.isoformat(), 0
@@ -202,8 +248,13 @@ def _keyboard(
             (_("1 h"), ChangeSearch("1h")),
             (_("2 h"), ChangeSearch("2h")),
             (_("4 h"), ChangeSearch("4h")),
+        ]
+    )
+    rows.append(
+        [
             (_("Tonight"), ChangeSearch("tonight")),
             (_("Tomorrow"), ChangeSearch("tomorrow")),
+            (_("🕒 Other time"), ChangeSearch("other")),
         ]
     )
     marks = {True: "✅ ", False: ""}

@@ -13,6 +13,7 @@ from telegram import Bot, Message, Update
 
 from core.settings import load_settings
 from sandbox.client import SandboxClient
+from sandbox.demo_city import BERLIN
 from sandbox.runner import SandboxRuntime
 from sandbox.world import World
 from tests.fakes import FrozenClock
@@ -56,11 +57,20 @@ def settings_overrides() -> dict[str, object]:
 
 
 @pytest.fixture
-async def sandbox(tmp_path, settings_overrides) -> AsyncIterator[Sandbox]:
+def demo_spots() -> int:
+    """How many spots the demo city has; none unless a test parametrizes this name."""
+    return 0
+
+
+@pytest.fixture
+async def sandbox(tmp_path, settings_overrides, demo_spots) -> AsyncIterator[Sandbox]:
     settings = load_settings(
         _env_file=None, database_url=f"sqlite:///{tmp_path}/sandbox.db", **settings_overrides
     )
-    runtime = SandboxRuntime(settings, port=0, city=None, clock=FrozenClock(), keep_log=True)
+    runtime = SandboxRuntime(
+        settings, port=0, city=BERLIN if demo_spots else None, demo_spots=demo_spots,
+        clock=FrozenClock(), keep_log=True,
+    )  # fmt: skip
     async with runtime:
         yield Sandbox(runtime)
         assert_speaks_telegrams_schema(runtime.world)
