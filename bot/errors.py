@@ -40,6 +40,11 @@ MESSAGES: dict[str, str] = {
     "spot.own": N_("That's your own spot, so you can't book it."),
     "spot.illegal_transition": N_("That spot can't be changed that way now."),
     "booking.unavailable": N_("The spot isn't offered for that whole time."),
+    "booking.not_extendable": N_("Only a confirmed or current stay can be extended."),
+    "booking.not_cancellable": N_(
+        "This booking can't be cancelled any more. If something is wrong, report it from "
+        "/bookings and a manager will look at it."
+    ),
     "booking.window_taken": N_("Someone else has just taken that time at this spot."),
     "booking.stale": N_("This booking has changed since this message. Here is where it stands."),
     "booking.illegal_transition": N_("This booking can't be changed that way now."),

@@ -117,6 +117,18 @@ class BookingTooLong(InvalidWindow):
     code = "input.window_too_long"
 
 
+class BookingNotExtendable(DomainError):
+    """Only a confirmed or active stay can be extended."""
+
+    code = "booking.not_extendable"
+
+
+class BookingNotCancellable(DomainError):
+    """A stay under way, over, or already cancelled cannot be cancelled."""
+
+    code = "booking.not_cancellable"
+
+
 class BookingNotPayable(DomainError):
     """The booking no longer waits for payment (paid, expired or cancelled)."""
 

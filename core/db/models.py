@@ -188,6 +188,8 @@ class Booking(Base):
     status: Mapped[BookingStatus] = mapped_column(_enum(BookingStatus, "booking_status"))
     # Bumped on every change, so a button rendered for an older state can tell it is stale.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # An extension is a booking of its own, paid on its own, right after the one it extends.
+    extends_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -306,6 +308,19 @@ class KeptState(Base):
     namespace: Mapped[str] = mapped_column(String(64), primary_key=True)
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class BookingNotice(Base):
+    """A message about a booking that must go out once: a reminder, the driver's arrival time.
+    Claimed by inserting its row, so a restart or a second sweep never sends it twice."""
+
+    __tablename__ = "booking_notice"
+    __table_args__ = (UniqueConstraint("booking_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    sent_at: Mapped[datetime]
 
 
 class RelayMessage(Base):

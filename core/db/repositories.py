@@ -13,6 +13,7 @@ from core.db.models import (
     AvailabilityRule,
     AvailabilityWindow,
     Booking,
+    BookingNotice,
     KeptState,
     LedgerEntry,
     LedgerTransaction,
@@ -178,6 +179,69 @@ class Bookings(_Repository):
             select(Booking, Spot)
             .join(Spot, Booking.spot_id == Spot.id)
             .where(Booking.driver_id == driver_id, Booking.end_at > ending_after)
+            .order_by(Booking.start_at)
+            .limit(limit)
+        )
+        return [(booking, spot) for booking, spot in rows]
+
+    async def in_status_starting_before(
+        self, status: BookingStatus, moment: datetime
+    ) -> list[Booking]:
+        rows = await self.session.scalars(
+            select(Booking).where(Booking.status == status, Booking.start_at <= moment)
+        )
+        return list(rows)
+
+    async def in_status_ending_before(
+        self, status: BookingStatus, moment: datetime
+    ) -> list[Booking]:
+        rows = await self.session.scalars(
+            select(Booking).where(Booking.status == status, Booking.end_at <= moment)
+        )
+        return list(rows)
+
+    async def live_extension_of(self, booking_id: int) -> Booking | None:
+        return await self.session.scalar(
+            select(Booking).where(
+                Booking.extends_id == booking_id,
+                Booking.status.in_(LIVE_BOOKING_STATUSES),
+            )
+        )
+
+    async def has_notice(self, booking_id: int, kind: str) -> bool:
+        found = await self.session.scalar(
+            select(BookingNotice.id).where(
+                BookingNotice.booking_id == booking_id, BookingNotice.kind == kind
+            )
+        )
+        return found is not None
+
+    async def past_of_driver_with_spots(
+        self, driver_id: int, now: datetime, *, limit: int
+    ) -> list[tuple[Booking, Spot]]:
+        rows = await self.session.execute(
+            select(Booking, Spot)
+            .join(Spot, Booking.spot_id == Spot.id)
+            .where(
+                Booking.driver_id == driver_id,
+                or_(Booking.end_at <= now, Booking.status.not_in(LIVE_BOOKING_STATUSES)),
+            )
+            .order_by(Booking.start_at.desc())
+            .limit(limit)
+        )
+        return [(booking, spot) for booking, spot in rows]
+
+    async def of_owner_with_spots(
+        self, owner_id: int, *, ending_after: datetime, limit: int
+    ) -> list[tuple[Booking, Spot]]:
+        rows = await self.session.execute(
+            select(Booking, Spot)
+            .join(Spot, Booking.spot_id == Spot.id)
+            .where(
+                Spot.owner_id == owner_id,
+                Booking.end_at > ending_after,
+                Booking.status.in_(LIVE_BOOKING_STATUSES),
+            )
             .order_by(Booking.start_at)
             .limit(limit)
         )

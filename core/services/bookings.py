@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,9 +10,11 @@ from sqlalchemy.exc import IntegrityError
 
 from core.availability import Interval, WeeklyRule, covers
 from core.clock import Clock, ensure_utc
-from core.db.models import Booking, Spot
+from core.db.models import Booking, BookingNotice, Spot
 from core.db.uow import UnitOfWork
 from core.errors import (
+    BookingNotCancellable,
+    BookingNotExtendable,
     BookingNotFound,
     BookingTooLong,
     InvalidWindow,
@@ -57,10 +60,12 @@ async def request(
     start: datetime,
     end: datetime,
     commission_basis_points: int,
+    extends: Booking | None = None,
 ) -> Booking:
     """Hold [start, end) at a spot for a driver: awaiting payment when the spot books
-    instantly, otherwise a request the owner answers. Raises ``WindowTaken`` if anyone holds
-    an overlapping window, even a booking committed a moment ago by another process."""
+    instantly (or it extends a stay the owner already has), otherwise a request the owner
+    answers. Raises ``WindowTaken`` if anyone holds an overlapping window, even a booking
+    committed a moment ago by another process."""
     start, end = ensure_utc(start), ensure_utc(end)
     if end <= start:
         raise InvalidWindow(f"{start} >= {end}")
@@ -93,8 +98,11 @@ async def request(
         currency=price.currency,
         price_minor=price.minor,
         commission_minor=commission_for(price, commission_basis_points).minor,
-        status=BookingStatus.AWAITING_PAYMENT if spot.instant_booking else BookingStatus.REQUESTED,
+        status=BookingStatus.AWAITING_PAYMENT
+        if spot.instant_booking or extends is not None
+        else BookingStatus.REQUESTED,
         version=1,
+        extends_id=extends.id if extends is not None else None,
         created_at=now,
         updated_at=now,
     )
@@ -170,3 +178,163 @@ async def expire_overdue(
     ):
         expired.append(await transition(uow, clock, booking.id, BookingStatus.EXPIRED))
     return expired
+
+
+# --- cancelling and extending ----------------------------------------------------------------
+
+CANCELLABLE = frozenset(
+    {BookingStatus.REQUESTED, BookingStatus.AWAITING_PAYMENT, BookingStatus.CONFIRMED}
+)
+EXTENDABLE = frozenset({BookingStatus.CONFIRMED, BookingStatus.ACTIVE})
+
+
+@dataclass(frozen=True, slots=True)
+class CancellationTerms:
+    """What a driver gets back if they cancel now, and what is kept for the owner."""
+
+    refund: Money
+    kept: Money
+
+    @property
+    def free(self) -> bool:
+        return self.kept.minor == 0
+
+
+def cancellation_terms(
+    booking: Booking, now: datetime, *, free_hours: int, late_percent: int
+) -> CancellationTerms:
+    """Free until ``free_hours`` before the start; later, ``late_percent`` of the price is
+    kept. Nothing paid yet means nothing to refund and nothing kept."""
+    nothing = Money(0, booking.currency)
+    if booking.status != BookingStatus.CONFIRMED:
+        return CancellationTerms(nothing, nothing)
+    price = Money(booking.price_minor, booking.currency)
+    if ensure_utc(now) <= booking.start_at - timedelta(hours=free_hours):
+        return CancellationTerms(price, nothing)
+    kept = price.share(late_percent * 100)
+    return CancellationTerms(price - kept, kept)
+
+
+async def _drivers(uow: UnitOfWork, booking_id: int, driver_id: int) -> Booking:
+    """A driver's own booking; anyone else's is reported as not existing."""
+    booking = await get(uow, booking_id)
+    if booking.driver_id != driver_id:
+        raise BookingNotFound(str(booking_id))
+    return booking
+
+
+async def cancel_by_driver(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    booking_id: int,
+    driver_id: int,
+    expected_version: int,
+    free_hours: int,
+    late_percent: int,
+) -> tuple[Booking, CancellationTerms]:
+    booking = await _drivers(uow, booking_id, driver_id)
+    if booking.status not in CANCELLABLE:
+        raise BookingNotCancellable(str(booking_id))
+    terms = cancellation_terms(
+        booking, clock.now(), free_hours=free_hours, late_percent=late_percent
+    )
+    booking = await transition(
+        uow, clock, booking.id, BookingStatus.CANCELLED, expected_version=expected_version
+    )
+    return booking, terms
+
+
+async def extend(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    booking_id: int,
+    driver_id: int,
+    minutes: int,
+    commission_basis_points: int,
+) -> Booking:
+    """More time right after a stay: a booking of its own, priced and paid the same way."""
+    booking = await _drivers(uow, booking_id, driver_id)
+    if booking.status not in EXTENDABLE or booking.end_at <= clock.now():
+        raise BookingNotExtendable(str(booking_id))
+    return await request(
+        uow, clock, driver_id=driver_id, spot_id=booking.spot_id, start=booking.end_at,
+        end=booking.end_at + timedelta(minutes=minutes),
+        commission_basis_points=commission_basis_points, extends=booking,
+    )  # fmt: skip
+
+
+# --- time passing -----------------------------------------------------------------------------
+
+STARTS_SOON = timedelta(minutes=15)
+ENDS_SOON = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    kind: str  # "starts_soon", "ends_soon", "ended"
+    booking: Booking
+    spot: Spot
+
+
+async def advance(uow: UnitOfWork, clock: Clock) -> list[Notice]:
+    """Start and end stays on time, and claim each reminder due: what the caller must tell
+    people, each exactly once however often this runs or restarts."""
+    now = clock.now()
+    notices: list[Notice] = []
+    for booking in await uow.bookings.in_status_starting_before(BookingStatus.CONFIRMED, now):
+        await transition(uow, clock, booking.id, BookingStatus.ACTIVE)
+    for booking in await uow.bookings.in_status_ending_before(BookingStatus.ACTIVE, now):
+        await transition(uow, clock, booking.id, BookingStatus.COMPLETED)
+        if await claim_notice(uow, clock, booking.id, "ended"):
+            notices.append(Notice("ended", booking, await spots.get(uow, booking.spot_id)))
+    for booking in await uow.bookings.in_status_starting_before(
+        BookingStatus.CONFIRMED, now + STARTS_SOON
+    ):
+        if await claim_notice(uow, clock, booking.id, "starts_soon"):
+            notices.append(Notice("starts_soon", booking, await spots.get(uow, booking.spot_id)))
+    for booking in await uow.bookings.in_status_ending_before(
+        BookingStatus.ACTIVE, now + ENDS_SOON
+    ):
+        if await uow.bookings.live_extension_of(booking.id):
+            continue  # the stay goes on: its extension will remind in its turn
+        if await claim_notice(uow, clock, booking.id, "ends_soon"):
+            notices.append(Notice("ends_soon", booking, await spots.get(uow, booking.spot_id)))
+    return notices
+
+
+async def claim_notice(uow: UnitOfWork, clock: Clock, booking_id: int, kind: str) -> bool:
+    """True the first time a notice is claimed for a booking, False ever after."""
+    if await uow.bookings.has_notice(booking_id, kind):
+        return False
+    uow.bookings.add(BookingNotice(booking_id=booking_id, kind=kind, sent_at=clock.now()))
+    await uow.bookings.flush()
+    return True
+
+
+async def live_of_driver_starting_soon(
+    uow: UnitOfWork, clock: Clock, driver_id: int, *, within: timedelta
+) -> list[tuple[Booking, Spot]]:
+    """The driver's confirmed or active bookings that start within ``within`` (or have)."""
+    now = clock.now()
+    return [
+        (booking, spot)
+        for booking, spot in await uow.bookings.of_driver_with_spots(
+            driver_id, ending_after=now, limit=5
+        )
+        if booking.status in EXTENDABLE and booking.start_at <= now + within
+    ]
+
+
+async def past_of_driver(
+    uow: UnitOfWork, clock: Clock, driver_id: int, *, limit: int = 5
+) -> list[tuple[Booking, Spot]]:
+    return await uow.bookings.past_of_driver_with_spots(driver_id, clock.now(), limit=limit)
+
+
+async def at_owners_spots(
+    uow: UnitOfWork, clock: Clock, owner_id: int, *, limit: int = 10
+) -> list[tuple[Booking, Spot]]:
+    """Bookings at the owner's spots that are still to come or under way."""
+    return await uow.bookings.of_owner_with_spots(owner_id, ending_after=clock.now(), limit=limit)
