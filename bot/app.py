@@ -13,6 +13,7 @@ from bot.commands import publish_menus
 from bot.context import CONTEXT_TYPES, BotData
 from bot.conversations import book, edit_spot, list_spot
 from bot.handlers import (
+    arrival,
     bookings,
     errors,
     fallback,
@@ -142,6 +143,8 @@ def build_application(
             *payments.handlers(),
             *moderation.handlers(),
             *requests.handlers(),
+            # Before search: a live location on the way to a booking is not a new search.
+            *arrival.handlers(),
             *search.handlers(),
             *spot_card.handlers(),
             *my_spots.handlers(),

@@ -4,13 +4,18 @@ process restarts: a sweep after the restart finds what fell due while it was dow
 from __future__ import annotations
 
 import contextlib
+import html
 from datetime import timedelta
 
 from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.context import ParkShareContext
+from bot.handlers.bookings import extension_buttons
+from bot.handlers.spot_card import Navigate
 from bot.i18n import translator
+from bot.keyboards import inline
+from core.db.models import Person
 from core.services import bookings, people
 
 SWEEP_INTERVAL_S = 30
@@ -39,7 +44,64 @@ async def expire_overdue_bookings(context: ParkShareContext) -> None:
             await context.bot.send_message(driver.telegram_id, text)
 
 
+async def advance_bookings(context: ParkShareContext) -> None:
+    """Stays start and end on time; reminders go out once each."""
+    async with context.db.unit_of_work() as uow:
+        notices = await bookings.advance(uow, context.clock)
+        people_of = {}
+        for notice in notices:
+            people_of[notice.booking.id] = (
+                await people.get(uow, notice.booking.driver_id),
+                await people.get(uow, notice.spot.owner_id),
+            )
+    for notice in notices:
+        driver, owner = people_of[notice.booking.id]
+        for person, text, markup in _notice_messages(notice, driver, owner):
+            with contextlib.suppress(TelegramError):
+                await context.bot.send_message(person.telegram_id, text, reply_markup=markup)
+
+
+def _notice_messages(notice: bookings.Notice, driver: Person, owner: Person):
+    booking, spot = notice.booking, notice.spot
+    title = html.escape(spot.title)
+    to_driver, to_owner = translator(driver.language), translator(owner.language)
+    _ = to_driver.gettext
+    if notice.kind == "starts_soon":
+        text = _("Your stay at “{title}” starts at {start}.").format(
+            title=title, start=to_driver.moment(booking.start_at, spot.timezone)
+        )
+        if spot.access_instructions:
+            text += "\n" + _("How to get in: {access}").format(
+                access=html.escape(spot.access_instructions)
+            )
+        yield driver, text, inline([[(_("🧭 Navigate"), Navigate(spot.id))]])
+        yield (
+            owner,
+            to_owner.gettext("A driver arrives at “{title}” at {start}.").format(
+                title=title, start=to_owner.moment(booking.start_at, spot.timezone)
+            ),
+            None,
+        )
+    elif notice.kind == "ends_soon":
+        text = _("Your stay at “{title}” ends at {end}. Need more time?").format(
+            title=title, end=to_driver.moment(booking.end_at, spot.timezone)
+        )
+        yield driver, text, extension_buttons(booking, to_driver)
+    else:
+        yield (
+            driver,
+            _("Your stay at “{title}” has ended. Thank you for parking with us!").format(
+                title=title
+            ),
+            None,
+        )
+        yield owner, to_owner.gettext("The stay at “{title}” has ended.").format(title=title), None
+
+
 def schedule(application: Application) -> None:
     application.job_queue.run_repeating(
         expire_overdue_bookings, interval=SWEEP_INTERVAL_S, first=5, name="expire_overdue"
+    )
+    application.job_queue.run_repeating(
+        advance_bookings, interval=SWEEP_INTERVAL_S, first=3, name="advance_bookings"
     )

@@ -93,6 +93,22 @@ class Person:
     async def share_location(self, latitude: float, longitude: float) -> None:
         await self._acting(actions.share_location(self.world, self.id, latitude, longitude))
 
+    async def share_live_location(
+        self, latitude: float, longitude: float, *, live_period: int = 3600
+    ) -> int:
+        """Share a live location; returns its message id, to move it later."""
+        shared = await self._acting(
+            actions.share_location(
+                self.world, self.id, latitude, longitude, live_period=live_period
+            )
+        )
+        return shared["message_id"]
+
+    async def move_live_location(self, message_id: int, latitude: float, longitude: float) -> None:
+        await self._acting(
+            actions.move_live_location(self.world, self.id, message_id, latitude, longitude)
+        )
+
     async def send_photo(self, content: bytes | None = None, *, caption: str | None = None) -> None:
         await self._acting(
             actions.send_photo(self.world, self.id, content or tiny_png(), caption=caption)

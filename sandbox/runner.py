@@ -122,7 +122,8 @@ class SandboxRuntime:
 
     async def run_job(self, name: str) -> None:
         """Run a scheduled job now and wait for it: tests drive time, they do not wait for it."""
-        assert self.application is not None and self.application.job_queue is not None
+        assert self.application is not None
+        assert self.application.job_queue is not None
         jobs = self.application.job_queue.get_jobs_by_name(name)
         if not jobs:
             raise LookupError(f"no job named {name!r}")

@@ -1,20 +1,24 @@
-"""/bookings: a driver's upcoming bookings, each with what can be done next."""
+"""/bookings: a driver's bookings to come with what can be done next (pay, cancel with the
+policy shown first, extend, navigate), their past stays, and the bookings at an owner's spots."""
 
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
+from datetime import timedelta
 
-from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, filters
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import ParkShareContext
 from bot.handlers.payments import PayBooking
+from bot.handlers.spot_card import Navigate
 from bot.i18n import N_, Translator
-from bot.keyboards import inline
+from bot.keyboards import CallbackData, ForgedCallback, inline
 from core.db.models import Booking, Spot
 from core.money import Money
 from core.services import bookings
-from core.status import BookingStatus
+from core.status import LIVE_BOOKING_STATUSES, BookingStatus
 
 STATUS_LABELS = {
     BookingStatus.REQUESTED: N_("waiting for the owner"),
@@ -26,6 +30,25 @@ STATUS_LABELS = {
     BookingStatus.EXPIRED: N_("expired"),
     BookingStatus.DISPUTED: N_("under review by a manager"),
 }
+EXTENSIONS_MIN = (30, 60, 120)
+
+
+@dataclass(frozen=True)
+class ManageBooking(CallbackData):
+    """A driver's button on one booking; ``version`` is the booking as the driver saw it."""
+
+    prefix = "bm"
+    choices = {"action": frozenset({"cancel", "cancel_yes", "keep", "extend"})}  # noqa: RUF012
+    action: str
+    booking_id: int
+    version: int
+
+
+@dataclass(frozen=True)
+class ExtendBooking(CallbackData):
+    prefix = "bx"
+    booking_id: int
+    minutes: int
 
 
 def describe(booking: Booking, spot: Spot, i18n: Translator) -> str:
@@ -40,25 +63,162 @@ def describe(booking: Booking, spot: Spot, i18n: Translator) -> str:
     )
 
 
+def driver_buttons(booking: Booking, i18n: Translator) -> InlineKeyboardMarkup | None:
+    _ = i18n.gettext
+    rows = []
+    if booking.status == BookingStatus.AWAITING_PAYMENT:
+        rows.append([(_("💳 Pay"), PayBooking(booking.id))])
+    if booking.status in bookings.EXTENDABLE:
+        rows.append(
+            [
+                (_("🧭 Navigate"), Navigate(booking.spot_id)),
+                (_("⏩ Extend"), ManageBooking("extend", booking.id, booking.version)),
+            ]
+        )
+    if booking.status in bookings.CANCELLABLE:
+        rows.append([(_("✖️ Cancel"), ManageBooking("cancel", booking.id, booking.version))])
+    return inline(rows) if rows else None
+
+
+def extension_buttons(booking: Booking, i18n: Translator) -> InlineKeyboardMarkup:
+    _ = i18n.gettext
+    labels = {30: _("+30 min"), 60: _("+1 h"), 120: _("+2 h")}
+    return inline([[(labels[m], ExtendBooking(booking.id, m)) for m in EXTENSIONS_MIN]])
+
+
 async def list_bookings(update: Update, context: ParkShareContext) -> None:
     _ = context.i18n.gettext
+    i18n = context.i18n
+    person_id = context.user_data.person_id
     async with context.db.reading() as uow:
-        upcoming = await bookings.upcoming_of_driver(
-            uow, context.clock, context.user_data.person_id
-        )
-    if not upcoming:
-        await update.effective_message.reply_text(
-            _("You have no upcoming bookings. Share your location to find a spot.")
-        )
+        upcoming = await bookings.upcoming_of_driver(uow, context.clock, person_id)
+        past = await bookings.past_of_driver(uow, context.clock, person_id)
+        at_my_spots = await bookings.at_owners_spots(uow, context.clock, person_id)
+    reply = update.effective_message.reply_text
+    if not (upcoming or past or at_my_spots):
+        await reply(_("You have no bookings yet. Share your location to find a spot."))
         return
-    for booking, spot in upcoming:
-        buttons = []
-        if booking.status == BookingStatus.AWAITING_PAYMENT:
-            buttons.append([(_("💳 Pay"), PayBooking(booking.id))])
-        await update.effective_message.reply_text(
-            describe(booking, spot, context.i18n), reply_markup=inline(buttons) if buttons else None
+    live = [(b, s) for b, s in upcoming if b.status in LIVE_BOOKING_STATUSES]
+    for booking, spot in live:
+        await reply(describe(booking, spot, i18n), reply_markup=driver_buttons(booking, i18n))
+    if past:
+        lines = [_("<b>Past bookings</b>")]
+        lines += [describe(booking, spot, i18n) for booking, spot in past]
+        await reply("\n\n".join(lines))
+    if at_my_spots:
+        lines = [_("<b>Bookings at your spots</b>")]
+        lines += [describe(booking, spot, i18n) for booking, spot in at_my_spots]
+        await reply("\n\n".join(lines))
+
+
+async def booking_pressed(update: Update, context: ParkShareContext) -> None:
+    query = update.callback_query
+    i18n = context.i18n
+    _ = i18n.gettext
+    try:
+        pressed = ManageBooking.unpack(query.data)
+    except ForgedCallback:
+        await query.answer(_("This button is not valid."), show_alert=True)
+        return
+    settings = context.settings
+    driver_id = context.user_data.person_id
+    if pressed.action == "cancel_yes":
+        async with context.db.unit_of_work() as uow:
+            booking, terms = await bookings.cancel_by_driver(
+                uow, context.clock, booking_id=pressed.booking_id, driver_id=driver_id,
+                expected_version=pressed.version, free_hours=settings.free_cancellation_hours,
+                late_percent=settings.late_cancellation_percent,
+            )  # fmt: skip
+        await query.answer()
+        text = _("Booking #{id} is cancelled.").format(id=booking.id)
+        if terms.refund.minor:
+            text += " " + _("{refund} will be refunded.").format(refund=i18n.money(terms.refund))
+        await query.edit_message_text(text)
+        return
+    async with context.db.reading() as uow:
+        booking = await bookings.get(uow, pressed.booking_id)
+        spot = await uow.spots.get(booking.spot_id)
+    if booking.driver_id != driver_id:
+        await query.answer(_("That booking doesn't exist."), show_alert=True)
+        return
+    await query.answer()
+    if pressed.action == "keep" or booking.version != pressed.version:
+        await query.edit_message_text(
+            describe(booking, spot, i18n), reply_markup=driver_buttons(booking, i18n)
         )
+    elif pressed.action == "extend":
+        await query.edit_message_reply_markup(extension_buttons(booking, i18n))
+    else:
+        await _confirm_cancel(query, context, booking, spot)
+
+
+async def _confirm_cancel(query, context: ParkShareContext, booking: Booking, spot: Spot) -> None:
+    """The policy before the decision: what comes back and what is kept."""
+    i18n = context.i18n
+    _ = i18n.gettext
+    settings = context.settings
+    terms = bookings.cancellation_terms(
+        booking, context.clock.now(), free_hours=settings.free_cancellation_hours,
+        late_percent=settings.late_cancellation_percent,
+    )  # fmt: skip
+    if booking.status != BookingStatus.CONFIRMED:
+        policy = _("Nothing has been paid, so nothing is charged.")
+    elif terms.free:
+        policy = _("You get back the full {refund}.").format(refund=i18n.money(terms.refund))
+    else:
+        free_until = booking.start_at - timedelta(hours=settings.free_cancellation_hours)
+        policy = _(
+            "Free cancellation ended at {moment}: you get back {refund}, and {kept} goes to "
+            "the owner."
+        ).format(
+            moment=i18n.moment(free_until, spot.timezone),
+            refund=i18n.money(terms.refund),
+            kept=i18n.money(terms.kept),
+        )
+    await query.edit_message_text(
+        describe(booking, spot, i18n) + "\n\n" + _("Cancel this booking?") + " " + policy,
+        reply_markup=inline(
+            [
+                [(_("Yes, cancel"), ManageBooking("cancel_yes", booking.id, booking.version))],
+                [(_("Keep it"), ManageBooking("keep", booking.id, booking.version))],
+            ]
+        ),
+    )
+
+
+async def extension_pressed(update: Update, context: ParkShareContext) -> None:
+    query = update.callback_query
+    i18n = context.i18n
+    _ = i18n.gettext
+    try:
+        pressed = ExtendBooking.unpack(query.data)
+        if pressed.minutes not in EXTENSIONS_MIN:
+            raise ForgedCallback(query.data)
+    except ForgedCallback:
+        await query.answer(_("This button is not valid."), show_alert=True)
+        return
+    async with context.db.unit_of_work() as uow:
+        extension = await bookings.extend(
+            uow, context.clock, booking_id=pressed.booking_id,
+            driver_id=context.user_data.person_id, minutes=pressed.minutes,
+            commission_basis_points=context.settings.commission_basis_points,
+        )  # fmt: skip
+        spot = await uow.spots.get(extension.spot_id)
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    await update.effective_message.reply_text(
+        _("Extension #{id} until {end}: {price}. Pay now to keep the spot.").format(
+            id=extension.id,
+            end=i18n.moment(extension.end_at, spot.timezone),
+            price=i18n.money(Money(extension.price_minor, extension.currency)),
+        ),
+        reply_markup=inline([[(_("💳 Pay"), PayBooking(extension.id))]]),
+    )
 
 
 def handlers() -> list[BaseHandler]:
-    return [CommandHandler("bookings", list_bookings, filters=filters.ChatType.PRIVATE)]
+    return [
+        CommandHandler("bookings", list_bookings, filters=filters.ChatType.PRIVATE),
+        CallbackQueryHandler(booking_pressed, pattern=ManageBooking.pattern()),
+        CallbackQueryHandler(extension_pressed, pattern=ExtendBooking.pattern()),
+    ]

@@ -69,7 +69,7 @@ async def test_a_stay_under_way_cannot_be_cancelled(db, clock, stay):
 
 
 async def test_an_extension_is_a_booking_right_after_awaiting_payment(db, clock, stay):
-    driver, spot, booking = stay
+    driver, _, booking = stay
     async with db.unit_of_work() as uow:
         extension = await bookings.extend(
             uow, clock, booking_id=booking.id, driver_id=driver.id, minutes=60,

@@ -1,0 +1,163 @@
+"""After booking: the owner's answer, paying, /bookings, cancelling, extending, reminders and
+the driver's arrival, with the clock driven by the test."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from core.db.models import Booking
+from core.status import BookingStatus
+from tests.integration.builders import a_person, an_approved_spot
+
+
+async def _owner_and_spot(sandbox, *, instant=True):
+    owner = sandbox.person("Olga")
+    registered = await a_person(sandbox.database, sandbox.clock, "Olga", telegram_id=owner.id)
+    spot = await an_approved_spot(sandbox.database, sandbox.clock, registered)
+    async with sandbox.database.unit_of_work() as uow:
+        stored = await uow.spots.get(spot.id)
+        stored.instant_booking = instant
+        stored.access_instructions = "Gate code 4711"
+    return owner, spot
+
+
+async def _book(driver, spot, *, when=None):
+    await driver.share_location(spot.lat, spot.lon)
+    if when is not None:
+        await driver.press("Other time")
+        await driver.send(when)
+    await driver.press_data(f"spot:{spot.id}", driver.last_message())
+    await driver.press("Book")
+    await driver.press("Confirm")
+
+
+async def _bookings_of(sandbox, spot):
+    async with sandbox.database.reading() as uow:
+        return list(
+            await uow.session.scalars(
+                select(Booking).where(Booking.spot_id == spot.id).order_by(Booking.id)
+            )
+        )
+
+
+async def test_the_owner_accepts_a_request_and_the_driver_pays(sandbox):
+    owner, spot = await _owner_and_spot(sandbox, instant=False)
+    dana = sandbox.person("Dana")
+    await _book(dana, spot)
+    assert "sent to the owner" in dana.last_message().text
+    request = owner.last_message()
+    assert "✅ Accept" in request.buttons
+    assert "Dana" not in request.text  # the owner does not learn who the driver is
+    await owner.press("Accept")
+    assert "💳 Pay" in dana.last_message().buttons
+    await dana.press("Pay")
+    await dana.pay()
+    (booking,) = await _bookings_of(sandbox, spot)
+    assert booking.status == BookingStatus.CONFIRMED
+
+
+async def test_a_declined_request_frees_the_window(sandbox):
+    owner, spot = await _owner_and_spot(sandbox, instant=False)
+    dana = sandbox.person("Dana")
+    await _book(dana, spot)
+    await owner.press("Decline")
+    assert "declined" in dana.last_message().text
+    (booking,) = await _bookings_of(sandbox, spot)
+    assert booking.status == BookingStatus.CANCELLED
+
+
+async def test_bookings_lists_a_drivers_stays_and_an_owners_guests(sandbox):
+    owner, spot = await _owner_and_spot(sandbox)
+    dana = sandbox.person("Dana")
+    await _book(dana, spot, when="tomorrow 10-12")
+    await dana.send("/bookings")
+    mine = dana.last_message()
+    assert "waiting for payment" in mine.text
+    assert {"💳 Pay", "✖️ Cancel"} <= set(mine.buttons)
+    await owner.send("/bookings")
+    assert "Bookings at your spots" in owner.last_message().text
+
+
+async def test_a_driver_cancels_early_for_free_after_seeing_the_policy(sandbox):
+    _, spot = await _owner_and_spot(sandbox)
+    dana = sandbox.person("Dana")
+    await _book(dana, spot, when="tomorrow 10-12")
+    await dana.press("Pay")
+    await dana.pay()
+    await dana.send("/bookings")
+    await dana.press("Cancel")
+    assert "You get back the full €6.00" in dana.last_message().text
+    await dana.press("Keep it")
+    assert (await _bookings_of(sandbox, spot))[0].status == BookingStatus.CONFIRMED
+    await dana.press("Cancel")
+    await dana.press("Yes, cancel")
+    assert "is cancelled. €6.00 will be refunded." in dana.last_message().text
+    assert (await _bookings_of(sandbox, spot))[0].status == BookingStatus.CANCELLED
+
+
+async def test_a_late_cancellation_shows_what_is_kept(sandbox):
+    _, spot = await _owner_and_spot(sandbox)
+    dana = sandbox.person("Dana")
+    await _book(dana, spot, when="today 12-14")  # the clock stands at 11:00 Berlin time
+    await dana.press("Pay")
+    await dana.pay()
+    await dana.send("/bookings")
+    await dana.press("Cancel")
+    assert "you get back €3.00, and €3.00 goes to the owner" in dana.last_message().text
+
+
+async def test_a_stay_is_reminded_started_extended_and_ended_on_time(sandbox):
+    owner, spot = await _owner_and_spot(sandbox)
+    dana = sandbox.person("Dana")
+    await _book(dana, spot, when="today 12-14")
+    await dana.press("Pay")
+    await dana.pay()
+
+    sandbox.clock.advance(minutes=46)  # 11:46, a quarter of an hour before the start
+    await sandbox.runtime.run_job("advance_bookings")
+    reminder = dana.last_message()
+    assert "starts at" in reminder.text
+    assert "Gate code 4711" in reminder.text
+    assert "🧭 Navigate" in reminder.buttons
+    assert "A driver arrives" in owner.last_message().text
+    await sandbox.runtime.run_job("advance_bookings")
+    assert dana.last_message().id == reminder.id  # once only
+
+    sandbox.clock.advance(minutes=15)
+    await sandbox.runtime.run_job("advance_bookings")
+    assert (await _bookings_of(sandbox, spot))[0].status == BookingStatus.ACTIVE
+
+    sandbox.clock.advance(minutes=110)  # 13:51
+    await sandbox.runtime.run_job("advance_bookings")
+    assert "Need more time?" in dana.last_message().text
+    await dana.press("+1 h")
+    assert "Extension" in dana.last_message().text
+    await dana.press("Pay")
+    await dana.pay()
+    first, extension = await _bookings_of(sandbox, spot)
+    assert extension.extends_id == first.id
+    assert extension.status == BookingStatus.CONFIRMED
+    assert extension.end_at - first.end_at == timedelta(hours=1)
+
+    sandbox.clock.advance(minutes=10)  # 14:01: the first part ends, the extension starts
+    await sandbox.runtime.run_job("advance_bookings")
+    first, extension = await _bookings_of(sandbox, spot)
+    assert (first.status, extension.status) == (BookingStatus.COMPLETED, BookingStatus.ACTIVE)
+    sandbox.clock.advance(hours=1)
+    await sandbox.runtime.run_job("advance_bookings")
+    assert "has ended" in dana.last_message().text
+    assert (await _bookings_of(sandbox, spot))[1].status == BookingStatus.COMPLETED
+
+
+async def test_a_driver_on_the_way_is_announced_to_the_owner_once(sandbox):
+    owner, spot = await _owner_and_spot(sandbox)
+    dana = sandbox.person("Dana")
+    await _book(dana, spot, when="today 11:30-13")
+    await dana.press("Pay")
+    await dana.pay()
+    shared = await dana.share_live_location(spot.lat + 0.02, spot.lon)
+    assert "min away" in owner.last_message().text
+    told = owner.last_message().id
+    await dana.move_live_location(shared, spot.lat, spot.lon)
+    assert owner.last_message().id == told
+    assert "I told the owner" in dana.last_message().text
