@@ -47,9 +47,15 @@ class OfflineRouter:
 class OpenRouteServiceRouter:
     """driving-car directions, called off the event loop with a short timeout and a cache."""
 
-    def __init__(self, api_key: str, *, base_url: str = "https://api.openrouteservice.org") -> None:
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        base_url: str = "https://api.openrouteservice.org",
+        timeout_s: float = ORS_TIMEOUT_S,
+    ) -> None:
         self._client = openrouteservice.Client(
-            key=api_key, base_url=base_url, timeout=ORS_TIMEOUT_S, retry_timeout=ORS_TIMEOUT_S,
+            key=api_key, base_url=base_url, timeout=timeout_s, retry_timeout=timeout_s,
             retry_over_query_limit=False,
         )  # fmt: skip
         self._fallback = OfflineRouter()
