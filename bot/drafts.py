@@ -55,6 +55,11 @@ class SearchDraft(Draft):
     wide: bool = False
     page: int = 0
     awaiting_window: bool = False  # "Other time" was pressed: the next text is the window
+    vehicle_size: str | None = None  # the driver's vehicle: spots too small are left out
+    min_rating: float | None = None
+    max_price_minor: int | None = None  # for the whole window, in the search's currency
+    max_price_currency: str | None = None
+    awaiting_max_price: bool = False
 
 
 @dataclass

@@ -11,6 +11,8 @@ from bot.handlers import owner_availability, search
 
 
 async def text_received(update: Update, context: ParkShareContext) -> None:
+    if await search.try_max_price(update, context):
+        return
     search_draft = context.user_data.search
     if search_draft is not None and search_draft.awaiting_window:
         await search.try_window(update, context)

@@ -17,6 +17,8 @@ from bot.errors import explain
 from bot.i18n import N_, Translator
 from bot.keyboards import CallbackData, ForgedCallback, inline
 from core.availability_text import parse_availability
+from core.credit import CreditTier, tier_of
+from core.db.models import VehicleSize
 from core.errors import (
     AddressNotFound,
     DomainError,
@@ -25,6 +27,8 @@ from core.errors import (
     WindowInPast,
 )
 from core.geo import GeoPoint
+from core.money import Money
+from core.price_text import parse_price
 from core.services import people
 from core.services.search import SearchFilters, SearchResult, SortOrder, nearest_free
 from core.timezones import timezone_of
@@ -33,6 +37,15 @@ PAGE_SIZE = 5
 RESULTS = 15
 WIDE_RADIUS_M = 50_000.0
 WINDOWS = ("1h", "2h", "4h", "tonight", "tomorrow")
+VEHICLE_CHOICES = (None, *(size.value for size in VehicleSize))
+RATING_CHOICES = (None, 4.0, 4.5)
+VEHICLE_LABELS = {
+    VehicleSize.MOTORBIKE: N_("motorbike"),
+    VehicleSize.SMALL: N_("small car"),
+    VehicleSize.MEDIUM: N_("medium car"),
+    VehicleSize.LARGE: N_("large car / SUV"),
+    VehicleSize.VAN: N_("van"),
+}
 WINDOW_EXAMPLES = N_(
     "For which time? Write it in your own words, for example: today 14-18, tomorrow 9-17, "
     "today until 20:00."
@@ -53,7 +66,7 @@ class ChangeSearch(CallbackData):
     choices = {  # noqa: RUF012
         "option": frozenset(
             {*WINDOWS, *(order.value for order in SortOrder), "ev", "covered", "wide",
-             "next", "previous", "other"}
+             "next", "previous", "other", "size", "rating", "max_price"}
         )
     }  # fmt: skip
     option: str
@@ -120,6 +133,30 @@ async def try_window(update: Update, context: ParkShareContext) -> bool:
     return True
 
 
+async def try_max_price(update: Update, context: ParkShareContext) -> bool:
+    """The most a driver will pay, typed after pressing "Max price"."""
+    draft = context.user_data.search
+    if draft is None or not draft.awaiting_max_price:
+        return False
+    try:
+        limit = parse_price(
+            update.effective_message.text, default_currency=context.settings.default_currency
+        )
+    except DomainError as error:
+        await update.effective_message.reply_text(explain(error, context.i18n))
+        return True
+    draft.max_price_minor, draft.max_price_currency = limit.minor, limit.currency
+    draft.awaiting_max_price, draft.page = False, 0
+    text, keyboard = await _results(context)
+    await update.effective_message.reply_text(text, reply_markup=keyboard)
+    return True
+
+
+def _next_in(choices: tuple, current):
+    """The choice after ``current``, round to the first (None, "any")."""
+    return choices[(choices.index(current) + 1) % len(choices)]
+
+
 async def _start_search(update: Update, context: ParkShareContext, point: GeoPoint) -> None:
     async with context.db.reading() as uow:
         await people.get_active(uow, context.user_data.person_id)
@@ -150,11 +187,27 @@ async def search_changed(update: Update, context: ParkShareContext) -> None:
         return
     option = change.option
     if option == "other":
-        draft.awaiting_window = True
+        draft.awaiting_window, draft.awaiting_max_price = True, False
         await query.answer()
         await update.effective_message.reply_text(context.i18n.gettext(WINDOW_EXAMPLES))
         return
-    if option in WINDOWS:
+    if option == "max_price":
+        if draft.max_price_minor is not None:
+            draft.max_price_minor = draft.max_price_currency = None
+        else:
+            draft.awaiting_max_price, draft.awaiting_window = True, False
+            await query.answer()
+            await update.effective_message.reply_text(
+                context.i18n.gettext("Up to how much for this time? For example: 10 or €12.50")
+            )
+            return
+    elif option == "size":
+        draft.vehicle_size = _next_in(VEHICLE_CHOICES, draft.vehicle_size)
+    elif option == "rating":
+        draft.min_rating = _next_in(RATING_CHOICES, draft.min_rating)
+    if option in ("max_price", "size", "rating"):
+        draft.page = 0
+    elif option in WINDOWS:
         start, end = window_for(option, context.clock.now(), draft.timezone)
         draft.start_at, draft.end_at, draft.page = start.isoformat(), end.isoformat(), 0
     elif option in {order.value for order in SortOrder}:
@@ -184,7 +237,15 @@ async def _results(context: ParkShareContext) -> tuple[str, InlineKeyboardMarkup
         end=datetime.fromisoformat(draft.end_at),
         now=context.clock.now(),
         k=RESULTS,
-        filters=SearchFilters(ev_charger=draft.ev_charger, covered=draft.covered),
+        filters=SearchFilters(
+            ev_charger=draft.ev_charger,
+            covered=draft.covered,
+            vehicle_size=VehicleSize(draft.vehicle_size) if draft.vehicle_size else None,
+            min_rating=draft.min_rating,
+            max_price=Money(draft.max_price_minor, draft.max_price_currency)
+            if draft.max_price_minor is not None
+            else None,
+        ),
         order=SortOrder(draft.order),
         **({"max_radius_m": WIDE_RADIUS_M} if draft.wide else {}),
     )
@@ -220,6 +281,8 @@ def _render(result: SearchResult, draft: SearchDraft, i18n: Translator) -> str:
             else _("new")
         )
         extras = ("⚡" if hit.ev_charger else "") + ("☂️" if hit.covered else "")
+        if tier_of(hit.owner_credit_score) == CreditTier.TRUSTED:
+            rating += " · " + _("🛡 trusted owner")
         lines.append(
             f"{number}. <b>{html.escape(hit.title)}</b> {extras}\n"
             f"    {_distance(hit.distance_m, i18n)} · {i18n.money(hit.price)} · {rating}"
@@ -269,6 +332,24 @@ def _keyboard(
         [
             (marks[draft.ev_charger] + _("⚡ EV charger"), ChangeSearch("ev")),
             (marks[draft.covered] + _("☂️ Covered"), ChangeSearch("covered")),
+        ]
+    )
+    size = (
+        _("🚙 Any vehicle")
+        if draft.vehicle_size is None
+        else _("🚙 {size}").format(size=_(VEHICLE_LABELS[VehicleSize(draft.vehicle_size)]))
+    )
+    rating = _("★ Any rating") if draft.min_rating is None else f"★ {draft.min_rating:.1f}+"
+    price = (
+        _("💶 Max price")
+        if draft.max_price_minor is None
+        else "✅ ≤ " + i18n.money(Money(draft.max_price_minor, draft.max_price_currency))
+    )
+    rows.append(
+        [
+            (size, ChangeSearch("size")),
+            (rating, ChangeSearch("rating")),
+            (price, ChangeSearch("max_price")),
         ]
     )
     if not result.hits and not draft.wide:

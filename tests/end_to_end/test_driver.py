@@ -144,3 +144,29 @@ async def test_a_location_at_sea_and_one_far_from_any_spot_get_clear_answers(san
     assert "🔭 Search farther" in dana.last_message().buttons
     await dana.press("Search farther")
     assert "No spot is free within 50.0 km" in dana.last_message().text
+
+
+async def test_filters_leave_out_what_does_not_fit(sandbox):
+    dana = sandbox.person("Dana")
+    await dana.share_location(*CENTRE)
+    everything = set(_listed(dana.last_message()))
+    await dana.press("Max price")
+    await dana.send("lots")
+    assert "price doesn't look right" in dana.last_message().text
+    await dana.send("€5")
+    cheap = dana.last_message()
+    assert "✅ ≤ €5.00" in cheap.buttons
+    for data in _listed(cheap):
+        async with sandbox.database.reading() as uow:
+            assert (await uow.spots.get(int(data.split(":")[1]))).hourly_price_minor <= 250
+    await dana.press("≤ €5.00")
+    assert set(_listed(dana.last_message())) == everything
+    for _ in range(5):
+        await dana.press("🚙")
+    assert "🚙 van" in dana.last_message().buttons
+    for data in _listed(dana.last_message()):
+        async with sandbox.database.reading() as uow:
+            assert (await uow.spots.get(int(data.split(":")[1]))).max_vehicle_size == "van"
+    await dana.press("🚙")
+    await dana.press("★ Any rating")
+    assert "★ 4.0+" in dana.last_message().buttons

@@ -1,0 +1,23 @@
+"""Credit tiers: what a person's score means to the people they deal with."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class CreditTier(StrEnum):
+    TRUSTED = "trusted"
+    GOOD = "good"
+    WATCH = "watch"
+
+
+TRUSTED_FROM = 750
+GOOD_FROM = 550
+
+
+def tier_of(score: int) -> CreditTier:
+    if score >= TRUSTED_FROM:
+        return CreditTier.TRUSTED
+    if score >= GOOD_FROM:
+        return CreditTier.GOOD
+    return CreditTier.WATCH
