@@ -15,6 +15,7 @@ from bot.handlers.bookings import extension_buttons
 from bot.handlers.spot_card import Navigate
 from bot.i18n import translator
 from bot.keyboards import inline
+from bot.waiting_drivers import tell_waiting_drivers
 from core.db.models import Person
 from core.services import bookings, people
 
@@ -31,6 +32,7 @@ async def expire_overdue_bookings(context: ParkShareContext) -> None:
             request_window=timedelta(minutes=settings.request_window_minutes),
         )
         drivers = {booking.id: await people.get(uow, booking.driver_id) for booking in expired}
+    await tell_waiting_drivers(context, [booking.spot_id for booking in expired])
     for booking in expired:
         driver = drivers[booking.id]
         text = (

@@ -15,6 +15,7 @@ from bot.handlers.payments import PayBooking
 from bot.handlers.spot_card import Navigate
 from bot.i18n import N_, Translator
 from bot.keyboards import CallbackData, ForgedCallback, inline
+from bot.waiting_drivers import tell_waiting_drivers
 from core.db.models import Booking, Spot
 from core.money import Money
 from core.services import bookings
@@ -130,6 +131,7 @@ async def booking_pressed(update: Update, context: ParkShareContext) -> None:
                 late_percent=settings.late_cancellation_percent,
             )  # fmt: skip
         await query.answer()
+        await tell_waiting_drivers(context, [booking.spot_id])
         text = _("Booking #{id} is cancelled.").format(id=booking.id)
         if terms.refund.minor:
             text += " " + _("{refund} will be refunded.").format(refund=i18n.money(terms.refund))

@@ -16,6 +16,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ExtB
 from bot.context import ParkShareContext
 from bot.i18n import N_, Translator, translator
 from bot.keyboards import CallbackData, ForgedCallback, inline
+from bot.waiting_drivers import tell_waiting_drivers
 from core.money import Money
 from core.services import spots
 from core.services.spots import Decision
@@ -156,6 +157,8 @@ async def decision_pressed(update: Update, context: ParkShareContext) -> None:
         )
     await query.edit_message_text(card_text(decision, context.i18n) + "\n\n" + verdict)
     await tell_owner(context, decision, approve, reason)
+    if approve:
+        await tell_waiting_drivers(context, [decision.spot.id])
 
 
 def reject_keyboard(spot_id: int, i18n: Translator):

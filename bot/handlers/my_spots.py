@@ -14,6 +14,7 @@ from bot.context import ParkShareContext
 from bot.errors import explain
 from bot.i18n import N_, Translator
 from bot.keyboards import CallbackData, ForgedCallback, inline
+from bot.waiting_drivers import tell_waiting_drivers
 from core.availability import WeeklyRule
 from core.db.models import Spot
 from core.errors import DomainError, SpotHasBookings
@@ -130,6 +131,8 @@ async def action_pressed(update: Update, context: ParkShareContext) -> None:
             await _redraw(query, context, pressed.spot_id)
         return
     await query.answer()
+    if pressed.action == "resume":
+        await tell_waiting_drivers(context, [spot.id])
     if spot.status == SpotStatus.DELETED:
         await query.edit_message_text(
             _("“{title}” is deleted.").format(title=html.escape(spot.title))

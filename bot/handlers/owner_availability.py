@@ -15,6 +15,7 @@ from bot.availability_view import describe_weekly, describe_windows
 from bot.context import ParkShareContext
 from bot.i18n import Translator
 from bot.keyboards import CallbackData, ForgedCallback, inline
+from bot.waiting_drivers import tell_waiting_drivers
 from core.availability_text import ParsedAvailability, parse_availability
 from core.db.models import Spot
 from core.errors import DomainError
@@ -90,6 +91,8 @@ async def _apply(update: Update, context: ParkShareContext, spot_id: int, text: 
     context.user_data.last_hours_change = {
         "spot_id": change.spot_id, "rule_ids": change.rule_ids, "window_ids": change.window_ids,
     }  # fmt: skip
+    if not parsed.blocked:
+        await tell_waiting_drivers(context, [spot.id])
     await update.effective_message.reply_text(
         _describe_change(spot, parsed, context.i18n),
         reply_markup=inline([[(context.i18n.gettext("↩️ Undo"), UndoHours(spot.id))]]),

@@ -15,6 +15,7 @@ from bot.context import ParkShareContext
 from bot.handlers.payments import PayBooking
 from bot.i18n import translator
 from bot.keyboards import CallbackData, ForgedCallback, inline
+from bot.waiting_drivers import tell_waiting_drivers
 from core.money import Money
 from core.services import bookings, people, spots
 from core.status import BookingStatus
@@ -83,6 +84,8 @@ async def request_answered(update: Update, context: ParkShareContext) -> None:
         answer = _("You declined request #{id}.")
     await update.effective_message.reply_text(answer.format(id=booking.id))
     await tell_driver(context, driver.telegram_id, driver.language, booking.id, booking.status)
+    if not accept:
+        await tell_waiting_drivers(context, [booking.spot_id])
 
 
 async def tell_driver(

@@ -29,7 +29,7 @@ from core.errors import (
 from core.geo import GeoPoint
 from core.money import Money
 from core.price_text import parse_price
-from core.services import people
+from core.services import people, saved_searches
 from core.services.search import SearchFilters, SearchResult, SortOrder, nearest_free
 from core.timezones import timezone_of
 
@@ -66,7 +66,8 @@ class ChangeSearch(CallbackData):
     choices = {  # noqa: RUF012
         "option": frozenset(
             {*WINDOWS, *(order.value for order in SortOrder), "ev", "covered", "wide",
-             "next", "previous", "other", "size", "rating", "max_price"}
+             "next", "previous", "other", "size", "rating", "max_price",
+             "notify"}
         )
     }  # fmt: skip
     option: str
@@ -190,6 +191,20 @@ async def search_changed(update: Update, context: ParkShareContext) -> None:
         draft.awaiting_window, draft.awaiting_max_price = True, False
         await query.answer()
         await update.effective_message.reply_text(context.i18n.gettext(WINDOW_EXAMPLES))
+        return
+    if option == "notify":
+        async with context.db.unit_of_work() as uow:
+            await saved_searches.save(
+                uow, context.clock, person_id=context.user_data.person_id,
+                point=GeoPoint(draft.lat, draft.lon), radius_m=saved_searches.MAX_RADIUS_M,
+                start=datetime.fromisoformat(draft.start_at),
+                end=datetime.fromisoformat(draft.end_at),
+            )  # fmt: skip
+        await query.answer(
+            context.i18n.gettext("I'll tell you here as soon as a spot near there is free."),
+            show_alert=True,
+        )
+        await query.edit_message_reply_markup(reply_markup=None)
         return
     if option == "max_price":
         if draft.max_price_minor is not None:
@@ -352,6 +367,8 @@ def _keyboard(
             (price, ChangeSearch("max_price")),
         ]
     )
+    if not result.hits:
+        rows.append([(_("🔔 Tell me when one is free"), ChangeSearch("notify"))])
     if not result.hits and not draft.wide:
         rows.append([(_("🔭 Search farther"), ChangeSearch("wide"))])
     return inline(rows)

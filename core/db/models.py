@@ -323,6 +323,23 @@ class BookingNotice(Base):
     sent_at: Mapped[datetime]
 
 
+class SavedSearch(Base):
+    """A driver who found nothing asked to hear when a spot near there frees up."""
+
+    __tablename__ = "saved_search"
+    __table_args__ = (Index("ix_saved_search_place", "lat", "lon"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    radius_m: Mapped[int] = mapped_column(Integer)
+    start_at: Mapped[datetime]
+    end_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    notified_at: Mapped[datetime | None]
+
+
 class RelayMessage(Base):
     """What one side of a booking sent the other through the bot; kept for disputes."""
 

@@ -20,6 +20,7 @@ from core.db.models import (
     Payment,
     Person,
     Rating,
+    SavedSearch,
     Spot,
     SpotPhoto,
 )
@@ -246,6 +247,23 @@ class Bookings(_Repository):
             .limit(limit)
         )
         return [(booking, spot) for booking, spot in rows]
+
+
+class SavedSearches(_Repository):
+    async def waiting_in(
+        self, box: tuple[float, float, float, float], now: datetime
+    ) -> list[SavedSearch]:
+        """Searches not yet answered, still to come, whose place lies in the box."""
+        south, west, north, east = box
+        rows = await self.session.scalars(
+            select(SavedSearch).where(
+                SavedSearch.lat.between(south, north),
+                SavedSearch.lon.between(west, east),
+                SavedSearch.notified_at.is_(None),
+                SavedSearch.end_at > now,
+            )
+        )
+        return list(rows)
 
 
 class Ledger(_Repository):

@@ -11,7 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db.engine import create_engine, create_sync_engine, read_only
-from core.db.repositories import Bookings, KeptStates, Ledger, Payments, People, Spots
+from core.db.repositories import (
+    Bookings,
+    KeptStates,
+    Ledger,
+    Payments,
+    People,
+    SavedSearches,
+    Spots,
+)
 
 T = TypeVar("T")
 
@@ -31,6 +39,7 @@ class UnitOfWork:
         self.ledger = Ledger(self.session)
         self.payments = Payments(self.session)
         self.kept_states = KeptStates(self.session)
+        self.saved_searches = SavedSearches(self.session)
         return self
 
     async def __aexit__(

@@ -51,6 +51,15 @@ async def _check_offered(
         raise WindowUnavailable(f"spot {spot_id}")
 
 
+async def is_free(uow: UnitOfWork, spot: Spot, start: datetime, end: datetime) -> bool:
+    """Whether the spot is offered, and held by nobody, for all of [start, end)."""
+    try:
+        await _check_offered(uow, spot.id, spot.timezone, start, end)
+    except WindowUnavailable:
+        return False
+    return not await uow.bookings.overlapping_live(spot.id, start, end)
+
+
 async def request(
     uow: UnitOfWork,
     clock: Clock,

@@ -161,3 +161,22 @@ async def test_a_driver_on_the_way_is_announced_to_the_owner_once(sandbox):
     await dana.move_live_location(shared, spot.lat, spot.lon)
     assert owner.last_message().id == told
     assert "I told the owner" in dana.last_message().text
+
+
+async def test_a_driver_who_found_nothing_hears_when_a_spot_frees_up(sandbox):
+    _owner, spot = await _owner_and_spot(sandbox)
+    eve = sandbox.person("Eve")
+    await _book(eve, spot, when="tomorrow 10-12")
+    dana = sandbox.person("Dana")
+    await dana.share_location(spot.lat, spot.lon)
+    await dana.press("Other time")
+    await dana.send("tomorrow 10-12")
+    assert "No spot is free" in dana.last_message().text
+    answer = await dana.press("Tell me when one is free")
+    assert "as soon as" in answer["text"]
+    await eve.send("/bookings")
+    await eve.press("Cancel")
+    await eve.press("Yes, cancel")
+    assert "near where you searched is free" in dana.last_message().text
+    await dana.press("Garage on Elm St")
+    assert "📅 Book" in dana.last_message().buttons

@@ -1,0 +1,59 @@
+"""A driver who found nothing is told when a spot near there frees up for their time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from core.clock import Clock, ensure_utc
+from core.db.models import SavedSearch, Spot
+from core.db.uow import UnitOfWork
+from core.errors import InvalidWindow
+from core.geo import GeoPoint
+from core.grid import box_around
+from core.services import bookings
+from core.status import SpotStatus
+
+MAX_RADIUS_M = 5_000
+
+
+async def save(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    person_id: int,
+    point: GeoPoint,
+    radius_m: float,
+    start: datetime,
+    end: datetime,
+) -> SavedSearch:
+    start, end = ensure_utc(start), ensure_utc(end)
+    if end <= max(start, clock.now()):
+        raise InvalidWindow("a saved search needs a time still to come")
+    saved = SavedSearch(
+        person_id=person_id, lat=point.lat, lon=point.lon,
+        radius_m=round(min(radius_m, MAX_RADIUS_M)), start_at=start, end_at=end,
+        created_at=clock.now(),
+    )  # fmt: skip
+    uow.saved_searches.add(saved)
+    await uow.saved_searches.flush()
+    return saved
+
+
+async def now_satisfied_by(uow: UnitOfWork, clock: Clock, spot: Spot) -> list[SavedSearch]:
+    """The saved searches this spot now answers: near enough, free for their whole time.
+    Each is marked told, so a driver hears once."""
+    if spot.status != SpotStatus.APPROVED:
+        return []
+    point = GeoPoint(spot.lat, spot.lon)
+    satisfied = []
+    waiting = await uow.saved_searches.waiting_in(box_around(point, MAX_RADIUS_M), clock.now())
+    for saved in waiting:
+        if saved.person_id == spot.owner_id:
+            continue
+        if GeoPoint(saved.lat, saved.lon).distance_m(point) > saved.radius_m:
+            continue
+        if not await bookings.is_free(uow, spot, saved.start_at, saved.end_at):
+            continue
+        saved.notified_at = clock.now()
+        satisfied.append(saved)
+    return satisfied
