@@ -30,6 +30,8 @@ BOOL_FIELDS = {"ok", "show_alert", "drop_pending_updates", "disable_notification
 NUMBER_FIELDS = {"latitude", "longitude", "offset", "limit", "timeout", "message_id", "user_id",
                  "cache_time", "live_period", "horizontal_accuracy"}  # fmt: skip
 SSE_KEEPALIVE_S = 15.0
+IMAGE_SIGNATURES = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF8": "image/gif",
+                    b"RIFF": "image/webp"}  # fmt: skip
 
 
 def _value(name: str, raw: Any) -> Any:
@@ -76,7 +78,9 @@ def _error(error: BotApiError) -> JSONResponse:
     return JSONResponse(body, status_code=error.code)
 
 
-def build_app(world: World, *, city: JSON | None = None) -> Starlette:
+def build_app(
+    world: World, *, city: JSON | None = None, managers_group_id: int | None = None
+) -> Starlette:
     async def bot_api(request: Request) -> Response:
         if request.path_params["token"] != world.token:
             return JSONResponse(
@@ -97,6 +101,13 @@ def build_app(world: World, *, city: JSON | None = None) -> Starlette:
                 return Response(content, media_type="application/octet-stream")
         return Response(status_code=404)
 
+    async def file(request: Request) -> Response:
+        """A photo for the web chat to show; the bot's own download route needs the token."""
+        stored = world.files.get(request.path_params["file_id"])
+        if stored is None:
+            return Response(status_code=404)
+        return Response(stored[0], media_type=_image_type(stored[0]))
+
     async def person_action(request: Request) -> Response:
         """The web chat's and test client's actions: /sandbox/api/people/{id}/{action}."""
         action = request.path_params["action"]
@@ -106,6 +117,9 @@ def build_app(world: World, *, city: JSON | None = None) -> Starlette:
                 person = world.add_person(
                     str(body.get("name") or "Guest")[:64], language=body.get("language") or "en"
                 )
+                # Managers are the administrators of the managers' group, as on Telegram.
+                if body.get("role") == "manager" and managers_group_id is not None:
+                    world.chat(managers_group_id).members[person["id"]] = "administrator"
                 return JSONResponse(person)
             person_id = int(request.path_params["person_id"])
             actions.require_person(world, person_id)
@@ -169,6 +183,7 @@ def build_app(world: World, *, city: JSON | None = None) -> Starlette:
             Route("/bot{token}/{method}", bot_api, methods=["GET", "POST"]),
             Route("/file/bot{token}/{path:path}", download),
             Route("/sandbox/api/state", state),
+            Route("/sandbox/api/files/{file_id}", file),
             Route("/sandbox/api/people/{person_id}/{action}", person_action, methods=["POST"]),
             Route("/sandbox/api/chats/{chat_id}/events", events),
             Route("/sandbox/api/chats/{chat_id}/stream", stream),
@@ -176,6 +191,13 @@ def build_app(world: World, *, city: JSON | None = None) -> Starlette:
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ]
     )
+
+
+def _image_type(content: bytes) -> str:
+    for signature, media_type in IMAGE_SIGNATURES.items():
+        if content.startswith(signature):
+            return media_type
+    return "application/octet-stream"
 
 
 async def _act(world: World, person_id: int, action: str, body: JSON) -> Any:

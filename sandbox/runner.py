@@ -67,7 +67,7 @@ class SandboxRuntime:
         city_json = city and {"name": city.name, "centre": [city.centre.lat, city.centre.lon],
                               "bounds": bounds}  # fmt: skip
         self.server = SandboxServer(
-            build_app(self.world, city=city_json),
+            build_app(self.world, city=city_json, managers_group_id=self.cast.managers_group.id),
             host=settings.sandbox_host,
             port=settings.sandbox_port if port is None else port,
         )

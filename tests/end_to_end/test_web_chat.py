@@ -1,0 +1,153 @@
+"""The web chat in a real browser: Debian's chromium driven by Playwright against the sandbox and
+the real bot. A screenshot of each page is kept in tests/artifacts/."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from core.services import bookings
+from core.status import BookingStatus
+from tests.integration.builders import a_person, an_approved_spot
+
+CHROMIUM = "/usr/bin/chromium"
+# Without these, chromium on a closed network stalls reaching for Google's services.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]  # fmt: skip
+ARTIFACTS = Path(__file__).parents[1] / "artifacts"
+WAIT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        await browser.close()
+
+
+@pytest.fixture
+async def page(browser, sandbox, request) -> AsyncIterator[Page]:
+    expect.set_options(timeout=WAIT_MS)
+    context = await browser.new_context(viewport={"width": 1200, "height": 900})
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    await page.goto(sandbox.runtime.url)
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)
+    await context.close()
+    assert errors == []
+
+
+async def _new_person(page: Page, name: str, *, role: str = "driver", language: str = "en"):
+    await page.locator("#new-person summary").click()
+    await page.locator("input[name=name]").fill(name)
+    await page.locator("select[name=role]").select_option(role)
+    await page.locator("select[name=language]").select_option(language)
+    await page.get_by_role("button", name="Create").click()
+    await expect(page.locator("#person-select option:checked")).to_have_text(name)
+
+
+def _bot_messages(page: Page):
+    return page.locator("#messages .message:not(.mine)")
+
+
+async def _send(page: Page, text: str) -> None:
+    await page.locator("#text-input").fill(text)
+    await page.locator("#text-input").press("Enter")
+
+
+@pytest.mark.parametrize("demo_spots", [40])
+async def test_a_new_person_starts_presses_and_shares_a_place_on_the_map(page, sandbox):
+    await expect(page.locator(".banner")).to_contain_text("no real money")
+    await _new_person(page, "Bea")
+    await _send(page, "/start")
+
+    greeting = _bot_messages(page).last
+    await expect(greeting).to_contain_text("Bea")
+    await expect(greeting).to_contain_text("What brings you here?")
+    await expect(greeting.locator(".inline-keyboard button")).to_have_count(2)
+    await page.screenshot(path=_artifact("web_chat.png"))
+
+    await greeting.get_by_role("button", name="🚗 I need a spot").click()
+    await expect(greeting.locator(".inline-keyboard")).to_have_count(0)  # edited in place
+    await expect(_bot_messages(page).last).to_contain_text("Share your location")
+    await page.locator("#reply-keyboard").get_by_role("button", name="📍 Share my location").click()
+
+    map_dialog = page.locator("#map-dialog")
+    await expect(map_dialog).to_be_visible()
+    box = await page.locator("#map").bounding_box()
+    assert box is not None
+    await page.locator("#map").click(position={"x": box["width"] / 2, "y": box["height"] / 2})
+    latitude = float(await page.locator("#map-lat").input_value())
+    assert 52.3 < latitude < 52.7  # the middle of the demo city, Berlin
+    await page.get_by_role("button", name="Share location").click()
+    await expect(map_dialog).to_be_hidden()
+
+    await expect(page.locator("#messages .message.mine .place")).to_have_count(1)
+    results = _bot_messages(page).last
+    await expect(results).to_contain_text(re.compile(r"\d+ m|\d+(\.\d)? km"))
+    await expect(results.locator(".inline-keyboard button").first).to_be_visible()
+
+
+async def test_a_driver_pays_an_invoice_in_the_sandbox_payment_form(page, sandbox):
+    await _new_person(page, "Dana")
+    await _send(page, "/start")
+    await expect(_bot_messages(page)).to_have_count(1)
+    dana = next(p for p in sandbox.world.people.values() if p["first_name"] == "Dana")
+    owner = await a_person(sandbox.database, sandbox.clock, "Olga")
+    spot = await an_approved_spot(sandbox.database, sandbox.clock, owner)
+    async with sandbox.database.reading() as uow:
+        driver = await uow.people.by_telegram_id(dana["id"])
+    start = sandbox.clock.now() + timedelta(hours=1)
+    async with sandbox.database.unit_of_work() as uow:
+        booking = await bookings.request(
+            uow, sandbox.clock, driver_id=driver.id, spot_id=spot.id, start=start,
+            end=start + timedelta(hours=2), commission_basis_points=1500,
+        )  # fmt: skip
+
+    await _send(page, "/bookings")
+    await _bot_messages(page).last.get_by_role("button", name=re.compile("Pay")).click()
+    invoice = page.locator("#messages .invoice")
+    await expect(invoice).to_contain_text("6.00")
+    await invoice.get_by_role("button", name=re.compile("Pay")).click()
+    await expect(page.locator("#pay-dialog")).to_contain_text("no real money", ignore_case=True)
+    await page.locator("#pay-button").click()
+
+    await expect(page.locator("#pay-dialog")).to_be_hidden()
+    await expect(page.locator("#messages .service")).to_contain_text("You paid")
+    await expect(_bot_messages(page).last).to_contain_text("confirmed", ignore_case=True)
+    async with sandbox.database.reading() as uow:
+        assert (await uow.bookings.get(booking.id)).status == BookingStatus.CONFIRMED
+
+
+async def test_a_manager_sees_the_managers_group_and_a_driver_does_not(page, sandbox):
+    await _new_person(page, "Mona", role="manager", language="ru")
+    chats = page.locator("#chat-list button")
+    await expect(chats).to_have_count(2)
+    await chats.nth(1).click()
+    await expect(page.locator("#chat-title")).to_have_text("ParkShare managers")
+    await expect(page.locator("#location-button")).to_be_disabled()
+    await _send(page, "/pending")
+    await expect(_bot_messages(page).last).to_be_visible()
+
+    await _new_person(page, "Dmitri", language="ru")
+    await expect(chats).to_have_count(1)
+    await _send(page, "/start")
+    await expect(_bot_messages(page).last).to_contain_text("Что вас привело?")
+
+
+def _artifact(name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS / name
