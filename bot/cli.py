@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 
 from core.settings import Settings, SettingsError, load_settings
@@ -41,17 +42,21 @@ def cmd_sandbox(settings: Settings, args: argparse.Namespace) -> int:
     port = getattr(args, "port", None)
 
     async def serve() -> None:
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signal_number, stopping.set)
         async with SandboxRuntime(settings, port=port) as sandbox:
             print(f"parkshare: sandbox ready at {sandbox.url}/ (Ctrl-C stops it)", flush=True)
-            await asyncio.Event().wait()
+            await stopping.wait()
+            print("parkshare: stopping the sandbox…", flush=True)
 
     try:
         asyncio.run(serve())
-    except KeyboardInterrupt:
-        print("parkshare: sandbox stopped", flush=True)
     except OSError as error:
         print(f"parkshare: the sandbox cannot start: {error}", file=sys.stderr)
         return 2
+    print("parkshare: sandbox stopped", flush=True)
     return 0
 
 

@@ -7,6 +7,7 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 
+from core.availability import WeeklyRule
 from core.clock import Clock
 from core.db.models import Booking, Person, Rating, Role, Spot, VehicleSize
 from core.db.uow import Database, UnitOfWork
@@ -134,12 +135,11 @@ async def load_demo_city(
                 pending += 1
             else:
                 await spots.set_status(uow, spot.id, SpotStatus.APPROVED)
-            for weekdays, start, end in rng.choice(PATTERNS):
-                for weekday in weekdays:
-                    await spots.add_weekly_rule(
-                        uow, spot_id=spot.id, owner_id=owner.id, weekday=weekday,
-                        start_minute=start, end_minute=end,
-                    )  # fmt: skip
+            await spots.add_weekly_rules(
+                uow, spot_id=spot.id, owner_id=owner.id,
+                rules=[WeeklyRule(weekday, start, end)
+                       for weekdays, start, end in rng.choice(PATTERNS) for weekday in weekdays],
+            )  # fmt: skip
             ratings += await _past_stays(uow, clock, rng, spot, raters)
         await uow.spots.flush()
     return DemoSummary(len(owners), spot_count, pending, ratings, already_loaded=False)
@@ -150,25 +150,27 @@ async def _past_stays(
 ) -> int:
     """Completed stays with the drivers' ratings, so spots show a rating like a lived-in city."""
     count = rng.choice((0, 0, 1, 2, 3, 5, 8))
+    stays = []
     for n in range(count):
         end = clock.now() - timedelta(days=rng.randint(2, 90), hours=n)
         start = end - timedelta(hours=rng.randint(1, 6))
         price = spot.hourly_price_minor * int((end - start).total_seconds() // 3600)
-        driver = rng.choice(raters)
         booking = Booking(
-            spot_id=spot.id, driver_id=driver.id, start_at=start, end_at=end,
+            spot_id=spot.id, driver_id=rng.choice(raters).id, start_at=start, end_at=end,
             currency=spot.currency, price_minor=price, commission_minor=price * 15 // 100,
             status=BookingStatus.COMPLETED, version=5, created_at=start, updated_at=end,
         )  # fmt: skip
-        uow.bookings.add(booking)
-        await uow.bookings.flush()
-        uow.bookings.add(
-            Rating(
-                booking_id=booking.id, rater_id=driver.id, ratee_id=spot.owner_id,
-                spot_id=spot.id, stars=rng.choices((5, 4, 3, 2), weights=(6, 3, 1, 0.3))[0],
-                comment="", created_at=end,
-            )
-        )  # fmt: skip
+        stays.append(booking)
+    uow.bookings.add(*stays)
+    await uow.bookings.flush()
+    uow.bookings.add(*(
+        Rating(
+            booking_id=booking.id, rater_id=booking.driver_id, ratee_id=spot.owner_id,
+            spot_id=spot.id, stars=rng.choices((5, 4, 3, 2), weights=(6, 3, 1, 0.3))[0],
+            comment="", created_at=booking.end_at,
+        )
+        for booking in stays
+    ))  # fmt: skip
     return count
 
 

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Self
 
 import uvicorn
 from starlette.applications import Starlette
+
+
+class _EmbeddedServer(uvicorn.Server):
+    """uvicorn inside a larger program: Ctrl-C belongs to the program, which stops the bot
+    before the server, not to uvicorn."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
 
 
 class SandboxServer:
@@ -19,7 +30,7 @@ class SandboxServer:
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, port))
         self.host, self.port = self._socket.getsockname()[:2]
-        self._server = uvicorn.Server(
+        self._server = _EmbeddedServer(
             uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=2)
         )
         self._task: asyncio.Task[None] | None = None

@@ -1,12 +1,16 @@
 """The `parkshare` command as a newcomer meets it."""
 
+import os
+import re
+import signal
 import subprocess
 import sys
+import time
+
+import httpx
 
 
 def parkshare(*args, env_extra=None, cwd=None):
-    import os
-
     env = {k: v for k, v in os.environ.items() if not k.startswith("PARKSHARE_")}
     env.update(env_extra or {})
     return subprocess.run(
@@ -41,3 +45,41 @@ def test_db_upgrade_creates_the_embedded_database(tmp_path):
     result = parkshare("db", "upgrade", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "parkshare.db").exists()
+
+
+def test_without_a_token_parkshare_serves_the_sandbox_and_stops_on_ctrl_c(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARKSHARE_")}
+    env["PARKSHARE_SANDBOX_PORT"] = "0"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli"], cwd=tmp_path, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        ready = server.stdout.readline()
+        url = re.search(r"ready at (http://\S+?)/? ", ready).group(1)
+        with httpx.Client(base_url=url, timeout=20) as client:
+            person = client.post("/sandbox/api/people/new/create", json={"name": "Ann"}).json()
+            client.post(f"/sandbox/api/people/{person['id']}/send", json={"text": "/start"})
+            assert "What brings you here?" in _first_answer(client, person["id"])["text"]
+            assert "ParkShare sandbox" in client.get("/").text
+        server.send_signal(signal.SIGINT)
+        out, err = server.communicate(timeout=30)
+    finally:
+        server.kill()
+    assert server.returncode == 0, err
+    assert "sandbox stopped" in out
+    assert "Traceback" not in err
+    # The embedded database was closed cleanly: SQLite folds its write-ahead log back in.
+    assert (tmp_path / "parkshare.db").exists()
+    assert not (tmp_path / "parkshare.db-wal").exists()
+
+
+def _first_answer(client: httpx.Client, chat_id: int, wait_s: float = 20.0) -> dict:
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        events = client.get(f"/sandbox/api/chats/{chat_id}/events").json()["events"]
+        answers = [event["message"] for event in events if event["kind"] == "message"]
+        if answers:
+            return answers[0]
+        time.sleep(0.05)
+    raise AssertionError("the bot did not answer /start")

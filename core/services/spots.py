@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from core.availability import WeeklyRule
 from core.clock import Clock, ensure_utc
 from core.db.models import (
     AvailabilityRule,
@@ -135,15 +137,30 @@ async def add_weekly_rule(
     start_minute: int,
     end_minute: int,
 ) -> AvailabilityRule:
-    await get_owned(uow, spot_id, owner_id)
-    if not 0 <= weekday <= 6 or not 0 <= start_minute < end_minute <= 24 * 60:
-        raise InvalidWindow(f"{weekday} {start_minute}-{end_minute}")
-    rule = AvailabilityRule(
-        spot_id=spot_id, weekday=weekday, start_minute=start_minute, end_minute=end_minute
-    )
-    uow.spots.add(rule)
-    await uow.spots.flush()
+    (rule,) = await add_weekly_rules(
+        uow, spot_id=spot_id, owner_id=owner_id,
+        rules=[WeeklyRule(weekday, start_minute, end_minute)],
+    )  # fmt: skip
     return rule
+
+
+async def add_weekly_rules(
+    uow: UnitOfWork, *, spot_id: int, owner_id: int, rules: Iterable[WeeklyRule]
+) -> list[AvailabilityRule]:
+    await get_owned(uow, spot_id, owner_id)
+    added = []
+    for rule in rules:
+        if not 0 <= rule.weekday <= 6 or not 0 <= rule.start_minute < rule.end_minute <= 24 * 60:
+            raise InvalidWindow(f"{rule.weekday} {rule.start_minute}-{rule.end_minute}")
+        added.append(
+            AvailabilityRule(
+                spot_id=spot_id, weekday=rule.weekday,
+                start_minute=rule.start_minute, end_minute=rule.end_minute,
+            )
+        )  # fmt: skip
+    uow.spots.add(*added)
+    await uow.spots.flush()
+    return added
 
 
 async def add_window(
@@ -179,17 +196,7 @@ async def add_availability(
     uow: UnitOfWork, *, spot_id: int, owner_id: int, parsed: ParsedAvailability
 ) -> AvailabilityChange:
     """Record what an owner said about when the spot is free (or blocked)."""
-    rules = [
-        await add_weekly_rule(
-            uow,
-            spot_id=spot_id,
-            owner_id=owner_id,
-            weekday=rule.weekday,
-            start_minute=rule.start_minute,
-            end_minute=rule.end_minute,
-        )
-        for rule in parsed.weekly
-    ]
+    rules = await add_weekly_rules(uow, spot_id=spot_id, owner_id=owner_id, rules=parsed.weekly)
     windows = [
         await add_window(
             uow,
