@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -24,6 +25,12 @@ class Settings(BaseSettings):
     # New listings wait for a manager's approval; off approves them at once.
     moderation: bool = True
     commission_percent: Decimal = Field(default=Decimal("15"), ge=0, le=100, decimal_places=2)
+    # Owners in the top credit tier pay less.
+    trusted_owner_commission_percent: Decimal = Field(
+        default=Decimal("10"), ge=0, le=100, decimal_places=2
+    )
+    # The day of the managers' "today" report.
+    report_timezone: str = "UTC"
     default_currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
     # Unpaid bookings and unanswered requests give their window back after these minutes.
     payment_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
@@ -43,6 +50,15 @@ class Settings(BaseSettings):
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = Field(default=8080, ge=0, le=65535)
 
+    @field_validator("report_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA timezone {value!r}") from None
+        return value
+
     @field_validator("manager_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
@@ -53,6 +69,10 @@ class Settings(BaseSettings):
     @property
     def commission_basis_points(self) -> int:
         return int(self.commission_percent * 100)
+
+    @property
+    def trusted_owner_commission_basis_points(self) -> int:
+        return int(self.trusted_owner_commission_percent * 100)
 
 
 class SettingsError(Exception):

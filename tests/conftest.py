@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core.db.engine import create_engine
 from core.db.migrate import upgrade
 from core.db.uow import Database
+from core.services import profit
 from tests.fakes import FrozenClock
 from tests.support import postgres
 
@@ -89,7 +90,9 @@ async def db(shared_engine: AsyncEngine) -> AsyncIterator[Database]:
     """A database whose every change is rolled back after the test."""
     async with shared_engine.connect() as connection:
         transaction = await connection.begin()
-        yield Database(connection)
+        database = Database(connection)
+        yield database
+        await assert_ledger_sound(database)
         await transaction.rollback()
 
 
@@ -98,7 +101,15 @@ async def committing_db(database_factory: DatabaseFactory) -> AsyncIterator[Data
     """A fresh database of its own, for tests whose writers must really commit (concurrency)."""
     database = Database(await database_factory.new_engine())
     yield database
+    await assert_ledger_sound(database)
     await database.close()
+
+
+async def assert_ledger_sound(database: Database) -> None:
+    """After every test: each ledger transaction sums to zero, escrow is never negative."""
+    async with database.reading() as uow:
+        health = await profit.check_ledger(uow)
+    assert health.healthy, health
 
 
 @pytest.fixture

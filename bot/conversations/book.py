@@ -161,6 +161,9 @@ async def _confirm(update: Update, context: ParkShareContext) -> int:
                 start=datetime.fromisoformat(draft.start_at),
                 end=datetime.fromisoformat(draft.end_at),
                 commission_basis_points=context.settings.commission_basis_points,
+                trusted_owner_commission_basis_points=(
+                    context.settings.trusted_owner_commission_basis_points
+                ),
             )
     except WindowTaken as error:
         await _offer_next_free(update, context, error)

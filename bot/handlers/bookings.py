@@ -204,6 +204,9 @@ async def extension_pressed(update: Update, context: ParkShareContext) -> None:
             uow, context.clock, booking_id=pressed.booking_id,
             driver_id=context.user_data.person_id, minutes=pressed.minutes,
             commission_basis_points=context.settings.commission_basis_points,
+            trusted_owner_commission_basis_points=(
+                context.settings.trusted_owner_commission_basis_points
+            ),
         )  # fmt: skip
         spot = await uow.spots.get(extension.spot_id)
     await query.answer()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,17 +15,24 @@ from core.db.models import (
     AvailabilityWindow,
     Booking,
     BookingNotice,
+    Dispute,
     KeptState,
     LedgerEntry,
     LedgerTransaction,
     Payment,
+    Payout,
     Person,
     Rating,
+    Refund,
     SavedSearch,
     Spot,
     SpotPhoto,
+    TransferStatus,
 )
 from core.status import LIVE_BOOKING_STATUSES, BookingStatus, SpotStatus
+
+T = TypeVar("T")
+PAID_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.ACTIVE, BookingStatus.COMPLETED)
 
 
 class _Repository:
@@ -47,6 +55,12 @@ class People(_Repository):
 
 
 class Spots(_Repository):
+    async def count_listed(self) -> int:
+        count = await self.session.scalar(
+            select(func.count(Spot.id)).where(Spot.status == SpotStatus.APPROVED)
+        )
+        return int(count or 0)
+
     async def get(self, spot_id: int, *, with_photos: bool = False) -> Spot | None:
         options = [selectinload(Spot.photos)] if with_photos else []
         return await self.session.get(Spot, spot_id, options=options)
@@ -129,6 +143,17 @@ class Spots(_Repository):
 class Bookings(_Repository):
     async def get(self, booking_id: int) -> Booking | None:
         return await self.session.get(Booking, booking_id)
+
+    async def stays_overlapping(
+        self, since: datetime, until: datetime
+    ) -> list[tuple[int, datetime, datetime]]:
+        """(spot, start, end) of every paid stay that overlaps [since, until)."""
+        rows = await self.session.execute(
+            select(Booking.spot_id, Booking.start_at, Booking.end_at).where(
+                Booking.status.in_(PAID_STATUSES), Booking.start_at < until, Booking.end_at > since
+            )
+        )
+        return [tuple(row) for row in rows]
 
     async def get_for_update(self, booking_id: int) -> Booking | None:
         return await self.session.scalar(
@@ -292,8 +317,59 @@ class Ledger(_Repository):
     def add_entries(self, entries: Iterable[LedgerEntry]) -> None:
         self.session.add_all(entries)
 
+    async def credits(
+        self, *, account: str | None = None, account_prefix: str | None = None,
+        since: datetime | None = None,
+    ) -> list[tuple[datetime, str, int]]:  # fmt: skip
+        """(when, currency, amount) of every amount credited to an account, or to every account
+        starting with a prefix, newest first."""
+        query = (
+            select(LedgerTransaction.created_at, LedgerEntry.currency, LedgerEntry.amount_minor)
+            .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+            .where(LedgerEntry.amount_minor > 0)
+            .order_by(LedgerTransaction.created_at.desc())
+        )
+        if account is not None:
+            query = query.where(LedgerEntry.account == account)
+        if account_prefix is not None:
+            query = query.where(LedgerEntry.account.startswith(account_prefix, autoescape=True))
+        if since is not None:
+            query = query.where(LedgerTransaction.created_at >= since)
+        return [tuple(row) for row in await self.session.execute(query)]
+
+    async def escrow_of_booking(self, booking_id: int) -> dict[str, int]:
+        """What escrow still holds for a booking, by currency."""
+        rows = await self.session.execute(
+            select(LedgerEntry.currency, func.sum(LedgerEntry.amount_minor))
+            .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+            .where(LedgerTransaction.booking_id == booking_id, LedgerEntry.account == "escrow")
+            .group_by(LedgerEntry.currency)
+        )
+        return {currency: int(total) for currency, total in rows if total}
+
+    async def counts(self) -> tuple[int, int]:
+        transactions = await self.session.scalar(select(func.count(LedgerTransaction.id)))
+        entries = await self.session.scalar(select(func.count(LedgerEntry.id)))
+        return int(transactions or 0), int(entries or 0)
+
+    async def negative_escrow(self) -> list[tuple[str, int]]:
+        """Currencies in which escrow holds less than nothing: paid out more than was paid in."""
+        rows = await self.session.execute(
+            select(LedgerEntry.currency, func.sum(LedgerEntry.amount_minor))
+            .where(LedgerEntry.account == "escrow")
+            .group_by(LedgerEntry.currency)
+            .having(func.sum(LedgerEntry.amount_minor) < 0)
+        )
+        return [tuple(row) for row in rows]
+
 
 class Payments(_Repository):
+    async def get(self, model: type[T], row_id: int) -> T:
+        row = await self.session.get(model, row_id)
+        if row is None:
+            raise LookupError(f"{model.__name__} {row_id}")
+        return row
+
     async def by_external_id(self, external_id: str) -> Payment | None:
         return await self.session.scalar(select(Payment).where(Payment.external_id == external_id))
 
@@ -302,6 +378,42 @@ class Payments(_Repository):
             select(Payment).where(Payment.booking_id == booking_id).order_by(Payment.id)
         )
         return list(rows)
+
+    async def due_refunds(self, *, limit: int) -> list[Refund]:
+        rows = await self.session.scalars(
+            select(Refund)
+            .where(Refund.status == TransferStatus.DUE)
+            .order_by(Refund.id)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def due_payouts(self, *, limit: int) -> list[Payout]:
+        rows = await self.session.scalars(
+            select(Payout)
+            .where(Payout.status == TransferStatus.DUE)
+            .order_by(Payout.id)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def refunds_of_booking(self, booking_id: int) -> list[Refund]:
+        rows = await self.session.scalars(
+            select(Refund).where(Refund.booking_id == booking_id).order_by(Refund.id)
+        )
+        return list(rows)
+
+    async def payouts_of_owner(self, owner_id: int) -> list[Payout]:
+        rows = await self.session.scalars(
+            select(Payout).where(Payout.owner_id == owner_id).order_by(Payout.id.desc())
+        )
+        return list(rows)
+
+    async def disputes_since(self, since: datetime) -> int:
+        count = await self.session.scalar(
+            select(func.count(Dispute.id)).where(Dispute.created_at >= since)
+        )
+        return int(count or 0)
 
 
 class KeptStates(_Repository):

@@ -11,7 +11,7 @@ from core.db.models import Booking, Payment, PaymentStatus
 from core.db.uow import UnitOfWork
 from core.errors import BookingNotFound, BookingNotPayable, PaymentMismatch
 from core.money import Money
-from core.services import bookings, ledger
+from core.services import bookings, ledger, settlement
 from core.services.ledger import ESCROW, Posting, driver_account
 from core.status import BookingStatus
 
@@ -120,4 +120,7 @@ async def record_payment(
     )
     if payable:
         booking = await bookings.transition(uow, clock, booking.id, BookingStatus.CONFIRMED)
+    else:
+        await uow.payments.flush()
+        await settlement.refund_unowed_payment(uow, clock, booking, payment)
     return PaymentOutcome(booking, payment, duplicate=False)

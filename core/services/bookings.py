@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.availability import Interval, WeeklyRule, covers
 from core.clock import Clock, ensure_utc
+from core.credit import CreditTier, tier_of
 from core.db.models import Booking, BookingNotice, Spot
 from core.db.uow import UnitOfWork
 from core.errors import (
@@ -28,7 +29,7 @@ from core.errors import (
 )
 from core.money import Money
 from core.pricing import commission_for, price_for_window
-from core.services import people, spots
+from core.services import people, settlement, spots
 from core.status import BookingStatus, SpotStatus, check_booking_transition
 
 MAX_BOOKING_LENGTH = timedelta(days=30)
@@ -69,6 +70,7 @@ async def request(
     start: datetime,
     end: datetime,
     commission_basis_points: int,
+    trusted_owner_commission_basis_points: int | None = None,
     extends: Booking | None = None,
 ) -> Booking:
     """Hold [start, end) at a spot for a driver: awaiting payment when the spot books
@@ -98,6 +100,14 @@ async def request(
         start,
         end,
     )
+    owner = await people.get(uow, spot.owner_id)
+    if (
+        trusted_owner_commission_basis_points is not None
+        and tier_of(owner.credit_score) == CreditTier.TRUSTED
+    ):
+        commission_basis_points = min(
+            commission_basis_points, trusted_owner_commission_basis_points
+        )
     now = clock.now()
     booking = Booking(
         spot_id=spot.id,
@@ -251,6 +261,7 @@ async def cancel_by_driver(
     booking = await transition(
         uow, clock, booking.id, BookingStatus.CANCELLED, expected_version=expected_version
     )
+    await settlement.settle_cancelled(uow, clock, booking, kept=terms.kept, reason="cancelled")
     return booking, terms
 
 
@@ -262,6 +273,7 @@ async def extend(
     driver_id: int,
     minutes: int,
     commission_basis_points: int,
+    trusted_owner_commission_basis_points: int | None = None,
 ) -> Booking:
     """More time right after a stay: a booking of its own, priced and paid the same way."""
     booking = await _drivers(uow, booking_id, driver_id)
@@ -271,6 +283,7 @@ async def extend(
         uow, clock, driver_id=driver_id, spot_id=booking.spot_id, start=booking.end_at,
         end=booking.end_at + timedelta(minutes=minutes),
         commission_basis_points=commission_basis_points, extends=booking,
+        trusted_owner_commission_basis_points=trusted_owner_commission_basis_points,
     )  # fmt: skip
 
 
@@ -296,6 +309,7 @@ async def advance(uow: UnitOfWork, clock: Clock) -> list[Notice]:
         await transition(uow, clock, booking.id, BookingStatus.ACTIVE)
     for booking in await uow.bookings.in_status_ending_before(BookingStatus.ACTIVE, now):
         await transition(uow, clock, booking.id, BookingStatus.COMPLETED)
+        await settlement.settle_completed(uow, clock, booking)
         if await claim_notice(uow, clock, booking.id, "ended"):
             notices.append(Notice("ended", booking, await spots.get(uow, booking.spot_id)))
     for booking in await uow.bookings.in_status_starting_before(

@@ -12,6 +12,9 @@ from core.db.uow import UnitOfWork
 from core.errors import InvalidInput, UnbalancedTransaction
 from core.money import Money
 
+# Accounts: "driver:ID" is the driver's own money outside the platform (paid in, refunded to);
+# "escrow" holds it during a booking; "owner_payable:ID" and "refund_payable:ID" are what the
+# platform owes until the gateway moves it; "owner_paid_out:ID" is what reached the owner.
 ESCROW = "escrow"
 PLATFORM_REVENUE = "platform_revenue"
 
@@ -22,6 +25,14 @@ def driver_account(person_id: int) -> str:
 
 def owner_payable_account(person_id: int) -> str:
     return f"owner_payable:{person_id}"
+
+
+def owner_paid_out_account(person_id: int) -> str:
+    return f"owner_paid_out:{person_id}"
+
+
+def refund_payable_account(person_id: int) -> str:
+    return f"refund_payable:{person_id}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from sandbox.client import SandboxClient
 from sandbox.demo_city import BERLIN
 from sandbox.runner import SandboxRuntime
 from sandbox.world import World
+from tests.conftest import assert_ledger_sound
 from tests.fakes import FrozenClock
 
 
@@ -74,3 +75,4 @@ async def sandbox(tmp_path, settings_overrides, demo_spots) -> AsyncIterator[San
     async with runtime:
         yield Sandbox(runtime)
         assert_speaks_telegrams_schema(runtime.world)
+        await assert_ledger_sound(runtime.database)

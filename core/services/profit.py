@@ -1,0 +1,125 @@
+"""What the marketplace earns and pays: an owner's earnings, and the managers' revenue report,
+both read from the ledger."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from core.db.uow import UnitOfWork
+from core.money import Money
+from core.services.ledger import (
+    ESCROW,
+    PLATFORM_REVENUE,
+    owner_paid_out_account,
+    owner_payable_account,
+)
+
+
+def _totals(rows: Iterable[tuple[datetime, str, int]]) -> list[Money]:
+    sums: dict[str, int] = defaultdict(int)
+    for _when, currency, amount in rows:
+        sums[currency] += amount
+    return [Money(amount, currency) for currency, amount in sorted(sums.items())]
+
+
+@dataclass(frozen=True, slots=True)
+class MonthEarnings:
+    month: date  # its first day
+    amounts: list[Money]
+
+
+@dataclass(frozen=True, slots=True)
+class Earnings:
+    # Earned from completed stays and not yet paid out.
+    pending: list[Money]
+    paid_out: list[Money]
+    by_month: list[MonthEarnings]  # newest first
+
+
+async def earnings(uow: UnitOfWork, owner_id: int, *, months: int = 6) -> Earnings:
+    earned = await uow.ledger.credits(account=owner_payable_account(owner_id))
+    paid = await uow.ledger.credits(account=owner_paid_out_account(owner_id))
+    by_month: dict[date, list[tuple[datetime, str, int]]] = defaultdict(list)
+    for row in earned:
+        by_month[row[0].date().replace(day=1)].append(row)
+    total_earned = {money.currency: money.minor for money in _totals(earned)}
+    total_paid = {money.currency: money.minor for money in _totals(paid)}
+    pending = [
+        Money(amount - total_paid.get(currency, 0), currency)
+        for currency, amount in sorted(total_earned.items())
+        if amount - total_paid.get(currency, 0)
+    ]
+    return Earnings(
+        pending=pending,
+        paid_out=_totals(paid),
+        by_month=[
+            MonthEarnings(month, _totals(rows))
+            for month, rows in sorted(by_month.items(), reverse=True)[:months]
+        ],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    since: datetime
+    until: datetime
+    gross: list[Money]  # paid by drivers
+    commission: list[Money]
+    refunds: list[Money]  # owed back to drivers
+    payouts: list[Money]  # reached owners
+    disputes: int
+    listed_spots: int
+    booked_spots: int
+    booked_hours: float
+    # Booked spot-hours over listed spot-hours in the period, 0-1.
+    occupancy: float
+
+
+async def report(uow: UnitOfWork, *, since: datetime, until: datetime) -> Report:
+    stays = await uow.bookings.stays_overlapping(since, until)
+    booked = timedelta()
+    for _spot, start, end in stays:
+        booked += min(end, until) - max(start, since)
+    listed = await uow.spots.count_listed()
+    hours = booked.total_seconds() / 3600
+    period_hours = (until - since).total_seconds() / 3600
+    return Report(
+        since=since,
+        until=until,
+        gross=_totals(await uow.ledger.credits(account=ESCROW, since=since)),
+        commission=_totals(await uow.ledger.credits(account=PLATFORM_REVENUE, since=since)),
+        refunds=_totals(await uow.ledger.credits(account_prefix="refund_payable:", since=since)),
+        payouts=_totals(await uow.ledger.credits(account_prefix="owner_paid_out:", since=since)),
+        disputes=await uow.payments.disputes_since(since),
+        listed_spots=listed,
+        booked_spots=len({spot for spot, _start, _end in stays}),
+        booked_hours=hours,
+        occupancy=min(1.0, hours / (listed * period_hours)) if listed and period_hours else 0.0,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerHealth:
+    transactions: int
+    entries: int
+    unbalanced: list[int]
+    negative_escrow: list[Money]
+
+    @property
+    def healthy(self) -> bool:
+        return not self.unbalanced and not self.negative_escrow
+
+
+async def check_ledger(uow: UnitOfWork) -> LedgerHealth:
+    """Every transaction sums to zero, and escrow never holds less than nothing."""
+    transactions, entries = await uow.ledger.counts()
+    return LedgerHealth(
+        transactions=transactions,
+        entries=entries,
+        unbalanced=await uow.ledger.unbalanced_transactions(),
+        negative_escrow=[Money(amount, currency) for currency, amount in
+                         await uow.ledger.negative_escrow()],
+    )  # fmt: skip

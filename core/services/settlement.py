@@ -1,0 +1,201 @@
+"""Where a booking's money goes once its fate is known. The ledger moves at once, in the same
+transaction as the booking: escrow to the owner and the platform when the stay completes, back
+towards the driver when it is cancelled. What must leave the platform (a refund to a card, an
+owner's payout) waits as a row of its own until the gateway has moved it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.clock import Clock
+from core.db.models import Booking, Payment, PaymentStatus, Payout, Refund, TransferStatus
+from core.db.uow import UnitOfWork
+from core.money import Money
+from core.services import ledger
+from core.services.ledger import (
+    ESCROW,
+    PLATFORM_REVENUE,
+    Posting,
+    driver_account,
+    owner_paid_out_account,
+    owner_payable_account,
+    refund_payable_account,
+)
+
+# After this many refusals a transfer is given up on and the managers take it from there.
+MAX_TRANSFER_ATTEMPTS = 5
+
+
+def _postings(*pairs: tuple[str, Money]) -> list[Posting]:
+    return [Posting(account, amount) for account, amount in pairs if amount.minor != 0]
+
+
+async def _held(uow: UnitOfWork, booking: Booking) -> Money:
+    held = await uow.ledger.escrow_of_booking(booking.id)
+    return Money(held.get(booking.currency, 0), booking.currency)
+
+
+async def _owner_of(uow: UnitOfWork, booking: Booking) -> int:
+    spot = await uow.spots.get(booking.spot_id)
+    assert spot is not None
+    return spot.owner_id
+
+
+def _payout(booking: Booking, owner_id: int, amount: Money, now: datetime) -> Payout:
+    return Payout(
+        owner_id=owner_id, booking_id=booking.id, currency=amount.currency,
+        amount_minor=amount.minor, status=TransferStatus.DUE, attempts=0,
+        idempotency_key=f"booking:{booking.id}:payout", created_at=now,
+    )  # fmt: skip
+
+
+async def settle_completed(uow: UnitOfWork, clock: Clock, booking: Booking) -> Payout | None:
+    """The stay is over: the owner is owed the price less commission, the platform keeps the
+    commission, and the owner's payout is queued. Nothing held, nothing to do."""
+    held = await _held(uow, booking)
+    if held.minor <= 0:
+        return None
+    commission = Money(booking.commission_minor, booking.currency)
+    owner_id = await _owner_of(uow, booking)
+    owner_share = held - commission
+    await ledger.post(
+        uow, clock, kind="completion", idempotency_key=f"booking:{booking.id}:complete",
+        booking_id=booking.id,
+        postings=_postings(
+            (ESCROW, -held), (owner_payable_account(owner_id), owner_share),
+            (PLATFORM_REVENUE, commission),
+        ),
+    )  # fmt: skip
+    if owner_share.minor <= 0:
+        return None
+    payout = _payout(booking, owner_id, owner_share, clock.now())
+    uow.payments.add(payout)
+    await uow.payments.flush()
+    return payout
+
+
+async def settle_cancelled(
+    uow: UnitOfWork, clock: Clock, booking: Booking, *, kept: Money, reason: str
+) -> Refund | None:
+    """The booking was cancelled: ``kept`` of what escrow holds goes to the owner (less the
+    platform's share of it), the rest is refunded to the driver."""
+    held = await _held(uow, booking)
+    if held.minor <= 0:
+        return None
+    kept = Money(min(max(kept.minor, 0), held.minor), held.currency)
+    kept_commission = Money(
+        kept.minor * booking.commission_minor // booking.price_minor, kept.currency
+    )
+    refund_amount = held - kept
+    owner_id = await _owner_of(uow, booking)
+    await ledger.post(
+        uow, clock, kind="cancellation", idempotency_key=f"booking:{booking.id}:cancel",
+        booking_id=booking.id,
+        postings=_postings(
+            (ESCROW, -held), (refund_payable_account(booking.driver_id), refund_amount),
+            (owner_payable_account(owner_id), kept - kept_commission),
+            (PLATFORM_REVENUE, kept_commission),
+        ),
+    )  # fmt: skip
+    if kept.minor - kept_commission.minor > 0:
+        uow.payments.add(_payout(booking, owner_id, kept - kept_commission, clock.now()))
+    if refund_amount.minor <= 0:
+        await uow.payments.flush()
+        return None
+    payments = await uow.payments.of_booking(booking.id)
+    return await _queue_refund(uow, clock, booking, payments[0], refund_amount, reason)
+
+
+async def refund_unowed_payment(
+    uow: UnitOfWork, clock: Clock, booking: Booking, payment: Payment
+) -> Refund:
+    """Money that came for a booking no longer payable goes straight back."""
+    amount = Money(payment.amount_minor, payment.currency)
+    await ledger.post(
+        uow, clock, kind="refund_due", idempotency_key=f"payment:{payment.id}:unowed",
+        booking_id=booking.id,
+        postings=[Posting(ESCROW, -amount),
+                  Posting(refund_payable_account(booking.driver_id), amount)],
+    )  # fmt: skip
+    return await _queue_refund(uow, clock, booking, payment, amount, "late_payment")
+
+
+async def _queue_refund(
+    uow: UnitOfWork, clock: Clock, booking: Booking, payment: Payment, amount: Money, reason: str
+) -> Refund:
+    refund = Refund(
+        payment_id=payment.id, booking_id=booking.id, driver_id=booking.driver_id,
+        currency=amount.currency, amount_minor=amount.minor, reason=reason,
+        status=TransferStatus.DUE, attempts=0,
+        idempotency_key=f"booking:{booking.id}:refund:{reason}:{payment.id}",
+        created_at=clock.now(),
+    )  # fmt: skip
+    uow.payments.add(refund)
+    await uow.payments.flush()
+    return refund
+
+
+# --- what the gateway did -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DueTransfers:
+    refunds: list[Refund]
+    payouts: list[Payout]
+
+
+async def due_transfers(uow: UnitOfWork, *, limit: int = 50) -> DueTransfers:
+    return DueTransfers(
+        await uow.payments.due_refunds(limit=limit), await uow.payments.due_payouts(limit=limit)
+    )
+
+
+async def refund_sent(uow: UnitOfWork, clock: Clock, refund_id: int, external_id: str) -> Refund:
+    refund = await uow.payments.get(Refund, refund_id)
+    if refund.status != TransferStatus.DUE:
+        return refund
+    amount = Money(refund.amount_minor, refund.currency)
+    await ledger.post(
+        uow, clock, kind="refund", idempotency_key=f"refund:{refund.id}:sent",
+        booking_id=refund.booking_id,
+        postings=[Posting(refund_payable_account(refund.driver_id), -amount),
+                  Posting(driver_account(refund.driver_id), amount)],
+    )  # fmt: skip
+    refund.status, refund.external_id, refund.done_at = (
+        TransferStatus.DONE,
+        external_id,
+        clock.now(),
+    )
+    payment = await uow.payments.get(Payment, refund.payment_id)
+    if payment.status == PaymentStatus.REFUND_DUE or refund.amount_minor == payment.amount_minor:
+        payment.status = PaymentStatus.REFUNDED
+    return refund
+
+
+async def payout_sent(uow: UnitOfWork, clock: Clock, payout_id: int, external_id: str) -> Payout:
+    payout = await uow.payments.get(Payout, payout_id)
+    if payout.status != TransferStatus.DONE:
+        amount = Money(payout.amount_minor, payout.currency)
+        await ledger.post(
+            uow, clock, kind="payout", idempotency_key=f"payout:{payout.id}:sent",
+            booking_id=payout.booking_id,
+            postings=[Posting(owner_payable_account(payout.owner_id), -amount),
+                      Posting(owner_paid_out_account(payout.owner_id), amount)],
+        )  # fmt: skip
+        payout.status, payout.external_id, payout.done_at = (
+            TransferStatus.DONE, external_id, clock.now()
+        )  # fmt: skip
+    return payout
+
+
+async def transfer_refused(
+    uow: UnitOfWork, transfer: type[Refund] | type[Payout], transfer_id: int, error: str
+) -> Refund | Payout:
+    """The gateway said no; after a few refusals the transfer is given up on (and reported)."""
+    row = await uow.payments.get(transfer, transfer_id)
+    row.attempts += 1
+    row.last_error = error[:500]
+    if row.attempts >= MAX_TRANSFER_ATTEMPTS:
+        row.status = TransferStatus.FAILED
+    return row
