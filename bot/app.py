@@ -25,6 +25,7 @@ from bot.handlers import (
     owner_availability,
     payments,
     people,
+    profit,
     requests,
     search,
     spot_card,
@@ -38,6 +39,7 @@ from core.db.uow import Database
 from core.geocoding import NoGeocoder, NominatimGeocoder
 from core.guidance import OfflineRouter, OpenRouteServiceRouter
 from core.settings import Settings
+from payments.registry import gateways_for
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +93,7 @@ def build_application(
     database: Database | None = None,
     clock: Clock | None = None,
     update_processor: PerPersonUpdateProcessor | None = None,
+    sandbox: bool = False,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The application for a token (Telegram's, or the sandbox's with its ``base_url``).
     A ``database`` given here belongs to the caller and is not closed on shutdown."""
@@ -128,6 +131,7 @@ def build_application(
     )
     if clock is not None:
         bot_data.clock = clock
+    bot_data.gateways = gateways_for(settings, sandbox=sandbox)
 
     application.add_handlers(people.handlers(), group=GROUP_IDENTIFY)
     application.add_handlers(
@@ -141,6 +145,7 @@ def build_application(
             *language.handlers(),
             *bookings.handlers(),
             *payments.handlers(),
+            *profit.handlers(),
             *moderation.handlers(),
             *requests.handlers(),
             # Before search: a live location on the way to a booking is not a new search.

@@ -76,6 +76,31 @@ def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ledger_check(settings: Settings, _args: argparse.Namespace) -> int:
+    from core.db.uow import Database
+    from core.services import profit
+
+    async def run() -> profit.LedgerHealth:
+        database = Database.from_url(settings.database_url)
+        try:
+            async with database.reading() as uow:
+                return await profit.check_ledger(uow)
+        finally:
+            await database.close()
+
+    health = asyncio.run(run())
+    if health.healthy:
+        print(f"parkshare: ledger balanced: {health.transactions} transactions, "
+              f"{health.entries} entries, every one summing to zero")  # fmt: skip
+        return 0
+    if health.unbalanced:
+        ids = ", ".join(map(str, health.unbalanced))
+        print(f"parkshare: unbalanced transactions: {ids}", file=sys.stderr)
+    for amount in health.negative_escrow:
+        print(f"parkshare: escrow is negative: {amount.minor} {amount.currency}", file=sys.stderr)
+    return 1
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="parkshare",
@@ -97,6 +122,13 @@ def parser() -> argparse.ArgumentParser:
     db_commands.add_parser("upgrade", help="apply the migrations").set_defaults(
         handler=cmd_db_upgrade
     )
+    ledger = commands.add_parser("ledger", help="the double-entry ledger")
+    ledger_commands = ledger.add_subparsers(
+        title="ledger commands", metavar="ACTION", required=True
+    )
+    ledger_commands.add_parser(
+        "check", help="check that every transaction sums to zero and escrow is never negative"
+    ).set_defaults(handler=cmd_ledger_check)
     return root
 
 

@@ -16,6 +16,7 @@ PRIVATE_COMMANDS: list[tuple[str, str]] = [
     ("list", N_("List a parking spot")),
     ("myspots", N_("My spots")),
     ("bookings", N_("My upcoming bookings")),
+    ("earnings", N_("What my spots earned")),
     ("language", N_("Change the language")),
 ]
 

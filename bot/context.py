@@ -16,6 +16,7 @@ from core.geocoding import Geocoder, NoGeocoder
 from core.guidance import OfflineRouter, Router
 from core.services.people import language_from_telegram
 from core.settings import Settings
+from payments.registry import Gateways
 
 
 class BotData:
@@ -27,8 +28,8 @@ class BotData:
         self.clock: Clock = SystemClock()
         self.geocoder: Geocoder = NoGeocoder()
         self.router: Router = OfflineRouter()
-        # True when the Bot API is the local sandbox: payments say that no real money moves.
-        self.sandbox = False
+        # How money moves; the sandbox's gateways say in every message that none really does.
+        self.gateways: Gateways | None = None
 
 
 class UserData:
@@ -114,6 +115,11 @@ class ParkShareContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData
     @property
     def clock(self) -> Clock:
         return self.bot_data.clock
+
+    @property
+    def gateways(self) -> Gateways:
+        assert self.bot_data.gateways is not None
+        return self.bot_data.gateways
 
     @property
     def language(self) -> str:

@@ -4,17 +4,17 @@ compiled in memory at first use, so no binary catalog is ever committed or insta
 from __future__ import annotations
 
 import gettext
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_datetime, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal, format_percent
 
 import locales
 from core.money import Money
@@ -53,6 +53,16 @@ class Translator:
 
     def moment(self, instant: datetime, zone: str) -> str:
         return format_datetime(instant.astimezone(ZoneInfo(zone)), "short", locale=self.locale)
+
+    def month(self, first_day: date) -> str:
+        """A month as its name and year, e.g. "June 2026", "2026年6月", "июнь 2026 г."."""
+        return format_skeleton("yMMMM", first_day, locale=self.locale)
+
+    def percent(self, share: float) -> str:
+        return format_percent(share, "#,##0.#%", locale=self.locale)
+
+    def number(self, value: float) -> str:
+        return format_decimal(value, locale=self.locale)
 
 
 def _compile(language: str) -> gettext.NullTranslations:

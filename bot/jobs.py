@@ -15,8 +15,10 @@ from bot.handlers.bookings import extension_buttons
 from bot.handlers.spot_card import Navigate
 from bot.i18n import translator
 from bot.keyboards import inline
+from bot.transfers import move_money
 from bot.waiting_drivers import tell_waiting_drivers
 from core.db.models import Person
+from core.money import Money
 from core.services import bookings, people
 
 SWEEP_INTERVAL_S = 30
@@ -97,10 +99,24 @@ def _notice_messages(notice: bookings.Notice, driver: Person, owner: Person):
             ),
             None,
         )
-        yield owner, to_owner.gettext("The stay at “{title}” has ended.").format(title=title), None
+        share = Money(booking.price_minor - booking.commission_minor, booking.currency)
+        yield (
+            owner,
+            to_owner.gettext(
+                "The stay at “{title}” has ended. Your share, {share}, is on its way to you; "
+                "see /earnings."
+            ).format(title=title, share=to_owner.money(share)),
+            None,
+        )
+
+
+MONEY_INTERVAL_S = 60
 
 
 def schedule(application: Application) -> None:
+    application.job_queue.run_repeating(
+        move_money, interval=MONEY_INTERVAL_S, first=10, name="move_money"
+    )
     application.job_queue.run_repeating(
         expire_overdue_bookings, interval=SWEEP_INTERVAL_S, first=5, name="expire_overdue"
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     free_cancellation_hours: int = Field(default=2, ge=0, le=24 * 30)
     late_cancellation_percent: int = Field(default=50, ge=0, le=100)
     initial_credit_score: int = Field(default=600, ge=0, le=1000)
+    # How drivers pay: "auto" is the sandbox's form in the sandbox, Stripe when only a Stripe
+    # key is set, and Telegram's invoices otherwise.
+    payment_gateway: Literal["auto", "telegram", "stripe", "sandbox"] = "auto"
     payment_provider_token: str | None = None
     stripe_secret_key: str | None = None
     stripe_webhook_secret: str | None = None

@@ -138,6 +138,18 @@ async def pay_invoice(world: World, person_id: int, message_id: int) -> JSON:
     return {"kind": "paid", "message": paid}
 
 
+async def report_payment_again(world: World, person_id: int) -> JSON:
+    """The person's last successful payment arrives once more, as a second message: what a
+    bot sees when Telegram reports one charge twice."""
+    chat = _member_chat(world, person_id, None)
+    paid = next((m for m in reversed(chat.messages.values()) if "successful_payment" in m), None)
+    if paid is None:
+        raise bad_request("no payment to report again")
+    return await _person_message(
+        world, person_id, None, successful_payment=dict(paid["successful_payment"])
+    )
+
+
 async def join_group_with_bot(world: World, chat_id: int, added_by: int) -> None:
     """The bot is added to a group: Telegram tells it with my_chat_member."""
     chat = world.chat(chat_id)

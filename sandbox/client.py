@@ -146,6 +146,10 @@ class Person:
             raise AssertionError("there is no invoice to pay")
         return await self._acting(actions.pay_invoice(self.world, self.id, invoice.id))
 
+    async def pay_again(self) -> None:
+        """Telegram reports the last payment a second time."""
+        await self._acting(actions.report_payment_again(self.world, self.id))
+
     # --- seeing -------------------------------------------------------------------------------
 
     def messages(self, chat: int | None = None) -> list[Message]:

@@ -54,10 +54,7 @@ class SandboxRuntime:
         token = f"{secrets.randbelow(10**9) + 10**9}:sandbox-{secrets.token_hex(12)}"
         self.world = World(token, keep_log=keep_log)
         self.cast = self._cast()
-        self.settings = settings.model_copy(
-            update={"manager_chat_id": self.cast.managers_group.id,
-                    "payment_provider_token": settings.payment_provider_token or "sandbox"}
-        )  # fmt: skip
+        self.settings = settings.model_copy(update={"manager_chat_id": self.cast.managers_group.id})
         self.clock = clock or SystemClock()
         self.city = city
         self._demo_spots = demo_spots
@@ -109,8 +106,8 @@ class SandboxRuntime:
             database=self._database,
             clock=self.clock,
             update_processor=processor,
+            sandbox=True,
         )
-        self.application.bot_data.sandbox = True
         self.application.bot_data.geocoder = demo_gazetteer(self.city or BERLIN)
         await self.application.initialize()
         # run_polling() would call these hooks; started by hand, the runtime calls them itself.

@@ -3,6 +3,7 @@
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -83,3 +84,22 @@ def _first_answer(client: httpx.Client, chat_id: int, wait_s: float = 20.0) -> d
             return answers[0]
         time.sleep(0.05)
     raise AssertionError("the bot did not answer /start")
+
+
+def test_ledger_check_passes_a_sound_ledger_and_names_an_unbalanced_transaction(tmp_path):
+    assert parkshare("db", "upgrade", cwd=tmp_path).returncode == 0
+    sound = parkshare("ledger", "check", cwd=tmp_path)
+    assert sound.returncode == 0, sound.stderr
+    assert "ledger balanced" in sound.stdout
+    with sqlite3.connect(tmp_path / "parkshare.db") as connection:
+        connection.execute(
+            "INSERT INTO ledger_transaction (id, kind, idempotency_key, created_at) "
+            "VALUES (7, 'payment', 'k', '2026-06-01 09:00:00.000000')"
+        )
+        connection.execute(
+            "INSERT INTO ledger_entry (transaction_id, account, currency, amount_minor) "
+            "VALUES (7, 'escrow', 'EUR', 100)"
+        )
+    broken = parkshare("ledger", "check", cwd=tmp_path)
+    assert broken.returncode == 1
+    assert "unbalanced transactions: 7" in broken.stderr

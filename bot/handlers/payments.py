@@ -16,10 +16,11 @@ from telegram.ext import (
 
 from bot.context import ParkShareContext
 from bot.errors import explain
-from bot.keyboards import CallbackData, ForgedCallback
+from bot.keyboards import CallbackData, ForgedCallback, inline
 from core.db.models import PaymentStatus
 from core.errors import DomainError
 from core.services import booking_payments
+from payments.gateway import CollectOrder, LinkCollection
 from payments.telegram_invoice import (
     DESCRIPTION_MAX,
     TITLE_MAX,
@@ -27,8 +28,6 @@ from payments.telegram_invoice import (
     from_telegram_amount,
     to_telegram_amount,
 )
-
-GATEWAY = "telegram"
 
 
 @dataclass(frozen=True)
@@ -49,21 +48,43 @@ async def pay_pressed(update: Update, context: ParkShareContext) -> None:
         charge = await booking_payments.charge_for(
             uow, booking_id=pressed.booking_id, driver_id=context.user_data.person_id
         )
+    gateway = context.gateways.checkout
+    description = _("{spot}. The money is held until your stay is over.").format(
+        spot=charge.spot_title
+    ) + simulated_note(context)
+    collection = await gateway.collect(
+        CollectOrder(
+            booking_id=charge.booking_id, amount=charge.amount, description=description,
+            payload=charge.payload, idempotency_key=f"{charge.payload}:collect",
+        )
+    )  # fmt: skip
     await query.answer()
-    sandbox_note = _(" (sandbox: no real money)") if context.bot_data.sandbox else ""
+    if isinstance(collection, LinkCollection):
+        await update.effective_message.reply_text(
+            _("Booking #{id}: {price}. Pay on the secure page; the money is only held until "
+              "your stay is over.").format(id=charge.booking_id,
+                                          price=context.i18n.money(charge.amount))
+            + simulated_note(context),
+            reply_markup=inline([[(_("💳 Pay {price}").format(
+                price=context.i18n.money(charge.amount)), collection.url)]]),
+        )  # fmt: skip
+        return
     await context.bot.send_invoice(
         chat_id=update.effective_chat.id,
         title=fit(_("Parking booking #{id}").format(id=charge.booking_id), TITLE_MAX),
-        description=fit(
-            _("{spot}. The money is held until your stay is over.").format(spot=charge.spot_title)
-            + sandbox_note,
-            DESCRIPTION_MAX,
-        ),
+        description=fit(description, DESCRIPTION_MAX),
         payload=charge.payload,
         currency=charge.amount.currency,
         prices=[LabeledPrice(_("Parking"), to_telegram_amount(charge.amount))],
-        provider_token=context.settings.payment_provider_token,
+        provider_token=collection.provider_token,
     )
+
+
+def simulated_note(context: ParkShareContext) -> str:
+    """Every payment message in the sandbox says that no real money moves."""
+    if not context.gateways.checkout.simulated:
+        return ""
+    return context.i18n.gettext(" (sandbox: no real money)")
 
 
 async def pre_checkout(update: Update, context: ParkShareContext) -> None:
@@ -89,7 +110,7 @@ async def payment_received(update: Update, context: ParkShareContext) -> None:
         outcome = await booking_payments.record_payment(
             uow,
             context.clock,
-            gateway=GATEWAY,
+            gateway=context.gateways.checkout.name,
             payload=paid.invoice_payload,
             driver_id=context.user_data.person_id,
             amount=from_telegram_amount(paid.total_amount, paid.currency),
@@ -104,7 +125,9 @@ async def payment_received(update: Update, context: ParkShareContext) -> None:
         )
     else:
         text = _("Paid. Booking #{id} is confirmed. We hold the money until your stay is over.")
-    await update.effective_message.reply_text(text.format(id=outcome.booking.id))
+    await update.effective_message.reply_text(
+        text.format(id=outcome.booking.id) + simulated_note(context)
+    )
 
 
 def handlers() -> list[BaseHandler]:

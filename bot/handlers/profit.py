@@ -1,0 +1,136 @@
+"""What owners earn (/earnings) and what the platform makes (/report, managers only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.context import ParkShareContext
+from bot.handlers.moderation import in_managers_group, is_manager
+from bot.i18n import Translator, translator
+from bot.keyboards import CallbackData, ForgedCallback, inline
+from core.money import Money
+from core.services import profit
+
+PERIODS = {"today": 1, "week": 7, "month": 30}
+
+
+@dataclass(frozen=True)
+class ReportPeriod(CallbackData):
+    prefix = "rp"
+    choices = {"period": frozenset(PERIODS)}  # noqa: RUF012
+    period: str
+
+
+def _amounts(amounts: list[Money], i18n: Translator) -> str:
+    return ", ".join(i18n.money(amount) for amount in amounts) or "—"
+
+
+async def show_earnings(update: Update, context: ParkShareContext) -> None:
+    i18n = context.i18n
+    _ = i18n.gettext
+    async with context.db.reading() as uow:
+        earned = await profit.earnings(uow, context.user_data.person_id)
+    if not earned.by_month:
+        await update.effective_message.reply_text(
+            _("No earnings yet. After each completed stay your share shows up here.")
+        )
+        return
+    lines = [
+        _("<b>Your earnings</b>"),
+        _("Waiting to be paid out: {amount}").format(amount=_amounts(earned.pending, i18n)),
+        _("Paid out so far: {amount}").format(amount=_amounts(earned.paid_out, i18n)),
+        "",
+        _("By month:"),
+    ]
+    lines += [
+        f"{i18n.month(month.month)}: {_amounts(month.amounts, i18n)}" for month in earned.by_month
+    ]
+    await update.effective_message.reply_text("\n".join(lines))
+
+
+def _since(period: str, now: datetime, zone: str) -> datetime:
+    if period == "today":
+        local = now.astimezone(ZoneInfo(zone))
+        return local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return now - timedelta(days=PERIODS[period])
+
+
+def _report_text(report: profit.Report, period: str, zone: str, i18n: Translator) -> str:
+    _ = i18n.gettext
+    titles = {
+        "today": _("today (since midnight, {zone})").format(zone=zone),
+        "week": _("the last 7 days"),
+        "month": _("the last 30 days"),
+    }
+    return "\n".join([
+        _("📊 <b>Report for {period}</b>").format(period=titles[period]),
+        _("Gross bookings: {amount}").format(amount=_amounts(report.gross, i18n)),
+        _("Commission: {amount}").format(amount=_amounts(report.commission, i18n)),
+        _("Refunds: {amount}").format(amount=_amounts(report.refunds, i18n)),
+        _("Payouts: {amount}").format(amount=_amounts(report.payouts, i18n)),
+        _("Disputes opened: {count}").format(count=report.disputes),
+        _("Occupancy: {percent} of listed spot-hours; {booked} of {listed} spots booked, "
+          "{hours} h in all").format(
+            percent=i18n.percent(report.occupancy), booked=report.booked_spots,
+            listed=report.listed_spots, hours=i18n.number(round(report.booked_hours, 1)),
+        ),
+    ])  # fmt: skip
+
+
+def _report_keyboard(i18n: Translator):
+    _ = i18n.gettext
+    return inline([[
+        (_("Today"), ReportPeriod("today")), (_("7 days"), ReportPeriod("week")),
+        (_("30 days"), ReportPeriod("month")),
+    ]])  # fmt: skip
+
+
+async def _report(context: ParkShareContext, period: str) -> str:
+    now = context.clock.now()
+    zone = context.settings.report_timezone
+    async with context.db.reading() as uow:
+        report = await profit.report(uow, since=_since(period, now, zone), until=now)
+    return _report_text(report, period, zone, translator("en"))
+
+
+async def show_report(update: Update, context: ParkShareContext) -> None:
+    if not in_managers_group(update, context):
+        await update.effective_message.reply_text(
+            context.i18n.gettext("The report is for the managers' group.")
+        )
+        return
+    await update.effective_message.reply_text(
+        await _report(context, "today"), reply_markup=_report_keyboard(translator("en"))
+    )
+
+
+async def report_period_pressed(update: Update, context: ParkShareContext) -> None:
+    query = update.callback_query
+    i18n = translator("en")
+    try:
+        pressed = ReportPeriod.unpack(query.data)
+    except ForgedCallback:
+        await query.answer(i18n.gettext("This button is not valid."), show_alert=True)
+        return
+    if not in_managers_group(update, context) or not await is_manager(
+        context, update.effective_chat.id, update.effective_user.id
+    ):
+        await query.answer(i18n.gettext("Only the managers can do this."), show_alert=True)
+        return
+    await query.answer()
+    await query.edit_message_text(
+        await _report(context, pressed.period), reply_markup=_report_keyboard(i18n)
+    )
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("earnings", show_earnings, filters=filters.ChatType.PRIVATE),
+        CommandHandler("report", show_report),
+        CallbackQueryHandler(report_period_pressed, pattern=ReportPeriod.pattern()),
+    ]
