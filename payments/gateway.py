@@ -44,6 +44,11 @@ class CollectOrder:
     description: str
     payload: str
     idempotency_key: str
+    # Hold the money on the card and take it when the stay ends; False charges at once (a
+    # card hold lasts about 7 days, so a stay further ahead is charged and kept in escrow).
+    hold: bool = True
+    # Where the hosted payment page sends the driver back to (the bot's chat).
+    return_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
