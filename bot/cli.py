@@ -30,6 +30,42 @@ def cmd_run(settings: Settings, _args: argparse.Namespace) -> int:
     return _run_polling(settings)
 
 
+def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
+    if not settings.bot_token:
+        print("parkshare: `serve` needs PARKSHARE_BOT_TOKEN; `parkshare` alone runs the sandbox.",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    from bot.app import build_application
+    from bot.http_server import EmbeddedServer
+    from bot.web import build_web_app
+
+    async def serve() -> None:
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signal_number, stopping.set)
+        application = build_application(settings)
+        server = EmbeddedServer(
+            build_web_app(application), host=settings.serve_host, port=settings.serve_port
+        )
+        async with application:
+            if application.post_init is not None:
+                await application.post_init(application)
+            await application.start()
+            assert application.updater is not None
+            await application.updater.start_polling()
+            async with server:
+                print(f"parkshare: serving webhooks at {server.url} (Ctrl-C stops it)", flush=True)
+                await stopping.wait()
+            await application.updater.stop()
+            await application.stop()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+
+    asyncio.run(serve())
+    return 0
+
+
 def cmd_default(settings: Settings, args: argparse.Namespace) -> int:
     if settings.bot_token:
         return _run_polling(settings)
@@ -112,6 +148,10 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(title="commands", metavar="COMMAND")
     run = commands.add_parser("run", help="run the bot on Telegram (long polling)")
     run.set_defaults(handler=cmd_run)
+    serve = commands.add_parser(
+        "serve", help="run the bot with its HTTP endpoints: Stripe's webhook and /healthz"
+    )
+    serve.set_defaults(handler=cmd_serve)
     sandbox = commands.add_parser(
         "sandbox", help="run the local Bot API and web chat with the bot and a demo city"
     )

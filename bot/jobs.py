@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import logging
 from datetime import timedelta
 
 from telegram.error import TelegramError
@@ -17,10 +18,14 @@ from bot.i18n import translator
 from bot.keyboards import inline
 from bot.transfers import move_money
 from bot.waiting_drivers import tell_waiting_drivers
+from bot.web import tell_about_payment
 from core.db.models import Person
 from core.money import Money
-from core.services import bookings, people
+from core.services import booking_payments, bookings, people
+from payments.gateway import GatewayRefused
+from payments.stripe_events import reconcile_checkout
 
+log = logging.getLogger(__name__)
 SWEEP_INTERVAL_S = 30
 
 
@@ -111,11 +116,35 @@ def _notice_messages(notice: bookings.Notice, driver: Person, owner: Person):
 
 
 MONEY_INTERVAL_S = 60
+RECONCILE_INTERVAL_S = 300
+# A payment page with no word from the gateway for this long is asked about directly.
+QUIET_CHECKOUT = timedelta(minutes=10)
+
+
+async def reconcile_payments(context: ParkShareContext) -> None:
+    """Bookings paid on Stripe's page whose webhook never came are found and confirmed."""
+    gateway = context.gateways.by_name.get("stripe")
+    if gateway is None:
+        return
+    async with context.db.reading() as uow:
+        quiet = await booking_payments.checkouts_to_reconcile(
+            uow, context.clock, quiet_for=QUIET_CHECKOUT
+        )
+    for checkout in quiet:
+        try:
+            outcome = await reconcile_checkout(context.db, context.clock, gateway, checkout)
+        except GatewayRefused as error:
+            log.warning("reconciling checkout %s: %s", checkout.reference, error)
+            continue
+        await tell_about_payment(context.application, outcome)
 
 
 def schedule(application: Application) -> None:
     application.job_queue.run_repeating(
         move_money, interval=MONEY_INTERVAL_S, first=10, name="move_money"
+    )
+    application.job_queue.run_repeating(
+        reconcile_payments, interval=RECONCILE_INTERVAL_S, first=60, name="reconcile_payments"
     )
     application.job_queue.run_repeating(
         expire_overdue_bookings, interval=SWEEP_INTERVAL_S, first=5, name="expire_overdue"

@@ -14,7 +14,7 @@ from bot.context import ParkShareContext
 from bot.i18n import translator
 from core.db.models import Payment, Payout, Person, Refund, TransferStatus
 from core.money import Money
-from core.services import people, settlement
+from core.services import booking_payments, people, settlement
 from payments.gateway import (
     GatewayRefused,
     PaymentGateway,
@@ -32,6 +32,10 @@ def _note(gateway: PaymentGateway, language: str) -> str:
 
 async def move_money(context: ParkShareContext) -> None:
     async with context.db.reading() as uow:
+        holds = await booking_payments.holds_to_capture(uow, context.clock)
+    for payment, _booking in holds:
+        await _capture(context, payment)
+    async with context.db.reading() as uow:
         due = await settlement.due_transfers(uow)
         payments = {
             refund.id: await uow.payments.get(Payment, refund.payment_id) for refund in due.refunds
@@ -40,6 +44,22 @@ async def move_money(context: ParkShareContext) -> None:
         await _refund(context, refund, payments[refund.id])
     for payout in due.payouts:
         await _pay_out(context, payout)
+
+
+async def _capture(context: ParkShareContext, payment: Payment) -> None:
+    """Take a card hold: the stay is over, or the hold would lapse before it is."""
+    try:
+        gateway = context.gateways.of_payment(payment.gateway)
+        await gateway.capture(
+            payment.external_id, Money(payment.amount_minor, payment.currency),
+            f"payment:{payment.id}:capture",
+        )  # fmt: skip
+    except GatewayRefused as error:
+        # Tried again on the next sweep; the payout waits for it.
+        log.warning("capturing payment %s refused: %s", payment.id, error)
+        return
+    async with context.db.unit_of_work() as uow:
+        await booking_payments.payment_captured(uow, payment.external_id)
 
 
 async def _refund(context: ParkShareContext, refund: Refund, payment: Payment) -> None:
@@ -69,12 +89,17 @@ async def _pay_out(context: ParkShareContext, payout: Payout) -> None:
     gateway = context.gateways.payouts
     if gateway is None:
         return  # no payout gateway configured: the money waits, shown in /earnings and /report
+    async with context.db.reading() as uow:
+        if await uow.payments.has_held_payment(payout.booking_id):
+            return  # the money is still only held on the driver's card
+        owner = await people.get(uow, payout.owner_id)
     amount = Money(payout.amount_minor, payout.currency)
+    destination = owner.payout_account_id if owner.payouts_enabled else None
     try:
         reference = await gateway.pay_out(
             PayoutOrder(
                 owner_id=payout.owner_id, amount=amount,
-                idempotency_key=payout.idempotency_key, destination=None,
+                idempotency_key=payout.idempotency_key, destination=destination,
             )
         )  # fmt: skip
     except PayoutAccountMissing:

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     # Nominatim-compatible server for typed addresses; empty turns address lookup off.
     geocoder_url: str = "https://nominatim.openstreetmap.org"
     public_base_url: str | None = Field(default=None, pattern=r"^https?://")
+    # Where `parkshare serve` listens for Stripe's webhook and health checks.
+    serve_host: str = "0.0.0.0"
+    serve_port: int = Field(default=8000, ge=0, le=65535)
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = Field(default=8080, ge=0, le=65535)
 

@@ -13,13 +13,13 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.app import build_application, open_database
+from bot.http_server import EmbeddedServer
 from bot.updates import PerPersonUpdateProcessor
 from core.clock import Clock, SystemClock
 from core.db.uow import Database
 from core.settings import Settings
 from sandbox.app import build_app
 from sandbox.demo_city import BERLIN, DemoCity, demo_gazetteer, load_demo_city
-from sandbox.server import SandboxServer
 from sandbox.world import Chat, World
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ class SandboxRuntime:
         bounds = city and dict(zip(("south", "west", "north", "east"), city.bounds(), strict=True))
         city_json = city and {"name": city.name, "centre": [city.centre.lat, city.centre.lon],
                               "bounds": bounds}  # fmt: skip
-        self.server = SandboxServer(
+        self.server = EmbeddedServer(
             build_app(self.world, city=city_json, managers_group_id=self.cast.managers_group.id),
             host=settings.sandbox_host,
             port=settings.sandbox_port if port is None else port,

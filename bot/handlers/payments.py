@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from telegram import LabeledPrice, Update
@@ -16,11 +17,12 @@ from telegram.ext import (
 
 from bot.context import ParkShareContext
 from bot.errors import explain
+from bot.i18n import Translator
 from bot.keyboards import CallbackData, ForgedCallback, inline
 from core.db.models import PaymentStatus
 from core.errors import DomainError
 from core.services import booking_payments
-from payments.gateway import CollectOrder, LinkCollection
+from payments.gateway import CollectOrder, GatewayRefused, LinkCollection
 from payments.telegram_invoice import (
     DESCRIPTION_MAX,
     TITLE_MAX,
@@ -28,6 +30,8 @@ from payments.telegram_invoice import (
     from_telegram_amount,
     to_telegram_amount,
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -52,22 +56,36 @@ async def pay_pressed(update: Update, context: ParkShareContext) -> None:
     description = _("{spot}. The money is held until your stay is over.").format(
         spot=charge.spot_title
     ) + simulated_note(context)
-    collection = await gateway.collect(
-        CollectOrder(
-            booking_id=charge.booking_id, amount=charge.amount, description=description,
-            payload=charge.payload, idempotency_key=f"{charge.payload}:collect",
+    async with context.db.reading() as uow:
+        opened = await booking_payments.open_checkout_of(uow, charge.booking_id)
+    if opened is not None:
+        await query.answer()
+        await _send_payment_link(update, context, charge, opened.url)
+        return
+    try:
+        collection = await gateway.collect(
+            CollectOrder(
+                booking_id=charge.booking_id, amount=charge.amount, description=description,
+                payload=charge.payload, idempotency_key=f"{charge.payload}:collect",
+                hold=charge.start_at - context.clock.now() < booking_payments.HOLD_LAPSES_AFTER,
+                return_url=f"https://t.me/{context.bot.username}",
+            )
+        )  # fmt: skip
+    except GatewayRefused:
+        log.exception("the payment page for booking %s could not be opened", charge.booking_id)
+        await query.answer(
+            _("Payments are unavailable for a moment. Please try again in a minute."),
+            show_alert=True,
         )
-    )  # fmt: skip
+        return
     await query.answer()
     if isinstance(collection, LinkCollection):
-        await update.effective_message.reply_text(
-            _("Booking #{id}: {price}. Pay on the secure page; the money is only held until "
-              "your stay is over.").format(id=charge.booking_id,
-                                          price=context.i18n.money(charge.amount))
-            + simulated_note(context),
-            reply_markup=inline([[(_("💳 Pay {price}").format(
-                price=context.i18n.money(charge.amount)), collection.url)]]),
-        )  # fmt: skip
+        async with context.db.unit_of_work() as uow:
+            await booking_payments.open_checkout(
+                uow, context.clock, booking_id=charge.booking_id, gateway=gateway.name,
+                reference=collection.reference, url=collection.url,
+            )  # fmt: skip
+        await _send_payment_link(update, context, charge, collection.url)
         return
     await context.bot.send_invoice(
         chat_id=update.effective_chat.id,
@@ -78,6 +96,19 @@ async def pay_pressed(update: Update, context: ParkShareContext) -> None:
         prices=[LabeledPrice(_("Parking"), to_telegram_amount(charge.amount))],
         provider_token=collection.provider_token,
     )
+
+
+async def _send_payment_link(
+    update: Update, context: ParkShareContext, charge: booking_payments.Charge, url: str
+) -> None:
+    _ = context.i18n.gettext
+    price = context.i18n.money(charge.amount)
+    await update.effective_message.reply_text(
+        _("Booking #{id}: {price}. Pay on the secure page; the money is only held until "
+          "your stay is over.").format(id=charge.booking_id, price=price)
+        + simulated_note(context),
+        reply_markup=inline([[(_("💳 Pay {price}").format(price=price), url)]]),
+    )  # fmt: skip
 
 
 def simulated_note(context: ParkShareContext) -> str:
@@ -104,7 +135,6 @@ async def pre_checkout(update: Update, context: ParkShareContext) -> None:
 
 
 async def payment_received(update: Update, context: ParkShareContext) -> None:
-    _ = context.i18n.gettext
     paid = update.effective_message.successful_payment
     async with context.db.unit_of_work() as uow:
         outcome = await booking_payments.record_payment(
@@ -117,6 +147,13 @@ async def payment_received(update: Update, context: ParkShareContext) -> None:
             external_id=paid.telegram_payment_charge_id,
             provider_charge_id=paid.provider_payment_charge_id,
         )
+    await update.effective_message.reply_text(
+        payment_outcome_text(outcome, context.i18n) + simulated_note(context)
+    )
+
+
+def payment_outcome_text(outcome: booking_payments.PaymentOutcome, i18n: Translator) -> str:
+    _ = i18n.gettext
     if outcome.duplicate:
         text = _("This payment was already received. Booking #{id} stays as it was.")
     elif outcome.payment.status == PaymentStatus.REFUND_DUE:
@@ -125,9 +162,7 @@ async def payment_received(update: Update, context: ParkShareContext) -> None:
         )
     else:
         text = _("Paid. Booking #{id} is confirmed. We hold the money until your stay is over.")
-    await update.effective_message.reply_text(
-        text.format(id=outcome.booking.id) + simulated_note(context)
-    )
+    return text.format(id=outcome.booking.id)
 
 
 def handlers() -> list[BaseHandler]:

@@ -79,6 +79,9 @@ class Person(Base):
     credit_score: Mapped[int] = mapped_column(Integer)
     banned: Mapped[bool] = mapped_column(Boolean, default=False)
     ban_reason: Mapped[str | None] = mapped_column(Text)
+    # The owner's account with the payout gateway (Stripe Connect), once they opened one.
+    payout_account_id: Mapped[str | None] = mapped_column(String(255))
+    payouts_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
 
 
@@ -218,7 +221,38 @@ class Payment(Base):
     # Telegram's id of the charge; unique, so a repeated successful_payment is recognised.
     external_id: Mapped[str] = mapped_column(String(255), unique=True)
     provider_charge_id: Mapped[str | None] = mapped_column(String(255))
+    # Only authorised on the card (a Stripe hold): taken when the stay ends.
+    held: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
+
+
+class Checkout(Base):
+    """A hosted payment page opened for a booking, so a payment whose webhook never came can
+    still be found and recorded."""
+
+    __tablename__ = "checkout"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id"), index=True)
+    gateway: Mapped[str] = mapped_column(String(16))
+    reference: Mapped[str] = mapped_column(String(255), unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    # Open until a payment is recorded for it, or the booking no longer waits for one.
+    open: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    created_at: Mapped[datetime]
+
+
+class GatewayEvent(Base):
+    """A webhook event already processed, recorded with its effects so a redelivery is a no-op."""
+
+    __tablename__ = "gateway_event"
+    __table_args__ = (UniqueConstraint("gateway", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gateway: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime]
 
 
 class TransferStatus(StrEnum):

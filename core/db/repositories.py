@@ -15,7 +15,9 @@ from core.db.models import (
     AvailabilityWindow,
     Booking,
     BookingNotice,
+    Checkout,
     Dispute,
+    GatewayEvent,
     KeptState,
     LedgerEntry,
     LedgerTransaction,
@@ -49,6 +51,11 @@ class _Repository:
 class People(_Repository):
     async def get(self, person_id: int) -> Person | None:
         return await self.session.get(Person, person_id)
+
+    async def by_payout_account(self, account_id: str) -> Person | None:
+        return await self.session.scalar(
+            select(Person).where(Person.payout_account_id == account_id)
+        )
 
     async def by_telegram_id(self, telegram_id: int) -> Person | None:
         return await self.session.scalar(select(Person).where(Person.telegram_id == telegram_id))
@@ -408,6 +415,48 @@ class Payments(_Repository):
             select(Payout).where(Payout.owner_id == owner_id).order_by(Payout.id.desc())
         )
         return list(rows)
+
+    async def checkout_by_reference(self, reference: str) -> Checkout | None:
+        return await self.session.scalar(select(Checkout).where(Checkout.reference == reference))
+
+    async def open_checkout_of_booking(self, booking_id: int) -> Checkout | None:
+        return await self.session.scalar(
+            select(Checkout).where(Checkout.booking_id == booking_id, Checkout.open.is_(True))
+        )
+
+    async def open_checkouts(self, *, created_before: datetime, limit: int) -> list[Checkout]:
+        rows = await self.session.scalars(
+            select(Checkout)
+            .where(Checkout.open.is_(True), Checkout.created_at <= created_before)
+            .order_by(Checkout.id)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def held_with_bookings(self, *, limit: int) -> list[tuple[Payment, Booking]]:
+        """Payments only authorised on a card, with their bookings."""
+        rows = await self.session.execute(
+            select(Payment, Booking)
+            .join(Booking, Booking.id == Payment.booking_id)
+            .where(Payment.held.is_(True))
+            .order_by(Payment.id)
+            .limit(limit)
+        )
+        return [tuple(row) for row in rows]
+
+    async def has_held_payment(self, booking_id: int) -> bool:
+        found = await self.session.scalar(
+            select(Payment.id).where(Payment.booking_id == booking_id, Payment.held.is_(True))
+        )
+        return found is not None
+
+    async def event_seen(self, gateway: str, event_id: str) -> bool:
+        found = await self.session.scalar(
+            select(GatewayEvent.id).where(
+                GatewayEvent.gateway == gateway, GatewayEvent.event_id == event_id
+            )
+        )
+        return found is not None
 
     async def disputes_since(self, since: datetime) -> int:
         count = await self.session.scalar(

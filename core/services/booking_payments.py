@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from core.clock import Clock
-from core.db.models import Booking, Payment, PaymentStatus
+from core.db.models import Booking, Checkout, GatewayEvent, Payment, PaymentStatus
 from core.db.uow import UnitOfWork
 from core.errors import BookingNotFound, BookingNotPayable, PaymentMismatch
 from core.money import Money
@@ -15,6 +16,8 @@ from core.services import bookings, ledger, settlement
 from core.services.ledger import ESCROW, Posting, driver_account
 from core.status import BookingStatus
 
+# Bookings whose hold must be kept (taken before it lapses) rather than let go.
+HOLD_KEEPING_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.ACTIVE)
 PAYLOAD = re.compile(r"^booking:(\d{1,12}):(\d{1,9})$")
 
 
@@ -26,6 +29,7 @@ class Charge:
     payload: str
     amount: Money
     spot_title: str
+    start_at: datetime
 
 
 def payload_for(booking: Booking) -> str:
@@ -58,6 +62,7 @@ async def charge_for(uow: UnitOfWork, *, booking_id: int, driver_id: int) -> Cha
         payload=payload_for(booking),
         amount=Money(booking.price_minor, booking.currency),
         spot_title=spot.title,
+        start_at=booking.start_at,
     )
 
 
@@ -88,6 +93,7 @@ async def record_payment(
     amount: Money,
     external_id: str,
     provider_charge_id: str | None,
+    held: bool = False,
 ) -> PaymentOutcome:
     """Money has been taken: keep it in escrow and confirm the booking. Recorded once per
     ``external_id``. Money that arrives for a booking that lapsed meanwhile is still recorded,
@@ -107,6 +113,7 @@ async def record_payment(
         status=PaymentStatus.SUCCEEDED if payable else PaymentStatus.REFUND_DUE,
         external_id=external_id,
         provider_charge_id=provider_charge_id,
+        held=held and payable,
         created_at=clock.now(),
     )
     uow.payments.add(payment)
@@ -124,3 +131,101 @@ async def record_payment(
         await uow.payments.flush()
         await settlement.refund_unowed_payment(uow, clock, booking, payment)
     return PaymentOutcome(booking, payment, duplicate=False)
+
+
+# --- hosted payment pages and their webhooks ------------------------------------------------
+
+# A card hold lasts about seven days; it is taken into escrow a day before it would lapse.
+HOLD_LAPSES_AFTER = timedelta(days=6)
+
+
+async def open_checkout(
+    uow: UnitOfWork, clock: Clock, *, booking_id: int, gateway: str, reference: str, url: str
+) -> Checkout:
+    existing = await uow.payments.checkout_by_reference(reference)
+    if existing is not None:
+        return existing
+    checkout = Checkout(
+        booking_id=booking_id, gateway=gateway, reference=reference, url=url, open=True,
+        created_at=clock.now(),
+    )  # fmt: skip
+    uow.payments.add(checkout)
+    await uow.payments.flush()
+    return checkout
+
+
+async def open_checkout_of(uow: UnitOfWork, booking_id: int) -> Checkout | None:
+    """The payment page already opened for a booking, so pressing Pay again reuses it."""
+    return await uow.payments.open_checkout_of_booking(booking_id)
+
+
+async def checkouts_to_reconcile(
+    uow: UnitOfWork, clock: Clock, *, quiet_for: timedelta, limit: int = 50
+) -> list[Checkout]:
+    """Payment pages open for a while with no word from the gateway."""
+    return await uow.payments.open_checkouts(created_before=clock.now() - quiet_for, limit=limit)
+
+
+async def close_checkout(uow: UnitOfWork, reference: str) -> None:
+    checkout = await uow.payments.checkout_by_reference(reference)
+    if checkout is not None:
+        checkout.open = False
+
+
+async def record_gateway_payment(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    gateway: str,
+    payload: str,
+    amount: Money,
+    external_id: str,
+    provider_charge_id: str | None,
+    held: bool,
+) -> PaymentOutcome:
+    """A payment the gateway vouches for (a signed webhook, or its API when reconciling)."""
+    booking = await uow.bookings.get(booking_id_of(payload))
+    if booking is None:
+        raise BookingNotFound(payload)
+    outcome = await record_payment(
+        uow, clock, gateway=gateway, payload=payload, driver_id=booking.driver_id, amount=amount,
+        external_id=external_id, provider_charge_id=provider_charge_id, held=held,
+    )  # fmt: skip
+    checkout = await uow.payments.open_checkout_of_booking(booking.id)
+    if checkout is not None:
+        checkout.open = False
+    return outcome
+
+
+async def payment_captured(uow: UnitOfWork, external_id: str) -> Payment | None:
+    payment = await uow.payments.by_external_id(external_id)
+    if payment is not None:
+        payment.held = False
+    return payment
+
+
+async def holds_to_capture(
+    uow: UnitOfWork, clock: Clock, *, limit: int = 50
+) -> list[tuple[Payment, Booking]]:
+    """Holds to take now: the stay is over, or the hold would lapse before it is."""
+    lapse = clock.now() - HOLD_LAPSES_AFTER
+    return [
+        (payment, booking)
+        for payment, booking in await uow.payments.held_with_bookings(limit=limit)
+        if booking.status == BookingStatus.COMPLETED
+        or (booking.status in HOLD_KEEPING_STATUSES and payment.created_at <= lapse)
+    ]
+
+
+async def first_time_event(
+    uow: UnitOfWork, clock: Clock, *, gateway: str, event_id: str, kind: str
+) -> bool:
+    """True the first time a webhook event is seen; recorded in the caller's transaction, so
+    it counts as processed only together with its effects."""
+    if await uow.payments.event_seen(gateway, event_id):
+        return False
+    uow.payments.add(
+        GatewayEvent(gateway=gateway, event_id=event_id, kind=kind, received_at=clock.now())
+    )
+    await uow.payments.flush()
+    return True

@@ -75,3 +75,19 @@ async def add_role(uow: UnitOfWork, person_id: int, role: Role) -> Person:
     person = await get(uow, person_id)
     person.roles = person.roles | role
     return person
+
+
+async def set_payout_account(uow: UnitOfWork, person_id: int, account_id: str) -> Person:
+    person = await get(uow, person_id)
+    person.payout_account_id = account_id
+    return person
+
+
+async def payout_account_changed(
+    uow: UnitOfWork, account_id: str, *, payouts_enabled: bool
+) -> Person | None:
+    """The gateway says whether an owner's account can receive money yet."""
+    person = await uow.people.by_payout_account(account_id)
+    if person is not None:
+        person.payouts_enabled = payouts_enabled
+    return person

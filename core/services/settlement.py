@@ -170,6 +170,8 @@ async def refund_sent(uow: UnitOfWork, clock: Clock, refund_id: int, external_id
     payment = await uow.payments.get(Payment, refund.payment_id)
     if payment.status == PaymentStatus.REFUND_DUE or refund.amount_minor == payment.amount_minor:
         payment.status = PaymentStatus.REFUNDED
+    # A hold is settled by its refund: let go in full, or the rest taken.
+    payment.held = False
     return refund
 
 

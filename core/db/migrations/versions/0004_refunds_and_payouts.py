@@ -1,4 +1,4 @@
-"""refunds and payouts
+"""refunds, payouts, checkouts, gateway events and payout accounts
 
 Revision ID: 0004
 Revises: 0003
@@ -64,8 +64,47 @@ def upgrade() -> None:
     op.create_index(op.f("ix_refund_booking_id"), "refund", ["booking_id"])
     op.create_index(op.f("ix_refund_payment_id"), "refund", ["payment_id"])
     op.create_index(op.f("ix_refund_status"), "refund", ["status"])
+    op.create_table(
+        "checkout",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("booking_id", sa.Integer(), nullable=False),
+        sa.Column("gateway", sa.String(length=16), nullable=False),
+        sa.Column("reference", sa.String(length=255), nullable=False),
+        sa.Column("url", sa.Text(), nullable=False),
+        sa.Column("open", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["booking_id"], ["booking.id"], name=op.f("fk_checkout_booking_id_booking")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_checkout")),
+        sa.UniqueConstraint("reference", name=op.f("uq_checkout_reference")),
+    )
+    op.create_index(op.f("ix_checkout_booking_id"), "checkout", ["booking_id"])
+    op.create_index(op.f("ix_checkout_open"), "checkout", ["open"])
+    op.create_table(
+        "gateway_event",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("gateway", sa.String(length=16), nullable=False),
+        sa.Column("event_id", sa.String(length=255), nullable=False),
+        sa.Column("kind", sa.String(length=64), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_gateway_event")),
+        sa.UniqueConstraint("gateway", "event_id", name=op.f("uq_gateway_event_gateway")),
+    )
+    with op.batch_alter_table("payment") as batch_op:
+        batch_op.add_column(sa.Column("held", sa.Boolean(), nullable=False, server_default=sa.false()))
+    with op.batch_alter_table("person") as batch_op:
+        batch_op.add_column(sa.Column("payout_account_id", sa.String(length=255), nullable=True))
+        batch_op.add_column(
+            sa.Column("payouts_enabled", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("person") as batch_op:
+        batch_op.drop_column("payouts_enabled")
+        batch_op.drop_column("payout_account_id")
+    with op.batch_alter_table("payment") as batch_op:
+        batch_op.drop_column("held")
+    op.drop_table("gateway_event")
+    op.drop_table("checkout")
     op.drop_table("refund")
     op.drop_table("payout")

@@ -1,4 +1,5 @@
-"""Serving the sandbox over real HTTP on loopback, inside the caller's event loop."""
+"""Serving a Starlette app over real HTTP inside the caller's event loop: the sandbox, and the
+bot's own webhooks in production."""
 
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ class _EmbeddedServer(uvicorn.Server):
         yield
 
 
-class SandboxServer:
-    """``async with SandboxServer(app, port=0) as server: server.url`` — port 0 picks a free one."""
+class EmbeddedServer:
+    """``async with EmbeddedServer(app, port=0) as server: server.url``; port 0 picks a free one."""
 
     def __init__(self, app: Starlette, *, host: str = "127.0.0.1", port: int = 0) -> None:
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -1,0 +1,96 @@
+"""The bot's HTTP face in production (`parkshare serve`): Stripe's webhook and a health check."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Any
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from bot.context import BotData
+from bot.handlers.payments import payment_outcome_text
+from bot.i18n import translator
+from core.services import people
+from payments.stripe_events import EventOutcome, apply_event
+
+log = logging.getLogger(__name__)
+
+
+def build_web_app(application: Application[Any, Any, Any, Any, Any, Any]) -> Starlette:
+    bot_data: BotData = application.bot_data
+
+    async def stripe_webhook(request: Request) -> Response:
+        gateway = bot_data.gateways.by_name.get("stripe") if bot_data.gateways else None
+        if gateway is None:
+            return JSONResponse({"error": "Stripe is not configured"}, status_code=404)
+        from payments.stripe_gateway import ForgedWebhook
+
+        try:
+            event = await gateway.parse_event(
+                await request.body(), request.headers.get("stripe-signature")
+            )
+        except ForgedWebhook:
+            log.warning("a Stripe webhook with a bad signature was refused")
+            return JSONResponse({"error": "bad signature"}, status_code=400)
+        outcome = await apply_event(bot_data.database, bot_data.clock, gateway, event)
+        await tell_about_payment(application, outcome)
+        return JSONResponse({"received": True, "outcome": outcome.kind})
+
+    async def healthz(request: Request) -> Response:
+        try:
+            async with bot_data.database.reading() as uow:
+                await uow.session.execute(text("SELECT 1"))
+        except Exception:  # any failure to reach the database is ill health
+            log.exception("health check: database unreachable")
+            return JSONResponse({"ok": False, "database": False}, status_code=503)
+        running = application.running
+        return JSONResponse({"ok": running, "database": True, "bot": running},
+                            status_code=200 if running else 503)  # fmt: skip
+
+    return Starlette(
+        routes=[
+            Route("/stripe/webhook", stripe_webhook, methods=["POST"]),
+            Route("/healthz", healthz),
+        ]
+    )
+
+
+async def tell_about_payment(
+    application: Application[Any, Any, Any, Any, Any, Any], outcome: EventOutcome
+) -> None:
+    """The driver hears that a payment went through or failed; managers hear of chargebacks."""
+    bot_data: BotData = application.bot_data
+    if outcome.kind == "paid" and outcome.payment is not None:
+        async with bot_data.database.reading() as uow:
+            driver = await people.get(uow, outcome.payment.booking.driver_id)
+        await _send(application, driver.telegram_id,
+                    payment_outcome_text(outcome.payment, translator(driver.language)))  # fmt: skip
+    elif outcome.kind == "payment_failed" and outcome.booking_id is not None:
+        async with bot_data.database.reading() as uow:
+            booking = await uow.bookings.get(outcome.booking_id)
+            driver = await people.get(uow, booking.driver_id) if booking else None
+        if driver is not None:
+            i18n = translator(driver.language)
+            await _send(application, driver.telegram_id, i18n.gettext(
+                "The payment for booking #{id} did not go through. Nothing was charged; you "
+                "can try again from /bookings."
+            ).format(id=outcome.booking_id))  # fmt: skip
+    elif outcome.kind == "dispute" and bot_data.settings.manager_chat_id is not None:
+        i18n = translator("en")
+        await _send(application, bot_data.settings.manager_chat_id, i18n.gettext(
+            "⚠️ The driver's bank disputes the payment for booking #{id} ({reference}). "
+            "A dispute is open."
+        ).format(id=outcome.booking_id, reference=outcome.detail))  # fmt: skip
+
+
+async def _send(application: Application[Any, Any, Any, Any, Any, Any], chat_id: int,
+                text: str) -> None:  # fmt: skip
+    with contextlib.suppress(TelegramError):
+        await application.bot.send_message(chat_id, text)
