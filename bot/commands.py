@@ -17,6 +17,7 @@ PRIVATE_COMMANDS: list[tuple[str, str]] = [
     ("myspots", N_("My spots")),
     ("bookings", N_("My upcoming bookings")),
     ("earnings", N_("What my spots earned")),
+    ("payouts", N_("Where my earnings are paid")),
     ("language", N_("Change the language")),
 ]
 

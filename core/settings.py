@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     stripe_secret_key: str | None = None
     stripe_webhook_secret: str | None = None
     stripe_api_base: str | None = None
+    # Country of the owners' Stripe Connect accounts.
+    payout_country: str = Field(default="DE", pattern=r"^[A-Z]{2}$")
     ors_api_key: str | None = None
     # Nominatim-compatible server for typed addresses; empty turns address lookup off.
     geocoder_url: str = "https://nominatim.openstreetmap.org"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -14,8 +15,10 @@ from bot.handlers.moderation import in_managers_group, is_manager
 from bot.i18n import Translator, translator
 from bot.keyboards import CallbackData, ForgedCallback, inline
 from core.money import Money
-from core.services import profit
+from core.services import people, profit
+from payments.gateway import GatewayRefused
 
+log = logging.getLogger(__name__)
 PERIODS = {"today": 1, "week": 7, "month": 30}
 
 
@@ -51,6 +54,52 @@ async def show_earnings(update: Update, context: ParkShareContext) -> None:
         f"{i18n.month(month.month)}: {_amounts(month.amounts, i18n)}" for month in earned.by_month
     ]
     await update.effective_message.reply_text("\n".join(lines))
+
+
+async def set_up_payouts(update: Update, context: ParkShareContext) -> None:
+    """Where an owner's share goes: a Stripe Connect account they open through a link."""
+    _ = context.i18n.gettext
+    gateway = context.gateways.payouts
+    message = update.effective_message
+    if gateway is None:
+        await message.reply_text(_(
+            "Payouts aren't set up on this server yet. Your earnings are safe and shown in "
+            "/earnings."
+        ))  # fmt: skip
+        return
+    if gateway.simulated:
+        await message.reply_text(
+            _("In the sandbox your share is paid out right after each stay; nothing to set up.")
+            + _(" (sandbox: no real money)")
+        )
+        return
+    async with context.db.reading() as uow:
+        owner = await people.get(uow, context.user_data.person_id)
+    if owner.payouts_enabled:
+        await message.reply_text(
+            _("Your payout account is connected. Your share is paid out after each stay.")
+        )
+        return
+    back = f"https://t.me/{context.bot.username}"
+    try:
+        account = owner.payout_account_id or await gateway.create_payout_account(
+            owner.id, country=context.settings.payout_country
+        )
+        link = await gateway.onboarding_link(account, refresh_url=back, return_url=back)
+    except GatewayRefused:
+        log.exception("payout onboarding for person %s", owner.id)
+        await message.reply_text(
+            _("Payments are unavailable for a moment. Please try again in a minute.")
+        )
+        return
+    if owner.payout_account_id is None:
+        async with context.db.unit_of_work() as uow:
+            await people.set_payout_account(uow, owner.id, account)
+    await message.reply_text(
+        _("To receive your share, open a payout account with our payment partner Stripe. "
+          "It takes a few minutes; the link works once."),
+        reply_markup=inline([[(_("🏦 Set up payouts"), link)]]),
+    )  # fmt: skip
 
 
 def _since(period: str, now: datetime, zone: str) -> datetime:
@@ -131,6 +180,7 @@ async def report_period_pressed(update: Update, context: ParkShareContext) -> No
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("earnings", show_earnings, filters=filters.ChatType.PRIVATE),
+        CommandHandler("payouts", set_up_payouts, filters=filters.ChatType.PRIVATE),
         CommandHandler("report", show_report),
         CallbackQueryHandler(report_period_pressed, pattern=ReportPeriod.pattern()),
     ]

@@ -2,6 +2,7 @@
 the owner's share paid out, the commission in the managers' report, refunds back to the
 driver, and payments that must not go through refused before anything is charged."""
 
+import pytest
 from sqlalchemy import select
 
 from core.db.models import Booking, Payment
@@ -131,3 +132,18 @@ async def test_a_payment_reported_twice_confirms_once(sandbox):
     assert (again.status, again.version) == (BookingStatus.CONFIRMED, booking.version)
     async with sandbox.database.reading() as uow:
         assert await uow.ledger.escrow_of_booking(booking.id) == {"EUR": 600}
+
+
+async def test_payouts_need_nothing_set_up_in_the_sandbox(sandbox):
+    olga = sandbox.person("Olga", language="ru")
+    await olga.send("/start")
+    await olga.send("/payouts")
+    assert "В песочнице" in olga.last_message().text
+
+
+@pytest.mark.parametrize("settings_overrides", [{"payment_gateway": "telegram"}])
+async def test_without_a_payout_gateway_earnings_wait_and_say_so(sandbox):
+    olga = sandbox.person("Olga")
+    await olga.send("/start")
+    await olga.send("/payouts")
+    assert "aren't set up on this server yet" in olga.last_message().text
