@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from core.availability import Interval, WeeklyRule, covers
 from core.clock import Clock, ensure_utc
@@ -36,6 +36,8 @@ MAX_BOOKING_LENGTH = timedelta(days=30)
 # A window starting a moment ago is still "now": the driver took a few seconds to press.
 PAST_GRACE = timedelta(minutes=5)
 NO_OVERLAP_CONSTRAINT = "ex_booking_no_overlap"
+# deadlock_detected, serialization_failure
+RACE_LOST_SQLSTATES = frozenset({"40P01", "40001"})
 
 
 async def _check_offered(
@@ -133,7 +135,17 @@ async def request(
         if NO_OVERLAP_CONSTRAINT in str(error.orig):
             raise WindowTaken(f"spot {spot_id}") from None
         raise
+    except DBAPIError as error:
+        # Drivers racing for one window can deadlock in the exclusion constraint's index;
+        # PostgreSQL aborts all but one of them, and that one takes the window.
+        if _sqlstate(error) in RACE_LOST_SQLSTATES:
+            raise WindowTaken(f"spot {spot_id}") from None
+        raise
     return booking
+
+
+def _sqlstate(error: DBAPIError) -> str | None:
+    return getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
 
 
 async def get(uow: UnitOfWork, booking_id: int) -> Booking:
