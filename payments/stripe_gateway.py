@@ -1,0 +1,284 @@
+"""Stripe: the driver pays on a hosted Checkout page that holds the card (manual capture) or
+charges it; the hold is later captured, released or refunded, and owners are paid out by
+transfers to their Connect Express accounts. The SDK is synchronous, so every call runs in a
+worker thread, off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ParamSpec, TypeVar
+
+import stripe
+
+from core.money import Money, minor_digits
+from core.settings import Settings
+from payments.gateway import (
+    CollectOrder,
+    GatewayRefused,
+    LinkCollection,
+    PayoutAccountMissing,
+    PayoutOrder,
+    RefundOrder,
+)
+
+HELD = "requires_capture"
+CANCELED = "canceled"
+# The description names the spot and what happens to the money; a user-typed spot title
+# could make it longer than a payment page shows or Stripe accepts.
+PRODUCT_NAME_MAX = 250
+# Every mutating call carries an idempotency key, so retrying a lost connection is safe.
+NETWORK_RETRIES = 2
+
+# Stripe's amount exponents (docs.stripe.com/currencies): two decimals unless listed here.
+# They differ from ISO 4217's, which Money follows, for a few currencies: ISK, RSD and ALL
+# have no minor unit in ISO but keep a two-decimal representation in Stripe's API.
+STRIPE_ZERO_DECIMAL = frozenset({
+    "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA",
+    "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF",
+})  # fmt: skip
+STRIPE_THREE_DECIMAL = frozenset({"BHD", "JOD", "KWD", "OMR", "TND"})
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+class ForgedWebhook(ValueError):
+    """A webhook request that Stripe did not sign with our secret, or that is not an event."""
+
+
+@dataclass(frozen=True, slots=True)
+class IntentState:
+    """What a PaymentIntent says about a booking's money, for webhooks that never came."""
+
+    status: str
+    amount: Money
+    charge_id: str | None
+
+
+def _stripe_exponent_shift(currency: str) -> int:
+    if currency in STRIPE_ZERO_DECIMAL:
+        stripe_digits = 0
+    elif currency in STRIPE_THREE_DECIMAL:
+        stripe_digits = 3
+    else:
+        stripe_digits = 2
+    return stripe_digits - minor_digits(currency)
+
+
+def to_stripe_amount(amount: Money) -> int:
+    shift = _stripe_exponent_shift(amount.currency)
+    if shift >= 0:
+        return amount.minor * 10**shift
+    whole, rest = divmod(amount.minor, 10**-shift)
+    if rest:
+        raise GatewayRefused(f"{amount} is finer than Stripe's unit for {amount.currency}")
+    return whole
+
+
+def from_stripe_amount(value: int, currency: str) -> Money:
+    currency = currency.upper()
+    shift = _stripe_exponent_shift(currency)
+    if shift <= 0:
+        return Money(value * 10**-shift, currency)
+    whole, rest = divmod(value, 10**shift)
+    if rest:
+        raise GatewayRefused(f"Stripe amount {value} {currency} has a fraction of a minor unit")
+    return Money(whole, currency)
+
+
+def _id_of(field: Any) -> str | None:
+    """Stripe returns a related object as its id unless it was expanded (localstripe always
+    embeds ``latest_charge``)."""
+    if field is None or isinstance(field, str):
+        return field
+    return str(field.id)
+
+
+def _looks_like_event(event: stripe.Event) -> bool:
+    return all(key in event for key in ("id", "type", "data")) and "object" in event["data"]
+
+
+class StripeGateway:
+    name = "stripe"
+    simulated = False
+
+    def __init__(self, settings: Settings, *, http_client: stripe.HTTPClient | None = None) -> None:
+        if not settings.stripe_secret_key:
+            raise ValueError("StripeGateway needs PARKSHARE_STRIPE_SECRET_KEY")
+        self._webhook_secret = settings.stripe_webhook_secret
+        self._client = stripe.StripeClient(
+            settings.stripe_secret_key,
+            base_addresses={"api": settings.stripe_api_base} if settings.stripe_api_base else {},
+            http_client=http_client,
+            max_network_retries=NETWORK_RETRIES,
+        )
+        self._api = self._client.v1
+
+    async def _call(self, method: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        try:
+            return await asyncio.to_thread(method, *args, **kwargs)
+        except stripe.StripeError as error:
+            raise GatewayRefused(f"{type(error).__name__}: {error}") from error
+
+    async def collect(self, order: CollectOrder) -> LinkCollection:
+        metadata = {"booking_id": str(order.booking_id), "payload": order.payload}
+        params: dict[str, Any] = {
+            "mode": "payment",
+            "line_items": [
+                {
+                    "quantity": 1,
+                    "price_data": {
+                        "currency": order.amount.currency.lower(),
+                        "unit_amount": to_stripe_amount(order.amount),
+                        "product_data": {"name": order.description[:PRODUCT_NAME_MAX]},
+                    },
+                }
+            ],
+            "payment_intent_data": {
+                "capture_method": "manual" if order.hold else "automatic",
+                "metadata": metadata,
+            },
+            "metadata": metadata,
+            "client_reference_id": order.payload,
+        }
+        if order.return_url:
+            params["success_url"] = order.return_url
+            params["cancel_url"] = order.return_url
+        session = await self._call(
+            self._api.checkout.sessions.create,
+            params=params,
+            options={"idempotency_key": order.idempotency_key},
+        )
+        if not session.url:
+            raise GatewayRefused(f"checkout session {session.id} has no payment page")
+        return LinkCollection(url=session.url, reference=session.id)
+
+    async def capture(self, reference: str, amount: Money, idempotency_key: str) -> None:
+        await self._call(
+            self._api.payment_intents.capture,
+            reference,
+            params={"amount_to_capture": to_stripe_amount(amount)},
+            options={"idempotency_key": idempotency_key},
+        )
+
+    async def release(self, reference: str, idempotency_key: str) -> None:
+        await self._call(
+            self._api.payment_intents.cancel,
+            reference,
+            options={"idempotency_key": idempotency_key},
+        )
+
+    async def refund(self, order: RefundOrder) -> str:
+        """A payment made on our Checkout page is a PaymentIntent (``pi_``); one made through
+        Telegram's invoice is a charge (``ch_``) on the same Stripe account."""
+        options: stripe.RequestOptions = {"idempotency_key": order.idempotency_key}
+        amount = to_stripe_amount(order.amount)
+        if not order.payment_reference.startswith("pi_"):
+            refund = await self._call(
+                self._api.refunds.create,
+                params={"charge": order.payment_reference, "amount": amount},
+                options=options,
+            )
+            return refund.id
+        intent = await self._call(self._api.payment_intents.retrieve, order.payment_reference)
+        if intent.currency.upper() != order.amount.currency:
+            raise GatewayRefused(f"refund in {order.amount.currency} of a {intent.currency} intent")
+        if intent.status == CANCELED:
+            return intent.id  # the hold was released or lapsed: the driver was never charged
+        if intent.status == HELD:
+            # Only held, never taken: give the driver their money back by not taking it.
+            if amount >= intent.amount:
+                await self._call(self._api.payment_intents.cancel, intent.id, options=options)
+            else:
+                await self._call(
+                    self._api.payment_intents.capture,
+                    intent.id,
+                    params={"amount_to_capture": intent.amount - amount},
+                    options=options,
+                )
+            return intent.id
+        refund = await self._call(
+            self._api.refunds.create,
+            params={"payment_intent": intent.id, "amount": amount},
+            options=options,
+        )
+        return refund.id
+
+    async def pay_out(self, order: PayoutOrder) -> str:
+        if order.destination is None:
+            raise PayoutAccountMissing(f"owner {order.owner_id} has no payout account")
+        transfer = await self._call(
+            self._api.transfers.create,
+            params={
+                "amount": to_stripe_amount(order.amount),
+                "currency": order.amount.currency.lower(),
+                "destination": order.destination,
+                # Groups the transfer with its booking in Stripe's dashboard.
+                "transfer_group": order.idempotency_key,
+                "metadata": {"owner_id": str(order.owner_id)},
+            },
+            options={"idempotency_key": order.idempotency_key},
+        )
+        return transfer.id
+
+    async def create_payout_account(self, owner_id: int, *, country: str) -> str:
+        account = await self._call(
+            self._api.accounts.create,
+            params={
+                "type": "express",
+                "country": country,
+                "capabilities": {"transfers": {"requested": True}},
+                "metadata": {"owner_id": str(owner_id)},
+            },
+            # One account per owner even if they press the button twice.
+            options={"idempotency_key": f"owner:{owner_id}:account"},
+        )
+        return account.id
+
+    async def onboarding_link(self, account_id: str, *, refresh_url: str, return_url: str) -> str:
+        # No idempotency key: a link works once, so each request needs a fresh one.
+        link = await self._call(
+            self._api.account_links.create,
+            params={
+                "account": account_id,
+                "type": "account_onboarding",
+                "refresh_url": refresh_url,
+                "return_url": return_url,
+            },
+        )
+        return link.url
+
+    async def payouts_enabled(self, account_id: str) -> bool:
+        account = await self._call(self._api.accounts.retrieve, account_id)
+        return bool(account.payouts_enabled)
+
+    async def intent_of_session(self, session_id: str) -> str | None:
+        """The PaymentIntent a Checkout page produced; None while nobody has paid on it."""
+        session = await self._call(self._api.checkout.sessions.retrieve, session_id)
+        return _id_of(session.payment_intent)
+
+    async def intent_state(self, intent_id: str) -> IntentState:
+        intent = await self._call(self._api.payment_intents.retrieve, intent_id)
+        return IntentState(
+            status=intent.status,
+            amount=from_stripe_amount(intent.amount, intent.currency),
+            charge_id=_id_of(intent.latest_charge),
+        )
+
+    async def parse_event(self, payload: bytes, signature: str | None) -> stripe.Event:
+        if not signature:
+            raise ForgedWebhook("no Stripe-Signature header")
+        if not self._webhook_secret:
+            raise ForgedWebhook("PARKSHARE_STRIPE_WEBHOOK_SECRET is not set: cannot verify")
+        try:
+            event = self._client.construct_event(payload, signature, self._webhook_secret)
+        except stripe.SignatureVerificationError as error:
+            raise ForgedWebhook(f"bad signature: {error}") from error
+        except (ValueError, AttributeError, TypeError) as error:
+            # Signed, yet not a JSON object: not an event we can act on.
+            raise ForgedWebhook(f"unreadable payload: {error}") from error
+        if not _looks_like_event(event):
+            raise ForgedWebhook("payload is not a Stripe event")
+        return event

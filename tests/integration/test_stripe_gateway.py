@@ -1,0 +1,526 @@
+"""The Stripe gateway through the real ``stripe`` SDK over HTTP: PaymentIntents, refunds and
+webhooks against localstripe on loopback; Checkout and Connect, which localstripe lacks, from
+Stripe's documented responses (tests/support/recorded_stripe.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import queue
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+import stripe
+
+from core.money import Money
+from core.settings import Settings
+from payments.gateway import (
+    CollectOrder,
+    GatewayRefused,
+    PayoutAccountMissing,
+    PayoutOrder,
+    RefundOrder,
+)
+from payments.stripe_gateway import ForgedWebhook, IntentState, StripeGateway
+from payments.telegram_invoice import TelegramInvoiceGateway
+from tests.support.localstripe import LocalStripe
+from tests.support.recorded_stripe import RecordedStripe
+
+SECRET_KEY = "sk_test_parkshare"
+WEBHOOK_SECRET = "whsec_parkshare_tests"
+PAYLOAD = "booking:42:1"
+OWNER_ACCOUNT = "acct_1QzTA2PxW8mR4kLd"
+# localstripe sends each event a second after the call that caused it.
+WEBHOOK_DEADLINE_S = 5
+
+
+class StripeSide:
+    """What happens at Stripe without our gateway (a driver pays on the Checkout page,
+    Telegram's own Stripe connection charges a card) and how a test reads Stripe's state."""
+
+    def __init__(self, server: LocalStripe) -> None:
+        self._api = stripe.StripeClient(
+            SECRET_KEY, base_addresses={"api": server.url}, max_network_retries=0
+        ).v1
+
+    async def _call(self, method: Any, *args: Any, **kwargs: Any) -> Any:
+        return await asyncio.to_thread(method, *args, **kwargs)
+
+    async def pays(
+        self, minor: int, *, hold: bool = True, card: str = "pm_card_visa", currency: str = "eur"
+    ) -> stripe.PaymentIntent:
+        """The PaymentIntent a Checkout page confirms with the driver's card."""
+        return await self._call(
+            self._api.payment_intents.create,
+            params={
+                "amount": minor,
+                "currency": currency,
+                "capture_method": "manual" if hold else "automatic",
+                "payment_method": card,
+                "confirm": True,
+                "metadata": {"booking_id": "42", "payload": PAYLOAD},
+            },
+        )
+
+    async def declines(self, minor: int) -> str:
+        """A card declined on the page: the intent stays, waiting for another card.
+        (localstripe declines 4000000000000341 when charged; pm_card_visa_chargeDeclined only
+        when attached to a customer.)"""
+        intent = await self._call(
+            self._api.payment_intents.create,
+            params={
+                "amount": minor,
+                "currency": "eur",
+                "capture_method": "manual",
+                "payment_method": "pm_card_chargeCustomerFail",
+            },
+        )
+        with pytest.raises(stripe.CardError) as declined:
+            await self._call(self._api.payment_intents.confirm, intent.id)
+        assert declined.value.code == "card_declined"
+        return str(intent.id)
+
+    async def telegram_charge(self, minor: int) -> stripe.Charge:
+        """A Telegram invoice paid through its Stripe provider is a plain charge."""
+        return await self._call(
+            self._api.charges.create,
+            params={"amount": minor, "currency": "eur", "source": "pm_card_visa"},
+        )
+
+    async def intent(self, intent_id: str) -> stripe.PaymentIntent:
+        return await self._call(self._api.payment_intents.retrieve, intent_id)
+
+    async def charge_of(self, intent_id: str) -> stripe.Charge:
+        charge = (await self.intent(intent_id)).latest_charge
+        charge_id = charge if isinstance(charge, str) else charge.id
+        return await self._call(self._api.charges.retrieve, charge_id)
+
+    async def charge(self, charge_id: str) -> stripe.Charge:
+        return await self._call(self._api.charges.retrieve, charge_id)
+
+    async def refund(self, refund_id: str) -> stripe.Refund:
+        return await self._call(self._api.refunds.retrieve, refund_id)
+
+    async def refunds_of(self, intent_id: str) -> list[stripe.Refund]:
+        page = await self._call(self._api.refunds.list, params={"payment_intent": intent_id})
+        return list(page.data)
+
+
+@pytest.fixture(scope="session")
+def localstripe_server() -> Iterator[LocalStripe]:
+    server = LocalStripe().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def stripe_server(localstripe_server: LocalStripe) -> LocalStripe:
+    localstripe_server.reset()
+    return localstripe_server
+
+
+@pytest.fixture
+def recorded() -> Iterator[RecordedStripe]:
+    client = RecordedStripe(fallback=stripe.RequestsClient())
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def gateway(stripe_server: LocalStripe, recorded: RecordedStripe) -> StripeGateway:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        stripe_secret_key=SECRET_KEY,
+        stripe_webhook_secret=WEBHOOK_SECRET,
+        stripe_api_base=stripe_server.url,
+    )
+    return StripeGateway(settings, http_client=recorded)
+
+
+@pytest.fixture
+def at_stripe(stripe_server: LocalStripe) -> StripeSide:
+    return StripeSide(stripe_server)
+
+
+@pytest.fixture
+def webhook_deliveries(stripe_server: LocalStripe) -> Iterator[queue.Queue[tuple[bytes, str]]]:
+    """Our webhook endpoint as localstripe sees it: a loopback server keeping each delivery's
+    body and Stripe-Signature header, unverified, for the gateway to judge."""
+    deliveries: queue.Queue[tuple[bytes, str]] = queue.Queue()
+
+    class Endpoint(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            deliveries.put((body, self.headers.get("Stripe-Signature", "")))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Endpoint)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    stripe_server.register_webhook(
+        f"http://127.0.0.1:{server.server_port}/stripe/webhook", WEBHOOK_SECRET
+    )
+    yield deliveries
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def euros(minor: int) -> Money:
+    return Money(minor, "EUR")
+
+
+def an_order(*, hold: bool = True, amount: Money | None = None) -> CollectOrder:
+    return CollectOrder(
+        booking_id=42,
+        amount=amount or euros(600),
+        description="Garage on Elm St. The money is held until your stay is over.",
+        payload=PAYLOAD,
+        idempotency_key=f"{PAYLOAD}:collect",
+        hold=hold,
+        return_url="https://t.me/parkshare_bot",
+    )
+
+
+def signed(payload: str, secret: str = WEBHOOK_SECRET, **kwargs: Any) -> str:
+    return stripe.WebhookSignature.generate_signature_header(payload, secret, **kwargs)
+
+
+def an_event_payload() -> str:
+    intent = {"id": "pi_1", "object": "payment_intent", "status": "canceled", "amount": 600}
+    return json.dumps(
+        {"id": "evt_1", "object": "event", "type": "payment_intent.canceled",
+         "data": {"object": intent}}
+    )  # fmt: skip
+
+
+# Holds, captures and releases
+
+
+async def test_a_hold_captured_in_full_takes_the_money(gateway, at_stripe):
+    intent = await at_stripe.pays(600)
+    assert intent.status == "requires_capture"
+
+    await gateway.capture(intent.id, euros(600), "payment:1:capture")
+
+    assert (await at_stripe.intent(intent.id)).status == "succeeded"
+    charge = await at_stripe.charge_of(intent.id)
+    assert charge.captured is True
+    assert charge.amount_refunded == 0
+
+
+async def test_capturing_less_than_the_hold_leaves_the_rest_on_the_card(gateway, at_stripe):
+    intent = await at_stripe.pays(600)
+
+    await gateway.capture(intent.id, euros(450), "payment:1:capture")
+
+    charge = await at_stripe.charge_of(intent.id)
+    assert (charge.amount, charge.amount_refunded) == (600, 150)
+
+
+async def test_a_released_hold_is_canceled(gateway, at_stripe):
+    intent = await at_stripe.pays(600)
+
+    await gateway.release(intent.id, "payment:1:release")
+
+    assert (await at_stripe.intent(intent.id)).status == "canceled"
+
+
+async def test_capturing_an_unknown_intent_is_refused(gateway):
+    with pytest.raises(GatewayRefused, match="InvalidRequestError"):
+        await gateway.capture("pi_unknown", euros(600), "payment:1:capture")
+
+
+async def test_a_declined_card_leaves_nothing_to_capture(gateway, at_stripe):
+    intent_id = await at_stripe.declines(600)
+
+    with pytest.raises(GatewayRefused):
+        await gateway.capture(intent_id, euros(600), "payment:1:capture")
+    assert (await gateway.intent_state(intent_id)).status == "requires_payment_method"
+
+
+# Refunds
+
+
+async def test_a_captured_payment_is_refunded_in_part(gateway, at_stripe):
+    intent = await at_stripe.pays(600, hold=False)
+    assert intent.status == "succeeded"
+
+    refund_id = await gateway.refund(
+        RefundOrder(euros(200), "booking:42:refund:late:1", intent.id, None)
+    )
+
+    assert refund_id.startswith("re_")
+    refund = await at_stripe.refund(refund_id)
+    assert (refund.amount, refund.currency, refund.payment_intent) == (200, "eur", intent.id)
+    assert (await at_stripe.charge_of(intent.id)).amount_refunded == 200
+
+
+async def test_refunding_all_of_a_hold_cancels_it(gateway, at_stripe):
+    intent = await at_stripe.pays(600)
+
+    reference = await gateway.refund(
+        RefundOrder(euros(600), "booking:42:refund:cancelled:1", intent.id, None)
+    )
+
+    assert reference == intent.id
+    assert (await at_stripe.intent(intent.id)).status == "canceled"
+    assert await at_stripe.refunds_of(intent.id) == []
+
+
+async def test_refunding_part_of_a_hold_captures_only_the_rest(gateway, at_stripe):
+    intent = await at_stripe.pays(600)
+
+    reference = await gateway.refund(
+        RefundOrder(euros(200), "booking:42:refund:late:1", intent.id, None)
+    )
+
+    assert reference == intent.id
+    assert (await at_stripe.intent(intent.id)).status == "succeeded"
+    charge = await at_stripe.charge_of(intent.id)
+    # Stripe shows the part of a hold that was never captured as refunded.
+    assert charge.amount - charge.amount_refunded == 400
+
+
+async def test_refunding_a_hold_that_was_already_released_moves_no_money(gateway, at_stripe):
+    intent = await at_stripe.pays(600)
+    await gateway.release(intent.id, "payment:1:release")
+
+    reference = await gateway.refund(
+        RefundOrder(euros(600), "booking:42:refund:cancelled:1", intent.id, None)
+    )
+
+    assert reference == intent.id
+    assert await at_stripe.refunds_of(intent.id) == []
+
+
+async def test_a_refund_in_another_currency_is_refused(gateway, at_stripe):
+    intent = await at_stripe.pays(600, hold=False)
+
+    with pytest.raises(GatewayRefused, match="USD"):
+        await gateway.refund(RefundOrder(Money(600, "USD"), "refund:1", intent.id, None))
+    assert await at_stripe.refunds_of(intent.id) == []
+
+
+async def test_a_telegram_payment_is_refunded_through_stripe_by_its_charge_id(gateway, at_stripe):
+    charge = await at_stripe.telegram_charge(600)
+    telegram = TelegramInvoiceGateway("provider-token", refunds=gateway)
+
+    refund_id = await telegram.refund(
+        RefundOrder(euros(600), "booking:42:refund:cancelled:1", "tg-payment-1", charge.id)
+    )
+
+    refund = await at_stripe.refund(refund_id)
+    assert (refund.charge, refund.amount) == (charge.id, 600)
+    assert (await at_stripe.charge(charge.id)).refunded is True
+
+
+async def test_every_call_that_moves_money_carries_its_idempotency_key(
+    gateway, at_stripe, recorded
+):
+    captured, released, refunded = [await at_stripe.pays(600) for _ in range(3)]
+
+    await gateway.capture(captured.id, euros(600), "payment:1:capture")
+    await gateway.release(released.id, "payment:2:release")
+    await gateway.refund(RefundOrder(euros(100), "booking:3:refund:late:3", refunded.id, None))
+
+    keys = {
+        call.path: call.headers.get("Idempotency-Key")
+        for call in recorded.calls
+        if call.method == "POST"
+    }
+    assert keys == {
+        f"/v1/payment_intents/{captured.id}/capture": "payment:1:capture",
+        f"/v1/payment_intents/{released.id}/cancel": "payment:2:release",
+        f"/v1/payment_intents/{refunded.id}/capture": "booking:3:refund:late:3",
+    }
+
+
+# Checkout
+
+
+async def test_collecting_opens_a_checkout_page_that_holds_the_card(gateway, recorded):
+    collection = await gateway.collect(an_order(hold=True))
+
+    assert collection.url.startswith("https://checkout.stripe.com/c/pay/cs_test_")
+    assert collection.reference.startswith("cs_test_")
+    [call] = recorded.calls_to("POST", "/v1/checkout/sessions")
+    assert call.headers["Idempotency-Key"] == f"{PAYLOAD}:collect"
+    assert call.form["mode"] == "payment"
+    assert call.form["payment_intent_data[capture_method]"] == "manual"
+    booking = {"booking_id": "42", "payload": PAYLOAD}
+    assert call.nested("payment_intent_data[metadata]") == booking
+    assert call.nested("metadata") == booking
+    assert call.form["client_reference_id"] == PAYLOAD
+    assert call.form["line_items[0][quantity]"] == "1"
+    assert call.form["line_items[0][price_data][currency]"] == "eur"
+    assert call.form["line_items[0][price_data][unit_amount]"] == "600"
+    assert call.form["line_items[0][price_data][product_data][name]"].startswith("Garage on Elm")
+    assert call.form["success_url"] == call.form["cancel_url"] == "https://t.me/parkshare_bot"
+
+
+async def test_a_stay_too_far_ahead_for_a_hold_is_charged_at_once(gateway, recorded):
+    await gateway.collect(an_order(hold=False))
+
+    [call] = recorded.calls_to("POST", "/v1/checkout/sessions")
+    assert call.form["payment_intent_data[capture_method]"] == "automatic"
+
+
+@pytest.mark.parametrize(
+    ("amount", "stripe_amount"),
+    [(Money(600, "EUR"), "600"), (Money(500, "JPY"), "500"), (Money(500, "ISK"), "50000")],
+    ids=["EUR", "JPY", "ISK"],
+)
+async def test_amounts_are_sent_in_stripes_units(gateway, recorded, amount, stripe_amount):
+    # ISK has no minor unit in ISO 4217, but Stripe's API still counts it in hundredths.
+    await gateway.collect(an_order(amount=amount))
+
+    [call] = recorded.calls_to("POST", "/v1/checkout/sessions")
+    assert call.form["line_items[0][price_data][unit_amount]"] == stripe_amount
+
+
+async def test_a_quiet_checkout_is_reconciled_from_its_payment_intent(gateway, at_stripe, recorded):
+    collection = await gateway.collect(an_order())
+    assert await gateway.intent_of_session(collection.reference) is None
+
+    intent = await at_stripe.pays(600)
+    recorded.paid_sessions[collection.reference] = intent.id
+
+    assert await gateway.intent_of_session(collection.reference) == intent.id
+    charge = await at_stripe.charge_of(intent.id)
+    assert await gateway.intent_state(intent.id) == IntentState(
+        status="requires_capture", amount=euros(600), charge_id=charge.id
+    )
+
+
+async def test_an_intent_in_isk_reads_back_in_whole_kronur(gateway, at_stripe):
+    intent = await at_stripe.pays(50000, currency="isk")
+
+    assert (await gateway.intent_state(intent.id)).amount == Money(500, "ISK")
+
+
+# Connect payouts
+
+
+async def test_a_payout_waits_while_the_owner_has_no_account(gateway, recorded):
+    with pytest.raises(PayoutAccountMissing):
+        await gateway.pay_out(PayoutOrder(7, euros(510), "booking:42:payout", destination=None))
+
+    assert recorded.calls == []
+
+
+async def test_a_payout_is_a_transfer_to_the_owners_account(gateway, recorded):
+    transfer_id = await gateway.pay_out(
+        PayoutOrder(7, euros(510), "booking:42:payout", destination=OWNER_ACCOUNT)
+    )
+
+    assert transfer_id.startswith("tr_")
+    [call] = recorded.calls_to("POST", "/v1/transfers")
+    assert call.headers["Idempotency-Key"] == "booking:42:payout"
+    assert call.form["amount"] == "510"
+    assert call.form["currency"] == "eur"
+    assert call.form["destination"] == OWNER_ACCOUNT
+    assert call.form["transfer_group"] == "booking:42:payout"
+    assert call.nested("metadata") == {"owner_id": "7"}
+
+
+async def test_an_owner_opens_an_express_account_through_an_onboarding_link(gateway, recorded):
+    account_id = await gateway.create_payout_account(7, country="DE")
+    link = await gateway.onboarding_link(
+        account_id, refresh_url="https://t.me/bot?r", return_url="https://t.me/bot"
+    )
+
+    assert account_id.startswith("acct_")
+    assert link.startswith(f"https://connect.stripe.com/setup/e/{account_id}/")
+    [created] = recorded.calls_to("POST", "/v1/accounts")
+    assert created.headers["Idempotency-Key"] == "owner:7:account"
+    assert created.form["type"] == "express"
+    assert created.form["country"] == "DE"
+    assert created.form["capabilities[transfers][requested]"] == "true"
+    assert created.nested("metadata") == {"owner_id": "7"}
+    [linked] = recorded.calls_to("POST", "/v1/account_links")
+    assert linked.form == {
+        "account": account_id,
+        "type": "account_onboarding",
+        "refresh_url": "https://t.me/bot?r",
+        "return_url": "https://t.me/bot",
+    }
+
+
+async def test_payouts_are_enabled_once_the_owner_finishes_onboarding(gateway, recorded):
+    account_id = await gateway.create_payout_account(7, country="DE")
+    assert await gateway.payouts_enabled(account_id) is False
+
+    recorded.onboarded_accounts.add(account_id)
+
+    assert await gateway.payouts_enabled(account_id) is True
+
+
+# Webhooks
+
+
+async def test_a_webhook_signed_with_our_secret_is_accepted(gateway):
+    payload = an_event_payload()
+
+    event = await gateway.parse_event(payload.encode(), signed(payload))
+
+    assert isinstance(event, stripe.Event)
+    assert event.type == "payment_intent.canceled"
+    assert event.data.object.id == "pi_1"
+
+
+async def test_a_webhook_signed_with_another_secret_is_refused(gateway):
+    payload = an_event_payload()
+
+    with pytest.raises(ForgedWebhook):
+        await gateway.parse_event(payload.encode(), signed(payload, "whsec_someone_else"))
+
+
+async def test_a_webhook_whose_body_was_changed_after_signing_is_refused(gateway):
+    header = signed(an_event_payload())
+    tampered = an_event_payload().replace('"amount": 600', '"amount": 6')
+
+    with pytest.raises(ForgedWebhook):
+        await gateway.parse_event(tampered.encode(), header)
+
+
+@pytest.mark.parametrize("signature", [None, ""], ids=["no header", "empty header"])
+async def test_a_webhook_without_a_signature_is_refused(gateway, signature):
+    with pytest.raises(ForgedWebhook):
+        await gateway.parse_event(an_event_payload().encode(), signature)
+
+
+async def test_a_replayed_old_webhook_is_refused(gateway):
+    payload = an_event_payload()
+    an_hour_ago = int(time.time()) - 3600
+
+    with pytest.raises(ForgedWebhook):
+        await gateway.parse_event(payload.encode(), signed(payload, timestamp=an_hour_ago))
+
+
+@pytest.mark.parametrize("payload", ["not json", "[]", "{}"], ids=["text", "list", "empty"])
+async def test_a_signed_body_that_is_not_an_event_is_refused(gateway, payload):
+    with pytest.raises(ForgedWebhook):
+        await gateway.parse_event(payload.encode(), signed(payload))
+
+
+async def test_the_event_stripe_sends_on_capture_is_verified(
+    gateway, at_stripe, webhook_deliveries
+):
+    intent = await at_stripe.pays(600)
+
+    await gateway.capture(intent.id, euros(600), "payment:1:capture")
+
+    body, signature = await asyncio.to_thread(webhook_deliveries.get, timeout=WEBHOOK_DEADLINE_S)
+    event = await gateway.parse_event(body, signature)
+    assert event.type == "payment_intent.succeeded"
+    assert (event.data.object.id, event.data.object.status) == (intent.id, "succeeded")
+    assert event.data.object.metadata["payload"] == PAYLOAD
