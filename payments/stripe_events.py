@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from core.clock import Clock
 from core.db.uow import Database, UnitOfWork
 from core.errors import DomainError
@@ -52,16 +54,20 @@ async def apply_event(db: Database, clock: Clock, gateway: Any, event: Any) -> E
     if event["type"] == "checkout.session.completed" and _field(obj, "payment_intent"):
         # The session does not say whether the money is held or taken; the intent does.
         intent_state = await gateway.intent_state(obj["payment_intent"])
-    async with db.unit_of_work() as uow:
-        if not await booking_payments.first_time_event(
-            uow, clock, gateway=GATEWAY, event_id=event["id"], kind=event["type"]
-        ):
-            return EventOutcome("duplicate")
-        try:
-            return await _apply(uow, clock, event["type"], obj, intent_state)
-        except DomainError as error:
-            # A payment for something we do not know is kept as processed and reported.
-            return EventOutcome("ignored", detail=error.code)
+    try:
+        async with db.unit_of_work() as uow:
+            if not await booking_payments.first_time_event(
+                uow, clock, gateway=GATEWAY, event_id=event["id"], kind=event["type"]
+            ):
+                return EventOutcome("duplicate")
+            try:
+                return await _apply(uow, clock, event["type"], obj, intent_state)
+            except DomainError as error:
+                # A payment for something we do not know is kept as processed and reported.
+                return EventOutcome("ignored", detail=error.code)
+    except IntegrityError:
+        # The same event delivered twice at once: the other delivery recorded it.
+        return EventOutcome("duplicate")
 
 
 async def _apply(

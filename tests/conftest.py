@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+import stripe
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -20,6 +21,9 @@ from core.db.uow import Database
 from core.services import profit
 from tests.fakes import FrozenClock
 from tests.support import postgres
+from tests.support.localstripe import LocalStripe
+from tests.support.recorded_stripe import RecordedStripe
+from tests.support.stripe_side import StripeSide
 
 DATABASES = ["sqlite", "postgresql"]
 
@@ -115,3 +119,31 @@ async def assert_ledger_sound(database: Database) -> None:
 @pytest.fixture
 def clock() -> FrozenClock:
     return FrozenClock()
+
+
+# --- Stripe: localstripe on loopback (one per process), recorded answers for the rest ------
+
+
+@pytest.fixture(scope="session")
+def localstripe_server() -> Iterator[LocalStripe]:
+    server = LocalStripe().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def stripe_server(localstripe_server: LocalStripe) -> LocalStripe:
+    localstripe_server.reset()
+    return localstripe_server
+
+
+@pytest.fixture
+def recorded() -> Iterator[RecordedStripe]:
+    client = RecordedStripe(fallback=stripe.RequestsClient())
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def at_stripe(stripe_server: LocalStripe) -> StripeSide:
+    return StripeSide(stripe_server)

@@ -1,0 +1,210 @@
+"""Paying on Stripe's page, end to end: the sandbox's Telegram and the real bot, the real
+``stripe`` SDK against localstripe (Checkout and Connect from recorded answers), and Stripe's
+webhooks signed and posted over HTTP to the bot's own endpoint (`parkshare serve`)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+import stripe
+from sqlalchemy import select
+
+from bot.http_server import EmbeddedServer
+from bot.web import build_web_app
+from core.db.models import Checkout, Dispute, Payment
+from core.services.booking_payments import payload_for
+from core.status import BookingStatus
+from payments.stripe_gateway import StripeGateway
+from tests.end_to_end.test_bookings import _book, _bookings_of, _owner_and_spot
+from tests.support.stripe_side import SECRET_KEY, WEBHOOK_SECRET
+
+OWNER_SHARE_MINOR = 510
+
+
+@pytest.fixture
+def settings_overrides(stripe_server) -> dict[str, object]:
+    return {
+        "payment_gateway": "stripe", "stripe_secret_key": SECRET_KEY,
+        "stripe_webhook_secret": WEBHOOK_SECRET, "stripe_api_base": stripe_server.url,
+    }  # fmt: skip
+
+
+@dataclass
+class StripeWebhooks:
+    url: str
+
+    async def deliver(self, kind: str, obj: dict[str, Any], *, event_id: str | None = None,
+                      secret: str = WEBHOOK_SECRET) -> httpx.Response:  # fmt: skip
+        body = json.dumps({
+            "id": event_id or f"evt_{secrets.token_hex(8)}", "object": "event", "type": kind,
+            "data": {"object": obj},
+        })  # fmt: skip
+        signature = stripe.WebhookSignature.generate_signature_header(body, secret)
+        async with httpx.AsyncClient() as client:
+            return await client.post(
+                f"{self.url}/stripe/webhook", content=body,
+                headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
+            )  # fmt: skip
+
+
+@pytest.fixture
+async def webhooks(sandbox, recorded) -> AsyncIterator[StripeWebhooks]:
+    """The bot pays through Stripe (Checkout and Connect answered from recordings), and its
+    webhook endpoint listens on loopback."""
+    application = sandbox.runtime.application
+    gateway = StripeGateway(sandbox.runtime.settings, http_client=recorded)
+    gateways = application.bot_data.gateways
+    gateways.checkout = gateways.payouts = gateways.by_name["stripe"] = gateway
+    async with EmbeddedServer(build_web_app(application)) as server:
+        yield StripeWebhooks(server.url)
+
+
+async def _one(sandbox, model):
+    async with sandbox.database.reading() as uow:
+        return list(await uow.session.scalars(select(model).order_by(model.id)))
+
+
+async def _pay_on_the_page(sandbox, recorded, at_stripe, dana, spot, *, when: str):
+    await _book(dana, spot, when=when)
+    await dana.press("Pay")
+    (booking,) = await _bookings_of(sandbox, spot)
+    (checkout,) = await _one(sandbox, Checkout)
+    intent = await at_stripe.pays(booking.price_minor, payload=payload_for(booking))
+    recorded.paid_sessions[checkout.reference] = intent.id
+    return booking, checkout, intent
+
+
+def _session(checkout, intent) -> dict[str, Any]:
+    return {"id": checkout.reference, "object": "checkout.session", "payment_intent": intent.id,
+            "metadata": {"payload": f"booking:{checkout.booking_id}:1"}}  # fmt: skip
+
+
+async def test_a_stay_paid_on_stripes_page_is_held_captured_and_paid_out(
+    sandbox, webhooks, recorded, at_stripe
+):
+    owner, spot = await _owner_and_spot(sandbox)
+    dana = sandbox.person("Dana")
+    await _book(dana, spot, when="today 12-14")
+    await dana.press("Pay")
+    link = dana.last_message()
+    assert "secure page" in link.text
+    (button,) = link.raw["reply_markup"]["inline_keyboard"][0]
+    assert button["url"].startswith("https://checkout.stripe.com/")
+    await dana.press("Pay")  # again: the same page, not a second one
+    assert dana.last_message().raw["reply_markup"]["inline_keyboard"][0][0]["url"] == button["url"]
+    assert len(recorded.calls_to("POST", "/v1/checkout/sessions")) == 1  # the page is reused
+
+    (booking,) = await _bookings_of(sandbox, spot)
+    (checkout,) = await _one(sandbox, Checkout)
+    intent = await at_stripe.pays(600, payload=payload_for(booking))
+    recorded.paid_sessions[checkout.reference] = intent.id
+    paid = await webhooks.deliver("checkout.session.completed", _session(checkout, intent),
+                                  event_id="evt_paid")  # fmt: skip
+    assert paid.json()["outcome"] == "paid"
+    assert "is confirmed" in dana.last_message().text
+    again = await webhooks.deliver("checkout.session.completed", _session(checkout, intent),
+                                   event_id="evt_paid")  # fmt: skip
+    assert again.json()["outcome"] == "duplicate"
+    (payment,) = await _one(sandbox, Payment)
+    assert (payment.gateway, payment.external_id, payment.held) == ("stripe", intent.id, True)
+    assert (await _bookings_of(sandbox, spot))[0].status == BookingStatus.CONFIRMED
+
+    sandbox.clock.advance(hours=3, minutes=1)  # 14:01: the stay started and ended
+    await sandbox.runtime.run_job("advance_bookings")
+    await sandbox.runtime.run_job("advance_bookings")
+    await sandbox.runtime.run_job("move_money")
+    assert (await at_stripe.intent(intent.id)).status == "succeeded"  # the hold was taken
+    assert recorded.calls_to("POST", "/v1/transfers") == []  # no payout account yet
+
+    await owner.send("/payouts")
+    setup = owner.last_message()
+    assert setup.raw["reply_markup"]["inline_keyboard"][0][0]["url"].startswith(
+        "https://connect.stripe.com/"
+    )
+    async with sandbox.database.reading() as uow:
+        account = (await uow.people.by_telegram_id(owner.id)).payout_account_id
+    recorded.onboarded_accounts.add(account)
+    await webhooks.deliver("account.updated", {"id": account, "object": "account",
+                                               "payouts_enabled": True})  # fmt: skip
+    await sandbox.runtime.run_job("move_money")
+    (transfer,) = recorded.calls_to("POST", "/v1/transfers")
+    assert (transfer.form["amount"], transfer.form["destination"]) == (
+        str(OWNER_SHARE_MINOR), account,
+    )  # fmt: skip
+    assert "Paid out €5.10" in owner.last_message().text
+
+
+async def test_a_forged_webhook_is_refused_and_changes_nothing(
+    sandbox, webhooks, recorded, at_stripe
+):
+    _, spot = await _owner_and_spot(sandbox)
+    dana = sandbox.person("Dana")
+    _, checkout, intent = await _pay_on_the_page(
+        sandbox, recorded, at_stripe, dana, spot, when="tomorrow 10-12"
+    )
+    forged = await webhooks.deliver(
+        "checkout.session.completed", _session(checkout, intent), secret="whsec_not_ours"
+    )
+    assert forged.status_code == 400
+    assert await _one(sandbox, Payment) == []
+    assert (await _bookings_of(sandbox, spot))[0].status == BookingStatus.AWAITING_PAYMENT
+
+
+async def test_a_payment_whose_webhook_never_came_is_found_and_confirmed(
+    sandbox, webhooks, recorded, at_stripe
+):
+    _, spot = await _owner_and_spot(sandbox)
+    dana = sandbox.person("Dana")
+    await _pay_on_the_page(sandbox, recorded, at_stripe, dana, spot, when="today 12-14")
+    await sandbox.runtime.run_job("reconcile_payments")  # too soon to ask
+    assert await _one(sandbox, Payment) == []
+    sandbox.clock.advance(minutes=11)
+    await sandbox.runtime.run_job("reconcile_payments")
+    assert "is confirmed" in dana.last_message().text
+    assert (await _bookings_of(sandbox, spot))[0].status == BookingStatus.CONFIRMED
+    (checkout,) = await _one(sandbox, Checkout)
+    assert not checkout.open
+
+
+async def test_cancelling_a_held_booking_lets_the_hold_go(sandbox, webhooks, recorded, at_stripe):
+    _, spot = await _owner_and_spot(sandbox)
+    dana = sandbox.person("Dana")
+    _, checkout, intent = await _pay_on_the_page(
+        sandbox, recorded, at_stripe, dana, spot, when="tomorrow 10-12"
+    )
+    await webhooks.deliver("checkout.session.completed", _session(checkout, intent))
+    await dana.send("/bookings")
+    await dana.press("Cancel")
+    await dana.press("Yes, cancel")
+    await sandbox.runtime.run_job("move_money")
+    assert (await at_stripe.intent(intent.id)).status == "canceled"
+    assert "Refunded €6.00 for booking #1" in dana.last_message().text
+
+
+async def test_a_failed_card_and_a_chargeback_are_told(sandbox, webhooks, recorded, at_stripe):
+    _, spot = await _owner_and_spot(sandbox)
+    dana = sandbox.person("Dana")
+    booking, checkout, intent = await _pay_on_the_page(
+        sandbox, recorded, at_stripe, dana, spot, when="tomorrow 10-12"
+    )
+    await webhooks.deliver("payment_intent.payment_failed", {
+        "id": "pi_declined", "object": "payment_intent", "status": "requires_payment_method",
+        "metadata": {"payload": payload_for(booking)},
+        "last_payment_error": {"message": "Your card was declined."},
+    })  # fmt: skip
+    assert "did not go through" in dana.last_message().text
+
+    await webhooks.deliver("checkout.session.completed", _session(checkout, intent))
+    await webhooks.deliver("charge.dispute.created", {
+        "id": "dp_1", "object": "dispute", "payment_intent": intent.id, "reason": "fraudulent",
+    })  # fmt: skip
+    (dispute,) = await _one(sandbox, Dispute)
+    assert (dispute.booking_id, dispute.kind) == (booking.id, "chargeback")
+    alert = sandbox.manager.last_message(chat=sandbox.managers_group)
+    assert "disputes the payment for booking #1" in alert.text

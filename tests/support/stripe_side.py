@@ -1,0 +1,95 @@
+"""Stripe's side of a payment in tests: what a driver does on the Checkout page, what
+Telegram's own Stripe connection charges, and how a test reads Stripe's state (localstripe)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+import stripe
+
+from tests.support.localstripe import LocalStripe
+
+SECRET_KEY = "sk_test_parkshare"
+WEBHOOK_SECRET = "whsec_parkshare_tests"
+PAYLOAD = "booking:42:1"
+
+
+class StripeSide:
+    """What happens at Stripe without our gateway (a driver pays on the Checkout page,
+    Telegram's own Stripe connection charges a card) and how a test reads Stripe's state."""
+
+    def __init__(self, server: LocalStripe) -> None:
+        self._api = stripe.StripeClient(
+            SECRET_KEY, base_addresses={"api": server.url}, max_network_retries=0
+        ).v1
+
+    async def _call(self, method: Any, *args: Any, **kwargs: Any) -> Any:
+        return await asyncio.to_thread(method, *args, **kwargs)
+
+    async def pays(
+        self,
+        minor: int,
+        *,
+        hold: bool = True,
+        card: str = "pm_card_visa",
+        currency: str = "eur",
+        payload: str = PAYLOAD,
+    ) -> stripe.PaymentIntent:
+        """The PaymentIntent a Checkout page confirms with the driver's card."""
+        booking_id = payload.split(":")[1]
+        return await self._call(
+            self._api.payment_intents.create,
+            params={
+                "amount": minor,
+                "currency": currency,
+                "capture_method": "manual" if hold else "automatic",
+                "payment_method": card,
+                "confirm": True,
+                "metadata": {"booking_id": booking_id, "payload": payload},
+            },
+        )
+
+    async def declines(self, minor: int) -> str:
+        """A card declined on the page: the intent stays, waiting for another card.
+        (localstripe declines 4000000000000341 when charged; pm_card_visa_chargeDeclined only
+        when attached to a customer.)"""
+        intent = await self._call(
+            self._api.payment_intents.create,
+            params={
+                "amount": minor,
+                "currency": "eur",
+                "capture_method": "manual",
+                "payment_method": "pm_card_chargeCustomerFail",
+            },
+        )
+        with pytest.raises(stripe.CardError) as declined:
+            await self._call(self._api.payment_intents.confirm, intent.id)
+        assert declined.value.code == "card_declined"
+        return str(intent.id)
+
+    async def telegram_charge(self, minor: int) -> stripe.Charge:
+        """A Telegram invoice paid through its Stripe provider is a plain charge."""
+        return await self._call(
+            self._api.charges.create,
+            params={"amount": minor, "currency": "eur", "source": "pm_card_visa"},
+        )
+
+    async def intent(self, intent_id: str) -> stripe.PaymentIntent:
+        return await self._call(self._api.payment_intents.retrieve, intent_id)
+
+    async def charge_of(self, intent_id: str) -> stripe.Charge:
+        charge = (await self.intent(intent_id)).latest_charge
+        charge_id = charge if isinstance(charge, str) else charge.id
+        return await self._call(self._api.charges.retrieve, charge_id)
+
+    async def charge(self, charge_id: str) -> stripe.Charge:
+        return await self._call(self._api.charges.retrieve, charge_id)
+
+    async def refund(self, refund_id: str) -> stripe.Refund:
+        return await self._call(self._api.refunds.retrieve, refund_id)
+
+    async def refunds_of(self, intent_id: str) -> list[stripe.Refund]:
+        page = await self._call(self._api.refunds.list, params={"payment_intent": intent_id})
+        return list(page.data)
