@@ -21,3 +21,14 @@ def tier_of(score: int) -> CreditTier:
     if score >= GOOD_FROM:
         return CreditTier.GOOD
     return CreditTier.WATCH
+
+
+SCORE_RANGE = (0, 1000)
+# An owner who cancels a booking lets a driver down; close to the start, more so.
+OWNER_CANCELLATION_PENALTY = 40
+LATE_OWNER_CANCELLATION_PENALTY = 80
+
+
+def clamp_score(score: int) -> int:
+    low, high = SCORE_RANGE
+    return max(low, min(high, score))

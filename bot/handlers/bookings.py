@@ -1,22 +1,25 @@
 """/bookings: a driver's bookings to come with what can be done next (pay, cancel with the
-policy shown first, extend, navigate), their past stays, and the bookings at an owner's spots."""
+policy shown first, extend, navigate), their past stays, and the bookings at an owner's spots,
+which the owner can call off at a cost to their credit."""
 
 from __future__ import annotations
 
+import contextlib
 import html
 from dataclasses import dataclass
 from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import ParkShareContext
 from bot.handlers.payments import PayBooking
 from bot.handlers.spot_card import Navigate
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, translator
 from bot.keyboards import CallbackData, ForgedCallback, inline
 from bot.waiting_drivers import tell_waiting_drivers
-from core.db.models import Booking, Spot
+from core.db.models import Booking, Person, Spot
 from core.money import Money
 from core.services import bookings
 from core.status import LIVE_BOOKING_STATUSES, BookingStatus
@@ -32,6 +35,15 @@ STATUS_LABELS = {
     BookingStatus.DISPUTED: N_("under review by a manager"),
 }
 EXTENSIONS_MIN = (30, 60, 120)
+
+
+@dataclass(frozen=True)
+class OwnerCancel(CallbackData):
+    prefix = "oc"
+    choices = {"action": frozenset({"ask", "yes", "keep"})}  # noqa: RUF012
+    action: str
+    booking_id: int
+    version: int
 
 
 @dataclass(frozen=True)
@@ -109,7 +121,77 @@ async def list_bookings(update: Update, context: ParkShareContext) -> None:
     if at_my_spots:
         lines = [_("<b>Bookings at your spots</b>")]
         lines += [describe(booking, spot, i18n) for booking, spot in at_my_spots]
-        await reply("\n\n".join(lines))
+        cancellable = [b for b, _spot in at_my_spots if b.status in bookings.CANCELLABLE]
+        rows = [
+            [(_("✖️ Cancel #{id}").format(id=b.id), OwnerCancel("ask", b.id, b.version))]
+            for b in cancellable
+        ]
+        await reply("\n\n".join(lines), reply_markup=inline(rows) if rows else None)
+
+
+async def owner_cancel_pressed(update: Update, context: ParkShareContext) -> None:
+    """An owner calls off a booking at their spot: asked first, with what it costs them."""
+    query = update.callback_query
+    i18n = context.i18n
+    _ = i18n.gettext
+    try:
+        pressed = OwnerCancel.unpack(query.data)
+    except ForgedCallback:
+        await query.answer(_("This button is not valid."), show_alert=True)
+        return
+    owner_id = context.user_data.person_id
+    if pressed.action == "yes":
+        async with context.db.unit_of_work() as uow:
+            booking, refund, _penalty = await bookings.cancel_by_owner(
+                uow, context.clock, booking_id=pressed.booking_id, owner_id=owner_id,
+                expected_version=pressed.version,
+            )  # fmt: skip
+            spot = await uow.spots.get(booking.spot_id)
+            driver = await uow.people.get(booking.driver_id)
+        await query.answer()
+        await query.edit_message_text(
+            _("Booking #{id} is cancelled. The driver has been told.").format(id=booking.id)
+        )
+        await tell_waiting_drivers(context, [booking.spot_id])
+        await _tell_driver_owner_cancelled(context, booking, spot, driver, refund)
+        return
+    async with context.db.reading() as uow:
+        booking = await bookings.get(uow, pressed.booking_id)
+        spot = await uow.spots.get(booking.spot_id)
+    if spot.owner_id != owner_id:
+        await query.answer(_("That booking doesn't exist."), show_alert=True)
+        return
+    await query.answer()
+    if pressed.action == "keep":
+        await query.edit_message_text(_("Booking #{id} stays as it is.").format(id=booking.id))
+        return
+    penalty = bookings.owner_cancellation_penalty(booking, context.clock.now())
+    await update.effective_message.reply_text(
+        describe(booking, spot, i18n) + "\n\n" + _(
+            "Cancel this booking? The driver gets back everything they paid, and your credit "
+            "score drops by {points} points."
+        ).format(points=penalty),
+        reply_markup=inline([
+            [(_("Yes, cancel"), OwnerCancel("yes", booking.id, booking.version))],
+            [(_("Keep it"), OwnerCancel("keep", booking.id, booking.version))],
+        ]),
+    )  # fmt: skip
+
+
+async def _tell_driver_owner_cancelled(
+    context: ParkShareContext, booking: Booking, spot: Spot, driver: Person, refund: Money
+) -> None:
+    to_driver = translator(driver.language)
+    text = to_driver.gettext("The owner had to cancel booking #{id} at “{title}”.").format(
+        id=booking.id, title=html.escape(spot.title)
+    )
+    if refund.minor:
+        text += " " + to_driver.gettext("You get the full {amount} back.").format(
+            amount=to_driver.money(refund)
+        )
+    text += " " + to_driver.gettext("Share your location to find another spot nearby.")
+    with contextlib.suppress(TelegramError):
+        await context.bot.send_message(driver.telegram_id, text)
 
 
 async def booking_pressed(update: Update, context: ParkShareContext) -> None:
@@ -225,5 +307,6 @@ def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("bookings", list_bookings, filters=filters.ChatType.PRIVATE),
         CallbackQueryHandler(booking_pressed, pattern=ManageBooking.pattern()),
+        CallbackQueryHandler(owner_cancel_pressed, pattern=OwnerCancel.pattern()),
         CallbackQueryHandler(extension_pressed, pattern=ExtendBooking.pattern()),
     ]

@@ -10,7 +10,12 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from core.availability import Interval, WeeklyRule, covers
 from core.clock import Clock, ensure_utc
-from core.credit import CreditTier, tier_of
+from core.credit import (
+    LATE_OWNER_CANCELLATION_PENALTY,
+    OWNER_CANCELLATION_PENALTY,
+    CreditTier,
+    tier_of,
+)
 from core.db.models import Booking, BookingNotice, Spot
 from core.db.uow import UnitOfWork
 from core.errors import (
@@ -275,6 +280,43 @@ async def cancel_by_driver(
     )
     await settlement.settle_cancelled(uow, clock, booking, kept=terms.kept, reason="cancelled")
     return booking, terms
+
+
+# A cancellation by the owner this close to the start weighs more on their credit.
+LATE_OWNER_CANCELLATION = timedelta(hours=24)
+
+
+async def cancel_by_owner(
+    uow: UnitOfWork, clock: Clock, *, booking_id: int, owner_id: int, expected_version: int
+) -> tuple[Booking, Money, int]:
+    """The owner calls off a booking at their spot: the driver gets back everything paid, and
+    the owner's credit pays for it. Returns the booking, the refund and the credit penalty."""
+    booking = await get(uow, booking_id)
+    spot = await spots.get(uow, booking.spot_id)
+    if spot.owner_id != owner_id:
+        raise BookingNotFound(str(booking_id))
+    if booking.status not in CANCELLABLE:
+        raise BookingNotCancellable(str(booking_id))
+    booking = await transition(
+        uow, clock, booking.id, BookingStatus.CANCELLED, expected_version=expected_version
+    )
+    nothing = Money(0, booking.currency)
+    refund = await settlement.settle_cancelled(
+        uow, clock, booking, kept=nothing, reason="owner_cancelled"
+    )
+    penalty = owner_cancellation_penalty(booking, clock.now())
+    await people.change_credit(
+        uow, clock, owner_id, delta=-penalty, kind="owner_cancelled", booking_id=booking.id
+    )
+    refunded = Money(refund.amount_minor, refund.currency) if refund is not None else nothing
+    return booking, refunded, penalty
+
+
+def owner_cancellation_penalty(booking: Booking, now: datetime) -> int:
+    """What cancelling would cost the owner, shown before they decide."""
+    if booking.start_at - ensure_utc(now) <= LATE_OWNER_CANCELLATION:
+        return LATE_OWNER_CANCELLATION_PENALTY
+    return OWNER_CANCELLATION_PENALTY
 
 
 async def extend(

@@ -1,9 +1,11 @@
-"""Who uses ParkShare: registration on first contact, language and roles."""
+"""Who uses ParkShare: registration on first contact, language, roles, payout account and
+credit score."""
 
 from __future__ import annotations
 
 from core.clock import Clock
-from core.db.models import Person, Role
+from core.credit import clamp_score
+from core.db.models import CreditEvent, Person, Role
 from core.db.uow import UnitOfWork
 from core.errors import InvalidLanguage, PersonBanned, PersonNotFound
 
@@ -90,4 +92,26 @@ async def payout_account_changed(
     person = await uow.people.by_payout_account(account_id)
     if person is not None:
         person.payouts_enabled = payouts_enabled
+    return person
+
+
+async def change_credit(
+    uow: UnitOfWork,
+    clock: Clock,
+    person_id: int,
+    *,
+    delta: int,
+    kind: str,
+    booking_id: int | None = None,
+    note: str = "",
+) -> Person:
+    """Move a person's credit score, kept within its range, with the reason on record."""
+    person = await get(uow, person_id)
+    person.credit_score = clamp_score(person.credit_score + delta)
+    uow.people.add(
+        CreditEvent(
+            person_id=person_id, kind=kind, delta=delta, booking_id=booking_id, note=note,
+            created_at=clock.now(),
+        )
+    )  # fmt: skip
     return person

@@ -147,3 +147,33 @@ async def test_without_a_payout_gateway_earnings_wait_and_say_so(sandbox):
     await olga.send("/start")
     await olga.send("/payouts")
     assert "aren't set up on this server yet" in olga.last_message().text
+
+
+async def test_an_owner_who_cancels_refunds_the_driver_in_full_and_loses_credit(sandbox):
+    owner, spot = await _owner_and_spot(sandbox)
+    dana = sandbox.person("Dana")
+    await _book(dana, spot, when="this Thursday 10-12")  # three days ahead of Monday 11:00
+    await dana.press("Pay")
+    await dana.pay()
+    (booking,) = await _bookings_of(sandbox, spot)
+
+    mallory = sandbox.person("Mallory")
+    await mallory.send("/start")
+    answer = await mallory.press_data(
+        f"oc:yes:{booking.id}:{booking.version}", mallory.last_message()
+    )
+    assert answer["show_alert"]
+    assert (await _bookings_of(sandbox, spot))[0].status == BookingStatus.CONFIRMED
+
+    await owner.send("/bookings")
+    await owner.press(f"Cancel #{booking.id}")
+    assert "your credit score drops by 40 points" in owner.last_message().text
+    await owner.press("Yes, cancel")
+    assert "is cancelled" in owner.last_message().text
+    told = dana.last_message().text
+    assert "The owner had to cancel booking #1" in told
+    assert "You get the full €6.00 back" in told
+    async with sandbox.database.reading() as uow:
+        assert (await uow.people.by_telegram_id(owner.id)).credit_score == 600 - 40
+    await sandbox.runtime.run_job("move_money")
+    assert "Refunded €6.00 for booking #1" in dana.last_message().text
