@@ -227,3 +227,34 @@ async def test_the_ledger_check_finds_an_unbalanced_transaction(db, clock):
         await uow.session.delete(stray)  # so the check after every test sees a sound ledger
     assert health.unbalanced == [transaction.id]
     assert not health.healthy
+
+
+async def test_a_card_hold_is_taken_before_it_would_lapse_during_a_long_stay(db, clock, owner):
+    driver = await a_person(db, clock, "Dana")
+    spot = await an_approved_spot(db, clock, owner, hourly_minor=300)
+    start = clock.now() + timedelta(days=1)
+    async with db.unit_of_work() as uow:
+        week = await bookings.request(
+            uow, clock, driver_id=driver.id, spot_id=spot.id, start=start,
+            end=start + timedelta(days=8), commission_basis_points=1500,
+        )  # fmt: skip
+        await booking_payments.record_gateway_payment(
+            uow, clock, gateway="stripe", payload=booking_payments.payload_for(week),
+            amount=eur(week.price_minor), external_id="pi_held", provider_charge_id=None,
+            held=True,
+        )  # fmt: skip
+    clock.advance(days=5)
+    async with db.unit_of_work() as uow:
+        await bookings.advance(uow, clock)  # the stay is under way
+        assert await booking_payments.holds_to_capture(uow, clock) == []
+    clock.advance(days=1, minutes=1)  # the hold has about a day left
+    async with db.reading() as uow:
+        due = await booking_payments.holds_to_capture(uow, clock)
+    assert [(payment.external_id, b.status) for payment, b in due] == [
+        ("pi_held", BookingStatus.ACTIVE)
+    ]
+    async with db.unit_of_work() as uow:
+        await booking_payments.payment_captured(uow, "pi_held")
+    async with db.reading() as uow:
+        assert await booking_payments.holds_to_capture(uow, clock) == []
+        assert not await uow.payments.has_held_payment(week.id)
