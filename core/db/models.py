@@ -264,7 +264,24 @@ class TransferStatus(StrEnum):
     FAILED = "failed"
 
 
-class Refund(Base):
+class _Transfer:
+    """Money the platform owes someone outside it, until the gateway has moved it."""
+
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[TransferStatus] = mapped_column(
+        _enum(TransferStatus, "transfer_status"), index=True
+    )
+    # Sent to the gateway with the request, so a retried transfer is made once.
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]
+
+
+class Refund(_Transfer, Base):
     """Money going back to a driver's card: owed in the ledger at once, sent by the gateway
     when the settlement job gets to it."""
 
@@ -274,22 +291,10 @@ class Refund(Base):
     payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"), index=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id"), index=True)
     driver_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
-    currency: Mapped[str] = mapped_column(String(3))
-    amount_minor: Mapped[int] = mapped_column(BigInteger)
     reason: Mapped[str] = mapped_column(String(32))
-    status: Mapped[TransferStatus] = mapped_column(
-        _enum(TransferStatus, "transfer_status"), index=True
-    )
-    # Sent to the gateway with the request, so a retried refund is made once.
-    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
-    external_id: Mapped[str | None] = mapped_column(String(255))
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime]
-    done_at: Mapped[datetime | None]
 
 
-class Payout(Base):
+class Payout(_Transfer, Base):
     """An owner's share of a completed stay on its way to their account."""
 
     __tablename__ = "payout"
@@ -297,17 +302,6 @@ class Payout(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id"), unique=True)
-    currency: Mapped[str] = mapped_column(String(3))
-    amount_minor: Mapped[int] = mapped_column(BigInteger)
-    status: Mapped[TransferStatus] = mapped_column(
-        _enum(TransferStatus, "transfer_status"), index=True
-    )
-    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
-    external_id: Mapped[str | None] = mapped_column(String(255))
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime]
-    done_at: Mapped[datetime | None]
 
 
 class LedgerTransaction(Base):

@@ -31,6 +31,16 @@ async def _book(driver, spot, *, when=None):
     await driver.press("Confirm")
 
 
+async def _paid_booking(sandbox, *, when):
+    """An owner's instant spot and a driver who booked it for ``when`` and paid."""
+    owner, spot = await _owner_and_spot(sandbox)
+    dana = sandbox.person("Dana")
+    await _book(dana, spot, when=when)
+    await dana.press("Pay")
+    await dana.pay()
+    return owner, spot, dana
+
+
 async def _bookings_of(sandbox, spot):
     async with sandbox.database.reading() as uow:
         return list(
@@ -79,11 +89,7 @@ async def test_bookings_lists_a_drivers_stays_and_an_owners_guests(sandbox):
 
 
 async def test_a_driver_cancels_early_for_free_after_seeing_the_policy(sandbox):
-    _, spot = await _owner_and_spot(sandbox)
-    dana = sandbox.person("Dana")
-    await _book(dana, spot, when="tomorrow 10-12")
-    await dana.press("Pay")
-    await dana.pay()
+    _, spot, dana = await _paid_booking(sandbox, when="tomorrow 10-12")
     await dana.send("/bookings")
     await dana.press("Cancel")
     assert "You get back the full €6.00" in dana.last_message().text
@@ -107,11 +113,7 @@ async def test_a_late_cancellation_shows_what_is_kept(sandbox):
 
 
 async def test_a_stay_is_reminded_started_extended_and_ended_on_time(sandbox):
-    owner, spot = await _owner_and_spot(sandbox)
-    dana = sandbox.person("Dana")
-    await _book(dana, spot, when="today 12-14")
-    await dana.press("Pay")
-    await dana.pay()
+    owner, spot, dana = await _paid_booking(sandbox, when="today 12-14")
 
     sandbox.clock.advance(minutes=46)  # 11:46, a quarter of an hour before the start
     await sandbox.runtime.run_job("advance_bookings")
@@ -150,11 +152,7 @@ async def test_a_stay_is_reminded_started_extended_and_ended_on_time(sandbox):
 
 
 async def test_a_driver_on_the_way_is_announced_to_the_owner_once(sandbox):
-    owner, spot = await _owner_and_spot(sandbox)
-    dana = sandbox.person("Dana")
-    await _book(dana, spot, when="today 11:30-13")
-    await dana.press("Pay")
-    await dana.pay()
+    owner, spot, dana = await _paid_booking(sandbox, when="today 11:30-13")
     shared = await dana.share_live_location(spot.lat + 0.02, spot.lon)
     assert "min away" in owner.last_message().text
     told = owner.last_message().id

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from core.db.models import Booking, Payment
 from core.status import BookingStatus
-from tests.end_to_end.test_bookings import _book, _bookings_of, _owner_and_spot
+from tests.end_to_end.test_bookings import _book, _bookings_of, _owner_and_spot, _paid_booking
 
 SANDBOX_NOTE = "(sandbox: no real money)"
 
@@ -60,11 +60,7 @@ async def test_a_paid_stay_reaches_the_owner_and_the_managers_report(sandbox):
 
 
 async def test_a_cancelled_paid_booking_is_refunded_through_the_gateway(sandbox):
-    _, spot = await _owner_and_spot(sandbox)
-    dana = sandbox.person("Dana")
-    await _book(dana, spot, when="tomorrow 10-12")
-    await dana.press("Pay")
-    await dana.pay()
+    _, _spot, dana = await _paid_booking(sandbox, when="tomorrow 10-12")
     await dana.send("/bookings")
     await dana.press("Cancel")
     await dana.press("Yes, cancel")
@@ -119,11 +115,7 @@ async def test_an_invoice_whose_amount_no_longer_matches_is_refused(sandbox):
 
 
 async def test_a_payment_reported_twice_confirms_once(sandbox):
-    _, spot = await _owner_and_spot(sandbox)
-    dana = sandbox.person("Dana")
-    await _book(dana, spot, when="tomorrow 10-12")
-    await dana.press("Pay")
-    await dana.pay()
+    _, spot, dana = await _paid_booking(sandbox, when="tomorrow 10-12")
     (booking,) = await _bookings_of(sandbox, spot)
     await dana.pay_again()
     assert "already received" in dana.last_message().text
