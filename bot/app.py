@@ -15,6 +15,7 @@ from bot.conversations import book, edit_spot, list_spot
 from bot.handlers import (
     arrival,
     bookings,
+    credit,
     errors,
     fallback,
     free_text,
@@ -146,6 +147,7 @@ def build_application(
             *bookings.handlers(),
             *payments.handlers(),
             *profit.handlers(),
+            *credit.handlers(),
             *moderation.handlers(),
             *requests.handlers(),
             # Before search: a live location on the way to a booking is not a new search.

@@ -18,6 +18,7 @@ PRIVATE_COMMANDS: list[tuple[str, str]] = [
     ("bookings", N_("My upcoming bookings")),
     ("earnings", N_("What my spots earned")),
     ("payouts", N_("Where my earnings are paid")),
+    ("credit", N_("My credit score and what it allows")),
     ("language", N_("Change the language")),
 ]
 

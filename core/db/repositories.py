@@ -16,6 +16,7 @@ from core.db.models import (
     Booking,
     BookingNotice,
     Checkout,
+    CreditEvent,
     Dispute,
     GatewayEvent,
     KeptState,
@@ -51,6 +52,15 @@ class _Repository:
 class People(_Repository):
     async def get(self, person_id: int) -> Person | None:
         return await self.session.get(Person, person_id)
+
+    async def credit_events(self, person_id: int, *, limit: int) -> list[CreditEvent]:
+        rows = await self.session.scalars(
+            select(CreditEvent)
+            .where(CreditEvent.person_id == person_id)
+            .order_by(CreditEvent.created_at.desc(), CreditEvent.id.desc())
+            .limit(limit)
+        )
+        return list(rows)
 
     async def by_payout_account(self, account_id: str) -> Person | None:
         return await self.session.scalar(

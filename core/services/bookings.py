@@ -13,7 +13,9 @@ from core.clock import Clock, ensure_utc
 from core.credit import (
     LATE_OWNER_CANCELLATION_PENALTY,
     OWNER_CANCELLATION_PENALTY,
+    CreditEventKind,
     CreditTier,
+    books_instantly,
     tier_of,
 )
 from core.db.models import Booking, BookingNotice, Spot
@@ -125,7 +127,8 @@ async def request(
         price_minor=price.minor,
         commission_minor=commission_for(price, commission_basis_points).minor,
         status=BookingStatus.AWAITING_PAYMENT
-        if spot.instant_booking or extends is not None
+        if extends is not None
+        or books_instantly(driver.credit_score, spot_books_instantly=spot.instant_booking)
         else BookingStatus.REQUESTED,
         version=1,
         extends_id=extends.id if extends is not None else None,
@@ -279,6 +282,11 @@ async def cancel_by_driver(
         uow, clock, booking.id, BookingStatus.CANCELLED, expected_version=expected_version
     )
     await settlement.settle_cancelled(uow, clock, booking, kept=terms.kept, reason="cancelled")
+    if not terms.free:
+        await people.change_credit(
+            uow, clock, driver_id, kind=CreditEventKind.DRIVER_CANCELLED_LATE,
+            booking_id=booking.id,
+        )  # fmt: skip
     return booking, terms
 
 
@@ -305,9 +313,11 @@ async def cancel_by_owner(
         uow, clock, booking, kept=nothing, reason="owner_cancelled"
     )
     penalty = owner_cancellation_penalty(booking, clock.now())
+    late = penalty == LATE_OWNER_CANCELLATION_PENALTY
     await people.change_credit(
-        uow, clock, owner_id, delta=-penalty, kind="owner_cancelled", booking_id=booking.id
-    )
+        uow, clock, owner_id, booking_id=booking.id,
+        kind=CreditEventKind.OWNER_CANCELLED_LATE if late else CreditEventKind.OWNER_CANCELLED,
+    )  # fmt: skip
     refunded = Money(refund.amount_minor, refund.currency) if refund is not None else nothing
     return booking, refunded, penalty
 
@@ -364,6 +374,12 @@ async def advance(uow: UnitOfWork, clock: Clock) -> list[Notice]:
     for booking in await uow.bookings.in_status_ending_before(BookingStatus.ACTIVE, now):
         await transition(uow, clock, booking.id, BookingStatus.COMPLETED)
         await settlement.settle_completed(uow, clock, booking)
+        owner_id = (await spots.get(uow, booking.spot_id)).owner_id
+        for person_id in (booking.driver_id, owner_id):
+            await people.change_credit(
+                uow, clock, person_id, kind=CreditEventKind.COMPLETED_STAY,
+                booking_id=booking.id,
+            )  # fmt: skip
         if await claim_notice(uow, clock, booking.id, "ended"):
             notices.append(Notice("ended", booking, await spots.get(uow, booking.spot_id)))
     for booking in await uow.bookings.in_status_starting_before(

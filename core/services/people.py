@@ -4,7 +4,7 @@ credit score."""
 from __future__ import annotations
 
 from core.clock import Clock
-from core.credit import clamp_score
+from core.credit import CreditEventKind, clamp_score, points_for
 from core.db.models import CreditEvent, Person, Role
 from core.db.uow import UnitOfWork
 from core.errors import InvalidLanguage, PersonBanned, PersonNotFound
@@ -100,12 +100,14 @@ async def change_credit(
     clock: Clock,
     person_id: int,
     *,
-    delta: int,
-    kind: str,
+    kind: CreditEventKind,
     booking_id: int | None = None,
     note: str = "",
+    manager_points: int = 0,
 ) -> Person:
-    """Move a person's credit score, kept within its range, with the reason on record."""
+    """Move a person's credit score by the rule for ``kind``, kept within its range, with the
+    reason on record."""
+    delta = points_for(kind, manager_points=manager_points)
     person = await get(uow, person_id)
     person.credit_score = clamp_score(person.credit_score + delta)
     uow.people.add(
@@ -115,3 +117,8 @@ async def change_credit(
         )
     )  # fmt: skip
     return person
+
+
+async def credit_history(uow: UnitOfWork, person_id: int, *, limit: int = 10) -> list[CreditEvent]:
+    """What moved the person's score, newest first."""
+    return await uow.people.credit_events(person_id, limit=limit)
