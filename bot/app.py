@@ -11,22 +11,27 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 from bot import jobs
 from bot.commands import publish_menus
 from bot.context import CONTEXT_TYPES, BotData
-from bot.conversations import book, edit_spot, list_spot
+from bot.conversations import book, edit_spot, list_spot, rate, report
 from bot.handlers import (
     arrival,
     bookings,
     credit,
+    disputes,
     errors,
     fallback,
     free_text,
+    gate,
     help,
     language,
+    managers,
     moderation,
+    modes,
     my_spots,
     owner_availability,
     payments,
     people,
     profit,
+    relay,
     requests,
     search,
     spot_card,
@@ -45,7 +50,9 @@ from payments.registry import gateways_for
 log = logging.getLogger(__name__)
 
 # Handler groups: every group sees each update, and within a group the first match wins.
-GROUP_IDENTIFY = -1  # registers the person before anything else sees the update
+GROUP_IDENTIFY = -3  # registers the person before anything else sees the update
+GROUP_GATE = -2  # a banned person's update stops here
+GROUP_MODES = -1  # while writing to the other side of a booking, messages go there
 GROUP_FEATURES = 0  # everything else, in the order below
 
 
@@ -102,7 +109,7 @@ def build_application(
 
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         application.bot_data.database = await handle.get()
-        await publish_menus(application.bot)
+        await publish_menus(application.bot, settings.manager_chat_id)
 
     async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await handle.close()
@@ -135,12 +142,16 @@ def build_application(
     bot_data.gateways = gateways_for(settings, sandbox=sandbox)
 
     application.add_handlers(people.handlers(), group=GROUP_IDENTIFY)
+    application.add_handlers(gate.handlers(), group=GROUP_GATE)
+    application.add_handlers(modes.handlers(), group=GROUP_MODES)
     application.add_handlers(
         [
             # Conversations first: while one is under way, its steps take the person's messages.
             *list_spot.handlers(),
             *book.handlers(),
             *edit_spot.handlers(),
+            *report.handlers(),
+            *rate.handlers(),
             *start.handlers(),
             *help.handlers(),
             *language.handlers(),
@@ -149,6 +160,9 @@ def build_application(
             *profit.handlers(),
             *credit.handlers(),
             *moderation.handlers(),
+            *disputes.handlers(),
+            *managers.handlers(),
+            *relay.handlers(),
             *requests.handlers(),
             # Before search: a live location on the way to a booking is not a new search.
             *arrival.handlers(),

@@ -23,13 +23,32 @@ PRIVATE_COMMANDS: list[tuple[str, str]] = [
 ]
 
 
+# The managers' group, in English like everything posted there.
+MANAGER_COMMANDS: list[tuple[str, str]] = [
+    ("pending", N_("Listings waiting for review")),
+    ("disputes", N_("Open disputes")),
+    ("report", N_("Revenue and occupancy")),
+    ("person", N_("A person by id: /person 12")),
+    ("spot", N_("A spot by id: /spot 7")),
+    ("ban", N_("Ban a person: /ban 12 reason")),
+    ("unban", N_("Lift a ban: /unban 12")),
+]
+
+
 def menu(language: str) -> list[BotCommand]:
     i18n = translator(language)
     return [BotCommand(name, i18n.gettext(description)) for name, description in PRIVATE_COMMANDS]
 
 
-async def publish_menus(bot: ExtBot[None]) -> None:
-    """One menu per language, so people see commands in the language of their Telegram app."""
+async def publish_menus(bot: ExtBot[None], manager_chat_id: int | None = None) -> None:
+    """One menu per language, so people see commands in the language of their Telegram app,
+    and the managers' own in their group."""
+    if manager_chat_id is not None:
+        english = translator("en")
+        await bot.set_my_commands(
+            [BotCommand(name, english.gettext(text)) for name, text in MANAGER_COMMANDS],
+            scope=BotCommandScopeChat(manager_chat_id),
+        )
     scope = BotCommandScopeAllPrivateChats()
     await bot.set_my_commands(menu("en"), scope=scope)
     for language in LANGUAGE_NAMES:

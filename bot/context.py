@@ -8,7 +8,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
-from bot.drafts import BookingDraft, ListingDraft, SearchDraft
+from bot.drafts import BookingDraft, ListingDraft, RatingDraft, ReportDraft, SearchDraft
 from bot.i18n import Translator, translator
 from core.clock import Clock, SystemClock
 from core.db.uow import Database
@@ -48,6 +48,12 @@ class UserData:
         self.editing_spot_id: int | None = None
         self.editing_hourly_minor: int | None = None
         self.editing_photo_ids: list[str] = []
+        # The booking whose other side the person is writing to through the bot, if any.
+        self.relay_booking_id: int | None = None
+        # The dispute whose manager asked the person for more; their next message answers it.
+        self.answering_dispute_id: int | None = None
+        self.report_draft: ReportDraft | None = None
+        self.rating_draft: RatingDraft | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -61,6 +67,10 @@ class UserData:
             "editing_spot_id": self.editing_spot_id,
             "editing_hourly_minor": self.editing_hourly_minor,
             "editing_photo_ids": list(self.editing_photo_ids),
+            "relay_booking_id": self.relay_booking_id,
+            "answering_dispute_id": self.answering_dispute_id,
+            "report_draft": self.report_draft.to_dict() if self.report_draft else None,
+            "rating_draft": self.rating_draft.to_dict() if self.rating_draft else None,
         }
 
     @classmethod
@@ -76,6 +86,10 @@ class UserData:
         data.editing_spot_id = stored.get("editing_spot_id")
         data.editing_hourly_minor = stored.get("editing_hourly_minor")
         data.editing_photo_ids = list(stored.get("editing_photo_ids") or [])
+        data.relay_booking_id = stored.get("relay_booking_id")
+        data.answering_dispute_id = stored.get("answering_dispute_id")
+        data.report_draft = ReportDraft.from_dict(stored.get("report_draft"))
+        data.rating_draft = RatingDraft.from_dict(stored.get("rating_draft"))
         return data
 
 

@@ -67,3 +67,19 @@ class BookingDraft(Draft):
     spot_id: int
     start_at: str  # ISO 8601, aware UTC
     end_at: str
+
+
+@dataclass
+class ReportDraft(Draft):
+    """A problem being reported on a booking: what kind, what the person wrote and showed."""
+
+    booking_id: int
+    problem: str = ""
+    text: str = ""
+    photo_file_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RatingDraft(Draft):
+    booking_id: int
+    stars: int = 0

@@ -55,6 +55,17 @@ MESSAGES: dict[str, str] = {
         "This payment doesn't match the booking any more. Nothing was charged; please open "
         "the booking again."
     ),
+    "relay.closed": N_(
+        "This booking's chat is closed. If something is wrong, report it from /bookings."
+    ),
+    "rating.not_completed": N_("Only a completed stay can be rated."),
+    "rating.already": N_("You have already rated this stay. Thank you!"),
+    "dispute.not_disputable": N_("A problem can be reported on a confirmed or current stay only."),
+    "dispute.already_open": N_(
+        "A manager is already looking at this booking. You'll hear from us here."
+    ),
+    "dispute.taken": N_("Another manager is already handling this dispute."),
+    "forbidden.not_asked": N_("This question was not addressed to you."),
     "ledger.unbalanced": N_("Sorry, a payment problem occurred. Nothing was charged."),
 }
 

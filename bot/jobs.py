@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.context import ParkShareContext
+from bot.conversations.rate import rate_button
 from bot.handlers.bookings import extension_buttons
 from bot.handlers.spot_card import Navigate
 from bot.i18n import translator
@@ -22,6 +23,7 @@ from bot.web import tell_about_payment
 from core.db.models import Person
 from core.money import Money
 from core.services import booking_payments, bookings, people
+from core.services.parties import Side
 from payments.gateway import GatewayRefused
 from payments.stripe_events import reconcile_checkout
 
@@ -102,7 +104,7 @@ def _notice_messages(notice: bookings.Notice, driver: Person, owner: Person):
             _("Your stay at “{title}” has ended. Thank you for parking with us!").format(
                 title=title
             ),
-            None,
+            inline([[rate_button(booking.id, Side.DRIVER, to_driver)]]),
         )
         share = Money(booking.price_minor - booking.commission_minor, booking.currency)
         yield (
@@ -111,7 +113,7 @@ def _notice_messages(notice: bookings.Notice, driver: Person, owner: Person):
                 "The stay at “{title}” has ended. Your share, {share}, is on its way to you; "
                 "see /earnings."
             ).format(title=title, share=to_owner.money(share)),
-            None,
+            inline([[rate_button(booking.id, Side.OWNER, to_owner)]]),
         )
 
 

@@ -155,6 +155,44 @@ class IllegalSpotTransition(DomainError):
     code = "spot.illegal_transition"
 
 
+class RelayClosed(DomainError):
+    """The booking is too far over (or never was on) for its two sides to write to each other."""
+
+    code = "relay.closed"
+
+
+class RatingNotAllowed(DomainError):
+    """Only a completed stay can be rated."""
+
+    code = "rating.not_completed"
+
+
+class AlreadyRated(DomainError):
+    code = "rating.already"
+
+
+class BookingNotDisputable(DomainError):
+    """A problem can be reported on a confirmed or current stay only."""
+
+    code = "dispute.not_disputable"
+
+
+class DisputeAlreadyOpen(DomainError):
+    code = "dispute.already_open"
+
+
+class DisputeTaken(DomainError):
+    """Another manager claimed or decided the dispute first; ``details`` say who."""
+
+    code = "dispute.taken"
+
+
+class NotAsked(Forbidden):
+    """Only the party a manager asked can answer for a dispute."""
+
+    code = "forbidden.not_asked"
+
+
 class UnbalancedTransaction(DomainError):
     code = "ledger.unbalanced"
 

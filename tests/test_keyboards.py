@@ -40,3 +40,17 @@ def test_callback_data_never_exceeds_telegrams_64_bytes():
 def test_the_pattern_matches_only_its_prefix():
     assert Pick.pattern().match("pick:1:a")
     assert not Pick.pattern().match("picker:1:a")
+
+
+def test_every_button_of_the_bot_has_its_own_prefix():
+    import bot.app  # noqa: F401  registers every handler module, and with it every button
+
+    seen: dict[str, str] = {}
+    pending = list(CallbackData.__subclasses__())
+    while pending:
+        kind = pending.pop()
+        pending.extend(kind.__subclasses__())
+        if kind.__module__.startswith("bot."):
+            assert kind.prefix not in seen, f"{kind.__name__} and {seen[kind.prefix]}"
+            seen[kind.prefix] = kind.__name__
+    assert len(seen) > 20

@@ -14,14 +14,19 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import ParkShareContext
+from bot.conversations.rate import rate_button
+from bot.conversations.report import ReportProblem, report_button
 from bot.handlers.payments import PayBooking
+from bot.handlers.relay import OpenRelay
+from bot.handlers.relay import open_button as relay_button
 from bot.handlers.spot_card import Navigate
 from bot.i18n import N_, Translator, translator
 from bot.keyboards import CallbackData, ForgedCallback, inline
 from bot.waiting_drivers import tell_waiting_drivers
 from core.db.models import Booking, Person, Spot
 from core.money import Money
-from core.services import bookings
+from core.services import bookings, disputes, ratings, relay
+from core.services.parties import Side
 from core.status import LIVE_BOOKING_STATUSES, BookingStatus
 
 STATUS_LABELS = {
@@ -78,7 +83,7 @@ def describe(booking: Booking, spot: Spot, i18n: Translator) -> str:
 
 def driver_buttons(booking: Booking, i18n: Translator) -> InlineKeyboardMarkup | None:
     _ = i18n.gettext
-    rows = []
+    rows = _trust_row(booking, Side.DRIVER, i18n)
     if booking.status == BookingStatus.AWAITING_PAYMENT:
         rows.append([(_("💳 Pay"), PayBooking(booking.id))])
     if booking.status in bookings.EXTENDABLE:
@@ -91,6 +96,30 @@ def driver_buttons(booking: Booking, i18n: Translator) -> InlineKeyboardMarkup |
     if booking.status in bookings.CANCELLABLE:
         rows.append([(_("✖️ Cancel"), ManageBooking("cancel", booking.id, booking.version))])
     return inline(rows) if rows else None
+
+
+def _trust_row(booking: Booking, side: Side, i18n: Translator) -> list[list]:
+    """Write to the other side, and report a problem, while the booking allows them."""
+    row = []
+    if booking.status in relay.OPEN_STATUSES:
+        row.append(relay_button(booking.id, side, i18n))
+    if booking.status in disputes.DISPUTABLE:
+        row.append(report_button(booking.id, i18n))
+    return [row] if row else []
+
+
+def _owner_rows(booking: Booking, i18n: Translator) -> list[list]:
+    _ = i18n.gettext
+    rows = []
+    if booking.status in relay.OPEN_STATUSES:
+        rows.append([(_("💬 Driver of #{id}").format(id=booking.id), OpenRelay(booking.id))])
+    if booking.status in disputes.DISPUTABLE:
+        rows.append([(_("⚠️ Problem with #{id}").format(id=booking.id),
+                      ReportProblem(booking.id))])  # fmt: skip
+    if booking.status in bookings.CANCELLABLE:
+        rows.append([(_("✖️ Cancel #{id}").format(id=booking.id),
+                      OwnerCancel("ask", booking.id, booking.version))])  # fmt: skip
+    return rows
 
 
 def extension_buttons(booking: Booking, i18n: Translator) -> InlineKeyboardMarkup:
@@ -107,8 +136,13 @@ async def list_bookings(update: Update, context: ParkShareContext) -> None:
         upcoming = await bookings.upcoming_of_driver(uow, context.clock, person_id)
         past = await bookings.past_of_driver(uow, context.clock, person_id)
         at_my_spots = await bookings.at_owners_spots(uow, context.clock, person_id)
+        stays_over = await bookings.completed_at_owners_spots(uow, person_id)
+        to_rate_as_driver = await ratings.unrated(
+            uow, person_id, [b.id for b, _spot in past if b.status == BookingStatus.COMPLETED]
+        )
+        to_rate_as_owner = await ratings.unrated(uow, person_id, [b.id for b, _s in stays_over])
     reply = update.effective_message.reply_text
-    if not (upcoming or past or at_my_spots):
+    if not (upcoming or past or at_my_spots or stays_over):
         await reply(_("You have no bookings yet. Share your location to find a spot."))
         return
     live = [(b, s) for b, s in upcoming if b.status in LIVE_BOOKING_STATUSES]
@@ -117,16 +151,18 @@ async def list_bookings(update: Update, context: ParkShareContext) -> None:
     if past:
         lines = [_("<b>Past bookings</b>")]
         lines += [describe(booking, spot, i18n) for booking, spot in past]
-        await reply("\n\n".join(lines))
+        rows = [[rate_button(b, Side.DRIVER, i18n)] for b in to_rate_as_driver]
+        await reply("\n\n".join(lines), reply_markup=inline(rows) if rows else None)
     if at_my_spots:
         lines = [_("<b>Bookings at your spots</b>")]
         lines += [describe(booking, spot, i18n) for booking, spot in at_my_spots]
-        cancellable = [b for b, _spot in at_my_spots if b.status in bookings.CANCELLABLE]
-        rows = [
-            [(_("✖️ Cancel #{id}").format(id=b.id), OwnerCancel("ask", b.id, b.version))]
-            for b in cancellable
-        ]
+        rows = [row for booking, _spot in at_my_spots for row in _owner_rows(booking, i18n)]
         await reply("\n\n".join(lines), reply_markup=inline(rows) if rows else None)
+    if to_rate_as_owner:
+        await reply(
+            _("How were the drivers of your latest stays?"),
+            reply_markup=inline([[rate_button(b, Side.OWNER, i18n)] for b in to_rate_as_owner]),
+        )
 
 
 async def owner_cancel_pressed(update: Update, context: ParkShareContext) -> None:

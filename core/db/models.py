@@ -73,7 +73,8 @@ class Person(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
     language: Mapped[str] = mapped_column(String(8))
-    # Only to greet the person themselves; never shown to anyone else.
+    # To greet the person themselves, and to name a manager to the other managers; never shown
+    # to the other side of a booking.
     first_name: Mapped[str] = mapped_column(String(64), default="")
     roles: Mapped[Role] = mapped_column(FlagSet(Role), default=Role.NONE)
     credit_score: Mapped[int] = mapped_column(Integer)
@@ -374,12 +375,28 @@ class Dispute(Base):
     kind: Mapped[str] = mapped_column(String(32))
     description: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[DisputeStatus] = mapped_column(
-        _enum(DisputeStatus, "dispute_status"), default=DisputeStatus.OPEN
+        _enum(DisputeStatus, "dispute_status"), default=DisputeStatus.OPEN, index=True
     )
+    # The manager who claimed it by acting first; only they act on it after that.
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     resolution: Mapped[str | None] = mapped_column(Text)
+    # The party a manager asked for more; only their answer is taken as evidence.
+    asked_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     created_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
+
+
+class DisputeEvidence(Base):
+    """What a party sent a manager about a dispute: the report itself, photos, later answers."""
+
+    __tablename__ = "dispute_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dispute_id: Mapped[int] = mapped_column(ForeignKey("dispute.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    telegram_file_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime]
 
 
 class KeptState(Base):

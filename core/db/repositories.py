@@ -18,6 +18,8 @@ from core.db.models import (
     Checkout,
     CreditEvent,
     Dispute,
+    DisputeEvidence,
+    DisputeStatus,
     GatewayEvent,
     KeptState,
     LedgerEntry,
@@ -27,6 +29,7 @@ from core.db.models import (
     Person,
     Rating,
     Refund,
+    RelayMessage,
     SavedSearch,
     Spot,
     SpotPhoto,
@@ -69,6 +72,20 @@ class People(_Repository):
 
     async def by_telegram_id(self, telegram_id: int) -> Person | None:
         return await self.session.scalar(select(Person).where(Person.telegram_id == telegram_id))
+
+    async def is_banned(self, person_id: int) -> bool:
+        return bool(await self.session.scalar(select(Person.banned).where(Person.id == person_id)))
+
+    async def rating_of(self, person_id: int) -> tuple[float | None, int]:
+        """The average of the stars others gave this person, and how many gave them."""
+        average, count = (
+            await self.session.execute(
+                select(func.avg(Rating.stars), func.count(Rating.id)).where(
+                    Rating.ratee_id == person_id
+                )
+            )
+        ).one()
+        return (float(average) if average is not None else None, int(count))
 
 
 class Spots(_Repository):
@@ -290,6 +307,18 @@ class Bookings(_Repository):
         )
         return [(booking, spot) for booking, spot in rows]
 
+    async def completed_at_owners_spots(
+        self, owner_id: int, *, limit: int
+    ) -> list[tuple[Booking, Spot]]:
+        rows = await self.session.execute(
+            select(Booking, Spot)
+            .join(Spot, Booking.spot_id == Spot.id)
+            .where(Spot.owner_id == owner_id, Booking.status == BookingStatus.COMPLETED)
+            .order_by(Booking.end_at.desc())
+            .limit(limit)
+        )
+        return [(booking, spot) for booking, spot in rows]
+
 
 class SavedSearches(_Repository):
     async def waiting_in(
@@ -406,9 +435,13 @@ class Payments(_Repository):
         return list(rows)
 
     async def due_payouts(self, *, limit: int) -> list[Payout]:
+        """Payouts to make, except those whose booking a manager is still deciding on."""
+        disputed = select(Dispute.id).where(
+            Dispute.booking_id == Payout.booking_id, Dispute.status != DisputeStatus.RESOLVED
+        )
         rows = await self.session.scalars(
             select(Payout)
-            .where(Payout.status == TransferStatus.DUE)
+            .where(Payout.status == TransferStatus.DUE, ~disputed.exists())
             .order_by(Payout.id)
             .limit(limit)
         )
@@ -473,6 +506,62 @@ class Payments(_Repository):
             select(func.count(Dispute.id)).where(Dispute.created_at >= since)
         )
         return int(count or 0)
+
+
+class Trust(_Repository):
+    """What the two sides of a booking said to each other, of each other, and to the managers."""
+
+    async def relay_transcript(self, booking_id: int, *, limit: int) -> list[RelayMessage]:
+        rows = await self.session.scalars(
+            select(RelayMessage)
+            .where(RelayMessage.booking_id == booking_id)
+            .order_by(RelayMessage.id.desc())
+            .limit(limit)
+        )
+        return list(reversed(list(rows)))
+
+    async def rating_by(self, booking_id: int, rater_id: int) -> Rating | None:
+        return await self.session.scalar(
+            select(Rating).where(Rating.booking_id == booking_id, Rating.rater_id == rater_id)
+        )
+
+    async def rated_bookings(self, rater_id: int, booking_ids: Iterable[int]) -> set[int]:
+        rows = await self.session.scalars(
+            select(Rating.booking_id).where(
+                Rating.rater_id == rater_id, Rating.booking_id.in_(list(booking_ids))
+            )
+        )
+        return set(rows)
+
+    async def dispute(self, dispute_id: int, *, for_update: bool = False) -> Dispute | None:
+        query = select(Dispute).where(Dispute.id == dispute_id)
+        if for_update:
+            query = query.with_for_update()
+        return await self.session.scalar(query)
+
+    async def unresolved_dispute_of(self, booking_id: int) -> Dispute | None:
+        return await self.session.scalar(
+            select(Dispute).where(
+                Dispute.booking_id == booking_id, Dispute.status != DisputeStatus.RESOLVED
+            )
+        )
+
+    async def unresolved_disputes(self, *, limit: int) -> list[Dispute]:
+        rows = await self.session.scalars(
+            select(Dispute)
+            .where(Dispute.status != DisputeStatus.RESOLVED)
+            .order_by(Dispute.id)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def evidence(self, dispute_id: int) -> list[DisputeEvidence]:
+        rows = await self.session.scalars(
+            select(DisputeEvidence)
+            .where(DisputeEvidence.dispute_id == dispute_id)
+            .order_by(DisputeEvidence.id)
+        )
+        return list(rows)
 
 
 class KeptStates(_Repository):

@@ -19,6 +19,7 @@ from core.db.repositories import (
     People,
     SavedSearches,
     Spots,
+    Trust,
 )
 
 T = TypeVar("T")
@@ -40,6 +41,7 @@ class UnitOfWork:
         self.payments = Payments(self.session)
         self.kept_states = KeptStates(self.session)
         self.saved_searches = SavedSearches(self.session)
+        self.trust = Trust(self.session)
         return self
 
     async def __aexit__(

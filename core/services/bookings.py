@@ -431,3 +431,10 @@ async def at_owners_spots(
 ) -> list[tuple[Booking, Spot]]:
     """Bookings at the owner's spots that are still to come or under way."""
     return await uow.bookings.of_owner_with_spots(owner_id, ending_after=clock.now(), limit=limit)
+
+
+async def completed_at_owners_spots(
+    uow: UnitOfWork, owner_id: int, *, limit: int = 5
+) -> list[tuple[Booking, Spot]]:
+    """The latest stays over at the owner's spots, newest first."""
+    return await uow.bookings.completed_at_owners_spots(owner_id, limit=limit)

@@ -1,10 +1,126 @@
-"""Disputes about a booking: opened by a person, a manager, or a gateway's chargeback."""
+"""Escalations: a party reports a problem with a booking, a manager decides. The booking's
+money stays in escrow (and the owner's payout waits) until the decision, which moves it
+through the ledger and writes the credit it costs."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
+
 from core.clock import Clock
-from core.db.models import Dispute, DisputeStatus
+from core.credit import CreditEventKind
+from core.db.models import Dispute, DisputeEvidence, DisputeStatus, Person, RelayMessage
 from core.db.uow import UnitOfWork
+from core.errors import (
+    BookingNotDisputable,
+    DisputeAlreadyOpen,
+    DisputeTaken,
+    InvalidInput,
+    NotAsked,
+    NotFound,
+)
+from core.money import Money
+from core.services import bookings, parties, people, relay, settlement
+from core.services.parties import Parties, Side
+from core.status import BookingStatus
+
+
+class Problem(StrEnum):
+    SPOT_OCCUPIED = "spot_occupied"
+    NO_ACCESS = "no_access"
+    OVERSTAY = "overstay"
+    NO_SHOW = "no_show"
+    DAMAGE = "damage"
+    PAYMENT = "payment"
+    OTHER = "other"
+    # Opened by the card's bank through the gateway, not by either side.
+    CHARGEBACK = "chargeback"
+
+
+# What each side can run into.
+PROBLEMS_OF: dict[Side, tuple[Problem, ...]] = {
+    Side.DRIVER: (
+        Problem.SPOT_OCCUPIED, Problem.NO_ACCESS, Problem.DAMAGE, Problem.PAYMENT, Problem.OTHER
+    ),
+    Side.OWNER: (
+        Problem.OVERSTAY, Problem.NO_SHOW, Problem.DAMAGE, Problem.PAYMENT, Problem.OTHER
+    ),
+}  # fmt: skip
+DISPUTABLE = frozenset({BookingStatus.CONFIRMED, BookingStatus.ACTIVE})
+MAX_PHOTOS = 5
+MAX_TEXT = 2000
+# What a manager's penalty costs, on top of any dispute lost.
+PENALTY_POINTS = 100
+
+
+class Ruling(StrEnum):
+    REFUND = "refund"  # everything back to the driver
+    PARTIAL = "partial"  # part back to the driver, the rest to the owner
+    SPLIT = "split"  # half and half
+    RELEASE = "release"  # everything to the owner
+
+
+# How much of what was paid goes back to the driver; a partial refund names its own share.
+REFUND_PERCENT = {Ruling.REFUND: 100, Ruling.SPLIT: 50, Ruling.RELEASE: 0}
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """Everything a manager needs in front of them to decide."""
+
+    dispute: Dispute
+    parties: Parties
+    evidence: list[DisputeEvidence]
+    transcript: list[RelayMessage]
+    paid: Money
+    manager: Person | None
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    case: Case
+    ruling: Ruling
+    refund: Money
+    owner_share: Money
+
+
+async def report(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    booking_id: int,
+    reporter_id: int,
+    problem: Problem,
+    text: str,
+    photo_file_ids: list[str],
+) -> Dispute:
+    """A party reports a problem: the booking is frozen in dispute until a manager decides."""
+    found = await parties.of_booking(uow, booking_id)
+    side = found.side_of(reporter_id)
+    await people.get_active(uow, reporter_id)
+    if problem not in PROBLEMS_OF[side]:
+        raise InvalidInput(problem)
+    if await uow.trust.unresolved_dispute_of(booking_id) is not None:
+        raise DisputeAlreadyOpen(str(booking_id))
+    if found.booking.status not in DISPUTABLE:
+        raise BookingNotDisputable(str(booking_id))
+    await bookings.transition(uow, clock, booking_id, BookingStatus.DISPUTED)
+    now = clock.now()
+    dispute = Dispute(
+        booking_id=booking_id, opened_by_id=reporter_id, kind=problem,
+        description=text.strip()[:MAX_TEXT], status=DisputeStatus.OPEN, created_at=now,
+    )  # fmt: skip
+    uow.trust.add(dispute)
+    await uow.trust.flush()
+    for file_id in photo_file_ids[:MAX_PHOTOS]:
+        uow.trust.add(
+            DisputeEvidence(
+                dispute_id=dispute.id, person_id=reporter_id, text="", telegram_file_id=file_id,
+                created_at=now,
+            )
+        )  # fmt: skip
+    await uow.trust.flush()
+    return dispute
 
 
 async def open_dispute(
@@ -16,10 +132,138 @@ async def open_dispute(
     description: str = "",
     opened_by_id: int | None = None,
 ) -> Dispute:
+    """A dispute opened from outside the chat (a gateway's chargeback): on record for the
+    managers, and the owner's payout for the booking waits while it is open."""
     dispute = Dispute(
         booking_id=booking_id, opened_by_id=opened_by_id, kind=kind,
-        description=description[:2000], status=DisputeStatus.OPEN, created_at=clock.now(),
+        description=description[:MAX_TEXT], status=DisputeStatus.OPEN, created_at=clock.now(),
     )  # fmt: skip
-    uow.payments.add(dispute)
-    await uow.payments.flush()
+    uow.trust.add(dispute)
+    await uow.trust.flush()
+    return dispute
+
+
+async def get(uow: UnitOfWork, dispute_id: int, *, for_update: bool = False) -> Dispute:
+    dispute = await uow.trust.dispute(dispute_id, for_update=for_update)
+    if dispute is None:
+        raise NotFound(f"dispute {dispute_id}")
+    return dispute
+
+
+async def case(uow: UnitOfWork, dispute_id: int) -> Case:
+    dispute = await get(uow, dispute_id)
+    found = await parties.of_booking(uow, dispute.booking_id)
+    held = await uow.ledger.escrow_of_booking(dispute.booking_id)
+    currency = found.booking.currency
+    return Case(
+        dispute=dispute, parties=found, evidence=await uow.trust.evidence(dispute.id),
+        transcript=await relay.transcript(uow, dispute.booking_id),
+        paid=Money(held.get(currency, 0), currency),
+        manager=await people.get(uow, dispute.manager_id) if dispute.manager_id else None,
+    )  # fmt: skip
+
+
+async def open_cases(uow: UnitOfWork, *, limit: int = 20) -> list[Case]:
+    return [await case(uow, d.id) for d in await uow.trust.unresolved_disputes(limit=limit)]
+
+
+async def claim(uow: UnitOfWork, *, dispute_id: int, manager_id: int) -> Dispute:
+    """The first manager to act takes the dispute; to anyone else it is taken."""
+    dispute = await get(uow, dispute_id, for_update=True)
+    if dispute.status == DisputeStatus.RESOLVED or (
+        dispute.manager_id is not None and dispute.manager_id != manager_id
+    ):
+        raise DisputeTaken(str(dispute_id), dispute_id=dispute_id)
+    dispute.status = DisputeStatus.CLAIMED
+    dispute.manager_id = manager_id
+    return dispute
+
+
+async def decide(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    dispute_id: int,
+    manager_id: int,
+    ruling: Ruling,
+    refund_percent: int = 0,
+) -> Decision:
+    """Final: the money moves, the booking ends, and whoever lost pays in credit."""
+    percent = REFUND_PERCENT.get(ruling, refund_percent)
+    if not 0 < percent < 100 and ruling == Ruling.PARTIAL:
+        raise InvalidInput(f"refund {percent}%")
+    dispute = await claim(uow, dispute_id=dispute_id, manager_id=manager_id)
+    before = await case(uow, dispute_id)
+    booking, paid = before.parties.booking, before.paid
+    refund = Money(paid.minor * percent // 100, paid.currency)
+    if ruling == Ruling.REFUND:
+        await bookings.transition(uow, clock, booking.id, BookingStatus.CANCELLED)
+    else:
+        await bookings.transition(uow, clock, booking.id, BookingStatus.COMPLETED)
+    if ruling == Ruling.RELEASE:
+        await settlement.settle_completed(uow, clock, booking)
+    else:
+        await settlement.settle_ruling(uow, clock, booking, refund=refund)
+    loser = {Ruling.REFUND: before.parties.owner, Ruling.RELEASE: before.parties.driver}.get(ruling)
+    if loser is not None:
+        await people.change_credit(
+            uow, clock, loser.id, kind=CreditEventKind.DISPUTE_LOST, booking_id=booking.id
+        )
+    dispute.status = DisputeStatus.RESOLVED
+    dispute.resolution = f"{ruling}:{percent}"
+    dispute.resolved_at = clock.now()
+    dispute.asked_person_id = None
+    kept = paid - refund
+    commission = Money(kept.minor * booking.commission_minor // booking.price_minor, kept.currency)
+    return Decision(await case(uow, dispute_id), ruling, refund, kept - commission)
+
+
+async def penalise(
+    uow: UnitOfWork, clock: Clock, *, dispute_id: int, manager_id: int, side: Side
+) -> Person:
+    dispute = await claim(uow, dispute_id=dispute_id, manager_id=manager_id)
+    found = await parties.of_booking(uow, dispute.booking_id)
+    return await people.change_credit(
+        uow, clock, found.person(side).id, kind=CreditEventKind.MANAGER_PENALTY,
+        booking_id=dispute.booking_id, note=f"dispute {dispute.id}",
+        manager_points=PENALTY_POINTS,
+    )  # fmt: skip
+
+
+async def ban_party(
+    uow: UnitOfWork, *, dispute_id: int, manager_id: int, side: Side, reason: str
+) -> Person:
+    dispute = await claim(uow, dispute_id=dispute_id, manager_id=manager_id)
+    found = await parties.of_booking(uow, dispute.booking_id)
+    return await people.ban(uow, found.person(side).id, reason)
+
+
+async def ask(uow: UnitOfWork, *, dispute_id: int, manager_id: int, side: Side) -> Person:
+    """A manager asks one party for more; that party's next answer joins the evidence."""
+    dispute = await claim(uow, dispute_id=dispute_id, manager_id=manager_id)
+    person = (await parties.of_booking(uow, dispute.booking_id)).person(side)
+    dispute.asked_person_id = person.id
+    return person
+
+
+async def answer(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    dispute_id: int,
+    person_id: int,
+    text: str = "",
+    file_id: str | None = None,
+) -> Dispute:
+    """The asked party's answer, kept with the dispute for the manager."""
+    dispute = await get(uow, dispute_id)
+    if dispute.asked_person_id != person_id or dispute.status == DisputeStatus.RESOLVED:
+        raise NotAsked(str(dispute_id))
+    uow.trust.add(
+        DisputeEvidence(
+            dispute_id=dispute.id, person_id=person_id, text=text.strip()[:MAX_TEXT],
+            telegram_file_id=file_id, created_at=clock.now(),
+        )
+    )  # fmt: skip
+    await uow.trust.flush()
     return dispute

@@ -3,6 +3,8 @@ credit score."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from core.clock import Clock
 from core.credit import CreditEventKind, clamp_score, points_for
 from core.db.models import CreditEvent, Person, Role
@@ -93,6 +95,46 @@ async def payout_account_changed(
     if person is not None:
         person.payouts_enabled = payouts_enabled
     return person
+
+
+MAX_BAN_REASON = 300
+
+
+async def ban(uow: UnitOfWork, person_id: int, reason: str) -> Person:
+    """Stops the person searching, listing and booking; their bookings are left to managers."""
+    person = await get(uow, person_id)
+    person.banned = True
+    person.ban_reason = reason.strip()[:MAX_BAN_REASON]
+    return person
+
+
+async def unban(uow: UnitOfWork, person_id: int) -> Person:
+    person = await get(uow, person_id)
+    person.banned = False
+    person.ban_reason = None
+    return person
+
+
+async def is_banned(uow: UnitOfWork, person_id: int) -> bool:
+    return await uow.people.is_banned(person_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What managers see of a person."""
+
+    person: Person
+    rating: float | None
+    rating_count: int
+    spot_ids: list[int]
+    recent_events: list[CreditEvent]
+
+
+async def profile(uow: UnitOfWork, person_id: int) -> Profile:
+    person = await get(uow, person_id)
+    rating, count = await uow.people.rating_of(person_id)
+    spot_ids = [spot.id for spot in await uow.spots.owned_by(person_id)]
+    return Profile(person, rating, count, spot_ids, await credit_history(uow, person_id, limit=5))
 
 
 async def change_credit(

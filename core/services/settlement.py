@@ -80,6 +80,32 @@ async def settle_cancelled(
 ) -> Refund | None:
     """The booking was cancelled: ``kept`` of what escrow holds goes to the owner (less the
     platform's share of it), the rest is refunded to the driver."""
+    return await _divide(
+        uow, clock, booking, kept=kept, kind="cancellation", key="cancel", reason=reason
+    )
+
+
+async def settle_ruling(
+    uow: UnitOfWork, clock: Clock, booking: Booking, *, refund: Money
+) -> Refund | None:
+    """A manager's decision on a dispute: ``refund`` goes back to the driver, the rest to the
+    owner less the platform's share of it."""
+    held = await _held(uow, booking)
+    return await _divide(
+        uow, clock, booking, kept=held - refund, kind="ruling", key="ruling", reason="dispute"
+    )
+
+
+async def _divide(
+    uow: UnitOfWork,
+    clock: Clock,
+    booking: Booking,
+    *,
+    kept: Money,
+    kind: str,
+    key: str,
+    reason: str,
+) -> Refund | None:
     held = await _held(uow, booking)
     if held.minor <= 0:
         return None
@@ -90,7 +116,7 @@ async def settle_cancelled(
     refund_amount = held - kept
     owner_id = await _owner_of(uow, booking)
     await ledger.post(
-        uow, clock, kind="cancellation", idempotency_key=f"booking:{booking.id}:cancel",
+        uow, clock, kind=kind, idempotency_key=f"booking:{booking.id}:{key}",
         booking_id=booking.id,
         postings=_postings(
             (ESCROW, -held), (refund_payable_account(booking.driver_id), refund_amount),

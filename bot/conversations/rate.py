@@ -1,0 +1,175 @@
+"""Rating after a stay: 1-5 stars and an optional comment, once per side per booking. Drivers
+rate the owner and the spot; owners rate the driver. Reached from the message at the end of a
+stay and from /bookings."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from enum import IntEnum, auto
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import ParkShareContext
+from bot.conversations import conversation
+from bot.drafts import RatingDraft
+from bot.handlers.relay import leave as leave_relay
+from bot.i18n import Translator
+from bot.keyboards import CallbackData, ForgedCallback, inline
+from core.errors import BookingNotFound
+from core.services import parties, ratings
+from core.services.parties import Side
+
+
+class RateState(IntEnum):
+    STARS = auto()
+    COMMENT = auto()
+
+
+@dataclass(frozen=True)
+class RateBooking(CallbackData):
+    """``side`` is the rater's: a button sent to the driver can't rate as the owner."""
+
+    prefix = "rt"
+    choices = {"side": frozenset(Side)}  # noqa: RUF012
+    booking_id: int
+    side: str
+
+
+@dataclass(frozen=True)
+class GiveStars(CallbackData):
+    prefix = "rts"
+    stars: int
+
+
+@dataclass(frozen=True)
+class SkipComment(CallbackData):
+    prefix = "rtc"
+
+
+def rate_button(booking_id: int, side: Side, i18n: Translator) -> tuple[str, RateBooking]:
+    _ = i18n.gettext
+    label = _("⭐ Rate the stay #{id}") if side == Side.DRIVER else _("⭐ Rate the driver #{id}")
+    return label.format(id=booking_id), RateBooking(booking_id, side)
+
+
+def stars(count: int) -> str:
+    return "★" * count + "☆" * (5 - count)
+
+
+async def rate_pressed(update: Update, context: ParkShareContext) -> RateState | int:
+    query = update.callback_query
+    _ = context.i18n.gettext
+    try:
+        pressed = RateBooking.unpack(query.data)
+    except ForgedCallback:
+        await query.answer(_("This button is not valid."), show_alert=True)
+        return ConversationHandler.END
+    async with context.db.reading() as uow:
+        side = await ratings.check_can_rate(
+            uow, booking_id=pressed.booking_id, rater_id=context.user_data.person_id
+        )
+        found = await parties.of_booking(uow, pressed.booking_id)
+    if side != pressed.side:
+        raise BookingNotFound(str(pressed.booking_id))
+    await query.answer()
+    await leave_relay(update, context)
+    context.user_data.rating_draft = RatingDraft(booking_id=pressed.booking_id)
+    if side == Side.DRIVER:
+        question = _("How was your stay at “{title}” (booking #{id})?")
+    else:
+        question = _("How was the driver of booking #{id} at “{title}”?")
+    await update.effective_message.reply_text(
+        question.format(title=html.escape(found.spot.title), id=pressed.booking_id),
+        reply_markup=inline([[(f"{n}⭐", GiveStars(n)) for n in range(1, 6)]]),
+    )
+    return RateState.STARS
+
+
+async def stars_given(update: Update, context: ParkShareContext) -> RateState | int:
+    query = update.callback_query
+    _ = context.i18n.gettext
+    draft = context.user_data.rating_draft
+    try:
+        pressed = GiveStars.unpack(query.data)
+        if not 1 <= pressed.stars <= 5:
+            raise ForgedCallback(query.data)
+    except ForgedCallback:
+        await query.answer(_("This button is not valid."), show_alert=True)
+        return RateState.STARS
+    if draft is None:
+        await query.answer(_("This button is no longer valid."), show_alert=True)
+        return ConversationHandler.END
+    await query.answer()
+    draft.stars = pressed.stars
+    await query.edit_message_text(
+        _("{stars} Add a comment if you like, or press Skip.").format(stars=stars(pressed.stars)),
+        reply_markup=inline([[(_("Skip"), SkipComment())]]),
+    )
+    return RateState.COMMENT
+
+
+async def comment_typed(update: Update, context: ParkShareContext) -> int:
+    return await _save(update, context, update.effective_message.text or "")
+
+
+async def comment_skipped(update: Update, context: ParkShareContext) -> int:
+    await update.callback_query.answer()
+    await update.callback_query.edit_message_reply_markup(None)
+    return await _save(update, context, "")
+
+
+async def _save(update: Update, context: ParkShareContext, comment: str) -> int:
+    draft = context.user_data.rating_draft
+    context.user_data.rating_draft = None
+    if draft is None or not draft.stars:
+        return ConversationHandler.END
+    async with context.db.unit_of_work() as uow:
+        await ratings.rate(
+            uow, context.clock, booking_id=draft.booking_id,
+            rater_id=context.user_data.person_id, stars=draft.stars, comment=comment,
+        )  # fmt: skip
+    await update.effective_message.reply_text(
+        context.i18n.gettext("Thank you! You gave {stars} for booking #{id}.").format(
+            stars=stars(draft.stars), id=draft.booking_id
+        )
+    )
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: ParkShareContext) -> int:
+    context.user_data.rating_draft = None
+    await update.effective_message.reply_text(
+        context.i18n.gettext("No rating given. You can rate later from /bookings.")
+    )
+    return ConversationHandler.END
+
+
+def build_rate_conversation() -> ConversationHandler:
+    return conversation(
+        name="rate",
+        entry_points=[CallbackQueryHandler(rate_pressed, pattern=RateBooking.pattern())],
+        states={
+            RateState.STARS: [CallbackQueryHandler(stars_given, pattern=GiveStars.pattern())],
+            RateState.COMMENT: [
+                MessageHandler(
+                    filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, comment_typed
+                ),
+                CallbackQueryHandler(comment_skipped, pattern=SkipComment.pattern()),
+            ],
+        },
+        fallbacks=[CommandHandler("cancel", cancel)],
+        allow_reentry=True,
+    )
+
+
+def handlers() -> list[BaseHandler]:
+    return [build_rate_conversation()]

@@ -1,0 +1,236 @@
+"""Reporting a problem with a booking: what kind, what happened in words and photos, then the
+managers get a dispute card and the booking's money stays on hold until they decide."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+from dataclasses import dataclass
+from enum import IntEnum, auto
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import ParkShareContext
+from bot.conversations import conversation
+from bot.drafts import ReportDraft
+from bot.handlers.disputes import PROBLEMS, post_card
+from bot.handlers.relay import leave as leave_relay
+from bot.i18n import Translator, translator
+from bot.keyboards import CallbackData, ForgedCallback, inline
+from core.errors import BookingNotDisputable, DisputeAlreadyOpen
+from core.services import disputes, parties
+from core.services.disputes import DISPUTABLE, MAX_PHOTOS, PROBLEMS_OF, Problem
+
+
+class ReportState(IntEnum):
+    PROBLEM = auto()
+    DETAILS = auto()
+
+
+@dataclass(frozen=True)
+class ReportProblem(CallbackData):
+    prefix = "pb"
+    booking_id: int
+
+
+@dataclass(frozen=True)
+class PickProblem(CallbackData):
+    prefix = "pbk"
+    choices = {"problem": frozenset(Problem)}  # noqa: RUF012
+    problem: str
+
+
+@dataclass(frozen=True)
+class ReportStep(CallbackData):
+    prefix = "pbs"
+    choices = {"action": frozenset({"send", "cancel"})}  # noqa: RUF012
+    action: str
+
+
+def report_button(booking_id: int, i18n: Translator) -> tuple[str, ReportProblem]:
+    return i18n.gettext("⚠️ Report a problem"), ReportProblem(booking_id)
+
+
+async def report_pressed(update: Update, context: ParkShareContext) -> ReportState | int:
+    query = update.callback_query
+    _ = context.i18n.gettext
+    try:
+        pressed = ReportProblem.unpack(query.data)
+    except ForgedCallback:
+        await query.answer(_("This button is not valid."), show_alert=True)
+        return ConversationHandler.END
+    async with context.db.reading() as uow:
+        found = await parties.of_booking(uow, pressed.booking_id)
+        side = found.side_of(context.user_data.person_id)
+        if await uow.trust.unresolved_dispute_of(found.booking.id) is not None:
+            raise DisputeAlreadyOpen(str(found.booking.id))
+    if found.booking.status not in DISPUTABLE:
+        raise BookingNotDisputable(str(found.booking.id))
+    await query.answer()
+    await leave_relay(update, context)
+    context.user_data.report_draft = ReportDraft(booking_id=found.booking.id)
+    await update.effective_message.reply_text(
+        _("What went wrong with booking #{id}?").format(id=found.booking.id),
+        reply_markup=inline(
+            [[(_(PROBLEMS[problem]).capitalize(), PickProblem(problem))]
+             for problem in PROBLEMS_OF[side]]
+            + [[(_("Never mind"), ReportStep("cancel"))]]
+        ),
+    )  # fmt: skip
+    return ReportState.PROBLEM
+
+
+async def problem_picked(update: Update, context: ParkShareContext) -> ReportState | int:
+    query = update.callback_query
+    _ = context.i18n.gettext
+    draft = context.user_data.report_draft
+    try:
+        pressed = PickProblem.unpack(query.data)
+    except ForgedCallback:
+        await query.answer(_("This button is not valid."), show_alert=True)
+        return ReportState.PROBLEM
+    if draft is None:
+        return await _stale(update, context)
+    await query.answer()
+    draft.problem = pressed.problem
+    await query.edit_message_text(
+        _(
+            "{problem}: tell us what happened, and add photos if you can (up to {max}). "
+            "Press “Send report” when you're done."
+        ).format(problem=_(PROBLEMS[Problem(pressed.problem)]).capitalize(), max=MAX_PHOTOS),
+        reply_markup=_details_keyboard(context.i18n),
+    )
+    return ReportState.DETAILS
+
+
+def _details_keyboard(i18n: Translator):
+    _ = i18n.gettext
+    return inline(
+        [[(_("📨 Send report"), ReportStep("send")), (_("Never mind"), ReportStep("cancel"))]]
+    )
+
+
+async def details_sent(update: Update, context: ParkShareContext) -> ReportState | int:
+    message = update.effective_message
+    _ = context.i18n.gettext
+    draft = context.user_data.report_draft
+    if draft is None:
+        return await _stale(update, context)
+    if message.photo:
+        if len(draft.photo_file_ids) >= MAX_PHOTOS:
+            await message.reply_text(_("That's {max} photos already.").format(max=MAX_PHOTOS))
+            return ReportState.DETAILS
+        draft.photo_file_ids.append(message.photo[-1].file_id)
+    text = (message.text or message.caption or "").strip()
+    if text:
+        draft.text = f"{draft.text}\n{text}".strip()
+    await message.reply_text(
+        _("Got it ({photos} photo(s)). Add more, or press “Send report”.").format(
+            photos=len(draft.photo_file_ids)
+        ),
+        reply_markup=_details_keyboard(context.i18n),
+    )
+    return ReportState.DETAILS
+
+
+async def step_pressed(update: Update, context: ParkShareContext) -> ReportState | int:
+    query = update.callback_query
+    _ = context.i18n.gettext
+    draft = context.user_data.report_draft
+    try:
+        pressed = ReportStep.unpack(query.data)
+    except ForgedCallback:
+        await query.answer(_("This button is not valid."), show_alert=True)
+        return ConversationHandler.END
+    if pressed.action == "cancel" or draft is None:
+        context.user_data.report_draft = None
+        await query.answer()
+        await query.edit_message_text(_("Nothing was reported."))
+        return ConversationHandler.END
+    if not draft.problem:
+        await query.answer(_("Pick what went wrong first."), show_alert=True)
+        return ReportState.PROBLEM
+    if not (draft.text or draft.photo_file_ids):
+        await query.answer(_("Please describe what happened, or send a photo."), show_alert=True)
+        return ReportState.DETAILS
+    async with context.db.unit_of_work() as uow:
+        dispute = await disputes.report(
+            uow, context.clock, booking_id=draft.booking_id,
+            reporter_id=context.user_data.person_id, problem=Problem(draft.problem),
+            text=draft.text, photo_file_ids=draft.photo_file_ids,
+        )  # fmt: skip
+        case = await disputes.case(uow, dispute.id)
+    context.user_data.report_draft = None
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await update.effective_message.reply_text(
+        _(
+            "Thank you. A manager is looking at booking #{id} and will write to you here. The "
+            "payment stays on hold until they decide."
+        ).format(id=case.parties.booking.id)
+    )
+    await post_card(context, case)
+    other = case.parties.person(case.parties.side_of(context.user_data.person_id).other)
+    to_them = translator(other.language)
+    with contextlib.suppress(TelegramError):
+        await context.bot.send_message(
+            other.telegram_id,
+            to_them.gettext(
+                "A problem with booking #{id} (“{title}”) was reported to our managers: "
+                "{problem}. A manager may ask you for details here."
+            ).format(
+                id=case.parties.booking.id, title=html.escape(case.parties.spot.title),
+                problem=to_them.gettext(PROBLEMS[Problem(draft.problem)]),
+            ),
+        )  # fmt: skip
+    return ConversationHandler.END
+
+
+async def _stale(update: Update, context: ParkShareContext) -> int:
+    text = context.i18n.gettext("This report was closed. Open it again from /bookings.")
+    if update.callback_query:
+        await update.callback_query.answer(text, show_alert=True)
+    else:
+        await update.effective_message.reply_text(text)
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: ParkShareContext) -> int:
+    context.user_data.report_draft = None
+    await update.effective_message.reply_text(context.i18n.gettext("Nothing was reported."))
+    return ConversationHandler.END
+
+
+def build_report_conversation() -> ConversationHandler:
+    private = filters.ChatType.PRIVATE
+    return conversation(
+        name="report",
+        entry_points=[CallbackQueryHandler(report_pressed, pattern=ReportProblem.pattern())],
+        states={
+            ReportState.PROBLEM: [
+                CallbackQueryHandler(problem_picked, pattern=PickProblem.pattern()),
+                CallbackQueryHandler(step_pressed, pattern=ReportStep.pattern()),
+            ],
+            ReportState.DETAILS: [
+                MessageHandler(
+                    private & (filters.PHOTO | (filters.TEXT & ~filters.COMMAND)), details_sent
+                ),
+                CallbackQueryHandler(step_pressed, pattern=ReportStep.pattern()),
+            ],
+        },
+        fallbacks=[CommandHandler("cancel", cancel)],
+        allow_reentry=True,
+    )
+
+
+def handlers() -> list[BaseHandler]:
+    return [build_report_conversation()]

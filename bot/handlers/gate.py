@@ -1,0 +1,45 @@
+"""Banned people: whatever they send in a private chat, they are told why they can't go on,
+and nothing else sees the update."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
+
+from bot.context import ParkShareContext
+from bot.i18n import translator
+from core.services import people
+
+
+async def stop_the_banned(update: Update, context: ParkShareContext) -> None:
+    chat = update.effective_chat
+    person_id = context.user_data.person_id if context.user_data is not None else None
+    if person_id is None or chat is None or chat.type != ChatType.PRIVATE:
+        return
+    if not (update.message or update.edited_message or update.callback_query):
+        return
+    async with context.db.reading() as uow:
+        if not await people.is_banned(uow, person_id):
+            return
+        person = await people.get(uow, person_id)
+    text = banned_notice(context.language, person.ban_reason)
+    if update.callback_query:
+        await update.callback_query.answer(text[:200], show_alert=True)
+    elif update.message:
+        await update.message.reply_text(text)
+    raise ApplicationHandlerStop
+
+
+def banned_notice(language: str, reason: str | None) -> str:
+    _ = translator(language).gettext
+    return _(
+        "Your ParkShare account is suspended: {reason}. You can't search, list or book. Your "
+        "existing bookings are with our managers, who will contact you here."
+    ).format(reason=html.escape(reason or _("a manager's decision")))
+
+
+def handlers() -> list[BaseHandler]:
+    return [TypeHandler(Update, stop_the_banned)]

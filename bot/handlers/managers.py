@@ -1,0 +1,178 @@
+"""Managers' commands, in their group only: open disputes, bans, and a look at a spot or a
+person. Ids are ParkShare's own (as on dispute cards), never Telegram's."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CommandHandler
+
+from bot.context import ParkShareContext
+from bot.handlers.disputes import post_card
+from bot.handlers.gate import banned_notice
+from bot.handlers.moderation import in_managers_group, is_manager
+from bot.i18n import translator
+from core.credit import tier_of
+from core.errors import DomainError
+from core.money import Money
+from core.services import disputes, people, spots
+
+
+async def _allowed(update: Update, context: ParkShareContext) -> bool:
+    """Managers in their group; anyone else in the group is told, anywhere else ignored."""
+    if not in_managers_group(update, context):
+        await update.effective_message.reply_text(
+            context.i18n.gettext("I don't know that command. Send /help to see what I can do.")
+        )
+        return False
+    if not await is_manager(context, update.effective_chat.id, update.effective_user.id):
+        await update.effective_message.reply_text(
+            translator("en").gettext("Only the managers' administrators can do that.")
+        )
+        return False
+    return True
+
+
+def _id_argument(context: ParkShareContext) -> int | None:
+    if not context.args or not context.args[0].lstrip("#").isdigit():
+        return None
+    return int(context.args[0].lstrip("#"))
+
+
+async def show_disputes(update: Update, context: ParkShareContext) -> None:
+    if not await _allowed(update, context):
+        return
+    async with context.db.reading() as uow:
+        cases = await disputes.open_cases(uow)
+    if not cases:
+        await update.effective_message.reply_text(translator("en").gettext("No disputes are open."))
+        return
+    for case in cases:
+        await post_card(context, case)
+
+
+async def ban(update: Update, context: ParkShareContext) -> None:
+    if not await _allowed(update, context):
+        return
+    _ = translator("en").gettext
+    person_id = _id_argument(context)
+    reason = " ".join(context.args[1:]).strip()
+    if person_id is None or not reason:
+        await update.effective_message.reply_text(
+            html.escape(_("Usage: /ban <person id> <reason>"))
+        )
+        return
+    async with context.db.unit_of_work() as uow:
+        person = await people.ban(uow, person_id, reason)
+    await update.effective_message.reply_text(
+        _("Person #{id} is banned: {reason}").format(id=person.id, reason=html.escape(reason))
+    )
+    with contextlib.suppress(TelegramError):
+        await context.bot.send_message(
+            person.telegram_id, banned_notice(person.language, person.ban_reason)
+        )
+
+
+async def unban(update: Update, context: ParkShareContext) -> None:
+    if not await _allowed(update, context):
+        return
+    _ = translator("en").gettext
+    person_id = _id_argument(context)
+    if person_id is None:
+        await update.effective_message.reply_text(html.escape(_("Usage: /unban <person id>")))
+        return
+    async with context.db.unit_of_work() as uow:
+        person = await people.unban(uow, person_id)
+    await update.effective_message.reply_text(_("Person #{id} can use ParkShare again.").format(
+        id=person.id))  # fmt: skip
+    with contextlib.suppress(TelegramError):
+        await context.bot.send_message(
+            person.telegram_id,
+            translator(person.language).gettext(
+                "Your ParkShare account is active again. Welcome back!"
+            ),
+        )
+
+
+async def show_person(update: Update, context: ParkShareContext) -> None:
+    if not await _allowed(update, context):
+        return
+    _ = translator("en").gettext
+    person_id = _id_argument(context)
+    if person_id is None:
+        await update.effective_message.reply_text(html.escape(_("Usage: /person <person id>")))
+        return
+    async with context.db.reading() as uow:
+        found = await people.profile(uow, person_id)
+    person = found.person
+    lines = [
+        _("👤 <b>Person #{id}</b> · language {language}").format(
+            id=person.id, language=person.language
+        ),
+        _("Credit {score} ({tier})").format(
+            score=person.credit_score, tier=tier_of(person.credit_score).value
+        ),
+        _("Rated {rating} by {count} people").format(
+            rating=f"{found.rating:.1f}" if found.rating is not None else "—",
+            count=found.rating_count,
+        ),
+        _("Spots: {spots}").format(spots=", ".join(f"#{i}" for i in found.spot_ids) or "—"),
+    ]
+    if person.banned:
+        lines.append(_("🚫 Banned: {reason}").format(reason=html.escape(person.ban_reason or "")))
+    for event in found.recent_events:
+        lines.append(f"{event.delta:+d} · {event.kind}" + (
+            f" (#{event.booking_id})" if event.booking_id else ""))  # fmt: skip
+    await update.effective_message.reply_text("\n".join(lines))
+
+
+async def show_spot(update: Update, context: ParkShareContext) -> None:
+    if not await _allowed(update, context):
+        return
+    i18n = translator("en")
+    _ = i18n.gettext
+    spot_id = _id_argument(context)
+    if spot_id is None:
+        await update.effective_message.reply_text(html.escape(_("Usage: /spot <spot id>")))
+        return
+    async with context.db.reading() as uow:
+        spot = await spots.get(uow, spot_id)
+        rating, count = await uow.spots.rating_of(spot.id)
+    await update.effective_message.reply_text(
+        _(
+            "🅿️ <b>Spot #{id}: {title}</b>\n{address}\nOwner: person #{owner} · {status}\n"
+            "{price} per hour · rated {rating} ({count})"
+        ).format(
+            id=spot.id, title=html.escape(spot.title), address=html.escape(spot.address or "—"),
+            owner=spot.owner_id, status=spot.status.value,
+            price=i18n.money(Money(spot.hourly_price_minor, spot.currency)),
+            rating=f"{rating:.1f}" if rating is not None else "—", count=count,
+        )
+    )  # fmt: skip
+
+
+def _answering_errors(command):
+    """Managers read English; a missing id is said plainly rather than as a driver's error."""
+
+    async def run(update: Update, context: ParkShareContext) -> None:
+        try:
+            await command(update, context)
+        except DomainError:
+            await update.effective_message.reply_text(
+                translator("en").gettext("Nothing found with that id.")
+            )
+
+    return run
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("disputes", show_disputes),
+        CommandHandler("ban", _answering_errors(ban)),
+        CommandHandler("unban", _answering_errors(unban)),
+        CommandHandler("person", _answering_errors(show_person)),
+        CommandHandler("spot", _answering_errors(show_spot)),
+    ]

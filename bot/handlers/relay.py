@@ -1,0 +1,151 @@
+"""The anonymous contact relay: "Message owner" / "Message driver" puts a person in a chat with
+the other side of their booking. Everything they send goes through the bot under a role
+("Driver of booking #12"), never a name, username or id; contact details are masked."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from telegram import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler
+
+from bot.context import ParkShareContext
+from bot.i18n import N_, Translator, translator
+from bot.keyboards import CallbackData, ForgedCallback, inline
+from core.errors import DomainError
+from core.services import relay
+from core.services.parties import Side
+from core.services.people import SUPPORTED_LANGUAGES
+
+LEAVE_LABEL = N_("🚪 Leave the chat")
+ROLE_OF = {
+    Side.DRIVER: N_("Driver of booking #{id}"),
+    Side.OWNER: N_("Owner of booking #{id}"),
+}
+
+
+@dataclass(frozen=True)
+class OpenRelay(CallbackData):
+    prefix = "rl"
+    booking_id: int
+
+
+def open_button(booking_id: int, side: Side, i18n: Translator) -> tuple[str, OpenRelay]:
+    """The button that writes to the other side: "Message owner" for a driver, and back."""
+    _ = i18n.gettext
+    label = _("💬 Message owner") if side == Side.DRIVER else _("💬 Message driver")
+    return label, OpenRelay(booking_id)
+
+
+def is_leave(text: str | None) -> bool:
+    return text is not None and any(
+        text == translator(language).gettext(LEAVE_LABEL) for language in SUPPORTED_LANGUAGES
+    )
+
+
+async def open_pressed(update: Update, context: ParkShareContext) -> None:
+    query = update.callback_query
+    _ = context.i18n.gettext
+    try:
+        pressed = OpenRelay.unpack(query.data)
+    except ForgedCallback:
+        await query.answer(_("This button is not valid."), show_alert=True)
+        return
+    async with context.db.reading() as uow:
+        leg = await relay.open_leg(
+            uow, context.clock, booking_id=pressed.booking_id,
+            person_id=context.user_data.person_id,
+        )  # fmt: skip
+    await query.answer()
+    context.user_data.relay_booking_id = pressed.booking_id
+    context.user_data.answering_dispute_id = None
+    other = _(ROLE_OF[leg.sender_side.other]).format(id=pressed.booking_id)
+    await update.effective_message.reply_text(
+        _(
+            "💬 You're now writing to the <b>{other}</b> (“{title}”). Everything you send here "
+            "goes to them through the bot, without your name or number. Press “{leave}” or send "
+            "any command to stop."
+        ).format(other=other, title=html.escape(leg.parties.spot.title), leave=_(LEAVE_LABEL)),
+        reply_markup=ReplyKeyboardMarkup(
+            [[KeyboardButton(_(LEAVE_LABEL))]], resize_keyboard=True, is_persistent=True,
+            input_field_placeholder=other[:64],
+        ),
+    )  # fmt: skip
+
+
+async def leave(update: Update, context: ParkShareContext) -> None:
+    booking_id = context.user_data.relay_booking_id
+    context.user_data.relay_booking_id = None
+    if booking_id is None:
+        return
+    await update.effective_message.reply_text(
+        context.i18n.gettext("You left the chat about booking #{id}.").format(id=booking_id),
+        reply_markup=ReplyKeyboardRemove(),
+    )
+
+
+async def forward(update: Update, context: ParkShareContext) -> None:
+    """Pass one message to the other side, headed with the sender's role only."""
+    message = update.effective_message
+    _ = context.i18n.gettext
+    if is_leave(message.text):
+        await leave(update, context)
+        return
+    kind, text, file_id = _content(message)
+    if kind is None:
+        await message.reply_text(_("Only text, photos and locations can be passed on."))
+        return
+    booking_id = context.user_data.relay_booking_id
+    try:
+        async with context.db.unit_of_work() as uow:
+            leg, sent = await relay.send(
+                uow, context.clock, booking_id=booking_id, sender_id=context.user_data.person_id,
+                kind=kind, text=text, file_id=file_id,
+            )  # fmt: skip
+    except DomainError:
+        context.user_data.relay_booking_id = None
+        raise
+    recipient = leg.recipient
+    to_them = translator(recipient.language)
+    role = to_them.gettext(ROLE_OF[leg.sender_side]).format(id=booking_id)
+    header = f"💬 <b>{role}</b>"
+    reply = inline([[(to_them.gettext("↩️ Reply"), OpenRelay(booking_id))]])
+    body = html.escape(sent.text)
+    try:
+        if kind == "photo":
+            caption = f"{header}\n{body}" if body else header
+            await context.bot.send_photo(
+                recipient.telegram_id, file_id, caption=caption, reply_markup=reply
+            )
+        elif kind == "location":
+            await context.bot.send_message(
+                recipient.telegram_id, header + "\n" + to_them.gettext("📍 shared a location:")
+            )
+            await context.bot.send_location(
+                recipient.telegram_id, latitude=message.location.latitude,
+                longitude=message.location.longitude, reply_markup=reply,
+            )  # fmt: skip
+        else:
+            await context.bot.send_message(
+                recipient.telegram_id, f"{header}\n{body}", reply_markup=reply
+            )
+    except TelegramError:
+        # Kept in the transcript all the same; the managers can read it in a dispute.
+        await message.reply_text(_("I couldn't deliver that: the other side can't be reached."))
+
+
+def _content(message: Message) -> tuple[str | None, str, str | None]:
+    if message.photo:
+        return "photo", message.caption or "", message.photo[-1].file_id
+    if message.location:
+        location = message.location
+        return "location", f"{location.latitude:.5f}, {location.longitude:.5f}", None
+    if message.text:
+        return "text", message.text, None
+    return None, "", None
+
+
+def handlers() -> list[BaseHandler]:
+    return [CallbackQueryHandler(open_pressed, pattern=OpenRelay.pattern())]

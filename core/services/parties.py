@@ -1,0 +1,46 @@
+"""The two sides of a booking: who is the driver, who the owner, and who is neither."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from core.db.models import Booking, Person, Spot
+from core.db.uow import UnitOfWork
+from core.errors import BookingNotFound
+from core.services import bookings, people, spots
+
+
+class Side(StrEnum):
+    DRIVER = "driver"
+    OWNER = "owner"
+
+    @property
+    def other(self) -> Side:
+        return Side.OWNER if self == Side.DRIVER else Side.DRIVER
+
+
+@dataclass(frozen=True, slots=True)
+class Parties:
+    booking: Booking
+    spot: Spot
+    driver: Person
+    owner: Person
+
+    def side_of(self, person_id: int) -> Side:
+        """The person's side; anyone else is told the booking doesn't exist."""
+        if person_id == self.driver.id:
+            return Side.DRIVER
+        if person_id == self.owner.id:
+            return Side.OWNER
+        raise BookingNotFound(str(self.booking.id))
+
+    def person(self, side: Side) -> Person:
+        return self.driver if side == Side.DRIVER else self.owner
+
+
+async def of_booking(uow: UnitOfWork, booking_id: int) -> Parties:
+    booking = await bookings.get(uow, booking_id)
+    spot = await spots.get(uow, booking.spot_id)
+    driver = await people.get(uow, booking.driver_id)
+    return Parties(booking, spot, driver, await people.get(uow, spot.owner_id))
