@@ -7,9 +7,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields
-from typing import ClassVar, Self
+from typing import ClassVar, Self, TypeVar
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
+
+from bot.i18n import Translator
 
 SEPARATOR = ":"
 MAX_CALLBACK_BYTES = 64  # Telegram's limit on callback_data
@@ -58,6 +66,20 @@ class CallbackData:
                     raise ForgedCallback(data)
                 values[field.name] = raw
         return cls(**values)
+
+
+Pressed = TypeVar("Pressed", bound=CallbackData)
+
+
+async def unpack_pressed(
+    query: CallbackQuery, kind: type[Pressed], i18n: Translator
+) -> Pressed | None:
+    """The pressed button's data; ``None`` once the presser has been told it is not valid."""
+    try:
+        return kind.unpack(query.data)
+    except ForgedCallback:
+        await query.answer(i18n.gettext("This button is not valid."), show_alert=True)
+        return None
 
 
 def inline(rows: list[list[tuple[str, CallbackData | str]]]) -> InlineKeyboardMarkup:

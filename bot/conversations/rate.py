@@ -23,7 +23,7 @@ from bot.conversations import conversation
 from bot.drafts import RatingDraft
 from bot.handlers.relay import leave as leave_relay
 from bot.i18n import Translator
-from bot.keyboards import CallbackData, ForgedCallback, inline
+from bot.keyboards import CallbackData, ForgedCallback, inline, unpack_pressed
 from core.errors import BookingNotFound
 from core.services import parties, ratings
 from core.services.parties import Side
@@ -68,10 +68,8 @@ def stars(count: int) -> str:
 async def rate_pressed(update: Update, context: ParkShareContext) -> RateState | int:
     query = update.callback_query
     _ = context.i18n.gettext
-    try:
-        pressed = RateBooking.unpack(query.data)
-    except ForgedCallback:
-        await query.answer(_("This button is not valid."), show_alert=True)
+    pressed = await unpack_pressed(query, RateBooking, context.i18n)
+    if pressed is None:
         return ConversationHandler.END
     async with context.db.reading() as uow:
         side = await ratings.check_can_rate(

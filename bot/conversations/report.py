@@ -25,7 +25,7 @@ from bot.drafts import ReportDraft
 from bot.handlers.disputes import PROBLEMS, post_card
 from bot.handlers.relay import leave as leave_relay
 from bot.i18n import Translator, translator
-from bot.keyboards import CallbackData, ForgedCallback, inline
+from bot.keyboards import CallbackData, inline, unpack_pressed
 from core.errors import BookingNotDisputable, DisputeAlreadyOpen
 from core.services import disputes, parties
 from core.services.disputes import DISPUTABLE, MAX_PHOTOS, PROBLEMS_OF, Problem
@@ -63,10 +63,8 @@ def report_button(booking_id: int, i18n: Translator) -> tuple[str, ReportProblem
 async def report_pressed(update: Update, context: ParkShareContext) -> ReportState | int:
     query = update.callback_query
     _ = context.i18n.gettext
-    try:
-        pressed = ReportProblem.unpack(query.data)
-    except ForgedCallback:
-        await query.answer(_("This button is not valid."), show_alert=True)
+    pressed = await unpack_pressed(query, ReportProblem, context.i18n)
+    if pressed is None:
         return ConversationHandler.END
     async with context.db.reading() as uow:
         found = await parties.of_booking(uow, pressed.booking_id)
@@ -93,10 +91,8 @@ async def problem_picked(update: Update, context: ParkShareContext) -> ReportSta
     query = update.callback_query
     _ = context.i18n.gettext
     draft = context.user_data.report_draft
-    try:
-        pressed = PickProblem.unpack(query.data)
-    except ForgedCallback:
-        await query.answer(_("This button is not valid."), show_alert=True)
+    pressed = await unpack_pressed(query, PickProblem, context.i18n)
+    if pressed is None:
         return ReportState.PROBLEM
     if draft is None:
         return await _stale(update, context)
@@ -146,10 +142,8 @@ async def step_pressed(update: Update, context: ParkShareContext) -> ReportState
     query = update.callback_query
     _ = context.i18n.gettext
     draft = context.user_data.report_draft
-    try:
-        pressed = ReportStep.unpack(query.data)
-    except ForgedCallback:
-        await query.answer(_("This button is not valid."), show_alert=True)
+    pressed = await unpack_pressed(query, ReportStep, context.i18n)
+    if pressed is None:
         return ConversationHandler.END
     if pressed.action == "cancel" or draft is None:
         context.user_data.report_draft = None

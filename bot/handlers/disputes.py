@@ -17,7 +17,7 @@ from bot.context import ParkShareContext
 from bot.handlers.gate import banned_notice
 from bot.handlers.moderation import is_manager
 from bot.i18n import N_, Translator, translator
-from bot.keyboards import CallbackData, ForgedCallback, inline
+from bot.keyboards import CallbackData, ForgedCallback, inline, unpack_pressed
 from core.credit import tier_of
 from core.errors import DisputeTaken
 from core.money import Money
@@ -355,10 +355,8 @@ async def _side_action(
 async def answer_pressed(update: Update, context: ParkShareContext) -> None:
     query = update.callback_query
     _ = context.i18n.gettext
-    try:
-        pressed = AnswerDispute.unpack(query.data)
-    except ForgedCallback:
-        await query.answer(_("This button is not valid."), show_alert=True)
+    pressed = await unpack_pressed(query, AnswerDispute, context.i18n)
+    if pressed is None:
         return
     async with context.db.reading() as uow:
         dispute = await disputes.get(uow, pressed.dispute_id)

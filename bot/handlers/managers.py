@@ -14,7 +14,7 @@ from bot.context import ParkShareContext
 from bot.handlers.disputes import post_card
 from bot.handlers.gate import banned_notice
 from bot.handlers.moderation import in_managers_group, is_manager
-from bot.i18n import translator
+from bot.i18n import N_, translator
 from core.credit import tier_of
 from core.errors import DomainError
 from core.money import Money
@@ -42,6 +42,30 @@ def _id_argument(context: ParkShareContext) -> int | None:
     return int(context.args[0].lstrip("#"))
 
 
+def _about(usage: str, *, needs_text: bool = False):
+    """A command on one id (and, for some, words after it): only for managers in their group,
+    with its usage when the id is missing, and a plain answer when nothing has that id."""
+
+    def wrap(command):
+        async def run(update: Update, context: ParkShareContext) -> None:
+            if not await _allowed(update, context):
+                return
+            target_id = _id_argument(context)
+            rest = " ".join(context.args[1:]).strip() if context.args else ""
+            _ = translator("en").gettext
+            if target_id is None or (needs_text and not rest):
+                await update.effective_message.reply_text(html.escape(_(usage)))
+                return
+            try:
+                await command(update, context, target_id, rest)
+            except DomainError:
+                await update.effective_message.reply_text(_("Nothing found with that id."))
+
+        return run
+
+    return wrap
+
+
 async def show_disputes(update: Update, context: ParkShareContext) -> None:
     if not await _allowed(update, context):
         return
@@ -54,17 +78,9 @@ async def show_disputes(update: Update, context: ParkShareContext) -> None:
         await post_card(context, case)
 
 
-async def ban(update: Update, context: ParkShareContext) -> None:
-    if not await _allowed(update, context):
-        return
+@_about(N_("Usage: /ban <person id> <reason>"), needs_text=True)
+async def ban(update: Update, context: ParkShareContext, person_id: int, reason: str) -> None:
     _ = translator("en").gettext
-    person_id = _id_argument(context)
-    reason = " ".join(context.args[1:]).strip()
-    if person_id is None or not reason:
-        await update.effective_message.reply_text(
-            html.escape(_("Usage: /ban <person id> <reason>"))
-        )
-        return
     async with context.db.unit_of_work() as uow:
         person = await people.ban(uow, person_id, reason)
     await update.effective_message.reply_text(
@@ -76,14 +92,9 @@ async def ban(update: Update, context: ParkShareContext) -> None:
         )
 
 
-async def unban(update: Update, context: ParkShareContext) -> None:
-    if not await _allowed(update, context):
-        return
+@_about(N_("Usage: /unban <person id>"))
+async def unban(update: Update, context: ParkShareContext, person_id: int, _rest: str) -> None:
     _ = translator("en").gettext
-    person_id = _id_argument(context)
-    if person_id is None:
-        await update.effective_message.reply_text(html.escape(_("Usage: /unban <person id>")))
-        return
     async with context.db.unit_of_work() as uow:
         person = await people.unban(uow, person_id)
     await update.effective_message.reply_text(_("Person #{id} can use ParkShare again.").format(
@@ -97,14 +108,11 @@ async def unban(update: Update, context: ParkShareContext) -> None:
         )
 
 
-async def show_person(update: Update, context: ParkShareContext) -> None:
-    if not await _allowed(update, context):
-        return
+@_about(N_("Usage: /person <person id>"))
+async def show_person(
+    update: Update, context: ParkShareContext, person_id: int, _rest: str
+) -> None:
     _ = translator("en").gettext
-    person_id = _id_argument(context)
-    if person_id is None:
-        await update.effective_message.reply_text(html.escape(_("Usage: /person <person id>")))
-        return
     async with context.db.reading() as uow:
         found = await people.profile(uow, person_id)
     person = found.person
@@ -129,15 +137,10 @@ async def show_person(update: Update, context: ParkShareContext) -> None:
     await update.effective_message.reply_text("\n".join(lines))
 
 
-async def show_spot(update: Update, context: ParkShareContext) -> None:
-    if not await _allowed(update, context):
-        return
+@_about(N_("Usage: /spot <spot id>"))
+async def show_spot(update: Update, context: ParkShareContext, spot_id: int, _rest: str) -> None:
     i18n = translator("en")
     _ = i18n.gettext
-    spot_id = _id_argument(context)
-    if spot_id is None:
-        await update.effective_message.reply_text(html.escape(_("Usage: /spot <spot id>")))
-        return
     async with context.db.reading() as uow:
         spot = await spots.get(uow, spot_id)
         rating, count = await uow.spots.rating_of(spot.id)
@@ -154,25 +157,11 @@ async def show_spot(update: Update, context: ParkShareContext) -> None:
     )  # fmt: skip
 
 
-def _answering_errors(command):
-    """Managers read English; a missing id is said plainly rather than as a driver's error."""
-
-    async def run(update: Update, context: ParkShareContext) -> None:
-        try:
-            await command(update, context)
-        except DomainError:
-            await update.effective_message.reply_text(
-                translator("en").gettext("Nothing found with that id.")
-            )
-
-    return run
-
-
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("disputes", show_disputes),
-        CommandHandler("ban", _answering_errors(ban)),
-        CommandHandler("unban", _answering_errors(unban)),
-        CommandHandler("person", _answering_errors(show_person)),
-        CommandHandler("spot", _answering_errors(show_spot)),
+        CommandHandler("ban", ban),
+        CommandHandler("unban", unban),
+        CommandHandler("person", show_person),
+        CommandHandler("spot", show_spot),
     ]

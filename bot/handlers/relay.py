@@ -13,7 +13,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import ParkShareContext
 from bot.i18n import N_, Translator, translator
-from bot.keyboards import CallbackData, ForgedCallback, inline
+from bot.keyboards import CallbackData, inline, unpack_pressed
 from core.errors import DomainError
 from core.services import relay
 from core.services.parties import Side
@@ -48,10 +48,8 @@ def is_leave(text: str | None) -> bool:
 async def open_pressed(update: Update, context: ParkShareContext) -> None:
     query = update.callback_query
     _ = context.i18n.gettext
-    try:
-        pressed = OpenRelay.unpack(query.data)
-    except ForgedCallback:
-        await query.answer(_("This button is not valid."), show_alert=True)
+    pressed = await unpack_pressed(query, OpenRelay, context.i18n)
+    if pressed is None:
         return
     async with context.db.reading() as uow:
         leg = await relay.open_leg(

@@ -49,6 +49,8 @@ PROBLEMS_OF: dict[Side, tuple[Problem, ...]] = {
 DISPUTABLE = frozenset({BookingStatus.CONFIRMED, BookingStatus.ACTIVE})
 MAX_PHOTOS = 5
 MAX_TEXT = 2000
+# A driver found to have not come, or to have stayed on, loses credit under that name.
+LOST_AS = {Problem.NO_SHOW: CreditEventKind.NO_SHOW, Problem.OVERSTAY: CreditEventKind.OVERSTAY}
 # What a manager's penalty costs, on top of any dispute lost.
 PENALTY_POINTS = 100
 
@@ -207,8 +209,10 @@ async def decide(
     loser = {Ruling.REFUND: before.parties.owner, Ruling.RELEASE: before.parties.driver}.get(ruling)
     if loser is not None:
         await people.change_credit(
-            uow, clock, loser.id, kind=CreditEventKind.DISPUTE_LOST, booking_id=booking.id
-        )
+            uow, clock, loser.id, booking_id=booking.id,
+            kind=LOST_AS.get(Problem(dispute.kind), CreditEventKind.DISPUTE_LOST)
+            if loser is before.parties.driver else CreditEventKind.DISPUTE_LOST,
+        )  # fmt: skip
     dispute.status = DisputeStatus.RESOLVED
     dispute.resolution = f"{ruling}:{percent}"
     dispute.resolved_at = clock.now()

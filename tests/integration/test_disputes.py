@@ -186,3 +186,21 @@ async def test_a_completed_stay_is_rated_once_per_side(db, clock, booking, owner
     async with db.reading() as uow:
         assert (await uow.people.get(owner.id)).credit_score == 600 - 10
         assert await uow.people.rating_of(owner.id) == (2.0, 1)
+
+
+async def test_a_driver_found_not_to_have_come_loses_credit_for_a_no_show(
+    db, clock, booking, owner, manager
+):
+    await pay(db, clock, booking)
+    async with db.unit_of_work() as uow:
+        dispute = await disputes.report(
+            uow, clock, booking_id=booking.id, reporter_id=owner.id, problem=Problem.NO_SHOW,
+            text="Nobody came", photo_file_ids=[],
+        )  # fmt: skip
+    async with db.unit_of_work() as uow:
+        await disputes.decide(
+            uow, clock, dispute_id=dispute.id, manager_id=manager.id, ruling=Ruling.RELEASE
+        )
+    async with db.reading() as uow:
+        (event,) = await uow.people.credit_events(booking.driver_id, limit=5)
+    assert (event.kind, event.delta) == ("no_show", -60)
