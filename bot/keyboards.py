@@ -65,7 +65,14 @@ class CallbackData:
                 if allowed is not None and raw not in allowed:
                     raise ForgedCallback(data)
                 values[field.name] = raw
-        return cls(**values)
+        unpacked = cls(**values)
+        if not unpacked.is_valid():
+            raise ForgedCallback(data)
+        return unpacked
+
+    def is_valid(self) -> bool:
+        """Rules across fields or on numbers that ``choices`` can't say (a known percentage)."""
+        return True
 
 
 Pressed = TypeVar("Pressed", bound=CallbackData)

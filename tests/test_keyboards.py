@@ -54,3 +54,17 @@ def test_every_button_of_the_bot_has_its_own_prefix():
             assert kind.prefix not in seen, f"{kind.__name__} and {seen[kind.prefix]}"
             seen[kind.prefix] = kind.__name__
     assert len(seen) > 20
+
+
+def test_data_that_breaks_a_buttons_own_rule_is_refused():
+    @dataclass(frozen=True)
+    class Stars(CallbackData):
+        prefix = "stars"
+        count: int
+
+        def is_valid(self) -> bool:
+            return 1 <= self.count <= 5
+
+    assert Stars.unpack("stars:5") == Stars(5)
+    with pytest.raises(ForgedCallback):
+        Stars.unpack("stars:6")

@@ -27,7 +27,7 @@ from bot.handlers.payments import PayBooking
 from bot.handlers.requests import notify_owner_of_request
 from bot.handlers.search import OpenSpot, window_for
 from bot.handlers.spot_card import BookSpot
-from bot.keyboards import CallbackData, ForgedCallback, inline
+from bot.keyboards import CallbackData, inline, unpack_pressed
 from core.availability_text import parse_availability
 from core.db.models import Booking
 from core.errors import DomainError, InvalidWindow, WindowTaken
@@ -53,10 +53,8 @@ class BookingStep(CallbackData):
 
 async def book_pressed(update: Update, context: ParkShareContext) -> BookState | int:
     query = update.callback_query
-    try:
-        pressed = BookSpot.unpack(query.data)
-    except ForgedCallback:
-        await query.answer(context.i18n.gettext("This button is not valid."), show_alert=True)
+    pressed = await unpack_pressed(query, BookSpot, context.i18n)
+    if pressed is None:
         return ConversationHandler.END
     async with context.db.reading() as uow:
         spot = (await spots.card(uow, pressed.spot_id)).spot
@@ -105,10 +103,8 @@ async def _ask_confirmation(update: Update, context: ParkShareContext) -> BookSt
 async def step_pressed(update: Update, context: ParkShareContext) -> BookState | int:
     query = update.callback_query
     _ = context.i18n.gettext
-    try:
-        step = BookingStep.unpack(query.data)
-    except ForgedCallback:
-        await query.answer(_("This button is not valid."), show_alert=True)
+    step = await unpack_pressed(query, BookingStep, context.i18n)
+    if step is None:
         return BookState.CONFIRM
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
@@ -149,7 +145,6 @@ async def window_typed(update: Update, context: ParkShareContext) -> BookState:
 
 
 async def _confirm(update: Update, context: ParkShareContext) -> int:
-    _ = context.i18n.gettext
     draft = context.user_data.booking_draft
     try:
         async with context.db.unit_of_work() as uow:

@@ -21,7 +21,7 @@ from bot.context import ParkShareContext
 from bot.conversations import conversation
 from bot.errors import explain
 from bot.handlers.my_spots import ManageSpot
-from bot.keyboards import CallbackData, ForgedCallback, inline
+from bot.keyboards import CallbackData, inline, unpack_pressed
 from core.availability_text import parse_availability
 from core.errors import DomainError
 from core.money import Money
@@ -48,10 +48,8 @@ SKIP_WORDS = {"-", "skip", "no", "none", "нет", "пропустить", "无"
 async def edit_pressed(update: Update, context: ParkShareContext) -> EditState | int:
     query = update.callback_query
     _ = context.i18n.gettext
-    try:
-        pressed = ManageSpot.unpack(query.data)
-    except ForgedCallback:
-        await query.answer(_("This button is not valid."), show_alert=True)
+    pressed = await unpack_pressed(query, ManageSpot, context.i18n)
+    if pressed is None:
         return ConversationHandler.END
     try:
         async with context.db.reading() as uow:
@@ -161,10 +159,8 @@ async def photo_sent(update: Update, context: ParkShareContext) -> int | EditSta
 async def photos_done(update: Update, context: ParkShareContext) -> int | EditState:
     query = update.callback_query
     _ = context.i18n.gettext
-    try:
-        pressed = PhotosDone.unpack(query.data)
-    except ForgedCallback:
-        await query.answer(_("This button is not valid."), show_alert=True)
+    pressed = await unpack_pressed(query, PhotosDone, context.i18n)
+    if pressed is None:
         return EditState.PHOTOS
     if pressed.spot_id != context.user_data.editing_spot_id:
         await query.answer(_("This button is no longer valid."), show_alert=True)

@@ -25,7 +25,7 @@ from bot.drafts import ListingDraft
 from bot.errors import explain
 from bot.handlers.moderation import post_listing_card
 from bot.i18n import N_, Translator
-from bot.keyboards import CallbackData, ForgedCallback, inline, location_request
+from bot.keyboards import CallbackData, inline, location_request, unpack_pressed
 from core.availability_text import ParsedAvailability, parse_availability
 from core.db.models import VehicleSize
 from core.errors import DomainError, InvalidInput
@@ -249,10 +249,8 @@ def _buttons(state: ListState) -> CallbackQueryHandler:
 
     async def pressed(update: Update, context: ParkShareContext) -> ListState | int:
         query = update.callback_query
-        try:
-            step = ListingStep.unpack(query.data)
-        except ForgedCallback:
-            await query.answer(context.i18n.gettext("This button is not valid."), show_alert=True)
+        step = await unpack_pressed(query, ListingStep, context.i18n)
+        if step is None:
             return state
         await query.answer()
         draft = _draft(context)

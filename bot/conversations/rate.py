@@ -23,7 +23,7 @@ from bot.conversations import conversation
 from bot.drafts import RatingDraft
 from bot.handlers.relay import leave as leave_relay
 from bot.i18n import Translator
-from bot.keyboards import CallbackData, ForgedCallback, inline, unpack_pressed
+from bot.keyboards import CallbackData, inline, unpack_pressed
 from core.errors import BookingNotFound
 from core.services import parties, ratings
 from core.services.parties import Side
@@ -48,6 +48,9 @@ class RateBooking(CallbackData):
 class GiveStars(CallbackData):
     prefix = "rts"
     stars: int
+
+    def is_valid(self) -> bool:
+        return 1 <= self.stars <= 5
 
 
 @dataclass(frozen=True)
@@ -96,12 +99,8 @@ async def stars_given(update: Update, context: ParkShareContext) -> RateState | 
     query = update.callback_query
     _ = context.i18n.gettext
     draft = context.user_data.rating_draft
-    try:
-        pressed = GiveStars.unpack(query.data)
-        if not 1 <= pressed.stars <= 5:
-            raise ForgedCallback(query.data)
-    except ForgedCallback:
-        await query.answer(_("This button is not valid."), show_alert=True)
+    pressed = await unpack_pressed(query, GiveStars, context.i18n)
+    if pressed is None:
         return RateState.STARS
     if draft is None:
         await query.answer(_("This button is no longer valid."), show_alert=True)

@@ -26,9 +26,8 @@ from bot.handlers.disputes import PROBLEMS, post_card
 from bot.handlers.relay import leave as leave_relay
 from bot.i18n import Translator, translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
-from core.errors import BookingNotDisputable, DisputeAlreadyOpen
-from core.services import disputes, parties
-from core.services.disputes import DISPUTABLE, MAX_PHOTOS, PROBLEMS_OF, Problem
+from core.services import disputes
+from core.services.disputes import MAX_PHOTOS, PROBLEMS_OF, Problem
 
 
 class ReportState(IntEnum):
@@ -67,17 +66,14 @@ async def report_pressed(update: Update, context: ParkShareContext) -> ReportSta
     if pressed is None:
         return ConversationHandler.END
     async with context.db.reading() as uow:
-        found = await parties.of_booking(uow, pressed.booking_id)
-        side = found.side_of(context.user_data.person_id)
-        if await uow.trust.unresolved_dispute_of(found.booking.id) is not None:
-            raise DisputeAlreadyOpen(str(found.booking.id))
-    if found.booking.status not in DISPUTABLE:
-        raise BookingNotDisputable(str(found.booking.id))
+        side = await disputes.check_can_report(
+            uow, booking_id=pressed.booking_id, reporter_id=context.user_data.person_id
+        )
     await query.answer()
     await leave_relay(update, context)
-    context.user_data.report_draft = ReportDraft(booking_id=found.booking.id)
+    context.user_data.report_draft = ReportDraft(booking_id=pressed.booking_id)
     await update.effective_message.reply_text(
-        _("What went wrong with booking #{id}?").format(id=found.booking.id),
+        _("What went wrong with booking #{id}?").format(id=pressed.booking_id),
         reply_markup=inline(
             [[(_(PROBLEMS[problem]).capitalize(), PickProblem(problem))]
              for problem in PROBLEMS_OF[side]]

@@ -21,7 +21,7 @@ from bot.handlers.relay import OpenRelay
 from bot.handlers.relay import open_button as relay_button
 from bot.handlers.spot_card import Navigate
 from bot.i18n import N_, Translator, translator
-from bot.keyboards import CallbackData, ForgedCallback, inline
+from bot.keyboards import CallbackData, inline, unpack_pressed
 from bot.waiting_drivers import tell_waiting_drivers
 from core.db.models import Booking, Person, Spot
 from core.money import Money
@@ -67,6 +67,9 @@ class ExtendBooking(CallbackData):
     prefix = "bx"
     booking_id: int
     minutes: int
+
+    def is_valid(self) -> bool:
+        return self.minutes in EXTENSIONS_MIN
 
 
 def describe(booking: Booking, spot: Spot, i18n: Translator) -> str:
@@ -170,10 +173,8 @@ async def owner_cancel_pressed(update: Update, context: ParkShareContext) -> Non
     query = update.callback_query
     i18n = context.i18n
     _ = i18n.gettext
-    try:
-        pressed = OwnerCancel.unpack(query.data)
-    except ForgedCallback:
-        await query.answer(_("This button is not valid."), show_alert=True)
+    pressed = await unpack_pressed(query, OwnerCancel, context.i18n)
+    if pressed is None:
         return
     owner_id = context.user_data.person_id
     if pressed.action == "yes":
@@ -234,10 +235,8 @@ async def booking_pressed(update: Update, context: ParkShareContext) -> None:
     query = update.callback_query
     i18n = context.i18n
     _ = i18n.gettext
-    try:
-        pressed = ManageBooking.unpack(query.data)
-    except ForgedCallback:
-        await query.answer(_("This button is not valid."), show_alert=True)
+    pressed = await unpack_pressed(query, ManageBooking, context.i18n)
+    if pressed is None:
         return
     settings = context.settings
     driver_id = context.user_data.person_id
@@ -310,12 +309,8 @@ async def extension_pressed(update: Update, context: ParkShareContext) -> None:
     query = update.callback_query
     i18n = context.i18n
     _ = i18n.gettext
-    try:
-        pressed = ExtendBooking.unpack(query.data)
-        if pressed.minutes not in EXTENSIONS_MIN:
-            raise ForgedCallback(query.data)
-    except ForgedCallback:
-        await query.answer(_("This button is not valid."), show_alert=True)
+    pressed = await unpack_pressed(query, ExtendBooking, i18n)
+    if pressed is None:
         return
     async with context.db.unit_of_work() as uow:
         extension = await bookings.extend(

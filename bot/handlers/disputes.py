@@ -17,7 +17,7 @@ from bot.context import ParkShareContext
 from bot.handlers.gate import banned_notice
 from bot.handlers.moderation import is_manager
 from bot.i18n import N_, Translator, translator
-from bot.keyboards import CallbackData, ForgedCallback, inline, unpack_pressed
+from bot.keyboards import CallbackData, inline, unpack_pressed
 from core.credit import tier_of
 from core.errors import DisputeTaken
 from core.money import Money
@@ -69,6 +69,9 @@ class DisputeAction(CallbackData):
     dispute_id: int
     percent: int = 0
 
+    def is_valid(self) -> bool:
+        return self.percent in PARTIAL_PERCENTS if self.action == "pct" else self.percent == 0
+
 
 @dataclass(frozen=True)
 class AnswerDispute(CallbackData):
@@ -85,11 +88,11 @@ def _side_label(side: Side, i18n: Translator) -> str:
     return i18n.gettext(SIDES[side])
 
 
-def card_text(case: Case, i18n: Translator, *, zone: str | None = None) -> str:
+def card_text(case: Case, i18n: Translator) -> str:
     _ = i18n.gettext
     dispute, found = case.dispute, case.parties
     booking, spot = found.booking, found.spot
-    zone = zone or spot.timezone
+    zone = spot.timezone
     reporter = found.side_of(dispute.opened_by_id) if dispute.opened_by_id else None
     lines = [
         _("⚠️ <b>Dispute #{id} · booking #{booking}</b>: {problem}").format(
@@ -200,13 +203,8 @@ async def post_card(context: ParkShareContext, case: Case) -> None:
 async def action_pressed(update: Update, context: ParkShareContext) -> None:
     query = update.callback_query
     i18n = translator("en")
-    _ = i18n.gettext
-    try:
-        pressed = DisputeAction.unpack(query.data)
-        if pressed.action == "pct" and pressed.percent not in PARTIAL_PERCENTS:
-            raise ForgedCallback(query.data)
-    except ForgedCallback:
-        await query.answer(context.i18n.gettext("This button is not valid."), show_alert=True)
+    pressed = await unpack_pressed(query, DisputeAction, context.i18n)
+    if pressed is None:
         return
     if not await is_manager(context, update.effective_chat.id, update.effective_user.id):
         await query.answer(

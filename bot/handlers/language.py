@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.commands import publish_menu_for_chat
 from bot.context import ParkShareContext
 from bot.i18n import LANGUAGE_NAMES, translator
-from bot.keyboards import CallbackData, ForgedCallback, inline
+from bot.keyboards import CallbackData, inline, unpack_pressed
 from core.services import people
 
 
@@ -32,10 +32,8 @@ async def ask_language(update: Update, context: ParkShareContext) -> None:
 
 async def language_chosen(update: Update, context: ParkShareContext) -> None:
     query = update.callback_query
-    try:
-        choice = LanguageChoice.unpack(query.data)
-    except ForgedCallback:
-        await query.answer(context.i18n.gettext("This button is not valid."), show_alert=True)
+    choice = await unpack_pressed(query, LanguageChoice, context.i18n)
+    if choice is None:
         return
     async with context.db.unit_of_work() as uow:
         await people.set_language(uow, context.user_data.person_id, choice.language)

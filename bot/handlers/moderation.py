@@ -15,7 +15,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ExtB
 
 from bot.context import ParkShareContext
 from bot.i18n import N_, Translator, translator
-from bot.keyboards import CallbackData, ForgedCallback, inline
+from bot.keyboards import CallbackData, inline, unpack_pressed
 from bot.waiting_drivers import tell_waiting_drivers
 from core.money import Money
 from core.services import spots
@@ -123,14 +123,9 @@ async def show_pending(update: Update, context: ParkShareContext) -> None:
 async def decision_pressed(update: Update, context: ParkShareContext) -> None:
     query = update.callback_query
     _ = context.i18n.gettext
-    try:
-        pressed = (
-            RejectSpot.unpack(query.data)
-            if query.data.startswith(RejectSpot.prefix + ":")
-            else ModerateSpot.unpack(query.data)
-        )
-    except ForgedCallback:
-        await query.answer(_("This button is not valid."), show_alert=True)
+    kind = RejectSpot if query.data.startswith(RejectSpot.prefix + ":") else ModerateSpot
+    pressed = await unpack_pressed(query, kind, context.i18n)
+    if pressed is None:
         return
     if not await is_manager(context, update.effective_chat.id, update.effective_user.id):
         await query.answer(_("Only the managers' administrators can decide on listings."), True)

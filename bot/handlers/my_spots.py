@@ -13,7 +13,7 @@ from bot.availability_view import describe_weekly
 from bot.context import ParkShareContext
 from bot.errors import explain
 from bot.i18n import N_, Translator
-from bot.keyboards import CallbackData, ForgedCallback, inline
+from bot.keyboards import CallbackData, inline, unpack_pressed
 from bot.waiting_drivers import tell_waiting_drivers
 from core.availability import WeeklyRule
 from core.db.models import Spot
@@ -100,10 +100,8 @@ async def list_spots(update: Update, context: ParkShareContext) -> None:
 async def action_pressed(update: Update, context: ParkShareContext) -> None:
     query = update.callback_query
     _ = context.i18n.gettext
-    try:
-        pressed = ManageSpot.unpack(query.data)
-    except ForgedCallback:
-        await query.answer(_("This button is not valid."), show_alert=True)
+    pressed = await unpack_pressed(query, ManageSpot, context.i18n)
+    if pressed is None:
         return
     if pressed.action == "delete":
         await query.answer()

@@ -14,7 +14,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot.availability_view import describe_weekly, describe_windows
 from bot.context import ParkShareContext
 from bot.i18n import Translator
-from bot.keyboards import CallbackData, ForgedCallback, inline
+from bot.keyboards import CallbackData, inline, unpack_pressed
 from bot.waiting_drivers import tell_waiting_drivers
 from core.availability_text import ParsedAvailability, parse_availability
 from core.db.models import Spot
@@ -65,10 +65,8 @@ async def try_hours(update: Update, context: ParkShareContext) -> bool:
 async def spot_picked(update: Update, context: ParkShareContext) -> None:
     query = update.callback_query
     _ = context.i18n.gettext
-    try:
-        pressed = PickSpotForHours.unpack(query.data)
-    except ForgedCallback:
-        await query.answer(_("This button is not valid."), show_alert=True)
+    pressed = await unpack_pressed(query, PickSpotForHours, context.i18n)
+    if pressed is None:
         return
     text = context.user_data.pending_hours
     if text is None:
@@ -115,10 +113,8 @@ def _describe_change(spot: Spot, parsed: ParsedAvailability, i18n: Translator) -
 async def undo_pressed(update: Update, context: ParkShareContext) -> None:
     query = update.callback_query
     _ = context.i18n.gettext
-    try:
-        pressed = UndoHours.unpack(query.data)
-    except ForgedCallback:
-        await query.answer(_("This button is not valid."), show_alert=True)
+    pressed = await unpack_pressed(query, UndoHours, context.i18n)
+    if pressed is None:
         return
     last = context.user_data.last_hours_change
     if last is None or last["spot_id"] != pressed.spot_id:

@@ -18,7 +18,7 @@ from telegram.ext import (
 from bot.context import ParkShareContext
 from bot.errors import explain
 from bot.i18n import Translator
-from bot.keyboards import CallbackData, ForgedCallback, inline
+from bot.keyboards import CallbackData, inline, unpack_pressed
 from core.db.models import PaymentStatus
 from core.errors import DomainError
 from core.services import booking_payments
@@ -43,10 +43,8 @@ class PayBooking(CallbackData):
 async def pay_pressed(update: Update, context: ParkShareContext) -> None:
     query = update.callback_query
     _ = context.i18n.gettext
-    try:
-        pressed = PayBooking.unpack(query.data)
-    except ForgedCallback:
-        await query.answer(_("This button is not valid."), show_alert=True)
+    pressed = await unpack_pressed(query, PayBooking, context.i18n)
+    if pressed is None:
         return
     async with context.db.reading() as uow:
         charge = await booking_payments.charge_for(

@@ -13,7 +13,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.context import ParkShareContext
 from bot.handlers.moderation import in_managers_group, is_manager
 from bot.i18n import Translator, translator
-from bot.keyboards import CallbackData, ForgedCallback, inline
+from bot.keyboards import CallbackData, inline, unpack_pressed
 from core.money import Money
 from core.services import people, profit
 from payments.gateway import GatewayRefused
@@ -161,10 +161,8 @@ async def show_report(update: Update, context: ParkShareContext) -> None:
 async def report_period_pressed(update: Update, context: ParkShareContext) -> None:
     query = update.callback_query
     i18n = translator("en")
-    try:
-        pressed = ReportPeriod.unpack(query.data)
-    except ForgedCallback:
-        await query.answer(i18n.gettext("This button is not valid."), show_alert=True)
+    pressed = await unpack_pressed(query, ReportPeriod, i18n)
+    if pressed is None:
         return
     if not in_managers_group(update, context) or not await is_manager(
         context, update.effective_chat.id, update.effective_user.id

@@ -14,7 +14,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot.context import ParkShareContext
 from bot.handlers.payments import PayBooking
 from bot.i18n import translator
-from bot.keyboards import CallbackData, ForgedCallback, inline
+from bot.keyboards import CallbackData, inline, unpack_pressed
 from bot.waiting_drivers import tell_waiting_drivers
 from core.money import Money
 from core.services import bookings, people, spots
@@ -62,10 +62,8 @@ async def notify_owner_of_request(context: ParkShareContext, booking_id: int) ->
 async def request_answered(update: Update, context: ParkShareContext) -> None:
     query = update.callback_query
     _ = context.i18n.gettext
-    try:
-        pressed = AnswerRequest.unpack(query.data)
-    except ForgedCallback:
-        await query.answer(_("This button is not valid."), show_alert=True)
+    pressed = await unpack_pressed(query, AnswerRequest, context.i18n)
+    if pressed is None:
         return
     accept = pressed.answer == "accept"
     async with context.db.unit_of_work() as uow:

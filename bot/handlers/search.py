@@ -15,7 +15,7 @@ from bot.context import ParkShareContext
 from bot.drafts import SearchDraft
 from bot.errors import explain
 from bot.i18n import N_, Translator
-from bot.keyboards import CallbackData, ForgedCallback, inline
+from bot.keyboards import CallbackData, inline, unpack_pressed
 from core.availability_text import parse_availability
 from core.credit import CreditTier, tier_of
 from core.db.models import VehicleSize
@@ -175,10 +175,8 @@ async def _start_search(update: Update, context: ParkShareContext, point: GeoPoi
 async def search_changed(update: Update, context: ParkShareContext) -> None:
     query = update.callback_query
     draft = context.user_data.search
-    try:
-        change = ChangeSearch.unpack(query.data)
-    except ForgedCallback:
-        await query.answer(context.i18n.gettext("This button is not valid."), show_alert=True)
+    change = await unpack_pressed(query, ChangeSearch, context.i18n)
+    if change is None:
         return
     if draft is None:
         await query.answer(

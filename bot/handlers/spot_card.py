@@ -13,7 +13,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot.context import ParkShareContext
 from bot.handlers.search import OpenSpot, window_for
 from bot.i18n import N_, Translator
-from bot.keyboards import CallbackData, ForgedCallback, inline
+from bot.keyboards import CallbackData, inline, unpack_pressed
 from core.db.models import VehicleSize
 from core.geo import GeoPoint
 from core.guidance import route_links
@@ -52,10 +52,8 @@ def _window(context: ParkShareContext, zone: str) -> tuple[datetime, datetime]:
 async def spot_opened(update: Update, context: ParkShareContext) -> None:
     query = update.callback_query
     _ = context.i18n.gettext
-    try:
-        pressed = OpenSpot.unpack(query.data)
-    except ForgedCallback:
-        await query.answer(_("This button is not valid."), show_alert=True)
+    pressed = await unpack_pressed(query, OpenSpot, context.i18n)
+    if pressed is None:
         return
     async with context.db.reading() as uow:
         details = await spots.card(uow, pressed.spot_id)
@@ -125,10 +123,8 @@ async def _card_text(
 async def navigate(update: Update, context: ParkShareContext) -> None:
     query = update.callback_query
     _ = context.i18n.gettext
-    try:
-        pressed = Navigate.unpack(query.data)
-    except ForgedCallback:
-        await query.answer(_("This button is not valid."), show_alert=True)
+    pressed = await unpack_pressed(query, Navigate, context.i18n)
+    if pressed is None:
         return
     async with context.db.reading() as uow:
         spot = (await spots.card(uow, pressed.spot_id)).spot

@@ -12,7 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.context import ParkShareContext
 from bot.errors import explain
-from bot.keyboards import CallbackData, ForgedCallback, inline, location_request
+from bot.keyboards import CallbackData, inline, location_request, unpack_pressed
 from core.db.models import Role
 from core.errors import DomainError, SpotNotFound
 from core.money import Money
@@ -62,10 +62,8 @@ async def start(update: Update, context: ParkShareContext) -> None:
 
 async def role_chosen(update: Update, context: ParkShareContext) -> None:
     query = update.callback_query
-    try:
-        choice = RoleChoice.unpack(query.data)
-    except ForgedCallback:
-        await query.answer(context.i18n.gettext("This button is not valid."), show_alert=True)
+    choice = await unpack_pressed(query, RoleChoice, context.i18n)
+    if choice is None:
         return
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)

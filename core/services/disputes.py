@@ -86,6 +86,18 @@ class Decision:
     owner_share: Money
 
 
+async def check_can_report(uow: UnitOfWork, *, booking_id: int, reporter_id: int) -> Side:
+    """The reporter's side of a paid, live booking with no dispute open on it yet."""
+    found = await parties.of_booking(uow, booking_id)
+    side = found.side_of(reporter_id)
+    await people.get_active(uow, reporter_id)
+    if await uow.trust.unresolved_dispute_of(booking_id) is not None:
+        raise DisputeAlreadyOpen(str(booking_id))
+    if found.booking.status not in DISPUTABLE:
+        raise BookingNotDisputable(str(booking_id))
+    return side
+
+
 async def report(
     uow: UnitOfWork,
     clock: Clock,
@@ -97,15 +109,9 @@ async def report(
     photo_file_ids: list[str],
 ) -> Dispute:
     """A party reports a problem: the booking is frozen in dispute until a manager decides."""
-    found = await parties.of_booking(uow, booking_id)
-    side = found.side_of(reporter_id)
-    await people.get_active(uow, reporter_id)
+    side = await check_can_report(uow, booking_id=booking_id, reporter_id=reporter_id)
     if problem not in PROBLEMS_OF[side]:
         raise InvalidInput(problem)
-    if await uow.trust.unresolved_dispute_of(booking_id) is not None:
-        raise DisputeAlreadyOpen(str(booking_id))
-    if found.booking.status not in DISPUTABLE:
-        raise BookingNotDisputable(str(booking_id))
     await bookings.transition(uow, clock, booking_id, BookingStatus.DISPUTED)
     now = clock.now()
     dispute = Dispute(
@@ -192,11 +198,12 @@ async def decide(
 ) -> Decision:
     """Final: the money moves, the booking ends, and whoever lost pays in credit."""
     percent = REFUND_PERCENT.get(ruling, refund_percent)
-    if not 0 < percent < 100 and ruling == Ruling.PARTIAL:
+    if ruling == Ruling.PARTIAL and not 0 < percent < 100:
         raise InvalidInput(f"refund {percent}%")
     dispute = await claim(uow, dispute_id=dispute_id, manager_id=manager_id)
-    before = await case(uow, dispute_id)
-    booking, paid = before.parties.booking, before.paid
+    # The case holds the same rows this ruling changes, so it reads as decided afterwards.
+    decided = await case(uow, dispute_id)
+    booking, paid = decided.parties.booking, decided.paid
     refund = Money(paid.minor * percent // 100, paid.currency)
     if ruling == Ruling.REFUND:
         await bookings.transition(uow, clock, booking.id, BookingStatus.CANCELLED)
@@ -206,20 +213,22 @@ async def decide(
         await settlement.settle_completed(uow, clock, booking)
     else:
         await settlement.settle_ruling(uow, clock, booking, refund=refund)
-    loser = {Ruling.REFUND: before.parties.owner, Ruling.RELEASE: before.parties.driver}.get(ruling)
+    loser = {Ruling.REFUND: decided.parties.owner, Ruling.RELEASE: decided.parties.driver}.get(
+        ruling
+    )
     if loser is not None:
         await people.change_credit(
             uow, clock, loser.id, booking_id=booking.id,
             kind=LOST_AS.get(Problem(dispute.kind), CreditEventKind.DISPUTE_LOST)
-            if loser is before.parties.driver else CreditEventKind.DISPUTE_LOST,
+            if loser is decided.parties.driver else CreditEventKind.DISPUTE_LOST,
         )  # fmt: skip
     dispute.status = DisputeStatus.RESOLVED
     dispute.resolution = f"{ruling}:{percent}"
     dispute.resolved_at = clock.now()
     dispute.asked_person_id = None
     kept = paid - refund
-    commission = Money(kept.minor * booking.commission_minor // booking.price_minor, kept.currency)
-    return Decision(await case(uow, dispute_id), ruling, refund, kept - commission)
+    owner_share = kept - settlement.commission_on(booking, kept)
+    return Decision(decided, ruling, refund, owner_share)
 
 
 async def penalise(

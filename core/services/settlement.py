@@ -50,6 +50,11 @@ def _payout(booking: Booking, owner_id: int, amount: Money, now: datetime) -> Pa
     )  # fmt: skip
 
 
+def commission_on(booking: Booking, kept: Money) -> Money:
+    """The platform's share of the part of a booking's price the owner keeps."""
+    return Money(kept.minor * booking.commission_minor // booking.price_minor, kept.currency)
+
+
 async def settle_completed(uow: UnitOfWork, clock: Clock, booking: Booking) -> Payout | None:
     """The stay is over: the owner is owed the price less commission, the platform keeps the
     commission, and the owner's payout is queued. Nothing held, nothing to do."""
@@ -110,9 +115,7 @@ async def _divide(
     if held.minor <= 0:
         return None
     kept = Money(min(max(kept.minor, 0), held.minor), held.currency)
-    kept_commission = Money(
-        kept.minor * booking.commission_minor // booking.price_minor, kept.currency
-    )
+    kept_commission = commission_on(booking, kept)
     refund_amount = held - kept
     owner_id = await _owner_of(uow, booking)
     await ledger.post(

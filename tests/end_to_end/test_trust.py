@@ -3,7 +3,7 @@ both ways, and bans."""
 
 from sqlalchemy import select
 
-from core.db.models import Booking, Dispute, Person, Rating, Refund, RelayMessage
+from core.db.models import Booking, Rating, Refund, RelayMessage
 from core.status import BookingStatus
 from tests.end_to_end.test_bookings import _book, _owner_and_spot
 
@@ -250,16 +250,6 @@ async def _person_id(sandbox, person) -> int:
 async def _score(sandbox, person) -> int:
     async with sandbox.database.reading() as uow:
         return (await uow.people.by_telegram_id(person.id)).credit_score
-
-
-async def _disputes(sandbox) -> list[Dispute]:
-    async with sandbox.database.reading() as uow:
-        return list(await uow.session.scalars(select(Dispute)))
-
-
-async def _people(sandbox) -> list[Person]:
-    async with sandbox.database.reading() as uow:
-        return list(await uow.session.scalars(select(Person)))
 
 
 async def test_a_manager_command_without_its_id_says_how_to_use_it(sandbox):
