@@ -36,6 +36,7 @@ from bot.handlers import (
     search,
     spot_card,
     start,
+    stay_checks,
 )
 from bot.persistence import DatabasePersistence
 from bot.updates import PerPersonUpdateProcessor
@@ -161,6 +162,7 @@ def build_application(
             *credit.handlers(),
             *moderation.handlers(),
             *disputes.handlers(),
+            *stay_checks.handlers(),
             *managers.handlers(),
             *relay.handlers(),
             *requests.handlers(),

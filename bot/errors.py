@@ -60,7 +60,16 @@ MESSAGES: dict[str, str] = {
     ),
     "rating.not_completed": N_("Only a completed stay can be rated."),
     "rating.already": N_("You have already rated this stay. Thank you!"),
-    "dispute.not_disputable": N_("A problem can be reported on a confirmed or current stay only."),
+    "dispute.not_disputable": N_(
+        "A problem can be reported on a confirmed or current stay, or within an hour after it "
+        "ended."
+    ),
+    "stay.check_in_not_now": N_("You can check in from 30 minutes before your stay until it ends."),
+    "stay.already_answered": N_("You've already answered this. Thank you!"),
+    "dispute.ruling_not_allowed": N_(
+        "The bank has already returned this payment to the card: release it to the owner, or "
+        "penalise or ban."
+    ),
     "dispute.already_open": N_(
         "A manager is already looking at this booking. You'll hear from us here."
     ),

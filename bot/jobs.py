@@ -15,6 +15,7 @@ from bot.context import ParkShareContext
 from bot.conversations.rate import rate_button
 from bot.handlers.bookings import extension_buttons
 from bot.handlers.spot_card import Navigate
+from bot.handlers.stay_checks import ask_owners, check_in_button
 from bot.i18n import translator
 from bot.keyboards import inline
 from bot.transfers import move_money
@@ -22,7 +23,7 @@ from bot.waiting_drivers import tell_waiting_drivers
 from bot.web import tell_about_payment
 from core.db.models import Person
 from core.money import Money
-from core.services import booking_payments, bookings, people
+from core.services import booking_payments, bookings, people, stay_checks
 from core.services.parties import Side
 from payments.gateway import GatewayRefused
 from payments.stripe_events import reconcile_checkout
@@ -59,6 +60,7 @@ async def advance_bookings(context: ParkShareContext) -> None:
     """Stays start and end on time; reminders go out once each."""
     async with context.db.unit_of_work() as uow:
         notices = await bookings.advance(uow, context.clock)
+        checks = await stay_checks.due(uow, context.clock)
         people_of = {}
         for notice in notices:
             people_of[notice.booking.id] = (
@@ -70,6 +72,7 @@ async def advance_bookings(context: ParkShareContext) -> None:
         for person, text, markup in _notice_messages(notice, driver, owner):
             with contextlib.suppress(TelegramError):
                 await context.bot.send_message(person.telegram_id, text, reply_markup=markup)
+    await ask_owners(context, checks)
 
 
 def _notice_messages(notice: bookings.Notice, driver: Person, owner: Person):
@@ -85,7 +88,13 @@ def _notice_messages(notice: bookings.Notice, driver: Person, owner: Person):
             text += "\n" + _("How to get in: {access}").format(
                 access=html.escape(spot.access_instructions)
             )
-        yield driver, text, inline([[(_("🧭 Navigate"), Navigate(spot.id))]])
+        yield (
+            driver,
+            text,
+            inline(
+                [[(_("🧭 Navigate"), Navigate(spot.id)), check_in_button(booking.id, to_driver)]]
+            ),
+        )
         yield (
             owner,
             to_owner.gettext("A driver arrives at “{title}” at {start}.").format(

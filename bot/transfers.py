@@ -36,7 +36,7 @@ async def move_money(context: ParkShareContext) -> None:
     for payment, _booking in holds:
         await _capture(context, payment)
     async with context.db.reading() as uow:
-        due = await settlement.due_transfers(uow)
+        due = await settlement.due_transfers(uow, context.clock)
         payments = {
             refund.id: await uow.payments.get(Payment, refund.payment_id) for refund in due.refunds
         }

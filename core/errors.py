@@ -172,9 +172,25 @@ class AlreadyRated(DomainError):
 
 
 class BookingNotDisputable(DomainError):
-    """A problem can be reported on a confirmed or current stay only."""
+    """A problem can be reported on a confirmed or current stay, or within an hour after it."""
 
     code = "dispute.not_disputable"
+
+
+class CheckInNotNow(DomainError):
+    """A driver checks in from shortly before their stay until it ends."""
+
+    code = "stay.check_in_not_now"
+
+
+class AlreadyAnswered(DomainError):
+    code = "stay.already_answered"
+
+
+class RulingNotAllowed(DomainError):
+    """A chargeback's money is already back with the card holder: it can only be released."""
+
+    code = "dispute.ruling_not_allowed"
 
 
 class DisputeAlreadyOpen(DomainError):

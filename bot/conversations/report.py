@@ -3,13 +3,10 @@ managers get a dispute card and the booking's money stays on hold until they dec
 
 from __future__ import annotations
 
-import contextlib
-import html
 from dataclasses import dataclass
 from enum import IntEnum, auto
 
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -22,9 +19,9 @@ from telegram.ext import (
 from bot.context import ParkShareContext
 from bot.conversations import conversation
 from bot.drafts import ReportDraft
-from bot.handlers.disputes import PROBLEMS, post_card
+from bot.handlers.disputes import PROBLEMS, announce
 from bot.handlers.relay import leave as leave_relay
-from bot.i18n import Translator, translator
+from bot.i18n import Translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
 from core.services import disputes
 from core.services.disputes import MAX_PHOTOS, PROBLEMS_OF, Problem
@@ -67,7 +64,10 @@ async def report_pressed(update: Update, context: ParkShareContext) -> ReportSta
         return ConversationHandler.END
     async with context.db.reading() as uow:
         side = await disputes.check_can_report(
-            uow, booking_id=pressed.booking_id, reporter_id=context.user_data.person_id
+            uow,
+            context.clock,
+            booking_id=pressed.booking_id,
+            reporter_id=context.user_data.person_id,
         )
     await query.answer()
     await leave_relay(update, context)
@@ -168,20 +168,7 @@ async def step_pressed(update: Update, context: ParkShareContext) -> ReportState
             "payment stays on hold until they decide."
         ).format(id=case.parties.booking.id)
     )
-    await post_card(context, case)
-    other = case.parties.person(case.parties.side_of(context.user_data.person_id).other)
-    to_them = translator(other.language)
-    with contextlib.suppress(TelegramError):
-        await context.bot.send_message(
-            other.telegram_id,
-            to_them.gettext(
-                "A problem with booking #{id} (“{title}”) was reported to our managers: "
-                "{problem}. A manager may ask you for details here."
-            ).format(
-                id=case.parties.booking.id, title=html.escape(case.parties.spot.title),
-                problem=to_them.gettext(PROBLEMS[Problem(draft.problem)]),
-            ),
-        )  # fmt: skip
+    await announce(context, case)
     return ConversationHandler.END
 
 

@@ -155,17 +155,32 @@ async def list_bookings(update: Update, context: ParkShareContext) -> None:
         lines = [_("<b>Past bookings</b>")]
         lines += [describe(booking, spot, i18n) for booking, spot in past]
         rows = [[rate_button(b, Side.DRIVER, i18n)] for b in to_rate_as_driver]
+        rows += _problem_after_stay_rows(past, context)
         await reply("\n\n".join(lines), reply_markup=inline(rows) if rows else None)
     if at_my_spots:
         lines = [_("<b>Bookings at your spots</b>")]
         lines += [describe(booking, spot, i18n) for booking, spot in at_my_spots]
         rows = [row for booking, _spot in at_my_spots for row in _owner_rows(booking, i18n)]
         await reply("\n\n".join(lines), reply_markup=inline(rows) if rows else None)
-    if to_rate_as_owner:
+    after_stay = _problem_after_stay_rows(stays_over, context)
+    if to_rate_as_owner or after_stay:
         await reply(
             _("How were the drivers of your latest stays?"),
-            reply_markup=inline([[rate_button(b, Side.OWNER, i18n)] for b in to_rate_as_owner]),
+            reply_markup=inline(
+                [[rate_button(b, Side.OWNER, i18n)] for b in to_rate_as_owner] + after_stay
+            ),
         )
+
+
+def _problem_after_stay_rows(stays: list[tuple[Booking, Spot]], context: ParkShareContext):
+    """A stay that has just ended can still be reported while the owner's share waits."""
+    _ = context.i18n.gettext
+    now = context.clock.now()
+    return [
+        [(_("⚠️ Problem with #{id}").format(id=booking.id), ReportProblem(booking.id))]
+        for booking, _spot in stays
+        if disputes.reportable_after_stay(booking, now)
+    ]
 
 
 async def owner_cancel_pressed(update: Update, context: ParkShareContext) -> None:

@@ -200,6 +200,24 @@ async def post_card(context: ParkShareContext, case: Case) -> None:
     )
 
 
+async def announce(context: ParkShareContext, case: Case) -> None:
+    """A new dispute: the card to the managers, and word to the side that did not report."""
+    await post_card(context, case)
+    found = case.parties
+    other = found.person(found.side_of(case.dispute.opened_by_id).other)
+    to_them = translator(other.language)
+    await _tell(
+        context, other.telegram_id,
+        to_them.gettext(
+            "A problem with booking #{id} (“{title}”) was reported to our managers: "
+            "{problem}. A manager may ask you for details here."
+        ).format(
+            id=found.booking.id, title=html.escape(found.spot.title),
+            problem=to_them.gettext(PROBLEMS[Problem(case.dispute.kind)]),
+        ),
+    )  # fmt: skip
+
+
 async def action_pressed(update: Update, context: ParkShareContext) -> None:
     query = update.callback_query
     i18n = translator("en")

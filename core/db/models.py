@@ -179,6 +179,9 @@ class Booking(Base):
         Index("ix_booking_spot_window", "spot_id", "start_at", "end_at"),
         # The expiry sweep looks for bookings left waiting in a status.
         Index("ix_booking_status_updated", "status", "updated_at"),
+        # The sweeps that start and end stays, and ask owners about them, look by status.
+        Index("ix_booking_status_start", "status", "start_at"),
+        Index("ix_booking_status_end", "status", "end_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -193,7 +196,7 @@ class Booking(Base):
     # Bumped on every change, so a button rendered for an older state can tell it is stale.
     version: Mapped[int] = mapped_column(Integer, default=1)
     # An extension is a booking of its own, paid on its own, right after the one it extends.
-    extends_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"))
+    extends_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"), index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

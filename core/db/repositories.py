@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from core.db.models import (
     AvailabilityRule,
@@ -260,6 +260,47 @@ class Bookings(_Repository):
         )
         return list(rows)
 
+    async def started_without_notices(
+        self,
+        status: BookingStatus,
+        *,
+        started_between: tuple[datetime, datetime],
+        without: Iterable[str],
+    ) -> list[Booking]:
+        noticed = select(BookingNotice.id).where(
+            BookingNotice.booking_id == Booking.id, BookingNotice.kind.in_(list(without))
+        )
+        rows = await self.session.scalars(
+            select(Booking).where(
+                Booking.status == status,
+                Booking.start_at.between(*started_between),
+                ~noticed.exists(),
+            )
+        )
+        return list(rows)
+
+    async def ended_unextended_without_notice(
+        self, *, ended_between: tuple[datetime, datetime], without: str
+    ) -> list[Booking]:
+        """Completed stays that ended in the window and did not go on as an extension."""
+        noticed = select(BookingNotice.id).where(
+            BookingNotice.booking_id == Booking.id, BookingNotice.kind == without
+        )
+        extension = aliased(Booking)
+        extended = select(extension.id).where(
+            extension.extends_id == Booking.id,
+            extension.status.in_([*LIVE_BOOKING_STATUSES, BookingStatus.COMPLETED]),
+        )
+        rows = await self.session.scalars(
+            select(Booking).where(
+                Booking.status == BookingStatus.COMPLETED,
+                Booking.end_at.between(*ended_between),
+                ~noticed.exists(),
+                ~extended.exists(),
+            )
+        )
+        return list(rows)
+
     async def live_extension_of(self, booking_id: int) -> Booking | None:
         return await self.session.scalar(
             select(Booking).where(
@@ -425,6 +466,17 @@ class Payments(_Repository):
         )
         return list(rows)
 
+    async def waiting_payout_of(self, booking_id: int) -> Payout | None:
+        """The booking's payout that has not left yet, locked against the sender."""
+        return await self.session.scalar(
+            select(Payout)
+            .where(Payout.booking_id == booking_id, Payout.status == TransferStatus.DUE)
+            .with_for_update()
+        )
+
+    async def delete(self, row: object) -> None:
+        await self.session.delete(row)
+
     async def due_refunds(self, *, limit: int) -> list[Refund]:
         rows = await self.session.scalars(
             select(Refund)
@@ -434,14 +486,18 @@ class Payments(_Repository):
         )
         return list(rows)
 
-    async def due_payouts(self, *, limit: int) -> list[Payout]:
+    async def due_payouts(self, *, owed_before: datetime, limit: int) -> list[Payout]:
         """Payouts to make, except those whose booking a manager is still deciding on."""
         disputed = select(Dispute.id).where(
             Dispute.booking_id == Payout.booking_id, Dispute.status != DisputeStatus.RESOLVED
         )
         rows = await self.session.scalars(
             select(Payout)
-            .where(Payout.status == TransferStatus.DUE, ~disputed.exists())
+            .where(
+                Payout.status == TransferStatus.DUE,
+                Payout.created_at <= owed_before,
+                ~disputed.exists(),
+            )
             .order_by(Payout.id)
             .limit(limit)
         )
@@ -545,6 +601,12 @@ class Trust(_Repository):
                 Dispute.booking_id == booking_id, Dispute.status != DisputeStatus.RESOLVED
             )
         )
+
+    async def was_disputed(self, booking_id: int) -> bool:
+        found = await self.session.scalar(
+            select(Dispute.id).where(Dispute.booking_id == booking_id).limit(1)
+        )
+        return found is not None
 
     async def unresolved_disputes(self, *, limit: int) -> list[Dispute]:
         rows = await self.session.scalars(

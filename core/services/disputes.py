@@ -5,11 +5,12 @@ through the ledger and writes the credit it costs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from core.clock import Clock
 from core.credit import CreditEventKind
-from core.db.models import Dispute, DisputeEvidence, DisputeStatus, Person, RelayMessage
+from core.db.models import Booking, Dispute, DisputeEvidence, DisputeStatus, Person, RelayMessage
 from core.db.uow import UnitOfWork
 from core.errors import (
     BookingNotDisputable,
@@ -18,6 +19,7 @@ from core.errors import (
     InvalidInput,
     NotAsked,
     NotFound,
+    RulingNotAllowed,
 )
 from core.money import Money
 from core.services import bookings, parties, people, relay, settlement
@@ -47,6 +49,8 @@ PROBLEMS_OF: dict[Side, tuple[Problem, ...]] = {
     ),
 }  # fmt: skip
 DISPUTABLE = frozenset({BookingStatus.CONFIRMED, BookingStatus.ACTIVE})
+# A finished stay can still be disputed once, while the owner's share waits to leave.
+DISPUTABLE_AFTER_STAY = settlement.PAYOUT_HOLD
 MAX_PHOTOS = 5
 MAX_TEXT = 2000
 # A driver found to have not come, or to have stayed on, loses credit under that name.
@@ -86,16 +90,33 @@ class Decision:
     owner_share: Money
 
 
-async def check_can_report(uow: UnitOfWork, *, booking_id: int, reporter_id: int) -> Side:
-    """The reporter's side of a paid, live booking with no dispute open on it yet."""
+async def check_can_report(
+    uow: UnitOfWork, clock: Clock, *, booking_id: int, reporter_id: int
+) -> Side:
+    """The reporter's side of a paid, live booking (or a stay just over) with no dispute open
+    on it yet."""
     found = await parties.of_booking(uow, booking_id)
     side = found.side_of(reporter_id)
     await people.get_active(uow, reporter_id)
     if await uow.trust.unresolved_dispute_of(booking_id) is not None:
         raise DisputeAlreadyOpen(str(booking_id))
-    if found.booking.status not in DISPUTABLE:
+    if not await _disputable(uow, clock, found.booking):
         raise BookingNotDisputable(str(booking_id))
     return side
+
+
+async def _disputable(uow: UnitOfWork, clock: Clock, booking: Booking) -> bool:
+    if booking.status in DISPUTABLE:
+        return True
+    return reportable_after_stay(booking, clock.now()) and not await uow.trust.was_disputed(
+        booking.id
+    )
+
+
+def reportable_after_stay(booking: Booking, now: datetime) -> bool:
+    return (
+        booking.status == BookingStatus.COMPLETED and now <= booking.end_at + DISPUTABLE_AFTER_STAY
+    )
 
 
 async def report(
@@ -109,10 +130,11 @@ async def report(
     photo_file_ids: list[str],
 ) -> Dispute:
     """A party reports a problem: the booking is frozen in dispute until a manager decides."""
-    side = await check_can_report(uow, booking_id=booking_id, reporter_id=reporter_id)
+    side = await check_can_report(uow, clock, booking_id=booking_id, reporter_id=reporter_id)
     if problem not in PROBLEMS_OF[side]:
         raise InvalidInput(problem)
-    await bookings.transition(uow, clock, booking_id, BookingStatus.DISPUTED)
+    if (await bookings.get(uow, booking_id)).status != BookingStatus.COMPLETED:
+        await bookings.transition(uow, clock, booking_id, BookingStatus.DISPUTED)
     now = clock.now()
     dispute = Dispute(
         booking_id=booking_id, opened_by_id=reporter_id, kind=problem,
@@ -161,14 +183,21 @@ async def get(uow: UnitOfWork, dispute_id: int, *, for_update: bool = False) -> 
 async def case(uow: UnitOfWork, dispute_id: int) -> Case:
     dispute = await get(uow, dispute_id)
     found = await parties.of_booking(uow, dispute.booking_id)
-    held = await uow.ledger.escrow_of_booking(dispute.booking_id)
-    currency = found.booking.currency
     return Case(
         dispute=dispute, parties=found, evidence=await uow.trust.evidence(dispute.id),
         transcript=await relay.transcript(uow, dispute.booking_id),
-        paid=Money(held.get(currency, 0), currency),
+        paid=await _at_stake(uow, found.booking),
         manager=await people.get(uow, dispute.manager_id) if dispute.manager_id else None,
     )  # fmt: skip
+
+
+async def _at_stake(uow: UnitOfWork, booking: Booking) -> Money:
+    """What a ruling can divide: escrow while the stay is live; once it is settled, the whole
+    price, because the owner's share waits for the ruling before it leaves."""
+    if booking.status == BookingStatus.COMPLETED:
+        return Money(booking.price_minor, booking.currency)
+    held = await uow.ledger.escrow_of_booking(booking.id)
+    return Money(held.get(booking.currency, 0), booking.currency)
 
 
 async def open_cases(uow: UnitOfWork, *, limit: int = 20) -> list[Case]:
@@ -201,25 +230,23 @@ async def decide(
     if ruling == Ruling.PARTIAL and not 0 < percent < 100:
         raise InvalidInput(f"refund {percent}%")
     dispute = await claim(uow, dispute_id=dispute_id, manager_id=manager_id)
+    problem = Problem(dispute.kind)
+    if problem == Problem.CHARGEBACK and ruling != Ruling.RELEASE:
+        # The bank has already taken the money back; a refund would pay it out twice.
+        raise RulingNotAllowed(dispute.kind)
     # The case holds the same rows this ruling changes, so it reads as decided afterwards.
     decided = await case(uow, dispute_id)
     booking, paid = decided.parties.booking, decided.paid
     refund = Money(paid.minor * percent // 100, paid.currency)
-    if ruling == Ruling.REFUND:
-        await bookings.transition(uow, clock, booking.id, BookingStatus.CANCELLED)
-    else:
-        await bookings.transition(uow, clock, booking.id, BookingStatus.COMPLETED)
-    if ruling == Ruling.RELEASE:
-        await settlement.settle_completed(uow, clock, booking)
-    else:
-        await settlement.settle_ruling(uow, clock, booking, refund=refund)
+    if problem != Problem.CHARGEBACK:
+        await _move_money(uow, clock, booking, ruling, refund)
     loser = {Ruling.REFUND: decided.parties.owner, Ruling.RELEASE: decided.parties.driver}.get(
         ruling
     )
     if loser is not None:
         await people.change_credit(
             uow, clock, loser.id, booking_id=booking.id,
-            kind=LOST_AS.get(Problem(dispute.kind), CreditEventKind.DISPUTE_LOST)
+            kind=LOST_AS.get(problem, CreditEventKind.DISPUTE_LOST)
             if loser is decided.parties.driver else CreditEventKind.DISPUTE_LOST,
         )  # fmt: skip
     dispute.status = DisputeStatus.RESOLVED
@@ -229,6 +256,20 @@ async def decide(
     kept = paid - refund
     owner_share = kept - settlement.commission_on(booking, kept)
     return Decision(decided, ruling, refund, owner_share)
+
+
+async def _move_money(
+    uow: UnitOfWork, clock: Clock, booking: Booking, ruling: Ruling, refund: Money
+) -> None:
+    if booking.status == BookingStatus.COMPLETED:
+        await settlement.settle_ruling_after_stay(uow, clock, booking, refund=refund)
+        return
+    ended = BookingStatus.CANCELLED if ruling == Ruling.REFUND else BookingStatus.COMPLETED
+    await bookings.transition(uow, clock, booking.id, ended)
+    if ruling == Ruling.RELEASE:
+        await settlement.settle_completed(uow, clock, booking)
+    else:
+        await settlement.settle_ruling(uow, clock, booking, refund=refund)
 
 
 async def penalise(

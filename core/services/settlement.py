@@ -6,7 +6,7 @@ owner's payout) waits as a row of its own until the gateway has moved it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from core.clock import Clock
 from core.db.models import Booking, Payment, PaymentStatus, Payout, Refund, TransferStatus
@@ -25,6 +25,9 @@ from core.services.ledger import (
 
 # After this many refusals a transfer is given up on and the managers take it from there.
 MAX_TRANSFER_ATTEMPTS = 5
+# An owner's share leaves this long after it is owed, so a problem found when the stay ends
+# (a car that stays on, damage) can still be settled from it.
+PAYOUT_HOLD = timedelta(hours=1)
 
 
 def _postings(*pairs: tuple[str, Money]) -> list[Posting]:
@@ -101,6 +104,36 @@ async def settle_ruling(
     )
 
 
+async def settle_ruling_after_stay(
+    uow: UnitOfWork, clock: Clock, booking: Booking, *, refund: Money
+) -> Refund | None:
+    """A decision on a stay already settled: ``refund`` comes back from the owner's share still
+    waiting to leave and from the platform's commission, in proportion."""
+    price = Money(booking.price_minor, booking.currency)
+    refund = Money(min(max(refund.minor, 0), price.minor), price.currency)
+    if refund.minor == 0:
+        return None
+    kept = price - refund
+    commission_back = Money(booking.commission_minor, price.currency) - commission_on(booking, kept)
+    owner_back = refund - commission_back
+    owner_id = await _owner_of(uow, booking)
+    await ledger.post(
+        uow, clock, kind="ruling", idempotency_key=f"booking:{booking.id}:ruling",
+        booking_id=booking.id,
+        postings=_postings(
+            (owner_payable_account(owner_id), -owner_back), (PLATFORM_REVENUE, -commission_back),
+            (refund_payable_account(booking.driver_id), refund),
+        ),
+    )  # fmt: skip
+    payout = await uow.payments.waiting_payout_of(booking.id)
+    if payout is not None:
+        payout.amount_minor -= owner_back.minor
+        if payout.amount_minor <= 0:
+            await uow.payments.delete(payout)
+    payments = await uow.payments.of_booking(booking.id)
+    return await _queue_refund(uow, clock, booking, payments[0], refund, "dispute")
+
+
 async def _divide(
     uow: UnitOfWork,
     clock: Clock,
@@ -174,9 +207,10 @@ class DueTransfers:
     payouts: list[Payout]
 
 
-async def due_transfers(uow: UnitOfWork, *, limit: int = 50) -> DueTransfers:
+async def due_transfers(uow: UnitOfWork, clock: Clock, *, limit: int = 50) -> DueTransfers:
     return DueTransfers(
-        await uow.payments.due_refunds(limit=limit), await uow.payments.due_payouts(limit=limit)
+        await uow.payments.due_refunds(limit=limit),
+        await uow.payments.due_payouts(owed_before=clock.now() - PAYOUT_HOLD, limit=limit),
     )
 
 

@@ -120,6 +120,8 @@ async def test_a_stay_paid_on_stripes_page_is_held_captured_and_paid_out(
     await sandbox.runtime.run_job("advance_bookings")
     await sandbox.runtime.run_job("move_money")
     assert (await at_stripe.intent(intent.id)).status == "succeeded"  # the hold was taken
+    sandbox.clock.advance(hours=1)  # the owner's share waits an hour for problems found late
+    await sandbox.runtime.run_job("move_money")
     assert recorded.calls_to("POST", "/v1/transfers") == []  # no payout account yet
 
     await owner.send("/payouts")

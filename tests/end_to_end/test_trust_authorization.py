@@ -52,14 +52,23 @@ async def test_nobody_but_the_parties_and_the_managers_changes_anything(sandbox)
     private_buttons = [
         "rl:1", "pb:1", "pbk:spot_occupied", "pbs:send", "rt:1:driver", "rt:1:owner", "rts:5",
         "rtc", "da:1", "dp:refund:1:0", "dp:pct:1:50", "oc:yes:1:2", "bm:cancel_yes:1:2",
+        "ci:1", "sc:1:absent", "sc:1:still", "sc:1:free",
     ]  # fmt: skip
     for person in (sam, eve):
         for data in private_buttons:
             answer = await person.press_data(data, person.last_message())
             assert answer is not None, data
             assert answer.get("show_alert") or answer.get("text"), (person, data, answer)
-    for data in ("da:1", "rt:1:driver", "dp:release:1:0"):  # the owner, on what isn't theirs
+    for data in (
+        "da:1",
+        "rt:1:driver",
+        "dp:release:1:0",
+        "ci:1",
+    ):  # the owner, on what isn't theirs
         answer = await owner.press_data(data, owner.last_message())
+        assert answer.get("show_alert"), (data, answer)
+    for data in ("sc:1:absent", "sc:1:free"):  # the driver, answering for the owner
+        answer = await dana.press_data(data, dana.last_message())
         assert answer.get("show_alert"), (data, answer)
 
     for action in DISPUTE_ACTIONS:

@@ -89,12 +89,13 @@ async def test_the_owners_payout_waits_while_a_dispute_is_open(db, clock, bookin
         dispute = await disputes.open_dispute(
             uow, clock, booking_id=booking.id, kind=Problem.CHARGEBACK
         )
+    clock.current += settlement.PAYOUT_HOLD
     async with db.reading() as uow:
-        assert (await settlement.due_transfers(uow)).payouts == []
+        assert (await settlement.due_transfers(uow, clock)).payouts == []
     async with db.unit_of_work() as uow:
         (await disputes.get(uow, dispute.id)).status = "resolved"
     async with db.reading() as uow:
-        assert len((await settlement.due_transfers(uow)).payouts) == 1
+        assert len((await settlement.due_transfers(uow, clock)).payouts) == 1
 
 
 async def test_only_the_first_manager_decides(db, clock, booking, manager):

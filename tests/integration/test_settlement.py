@@ -83,6 +83,20 @@ async def test_a_completed_stay_pays_the_owner_their_share_and_the_platform_its_
     assert await balances(db, ESCROW) == [0]
 
 
+async def test_the_owners_share_leaves_once_the_stay_is_an_hour_over(db, clock, booking, owner):
+    await pay(db, clock, booking)
+    clock.current = booking.end_at + timedelta(minutes=1)
+    async with db.unit_of_work() as uow:
+        await bookings.advance(uow, clock)
+        await bookings.advance(uow, clock)
+    async with db.reading() as uow:
+        assert (await settlement.due_transfers(uow, clock)).payouts == []
+    clock.current += settlement.PAYOUT_HOLD
+    async with db.reading() as uow:
+        (payout,) = (await settlement.due_transfers(uow, clock)).payouts
+    assert (payout.owner_id, payout.amount_minor) == (owner.id, 510)
+
+
 async def test_a_free_cancellation_refunds_everything_through_the_gateway(db, clock, booking):
     await pay(db, clock, booking)
     async with db.unit_of_work() as uow:
@@ -171,7 +185,7 @@ async def test_a_refused_transfer_is_retried_then_given_up(db, clock, booking):
         assert row.attempts == attempt
     assert row.status == TransferStatus.FAILED
     async with db.reading() as uow:
-        assert (await settlement.due_transfers(uow)).refunds == []
+        assert (await settlement.due_transfers(uow, clock)).refunds == []
 
 
 async def test_the_report_counts_money_stays_and_occupancy(db, clock, booking):

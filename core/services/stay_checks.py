@@ -1,0 +1,137 @@
+"""Did the driver come, and did they leave on time? A driver who checks in is taken at their
+word; otherwise the owner is asked once, a while after the start, and once after the end. An
+answer of "no" becomes a dispute for the managers without another word typed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+from core.clock import Clock
+from core.credit import CreditEventKind
+from core.db.models import Dispute
+from core.db.uow import UnitOfWork
+from core.errors import AlreadyAnswered, CheckInNotNow, NotAsked, NotTheOwner
+from core.services import bookings, disputes, parties, people, settlement
+from core.services.disputes import Problem
+from core.services.parties import Parties, Side
+from core.status import BookingStatus
+
+# The owner is asked whether the driver came this long after the start...
+ARRIVAL_GRACE = timedelta(minutes=30)
+# ...and whether the spot is free this long after the end.
+DEPARTURE_GRACE = timedelta(minutes=15)
+# After a longer outage the moment to ask has passed: the stay is long under way.
+ARRIVAL_LOOKBACK = timedelta(hours=3)
+# A driver this close to the start may check in.
+CHECK_IN_FROM = timedelta(minutes=30)
+
+
+class Notice(StrEnum):
+    ARRIVED = "arrived"
+    ARRIVAL_CHECK = "arrival_check"
+    ARRIVAL_ANSWER = "arrival_answer"
+    DEPARTURE_CHECK = "departure_check"
+    DEPARTURE_ANSWER = "departure_answer"
+
+
+class Answer(StrEnum):
+    DRIVER_HERE = "here"
+    DRIVER_ABSENT = "absent"
+    SPOT_FREE = "free"
+    CAR_STILL_THERE = "still"
+
+
+ANSWERED_BY = {
+    Answer.DRIVER_HERE: Notice.ARRIVAL_ANSWER,
+    Answer.DRIVER_ABSENT: Notice.ARRIVAL_ANSWER,
+    Answer.SPOT_FREE: Notice.DEPARTURE_ANSWER,
+    Answer.CAR_STILL_THERE: Notice.DEPARTURE_ANSWER,
+}
+ASKED_BY = {
+    Notice.ARRIVAL_ANSWER: Notice.ARRIVAL_CHECK,
+    Notice.DEPARTURE_ANSWER: Notice.DEPARTURE_CHECK,
+}
+PROBLEM_OF = {Answer.DRIVER_ABSENT: Problem.NO_SHOW, Answer.CAR_STILL_THERE: Problem.OVERSTAY}
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """A question for the owner: ``Notice.ARRIVAL_CHECK`` or ``Notice.DEPARTURE_CHECK``."""
+
+    kind: Notice
+    parties: Parties
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    parties: Parties
+    dispute: Dispute | None
+
+
+async def due(uow: UnitOfWork, clock: Clock) -> list[Check]:
+    """The questions for owners that fell due, each claimed so it is asked once."""
+    now = clock.now()
+    asks = [
+        (Notice.ARRIVAL_CHECK, booking)
+        for booking in await uow.bookings.started_without_notices(
+            BookingStatus.ACTIVE,
+            started_between=(now - ARRIVAL_LOOKBACK, now - ARRIVAL_GRACE),
+            without=(Notice.ARRIVED, Notice.ARRIVAL_CHECK),
+        )
+        # An extension's driver is already parked there.
+        if booking.extends_id is None
+    ]
+    asks += [
+        (Notice.DEPARTURE_CHECK, booking)
+        for booking in await uow.bookings.ended_unextended_without_notice(
+            ended_between=(now - settlement.PAYOUT_HOLD, now - DEPARTURE_GRACE),
+            without=Notice.DEPARTURE_CHECK,
+        )
+    ]
+    checks = []
+    for kind, booking in asks:
+        if await bookings.claim_notice(uow, clock, booking.id, kind):
+            checks.append(Check(kind, await parties.of_booking(uow, booking.id)))
+    return checks
+
+
+async def check_in(uow: UnitOfWork, clock: Clock, *, booking_id: int, driver_id: int):
+    """The driver says they are at the spot. The parties the first time (the owner is to be
+    told), None after that."""
+    found = await parties.of_booking(uow, booking_id)
+    if found.side_of(driver_id) != Side.DRIVER:
+        raise NotTheOwner(str(booking_id))
+    booking, now = found.booking, clock.now()
+    if booking.status not in bookings.EXTENDABLE or not (
+        booking.start_at - CHECK_IN_FROM <= now < booking.end_at
+    ):
+        raise CheckInNotNow(str(booking_id))
+    return found if await bookings.claim_notice(uow, clock, booking_id, Notice.ARRIVED) else None
+
+
+async def answer(
+    uow: UnitOfWork, clock: Clock, *, booking_id: int, owner_id: int, given: Answer, note: str
+) -> Answered:
+    """The owner's answer to a check, once. "No" opens a dispute with ``note`` as its report;
+    a spot left free on time earns the driver credit."""
+    found = await parties.of_booking(uow, booking_id)
+    if found.side_of(owner_id) != Side.OWNER:
+        raise NotTheOwner(str(booking_id))
+    if not await uow.bookings.has_notice(booking_id, ASKED_BY[ANSWERED_BY[given]]):
+        raise NotAsked(str(booking_id))
+    if not await bookings.claim_notice(uow, clock, booking_id, ANSWERED_BY[given]):
+        raise AlreadyAnswered(str(booking_id))
+    dispute = None
+    if given in PROBLEM_OF:
+        dispute = await disputes.report(
+            uow, clock, booking_id=booking_id, reporter_id=owner_id, problem=PROBLEM_OF[given],
+            text=note, photo_file_ids=[],
+        )  # fmt: skip
+    elif given == Answer.SPOT_FREE and found.booking.status == BookingStatus.COMPLETED:
+        await people.change_credit(
+            uow, clock, found.driver.id, kind=CreditEventKind.ON_TIME_DEPARTURE,
+            booking_id=booking_id,
+        )  # fmt: skip
+    return Answered(found, dispute)

@@ -1,0 +1,77 @@
+"""Did the driver come, and did they leave on time? The driver checks in with a button; an owner
+who heard nothing is asked, and a "no" reaches the managers as a dispute card by itself."""
+
+from tests.end_to_end.test_trust import _booking, _paid, _score
+
+
+async def test_a_driver_who_checks_in_spares_the_owner_the_question(sandbox):
+    owner, _spot, dana = await _paid(sandbox)  # today 12-14, the clock at 11:00
+    sandbox.clock.advance(minutes=46)
+    await sandbox.runtime.run_job("advance_bookings")
+    assert "starts at" in dana.last_message().text
+    sandbox.clock.advance(minutes=10)
+    answer = await dana.press("I'm here")
+    assert "The owner knows you're here" in answer["text"]
+    assert "The driver of booking #1 has arrived" in owner.last_message().text
+    told = owner.last_message().id
+    await dana.press("I'm here")
+    assert owner.last_message().id == told  # told once
+
+    sandbox.clock.advance(minutes=40)  # 12:36: past the arrival grace
+    await sandbox.runtime.run_job("advance_bookings")
+    await sandbox.runtime.run_job("advance_bookings")
+    assert "Has the driver arrived?" not in owner.last_message().text
+
+
+async def test_an_owner_who_says_no_one_came_opens_a_no_show_dispute(sandbox):
+    owner, _spot, dana = await _paid(sandbox)
+    sandbox.clock.advance(hours=1, minutes=31)  # 12:31: the stay began and nobody checked in
+    await sandbox.runtime.run_job("advance_bookings")
+    await sandbox.runtime.run_job("advance_bookings")
+    question = owner.last_message()
+    assert "Has the driver arrived?" in question.text
+    await owner.press("No one came")
+    assert owner.messages()[-2].buttons == []  # the question can't be answered twice
+    assert "A manager is looking at booking #1" in owner.last_message().text
+    assert "was reported to our managers: driver didn't come" in dana.last_message().text
+
+    maria, group = sandbox.manager, sandbox.managers_group
+    card = maria.last_message(chat=group)
+    assert "Dispute #1 · booking #1: driver didn't come" in card.text
+    assert "no one came" in card.text
+    answer = await owner.press_data("sc:1:here", question)
+    assert "already answered" in answer["text"]
+
+    await maria.press("Release to owner", chat=group)
+    assert "A manager has decided on booking #1" in dana.last_message().text
+    assert await _score(sandbox, dana) == 600 - 60  # a no-show, and no stay to count
+
+
+async def test_an_owner_who_finds_the_car_still_there_gets_a_manager(sandbox):
+    owner, _spot, dana = await _paid(sandbox)
+    sandbox.clock.advance(minutes=46)
+    await sandbox.runtime.run_job("advance_bookings")
+    await dana.press("I'm here")
+    sandbox.clock.advance(hours=2, minutes=29)  # 14:15: the stay ended a quarter of an hour ago
+    await sandbox.runtime.run_job("advance_bookings")
+    await sandbox.runtime.run_job("advance_bookings")
+    assert "Is the spot free again?" in owner.last_message().text
+    await owner.press("The car is still there")
+
+    card = sandbox.manager.last_message(chat=sandbox.managers_group)
+    assert "Dispute #1 · booking #1: driver overstaying" in card.text
+    assert "Refund driver in full" in " ".join(card.buttons)
+    await sandbox.runtime.run_job("move_money")
+    await owner.send("/earnings")
+    assert "Waiting to be paid out: €5.10" in owner.last_message().text  # held for the ruling
+    assert (await _booking(sandbox)).status == "completed"
+
+
+async def test_a_spot_free_on_time_earns_the_driver_credit(sandbox):
+    owner, _spot, dana = await _paid(sandbox)
+    sandbox.clock.advance(hours=3, minutes=16)
+    await sandbox.runtime.run_job("advance_bookings")
+    await sandbox.runtime.run_job("advance_bookings")
+    await owner.press("Yes, it's free")
+    assert "The driver earns credit for leaving on time" in owner.last_message().text
+    assert await _score(sandbox, dana) == 600 + 10 + 5
