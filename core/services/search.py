@@ -6,6 +6,7 @@ doubles the radius. Each round costs a handful of indexed queries, however large
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -14,8 +15,8 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, bindparam, func, or_, select
+from sqlalchemy.engine import Connection
 
 from core.availability import Interval, WeeklyRule, covers
 from core.clock import ensure_utc
@@ -131,12 +132,16 @@ async def nearest_free(
     start, end, now = ensure_utc(start), ensure_utc(end), ensure_utc(now)
     _check_query(start, end, now, k)
     return await db.run_read(
-        lambda session: _search(session, point, start, end, k, filters, order, max_radius_m)
+        # Core statements on the session's connection: the ORM's result machinery would cost
+        # more than the queries themselves.
+        lambda session: _search(
+            session.connection(), point, start, end, k, filters, order, max_radius_m
+        )
     )
 
 
 def _search(
-    session: Session,
+    connection: Connection,
     point: GeoPoint,
     start: datetime,
     end: datetime,
@@ -150,7 +155,7 @@ def _search(
     free: list[tuple[float, Any, Money, tuple[float | None, int]]] = []
     radius = FIRST_RADIUS_M
     while True:
-        rows = _candidates(session, point, radius)
+        rows = _candidates(connection, point, radius)
         ranked = sorted(
             (distance, row)
             for row in rows
@@ -163,7 +168,7 @@ def _search(
             price = _price(row, start, end)
             if _matches(row, price, filters):
                 matching.append((distance, row, price))
-        free.extend(_free_among(session, matching, start, end, filters, wanted - len(free)))
+        free.extend(_free_among(connection, matching, start, end, filters, wanted - len(free)))
         if len(free) >= wanted or radius >= max_radius_m:
             break
         radius = min(radius * 2, max_radius_m)
@@ -175,9 +180,19 @@ def _point(row: Any) -> GeoPoint:
     return GeoPoint(row.lat, row.lon)
 
 
-def _candidates(session: Session, point: GeoPoint, radius: float) -> Sequence[Any]:
+def _candidates(connection: Connection, point: GeoPoint, radius: float) -> Sequence[Any]:
     ranges = cell_ranges(*box_around(point, radius))
-    query = (
+    parameters = {}
+    for n, (first, last) in enumerate(ranges):
+        parameters[f"first_{n}"], parameters[f"last_{n}"] = first, last
+    return connection.execute(_candidates_statement(len(ranges)), parameters).all()
+
+
+@functools.cache
+def _candidates_statement(range_count: int) -> Select[Any]:
+    """Built once per number of grid rows: composing the statement anew for every search
+    costs more than running it."""
+    return (
         select(*_CANDIDATE_COLUMNS, Person.credit_score)
         .join(Person, Person.id == Spot.owner_id)
         # The status is repeated inside each range so that SQLite answers every range from
@@ -185,13 +200,15 @@ def _candidates(session: Session, point: GeoPoint, radius: float) -> Sequence[An
         .where(
             or_(
                 *(
-                    and_(Spot.status == SpotStatus.APPROVED, Spot.cell.between(first, last))
-                    for first, last in ranges
+                    and_(
+                        Spot.status == SpotStatus.APPROVED,
+                        Spot.cell.between(bindparam(f"first_{n}"), bindparam(f"last_{n}")),
+                    )
+                    for n in range(range_count)
                 )
             )
         )
     )
-    return session.execute(query).all()
 
 
 def _price(row: Any, start: datetime, end: datetime) -> Money:
@@ -213,7 +230,7 @@ def _matches(row: Any, price: Money, filters: SearchFilters) -> bool:
 
 
 def _free_among(
-    session: Session,
+    connection: Connection,
     candidates: list[tuple[float, Any, Money]],
     start: datetime,
     end: datetime,
@@ -228,7 +245,7 @@ def _free_among(
             break
         batch = candidates[first : first + batch_size]
         ids = [row.id for _, row, _ in batch]
-        rules, windows, busy, ratings = _batch_facts(session, ids, start, end)
+        rules, windows, busy, ratings = _batch_facts(connection, ids, start, end)
         for distance, row, price in batch:
             if row.id in busy:
                 continue
@@ -250,57 +267,57 @@ def _free_among(
     return found
 
 
+_IDS = bindparam("ids", expanding=True)
+# Built once: the four facts a batch of candidates needs, for any ids and window.
+_RULES_OF = select(
+    AvailabilityRule.spot_id,
+    AvailabilityRule.weekday,
+    AvailabilityRule.start_minute,
+    AvailabilityRule.end_minute,
+).where(AvailabilityRule.spot_id.in_(_IDS))
+_WINDOWS_OF = select(
+    AvailabilityWindow.spot_id,
+    AvailabilityWindow.start_at,
+    AvailabilityWindow.end_at,
+    AvailabilityWindow.blocked,
+).where(
+    AvailabilityWindow.spot_id.in_(_IDS),
+    AvailabilityWindow.start_at < bindparam("end"),
+    AvailabilityWindow.end_at > bindparam("start"),
+)
+_BUSY_AMONG = select(Booking.spot_id).where(
+    Booking.spot_id.in_(_IDS),
+    Booking.status.in_(LIVE_BOOKING_STATUSES),
+    Booking.start_at < bindparam("end"),
+    Booking.end_at > bindparam("start"),
+)
+_RATINGS_OF = (
+    select(Rating.spot_id, func.avg(Rating.stars), func.count())
+    .where(Rating.spot_id.in_(_IDS))
+    .group_by(Rating.spot_id)
+)
+
+
 def _batch_facts(
-    session: Session, ids: list[int], start: datetime, end: datetime
+    connection: Connection, ids: list[int], start: datetime, end: datetime
 ) -> tuple[
     dict[int, list[WeeklyRule]],
     dict[int, list[tuple[datetime, datetime, bool]]],
     set[int],
     dict[int, tuple[float | None, int]],
 ]:
+    of_ids = {"ids": ids}
+    in_window = {"ids": ids, "start": start, "end": end}
     rules: dict[int, list[WeeklyRule]] = defaultdict(list)
-    for spot_id, weekday, first, last in session.execute(
-        select(
-            AvailabilityRule.spot_id,
-            AvailabilityRule.weekday,
-            AvailabilityRule.start_minute,
-            AvailabilityRule.end_minute,
-        ).where(AvailabilityRule.spot_id.in_(ids))
-    ):
+    for spot_id, weekday, first, last in connection.execute(_RULES_OF, of_ids):
         rules[spot_id].append(WeeklyRule(weekday, first, last))
     windows: dict[int, list[tuple[datetime, datetime, bool]]] = defaultdict(list)
-    for spot_id, window_start, window_end, blocked in session.execute(
-        select(
-            AvailabilityWindow.spot_id,
-            AvailabilityWindow.start_at,
-            AvailabilityWindow.end_at,
-            AvailabilityWindow.blocked,
-        ).where(
-            AvailabilityWindow.spot_id.in_(ids),
-            AvailabilityWindow.start_at < end,
-            AvailabilityWindow.end_at > start,
-        )
-    ):
+    for spot_id, window_start, window_end, blocked in connection.execute(_WINDOWS_OF, in_window):
         windows[spot_id].append((window_start, window_end, blocked))
-    busy = set(
-        session.scalars(
-            select(Booking.spot_id).where(
-                and_(
-                    Booking.spot_id.in_(ids),
-                    Booking.status.in_(LIVE_BOOKING_STATUSES),
-                    Booking.start_at < end,
-                    Booking.end_at > start,
-                )
-            )
-        )
-    )
+    busy = set(connection.execute(_BUSY_AMONG, in_window).scalars())
     ratings = {
         spot_id: (float(average), count)
-        for spot_id, average, count in session.execute(
-            select(Rating.spot_id, func.avg(Rating.stars), func.count())
-            .where(Rating.spot_id.in_(ids))
-            .group_by(Rating.spot_id)
-        )
+        for spot_id, average, count in connection.execute(_RATINGS_OF, of_ids)
     }
     return rules, windows, busy, ratings
 
