@@ -1,6 +1,7 @@
 """Ways updates reach the bot besides long polling, and Telegram's limits on the way back."""
 
 import socket
+import time
 
 from sandbox import actions
 
@@ -38,8 +39,11 @@ async def test_updates_arrive_by_webhook_with_the_secret_token(sandbox):
 async def test_a_flood_limit_is_waited_out_and_the_message_still_arrives(sandbox):
     sandbox.world.failures["sendmessage"] = 1  # Telegram: 429, retry after 1 s
     dana = sandbox.person("Dana")
+    began = time.monotonic()
     await dana.send("/start")
+    assert time.monotonic() - began >= 1  # the rate limiter waited as Telegram asked
     assert dana.last_message().text.endswith("What brings you here?")
+    assert len(dana.messages()) == 1  # sent once, after the wait
     assert "sendmessage" not in sandbox.world.failures
 
 
