@@ -51,6 +51,21 @@ def weekly_intervals(
         day += timedelta(days=1)
 
 
+# Local time is at most this far behind or ahead of UTC anywhere.
+_WEST_MOST, _EAST_MOST = timedelta(hours=12), timedelta(hours=14)
+
+
+def weekdays_touching(start: datetime, end: datetime) -> tuple[int, ...] | None:
+    """Every weekday whose rules ``weekly_intervals`` may read for [start, end), whatever the
+    spot's timezone; None when that is all seven."""
+    first = (start - _WEST_MOST).date() - timedelta(days=1)
+    last = (end + _EAST_MOST).date()
+    if (last - first).days >= 6:
+        return None
+    days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+    return tuple(sorted({day.weekday() for day in days}))
+
+
 def _merge(intervals: Iterable[Interval]) -> list[Interval]:
     merged: list[Interval] = []
     for interval in sorted(intervals, key=lambda i: i.start):

@@ -5,6 +5,7 @@ a plain B-tree index answers on SQLite and PostgreSQL alike, with no full scan."
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from core.geo import GeoPoint
 
@@ -47,10 +48,14 @@ def cell_ranges(south: float, west: float, north: float, east: float) -> list[tu
     ]
 
 
-def fast_distance_m(a: GeoPoint, b: GeoPoint) -> float:
-    """Equirectangular distance: within 0.1 % of the geodesic at city scale, and cheap enough to
-    rank hundreds of candidates; the few results shown get the exact geodesic."""
-    mean_lat = math.radians((a.lat + b.lat) / 2)
-    dx = math.radians(b.lon - a.lon) * math.cos(mean_lat)
-    dy = math.radians(b.lat - a.lat)
-    return 6_371_008.8 * math.hypot(dx, dy)
+def metres_from(origin: GeoPoint) -> Callable[[float, float], float]:
+    """The equirectangular distance from ``origin`` to a latitude and longitude, with the
+    origin's scale worked out once: ranking hundreds of candidates needs nothing slower."""
+    per_deg_lat = math.radians(6_371_008.8)
+    per_deg_lon = per_deg_lat * math.cos(math.radians(origin.lat))
+    lat0, lon0 = origin.lat, origin.lon
+
+    def distance(lat: float, lon: float) -> float:
+        return math.hypot((lon - lon0) * per_deg_lon, (lat - lat0) * per_deg_lat)
+
+    return distance

@@ -94,8 +94,9 @@ class Spot(Base):
             "daily_price_minor IS NULL OR daily_price_minor >= 0", name="daily_price_not_negative"
         ),
         CheckConstraint("lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180", name="on_earth"),
-        # Nearest-spot search reads a few grid cells around the driver (see core.grid).
-        Index("ix_spot_status_cell", "status", "cell"),
+        # Nearest-spot search reads a few grid cells around the driver (see core.grid), and
+        # ranks them by place from the index alone.
+        Index("ix_spot_status_cell_place", "status", "cell", "lat", "lon", "timezone"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -148,10 +149,12 @@ class AvailabilityRule(Base):
             "start_minute >= 0 AND end_minute <= 1440 AND start_minute < end_minute",
             name="minutes",
         ),
+        # Search asks whether a spot has a rule around a moment, from the index alone.
+        Index("ix_availability_rule_spot_day", "spot_id", "weekday", "start_minute", "end_minute"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    spot_id: Mapped[int] = mapped_column(ForeignKey("spot.id", ondelete="CASCADE"), index=True)
+    spot_id: Mapped[int] = mapped_column(ForeignKey("spot.id", ondelete="CASCADE"))
     weekday: Mapped[int] = mapped_column(SmallInteger)
     start_minute: Mapped[int] = mapped_column(SmallInteger)
     end_minute: Mapped[int] = mapped_column(SmallInteger)

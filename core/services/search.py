@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.engine import Connection
 
-from core.availability import Interval, WeeklyRule, covers
+from core.availability import Interval, WeeklyRule, covers, weekdays_touching
 from core.clock import ensure_utc
 from core.db.models import (
     AvailabilityRule,
@@ -30,13 +30,20 @@ from core.db.models import (
     VehicleSize,
 )
 from core.db.uow import Database
-from core.errors import BookingTooLong, InvalidInput, InvalidWindow, WindowInPast
+from core.errors import (
+    BookingTooLong,
+    InvalidInput,
+    InvalidLocation,
+    InvalidWindow,
+    WindowInPast,
+)
 from core.geo import GeoPoint
-from core.grid import box_around, cell_ranges, fast_distance_m
+from core.grid import box_around, cell_ranges, metres_from
 from core.money import Money
 from core.pricing import price_for_window
 from core.services.bookings import MAX_BOOKING_LENGTH, PAST_GRACE
 from core.status import LIVE_BOOKING_STATUSES, SpotStatus
+from core.timezones import timezone_of
 
 FIRST_RADIUS_M = 400.0
 MAX_RADIUS_M = 25_000.0
@@ -86,7 +93,8 @@ class SearchResult:
     examined: int = 0
 
 
-_CANDIDATE_COLUMNS = (
+# What a hit shows; read only for the candidates whose availability is being checked.
+_DETAIL_COLUMNS = (
     Spot.id,
     Spot.lat,
     Spot.lon,
@@ -100,7 +108,10 @@ _CANDIDATE_COLUMNS = (
     Spot.ev_charger,
     Spot.max_vehicle_size,
     Spot.owner_id,
+    Person.credit_score,
 )
+# A candidate found in the grid, and the price of the window at it.
+Found = tuple[float, Any, Money, tuple[float | None, int]]
 
 
 def _check_query(start: datetime, end: datetime, now: datetime, k: int) -> None:
@@ -131,13 +142,34 @@ async def nearest_free(
     (three times ``k``), so "cheapest" never means "cheapest in the whole country"."""
     start, end, now = ensure_utc(start), ensure_utc(end), ensure_utc(now)
     _check_query(start, end, now, k)
+    sieve = _sieve(point, start, end)
     return await db.run_read(
         # Core statements on the session's connection: the ORM's result machinery would cost
         # more than the queries themselves.
         lambda session: _search(
-            session.connection(), point, start, end, k, filters, order, max_radius_m
+            session.connection(), point, start, end, k, filters, order, max_radius_m, sieve
         )
     )
+
+
+# Daylight saving moves a weekly rule's instants by up to an hour on the day it changes.
+_DST_SLACK_MIN = 60
+
+
+def _sieve(point: GeoPoint, start: datetime, end: datetime) -> dict[str, Any]:
+    """What the candidates' query needs to leave out the spots that are surely not free: those
+    booked in the window, and, in the driver's own timezone, those with no weekly rule or
+    opening around the window's start (every covering interval contains the start)."""
+    try:
+        zone = timezone_of(point)
+    except InvalidLocation:
+        zone = ""  # at sea: no spot's timezone matches, so the rules are all checked in Python
+    local = start.astimezone(ZoneInfo(zone)) if zone else start
+    minute = local.hour * 60 + local.minute
+    return {
+        "start": start, "end": end, "zone": zone, "weekday": local.weekday(),
+        "minute_early": minute - _DST_SLACK_MIN, "minute_late": minute + _DST_SLACK_MIN,
+    }  # fmt: skip
 
 
 def _search(
@@ -149,66 +181,111 @@ def _search(
     filters: SearchFilters,
     order: SortOrder,
     max_radius_m: float,
+    sieve: dict[str, Any],
 ) -> SearchResult:
     wanted = k if order == SortOrder.NEAREST else 3 * k
+    metres_to = metres_from(point)
     examined: set[int] = set()
-    free: list[tuple[float, Any, Money, tuple[float | None, int]]] = []
+    free: list[Found] = []
     radius = FIRST_RADIUS_M
     while True:
-        rows = _candidates(connection, point, radius)
         ranked = sorted(
-            (distance, row)
-            for row in rows
-            if row.id not in examined
-            and (distance := fast_distance_m(point, _point(row))) <= radius
+            (distance, spot_id)
+            for spot_id, lat, lon in _candidates(connection, point, radius, filters, sieve)
+            if spot_id not in examined and (distance := metres_to(lat, lon)) <= radius
         )
-        matching = []
-        for distance, row in ranked:
-            examined.add(row.id)
-            price = _price(row, start, end)
-            if _matches(row, price, filters):
-                matching.append((distance, row, price))
-        free.extend(_free_among(connection, matching, start, end, filters, wanted - len(free)))
+        examined.update(spot_id for _, spot_id in ranked)
+        free.extend(_free_among(connection, ranked, start, end, filters, wanted - len(free)))
         if len(free) >= wanted or radius >= max_radius_m:
             break
         radius = min(radius * 2, max_radius_m)
-    hits = _hits(point, free)
+    hits = _hits(free)
     return SearchResult(hits=_ordered(hits, order)[:k], radius_m=radius, examined=len(examined))
 
 
-def _point(row: Any) -> GeoPoint:
-    return GeoPoint(row.lat, row.lon)
-
-
-def _candidates(connection: Connection, point: GeoPoint, radius: float) -> Sequence[Any]:
+def _candidates(
+    connection: Connection,
+    point: GeoPoint,
+    radius: float,
+    filters: SearchFilters,
+    sieve: dict[str, Any],
+) -> Sequence[Any]:
+    """Ids and places of the approved spots in the grid cells around ``point`` that have what
+    the filters ask for and may be free (see ``_sieve``)."""
     ranges = cell_ranges(*box_around(point, radius))
-    parameters = {}
+    parameters = dict(sieve)
     for n, (first, last) in enumerate(ranges):
         parameters[f"first_{n}"], parameters[f"last_{n}"] = first, last
-    return connection.execute(_candidates_statement(len(ranges)), parameters).all()
+    sizes = (
+        None
+        if filters.vehicle_size is None
+        else tuple(VEHICLE_ORDER[VEHICLE_ORDER.index(filters.vehicle_size) :])
+    )
+    statement = _candidates_statement(len(ranges), filters.covered, filters.ev_charger, sizes)
+    return connection.execute(statement, parameters).all()
+
+
+_START, _END = bindparam("start"), bindparam("end")
+_BOOKED_IN_WINDOW = (
+    select(Booking.id)
+    .where(
+        Booking.spot_id == Spot.id,
+        Booking.status.in_(LIVE_BOOKING_STATUSES),
+        Booking.start_at < _END,
+        Booking.end_at > _START,
+    )
+    .exists()
+)
+_RULE_AROUND_START = (
+    select(AvailabilityRule.id)
+    .where(
+        AvailabilityRule.spot_id == Spot.id,
+        AvailabilityRule.weekday == bindparam("weekday"),
+        AvailabilityRule.start_minute <= bindparam("minute_late"),
+        AvailabilityRule.end_minute > bindparam("minute_early"),
+    )
+    .exists()
+)
+_OPENING_AT_START = (
+    select(AvailabilityWindow.id)
+    .where(
+        AvailabilityWindow.spot_id == Spot.id,
+        AvailabilityWindow.blocked.is_(False),
+        AvailabilityWindow.start_at <= _START,
+        AvailabilityWindow.end_at > _START,
+    )
+    .exists()
+)
 
 
 @functools.cache
-def _candidates_statement(range_count: int) -> Select[Any]:
-    """Built once per number of grid rows: composing the statement anew for every search
-    costs more than running it."""
-    return (
-        select(*_CANDIDATE_COLUMNS, Person.credit_score)
-        .join(Person, Person.id == Spot.owner_id)
-        # The status is repeated inside each range so that SQLite answers every range from
-        # the (status, cell) index (a "multi-index OR") instead of reading every approved spot.
-        .where(
-            or_(
-                *(
-                    and_(
-                        Spot.status == SpotStatus.APPROVED,
-                        Spot.cell.between(bindparam(f"first_{n}"), bindparam(f"last_{n}")),
-                    )
-                    for n in range(range_count)
+def _candidates_statement(
+    range_count: int, covered: bool, ev_charger: bool, sizes: tuple[VehicleSize, ...] | None
+) -> Select[Any]:
+    """Built once per shape: composing the statement anew for every search costs more than
+    running it. The grid is read from the (status, cell, lat, lon, timezone) index."""
+    # The status is repeated inside each range so that SQLite answers every range from the
+    # index (a "multi-index OR") instead of reading every approved spot.
+    query = select(Spot.id, Spot.lat, Spot.lon).where(
+        or_(
+            *(
+                and_(
+                    Spot.status == SpotStatus.APPROVED,
+                    Spot.cell.between(bindparam(f"first_{n}"), bindparam(f"last_{n}")),
                 )
+                for n in range(range_count)
             )
-        )
+        ),
+        or_(Spot.timezone != bindparam("zone"), _RULE_AROUND_START, _OPENING_AT_START),
+        ~_BOOKED_IN_WINDOW,
     )
+    if covered:
+        query = query.where(Spot.covered.is_(True))
+    if ev_charger:
+        query = query.where(Spot.ev_charger.is_(True))
+    if sizes is not None:
+        query = query.where(Spot.max_vehicle_size.in_(sizes))
+    return query
 
 
 def _price(row: Any, start: datetime, end: datetime) -> Money:
@@ -216,51 +293,47 @@ def _price(row: Any, start: datetime, end: datetime) -> Money:
     return price_for_window(Money(row.hourly_price_minor, row.currency), daily, start, end)
 
 
-def _matches(row: Any, price: Money, filters: SearchFilters) -> bool:
-    if filters.ev_charger and not row.ev_charger:
-        return False
-    if filters.covered and not row.covered:
-        return False
-    if filters.vehicle_size is not None and VEHICLE_ORDER.index(
-        row.max_vehicle_size
-    ) < VEHICLE_ORDER.index(filters.vehicle_size):
-        return False
-    limit = filters.max_price
+def _within_budget(price: Money, limit: Money | None) -> bool:
     return limit is None or (price.currency == limit.currency and price.minor <= limit.minor)
 
 
 def _free_among(
     connection: Connection,
-    candidates: list[tuple[float, Any, Money]],
+    candidates: list[tuple[float, int]],
     start: datetime,
     end: datetime,
     filters: SearchFilters,
     wanted: int,
-) -> list[tuple[float, Any, Money, tuple[float | None, int]]]:
+) -> list[Found]:
     """The nearest candidates free for the window, checked in batches until enough are found."""
-    found: list[tuple[float, Any, Money, tuple[float | None, int]]] = []
-    batch_size = max(wanted * 2, 8)
+    found: list[Found] = []
+    # The candidates' query has left out most spots that are not free: a batch of a little
+    # more than what is still wanted is usually the only one.
+    batch_size = max(wanted + wanted // 2, 8)
     for first in range(0, len(candidates), batch_size):
         if len(found) >= wanted:
             break
         batch = candidates[first : first + batch_size]
-        ids = [row.id for _, row, _ in batch]
-        rules, windows, busy, ratings = _batch_facts(connection, ids, start, end)
-        for distance, row, price in batch:
-            if row.id in busy:
+        ids = [spot_id for _, spot_id in batch]
+        facts = _batch_facts(connection, ids, start, end)
+        for distance, spot_id in batch:
+            row = facts.unbooked.get(spot_id)
+            if row is None:
                 continue
-            openings = [w for w in windows.get(row.id, ()) if not w[2]]
-            blocks = [w for w in windows.get(row.id, ()) if w[2]]
+            price = _price(row, start, end)
+            if not _within_budget(price, filters.max_price):
+                continue
+            windows = facts.windows.get(spot_id, ())
             if not covers(
-                rules.get(row.id, ()),
-                (Interval(s, e) for s, e, _ in openings),
-                (Interval(s, e) for s, e, _ in blocks),
+                facts.rules.get(spot_id, ()),
+                (Interval(s, e) for s, e, blocked in windows if not blocked),
+                (Interval(s, e) for s, e, blocked in windows if blocked),
                 ZoneInfo(row.timezone),
                 start,
                 end,
             ):
                 continue
-            rating = ratings.get(row.id, (None, 0))
+            rating = (None if row.average is None else float(row.average), row.rating_count)
             if filters.min_rating is not None and (rating[0] or 0) < filters.min_rating:
                 continue
             found.append((distance, row, price, rating))
@@ -268,13 +341,33 @@ def _free_among(
 
 
 _IDS = bindparam("ids", expanding=True)
-# Built once: the four facts a batch of candidates needs, for any ids and window.
+# Built once: the facts a batch of candidates needs, for any ids and window.
+# A spot booked for any of the window since the grid was read does not come back at all.
+_DETAILS_OF = (
+    select(
+        *_DETAIL_COLUMNS,
+        select(func.avg(Rating.stars))
+        .where(Rating.spot_id == Spot.id)
+        .scalar_subquery()
+        .label("average"),
+        select(func.count())
+        .where(Rating.spot_id == Spot.id)
+        .scalar_subquery()
+        .label("rating_count"),
+    )
+    .join(Person, Person.id == Spot.owner_id)
+    .where(Spot.id.in_(_IDS), ~_BOOKED_IN_WINDOW)
+)
 _RULES_OF = select(
     AvailabilityRule.spot_id,
     AvailabilityRule.weekday,
     AvailabilityRule.start_minute,
     AvailabilityRule.end_minute,
 ).where(AvailabilityRule.spot_id.in_(_IDS))
+# A short window needs the rules of two or three weekdays, not all seven.
+_RULES_ON_DAYS_OF = _RULES_OF.where(
+    AvailabilityRule.weekday.in_(bindparam("weekdays", expanding=True))
+)
 _WINDOWS_OF = select(
     AvailabilityWindow.spot_id,
     AvailabilityWindow.start_at,
@@ -282,49 +375,43 @@ _WINDOWS_OF = select(
     AvailabilityWindow.blocked,
 ).where(
     AvailabilityWindow.spot_id.in_(_IDS),
-    AvailabilityWindow.start_at < bindparam("end"),
-    AvailabilityWindow.end_at > bindparam("start"),
+    AvailabilityWindow.start_at < _END,
+    AvailabilityWindow.end_at > _START,
 )
-_BUSY_AMONG = select(Booking.spot_id).where(
-    Booking.spot_id.in_(_IDS),
-    Booking.status.in_(LIVE_BOOKING_STATUSES),
-    Booking.start_at < bindparam("end"),
-    Booking.end_at > bindparam("start"),
-)
-_RATINGS_OF = (
-    select(Rating.spot_id, func.avg(Rating.stars), func.count())
-    .where(Rating.spot_id.in_(_IDS))
-    .group_by(Rating.spot_id)
-)
+
+
+@dataclass(frozen=True, slots=True)
+class _BatchFacts:
+    # Only the spots with no live booking in the window.
+    unbooked: dict[int, Any]
+    rules: dict[int, list[WeeklyRule]]
+    windows: dict[int, list[tuple[datetime, datetime, bool]]]
 
 
 def _batch_facts(
     connection: Connection, ids: list[int], start: datetime, end: datetime
-) -> tuple[
-    dict[int, list[WeeklyRule]],
-    dict[int, list[tuple[datetime, datetime, bool]]],
-    set[int],
-    dict[int, tuple[float | None, int]],
-]:
-    of_ids = {"ids": ids}
+) -> _BatchFacts:
     in_window = {"ids": ids, "start": start, "end": end}
+    weekdays = weekdays_touching(start, end)
+    rules_query = (
+        connection.execute(_RULES_OF, {"ids": ids})
+        if weekdays is None
+        else connection.execute(_RULES_ON_DAYS_OF, {"ids": ids, "weekdays": weekdays})
+    )
     rules: dict[int, list[WeeklyRule]] = defaultdict(list)
-    for spot_id, weekday, first, last in connection.execute(_RULES_OF, of_ids):
+    for spot_id, weekday, first, last in rules_query:
         rules[spot_id].append(WeeklyRule(weekday, first, last))
     windows: dict[int, list[tuple[datetime, datetime, bool]]] = defaultdict(list)
     for spot_id, window_start, window_end, blocked in connection.execute(_WINDOWS_OF, in_window):
         windows[spot_id].append((window_start, window_end, blocked))
-    busy = set(connection.execute(_BUSY_AMONG, in_window).scalars())
-    ratings = {
-        spot_id: (float(average), count)
-        for spot_id, average, count in connection.execute(_RATINGS_OF, of_ids)
-    }
-    return rules, windows, busy, ratings
+    return _BatchFacts(
+        unbooked={row.id: row for row in connection.execute(_DETAILS_OF, in_window)},
+        rules=rules,
+        windows=windows,
+    )
 
 
-def _hits(
-    origin: GeoPoint, free: Iterable[tuple[float, Any, Money, tuple[float | None, int]]]
-) -> list[SpotHit]:
+def _hits(free: Iterable[Found]) -> list[SpotHit]:
     # The equirectangular distance is within a metre or two at these ranges; the geodesic
     # would cost more than the rest of the search together.
     return [
@@ -332,7 +419,7 @@ def _hits(
             spot_id=row.id,
             title=row.title,
             address=row.address,
-            point=_point(row),
+            point=GeoPoint(row.lat, row.lon),
             timezone=row.timezone,
             distance_m=round(distance),
             price=price,

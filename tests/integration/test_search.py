@@ -91,6 +91,29 @@ async def test_a_spot_not_offered_for_the_whole_window_is_left_out(db, clock, ow
     assert [hit.spot_id for hit in (await search(db, clock)).hits] == [offered.id]
 
 
+async def test_a_spot_closed_by_its_weekly_hours_is_found_when_opened_for_the_day(db, clock, owner):
+    evenings = await a_spot(db, clock, owner, 100, hours=(18 * 60, 24 * 60))
+    assert (await search(db, clock)).hits == []
+    async with db.unit_of_work() as uow:
+        await spots.add_window(
+            uow, spot_id=evenings.id, owner_id=owner.id, start=clock.now(),
+            end=clock.now() + timedelta(hours=6),
+        )  # fmt: skip
+    assert [hit.spot_id for hit in (await search(db, clock)).hits] == [evenings.id]
+
+
+async def test_hours_written_as_two_ranges_that_meet_cover_a_window_across_them(db, clock, owner):
+    # 11:10-13:10 in Berlin, across the owner's 08:00-12:00 and 12:00-18:00.
+    spot = await a_spot(db, clock, owner, 100, hours=(8 * 60, 12 * 60))
+    async with db.unit_of_work() as uow:
+        for weekday in range(7):
+            await spots.add_weekly_rule(
+                uow, spot_id=spot.id, owner_id=owner.id, weekday=weekday,
+                start_minute=12 * 60, end_minute=18 * 60,
+            )  # fmt: skip
+    assert [hit.spot_id for hit in (await search(db, clock)).hits] == [spot.id]
+
+
 async def test_pending_and_paused_spots_are_not_found(db, clock, owner):
     await a_spot(db, clock, owner, 100, status=SpotStatus.PENDING)
     await a_spot(db, clock, owner, 150, status=SpotStatus.PAUSED)

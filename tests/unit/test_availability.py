@@ -1,7 +1,7 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from core.availability import Interval, WeeklyRule, covers
+from core.availability import Interval, WeeklyRule, covers, weekdays_touching
 
 BERLIN = ZoneInfo("Europe/Berlin")
 WEEKDAYS_8_TO_18 = [WeeklyRule(day, 8 * 60, 18 * 60) for day in range(5)]
@@ -72,3 +72,15 @@ def test_a_block_removes_time_the_rules_offer():
 
 def test_nothing_is_offered_without_rules_or_openings():
     assert not covers([], [], [], BERLIN, berlin(2026, 6, 1, 9), berlin(2026, 6, 1, 10))
+
+
+def test_a_short_window_reads_the_rules_of_the_days_it_can_fall_on_anywhere():
+    tuesday_noon = datetime(2026, 6, 2, 12, tzinfo=UTC)
+    # Local dates from Monday (UTC-12, and the day before, for a rule running to midnight) to
+    # Wednesday (UTC+14).
+    assert weekdays_touching(tuesday_noon, tuesday_noon + timedelta(hours=2)) == (0, 1, 2)
+
+
+def test_a_long_window_reads_every_rule():
+    monday = datetime(2026, 6, 1, tzinfo=UTC)
+    assert weekdays_touching(monday, monday + timedelta(days=5)) is None
