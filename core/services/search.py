@@ -45,7 +45,7 @@ from core.services.bookings import MAX_BOOKING_LENGTH, PAST_GRACE
 from core.status import LIVE_BOOKING_STATUSES, SpotStatus
 from core.timezones import timezone_of
 
-FIRST_RADIUS_M = 400.0
+FIRST_RADIUS_M = 200.0
 MAX_RADIUS_M = 25_000.0
 MAX_RESULTS = 50
 VEHICLE_ORDER = list(VehicleSize)
