@@ -6,7 +6,8 @@ import logging
 from typing import Any
 
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter, Defaults
+from telegram.request import BaseRequest
 
 from bot import jobs
 from bot.commands import publish_menus
@@ -103,9 +104,13 @@ def build_application(
     clock: Clock | None = None,
     update_processor: PerPersonUpdateProcessor | None = None,
     sandbox: bool = False,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    rate_limiter: BaseRateLimiter | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The application for a token (Telegram's, or the sandbox's with its ``base_url``).
-    A ``database`` given here belongs to the caller and is not closed on shutdown."""
+    A ``database`` given here belongs to the caller and is not closed on shutdown; ``request``
+    objects and a ``rate_limiter`` replace the HTTP client and Telegram's limits (benches)."""
     handle = DatabaseHandle(settings, database)
 
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -120,7 +125,7 @@ def build_application(
         .token(token or settings.bot_token or "")
         .context_types(CONTEXT_TYPES)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=None))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
         .persistence(DatabasePersistence(handle.get))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -128,6 +133,10 @@ def build_application(
     )
     if base_url:
         builder = builder.base_url(base_url).base_file_url(base_file_url or base_url)
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
     application = builder.build()
 
     bot_data: BotData = application.bot_data

@@ -1,0 +1,253 @@
+"""Booking attempts per second under contention, and proof that no spot gets double booked.
+
+Workers (asyncio tasks sharing one ``Database``) take random, heavily overlapping windows at
+random spots from one queue; each attempt is one ``bookings.request`` in its own unit of work,
+won or refused with ``WindowTaken``. Afterwards plain SQL counts the pairs of live bookings
+of one spot whose windows overlap: any is a double booking, and the script exits non-zero.
+
+"attempts/s" counts every booking transaction, won or refused: the figure the goal of 500 a
+second on PostgreSQL is set for. "booked/s" counts only the bookings made.
+
+    python -m bench.booking                                   # 8 workers, 10,000 attempts
+    python -m bench.booking --attempts 200 --spots 10         # the size CI runs
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import bindparam, text
+
+from bench.stores import add_store_arguments, chosen_stores, fresh_database
+from core.availability import WeeklyRule
+from core.db.uow import Database
+from core.errors import DomainError, WindowTaken
+from core.geo import GeoPoint
+from core.money import Money
+from core.services import bookings, people, spots
+from core.status import LIVE_BOOKING_STATUSES, SpotStatus
+
+STORE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+BENCH_START = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+SLOT = timedelta(minutes=15)
+HORIZON_SLOTS = 3 * 24 * 4
+LENGTH_SLOTS = (2, 12)
+COMMISSION_BASIS_POINTS = 1500
+# The settings' default: a driver in the "good" tier, who books instant spots instantly.
+DRIVER_CREDIT = 600
+SPOTS_PER_OWNER = 10
+ALL_WEEK = [WeeklyRule(weekday, 0, 24 * 60) for weekday in range(7)]
+BERLIN = GeoPoint(52.52, 13.405)
+ROW = "{:<11} {:>7} {:>8} {:>7} {:>7} {:>6} {:>8} {:>10} {:>9} {:>6}"
+
+DOUBLE_BOOKINGS = text(
+    """
+    SELECT count(*) FROM booking a JOIN booking b
+      ON b.spot_id = a.spot_id AND b.id > a.id
+     AND a.start_at < b.end_at AND b.start_at < a.end_at
+    WHERE a.status IN :live AND b.status IN :live
+    """
+).bindparams(bindparam("live", expanding=True))
+LIVE_BOOKINGS = text("SELECT count(*) FROM booking WHERE status IN :live").bindparams(
+    bindparam("live", expanding=True)
+)
+
+
+class FixedClock:
+    """The bench's "now": windows are drawn relative to it, so a run is reproducible."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    driver_id: int
+    spot_id: int
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    store: str
+    workers: int
+    attempts: int
+    outcomes: Counter[str]
+    seconds: float
+    double_bookings: int
+
+    @property
+    def booked(self) -> int:
+        return self.outcomes["booked"]
+
+    @property
+    def taken(self) -> int:
+        return self.outcomes["taken"]
+
+    @property
+    def others(self) -> dict[str, int]:
+        return {k: n for k, n in self.outcomes.items() if k not in ("booked", "taken")}
+
+    @property
+    def attempts_per_s(self) -> float:
+        return self.attempts / self.seconds if self.seconds else 0.0
+
+    @property
+    def booked_per_s(self) -> float:
+        return self.booked / self.seconds if self.seconds else 0.0
+
+
+async def set_up(
+    db: Database, clock: FixedClock, *, spot_count: int, driver_count: int
+) -> tuple[list[int], list[int]]:
+    """Owners with approved, instantly bookable spots open all week, and drivers: their ids."""
+    owner_count = -(-spot_count // SPOTS_PER_OWNER)
+    async with db.unit_of_work() as uow:
+        owners, drivers = [], []
+        for n in range(owner_count + driver_count):
+            person = await people.register(
+                uow, clock, telegram_id=1_000_000 + n, language_code="en",
+                first_name=f"Bench {n}", initial_credit=DRIVER_CREDIT,
+            )  # fmt: skip
+            (owners if n < owner_count else drivers).append(person.id)
+        spot_ids = []
+        for n in range(spot_count):
+            owner_id = owners[n // SPOTS_PER_OWNER]
+            draft = spots.SpotDraft(
+                title=f"Bench spot {n}", point=BERLIN, hourly_price=Money(300, "EUR"),
+                instant_booking=True,
+            )  # fmt: skip
+            spot = await spots.create(uow, clock, owner_id=owner_id, draft=draft)
+            await spots.set_status(uow, spot.id, SpotStatus.APPROVED)
+            await spots.add_weekly_rules(uow, spot_id=spot.id, owner_id=owner_id, rules=ALL_WEEK)
+            spot_ids.append(spot.id)
+    return drivers, spot_ids
+
+
+def random_attempts(
+    rng: random.Random, now: datetime, count: int, driver_ids: list[int], spot_ids: list[int]
+) -> list[Attempt]:
+    """Windows on a 15-minute grid, starting within three days, 30 minutes to 3 hours long."""
+    attempts = []
+    for _ in range(count):
+        start = now + SLOT * rng.randint(1, HORIZON_SLOTS)
+        attempts.append(
+            Attempt(
+                rng.choice(driver_ids), rng.choice(spot_ids), start,
+                start + SLOT * rng.randint(*LENGTH_SLOTS),
+            )
+        )  # fmt: skip
+    return attempts
+
+
+async def attempt_booking(db: Database, clock: FixedClock, attempt: Attempt) -> str:
+    try:
+        async with db.unit_of_work() as uow:
+            await bookings.request(
+                uow, clock, driver_id=attempt.driver_id, spot_id=attempt.spot_id,
+                start=attempt.start, end=attempt.end,
+                commission_basis_points=COMMISSION_BASIS_POINTS,
+            )  # fmt: skip
+    except WindowTaken:
+        return "taken"
+    except DomainError as error:
+        return type(error).__name__
+    return "booked"
+
+
+async def work(
+    db: Database, clock: FixedClock, queue: asyncio.Queue[Attempt], outcomes: Counter[str]
+) -> None:
+    while not queue.empty():
+        outcomes[await attempt_booking(db, clock, queue.get_nowait())] += 1
+
+
+async def double_bookings(db: Database, booked: int) -> int:
+    """Overlapping pairs of live bookings, counted by SQL rather than by the service."""
+    live = sorted(status.value for status in LIVE_BOOKING_STATUSES)
+    async with db.reading() as uow:
+        pairs = await uow.session.scalar(DOUBLE_BOOKINGS, {"live": live})
+        rows = await uow.session.scalar(LIVE_BOOKINGS, {"live": live})
+    if rows != booked:
+        raise SystemExit(f"booking: {booked} bookings were made but {rows} live rows are stored")
+    return int(pairs or 0)
+
+
+async def run_store(store: str, args: argparse.Namespace) -> Run:
+    clock = FixedClock(BENCH_START)
+    async with fresh_database(store, args.postgres_url) as db:
+        driver_ids, spot_ids = await set_up(
+            db, clock, spot_count=args.spots, driver_count=args.drivers
+        )
+        rng = random.Random(args.seed)
+        queue: asyncio.Queue[Attempt] = asyncio.Queue()
+        for attempt in random_attempts(rng, clock.now(), args.attempts, driver_ids, spot_ids):
+            queue.put_nowait(attempt)
+        outcomes: Counter[str] = Counter()
+        started = time.perf_counter()
+        async with asyncio.TaskGroup() as group:
+            for _ in range(args.workers):
+                group.create_task(work(db, clock, queue, outcomes))
+        seconds = time.perf_counter() - started
+        doubles = await double_bookings(db, outcomes["booked"])
+    return Run(STORE_NAMES[store], args.workers, args.attempts, outcomes, seconds, doubles)
+
+
+def positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number")
+    return number
+
+
+def print_table(runs: list[Run]) -> None:
+    print(ROW.format("store", "workers", "attempts", "booked", "taken", "other", "seconds",
+                     "attempts/s", "booked/s", "double"))  # fmt: skip
+    for run in runs:
+        print(ROW.format(run.store, run.workers, run.attempts, run.booked, run.taken,
+                         sum(run.others.values()), f"{run.seconds:.2f}",
+                         f"{run.attempts_per_s:.0f}", f"{run.booked_per_s:.0f}",
+                         run.double_bookings))  # fmt: skip
+    for run in runs:
+        for name, count in sorted(run.others.items()):
+            print(f"  {run.store}: {count} refused with {name}")
+
+
+def summary(runs: list[Run]) -> str:
+    stores = ", ".join(
+        f"{run.store} {run.attempts_per_s:.0f} attempts/s ({run.booked_per_s:.0f} booked/s)"
+        for run in runs
+    )
+    doubles = sum(run.double_bookings for run in runs)
+    workers = runs[0].workers if runs else 0
+    return f"booking: {stores} with {workers} workers; {doubles} double bookings"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=positive, default=8, help="concurrent tasks")
+    parser.add_argument("--attempts", type=positive, default=10_000, help="bookings tried")
+    parser.add_argument("--spots", type=positive, default=100, help="spots they compete for")
+    parser.add_argument("--drivers", type=positive, default=100, help="drivers who book")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the random windows")
+    add_store_arguments(parser)
+    args = parser.parse_args()
+    runs = [asyncio.run(run_store(store, args)) for store in chosen_stores(args)]
+    print_table(runs)
+    print(summary(runs))
+    if any(run.double_bookings for run in runs):
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,289 @@
+"""How many updates a second the bot answers, against python-telegram-bot's own floor.
+
+Synthetic updates go through a real ``Application`` whose request object answers like the Bot
+API, in process (no network): once to a bare echo handler, the framework's floor, and once to
+the bot that ``bot.app`` builds, as drivers sharing their location in a city of ``--spots``
+spots (``bench.city``). Every driver sends one untimed message first (to the bot, /start
+before it); the timed updates are then handed to the application's update processor all at once, as
+its update fetcher would, and the replies are checked to be search results.
+
+    python -m bench.updates                               # 2,400 updates over 100,000 spots
+    python -m bench.updates --updates 200 --spots 2000    # what CI runs
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseRateLimiter,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest, RequestData
+
+from bench.city import Box, build_city
+from bench.stores import fresh_database
+from bot.app import build_application
+from bot.updates import PerPersonUpdateProcessor
+from core.db.uow import Database
+from core.settings import load_settings
+
+TOKEN = "123456789:bench-updates"
+BOT_USER = {"id": 123456789, "is_bot": True, "first_name": "ParkShare", "username": "bench_bot"}
+DRIVER_ID_BASE = 7_000_000_000
+# The demo city's nine kilometres around Berlin's centre, ten times denser than the search
+# bench's 50 km square at a million spots.
+CITY = Box(side_km=9.0)
+# A Wednesday morning in Berlin: most of the demo city's weekly patterns are open then.
+NOW = datetime(2026, 6, 3, 8, 0, tzinfo=UTC)
+RESULTS_HEADER = "Free spots near you"
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+class FixedClock:
+    def now(self) -> datetime:
+        return NOW
+
+
+class BotApi(BaseRequest):
+    """Answers every call the way the Bot API would, and remembers what the bot sent."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+        self.texts: list[str] = []
+        self._message_ids = itertools.count(1)
+
+    @property
+    def read_timeout(self) -> float | None:
+        return None
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    def forget(self) -> None:
+        self.calls.clear()
+        self.texts.clear()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+        write_timeout: object = BaseRequest.DEFAULT_NONE,
+        connect_timeout: object = BaseRequest.DEFAULT_NONE,
+        pool_timeout: object = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        endpoint = url.rsplit("/", 1)[-1]
+        parameters = request_data.parameters if request_data else {}
+        self.calls[endpoint] += 1
+        return 200, json.dumps({"ok": True, "result": self._result(endpoint, parameters)}).encode()
+
+    def _result(self, endpoint: str, parameters: dict[str, Any]) -> object:
+        if endpoint == "getMe":
+            return BOT_USER
+        if endpoint not in ("sendMessage", "editMessageText"):
+            return True  # chat actions, menus, answered button presses
+        text = str(parameters.get("text", ""))
+        if endpoint == "sendMessage":
+            self.texts.append(text)
+        chat_id = int(parameters["chat_id"])
+        message: dict[str, Any] = {
+            "message_id": parameters.get("message_id") or next(self._message_ids),
+            "date": int(NOW.timestamp()),
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+            "from": BOT_USER,
+            "text": text,
+        }
+        if "reply_markup" in parameters:
+            message["reply_markup"] = parameters["reply_markup"]
+        return message
+
+
+class NoRateLimit(BaseRateLimiter[None]):
+    """Both cases run unthrottled: the bot's AIORateLimiter keeps it under Telegram's 30
+    messages a second, which would measure that limit instead of the code."""
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> Any:
+        return await callback(*args, **kwargs)
+
+
+def message(update_id: int, driver: int, **content: Any) -> dict[str, Any]:
+    person = {"id": DRIVER_ID_BASE + driver, "first_name": f"Driver {driver}"}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": int(NOW.timestamp()),
+            "chat": {**person, "type": "private"},
+            "from": {**person, "is_bot": False, "language_code": "en"},
+            **content,
+        },
+    }
+
+
+def start(update_id: int, driver: int) -> dict[str, Any]:
+    command = [{"type": "bot_command", "offset": 0, "length": 6}]
+    return message(update_id, driver, text="/start", entities=command)
+
+
+def shared_location(update_id: int, driver: int, rng: random.Random) -> dict[str, Any]:
+    lat, lon = CITY.random_point(rng).to_latlon()
+    return message(update_id, driver, location={"latitude": lat, "longitude": lon})
+
+
+async def feed(application: AnyApplication, updates: list[dict[str, Any]]) -> float:
+    """Seconds to handle the updates, all handed over at once as the update fetcher does."""
+    processor = application.update_processor
+    started = time.perf_counter()
+    parsed = [Update.de_json(data, application.bot) for data in updates]
+    await asyncio.gather(
+        *(processor.process_update(update, application.process_update(update)) for update in parsed)
+    )
+    return time.perf_counter() - started
+
+
+async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await update.effective_message.reply_text(update.effective_message.text)
+
+
+def echo_application(api: BotApi) -> AnyApplication:
+    application = (
+        ApplicationBuilder()
+        .token(TOKEN)
+        .request(api)
+        .get_updates_request(BotApi())
+        .rate_limiter(NoRateLimit())
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=None))
+        .concurrent_updates(PerPersonUpdateProcessor())
+        .build()
+    )
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
+    return application
+
+
+async def echo_floor(drivers: int, count: int) -> float:
+    api = BotApi()
+    application = echo_application(api)
+    texts = [message(n, n % drivers, text=f"hello {n}") for n in range(count + drivers)]
+    await application.initialize()
+    try:
+        await feed(application, texts[:drivers])
+        api.forget()
+        seconds = await feed(application, texts[drivers:])
+    finally:
+        await application.shutdown()
+    if api.calls["sendMessage"] != count:
+        raise SystemExit(f"echo: {api.calls['sendMessage']} replies to {count} messages")
+    return seconds
+
+
+def search_application(database: Database, api: BotApi) -> AnyApplication:
+    url = database.bind.url.render_as_string(hide_password=False)
+    settings = load_settings(_env_file=None, database_url=url, geocoder_url="")
+    return build_application(
+        settings,
+        token=TOKEN,
+        database=database,
+        clock=FixedClock(),
+        request=api,
+        get_updates_request=BotApi(),
+        rate_limiter=NoRateLimit(),
+    )
+
+
+async def location_search(
+    store: str, postgres_url: str | None, spots: int, drivers: int, count: int
+) -> float:
+    rng = random.Random(11)
+    async with fresh_database(store, postgres_url) as database:
+        await build_city(database, spots, box=CITY)
+        api = BotApi()
+        application = search_application(database, api)
+        await application.initialize()
+        # run_polling() would call this hook; fed by hand, the bench calls it itself.
+        if application.post_init is not None:
+            await application.post_init(application)
+        try:
+            await feed(application, [start(n, n) for n in range(drivers)])
+            ids = itertools.count(drivers)
+            warm_up = [shared_location(next(ids), n, rng) for n in range(drivers)]
+            await feed(application, warm_up)
+            api.forget()
+            timed = [shared_location(next(ids), n % drivers, rng) for n in range(count)]
+            seconds = await feed(application, timed)
+        finally:
+            await application.shutdown()
+    results = sum(RESULTS_HEADER in text for text in api.texts)
+    if results != count:
+        sample = next((text for text in api.texts if RESULTS_HEADER not in text), "(no reply)")
+        raise SystemExit(f"location search: {results} result lists for {count} locations; "
+                         f"one reply was: {sample[:200]!r}")  # fmt: skip
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--updates", type=int, default=2400, help="timed updates per case")
+    parser.add_argument("--spots", type=int, default=100_000)
+    parser.add_argument("--drivers", type=int, default=50, help="distinct people sending them")
+    parser.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("PARKSHARE_TEST_POSTGRES_URL"),
+        help="a PostgreSQL server to create the benchmark's database on",
+    )
+    args = parser.parse_args()
+    if args.store == "postgresql" and not args.postgres_url:
+        raise SystemExit("--store postgresql needs --postgres-url")
+    echo_s = asyncio.run(echo_floor(args.drivers, args.updates))
+    search_s = asyncio.run(
+        location_search(args.store, args.postgres_url, args.spots, args.drivers, args.updates)
+    )
+    echo_rate, search_rate = args.updates / echo_s, args.updates / search_s
+    share = 100 * search_rate / echo_rate
+    print(f"{'case':<18} {'updates':>8} {'seconds':>9} {'updates/s':>10}")
+    for case, seconds in (("echo", echo_s), ("location search", search_s)):
+        print(f"{case:<18} {args.updates:>8} {seconds:>9.2f} {args.updates / seconds:>10,.0f}")
+    print(f"ratio: {share:.0f} % of the floor (goal: at least 50 %)")
+    print(f"updates: echo {echo_rate:,.0f}/s, location search {search_rate:,.0f}/s over "
+          f"{args.spots:,} spots on {args.store} ({share:.0f} % of the floor)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
