@@ -54,6 +54,14 @@ async def pay(db, clock, booking, external_id="tg-1"):
         )  # fmt: skip
 
 
+async def stay_through(db, clock, booking):
+    """A minute after the booking's end, with the sweeps that start and end it run."""
+    clock.current = booking.end_at + timedelta(minutes=1)
+    async with db.unit_of_work() as uow:
+        await bookings.advance(uow, clock)  # confirmed -> active
+        await bookings.advance(uow, clock)  # active -> completed
+
+
 async def balances(db, *accounts):
     async with db.reading() as uow:
         return [(await ledger.balance(uow, account, EUR)).minor for account in accounts]
@@ -68,10 +76,7 @@ async def test_a_completed_stay_pays_the_owner_their_share_and_the_platform_its_
     db, clock, booking, owner
 ):
     await pay(db, clock, booking)
-    clock.current = booking.end_at + timedelta(minutes=1)
-    async with db.unit_of_work() as uow:
-        await bookings.advance(uow, clock)  # confirmed -> active
-        await bookings.advance(uow, clock)  # active -> completed
+    await stay_through(db, clock, booking)
     assert await balances(db, ESCROW, owner_payable_account(owner.id), PLATFORM_REVENUE) == [
         0, 510, 90,
     ]  # fmt: skip
@@ -85,10 +90,7 @@ async def test_a_completed_stay_pays_the_owner_their_share_and_the_platform_its_
 
 async def test_the_owners_share_leaves_once_the_stay_is_an_hour_over(db, clock, booking, owner):
     await pay(db, clock, booking)
-    clock.current = booking.end_at + timedelta(minutes=1)
-    async with db.unit_of_work() as uow:
-        await bookings.advance(uow, clock)
-        await bookings.advance(uow, clock)
+    await stay_through(db, clock, booking)
     async with db.reading() as uow:
         assert (await settlement.due_transfers(uow, clock)).payouts == []
     clock.current += settlement.PAYOUT_HOLD
@@ -148,10 +150,7 @@ async def test_money_for_a_lapsed_booking_is_queued_straight_back(db, clock, boo
 
 async def test_a_payout_reaches_the_owner_and_earnings_say_so(db, clock, booking, owner):
     await pay(db, clock, booking)
-    clock.current = booking.end_at + timedelta(minutes=1)
-    async with db.unit_of_work() as uow:
-        await bookings.advance(uow, clock)
-        await bookings.advance(uow, clock)
+    await stay_through(db, clock, booking)
     async with db.reading() as uow:
         before = await profit.earnings(uow, owner.id)
     assert before.pending == [eur(510)]
@@ -191,10 +190,7 @@ async def test_a_refused_transfer_is_retried_then_given_up(db, clock, booking):
 async def test_the_report_counts_money_stays_and_occupancy(db, clock, booking):
     since = clock.now()
     await pay(db, clock, booking)
-    clock.current = booking.end_at + timedelta(minutes=1)
-    async with db.unit_of_work() as uow:
-        await bookings.advance(uow, clock)
-        await bookings.advance(uow, clock)
+    await stay_through(db, clock, booking)
     async with db.reading() as uow:
         report = await profit.report(uow, since=since, until=since + timedelta(days=2))
     assert report.gross == [eur(600)]
