@@ -1,5 +1,5 @@
 """A large generated city for benchmarks, loaded in bulk: owners, approved spots at random in a
-square around Berlin, weekly hours in the patterns owners use, live bookings that make some
+square around Berlin, the demo city's weekly hours, live bookings that make some
 spots busy, and past stays with ratings. The services would take hours for a million spots, so
 rows go in through SQLAlchemy Core in batches; the same seed gives the same city."""
 
@@ -21,6 +21,7 @@ from core.db.uow import Database
 from core.geo import GeoPoint
 from core.grid import METRES_PER_DEG_LAT, cell_of
 from core.status import BookingStatus, SpotStatus
+from sandbox.demo_city import PATTERNS
 
 CENTRE = GeoPoint(52.52, 13.405)
 # Monday morning: the week ahead is what drivers search.
@@ -29,14 +30,6 @@ SPOTS_PER_OWNER = 50
 BATCH = 20_000
 # How SQLAlchemy's DateTime stores an instant in SQLite.
 SQLITE_INSTANT = "%Y-%m-%d %H:%M:%S.%f"
-WEEKDAYS, EVERY_DAY, WEEKEND = range(5), range(7), (5, 6)
-HOURS = (
-    ((WEEKDAYS, 8 * 60, 18 * 60),),
-    ((EVERY_DAY, 0, 24 * 60),),
-    ((EVERY_DAY, 7 * 60, 23 * 60),),
-    ((WEEKDAYS, 18 * 60, 24 * 60), (WEEKEND, 0, 24 * 60)),
-    ((WEEKDAYS, 9 * 60, 17 * 60), (WEEKEND, 10 * 60, 20 * 60)),
-)
 BOOKED_SHARE = 0.2  # spots with a live booking somewhere in the week ahead
 RATED_SHARE = 0.3  # spots with a past, rated stay
 
@@ -154,7 +147,7 @@ def _spot(rng: random.Random, n: int, point: GeoPoint, owners: int) -> dict:
 
 def _rules(rng: random.Random, spot_count: int) -> Iterator[dict]:
     for n in range(spot_count):
-        for weekdays, start, end in rng.choice(HOURS):
+        for weekdays, start, end in rng.choice(PATTERNS):
             for weekday in weekdays:
                 yield {"spot_id": n + 1, "weekday": weekday, "start_minute": start,
                        "end_minute": end}  # fmt: skip

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 SQLITE_BUSY_TIMEOUT_S = 30
 SQLITE_BEGIN_OPTION = "sqlite_begin"
 READ_CACHE_KIB = 32 * 1024
+READ_CONNECTIONS = 2
 
 
 def async_url(url: str | URL) -> URL:
@@ -66,7 +67,14 @@ def read_only(engine: AsyncEngine) -> AsyncEngine:
 def create_sync_engine(url: str | URL) -> Engine:
     """A synchronous engine on the same SQLite file, for read-only work in a worker thread."""
     target = make_url(url).set(drivername="sqlite+pysqlite")
-    engine = sa_create_engine(target, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+    # Two connections, as many as there are cores: more searches at once only take turns at
+    # the interpreter, and each connection keeps a page cache of its own.
+    engine = sa_create_engine(
+        target,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S},
+        pool_size=READ_CONNECTIONS,
+        max_overflow=0,
+    )
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
