@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import secrets
 import signal
 import sys
 
@@ -37,7 +38,11 @@ def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
         return 2
     from bot.app import build_application
     from bot.http_server import EmbeddedServer
-    from bot.web import build_web_app
+    from bot.web import build_web_app, register_webhook
+
+    # With a public address Telegram delivers updates to us; without one we poll for them.
+    public_url = settings.public_base_url
+    secret = (settings.telegram_webhook_secret or secrets.token_urlsafe(32)) if public_url else None
 
     async def serve() -> None:
         stopping = asyncio.Event()
@@ -46,18 +51,28 @@ def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
             loop.add_signal_handler(signal_number, stopping.set)
         application = build_application(settings)
         server = EmbeddedServer(
-            build_web_app(application), host=settings.serve_host, port=settings.serve_port
+            build_web_app(application, telegram_secret=secret),
+            host=settings.serve_host,
+            port=settings.serve_port,
         )
         async with application:
             if application.post_init is not None:
                 await application.post_init(application)
             await application.start()
             assert application.updater is not None
-            await application.updater.start_polling()
             async with server:
-                print(f"parkshare: serving webhooks at {server.url} (Ctrl-C stops it)", flush=True)
+                if public_url and secret:
+                    await register_webhook(application, public_url, secret)
+                    how = f"Telegram's webhook at {public_url}"
+                else:
+                    await application.updater.start_polling()
+                    how = "Telegram by polling (set PARKSHARE_PUBLIC_BASE_URL for its webhook)"
+                print(f"parkshare: serving {server.url}, updates from {how} (Ctrl-C stops it)",
+                      flush=True)  # fmt: skip
                 await stopping.wait()
-            await application.updater.stop()
+                if application.updater.running:
+                    await application.updater.stop()
+            # Stopping waits for the updates already taken to be handled.
             await application.stop()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)

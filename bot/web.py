@@ -1,8 +1,10 @@
-"""The bot's HTTP face in production (`parkshare serve`): Stripe's webhook and a health check."""
+"""The bot's HTTP face in production (`parkshare serve`): Telegram's and Stripe's webhooks and a
+health check."""
 
 from __future__ import annotations
 
 import contextlib
+import hmac
 import logging
 from typing import Any
 
@@ -11,6 +13,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application
 
@@ -23,8 +26,29 @@ from payments.stripe_events import EventOutcome, apply_event
 log = logging.getLogger(__name__)
 
 
-def build_web_app(application: Application[Any, Any, Any, Any, Any, Any]) -> Starlette:
+WEBHOOK_PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+def build_web_app(
+    application: Application[Any, Any, Any, Any, Any, Any], *, telegram_secret: str | None = None
+) -> Starlette:
+    """Stripe's webhook and the health check; Telegram's webhook too when ``telegram_secret``
+    is given, the token every one of Telegram's requests must carry."""
     bot_data: BotData = application.bot_data
+
+    async def telegram_webhook(request: Request) -> Response:
+        assert telegram_secret is not None
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), telegram_secret.encode()):
+            log.warning("a Telegram webhook request without the secret token was refused")
+            return Response(status_code=403)
+        try:
+            update = Update.de_json(await request.json(), application.bot)
+        except (ValueError, TypeError, KeyError):
+            return Response(status_code=400)
+        await application.update_queue.put(update)
+        return Response(status_code=200)
 
     async def stripe_webhook(request: Request) -> Response:
         gateway = bot_data.gateways.by_name.get("stripe") if bot_data.gateways else None
@@ -54,11 +78,24 @@ def build_web_app(application: Application[Any, Any, Any, Any, Any, Any]) -> Sta
         return JSONResponse({"ok": running, "database": True, "bot": running},
                             status_code=200 if running else 503)  # fmt: skip
 
-    return Starlette(
-        routes=[
-            Route("/stripe/webhook", stripe_webhook, methods=["POST"]),
-            Route("/healthz", healthz),
-        ]
+    routes = [
+        Route("/stripe/webhook", stripe_webhook, methods=["POST"]),
+        Route("/healthz", healthz),
+    ]
+    if telegram_secret is not None:
+        routes.append(Route(WEBHOOK_PATH, telegram_webhook, methods=["POST"]))
+    return Starlette(routes=routes)
+
+
+async def register_webhook(
+    application: Application[Any, Any, Any, Any, Any, Any], public_base_url: str, secret: str
+) -> None:
+    """Telegram delivers updates to ``public_base_url`` from now on, each with ``secret``;
+    what it queued while the bot was away arrives too."""
+    await application.bot.set_webhook(
+        url=public_base_url.rstrip("/") + WEBHOOK_PATH,
+        secret_token=secret,
+        allowed_updates=Update.ALL_TYPES,
     )
 
 

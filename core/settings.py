@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     # Nominatim-compatible server for typed addresses; empty turns address lookup off.
     geocoder_url: str = "https://nominatim.openstreetmap.org"
     public_base_url: str | None = Field(default=None, pattern=r"^https?://")
+    # The secret Telegram sends with every webhook request (its allowed characters); without
+    # one, `parkshare serve` makes a new one at each start.
+    telegram_webhook_secret: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,256}$")
     # Where `parkshare serve` listens for Stripe's webhook and health checks.
     serve_host: str = "0.0.0.0"
     serve_port: int = Field(default=8000, ge=0, le=65535)

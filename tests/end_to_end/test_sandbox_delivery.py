@@ -3,6 +3,10 @@
 import socket
 import time
 
+import httpx
+
+from bot.http_server import EmbeddedServer
+from bot.web import WEBHOOK_PATH, build_web_app, register_webhook
 from sandbox import actions
 
 
@@ -34,6 +38,34 @@ async def test_updates_arrive_by_webhook_with_the_secret_token(sandbox):
         assert sandbox.world.webhook_error == "HTTP 403"
     finally:
         await updater.stop()
+
+
+async def test_serve_takes_updates_by_webhook_only_with_the_secret_token(sandbox):
+    application = sandbox.runtime.application
+    await application.updater.stop()
+    async with EmbeddedServer(build_web_app(application, telegram_secret="s3cret")) as server:
+        await register_webhook(application, server.url, "s3cret")
+        try:
+            assert sandbox.world.webhook == {
+                "url": f"{server.url}{WEBHOOK_PATH}", "secret_token": "s3cret",
+            }  # fmt: skip
+            dana = sandbox.person("Dana")
+            await dana.send("/start")
+            assert dana.last_message().text.endswith("What brings you here?")
+            answered = len(dana.messages())
+
+            sandbox.world.webhook["secret_token"] = "forged"
+            await actions.send_text(sandbox.world, dana.id, "/help")
+            assert sandbox.world.webhook_error == "HTTP 403"
+            async with httpx.AsyncClient() as client:  # no token at all
+                missing = await client.post(
+                    f"{server.url}{WEBHOOK_PATH}", json=sandbox.world.log[-1]
+                )
+            assert missing.status_code == 403
+            await application.update_queue.join()
+            assert len(dana.messages()) == answered  # neither request was processed
+        finally:
+            await application.bot.delete_webhook()
 
 
 async def test_a_flood_limit_is_waited_out_and_the_message_still_arrives(sandbox):
