@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from telegram.constants import ParseMode
@@ -13,6 +14,7 @@ from bot import jobs
 from bot.commands import publish_menus
 from bot.context import CONTEXT_TYPES, BotData
 from bot.conversations import book, edit_spot, list_spot, rate, report
+from bot.flood import tell_flooding
 from bot.handlers import (
     arrival,
     bookings,
@@ -129,7 +131,9 @@ def build_application(
         .persistence(DatabasePersistence(handle.get))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        .concurrent_updates(update_processor or PerPersonUpdateProcessor())
+        .concurrent_updates(
+            update_processor or PerPersonUpdateProcessor(max_backlog=settings.flood_backlog)
+        )
     )
     if base_url:
         builder = builder.base_url(base_url).base_file_url(base_file_url or base_url)
@@ -138,6 +142,8 @@ def build_application(
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     application = builder.build()
+    if isinstance(application.update_processor, PerPersonUpdateProcessor):
+        application.update_processor.on_flood = partial(tell_flooding, application.bot)
 
     bot_data: BotData = application.bot_data
     bot_data.settings = settings

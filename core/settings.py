@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     # Where `parkshare serve` listens for Stripe's webhook and health checks.
     serve_host: str = "0.0.0.0"
     serve_port: int = Field(default=8000, ge=0, le=65535)
+    # How many of one person's updates may wait their turn; more in a burst are dropped.
+    flood_backlog: int = Field(default=20, ge=1, le=1000)
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = Field(default=8080, ge=0, le=65535)
 

@@ -96,7 +96,7 @@ class SandboxRuntime:
             await load_demo_city(
                 self._database, self.clock, city=self.city, spot_count=self._demo_spots
             )
-        processor = PerPersonUpdateProcessor()
+        processor = PerPersonUpdateProcessor(max_backlog=self.settings.flood_backlog)
         processor.observers.append(self._handled)
         self.application = build_application(
             self.settings,
