@@ -8,6 +8,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
+from bot.alerts import AlertThrottle
 from bot.drafts import BookingDraft, ListingDraft, RatingDraft, ReportDraft, SearchDraft
 from bot.i18n import Translator, translator
 from core.clock import Clock, SystemClock
@@ -30,6 +31,8 @@ class BotData:
         self.router: Router = OfflineRouter()
         # How money moves; the sandbox's gateways say in every message that none really does.
         self.gateways: Gateways | None = None
+        # When each kind of unexpected failure was last reported to the managers.
+        self.error_alerts = AlertThrottle()
 
 
 class UserData:

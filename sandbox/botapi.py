@@ -40,6 +40,8 @@ async def call(world: World, name: str, params: JSON) -> Any:
     if (retry_after := world.failures.pop(name.lower(), None)) is not None:
         raise BotApiError(429, f"Too Many Requests: retry after {retry_after}",
                           retry_after=retry_after)  # fmt: skip
+    if (refusal := world.refusals.pop(name.lower(), None)) is not None:
+        raise bad_request(refusal)
     handler = METHODS.get(name.lower())
     if handler is None:
         raise BotApiError(404, f"Not Found: method '{name}' is not implemented by the sandbox")

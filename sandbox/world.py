@@ -89,7 +89,10 @@ class World:
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         self.updates: list[JSON] = []
         self.webhook: JSON | None = None
+        # The next call of a method answered 429 with its retry_after, or refused with a 400
+        # and its description: Telegram's limits and refusals, on demand for tests.
         self.failures: dict[str, int] = {}
+        self.refusals: dict[str, str] = {}
         self.callback_answers: dict[str, asyncio.Future[JSON]] = {}
         self.checkouts: dict[str, PendingCheckout] = {}
         self.invoice_payloads: dict[tuple[int, int], str] = {}

@@ -1,18 +1,38 @@
 """The last word on anything a handler raised: a domain rule refused is explained in the
-person's language; anything else is logged and apologised for."""
+person's language; anything else is logged with its context, apologised for, and reported to
+the managers' group, once per kind of failure in a while, so a failing dependency can't flood it."""
 
 from __future__ import annotations
 
+import contextlib
+import html
 import logging
+import traceback
+from pathlib import Path
 
 from telegram import Update
 from telegram.error import TelegramError
 
 from bot.context import ParkShareContext
 from bot.errors import explain
+from bot.i18n import translator
 from core.errors import DomainError
 
 log = logging.getLogger(__name__)
+# Where our packages live, checked out or installed.
+_ROOT = Path(__file__).resolve().parents[2]
+_OURS = frozenset({"bot", "core", "payments", "sandbox"})
+
+
+def failure_kind(error: BaseException) -> str:
+    """The exception's class and the last line of our own code it passed through: the same bug
+    reached by different people is one kind. Never the message, which may hold their data."""
+    where = "?"
+    for frame in traceback.extract_tb(error.__traceback__):
+        path = Path(frame.filename).resolve()
+        if path.is_relative_to(_ROOT) and path.relative_to(_ROOT).parts[0] in _OURS:
+            where = f"{path.relative_to(_ROOT)}:{frame.lineno}"
+    return f"{type(error).__name__} at {where}"
 
 
 async def on_error(update: object, context: ParkShareContext) -> None:
@@ -20,7 +40,11 @@ async def on_error(update: object, context: ParkShareContext) -> None:
     if isinstance(error, DomainError):
         text = explain(error, context.i18n)
     else:
-        log.error("update failed", exc_info=error)
+        kind = failure_kind(error) if error is not None else "unknown"
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("update failed: %s", kind, exc_info=error,
+                  extra={"update_id": update_id, "failure": kind})  # fmt: skip
+        await _alert_managers(context, kind, update_id)
         text = context.i18n.gettext("Sorry, something went wrong on our side. Please try again.")
     if not isinstance(update, Update):
         return
@@ -31,3 +55,22 @@ async def on_error(update: object, context: ParkShareContext) -> None:
             await update.effective_message.reply_text(text)
     except TelegramError:
         log.warning("could not tell the person about an error", exc_info=True)
+
+
+async def _alert_managers(context: ParkShareContext, kind: str, update_id: int | None) -> None:
+    settings, bot_data = context.bot_data.settings, context.bot_data
+    if settings is None or settings.manager_chat_id is None:
+        return
+    if not bot_data.error_alerts.should_alert(kind, context.clock.now()):
+        return
+    minutes = int(bot_data.error_alerts.period.total_seconds() // 60)
+    # The managers' group reads English, like the rest of what the bot posts there.
+    _ = translator("en").gettext
+    with contextlib.suppress(TelegramError):
+        await context.bot.send_message(
+            settings.manager_chat_id,
+            _(
+                "⚠️ An update failed: <code>{kind}</code> (update {update_id}). The same "
+                "failure is only logged for the next {minutes} minutes."
+            ).format(kind=html.escape(kind), update_id=update_id, minutes=minutes),
+        )
