@@ -96,6 +96,10 @@ class SandboxRuntime:
             await load_demo_city(
                 self._database, self.clock, city=self.city, spot_count=self._demo_spots
             )
+        await self.start_bot()
+
+    async def start_bot(self) -> None:
+        """A new bot process, as after a restart: only the database and Telegram remember."""
         processor = PerPersonUpdateProcessor(max_backlog=self.settings.flood_backlog)
         processor.observers.append(self._handled)
         self.application = build_application(
@@ -131,7 +135,20 @@ class SandboxRuntime:
         if isinstance(update, Update):
             self.world.mark_handled(update.update_id)
 
+    async def restart_bot(self) -> None:
+        await self.stop_bot()
+        await self.start_bot()
+
     async def stop(self) -> None:
+        await self.stop_bot()
+        await self.world.close()
+        await self.server.stop()
+        if self._owns_database and self._database is not None:
+            await self._database.close()
+            self._database = None
+
+    async def stop_bot(self) -> None:
+        """Stops the bot as a SIGTERM would: the updates it took are finished, state saved."""
         if self.application is not None:
             if self.application.updater is not None and self.application.updater.running:
                 await self.application.updater.stop()
@@ -141,11 +158,6 @@ class SandboxRuntime:
             if self.application.post_shutdown is not None:
                 await self.application.post_shutdown(self.application)
             self.application = None
-        await self.world.close()
-        await self.server.stop()
-        if self._owns_database and self._database is not None:
-            await self._database.close()
-            self._database = None
 
     async def __aenter__(self) -> Self:
         try:
