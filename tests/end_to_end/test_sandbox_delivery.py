@@ -1,6 +1,5 @@
 """Ways updates reach the bot besides long polling, and Telegram's limits on the way back."""
 
-import socket
 import time
 
 import httpx
@@ -8,36 +7,6 @@ import httpx
 from bot.http_server import EmbeddedServer
 from bot.web import WEBHOOK_PATH, build_web_app, register_webhook
 from sandbox import actions
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-async def test_updates_arrive_by_webhook_with_the_secret_token(sandbox):
-    updater = sandbox.runtime.application.updater
-    await updater.stop()
-    port = _free_port()
-    await updater.start_webhook(
-        listen="127.0.0.1", port=port, url_path="telegram", secret_token="s3cret-token",
-        webhook_url=f"http://127.0.0.1:{port}/telegram",
-    )  # fmt: skip
-    try:
-        assert sandbox.world.webhook == {
-            "url": f"http://127.0.0.1:{port}/telegram", "secret_token": "s3cret-token",
-        }  # fmt: skip
-        dana = sandbox.person("Dana")
-        await dana.send("/start")
-        assert dana.last_message().text.endswith("What brings you here?")
-        assert sandbox.world.webhook_error is None
-
-        sandbox.world.webhook["secret_token"] = "forged"
-        await actions.send_text(sandbox.world, dana.id, "/help")
-        assert sandbox.world.webhook_error == "HTTP 403"
-    finally:
-        await updater.stop()
 
 
 async def test_serve_takes_updates_by_webhook_only_with_the_secret_token(sandbox):
