@@ -30,6 +30,7 @@ from bot.handlers import (
     moderation,
     modes,
     my_spots,
+    once,
     owner_availability,
     payments,
     people,
@@ -54,6 +55,7 @@ from payments.registry import gateways_for
 log = logging.getLogger(__name__)
 
 # Handler groups: every group sees each update, and within a group the first match wins.
+GROUP_ONCE = -4  # the update's first write records it, so a redelivery changes nothing
 GROUP_IDENTIFY = -3  # registers the person before anything else sees the update
 GROUP_GATE = -2  # a banned person's update stops here
 GROUP_MODES = -1  # while writing to the other side of a booking, messages go there
@@ -157,6 +159,7 @@ def build_application(
         bot_data.clock = clock
     bot_data.gateways = gateways_for(settings, sandbox=sandbox)
 
+    application.add_handlers(once.handlers(), group=GROUP_ONCE)
     application.add_handlers(people.handlers(), group=GROUP_IDENTIFY)
     application.add_handlers(gate.handlers(), group=GROUP_GATE)
     application.add_handlers(modes.handlers(), group=GROUP_MODES)

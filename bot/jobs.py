@@ -23,7 +23,7 @@ from bot.waiting_drivers import tell_waiting_drivers
 from bot.web import tell_about_payment
 from core.db.models import Person
 from core.money import Money
-from core.services import booking_payments, bookings, people, stay_checks
+from core.services import booking_payments, bookings, deliveries, people, stay_checks
 from core.services.parties import Side
 from payments.gateway import GatewayRefused
 from payments.stripe_events import reconcile_checkout
@@ -150,6 +150,11 @@ async def reconcile_payments(context: ParkShareContext) -> None:
         await tell_about_payment(context.application, outcome)
 
 
+async def forget_old_deliveries(context: ParkShareContext) -> None:
+    async with context.db.unit_of_work() as uow:
+        await deliveries.forget_old(uow, context.clock)
+
+
 def schedule(application: Application) -> None:
     application.job_queue.run_repeating(
         move_money, interval=MONEY_INTERVAL_S, first=10, name="move_money"
@@ -162,4 +167,7 @@ def schedule(application: Application) -> None:
     )
     application.job_queue.run_repeating(
         advance_bookings, interval=SWEEP_INTERVAL_S, first=3, name="advance_bookings"
+    )
+    application.job_queue.run_repeating(
+        forget_old_deliveries, interval=3600, first=120, name="forget_old_deliveries"
     )

@@ -16,6 +16,7 @@ from telegram.error import TelegramError
 from bot.context import ParkShareContext
 from bot.errors import explain
 from bot.i18n import translator
+from core.db.uow import AlreadyProcessed
 from core.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -37,11 +38,14 @@ def failure_kind(error: BaseException) -> str:
 
 async def on_error(update: object, context: ParkShareContext) -> None:
     error = context.error
+    if isinstance(error, AlreadyProcessed):
+        log.info("a redelivered update was left alone", extra={"update_id": _id_of(update)})
+        return
     if isinstance(error, DomainError):
         text = explain(error, context.i18n)
     else:
         kind = failure_kind(error) if error is not None else "unknown"
-        update_id = update.update_id if isinstance(update, Update) else None
+        update_id = _id_of(update)
         log.error("update failed: %s", kind, exc_info=error,
                   extra={"update_id": update_id, "failure": kind})  # fmt: skip
         await _alert_managers(context, kind, update_id)
@@ -55,6 +59,10 @@ async def on_error(update: object, context: ParkShareContext) -> None:
             await update.effective_message.reply_text(text)
     except TelegramError:
         log.warning("could not tell the person about an error", exc_info=True)
+
+
+def _id_of(update: object) -> int | None:
+    return update.update_id if isinstance(update, Update) else None
 
 
 async def _alert_managers(context: ParkShareContext, kind: str, update_id: int | None) -> None:

@@ -416,6 +416,18 @@ class KeptState(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+class Delivery(Base):
+    """An update from a chat platform whose effects were committed, recorded in the same
+    transaction as the first of them, so a redelivery of it changes nothing a second time."""
+
+    __tablename__ = "delivery"
+
+    # The bot the update came to, and the update's own id there.
+    source: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    processed_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class BookingNotice(Base):
     """A message about a booking that must go out once: a reminder, the driver's arrival time.
     Claimed by inserting its row, so a restart or a second sweep never sends it twice."""

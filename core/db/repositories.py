@@ -17,6 +17,7 @@ from core.db.models import (
     BookingNotice,
     Checkout,
     CreditEvent,
+    Delivery,
     Dispute,
     DisputeEvidence,
     DisputeStatus,
@@ -624,6 +625,12 @@ class Trust(_Repository):
             .order_by(DisputeEvidence.id)
         )
         return list(rows)
+
+
+class Deliveries(_Repository):
+    async def forget_before(self, moment: datetime) -> int:
+        result = await self.session.execute(delete(Delivery).where(Delivery.processed_at < moment))
+        return result.rowcount or 0
 
 
 class KeptStates(_Repository):

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
 from types import TracebackType
 from typing import Self, TypeVar
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db.engine import create_engine, create_sync_engine, read_only
+from core.db.models import Delivery
 from core.db.repositories import (
     Bookings,
+    Deliveries,
     KeptStates,
     Ledger,
     Payments,
@@ -25,12 +31,35 @@ from core.db.repositories import (
 T = TypeVar("T")
 
 
+class AlreadyProcessed(Exception):
+    """The delivery being handled was handled before: its first write would record it twice."""
+
+
+@dataclass
+class _Delivery:
+    source: int
+    update_id: int
+    at: datetime
+    recorded: bool = False
+
+
+_delivery: ContextVar[_Delivery | None] = ContextVar("parkshare_delivery", default=None)
+
+
+def record_delivery_with_first_write(source: int, update_id: int, at: datetime) -> None:
+    """From here on in this context (one update's handling), the first unit of work that
+    commits also records the delivery, in its own transaction: if the delivery was recorded
+    already, that unit of work rolls back and raises ``AlreadyProcessed``."""
+    _delivery.set(_Delivery(source, update_id, at))
+
+
 class UnitOfWork:
     """Opens a session; commits when the block ends normally, rolls back when it raises.
     Repositories never commit on their own."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, writes: bool = True) -> None:
         self._sessions = sessions
+        self._writes = writes
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
@@ -42,6 +71,7 @@ class UnitOfWork:
         self.kept_states = KeptStates(self.session)
         self.saved_searches = SavedSearches(self.session)
         self.trust = Trust(self.session)
+        self.deliveries = Deliveries(self.session)
         return self
 
     async def __aexit__(
@@ -52,11 +82,26 @@ class UnitOfWork:
     ) -> None:
         try:
             if exc_type is None:
+                delivery = _delivery.get() if self._writes else None
+                if delivery is not None and not delivery.recorded:
+                    await self._record(delivery)
                 await self.session.commit()
+                if delivery is not None:
+                    delivery.recorded = True
             else:
                 await self.session.rollback()
         finally:
             await self.session.close()
+
+    async def _record(self, delivery: _Delivery) -> None:
+        self.session.add(
+            Delivery(source=delivery.source, update_id=delivery.update_id, processed_at=delivery.at)
+        )
+        try:
+            await self.session.flush()
+        except IntegrityError:
+            await self.session.rollback()
+            raise AlreadyProcessed(f"{delivery.source}:{delivery.update_id}") from None
 
 
 class Database:
@@ -90,7 +135,7 @@ class Database:
 
     def reading(self) -> UnitOfWork:
         """A unit of work for queries only; on SQLite it does not take the write lock."""
-        return UnitOfWork(self._read_sessions)
+        return UnitOfWork(self._read_sessions, writes=False)
 
     async def run_read(self, query: Callable[[Session], T]) -> T:
         """Run a read-only function over a plain (synchronous) session.

@@ -1,12 +1,16 @@
 """Ways updates reach the bot besides long polling, and Telegram's limits on the way back."""
 
+import asyncio
 import time
 
 import httpx
+from sqlalchemy import select
 
 from bot.http_server import EmbeddedServer
-from bot.web import WEBHOOK_PATH, build_web_app, register_webhook
+from bot.web import SECRET_HEADER, WEBHOOK_PATH, build_web_app, register_webhook
+from core.db.models import RelayMessage
 from sandbox import actions
+from tests.end_to_end.test_trust import _paid
 
 
 async def test_serve_takes_updates_by_webhook_only_with_the_secret_token(sandbox):
@@ -65,3 +69,43 @@ async def test_the_bot_hears_when_it_joins_a_group(sandbox):
     joined = sandbox.world.log[-1]["my_chat_member"]
     assert joined["new_chat_member"]["status"] == "administrator"
     assert joined["chat"]["title"] == "Night shift"
+
+
+async def test_an_update_delivered_three_times_has_one_effect(sandbox):
+    owner, _spot, dana = await _paid(sandbox, when="tomorrow 10-12")
+    application = sandbox.runtime.application
+    await application.updater.stop()
+    async with EmbeddedServer(build_web_app(application, telegram_secret="s3cret")) as server:
+        await register_webhook(application, server.url, "s3cret")
+        try:
+            await dana.send("/bookings")
+            await dana.press("Message owner")
+            await dana.send("Which level is it?")  # the first delivery
+            relayed = [m for m in owner.messages() if "Which level is it?" in m.text]
+            assert len(relayed) == 1
+
+            # Telegram retries a webhook that did not answer in time: the same update again.
+            handled = asyncio.Event()
+            redelivered = sandbox.world.log[-1]
+            seen = []
+
+            def observe(update: object) -> None:
+                seen.append(update)
+                if len(seen) == 2:
+                    handled.set()
+
+            application.update_processor.observers.append(observe)
+            async with httpx.AsyncClient() as client:
+                for _ in range(2):
+                    answer = await client.post(
+                        f"{server.url}{WEBHOOK_PATH}", json=redelivered,
+                        headers={SECRET_HEADER: "s3cret"},
+                    )  # fmt: skip
+                    assert answer.status_code == 200
+            await asyncio.wait_for(handled.wait(), 10)
+        finally:
+            await application.bot.delete_webhook()
+    assert [m for m in owner.messages() if "Which level is it?" in m.text] == relayed
+    async with sandbox.database.reading() as uow:
+        kept = list(await uow.session.scalars(select(RelayMessage)))
+    assert [m.text for m in kept] == ["Which level is it?"]
