@@ -26,6 +26,7 @@ from sqlalchemy import bindparam, text
 
 from bench.stores import add_store_arguments, chosen_stores, fresh_database
 from core.availability import WeeklyRule
+from core.clock import FixedClock
 from core.db.uow import Database
 from core.errors import DomainError, WindowTaken
 from core.geo import GeoPoint
@@ -57,16 +58,6 @@ DOUBLE_BOOKINGS = text(
 LIVE_BOOKINGS = text("SELECT count(*) FROM booking WHERE status IN :live").bindparams(
     bindparam("live", expanding=True)
 )
-
-
-class FixedClock:
-    """The bench's "now": windows are drawn relative to it, so a run is reproducible."""
-
-    def __init__(self, moment: datetime) -> None:
-        self.moment = moment
-
-    def now(self) -> datetime:
-        return self.moment
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,7 @@ from bench.city import Box, build_city
 from bench.stores import fresh_database
 from bot.app import build_application
 from bot.updates import PerPersonUpdateProcessor
+from core.clock import FixedClock
 from core.db.uow import Database
 from core.settings import load_settings
 
@@ -56,11 +57,6 @@ NOW = datetime(2026, 6, 3, 8, 0, tzinfo=UTC)
 RESULTS_HEADER = "Free spots near you"
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
-
-
-class FixedClock:
-    def now(self) -> datetime:
-        return NOW
 
 
 class BotApi(BaseRequest):
@@ -220,7 +216,7 @@ def search_application(database: Database, api: BotApi) -> AnyApplication:
         settings,
         token=TOKEN,
         database=database,
-        clock=FixedClock(),
+        clock=FixedClock(NOW),
         request=api,
         get_updates_request=BotApi(),
         rate_limiter=NoRateLimit(),

@@ -17,6 +17,16 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+class FixedClock:
+    """A clock that stands still, for runs that must come out the same every time (benches)."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = ensure_utc(moment)
+
+    def now(self) -> datetime:
+        return self.moment
+
+
 def ensure_utc(moment: datetime) -> datetime:
     """Reject naive datetimes: every instant in the domain is aware UTC."""
     if moment.tzinfo is None or moment.utcoffset() is None:

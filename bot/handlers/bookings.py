@@ -172,7 +172,9 @@ async def list_bookings(update: Update, context: ParkShareContext) -> None:
         )
 
 
-def _problem_after_stay_rows(stays: list[tuple[Booking, Spot]], context: ParkShareContext):
+def _problem_after_stay_rows(
+    stays: list[tuple[Booking, Spot]], context: ParkShareContext
+) -> list[list[tuple[str, ReportProblem]]]:
     """A stay that has just ended can still be reported while the owner's share waits."""
     _ = context.i18n.gettext
     now = context.clock.now()
