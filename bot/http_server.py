@@ -13,6 +13,10 @@ from typing import Self
 import uvicorn
 from starlette.applications import Starlette
 
+# Longer than any client keeps an idle connection (httpx: 5 s), so the client always closes
+# first: were both 5 s, a request sent on a connection the server was just closing would fail.
+KEEP_ALIVE_S = 75
+
 
 class _EmbeddedServer(uvicorn.Server):
     """uvicorn inside a larger program: Ctrl-C belongs to the program, which stops the bot
@@ -32,7 +36,10 @@ class EmbeddedServer:
         self._socket.bind((host, port))
         self.host, self.port = self._socket.getsockname()[:2]
         self._server = _EmbeddedServer(
-            uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=2)
+            uvicorn.Config(
+                app, log_level="warning", lifespan="off", timeout_graceful_shutdown=2,
+                timeout_keep_alive=KEEP_ALIVE_S,
+            )
         )
         self._task: asyncio.Task[None] | None = None
 
