@@ -37,7 +37,10 @@ class EmbeddedServer:
         self.host, self.port = self._socket.getsockname()[:2]
         self._server = _EmbeddedServer(
             uvicorn.Config(
-                app, log_level="warning", lifespan="off", timeout_graceful_shutdown=2,
+                app,
+                log_level="warning",
+                lifespan="off",
+                timeout_graceful_shutdown=2,
                 timeout_keep_alive=KEEP_ALIVE_S,
             )
         )

@@ -144,6 +144,9 @@ async def list_bookings(update: Update, context: ParkShareContext) -> None:
             uow, person_id, [b.id for b, _spot in past if b.status == BookingStatus.COMPLETED]
         )
         to_rate_as_owner = await ratings.unrated(uow, person_id, [b.id for b, _s in stays_over])
+        reportable = await disputes.still_reportable_after_stay(
+            uow, context.clock, [b for b, _spot in past + stays_over]
+        )
     reply = update.effective_message.reply_text
     if not (upcoming or past or at_my_spots or stays_over):
         await reply(_("You have no bookings yet. Share your location to find a spot."))
@@ -155,14 +158,14 @@ async def list_bookings(update: Update, context: ParkShareContext) -> None:
         lines = [_("<b>Past bookings</b>")]
         lines += [describe(booking, spot, i18n) for booking, spot in past]
         rows = [[rate_button(b, Side.DRIVER, i18n)] for b in to_rate_as_driver]
-        rows += _problem_after_stay_rows(past, context)
+        rows += _problem_after_stay_rows(past, reportable, i18n)
         await reply("\n\n".join(lines), reply_markup=inline(rows) if rows else None)
     if at_my_spots:
         lines = [_("<b>Bookings at your spots</b>")]
         lines += [describe(booking, spot, i18n) for booking, spot in at_my_spots]
         rows = [row for booking, _spot in at_my_spots for row in _owner_rows(booking, i18n)]
         await reply("\n\n".join(lines), reply_markup=inline(rows) if rows else None)
-    after_stay = _problem_after_stay_rows(stays_over, context)
+    after_stay = _problem_after_stay_rows(stays_over, reportable, i18n)
     if to_rate_as_owner or after_stay:
         await reply(
             _("How were the drivers of your latest stays?"),
@@ -173,15 +176,14 @@ async def list_bookings(update: Update, context: ParkShareContext) -> None:
 
 
 def _problem_after_stay_rows(
-    stays: list[tuple[Booking, Spot]], context: ParkShareContext
+    stays: list[tuple[Booking, Spot]], reportable: set[int], i18n: Translator
 ) -> list[list[tuple[str, ReportProblem]]]:
     """A stay that has just ended can still be reported while the owner's share waits."""
-    _ = context.i18n.gettext
-    now = context.clock.now()
+    _ = i18n.gettext
     return [
         [(_("⚠️ Problem with #{id}").format(id=booking.id), ReportProblem(booking.id))]
         for booking, _spot in stays
-        if disputes.reportable_after_stay(booking, now)
+        if booking.id in reportable
     ]
 
 

@@ -609,6 +609,14 @@ class Trust(_Repository):
         )
         return found is not None
 
+    async def disputed_among(self, booking_ids: list[int]) -> set[int]:
+        if not booking_ids:
+            return set()
+        found = await self.session.scalars(
+            select(Dispute.booking_id).where(Dispute.booking_id.in_(booking_ids)).distinct()
+        )
+        return set(found)
+
     async def unresolved_disputes(self, *, limit: int) -> list[Dispute]:
         rows = await self.session.scalars(
             select(Dispute)

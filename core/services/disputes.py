@@ -113,6 +113,16 @@ async def _disputable(uow: UnitOfWork, clock: Clock, booking: Booking) -> bool:
     )
 
 
+async def still_reportable_after_stay(
+    uow: UnitOfWork, clock: Clock, stays: list[Booking]
+) -> set[int]:
+    """Of these bookings, the stays just over that a problem can still be reported on: one
+    dispute per stay after it ended."""
+    now = clock.now()
+    recent = [booking.id for booking in stays if reportable_after_stay(booking, now)]
+    return set(recent) - await uow.trust.disputed_among(recent)
+
+
 def reportable_after_stay(booking: Booking, now: datetime) -> bool:
     return (
         booking.status == BookingStatus.COMPLETED and now <= booking.end_at + DISPUTABLE_AFTER_STAY

@@ -182,6 +182,12 @@ async def test_a_manager_asks_a_party_for_more_and_splits_the_payment(sandbox):
     await maria.send("/disputes", chat=group)
     assert "No disputes are open" in maria.last_message(chat=group).text
 
+    before = len(owner.messages())
+    await owner.send("/bookings")
+    shown = [button for message in owner.messages()[before:] for button in message.buttons]
+    assert any("Rate the driver #1" in button for button in shown)
+    assert not any("Problem with #1" in button for button in shown)  # one dispute a stay
+
 
 async def test_both_sides_rate_a_completed_stay_once(sandbox):
     owner, spot, dana = await _paid(sandbox)
