@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from telegram import Update
-from telegram.ext import Application
+from telegram.ext import Application, BaseRateLimiter
 
 from bot.app import build_application, open_database
 from bot.http_server import EmbeddedServer
@@ -50,6 +50,7 @@ class SandboxRuntime:
         city: DemoCity | None = BERLIN,
         demo_spots: int = 300,
         keep_log: bool = False,
+        rate_limiter: BaseRateLimiter | None = None,
     ) -> None:
         token = f"{secrets.randbelow(10**9) + 10**9}:sandbox-{secrets.token_hex(12)}"
         self.world = World(token, keep_log=keep_log)
@@ -60,6 +61,7 @@ class SandboxRuntime:
         self._demo_spots = demo_spots
         self._database = database
         self._owns_database = database is None
+        self._rate_limiter = rate_limiter
         bounds = city and dict(zip(("south", "west", "north", "east"), city.bounds(), strict=True))
         city_json = city and {"name": city.name, "centre": [city.centre.lat, city.centre.lon],
                               "bounds": bounds}  # fmt: skip
@@ -111,6 +113,7 @@ class SandboxRuntime:
             clock=self.clock,
             update_processor=processor,
             sandbox=True,
+            rate_limiter=self._rate_limiter,
         )
         self.application.bot_data.geocoder = demo_gazetteer(self.city or BERLIN)
         await self.application.initialize()

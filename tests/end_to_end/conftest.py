@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 from aiogram import types as aiogram_types
 from telegram import Bot, Message, Update
+from telegram.ext import BaseRateLimiter
 
 from core.settings import load_settings
 from sandbox.client import SandboxClient
@@ -64,13 +65,19 @@ def demo_spots() -> int:
 
 
 @pytest.fixture
-async def sandbox(tmp_path, settings_overrides, demo_spots) -> AsyncIterator[Sandbox]:
+def rate_limiter() -> BaseRateLimiter | None:
+    """The bot's limiter; None keeps the one ``parkshare run`` uses, Telegram's pace."""
+    return None
+
+
+@pytest.fixture
+async def sandbox(tmp_path, settings_overrides, demo_spots, rate_limiter) -> AsyncIterator[Sandbox]:
     settings = load_settings(
         _env_file=None, database_url=f"sqlite:///{tmp_path}/sandbox.db", **settings_overrides
     )
     runtime = SandboxRuntime(
         settings, port=0, city=BERLIN if demo_spots else None, demo_spots=demo_spots,
-        clock=FrozenClock(), keep_log=True,
+        clock=FrozenClock(), keep_log=True, rate_limiter=rate_limiter,
     )  # fmt: skip
     async with runtime:
         yield Sandbox(runtime)

@@ -8,10 +8,12 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
+from telegram.ext import AIORateLimiter
 
 from core.db.models import Booking, Payment
 from core.services import people
@@ -32,6 +34,13 @@ PREFIXES = ("spot", "book", "bm", "bx", "pb", "pbk", "pbs", "rt", "rts", "rl", "
 AWKWARD = ("", " ", "0", "-1", "9" * 40, "€3/h", "today 25-26", "yesterday 10-12",
            "Mon-Fri 08:00-18:00", "😀" * 50, "مرحبا", "你好，世界", "Привет", "<b>bold</b>",
            "x" * 4096, "\u200b", "../../etc/passwd", "'; DROP TABLE booking; --")  # fmt: skip
+
+
+@pytest.fixture
+def rate_limiter() -> AIORateLimiter:
+    # Retries on 429 as in production, without Telegram's pace (30 messages a second, 20 a
+    # minute in a group): that is tested on its own, and here would only make 10,000 wait.
+    return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
 
 
 @dataclass(frozen=True)
