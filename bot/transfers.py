@@ -92,7 +92,12 @@ async def _pay_out(context: ParkShareContext, payout: Payout) -> None:
     async with context.db.reading() as uow:
         if await uow.payments.has_held_payment(payout.booking_id):
             return  # the money is still only held on the driver's card
+    async with context.db.unit_of_work() as uow:
+        sending = await settlement.payout_to_send(uow, payout.id)
         owner = await people.get(uow, payout.owner_id)
+    if sending is None:
+        return  # a dispute opened on the stay meanwhile
+    payout = sending
     amount = Money(payout.amount_minor, payout.currency)
     destination = owner.payout_account_id if owner.payouts_enabled else None
     try:
@@ -103,7 +108,10 @@ async def _pay_out(context: ParkShareContext, payout: Payout) -> None:
             )
         )  # fmt: skip
     except PayoutAccountMissing:
-        return  # waits for the owner to connect an account; not a failure
+        # Waits for the owner to connect an account; not a failure.
+        async with context.db.unit_of_work() as uow:
+            await settlement.payout_not_sent(uow, payout.id)
+        return
     except GatewayRefused as error:
         await _refused(context, Payout, payout.id, str(error))
         return

@@ -47,9 +47,13 @@ async def show_earnings(update: Update, context: ParkShareContext) -> None:
         _("<b>Your earnings</b>"),
         _("Waiting to be paid out: {amount}").format(amount=_amounts(earned.pending, i18n)),
         _("Paid out so far: {amount}").format(amount=_amounts(earned.paid_out, i18n)),
-        "",
-        _("By month:"),
     ]
+    if earned.owed_back:
+        lines.append(
+            _("Refunded to drivers after your share had left, so taken from your next payouts: "
+              "{amount}").format(amount=_amounts(earned.owed_back, i18n))
+        )  # fmt: skip
+    lines += ["", _("By month:")]
     lines += [
         f"{i18n.month(month.month)}: {_amounts(month.amounts, i18n)}" for month in earned.by_month
     ]

@@ -266,6 +266,8 @@ class TransferStatus(StrEnum):
     """Money the platform owes someone outside it, and whether the gateway has moved it."""
 
     DUE = "due"
+    # Handed to the gateway, its answer not recorded yet: the amount is fixed from here on.
+    SENDING = "sending"
     DONE = "done"
     # Given up on after repeated refusals; the managers are told.
     FAILED = "failed"

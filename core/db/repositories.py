@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
@@ -425,6 +425,17 @@ class Ledger(_Repository):
             query = query.where(LedgerTransaction.created_at >= since)
         return [tuple(row) for row in await self.session.execute(query)]
 
+    async def movements(self, account: str, *, except_kind: str) -> list[tuple[datetime, str, int]]:
+        """(when, currency, amount) of every entry on an account, but for one kind of
+        transaction, newest first."""
+        rows = await self.session.execute(
+            select(LedgerTransaction.created_at, LedgerEntry.currency, LedgerEntry.amount_minor)
+            .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+            .where(LedgerEntry.account == account, LedgerTransaction.kind != except_kind)
+            .order_by(LedgerTransaction.created_at.desc())
+        )
+        return [tuple(row) for row in rows]
+
     async def escrow_of_booking(self, booking_id: int) -> dict[str, int]:
         """What escrow still holds for a booking, by currency."""
         rows = await self.session.execute(
@@ -475,6 +486,26 @@ class Payments(_Repository):
             .with_for_update()
         )
 
+    async def payout_to_send(self, payout_id: int) -> Payout:
+        """A payout about to be handed to the gateway, locked against a ruling changing it."""
+        row = await self.session.scalar(
+            select(Payout).where(Payout.id == payout_id).with_for_update()
+        )
+        if row is None:
+            raise LookupError(f"Payout {payout_id}")
+        return row
+
+    async def payouts_waiting(self, owner_id: int, currency: str) -> int:
+        """What the owner's payouts not yet recorded as sent add up to."""
+        total = await self.session.scalar(
+            select(func.coalesce(func.sum(Payout.amount_minor), 0)).where(
+                Payout.owner_id == owner_id,
+                Payout.currency == currency,
+                Payout.status.in_((TransferStatus.DUE, TransferStatus.SENDING)),
+            )
+        )
+        return int(total or 0)
+
     async def delete(self, row: object) -> None:
         await self.session.delete(row)
 
@@ -488,16 +519,22 @@ class Payments(_Repository):
         return list(rows)
 
     async def due_payouts(self, *, owed_before: datetime, limit: int) -> list[Payout]:
-        """Payouts to make, except those whose booking a manager is still deciding on."""
+        """Payouts to make, except those whose booking a manager is still deciding on; and those
+        handed to the gateway whose answer was never recorded, to ask again."""
         disputed = select(Dispute.id).where(
             Dispute.booking_id == Payout.booking_id, Dispute.status != DisputeStatus.RESOLVED
         )
         rows = await self.session.scalars(
             select(Payout)
             .where(
-                Payout.status == TransferStatus.DUE,
-                Payout.created_at <= owed_before,
-                ~disputed.exists(),
+                or_(
+                    Payout.status == TransferStatus.SENDING,
+                    and_(
+                        Payout.status == TransferStatus.DUE,
+                        Payout.created_at <= owed_before,
+                        ~disputed.exists(),
+                    ),
+                )
             )
             .order_by(Payout.id)
             .limit(limit)

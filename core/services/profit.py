@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from core.db.uow import UnitOfWork
 from core.money import Money
+from core.services import ledger
 from core.services.ledger import (
     ESCROW,
     PLATFORM_REVENUE,
@@ -35,25 +36,24 @@ class MonthEarnings:
 class Earnings:
     # Earned from completed stays and not yet paid out.
     pending: list[Money]
+    # Refunded to drivers after the share had left; taken from the next payouts.
+    owed_back: list[Money]
     paid_out: list[Money]
-    by_month: list[MonthEarnings]  # newest first
+    by_month: list[MonthEarnings]  # newest first, net of refunds decided after the stay
 
 
 async def earnings(uow: UnitOfWork, owner_id: int, *, months: int = 6) -> Earnings:
-    earned = await uow.ledger.credits(account=owner_payable_account(owner_id))
+    payable = owner_payable_account(owner_id)
+    # Everything on the payable account but the payouts themselves: what the stays earned.
+    earned = await uow.ledger.movements(payable, except_kind="payout")
     paid = await uow.ledger.credits(account=owner_paid_out_account(owner_id))
     by_month: dict[date, list[tuple[datetime, str, int]]] = defaultdict(list)
     for row in earned:
         by_month[row[0].date().replace(day=1)].append(row)
-    total_earned = {money.currency: money.minor for money in _totals(earned)}
-    total_paid = {money.currency: money.minor for money in _totals(paid)}
-    pending = [
-        Money(amount - total_paid.get(currency, 0), currency)
-        for currency, amount in sorted(total_earned.items())
-        if amount - total_paid.get(currency, 0)
-    ]
+    balances = [await ledger.balance(uow, payable, money.currency) for money in _totals(earned)]
     return Earnings(
-        pending=pending,
+        pending=[money for money in balances if money.minor > 0],
+        owed_back=[-money for money in balances if money.minor < 0],
         paid_out=_totals(paid),
         by_month=[
             MonthEarnings(month, _totals(rows))

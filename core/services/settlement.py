@@ -45,12 +45,24 @@ async def _owner_of(uow: UnitOfWork, booking: Booking) -> int:
     return spot.owner_id
 
 
-def _payout(booking: Booking, owner_id: int, amount: Money, now: datetime) -> Payout:
-    return Payout(
-        owner_id=owner_id, booking_id=booking.id, currency=amount.currency,
-        amount_minor=amount.minor, status=TransferStatus.DUE, attempts=0,
+async def _queue_payout(
+    uow: UnitOfWork, booking: Booking, owner_id: int, share: Money, now: datetime
+) -> Payout | None:
+    """The owner's share, just posted to what they are owed, is queued to leave; less what
+    they owe back (a refund decided after a payout had left), which it pays off first."""
+    owed = await uow.ledger.balance(owner_payable_account(owner_id), share.currency)
+    queued = await uow.payments.payouts_waiting(owner_id, share.currency)
+    amount = min(share.minor, owed - queued)
+    if amount <= 0:
+        return None
+    payout = Payout(
+        owner_id=owner_id, booking_id=booking.id, currency=share.currency,
+        amount_minor=amount, status=TransferStatus.DUE, attempts=0,
         idempotency_key=f"booking:{booking.id}:payout", created_at=now,
     )  # fmt: skip
+    uow.payments.add(payout)
+    await uow.payments.flush()
+    return payout
 
 
 def commission_on(booking: Booking, kept: Money) -> Money:
@@ -77,10 +89,7 @@ async def settle_completed(uow: UnitOfWork, clock: Clock, booking: Booking) -> P
     )  # fmt: skip
     if owner_share.minor <= 0:
         return None
-    payout = _payout(booking, owner_id, owner_share, clock.now())
-    uow.payments.add(payout)
-    await uow.payments.flush()
-    return payout
+    return await _queue_payout(uow, booking, owner_id, owner_share, clock.now())
 
 
 async def settle_cancelled(
@@ -108,7 +117,8 @@ async def settle_ruling_after_stay(
     uow: UnitOfWork, clock: Clock, booking: Booking, *, refund: Money
 ) -> Refund | None:
     """A decision on a stay already settled: ``refund`` comes back from the owner's share still
-    waiting to leave and from the platform's commission, in proportion."""
+    waiting to leave and from the platform's commission, in proportion. A share already on its
+    way stays as it is: the owner then owes it back out of their next payouts."""
     price = Money(booking.price_minor, booking.currency)
     refund = Money(min(max(refund.minor, 0), price.minor), price.currency)
     if refund.minor == 0:
@@ -161,7 +171,7 @@ async def _divide(
         ),
     )  # fmt: skip
     if kept.minor - kept_commission.minor > 0:
-        uow.payments.add(_payout(booking, owner_id, kept - kept_commission, clock.now()))
+        await _queue_payout(uow, booking, owner_id, kept - kept_commission, clock.now())
     if refund_amount.minor <= 0:
         await uow.payments.flush()
         return None
@@ -238,6 +248,28 @@ async def refund_sent(uow: UnitOfWork, clock: Clock, refund_id: int, external_id
     return refund
 
 
+async def payout_to_send(uow: UnitOfWork, payout_id: int) -> Payout | None:
+    """The payout is handed to the gateway now, its amount fixed from here on (a ruling comes
+    out of the next payouts instead); None if it may not leave now after all. One whose answer
+    was never recorded goes again, with the same amount and idempotency key."""
+    payout = await uow.payments.payout_to_send(payout_id)
+    if payout.status == TransferStatus.SENDING:
+        return payout
+    if payout.status != TransferStatus.DUE:
+        return None
+    if await uow.trust.unresolved_dispute_of(payout.booking_id) is not None:
+        return None
+    payout.status = TransferStatus.SENDING
+    return payout
+
+
+async def payout_not_sent(uow: UnitOfWork, payout_id: int) -> None:
+    """The gateway did not take the payout, and it was no failure (no account to send to yet)."""
+    payout = await uow.payments.payout_to_send(payout_id)
+    if payout.status == TransferStatus.SENDING:
+        payout.status = TransferStatus.DUE
+
+
 async def payout_sent(uow: UnitOfWork, clock: Clock, payout_id: int, external_id: str) -> Payout:
     payout = await uow.payments.get(Payout, payout_id)
     if payout.status != TransferStatus.DONE:
@@ -261,6 +293,7 @@ async def transfer_refused(
     row = await uow.payments.get(transfer, transfer_id)
     row.attempts += 1
     row.last_error = error[:500]
-    if row.attempts >= MAX_TRANSFER_ATTEMPTS:
-        row.status = TransferStatus.FAILED
+    row.status = (
+        TransferStatus.FAILED if row.attempts >= MAX_TRANSFER_ATTEMPTS else TransferStatus.DUE
+    )
     return row

@@ -66,6 +66,15 @@ async def test_an_owner_who_finds_the_car_still_there_gets_a_manager(sandbox):
     assert "Waiting to be paid out: €5.10" in owner.last_message().text  # held for the ruling
     assert (await _booking(sandbox)).status == "completed"
 
+    await sandbox.manager.press("Split 50/50", chat=sandbox.managers_group)
+    sandbox.clock.advance(hours=1)
+    await sandbox.runtime.run_job("move_money")
+    assert "Paid out €2.55 to you for the stay of booking #1" in owner.last_message().text
+    await owner.send("/earnings")
+    earnings = owner.last_message().text
+    assert "Waiting to be paid out: —" in earnings  # the rest went back to the driver
+    assert "Paid out so far: €2.55" in earnings
+
 
 async def test_a_spot_free_on_time_earns_the_driver_credit(sandbox):
     owner, _spot, dana = await _paid(sandbox)

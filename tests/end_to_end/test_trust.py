@@ -188,6 +188,14 @@ async def test_a_manager_asks_a_party_for_more_and_splits_the_payment(sandbox):
     assert any("Rate the driver #1" in button for button in shown)
     assert not any("Problem with #1" in button for button in shown)  # one dispute a stay
 
+    sandbox.clock.advance(hours=1)
+    await sandbox.runtime.run_job("move_money")
+    assert "Paid out €2.55 to you for the stay of booking #1" in owner.last_message().text
+    await owner.send("/earnings")
+    earnings = owner.last_message().text
+    assert "Waiting to be paid out: —" in earnings
+    assert "Paid out so far: €2.55" in earnings
+
 
 async def test_both_sides_rate_a_completed_stay_once(sandbox):
     owner, spot, dana = await _paid(sandbox)

@@ -1,8 +1,11 @@
 """Disputes on both databases: the money waits in escrow while a manager decides, each ruling
 divides it through the ledger, the loser pays in credit, and only one decision ever lands."""
 
+from datetime import timedelta
+
 import pytest
 
+from core.db.models import Payout, TransferStatus
 from core.errors import (
     AlreadyRated,
     BookingNotDisputable,
@@ -13,15 +16,20 @@ from core.errors import (
     RatingNotAllowed,
     RelayClosed,
 )
-from core.services import bookings, disputes, ratings, relay, settlement
+from core.services import bookings, disputes, profit, ratings, relay, settlement
 from core.services.disputes import Problem, Ruling
-from core.services.ledger import ESCROW, PLATFORM_REVENUE, owner_payable_account
+from core.services.ledger import (
+    ESCROW,
+    PLATFORM_REVENUE,
+    owner_paid_out_account,
+    owner_payable_account,
+)
 from core.services.ledger import refund_payable_account as refund_payable
 from core.services.parties import Side
 from core.status import BookingStatus
 from tests.integration import test_settlement
 from tests.integration.builders import a_person
-from tests.integration.test_settlement import balances, pay
+from tests.integration.test_settlement import balances, eur, pay, stay_through, transfers
 
 # The paid-booking setup the settlement tests use: Olga's spot, Dana's two hours for 6.00.
 owner = test_settlement.owner
@@ -205,3 +213,99 @@ async def test_a_driver_found_not_to_have_come_loses_credit_for_a_no_show(
     async with db.reading() as uow:
         (event,) = await uow.people.credit_events(booking.driver_id, limit=5)
     assert (event.kind, event.delta) == ("no_show", -60)
+
+
+async def _damage_reported_after_the_stay(db, clock, booking, owner):
+    async with db.unit_of_work() as uow:
+        return await disputes.report(
+            uow, clock, booking_id=booking.id, reporter_id=owner.id, problem=Problem.DAMAGE,
+            text="The gate is scratched", photo_file_ids=[],
+        )  # fmt: skip
+
+
+async def _split(db, clock, dispute, manager):
+    async with db.unit_of_work() as uow:
+        return await disputes.decide(
+            uow, clock, dispute_id=dispute.id, manager_id=manager.id, ruling=Ruling.SPLIT
+        )
+
+
+async def _send(db, clock, payout, reference):
+    async with db.unit_of_work() as uow:
+        sending = await settlement.payout_to_send(uow, payout.id)
+    async with db.unit_of_work() as uow:
+        await settlement.payout_sent(uow, clock, sending.id, reference)
+
+
+async def _earnings(db, owner):
+    async with db.reading() as uow:
+        return await profit.earnings(uow, owner.id)
+
+
+async def test_a_refund_decided_after_the_stay_comes_out_of_the_waiting_payout(
+    db, clock, booking, owner, manager
+):
+    await pay(db, clock, booking)
+    await stay_through(db, clock, booking)
+    await _split(
+        db, clock, await _damage_reported_after_the_stay(db, clock, booking, owner), manager
+    )
+    (payout,) = await transfers(db, Payout)
+    # 6.00 split: 3.00 back to the driver, of which 2.55 from the owner's 5.10 and 0.45 from
+    # the platform's 0.90.
+    assert payout.amount_minor == 255
+    await _send(db, clock, payout, "tr_1")
+    earned = await _earnings(db, owner)
+    assert (earned.pending, earned.owed_back, earned.paid_out) == ([], [], [eur(255)])
+    assert [month.amounts for month in earned.by_month] == [[eur(255)]]
+
+
+async def test_a_refund_decided_while_the_share_was_on_its_way_comes_out_of_the_next_payout(
+    db, clock, booking, owner, manager
+):
+    await pay(db, clock, booking)
+    await stay_through(db, clock, booking)
+    (payout,) = await transfers(db, Payout)
+    async with db.unit_of_work() as uow:
+        assert (await settlement.payout_to_send(uow, payout.id)).amount_minor == 510
+    await _split(
+        db, clock, await _damage_reported_after_the_stay(db, clock, booking, owner), manager
+    )
+    async with db.reading() as uow:
+        # A send whose answer never came is asked again, the same, dispute or not.
+        assert [p.amount_minor for p in (await settlement.due_transfers(uow, clock)).payouts] == [
+            510
+        ]
+    await _send(db, clock, payout, "tr_1")
+    accounts = owner_payable_account(owner.id), owner_paid_out_account(owner.id)
+    assert await balances(db, *accounts) == [-255, 510]
+    earned = await _earnings(db, owner)
+    assert (earned.pending, earned.owed_back) == ([], [eur(255)])
+
+    clock.current += timedelta(days=1)
+    start = clock.now() + timedelta(hours=1)
+    async with db.unit_of_work() as uow:
+        later = await bookings.request(
+            uow, clock, driver_id=booking.driver_id, spot_id=booking.spot_id, start=start,
+            end=start + timedelta(hours=2), commission_basis_points=1500,
+        )  # fmt: skip
+    await pay(db, clock, later, external_id="tg-2")
+    await stay_through(db, clock, later)
+    _, next_payout = await transfers(db, Payout)
+    assert next_payout.amount_minor == 510 - 255
+    await _send(db, clock, next_payout, "tr_2")
+    earned = await _earnings(db, owner)
+    assert (earned.pending, earned.owed_back, earned.paid_out) == ([], [], [eur(765)])
+
+
+async def test_a_payout_does_not_leave_once_a_dispute_is_open_on_its_stay(
+    db, clock, booking, owner, manager
+):
+    await pay(db, clock, booking)
+    await stay_through(db, clock, booking)
+    (payout,) = await transfers(db, Payout)
+    await _damage_reported_after_the_stay(db, clock, booking, owner)
+    async with db.unit_of_work() as uow:
+        assert await settlement.payout_to_send(uow, payout.id) is None
+    (payout,) = await transfers(db, Payout)
+    assert payout.status == TransferStatus.DUE
