@@ -1,14 +1,16 @@
 """Booking attempts per second under contention, and proof that no spot gets double booked.
 
-Workers (asyncio tasks sharing one ``Database``) take random, heavily overlapping windows at
-random spots from one queue; each attempt is one ``bookings.request`` in its own unit of work,
-won or refused with ``WindowTaken``. Afterwards plain SQL counts the pairs of live bookings
+Workers (asyncio tasks sharing one ``Database``, in one process or spread over several with
+``--processes``) take random, heavily overlapping windows at random spots from a queue; each
+attempt is one ``bookings.request`` in its own unit of work, won or refused with
+``WindowTaken``. Afterwards plain SQL counts the pairs of live bookings
 of one spot whose windows overlap: any is a double booking, and the script exits non-zero.
 
 "attempts/s" counts every booking transaction, won or refused: the figure the goal of 500 a
 second on PostgreSQL is set for. "booked/s" counts only the bookings made.
 
     python -m bench.booking                                   # 8 workers, 10,000 attempts
+    python -m bench.booking --processes 2                     # both cores of this machine
     python -m bench.booking --attempts 200 --spots 10         # the size CI runs
 """
 
@@ -16,15 +18,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import random
 import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, text
 
-from bench.stores import add_store_arguments, chosen_stores, fresh_database
+from bench.stores import add_store_arguments, chosen_stores, fresh_url
 from core.availability import WeeklyRule
 from core.clock import FixedClock
 from core.db.uow import Database
@@ -45,7 +49,7 @@ DRIVER_CREDIT = 600
 SPOTS_PER_OWNER = 10
 ALL_WEEK = [WeeklyRule(weekday, 0, 24 * 60) for weekday in range(7)]
 BERLIN = GeoPoint(52.52, 13.405)
-ROW = "{:<11} {:>7} {:>8} {:>7} {:>7} {:>6} {:>8} {:>10} {:>9} {:>6}"
+ROW = "{:<11} {:>7} {:>9} {:>8} {:>7} {:>7} {:>6} {:>8} {:>10} {:>9} {:>6}"
 
 DOUBLE_BOOKINGS = text(
     """
@@ -72,6 +76,7 @@ class Attempt:
 class Run:
     store: str
     workers: int
+    processes: int
     attempts: int
     outcomes: Counter[str]
     seconds: float
@@ -176,22 +181,98 @@ async def double_bookings(db: Database, booked: int) -> int:
 
 async def run_store(store: str, args: argparse.Namespace) -> Run:
     clock = FixedClock(BENCH_START)
-    async with fresh_database(store, args.postgres_url) as db:
-        driver_ids, spot_ids = await set_up(
-            db, clock, spot_count=args.spots, driver_count=args.drivers
-        )
+    async with fresh_url(store, args.postgres_url) as url:
+        db = Database.from_url(url)
+        try:
+            driver_ids, spot_ids = await set_up(
+                db, clock, spot_count=args.spots, driver_count=args.drivers
+            )
+        finally:
+            await db.close()
         rng = random.Random(args.seed)
-        queue: asyncio.Queue[Attempt] = asyncio.Queue()
-        for attempt in random_attempts(rng, clock.now(), args.attempts, driver_ids, spot_ids):
-            queue.put_nowait(attempt)
-        outcomes: Counter[str] = Counter()
+        attempts = random_attempts(rng, clock.now(), args.attempts, driver_ids, spot_ids)
+        outcomes, seconds = (
+            await _in_this_process(url, attempts, args.workers)
+            if args.processes == 1
+            else _in_processes(url, attempts, args.workers, args.processes)
+        )
+        db = Database.from_url(url)
+        try:
+            doubles = await double_bookings(db, outcomes["booked"])
+        finally:
+            await db.close()
+    return Run(
+        STORE_NAMES[store], args.workers, args.processes, args.attempts, outcomes, seconds, doubles
+    )
+
+
+async def _in_this_process(
+    url: str, attempts: list[Attempt], workers: int
+) -> tuple[Counter[str], float]:
+    db = Database.from_url(url)
+    clock = FixedClock(BENCH_START)
+    queue: asyncio.Queue[Attempt] = asyncio.Queue()
+    for attempt in attempts:
+        queue.put_nowait(attempt)
+    outcomes: Counter[str] = Counter()
+    try:
         started = time.perf_counter()
         async with asyncio.TaskGroup() as group:
-            for _ in range(args.workers):
+            for _ in range(workers):
                 group.create_task(work(db, clock, queue, outcomes))
-        seconds = time.perf_counter() - started
-        doubles = await double_bookings(db, outcomes["booked"])
-    return Run(STORE_NAMES[store], args.workers, args.attempts, outcomes, seconds, doubles)
+        return outcomes, time.perf_counter() - started
+    finally:
+        await db.close()
+
+
+def _process_main(
+    url: str, attempts: list[Attempt], workers: int, start: Any, results: Any
+) -> None:
+    async def attempt_all() -> Counter[str]:
+        db = Database.from_url(url)
+        clock = FixedClock(BENCH_START)
+        queue: asyncio.Queue[Attempt] = asyncio.Queue()
+        for attempt in attempts:
+            queue.put_nowait(attempt)
+        outcomes: Counter[str] = Counter()
+        try:
+            start.wait()  # every process ready (imports done), so only the work is timed
+            async with asyncio.TaskGroup() as group:
+                for _ in range(workers):
+                    group.create_task(work(db, clock, queue, outcomes))
+        finally:
+            await db.close()
+        return outcomes
+
+    results.put(asyncio.run(attempt_all()))
+
+
+def _in_processes(
+    url: str, attempts: list[Attempt], workers: int, processes: int
+) -> tuple[Counter[str], float]:
+    """The workers spread over processes, as bot processes behind a load balancer would be,
+    each with its own connection pool."""
+    context = multiprocessing.get_context("spawn")
+    start, results = context.Barrier(processes + 1), context.Queue()
+    shares = [attempts[n::processes] for n in range(processes)]
+    per_process = [workers // processes + (n < workers % processes) for n in range(processes)]
+    children = [
+        context.Process(target=_process_main, args=(url, share, count, start, results))
+        for share, count in zip(shares, per_process, strict=True)
+    ]
+    for child in children:
+        child.start()
+    start.wait()
+    started = time.perf_counter()
+    outcomes: Counter[str] = Counter()
+    for _ in children:
+        outcomes.update(results.get())
+    seconds = time.perf_counter() - started
+    for child in children:
+        child.join()
+        if child.exitcode:
+            raise SystemExit(f"booking: a worker process failed ({child.exitcode})")
+    return outcomes, seconds
 
 
 def positive(value: str) -> int:
@@ -202,10 +283,10 @@ def positive(value: str) -> int:
 
 
 def print_table(runs: list[Run]) -> None:
-    print(ROW.format("store", "workers", "attempts", "booked", "taken", "other", "seconds",
-                     "attempts/s", "booked/s", "double"))  # fmt: skip
+    print(ROW.format("store", "workers", "processes", "attempts", "booked", "taken", "other",
+                     "seconds", "attempts/s", "booked/s", "double"))  # fmt: skip
     for run in runs:
-        print(ROW.format(run.store, run.workers, run.attempts, run.booked, run.taken,
+        print(ROW.format(run.store, run.workers, run.processes, run.attempts, run.booked, run.taken,
                          sum(run.others.values()), f"{run.seconds:.2f}",
                          f"{run.attempts_per_s:.0f}", f"{run.booked_per_s:.0f}",
                          run.double_bookings))  # fmt: skip
@@ -221,12 +302,18 @@ def summary(runs: list[Run]) -> str:
     )
     doubles = sum(run.double_bookings for run in runs)
     workers = runs[0].workers if runs else 0
-    return f"booking: {stores} with {workers} workers; {doubles} double bookings"
+    processes = runs[0].processes if runs else 0
+    spread = f" in {processes} processes" if processes > 1 else ""
+    return f"booking: {stores} with {workers} workers{spread}; {doubles} double bookings"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=positive, default=8, help="concurrent tasks")
+    parser.add_argument(
+        "--processes", type=positive, default=1,
+        help="processes the workers are spread over, each with its own connections",
+    )  # fmt: skip
     parser.add_argument("--attempts", type=positive, default=10_000, help="bookings tried")
     parser.add_argument("--spots", type=positive, default=100, help="spots they compete for")
     parser.add_argument("--drivers", type=positive, default=100, help="drivers who book")

@@ -29,6 +29,7 @@ from core.errors import (
     NotTheOwner,
     OwnSpot,
     SpotNotBookable,
+    SpotNotFound,
     StaleBooking,
     WindowInPast,
     WindowTaken,
@@ -94,7 +95,10 @@ async def request(
     if start < clock.now() - PAST_GRACE:
         raise WindowInPast(str(start))
     driver = await people.get_active(uow, driver_id)
-    spot = await spots.get(uow, spot_id)
+    found = await uow.spots.get_with_owners_credit(spot_id)
+    if found is None:
+        raise SpotNotFound(str(spot_id))
+    spot, owners_credit = found
     if spot.status != SpotStatus.APPROVED:
         raise SpotNotBookable(str(spot_id))
     if spot.owner_id == driver.id:
@@ -109,10 +113,9 @@ async def request(
         start,
         end,
     )
-    owner = await people.get(uow, spot.owner_id)
     if (
         trusted_owner_commission_basis_points is not None
-        and tier_of(owner.credit_score) == CreditTier.TRUSTED
+        and tier_of(owners_credit) == CreditTier.TRUSTED
     ):
         commission_basis_points = min(
             commission_basis_points, trusted_owner_commission_basis_points
