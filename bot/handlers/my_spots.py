@@ -76,10 +76,7 @@ def keyboard(spot: Spot, i18n: Translator) -> InlineKeyboardMarkup:
 
 async def _rules(context: ParkShareContext, spot_id: int) -> list[WeeklyRule]:
     async with context.db.reading() as uow:
-        return [
-            WeeklyRule(rule.weekday, rule.start_minute, rule.end_minute)
-            for rule in await uow.spots.weekly_rules(spot_id)
-        ]
+        return await uow.spots.weekly_rules(spot_id)
 
 
 async def list_spots(update: Update, context: ParkShareContext) -> None:

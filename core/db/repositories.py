@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import Row, and_, bindparam, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
+from core.availability import WeeklyRule
 from core.db.models import (
     AvailabilityRule,
     AvailabilityWindow,
@@ -89,6 +90,34 @@ class People(_Repository):
         return (float(average) if average is not None else None, int(count))
 
 
+# A booking's statements, built once: each attempt then skips building them and their cache keys.
+_SPOT_AND_OWNERS_CREDIT = (
+    select(Spot, Person.credit_score)
+    .join(Person, Person.id == Spot.owner_id)
+    .where(Spot.id == bindparam("spot_id"))
+)
+_WEEKLY_RULES = select(
+    AvailabilityRule.weekday, AvailabilityRule.start_minute, AvailabilityRule.end_minute
+).where(AvailabilityRule.spot_id == bindparam("spot_id"))
+_WINDOWS_TOUCHING = select(
+    AvailabilityWindow.start_at, AvailabilityWindow.end_at, AvailabilityWindow.blocked
+).where(
+    AvailabilityWindow.spot_id == bindparam("spot_id"),
+    AvailabilityWindow.start_at < bindparam("end"),
+    AvailabilityWindow.end_at > bindparam("start"),
+)
+_TAKEN = (
+    select(Booking.id)
+    .where(
+        Booking.spot_id == bindparam("spot_id"),
+        Booking.status.in_(LIVE_BOOKING_STATUSES),
+        Booking.start_at < bindparam("end"),
+        Booking.end_at > bindparam("start"),
+    )
+    .limit(1)
+)
+
+
 class Spots(_Repository):
     async def count_listed(self) -> int:
         count = await self.session.scalar(
@@ -103,11 +132,7 @@ class Spots(_Repository):
     async def get_with_owners_credit(self, spot_id: int) -> tuple[Spot, int] | None:
         """A spot and its owner's credit score, in one statement: what a booking needs."""
         row = (
-            await self.session.execute(
-                select(Spot, Person.credit_score)
-                .join(Person, Person.id == Spot.owner_id)
-                .where(Spot.id == spot_id)
-            )
+            await self.session.execute(_SPOT_AND_OWNERS_CREDIT, {"spot_id": spot_id})
         ).one_or_none()
         return None if row is None else (row[0], row[1])
 
@@ -167,21 +192,16 @@ class Spots(_Repository):
         ).one()
         return (float(average) if average is not None else None, int(count))
 
-    async def weekly_rules(self, spot_id: int) -> list[AvailabilityRule]:
-        rows = await self.session.scalars(
-            select(AvailabilityRule).where(AvailabilityRule.spot_id == spot_id)
-        )
-        return list(rows)
+    async def weekly_rules(self, spot_id: int) -> list[WeeklyRule]:
+        rows = await self.session.execute(_WEEKLY_RULES, {"spot_id": spot_id})
+        return [WeeklyRule(*row) for row in rows]
 
     async def windows_touching(
         self, spot_id: int, start: datetime, end: datetime
-    ) -> list[AvailabilityWindow]:
-        rows = await self.session.scalars(
-            select(AvailabilityWindow).where(
-                AvailabilityWindow.spot_id == spot_id,
-                AvailabilityWindow.start_at < end,
-                AvailabilityWindow.end_at > start,
-            )
+    ) -> list[Row[tuple[datetime, datetime, bool]]]:
+        """(start_at, end_at, blocked) of the one-off openings and blocks overlapping the span."""
+        rows = await self.session.execute(
+            _WINDOWS_TOUCHING, {"spot_id": spot_id, "start": start, "end": end}
         )
         return list(rows)
 
@@ -206,18 +226,10 @@ class Bookings(_Repository):
             select(Booking).where(Booking.id == booking_id).with_for_update()
         )
 
-    async def overlapping_live(
-        self, spot_id: int, start: datetime, end: datetime, *, excluding: int | None = None
-    ) -> list[Booking]:
-        query = select(Booking).where(
-            Booking.spot_id == spot_id,
-            Booking.status.in_(LIVE_BOOKING_STATUSES),
-            Booking.start_at < end,
-            Booking.end_at > start,
-        )
-        if excluding is not None:
-            query = query.where(Booking.id != excluding)
-        return list(await self.session.scalars(query))
+    async def is_taken(self, spot_id: int, start: datetime, end: datetime) -> bool:
+        """Whether a live booking holds any of [start, end) at the spot."""
+        found = await self.session.scalar(_TAKEN, {"spot_id": spot_id, "start": start, "end": end})
+        return found is not None
 
     async def overdue(self, *, unpaid_since: datetime, unanswered_since: datetime) -> list[Booking]:
         """Bookings waiting for payment since before ``unpaid_since`` (their last change), and

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from core.availability import Interval, WeeklyRule, covers
+from core.availability import Interval, covers
 from core.clock import Clock, ensure_utc
 from core.credit import (
     LATE_OWNER_CANCELLATION_PENALTY,
@@ -51,10 +51,7 @@ RACE_LOST_SQLSTATES = frozenset({"40P01", "40001"})
 async def _check_offered(
     uow: UnitOfWork, spot_id: int, zone: str, start: datetime, end: datetime
 ) -> None:
-    rules = [
-        WeeklyRule(rule.weekday, rule.start_minute, rule.end_minute)
-        for rule in await uow.spots.weekly_rules(spot_id)
-    ]
+    rules = await uow.spots.weekly_rules(spot_id)
     windows = await uow.spots.windows_touching(spot_id, start, end)
     openings = [Interval(w.start_at, w.end_at) for w in windows if not w.blocked]
     blocks = [Interval(w.start_at, w.end_at) for w in windows if w.blocked]
@@ -68,7 +65,7 @@ async def is_free(uow: UnitOfWork, spot: Spot, start: datetime, end: datetime) -
         await _check_offered(uow, spot.id, spot.timezone, start, end)
     except WindowUnavailable:
         return False
-    return not await uow.bookings.overlapping_live(spot.id, start, end)
+    return not await uow.bookings.is_taken(spot.id, start, end)
 
 
 async def request(
@@ -104,7 +101,7 @@ async def request(
     if spot.owner_id == driver.id:
         raise OwnSpot(str(spot_id))
     await _check_offered(uow, spot.id, spot.timezone, start, end)
-    if await uow.bookings.overlapping_live(spot.id, start, end):
+    if await uow.bookings.is_taken(spot.id, start, end):
         raise WindowTaken(f"spot {spot_id}")
 
     price = price_for_window(
