@@ -92,14 +92,16 @@ async def _pay_out(context: ParkShareContext, payout: Payout) -> None:
     async with context.db.reading() as uow:
         if await uow.payments.has_held_payment(payout.booking_id):
             return  # the money is still only held on the driver's card
+        owner = await people.get(uow, payout.owner_id)
+    destination = owner.payout_account_id if owner.payouts_enabled else None
+    if destination is None and not gateway.simulated:
+        return  # waits for the owner to connect an account (the sandbox needs none)
     async with context.db.unit_of_work() as uow:
         sending = await settlement.payout_to_send(uow, payout.id)
-        owner = await people.get(uow, payout.owner_id)
     if sending is None:
         return  # a dispute opened on the stay meanwhile
     payout = sending
     amount = Money(payout.amount_minor, payout.currency)
-    destination = owner.payout_account_id if owner.payouts_enabled else None
     try:
         reference = await gateway.pay_out(
             PayoutOrder(
@@ -108,7 +110,7 @@ async def _pay_out(context: ParkShareContext, payout: Payout) -> None:
             )
         )  # fmt: skip
     except PayoutAccountMissing:
-        # Waits for the owner to connect an account; not a failure.
+        # No account to send to after all: the payout waits for one; not a failure.
         async with context.db.unit_of_work() as uow:
             await settlement.payout_not_sent(uow, payout.id)
         return
