@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     serve_port: int = Field(default=8000, ge=0, le=65535)
     # How many of one person's updates may wait their turn; more in a burst are dropped.
     flood_backlog: int = Field(default=20, ge=1, le=1000)
+    # After this long without an answer the person sees "finding location…"; a quicker one
+    # comes without, which leaves more of Telegram's 30 messages a second for answers.
+    slow_answer_ms: int = Field(default=400, ge=0, le=10_000)
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = Field(default=8080, ge=0, le=65535)
 

@@ -353,9 +353,20 @@ async def get_file(world: World, params: JSON) -> JSON:
             "file_size": len(content), "file_path": path}  # fmt: skip
 
 
+CHAT_ACTIONS = frozenset({
+    "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
+    "upload_document", "choose_sticker", "find_location", "record_video_note",
+    "upload_video_note",
+})  # fmt: skip
+
+
 @method("sendChatAction")
 async def send_chat_action(world: World, params: JSON) -> bool:
-    _chat_for_bot(world, params)
+    chat = _chat_for_bot(world, params)
+    _required(params, "action")
+    if params["action"] not in CHAT_ACTIONS:
+        raise bad_request("wrong parameter action in request")
+    await world.record(chat, {"kind": "chat_action", "action": params["action"]})
     return True
 
 

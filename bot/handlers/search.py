@@ -14,6 +14,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 from bot.context import ParkShareContext
 from bot.drafts import SearchDraft
 from bot.errors import explain
+from bot.feedback import action_if_slow
 from bot.i18n import N_, Translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
 from core.availability_text import parse_availability
@@ -167,9 +168,10 @@ async def _start_search(update: Update, context: ParkShareContext, point: GeoPoi
         lat=point.lat, lon=point.lon, timezone=zone, start_at=start.isoformat(),
         end_at=end.isoformat(),
     )  # fmt: skip
-    await update.effective_message.reply_chat_action("find_location")
-    text, keyboard = await _results(context)
-    await update.effective_message.reply_text(text, reply_markup=keyboard)
+    message = update.effective_message
+    async with action_if_slow(message, "find_location", context.settings.slow_answer_ms / 1000):
+        text, keyboard = await _results(context)
+    await message.reply_text(text, reply_markup=keyboard)
 
 
 async def search_changed(update: Update, context: ParkShareContext) -> None:

@@ -116,6 +116,8 @@ function apply(event, live) {
   view.next = event.index + 1;
   switch (event.kind) {
     case "message":
+      showAction(null);
+    // falls through
     case "sent":
       $("#messages").append(renderMessage(event.message));
       if (event.kind === "message" && live) showReplyKeyboard(event.reply_keyboard);
@@ -135,7 +137,27 @@ function apply(event, live) {
     case "payment_failed":
       if (live) toast(event.error_message, true);
       break;
+    case "chat_action":
+      if (live) showAction(event.action);
+      break;
   }
+}
+
+// What Telegram shows under the chat's name while the bot works: until its next message, or
+// for five seconds at most.
+const ACTIONS = {
+  typing: "typing…", find_location: "finding location…", upload_photo: "sending a photo…",
+  upload_document: "sending a file…", choose_sticker: "choosing a sticker…",
+};
+let actionTimer = null;
+
+function showAction(action) {
+  const line = $("#chat-action");
+  clearTimeout(actionTimer);
+  const bot = view.state?.bot?.first_name || "The bot";
+  line.textContent = action ? `${bot} is ${ACTIONS[action] || "busy…"}` : "";
+  line.hidden = !action;
+  if (action) actionTimer = setTimeout(() => showAction(null), 5000);
 }
 
 const messageElement = (id) => $(`#messages [data-message-id="${id}"]`);

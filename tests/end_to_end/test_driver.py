@@ -40,6 +40,28 @@ async def test_a_shared_location_lists_the_five_nearest_free_spots_nearest_first
     assert "More ▶" in results.buttons
 
 
+def _shown(sandbox, person) -> list[str]:
+    """What the chat showed, in order: "sent" (by the person), "action:<name>", "message"."""
+    events = sandbox.world.chat(person.id).events
+    return [f"action:{e['action']}" if e["kind"] == "chat_action" else e["kind"] for e in events]
+
+
+@pytest.mark.parametrize(
+    ("settings_overrides", "shown"),
+    [
+        # The demo city answers in milliseconds: no "finding location…" for that.
+        ({}, ["sent", "message"]),
+        # An answer slower than the threshold shows it first.
+        ({"slow_answer_ms": 0}, ["sent", "action:find_location", "message"]),
+    ],
+)
+async def test_finding_location_is_shown_only_while_an_answer_is_slow(sandbox, shown):
+    dana = sandbox.person("Dana")
+    await dana.share_location(*CENTRE)
+    assert _listed(dana.last_message())
+    assert _shown(sandbox, dana) == shown
+
+
 async def test_a_spot_booked_tomorrow_disappears_from_tomorrows_results(sandbox):
     dana = sandbox.person("Dana")
     await dana.share_location(*CENTRE)
