@@ -3,7 +3,8 @@ both ways, and bans."""
 
 from sqlalchemy import select
 
-from core.db.models import Booking, Rating, Refund, RelayMessage
+from core.db.models import Booking, Payout, Rating, Refund, RelayMessage
+from core.services import settlement
 from core.status import BookingStatus
 from tests.end_to_end.test_bookings import _book, _owner_and_spot
 
@@ -273,3 +274,27 @@ async def test_a_manager_command_without_its_id_says_how_to_use_it(sandbox):
     assert maria.last_message(chat=group).text == "Usage: /ban <person id> <reason>"
     await maria.send("/person 999", chat=group)
     assert "Nothing found with that id" in maria.last_message(chat=group).text
+
+
+async def test_a_refund_decided_while_the_share_was_leaving_is_owed_from_the_next_payout(sandbox):
+    owner, _spot, _dana = await _paid(sandbox)
+    sandbox.clock.advance(hours=3, minutes=1)
+    await sandbox.runtime.run_job("advance_bookings")
+    await sandbox.runtime.run_job("advance_bookings")
+    async with sandbox.database.unit_of_work() as uow:
+        (payout,) = await uow.session.scalars(select(Payout))
+        await settlement.payout_to_send(uow, payout.id)  # as a sweep does, right before Stripe
+    await owner.send("/bookings")
+    await owner.press("Problem with #1")
+    await owner.press("Damage")
+    await owner.send("The gate was scratched")
+    await owner.press("Send report")
+    await sandbox.manager.press("Split 50/50", chat=sandbox.managers_group)
+
+    sandbox.clock.advance(hours=1)
+    await sandbox.runtime.run_job("move_money")
+    assert "Paid out €5.10 to you for the stay of booking #1" in owner.last_message().text
+    await owner.send("/earnings")
+    earnings = owner.last_message().text
+    assert "Waiting to be paid out: —" in earnings
+    assert "so taken from your next payouts: €2.55" in earnings
