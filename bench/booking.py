@@ -22,6 +22,7 @@ import multiprocessing
 import random
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -192,7 +193,7 @@ async def run_store(store: str, args: argparse.Namespace) -> Run:
         rng = random.Random(args.seed)
         attempts = random_attempts(rng, clock.now(), args.attempts, driver_ids, spot_ids)
         outcomes, seconds = (
-            await _in_this_process(url, attempts, args.workers)
+            await attempt_all(url, attempts, args.workers)
             if args.processes == 1
             else _in_processes(url, attempts, args.workers, args.processes)
         )
@@ -206,9 +207,11 @@ async def run_store(store: str, args: argparse.Namespace) -> Run:
     )
 
 
-async def _in_this_process(
-    url: str, attempts: list[Attempt], workers: int
+async def attempt_all(
+    url: str, attempts: list[Attempt], workers: int, when_ready: Callable[[], object] = lambda: None
 ) -> tuple[Counter[str], float]:
+    """The attempts by ``workers`` tasks over a ``Database`` of their own, timed from
+    ``when_ready`` returning (a barrier, when several processes start together)."""
     db = Database.from_url(url)
     clock = FixedClock(BENCH_START)
     queue: asyncio.Queue[Attempt] = asyncio.Queue()
@@ -216,6 +219,7 @@ async def _in_this_process(
         queue.put_nowait(attempt)
     outcomes: Counter[str] = Counter()
     try:
+        when_ready()
         started = time.perf_counter()
         async with asyncio.TaskGroup() as group:
             for _ in range(workers):
@@ -228,23 +232,9 @@ async def _in_this_process(
 def _process_main(
     url: str, attempts: list[Attempt], workers: int, start: Any, results: Any
 ) -> None:
-    async def attempt_all() -> Counter[str]:
-        db = Database.from_url(url)
-        clock = FixedClock(BENCH_START)
-        queue: asyncio.Queue[Attempt] = asyncio.Queue()
-        for attempt in attempts:
-            queue.put_nowait(attempt)
-        outcomes: Counter[str] = Counter()
-        try:
-            start.wait()  # every process ready (imports done), so only the work is timed
-            async with asyncio.TaskGroup() as group:
-                for _ in range(workers):
-                    group.create_task(work(db, clock, queue, outcomes))
-        finally:
-            await db.close()
-        return outcomes
-
-    results.put(asyncio.run(attempt_all()))
+    # Every process waits for the others (imports done), so only the work is timed.
+    outcomes, _seconds = asyncio.run(attempt_all(url, attempts, workers, when_ready=start.wait))
+    results.put(outcomes)
 
 
 def _in_processes(

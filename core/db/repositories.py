@@ -663,12 +663,6 @@ class Trust(_Repository):
             )
         )
 
-    async def was_disputed(self, booking_id: int) -> bool:
-        found = await self.session.scalar(
-            select(Dispute.id).where(Dispute.booking_id == booking_id).limit(1)
-        )
-        return found is not None
-
     async def disputed_among(self, booking_ids: list[int]) -> set[int]:
         if not booking_ids:
             return set()

@@ -108,9 +108,7 @@ async def check_can_report(
 async def _disputable(uow: UnitOfWork, clock: Clock, booking: Booking) -> bool:
     if booking.status in DISPUTABLE:
         return True
-    return reportable_after_stay(booking, clock.now()) and not await uow.trust.was_disputed(
-        booking.id
-    )
+    return booking.id in await still_reportable_after_stay(uow, clock, [booking])
 
 
 async def still_reportable_after_stay(

@@ -1,7 +1,7 @@
 """Did the driver come, and did they leave on time? The driver checks in with a button; an owner
 who heard nothing is asked, and a "no" reaches the managers as a dispute card by itself."""
 
-from tests.end_to_end.test_trust import _booking, _paid, _score
+from tests.end_to_end.test_trust import _booking, _earnings_after_payout, _paid, _score
 
 
 async def test_a_driver_who_checks_in_spares_the_owner_the_question(sandbox):
@@ -67,11 +67,7 @@ async def test_an_owner_who_finds_the_car_still_there_gets_a_manager(sandbox):
     assert (await _booking(sandbox)).status == "completed"
 
     await sandbox.manager.press("Split 50/50", chat=sandbox.managers_group)
-    sandbox.clock.advance(hours=1)
-    await sandbox.runtime.run_job("move_money")
-    assert "Paid out €2.55 to you for the stay of booking #1" in owner.last_message().text
-    await owner.send("/earnings")
-    earnings = owner.last_message().text
+    earnings = await _earnings_after_payout(sandbox, owner, "€2.55")
     assert "Waiting to be paid out: —" in earnings  # the rest went back to the driver
     assert "Paid out so far: €2.55" in earnings
 

@@ -23,6 +23,15 @@ async def _paid(sandbox, *, when="today 12-14"):
     return owner, spot, dana
 
 
+async def _earnings_after_payout(sandbox, owner, amount: str) -> str:
+    """An hour on, the owner's share of booking #1 leaves (``amount``); what /earnings says."""
+    sandbox.clock.advance(hours=1)
+    await sandbox.runtime.run_job("move_money")
+    assert f"Paid out {amount} to you for the stay of booking #1" in owner.last_message().text
+    await owner.send("/earnings")
+    return owner.last_message().text
+
+
 def _mentions(payload, *, name, username, user_id) -> list[str]:
     """Every place in a payload that gives a person away."""
     found = []
@@ -189,11 +198,7 @@ async def test_a_manager_asks_a_party_for_more_and_splits_the_payment(sandbox):
     assert any("Rate the driver #1" in button for button in shown)
     assert not any("Problem with #1" in button for button in shown)  # one dispute a stay
 
-    sandbox.clock.advance(hours=1)
-    await sandbox.runtime.run_job("move_money")
-    assert "Paid out €2.55 to you for the stay of booking #1" in owner.last_message().text
-    await owner.send("/earnings")
-    earnings = owner.last_message().text
+    earnings = await _earnings_after_payout(sandbox, owner, "€2.55")
     assert "Waiting to be paid out: —" in earnings
     assert "Paid out so far: €2.55" in earnings
 
@@ -291,10 +296,6 @@ async def test_a_refund_decided_while_the_share_was_leaving_is_owed_from_the_nex
     await owner.press("Send report")
     await sandbox.manager.press("Split 50/50", chat=sandbox.managers_group)
 
-    sandbox.clock.advance(hours=1)
-    await sandbox.runtime.run_job("move_money")
-    assert "Paid out €5.10 to you for the stay of booking #1" in owner.last_message().text
-    await owner.send("/earnings")
-    earnings = owner.last_message().text
+    earnings = await _earnings_after_payout(sandbox, owner, "€5.10")
     assert "Waiting to be paid out: —" in earnings
     assert "so taken from your next payouts: €2.55" in earnings
