@@ -13,8 +13,9 @@ from bot.drafts import BookingDraft, ListingDraft, RatingDraft, ReportDraft, Sea
 from bot.i18n import Translator, translator
 from core.clock import Clock, SystemClock
 from core.db.uow import Database
-from core.geocoding import Geocoder, NoGeocoder
-from core.guidance import OfflineRouter, Router
+from core.geocoding import NoGeocoder
+from core.guidance import OfflineRouter
+from core.ports import Geocoder, Router
 from core.services.people import language_from_telegram
 from core.settings import Settings
 from payments.registry import Gateways

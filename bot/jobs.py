@@ -23,10 +23,16 @@ from bot.waiting_drivers import tell_waiting_drivers
 from bot.web import tell_about_payment
 from core.db.models import Person
 from core.money import Money
-from core.services import booking_payments, bookings, deliveries, people, stay_checks
+from core.ports import GatewayRefused
+from core.services import (
+    booking_payments,
+    bookings,
+    deliveries,
+    gateway_events,
+    people,
+    stay_checks,
+)
 from core.services.parties import Side
-from payments.gateway import GatewayRefused
-from payments.stripe_events import reconcile_checkout
 
 log = logging.getLogger(__name__)
 SWEEP_INTERVAL_S = 30
@@ -143,7 +149,9 @@ async def reconcile_payments(context: ParkShareContext) -> None:
         )
     for checkout in quiet:
         try:
-            outcome = await reconcile_checkout(context.db, context.clock, gateway, checkout)
+            outcome = await gateway_events.reconcile_checkout(
+                context.db, context.clock, gateway, checkout
+            )
         except GatewayRefused as error:
             log.warning("reconciling checkout %s: %s", checkout.reference, error)
             continue

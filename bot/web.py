@@ -20,8 +20,8 @@ from telegram.ext import Application
 from bot.context import BotData
 from bot.handlers.payments import payment_outcome_text
 from bot.i18n import translator
-from core.services import people
-from payments.stripe_events import EventOutcome, apply_event
+from core.services import gateway_events, people
+from core.services.gateway_events import EventOutcome
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,7 @@ def build_web_app(
         gateway = bot_data.gateways.by_name.get("stripe") if bot_data.gateways else None
         if gateway is None:
             return JSONResponse({"error": "Stripe is not configured"}, status_code=404)
+        from payments.stripe_events import notice_of
         from payments.stripe_gateway import ForgedWebhook
 
         try:
@@ -63,7 +64,9 @@ def build_web_app(
         except ForgedWebhook:
             log.warning("a Stripe webhook with a bad signature was refused")
             return JSONResponse({"error": "bad signature"}, status_code=400)
-        outcome = await apply_event(bot_data.database, bot_data.clock, gateway, event)
+        outcome = await gateway_events.apply_notice(
+            bot_data.database, bot_data.clock, gateway, notice_of(event)
+        )
         await tell_about_payment(application, outcome)
         return JSONResponse({"received": True, "outcome": outcome.kind})
 

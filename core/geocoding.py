@@ -1,12 +1,10 @@
-"""Typed addresses to places. The port is a Protocol so the bot does not care whether an
-OpenStreetMap server or the sandbox's offline gazetteer answers."""
+"""Typed addresses to places, behind the ``Geocoder`` port (core/ports.py), so the bot does
+not care whether an OpenStreetMap server or the sandbox's offline gazetteer answers."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Protocol
 from urllib.parse import urlsplit
 
 from geopy.exc import GeopyError
@@ -14,21 +12,10 @@ from geopy.geocoders import Nominatim
 
 from core.errors import AddressNotFound, GeocoderUnavailable, InvalidLocation
 from core.geo import GeoPoint
+from core.ports import Place
 
 USER_AGENT = "ParkShare/0.1 (parking marketplace bot)"
 TIMEOUT_S = 5
-
-
-@dataclass(frozen=True, slots=True)
-class Place:
-    point: GeoPoint
-    address: str
-
-
-class Geocoder(Protocol):
-    async def locate(self, address: str, *, language: str) -> Place:
-        """The place an address names; ``AddressNotFound`` or ``GeocoderUnavailable`` otherwise."""
-        ...
 
 
 class NominatimGeocoder:

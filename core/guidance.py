@@ -8,13 +8,13 @@ import asyncio
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Protocol
 from urllib.parse import quote, urlencode
 
 import openrouteservice
 from openrouteservice.exceptions import ApiError, HTTPError, Timeout
 
 from core.geo import GeoPoint
+from core.ports import Eta
 
 log = logging.getLogger(__name__)
 
@@ -25,17 +25,6 @@ ORS_TIMEOUT_S = 3
 CACHE_SIZE = 2048
 # Coordinates are rounded to about 10 m for caching: the same spot from the same corner.
 CACHE_PRECISION = 4
-
-
-@dataclass(frozen=True, slots=True)
-class Eta:
-    distance_m: int
-    duration_s: int
-    estimated: bool  # True when computed offline rather than by a router
-
-
-class Router(Protocol):
-    async def eta(self, origin: GeoPoint, destination: GeoPoint) -> Eta: ...
 
 
 class OfflineRouter:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from core.ports import GatewayRefused, PaymentGateway
 from core.settings import Settings
-from payments.gateway import GatewayRefused, PaymentGateway
 from payments.sandbox import SandboxGateway
 from payments.telegram_invoice import TelegramInvoiceGateway
 

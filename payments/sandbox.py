@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 
 from core.money import Money
-from payments.gateway import (
+from core.ports import (
     Collection,
     CollectOrder,
     InvoiceCollection,

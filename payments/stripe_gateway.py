@@ -7,21 +7,22 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
 import stripe
 
 from core.money import Money, minor_digits
-from core.settings import Settings
-from payments.gateway import (
+from core.ports import (
     CollectOrder,
+    GatewayPaymentStatus,
     GatewayRefused,
     LinkCollection,
+    PaymentState,
     PayoutAccountMissing,
     PayoutOrder,
     RefundOrder,
 )
+from core.settings import Settings
 
 HELD = "requires_capture"
 CANCELED = "canceled"
@@ -46,15 +47,6 @@ _T = TypeVar("_T")
 
 class ForgedWebhook(ValueError):
     """A webhook request that Stripe did not sign with our secret, or that is not an event."""
-
-
-@dataclass(frozen=True, slots=True)
-class IntentState:
-    """What a PaymentIntent says about a booking's money, for webhooks that never came."""
-
-    status: str
-    amount: Money
-    charge_id: str | None
 
 
 def _stripe_exponent_shift(currency: str) -> int:
@@ -94,6 +86,18 @@ def _id_of(field: Any) -> str | None:
     if field is None or isinstance(field, str):
         return field
     return str(field.id)
+
+
+# A PaymentIntent's status in the domain's words; the others wait for the driver.
+_PAYMENT_STATUS = {
+    HELD: GatewayPaymentStatus.HELD,
+    "succeeded": GatewayPaymentStatus.CHARGED,
+    CANCELED: GatewayPaymentStatus.CANCELED,
+}
+
+
+def payment_status(intent_status: str) -> GatewayPaymentStatus:
+    return _PAYMENT_STATUS.get(intent_status, GatewayPaymentStatus.PENDING)
 
 
 def _looks_like_event(event: stripe.Event) -> bool:
@@ -254,15 +258,15 @@ class StripeGateway:
         account = await self._call(self._api.accounts.retrieve, account_id)
         return bool(account.payouts_enabled)
 
-    async def intent_of_session(self, session_id: str) -> str | None:
+    async def payment_of_checkout(self, reference: str) -> str | None:
         """The PaymentIntent a Checkout page produced; None while nobody has paid on it."""
-        session = await self._call(self._api.checkout.sessions.retrieve, session_id)
+        session = await self._call(self._api.checkout.sessions.retrieve, reference)
         return _id_of(session.payment_intent)
 
-    async def intent_state(self, intent_id: str) -> IntentState:
-        intent = await self._call(self._api.payment_intents.retrieve, intent_id)
-        return IntentState(
-            status=intent.status,
+    async def payment_state(self, reference: str) -> PaymentState:
+        intent = await self._call(self._api.payment_intents.retrieve, reference)
+        return PaymentState(
+            status=payment_status(intent.status),
             amount=from_stripe_amount(intent.amount, intent.currency),
             charge_id=_id_of(intent.latest_charge),
         )

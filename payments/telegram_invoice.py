@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from core.money import Money
-from payments.gateway import (
+from core.ports import (
     Collection,
     CollectOrder,
     GatewayRefused,

@@ -26,6 +26,46 @@ def test_core_imports_nothing_of_telegram_stripe_or_the_outer_layers(path):
     assert imported_roots(path).isdisjoint(FORBIDDEN_IN_CORE)
 
 
+# Repositories the bot must reach only through a core service: what moves money, or records
+# that it moved, is decided in one place.
+MONEY_REPOSITORIES = {"payments", "ledger"}
+
+
+def money_repository_uses(path: Path) -> list[str]:
+    return [
+        f"{path.relative_to(ROOT)}:{node.lineno} uow.{node.attr}"
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path)))
+        if isinstance(node, ast.Attribute)
+        and node.attr in MONEY_REPOSITORIES
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "uow"
+    ]
+
+
+def test_the_bot_reaches_payments_and_the_ledger_only_through_core_services():
+    uses = [
+        use for path in sorted((ROOT / "bot").rglob("*.py")) for use in money_repository_uses(path)
+    ]
+    assert uses == []
+
+
+# The ports are the domain's: declared in one place, implemented in the outer layers.
+PORT_MODULES = {Path("core/ports.py"), Path("core/clock.py")}
+
+
+def test_every_port_is_declared_in_the_domain():
+    declared_elsewhere = [
+        f"{path.relative_to(ROOT)}:{node.lineno} {node.name}"
+        for layer in ("core", "bot", "payments", "sandbox")
+        for path in sorted((ROOT / layer).rglob("*.py"))
+        if path.relative_to(ROOT) not in PORT_MODULES
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path)))
+        if isinstance(node, ast.ClassDef)
+        and any(ast.unparse(base).endswith("Protocol") for base in node.bases)
+    ]
+    assert declared_elsewhere == []
+
+
 def test_money_is_never_a_float_in_models_services_or_gateways():
     float_money = []
     for path in [*(ROOT / "core").rglob("*.py"), *(ROOT / "payments").rglob("*.py")]:

@@ -21,8 +21,8 @@ from bot.i18n import Translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
 from core.db.models import PaymentStatus
 from core.errors import DomainError
+from core.ports import CollectOrder, GatewayRefused, LinkCollection
 from core.services import booking_payments
-from payments.gateway import CollectOrder, GatewayRefused, LinkCollection
 from payments.telegram_invoice import (
     DESCRIPTION_MAX,
     TITLE_MAX,

@@ -15,8 +15,8 @@ from bot.handlers.moderation import in_managers_group, is_manager
 from bot.i18n import Translator, translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
 from core.money import Money
+from core.ports import GatewayRefused
 from core.services import people, profit
-from payments.gateway import GatewayRefused
 
 log = logging.getLogger(__name__)
 PERIODS = {"today": 1, "week": 7, "month": 30}

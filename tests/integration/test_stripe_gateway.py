@@ -17,15 +17,17 @@ import pytest
 import stripe
 
 from core.money import Money
-from core.settings import Settings
-from payments.gateway import (
+from core.ports import (
     CollectOrder,
+    GatewayPaymentStatus,
     GatewayRefused,
+    PaymentState,
     PayoutAccountMissing,
     PayoutOrder,
     RefundOrder,
 )
-from payments.stripe_gateway import ForgedWebhook, IntentState, StripeGateway
+from core.settings import Settings
+from payments.stripe_gateway import ForgedWebhook, StripeGateway
 from payments.telegram_invoice import TelegramInvoiceGateway
 from tests.support.localstripe import LocalStripe
 from tests.support.recorded_stripe import RecordedStripe
@@ -145,7 +147,7 @@ async def test_a_declined_card_leaves_nothing_to_capture(gateway, at_stripe):
 
     with pytest.raises(GatewayRefused):
         await gateway.capture(intent_id, euros(600), "payment:1:capture")
-    assert (await gateway.intent_state(intent_id)).status == "requires_payment_method"
+    assert (await gateway.payment_state(intent_id)).status == GatewayPaymentStatus.PENDING
 
 
 # Refunds
@@ -290,22 +292,22 @@ async def test_amounts_are_sent_in_stripes_units(gateway, recorded, amount, stri
 
 async def test_a_quiet_checkout_is_reconciled_from_its_payment_intent(gateway, at_stripe, recorded):
     collection = await gateway.collect(an_order())
-    assert await gateway.intent_of_session(collection.reference) is None
+    assert await gateway.payment_of_checkout(collection.reference) is None
 
     intent = await at_stripe.pays(600)
     recorded.paid_sessions[collection.reference] = intent.id
 
-    assert await gateway.intent_of_session(collection.reference) == intent.id
+    assert await gateway.payment_of_checkout(collection.reference) == intent.id
     charge = await at_stripe.charge_of(intent.id)
-    assert await gateway.intent_state(intent.id) == IntentState(
-        status="requires_capture", amount=euros(600), charge_id=charge.id
+    assert await gateway.payment_state(intent.id) == PaymentState(
+        status=GatewayPaymentStatus.HELD, amount=euros(600), charge_id=charge.id
     )
 
 
 async def test_an_intent_in_isk_reads_back_in_whole_kronur(gateway, at_stripe):
     intent = await at_stripe.pays(50000, currency="isk")
 
-    assert (await gateway.intent_state(intent.id)).amount == Money(500, "ISK")
+    assert (await gateway.payment_state(intent.id)).amount == Money(500, "ISK")
 
 
 # Connect payouts

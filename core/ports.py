@@ -1,0 +1,166 @@
+"""The domain's ports: what the services need from the world outside (a payment gateway, a
+router, a geocoder), stated as Protocols with plain values in and out. The adapters live in
+``payments/`` and in the modules that wrap a network client; tests substitute small fakes.
+(The clock is a port too: ``core.clock.Clock``.)"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from core.geo import GeoPoint
+from core.money import Money
+
+# --- places and routes -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Eta:
+    distance_m: int
+    duration_s: int
+    estimated: bool  # True when computed offline rather than by a router
+
+
+class Router(Protocol):
+    async def eta(self, origin: GeoPoint, destination: GeoPoint) -> Eta: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    point: GeoPoint
+    address: str
+
+
+class Geocoder(Protocol):
+    async def locate(self, address: str, *, language: str) -> Place:
+        """The place an address names; ``AddressNotFound`` or ``GeocoderUnavailable`` otherwise."""
+        ...
+
+
+# --- payments ----------------------------------------------------------------------------
+# The one interface the booking flow uses to move money outside the platform: collect a
+# booking's price, capture or release a hold, refund a driver, pay an owner out. Every call
+# carries an idempotency key derived from the booking and the action, so a retry after a crash
+# moves money once.
+
+
+class GatewayRefused(Exception):
+    """The gateway said no or could not be reached; the transfer is tried again later."""
+
+
+class PayoutAccountMissing(GatewayRefused):
+    """The owner has no payout account yet: their money waits until they connect one."""
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceCollection:
+    """Collected in chat with sendInvoice and this provider token."""
+
+    provider_token: str
+
+
+@dataclass(frozen=True, slots=True)
+class LinkCollection:
+    """Collected on a hosted payment page; ``reference`` is the gateway's id of the page."""
+
+    url: str
+    reference: str
+
+
+Collection = InvoiceCollection | LinkCollection
+
+
+@dataclass(frozen=True, slots=True)
+class CollectOrder:
+    booking_id: int
+    amount: Money
+    description: str
+    payload: str
+    idempotency_key: str
+    # Hold the money on the card and take it when the stay ends; False charges at once (a
+    # card hold lasts about 7 days, so a stay further ahead is charged and kept in escrow).
+    hold: bool = True
+    # Where the hosted payment page sends the driver back to (the bot's chat).
+    return_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RefundOrder:
+    amount: Money
+    idempotency_key: str
+    # The payment being refunded, as the gateway knows it.
+    payment_reference: str
+    provider_charge_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PayoutOrder:
+    owner_id: int
+    amount: Money
+    idempotency_key: str
+    destination: str | None  # the owner's payout account, when they have one
+
+
+class PaymentGateway(Protocol):
+    name: str
+    # Labels every payment message: True when no real money moves.
+    simulated: bool
+
+    async def collect(self, order: CollectOrder) -> Collection: ...
+
+    async def capture(self, reference: str, amount: Money, idempotency_key: str) -> None:
+        """Take a held amount (or part of it); a no-op where money is taken at once."""
+        ...
+
+    async def release(self, reference: str, idempotency_key: str) -> None:
+        """Let a hold go without taking anything."""
+        ...
+
+    async def refund(self, order: RefundOrder) -> str:
+        """Returns the gateway's id of the refund."""
+        ...
+
+    async def pay_out(self, order: PayoutOrder) -> str:
+        """Returns the gateway's id of the transfer."""
+        ...
+
+
+class GatewayPaymentStatus(StrEnum):
+    """Where a payment stands at its gateway, in the domain's words."""
+
+    HELD = "held"  # authorised on the card, not taken yet
+    CHARGED = "charged"  # taken
+    CANCELED = "canceled"  # let go, or lapsed, before it was taken
+    PENDING = "pending"  # waiting for the payer (another card, a confirmation)
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentState:
+    """What the gateway says about one payment, for webhooks that never came."""
+
+    status: GatewayPaymentStatus
+    amount: Money
+    charge_id: str | None
+
+
+class HostedCheckoutGateway(PaymentGateway, Protocol):
+    """A gateway whose payments are made on its own page and reported by webhooks, so it can
+    also be asked what happened when a webhook is late."""
+
+    async def payment_of_checkout(self, reference: str) -> str | None:
+        """The payment a payment page produced; None while nobody has paid on it."""
+        ...
+
+    async def payment_state(self, reference: str) -> PaymentState: ...
+
+
+class GatewayDirectory(Protocol):
+    """Which gateway each recorded payment came through, and which one pays owners out."""
+
+    @property
+    def payouts(self) -> PaymentGateway | None: ...
+
+    def of_payment(self, name: str) -> PaymentGateway:
+        """The gateway a payment came through; ``GatewayRefused`` if none is configured."""
+        ...

@@ -1,0 +1,213 @@
+"""What a payment gateway's webhooks mean for bookings: a hold placed or a charge made confirms
+the booking, a capture settles the hold, a chargeback opens a dispute, an owner's account
+becomes able to receive payouts. The gateway's adapter turns its own event into one of the
+plain facts below; each event id is processed once, in the same transaction as its effects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+
+from core.clock import Clock
+from core.db.models import Checkout
+from core.db.uow import Database, UnitOfWork
+from core.errors import DomainError
+from core.ports import GatewayPaymentStatus, HostedCheckoutGateway, PaymentState
+from core.services import booking_payments, disputes, people
+from core.services.booking_payments import PaymentOutcome
+from core.status import BookingStatus
+
+# --- the facts a gateway reports -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutCompleted:
+    """A payment page was paid on; the payment's own state says whether it is held or taken."""
+
+    checkout_reference: str
+    payload: str | None
+    payment_reference: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentChanged:
+    """A payment was held, taken or let go."""
+
+    payment_reference: str
+    payload: str | None
+    state: PaymentState
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentFailed:
+    payload: str | None
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutExpired:
+    checkout_reference: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChargebackOpened:
+    """The driver's bank disputes a payment."""
+
+    dispute_reference: str
+    payment_reference: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class PayoutAccountChanged:
+    account_reference: str
+    payouts_enabled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Unhandled:
+    """An event with nothing to do here (our own refunds are recorded when we make them)."""
+
+
+Fact = (
+    CheckoutCompleted
+    | PaymentChanged
+    | PaymentFailed
+    | CheckoutExpired
+    | ChargebackOpened
+    | PayoutAccountChanged
+    | Unhandled
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayNotice:
+    """One webhook event: its id (processed once), its gateway's name for it, and its fact."""
+
+    event_id: str
+    kind: str
+    fact: Fact
+
+
+# --- what it comes to --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EventOutcome:
+    """What the bot should tell people about an event."""
+
+    kind: str  # "paid", "payment_failed", "dispute", "duplicate", "ignored"
+    payment: PaymentOutcome | None = None
+    booking_id: int | None = None
+    detail: str = ""
+
+
+async def apply_notice(
+    db: Database, clock: Clock, gateway: HostedCheckoutGateway, notice: GatewayNotice
+) -> EventOutcome:
+    """``gateway`` is asked about a paid page's payment, which the page's event does not
+    describe."""
+    fact = notice.fact
+    state = None
+    if isinstance(fact, CheckoutCompleted) and fact.payment_reference:
+        # The page does not say whether the money is held or taken; the payment does.
+        state = await gateway.payment_state(fact.payment_reference)
+    try:
+        async with db.unit_of_work() as uow:
+            if not await booking_payments.first_time_event(
+                uow, clock, gateway=gateway.name, event_id=notice.event_id, kind=notice.kind
+            ):
+                return EventOutcome("duplicate")
+            try:
+                return await _apply(uow, clock, gateway.name, fact, state)
+            except DomainError as error:
+                # A payment for something we do not know is kept as processed and reported.
+                return EventOutcome("ignored", detail=error.code)
+    except IntegrityError:
+        # The same event delivered twice at once: the other delivery recorded it.
+        return EventOutcome("duplicate")
+
+
+async def _apply(
+    uow: UnitOfWork, clock: Clock, gateway: str, fact: Fact, state: PaymentState | None
+) -> EventOutcome:
+    if isinstance(fact, CheckoutCompleted):
+        if state is None or fact.payload is None or fact.payment_reference is None:
+            return EventOutcome("ignored", detail="no payment on the session")
+        return await _paid(uow, clock, gateway, fact.payload, fact.payment_reference, state)
+    if isinstance(fact, PaymentChanged):
+        if fact.state.status == GatewayPaymentStatus.CANCELED:
+            await booking_payments.payment_captured(uow, fact.payment_reference)  # nothing held
+            return EventOutcome("ignored", detail="hold released")
+        if fact.payload is None:
+            return EventOutcome("ignored", detail="no booking on the intent")
+        existing = await uow.payments.by_external_id(fact.payment_reference)
+        if existing is not None:
+            if fact.state.status == GatewayPaymentStatus.CHARGED:
+                await booking_payments.payment_captured(uow, fact.payment_reference)
+            return EventOutcome("duplicate", booking_id=existing.booking_id)
+        return await _paid(uow, clock, gateway, fact.payload, fact.payment_reference, fact.state)
+    if isinstance(fact, PaymentFailed):
+        return EventOutcome(
+            "payment_failed",
+            booking_id=booking_payments.booking_id_of(fact.payload) if fact.payload else None,
+            detail=fact.message,
+        )
+    if isinstance(fact, CheckoutExpired):
+        await booking_payments.close_checkout(uow, fact.checkout_reference)
+        return EventOutcome("ignored", detail="page expired")
+    if isinstance(fact, ChargebackOpened):
+        payment = await uow.payments.by_external_id(fact.payment_reference or "")
+        if payment is None:
+            return EventOutcome("ignored", detail="dispute on an unknown payment")
+        dispute = await disputes.open_dispute(
+            uow, clock, booking_id=payment.booking_id, kind="chargeback",
+            description=f"Chargeback {fact.dispute_reference} ({gateway}): {fact.reason}",
+        )  # fmt: skip
+        return EventOutcome("dispute", booking_id=dispute.booking_id, detail=fact.dispute_reference)
+    if isinstance(fact, PayoutAccountChanged):
+        await people.payout_account_changed(
+            uow, fact.account_reference, payouts_enabled=fact.payouts_enabled
+        )
+        return EventOutcome("ignored", detail="payout account updated")
+    return EventOutcome("ignored", detail="nothing to do")
+
+
+async def _paid(
+    uow: UnitOfWork, clock: Clock, gateway: str, payload: str, reference: str,
+    state: PaymentState,
+) -> EventOutcome:  # fmt: skip
+    if state.status not in (GatewayPaymentStatus.HELD, GatewayPaymentStatus.CHARGED):
+        return EventOutcome("ignored", detail=f"payment {state.status}")
+    outcome = await booking_payments.record_gateway_payment(
+        uow, clock, gateway=gateway, payload=payload, amount=state.amount, external_id=reference,
+        provider_charge_id=state.charge_id, held=state.status == GatewayPaymentStatus.HELD,
+    )  # fmt: skip
+    kind = "duplicate" if outcome.duplicate else "paid"
+    return EventOutcome(kind, payment=outcome, booking_id=outcome.booking.id)
+
+
+async def reconcile_checkout(
+    db: Database, clock: Clock, gateway: HostedCheckoutGateway, checkout: Checkout
+) -> EventOutcome:
+    """Ask the gateway about a payment page that went quiet: a webhook may never have come."""
+    reference = await gateway.payment_of_checkout(checkout.reference)
+    async with db.unit_of_work() as uow:
+        booking = await uow.bookings.get(checkout.booking_id)
+        if reference is None:
+            if booking is None or booking.status != BookingStatus.AWAITING_PAYMENT:
+                await booking_payments.close_checkout(uow, checkout.reference)
+            return EventOutcome("ignored", detail="not paid")
+    state = await gateway.payment_state(reference)
+    async with db.unit_of_work() as uow:
+        if await uow.payments.by_external_id(reference) is not None:
+            await booking_payments.close_checkout(uow, checkout.reference)
+            return EventOutcome("duplicate", booking_id=checkout.booking_id)
+        booking = await uow.bookings.get(checkout.booking_id)
+        try:
+            return await _paid(
+                uow, clock, gateway.name, booking_payments.payload_for(booking), reference, state
+            )
+        except DomainError as error:
+            return EventOutcome("ignored", detail=error.code)
