@@ -127,29 +127,35 @@ def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_ledger_check(settings: Settings, _args: argparse.Namespace) -> int:
+def cmd_audit(settings: Settings, _args: argparse.Namespace) -> int:
+    """The ledger's sums, and every booking's money against its state; non-zero on any fault."""
     from core.db.uow import Database
-    from core.services import profit
+    from core.services import audit
 
-    async def run() -> profit.LedgerHealth:
+    async def run() -> audit.AuditReport:
         database = Database.from_url(settings.database_url)
         try:
             async with database.reading() as uow:
-                return await profit.check_ledger(uow)
+                return await audit.run(uow)
         finally:
             await database.close()
 
-    health = asyncio.run(run())
-    if health.healthy:
-        print(f"parkshare: ledger balanced: {health.transactions} transactions, "
-              f"{health.entries} entries, every one summing to zero")  # fmt: skip
-        return 0
+    report = asyncio.run(run())
+    health = report.ledger
     if health.unbalanced:
         ids = ", ".join(map(str, health.unbalanced))
         print(f"parkshare: unbalanced transactions: {ids}", file=sys.stderr)
     for amount in health.negative_escrow:
         print(f"parkshare: escrow is negative: {amount.minor} {amount.currency}", file=sys.stderr)
-    return 1
+    for violation in report.violations:
+        print(f"parkshare: {violation}", file=sys.stderr)
+    if not report.healthy:
+        print(f"parkshare: audit failed: {len(report.violations)} violations", file=sys.stderr)
+        return 1
+    print(f"parkshare: ledger balanced: {health.transactions} transactions, "
+          f"{health.entries} entries, every one summing to zero; every booking's money "
+          "agrees with its state")  # fmt: skip
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -181,9 +187,14 @@ def parser() -> argparse.ArgumentParser:
     ledger_commands = ledger.add_subparsers(
         title="ledger commands", metavar="ACTION", required=True
     )
-    ledger_commands.add_parser(
-        "check", help="check that every transaction sums to zero and escrow is never negative"
-    ).set_defaults(handler=cmd_ledger_check)
+    ledger_commands.add_parser("check", help="the same as `parkshare audit`").set_defaults(
+        handler=cmd_audit
+    )
+    commands.add_parser(
+        "audit",
+        help="check that the ledger balances and that every booking's money agrees with its "
+        "state (held, paid out, refunded); names each booking that does not",
+    ).set_defaults(handler=cmd_audit)
     return root
 
 

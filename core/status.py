@@ -33,7 +33,8 @@ BOOKING_TRANSITIONS: dict[BookingStatus, frozenset[BookingStatus]] = {
     BookingStatus.DISPUTED: frozenset({BookingStatus.COMPLETED, BookingStatus.CANCELLED}),
     BookingStatus.COMPLETED: frozenset(),
     BookingStatus.CANCELLED: frozenset(),
-    BookingStatus.EXPIRED: frozenset(),
+    # A payment that was on its way when the booking lapsed takes it back, window still free.
+    BookingStatus.EXPIRED: frozenset({BookingStatus.CONFIRMED}),
 }
 
 # Bookings in these statuses hold their window: no other live booking may overlap them.

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core.db.engine import create_engine
 from core.db.migrate import upgrade
 from core.db.uow import Database
-from core.services import profit
+from core.services import audit
 from tests.fakes import FrozenClock
 from tests.support import postgres
 from tests.support.localstripe import LocalStripe
@@ -110,10 +110,12 @@ async def committing_db(database_factory: DatabaseFactory) -> AsyncIterator[Data
 
 
 async def assert_ledger_sound(database: Database) -> None:
-    """After every test: each ledger transaction sums to zero, escrow is never negative."""
+    """After every test: each ledger transaction sums to zero, and every booking's money agrees
+    with its state (the money audit)."""
     async with database.reading() as uow:
-        health = await profit.check_ledger(uow)
-    assert health.healthy, health
+        report = await audit.run(uow)
+    assert report.ledger.healthy, report.ledger
+    assert report.violations == [], "\n".join(map(str, report.violations))
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The `parkshare` command as a newcomer meets it."""
 
+import asyncio
 import os
 import re
 import signal
@@ -7,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import timedelta
 
 import httpx
 
@@ -103,3 +105,47 @@ def test_ledger_check_passes_a_sound_ledger_and_names_an_unbalanced_transaction(
     broken = parkshare("ledger", "check", cwd=tmp_path)
     assert broken.returncode == 1
     assert "unbalanced transactions: 7" in broken.stderr
+
+
+def test_audit_names_a_booking_whose_money_is_held_after_it_expired(tmp_path):
+    assert parkshare("db", "upgrade", cwd=tmp_path).returncode == 0
+    booking_id = asyncio.run(_a_paid_booking(tmp_path / "parkshare.db"))
+    assert parkshare("audit", cwd=tmp_path).returncode == 0
+    with sqlite3.connect(tmp_path / "parkshare.db") as connection:
+        # What a lost race used to leave: the payment in escrow, the booking expired.
+        connection.execute("UPDATE booking SET status = 'expired' WHERE id = ?", (booking_id,))
+    for command in (("audit",), ("ledger", "check")):
+        broken = parkshare(*command, cwd=tmp_path)
+        assert broken.returncode == 1
+        assert f"booking #{booking_id}: money still held for a booking that is over" in (
+            broken.stderr
+        )
+        assert "audit failed" in broken.stderr
+
+
+async def _a_paid_booking(path) -> int:
+    from core.db.uow import Database
+    from core.money import Money
+    from core.services import booking_payments, bookings
+    from tests.fakes import FrozenClock
+    from tests.integration.builders import a_person, an_approved_spot
+
+    db, clock = Database.from_url(f"sqlite:///{path}"), FrozenClock()
+    try:
+        owner, driver = await a_person(db, clock, "Olga"), await a_person(db, clock, "Dana")
+        spot = await an_approved_spot(db, clock, owner, hourly_minor=300)
+        start = clock.now() + timedelta(hours=1)
+        async with db.unit_of_work() as uow:
+            booking = await bookings.request(
+                uow, clock, driver_id=driver.id, spot_id=spot.id, start=start,
+                end=start + timedelta(hours=2), commission_basis_points=1500,
+            )  # fmt: skip
+        async with db.unit_of_work() as uow:
+            await booking_payments.record_payment(
+                uow, clock, gateway="sandbox", payload=booking_payments.payload_for(booking),
+                driver_id=driver.id, amount=Money(600, "EUR"), external_id="sb-1",
+                provider_charge_id=None,
+            )  # fmt: skip
+        return booking.id
+    finally:
+        await db.close()

@@ -19,7 +19,6 @@ from bot.context import ParkShareContext
 from bot.errors import explain
 from bot.i18n import Translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
-from core.db.models import PaymentStatus
 from core.errors import DomainError
 from core.ports import CollectOrder, GatewayRefused, LinkCollection
 from core.services import booking_payments
@@ -152,12 +151,24 @@ async def payment_received(update: Update, context: ParkShareContext) -> None:
 
 def payment_outcome_text(outcome: booking_payments.PaymentOutcome, i18n: Translator) -> str:
     _ = i18n.gettext
+    result = booking_payments.PaymentResult
     if outcome.duplicate:
         text = _("This payment was already received. Booking #{id} stays as it was.")
-    elif outcome.payment.status == PaymentStatus.REFUND_DUE:
+    elif outcome.result == result.REINSTATED:
+        text = _(
+            "Your payment arrived just after booking #{id} had lapsed. The time was still free, "
+            "so the booking is yours again: confirmed. We hold the money until your stay is over."
+        )
+    elif outcome.result == result.REFUNDED_LAPSED:
         text = _(
             "Your payment arrived after booking #{id} had lapsed. It will be refunded in full."
         )
+    elif outcome.result == result.REFUNDED_CANCELLED:
+        text = _(
+            "Booking #{id} was cancelled before your payment arrived. It will be refunded in full."
+        )
+    elif outcome.result == result.REFUNDED_NOT_OWED:
+        text = _("Booking #{id} did not need this payment. It will be refunded in full.")
     else:
         text = _("Paid. Booking #{id} is confirmed. We hold the money until your stay is over.")
     return text.format(id=outcome.booking.id)

@@ -206,6 +206,11 @@ class Booking(Base):
     spot: Mapped[Spot] = relationship(lazy="raise")
     driver: Mapped[Person] = relationship(lazy="raise")
 
+    # Every UPDATE of a booking is a compare-and-set: it says WHERE version = <the version this
+    # session read>, and a writer that read an older version changes nothing (StaleDataError).
+    # The services bump the version themselves, as it also names the state a button showed.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
+
 
 class PaymentStatus(StrEnum):
     SUCCEEDED = "succeeded"

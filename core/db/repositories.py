@@ -222,9 +222,19 @@ class Bookings(_Repository):
         return [tuple(row) for row in rows]
 
     async def get_for_update(self, booking_id: int) -> Booking | None:
+        """The booking as committed now, its row locked until the transaction ends. Without
+        ``populate_existing`` the session would hand back the copy it already holds, and the
+        decision would be taken on what another writer has since changed."""
         return await self.session.scalar(
-            select(Booking).where(Booking.id == booking_id).with_for_update()
+            select(Booking)
+            .where(Booking.id == booking_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
+
+    async def reload(self, booking: Booking) -> None:
+        """Read the booking again after a savepoint that changed it was rolled back."""
+        await self.session.refresh(booking)
 
     async def is_taken(self, spot_id: int, start: datetime, end: datetime) -> bool:
         """Whether a live booking holds any of [start, end) at the spot."""

@@ -11,9 +11,16 @@ from types import TracebackType
 from typing import Self, TypeVar
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    AsyncSessionTransaction,
+    async_sessionmaker,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.db.audit_reads import AuditReads
 from core.db.engine import create_engine, create_sync_engine, read_only
 from core.db.models import Delivery
 from core.db.repositories import (
@@ -72,6 +79,7 @@ class UnitOfWork:
         self.saved_searches = SavedSearches(self.session)
         self.trust = Trust(self.session)
         self.deliveries = Deliveries(self.session)
+        self.audit = AuditReads(self.session)
         return self
 
     async def __aexit__(
@@ -92,6 +100,11 @@ class UnitOfWork:
                 await self.session.rollback()
         finally:
             await self.session.close()
+
+    def savepoint(self) -> AsyncSessionTransaction:
+        """A nested transaction: a write that may break a constraint is tried inside it, so a
+        refusal undoes that write alone and the rest of the unit of work goes on."""
+        return self.session.begin_nested()
 
     async def _record(self, delivery: _Delivery) -> None:
         self.session.add(

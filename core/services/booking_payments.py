@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from core.clock import Clock
 from core.db.models import Booking, Checkout, GatewayEvent, Payment, PaymentStatus
@@ -14,7 +17,7 @@ from core.errors import BookingNotFound, BookingNotPayable, PaymentMismatch
 from core.money import Money
 from core.services import bookings, ledger, settlement
 from core.services.ledger import ESCROW, Posting, driver_account
-from core.status import BookingStatus
+from core.status import BookingStatus, SpotStatus
 
 # Bookings whose hold must be kept (taken before it lapses) rather than let go.
 HOLD_KEEPING_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.ACTIVE)
@@ -75,12 +78,27 @@ async def check_payable(uow: UnitOfWork, *, payload: str, driver_id: int, amount
         raise PaymentMismatch(payload)
 
 
+class PaymentResult(StrEnum):
+    """The one thing the driver is told about a payment."""
+
+    CONFIRMED = "confirmed"
+    # It came after the booking lapsed, and the window was still free: the booking is back.
+    REINSTATED = "reinstated"
+    # Refunded in full, because the booking lapsed and its window went to someone else ...
+    REFUNDED_LAPSED = "refunded_lapsed"
+    # ... or was cancelled meanwhile ...
+    REFUNDED_CANCELLED = "refunded_cancelled"
+    # ... or was paid already, or the amount is not the price.
+    REFUNDED_NOT_OWED = "refunded_not_owed"
+
+
 @dataclass(frozen=True, slots=True)
 class PaymentOutcome:
     booking: Booking
     payment: Payment
     # True when this report of the payment was already recorded before.
     duplicate: bool
+    result: PaymentResult = PaymentResult.CONFIRMED
 
 
 async def record_payment(
@@ -96,24 +114,36 @@ async def record_payment(
     held: bool = False,
 ) -> PaymentOutcome:
     """Money has been taken: keep it in escrow and confirm the booking. Recorded once per
-    ``external_id``. Money that arrives for a booking that lapsed meanwhile is still recorded,
-    as owed back to the driver, so nothing is lost."""
+    ``external_id``. Decided on the booking's row under its lock, so an expiry or a
+    cancellation racing the payment is seen: money for a booking that lapsed meanwhile takes
+    it back while its window is still free, and is otherwise refunded in full. Nothing is
+    lost either way."""
+    booking = await bookings.locked(uow, booking_id_of(payload))
+    # Another person's booking looks like no booking at all.
+    if booking.driver_id != driver_id:
+        raise BookingNotFound(str(booking.id))
     existing = await uow.payments.by_external_id(external_id)
-    booking = await _own_booking(uow, booking_id_of(payload), driver_id)
     if existing is not None:
-        return PaymentOutcome(booking, existing, duplicate=True)
-    payable = booking.status == BookingStatus.AWAITING_PAYMENT and amount == Money(
-        booking.price_minor, booking.currency
-    )
+        return PaymentOutcome(booking, existing, duplicate=True, result=_result_of(existing))
+    price_paid = amount == Money(booking.price_minor, booking.currency)
+    if price_paid and booking.status == BookingStatus.AWAITING_PAYMENT:
+        result = PaymentResult.CONFIRMED
+    elif price_paid and booking.status == BookingStatus.EXPIRED:
+        result = await _reinstate_or_refund(uow, clock, booking)
+    elif booking.status == BookingStatus.CANCELLED:
+        result = PaymentResult.REFUNDED_CANCELLED
+    else:
+        result = PaymentResult.REFUNDED_NOT_OWED
+    kept = result in (PaymentResult.CONFIRMED, PaymentResult.REINSTATED)
     payment = Payment(
         booking_id=booking.id,
         gateway=gateway,
         currency=amount.currency,
         amount_minor=amount.minor,
-        status=PaymentStatus.SUCCEEDED if payable else PaymentStatus.REFUND_DUE,
+        status=PaymentStatus.SUCCEEDED if kept else PaymentStatus.REFUND_DUE,
         external_id=external_id,
         provider_charge_id=provider_charge_id,
-        held=held and payable,
+        held=held and kept,
         created_at=clock.now(),
     )
     uow.payments.add(payment)
@@ -125,12 +155,41 @@ async def record_payment(
         booking_id=booking.id,
         postings=[Posting(driver_account(driver_id), -amount), Posting(ESCROW, amount)],
     )
-    if payable:
-        booking = await bookings.transition(uow, clock, booking.id, BookingStatus.CONFIRMED)
-    else:
+    if result == PaymentResult.CONFIRMED:
+        booking = await bookings.move(uow, clock, booking, BookingStatus.CONFIRMED)
+    elif not kept:
         await uow.payments.flush()
         await settlement.refund_unowed_payment(uow, clock, booking, payment)
-    return PaymentOutcome(booking, payment, duplicate=False)
+    return PaymentOutcome(booking, payment, duplicate=False, result=result)
+
+
+async def _reinstate_or_refund(uow: UnitOfWork, clock: Clock, booking: Booking) -> PaymentResult:
+    """A booking that expired while its payment was on the way is confirmed after all if its
+    window is still ahead, still offered and still free."""
+    spot = await uow.spots.get(booking.spot_id)
+    if (
+        spot is None
+        or spot.status != SpotStatus.APPROVED
+        or booking.end_at <= clock.now()
+        or not await bookings.is_free(uow, spot, booking.start_at, booking.end_at)
+    ):
+        return PaymentResult.REFUNDED_LAPSED
+    try:
+        # PostgreSQL's exclusion constraint still guards a booking committed a moment ago.
+        async with uow.savepoint():
+            await bookings.move(uow, clock, booking, BookingStatus.CONFIRMED)
+    except (IntegrityError, DBAPIError) as error:
+        if isinstance(error, IntegrityError) or bookings.race_lost(error):
+            await uow.bookings.reload(booking)
+            return PaymentResult.REFUNDED_LAPSED
+        raise
+    return PaymentResult.REINSTATED
+
+
+def _result_of(payment: Payment) -> PaymentResult:
+    if payment.status == PaymentStatus.SUCCEEDED:
+        return PaymentResult.CONFIRMED
+    return PaymentResult.REFUNDED_NOT_OWED
 
 
 # --- hosted payment pages and their webhooks ------------------------------------------------

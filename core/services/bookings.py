@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from core.availability import Interval, covers
 from core.clock import Clock, ensure_utc
@@ -146,7 +147,7 @@ async def request(
     except DBAPIError as error:
         # Drivers racing for one window can deadlock in the exclusion constraint's index;
         # PostgreSQL aborts all but one of them, and that one takes the window.
-        if _sqlstate(error) in RACE_LOST_SQLSTATES:
+        if race_lost(error):
             raise WindowTaken(f"spot {spot_id}") from None
         raise
     return booking
@@ -156,10 +157,41 @@ def _sqlstate(error: DBAPIError) -> str | None:
     return getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
 
 
+def race_lost(error: DBAPIError) -> bool:
+    """PostgreSQL aborted this writer to let a concurrent one through (deadlock, serialization)."""
+    return _sqlstate(error) in RACE_LOST_SQLSTATES
+
+
 async def get(uow: UnitOfWork, booking_id: int) -> Booking:
     booking = await uow.bookings.get(booking_id)
     if booking is None:
         raise BookingNotFound(str(booking_id))
+    return booking
+
+
+async def locked(uow: UnitOfWork, booking_id: int) -> Booking:
+    """The booking as committed now, locked until the transaction ends: every decision about a
+    booking's state is taken on this, never on a copy read earlier."""
+    booking = await uow.bookings.get_for_update(booking_id)
+    if booking is None:
+        raise BookingNotFound(str(booking_id))
+    return booking
+
+
+async def move(
+    uow: UnitOfWork, clock: Clock, booking: Booking, new_status: BookingStatus
+) -> Booking:
+    """Write the next status of a booking read with ``locked`` in this transaction. The UPDATE
+    is conditional on the version read (the mapper's version column), so a writer that lost a
+    race writes nothing and is refused."""
+    check_booking_transition(booking.status, new_status)
+    booking.status = new_status
+    booking.version += 1
+    booking.updated_at = clock.now()
+    try:
+        await uow.bookings.flush()
+    except StaleDataError:
+        raise StaleBooking(str(booking.id)) from None
     return booking
 
 
@@ -173,16 +205,10 @@ async def transition(
 ) -> Booking:
     """Move a booking on. ``expected_version`` is the version the person saw: if the booking
     changed since, ``StaleBooking`` says so instead of acting on old information."""
-    booking = await uow.bookings.get_for_update(booking_id)
-    if booking is None:
-        raise BookingNotFound(str(booking_id))
+    booking = await locked(uow, booking_id)
     if expected_version is not None and booking.version != expected_version:
         raise StaleBooking(str(booking_id), current=booking.version)
-    check_booking_transition(booking.status, new_status)
-    booking.status = new_status
-    booking.version += 1
-    booking.updated_at = clock.now()
-    return booking
+    return await move(uow, clock, booking, new_status)
 
 
 async def upcoming_of_driver(
@@ -196,14 +222,14 @@ async def answer_request(
     uow: UnitOfWork, clock: Clock, *, booking_id: int, owner_id: int, accept: bool
 ) -> Booking:
     """The owner accepts a driver's request (it then waits for payment) or declines it."""
-    booking = await get(uow, booking_id)
+    booking = await locked(uow, booking_id)
     spot = await spots.get(uow, booking.spot_id)
     if spot.owner_id != owner_id:
         raise NotTheOwner(str(booking_id))
     if booking.status != BookingStatus.REQUESTED:
         raise StaleBooking(str(booking_id), current=booking.version)
     new_status = BookingStatus.AWAITING_PAYMENT if accept else BookingStatus.CANCELLED
-    return await transition(uow, clock, booking.id, new_status)
+    return await move(uow, clock, booking, new_status)
 
 
 async def expire_overdue(
@@ -211,11 +237,18 @@ async def expire_overdue(
 ) -> list[Booking]:
     """Give back the windows of bookings left unpaid, and of requests no owner answered."""
     now = clock.now()
+    unpaid_since, unanswered_since = now - payment_window, now - request_window
     expired = []
-    for booking in await uow.bookings.overdue(
-        unpaid_since=now - payment_window, unanswered_since=now - request_window
+    for candidate in await uow.bookings.overdue(
+        unpaid_since=unpaid_since, unanswered_since=unanswered_since
     ):
-        expired.append(await transition(uow, clock, booking.id, BookingStatus.EXPIRED))
+        booking = await locked(uow, candidate.id)
+        # Read again under the lock: a payment or an answer may have come meanwhile.
+        still_overdue = (
+            booking.status == BookingStatus.AWAITING_PAYMENT and booking.updated_at < unpaid_since
+        ) or (booking.status == BookingStatus.REQUESTED and booking.updated_at < unanswered_since)
+        if still_overdue:
+            expired.append(await move(uow, clock, booking, BookingStatus.EXPIRED))
     return expired
 
 
@@ -255,11 +288,16 @@ def cancellation_terms(
 
 
 async def _drivers(uow: UnitOfWork, booking_id: int, driver_id: int) -> Booking:
-    """A driver's own booking; anyone else's is reported as not existing."""
-    booking = await get(uow, booking_id)
+    """A driver's own booking, locked; anyone else's is reported as not existing."""
+    booking = await locked(uow, booking_id)
     if booking.driver_id != driver_id:
         raise BookingNotFound(str(booking_id))
     return booking
+
+
+def _check_version(booking: Booking, expected_version: int) -> None:
+    if booking.version != expected_version:
+        raise StaleBooking(str(booking.id), current=booking.version)
 
 
 async def cancel_by_driver(
@@ -273,14 +311,13 @@ async def cancel_by_driver(
     late_percent: int,
 ) -> tuple[Booking, CancellationTerms]:
     booking = await _drivers(uow, booking_id, driver_id)
+    _check_version(booking, expected_version)
     if booking.status not in CANCELLABLE:
         raise BookingNotCancellable(str(booking_id))
     terms = cancellation_terms(
         booking, clock.now(), free_hours=free_hours, late_percent=late_percent
     )
-    booking = await transition(
-        uow, clock, booking.id, BookingStatus.CANCELLED, expected_version=expected_version
-    )
+    booking = await move(uow, clock, booking, BookingStatus.CANCELLED)
     await settlement.settle_cancelled(uow, clock, booking, kept=terms.kept, reason="cancelled")
     if not terms.free:
         await people.change_credit(
@@ -299,15 +336,14 @@ async def cancel_by_owner(
 ) -> tuple[Booking, Money, int]:
     """The owner calls off a booking at their spot: the driver gets back everything paid, and
     the owner's credit pays for it. Returns the booking, the refund and the credit penalty."""
-    booking = await get(uow, booking_id)
+    booking = await locked(uow, booking_id)
     spot = await spots.get(uow, booking.spot_id)
     if spot.owner_id != owner_id:
         raise BookingNotFound(str(booking_id))
+    _check_version(booking, expected_version)
     if booking.status not in CANCELLABLE:
         raise BookingNotCancellable(str(booking_id))
-    booking = await transition(
-        uow, clock, booking.id, BookingStatus.CANCELLED, expected_version=expected_version
-    )
+    booking = await move(uow, clock, booking, BookingStatus.CANCELLED)
     nothing = Money(0, booking.currency)
     refund = await settlement.settle_cancelled(
         uow, clock, booking, kept=nothing, reason="owner_cancelled"
@@ -369,10 +405,15 @@ async def advance(uow: UnitOfWork, clock: Clock) -> list[Notice]:
     people, each exactly once however often this runs or restarts."""
     now = clock.now()
     notices: list[Notice] = []
-    for booking in await uow.bookings.in_status_starting_before(BookingStatus.CONFIRMED, now):
-        await transition(uow, clock, booking.id, BookingStatus.ACTIVE)
-    for booking in await uow.bookings.in_status_ending_before(BookingStatus.ACTIVE, now):
-        await transition(uow, clock, booking.id, BookingStatus.COMPLETED)
+    for candidate in await uow.bookings.in_status_starting_before(BookingStatus.CONFIRMED, now):
+        booking = await locked(uow, candidate.id)
+        if booking.status == BookingStatus.CONFIRMED:  # not cancelled or disputed meanwhile
+            await move(uow, clock, booking, BookingStatus.ACTIVE)
+    for candidate in await uow.bookings.in_status_ending_before(BookingStatus.ACTIVE, now):
+        booking = await locked(uow, candidate.id)
+        if booking.status != BookingStatus.ACTIVE or booking.end_at > now:
+            continue  # disputed meanwhile
+        await move(uow, clock, booking, BookingStatus.COMPLETED)
         await settlement.settle_completed(uow, clock, booking)
         owner_id = (await spots.get(uow, booking.spot_id)).owner_id
         for person_id in (booking.driver_id, owner_id):

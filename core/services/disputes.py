@@ -138,11 +138,13 @@ async def report(
     photo_file_ids: list[str],
 ) -> Dispute:
     """A party reports a problem: the booking is frozen in dispute until a manager decides."""
+    # Locked first: two reports, or a report and the end of the stay, decide one after another.
+    booking = await bookings.locked(uow, booking_id)
     side = await check_can_report(uow, clock, booking_id=booking_id, reporter_id=reporter_id)
     if problem not in PROBLEMS_OF[side]:
         raise InvalidInput(problem)
-    if (await bookings.get(uow, booking_id)).status != BookingStatus.COMPLETED:
-        await bookings.transition(uow, clock, booking_id, BookingStatus.DISPUTED)
+    if booking.status != BookingStatus.COMPLETED:
+        await bookings.move(uow, clock, booking, BookingStatus.DISPUTED)
     now = clock.now()
     dispute = Dispute(
         booking_id=booking_id, opened_by_id=reporter_id, kind=problem,

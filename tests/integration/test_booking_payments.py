@@ -6,6 +6,7 @@ from core.db.models import PaymentStatus
 from core.errors import BookingNotFound, BookingNotPayable, PaymentMismatch
 from core.money import Money
 from core.services import booking_payments, bookings, ledger
+from core.services.booking_payments import PaymentResult
 from core.services.ledger import ESCROW
 from core.status import BookingStatus
 from tests.integration.builders import a_person, an_approved_spot
@@ -98,11 +99,81 @@ async def test_a_payment_reported_twice_is_recorded_once(db, clock, booking):
         assert (await bookings.get(uow, booking.id)).version == 2
 
 
-async def test_money_arriving_after_the_booking_lapsed_is_kept_as_owed_back(db, clock, booking):
+async def expire(db, clock, booking):
     async with db.unit_of_work() as uow:
         await bookings.transition(uow, clock, booking.id, BookingStatus.EXPIRED)
+
+
+async def someone_else_books_the_same_window(db, clock, booking):
+    other = await a_person(db, clock, "Eve")
+    async with db.unit_of_work() as uow:
+        await bookings.request(
+            uow, clock, driver_id=other.id, spot_id=booking.spot_id, start=booking.start_at,
+            end=booking.end_at, commission_basis_points=1500,
+        )  # fmt: skip
+
+
+async def test_money_arriving_after_the_booking_lapsed_takes_it_back_while_its_window_is_free(
+    db, clock, booking
+):
+    await expire(db, clock, booking)
     outcome = await pay(db, clock, booking)
+    assert outcome.result == PaymentResult.REINSTATED
+    assert outcome.payment.status == PaymentStatus.SUCCEEDED
+    assert outcome.booking.status == BookingStatus.CONFIRMED
+    async with db.reading() as uow:
+        assert (await bookings.get(uow, booking.id)).status == BookingStatus.CONFIRMED
+
+
+async def test_money_arriving_after_the_window_went_to_someone_else_is_owed_back(
+    db, clock, booking
+):
+    await expire(db, clock, booking)
+    await someone_else_books_the_same_window(db, clock, booking)
+    outcome = await pay(db, clock, booking)
+    assert outcome.result == PaymentResult.REFUNDED_LAPSED
     assert outcome.payment.status == PaymentStatus.REFUND_DUE
     assert outcome.booking.status == BookingStatus.EXPIRED
     async with db.unit_of_work() as uow:
         assert await ledger.unbalanced_transactions(uow) == []
+
+
+async def test_money_arriving_after_the_stay_would_have_ended_is_owed_back(db, clock, booking):
+    await expire(db, clock, booking)
+    clock.advance(hours=4)
+    outcome = await pay(db, clock, booking)
+    assert (outcome.result, outcome.booking.status) == (
+        PaymentResult.REFUNDED_LAPSED, BookingStatus.EXPIRED,
+    )  # fmt: skip
+
+
+async def test_money_for_a_booking_cancelled_meanwhile_is_owed_back(db, clock, booking):
+    async with db.unit_of_work() as uow:
+        await bookings.cancel_by_driver(
+            uow, clock, booking_id=booking.id, driver_id=booking.driver_id,
+            expected_version=booking.version, free_hours=24, late_percent=50,
+        )  # fmt: skip
+    outcome = await pay(db, clock, booking)
+    assert (outcome.result, outcome.payment.status, outcome.booking.status) == (
+        PaymentResult.REFUNDED_CANCELLED, PaymentStatus.REFUND_DUE, BookingStatus.CANCELLED,
+    )  # fmt: skip
+
+
+async def test_a_stale_copy_of_the_booking_in_the_session_does_not_decide_a_payment(
+    db, clock, booking
+):
+    """The session already holds the booking as awaiting payment when the expiry commits in
+    another unit of work: the payment must decide on the row as it is now."""
+    async with db.unit_of_work() as uow:
+        await uow.bookings.get(booking.id)  # now in this session's identity map
+        async with db.unit_of_work() as other:
+            await bookings.transition(other, clock, booking.id, BookingStatus.EXPIRED)
+        await someone_else_books_the_same_window(db, clock, booking)
+        outcome = await booking_payments.record_payment(
+            uow, clock, gateway="telegram", payload=booking_payments.payload_for(booking),
+            driver_id=booking.driver_id, amount=Money(600, "EUR"),
+            external_id="tg-1", provider_charge_id="ch_1",
+        )  # fmt: skip
+    assert outcome.result == PaymentResult.REFUNDED_LAPSED
+    async with db.reading() as uow:
+        assert (await bookings.get(uow, booking.id)).status == BookingStatus.EXPIRED

@@ -27,6 +27,8 @@ LEGAL_BOOKING_MOVES = {
     (B.ACTIVE, B.DISPUTED),
     (B.DISPUTED, B.COMPLETED),
     (B.DISPUTED, B.CANCELLED),
+    # Only a payment that was on its way when the booking lapsed, its window still free.
+    (B.EXPIRED, B.CONFIRMED),
 }
 ILLEGAL_BOOKING_MOVES = sorted(set(itertools.product(B, B)) - LEGAL_BOOKING_MOVES)
 

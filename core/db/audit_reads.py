@@ -1,0 +1,115 @@
+"""The reads the money audit needs: every booking's money, summed by what it is for, in a
+handful of grouped statements however many bookings there are."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy.orm import aliased
+
+from core.db.models import (
+    Booking,
+    LedgerEntry,
+    LedgerTransaction,
+    Payment,
+    PaymentStatus,
+    Payout,
+    Refund,
+    Spot,
+    TransferStatus,
+)
+from core.db.repositories import _Repository
+from core.status import LIVE_BOOKING_STATUSES, BookingStatus
+
+# What each ledger account means for a booking's money. A refund decided is owed on
+# refund_payable, and moves to the driver's own account once sent; both count as refunded.
+_PURPOSE = case(
+    (LedgerEntry.account == "escrow", literal("held")),
+    (LedgerEntry.account == "platform_revenue", literal("commission")),
+    (LedgerEntry.account.like("owner\\_%", escape="\\"), literal("owner")),
+    (LedgerEntry.account.like("refund\\_payable:%", escape="\\"), literal("refunded")),
+    (
+        and_(LedgerEntry.account.like("driver:%"), LedgerTransaction.kind == "payment"),
+        literal("paid"),
+    ),
+    (LedgerEntry.account.like("driver:%"), literal("refunded")),
+    else_=literal("other"),
+)
+
+
+class AuditReads(_Repository):
+    async def bookings(self) -> list[tuple[int, BookingStatus, str, int]]:
+        """(id, status, currency, owner) of every booking."""
+        rows = await self.session.execute(
+            select(Booking.id, Booking.status, Booking.currency, Spot.owner_id).join(
+                Spot, Spot.id == Booking.spot_id
+            )
+        )
+        return [tuple(row) for row in rows]
+
+    async def ledger_by_purpose(self) -> list[tuple[int, str, str, int]]:
+        """(booking, currency, purpose, sum) of every ledger entry tied to a booking."""
+        purpose = _PURPOSE.label("purpose")
+        rows = await self.session.execute(
+            select(
+                LedgerTransaction.booking_id,
+                LedgerEntry.currency,
+                purpose,
+                func.sum(LedgerEntry.amount_minor),
+            )
+            .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+            .where(LedgerTransaction.booking_id.is_not(None))
+            .group_by(LedgerTransaction.booking_id, LedgerEntry.currency, purpose)
+        )
+        return [(booking, currency, kind, int(total)) for booking, currency, kind, total in rows]
+
+    async def payments(self) -> list[tuple[int, int, str, int, PaymentStatus]]:
+        """(payment, booking, currency, amount, status) of every payment."""
+        rows = await self.session.execute(
+            select(
+                Payment.id, Payment.booking_id, Payment.currency, Payment.amount_minor,
+                Payment.status,
+            )
+        )  # fmt: skip
+        return [tuple(row) for row in rows]
+
+    async def refunds_by_payment(self) -> dict[int, int]:
+        rows = await self.session.execute(
+            select(Refund.payment_id, func.sum(Refund.amount_minor)).group_by(Refund.payment_id)
+        )
+        return {payment: int(total) for payment, total in rows}
+
+    async def waiting_payouts_by_owner(self) -> list[tuple[int, str, int]]:
+        """(owner, currency, sum) of payouts queued or on their way, not yet recorded as sent."""
+        rows = await self.session.execute(
+            select(Payout.owner_id, Payout.currency, func.sum(Payout.amount_minor))
+            .where(Payout.status.in_((TransferStatus.DUE, TransferStatus.SENDING)))
+            .group_by(Payout.owner_id, Payout.currency)
+        )
+        return [(owner, currency, int(total)) for owner, currency, total in rows]
+
+    async def owner_payable_balances(self) -> dict[tuple[str, str], int]:
+        """(account, currency) -> balance of every owner_payable account."""
+        rows = await self.session.execute(
+            select(LedgerEntry.account, LedgerEntry.currency, func.sum(LedgerEntry.amount_minor))
+            .where(LedgerEntry.account.like("owner\\_payable:%", escape="\\"))
+            .group_by(LedgerEntry.account, LedgerEntry.currency)
+        )
+        return {(account, currency): int(total) for account, currency, total in rows}
+
+    async def overlapping_live_bookings(self) -> list[tuple[int, int, int]]:
+        """(spot, booking, other booking) for each two live bookings of a spot that overlap."""
+        other = aliased(Booking)
+        live = tuple(LIVE_BOOKING_STATUSES)
+        rows = await self.session.execute(
+            select(Booking.spot_id, Booking.id, other.id).join(
+                other,
+                and_(
+                    other.spot_id == Booking.spot_id,
+                    other.id > Booking.id,
+                    other.start_at < Booking.end_at,
+                    Booking.start_at < other.end_at,
+                    other.status.in_(live),
+                ),
+            ).where(Booking.status.in_(live))
+        )  # fmt: skip
+        return [tuple(row) for row in rows]

@@ -1,0 +1,172 @@
+"""What must hold between every booking's state and its money, checked against the store.
+
+The ledger can balance while a booking's money is wrong (paid and expired, money still held),
+so the audit checks each booking: what escrow holds for it against its status, that what was
+paid went somewhere, that refunds and payouts stay within what is owed, and that no two live
+bookings of a spot overlap. It names every booking that breaks a rule."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from core.db.models import PaymentStatus
+from core.db.uow import UnitOfWork
+from core.services import profit
+from core.services.ledger import owner_payable_account
+from core.status import BookingStatus
+
+HOLDING = frozenset({BookingStatus.CONFIRMED, BookingStatus.ACTIVE, BookingStatus.DISPUTED})
+UNPAID = frozenset({BookingStatus.REQUESTED, BookingStatus.AWAITING_PAYMENT})
+OVER = frozenset({BookingStatus.COMPLETED, BookingStatus.CANCELLED, BookingStatus.EXPIRED})
+# A payment that counts towards its booking belongs to a booking that was paid.
+NEVER_PAID = frozenset({BookingStatus.REQUESTED, BookingStatus.AWAITING_PAYMENT,
+                        BookingStatus.EXPIRED})  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    rule: str
+    detail: str
+    booking_id: int | None = None
+
+    def __str__(self) -> str:
+        where = f"booking #{self.booking_id}: " if self.booking_id is not None else ""
+        return f"{where}{self.rule}: {self.detail}"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditReport:
+    ledger: profit.LedgerHealth
+    violations: list[Violation] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        return self.ledger.healthy and not self.violations
+
+
+@dataclass
+class _Money:
+    """One booking's money in one currency, by what it is for (minor units)."""
+
+    paid: int = 0
+    held: int = 0
+    owner: int = 0
+    commission: int = 0
+    refunded: int = 0
+    other: int = 0
+
+
+async def run(uow: UnitOfWork) -> AuditReport:
+    violations: list[Violation] = []
+    money: dict[tuple[int, str], _Money] = defaultdict(_Money)
+    for booking_id, currency, purpose, total in await uow.audit.ledger_by_purpose():
+        sums = money[(booking_id, currency)]
+        # A payment leaves the driver's account, so its entry there is negative.
+        setattr(sums, purpose, getattr(sums, purpose) + (-total if purpose == "paid" else total))
+    bookings = await uow.audit.bookings()
+    status_of = {booking_id: status for booking_id, status, _currency, _owner in bookings}
+    currency_of = {booking_id: currency for booking_id, _status, currency, _owner in bookings}
+    for booking_id, status, currency, _owner in bookings:
+        sums = money.get((booking_id, currency), _Money())
+        violations += _booking_rules(booking_id, status, currency, sums)
+    for (booking_id, currency), sums in money.items():
+        if booking_id in currency_of and currency != currency_of[booking_id]:
+            violations.append(
+                Violation("money in a foreign currency", f"{sums} in {currency}", booking_id)
+            )
+    violations += await _payment_rules(uow, status_of, money)
+    violations += await _payout_rules(uow)
+    for spot_id, first, second in await uow.audit.overlapping_live_bookings():
+        violations.append(
+            Violation("overlapping live bookings", f"#{second} at spot {spot_id}", first)
+        )
+    return AuditReport(await profit.check_ledger(uow), violations)
+
+
+def _booking_rules(
+    booking_id: int, status: BookingStatus, currency: str, sums: _Money
+) -> list[Violation]:
+    found = []
+
+    def broken(rule: str, detail: str) -> None:
+        found.append(Violation(rule, f"{detail} ({status}, {currency})", booking_id))
+
+    if sums.other:
+        broken("money on an account the audit does not know", f"{sums.other}")
+    if status in UNPAID and sums.held:
+        broken("money held for an unpaid booking", f"escrow holds {sums.held}")
+    if status in HOLDING and sums.held != sums.paid - sums.refunded:
+        broken(
+            "held is not paid minus refunded",
+            f"escrow holds {sums.held}, paid {sums.paid}, refunded {sums.refunded}",
+        )
+    if status in OVER:
+        if sums.held:
+            broken("money still held for a booking that is over", f"escrow holds {sums.held}")
+        if sums.paid != sums.owner + sums.commission + sums.refunded:
+            broken(
+                "paid is not owner's share + commission + refunds",
+                f"paid {sums.paid}, owner {sums.owner}, commission {sums.commission}, "
+                f"refunded {sums.refunded}",
+            )
+    if sums.refunded > sums.paid:
+        broken("refunded more than was paid", f"refunded {sums.refunded} of {sums.paid}")
+    if sums.held < 0:
+        broken("escrow negative", f"{sums.held}")
+    return found
+
+
+async def _payment_rules(
+    uow: UnitOfWork, status_of: dict[int, BookingStatus], money: dict[tuple[int, str], _Money]
+) -> list[Violation]:
+    found = []
+    recorded: dict[tuple[int, str], int] = defaultdict(int)
+    refunds = await uow.audit.refunds_by_payment()
+    for payment_id, booking_id, currency, amount, status in await uow.audit.payments():
+        recorded[(booking_id, currency)] += amount
+        if status_of.get(booking_id) is None:
+            found.append(Violation("payment without its booking", f"payment {payment_id}"))
+            continue
+        if status == PaymentStatus.SUCCEEDED and status_of[booking_id] in NEVER_PAID:
+            found.append(
+                Violation(
+                    "a kept payment for a booking that was not paid",
+                    f"payment {payment_id} of {amount} {currency} ({status_of[booking_id]})",
+                    booking_id,
+                )
+            )
+        if refunds.get(payment_id, 0) > amount:
+            found.append(
+                Violation(
+                    "refunds exceed the payment",
+                    f"payment {payment_id}: {refunds[payment_id]} of {amount} {currency}",
+                    booking_id,
+                )
+            )
+    for key in set(recorded) | {key for key, sums in money.items() if sums.paid}:
+        in_ledger = money[key].paid if key in money else 0
+        if recorded.get(key, 0) != in_ledger:
+            found.append(
+                Violation(
+                    "payments and the ledger disagree",
+                    f"payments {recorded.get(key, 0)}, ledger {in_ledger} {key[1]}",
+                    key[0],
+                )
+            )
+    return found
+
+
+async def _payout_rules(uow: UnitOfWork) -> list[Violation]:
+    balances = await uow.audit.owner_payable_balances()
+    found = []
+    for owner_id, currency, waiting in await uow.audit.waiting_payouts_by_owner():
+        owed = balances.get((owner_payable_account(owner_id), currency), 0)
+        if waiting > max(owed, 0):
+            found.append(
+                Violation(
+                    "payouts exceed what the owner is owed",
+                    f"owner {owner_id}: {waiting} waiting to leave, {owed} {currency} owed",
+                )
+            )
+    return found
