@@ -26,6 +26,8 @@ from core.settings import Settings
 
 HELD = "requires_capture"
 CANCELED = "canceled"
+# The metadata key under which a refund (or a capture that refunds) names its idempotency key.
+REFUND_MARK = "parkshare_refund"
 # The description names the spot and what happens to the money; a user-typed spot title
 # could make it longer than a payment page shows or Stripe accepts.
 PRODUCT_NAME_MAX = 250
@@ -98,6 +100,12 @@ _PAYMENT_STATUS = {
 
 def payment_status(intent_status: str) -> GatewayPaymentStatus:
     return _PAYMENT_STATUS.get(intent_status, GatewayPaymentStatus.PENDING)
+
+
+def _mark_of(obj: Any) -> str | None:
+    """The refund key an object's metadata names, if any (the SDK's objects are no dicts)."""
+    metadata = obj.metadata.to_dict() if obj.metadata is not None else {}
+    return metadata.get(REFUND_MARK)
 
 
 def _looks_like_event(event: stripe.Event) -> bool:
@@ -176,16 +184,16 @@ class StripeGateway:
 
     async def refund(self, order: RefundOrder) -> str:
         """A payment made on our Checkout page is a PaymentIntent (``pi_``); one made through
-        Telegram's invoice is a charge (``ch_``) on the same Stripe account."""
-        options: stripe.RequestOptions = {"idempotency_key": order.idempotency_key}
+        Telegram's invoice is a charge (``ch_``) on the same Stripe account.
+
+        A refund can take two calls (look, then let the hold go, take part of it or refund);
+        each call has its own idempotency key, ``{key}:{step}``, and each step leaves a mark
+        at Stripe (the refund's or the capture's metadata), so a retry after a crash or a
+        timeout finds the step done and counts it as done: it neither refunds twice nor fails."""
+        key = order.idempotency_key
         amount = to_stripe_amount(order.amount)
         if not order.payment_reference.startswith("pi_"):
-            refund = await self._call(
-                self._api.refunds.create,
-                params={"charge": order.payment_reference, "amount": amount},
-                options=options,
-            )
-            return refund.id
+            return await self._refund_once(key, amount, charge=order.payment_reference)
         intent = await self._call(self._api.payment_intents.retrieve, order.payment_reference)
         if intent.currency.upper() != order.amount.currency:
             raise GatewayRefused(f"refund in {order.amount.currency} of a {intent.currency} intent")
@@ -194,19 +202,36 @@ class StripeGateway:
         if intent.status == HELD:
             # Only held, never taken: give the driver their money back by not taking it.
             if amount >= intent.amount:
-                await self._call(self._api.payment_intents.cancel, intent.id, options=options)
+                await self._call(
+                    self._api.payment_intents.cancel,
+                    intent.id,
+                    options={"idempotency_key": f"{key}:cancel"},
+                )
             else:
                 await self._call(
                     self._api.payment_intents.capture,
                     intent.id,
-                    params={"amount_to_capture": intent.amount - amount},
-                    options=options,
+                    params={
+                        "amount_to_capture": intent.amount - amount,
+                        "metadata": {REFUND_MARK: key},
+                    },
+                    options={"idempotency_key": f"{key}:capture"},
                 )
             return intent.id
+        if _mark_of(intent) == key:
+            return intent.id  # this refund was the part of the hold left untaken, already
+        return await self._refund_once(key, amount, payment_intent=intent.id)
+
+    async def _refund_once(self, key: str, amount: int, **payment: str) -> str:
+        """One refund per key: the one made before (by a try whose answer was lost), or now."""
+        listed = await self._call(self._api.refunds.list, params={**payment, "limit": 100})
+        for earlier in listed.data:
+            if _mark_of(earlier) == key:
+                return earlier.id
         refund = await self._call(
             self._api.refunds.create,
-            params={"payment_intent": intent.id, "amount": amount},
-            options=options,
+            params={**payment, "amount": amount, "metadata": {REFUND_MARK: key}},
+            options={"idempotency_key": f"{key}:refund"},
         )
         return refund.id
 

@@ -229,22 +229,72 @@ async def test_a_telegram_payment_is_refunded_through_stripe_by_its_charge_id(ga
 async def test_every_call_that_moves_money_carries_its_idempotency_key(
     gateway, at_stripe, recorded
 ):
-    captured, released, refunded = [await at_stripe.pays(600) for _ in range(3)]
+    captured, released, refunded, cancelled = [await at_stripe.pays(600) for _ in range(4)]
+    charged = await at_stripe.pays(600, hold=False)
 
     await gateway.capture(captured.id, euros(600), "payment:1:capture")
     await gateway.release(released.id, "payment:2:release")
     await gateway.refund(RefundOrder(euros(100), "booking:3:refund:late:3", refunded.id, None))
+    await gateway.refund(RefundOrder(euros(600), "booking:4:refund:late:4", cancelled.id, None))
+    await gateway.refund(RefundOrder(euros(100), "booking:5:refund:late:5", charged.id, None))
 
     keys = {
         call.path: call.headers.get("Idempotency-Key")
         for call in recorded.calls
         if call.method == "POST"
     }
+    # Each step of a refund has a key of its own, built from the refund's.
     assert keys == {
         f"/v1/payment_intents/{captured.id}/capture": "payment:1:capture",
         f"/v1/payment_intents/{released.id}/cancel": "payment:2:release",
-        f"/v1/payment_intents/{refunded.id}/capture": "booking:3:refund:late:3",
+        f"/v1/payment_intents/{refunded.id}/capture": "booking:3:refund:late:3:capture",
+        f"/v1/payment_intents/{cancelled.id}/cancel": "booking:4:refund:late:4:cancel",
+        "/v1/refunds": "booking:5:refund:late:5:refund",
     }
+
+
+async def test_a_refund_of_part_of_a_hold_retried_after_the_capture_counts_as_done(
+    gateway, at_stripe
+):
+    intent = await at_stripe.pays(600)
+    order = RefundOrder(euros(200), "booking:42:refund:late:1", intent.id, None)
+    await gateway.refund(order)
+
+    # The answer was lost (a crash, a timeout): the sweep asks again.
+    assert await gateway.refund(order) == intent.id
+
+    charge = await at_stripe.charge_of(intent.id)
+    assert charge.amount - charge.amount_refunded == 400
+
+
+async def test_a_refund_retried_after_stripe_made_it_refunds_once(gateway, at_stripe):
+    intent = await at_stripe.pays(600, hold=False)
+    order = RefundOrder(euros(200), "booking:42:refund:late:1", intent.id, None)
+    first = await gateway.refund(order)
+
+    assert await gateway.refund(order) == first
+
+    assert [refund.amount for refund in await at_stripe.refunds_of(intent.id)] == [200]
+
+
+async def test_a_telegram_refund_retried_refunds_once(gateway, at_stripe):
+    charge = await at_stripe.telegram_charge(600)
+    telegram = TelegramInvoiceGateway("provider-token", refunds=gateway)
+    order = RefundOrder(euros(200), "booking:42:refund:cancelled:1", "tg-payment-1", charge.id)
+
+    first = await telegram.refund(order)
+
+    assert await telegram.refund(order) == first
+    assert (await at_stripe.charge(charge.id)).amount_refunded == 200
+
+
+async def test_a_cancelled_hold_retried_counts_as_done(gateway, at_stripe):
+    intent = await at_stripe.pays(600)
+    order = RefundOrder(euros(600), "booking:42:refund:cancelled:1", intent.id, None)
+    await gateway.refund(order)
+
+    assert await gateway.refund(order) == intent.id
+    assert (await at_stripe.intent(intent.id)).status == "canceled"
 
 
 # Checkout
