@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.money import Money
 from core.ports import PaymentState
 from core.services.gateway_events import (
     ChargebackOpened,
@@ -18,7 +17,7 @@ from core.services.gateway_events import (
     PayoutAccountChanged,
     Unhandled,
 )
-from payments.stripe_gateway import payment_status
+from payments.stripe_gateway import from_stripe_amount, payment_status
 
 PAYMENT_CHANGES = (
     "payment_intent.amount_capturable_updated",
@@ -58,7 +57,7 @@ def _fact(kind: str, obj: Any) -> Fact:
             payload=_payload(obj),
             state=PaymentState(
                 status=payment_status(obj["status"]),
-                amount=Money(obj["amount"], obj["currency"].upper()),
+                amount=from_stripe_amount(obj["amount"], obj["currency"]),
                 charge_id=_id_of(_field(obj, "latest_charge")),
             ),
         )

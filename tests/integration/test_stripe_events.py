@@ -1,0 +1,44 @@
+"""Stripe's webhook events read into the domain's facts: Stripe's words and units stay here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.money import Money
+from core.ports import GatewayPaymentStatus
+from core.services.gateway_events import PaymentChanged
+from payments.stripe_events import notice_of
+
+PAYLOAD = "booking:42:1"
+
+
+def an_event(kind: str, obj: dict[str, Any]) -> dict[str, Any]:
+    return {"id": "evt_1", "object": "event", "type": kind, "data": {"object": obj}}
+
+
+def a_held_intent(amount: int, currency: str) -> dict[str, Any]:
+    return {
+        "id": "pi_1", "object": "payment_intent", "status": "requires_capture",
+        "amount": amount, "currency": currency, "latest_charge": "ch_1",
+        "metadata": {"booking_id": "42", "payload": PAYLOAD},
+    }  # fmt: skip
+
+
+def test_an_intents_amount_is_read_in_stripes_units():
+    # ISK has no minor unit in ISO 4217, but Stripe's API counts it in hundredths.
+    notice = notice_of(an_event("payment_intent.amount_capturable_updated",
+                                a_held_intent(50000, "isk")))  # fmt: skip
+
+    assert isinstance(notice.fact, PaymentChanged)
+    assert notice.fact.state.amount == Money(500, "ISK")
+    assert notice.fact.state.status == GatewayPaymentStatus.HELD
+    assert notice.fact.state.charge_id == "ch_1"
+
+
+def test_a_euro_intent_reads_back_in_cents():
+    notice = notice_of(an_event("payment_intent.succeeded",
+                                {**a_held_intent(600, "eur"), "status": "succeeded"}))  # fmt: skip
+
+    assert isinstance(notice.fact, PaymentChanged)
+    assert notice.fact.state.amount == Money(600, "EUR")
+    assert notice.fact.state.status == GatewayPaymentStatus.CHARGED
