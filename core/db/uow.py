@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
 )
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from core.db.audit_reads import AuditReads
 from core.db.engine import create_engine, create_sync_engine, read_only
@@ -34,6 +35,7 @@ from core.db.repositories import (
     Spots,
     Trust,
 )
+from core.errors import StaleBooking
 
 T = TypeVar("T")
 
@@ -93,7 +95,12 @@ class UnitOfWork:
                 delivery = _delivery.get() if self._writes else None
                 if delivery is not None and not delivery.recorded:
                     await self._record(delivery)
-                await self.session.commit()
+                try:
+                    await self.session.commit()
+                except StaleDataError:
+                    # A booking's conditional UPDATE matched nothing: someone changed it first.
+                    await self.session.rollback()
+                    raise StaleBooking("a booking changed while this was decided") from None
                 if delivery is not None:
                     delivery.recorded = True
             else:

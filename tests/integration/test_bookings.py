@@ -202,6 +202,25 @@ async def test_acting_on_an_old_version_is_refused_as_stale(db, clock, world):
             )
 
 
+# SQLite's writers take the database's lock at their first statement, so only PostgreSQL lets
+# one writer change a booking while another holds an old copy.
+@pytest.mark.parametrize("database_factory", ["postgresql"], indirect=True)
+async def test_a_writer_holding_an_old_copy_of_a_booking_writes_nothing(committing_db, clock):
+    """Even a change made without the lock is a compare-and-set: the UPDATE names the version
+    it read, and matches nothing once another writer has moved the booking on."""
+    db = committing_db
+    owner, driver = await a_person(db, clock, "Olga"), await a_person(db, clock, "Dana")
+    booking = await book(db, clock, driver, await an_approved_spot(db, clock, owner))
+    with pytest.raises(StaleBooking):
+        async with db.unit_of_work() as stale:
+            copy = await stale.bookings.get(booking.id)
+            async with db.unit_of_work() as other:
+                await bookings.transition(other, clock, booking.id, BookingStatus.EXPIRED)
+            copy.status, copy.version = BookingStatus.CONFIRMED, copy.version + 1
+    async with db.reading() as uow:
+        assert (await bookings.get(uow, booking.id)).status == BookingStatus.EXPIRED
+
+
 async def test_an_unknown_booking_is_not_found(db, clock):
     async with db.unit_of_work() as uow:
         with pytest.raises(BookingNotFound):
