@@ -223,17 +223,40 @@ class StripeGateway:
         return await self._refund_once(key, amount, payment_intent=intent.id)
 
     async def _refund_once(self, key: str, amount: int, **payment: str) -> str:
-        """One refund per key: the one made before (by a try whose answer was lost), or now."""
+        """One refund per key: the one made before (by a try whose answer was lost), or now,
+        and never more than what was taken and is not refunded yet."""
         listed = await self._call(self._api.refunds.list, params={**payment, "limit": 100})
         for earlier in listed.data:
             if _mark_of(earlier) == key:
                 return earlier.id
+        left = await self._refundable(**payment)
+        if amount > left:
+            raise GatewayRefused(f"refund of {amount} asked, {left} left to refund")
         refund = await self._call(
             self._api.refunds.create,
             params={**payment, "amount": amount, "metadata": {REFUND_MARK: key}},
             options={"idempotency_key": f"{key}:refund"},
         )
         return refund.id
+
+    async def _refundable(self, *, charge: str = "", payment_intent: str = "") -> int:
+        """What was taken less what was refunded since. Stripe counts the part of a hold that
+        was never taken as refunded (the charge's amount_refunded includes it), so it is left
+        out of both sides."""
+        if payment_intent:
+            intent = await self._call(
+                self._api.payment_intents.retrieve,
+                payment_intent,
+                params={"expand": ["latest_charge"]},
+            )
+            taken, found = intent.amount_received, intent.latest_charge
+        else:
+            found = await self._call(self._api.charges.retrieve, charge)
+            taken = found.amount_captured
+        if found is None or isinstance(found, str):
+            return 0
+        untaken = found.amount - taken
+        return taken - max(found.amount_refunded - untaken, 0)
 
     async def pay_out(self, order: PayoutOrder) -> str:
         if order.destination is None:

@@ -574,6 +574,15 @@ class Payments(_Repository):
         )
         return list(rows)
 
+    async def refunded_of_payment(self, payment_id: int) -> int:
+        """What the payment's refunds add up to, those given up on excepted."""
+        total = await self.session.scalar(
+            select(func.coalesce(func.sum(Refund.amount_minor), 0)).where(
+                Refund.payment_id == payment_id, Refund.status != TransferStatus.FAILED
+            )
+        )
+        return int(total or 0)
+
     async def refunds_of_booking(self, booking_id: int) -> list[Refund]:
         rows = await self.session.scalars(
             select(Refund).where(Refund.booking_id == booking_id).order_by(Refund.id)

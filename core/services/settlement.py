@@ -30,6 +30,10 @@ MAX_TRANSFER_ATTEMPTS = 5
 PAYOUT_HOLD = timedelta(hours=1)
 
 
+class RefundExceedsPayment(RuntimeError):
+    """A refund larger than what is left of its payment: a bug, never a person's mistake."""
+
+
 def _postings(*pairs: tuple[str, Money]) -> list[Posting]:
     return [Posting(account, amount) for account, amount in pairs if amount.minor != 0]
 
@@ -120,7 +124,9 @@ async def settle_ruling_after_stay(
     waiting to leave and from the platform's commission, in proportion. A share already on its
     way stays as it is: the owner then owes it back out of their next payouts."""
     price = Money(booking.price_minor, booking.currency)
-    refund = Money(min(max(refund.minor, 0), price.minor), price.currency)
+    payments = await uow.payments.of_booking(booking.id)
+    left = await refundable(uow, payments[0])
+    refund = Money(min(max(refund.minor, 0), price.minor, left.minor), price.currency)
     if refund.minor == 0:
         return None
     kept = price - refund
@@ -140,7 +146,6 @@ async def settle_ruling_after_stay(
         payout.amount_minor -= owner_back.minor
         if payout.amount_minor <= 0:
             await uow.payments.delete(payout)
-    payments = await uow.payments.of_booking(booking.id)
     return await _queue_refund(uow, clock, booking, payments[0], refund, "dispute")
 
 
@@ -193,9 +198,20 @@ async def refund_unowed_payment(
     return await _queue_refund(uow, clock, booking, payment, amount, "late_payment")
 
 
+async def refundable(uow: UnitOfWork, payment: Payment) -> Money:
+    """What may still be refunded of a payment: what was paid less its refunds."""
+    refunded = await uow.payments.refunded_of_payment(payment.id)
+    return Money(max(payment.amount_minor - refunded, 0), payment.currency)
+
+
 async def _queue_refund(
     uow: UnitOfWork, clock: Clock, booking: Booking, payment: Payment, amount: Money, reason: str
 ) -> Refund:
+    """Callers cap ``amount`` at what is refundable, before the ledger moves; this refuses to
+    queue more, rather than hand the gateway a refund it must not make."""
+    left = await refundable(uow, payment)
+    if amount.currency != left.currency or amount.minor > left.minor:
+        raise RefundExceedsPayment(f"payment {payment.id}: {amount} asked, {left} left")
     refund = Refund(
         payment_id=payment.id, booking_id=booking.id, driver_id=booking.driver_id,
         currency=amount.currency, amount_minor=amount.minor, reason=reason,

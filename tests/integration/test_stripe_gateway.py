@@ -277,6 +277,46 @@ async def test_a_refund_retried_after_stripe_made_it_refunds_once(gateway, at_st
     assert [refund.amount for refund in await at_stripe.refunds_of(intent.id)] == [200]
 
 
+async def test_stripe_is_never_asked_to_refund_more_than_is_left(gateway, at_stripe):
+    intent = await at_stripe.pays(600, hold=False)
+    await gateway.refund(RefundOrder(euros(500), "booking:42:refund:ruling:1", intent.id, None))
+
+    with pytest.raises(GatewayRefused, match="100 left"):
+        await gateway.refund(
+            RefundOrder(euros(200), "booking:42:refund:dispute:1", intent.id, None)
+        )
+
+    assert [refund.amount for refund in await at_stripe.refunds_of(intent.id)] == [500]
+
+
+async def test_what_is_left_of_a_partly_taken_hold_is_what_was_taken(gateway, at_stripe):
+    intent = await at_stripe.pays(600)
+    await gateway.refund(RefundOrder(euros(200), "booking:42:refund:late:1", intent.id, None))
+
+    with pytest.raises(GatewayRefused, match="400 left"):
+        await gateway.refund(
+            RefundOrder(euros(401), "booking:42:refund:dispute:1", intent.id, None)
+        )
+    await gateway.refund(RefundOrder(euros(400), "booking:42:refund:dispute:1", intent.id, None))
+
+    charge = await at_stripe.charge_of(intent.id)
+    assert charge.amount_refunded == 600
+
+
+async def test_a_telegram_payment_is_never_refunded_beyond_its_charge(gateway, at_stripe):
+    charge = await at_stripe.telegram_charge(600)
+    telegram = TelegramInvoiceGateway("provider-token", refunds=gateway)
+    await telegram.refund(
+        RefundOrder(euros(600), "booking:42:refund:cancelled:1", "tg-1", charge.id)
+    )
+
+    with pytest.raises(GatewayRefused, match="0 left"):
+        await telegram.refund(
+            RefundOrder(euros(100), "booking:42:refund:dispute:1", "tg-1", charge.id)
+        )
+    assert (await at_stripe.charge(charge.id)).amount_refunded == 600
+
+
 async def test_a_telegram_refund_retried_refunds_once(gateway, at_stripe):
     charge = await at_stripe.telegram_charge(600)
     telegram = TelegramInvoiceGateway("provider-token", refunds=gateway)
