@@ -19,8 +19,9 @@ from core.services import bookings, ledger, settlement
 from core.services.ledger import ESCROW, Posting, driver_account
 from core.status import BookingStatus, SpotStatus
 
-# Bookings whose hold must be kept (taken before it lapses) rather than let go.
-HOLD_KEEPING_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.ACTIVE)
+# Bookings whose hold must be kept (taken before it lapses) rather than let go: a disputed
+# one too, or the money a manager is about to divide would be gone when they decide.
+HOLD_KEEPING_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.ACTIVE, BookingStatus.DISPUTED)
 PAYLOAD = re.compile(r"^booking:(\d{1,12}):(\d{1,9})$")
 
 
