@@ -245,7 +245,8 @@ class Bookings(_Repository):
         """Bookings waiting for payment since before ``unpaid_since`` (their last change), and
         requests waiting for the owner since before ``unanswered_since``."""
         rows = await self.session.scalars(
-            select(Booking).where(
+            select(Booking)
+            .where(
                 or_(
                     (Booking.status == BookingStatus.AWAITING_PAYMENT)
                     & (Booking.updated_at < unpaid_since),
@@ -253,6 +254,8 @@ class Bookings(_Repository):
                     & (Booking.updated_at < unanswered_since),
                 )
             )
+            # One order for every sweep, so two sweeps lock the same rows without deadlock.
+            .order_by(Booking.id)
         )
         return list(rows)
 
@@ -282,7 +285,9 @@ class Bookings(_Repository):
         self, status: BookingStatus, moment: datetime
     ) -> list[Booking]:
         rows = await self.session.scalars(
-            select(Booking).where(Booking.status == status, Booking.start_at <= moment)
+            select(Booking)
+            .where(Booking.status == status, Booking.start_at <= moment)
+            .order_by(Booking.id)
         )
         return list(rows)
 
@@ -290,7 +295,9 @@ class Bookings(_Repository):
         self, status: BookingStatus, moment: datetime
     ) -> list[Booking]:
         rows = await self.session.scalars(
-            select(Booking).where(Booking.status == status, Booking.end_at <= moment)
+            select(Booking)
+            .where(Booking.status == status, Booking.end_at <= moment)
+            .order_by(Booking.id)
         )
         return list(rows)
 
