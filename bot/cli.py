@@ -210,7 +210,14 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"parkshare: configuration error: {error}", file=sys.stderr)
         return 2
-    return args.handler(settings, args)
+    from payments.registry import GatewaySettingsError
+
+    try:
+        return args.handler(settings, args)
+    except GatewaySettingsError as error:
+        # Found when the bot is built: a gateway that cannot take the configured currency.
+        print(f"parkshare: configuration error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,14 +1,21 @@
 """Which gateway collects new payments, which one each recorded payment came through, and
-which one pays owners out, as settings choose."""
+which one pays owners out, as settings choose; and whether they can take the configured
+currency, checked before the bot starts rather than when a driver presses Pay."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from babel.numbers import list_currencies
+
 from core.ports import GatewayRefused, PaymentGateway
 from core.settings import Settings
 from payments.sandbox import SandboxGateway
-from payments.telegram_invoice import TelegramInvoiceGateway
+from payments.telegram_invoice import TelegramInvoiceGateway, telegram_refuses_currency
+
+
+class GatewaySettingsError(ValueError):
+    """The payment settings cannot work; the message is one line that names the setting."""
 
 
 @dataclass
@@ -44,7 +51,30 @@ def gateways_for(settings: Settings, *, sandbox: bool) -> Gateways:
         else:
             choice = "telegram"
     if choice == "stripe" and stripe is None:
-        raise ValueError("PARKSHARE_PAYMENT_GATEWAY=stripe needs PARKSHARE_STRIPE_SECRET_KEY")
+        raise GatewaySettingsError(
+            "PARKSHARE_PAYMENT_GATEWAY=stripe needs PARKSHARE_STRIPE_SECRET_KEY"
+        )
     checkout = by_name[choice]
     payouts = simulated if choice == "sandbox" else stripe
+    # The currency of new listings has to be one the money can move in: collected by the
+    # checkout gateway, and refunded and paid out by the payouts one.
+    for gateway in filter(None, (checkout, payouts)):
+        if refusal := currency_refusal(gateway.name, settings.default_currency):
+            raise GatewaySettingsError(
+                f"PARKSHARE_DEFAULT_CURRENCY={settings.default_currency}: {refusal}"
+            )
     return Gateways(checkout=checkout, payouts=payouts, by_name=by_name)
+
+
+def currency_refusal(gateway: str, currency: str) -> str | None:
+    """Why the gateway called ``gateway`` cannot take ``currency``, or None when it can: by
+    Telegram's currency table, by Stripe's, and for the sandbox any currency Babel knows."""
+    if gateway == "telegram":
+        return telegram_refuses_currency(currency)
+    if gateway == "stripe":
+        from payments.stripe_gateway import stripe_refuses_currency
+
+        return stripe_refuses_currency(currency)
+    if currency.upper() in list_currencies():
+        return None
+    return f"{currency} is not a currency code"

@@ -34,14 +34,38 @@ PRODUCT_NAME_MAX = 250
 # Every mutating call carries an idempotency key, so retrying a lost connection is safe.
 NETWORK_RETRIES = 2
 
-# Stripe's amount exponents (docs.stripe.com/currencies): two decimals unless listed here.
-# They differ from ISO 4217's, which Money follows, for a few currencies: ISK, RSD and ALL
-# have no minor unit in ISO but keep a two-decimal representation in Stripe's API.
+# Stripe's rules for amounts (docs.stripe.com/currencies: "Minor units in API amounts" and
+# "Special cases"). Amounts have two decimals unless listed here, whatever CLDR's exponent,
+# which Money follows: ISK, HUF, IDR and others have none in CLDR and two in Stripe's API.
 STRIPE_ZERO_DECIMAL = frozenset({
     "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA",
-    "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF",
+    "PYG", "RWF", "VND", "VUV", "XAF", "XOF", "XPF",
 })  # fmt: skip
+# ISK and UGX "transitioned to a zero-decimal currency, but backward compatibility requires you
+# to represent it as a two-decimal value, where the decimal amount is always 00" (5 ISK is 500,
+# and a fraction of a krona cannot be charged). UGX is also in Stripe's zero-decimal list; for
+# amounts in the API this special case is the rule.
+STRIPE_WHOLE_UNITS_ONLY = frozenset({"ISK", "UGX"})
+# Three decimals, and the last digit must be 0 "to ensure compatibility with Stripe's payments
+# partners": 5.124 KWD cannot be charged, 5.120 can. (HUF and TWD are charged with two
+# decimals; their whole-unit rule is for payouts to a bank, which this platform does not make.)
 STRIPE_THREE_DECIMAL = frozenset({"BHD", "JOD", "KWD", "OMR", "TND"})
+# The presentment currencies Stripe lists (docs.stripe.com/currencies as quoted in 2026), with
+# ALL, BGN, SOS, STD and TOP from its earlier lists and the three-decimal ones, which Stripe
+# enables per account: a currency outside this set is refused when the bot starts.
+STRIPE_CURRENCIES = STRIPE_THREE_DECIMAL | frozenset({
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
+    "BGN", "BIF", "BMD", "BND", "BOB", "BRL", "BSD", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF",
+    "CLP", "CNY", "COP", "CRC", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ETB", "EUR",
+    "FJD", "FKP", "GBP", "GEL", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF",
+    "IDR", "ILS", "INR", "ISK", "JMD", "JPY", "KES", "KGS", "KHR", "KMF", "KRW", "KYD", "KZT",
+    "LAK", "LBP", "LKR", "LRD", "LSL", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MUR",
+    "MVR", "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "PAB", "PEN",
+    "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR",
+    "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "STD", "SZL", "THB", "TJS", "TOP", "TRY", "TTD",
+    "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS", "VND", "VUV", "WST", "XAF", "XCD", "XCG",
+    "XOF", "XPF", "YER", "ZAR", "ZMW",
+})  # fmt: skip
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
@@ -51,35 +75,55 @@ class ForgedWebhook(ValueError):
     """A webhook request that Stripe did not sign with our secret, or that is not an event."""
 
 
-def _stripe_exponent_shift(currency: str) -> int:
+def stripe_refuses_currency(currency: str) -> str | None:
+    """Why Stripe cannot take payments in ``currency``, or None when it can."""
+    if currency.upper() in STRIPE_CURRENCIES:
+        return None
+    return f"Stripe does not take payments in {currency} (docs.stripe.com/currencies)"
+
+
+def _stripe_digits(currency: str) -> int:
     if currency in STRIPE_ZERO_DECIMAL:
-        stripe_digits = 0
-    elif currency in STRIPE_THREE_DECIMAL:
-        stripe_digits = 3
-    else:
-        stripe_digits = 2
-    return stripe_digits - minor_digits(currency)
+        return 0
+    if currency in STRIPE_THREE_DECIMAL:
+        return 3
+    return 2
+
+
+def _rescale(value: int, shift: int) -> int | None:
+    """``value`` times 10**shift, or None when that leaves a fraction."""
+    if shift >= 0:
+        return value * 10**shift
+    whole, rest = divmod(value, 10**-shift)
+    return None if rest else whole
 
 
 def to_stripe_amount(amount: Money) -> int:
-    shift = _stripe_exponent_shift(amount.currency)
-    if shift >= 0:
-        return amount.minor * 10**shift
-    whole, rest = divmod(amount.minor, 10**-shift)
-    if rest:
-        raise GatewayRefused(f"{amount} is finer than Stripe's unit for {amount.currency}")
-    return whole
+    """An amount as Stripe's API takes it; refused, never rounded, where Stripe's rules for the
+    currency cannot carry it exactly."""
+    currency = amount.currency
+    value = _rescale(amount.minor, _stripe_digits(currency) - minor_digits(currency))
+    if value is None:
+        raise GatewayRefused(f"{amount} is finer than Stripe's unit for {currency}")
+    if currency in STRIPE_THREE_DECIMAL and value % 10:
+        raise GatewayRefused(
+            f"Stripe takes {currency} amounts in steps of 0.010 only, not {amount.to_decimal()}"
+        )
+    if currency in STRIPE_WHOLE_UNITS_ONLY and value % 100:
+        raise GatewayRefused(
+            f"Stripe takes whole {currency} amounts only, not {amount.to_decimal()}"
+        )
+    return value
 
 
 def from_stripe_amount(value: int, currency: str) -> Money:
+    """An amount from Stripe's API (an object, a webhook's event) as ``Money``; refused where
+    it holds a fraction of Money's unit for the currency, never rounded."""
     currency = currency.upper()
-    shift = _stripe_exponent_shift(currency)
-    if shift <= 0:
-        return Money(value * 10**-shift, currency)
-    whole, rest = divmod(value, 10**shift)
-    if rest:
+    minor = _rescale(value, minor_digits(currency) - _stripe_digits(currency))
+    if minor is None:
         raise GatewayRefused(f"Stripe amount {value} {currency} has a fraction of a minor unit")
-    return Money(whole, currency)
+    return Money(minor, currency)
 
 
 def _id_of(field: Any) -> str | None:

@@ -19,12 +19,14 @@ from bot.context import ParkShareContext
 from bot.errors import explain
 from bot.i18n import Translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
-from core.errors import DomainError
+from core.errors import DomainError, InvalidCurrency, PaymentMismatch
 from core.ports import CollectOrder, GatewayRefused, LinkCollection
 from core.services import booking_payments
 from payments.telegram_invoice import (
     DESCRIPTION_MAX,
     TITLE_MAX,
+    PriceOutsideTelegramLimits,
+    TelegramAmountRefused,
     fit,
     from_telegram_amount,
     to_telegram_amount,
@@ -84,15 +86,35 @@ async def pay_pressed(update: Update, context: ParkShareContext) -> None:
             )  # fmt: skip
         await _send_payment_link(update, context, charge, collection.url)
         return
+    try:
+        total = to_telegram_amount(charge.amount)
+    except TelegramAmountRefused as refusal:
+        await update.effective_message.reply_text(invoice_refusal_text(refusal, context.i18n))
+        return
     await context.bot.send_invoice(
         chat_id=update.effective_chat.id,
         title=fit(_("Parking booking #{id}").format(id=charge.booking_id), TITLE_MAX),
         description=fit(description, DESCRIPTION_MAX),
         payload=charge.payload,
         currency=charge.amount.currency,
-        prices=[LabeledPrice(_("Parking"), to_telegram_amount(charge.amount))],
+        prices=[LabeledPrice(_("Parking"), total)],
         provider_token=collection.provider_token,
     )
+
+
+def invoice_refusal_text(refusal: TelegramAmountRefused, i18n: Translator) -> str:
+    """Why Telegram cannot take this price, said before an invoice it would refuse is sent."""
+    if isinstance(refusal, PriceOutsideTelegramLimits):
+        return i18n.gettext(
+            "Telegram takes payments in {currency} only from {lowest} to {highest}, so "
+            "{price} can't be paid here."
+        ).format(
+            currency=refusal.price.currency,
+            lowest=i18n.money(refusal.lowest),
+            highest=i18n.money(refusal.highest),
+            price=i18n.money(refusal.price),
+        )
+    return explain(InvalidCurrency(str(refusal)), i18n)
 
 
 async def _send_payment_link(
@@ -118,12 +140,19 @@ def simulated_note(context: ParkShareContext) -> str:
 async def pre_checkout(update: Update, context: ParkShareContext) -> None:
     query = update.pre_checkout_query
     try:
+        amount = from_telegram_amount(query.total_amount, query.currency)
+    except TelegramAmountRefused:
+        # A currency Telegram's table lacks, or an amount Money cannot hold: no booking's price.
+        mismatch = PaymentMismatch(query.invoice_payload)
+        await query.answer(ok=False, error_message=explain(mismatch, context.i18n))
+        return
+    try:
         async with context.db.reading() as uow:
             await booking_payments.check_payable(
                 uow,
                 payload=query.invoice_payload,
                 driver_id=context.user_data.person_id,
-                amount=from_telegram_amount(query.total_amount, query.currency),
+                amount=amount,
             )
     except DomainError as error:
         await query.answer(ok=False, error_message=explain(error, context.i18n))
