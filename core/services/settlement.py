@@ -124,8 +124,8 @@ async def settle_ruling_after_stay(
     waiting to leave and from the platform's commission, in proportion. A share already on its
     way stays as it is: the owner then owes it back out of their next payouts."""
     price = Money(booking.price_minor, booking.currency)
-    payments = await uow.payments.of_booking(booking.id)
-    left = await refundable(uow, payments[0])
+    payment = await _kept_payment(uow, booking)
+    left = await refundable(uow, payment)
     refund = Money(min(max(refund.minor, 0), price.minor, left.minor), price.currency)
     if refund.minor == 0:
         return None
@@ -146,7 +146,7 @@ async def settle_ruling_after_stay(
         payout.amount_minor -= owner_back.minor
         if payout.amount_minor <= 0:
             await uow.payments.delete(payout)
-    return await _queue_refund(uow, clock, booking, payments[0], refund, "dispute")
+    return await _queue_refund(uow, clock, booking, payment, refund, "dispute")
 
 
 async def _divide(
@@ -180,8 +180,9 @@ async def _divide(
     if refund_amount.minor <= 0:
         await uow.payments.flush()
         return None
-    payments = await uow.payments.of_booking(booking.id)
-    return await _queue_refund(uow, clock, booking, payments[0], refund_amount, reason)
+    return await _queue_refund(
+        uow, clock, booking, await _kept_payment(uow, booking), refund_amount, reason
+    )
 
 
 async def refund_unowed_payment(
@@ -196,6 +197,14 @@ async def refund_unowed_payment(
                   Posting(refund_payable_account(booking.driver_id), amount)],
     )  # fmt: skip
     return await _queue_refund(uow, clock, booking, payment, amount, "late_payment")
+
+
+async def _kept_payment(uow: UnitOfWork, booking: Booking) -> Payment:
+    """The payment the booking kept: a booking may also have had money it did not need (a
+    wrong amount, a second payment), which is owed back on its own and is not refunded twice."""
+    payments = await uow.payments.of_booking(booking.id)
+    kept = [p for p in payments if p.status != PaymentStatus.REFUND_DUE] or payments
+    return kept[0]
 
 
 async def refundable(uow: UnitOfWork, payment: Payment) -> Money:

@@ -269,3 +269,24 @@ async def test_a_card_hold_is_taken_before_it_would_lapse_during_a_long_stay(db,
     async with db.reading() as uow:
         assert await booking_payments.holds_to_capture(uow, clock) == []
         assert not await uow.payments.has_held_payment(week.id)
+
+
+async def test_a_cancellation_refunds_the_payment_that_was_kept_not_one_already_owed_back(
+    db, clock, booking
+):
+    """A wrong amount came first (owed straight back), then the price: cancelling refunds the
+    price from the second payment, and each payment is refunded exactly once."""
+    async with db.unit_of_work() as uow:
+        wrong = await booking_payments.record_payment(
+            uow, clock, gateway="telegram", payload=booking_payments.payload_for(booking),
+            driver_id=booking.driver_id, amount=eur(100), external_id="tg-wrong",
+            provider_charge_id="ch_wrong",
+        )  # fmt: skip
+    paid = await pay(db, clock, booking, external_id="tg-right")
+    async with db.unit_of_work() as uow:
+        await bookings.cancel_by_driver(
+            uow, clock, booking_id=booking.id, driver_id=booking.driver_id,
+            expected_version=paid.booking.version, free_hours=12, late_percent=50,
+        )  # fmt: skip
+    refunds = {(r.payment_id, r.amount_minor) for r in await transfers(db, Refund)}
+    assert refunds == {(wrong.payment.id, 100), (paid.payment.id, booking.price_minor)}
