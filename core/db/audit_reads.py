@@ -78,14 +78,21 @@ class AuditReads(_Repository):
         )
         return {payment: int(total) for payment, total in rows}
 
-    async def waiting_payouts_by_owner(self) -> list[tuple[int, str, int]]:
-        """(owner, currency, sum) of payouts queued or on their way, not yet recorded as sent."""
+    async def waiting_payouts_by_owner(self) -> list[tuple[int, str, int, int]]:
+        """(owner, currency, due, sending): payouts not yet recorded as sent, by whether they
+        were handed to the gateway."""
+        sending = Payout.status == TransferStatus.SENDING
         rows = await self.session.execute(
-            select(Payout.owner_id, Payout.currency, func.sum(Payout.amount_minor))
+            select(
+                Payout.owner_id,
+                Payout.currency,
+                func.sum(case((sending, 0), else_=Payout.amount_minor)),
+                func.sum(case((sending, Payout.amount_minor), else_=0)),
+            )
             .where(Payout.status.in_((TransferStatus.DUE, TransferStatus.SENDING)))
             .group_by(Payout.owner_id, Payout.currency)
         )
-        return [(owner, currency, int(total)) for owner, currency, total in rows]
+        return [(owner, cur, int(due), int(out)) for owner, cur, due, out in rows]
 
     async def owner_payable_balances(self) -> dict[tuple[str, str], int]:
         """(account, currency) -> balance of every owner_payable account."""

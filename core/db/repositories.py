@@ -512,6 +512,15 @@ class Payments(_Repository):
     async def by_external_id(self, external_id: str) -> Payment | None:
         return await self.session.scalar(select(Payment).where(Payment.external_id == external_id))
 
+    async def by_external_id_for_update(self, external_id: str) -> Payment | None:
+        """The payment as committed now, locked: a capture and a lapse decide one at a time."""
+        return await self.session.scalar(
+            select(Payment)
+            .where(Payment.external_id == external_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+
     async def of_booking(self, booking_id: int) -> list[Payment]:
         rows = await self.session.scalars(
             select(Payment).where(Payment.booking_id == booking_id).order_by(Payment.id)
@@ -534,6 +543,31 @@ class Payments(_Repository):
         if row is None:
             raise LookupError(f"Payout {payout_id}")
         return row
+
+    async def due_payouts_of_owner(self, owner_id: int, currency: str) -> list[Payout]:
+        """The owner's payouts not handed to the gateway yet, newest first, locked."""
+        rows = await self.session.scalars(
+            select(Payout)
+            .where(
+                Payout.owner_id == owner_id,
+                Payout.currency == currency,
+                Payout.status == TransferStatus.DUE,
+            )
+            .order_by(Payout.id.desc())
+            .with_for_update()
+        )
+        return list(rows)
+
+    async def payouts_sending(self, owner_id: int, currency: str) -> int:
+        """What the owner's payouts already handed to the gateway, not yet recorded, add up to."""
+        total = await self.session.scalar(
+            select(func.coalesce(func.sum(Payout.amount_minor), 0)).where(
+                Payout.owner_id == owner_id,
+                Payout.currency == currency,
+                Payout.status == TransferStatus.SENDING,
+            )
+        )
+        return int(total or 0)
 
     async def payouts_waiting(self, owner_id: int, currency: str) -> int:
         """What the owner's payouts not yet recorded as sent add up to."""

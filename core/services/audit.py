@@ -160,13 +160,16 @@ async def _payment_rules(
 async def _payout_rules(uow: UnitOfWork) -> list[Violation]:
     balances = await uow.audit.owner_payable_balances()
     found = []
-    for owner_id, currency, waiting in await uow.audit.waiting_payouts_by_owner():
+    for owner_id, currency, due, sending in await uow.audit.waiting_payouts_by_owner():
         owed = balances.get((owner_payable_account(owner_id), currency), 0)
-        if waiting > max(owed, 0):
+        # A payout handed to the gateway keeps its amount even if a later refund means the
+        # owner now owes some back; one not handed over yet must fit in what is owed.
+        if due > max(owed - sending, 0):
             found.append(
                 Violation(
                     "payouts exceed what the owner is owed",
-                    f"owner {owner_id}: {waiting} waiting to leave, {owed} {currency} owed",
+                    f"owner {owner_id}: {due} waiting to leave, {sending} leaving, "
+                    f"{owed} {currency} owed",
                 )
             )
     return found

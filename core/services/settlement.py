@@ -141,12 +141,28 @@ async def settle_ruling_after_stay(
             (refund_payable_account(booking.driver_id), refund),
         ),
     )  # fmt: skip
-    payout = await uow.payments.waiting_payout_of(booking.id)
-    if payout is not None:
-        payout.amount_minor -= owner_back.minor
-        if payout.amount_minor <= 0:
-            await uow.payments.delete(payout)
+    await _trim_payouts_to_what_is_owed(uow, owner_id, booking)
     return await _queue_refund(uow, clock, booking, payment, refund, "dispute")
+
+
+async def _trim_payouts_to_what_is_owed(uow: UnitOfWork, owner_id: int, booking: Booking) -> None:
+    """After the owner gave money back, their payouts still waiting may add up to more than
+    they are owed: they are cut, this booking's own first, then the newest, so that nothing
+    leaves that the owner would owe back. A payout already handed to the gateway keeps its
+    amount; the owner then owes the difference out of their next payouts."""
+    owed = await uow.ledger.balance(owner_payable_account(owner_id), booking.currency)
+    room = max(owed - await uow.payments.payouts_sending(owner_id, booking.currency), 0)
+    due = await uow.payments.due_payouts_of_owner(owner_id, booking.currency)
+    due.sort(key=lambda payout: payout.booking_id != booking.id)  # stable: newest next
+    excess = sum(payout.amount_minor for payout in due) - room
+    for payout in due:
+        if excess <= 0:
+            break
+        cut = min(excess, payout.amount_minor)
+        payout.amount_minor -= cut
+        excess -= cut
+        if payout.amount_minor == 0:
+            await uow.payments.delete(payout)
 
 
 async def _divide(

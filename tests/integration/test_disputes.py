@@ -16,7 +16,7 @@ from core.errors import (
     RatingNotAllowed,
     RelayClosed,
 )
-from core.services import bookings, disputes, profit, ratings, relay, settlement
+from core.services import audit, bookings, disputes, profit, ratings, relay, settlement
 from core.services.disputes import Problem, Ruling
 from core.services.ledger import (
     ESCROW,
@@ -307,3 +307,36 @@ async def test_a_payout_does_not_leave_once_a_dispute_is_open_on_its_stay(
         assert await settlement.payout_to_send(uow, payout.id) is None
     (payout,) = await transfers(db, Payout)
     assert payout.status == TransferStatus.DUE
+
+
+async def test_a_refund_after_the_share_left_comes_out_of_another_stays_waiting_payout(
+    db, clock, booking, owner, manager
+):
+    """The owner's share of the disputed stay has left; their next stay's share is waiting. The
+    owner's part of the refund comes out of that one before it leaves, so no payout is ever
+    more than the owner is owed."""
+    async with db.unit_of_work() as uow:
+        later = await bookings.request(
+            uow, clock, driver_id=booking.driver_id, spot_id=booking.spot_id,
+            start=booking.end_at, end=booking.end_at + timedelta(minutes=45),
+            commission_basis_points=1500,
+        )  # fmt: skip
+    await pay(db, clock, booking)
+    await pay(db, clock, later, external_id="tg-2")
+    await stay_through(db, clock, booking)
+    (first,) = await transfers(db, Payout)
+    await _send(db, clock, first, "tr_1")
+    await stay_through(db, clock, later)
+    _, waiting = await transfers(db, Payout)
+    share_of_later = waiting.amount_minor
+    await _split(
+        db, clock, await _damage_reported_after_the_stay(db, clock, booking, owner), manager
+    )
+    still_waiting = [p.amount_minor for p in await transfers(db, Payout) if p.id == waiting.id]
+    # 6.00 split: the owner gives back 2.55, from the later stay's share as far as it goes.
+    assert sum(still_waiting) == max(share_of_later - 255, 0)
+    async with db.reading() as uow:
+        report = await audit.run(uow)
+    assert report.violations == []
+    earned = await _earnings(db, owner)
+    assert earned.owed_back == ([eur(255 - share_of_later)] if share_of_later < 255 else [])
