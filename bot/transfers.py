@@ -9,8 +9,9 @@ import html
 from telegram.error import TelegramError
 
 from bot.context import ParkShareContext
-from bot.i18n import translator
+from bot.i18n import Translator, translator
 from core.services import money_movement
+from core.services.holds import HoldLapsed
 from core.services.money_movement import Moved, PaidOut, Refunded, TransferGivenUp
 
 
@@ -50,6 +51,16 @@ async def _tell(context: ParkShareContext, outcome: Moved) -> None:
             attempts=outcome.attempts, error=html.escape(outcome.error[:200]),
         )  # fmt: skip
         await _send(context, context.settings.manager_chat_id, text)
+    elif isinstance(outcome, HoldLapsed) and context.settings.manager_chat_id is not None:
+        await _send(context, context.settings.manager_chat_id,
+                    hold_lapsed_text(outcome, translator("en")))  # fmt: skip
+
+
+def hold_lapsed_text(lapsed: HoldLapsed, i18n: Translator) -> str:
+    return i18n.gettext(
+        "⚠️ The card hold of {amount} for booking #{id} was let go before it was taken: no "
+        "money came for this booking, and none will be paid out for it. It needs a manager."
+    ).format(amount=i18n.money(lapsed.amount), id=lapsed.booking_id)
 
 
 async def _send(context: ParkShareContext, chat_id: int, text: str) -> None:

@@ -20,6 +20,7 @@ from telegram.ext import Application
 from bot.context import BotData
 from bot.handlers.payments import payment_outcome_text
 from bot.i18n import translator
+from bot.transfers import hold_lapsed_text
 from core.services import gateway_events, people
 from core.services.gateway_events import EventOutcome
 
@@ -122,6 +123,13 @@ async def tell_about_payment(
                 "The payment for booking #{id} did not go through. Nothing was charged; you "
                 "can try again from /bookings."
             ).format(id=outcome.booking_id))  # fmt: skip
+    elif (
+        outcome.kind == "hold_lapsed"
+        and outcome.lapsed is not None
+        and bot_data.settings.manager_chat_id is not None
+    ):
+        await _send(application, bot_data.settings.manager_chat_id,
+                    hold_lapsed_text(outcome.lapsed, translator("en")))  # fmt: skip
     elif outcome.kind == "dispute" and bot_data.settings.manager_chat_id is not None:
         i18n = translator("en")
         await _send(application, bot_data.settings.manager_chat_id, i18n.gettext(

@@ -6,6 +6,7 @@ router, a geocoder), stated as Protocols with plain values in and out. The adapt
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -142,6 +143,8 @@ class PaymentState:
     status: GatewayPaymentStatus
     amount: Money
     charge_id: str | None
+    # When a hold lapses if it is not taken, as the card's issuer granted it; None if unknown.
+    capture_before: datetime | None = None
 
 
 class HostedCheckoutGateway(PaymentGateway, Protocol):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar
 
 import stripe
@@ -144,6 +145,18 @@ _PAYMENT_STATUS = {
 
 def payment_status(intent_status: str) -> GatewayPaymentStatus:
     return _PAYMENT_STATUS.get(intent_status, GatewayPaymentStatus.PENDING)
+
+
+def capture_before_of(charge: Any) -> datetime | None:
+    """When the card's issuer lets the hold go untaken: the charge's
+    payment_method_details.card.capture_before, a Unix time (only on an expanded charge)."""
+    if charge is None or isinstance(charge, str):
+        return None
+    try:  # the SDK's objects are no dicts: no .get()
+        moment = charge["payment_method_details"]["card"]["capture_before"]
+    except (KeyError, TypeError):
+        return None
+    return datetime.fromtimestamp(moment, UTC) if moment else None
 
 
 def _mark_of(obj: Any) -> str | None:
@@ -356,11 +369,14 @@ class StripeGateway:
         return _id_of(session.payment_intent)
 
     async def payment_state(self, reference: str) -> PaymentState:
-        intent = await self._call(self._api.payment_intents.retrieve, reference)
+        intent = await self._call(
+            self._api.payment_intents.retrieve, reference, params={"expand": ["latest_charge"]}
+        )
         return PaymentState(
             status=payment_status(intent.status),
             amount=from_stripe_amount(intent.amount, intent.currency),
             charge_id=_id_of(intent.latest_charge),
+            capture_before=capture_before_of(intent.latest_charge),
         )
 
     async def parse_event(self, payload: bytes, signature: str | None) -> stripe.Event:

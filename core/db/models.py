@@ -217,6 +217,8 @@ class PaymentStatus(StrEnum):
     # Money arrived for a booking that had already lapsed: it is owed back to the driver.
     REFUND_DUE = "refund_due"
     REFUNDED = "refunded"
+    # A card hold the gateway let go (cancelled, or lapsed untaken): no money came.
+    LAPSED = "lapsed"
 
 
 class Payment(Base):
@@ -235,6 +237,8 @@ class Payment(Base):
     provider_charge_id: Mapped[str | None] = mapped_column(String(255))
     # Only authorised on the card (a Stripe hold): taken when the stay ends.
     held: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the card's issuer lets a hold go untaken, as the gateway says; None when unknown.
+    capture_before: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
 

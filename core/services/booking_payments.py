@@ -15,7 +15,7 @@ from core.db.models import Booking, Checkout, GatewayEvent, Payment, PaymentStat
 from core.db.uow import UnitOfWork
 from core.errors import BookingNotFound, BookingNotPayable, PaymentMismatch
 from core.money import Money
-from core.services import bookings, ledger, settlement
+from core.services import bookings, holds, ledger, settlement
 from core.services.ledger import ESCROW, Posting, driver_account
 from core.status import BookingStatus, SpotStatus
 
@@ -195,8 +195,9 @@ def _result_of(payment: Payment) -> PaymentResult:
 
 # --- hosted payment pages and their webhooks ------------------------------------------------
 
-# A card hold lasts about seven days; it is taken into escrow a day before it would lapse.
-HOLD_LAPSES_AFTER = timedelta(days=6)
+# A stay that starts later than this is charged at once rather than held: a hold of unknown
+# length would have to be taken before the stay anyway.
+HOLD_LAPSES_AFTER = holds.HOLD_LASTS - holds.CAPTURE_AHEAD
 
 
 async def open_checkout(
@@ -242,8 +243,10 @@ async def record_gateway_payment(
     external_id: str,
     provider_charge_id: str | None,
     held: bool,
+    capture_before: datetime | None = None,
 ) -> PaymentOutcome:
-    """A payment the gateway vouches for (a signed webhook, or its API when reconciling)."""
+    """A payment the gateway vouches for (a signed webhook, or its API when reconciling);
+    ``capture_before`` is when its hold lapses, if the gateway said."""
     booking = await uow.bookings.get(booking_id_of(payload))
     if booking is None:
         raise BookingNotFound(payload)
@@ -251,6 +254,8 @@ async def record_gateway_payment(
         uow, clock, gateway=gateway, payload=payload, driver_id=booking.driver_id, amount=amount,
         external_id=external_id, provider_charge_id=provider_charge_id, held=held,
     )  # fmt: skip
+    if outcome.payment.held and outcome.payment.capture_before is None:
+        outcome.payment.capture_before = capture_before
     checkout = await uow.payments.open_checkout_of_booking(booking.id)
     if checkout is not None:
         checkout.open = False
@@ -267,13 +272,14 @@ async def payment_captured(uow: UnitOfWork, external_id: str) -> Payment | None:
 async def holds_to_capture(
     uow: UnitOfWork, clock: Clock, *, limit: int = 50
 ) -> list[tuple[Payment, Booking]]:
-    """Holds to take now: the stay is over, or the hold would lapse before it is."""
-    lapse = clock.now() - HOLD_LAPSES_AFTER
+    """Holds to take now: the stay is over, or the hold would lapse before it is (a day before
+    the issuer's ``capture_before``, as the gateway reported it)."""
+    now = clock.now()
     return [
         (payment, booking)
         for payment, booking in await uow.payments.held_with_bookings(limit=limit)
         if booking.status == BookingStatus.COMPLETED
-        or (booking.status in HOLD_KEEPING_STATUSES and payment.created_at <= lapse)
+        or (booking.status in HOLD_KEEPING_STATUSES and holds.take_by(payment) <= now)
     ]
 
 

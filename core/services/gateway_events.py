@@ -5,7 +5,7 @@ plain facts below; each event id is processed once, in the same transaction as i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.exc import IntegrityError
 
@@ -14,8 +14,9 @@ from core.db.models import Checkout
 from core.db.uow import Database, UnitOfWork
 from core.errors import DomainError
 from core.ports import GatewayPaymentStatus, HostedCheckoutGateway, PaymentState
-from core.services import booking_payments, disputes, people
+from core.services import booking_payments, disputes, holds, people
 from core.services.booking_payments import PaymentOutcome
+from core.services.holds import HoldLapsed
 from core.status import BookingStatus
 
 # --- the facts a gateway reports -----------------------------------------------------------
@@ -97,10 +98,11 @@ class GatewayNotice:
 class EventOutcome:
     """What the bot should tell people about an event."""
 
-    kind: str  # "paid", "payment_failed", "dispute", "duplicate", "ignored"
+    kind: str  # "paid", "payment_failed", "dispute", "hold_lapsed", "duplicate", "ignored"
     payment: PaymentOutcome | None = None
     booking_id: int | None = None
     detail: str = ""
+    lapsed: HoldLapsed | None = None
 
 
 async def apply_notice(
@@ -113,6 +115,13 @@ async def apply_notice(
     if isinstance(fact, CheckoutCompleted) and fact.payment_reference:
         # The page does not say whether the money is held or taken; the payment does.
         state = await gateway.payment_state(fact.payment_reference)
+    elif (
+        isinstance(fact, PaymentChanged)
+        and fact.state.status == GatewayPaymentStatus.HELD
+        and fact.state.capture_before is None
+    ):
+        # The event names the charge without its details: when the hold lapses is there.
+        fact = replace(fact, state=await gateway.payment_state(fact.payment_reference))
     try:
         async with db.unit_of_work() as uow:
             if not await booking_payments.first_time_event(
@@ -138,8 +147,11 @@ async def _apply(
         return await _paid(uow, clock, gateway, fact.payload, fact.payment_reference, state)
     if isinstance(fact, PaymentChanged):
         if fact.state.status == GatewayPaymentStatus.CANCELED:
-            await booking_payments.payment_captured(uow, fact.payment_reference)  # nothing held
-            return EventOutcome("ignored", detail="hold released")
+            # Let go before it was taken (by us, or lapsed at the issuer): no money came.
+            lapsed = await holds.hold_let_go(uow, clock, fact.payment_reference)
+            if lapsed is None or not lapsed.needs_manager:
+                return EventOutcome("ignored", detail="hold released")
+            return EventOutcome("hold_lapsed", booking_id=lapsed.booking_id, lapsed=lapsed)
         if fact.payload is None:
             return EventOutcome("ignored", detail="no booking on the intent")
         existing = await uow.payments.by_external_id(fact.payment_reference)
@@ -183,6 +195,7 @@ async def _paid(
     outcome = await booking_payments.record_gateway_payment(
         uow, clock, gateway=gateway, payload=payload, amount=state.amount, external_id=reference,
         provider_charge_id=state.charge_id, held=state.status == GatewayPaymentStatus.HELD,
+        capture_before=state.capture_before,
     )  # fmt: skip
     kind = "duplicate" if outcome.duplicate else "paid"
     return EventOutcome(kind, payment=outcome, booking_id=outcome.booking.id)

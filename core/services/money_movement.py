@@ -21,7 +21,8 @@ from core.ports import (
     PayoutOrder,
     RefundOrder,
 )
-from core.services import booking_payments, people, settlement
+from core.services import booking_payments, holds, people, settlement
+from core.services.holds import HoldLapsed
 
 log = logging.getLogger(__name__)
 
@@ -57,16 +58,16 @@ class TransferGivenUp:
     error: str
 
 
-Moved = Refunded | PaidOut | TransferGivenUp
+Moved = Refunded | PaidOut | TransferGivenUp | HoldLapsed
 
 
 async def move_money(db: Database, clock: Clock, gateways: GatewayDirectory) -> list[Moved]:
     """One sweep: holds to take, then due refunds, then due payouts."""
     told: list[Moved] = []
     async with db.reading() as uow:
-        holds = await booking_payments.holds_to_capture(uow, clock)
-    for payment, _booking in holds:
-        await _capture(db, gateways, payment)
+        due_holds = await booking_payments.holds_to_capture(uow, clock)
+    for payment, _booking in due_holds:
+        told += await _capture(db, clock, gateways, payment)
     async with db.reading() as uow:
         due = await settlement.due_transfers(uow, clock)
         payments = {
@@ -79,8 +80,11 @@ async def move_money(db: Database, clock: Clock, gateways: GatewayDirectory) -> 
     return told
 
 
-async def _capture(db: Database, gateways: GatewayDirectory, payment: Payment) -> None:
-    """Take a card hold: the stay is over, or the hold would lapse before it is."""
+async def _capture(
+    db: Database, clock: Clock, gateways: GatewayDirectory, payment: Payment
+) -> list[Moved]:
+    """Take a card hold: the stay is over, or the hold would lapse before it is. One refused
+    after the issuer's deadline has lapsed: no money will come."""
     try:
         gateway = gateways.of_payment(payment.gateway)
         await gateway.capture(
@@ -88,11 +92,15 @@ async def _capture(db: Database, gateways: GatewayDirectory, payment: Payment) -
             f"payment:{payment.id}:capture",
         )  # fmt: skip
     except GatewayRefused as error:
-        # Tried again on the next sweep; the payout waits for it.
         log.warning("capturing payment %s refused: %s", payment.id, error)
-        return
+        if clock.now() < holds.lapses_at(payment):
+            return []  # tried again on the next sweep; the payout waits for it
+        async with db.unit_of_work() as uow:
+            lapsed = await holds.hold_let_go(uow, clock, payment.external_id)
+        return [lapsed] if lapsed is not None and lapsed.needs_manager else []
     async with db.unit_of_work() as uow:
         await booking_payments.payment_captured(uow, payment.external_id)
+    return []
 
 
 async def _refund(

@@ -211,3 +211,30 @@ async def test_a_failed_card_and_a_chargeback_are_told(sandbox, webhooks, record
     assert (dispute.booking_id, dispute.kind) == (booking.id, "chargeback")
     alert = sandbox.manager.last_message(chat=sandbox.managers_group)
     assert "disputes the payment for booking #1" in alert.text
+
+
+async def test_a_hold_stripe_let_go_is_never_paid_out_and_the_managers_are_told(
+    sandbox, webhooks, recorded, at_stripe
+):
+    _, spot = await _owner_and_spot(sandbox)
+    dana = sandbox.person("Dana")
+    _, checkout, intent = await _pay_on_the_page(
+        sandbox, recorded, at_stripe, dana, spot, when="today 12-14"
+    )
+    await webhooks.deliver("checkout.session.completed", _session(checkout, intent))
+    lapsed = {**(await at_stripe.intent(intent.id)).to_dict(), "status": "canceled",
+              "latest_charge": (await at_stripe.charge_of(intent.id)).id}  # fmt: skip
+
+    answer = await webhooks.deliver("payment_intent.canceled", lapsed)
+
+    assert answer.json()["outcome"] == "hold_lapsed"
+    alert = sandbox.manager.last_message(chat=sandbox.managers_group)
+    assert "booking #1 was let go before it was taken" in alert.text
+    sandbox.clock.advance(hours=4)  # the stay is over, and the owner's hour has passed
+    await sandbox.runtime.run_job("advance_bookings")
+    await sandbox.runtime.run_job("advance_bookings")
+    await sandbox.runtime.run_job("move_money")
+    await sandbox.runtime.run_job("move_money")
+    assert recorded.calls_to("POST", "/v1/transfers") == []
+    (payment,) = await _one(sandbox, Payment)
+    assert payment.status == "lapsed"

@@ -10,6 +10,7 @@ import queue
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -390,8 +391,21 @@ async def test_a_quiet_checkout_is_reconciled_from_its_payment_intent(gateway, a
     assert await gateway.payment_of_checkout(collection.reference) == intent.id
     charge = await at_stripe.charge_of(intent.id)
     assert await gateway.payment_state(intent.id) == PaymentState(
-        status=GatewayPaymentStatus.HELD, amount=euros(600), charge_id=charge.id
-    )
+        status=GatewayPaymentStatus.HELD, amount=euros(600), charge_id=charge.id,
+        capture_before=datetime.fromtimestamp(
+            charge.payment_method_details.card.capture_before, UTC
+        ),
+    )  # fmt: skip
+
+
+async def test_a_holds_lapse_is_read_from_its_charge(gateway, at_stripe):
+    intent = await at_stripe.pays(600)
+    charge = await at_stripe.charge_of(intent.id)
+
+    state = await gateway.payment_state(intent.id)
+
+    # Stripe: payment_method_details.card.capture_before, seven days for an online card.
+    assert state.capture_before == datetime.fromtimestamp(charge.created + 7 * 24 * 3600, UTC)
 
 
 async def test_an_intent_in_isk_reads_back_in_whole_kronur(gateway, at_stripe):
