@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 
 from sandbox.botapi import member_json, photo_sizes, wait_answer
 from sandbox.formatting import command_entities
@@ -105,9 +106,16 @@ async def press_button(
     return result
 
 
-async def pay_invoice(world: World, person_id: int, message_id: int) -> JSON:
+async def pay_invoice(
+    world: World,
+    person_id: int,
+    message_id: int,
+    *,
+    while_charging: Callable[[], Awaitable[object]] | None = None,
+) -> JSON:
     """The payment form: a pre-checkout query the bot must answer within 10 seconds, then, if it
-    agreed, the successful payment."""
+    agreed, the successful payment. ``while_charging`` runs between the two, as anything can
+    while the card is charged (an expiry sweep, the owner cancelling)."""
     chat = _member_chat(world, person_id, None)
     message = chat.messages.get(message_id)
     payload = world.invoice_payloads.get((chat.id, message_id))
@@ -130,6 +138,8 @@ async def pay_invoice(world: World, person_id: int, message_id: int) -> JSON:
         outcome = {"kind": "payment_failed", "error_message": error}
         await world.record(chat, outcome)
         return outcome
+    if while_charging is not None:
+        await while_charging()
     charge = {"currency": invoice["currency"], "total_amount": invoice["total_amount"],
               "invoice_payload": payload,
               "telegram_payment_charge_id": f"sbx_tg_{secrets.token_hex(10)}",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,12 +140,15 @@ class Person:
         )
         return self.last_answer
 
-    async def pay(self) -> JSON:
-        """Pay the newest invoice through the payment form."""
+    async def pay(self, *, while_charging: Callable[[], Awaitable[object]] | None = None) -> JSON:
+        """Pay the newest invoice through the payment form; ``while_charging`` happens after the
+        bot agreed to the payment and before the payment reaches it."""
         invoice = next((m for m in reversed(self.messages()) if m.invoice), None)
         if invoice is None:
             raise AssertionError("there is no invoice to pay")
-        return await self._acting(actions.pay_invoice(self.world, self.id, invoice.id))
+        return await self._acting(
+            actions.pay_invoice(self.world, self.id, invoice.id, while_charging=while_charging)
+        )
 
     async def pay_again(self) -> None:
         """Telegram reports the last payment a second time."""
