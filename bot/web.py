@@ -19,7 +19,7 @@ from telegram.ext import Application
 
 from bot.context import BotData
 from bot.handlers.payments import payment_outcome_text
-from bot.i18n import translator
+from bot.i18n import Translator, translator
 from bot.transfers import hold_lapsed_text
 from core.services import gateway_events, people
 from core.services.gateway_events import EventOutcome
@@ -136,6 +136,33 @@ async def tell_about_payment(
             "⚠️ The driver's bank disputes the payment for booking #{id} ({reference}). "
             "A dispute is open."
         ).format(id=outcome.booking_id, reference=outcome.detail))  # fmt: skip
+    elif (
+        outcome.kind in ("chargeback_funds", "chargeback_closed")
+        and outcome.chargeback is not None
+        and bot_data.settings.manager_chat_id is not None
+    ):
+        await _send(application, bot_data.settings.manager_chat_id,
+                    chargeback_text(outcome, translator("en")))  # fmt: skip
+
+
+def chargeback_text(outcome: EventOutcome, i18n: Translator) -> str:
+    """What the driver's bank did with a disputed payment's money, for the managers."""
+    moved = outcome.chargeback
+    assert moved is not None
+    _ = i18n.gettext
+    if outcome.kind == "chargeback_closed":
+        text = (
+            _("The chargeback {reference} on booking #{id} is lost: the bank keeps {amount}.")
+            if moved.taken_back
+            else _("The chargeback {reference} on booking #{id} is won: {amount} is back.")
+        )
+    elif moved.taken_back:
+        text = _("💳 The driver's bank took back {amount} for booking #{id} ({reference}).")
+    else:
+        text = _("The driver's bank returned {amount} for booking #{id} ({reference}).")
+    return text.format(
+        reference=outcome.detail, id=moved.booking_id, amount=i18n.money(moved.asked)
+    )
 
 
 async def _send(application: Application[Any, Any, Any, Any, Any, Any], chat_id: int,

@@ -7,6 +7,7 @@ from typing import Any
 
 from core.ports import PaymentState
 from core.services.gateway_events import (
+    ChargebackMoney,
     ChargebackOpened,
     CheckoutCompleted,
     CheckoutExpired,
@@ -24,6 +25,12 @@ PAYMENT_CHANGES = (
     "payment_intent.succeeded",
     "payment_intent.canceled",
 )
+
+# Whether the bank took the disputed money back (True) or returned it.
+DISPUTE_FUNDS = {"charge.dispute.funds_withdrawn": True, "charge.dispute.funds_reinstated": False}
+# A dispute closed lost leaves the money with the bank; won, it is back. (An inquiry closes as
+# warning_closed with no money moved.)
+CLOSED = {"lost": True, "won": False}
 
 
 def _field(obj: Any, name: str, default: Any = None) -> Any:
@@ -69,7 +76,15 @@ def _fact(kind: str, obj: Any) -> Fact:
     if kind == "charge.dispute.created":
         return ChargebackOpened(
             dispute_reference=obj["id"], payment_reference=_id_of(_field(obj, "payment_intent")),
-            reason=_field(obj, "reason", ""),
+            reason=_field(obj, "reason", ""), charge_reference=_id_of(_field(obj, "charge")),
+        )  # fmt: skip
+    if kind in DISPUTE_FUNDS or (kind == "charge.dispute.closed" and obj["status"] in CLOSED):
+        return ChargebackMoney(
+            dispute_reference=obj["id"], payment_reference=_id_of(_field(obj, "payment_intent")),
+            charge_reference=_id_of(_field(obj, "charge")),
+            amount=from_stripe_amount(obj["amount"], obj["currency"]),
+            taken_back=DISPUTE_FUNDS[kind] if kind in DISPUTE_FUNDS else CLOSED[obj["status"]],
+            final=kind == "charge.dispute.closed",
         )  # fmt: skip
     if kind == "account.updated":
         return PayoutAccountChanged(obj["id"], bool(_field(obj, "payouts_enabled", False)))

@@ -21,12 +21,14 @@ from core.db.repositories import _Repository
 from core.status import LIVE_BOOKING_STATUSES, BookingStatus
 
 # What each ledger account means for a booking's money. A refund decided is owed on
-# refund_payable, and moves to the driver's own account once sent; both count as refunded.
+# refund_payable, and moves to the driver's own account once sent; both count as refunded, and
+# so does what the driver's bank took back on a chargeback (it went back to the driver).
 _PURPOSE = case(
     (LedgerEntry.account == "escrow", literal("held")),
     (LedgerEntry.account == "platform_revenue", literal("commission")),
     (LedgerEntry.account.like("owner\\_%", escape="\\"), literal("owner")),
     (LedgerEntry.account.like("refund\\_payable:%", escape="\\"), literal("refunded")),
+    (LedgerEntry.account.like("chargeback:%"), literal("refunded")),
     (
         and_(LedgerEntry.account.like("driver:%"), LedgerTransaction.kind == "payment"),
         literal("paid"),

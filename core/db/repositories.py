@@ -486,6 +486,16 @@ class Ledger(_Repository):
         )
         return {currency: int(total) for currency, total in rows if total}
 
+    async def balances_of_booking(self, booking_id: int, currency: str) -> dict[str, int]:
+        """What each account holds for a booking in one currency (its entries' sum)."""
+        rows = await self.session.execute(
+            select(LedgerEntry.account, func.sum(LedgerEntry.amount_minor))
+            .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+            .where(LedgerTransaction.booking_id == booking_id, LedgerEntry.currency == currency)
+            .group_by(LedgerEntry.account)
+        )
+        return {account: int(total) for account, total in rows if total}
+
     async def counts(self) -> tuple[int, int]:
         transactions = await self.session.scalar(select(func.count(LedgerTransaction.id)))
         entries = await self.session.scalar(select(func.count(LedgerEntry.id)))
@@ -519,6 +529,15 @@ class Payments(_Repository):
             .where(Payment.external_id == external_id)
             .with_for_update()
             .execution_options(populate_existing=True)
+        )
+
+    async def by_charge_id(self, charge_id: str) -> Payment | None:
+        """The payment whose card charge this is (a Telegram invoice's payment has only one)."""
+        return await self.session.scalar(
+            select(Payment)
+            .where(Payment.provider_charge_id == charge_id)
+            .order_by(Payment.id)
+            .limit(1)
         )
 
     async def of_booking(self, booking_id: int) -> list[Payment]:

@@ -53,6 +53,8 @@ class _Money:
     held: int = 0
     owner: int = 0
     commission: int = 0
+    # Back with the driver: refunded, owed as a refund, or taken back by their bank (a
+    # chargeback), which the ledger moves out of the booking's money like a refund.
     refunded: int = 0
     other: int = 0
 

@@ -10,12 +10,14 @@ from dataclasses import dataclass, replace
 from sqlalchemy.exc import IntegrityError
 
 from core.clock import Clock
-from core.db.models import Checkout
+from core.db.models import Checkout, Payment
 from core.db.uow import Database, UnitOfWork
 from core.errors import DomainError
+from core.money import Money
 from core.ports import GatewayPaymentStatus, HostedCheckoutGateway, PaymentState
-from core.services import booking_payments, disputes, holds, people
+from core.services import booking_payments, chargebacks, disputes, holds, people
 from core.services.booking_payments import PaymentOutcome
+from core.services.chargebacks import ChargebackMoved
 from core.services.holds import HoldLapsed
 from core.status import BookingStatus
 
@@ -53,11 +55,26 @@ class CheckoutExpired:
 
 @dataclass(frozen=True, slots=True)
 class ChargebackOpened:
-    """The driver's bank disputes a payment."""
+    """The driver's bank disputes a payment, named by the payment, or by its card charge (a
+    Telegram invoice's payment is known by its charge only)."""
 
     dispute_reference: str
     payment_reference: str | None
     reason: str
+    charge_reference: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChargebackMoney:
+    """The bank took a disputed payment's money back (``taken_back``) or returned it; ``final``
+    when the dispute is closed with it (lost: the money stays with the bank; won: it is back)."""
+
+    dispute_reference: str
+    payment_reference: str | None
+    charge_reference: str | None
+    amount: Money
+    taken_back: bool
+    final: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +94,7 @@ Fact = (
     | PaymentFailed
     | CheckoutExpired
     | ChargebackOpened
+    | ChargebackMoney
     | PayoutAccountChanged
     | Unhandled
 )
@@ -98,11 +116,14 @@ class GatewayNotice:
 class EventOutcome:
     """What the bot should tell people about an event."""
 
-    kind: str  # "paid", "payment_failed", "dispute", "hold_lapsed", "duplicate", "ignored"
+    # "paid", "payment_failed", "dispute", "chargeback_funds", "chargeback_closed",
+    # "hold_lapsed", "duplicate", "ignored"
+    kind: str
     payment: PaymentOutcome | None = None
     booking_id: int | None = None
     detail: str = ""
     lapsed: HoldLapsed | None = None
+    chargeback: ChargebackMoved | None = None
 
 
 async def apply_notice(
@@ -170,7 +191,7 @@ async def _apply(
         await booking_payments.close_checkout(uow, fact.checkout_reference)
         return EventOutcome("ignored", detail="page expired")
     if isinstance(fact, ChargebackOpened):
-        payment = await uow.payments.by_external_id(fact.payment_reference or "")
+        payment = await _disputed_payment(uow, fact.payment_reference, fact.charge_reference)
         if payment is None:
             return EventOutcome("ignored", detail="dispute on an unknown payment")
         dispute = await disputes.open_dispute(
@@ -178,12 +199,37 @@ async def _apply(
             description=f"Chargeback {fact.dispute_reference} ({gateway}): {fact.reason}",
         )  # fmt: skip
         return EventOutcome("dispute", booking_id=dispute.booking_id, detail=fact.dispute_reference)
+    if isinstance(fact, ChargebackMoney):
+        return await _chargeback_money(uow, clock, fact)
     if isinstance(fact, PayoutAccountChanged):
         await people.payout_account_changed(
             uow, fact.account_reference, payouts_enabled=fact.payouts_enabled
         )
         return EventOutcome("ignored", detail="payout account updated")
     return EventOutcome("ignored", detail="nothing to do")
+
+
+async def _disputed_payment(
+    uow: UnitOfWork, payment_reference: str | None, charge_reference: str | None
+) -> Payment | None:
+    payment = await uow.payments.by_external_id(payment_reference) if payment_reference else None
+    if payment is None and charge_reference:
+        payment = await uow.payments.by_charge_id(charge_reference)
+    return payment
+
+
+async def _chargeback_money(uow: UnitOfWork, clock: Clock, fact: ChargebackMoney) -> EventOutcome:
+    payment = await _disputed_payment(uow, fact.payment_reference, fact.charge_reference)
+    if payment is None:
+        return EventOutcome("ignored", detail="dispute on an unknown payment")
+    move = chargebacks.funds_withdrawn if fact.taken_back else chargebacks.funds_reinstated
+    moved = await move(
+        uow, clock, payment, dispute_reference=fact.dispute_reference, amount=fact.amount
+    )
+    return EventOutcome(
+        "chargeback_closed" if fact.final else "chargeback_funds", booking_id=moved.booking_id,
+        detail=fact.dispute_reference, chargeback=moved,
+    )  # fmt: skip
 
 
 async def _paid(

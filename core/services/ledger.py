@@ -14,7 +14,8 @@ from core.money import Money
 
 # Accounts: "driver:ID" is the driver's own money outside the platform (paid in, refunded to);
 # "escrow" holds it during a booking; "owner_payable:ID" and "refund_payable:ID" are what the
-# platform owes until the gateway moves it; "owner_paid_out:ID" is what reached the owner.
+# platform owes until the gateway moves it; "owner_paid_out:ID" is what reached the owner;
+# "chargeback:ID" is what the driver's bank took back from the platform on a disputed payment.
 ESCROW = "escrow"
 PLATFORM_REVENUE = "platform_revenue"
 
@@ -33,6 +34,10 @@ def owner_paid_out_account(person_id: int) -> str:
 
 def refund_payable_account(person_id: int) -> str:
     return f"refund_payable:{person_id}"
+
+
+def chargeback_account(person_id: int) -> str:
+    return f"chargeback:{person_id}"
 
 
 @dataclass(frozen=True, slots=True)

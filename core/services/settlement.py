@@ -141,11 +141,11 @@ async def settle_ruling_after_stay(
             (refund_payable_account(booking.driver_id), refund),
         ),
     )  # fmt: skip
-    await _trim_payouts_to_what_is_owed(uow, owner_id, booking)
+    await trim_payouts_to_what_is_owed(uow, owner_id, booking)
     return await _queue_refund(uow, clock, booking, payment, refund, "dispute")
 
 
-async def _trim_payouts_to_what_is_owed(uow: UnitOfWork, owner_id: int, booking: Booking) -> None:
+async def trim_payouts_to_what_is_owed(uow: UnitOfWork, owner_id: int, booking: Booking) -> None:
     """After the owner gave money back, their payouts still waiting may add up to more than
     they are owed: they are cut, this booking's own first, then the newest, so that nothing
     leaves that the owner would owe back. A payout already handed to the gateway keeps its
@@ -163,6 +163,21 @@ async def _trim_payouts_to_what_is_owed(uow: UnitOfWork, owner_id: int, booking:
         excess -= cut
         if payout.amount_minor == 0:
             await uow.payments.delete(payout)
+
+
+async def top_up_payout(uow: UnitOfWork, clock: Clock, booking: Booking, owner_id: int) -> None:
+    """Money came back to what the owner is owed (a chargeback the platform won): the
+    booking's payout waiting to leave grows by what no payout covers yet, or one is queued if
+    the booking has none. (A booking whose payout has left keeps it in /earnings as pending.)"""
+    owed = await uow.ledger.balance(owner_payable_account(owner_id), booking.currency)
+    room = owed - await uow.payments.payouts_waiting(owner_id, booking.currency)
+    if room <= 0:
+        return
+    waiting = await uow.payments.waiting_payout_of(booking.id)
+    if waiting is not None:
+        waiting.amount_minor += room
+    elif all(p.booking_id != booking.id for p in await uow.payments.payouts_of_owner(owner_id)):
+        await _queue_payout(uow, booking, owner_id, Money(room, booking.currency), clock.now())
 
 
 async def _divide(

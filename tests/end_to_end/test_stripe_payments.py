@@ -213,6 +213,27 @@ async def test_a_failed_card_and_a_chargeback_are_told(sandbox, webhooks, record
     assert "disputes the payment for booking #1" in alert.text
 
 
+async def test_the_managers_hear_when_the_bank_takes_a_payment_back_and_when_it_is_decided(
+    sandbox, webhooks, recorded, at_stripe
+):
+    _, spot = await _owner_and_spot(sandbox)
+    dana = sandbox.person("Dana")
+    _, checkout, intent = await _pay_on_the_page(
+        sandbox, recorded, at_stripe, dana, spot, when="tomorrow 10-12"
+    )
+    await webhooks.deliver("checkout.session.completed", _session(checkout, intent))
+    charge = (await at_stripe.charge_of(intent.id)).id
+    dispute = {"id": "dp_1", "object": "dispute", "amount": 600, "currency": "eur",
+               "charge": charge, "payment_intent": intent.id, "reason": "fraudulent"}  # fmt: skip
+
+    await webhooks.deliver("charge.dispute.funds_withdrawn", {**dispute, "status": "lost"})
+    alert = sandbox.manager.last_message(chat=sandbox.managers_group)
+    assert "bank took back €6.00 for booking #1 (dp_1)" in alert.text
+    await webhooks.deliver("charge.dispute.closed", {**dispute, "status": "lost"})
+    alert = sandbox.manager.last_message(chat=sandbox.managers_group)
+    assert "dp_1 on booking #1 is lost: the bank keeps €6.00" in alert.text
+
+
 async def test_a_hold_stripe_let_go_is_never_paid_out_and_the_managers_are_told(
     sandbox, webhooks, recorded, at_stripe
 ):

@@ -16,20 +16,36 @@ from core.errors import (
     RatingNotAllowed,
     RelayClosed,
 )
-from core.services import audit, bookings, disputes, profit, ratings, relay, settlement
+from core.services import (
+    audit,
+    bookings,
+    disputes,
+    gateway_events,
+    profit,
+    ratings,
+    relay,
+    settlement,
+)
 from core.services.disputes import Problem, Ruling
+from core.services.gateway_events import GatewayNotice
 from core.services.ledger import (
     ESCROW,
     PLATFORM_REVENUE,
+    chargeback_account,
     owner_paid_out_account,
     owner_payable_account,
 )
 from core.services.ledger import refund_payable_account as refund_payable
 from core.services.parties import Side
+from core.settings import Settings
 from core.status import BookingStatus
+from payments.stripe_events import notice_of
+from payments.stripe_gateway import StripeGateway
 from tests.integration import test_settlement
 from tests.integration.builders import a_person
 from tests.integration.test_settlement import balances, eur, pay, stay_through, transfers
+from tests.support.recorded_stripe import RecordedStripe
+from tests.support.stripe_side import SECRET_KEY, WEBHOOK_SECRET
 
 # The paid-booking setup the settlement tests use: Olga's spot, Dana's two hours for 6.00.
 owner = test_settlement.owner
@@ -340,3 +356,121 @@ async def test_a_refund_after_the_share_left_comes_out_of_another_stays_waiting_
     assert report.violations == []
     earned = await _earnings(db, owner)
     assert earned.owed_back == ([eur(255 - share_of_later)] if share_of_later < 255 else [])
+
+
+# --- chargebacks: what the driver's bank does with the money --------------------------------
+
+
+@pytest.fixture
+def stripe_gateway() -> StripeGateway:
+    """Webhooks about disputes ask Stripe nothing: no server behind it."""
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        stripe_secret_key=SECRET_KEY, stripe_webhook_secret=WEBHOOK_SECRET,
+    )  # fmt: skip
+    return StripeGateway(settings, http_client=RecordedStripe())
+
+
+def a_dispute_event(kind: str, *, amount: int = 600, status: str = "needs_response",
+                    event_id: str | None = None, **fields: object) -> GatewayNotice:  # fmt: skip
+    """Stripe's charge.dispute.* event on a Telegram invoice's payment: a charge, no intent."""
+    dispute = {
+        "id": "dp_1", "object": "dispute", "amount": amount, "currency": "eur",
+        "charge": "ch_1", "payment_intent": None, "reason": "fraudulent", "status": status,
+        "is_charge_refundable": False, "livemode": False, "metadata": {}, **fields,
+    }  # fmt: skip
+    return notice_of({"id": event_id or f"evt_{kind}_{status}", "object": "event", "type": kind,
+                      "data": {"object": dispute}})  # fmt: skip
+
+
+async def _bank(db, clock, gateway, kind, **fields):
+    return await gateway_events.apply_notice(db, clock, gateway, a_dispute_event(kind, **fields))
+
+
+async def test_a_chargeback_on_a_telegram_payment_is_found_by_its_charge(
+    db, clock, booking, stripe_gateway
+):
+    await pay(db, clock, booking)  # Telegram's charge id is the payment's; Stripe's is ch_1
+
+    outcome = await _bank(db, clock, stripe_gateway, "charge.dispute.created")
+
+    assert (outcome.kind, outcome.booking_id) == ("dispute", booking.id)
+    async with db.reading() as uow:
+        assert (await uow.trust.unresolved_dispute_of(booking.id)).kind == "chargeback"
+
+
+async def test_money_the_bank_takes_back_before_the_stay_is_never_paid_out(
+    db, clock, booking, owner, stripe_gateway
+):
+    await pay(db, clock, booking)
+    await _bank(db, clock, stripe_gateway, "charge.dispute.created")
+
+    outcome = await _bank(db, clock, stripe_gateway, "charge.dispute.funds_withdrawn")
+
+    assert outcome.kind == "chargeback_funds"
+    assert (outcome.chargeback.moved, outcome.chargeback.taken_back) == (eur(600), True)
+    driver_chargeback = chargeback_account(booking.driver_id)
+    assert await balances(db, ESCROW, driver_chargeback) == [0, 600]
+    await stay_through(db, clock, booking)
+    assert await transfers(db, Payout) == []
+    assert await balances(db, owner_payable_account(owner.id), PLATFORM_REVENUE) == [0, 0]
+
+
+async def test_a_chargeback_after_the_stay_comes_out_of_the_owners_share_and_commission(
+    db, clock, booking, owner, stripe_gateway
+):
+    await pay(db, clock, booking)
+    await stay_through(db, clock, booking)  # 5.10 owed to the owner, waiting to leave
+    await _bank(db, clock, stripe_gateway, "charge.dispute.created")
+
+    await _bank(db, clock, stripe_gateway, "charge.dispute.funds_withdrawn", amount=400)
+
+    # 4.00 of 6.00 taken: 3.40 of the owner's 5.10 and 0.60 of the platform's 0.90.
+    accounts = owner_payable_account(owner.id), PLATFORM_REVENUE
+    assert await balances(db, *accounts, chargeback_account(booking.driver_id)) == [170, 30, 400]
+    (payout,) = await transfers(db, Payout)
+    assert payout.amount_minor == 170
+
+
+async def test_a_won_chargeback_puts_the_money_back_once(db, clock, booking, owner, stripe_gateway):
+    await pay(db, clock, booking)
+    await _bank(db, clock, stripe_gateway, "charge.dispute.funds_withdrawn")
+
+    returned = await _bank(db, clock, stripe_gateway, "charge.dispute.funds_reinstated")
+    closed = await _bank(db, clock, stripe_gateway, "charge.dispute.closed", status="won")
+
+    assert (returned.kind, returned.chargeback.moved) == ("chargeback_funds", eur(600))
+    assert (closed.kind, closed.chargeback.moved) == ("chargeback_closed", eur(0))
+    assert await balances(db, ESCROW, chargeback_account(booking.driver_id)) == [600, 0]
+    await stay_through(db, clock, booking)
+    (payout,) = await transfers(db, Payout)
+    assert payout.amount_minor == 510
+
+
+async def test_a_chargeback_won_after_the_stay_is_owed_to_the_owner_again(
+    db, clock, booking, owner, stripe_gateway
+):
+    await pay(db, clock, booking)
+    await stay_through(db, clock, booking)
+    await _bank(db, clock, stripe_gateway, "charge.dispute.funds_withdrawn")
+    assert await transfers(db, Payout) == []  # nothing left for the owner to be paid
+
+    await _bank(db, clock, stripe_gateway, "charge.dispute.closed", status="won")
+
+    assert await balances(db, owner_payable_account(owner.id), PLATFORM_REVENUE) == [510, 90]
+    (payout,) = await transfers(db, Payout)
+    assert payout.amount_minor == 510
+
+
+async def test_a_lost_chargeback_takes_the_money_once_whichever_event_says_so(
+    db, clock, booking, stripe_gateway
+):
+    await pay(db, clock, booking)
+    await _bank(db, clock, stripe_gateway, "charge.dispute.funds_withdrawn")
+    again = await _bank(db, clock, stripe_gateway, "charge.dispute.funds_withdrawn")
+    closed = await _bank(db, clock, stripe_gateway, "charge.dispute.closed", status="lost")
+
+    assert again.kind == "duplicate"
+    assert (closed.kind, closed.chargeback.taken_back) == ("chargeback_closed", True)
+    assert closed.chargeback.moved == eur(0)
+    assert await balances(db, ESCROW, chargeback_account(booking.driver_id)) == [0, 600]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from core.money import Money
 from core.ports import GatewayPaymentStatus
-from core.services.gateway_events import PaymentChanged
+from core.services.gateway_events import ChargebackMoney, ChargebackOpened, PaymentChanged
 from payments.stripe_events import notice_of
 
 PAYLOAD = "booking:42:1"
@@ -42,3 +44,34 @@ def test_a_euro_intent_reads_back_in_cents():
     assert isinstance(notice.fact, PaymentChanged)
     assert notice.fact.state.amount == Money(600, "EUR")
     assert notice.fact.state.status == GatewayPaymentStatus.CHARGED
+
+
+def a_dispute(status: str = "needs_response") -> dict[str, Any]:
+    return {
+        "id": "dp_1", "object": "dispute", "amount": 50000, "currency": "isk", "charge": "ch_1",
+        "payment_intent": None, "reason": "fraudulent", "status": status,
+    }  # fmt: skip
+
+
+def test_a_dispute_names_its_charge_for_a_payment_without_an_intent():
+    notice = notice_of(an_event("charge.dispute.created", a_dispute()))
+
+    assert isinstance(notice.fact, ChargebackOpened)
+    assert (notice.fact.payment_reference, notice.fact.charge_reference) == (None, "ch_1")
+
+
+def test_money_a_bank_takes_back_is_read_in_stripes_units():
+    notice = notice_of(an_event("charge.dispute.funds_withdrawn", a_dispute()))
+
+    assert isinstance(notice.fact, ChargebackMoney)
+    assert (notice.fact.amount, notice.fact.taken_back, notice.fact.final) == (
+        Money(500, "ISK"), True, False,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(("status", "taken_back"), [("won", False), ("lost", True)])
+def test_a_closed_dispute_says_whether_the_money_stays_with_the_bank(status, taken_back):
+    notice = notice_of(an_event("charge.dispute.closed", a_dispute(status)))
+
+    assert isinstance(notice.fact, ChargebackMoney)
+    assert (notice.fact.taken_back, notice.fact.final) == (taken_back, True)
