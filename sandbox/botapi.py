@@ -10,6 +10,12 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from payments.telegram_invoice import (
+    DESCRIPTION_MAX,
+    PAYLOAD_MAX_BYTES,
+    TITLE_MAX,
+    telegram_currencies,
+)
 from sandbox.formatting import EntityError, parse_html, utf16_length
 from sandbox.world import JSON, PRE_CHECKOUT_TIMEOUT_S, BotApiError, Chat, World, bad_request
 
@@ -127,12 +133,17 @@ def _chat_for_bot(world: World, params: JSON) -> Chat:
     return world.chat(params["chat_id"])
 
 
-async def _send(world: World, chat: Chat, params: JSON, **content: Any) -> JSON:
+async def _send(
+    world: World, chat: Chat, params: JSON, *, viewer_notes: JSON | None = None, **content: Any
+) -> JSON:
+    """Sends ``content`` as a bot message. ``viewer_notes`` go on the chat event beside the
+    message, for the web chat alone: the message itself stays in Telegram's schema."""
     markup = _check_markup(params.get("reply_markup"))
     message = world.new_message(chat, world.bot, **content)
     _apply_markup(chat, message, markup)
     await world.record(chat, {"kind": "message", "message": message,
-                              "reply_keyboard": chat.reply_keyboard})  # fmt: skip
+                              "reply_keyboard": chat.reply_keyboard,
+                              **(viewer_notes or {})})  # fmt: skip
     return message
 
 
@@ -386,15 +397,18 @@ async def answer_callback_query(world: World, params: JSON) -> bool:
 async def send_invoice(world: World, params: JSON) -> JSON:
     chat = _chat_for_bot(world, params)
     _required(params, "title", "description", "payload", "currency")
-    if not 1 <= len(params["title"]) <= 32:
+    if not 1 <= len(params["title"]) <= TITLE_MAX:
         raise bad_request("INVOICE_TITLE_INVALID")
-    if not 1 <= len(params["description"]) <= 255:
+    if not 1 <= len(params["description"]) <= DESCRIPTION_MAX:
         raise bad_request("INVOICE_DESCRIPTION_INVALID")
-    if not 1 <= len(str(params["payload"]).encode()) <= 128:
+    if not 1 <= len(str(params["payload"]).encode()) <= PAYLOAD_MAX_BYTES:
         raise bad_request("INVOICE_PAYLOAD_INVALID")
     prices = params.get("prices")
-    if not isinstance(prices, list) or not prices:
+    if not isinstance(prices, list):
         raise bad_request("can't parse prices JSON object")
+    if not prices:
+        # The Bot API server's own words (telegram-bot-api, get_labeled_price_parts).
+        raise bad_request("there must be at least one price")
     total = 0
     for price in prices:
         if (
@@ -405,11 +419,22 @@ async def send_invoice(world: World, params: JSON) -> JSON:
             raise bad_request("can't parse prices JSON object")
         total += price["amount"]
     if total <= 0:
+        # TDLib's check inside the Bot API server (InputInvoice.cpp), first letter lowered.
+        raise bad_request("total price must be positive")
+    # Telegram's servers take only a currency in its table, and a total only between that
+    # currency's min_amount and max_amount, in its units (payments/telegram_currencies.json).
+    currency = telegram_currencies().get(str(params["currency"]))
+    if currency is None:
+        raise bad_request("CURRENCY_INVALID")
+    if not currency.min_amount <= total <= currency.max_amount:
         raise bad_request("CURRENCY_TOTAL_AMOUNT_INVALID")
     invoice = {"title": params["title"], "description": params["description"],
                "start_parameter": params.get("start_parameter") or "",
-               "currency": params["currency"], "total_amount": total}  # fmt: skip
-    message = await _send(world, chat, params, invoice=invoice)
+               "currency": currency.code, "total_amount": total}  # fmt: skip
+    # The web chat shows the amount in units of 10**-exp with Telegram's exp, which for
+    # HUF, IDR or YER is not the ISO exponent a browser's Intl would use.
+    notes = {"currency_exponents": {currency.code: currency.exp}}
+    message = await _send(world, chat, params, invoice=invoice, viewer_notes=notes)
     world.invoice_payloads[(chat.id, message["message_id"])] = str(params["payload"])
     return message
 

@@ -11,6 +11,10 @@ const view = {
   next: 0, // index of the next chat event expected
   replyKeyboard: null,
   city: null,
+  // Telegram's exponent for each currency an invoice in this page has shown, from the
+  // sandbox's chat events: amounts count units of 10**-exp, and Telegram's exp is not always
+  // the ISO one Intl knows (hundredths of a forint, a rupiah or a rial).
+  exponents: {},
 };
 
 async function api(path, options = {}) {
@@ -114,6 +118,7 @@ function listen(chatId) {
 function apply(event, live) {
   if (event.index < view.next) return;
   view.next = event.index + 1;
+  Object.assign(view.exponents, event.currency_exponents);
   switch (event.kind) {
     case "message":
       showAction(null);
@@ -344,9 +349,17 @@ function safeLink(url) {
   return link;
 }
 
-function money(minor, currency) {
-  const format = new Intl.NumberFormat(undefined, { style: "currency", currency });
-  return format.format(minor / 10 ** format.resolvedOptions().maximumFractionDigits);
+// An amount as Telegram counts it (total_amount, a price), in units of 10**-exp of the currency.
+function money(amount, currency) {
+  const usual = new Intl.NumberFormat(undefined, { style: "currency", currency }).resolvedOptions();
+  const exp = view.exponents[currency] ?? usual.maximumFractionDigits;
+  const format = new Intl.NumberFormat(undefined, {
+    style: "currency",
+    currency,
+    minimumFractionDigits: Math.min(usual.minimumFractionDigits, exp),
+    maximumFractionDigits: exp,
+  });
+  return format.format(amount / 10 ** exp);
 }
 
 // --- the reply keyboard and the composer --------------------------------------------------------
