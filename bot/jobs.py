@@ -18,6 +18,7 @@ from bot.handlers.spot_card import Navigate
 from bot.handlers.stay_checks import ask_owners, check_in_button
 from bot.i18n import translator
 from bot.keyboards import inline
+from bot.payment_pages import close_lapsed_payment_pages
 from bot.transfers import move_money
 from bot.waiting_drivers import tell_waiting_drivers
 from bot.web import tell_about_payment
@@ -48,6 +49,7 @@ async def expire_overdue_bookings(context: ParkShareContext) -> None:
             request_window=timedelta(minutes=settings.request_window_minutes),
         )
         drivers = {booking.id: await people.get(uow, booking.driver_id) for booking in expired}
+    await close_lapsed_payment_pages(context)
     await tell_waiting_drivers(context, [booking.spot_id for booking in expired])
     for booking in expired:
         driver = drivers[booking.id]

@@ -84,6 +84,9 @@ class CollectOrder:
     hold: bool = True
     # Where the hosted payment page sends the driver back to (the bot's chat).
     return_url: str = ""
+    # When the booking stops waiting for this payment: a hosted page closes then, or as soon
+    # after as its gateway allows.
+    pay_by: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +159,11 @@ class HostedCheckoutGateway(PaymentGateway, Protocol):
         ...
 
     async def payment_state(self, reference: str) -> PaymentState: ...
+
+    async def expire_checkout(self, reference: str, idempotency_key: str) -> bool:
+        """Close a payment page so nobody can pay on it any more: True once it is closed (now or
+        before), False if somebody already paid on it."""
+        ...
 
 
 class GatewayDirectory(Protocol):

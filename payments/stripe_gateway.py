@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ParamSpec, TypeVar
 
 import stripe
@@ -34,6 +34,11 @@ REFUND_MARK = "parkshare_refund"
 PRODUCT_NAME_MAX = 250
 # Every mutating call carries an idempotency key, so retrying a lost connection is safe.
 NETWORK_RETRIES = 2
+# A Checkout Session's expires_at "must be between 30 minutes and 24 hours after the current
+# time" (Stripe's clock, hence the real one here); a minute's margin for the request's way
+# there. A page that would close later than its booking's payment window is expired by us.
+CHECKOUT_OPEN_AT_LEAST = timedelta(minutes=31)
+CHECKOUT_OPEN_AT_MOST = timedelta(hours=24) - timedelta(minutes=1)
 
 # Stripe's rules for amounts (docs.stripe.com/currencies: "Minor units in API amounts" and
 # "Special cases"). Amounts have two decimals unless listed here, whatever CLDR's exponent,
@@ -159,6 +164,13 @@ def capture_before_of(charge: Any) -> datetime | None:
     return datetime.fromtimestamp(moment, UTC) if moment else None
 
 
+def checkout_expiry(pay_by: datetime, now: datetime) -> int:
+    """The Unix time a Checkout Session for a booking payable until ``pay_by`` expires at,
+    within what Stripe accepts ``now``."""
+    moment = min(max(pay_by, now + CHECKOUT_OPEN_AT_LEAST), now + CHECKOUT_OPEN_AT_MOST)
+    return int(moment.timestamp())
+
+
 def _mark_of(obj: Any) -> str | None:
     """The refund key an object's metadata names, if any (the SDK's objects are no dicts)."""
     metadata = obj.metadata.to_dict() if obj.metadata is not None else {}
@@ -215,6 +227,8 @@ class StripeGateway:
         if order.return_url:
             params["success_url"] = order.return_url
             params["cancel_url"] = order.return_url
+        if order.pay_by is not None:
+            params["expires_at"] = checkout_expiry(order.pay_by, datetime.now(UTC))
         session = await self._call(
             self._api.checkout.sessions.create,
             params=params,
@@ -367,6 +381,24 @@ class StripeGateway:
         """The PaymentIntent a Checkout page produced; None while nobody has paid on it."""
         session = await self._call(self._api.checkout.sessions.retrieve, reference)
         return _id_of(session.payment_intent)
+
+    async def expire_checkout(self, reference: str, idempotency_key: str) -> bool:
+        """Stripe expires only an open session and refuses any other; whether it was paid on
+        or had expired already is read from the session then."""
+        try:
+            await self._call(
+                self._api.checkout.sessions.expire,
+                reference,
+                options={"idempotency_key": idempotency_key},
+            )
+        except GatewayRefused:
+            session = await self._call(self._api.checkout.sessions.retrieve, reference)
+            if session.status == "complete":
+                return False
+            if session.status == "expired":
+                return True
+            raise
+        return True
 
     async def payment_state(self, reference: str) -> PaymentState:
         intent = await self._call(

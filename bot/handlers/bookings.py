@@ -22,6 +22,7 @@ from bot.handlers.relay import open_button as relay_button
 from bot.handlers.spot_card import Navigate
 from bot.i18n import N_, Translator, translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.payment_pages import close_lapsed_payment_pages
 from bot.waiting_drivers import tell_waiting_drivers
 from core.db.models import Booking, Person, Spot
 from core.money import Money
@@ -272,6 +273,7 @@ async def booking_pressed(update: Update, context: ParkShareContext) -> None:
         if terms.refund.minor:
             text += " " + _("{refund} will be refunded.").format(refund=i18n.money(terms.refund))
         await query.edit_message_text(text)
+        await close_lapsed_payment_pages(context)
         return
     async with context.db.reading() as uow:
         booking = await bookings.get(uow, pressed.booking_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from telegram import LabeledPrice, Update
 from telegram.ext import (
@@ -68,6 +69,7 @@ async def pay_pressed(update: Update, context: ParkShareContext) -> None:
                 payload=charge.payload, idempotency_key=f"{charge.payload}:collect",
                 hold=charge.start_at - context.clock.now() < booking_payments.HOLD_LAPSES_AFTER,
                 return_url=f"https://t.me/{context.bot.username}",
+                pay_by=charge.pay_by(timedelta(minutes=context.settings.payment_window_minutes)),
             )
         )  # fmt: skip
     except GatewayRefused:

@@ -672,6 +672,22 @@ class Payments(_Repository):
         )
         return list(rows)
 
+    async def open_checkouts_not_awaiting_payment(
+        self, *, gateway: str, limit: int
+    ) -> list[Checkout]:
+        rows = await self.session.scalars(
+            select(Checkout)
+            .join(Booking, Booking.id == Checkout.booking_id)
+            .where(
+                Checkout.open.is_(True),
+                Checkout.gateway == gateway,
+                Booking.status != BookingStatus.AWAITING_PAYMENT,
+            )
+            .order_by(Checkout.id)
+            .limit(limit)
+        )
+        return list(rows)
+
     async def held_with_bookings(self, *, limit: int) -> list[tuple[Payment, Booking]]:
         """Payments only authorised on a card, with their bookings."""
         rows = await self.session.execute(

@@ -34,6 +34,12 @@ class Charge:
     amount: Money
     spot_title: str
     start_at: datetime
+    # The booking's last change: its payment window runs from here.
+    awaiting_since: datetime
+
+    def pay_by(self, payment_window: timedelta) -> datetime:
+        """When the booking expires unpaid."""
+        return self.awaiting_since + payment_window
 
 
 def payload_for(booking: Booking) -> str:
@@ -67,6 +73,7 @@ async def charge_for(uow: UnitOfWork, *, booking_id: int, driver_id: int) -> Cha
         amount=Money(booking.price_minor, booking.currency),
         spot_title=spot.title,
         start_at=booking.start_at,
+        awaiting_since=booking.updated_at,
     )
 
 
@@ -225,6 +232,12 @@ async def checkouts_to_reconcile(
 ) -> list[Checkout]:
     """Payment pages open for a while with no word from the gateway."""
     return await uow.payments.open_checkouts(created_before=clock.now() - quiet_for, limit=limit)
+
+
+async def checkouts_to_expire(uow: UnitOfWork, *, gateway: str, limit: int = 50) -> list[Checkout]:
+    """Payment pages still open for bookings no longer waiting for payment (expired,
+    cancelled): they are closed at the gateway, so nobody pays for nothing."""
+    return await uow.payments.open_checkouts_not_awaiting_payment(gateway=gateway, limit=limit)
 
 
 async def close_checkout(uow: UnitOfWork, reference: str) -> None:

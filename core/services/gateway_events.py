@@ -5,6 +5,7 @@ plain facts below; each event id is processed once, in the same transaction as i
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 
 from sqlalchemy.exc import IntegrityError
@@ -14,12 +15,14 @@ from core.db.models import Checkout, Payment
 from core.db.uow import Database, UnitOfWork
 from core.errors import DomainError
 from core.money import Money
-from core.ports import GatewayPaymentStatus, HostedCheckoutGateway, PaymentState
+from core.ports import GatewayPaymentStatus, GatewayRefused, HostedCheckoutGateway, PaymentState
 from core.services import booking_payments, chargebacks, disputes, holds, people
 from core.services.booking_payments import PaymentOutcome
 from core.services.chargebacks import ChargebackMoved
 from core.services.holds import HoldLapsed
 from core.status import BookingStatus
+
+log = logging.getLogger(__name__)
 
 # --- the facts a gateway reports -----------------------------------------------------------
 
@@ -270,3 +273,28 @@ async def reconcile_checkout(
             )
         except DomainError as error:
             return EventOutcome("ignored", detail=error.code)
+
+
+async def expire_lapsed_checkouts(
+    db: Database, clock: Clock, gateway: HostedCheckoutGateway
+) -> list[EventOutcome]:
+    """Payment pages of bookings that stopped waiting for payment (expired, cancelled) are
+    closed at the gateway, so a late payment does not happen. One already paid on is
+    reconciled now: the payment takes its booking back, or is refunded."""
+    async with db.reading() as uow:
+        lapsed = await booking_payments.checkouts_to_expire(uow, gateway=gateway.name)
+    outcomes = []
+    for checkout in lapsed:
+        try:
+            closed = await gateway.expire_checkout(
+                checkout.reference, f"checkout:{checkout.id}:expire"
+            )
+            if not closed:
+                outcomes.append(await reconcile_checkout(db, clock, gateway, checkout))
+                continue
+        except GatewayRefused as error:
+            log.warning("expiring checkout %s: %s", checkout.reference, error)
+            continue
+        async with db.unit_of_work() as uow:
+            await booking_payments.close_checkout(uow, checkout.reference)
+    return outcomes

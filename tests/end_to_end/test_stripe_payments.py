@@ -259,3 +259,57 @@ async def test_a_hold_stripe_let_go_is_never_paid_out_and_the_managers_are_told(
     assert recorded.calls_to("POST", "/v1/transfers") == []
     (payment,) = await _one(sandbox, Payment)
     assert payment.status == "lapsed"
+
+
+async def test_an_unpaid_page_is_closed_at_stripe_when_its_booking_expires(
+    sandbox, webhooks, recorded
+):
+    _, spot = await _owner_and_spot(sandbox)
+    dana = sandbox.person("Dana")
+    await _book(dana, spot, when="tomorrow 10-12")
+    await dana.press("Pay")
+    (checkout,) = await _one(sandbox, Checkout)
+    (created,) = recorded.calls_to("POST", "/v1/checkout/sessions")
+    assert "expires_at" in created.form
+
+    sandbox.clock.advance(minutes=16)  # the 15 minutes to pay are over
+    await sandbox.runtime.run_job("expire_overdue")
+
+    (expired,) = recorded.calls_to("POST", f"/v1/checkout/sessions/{checkout.reference}/expire")
+    assert expired.headers["Idempotency-Key"] == f"checkout:{checkout.id}:expire"
+    (checkout,) = await _one(sandbox, Checkout)
+    assert not checkout.open
+    assert (await _bookings_of(sandbox, spot))[0].status == BookingStatus.EXPIRED
+
+
+async def test_a_page_paid_on_as_its_booking_expired_takes_the_booking_back(
+    sandbox, webhooks, recorded, at_stripe
+):
+    _, spot = await _owner_and_spot(sandbox)
+    dana = sandbox.person("Dana")
+    await _pay_on_the_page(sandbox, recorded, at_stripe, dana, spot, when="tomorrow 10-12")
+
+    sandbox.clock.advance(minutes=16)  # paid, but the webhook has not come yet
+    await sandbox.runtime.run_job("expire_overdue")
+
+    assert (await _bookings_of(sandbox, spot))[0].status == BookingStatus.CONFIRMED
+    (payment,) = await _one(sandbox, Payment)
+    assert payment.status == "succeeded"
+    (checkout,) = await _one(sandbox, Checkout)
+    assert not checkout.open
+
+
+async def test_cancelling_an_unpaid_booking_closes_its_page_at_once(sandbox, webhooks, recorded):
+    _, spot = await _owner_and_spot(sandbox)
+    dana = sandbox.person("Dana")
+    await _book(dana, spot, when="tomorrow 10-12")
+    await dana.press("Pay")
+    (checkout,) = await _one(sandbox, Checkout)
+
+    await dana.send("/bookings")
+    await dana.press("Cancel")
+    await dana.press("Yes, cancel")
+
+    assert recorded.calls_to("POST", f"/v1/checkout/sessions/{checkout.reference}/expire")
+    (checkout,) = await _one(sandbox, Checkout)
+    assert not checkout.open

@@ -10,7 +10,8 @@ import queue
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -359,6 +360,56 @@ async def test_collecting_opens_a_checkout_page_that_holds_the_card(gateway, rec
     assert call.form["line_items[0][price_data][unit_amount]"] == "600"
     assert call.form["line_items[0][price_data][product_data][name]"].startswith("Garage on Elm")
     assert call.form["success_url"] == call.form["cancel_url"] == "https://t.me/parkshare_bot"
+
+
+async def test_a_checkout_page_closes_when_its_booking_stops_waiting_for_payment(gateway, recorded):
+    pay_by = datetime.now(UTC) + timedelta(minutes=45)
+
+    await gateway.collect(replace(an_order(), pay_by=pay_by))
+
+    [call] = recorded.calls_to("POST", "/v1/checkout/sessions")
+    assert call.form["expires_at"] == str(int(pay_by.timestamp()))
+
+
+@pytest.mark.parametrize("minutes_left", [5, -60])
+async def test_a_checkout_page_stays_open_the_half_hour_stripe_requires(
+    gateway, recorded, minutes_left
+):
+    asked_at = datetime.now(UTC)
+
+    await gateway.collect(replace(an_order(), pay_by=asked_at + timedelta(minutes=minutes_left)))
+
+    [call] = recorded.calls_to("POST", "/v1/checkout/sessions")
+    expires_at = datetime.fromtimestamp(int(call.form["expires_at"]), UTC)
+    assert asked_at + timedelta(minutes=30) < expires_at < asked_at + timedelta(minutes=33)
+
+
+async def test_a_checkout_page_ahead_of_stripes_day_closes_within_it(gateway, recorded):
+    asked_at = datetime.now(UTC)
+
+    await gateway.collect(replace(an_order(), pay_by=asked_at + timedelta(days=3)))
+
+    [call] = recorded.calls_to("POST", "/v1/checkout/sessions")
+    expires_at = datetime.fromtimestamp(int(call.form["expires_at"]), UTC)
+    assert asked_at + timedelta(hours=23) < expires_at < asked_at + timedelta(hours=24)
+
+
+async def test_an_open_checkout_page_is_expired_once_with_its_idempotency_key(gateway, recorded):
+    collection = await gateway.collect(an_order())
+
+    assert await gateway.expire_checkout(collection.reference, "checkout:1:expire") is True
+    assert await gateway.expire_checkout(collection.reference, "checkout:1:expire") is True
+    [call, _again] = recorded.calls_to(
+        "POST", f"/v1/checkout/sessions/{collection.reference}/expire"
+    )
+    assert call.headers["Idempotency-Key"] == "checkout:1:expire"
+
+
+async def test_a_checkout_page_already_paid_on_is_not_expired(gateway, at_stripe, recorded):
+    collection = await gateway.collect(an_order())
+    recorded.paid_sessions[collection.reference] = (await at_stripe.pays(600)).id
+
+    assert await gateway.expire_checkout(collection.reference, "checkout:1:expire") is False
 
 
 async def test_a_stay_too_far_ahead_for_a_hold_is_charged_at_once(gateway, recorded):

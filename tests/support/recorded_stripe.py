@@ -45,6 +45,14 @@ class RecordedCall:
 Responder = Callable[[RecordedCall, re.Match[str]], dict[str, Any]]
 
 
+class Refusal(Exception):
+    """Stripe answers with an error: its status and body."""
+
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        super().__init__(status)
+        self.status, self.body = status, body
+
+
 class RecordedStripe(stripe.HTTPClient):
     # The SDK names its HTTP client in the User-Agent header and fails without one.
     name = "recorded"
@@ -56,10 +64,12 @@ class RecordedStripe(stripe.HTTPClient):
         self.calls: list[RecordedCall] = []
         # What happened on Stripe's side meanwhile: a driver paid, an owner finished onboarding.
         self.paid_sessions: dict[str, str] = {}
+        self.expired_sessions: set[str] = set()
         self.onboarded_accounts: set[str] = set()
         self._routes: list[tuple[str, re.Pattern[str], Responder]] = [
             ("POST", re.compile(r"/v1/checkout/sessions"), self._session_created),
             ("GET", re.compile(r"/v1/checkout/sessions/(?P<id>cs_\w+)"), self._session),
+            ("POST", re.compile(r"/v1/checkout/sessions/(?P<id>cs_\w+)/expire"), self._expire),
             ("POST", re.compile(r"/v1/accounts"), self._account_created),
             ("GET", re.compile(r"/v1/accounts/(?P<id>acct_\w+)"), self._account),
             ("POST", re.compile(r"/v1/account_links"), self._account_link),
@@ -85,7 +95,11 @@ class RecordedStripe(stripe.HTTPClient):
         for route_method, pattern, respond in self._routes:
             match = pattern.fullmatch(parts.path)
             if route_method == call.method and match:
-                return json.dumps(respond(call, match)), 200, {"Request-Id": "req_recorded"}
+                try:
+                    answer, status = respond(call, match), 200
+                except Refusal as refusal:
+                    answer, status = refusal.body, refusal.status
+                return json.dumps(answer), status, {"Request-Id": "req_recorded"}
         if self.fallback is not None:
             return self.fallback.request(method, url, headers, post_data)
         error = {"type": "invalid_request_error", "message": f"nothing recorded for {url}"}
@@ -110,10 +124,14 @@ class RecordedStripe(stripe.HTTPClient):
             success_url=call.form.get("success_url"),
             cancel_url=call.form.get("cancel_url"),
         )
+        if "expires_at" in call.form:
+            body["expires_at"] = int(call.form["expires_at"])
         return body
 
     def _session(self, call: RecordedCall, match: re.Match[str]) -> dict[str, Any]:
         session_id = match["id"]
+        if session_id in self.expired_sessions:
+            return {**recording("checkout_session_expired"), "id": session_id}
         if session_id not in self.paid_sessions:
             return {**recording("checkout_session_open"), "id": session_id}
         return {
@@ -121,6 +139,14 @@ class RecordedStripe(stripe.HTTPClient):
             "id": session_id,
             "payment_intent": self.paid_sessions[session_id],
         }
+
+    def _expire(self, call: RecordedCall, match: re.Match[str]) -> dict[str, Any]:
+        """Stripe expires an open session only; any other is refused with an error."""
+        session_id = match["id"]
+        if session_id in self.paid_sessions or session_id in self.expired_sessions:
+            raise Refusal(400, recording("checkout_session_not_open_error"))
+        self.expired_sessions.add(session_id)
+        return {**recording("checkout_session_expired"), "id": session_id}
 
     def _account_created(self, call: RecordedCall, match: re.Match[str]) -> dict[str, Any]:
         body = recording("account_restricted")
