@@ -442,8 +442,13 @@ async def claim_notice(uow: UnitOfWork, clock: Clock, booking_id: int, kind: str
     """True the first time a notice is claimed for a booking, False ever after."""
     if await uow.bookings.has_notice(booking_id, kind):
         return False
-    uow.bookings.add(BookingNotice(booking_id=booking_id, kind=kind, sent_at=clock.now()))
-    await uow.bookings.flush()
+    try:
+        # Two sweeps at once (two processes) may both get here: the unique key decides.
+        async with uow.savepoint():
+            uow.bookings.add(BookingNotice(booking_id=booking_id, kind=kind, sent_at=clock.now()))
+            await uow.bookings.flush()
+    except IntegrityError:
+        return False
     return True
 
 

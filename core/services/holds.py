@@ -12,7 +12,7 @@ from core.clock import Clock
 from core.db.models import Payment, PaymentStatus
 from core.db.uow import UnitOfWork
 from core.money import Money
-from core.services import ledger
+from core.services import ledger, settlement
 from core.services.ledger import (
     ESCROW,
     PLATFORM_REVENUE,
@@ -71,7 +71,7 @@ async def hold_let_go(uow: UnitOfWork, clock: Clock, external_id: str) -> HoldLa
         )  # fmt: skip
     elif booking.status == BookingStatus.COMPLETED:
         # Already divided at the end of the stay: the owner's share and the commission were
-        # never received. The share waiting to leave stays.
+        # never received: the owner's payouts waiting to leave shrink to what they are owed.
         spot = await uow.spots.get(booking.spot_id)
         assert spot is not None
         commission = Money(booking.commission_minor, amount.currency)
@@ -86,11 +86,7 @@ async def hold_let_go(uow: UnitOfWork, clock: Clock, external_id: str) -> HoldLa
                 ) if value.minor != 0
             ],
         )  # fmt: skip
-        payout = await uow.payments.waiting_payout_of(booking.id)
-        if payout is not None:
-            payout.amount_minor -= share.minor
-            if payout.amount_minor <= 0:
-                await uow.payments.delete(payout)
+        await settlement.trim_payouts_to_what_is_owed(uow, spot.owner_id, booking)
     await uow.payments.flush()
     return HoldLapsed(
         booking_id=booking.id, amount=amount, booking_status=booking.status,
