@@ -45,7 +45,12 @@ from core.services import (
     people,
     spots,
 )
-from core.services.gateway_events import ChargebackOpened, GatewayNotice, PaymentChanged
+from core.services.gateway_events import (
+    ChargebackMoney,
+    ChargebackOpened,
+    GatewayNotice,
+    PaymentChanged,
+)
 from core.services.parties import Side
 from core.status import BookingStatus, SpotStatus
 from payments.registry import Gateways
@@ -390,18 +395,29 @@ class MoneyWorld:
             return f"{outcome.kind}: {outcome.payment.result}"
         if outcome.kind == "dispute":
             return "chargeback opened"  # its detail is the gateway's id of the dispute
+        if outcome.kind in ("chargeback_funds", "chargeback_closed"):
+            return outcome.kind
         return f"{outcome.kind} {outcome.detail}".strip()
 
     async def chargeback(self, rng: random.Random) -> str:
         if not self.stripe_payments:
             return "nothing"
         intent = rng.choice(self.stripe_payments)
-        self.webhooks.append(
-            GatewayNotice(
-                self._external_id("evt"), "charge.dispute.created",
-                ChargebackOpened(self._external_id("dp"), intent, "fraudulent"),
-            )
-        )  # fmt: skip
+        dispute = self._external_id("dp")
+        amount = self.webhook_source.states[intent].amount
+        # The bank's steps, queued with the rest, so they may arrive in any order.
+        events = [
+            ("charge.dispute.created", ChargebackOpened(dispute, intent, "fraudulent")),
+            ("charge.dispute.funds_withdrawn",
+             ChargebackMoney(dispute, intent, None, amount, taken_back=True)),
+        ]  # fmt: skip
+        if rng.random() < 0.4:
+            events.append(
+                ("charge.dispute.funds_reinstated",
+                 ChargebackMoney(dispute, intent, None, amount, taken_back=False, final=True))
+            )  # fmt: skip
+        for kind, fact in events:
+            self.webhooks.append(GatewayNotice(self._external_id("evt"), kind, fact))
         return "queued"
 
     async def cancel_by_driver(self, rng: random.Random) -> str:
@@ -511,7 +527,7 @@ class MoneyWorld:
             ("pay", self.pay, 14),
             ("deliver invoice", self.deliver_invoice, 6),
             ("deliver webhook", self.deliver_webhook, 6),
-            ("chargeback", self.chargeback, 1),
+            ("chargeback", self.chargeback, 2),
             ("cancel by driver", self.cancel_by_driver, 4),
             ("cancel by owner", self.cancel_by_owner, 2),
             ("extend", self.extend, 4),
