@@ -104,6 +104,20 @@ class PayoutOrder:
     amount: Money
     idempotency_key: str
     destination: str | None  # the owner's payout account, when they have one
+    # The booking whose share this is: ties the payout to the booking's payment at the gateway.
+    booking_id: int | None = None
+    # The payment's charge the payout is made from, so it does not wait for, or depend on,
+    # the platform's available balance; None when the payment has no charge at this gateway.
+    source_charge: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReversalOrder:
+    """Take part of a payout back from the owner's account."""
+
+    payout_reference: str  # the gateway's id of the payout
+    amount: Money
+    idempotency_key: str
 
 
 class PaymentGateway(Protocol):
@@ -127,6 +141,11 @@ class PaymentGateway(Protocol):
 
     async def pay_out(self, order: PayoutOrder) -> str:
         """Returns the gateway's id of the transfer."""
+        ...
+
+    async def reverse_payout(self, order: ReversalOrder) -> str:
+        """Returns the gateway's id of the reversal; ``GatewayRefused`` where the gateway will
+        not take the money back (the owner's account no longer has it)."""
         ...
 
 

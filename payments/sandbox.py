@@ -12,6 +12,7 @@ from core.ports import (
     InvoiceCollection,
     PayoutOrder,
     RefundOrder,
+    ReversalOrder,
 )
 
 PROVIDER_TOKEN = "sandbox"
@@ -40,3 +41,6 @@ class SandboxGateway:
 
     async def pay_out(self, order: PayoutOrder) -> str:
         return _reference("sbx_tr", order.idempotency_key)
+
+    async def reverse_payout(self, order: ReversalOrder) -> str:
+        return _reference("sbx_trr", order.idempotency_key)

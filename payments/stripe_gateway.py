@@ -22,6 +22,7 @@ from core.ports import (
     PayoutAccountMissing,
     PayoutOrder,
     RefundOrder,
+    ReversalOrder,
 )
 from core.settings import Settings
 
@@ -164,6 +165,10 @@ def capture_before_of(charge: Any) -> datetime | None:
     return datetime.fromtimestamp(moment, UTC) if moment else None
 
 
+def transfer_group_of(booking_id: int) -> str:
+    return f"booking:{booking_id}"
+
+
 def checkout_expiry(pay_by: datetime, now: datetime) -> int:
     """The Unix time a Checkout Session for a booking payable until ``pay_by`` expires at,
     within what Stripe accepts ``now``."""
@@ -220,6 +225,8 @@ class StripeGateway:
             "payment_intent_data": {
                 "capture_method": "manual" if order.hold else "automatic",
                 "metadata": metadata,
+                # The owner's payout carries the same group, and is made from this payment.
+                "transfer_group": transfer_group_of(order.booking_id),
             },
             "metadata": metadata,
             "client_reference_id": order.payload,
@@ -332,19 +339,37 @@ class StripeGateway:
     async def pay_out(self, order: PayoutOrder) -> str:
         if order.destination is None:
             raise PayoutAccountMissing(f"owner {order.owner_id} has no payout account")
+        params: dict[str, Any] = {
+            "amount": to_stripe_amount(order.amount),
+            "currency": order.amount.currency.lower(),
+            "destination": order.destination,
+            "metadata": {"owner_id": str(order.owner_id)},
+        }
+        if order.booking_id is not None:
+            # Groups the transfer with its booking's payment, which carries the same group.
+            params["transfer_group"] = transfer_group_of(order.booking_id)
+        if order.source_charge and order.source_charge.startswith("ch_"):
+            # Made from the payment's charge: it leaves once that charge's money is available,
+            # however much the platform's balance holds meanwhile. (A payment made elsewhere
+            # has no charge at this Stripe account.)
+            params["source_transaction"] = order.source_charge
         transfer = await self._call(
             self._api.transfers.create,
-            params={
-                "amount": to_stripe_amount(order.amount),
-                "currency": order.amount.currency.lower(),
-                "destination": order.destination,
-                # Groups the transfer with its booking in Stripe's dashboard.
-                "transfer_group": order.idempotency_key,
-                "metadata": {"owner_id": str(order.owner_id)},
-            },
+            params=params,
             options={"idempotency_key": order.idempotency_key},
         )
         return transfer.id
+
+    async def reverse_payout(self, order: ReversalOrder) -> str:
+        """Stripe refuses a reversal larger than what is left of the transfer, or than the
+        connected account holds: the owner then owes it from their next payouts."""
+        reversal = await self._call(
+            self._api.transfers.reversals.create,
+            order.payout_reference,
+            params={"amount": to_stripe_amount(order.amount)},
+            options={"idempotency_key": order.idempotency_key},
+        )
+        return reversal.id
 
     async def create_payout_account(self, owner_id: int, *, country: str) -> str:
         account = await self._call(

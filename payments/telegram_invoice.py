@@ -32,6 +32,7 @@ from core.ports import (
     PayoutAccountMissing,
     PayoutOrder,
     RefundOrder,
+    ReversalOrder,
 )
 
 # Telegram's limits on sendInvoice fields.
@@ -178,3 +179,8 @@ class TelegramInvoiceGateway:
         if self._refunds is None:
             raise PayoutAccountMissing("payouts need PARKSHARE_STRIPE_SECRET_KEY")
         return await self._refunds.pay_out(order)
+
+    async def reverse_payout(self, order: ReversalOrder) -> str:
+        if self._refunds is None:
+            raise GatewayRefused("reversing a payout needs PARKSHARE_STRIPE_SECRET_KEY")
+        return await self._refunds.reverse_payout(order)

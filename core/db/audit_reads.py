@@ -13,6 +13,7 @@ from core.db.models import (
     Payment,
     PaymentStatus,
     Payout,
+    PayoutReversal,
     Refund,
     Spot,
     TransferStatus,
@@ -95,6 +96,18 @@ class AuditReads(_Repository):
             .group_by(Payout.owner_id, Payout.currency)
         )
         return [(owner, cur, int(due), int(out)) for owner, cur, due, out in rows]
+
+    async def reversals_due_by_owner(self) -> dict[tuple[int, str], int]:
+        """(owner, currency) -> what the reversals of their payouts still to be made add up to."""
+        rows = await self.session.execute(
+            select(
+                PayoutReversal.owner_id, PayoutReversal.currency,
+                func.sum(PayoutReversal.amount_minor),
+            )
+            .where(PayoutReversal.status == TransferStatus.DUE)
+            .group_by(PayoutReversal.owner_id, PayoutReversal.currency)
+        )  # fmt: skip
+        return {(owner, currency): int(total) for owner, currency, total in rows}
 
     async def owner_payable_balances(self) -> dict[tuple[str, str], int]:
         """(account, currency) -> balance of every owner_payable account."""

@@ -322,6 +322,18 @@ class Payout(_Transfer, Base):
     booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id"), unique=True)
 
 
+class PayoutReversal(_Transfer, Base):
+    """Part of a payout taken back from the owner's account (a refund decided after their share
+    had left), so the owner owes nothing out of their next payouts."""
+
+    __tablename__ = "payout_reversal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payout_id: Mapped[int] = mapped_column(ForeignKey("payout.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id"))
+
+
 class LedgerTransaction(Base):
     """One movement of money; its entries sum to zero."""
 

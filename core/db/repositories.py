@@ -28,6 +28,7 @@ from core.db.models import (
     LedgerTransaction,
     Payment,
     Payout,
+    PayoutReversal,
     Person,
     Rating,
     Refund,
@@ -465,13 +466,18 @@ class Ledger(_Repository):
             query = query.where(LedgerTransaction.created_at >= since)
         return [tuple(row) for row in await self.session.execute(query)]
 
-    async def movements(self, account: str, *, except_kind: str) -> list[tuple[datetime, str, int]]:
-        """(when, currency, amount) of every entry on an account, but for one kind of
+    async def movements(
+        self, account: str, *, except_kinds: Iterable[str] = ()
+    ) -> list[tuple[datetime, str, int]]:
+        """(when, currency, amount) of every entry on an account, but for some kinds of
         transaction, newest first."""
         rows = await self.session.execute(
             select(LedgerTransaction.created_at, LedgerEntry.currency, LedgerEntry.amount_minor)
             .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
-            .where(LedgerEntry.account == account, LedgerTransaction.kind != except_kind)
+            .where(
+                LedgerEntry.account == account,
+                LedgerTransaction.kind.not_in(tuple(except_kinds)),
+            )
             .order_by(LedgerTransaction.created_at.desc())
         )
         return [tuple(row) for row in rows]
@@ -598,6 +604,39 @@ class Payments(_Repository):
             )
         )
         return int(total or 0)
+
+    async def payout_of_booking(self, booking_id: int) -> Payout | None:
+        return await self.session.scalar(select(Payout).where(Payout.booking_id == booking_id))
+
+    async def reversed_of_payout(self, payout_id: int) -> int:
+        """What the payout's reversals add up to, those refused excepted."""
+        total = await self.session.scalar(
+            select(func.coalesce(func.sum(PayoutReversal.amount_minor), 0)).where(
+                PayoutReversal.payout_id == payout_id,
+                PayoutReversal.status != TransferStatus.FAILED,
+            )
+        )
+        return int(total or 0)
+
+    async def reversals_due(self, owner_id: int, currency: str) -> int:
+        """What the reversals of the owner's payouts still to be made add up to."""
+        total = await self.session.scalar(
+            select(func.coalesce(func.sum(PayoutReversal.amount_minor), 0)).where(
+                PayoutReversal.owner_id == owner_id,
+                PayoutReversal.currency == currency,
+                PayoutReversal.status == TransferStatus.DUE,
+            )
+        )
+        return int(total or 0)
+
+    async def due_reversals(self, *, limit: int) -> list[PayoutReversal]:
+        rows = await self.session.scalars(
+            select(PayoutReversal)
+            .where(PayoutReversal.status == TransferStatus.DUE)
+            .order_by(PayoutReversal.id)
+            .limit(limit)
+        )
+        return list(rows)
 
     async def delete(self, row: object) -> None:
         await self.session.delete(row)

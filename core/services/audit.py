@@ -161,17 +161,20 @@ async def _payment_rules(
 
 async def _payout_rules(uow: UnitOfWork) -> list[Violation]:
     balances = await uow.audit.owner_payable_balances()
+    reversing = await uow.audit.reversals_due_by_owner()
     found = []
     for owner_id, currency, due, sending in await uow.audit.waiting_payouts_by_owner():
         owed = balances.get((owner_payable_account(owner_id), currency), 0)
         # A payout handed to the gateway keeps its amount even if a later refund means the
-        # owner now owes some back; one not handed over yet must fit in what is owed.
-        if due > max(owed - sending, 0):
+        # owner now owes some back; one not handed over yet must fit in what is owed, counting
+        # what the reversals under way take back from payouts that left.
+        back = reversing.get((owner_id, currency), 0)
+        if due > max(owed + back - sending, 0):
             found.append(
                 Violation(
                     "payouts exceed what the owner is owed",
                     f"owner {owner_id}: {due} waiting to leave, {sending} leaving, "
-                    f"{owed} {currency} owed",
+                    f"{owed} {currency} owed, {back} being taken back",
                 )
             )
     return found

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from core.clock import Clock
-from core.db.models import Payment, Payout, Person, Refund, TransferStatus
+from core.db.models import Payment, Payout, PayoutReversal, Person, Refund, TransferStatus
 from core.db.uow import Database
 from core.money import Money
 from core.ports import (
@@ -20,6 +20,7 @@ from core.ports import (
     PayoutAccountMissing,
     PayoutOrder,
     RefundOrder,
+    ReversalOrder,
 )
 from core.services import booking_payments, holds, people, settlement
 from core.services.holds import HoldLapsed
@@ -62,7 +63,7 @@ Moved = Refunded | PaidOut | TransferGivenUp | HoldLapsed
 
 
 async def move_money(db: Database, clock: Clock, gateways: GatewayDirectory) -> list[Moved]:
-    """One sweep: holds to take, then due refunds, then due payouts."""
+    """One sweep: holds to take, then due refunds, payouts to take back, then due payouts."""
     told: list[Moved] = []
     async with db.reading() as uow:
         due_holds = await booking_payments.holds_to_capture(uow, clock)
@@ -75,6 +76,8 @@ async def move_money(db: Database, clock: Clock, gateways: GatewayDirectory) -> 
         }
     for refund in due.refunds:
         told += await _refund(db, clock, gateways, refund, payments[refund.id])
+    for reversal in due.reversals:
+        await _reverse(db, clock, gateways, reversal)
     for payout in due.payouts:
         told += await _pay_out(db, clock, gateways, payout)
     return told
@@ -134,6 +137,7 @@ async def _pay_out(
         if await uow.payments.has_held_payment(payout.booking_id):
             return []  # the money is still only held on the driver's card
         owner = await people.get(uow, payout.owner_id)
+        source_charge = await settlement.charge_paid_out_from(uow, payout.booking_id)
     destination = owner.payout_account_id if owner.payouts_enabled else None
     if destination is None and not gateway.simulated:
         return []  # waits for the owner to connect an account (the sandbox needs none)
@@ -148,6 +152,7 @@ async def _pay_out(
             PayoutOrder(
                 owner_id=payout.owner_id, amount=amount,
                 idempotency_key=payout.idempotency_key, destination=destination,
+                booking_id=payout.booking_id, source_charge=source_charge,
             )
         )  # fmt: skip
     except PayoutAccountMissing:
@@ -161,6 +166,32 @@ async def _pay_out(
         await settlement.payout_sent(uow, clock, payout.id, reference)
         owner = await people.get(uow, payout.owner_id)
     return [PaidOut(owner, amount, payout.booking_id, gateway.simulated)]
+
+
+async def _reverse(
+    db: Database, clock: Clock, gateways: GatewayDirectory, reversal: PayoutReversal
+) -> None:
+    """Take the owner's part of a late refund back from the payout that left; refused, the
+    owner owes it from their next payouts instead."""
+    gateway = gateways.payouts
+    if gateway is None:
+        return
+    async with db.reading() as uow:
+        payout = await uow.payments.get(Payout, reversal.payout_id)
+    try:
+        reference = await gateway.reverse_payout(
+            ReversalOrder(
+                payout_reference=payout.external_id or "", idempotency_key=reversal.idempotency_key,
+                amount=Money(reversal.amount_minor, reversal.currency),
+            )
+        )  # fmt: skip
+    except GatewayRefused as error:
+        log.warning("reversing payout %s refused: %s", payout.id, error)
+        async with db.unit_of_work() as uow:
+            await settlement.reversal_refused(uow, reversal.id, str(error))
+        return
+    async with db.unit_of_work() as uow:
+        await settlement.reversal_made(uow, clock, reversal.id, reference)
 
 
 async def _refused(

@@ -38,15 +38,16 @@ class Earnings:
     pending: list[Money]
     # Refunded to drivers after the share had left; taken from the next payouts.
     owed_back: list[Money]
-    paid_out: list[Money]
+    paid_out: list[Money]  # less what was taken back from the owner's account
     by_month: list[MonthEarnings]  # newest first, net of refunds decided after the stay
 
 
 async def earnings(uow: UnitOfWork, owner_id: int, *, months: int = 6) -> Earnings:
     payable = owner_payable_account(owner_id)
-    # Everything on the payable account but the payouts themselves: what the stays earned.
-    earned = await uow.ledger.movements(payable, except_kind="payout")
-    paid = await uow.ledger.credits(account=owner_paid_out_account(owner_id))
+    # Everything on the payable account but the payouts themselves (and what was taken back
+    # of them): what the stays earned.
+    earned = await uow.ledger.movements(payable, except_kinds=("payout", "payout_reversal"))
+    paid = await uow.ledger.movements(owner_paid_out_account(owner_id))
     by_month: dict[date, list[tuple[datetime, str, int]]] = defaultdict(list)
     for row in earned:
         by_month[row[0].date().replace(day=1)].append(row)

@@ -9,7 +9,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.clock import Clock
-from core.db.models import Booking, Payment, PaymentStatus, Payout, Refund, TransferStatus
+from core.db.models import (
+    Booking,
+    Payment,
+    PaymentStatus,
+    Payout,
+    PayoutReversal,
+    Refund,
+    TransferStatus,
+)
 from core.db.uow import UnitOfWork
 from core.money import Money
 from core.services import ledger
@@ -49,12 +57,19 @@ async def _owner_of(uow: UnitOfWork, booking: Booking) -> int:
     return spot.owner_id
 
 
+async def _owed_once_reversed(uow: UnitOfWork, owner_id: int, currency: str) -> int:
+    """What the owner is owed once the reversals under way have taken back from their payouts
+    that left what a later refund made them owe."""
+    owed = await uow.ledger.balance(owner_payable_account(owner_id), currency)
+    return owed + await uow.payments.reversals_due(owner_id, currency)
+
+
 async def _queue_payout(
     uow: UnitOfWork, booking: Booking, owner_id: int, share: Money, now: datetime
 ) -> Payout | None:
     """The owner's share, just posted to what they are owed, is queued to leave; less what
     they owe back (a refund decided after a payout had left), which it pays off first."""
-    owed = await uow.ledger.balance(owner_payable_account(owner_id), share.currency)
+    owed = await _owed_once_reversed(uow, owner_id, share.currency)
     queued = await uow.payments.payouts_waiting(owner_id, share.currency)
     amount = min(share.minor, owed - queued)
     if amount <= 0:
@@ -121,8 +136,10 @@ async def settle_ruling_after_stay(
     uow: UnitOfWork, clock: Clock, booking: Booking, *, refund: Money
 ) -> Refund | None:
     """A decision on a stay already settled: ``refund`` comes back from the owner's share still
-    waiting to leave and from the platform's commission, in proportion. A share already on its
-    way stays as it is: the owner then owes it back out of their next payouts."""
+    waiting to leave and from the platform's commission, in proportion. A share that has left
+    is taken back from the owner's account (a reversal of the payout); one still on its way,
+    or one the gateway will not take back, stays as it is: the owner then owes it back out of
+    their next payouts."""
     price = Money(booking.price_minor, booking.currency)
     payment = await _kept_payment(uow, booking)
     left = await refundable(uow, payment)
@@ -141,16 +158,43 @@ async def settle_ruling_after_stay(
             (refund_payable_account(booking.driver_id), refund),
         ),
     )  # fmt: skip
+    queued = await _queue_refund(uow, clock, booking, payment, refund, "dispute")
+    await _reverse_payout_that_left(uow, clock, booking, owner_id, owner_back, queued)
     await trim_payouts_to_what_is_owed(uow, owner_id, booking)
-    return await _queue_refund(uow, clock, booking, payment, refund, "dispute")
+    return queued
+
+
+async def _reverse_payout_that_left(
+    uow: UnitOfWork, clock: Clock, booking: Booking, owner_id: int, owner_back: Money,
+    refund: Refund,
+) -> None:  # fmt: skip
+    """The owner's part of a refund is taken back from the booking's payout if it has left:
+    as much as is left of that payout."""
+    payout = await uow.payments.payout_of_booking(booking.id)
+    if payout is None or payout.status != TransferStatus.DONE or payout.external_id is None:
+        return
+    left = payout.amount_minor - await uow.payments.reversed_of_payout(payout.id)
+    amount = min(owner_back.minor, left)
+    if amount <= 0:
+        return
+    uow.payments.add(
+        PayoutReversal(
+            payout_id=payout.id, owner_id=owner_id, booking_id=booking.id,
+            currency=owner_back.currency, amount_minor=amount, status=TransferStatus.DUE,
+            attempts=0, idempotency_key=f"{payout.idempotency_key}:reversal:{refund.id}",
+            created_at=clock.now(),
+        )
+    )  # fmt: skip
+    await uow.payments.flush()
 
 
 async def trim_payouts_to_what_is_owed(uow: UnitOfWork, owner_id: int, booking: Booking) -> None:
     """After the owner gave money back, their payouts still waiting may add up to more than
     they are owed: they are cut, this booking's own first, then the newest, so that nothing
     leaves that the owner would owe back. A payout already handed to the gateway keeps its
-    amount; the owner then owes the difference out of their next payouts."""
-    owed = await uow.ledger.balance(owner_payable_account(owner_id), booking.currency)
+    amount; the owner then owes the difference out of their next payouts. What a reversal under
+    way takes back from a payout that left does not come out of them."""
+    owed = await _owed_once_reversed(uow, owner_id, booking.currency)
     room = max(owed - await uow.payments.payouts_sending(owner_id, booking.currency), 0)
     due = await uow.payments.due_payouts_of_owner(owner_id, booking.currency)
     due.sort(key=lambda payout: payout.booking_id != booking.id)  # stable: newest next
@@ -169,7 +213,7 @@ async def top_up_payout(uow: UnitOfWork, clock: Clock, booking: Booking, owner_i
     """Money came back to what the owner is owed (a chargeback the platform won): the
     booking's payout waiting to leave grows by what no payout covers yet, or one is queued if
     the booking has none. (A booking whose payout has left keeps it in /earnings as pending.)"""
-    owed = await uow.ledger.balance(owner_payable_account(owner_id), booking.currency)
+    owed = await _owed_once_reversed(uow, owner_id, booking.currency)
     room = owed - await uow.payments.payouts_waiting(owner_id, booking.currency)
     if room <= 0:
         return
@@ -238,6 +282,14 @@ async def _kept_payment(uow: UnitOfWork, booking: Booking) -> Payment:
     return kept[0]
 
 
+async def charge_paid_out_from(uow: UnitOfWork, booking_id: int) -> str | None:
+    """The gateway's id of the charge the booking kept, which its owner's payout is made from."""
+    booking = await uow.bookings.get(booking_id)
+    if booking is None or not await uow.payments.of_booking(booking_id):
+        return None
+    return (await _kept_payment(uow, booking)).provider_charge_id
+
+
 async def refundable(uow: UnitOfWork, payment: Payment) -> Money:
     """What may still be refunded of a payment: what was paid less its refunds."""
     refunded = await uow.payments.refunded_of_payment(payment.id)
@@ -271,13 +323,50 @@ async def _queue_refund(
 class DueTransfers:
     refunds: list[Refund]
     payouts: list[Payout]
+    reversals: list[PayoutReversal]
 
 
 async def due_transfers(uow: UnitOfWork, clock: Clock, *, limit: int = 50) -> DueTransfers:
     return DueTransfers(
         await uow.payments.due_refunds(limit=limit),
         await uow.payments.due_payouts(owed_before=clock.now() - PAYOUT_HOLD, limit=limit),
+        await uow.payments.due_reversals(limit=limit),
     )
+
+
+async def reversal_made(
+    uow: UnitOfWork, clock: Clock, reversal_id: int, external_id: str
+) -> PayoutReversal:
+    """The money is back from the owner's account: they owe it no more."""
+    reversal = await uow.payments.get(PayoutReversal, reversal_id)
+    if reversal.status == TransferStatus.DUE:
+        amount = Money(reversal.amount_minor, reversal.currency)
+        await ledger.post(
+            uow, clock, kind="payout_reversal", idempotency_key=f"reversal:{reversal.id}:made",
+            booking_id=reversal.booking_id,
+            postings=[Posting(owner_paid_out_account(reversal.owner_id), -amount),
+                      Posting(owner_payable_account(reversal.owner_id), amount)],
+        )  # fmt: skip
+        reversal.status, reversal.external_id, reversal.done_at = (
+            TransferStatus.DONE, external_id, clock.now()
+        )  # fmt: skip
+    return reversal
+
+
+async def reversal_refused(uow: UnitOfWork, reversal_id: int, error: str) -> PayoutReversal:
+    """The gateway will not take the money back: the owner owes it out of their next payouts,
+    so their payouts still waiting are cut to what they are owed."""
+    reversal = await uow.payments.get(PayoutReversal, reversal_id)
+    if reversal.status != TransferStatus.DUE:
+        return reversal
+    reversal.status, reversal.attempts, reversal.last_error = (
+        TransferStatus.FAILED, reversal.attempts + 1, error[:500]
+    )  # fmt: skip
+    await uow.payments.flush()
+    booking = await uow.bookings.get(reversal.booking_id)
+    assert booking is not None
+    await trim_payouts_to_what_is_owed(uow, reversal.owner_id, booking)
+    return reversal
 
 
 async def refund_sent(uow: UnitOfWork, clock: Clock, refund_id: int, external_id: str) -> Refund:

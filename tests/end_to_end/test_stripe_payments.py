@@ -140,6 +140,9 @@ async def test_a_stay_paid_on_stripes_page_is_held_captured_and_paid_out(
     assert (transfer.form["amount"], transfer.form["destination"]) == (
         str(OWNER_SHARE_MINOR), account,
     )  # fmt: skip
+    # Made from the driver's charge, in the booking's group like its PaymentIntent.
+    assert transfer.form["source_transaction"] == (await at_stripe.charge_of(intent.id)).id
+    assert transfer.form["transfer_group"] == f"booking:{booking.id}"
     assert "Paid out €5.10" in owner.last_message().text
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from core.db.models import Payout, TransferStatus
+from core.db.models import Payout, PayoutReversal, Refund, TransferStatus
 from core.errors import (
     AlreadyRated,
     BookingNotDisputable,
@@ -18,9 +18,11 @@ from core.errors import (
 )
 from core.services import (
     audit,
+    booking_payments,
     bookings,
     disputes,
     gateway_events,
+    money_movement,
     profit,
     ratings,
     relay,
@@ -39,8 +41,10 @@ from core.services.ledger import refund_payable_account as refund_payable
 from core.services.parties import Side
 from core.settings import Settings
 from core.status import BookingStatus
+from payments.registry import Gateways
 from payments.stripe_events import notice_of
 from payments.stripe_gateway import StripeGateway
+from payments.telegram_invoice import TelegramInvoiceGateway
 from tests.integration import test_settlement
 from tests.integration.builders import a_person
 from tests.integration.test_settlement import balances, eur, pay, stay_through, transfers
@@ -325,12 +329,12 @@ async def test_a_payout_does_not_leave_once_a_dispute_is_open_on_its_stay(
     assert payout.status == TransferStatus.DUE
 
 
-async def test_a_refund_after_the_share_left_comes_out_of_another_stays_waiting_payout(
+async def test_a_refund_the_owners_account_cannot_give_back_comes_out_of_their_waiting_payout(
     db, clock, booking, owner, manager
 ):
-    """The owner's share of the disputed stay has left; their next stay's share is waiting. The
-    owner's part of the refund comes out of that one before it leaves, so no payout is ever
-    more than the owner is owed."""
+    """The owner's share of the disputed stay has left, and their account no longer has it to
+    take back; their next stay's share is waiting. The owner's part of the refund comes out of
+    that one before it leaves, so no payout is ever more than the owner is owed."""
     async with db.unit_of_work() as uow:
         later = await bookings.request(
             uow, clock, driver_id=booking.driver_id, spot_id=booking.spot_id,
@@ -348,6 +352,9 @@ async def test_a_refund_after_the_share_left_comes_out_of_another_stays_waiting_
     await _split(
         db, clock, await _damage_reported_after_the_stay(db, clock, booking, owner), manager
     )
+    (reversal,) = await transfers(db, PayoutReversal)
+    async with db.unit_of_work() as uow:
+        await settlement.reversal_refused(uow, reversal.id, "balance_insufficient")
     still_waiting = [p.amount_minor for p in await transfers(db, Payout) if p.id == waiting.id]
     # 6.00 split: the owner gives back 2.55, from the later stay's share as far as it goes.
     assert sum(still_waiting) == max(share_of_later - 255, 0)
@@ -356,6 +363,96 @@ async def test_a_refund_after_the_share_left_comes_out_of_another_stays_waiting_
     assert report.violations == []
     earned = await _earnings(db, owner)
     assert earned.owed_back == ([eur(255 - share_of_later)] if share_of_later < 255 else [])
+
+
+# --- a refund after the owner's share left: taken back from their account -----------------
+
+
+@pytest.fixture
+def stripe_payouts(stripe_server, recorded) -> Gateways:
+    """Stripe pays owners out (Connect from recordings) and refunds Telegram's charges
+    (localstripe)."""
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        stripe_secret_key=SECRET_KEY, stripe_webhook_secret=WEBHOOK_SECRET,
+        stripe_api_base=stripe_server.url,
+    )  # fmt: skip
+    stripe = StripeGateway(settings, http_client=recorded)
+    return Gateways(
+        checkout=stripe, payouts=stripe,
+        by_name={"stripe": stripe, "telegram": TelegramInvoiceGateway("provider-token", stripe)},
+    )  # fmt: skip
+
+
+async def _paid_out_then_split(db, clock, booking, owner, manager, at_stripe, gateways):
+    """Paid through Telegram's Stripe connection; the owner's share was on its way when the
+    driver's problem was reported, and has left when the manager splits the price."""
+    charge = await at_stripe.telegram_charge(booking.price_minor)
+    async with db.unit_of_work() as uow:
+        await booking_payments.record_payment(
+            uow, clock, gateway="telegram", payload=booking_payments.payload_for(booking),
+            driver_id=booking.driver_id, amount=eur(booking.price_minor),
+            external_id="tg-1", provider_charge_id=charge.id,
+        )  # fmt: skip
+        person = await uow.people.get(owner.id)
+        person.payout_account_id, person.payouts_enabled = "acct_1QzTA2PxW8mR4kLd", True
+    await stay_through(db, clock, booking)
+    (payout,) = await transfers(db, Payout)
+    async with db.unit_of_work() as uow:
+        await settlement.payout_to_send(uow, payout.id)
+    dispute = await _damage_reported_after_the_stay(db, clock, booking, owner)
+    await money_movement.move_money(db, clock, gateways)  # the share leaves
+    await _split(db, clock, dispute, manager)
+    return charge
+
+
+async def test_a_payout_is_made_from_its_bookings_charge_in_its_bookings_group(
+    db, clock, booking, owner, manager, at_stripe, recorded, stripe_payouts
+):
+    charge = await _paid_out_then_split(
+        db, clock, booking, owner, manager, at_stripe, stripe_payouts
+    )
+
+    (transfer,) = recorded.calls_to("POST", "/v1/transfers")
+    assert transfer.form["source_transaction"] == charge.id
+    assert transfer.form["transfer_group"] == f"booking:{booking.id}"
+
+
+async def test_a_refund_after_the_payout_left_takes_the_owners_part_back_from_their_account(
+    db, clock, booking, owner, manager, at_stripe, recorded, stripe_payouts
+):
+    await _paid_out_then_split(db, clock, booking, owner, manager, at_stripe, stripe_payouts)
+
+    await money_movement.move_money(db, clock, stripe_payouts)
+
+    (payout,) = await transfers(db, Payout)
+    (refund,) = await transfers(db, Refund)
+    (reversal,) = recorded.calls_to("POST", f"/v1/transfers/{payout.external_id}/reversals")
+    # 6.00 split: 3.00 back to the driver, of which 2.55 from the owner's 5.10.
+    assert reversal.form["amount"] == "255"
+    assert (
+        reversal.headers["Idempotency-Key"] == f"booking:{booking.id}:payout:reversal:{refund.id}"
+    )
+    accounts = owner_payable_account(owner.id), owner_paid_out_account(owner.id)
+    assert await balances(db, *accounts) == [0, 255]
+    earned = await _earnings(db, owner)
+    assert (earned.owed_back, earned.paid_out) == ([], [eur(255)])
+
+
+async def test_a_payout_the_owners_account_cannot_give_back_is_owed_from_the_next_payouts(
+    db, clock, booking, owner, manager, at_stripe, recorded, stripe_payouts
+):
+    await _paid_out_then_split(db, clock, booking, owner, manager, at_stripe, stripe_payouts)
+    (payout,) = await transfers(db, Payout)
+    recorded.unreversible_transfers.add(payout.external_id)
+
+    await money_movement.move_money(db, clock, stripe_payouts)
+
+    (reversal,) = await transfers(db, PayoutReversal)
+    assert reversal.status == TransferStatus.FAILED
+    accounts = owner_payable_account(owner.id), owner_paid_out_account(owner.id)
+    assert await balances(db, *accounts) == [-255, 510]
+    assert (await _earnings(db, owner)).owed_back == [eur(255)]
 
 
 # --- chargebacks: what the driver's bank does with the money --------------------------------

@@ -27,6 +27,7 @@ from core.ports import (
     PayoutAccountMissing,
     PayoutOrder,
     RefundOrder,
+    ReversalOrder,
 )
 from core.settings import Settings
 from payments.stripe_gateway import ForgedWebhook, StripeGateway
@@ -353,6 +354,7 @@ async def test_collecting_opens_a_checkout_page_that_holds_the_card(gateway, rec
     assert call.form["payment_intent_data[capture_method]"] == "manual"
     booking = {"booking_id": "42", "payload": PAYLOAD}
     assert call.nested("payment_intent_data[metadata]") == booking
+    assert call.form["payment_intent_data[transfer_group]"] == "booking:42"
     assert call.nested("metadata") == booking
     assert call.form["client_reference_id"] == PAYLOAD
     assert call.form["line_items[0][quantity]"] == "1"
@@ -475,10 +477,13 @@ async def test_a_payout_waits_while_the_owner_has_no_account(gateway, recorded):
     assert recorded.calls == []
 
 
-async def test_a_payout_is_a_transfer_to_the_owners_account(gateway, recorded):
+async def test_a_payout_is_a_transfer_to_the_owners_account_from_its_bookings_charge(
+    gateway, recorded
+):
     transfer_id = await gateway.pay_out(
-        PayoutOrder(7, euros(510), "booking:42:payout", destination=OWNER_ACCOUNT)
-    )
+        PayoutOrder(7, euros(510), "booking:42:payout", destination=OWNER_ACCOUNT,
+                    booking_id=42, source_charge="ch_1")
+    )  # fmt: skip
 
     assert transfer_id.startswith("tr_")
     [call] = recorded.calls_to("POST", "/v1/transfers")
@@ -486,8 +491,40 @@ async def test_a_payout_is_a_transfer_to_the_owners_account(gateway, recorded):
     assert call.form["amount"] == "510"
     assert call.form["currency"] == "eur"
     assert call.form["destination"] == OWNER_ACCOUNT
-    assert call.form["transfer_group"] == "booking:42:payout"
+    # The same group as the booking's PaymentIntent, and made from its charge.
+    assert call.form["transfer_group"] == "booking:42"
+    assert call.form["source_transaction"] == "ch_1"
     assert call.nested("metadata") == {"owner_id": "7"}
+
+
+async def test_a_payout_of_a_payment_made_elsewhere_waits_for_the_platforms_balance(
+    gateway, recorded
+):
+    await gateway.pay_out(
+        PayoutOrder(7, euros(510), "booking:42:payout", destination=OWNER_ACCOUNT,
+                    booking_id=42, source_charge="sbx_ch_1")
+    )  # fmt: skip
+
+    [call] = recorded.calls_to("POST", "/v1/transfers")
+    assert "source_transaction" not in call.form
+
+
+async def test_part_of_a_payout_is_taken_back_with_its_own_idempotency_key(gateway, recorded):
+    reversal_id = await gateway.reverse_payout(
+        ReversalOrder("tr_1", euros(255), "booking:42:payout:reversal:3")
+    )
+
+    assert reversal_id.startswith("trr_")
+    [call] = recorded.calls_to("POST", "/v1/transfers/tr_1/reversals")
+    assert call.headers["Idempotency-Key"] == "booking:42:payout:reversal:3"
+    assert call.form["amount"] == "255"
+
+
+async def test_a_payout_the_owners_account_cannot_give_back_is_refused(gateway, recorded):
+    recorded.unreversible_transfers.add("tr_1")
+
+    with pytest.raises(GatewayRefused, match="Insufficient funds"):
+        await gateway.reverse_payout(ReversalOrder("tr_1", euros(255), "key"))
 
 
 async def test_an_owner_opens_an_express_account_through_an_onboarding_link(gateway, recorded):

@@ -66,6 +66,8 @@ class RecordedStripe(stripe.HTTPClient):
         self.paid_sessions: dict[str, str] = {}
         self.expired_sessions: set[str] = set()
         self.onboarded_accounts: set[str] = set()
+        # Transfers whose destination account no longer holds the money to reverse.
+        self.unreversible_transfers: set[str] = set()
         self._routes: list[tuple[str, re.Pattern[str], Responder]] = [
             ("POST", re.compile(r"/v1/checkout/sessions"), self._session_created),
             ("GET", re.compile(r"/v1/checkout/sessions/(?P<id>cs_\w+)"), self._session),
@@ -74,6 +76,7 @@ class RecordedStripe(stripe.HTTPClient):
             ("GET", re.compile(r"/v1/accounts/(?P<id>acct_\w+)"), self._account),
             ("POST", re.compile(r"/v1/account_links"), self._account_link),
             ("POST", re.compile(r"/v1/transfers"), self._transfer),
+            ("POST", re.compile(r"/v1/transfers/(?P<id>tr_\w+)/reversals"), self._reversal),
         ]
 
     def calls_to(self, method: str, path: str) -> list[RecordedCall]:
@@ -172,6 +175,14 @@ class RecordedStripe(stripe.HTTPClient):
             currency=call.form["currency"],
             destination=call.form["destination"],
             transfer_group=call.form.get("transfer_group"),
+            source_transaction=call.form.get("source_transaction"),
             metadata=call.nested("metadata"),
         )
+        return body
+
+    def _reversal(self, call: RecordedCall, match: re.Match[str]) -> dict[str, Any]:
+        if match["id"] in self.unreversible_transfers:
+            raise Refusal(400, recording("transfer_reversal_refused_error"))
+        body = recording("transfer_reversal")
+        body.update(amount=int(call.form["amount"]), transfer=match["id"])
         return body
