@@ -525,6 +525,22 @@ class Payments(_Repository):
             raise LookupError(f"{model.__name__} {row_id}")
         return row
 
+    async def locked(self, model: type[T], row_id: int) -> T:
+        """The row as committed now, locked until the transaction ends: what a transfer's or a
+        payment's next state is decided on, so two sweeps recording one outcome take turns."""
+        row = await self.locked_if_any(model, row_id)
+        if row is None:
+            raise LookupError(f"{model.__name__} {row_id}")
+        return row
+
+    async def locked_if_any(self, model: type[T], row_id: int) -> T | None:
+        return await self.session.scalar(
+            select(model)
+            .where(model.id == row_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+
     async def by_external_id(self, external_id: str) -> Payment | None:
         return await self.session.scalar(select(Payment).where(Payment.external_id == external_id))
 
@@ -560,14 +576,10 @@ class Payments(_Repository):
             .with_for_update()
         )
 
-    async def payout_to_send(self, payout_id: int) -> Payout:
-        """A payout about to be handed to the gateway, locked against a ruling changing it."""
-        row = await self.session.scalar(
-            select(Payout).where(Payout.id == payout_id).with_for_update()
-        )
-        if row is None:
-            raise LookupError(f"Payout {payout_id}")
-        return row
+    async def payout_to_send(self, payout_id: int) -> Payout | None:
+        """A payout about to be handed to the gateway, locked against a ruling changing it;
+        None if a ruling took all of it meanwhile."""
+        return await self.locked_if_any(Payout, payout_id)
 
     async def due_payouts_of_owner(self, owner_id: int, currency: str) -> list[Payout]:
         """The owner's payouts not handed to the gateway yet, newest first, locked."""

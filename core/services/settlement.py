@@ -278,8 +278,12 @@ async def _kept_payment(uow: UnitOfWork, booking: Booking) -> Payment:
     """The payment the booking kept: a booking may also have had money it did not need (a
     wrong amount, a second payment), which is owed back on its own and is not refunded twice."""
     payments = await uow.payments.of_booking(booking.id)
-    kept = [p for p in payments if p.status != PaymentStatus.REFUND_DUE] or payments
-    return kept[0]
+    kept = [p for p in payments if p.status == PaymentStatus.SUCCEEDED]
+    if kept:
+        return kept[0]
+    # Refunded in full already, or never kept: the one with most left to refund.
+    left = [(await refundable(uow, p)).minor for p in payments]
+    return payments[left.index(max(left))]
 
 
 async def charge_paid_out_from(uow: UnitOfWork, booking_id: int) -> str | None:
@@ -291,9 +295,13 @@ async def charge_paid_out_from(uow: UnitOfWork, booking_id: int) -> str | None:
 
 
 async def refundable(uow: UnitOfWork, payment: Payment) -> Money:
-    """What may still be refunded of a payment: what was paid less its refunds."""
+    """What may still be refunded of a payment: what was paid less its refunds, and less what
+    the driver's bank already took back for its booking (a chargeback)."""
     refunded = await uow.payments.refunded_of_payment(payment.id)
-    return Money(max(payment.amount_minor - refunded, 0), payment.currency)
+    balances = await uow.ledger.balances_of_booking(payment.booking_id, payment.currency)
+    charged_back = sum(v for account, v in balances.items() if account.startswith("chargeback:"))
+    left = payment.amount_minor - refunded - max(charged_back, 0)
+    return Money(max(left, 0), payment.currency)
 
 
 async def _queue_refund(
@@ -370,7 +378,7 @@ async def reversal_refused(uow: UnitOfWork, reversal_id: int, error: str) -> Pay
 
 
 async def refund_sent(uow: UnitOfWork, clock: Clock, refund_id: int, external_id: str) -> Refund:
-    refund = await uow.payments.get(Refund, refund_id)
+    refund = await uow.payments.locked(Refund, refund_id)
     if refund.status != TransferStatus.DUE:
         return refund
     amount = Money(refund.amount_minor, refund.currency)
@@ -385,7 +393,7 @@ async def refund_sent(uow: UnitOfWork, clock: Clock, refund_id: int, external_id
         external_id,
         clock.now(),
     )
-    payment = await uow.payments.get(Payment, refund.payment_id)
+    payment = await uow.payments.locked(Payment, refund.payment_id)
     if payment.status == PaymentStatus.REFUND_DUE or refund.amount_minor == payment.amount_minor:
         payment.status = PaymentStatus.REFUNDED
     # A hold is settled by its refund: let go in full, or the rest taken.
@@ -398,6 +406,8 @@ async def payout_to_send(uow: UnitOfWork, payout_id: int) -> Payout | None:
     out of the next payouts instead); None if it may not leave now after all. One whose answer
     was never recorded goes again, with the same amount and idempotency key."""
     payout = await uow.payments.payout_to_send(payout_id)
+    if payout is None:
+        return None  # a refund decided meanwhile took all of it
     if payout.status == TransferStatus.SENDING:
         return payout
     if payout.status != TransferStatus.DUE:
@@ -411,12 +421,12 @@ async def payout_to_send(uow: UnitOfWork, payout_id: int) -> Payout | None:
 async def payout_not_sent(uow: UnitOfWork, payout_id: int) -> None:
     """The gateway did not take the payout, and it was no failure (no account to send to yet)."""
     payout = await uow.payments.payout_to_send(payout_id)
-    if payout.status == TransferStatus.SENDING:
+    if payout is not None and payout.status == TransferStatus.SENDING:
         payout.status = TransferStatus.DUE
 
 
 async def payout_sent(uow: UnitOfWork, clock: Clock, payout_id: int, external_id: str) -> Payout:
-    payout = await uow.payments.get(Payout, payout_id)
+    payout = await uow.payments.locked(Payout, payout_id)
     if payout.status != TransferStatus.DONE:
         amount = Money(payout.amount_minor, payout.currency)
         await ledger.post(
@@ -435,7 +445,11 @@ async def transfer_refused(
     uow: UnitOfWork, transfer: type[Refund] | type[Payout], transfer_id: int, error: str
 ) -> Refund | Payout:
     """The gateway said no; after a few refusals the transfer is given up on (and reported)."""
-    row = await uow.payments.get(transfer, transfer_id)
+    row = await uow.payments.locked(transfer, transfer_id)
+    if row.status in (TransferStatus.DONE, TransferStatus.FAILED):
+        # Another sweep's call for the same transfer went through (or it was given up on):
+        # this refusal, a timeout say, changes nothing.
+        return row
     row.attempts += 1
     row.last_error = error[:500]
     row.status = (

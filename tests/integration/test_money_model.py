@@ -92,9 +92,7 @@ async def test_the_simulation_takes_every_path_it_is_meant_to(simulated):
     assert simulated.steps >= STEPS
 
 
-# --- service bugs the simulation found, each as the smallest story that shows it ------------
-# Marked xfail(strict=True): when the service is fixed the test passes, xfail turns that into a
-# failure, and the marker comes off.
+# --- what the simulation found, each as the smallest story that shows it ---------------------
 
 
 @pytest.fixture
@@ -129,13 +127,7 @@ def _sandbox_gateways() -> Gateways:
     return Gateways(checkout=sandbox, payouts=sandbox, by_name={"sandbox": sandbox})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SERVICE BUG: settlement refunds from the booking's first payment that is not "
-    "REFUND_DUE; a wrong payment whose refund was already sent is REFUNDED, so it is chosen "
-    "again and RefundExceedsPayment stops the cancellation",
-)
-async def test_bug_cancelling_after_a_wrong_payment_was_refunded_refunds_the_kept_one(
+async def test_cancelling_after_a_wrong_payment_was_refunded_refunds_the_kept_one(
     committing_db, clock, paid_after_a_wrong_amount
 ):
     driver, booking = paid_after_a_wrong_amount
@@ -163,13 +155,7 @@ async def _wait_until_a_lock_is_waited_for(db: Database) -> None:
 
 
 @pytest.mark.parametrize("database_factory", ["postgresql"], indirect=True)
-@pytest.mark.xfail(
-    strict=True,
-    reason="SERVICE BUG: settlement.refund_sent decides on the refund's status without locking "
-    "its row, so a second sweep recording the same refund posts refund:{id}:sent again and "
-    "fails on the ledger's unique idempotency key (IntegrityError) instead of finding it done",
-)
-async def test_bug_two_sweeps_recording_one_refund_at_once_both_finish(committing_db, clock):
+async def test_two_sweeps_recording_one_refund_at_once_both_finish(committing_db, clock):
     db = committing_db
     owner = await a_person(db, clock, "Olga")
     driver = await a_person(db, clock, "Dana")
@@ -206,24 +192,8 @@ async def test_bug_two_sweeps_recording_one_refund_at_once_both_finish(committin
     assert (await second).status == "done"
 
 
-@pytest.fixture
-async def unaudited_db(database_factory) -> AsyncIterator[Database]:
-    """A fresh database that no fixture audits afterwards: the test below audits it itself, so
-    that, while the bug stands, it fails in its body (as xfail expects) and not in teardown."""
-    database = Database(await database_factory.new_engine())
-    yield database
-    await database.close()
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="SERVICE BUG: settlement.transfer_refused sets a payout back to DUE whatever its "
-    "status, so a second sweep whose call for a payout already sent by the first was refused "
-    "(a timeout) turns DONE into DUE: the audit finds the payout waiting though the owner was "
-    "paid, and the next sweep sends it again",
-)
-async def test_a_refusal_recorded_after_the_payout_left_leaves_it_done(unaudited_db, clock):
-    db = unaudited_db
+async def test_a_refusal_recorded_after_the_payout_left_leaves_it_done(committing_db, clock):
+    db = committing_db
     owner = await a_person(db, clock, "Olga")
     driver = await a_person(db, clock, "Dana")
     spot = await an_approved_spot(db, clock, owner)
@@ -259,14 +229,8 @@ async def test_a_refusal_recorded_after_the_payout_left_leaves_it_done(unaudited
         assert (await audit.run(uow)).violations == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SERVICE BUG: a ruling after the stay refunds up to the payment less its refunds, "
-    "not counting what the bank already took back by a chargeback: a full chargeback and then "
-    "a 10% ruling refund 110% of what was paid",
-)
-async def test_a_ruling_after_a_chargeback_refunds_no_more_than_was_paid(unaudited_db, clock):
-    db = unaudited_db
+async def test_a_ruling_after_a_chargeback_refunds_no_more_than_was_paid(committing_db, clock):
+    db = committing_db
     owner = await a_person(db, clock, "Olga")
     driver = await a_person(db, clock, "Dana")
     manager = await a_person(db, clock, "Mia")
