@@ -10,6 +10,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self, TypeVar
 
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -107,6 +108,15 @@ class UnitOfWork:
                 await self.session.rollback()
         finally:
             await self.session.close()
+
+    async def one_at_a_time(self, name: str) -> None:
+        """Hold a lock named ``name`` until this unit of work ends, so that every process
+        running the same sweep takes its turn (PostgreSQL's advisory lock; SQLite's writers
+        take turns already)."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self.session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name}
+            )
 
     def savepoint(self) -> AsyncSessionTransaction:
         """A nested transaction: a write that may break a constraint is tried inside it, so a

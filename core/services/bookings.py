@@ -403,6 +403,8 @@ class Notice:
 async def advance(uow: UnitOfWork, clock: Clock) -> list[Notice]:
     """Start and end stays on time, and claim each reminder due: what the caller must tell
     people, each exactly once however often this runs or restarts."""
+    # Two processes' sweeps would claim reminders in different orders and deadlock.
+    await uow.one_at_a_time("advance_bookings")
     now = clock.now()
     notices: list[Notice] = []
     for candidate in await uow.bookings.in_status_starting_before(BookingStatus.CONFIRMED, now):

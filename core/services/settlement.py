@@ -422,7 +422,17 @@ async def payout_not_sent(uow: UnitOfWork, payout_id: int) -> None:
     """The gateway did not take the payout, and it was no failure (no account to send to yet)."""
     payout = await uow.payments.payout_to_send(payout_id)
     if payout is not None and payout.status == TransferStatus.SENDING:
-        payout.status = TransferStatus.DUE
+        await _back_to_due(uow, payout)
+
+
+async def _back_to_due(uow: UnitOfWork, payout: Payout) -> None:
+    """A payout that did not leave waits again, and fits again in what the owner is owed now: a
+    refund decided while it was with the gateway did not cut it then."""
+    payout.status = TransferStatus.DUE
+    await uow.payments.flush()
+    booking = await uow.bookings.get(payout.booking_id)
+    assert booking is not None
+    await trim_payouts_to_what_is_owed(uow, payout.owner_id, booking)
 
 
 async def payout_sent(uow: UnitOfWork, clock: Clock, payout_id: int, external_id: str) -> Payout:
@@ -452,7 +462,10 @@ async def transfer_refused(
         return row
     row.attempts += 1
     row.last_error = error[:500]
-    row.status = (
-        TransferStatus.FAILED if row.attempts >= MAX_TRANSFER_ATTEMPTS else TransferStatus.DUE
-    )
+    if row.attempts >= MAX_TRANSFER_ATTEMPTS:
+        row.status = TransferStatus.FAILED
+    elif isinstance(row, Payout):
+        await _back_to_due(uow, row)
+    else:
+        row.status = TransferStatus.DUE
     return row

@@ -1,5 +1,6 @@
 """Cancelling, extending, and stays that start and end on time with their reminders."""
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -146,3 +147,36 @@ async def test_a_stay_with_a_live_extension_is_not_told_it_ends(db, clock, stay)
         )  # fmt: skip
     clock.advance(days=1, hours=1, minutes=55)
     assert ("ends_soon", booking.id) not in await _advance(db, clock)
+
+
+@pytest.mark.parametrize("database_factory", ["postgresql"], indirect=True)
+async def test_sweeps_of_several_processes_at_once_start_stays_and_remind_once(
+    committing_db, clock
+):
+    """Every bot process runs the sweeps; on PostgreSQL they really run at once, and take turns
+    instead of deadlocking over the reminders they claim."""
+    db = committing_db
+    owner = await a_person(db, clock, "Olga")
+    spots = [await an_approved_spot(db, clock, owner) for _ in range(6)]
+    drivers = [await a_person(db, clock, f"Driver {n}") for n in range(6)]
+    claimed = []
+    for _round in range(5):
+        start = clock.now() + timedelta(minutes=10)
+        for driver, spot in zip(drivers, spots, strict=True):
+            async with db.unit_of_work() as uow:
+                booking = await bookings.request(
+                    uow, clock, driver_id=driver.id, spot_id=spot.id, start=start,
+                    end=start + timedelta(minutes=30), commission_basis_points=1500,
+                )  # fmt: skip
+                await bookings.transition(uow, clock, booking.id, BookingStatus.CONFIRMED)
+
+        async def sweep():
+            async with db.unit_of_work() as uow:
+                return await bookings.advance(uow, clock)
+
+        for _step in range(4):
+            for notices in await asyncio.gather(sweep(), sweep(), sweep()):
+                claimed += [(n.kind, n.booking.id) for n in notices]
+            clock.advance(minutes=12)
+    assert len(claimed) == len(set(claimed))
+    assert {kind for kind, _ in claimed} == {"starts_soon", "ends_soon", "ended"}

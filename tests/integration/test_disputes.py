@@ -571,3 +571,24 @@ async def test_a_lost_chargeback_takes_the_money_once_whichever_event_says_so(
     assert (closed.kind, closed.chargeback.taken_back) == ("chargeback_closed", True)
     assert closed.chargeback.moved == eur(0)
     assert await balances(db, ESCROW, chargeback_account(booking.driver_id)) == [0, 600]
+
+
+async def test_a_payout_refused_after_a_ruling_cut_what_the_owner_is_owed_waits_cut(
+    db, clock, booking, owner, manager
+):
+    """The share was with the gateway when the ruling took half back; the gateway then refused
+    it. It waits again at what the owner is owed now, not at what it was."""
+    await pay(db, clock, booking)
+    await stay_through(db, clock, booking)
+    (payout,) = await transfers(db, Payout)
+    async with db.unit_of_work() as uow:
+        await settlement.payout_to_send(uow, payout.id)
+    await _split(
+        db, clock, await _damage_reported_after_the_stay(db, clock, booking, owner), manager
+    )
+    async with db.unit_of_work() as uow:
+        await settlement.transfer_refused(uow, Payout, payout.id, "card_declined")
+    (payout,) = await transfers(db, Payout)
+    assert (payout.status, payout.amount_minor) == (TransferStatus.DUE, 510 - 255)
+    async with db.reading() as uow:
+        assert (await audit.run(uow)).violations == []
