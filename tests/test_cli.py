@@ -8,7 +8,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import timedelta
 
 import httpx
 
@@ -125,27 +124,13 @@ def test_audit_names_a_booking_whose_money_is_held_after_it_expired(tmp_path):
 
 async def _a_paid_booking(path) -> int:
     from core.db.uow import Database
-    from core.money import Money
-    from core.services import booking_payments, bookings
     from tests.fakes import FrozenClock
-    from tests.integration.builders import a_person, an_approved_spot
+    from tests.integration.builders import a_payment, a_stay
 
     db, clock = Database.from_url(f"sqlite:///{path}"), FrozenClock()
     try:
-        owner, driver = await a_person(db, clock, "Olga"), await a_person(db, clock, "Dana")
-        spot = await an_approved_spot(db, clock, owner, hourly_minor=300)
-        start = clock.now() + timedelta(hours=1)
-        async with db.unit_of_work() as uow:
-            booking = await bookings.request(
-                uow, clock, driver_id=driver.id, spot_id=spot.id, start=start,
-                end=start + timedelta(hours=2), commission_basis_points=1500,
-            )  # fmt: skip
-        async with db.unit_of_work() as uow:
-            await booking_payments.record_payment(
-                uow, clock, gateway="sandbox", payload=booking_payments.payload_for(booking),
-                driver_id=driver.id, amount=Money(600, "EUR"), external_id="sb-1",
-                provider_charge_id=None,
-            )  # fmt: skip
+        booking = (await a_stay(db, clock)).booking
+        await a_payment(db, clock, booking)
         return booking.id
     finally:
         await db.close()

@@ -142,8 +142,9 @@ async def settle_ruling_after_stay(
     their next payouts."""
     price = Money(booking.price_minor, booking.currency)
     payment = await _kept_payment(uow, booking)
-    left = await refundable(uow, payment)
-    refund = Money(min(max(refund.minor, 0), price.minor, left.minor), price.currency)
+    # What the bank already took back is not the platform's to refund again.
+    left = (await refundable(uow, payment)).minor - await _charged_back(uow, booking)
+    refund = Money(max(min(refund.minor, price.minor, left), 0), price.currency)
     if refund.minor == 0:
         return None
     kept = price - refund
@@ -295,13 +296,15 @@ async def charge_paid_out_from(uow: UnitOfWork, booking_id: int) -> str | None:
 
 
 async def refundable(uow: UnitOfWork, payment: Payment) -> Money:
-    """What may still be refunded of a payment: what was paid less its refunds, and less what
-    the driver's bank already took back for its booking (a chargeback)."""
+    """What may still be refunded of a payment: what was paid less its refunds."""
     refunded = await uow.payments.refunded_of_payment(payment.id)
-    balances = await uow.ledger.balances_of_booking(payment.booking_id, payment.currency)
-    charged_back = sum(v for account, v in balances.items() if account.startswith("chargeback:"))
-    left = payment.amount_minor - refunded - max(charged_back, 0)
-    return Money(max(left, 0), payment.currency)
+    return Money(max(payment.amount_minor - refunded, 0), payment.currency)
+
+
+async def _charged_back(uow: UnitOfWork, booking: Booking) -> int:
+    """What the driver's bank has taken back for the booking and kept (chargebacks)."""
+    balances = await uow.ledger.balances_of_booking(booking.id, booking.currency)
+    return max(sum(v for account, v in balances.items() if account.startswith("chargeback:")), 0)
 
 
 async def _queue_refund(
@@ -346,25 +349,42 @@ async def reversal_made(
     uow: UnitOfWork, clock: Clock, reversal_id: int, external_id: str
 ) -> PayoutReversal:
     """The money is back from the owner's account: they owe it no more."""
-    reversal = await uow.payments.get(PayoutReversal, reversal_id)
+    reversal = await uow.payments.locked(PayoutReversal, reversal_id)
     if reversal.status == TransferStatus.DUE:
-        amount = Money(reversal.amount_minor, reversal.currency)
-        await ledger.post(
-            uow, clock, kind="payout_reversal", idempotency_key=f"reversal:{reversal.id}:made",
-            booking_id=reversal.booking_id,
-            postings=[Posting(owner_paid_out_account(reversal.owner_id), -amount),
-                      Posting(owner_payable_account(reversal.owner_id), amount)],
-        )  # fmt: skip
-        reversal.status, reversal.external_id, reversal.done_at = (
-            TransferStatus.DONE, external_id, clock.now()
+        await _moved(
+            uow, clock, reversal, external_id, kind="payout_reversal",
+            key=f"reversal:{reversal.id}:made",
+            source=owner_paid_out_account(reversal.owner_id),
+            target=owner_payable_account(reversal.owner_id),
         )  # fmt: skip
     return reversal
+
+
+async def _moved(
+    uow: UnitOfWork,
+    clock: Clock,
+    row: Refund | Payout | PayoutReversal,
+    external_id: str,
+    *,
+    kind: str,
+    key: str,
+    source: str,
+    target: str,
+) -> None:
+    """The gateway moved a transfer, locked by the caller: the ledger moves it from ``source``
+    to ``target`` once (``key``), and the transfer is done."""
+    amount = Money(row.amount_minor, row.currency)
+    await ledger.post(
+        uow, clock, kind=kind, idempotency_key=key,
+        booking_id=row.booking_id, postings=[Posting(source, -amount), Posting(target, amount)],
+    )  # fmt: skip
+    row.status, row.external_id, row.done_at = TransferStatus.DONE, external_id, clock.now()
 
 
 async def reversal_refused(uow: UnitOfWork, reversal_id: int, error: str) -> PayoutReversal:
     """The gateway will not take the money back: the owner owes it out of their next payouts,
     so their payouts still waiting are cut to what they are owed."""
-    reversal = await uow.payments.get(PayoutReversal, reversal_id)
+    reversal = await uow.payments.locked(PayoutReversal, reversal_id)
     if reversal.status != TransferStatus.DUE:
         return reversal
     reversal.status, reversal.attempts, reversal.last_error = (
@@ -381,18 +401,10 @@ async def refund_sent(uow: UnitOfWork, clock: Clock, refund_id: int, external_id
     refund = await uow.payments.locked(Refund, refund_id)
     if refund.status != TransferStatus.DUE:
         return refund
-    amount = Money(refund.amount_minor, refund.currency)
-    await ledger.post(
-        uow, clock, kind="refund", idempotency_key=f"refund:{refund.id}:sent",
-        booking_id=refund.booking_id,
-        postings=[Posting(refund_payable_account(refund.driver_id), -amount),
-                  Posting(driver_account(refund.driver_id), amount)],
+    await _moved(
+        uow, clock, refund, external_id, kind="refund", key=f"refund:{refund.id}:sent",
+        source=refund_payable_account(refund.driver_id), target=driver_account(refund.driver_id),
     )  # fmt: skip
-    refund.status, refund.external_id, refund.done_at = (
-        TransferStatus.DONE,
-        external_id,
-        clock.now(),
-    )
     payment = await uow.payments.locked(Payment, refund.payment_id)
     if payment.status == PaymentStatus.REFUND_DUE or refund.amount_minor == payment.amount_minor:
         payment.status = PaymentStatus.REFUNDED
@@ -438,15 +450,10 @@ async def _back_to_due(uow: UnitOfWork, payout: Payout) -> None:
 async def payout_sent(uow: UnitOfWork, clock: Clock, payout_id: int, external_id: str) -> Payout:
     payout = await uow.payments.locked(Payout, payout_id)
     if payout.status != TransferStatus.DONE:
-        amount = Money(payout.amount_minor, payout.currency)
-        await ledger.post(
-            uow, clock, kind="payout", idempotency_key=f"payout:{payout.id}:sent",
-            booking_id=payout.booking_id,
-            postings=[Posting(owner_payable_account(payout.owner_id), -amount),
-                      Posting(owner_paid_out_account(payout.owner_id), amount)],
-        )  # fmt: skip
-        payout.status, payout.external_id, payout.done_at = (
-            TransferStatus.DONE, external_id, clock.now()
+        await _moved(
+            uow, clock, payout, external_id, kind="payout", key=f"payout:{payout.id}:sent",
+            source=owner_payable_account(payout.owner_id),
+            target=owner_paid_out_account(payout.owner_id),
         )  # fmt: skip
     return payout
 

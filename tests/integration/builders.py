@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
+from datetime import timedelta
 
-from core.db.models import Person, Spot
+from core.db.models import Booking, Person, Spot
 from core.db.uow import Database
 from core.geo import GeoPoint
 from core.money import Money
-from core.services import people, spots
+from core.services import booking_payments, bookings, people, spots
 from core.status import SpotStatus
 from tests.fakes import FrozenClock
 
@@ -62,3 +64,54 @@ async def an_approved_spot(
                 end_minute=1440,
             )
         return spot
+
+
+@dataclass(frozen=True, slots=True)
+class Stay:
+    """Olga's spot, and Dana's booking of it: what most money stories start from."""
+
+    owner: Person
+    driver: Person
+    spot: Spot
+    booking: Booking
+
+
+async def a_stay(
+    db: Database,
+    clock: FrozenClock,
+    *,
+    start_in: timedelta = timedelta(hours=1),
+    length: timedelta = timedelta(hours=2),
+    hourly_minor: int = 300,
+) -> Stay:
+    """A booking awaiting payment (the spot books instantly), starting ``start_in`` from now."""
+    owner, driver = await a_person(db, clock, "Olga"), await a_person(db, clock, "Dana")
+    spot = await an_approved_spot(db, clock, owner, hourly_minor=hourly_minor)
+    start = clock.now() + start_in
+    async with db.unit_of_work() as uow:
+        booking = await bookings.request(
+            uow, clock, driver_id=driver.id, spot_id=spot.id, start=start, end=start + length,
+            commission_basis_points=1500,
+        )  # fmt: skip
+    return Stay(owner, driver, spot, booking)
+
+
+async def a_payment(
+    db: Database,
+    clock: FrozenClock,
+    booking: Booking,
+    *,
+    external_id: str = "paid",
+    amount: Money | None = None,
+    gateway: str = "sandbox",
+    provider_charge_id: str | None = None,
+    held: bool = False,
+) -> booking_payments.PaymentOutcome:
+    """The gateway reports the driver's payment of the booking's price (or ``amount``)."""
+    async with db.unit_of_work() as uow:
+        return await booking_payments.record_payment(
+            uow, clock, gateway=gateway, payload=booking_payments.payload_for(booking),
+            driver_id=booking.driver_id,
+            amount=amount or Money(booking.price_minor, booking.currency),
+            external_id=external_id, provider_charge_id=provider_charge_id, held=held,
+        )  # fmt: skip

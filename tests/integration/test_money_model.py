@@ -17,16 +17,16 @@ from core.db.uow import Database
 from core.money import Money
 from core.services import (
     audit,
-    booking_payments,
     bookings,
     chargebacks,
     disputes,
     money_movement,
     settlement,
 )
+from core.services.booking_payments import PaymentResult
 from payments.registry import Gateways
 from payments.sandbox import SandboxGateway
-from tests.integration.builders import a_person, an_approved_spot
+from tests.integration.builders import a_payment, a_person, a_stay
 
 SEED = 7
 STEPS = 2_000
@@ -100,26 +100,13 @@ async def paid_after_a_wrong_amount(committing_db, clock):
     """Dana's booking, paid with a wrong amount first (refunded, and the refund sent), then with
     the right one: the booking is confirmed on the second payment."""
     db = committing_db
-    owner = await a_person(db, clock, "Olga")
-    driver = await a_person(db, clock, "Dana")
-    spot = await an_approved_spot(db, clock, owner)
-    start = clock.now() + timedelta(days=1)
-    async with db.unit_of_work() as uow:
-        booking = await bookings.request(
-            uow, clock, driver_id=driver.id, spot_id=spot.id, start=start,
-            end=start + timedelta(hours=2), commission_basis_points=1500,
-        )  # fmt: skip
-    price = Money(booking.price_minor, booking.currency)
+    stay = await a_stay(db, clock, start_in=timedelta(days=1))
+    price = Money(stay.booking.price_minor, stay.booking.currency)
     for external_id, amount in (("wrong", price + Money(100, "EUR")), ("right", price)):
-        async with db.unit_of_work() as uow:
-            await booking_payments.record_payment(
-                uow, clock, gateway="sandbox", payload=booking_payments.payload_for(booking),
-                driver_id=driver.id, amount=amount, external_id=external_id,
-                provider_charge_id=None,
-            )  # fmt: skip
+        await a_payment(db, clock, stay.booking, external_id=external_id, amount=amount)
         await money_movement.move_money(db, clock, _sandbox_gateways())
     async with db.reading() as uow:
-        return driver, await bookings.get(uow, booking.id)
+        return stay.driver, await bookings.get(uow, stay.booking.id)
 
 
 def _sandbox_gateways() -> Gateways:
@@ -157,23 +144,11 @@ async def _wait_until_a_lock_is_waited_for(db: Database) -> None:
 @pytest.mark.parametrize("database_factory", ["postgresql"], indirect=True)
 async def test_two_sweeps_recording_one_refund_at_once_both_finish(committing_db, clock):
     db = committing_db
-    owner = await a_person(db, clock, "Olga")
-    driver = await a_person(db, clock, "Dana")
-    spot = await an_approved_spot(db, clock, owner)
-    start = clock.now() + timedelta(days=1)
+    stay = await a_stay(db, clock, start_in=timedelta(days=1))
+    driver = stay.driver
+    await a_payment(db, clock, stay.booking)
     async with db.unit_of_work() as uow:
-        booking = await bookings.request(
-            uow, clock, driver_id=driver.id, spot_id=spot.id, start=start,
-            end=start + timedelta(hours=2), commission_basis_points=1500,
-        )  # fmt: skip
-    async with db.unit_of_work() as uow:
-        await booking_payments.record_payment(
-            uow, clock, gateway="sandbox", payload=booking_payments.payload_for(booking),
-            driver_id=driver.id, amount=Money(booking.price_minor, booking.currency),
-            external_id="paid", provider_charge_id=None,
-        )  # fmt: skip
-    async with db.unit_of_work() as uow:
-        booking = await bookings.get(uow, booking.id)
+        booking = await bookings.get(uow, stay.booking.id)
         await bookings.cancel_by_driver(
             uow, clock, booking_id=booking.id, driver_id=driver.id,
             expected_version=booking.version, free_hours=2, late_percent=50,
@@ -194,20 +169,8 @@ async def test_two_sweeps_recording_one_refund_at_once_both_finish(committing_db
 
 async def test_a_refusal_recorded_after_the_payout_left_leaves_it_done(committing_db, clock):
     db = committing_db
-    owner = await a_person(db, clock, "Olga")
-    driver = await a_person(db, clock, "Dana")
-    spot = await an_approved_spot(db, clock, owner)
-    start = clock.now() + timedelta(hours=1)
-    async with db.unit_of_work() as uow:
-        booking = await bookings.request(
-            uow, clock, driver_id=driver.id, spot_id=spot.id, start=start,
-            end=start + timedelta(hours=1), commission_basis_points=1500,
-        )  # fmt: skip
-        await booking_payments.record_payment(
-            uow, clock, gateway="sandbox", payload=booking_payments.payload_for(booking),
-            driver_id=driver.id, amount=Money(booking.price_minor, booking.currency),
-            external_id="paid", provider_charge_id=None,
-        )  # fmt: skip
+    booking = (await a_stay(db, clock, length=timedelta(hours=1))).booking
+    await a_payment(db, clock, booking)
     for _ in range(2):  # the stay starts, then ends
         clock.advance(hours=1, minutes=1)
         async with db.unit_of_work() as uow:
@@ -231,21 +194,11 @@ async def test_a_refusal_recorded_after_the_payout_left_leaves_it_done(committin
 
 async def test_a_ruling_after_a_chargeback_refunds_no_more_than_was_paid(committing_db, clock):
     db = committing_db
-    owner = await a_person(db, clock, "Olga")
-    driver = await a_person(db, clock, "Dana")
+    stay = await a_stay(db, clock, length=timedelta(hours=1))
+    booking, driver = stay.booking, stay.driver
     manager = await a_person(db, clock, "Mia")
-    spot = await an_approved_spot(db, clock, owner)
-    start = clock.now() + timedelta(hours=1)
-    async with db.unit_of_work() as uow:
-        booking = await bookings.request(
-            uow, clock, driver_id=driver.id, spot_id=spot.id, start=start,
-            end=start + timedelta(hours=1), commission_basis_points=1500,
-        )  # fmt: skip
-        await booking_payments.record_gateway_payment(
-            uow, clock, gateway="stripe", payload=booking_payments.payload_for(booking),
-            amount=Money(booking.price_minor, booking.currency), external_id="pi_1",
-            provider_charge_id="ch_1", held=False,
-        )  # fmt: skip
+    await a_payment(db, clock, booking, gateway="stripe", external_id="pi_1",
+                    provider_charge_id="ch_1")  # fmt: skip
     for _ in range(2):  # the stay starts, then ends
         clock.advance(hours=1, minutes=1)
         async with db.unit_of_work() as uow:
@@ -268,3 +221,26 @@ async def test_a_ruling_after_a_chargeback_refunds_no_more_than_was_paid(committ
         )  # fmt: skip
     async with db.reading() as uow:
         assert [str(v) for v in (await audit.run(uow)).violations] == []
+
+
+async def test_money_paid_again_after_a_chargeback_goes_back_in_full(committing_db, clock):
+    """The bank took the booking's payment back; then a second payment for it arrives. That one
+    is not owed and goes back in full: the chargeback was of the other payment."""
+    db = committing_db
+    booking = (await a_stay(db, clock)).booking
+    await a_payment(db, clock, booking, gateway="stripe", external_id="pi_1",
+                    provider_charge_id="ch_1")  # fmt: skip
+    async with db.unit_of_work() as uow:
+        payment = await uow.payments.by_external_id("pi_1")
+        await chargebacks.funds_withdrawn(
+            uow, clock, payment, dispute_reference="dp_1",
+            amount=Money(booking.price_minor, booking.currency),
+        )  # fmt: skip
+    again = await a_payment(db, clock, booking, gateway="stripe", external_id="pi_2",
+                            provider_charge_id="ch_2")  # fmt: skip
+    assert again.result == PaymentResult.REFUNDED_NOT_OWED
+    async with db.reading() as uow:
+        refunds = await uow.payments.refunds_of_booking(booking.id)
+    assert [(r.payment_id, r.amount_minor) for r in refunds] == [
+        (again.payment.id, booking.price_minor)
+    ]
