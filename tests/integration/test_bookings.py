@@ -211,12 +211,16 @@ async def test_a_writer_holding_an_old_copy_of_a_booking_writes_nothing(committi
     db = committing_db
     owner, driver = await a_person(db, clock, "Olga"), await a_person(db, clock, "Dana")
     booking = await book(db, clock, driver, await an_approved_spot(db, clock, owner))
-    with pytest.raises(StaleBooking):
+
+    async def confirm_from_a_copy_read_before_it_expired():
         async with db.unit_of_work() as stale:
             copy = await stale.bookings.get(booking.id)
             async with db.unit_of_work() as other:
                 await bookings.transition(other, clock, booking.id, BookingStatus.EXPIRED)
             copy.status, copy.version = BookingStatus.CONFIRMED, copy.version + 1
+
+    with pytest.raises(StaleBooking):
+        await confirm_from_a_copy_read_before_it_expired()
     async with db.reading() as uow:
         assert (await bookings.get(uow, booking.id)).status == BookingStatus.EXPIRED
 
