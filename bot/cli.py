@@ -129,11 +129,16 @@ def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
 
 def cmd_audit(settings: Settings, _args: argparse.Namespace) -> int:
     """The ledger's sums, and every booking's money against its state; non-zero on any fault."""
+    from core.db.engine import create_engine
+    from core.db.migrate import upgrade
     from core.db.uow import Database
     from core.services import audit
 
     async def run() -> audit.AuditReport:
-        database = Database.from_url(settings.database_url)
+        engine = create_engine(settings.database_url)
+        # A database the bot has not started on yet is brought up to date, as the bot does.
+        await upgrade(engine)
+        database = Database(engine)
         try:
             async with database.reading() as uow:
                 return await audit.run(uow)

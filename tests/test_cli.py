@@ -134,3 +134,10 @@ async def _a_paid_booking(path) -> int:
         return booking.id
     finally:
         await db.close()
+
+
+def test_audit_in_a_fresh_directory_checks_an_empty_embedded_database(tmp_path):
+    fresh = parkshare("audit", cwd=tmp_path)
+    assert fresh.returncode == 0, fresh.stderr
+    assert "every booking's money agrees with its state" in fresh.stdout
+    assert "Traceback" not in fresh.stderr
