@@ -18,6 +18,7 @@ from bot.handlers.gate import banned_notice
 from bot.handlers.moderation import is_manager
 from bot.i18n import N_, Translator, translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.telegram_text import MAX_CAPTION, MAX_TEXT, fit_html, split_html, visible_len
 from core.credit import tier_of
 from core.errors import DisputeTaken
 from core.money import Money
@@ -195,9 +196,11 @@ async def post_card(context: ParkShareContext, case: Case) -> None:
                 id=case.dispute.id, number=number
             ),
         )  # fmt: skip
-    await context.bot.send_message(
-        chat_id, card_text(case, i18n), reply_markup=card_keyboard(case.dispute.id, i18n)
-    )
+    # A long report and transcript may need several messages; the buttons go on the last.
+    *first, last = split_html(card_text(case, i18n), MAX_TEXT)
+    for part in first:
+        await context.bot.send_message(chat_id, part)
+    await context.bot.send_message(chat_id, last, reply_markup=card_keyboard(case.dispute.id, i18n))
 
 
 async def announce(context: ParkShareContext, case: Case) -> None:
@@ -281,8 +284,11 @@ async def _decide(update: Update, context: ParkShareContext, pressed: DisputeAct
     verdict = i18n.gettext("✅ Decided by {manager}: {what}").format(
         manager=html.escape(decision.case.manager.first_name), what=_verdict(decision, i18n)
     )
+    # The pressed message is the card's last part: it keeps its text and gains the verdict.
+    verdict = "\n\n" + verdict
+    last = split_html(card_text(decision.case, i18n), MAX_TEXT)[-1]
     await update.callback_query.edit_message_text(
-        card_text(decision.case, i18n) + "\n\n" + verdict, reply_markup=None
+        fit_html(last, MAX_TEXT - visible_len(verdict)) + verdict, reply_markup=None
     )
     for side in (Side.DRIVER, Side.OWNER):
         person = decision.case.parties.person(side)
@@ -414,11 +420,12 @@ async def take_answer(update: Update, context: ParkShareContext) -> None:
         id=dispute_id, side=_side_label(side, i18n)
     )
     body = f"{header}\n{html.escape(text)}" if text else header
+    parts = split_html(body, MAX_TEXT, first_limit=MAX_CAPTION if file_id else None)
     with contextlib.suppress(TelegramError):
         if file_id:
-            await context.bot.send_photo(chat_id, file_id, caption=body[:1024])
-        else:
-            await context.bot.send_message(chat_id, body)
+            await context.bot.send_photo(chat_id, file_id, caption=parts.pop(0))
+        for part in parts:
+            await context.bot.send_message(chat_id, part)
 
 
 async def _tell(context: ParkShareContext, telegram_id: int, text: str, markup=None) -> None:

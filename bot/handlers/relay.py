@@ -14,6 +14,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot.context import ParkShareContext
 from bot.i18n import N_, Translator, translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.telegram_text import MAX_CAPTION, MAX_TEXT, split_html
 from core.errors import DomainError
 from core.services import relay
 from core.services.parties import Side
@@ -113,10 +114,14 @@ async def forward(update: Update, context: ParkShareContext) -> None:
     body = html.escape(sent.text)
     try:
         if kind == "photo":
+            # A caption at Telegram's limit no longer fits under the header: the rest follows.
             caption = f"{header}\n{body}" if body else header
+            first, *rest = split_html(caption, MAX_TEXT, first_limit=MAX_CAPTION)
             await context.bot.send_photo(
-                recipient.telegram_id, file_id, caption=caption, reply_markup=reply
-            )
+                recipient.telegram_id, file_id, caption=first,
+                reply_markup=None if rest else reply,
+            )  # fmt: skip
+            await _send_parts(context, recipient.telegram_id, rest, reply)
         elif kind == "location":
             await context.bot.send_message(
                 recipient.telegram_id, header + "\n" + to_them.gettext("📍 shared a location:")
@@ -126,12 +131,18 @@ async def forward(update: Update, context: ParkShareContext) -> None:
                 longitude=message.location.longitude, reply_markup=reply,
             )  # fmt: skip
         else:
-            await context.bot.send_message(
-                recipient.telegram_id, f"{header}\n{body}", reply_markup=reply
-            )
+            parts = split_html(f"{header}\n{body}", MAX_TEXT)
+            await _send_parts(context, recipient.telegram_id, parts, reply)
     except TelegramError:
         # Kept in the transcript all the same; the managers can read it in a dispute.
         await message.reply_text(_("I couldn't deliver that: the other side can't be reached."))
+
+
+async def _send_parts(context: ParkShareContext, chat_id: int, parts: list[str], reply) -> None:
+    """The parts of one relayed message, in order, with the Reply button under the last."""
+    for number, part in enumerate(parts, start=1):
+        markup = reply if number == len(parts) else None
+        await context.bot.send_message(chat_id, part, reply_markup=markup)
 
 
 def _content(message: Message) -> tuple[str | None, str, str | None]:

@@ -14,6 +14,7 @@ from bot.context import ParkShareContext
 from bot.handlers.search import OpenSpot, window_for
 from bot.i18n import N_, Translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.telegram_text import MAX_CAPTION, MAX_TEXT, fit_html
 from core.db.models import VehicleSize
 from core.geo import GeoPoint
 from core.guidance import route_links
@@ -65,14 +66,15 @@ async def spot_opened(update: Update, context: ParkShareContext) -> None:
     chat_id = update.effective_chat.id
     if spot.photos:
         await context.bot.send_photo(
-            chat_id, spot.photos[0].telegram_file_id, caption=text, reply_markup=keyboard
-        )
+            chat_id, spot.photos[0].telegram_file_id, caption=fit_html(text, MAX_CAPTION),
+            reply_markup=keyboard,
+        )  # fmt: skip
     else:
         await context.bot.send_venue(
             chat_id, latitude=spot.lat, longitude=spot.lon, title=spot.title,
             address=spot.address or f"{spot.lat:.5f}, {spot.lon:.5f}",
         )  # fmt: skip
-        await context.bot.send_message(chat_id, text, reply_markup=keyboard)
+        await context.bot.send_message(chat_id, fit_html(text, MAX_TEXT), reply_markup=keyboard)
 
 
 async def _card_text(
