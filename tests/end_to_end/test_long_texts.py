@@ -52,7 +52,7 @@ async def test_a_relayed_caption_at_telegrams_limit_arrives_whole(sandbox):
 
 
 async def test_a_long_report_with_a_long_conversation_reaches_the_managers(sandbox):
-    owner, dana = await _stay_begun(sandbox)
+    _owner, dana = await _stay_begun(sandbox)
     await dana.send("/bookings")
     await dana.press("Message owner")
     said = [f"Message {n}: " + "the gate & the barrier 🚧 " * 8 for n in range(12)]
