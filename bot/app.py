@@ -7,13 +7,15 @@ from functools import partial
 from typing import Any
 
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter, Defaults
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import jobs
 from bot.commands import publish_menus
 from bot.context import CONTEXT_TYPES, BotData
 from bot.conversations import book, edit_spot, list_spot, rate, report
+from bot.edge import ParkShareApplication, ParkShareBot
 from bot.flood import tell_flooding
 from bot.handlers import (
     arrival,
@@ -119,17 +121,29 @@ def build_application(
 
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         application.bot_data.database = await handle.get()
-        await publish_menus(application.bot, settings.manager_chat_id)
+        try:
+            await publish_menus(application.bot, settings.manager_chat_id)
+        except TelegramError:
+            # The command menu is a convenience: every command works typed without it.
+            log.warning("the command menus could not be published", exc_info=True)
 
     async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await handle.close()
 
+    bot = ParkShareBot(
+        token or settings.bot_token or "",
+        **({"base_url": base_url, "base_file_url": base_file_url or base_url} if base_url else {}),
+        defaults=Defaults(parse_mode=ParseMode.HTML, link_preview_options=None),
+        rate_limiter=rate_limiter or AIORateLimiter(max_retries=3),
+        # As ApplicationBuilder would: room for concurrent updates, one long poll at a time.
+        request=request or HTTPXRequest(connection_pool_size=256),
+        get_updates_request=get_updates_request or HTTPXRequest(),
+    )
     builder = (
         ApplicationBuilder()
-        .token(token or settings.bot_token or "")
+        .application_class(ParkShareApplication)
+        .bot(bot)
         .context_types(CONTEXT_TYPES)
-        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=None))
-        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
         .persistence(DatabasePersistence(handle.get))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -137,12 +151,6 @@ def build_application(
             update_processor or PerPersonUpdateProcessor(max_backlog=settings.flood_backlog)
         )
     )
-    if base_url:
-        builder = builder.base_url(base_url).base_file_url(base_file_url or base_url)
-    if request is not None:
-        builder = builder.request(request)
-    if get_updates_request is not None:
-        builder = builder.get_updates_request(get_updates_request)
     application = builder.build()
     if isinstance(application.update_processor, PerPersonUpdateProcessor):
         application.update_processor.on_flood = partial(tell_flooding, application.bot)

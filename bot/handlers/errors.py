@@ -14,6 +14,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.context import ParkShareContext
+from bot.edge import answered
 from bot.errors import explain
 from bot.i18n import translator
 from core.db.uow import AlreadyProcessed
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 # Where our packages live, checked out or installed.
 _ROOT = Path(__file__).resolve().parents[2]
 _OURS = frozenset({"bot", "core", "payments", "sandbox"})
+# Telegram shows at most this many characters in a callback answer's alert.
+ALERT_MAX = 200
 
 
 def failure_kind(error: BaseException) -> str:
@@ -53,12 +56,24 @@ async def on_error(update: object, context: ParkShareContext) -> None:
     if not isinstance(update, Update):
         return
     try:
-        if update.callback_query:
-            await update.callback_query.answer(text, show_alert=True)
-        elif update.effective_message:
-            await update.effective_message.reply_text(text)
+        await _tell(update, context, text)
     except TelegramError:
         log.warning("could not tell the person about an error", exc_info=True)
+
+
+async def _tell(update: Update, context: ParkShareContext, text: str) -> None:
+    """An alert on the button when the query still waits for its one answer and the reason
+    fits in one; otherwise a message, so the reason is never lost."""
+    query = update.callback_query
+    if query is not None and not answered(context.bot, query.id):
+        if len(text) <= ALERT_MAX:
+            await query.answer(text, show_alert=True)
+            return
+        await query.answer()
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(text)
+    elif update.effective_chat is not None:
+        await context.bot.send_message(update.effective_chat.id, text)
 
 
 def _id_of(update: object) -> int | None:

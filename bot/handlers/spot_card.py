@@ -4,10 +4,12 @@ rating and features, with Book and Navigate buttons."""
 from __future__ import annotations
 
 import html
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import ParkShareContext
@@ -15,12 +17,14 @@ from bot.handlers.search import OpenSpot, window_for
 from bot.i18n import N_, Translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
 from bot.telegram_text import MAX_CAPTION, MAX_TEXT, fit_html
-from core.db.models import VehicleSize
+from core.db.models import Spot, VehicleSize
 from core.geo import GeoPoint
 from core.guidance import route_links
 from core.money import Money
 from core.pricing import price_for_window
 from core.services import spots
+
+log = logging.getLogger(__name__)
 
 VEHICLE_LABELS = {
     VehicleSize.MOTORBIKE: N_("motorbikes"),
@@ -70,11 +74,20 @@ async def spot_opened(update: Update, context: ParkShareContext) -> None:
             reply_markup=keyboard,
         )  # fmt: skip
     else:
+        await _send_venue(context, chat_id, spot)
+        await context.bot.send_message(chat_id, fit_html(text, MAX_TEXT), reply_markup=keyboard)
+
+
+async def _send_venue(context: ParkShareContext, chat_id: int, spot: Spot) -> None:
+    """The map pin above the card: a convenience, so the card with its Book button follows
+    even when Telegram refuses the pin."""
+    try:
         await context.bot.send_venue(
             chat_id, latitude=spot.lat, longitude=spot.lon, title=spot.title,
             address=spot.address or f"{spot.lat:.5f}, {spot.lon:.5f}",
         )  # fmt: skip
-        await context.bot.send_message(chat_id, fit_html(text, MAX_TEXT), reply_markup=keyboard)
+    except TelegramError:
+        log.warning("a spot's venue could not be sent", exc_info=True)
 
 
 async def _card_text(
