@@ -3,6 +3,7 @@ with Telegram's own words when the markup is broken."""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from typing import Any
 
@@ -13,6 +14,10 @@ TAGS = {
     "code": "code", "pre": "pre", "a": "text_link", "tg-spoiler": "spoiler",
     "span": "spoiler", "blockquote": "blockquote", "tg-emoji": "custom_emoji",
 }  # fmt: skip
+
+
+# Telegram reads a tag's name up to the first space or ">".
+_TAG_END = re.compile(r"[\s>]")
 
 
 class EntityError(ValueError):
@@ -58,7 +63,24 @@ class _Parser(HTMLParser):
         self.length += utf16_length(data)
 
 
+def _check_tags(source: str) -> None:
+    """Every "<" must open a tag Telegram knows: Telegram refuses a bare "<" (as in unescaped
+    "a < b" or "<name@mail.com>"), which Python's HTMLParser would pass on as text."""
+    for found in re.finditer("<", source):
+        start = found.start()
+        offset = len(source[:start].encode())
+        end = _TAG_END.search(source, start + 1)
+        if end is None:
+            raise EntityError(f"Unclosed start tag at byte offset {offset}")
+        if source.startswith("</", start):
+            continue
+        name = source[start + 1 : end.start()]
+        if name.lower() not in TAGS:
+            raise EntityError(f'Unsupported start tag "{name}" at byte offset {offset}')
+
+
 def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
+    _check_tags(source)
     parser = _Parser()
     parser.feed(source)
     parser.close()
