@@ -19,7 +19,8 @@ from core.status import BookingStatus
 # After the stay the two sides may still need a word (a forgotten key, a scratch noticed late).
 OPEN_AFTER_END = timedelta(hours=2)
 OPEN_STATUSES = frozenset({BookingStatus.CONFIRMED, BookingStatus.ACTIVE, BookingStatus.DISPUTED})
-MAX_TEXT = 3000
+# Telegram's own limit on one message: whatever a person can send is relayed whole.
+MAX_TEXT = 4096
 KINDS = frozenset({"text", "photo", "location"})
 
 

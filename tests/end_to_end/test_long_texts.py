@@ -35,6 +35,18 @@ async def test_a_relayed_text_at_telegrams_limit_arrives_whole_in_two_parts(sand
     assert "couldn't deliver" not in dana.last_message().text
 
 
+async def test_a_plain_relayed_text_at_telegrams_limit_is_not_shortened(sandbox):
+    owner, dana = await _stay_begun(sandbox)
+    text = "x" * 4096
+    await dana.send("/bookings")
+    await dana.press("Message owner")
+    before = len(owner.messages())
+    await dana.send(text)
+
+    parts = owner.messages()[before:]
+    assert "".join(part.text for part in parts) == HEADER + text
+
+
 async def test_a_relayed_caption_at_telegrams_limit_arrives_whole(sandbox):
     owner, dana = await _stay_begun(sandbox)
     caption = "🚗" * 500 + "y" * 24
