@@ -48,10 +48,19 @@ async def call(world: World, name: str, params: JSON) -> Any:
                           retry_after=retry_after)  # fmt: skip
     if (refusal := world.refusals.pop(name.lower(), None)) is not None:
         raise bad_request(refusal)
+    if name.lower().startswith("send") and _chat_of(params) in world.blocked_the_bot:
+        raise BotApiError(403, "Forbidden: bot was blocked by the user")
     handler = METHODS.get(name.lower())
     if handler is None:
         raise BotApiError(404, f"Not Found: method '{name}' is not implemented by the sandbox")
     return await handler(world, params)
+
+
+def _chat_of(params: JSON) -> int | None:
+    try:
+        return int(params.get("chat_id"))
+    except (TypeError, ValueError):
+        return None
 
 
 def _required(params: JSON, *names: str) -> None:

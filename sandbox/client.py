@@ -150,6 +150,10 @@ class Person:
             actions.pay_invoice(self.world, self.id, invoice.id, while_charging=while_charging)
         )
 
+    def block_the_bot(self) -> None:
+        """Block the bot, as a person can in Telegram: whatever it sends them is refused."""
+        self.world.blocked_the_bot.add(self.id)
+
     async def pay_again(self) -> None:
         """Telegram reports the last payment a second time."""
         await self._acting(actions.report_payment_again(self.world, self.id))

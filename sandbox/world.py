@@ -93,6 +93,8 @@ class World:
         # and its description: Telegram's limits and refusals, on demand for tests.
         self.failures: dict[str, int] = {}
         self.refusals: dict[str, str] = {}
+        # People who blocked the bot: Telegram answers 403 to anything the bot sends them.
+        self.blocked_the_bot: set[int] = set()
         self.callback_answers: dict[str, asyncio.Future[JSON]] = {}
         self.checkouts: dict[str, PendingCheckout] = {}
         self.invoice_payloads: dict[tuple[int, int], str] = {}

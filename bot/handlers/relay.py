@@ -5,10 +5,11 @@ the other side of their booking. Everything they send goes through the bot under
 from __future__ import annotations
 
 import html
+import logging
 from dataclasses import dataclass
 
 from telegram import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import ParkShareContext
@@ -20,6 +21,7 @@ from core.services import relay
 from core.services.parties import Side
 from core.services.people import SUPPORTED_LANGUAGES
 
+log = logging.getLogger(__name__)
 LEAVE_LABEL = N_("🚪 Leave the chat")
 ROLE_OF = {
     Side.DRIVER: N_("Driver of booking #{id}"),
@@ -133,9 +135,14 @@ async def forward(update: Update, context: ParkShareContext) -> None:
         else:
             parts = split_html(f"{header}\n{body}", MAX_TEXT)
             await _send_parts(context, recipient.telegram_id, parts, reply)
-    except TelegramError:
-        # Kept in the transcript all the same; the managers can read it in a dispute.
+    except Forbidden:
+        # They blocked the bot. Kept in the transcript all the same, for a dispute.
         await message.reply_text(_("I couldn't deliver that: the other side can't be reached."))
+    except TelegramError:
+        log.warning("relaying a %s for booking %s failed", kind, booking_id, exc_info=True)
+        await message.reply_text(
+            _("I couldn't deliver that just now. Please send it again in a minute.")
+        )
 
 
 async def _send_parts(context: ParkShareContext, chat_id: int, parts: list[str], reply) -> None:

@@ -101,3 +101,15 @@ async def test_a_long_report_with_a_long_conversation_reaches_the_managers(sandb
     assert utf16_length(decided.text) <= 4096
     assert "✅ Decided by Maria (manager): the driver gets" in decided.text
     assert "the driver gets" in dana.last_message().text
+
+
+async def test_the_relay_blames_the_other_side_only_when_they_blocked_the_bot(sandbox):
+    owner, dana = await _stay_begun(sandbox)
+    await dana.send("/bookings")
+    await dana.press("Message owner")
+    sandbox.world.refusals["sendmessage"] = "message to forward not found"
+    await dana.send("Running five minutes late")
+    assert "couldn't deliver that just now" in dana.last_message().text
+    owner.block_the_bot()
+    await dana.send("Running five minutes late")
+    assert "the other side can't be reached" in dana.last_message().text
