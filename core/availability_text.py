@@ -9,6 +9,7 @@ parser does not know makes the whole text fail: an owner is shown examples, neve
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from collections.abc import Callable, Iterable
@@ -18,7 +19,9 @@ from zoneinfo import ZoneInfo
 
 from core.availability import MINUTES_PER_DAY, Interval, WeeklyRule, local_instant
 from core.clock import ensure_utc
-from core.errors import AvailabilityNotUnderstood, InvalidWindow, WindowInPast
+from core.errors import AvailabilityNotUnderstood, DomainError, InvalidWindow, WindowInPast
+
+OVERNIGHT, SAME_DAY = "overnight", "same_day"
 
 ALL_WEEK = frozenset(range(7))
 WORKDAYS = frozenset(range(5))
@@ -32,6 +35,25 @@ class ParsedAvailability:
     weekly: tuple[WeeklyRule, ...] = ()
     windows: tuple[Interval, ...] = ()
     blocked: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One way to read an ambiguous text: the text rewritten so it says so, and its meaning."""
+
+    kind: str  # OVERNIGHT or SAME_DAY
+    text: str
+    parsed: ParsedAvailability
+
+
+class AmbiguousHours(AvailabilityNotUnderstood):
+    """Text that reads two ways, as "18-8": overnight to 08:00, or until 20:00. Never guessed:
+    it is refused like any text not understood, and carries both readings so that the bot can
+    ask which one was meant."""
+
+    def __init__(self, readings: tuple[Reading, Reading]) -> None:
+        super().__init__("an end hour that reads as overnight or the same evening")
+        self.readings = readings
 
 
 # --- tokens ------------------------------------------------------------------------------------
@@ -52,6 +74,7 @@ class _Time:
     minute: int
     meridiem: str | None = None  # "am" / "pm" when said, None for a bare or 24-hour time
     bare: bool = True  # a bare hour ("9") may be a 12-hour clock time; "09:00" never is
+    at: tuple[int, int] | None = field(default=None, compare=False)  # where the text says it
 
 
 class _Word:
@@ -68,6 +91,8 @@ class _Word:
     NOON = "noon"
     MIDNIGHT = "midnight"
     NOT = "not"
+    EXCEPT = "except"  # except, кроме, 除了: days taken out of the days around them
+    EVENING = "evening"  # tonight, вечером: a bare hour before noon is in the evening
     ON_DATE = "on_date"  # "в пятницу", "this Friday": one occurrence, not every week
     NEXT_WEEK = "next_week"
 
@@ -118,14 +143,19 @@ _FILLER = (
     r"|свободн\w*|доступн\w*|открыт\w*|тоже|также|только|на|и|есть|место|парковка|кажд\w*"
     r"|час(?:а|ов)?|в|во)" + _LATIN_END
 )
-_CHINESE_FILLER = r"可用|可以停|可停|可以|开放|空闲|有空|也|只|都|在|的|和|及|每周|每个|每|全周的?"
+_CHINESE_FILLER = (
+    r"外|可用|可以停|可停|可以|开放|空闲|有空|也|只|都|在|的|和|及|每周|每个|每|全周的?"
+)
 
 _NOT = (
     r"(?:not(?:\s+(?:available|free|open))?|unavailable|block(?:ed)?|busy|closed|booked|taken"
     r"|не\s+(?:доступн\w*|свободн\w*|сда\w*|работа\w*)|недоступн\w*|несвободн\w*|занят\w*"
-    r"|закрыт\w*|нет|не)" + _LATIN_END
+    r"|не\s+мо(?:гу|жем|жет)|не\s+получ\w*|закрыт\w*|нет|не)" + _LATIN_END
 )
-_CHINESE_NOT = r"不可用|不可以|不能用|不开放|不出租|不租|不空|没空|没有空|不行|关闭|占用|不"
+_CHINESE_NOT = (
+    r"不可用|不可以|不能用|不能停|不开放|不出租|不租|不空|没空|没有空|不行|不能|没法|关闭|占用|不"
+)
+_EXCEPT = r"(?:except(?:\s+for)?|but\s+not|apart\s+from|кроме|за\s+исключением)" + _LATIN_END
 
 _Rule = tuple[re.Pattern[str], Callable[[re.Match[str], date], list[_Token]]]
 
@@ -289,6 +319,10 @@ _RULES: list[_Rule] = [
         _days(WEEKEND),
     ),
     (_compile(r"(?:day\s+after\s+tomorrow|послезавтра)" + _LATIN_END + r"|后天"), _relative(2)),
+    (
+        _compile(r"(?:tonight|this\s+evening|сегодня\s+вечером)" + _LATIN_END + r"|今晚"),
+        lambda _m, today: [_Date(today), _Marker(_Word.EVENING)],
+    ),
     (_compile(r"(?:today|сегодня)" + _LATIN_END + r"|今天|今日"), _relative(0)),
     (_compile(r"(?:tomorrow|завтра)" + _LATIN_END + r"|明天|明日"), _relative(1)),
     (
@@ -354,6 +388,7 @@ _RULES: list[_Rule] = [
         _compile(r"(?:midnight|полночь|полуночи)" + _LATIN_END + r"|午夜|半夜"),
         _marker(_Word.MIDNIGHT),
     ),
+    (_compile(r"(?:in\s+the\s+evening|вечером)" + _LATIN_END), _marker(_Word.EVENING)),
     (_compile(r"上午|早上|早晨|凌晨"), _marker(_Word.AM)),
     (_compile(r"下午|晚上|傍晚"), _marker(_Word.PM)),
     # Connectors.
@@ -372,11 +407,12 @@ _RULES: list[_Rule] = [
     (_compile(r"之前|以前|前"), _marker(_Word.BEFORE)),
     (_compile(r"之后|以后|后"), _marker(_Word.AFTER)),
     (_compile(r"[-–—~～]|to" + _LATIN_END + r"|по" + _LATIN_END + r"|至|到"), _marker(_Word.RANGE)),
+    (_compile(_EXCEPT + r"|除了|除"), _marker(_Word.EXCEPT)),
     (_compile(_NOT + "|" + _CHINESE_NOT), _marker(_Word.NOT)),
     (_compile(_FILLER + "|" + _CHINESE_FILLER), lambda _m, _t: []),
 ]
 
-_SKIPPED = re.compile(r"[\s,;.!:、，；。！：()（）]+")
+_SKIPPED = re.compile(r"[\s,;.!:、，；。！：()（）&+]+")
 
 
 def _tokenize(text: str, today: date) -> list[_Token]:
@@ -391,7 +427,14 @@ def _tokenize(text: str, today: date) -> list[_Token]:
         for pattern, make in _RULES:
             match = pattern.match(text, position)
             if match and match.end() > position:
-                tokens.extend(make(match, today))
+                made = make(match, today)
+                if make is _bare_hour:  # the one token that may be ambiguous: keep its place
+                    made = [
+                        dataclasses.replace(
+                            made[0], at=(position, position + len(match[0].rstrip()))
+                        )
+                    ]
+                tokens.extend(made)
                 position = match.end()
                 break
         else:
@@ -416,6 +459,7 @@ class _Clause:
     dates: list[date] = field(default_factory=list)
     spans: list[_Span] = field(default_factory=list)
     days_first: bool = False
+    excepted: set[int] = field(default_factory=set)
 
     @property
     def has_days(self) -> bool:
@@ -425,6 +469,7 @@ class _Clause:
 class _Reader:
     def __init__(self, tokens: list[_Token]) -> None:
         self.tokens, self.at = tokens, 0
+        self.ambiguous: list[_Time] = []  # end hours that read as overnight or the same evening
 
     def peek(self, ahead: int = 0) -> _Token | None:
         index = self.at + ahead
@@ -463,9 +508,15 @@ def _read_days(reader: _Reader, clause: _Clause) -> None:
     clause.weekdays |= token.weekdays
 
 
-def _read_time(reader: _Reader) -> int | _Time:
+def _read_time(reader: _Reader, *, evening: bool = False) -> int | _Time:
     """One time of day; noon and midnight are resolved here, clock times in _span."""
     meridiem = None
+    if evening and isinstance(reader.peek(), _Time):
+        time = reader.take()
+        assert isinstance(time, _Time)
+        if time.meridiem is None and 60 <= time.minute < 12 * 60:  # "tonight 8-11"
+            return _Time(time.minute, "pm", bare=False)
+        return time
     if reader.is_word(_Word.AM, _Word.PM):
         meridiem = "am" if reader.take().word == _Word.AM else "pm"  # type: ignore[union-attr]
         if reader.is_word(_Word.NOON):
@@ -507,12 +558,17 @@ def _resolve(time: int | _Time, *, as_end: bool) -> int:
     return MINUTES_PER_DAY if as_end and minute == 0 and time.meridiem is None else minute
 
 
-def _pair(start: int | _Time, end: int | _Time) -> _Span:
+def _pair(start: int | _Time, end: int | _Time, reader: _Reader) -> _Span:
     first, last = _resolve(start, as_end=False), _resolve(end, as_end=True)
-    # "9-5": an afternoon end said as on a 12-hour clock. "22-6" stays overnight.
     is_bare_end = isinstance(end, _Time) and end.bare
-    if is_bare_end and last <= first and last <= 12 * 60 and last + 12 * 60 > first:
-        last += 12 * 60
+    could_be_evening = last <= first and last <= 12 * 60 and last + 12 * 60 > first
+    is_24_hour_start = isinstance(start, _Time) and start.meridiem is None and first >= 13 * 60
+    if is_bare_end and could_be_evening and is_24_hour_start:
+        # "18-8": a 24-hour start, so 08:00 overnight; or 20:00 the same evening. Ask.
+        assert isinstance(end, _Time)
+        reader.ambiguous.append(end)
+    elif is_bare_end and could_be_evening:
+        last += 12 * 60  # "9-5": an afternoon end said as on a 12-hour clock
     # "8pm-11": the end keeps the start's half of the day.
     if (isinstance(start, _Time) and start.meridiem == "pm" and isinstance(end, _Time)
             and end.meridiem is None and last < first and last + 12 * 60 > first):  # fmt: skip
@@ -525,21 +581,24 @@ def _pair(start: int | _Time, end: int | _Time) -> _Span:
 
 
 def _read_span(reader: _Reader) -> _Span:
-    if reader.is_word(_Word.ALL_DAY):
+    evening = reader.is_word(_Word.EVENING)
+    if evening:
+        reader.take()
+    elif reader.is_word(_Word.ALL_DAY):
         reader.take()
         return _Span(0, MINUTES_PER_DAY)
     if reader.is_word(_Word.UNTIL):
         reader.take()
-        return _Span(None, _resolve(_read_time(reader), as_end=True))
+        return _Span(None, _resolve(_read_time(reader, evening=evening), as_end=True))
     if reader.is_word(_Word.RANGE):  # "到20点" with nothing before it
         reader.take()
-        return _Span(None, _resolve(_read_time(reader), as_end=True))
+        return _Span(None, _resolve(_read_time(reader, evening=evening), as_end=True))
     if reader.is_word(_Word.FROM):
         reader.take()
-    start = _read_time(reader)
+    start = _read_time(reader, evening=evening)
     if reader.is_word(_Word.RANGE, _Word.UNTIL):
         reader.take()
-        return _pair(start, _read_time(reader))
+        return _pair(start, _read_time(reader), reader)
     if reader.is_word(_Word.BEFORE):
         reader.take()
         return _Span(None, _resolve(start, as_end=True))
@@ -557,21 +616,77 @@ def _is_time_start(reader: _Reader) -> bool:
     if isinstance(token, _Time):
         return True
     if isinstance(token, _Marker):
-        if token.word in (_Word.ALL_DAY, _Word.NOON, _Word.MIDNIGHT, _Word.AM, _Word.PM):
+        if token.word in (
+            _Word.ALL_DAY,
+            _Word.NOON,
+            _Word.MIDNIGHT,
+            _Word.AM,
+            _Word.PM,
+            _Word.EVENING,
+        ):
             return True
         if token.word in (_Word.UNTIL, _Word.FROM, _Word.RANGE):
             return not _is_day(reader.peek(1))
     return False
 
 
-def _clauses(tokens: list[_Token]) -> tuple[list[_Clause], bool]:
+def _is_word(token: _Token | None, word: str) -> bool:
+    return isinstance(token, _Marker) and token.word == word
+
+
+def _exceptions(tokens: list[_Token]) -> list[_Token]:
+    """ "Mon-Fri 9-17, not Wed": a "not" between days takes a day out, as "except" does.
+    "except Sat" with no other days is a block, as "not Sat" is."""
+    tokens = list(tokens)
+    for index, token in enumerate(tokens):
+        if (_is_word(token, _Word.NOT) and any(_is_day(t) for t in tokens[:index])
+                and _is_day(tokens[index + 1] if index + 1 < len(tokens) else None)):  # fmt: skip
+            tokens[index] = _Marker(_Word.EXCEPT)
+    excepted: set[int] = set()
+    for index, token in enumerate(tokens):
+        if _is_word(token, _Word.EXCEPT):
+            excepted.update(range(index + 1, _exception_end(tokens, index + 1)))
+    if not any(_is_day(t) for i, t in enumerate(tokens) if i not in excepted):
+        tokens = [_Marker(_Word.NOT) if _is_word(t, _Word.EXCEPT) else t for t in tokens]
+    return tokens
+
+
+def _exception_end(tokens: list[_Token], start: int) -> int:
+    """Where the days after "except" end: named days and runs of them ("except Sat, Sun",
+    "except Sat-Sun"); a group of days after them is what they are taken out of ("除了周六每天")."""
+    end = start
+    while end < len(tokens):
+        token = tokens[end]
+        single = isinstance(token, _Days) and len(token.weekdays) == 1
+        if not ((_is_day(token) and (single or end == start)) or _is_word(token, _Word.RANGE)):
+            break
+        end += 1
+    return end
+
+
+def _read_exception(reader: _Reader, clause: _Clause) -> None:
+    reader.take()
+    end = reader.at + _exception_end(reader.tokens[reader.at :], 0)
+    taken_out = _Clause()
+    while reader.at < end and _is_day(reader.peek()):
+        _read_days(reader, taken_out)
+    if taken_out.dates or not taken_out.weekdays:
+        raise AvailabilityNotUnderstood("only days of the week can be taken out")
+    clause.excepted |= taken_out.weekdays
+
+
+def _clauses(tokens: list[_Token]) -> tuple[list[_Clause], bool, list[_Time]]:
     """Group tokens into clauses of days and times; a day after a finished clause starts the
     next one, so "Mon-Fri 8-18, Sat 10-14" and "8-18 Mon-Fri" read alike."""
-    blocked = any(isinstance(t, _Marker) and t.word == _Word.NOT for t in tokens)
-    reader = _Reader([t for t in tokens if not (isinstance(t, _Marker) and t.word == _Word.NOT)])
+    tokens = _exceptions(tokens)
+    blocked = any(_is_word(t, _Word.NOT) for t in tokens)
+    reader = _Reader([t for t in tokens if not _is_word(t, _Word.NOT)])
     clauses: list[_Clause] = [_Clause()]
     while reader.peek() is not None:
         clause = clauses[-1]
+        if reader.is_word(_Word.EXCEPT):
+            _read_exception(reader, clause)
+            continue
         if reader.is_word(_Word.FROM, _Word.RANGE) and _is_day(reader.peek(1)):
             reader.take()  # "с понедельника по пятницу", "по пятницам"
             continue
@@ -589,13 +704,18 @@ def _clauses(tokens: list[_Token]) -> tuple[list[_Clause], bool]:
             clause.spans.append(_read_span(reader))
         else:
             raise AvailabilityNotUnderstood("words out of place")
+    for clause in clauses:
+        if clause.excepted:
+            if clause.dates or not clause.weekdays - clause.excepted:
+                raise AvailabilityNotUnderstood("days taken out of days not named")
+            clause.weekdays -= clause.excepted
     # "Mon-Fri 8-12, 14-18": a clause of times alone belongs to the days before it.
     for previous, clause in itertools.pairwise(clauses):
         if not clause.has_days and previous.has_days:
             clause.weekdays, clause.dates = set(previous.weekdays), list(previous.dates)
     if not all(clause.has_days for clause in clauses):
         raise AvailabilityNotUnderstood("which days is not said")
-    return clauses, blocked
+    return clauses, blocked, reader.ambiguous
 
 
 # --- meaning -----------------------------------------------------------------------------------
@@ -634,15 +754,49 @@ def _next_occurrences(weekdays: Iterable[int], today: date) -> list[date]:
 def parse_availability(text: str, *, zone: ZoneInfo, now: datetime) -> ParsedAvailability:
     """Read an owner's message about when a spot is free, or blocked, in the spot's zone.
 
-    Raises AvailabilityNotUnderstood for anything it cannot read with certainty, InvalidWindow
-    for a stretch without length, and WindowInPast when every time named is already over.
+    Raises AvailabilityNotUnderstood for anything it cannot read with certainty (AmbiguousHours,
+    with both readings, for an end hour that reads two ways), InvalidWindow for a stretch
+    without length, and WindowInPast when every time named is already over.
     """
+    text = text.strip()
+    parsed, ambiguous = _parse(text, zone, now)
+    if not ambiguous:
+        return parsed
+    readings: list[Reading] = []
+    error: DomainError | None = None
+    for kind in (OVERNIGHT, SAME_DAY):
+        said = _rewritten(text, ambiguous, kind)
+        try:
+            readings.append(Reading(kind, said, _parse(said, zone, now)[0]))
+        except DomainError as refused:  # "today 18-8" at 21:00 can only be overnight
+            error = error or refused
+    if len(readings) == 2:
+        raise AmbiguousHours((readings[0], readings[1]))
+    if readings:
+        return readings[0].parsed
+    assert error is not None
+    raise error
+
+
+def _rewritten(text: str, ambiguous: list[_Time], kind: str) -> str:
+    """The text with each two-way end hour written out: "18-8" becomes "18-08:00" overnight,
+    "18-20:00" the same evening; either reads one way only."""
+    lowered = text.lower().replace("ё", "е")
+    said = text if len(lowered) == len(text) else lowered
+    for time in sorted(ambiguous, key=lambda t: t.at or (0, 0), reverse=True):
+        assert time.at is not None
+        hour = time.minute // 60 + (12 if kind == SAME_DAY else 0)
+        said = f"{said[: time.at[0]]}{hour:02d}:00{said[time.at[1] :]}"
+    return said
+
+
+def _parse(text: str, zone: ZoneInfo, now: datetime) -> tuple[ParsedAvailability, list[_Time]]:
     now = ensure_utc(now)
     today = now.astimezone(zone).date()
-    tokens = _tokenize(text.strip(), today)
+    tokens = _tokenize(text, today)
     if not tokens:
         raise AvailabilityNotUnderstood("empty")
-    clauses, blocked = _clauses(tokens)
+    clauses, blocked, ambiguous = _clauses(tokens)
     weekly: list[WeeklyRule] = []
     windows: list[Interval] = []
     named_windows = 0
@@ -662,8 +816,9 @@ def parse_availability(text: str, *, zone: ZoneInfo, now: datetime) -> ParsedAva
                     windows.append(window)
     if named_windows and not windows and not weekly:
         raise WindowInPast("every time named is over")
-    return ParsedAvailability(
+    parsed = ParsedAvailability(
         weekly=tuple(sorted(set(weekly), key=lambda r: (r.weekday, r.start_minute))),
         windows=tuple(sorted(set(windows), key=lambda w: w.start)),
         blocked=blocked,
     )
+    return parsed, ambiguous

@@ -5,7 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.availability_text import parse_availability
+from core.availability import covers
+from core.availability_text import OVERNIGHT, SAME_DAY, AmbiguousHours, parse_availability
 from core.errors import AvailabilityNotUnderstood, InvalidWindow, WindowInPast
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -19,6 +20,11 @@ MON_FRI, WEEKEND, EVERY_DAY = range(5), (5, 6), range(7)
 
 def weekly(days, start, end):
     return [(day, start, end) for day in days]
+
+
+def overnight(days, start, end):
+    """A night from each day into the next, stored as two rules."""
+    return [rule for day in days for rule in ((day, start, "24:00"), ((day + 1) % 7, "00:00", end))]
 
 
 def shown(parsed, zone):
@@ -241,3 +247,229 @@ def test_weekly_hours_stay_in_local_time_whatever_the_season():
     winter = parse_availability("Mon-Fri 8-18", zone=BERLIN, now=datetime(2026, 1, 5, tzinfo=UTC))
     summer = parse_availability("Mon-Fri 8-18", zone=BERLIN, now=NOW)
     assert winter.weekly == summer.weekly
+
+
+# --- overnight, day lists, exceptions, tonight, negations (issue 17) -----------------------------
+
+WEEKLY_MORE = [
+    ("Mon-Fri 18:00-08:00", overnight(MON_FRI, "18:00", "08:00")),
+    ("every day 22-6", overnight(EVERY_DAY, "22:00", "06:00")),
+    ("daily 21:00-07:00", overnight(EVERY_DAY, "21:00", "07:00")),
+    ("Fri 22:30-06:15", overnight((4,), "22:30", "06:15")),
+    ("Sat 23-1", overnight((5,), "23:00", "01:00")),
+    ("Fri 17-2", overnight((4,), "17:00", "02:00")),
+    ("Sun 22-6", overnight((6,), "22:00", "06:00")),
+    ("Fri 10pm-6am", overnight((4,), "22:00", "06:00")),
+    ("Fri 8pm to 7am", overnight((4,), "20:00", "07:00")),
+    ("weekends 20:00-09:00", overnight(WEEKEND, "20:00", "09:00")),
+    ("Mon & Wed 9-17", weekly((0, 2), "09:00", "17:00")),
+    ("Mon & Wed & Fri 8-12", weekly((0, 2, 4), "08:00", "12:00")),
+    ("Mon and Wed 9-17", weekly((0, 2), "09:00", "17:00")),
+    ("Tue and Thu 18:00-22:00", weekly((1, 3), "18:00", "22:00")),
+    ("Sat & Sun 10-14", weekly(WEEKEND, "10:00", "14:00")),
+    ("every day except Sat 9-17", weekly((0, 1, 2, 3, 4, 6), "09:00", "17:00")),
+    ("every day except Sat, Sun 9-17", weekly(MON_FRI, "09:00", "17:00")),
+    ("every day except Sat-Sun 9-17", weekly(MON_FRI, "09:00", "17:00")),
+    ("Mon-Fri 9-17, not Wed", weekly((0, 1, 3, 4), "09:00", "17:00")),
+    ("weekdays except Wednesday 8-18", weekly((0, 1, 3, 4), "08:00", "18:00")),
+    ("weekdays but not Wed 9-17", weekly((0, 1, 3, 4), "09:00", "17:00")),
+    ("daily 7-23 except Sundays", weekly(range(6), "07:00", "23:00")),
+    ("Mon-Fri 9-17 except Wed and Thu", weekly((0, 1, 4), "09:00", "17:00")),
+    ("пн-пт с 22 до 6", overnight(MON_FRI, "22:00", "06:00")),
+    ("с 22:00 до 07:00 по будням", overnight(MON_FRI, "22:00", "07:00")),
+    ("пт с 20 до 8 утра", overnight((4,), "20:00", "08:00")),
+    ("в выходные с 23 до 7", overnight(WEEKEND, "23:00", "07:00")),
+    ("ежедневно с 10 вечера до 6 утра", overnight(EVERY_DAY, "22:00", "06:00")),
+    ("пн и ср 9-17", weekly((0, 2), "09:00", "17:00")),
+    ("пн, ср и пт 8-12", weekly((0, 2, 4), "08:00", "12:00")),
+    ("понедельник и среда с 9 до 17", weekly((0, 2), "09:00", "17:00")),
+    ("каждый день кроме субботы 9-18", weekly((0, 1, 2, 3, 4, 6), "09:00", "18:00")),
+    ("будни кроме среды 8-18", weekly((0, 1, 3, 4), "08:00", "18:00")),
+    ("每天晚上10点到早上6点", overnight(EVERY_DAY, "22:00", "06:00")),
+    ("周五 22:00-06:00", overnight((4,), "22:00", "06:00")),
+    ("工作日18点到8点", overnight(MON_FRI, "18:00", "08:00")),
+    ("周六晚上11点到凌晨2点", overnight((5,), "23:00", "02:00")),
+    ("周一和周三 9-17", weekly((0, 2), "09:00", "17:00")),
+    ("周一、周三、周五 8点到12点", weekly((0, 2, 4), "08:00", "12:00")),
+    ("周一及周三 9-17", weekly((0, 2), "09:00", "17:00")),
+    ("除了周六每天9点到17点", weekly((0, 1, 2, 3, 4, 6), "09:00", "17:00")),
+    ("除周六外每天9点到17点", weekly((0, 1, 2, 3, 4, 6), "09:00", "17:00")),
+    ("周一到周五除了周三 9-17", weekly((0, 1, 3, 4), "09:00", "17:00")),
+    ("每天除了周日 8-20", weekly(range(6), "08:00", "20:00")),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), WEEKLY_MORE, ids=[row[0] for row in WEEKLY_MORE])
+def test_overnight_hours_day_lists_and_exceptions_become_exact_weekly_rules(text, expected):
+    parsed = parse_availability(text, zone=BERLIN, now=NOW)
+    assert shown(parsed, BERLIN) == (sorted(expected), [])
+    assert not parsed.blocked
+
+
+ONE_OFF_MORE = [
+    ("tonight 8-11", ["06-03 20:00/06-03 23:00"]),
+    ("tonight from 8", ["06-03 20:00/06-04 00:00"]),
+    ("tonight 22-6", ["06-03 22:00/06-04 06:00"]),
+    ("tonight 10-6", ["06-03 22:00/06-04 06:00"]),
+    ("tonight 20:00-02:00", ["06-03 20:00/06-04 02:00"]),
+    ("сегодня вечером с 8 до 11", ["06-03 20:00/06-03 23:00"]),
+    ("今晚8点到11点", ["06-03 20:00/06-03 23:00"]),
+    ("today 22:00-06:00", ["06-03 22:00/06-04 06:00"]),
+    ("tomorrow 23-5", ["06-04 23:00/06-05 05:00"]),
+    ("завтра с 22 до 6", ["06-04 22:00/06-05 06:00"]),
+    ("завтра с 19 до 7", ["06-04 19:00/06-05 07:00"]),
+    ("明天晚上10点到早上6点", ["06-04 22:00/06-05 06:00"]),
+    ("20.06 22-6", ["06-20 22:00/06-21 06:00"]),
+    ("today & tomorrow 18-22", ["06-03 18:00/06-03 22:00", "06-04 18:00/06-04 22:00"]),
+    ("сегодня и завтра с 18 до 22", ["06-03 18:00/06-03 22:00", "06-04 18:00/06-04 22:00"]),
+    ("今天和明天 18点到22点", ["06-03 18:00/06-03 22:00", "06-04 18:00/06-04 22:00"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ONE_OFF_MORE, ids=[row[0] for row in ONE_OFF_MORE])
+def test_tonight_and_one_off_nights_become_exact_windows(text, expected):
+    parsed = parse_availability(text, zone=BERLIN, now=NOW)
+    assert shown(parsed, BERLIN) == ([], expected)
+    assert not parsed.blocked
+
+
+SATURDAY = "06-06 00:00/06-07 00:00"
+SUNDAY = "06-07 00:00/06-08 00:00"
+BLOCKED_MORE = [
+    ("суббота не могу", [SATURDAY]),
+    ("в субботу не могу", [SATURDAY]),
+    ("суббота и воскресенье не могу", [SATURDAY, SUNDAY]),
+    ("завтра не могу", ["06-04 00:00/06-05 00:00"]),
+    ("пятница не могу с 9 до 12", ["06-05 09:00/06-05 12:00"]),
+    ("кроме субботы", [SATURDAY]),
+    ("周六不行", [SATURDAY]),
+    ("周日不能", [SUNDAY]),
+    ("明天不能停", ["06-04 00:00/06-05 00:00"]),
+    ("周六和周日没空", [SATURDAY, SUNDAY]),
+    ("not Saturday", [SATURDAY]),
+    ("except Sat", [SATURDAY]),
+    ("except Sat & Sun", [SATURDAY, SUNDAY]),
+    ("Sat not available 9-12", ["06-06 09:00/06-06 12:00"]),
+    ("Fri & Sat busy", ["06-05 00:00/06-06 00:00", SATURDAY]),
+    ("tonight not available from 8", ["06-03 20:00/06-04 00:00"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), BLOCKED_MORE, ids=[row[0] for row in BLOCKED_MORE])
+def test_negations_in_each_languages_word_order_block_the_next_occurrence(text, expected):
+    parsed = parse_availability(text, zone=BERLIN, now=NOW)
+    assert parsed.blocked
+    assert shown(parsed, BERLIN) == ([], expected)
+
+
+AMBIGUOUS = [
+    (
+        "Mon-Fri 18-8",
+        ("Mon-Fri 18-08:00", overnight(MON_FRI, "18:00", "08:00")),
+        ("Mon-Fri 18-20:00", weekly(MON_FRI, "18:00", "20:00")),
+    ),
+    (
+        "пт 18-8",
+        ("пт 18-08:00", overnight((4,), "18:00", "08:00")),
+        ("пт 18-20:00", weekly((4,), "18:00", "20:00")),
+    ),
+    (
+        "с 18 до 8 по будням",
+        ("с 18 до 08:00 по будням", overnight(MON_FRI, "18:00", "08:00")),
+        ("с 18 до 20:00 по будням", weekly(MON_FRI, "18:00", "20:00")),
+    ),
+    (
+        "Sat 18:00-8",
+        ("Sat 18:00-08:00", overnight((5,), "18:00", "08:00")),
+        ("Sat 18:00-20:00", weekly((5,), "18:00", "20:00")),
+    ),
+    (
+        "Sat 20-9h",
+        ("Sat 20-09:00", overnight((5,), "20:00", "09:00")),
+        ("Sat 20-21:00", weekly((5,), "20:00", "21:00")),
+    ),
+    (
+        "Fri 14-5",
+        ("Fri 14-05:00", overnight((4,), "14:00", "05:00")),
+        ("Fri 14-17:00", weekly((4,), "14:00", "17:00")),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "night", "evening"), AMBIGUOUS, ids=[r[0] for r in AMBIGUOUS])
+def test_a_bare_end_hour_after_a_24_hour_start_is_asked_about_not_read_as_pm(text, night, evening):
+    with pytest.raises(AmbiguousHours) as refused:
+        parse_availability(text, zone=BERLIN, now=NOW)
+    first, second = refused.value.readings
+    assert (first.kind, first.text) == (OVERNIGHT, night[0])
+    assert shown(first.parsed, BERLIN) == (sorted(night[1]), [])
+    assert (second.kind, second.text) == (SAME_DAY, evening[0])
+    assert shown(second.parsed, BERLIN) == (sorted(evening[1]), [])
+    for reading in (first, second):  # each reading, typed as it is written, reads one way
+        assert parse_availability(reading.text, zone=BERLIN, now=NOW) == reading.parsed
+
+
+def test_a_one_off_night_that_reads_two_ways_is_asked_about():
+    with pytest.raises(AmbiguousHours) as refused:
+        parse_availability("today 18-8", zone=BERLIN, now=NOW)
+    night, evening = refused.value.readings
+    assert shown(night.parsed, BERLIN) == ([], ["06-03 18:00/06-04 08:00"])
+    assert shown(evening.parsed, BERLIN) == ([], ["06-03 18:00/06-03 20:00"])
+
+
+def test_a_two_way_night_whose_evening_is_over_can_only_mean_overnight():
+    nine_pm = datetime(2026, 6, 3, 19, 0, tzinfo=UTC)
+    parsed = parse_availability("today 18-8", zone=BERLIN, now=nine_pm)
+    assert shown(parsed, BERLIN) == ([], ["06-03 21:00/06-04 08:00"])
+
+
+NOT_UNDERSTOOD_MORE = [
+    "tonight",
+    "今晚",
+    "сегодня вечером",
+    "周五晚上不行",
+    "tomorrow except Sat",
+    "weekdays except Mon-Fri 9-17",
+    "except",
+    "кроме праздников",
+]
+
+
+@pytest.mark.parametrize("text", NOT_UNDERSTOOD_MORE)
+def test_half_said_nights_and_exceptions_are_refused_not_guessed(text):
+    with pytest.raises(AvailabilityNotUnderstood):
+        parse_availability(text, zone=BERLIN, now=NOW)
+
+
+AUTUMN_SATURDAY = datetime(2026, 10, 24, 10, 0, tzinfo=UTC)  # clocks go back that night
+SPRING_SATURDAY = datetime(2026, 3, 28, 10, 0, tzinfo=UTC)  # clocks go forward that night
+DST_NIGHTS = [
+    ("tonight 22-6", AUTUMN_SATURDAY, ("10-24 20:00", "10-25 05:00"), 9),
+    ("today 22:00-06:00", AUTUMN_SATURDAY, ("10-24 20:00", "10-25 05:00"), 9),
+    ("сегодня с 22 до 6", AUTUMN_SATURDAY, ("10-24 20:00", "10-25 05:00"), 9),
+    ("今天晚上10点到早上6点", AUTUMN_SATURDAY, ("10-24 20:00", "10-25 05:00"), 9),
+    ("tomorrow 1-4", AUTUMN_SATURDAY, ("10-24 23:00", "10-25 03:00"), 4),
+    ("tonight 22-6", SPRING_SATURDAY, ("03-28 21:00", "03-29 04:00"), 7),
+    ("today 22:00-06:00", SPRING_SATURDAY, ("03-28 21:00", "03-29 04:00"), 7),
+    ("сегодня с 22 до 6", SPRING_SATURDAY, ("03-28 21:00", "03-29 04:00"), 7),
+    ("今天晚上10点到早上6点", SPRING_SATURDAY, ("03-28 21:00", "03-29 04:00"), 7),
+    ("tomorrow 1-4", SPRING_SATURDAY, ("03-29 00:00", "03-29 02:00"), 2),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "now", "utc", "hours"), DST_NIGHTS, ids=[r[0] for r in DST_NIGHTS]
+)
+def test_a_night_across_a_daylight_saving_change_in_berlin_keeps_its_wall_clock_ends(
+    text, now, utc, hours
+):
+    (window,) = parse_availability(text, zone=BERLIN, now=now).windows
+    assert (f"{window.start:%m-%d %H:%M}", f"{window.end:%m-%d %H:%M}") == utc
+    assert window.end - window.start == timedelta(hours=hours)
+
+
+def test_a_weekly_night_parsed_is_bookable_across_the_autumn_change():
+    parsed = parse_availability("Sat 22-6", zone=BERLIN, now=NOW)
+    start, end = datetime(2026, 10, 24, 20, tzinfo=UTC), datetime(2026, 10, 25, 5, tzinfo=UTC)
+    assert covers(parsed.weekly, [], [], BERLIN, start, end)
+    assert not covers(parsed.weekly, [], [], BERLIN, start, end + timedelta(hours=1))
