@@ -24,9 +24,16 @@ from bot.conversations import conversation
 from bot.drafts import ListingDraft
 from bot.errors import explain
 from bot.handlers.moderation import post_listing_card
+from bot.handlers.owner_availability import reading_buttons, reading_question, reading_text
 from bot.i18n import N_, Translator
 from bot.keyboards import CallbackData, inline, location_request, unpack_pressed
-from core.availability_text import ParsedAvailability, parse_availability
+from core.availability_text import (
+    OVERNIGHT,
+    SAME_DAY,
+    AmbiguousHours,
+    ParsedAvailability,
+    parse_availability,
+)
 from core.db.models import VehicleSize
 from core.errors import DomainError, InvalidInput
 from core.geo import GeoPoint
@@ -70,6 +77,7 @@ class ListingStep(CallbackData):
     choices = {  # noqa: RUF012
         "action": frozenset(
             {"skip", "done", "covered", "ev", "size", "submit", "edit", "cancel"}
+            | {OVERNIGHT, SAME_DAY}  # which reading of hours such as "18-8" was meant
             | {f"edit_{state.name.lower()}" for state in ListState if state != ListState.REVIEW}
         )
     }
@@ -228,6 +236,13 @@ async def availability_typed(update: Update, context: ParkShareContext) -> ListS
         parsed = _parse_draft_availability(draft, context)
         if parsed.blocked:
             raise InvalidInput("a new listing needs open hours, not blocked ones")
+    except AmbiguousHours as error:
+        # Kept until a reading is picked; only those two buttons leave this step with it.
+        await update.effective_message.reply_text(
+            reading_question(error, draft.availability_text, draft.timezone, context.i18n),
+            reply_markup=inline(reading_buttons(ListingStep, context.i18n)),
+        )
+        return ListState.AVAILABILITY
     except DomainError as error:
         draft.availability_text = ""
         if error.code in ("input.availability", "input.invalid"):
@@ -259,6 +274,8 @@ def _buttons(state: ListState) -> CallbackQueryHandler:
             await query.edit_message_reply_markup(_features_keyboard(draft, context.i18n))
             return state
         await query.edit_message_reply_markup(reply_markup=None)
+        if state == ListState.AVAILABILITY:
+            return await _reading_picked(update, context, step.action)
         if state != ListState.REVIEW and step.action in ("skip", "done"):
             return await _next(update, context, ListState(state + 1))
         if state == ListState.REVIEW and step.action == "submit":
@@ -280,6 +297,22 @@ def _buttons(state: ListState) -> CallbackQueryHandler:
         return state
 
     return CallbackQueryHandler(pressed, pattern=ListingStep.pattern())
+
+
+async def _reading_picked(update: Update, context: ParkShareContext, kind: str) -> ListState:
+    """The owner said which reading of hours such as "18-8" was meant: the draft keeps the
+    hours written out that way, so every later reading of it reads the same."""
+    draft = _draft(context)
+    text = None
+    if draft.availability_text and kind in (OVERNIGHT, SAME_DAY):
+        text = reading_text(draft.availability_text, kind, draft.timezone, context.clock.now())
+    if text is None:
+        await update.effective_message.reply_text(
+            context.i18n.gettext("This button is no longer valid.")
+        )
+        return ListState.AVAILABILITY
+    draft.availability_text = text
+    return await _review(update, context)
 
 
 def _toggle(draft: ListingDraft, feature: str) -> None:
@@ -545,6 +578,7 @@ def build_list_spot_conversation() -> ConversationHandler:
             ListState.AVAILABILITY: [
                 MessageHandler(text, availability_typed),
                 MessageHandler(filters.PHOTO, photo_beyond_the_limit),
+                _buttons(ListState.AVAILABILITY),
             ],
             ListState.REVIEW: [_buttons(ListState.REVIEW)],
             ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, timed_out)],

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from telegram import Update
@@ -16,7 +17,13 @@ from bot.context import ParkShareContext
 from bot.i18n import Translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
 from bot.waiting_drivers import tell_waiting_drivers
-from core.availability_text import ParsedAvailability, parse_availability
+from core.availability_text import (
+    OVERNIGHT,
+    SAME_DAY,
+    AmbiguousHours,
+    ParsedAvailability,
+    parse_availability,
+)
 from core.db.models import Spot
 from core.errors import DomainError
 from core.services import spots
@@ -35,6 +42,52 @@ class UndoHours(CallbackData):
     spot_id: int
 
 
+@dataclass(frozen=True)
+class PickHoursReading(CallbackData):
+    """Which of two readings of hours such as "18-8" the owner meant."""
+
+    prefix = "avr"
+    choices = {"kind": frozenset({OVERNIGHT, SAME_DAY})}  # noqa: RUF012
+    kind: str
+
+
+def reading_question(error: AmbiguousHours, text: str, zone: str, i18n: Translator) -> str:
+    """The two readings of ambiguous hours, in the owner's language, to choose between."""
+    night, day = (
+        "; ".join(
+            describe_weekly(reading.parsed.weekly, i18n)
+            + describe_windows(reading.parsed.windows, zone, i18n)
+        )
+        for reading in error.readings
+    )
+    return i18n.gettext(
+        "“{text}” can be read two ways:\n🌙 overnight: {night}\n☀️ the same day: {day}\n"
+        "Which one do you mean?"
+    ).format(text=html.escape(text), night=html.escape(night), day=html.escape(day))
+
+
+def reading_buttons(make: type[CallbackData] | None, i18n: Translator) -> list[list]:
+    """One row with a button for each reading; ``make`` builds the callback data from a kind."""
+    build = make or PickHoursReading
+    return [
+        [
+            (i18n.gettext("🌙 Overnight"), build(OVERNIGHT)),
+            (i18n.gettext("☀️ Same day"), build(SAME_DAY)),
+        ]
+    ]
+
+
+def reading_text(text: str, kind: str, zone: str, now: datetime) -> str | None:
+    """The text rewritten to say the reading chosen; None once it no longer reads two ways."""
+    try:
+        parse_availability(text, zone=ZoneInfo(zone), now=now)
+    except AmbiguousHours as error:
+        return next(reading.text for reading in error.readings if reading.kind == kind)
+    except DomainError:
+        return None
+    return None
+
+
 def _listed(owned: list[Spot]) -> list[Spot]:
     return [spot for spot in owned if spot.status in (SpotStatus.APPROVED, SpotStatus.PAUSED)]
 
@@ -49,8 +102,22 @@ async def try_hours(update: Update, context: ParkShareContext) -> bool:
     try:
         # An owner's spots are nearly always in one city; parse in the first one's zone.
         parse_availability(text, zone=ZoneInfo(owned[0].timezone), now=context.clock.now())
+    except AmbiguousHours as error:
+        context.user_data.pending_hours = text
+        await update.effective_message.reply_text(
+            reading_question(error, text, owned[0].timezone, context.i18n),
+            reply_markup=inline(reading_buttons(None, context.i18n)),
+        )
+        return True
     except DomainError:
         return False
+    await _for_which_spot(update, context, owned, text)
+    return True
+
+
+async def _for_which_spot(
+    update: Update, context: ParkShareContext, owned: list[Spot], text: str
+) -> None:
     if len(owned) == 1:
         await _apply(update, context, owned[0].id, text)
     else:
@@ -59,7 +126,27 @@ async def try_hours(update: Update, context: ParkShareContext) -> bool:
             context.i18n.gettext("Which spot is this for?"),
             reply_markup=inline([[(spot.title, PickSpotForHours(spot.id))] for spot in owned]),
         )
-    return True
+
+
+async def reading_picked(update: Update, context: ParkShareContext) -> None:
+    query = update.callback_query
+    _ = context.i18n.gettext
+    pressed = await unpack_pressed(query, PickHoursReading, context.i18n)
+    if pressed is None:
+        return
+    async with context.db.reading() as uow:
+        owned = _listed(await spots.owned(uow, context.user_data.person_id))
+    pending = context.user_data.pending_hours
+    text = None
+    if owned and pending is not None:
+        text = reading_text(pending, pressed.kind, owned[0].timezone, context.clock.now())
+    if text is None:
+        await query.answer(_("This button is no longer valid."), show_alert=True)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    context.user_data.pending_hours = None
+    await _for_which_spot(update, context, owned, text)
 
 
 async def spot_picked(update: Update, context: ParkShareContext) -> None:
@@ -138,4 +225,5 @@ def handlers() -> list[BaseHandler]:
     return [
         CallbackQueryHandler(spot_picked, pattern=PickSpotForHours.pattern()),
         CallbackQueryHandler(undo_pressed, pattern=UndoHours.pattern()),
+        CallbackQueryHandler(reading_picked, pattern=PickHoursReading.pattern()),
     ]
