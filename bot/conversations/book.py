@@ -80,15 +80,28 @@ async def _ask_confirmation(update: Update, context: ParkShareContext) -> BookSt
     daily = Money(spot.daily_price_minor, spot.currency) if spot.daily_price_minor else None
     price = price_for_window(Money(spot.hourly_price_minor, spot.currency), daily, start, end)
     settings = context.settings
-    await update.effective_message.reply_text(
-        _(
-            "Book <b>{title}</b>\n{start} – {end}\nPrice: {price}\n\n"
-            "Free cancellation until {hours} h before the start; later, {percent} % is kept."
+    policy = bookings.cancellation_policy(
+        start, context.clock.now(), free_hours=settings.free_cancellation_hours,
+        late_percent=settings.late_cancellation_percent,
+    )  # fmt: skip
+    if policy.free_until is not None:
+        terms = _("Free cancellation until {moment}; later, {percent} % is kept.").format(
+            moment=i18n.moment(policy.free_until, spot.timezone), percent=policy.late_percent
+        )
+    else:
+        terms = _(
+            "No free cancellation: this starts in less than {hours} h, so {kept} "
+            "({percent} %) is kept if you cancel."
         ).format(
-            title=html.escape(spot.title), start=i18n.moment(start, spot.timezone),
-            end=i18n.moment(end, spot.timezone), price=i18n.money(price),
-            hours=settings.free_cancellation_hours, percent=settings.late_cancellation_percent,
-        ),
+            hours=settings.free_cancellation_hours, kept=i18n.money(policy.kept_of(price)),
+            percent=policy.late_percent,
+        )  # fmt: skip
+    offer = _("Book <b>{title}</b>\n{start} – {end}\nPrice: {price}").format(
+        title=html.escape(spot.title), start=i18n.moment(start, spot.timezone),
+        end=i18n.moment(end, spot.timezone), price=i18n.money(price),
+    )  # fmt: skip
+    await update.effective_message.reply_text(
+        offer + "\n\n" + terms,
         reply_markup=inline(
             [
                 [(_("✅ Confirm"), BookingStep("confirm"))],

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import html
 from dataclasses import dataclass
-from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
@@ -305,15 +304,24 @@ async def _confirm_cancel(query, context: ParkShareContext, booking: Booking, sp
         policy = _("Nothing has been paid, so nothing is charged.")
     elif terms.free:
         policy = _("You get back the full {refund}.").format(refund=i18n.money(terms.refund))
-    else:
-        free_until = booking.start_at - timedelta(hours=settings.free_cancellation_hours)
+    elif terms.policy.free_until is not None:
         policy = _(
             "Free cancellation ended at {moment}: you get back {refund}, and {kept} goes to "
             "the owner."
         ).format(
-            moment=i18n.moment(free_until, spot.timezone),
+            moment=i18n.moment(terms.policy.free_until, spot.timezone),
             refund=i18n.money(terms.refund),
             kept=i18n.money(terms.kept),
+        )
+    else:
+        policy = _(
+            "This booking was made less than {hours} h before its start, so it has no free "
+            "cancellation: you get back {refund}, and {kept} ({percent} %) goes to the owner."
+        ).format(
+            hours=settings.free_cancellation_hours,
+            refund=i18n.money(terms.refund),
+            kept=i18n.money(terms.kept),
+            percent=terms.policy.late_percent,
         )
     await query.edit_message_text(
         describe(booking, spot, i18n) + "\n\n" + _("Cancel this booking?") + " " + policy,

@@ -261,11 +261,48 @@ EXTENDABLE = frozenset({BookingStatus.CONFIRMED, BookingStatus.ACTIVE})
 
 
 @dataclass(frozen=True, slots=True)
+class CancellationPolicy:
+    """The cancellation terms a booking gets when it is made. A booking made when its start is
+    already inside the late period never had a free cancellation, and must not be promised one
+    that ended before it existed."""
+
+    free_until: datetime | None
+    late_percent: int
+
+    @property
+    def has_free_cancellation(self) -> bool:
+        return self.free_until is not None
+
+    def kept_of(self, price: Money) -> Money:
+        """What is kept for the owner of ``price`` after a late cancellation."""
+        return price.share(self.late_percent * 100)
+
+
+def cancellation_policy(
+    start: datetime, booked_at: datetime, *, free_hours: int, late_percent: int
+) -> CancellationPolicy:
+    """Free until ``free_hours`` before the start, unless the booking is made after that
+    moment; then there is no free cancellation at all and ``late_percent`` is kept."""
+    free_until = ensure_utc(start) - timedelta(hours=free_hours)
+    if ensure_utc(booked_at) > free_until:
+        return CancellationPolicy(None, late_percent)
+    return CancellationPolicy(free_until, late_percent)
+
+
+def booking_policy(booking: Booking, *, free_hours: int, late_percent: int) -> CancellationPolicy:
+    """The terms a booking got when it was made."""
+    return cancellation_policy(
+        booking.start_at, booking.created_at, free_hours=free_hours, late_percent=late_percent
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class CancellationTerms:
     """What a driver gets back if they cancel now, and what is kept for the owner."""
 
     refund: Money
     kept: Money
+    policy: CancellationPolicy
 
     @property
     def free(self) -> bool:
@@ -275,16 +312,17 @@ class CancellationTerms:
 def cancellation_terms(
     booking: Booking, now: datetime, *, free_hours: int, late_percent: int
 ) -> CancellationTerms:
-    """Free until ``free_hours`` before the start; later, ``late_percent`` of the price is
-    kept. Nothing paid yet means nothing to refund and nothing kept."""
+    """The booking's policy applied at ``now``. Nothing paid yet means nothing to refund and
+    nothing kept."""
+    policy = booking_policy(booking, free_hours=free_hours, late_percent=late_percent)
     nothing = Money(0, booking.currency)
     if booking.status != BookingStatus.CONFIRMED:
-        return CancellationTerms(nothing, nothing)
+        return CancellationTerms(nothing, nothing, policy)
     price = Money(booking.price_minor, booking.currency)
-    if ensure_utc(now) <= booking.start_at - timedelta(hours=free_hours):
-        return CancellationTerms(price, nothing)
-    kept = price.share(late_percent * 100)
-    return CancellationTerms(price - kept, kept)
+    if policy.free_until is not None and ensure_utc(now) <= policy.free_until:
+        return CancellationTerms(price, nothing, policy)
+    kept = policy.kept_of(price)
+    return CancellationTerms(price - kept, kept, policy)
 
 
 async def _drivers(uow: UnitOfWork, booking_id: int, driver_id: int) -> Booking:

@@ -109,7 +109,56 @@ async def test_a_late_cancellation_shows_what_is_kept(sandbox):
     await dana.pay()
     await dana.send("/bookings")
     await dana.press("Cancel")
-    assert "you get back €3.00, and €3.00 goes to the owner" in dana.last_message().text
+    assert "you get back €3.00, and €3.00 (50 %) goes to the owner" in dana.last_message().text
+
+
+async def test_a_booking_inside_the_late_period_is_offered_and_cancelled_without_free_terms(
+    sandbox,
+):
+    _, spot = await _owner_and_spot(sandbox)
+    dana = sandbox.person("Dana")
+    await dana.share_location(spot.lat, spot.lon)
+    await dana.press("Other time")
+    await dana.send("today 12-14")  # the clock stands at 11:00: 1 h before, free period 2 h
+    await dana.press_data(f"spot:{spot.id}", dana.last_message())
+    await dana.press("Book")
+    offer = dana.last_message().text
+    assert "No free cancellation: this starts in less than 2 h" in offer
+    assert "€3.00 (50 %) is kept if you cancel" in offer
+    assert "Free cancellation until" not in offer
+    await dana.press("Confirm")
+    await dana.press("Pay")
+    await dana.pay()
+    await dana.send("/bookings")
+    await dana.press("Cancel")
+    dialog = dana.last_message().text
+    assert "made less than 2 h before its start, so it has no free cancellation" in dialog
+    assert "you get back €3.00, and €3.00 (50 %) goes to the owner" in dialog
+    assert "ended at" not in dialog
+
+
+async def test_the_offer_and_the_cancel_dialog_name_the_real_end_of_free_cancellation(sandbox):
+    _, spot = await _owner_and_spot(sandbox)
+    dana = sandbox.person("Dana")
+    await dana.share_location(spot.lat, spot.lon)
+    await dana.press("Other time")
+    await dana.send("tomorrow 10-12")
+    await dana.press_data(f"spot:{spot.id}", dana.last_message())
+    await dana.press("Book")
+    # Two hours before 10:00 Berlin time, shown in the spot's zone, not in UTC.
+    assert "Free cancellation until 6/2/26, 8:00\u202fAM; later, 50 % is kept." in (
+        dana.last_message().text
+    )
+    await dana.press("Confirm")
+    await dana.press("Pay")
+    await dana.pay()
+    sandbox.clock.advance(hours=22)  # 09:00 tomorrow, an hour into the late period
+    await dana.send("/bookings")
+    await dana.press("Cancel")
+    assert (
+        "Free cancellation ended at 6/2/26, 8:00\u202fAM: you get back €3.00, and €3.00 goes to "
+        "the owner." in dana.last_message().text
+    )
 
 
 async def test_a_stay_is_reminded_started_extended_and_ended_on_time(sandbox):

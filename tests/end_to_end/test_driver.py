@@ -107,7 +107,8 @@ async def test_a_driver_books_instantly_and_a_racing_driver_is_offered_another_s
         await driver.share_location(spot.lat, spot.lon)
         await driver.press_data(f"spot:{spot.id}", driver.last_message())
         await driver.press("Book")
-        assert "Free cancellation" in driver.last_message().text
+        # The window starts now, inside the late period: no free cancellation is promised.
+        assert "No free cancellation" in driver.last_message().text
     await dana.press("Confirm")
     assert "Pay now" in dana.last_message().text
     await eve.press("Confirm")
