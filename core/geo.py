@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from geopy.distance import geodesic
@@ -34,3 +35,95 @@ class GeoPoint:
 
     def distance_m(self, other: GeoPoint) -> float:
         return geodesic(self.to_latlon(), other.to_latlon()).meters
+
+
+# One coordinate as people type it: decimal degrees (point or comma), or degrees with minutes
+# and seconds, with a sign or a hemisphere letter.
+_NUMBER = r"\d+(?:[.,]\d+)?"
+_DEGREE_MARKS = "°º˚"
+_MINUTE_MARKS = "'′’"
+_SECOND_MARKS = '"″”'
+
+
+def _coordinate(tag: str, *, letter_after: bool) -> str:
+    return (
+        rf"(?P<pre{tag}>[NSEW])?\s*(?P<sign{tag}>[-+−])?\s*"
+        rf"(?P<deg{tag}>{_NUMBER})\s*(?P<mark{tag}>[{_DEGREE_MARKS}])?"
+        rf"(?:\s*(?P<min{tag}>{_NUMBER})\s*[{_MINUTE_MARKS}])?"
+        rf"(?:\s*(?P<sec{tag}>{_NUMBER})\s*(?:[{_SECOND_MARKS}]|''))?"
+        + (rf"\s*(?P<post{tag}>[NSEW])?" if letter_after else rf"(?P<post{tag}>)")
+    )
+
+
+# Hemisphere letters after each number ("52.5 N 13.4 E"), or before it ("N 52.5 E 13.4"): the
+# second reading keeps "E" from being taken as the first number's letter.
+_PAIRS = tuple(
+    re.compile(
+        rf"^\s*{_coordinate('a', letter_after=after)}\s*(?:[,;/]\s*|\s+)"
+        rf"{_coordinate('b', letter_after=after)}\s*$",
+        re.IGNORECASE,
+    )
+    for after in (True, False)
+)
+
+
+def parse_coordinates(text: str) -> GeoPoint | None:
+    """The point a person typed as coordinates ("52.5200, 13.4050", "52,52 13,405",
+    "52°31'12\\"N 13°24'18\\"E", "52° 31.2' N, 13° 24.3' E"), or None when the text is not
+    coordinates. Latitude comes first unless hemisphere letters say otherwise. Two bare whole
+    numbers ("52 13") are not read as a place: they are more likely a time or a house number."""
+    if len(text) > 80:
+        return None
+    for pair in _PAIRS:
+        if (match := pair.match(text)) and (point := _point(match)):
+            return point
+    return None
+
+
+def _point(match: re.Match[str]) -> GeoPoint | None:
+    parts = [_degrees(match, tag) for tag in ("a", "b")]
+    if None in parts:
+        return None
+    (first, first_axis), (second, second_axis) = parts
+    if not any(
+        match[f"mark{tag}"] or match[f"min{tag}"] or re.search(r"[.,]", match[f"deg{tag}"])
+        for tag in ("a", "b")
+    ):
+        return None
+    axes = (first_axis, second_axis)
+    if axes in (("lon", "lat"), ("lon", None), (None, "lat")):
+        first, second = second, first
+    elif axes not in ((None, None), ("lat", "lon"), ("lat", None), (None, "lon")):
+        return None
+    try:
+        return GeoPoint(first, second)
+    except InvalidLocation:
+        return None
+
+
+def _degrees(match: re.Match[str], tag: str) -> tuple[float, str | None] | None:
+    """One coordinate in signed decimal degrees and the axis its hemisphere letter names."""
+    pre, post = match[f"pre{tag}"], match[f"post{tag}"]
+    if pre and post:
+        return None
+    hemisphere = (pre or post or "").upper()
+    degrees, minutes, seconds = (
+        float(value.replace(",", ".")) if value else None
+        for value in (match[f"deg{tag}"], match[f"min{tag}"], match[f"sec{tag}"])
+    )
+    if seconds is not None and minutes is None:
+        return None
+    if minutes is not None:
+        # Minutes only after whole degrees, seconds only after whole minutes; each below 60.
+        if not degrees.is_integer() or minutes >= 60 or (seconds or 0) >= 60:
+            return None
+        if seconds is not None and not minutes.is_integer():
+            return None
+        degrees += minutes / 60 + (seconds or 0) / 3600
+    negative = match[f"sign{tag}"] in ("-", "−")
+    if hemisphere and match[f"sign{tag}"]:
+        return None
+    if hemisphere in ("S", "W"):
+        negative = True
+    axis = {"N": "lat", "S": "lat", "E": "lon", "W": "lon"}.get(hemisphere)
+    return (-degrees if negative else degrees), axis

@@ -11,11 +11,19 @@ from geopy.exc import GeopyError
 from geopy.geocoders import Nominatim
 
 from core.errors import AddressNotFound, GeocoderUnavailable, InvalidLocation
-from core.geo import GeoPoint
-from core.ports import Place
+from core.geo import GeoPoint, parse_coordinates
+from core.ports import Geocoder, Place
 
 USER_AGENT = "ParkShare/0.1 (parking marketplace bot)"
 TIMEOUT_S = 5
+
+
+async def locate_typed(geocoder: Geocoder, text: str, *, language: str) -> Place:
+    """The place typed text names: coordinates are read as they are, without asking the
+    geocoder (which would misread them, or not be there at all)."""
+    if (point := parse_coordinates(text)) is not None:
+        return Place(point, f"{point.lat:.6f}, {point.lon:.6f}")
+    return await geocoder.locate(text, language=language)
 
 
 class NominatimGeocoder:
@@ -55,14 +63,25 @@ class NoGeocoder:
 
 class GazetteerGeocoder:
     """An offline list of named places (the sandbox's demo city): the first whose name is in the
-    typed address, longest names first so "Karl-Marx-Allee" wins over "Allee"."""
+    typed address, longest names first so "Karl-Marx-Allee" wins over "Allee". A city's name
+    alone (``cities``) is found only when it is all the text says: "Berlin" is the city, but
+    "Flughafen Berlin" is a place the list does not know, not the city's centre."""
 
-    def __init__(self, places: Iterable[tuple[str, GeoPoint]]) -> None:
+    def __init__(
+        self,
+        places: Iterable[tuple[str, GeoPoint]],
+        *,
+        cities: Iterable[tuple[str, GeoPoint]] = (),
+    ) -> None:
         self._places = sorted(places, key=lambda place: -len(place[0]))
+        self._cities = {name.casefold(): point for name, point in cities}
 
     async def locate(self, address: str, *, language: str) -> Place:
         wanted = address.casefold()
         for name, point in self._places:
             if name.casefold() in wanted:
                 return Place(point, address.strip()[:255])
+        city = self._cities.get(" ".join(wanted.replace(",", " ").split()))
+        if city is not None:
+            return Place(city, address.strip()[:255])
         raise AddressNotFound(address)

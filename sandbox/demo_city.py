@@ -174,12 +174,33 @@ async def _past_stays(
     return count
 
 
+# Real places in the demo city, where they are, so a typed "Alexanderplatz" lands there.
+LANDMARKS = {
+    "Berlin": (
+        ("Alexanderplatz", GeoPoint(52.521918, 13.413215)),
+        ("Fernsehturm", GeoPoint(52.520815, 13.409419)),
+        ("Brandenburger Tor", GeoPoint(52.516275, 13.377704)),
+        ("Hauptbahnhof", GeoPoint(52.525084, 13.369402)),
+        ("Potsdamer Platz", GeoPoint(52.509648, 13.375997)),
+        ("Checkpoint Charlie", GeoPoint(52.507507, 13.390373)),
+        ("Hackescher Markt", GeoPoint(52.522510, 13.402366)),
+        ("Gendarmenmarkt", GeoPoint(52.513679, 13.392706)),
+        ("Rosenthaler Platz", GeoPoint(52.529693, 13.401312)),
+        ("Kottbusser Tor", GeoPoint(52.499050, 13.418036)),
+    ),
+}
+
+
 def demo_gazetteer(city: DemoCity = BERLIN) -> GazetteerGeocoder:
-    """Addresses in the demo city, found offline: each street at a fixed point of the city."""
+    """Addresses in the demo city, found offline: its real landmarks where they are, each street
+    at a fixed point of the city, and the city's name alone at its centre. Anything else is not
+    found, rather than guessed to be the centre."""
     rng = random.Random(city.name)
     south, west, north, east = city.bounds()
     places = [
         (street, GeoPoint(round(rng.uniform(south, north), 6), round(rng.uniform(west, east), 6)))
         for street in STREETS
     ]
-    return GazetteerGeocoder([*places, (city.name, city.centre)])
+    return GazetteerGeocoder(
+        [*places, *LANDMARKS.get(city.name, ())], cities=[(city.name, city.centre)]
+    )

@@ -37,6 +37,7 @@ from core.availability_text import (
 from core.db.models import VehicleSize
 from core.errors import DomainError, InvalidInput
 from core.geo import GeoPoint
+from core.geocoding import locate_typed
 from core.money import Money
 from core.price_text import parse_price
 from core.services import people, spots
@@ -139,7 +140,7 @@ async def location_shared(update: Update, context: ParkShareContext) -> ListStat
 async def address_typed(update: Update, context: ParkShareContext) -> ListState:
     text = update.effective_message.text.strip()
     try:
-        place = await context.bot_data.geocoder.locate(text, language=context.language)
+        place = await locate_typed(context.bot_data.geocoder, text, language=context.language)
         return await _place_found(update, context, place.point, place.address)
     except DomainError as error:
         await update.effective_message.reply_text(

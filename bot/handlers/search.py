@@ -28,10 +28,18 @@ from core.errors import (
     WindowInPast,
 )
 from core.geo import GeoPoint
+from core.geocoding import locate_typed
 from core.money import Money
 from core.price_text import parse_price
 from core.services import people, saved_searches
-from core.services.search import SearchFilters, SearchResult, SortOrder, nearest_free
+from core.services.search import (
+    SearchFilters,
+    SearchResult,
+    ServiceArea,
+    SortOrder,
+    nearest_free,
+    service_areas,
+)
 from core.timezones import timezone_of
 
 PAGE_SIZE = 5
@@ -97,8 +105,8 @@ async def location_shared(update: Update, context: ParkShareContext) -> None:
 async def try_address(update: Update, context: ParkShareContext) -> bool:
     """Search near a typed address; False when the text names no place we can find."""
     try:
-        place = await context.bot_data.geocoder.locate(
-            update.effective_message.text, language=context.language
+        place = await locate_typed(
+            context.bot_data.geocoder, update.effective_message.text, language=context.language
         )
     except (AddressNotFound, GeocoderUnavailable):
         return False
@@ -266,7 +274,12 @@ async def _results(context: ParkShareContext) -> tuple[str, InlineKeyboardMarkup
     )
     pages = max((len(result.hits) - 1) // PAGE_SIZE + 1, 1)
     draft.page = min(draft.page, pages - 1)
-    return _render(result, draft, i18n), _keyboard(result, draft, pages, i18n)
+    areas = (
+        await service_areas(context.db, point=GeoPoint(draft.lat, draft.lon))
+        if not result.hits
+        else []
+    )
+    return _render(result, draft, i18n, areas), _keyboard(result, draft, pages, i18n, areas)
 
 
 def _distance(metres: int, i18n: Translator) -> str:
@@ -276,13 +289,27 @@ def _distance(metres: int, i18n: Translator) -> str:
     return _("{km} km").format(km=f"{metres / 1000:.1f}")
 
 
-def _render(result: SearchResult, draft: SearchDraft, i18n: Translator) -> str:
+def _render(
+    result: SearchResult, draft: SearchDraft, i18n: Translator, areas: list[ServiceArea]
+) -> str:
     _ = i18n.gettext
     start = datetime.fromisoformat(draft.start_at)
     end = datetime.fromisoformat(draft.end_at)
     window = _("{start} – {end}").format(
         start=i18n.moment(start, draft.timezone), end=i18n.moment(end, draft.timezone)
     )
+    if not result.hits and areas and areas[0].distance_m > result.radius_m:
+        # Far from every spot: other times or filters would not help, so say where we are.
+        places = ", ".join(
+            _("{area} ({distance} away)").format(
+                area=html.escape(area.name),
+                distance=_distance(round(area.distance_m), i18n),
+            )
+            for area in areas
+        )
+        return _("ParkShare has no spots near here yet. It has spots in {places}.").format(
+            places=places
+        )
     if not result.hits:
         return _(
             "No spot is free within {distance} for {window}. Try another time, or widen the search."
@@ -306,7 +333,11 @@ def _render(result: SearchResult, draft: SearchDraft, i18n: Translator) -> str:
 
 
 def _keyboard(
-    result: SearchResult, draft: SearchDraft, pages: int, i18n: Translator
+    result: SearchResult,
+    draft: SearchDraft,
+    pages: int,
+    i18n: Translator,
+    areas: list[ServiceArea],
 ) -> InlineKeyboardMarkup:
     _ = i18n.gettext
     first = draft.page * PAGE_SIZE
@@ -369,7 +400,9 @@ def _keyboard(
     )
     if not result.hits:
         rows.append([(_("🔔 Tell me when one is free"), ChangeSearch("notify"))])
-    if not result.hits and not draft.wide:
+    # Searching farther is offered only when it could reach a spot.
+    reachable = not areas or areas[0].distance_m <= WIDE_RADIUS_M
+    if not result.hits and not draft.wide and reachable:
         rows.append([(_("🔭 Search farther"), ChangeSearch("wide"))])
     return inline(rows)
 

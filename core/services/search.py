@@ -449,3 +449,64 @@ def default_window(now: datetime, hours: int = 2) -> tuple[datetime, datetime]:
     driver reads them."""
     start = now.replace(second=0, microsecond=0) + timedelta(minutes=-now.minute % 5)
     return start, start + timedelta(hours=hours)
+
+
+# Spots within this distance of an area's first spot count as one area ("Berlin").
+AREA_RADIUS_M = 30_000.0
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceArea:
+    """Where ParkShare has approved spots, for a driver who searched far from all of them."""
+
+    name: str
+    spots: int
+    # From the searched point to the area's nearest spot.
+    distance_m: float
+
+
+async def service_areas(db: Database, *, point: GeoPoint, limit: int = 3) -> list[ServiceArea]:
+    """The areas with approved spots, nearest to ``point`` first, each named by what its spots'
+    addresses share ("Torstraße 12, Berlin" and "Kantstraße 3, Berlin" are in "Berlin"), or by
+    its timezone's city when the addresses say nothing. Read only when a search found nothing,
+    so it may look at every approved spot."""
+    rows = await db.run_read(
+        lambda session: session.execute(
+            select(Spot.lat, Spot.lon, Spot.address, Spot.timezone).where(
+                Spot.status == SpotStatus.APPROVED
+            )
+        ).all()
+    )
+    areas: list[tuple[Any, list]] = []  # (distance from the area's first spot, its rows)
+    for row in rows:
+        for metres_to_seed, members in areas:
+            if metres_to_seed(row.lat, row.lon) <= AREA_RADIUS_M:
+                members.append(row)
+                break
+        else:
+            areas.append((metres_from(GeoPoint(row.lat, row.lon)), [row]))
+    found = [
+        ServiceArea(
+            name=_area_name(members),
+            spots=len(members),
+            distance_m=min(point.distance_m(GeoPoint(row.lat, row.lon)) for row in members),
+        )
+        for _, members in areas
+    ]
+    return sorted(found, key=lambda area: area.distance_m)[:limit]
+
+
+def _area_name(members: Sequence[Any]) -> str:
+    """The address part most of the area's spots share, leaving out house numbers and postcodes;
+    of parts shared equally, the one written first (the city before the country)."""
+    counts: dict[str, int] = defaultdict(int)
+    first_seen: dict[str, int] = {}
+    for row in members:
+        for position, part in enumerate(part.strip() for part in row.address.split(",")):
+            if part and not any(character.isdigit() for character in part):
+                counts[part] += 1
+                first_seen[part] = min(first_seen.get(part, position), position)
+    if counts:
+        return max(counts, key=lambda part: (counts[part], -first_seen[part]))
+    zone = max({row.timezone for row in members}, key=[row.timezone for row in members].count)
+    return zone.rsplit("/", 1)[-1].replace("_", " ")

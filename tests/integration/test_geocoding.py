@@ -6,7 +6,7 @@ import pytest
 
 from core.errors import AddressNotFound, GeocoderUnavailable
 from core.geo import GeoPoint
-from core.geocoding import GazetteerGeocoder, NoGeocoder, NominatimGeocoder
+from core.geocoding import GazetteerGeocoder, NoGeocoder, NominatimGeocoder, locate_typed
 
 
 def closed_port() -> int:
@@ -39,3 +39,22 @@ async def test_the_gazetteer_does_not_guess_an_unknown_address():
         await GazetteerGeocoder([("Torstraße", GeoPoint(52.53, 13.4))]).locate(
             "Mars", language="en"
         )
+
+
+async def test_a_city_name_is_found_only_when_it_is_all_the_text_says():
+    berlin = GeoPoint(52.52, 13.405)
+    gazetteer = GazetteerGeocoder(
+        [("Torstraße", GeoPoint(52.53, 13.4))], cities=[("Berlin", berlin)]
+    )
+    assert (await gazetteer.locate(" berlin ", language="en")).point == berlin
+    assert (await gazetteer.locate("Torstraße 12, Berlin", language="en")).point != berlin
+    with pytest.raises(AddressNotFound):
+        await gazetteer.locate("Flughafen Berlin Brandenburg", language="en")
+
+
+async def test_typed_coordinates_are_read_without_asking_the_geocoder():
+    place = await locate_typed(NoGeocoder(), "52,5200 13,4050", language="en")
+    assert place.point == GeoPoint(52.52, 13.405)
+    assert place.address == "52.520000, 13.405000"
+    with pytest.raises(GeocoderUnavailable):
+        await locate_typed(NoGeocoder(), "Torstraße 12", language="en")
