@@ -276,7 +276,7 @@ async def record_gateway_payment(
 
 
 async def payment_captured(uow: UnitOfWork, external_id: str) -> Payment | None:
-    payment = await uow.payments.by_external_id(external_id)
+    payment = await uow.payments.by_external_id_for_update(external_id)
     if payment is not None:
         payment.held = False
     return payment

@@ -12,7 +12,7 @@ from core.clock import Clock
 from core.db.models import Payment, PaymentStatus
 from core.db.uow import UnitOfWork
 from core.money import Money
-from core.services import ledger, settlement
+from core.services import bookings, ledger, settlement
 from core.services.ledger import (
     ESCROW,
     PLATFORM_REVENUE,
@@ -57,8 +57,8 @@ async def hold_let_go(uow: UnitOfWork, clock: Clock, external_id: str) -> HoldLa
         return None
     payment.held = False
     payment.status = PaymentStatus.LAPSED
-    booking = await uow.bookings.get(payment.booking_id)
-    assert booking is not None
+    # Locked too: the stay's end divides the same money, and must not do so at the same time.
+    booking = await bookings.locked(uow, payment.booking_id)
     amount = Money(payment.amount_minor, payment.currency)
     key = f"payment:{payment.id}:lapsed"
     escrow = await uow.ledger.escrow_of_booking(booking.id)
