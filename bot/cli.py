@@ -12,6 +12,14 @@ import sys
 from core.settings import Settings, SettingsError, load_settings
 
 
+class _BootstrapFailureFilter(logging.Filter):
+    """A failed start is told in one line by `main`; python-telegram-bot's own traceback of it
+    would bury that line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Network Retry Loop (Bootstrap")
+
+
 def _run_polling(settings: Settings) -> int:
     from bot.app import build_application
 
@@ -129,16 +137,12 @@ def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
 
 def cmd_audit(settings: Settings, _args: argparse.Namespace) -> int:
     """The ledger's sums, and every booking's money against its state; non-zero on any fault."""
-    from core.db.engine import create_engine
-    from core.db.migrate import upgrade
-    from core.db.uow import Database
+    from bot.app import open_database
     from core.services import audit
 
     async def run() -> audit.AuditReport:
-        engine = create_engine(settings.database_url)
-        # A database the bot has not started on yet is brought up to date, as the bot does.
-        await upgrade(engine)
-        database = Database(engine)
+        # The embedded database is brought up to date as the bot does; PostgreSQL must be current.
+        database = await open_database(settings)
         try:
             async with database.reading() as uow:
                 return await audit.run(uow)
@@ -210,11 +214,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     for noisy in ("httpx", "alembic", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("telegram.ext").addFilter(_BootstrapFailureFilter())
     try:
         settings = load_settings()
     except SettingsError as error:
         print(f"parkshare: configuration error: {error}", file=sys.stderr)
         return 2
+    from sqlalchemy.exc import DBAPIError
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot.app import DatabaseNotMigrated
     from payments.registry import GatewaySettingsError
 
     try:
@@ -223,6 +232,34 @@ def main(argv: list[str] | None = None) -> int:
         # Found when the bot is built: a gateway that cannot take the configured currency.
         print(f"parkshare: configuration error: {error}", file=sys.stderr)
         return 2
+    except DatabaseNotMigrated as error:
+        print(f"parkshare: {error}", file=sys.stderr)
+        return 2
+    except InvalidToken:
+        print("parkshare: Telegram refused PARKSHARE_BOT_TOKEN: copy it again from @BotFather",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    except NetworkError as error:
+        print(f"parkshare: cannot reach Telegram: {error}", file=sys.stderr)
+        return 2
+    except (DBAPIError, OSError) as error:
+        # The store is unreachable, refuses us, or its file cannot be made: one line, not a trace.
+        print(f"parkshare: cannot open the database {_shown(settings.database_url)}: "
+              f"{_reason(error)}", file=sys.stderr)  # fmt: skip
+        return 2
+
+
+def _shown(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _reason(error: BaseException) -> str:
+    original = getattr(error, "orig", None) or error
+    return (
+        str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
+    )
 
 
 if __name__ == "__main__":

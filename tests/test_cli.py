@@ -8,8 +8,12 @@ import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 
 import httpx
+import sqlalchemy
+
+from core.db.engine import create_engine
 
 
 def parkshare(*args, env_extra=None, cwd=None):
@@ -141,3 +145,56 @@ def test_audit_in_a_fresh_directory_checks_an_empty_embedded_database(tmp_path):
     assert fresh.returncode == 0, fresh.stderr
     assert "every booking's money agrees with its state" in fresh.stdout
     assert "Traceback" not in fresh.stderr
+
+
+def test_an_unreachable_database_is_one_line_naming_it_without_its_password(tmp_path):
+    url = "postgresql://parkshare:secret@127.0.0.1:1/parkshare"
+    result = parkshare("audit", cwd=tmp_path, env_extra={"PARKSHARE_DATABASE_URL": url})
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert "cannot open the database postgresql://parkshare:***@127.0.0.1:1/parkshare" in (
+        result.stderr
+    )
+    assert "secret" not in result.stderr
+
+
+def test_an_embedded_database_in_a_missing_folder_is_one_line(tmp_path):
+    url = f"sqlite:///{tmp_path}/no/such/folder/parkshare.db"
+    result = parkshare("db", "upgrade", cwd=tmp_path, env_extra={"PARKSHARE_DATABASE_URL": url})
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"parkshare: cannot open the database {url}: unable to open database file"
+    )
+
+
+def test_a_database_of_an_unsupported_kind_is_a_configuration_error(tmp_path):
+    result = parkshare("audit", cwd=tmp_path, env_extra={"PARKSHARE_DATABASE_URL": "mysql://x/y"})
+    assert result.returncode == 2
+    assert "PARKSHARE_DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "parkshare.db").exists()
+
+
+async def test_audit_refuses_a_postgres_database_the_bot_would_refuse(
+    postgres_server_url, tmp_path
+):
+    # An old schema on the production store is upgraded deliberately, never by a check.
+    name = f"parkshare_unmigrated_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
+    await admin.dispose()
+    url = sqlalchemy.make_url(postgres_server_url).set(database=name)
+    result = parkshare("audit", cwd=tmp_path, env_extra={
+        "PARKSHARE_DATABASE_URL": url.render_as_string(hide_password=False)})  # fmt: skip
+    assert result.returncode == 2
+    assert "run `parkshare db upgrade`" in result.stderr
+
+
+def test_run_with_a_token_but_no_way_to_telegram_is_one_line(tmp_path):
+    result = parkshare("run", cwd=tmp_path, env_extra={
+        "PARKSHARE_BOT_TOKEN": "1:abc", "PARKSHARE_DATABASE_URL": "sqlite:///x.db",
+        "HTTPS_PROXY": "http://127.0.0.1:1", "https_proxy": "http://127.0.0.1:1"})  # fmt: skip
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "parkshare: cannot reach Telegram" in result.stderr.strip().splitlines()[-1]
