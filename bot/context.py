@@ -149,6 +149,11 @@ class ParkShareContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData
     def i18n(self) -> Translator:
         return translator(self.language)
 
+    @property
+    def managers_i18n(self) -> Translator:
+        """The managers' group reads one language, whoever pressed or wrote."""
+        return translator(self.settings.manager_language)
+
 
 CONTEXT_TYPES = ContextTypes(
     context=ParkShareContext, bot_data=BotData, user_data=UserData, chat_data=ChatData

@@ -15,6 +15,7 @@ from babel.dates import format_datetime, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
+from babel.units import format_unit
 
 import locales
 from core.money import Money
@@ -60,6 +61,16 @@ class Translator:
 
     def percent(self, share: float) -> str:
         return format_percent(share, "#,##0.#%", locale=self.locale)
+
+    def distance(self, metres: float) -> str:
+        """As a phone shows it: "350 m", "2.4 km", "25 km" ("2,4 км", "2.4公里")."""
+        if metres < 1000:
+            return format_unit(
+                max(10, round(metres, -1)), "length-meter", "short", locale=self.locale
+            )
+        kilometres = metres / 1000
+        shown = round(kilometres, 1) if kilometres < 10 else round(kilometres)
+        return format_unit(shown, "length-kilometer", "short", locale=self.locale)
 
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.locale)

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     bot_token: str | None = None
     database_url: str = "sqlite:///parkshare.db"
     manager_chat_id: int | None = None
+    # The language of every card, button and report in the managers' group.
+    manager_language: Literal["en", "zh_Hans", "ru"] = "en"
     # People allowed to moderate besides the managers' group administrators.
     manager_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     # New listings wait for a manager's approval; off approves them at once.
