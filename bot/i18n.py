@@ -11,7 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_datetime, format_skeleton
+from babel.dates import format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
@@ -53,7 +53,13 @@ class Translator:
         return format_currency(amount.to_decimal(), amount.currency, locale=self.locale)
 
     def moment(self, instant: datetime, zone: str) -> str:
-        return format_datetime(instant.astimezone(ZoneInfo(zone)), "short", locale=self.locale)
+        """Day and 24-hour time in the place's zone: "Thu, Dec 3 09:00", "12月3日周四 09:00"."""
+        local = instant.astimezone(ZoneInfo(zone))
+        return f"{format_skeleton('MMMEd', local, locale=self.locale)} {self.clock(instant, zone)}"
+
+    def clock(self, instant: datetime, zone: str) -> str:
+        """The 24-hour time of day in the place's zone, as every timetable shows it."""
+        return format_time(instant.astimezone(ZoneInfo(zone)), "HH:mm", locale=self.locale)
 
     def month(self, first_day: date) -> str:
         """A month as its name and year, e.g. "June 2026", "2026年6月", "июнь 2026 г."."""

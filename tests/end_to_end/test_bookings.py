@@ -146,7 +146,7 @@ async def test_the_offer_and_the_cancel_dialog_name_the_real_end_of_free_cancell
     await dana.press_data(f"spot:{spot.id}", dana.last_message())
     await dana.press("Book")
     # Two hours before 10:00 Berlin time, shown in the spot's zone, not in UTC.
-    assert "Free cancellation until 6/2/26, 8:00\u202fAM; later, 50 % is kept." in (
+    assert "Free cancellation until Tue, Jun 2 08:00; later, 50 % is kept." in (
         dana.last_message().text
     )
     await dana.press("Confirm")
@@ -156,7 +156,7 @@ async def test_the_offer_and_the_cancel_dialog_name_the_real_end_of_free_cancell
     await dana.send("/bookings")
     await dana.press("Cancel")
     assert (
-        "Free cancellation ended at 6/2/26, 8:00\u202fAM: you get back €3.00, and €3.00 goes to "
+        "Free cancellation ended at Tue, Jun 2 08:00: you get back €3.00, and €3.00 goes to "
         "the owner." in dana.last_message().text
     )
 
