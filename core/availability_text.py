@@ -5,11 +5,26 @@
 spot's local time; today, tomorrow and dates become one-off windows, converted to UTC in the
 spot's zone on the day itself, so daylight-saving changes fall where they belong. A word the
 parser does not know makes the whole text fail: an owner is shown examples, never a guess.
+
+Decisions a reader of owners' texts needs to know:
+- "after X" ("после X", "X点以后") is from X to the end of that day; "before X" ("до X",
+  "X点之前") from the start of that day to X (on today, from now). "Not before X" is from X.
+  A bare hour from 1 to 11 after "after" ("after 6", "после 6", "6点以后") is refused: it is
+  as often evening as morning, and the wrong one would offer hours never offered.
+- Days in one list read alike: "today and Friday" and "в пятницу и субботу" are one-off
+  (the Friday after the date before it); "tomorrow and Saturdays" mixes a date with days said
+  to be weekly and is refused.
+- "24/7", "круглосуточно", "全天候" mean every day only when no day is named: "Mon, Wed 24/7"
+  is Monday and Wednesday, all day. A day named twice in one list ("Mon, Wed every day") and
+  days without hours after days with hours ("Mon-Fri 8-18, Sat") are refused.
+- Bare hours are on the 24-hour clock, except an end that can only be afternoon ("9-5"); an
+  end hour that reads as overnight or the same evening ("18-8") is asked about.
 """
 
 from __future__ import annotations
 
 import itertools
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -69,6 +84,10 @@ class _Clause:
     spans: list[_Span] = field(default_factory=list)
     days_first: bool = False
     excepted: set[int] = field(default_factory=set)
+    # Single weekdays said plainly ("Friday"), in the order said after which date (or None):
+    # next to a date in one list they are one-off too.
+    loose: list[tuple[int, date | None]] = field(default_factory=list)
+    every_week: bool = False  # a group, a run or "every Friday": weekly whatever surrounds it
 
     @property
     def has_days(self) -> bool:
@@ -112,9 +131,39 @@ def _read_days(reader: _Reader, clause: _Clause) -> None:
         assert isinstance(last, Days)
         if len(last.weekdays) != 1:
             raise AvailabilityNotUnderstood("a range of days runs between two named days")
-        clause.weekdays |= _weekday_run(next(iter(token.weekdays)), next(iter(last.weekdays)))
+        _add_weekdays(clause, _weekday_run(next(iter(token.weekdays)), next(iter(last.weekdays))))
+        clause.every_week = True
         return
-    clause.weekdays |= token.weekdays
+    _add_weekdays(clause, token.weekdays)
+    if len(token.weekdays) == 1 and not token.every_week:
+        clause.loose.append(
+            (next(iter(token.weekdays)), clause.dates[-1] if clause.dates else None)
+        )
+    else:
+        clause.every_week = True
+
+
+def _add_weekdays(clause: _Clause, weekdays: Iterable[int]) -> None:
+    """ "Mon, Wed every day" or "weekends, Sat" says a day twice: which days is not clear."""
+    if clause.weekdays & set(weekdays):
+        raise AvailabilityNotUnderstood("a day named twice in one list")
+    clause.weekdays |= set(weekdays)
+
+
+def _read_alike(clause: _Clause, today: date) -> None:
+    """Days in one list are read alike. Next to a one-off date, a plain "Friday" is the next
+    Friday after the date before it ("today and Friday", "в пятницу и субботу"); days said to
+    be weekly next to a date are refused, as nothing says which was meant."""
+    if not (clause.dates and clause.weekdays):
+        return
+    if clause.every_week:
+        raise AvailabilityNotUnderstood("one-off and weekly days in one list")
+    for weekday, after in clause.loose:
+        if after is None:
+            clause.dates.append(_next_occurrences([weekday], today)[0])
+        else:
+            clause.dates.append(after + timedelta(days=(weekday - after.weekday() - 1) % 7 + 1))
+    clause.weekdays = set()
 
 
 def _read_time(reader: _Reader, *, evening: bool = False) -> int | TimeOfDay:
@@ -182,6 +231,10 @@ def _pair(start: int | TimeOfDay, end: int | TimeOfDay, reader: _Reader) -> _Spa
     if (isinstance(start, TimeOfDay) and start.meridiem == "pm" and isinstance(end, TimeOfDay)
             and end.meridiem is None and last < first and last + 12 * 60 > first):  # fmt: skip
         last += 12 * 60
+    if (isinstance(start, TimeOfDay) and start.meridiem == "am" and isinstance(end, TimeOfDay)
+            and end.spoken and end.meridiem is None and last < first):  # fmt: skip
+        # "上午10点到2点": 14:00, or 02:00 the next night? Not said.
+        raise AvailabilityNotUnderstood("an end hour earlier than a morning start")
     if last == first:
         raise InvalidWindow("a stretch of time needs a length")
     if last < first:
@@ -202,7 +255,8 @@ def _read_span(reader: _Reader) -> _Span:
     if reader.is_word(Word.RANGE):  # "到20点" with nothing before it
         reader.take()
         return _Span(None, _resolve(_read_time(reader, evening=evening), as_end=True))
-    if reader.is_word(Word.FROM):
+    after = reader.is_word(Word.AFTER_TIME)
+    if after or reader.is_word(Word.FROM):
         reader.take()
     start = _read_time(reader, evening=evening)
     if reader.is_word(Word.RANGE, Word.UNTIL):
@@ -211,9 +265,19 @@ def _read_span(reader: _Reader) -> _Span:
     if reader.is_word(Word.BEFORE):
         reader.take()
         return _Span(None, _resolve(start, as_end=True))
-    if reader.is_word(Word.AFTER):
+    if reader.is_word(Word.AFTER):  # "18点以后"
         reader.take()
+        after = True
+    if after and isinstance(start, TimeOfDay) and _either_half(start):
+        # "after 6" is as often 18:00 as 06:00; reading it wrong would offer twelve hours
+        # the owner never offered. "after 18:00", "after 6pm", "晚上6点以后" are read.
+        raise AvailabilityNotUnderstood("a bare hour after “after” may be morning or evening")
     return _Span(_resolve(start, as_end=False), None)
+
+
+def _either_half(time: TimeOfDay) -> bool:
+    """An hour from 1 to 11 said with neither a part of the day nor minutes."""
+    return (time.bare or time.spoken) and time.meridiem is None and 0 < time.minute < 12 * 60
 
 
 def _is_day(token: Token | None) -> bool:
@@ -234,7 +298,7 @@ def _is_time_start(reader: _Reader) -> bool:
             Word.EVENING,
         ):
             return True
-        if token.word in (Word.UNTIL, Word.FROM, Word.RANGE):
+        if token.word in (Word.UNTIL, Word.FROM, Word.AFTER_TIME, Word.RANGE):
             return not _is_day(reader.peek(1))
     return False
 
@@ -257,6 +321,10 @@ def _exceptions(tokens: list[Token]) -> list[Token]:
             excepted.update(range(index + 1, _exception_end(tokens, index + 1)))
     if not any(_is_day(t) for i, t in enumerate(tokens) if i not in excepted):
         tokens = [Marker(Word.NOT) if _is_word(t, Word.EXCEPT) else t for t in tokens]
+    named = [t for i, t in enumerate(tokens) if i not in excepted and _is_day(t)]
+    if any(not (isinstance(t, Days) and t.implied) for t in named):
+        # "Mon, Wed 24/7": the days named, all day, not every day of the week.
+        tokens = [t for t in tokens if not (isinstance(t, Days) and t.implied)]
     return tokens
 
 
@@ -284,7 +352,7 @@ def _read_exception(reader: _Reader, clause: _Clause) -> None:
     clause.excepted |= taken_out.weekdays
 
 
-def _clauses(tokens: list[Token]) -> tuple[list[_Clause], bool, list[TimeOfDay]]:
+def _clauses(tokens: list[Token], today: date) -> tuple[list[_Clause], bool, list[TimeOfDay]]:
     """Group tokens into clauses of days and times; a day after a finished clause starts the
     next one, so "Mon-Fri 8-18, Sat 10-14" and "8-18 Mon-Fri" read alike."""
     tokens = _exceptions(tokens)
@@ -314,12 +382,16 @@ def _clauses(tokens: list[Token]) -> tuple[list[_Clause], bool, list[TimeOfDay]]
         else:
             raise AvailabilityNotUnderstood("words out of place")
     for clause in clauses:
+        _read_alike(clause, today)
         if clause.excepted:
             if clause.dates or not clause.weekdays - clause.excepted:
                 raise AvailabilityNotUnderstood("days taken out of days not named")
             clause.weekdays -= clause.excepted
     # "Mon-Fri 8-12, 14-18": a clause of times alone belongs to the days before it.
     for previous, clause in itertools.pairwise(clauses):
+        if previous.spans and not clause.spans:
+            # "Mon-Fri 8-18, Sat": the same hours, or all day? Not said.
+            raise AvailabilityNotUnderstood("days without hours after days with hours")
         if not clause.has_days and previous.has_days:
             clause.weekdays, clause.dates = set(previous.weekdays), list(previous.dates)
     if not all(clause.has_days for clause in clauses):
@@ -367,7 +439,8 @@ def parse_availability(text: str, *, zone: ZoneInfo, now: datetime) -> ParsedAva
     with both readings, for an end hour that reads two ways), InvalidWindow for a stretch
     without length, and WindowInPast when every time named is already over.
     """
-    text = text.strip()
+    # Full-width digits and punctuation ("９：００－１８：００", "，", "～") as their ASCII forms.
+    text = unicodedata.normalize("NFKC", text).strip()
     parsed, ambiguous = _parse(text, zone, now)
     if not ambiguous:
         return parsed
@@ -405,7 +478,7 @@ def _parse(text: str, zone: ZoneInfo, now: datetime) -> tuple[ParsedAvailability
     tokens = tokenize(text, today)
     if not tokens:
         raise AvailabilityNotUnderstood("empty")
-    clauses, blocked, ambiguous = _clauses(tokens)
+    clauses, blocked, ambiguous = _clauses(tokens, today)
     weekly: list[WeeklyRule] = []
     windows: list[Interval] = []
     named_windows = 0

@@ -23,6 +23,12 @@ WEEKEND = frozenset({5, 6})
 @dataclass(frozen=True, slots=True)
 class Days:
     weekdays: frozenset[int]
+    # Said to be every week ("Mondays", "every Monday", "по понедельникам", "每周一"), so never
+    # one occurrence; a lone "Monday" next to "tomorrow" may be.
+    every_week: bool = False
+    # Days implied by a word that also says the hours ("24/7", "круглосуточно"): every day
+    # only when no day is named.
+    implied: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +42,7 @@ class TimeOfDay:
     meridiem: str | None = None  # "am" / "pm" when said, None for a bare or 24-hour time
     bare: bool = True  # a bare hour ("9") may be a 12-hour clock time; "09:00" never is
     at: tuple[int, int] | None = field(default=None, compare=False)  # where the text says it
+    spoken: bool = False  # "2点": an hour said without a part of the day, on either clock
 
 
 class Word:
@@ -43,6 +50,7 @@ class Word:
 
     RANGE = "range"  # -, to, по, 至, 到
     FROM = "from"  # from, с, 从
+    AFTER_TIME = "after_time"  # after, после: as "from", and a lone bare hour is refused
     UNTIL = "until"  # until, till, до
     BEFORE = "before"  # 前, 之前 (after the time in Chinese)
     AFTER = "after"  # 后, 以后
@@ -54,8 +62,7 @@ class Word:
     NOT = "not"
     EXCEPT = "except"  # except, кроме, 除了: days taken out of the days around them
     EVENING = "evening"  # tonight, вечером: a bare hour before noon is in the evening
-    ON_DATE = "on_date"  # "в пятницу", "this Friday": one occurrence, not every week
-    NEXT_WEEK = "next_week"
+    EVERY = "every"  # every, each, каждый: the days after it are weekly
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +77,7 @@ _LATIN_END = r"(?![a-zа-яё])"
 _WEEKDAY_WORDS: dict[int, str] = {
     0: r"mon(?:day)?s?|понедельник\w*|пн",
     1: r"tue(?:s(?:day)?)?s?|вторник\w*|вт",
-    2: r"wed(?:nesday)?s?|сред[аеуы]|ср",
+    2: r"wed(?:nesday)?s?|сред(?:ам|[аеуы])|ср",
     3: r"thu(?:r(?:s(?:day)?)?)?s?|четверг\w*|чт",
     4: r"fri(?:day)?s?|пятниц\w*|пт",
     5: r"sat(?:urday)?s?|суббот\w*|сб",
@@ -100,8 +107,8 @@ _WEEKDAY_NAME = "|".join(f"(?P<d{number}>{words})" for number, words in _WEEKDAY
 
 # Words that carry no meaning of their own here ("free on", "свободно по", "也可以").
 _FILLER = (
-    r"(?:available|free|open|also|only|on|at|the|is|are|it|spot|parking|and|every|each|hours?"
-    r"|свободн\w*|доступн\w*|открыт\w*|тоже|также|только|на|и|есть|место|парковка|кажд\w*"
+    r"(?:available|free|open|also|only|on|at|the|is|are|it|spot|parking|and|hours?"
+    r"|свободн\w*|доступн\w*|открыт\w*|тоже|также|только|на|и|есть|место|парковка"
     r"|час(?:а|ов)?|в|во)" + _LATIN_END
 )
 _CHINESE_FILLER = (
@@ -194,7 +201,7 @@ def _russian_hour(match: re.Match[str], _today: date) -> list[Token]:
 def _chinese_time(match: re.Match[str], _today: date) -> list[Token]:
     hour = _chinese_hour(match["h"])
     minute = 30 if match["half"] else int(match["min"] or 0)
-    return [TimeOfDay(_minutes(hour, minute), None, bare=False)]
+    return [TimeOfDay(_minutes(hour, minute), None, bare=False, spoken=True)]
 
 
 def _dotted(match: re.Match[str], today: date) -> list[Token]:
@@ -209,6 +216,11 @@ def _minutes(hour: int, minute: int) -> int:
     if hour > 24 or minute > 59 or (hour == 24 and minute):
         raise AvailabilityNotUnderstood(f"no such time {hour}:{minute:02d}")
     return hour * 60 + minute
+
+
+def _is_plural(weekday: str) -> bool:
+    """ "Fridays", "по пятницам": every week, not one day."""
+    return weekday.endswith(("days", "ам", "ям"))
 
 
 def _this_weekday(match: re.Match[str], today: date) -> list[Token]:
@@ -227,8 +239,8 @@ def _chinese_weekday(match: re.Match[str], today: date) -> list[Token]:
     if weekday is None or not 0 <= weekday <= 6:
         raise AvailabilityNotUnderstood(match[0])
     prefix = match["which"]
-    if prefix is None:
-        return [Days(frozenset({weekday}))]
+    if prefix is None or prefix == "每":
+        return [Days(frozenset({weekday}), every_week=prefix == "每")]
     monday = today - timedelta(days=today.weekday())
     if prefix == "下":
         monday += timedelta(days=7)
@@ -242,8 +254,8 @@ def _compile(pattern: str) -> re.Pattern[str]:
 _RULES: list[_Rule] = [
     # Whole phrases first, so that their words are not read one by one.
     (
-        _compile(r"24\s*/\s*7|круглосуточно|around the clock"),
-        lambda _m, _t: [Days(ALL_WEEK), Marker(Word.ALL_DAY)],
+        _compile(r"24\s*/\s*7|круглосуточно|around the clock|全天候"),
+        lambda _m, _t: [Days(ALL_WEEK, implied=True), Marker(Word.ALL_DAY)],
     ),
     (
         _compile(
@@ -255,15 +267,17 @@ _RULES: list[_Rule] = [
     ),
     (
         _compile(
-            r"(?:every\s*day|daily|all\s+week|7\s+days(?:\s+a\s+week)?|каждый\s+день"
-            r"|ежедневно|все\s+дни|всю\s+неделю)" + _LATIN_END + r"|每天|天天|每日|全周"
+            r"(?:(?:every|each)\s*day|daily|all\s+week|7\s+days(?:\s+a\s+week)?|каждый\s+день"
+            r"|ежедн\w*|все\s+дни|всю\s+неделю)" + _LATIN_END + r"|每天|天天|每日|全周"
         ),
         _days(ALL_WEEK),
     ),
     (
         _compile(
-            r"(?:week\s*days|work\s*days|working\s+days|business\s+days|mon(?:day)?\s+to\s+"
-            r"fri(?:day)?|(?:по\s+)?будн\w*|рабоч\w*\s+дн\w*)" + _LATIN_END + r"|工作日|平日"
+            r"(?:week\s*days|wk\s*days|m\s*-\s*f|work\s*days|working\s+days|business\s+days"
+            r"|mon(?:day)?\s+to\s+fri(?:day)?|(?:по\s+)?будн\w*(?:\s+дн\w*)?|рабоч\w*\s+дн\w*)"
+            + _LATIN_END
+            + r"|工作日|平日"
         ),
         _days(WORKDAYS),
     ),
@@ -276,7 +290,11 @@ _RULES: list[_Rule] = [
         ],
     ),
     (
-        _compile(r"(?:week\s*ends?|(?:по\s+)?выходн\w*)" + _LATIN_END + r"|周末|双休日"),
+        _compile(
+            r"(?:week\s*ends?|wk\s*ends?|(?:по\s+)?выходн\w*(?:\s+дн\w*)?)"
+            + _LATIN_END
+            + r"|每?个?周末|双休日"
+        ),
         _days(WEEKEND),
     ),
     (_compile(r"(?:day\s+after\s+tomorrow|послезавтра)" + _LATIN_END + r"|后天"), _relative(2)),
@@ -285,7 +303,7 @@ _RULES: list[_Rule] = [
         lambda _m, today: [OnDate(today), Marker(Word.EVENING)],
     ),
     (_compile(r"(?:today|сегодня)" + _LATIN_END + r"|今天|今日"), _relative(0)),
-    (_compile(r"(?:tomorrow|завтра)" + _LATIN_END + r"|明天|明日"), _relative(1)),
+    (_compile(r"(?:tomorrow|tmrw|tmr|tmw|завтра)" + _LATIN_END + r"|明天|明日"), _relative(1)),
     (
         _compile(r"(?:this\s+|(?:в|во)\s+(?:эт\w+\s+)?)(?:" + _WEEKDAY_NAME + ")" + _LATIN_END),
         _this_weekday,
@@ -295,7 +313,7 @@ _RULES: list[_Rule] = [
         _next_weekday,
     ),
     (
-        _compile(r"(?P<which>[这本下])?(?:个)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7])"),
+        _compile(r"(?P<which>[这本下每])?(?:个)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7])"),
         _chinese_weekday,
     ),
     (
@@ -319,7 +337,7 @@ _RULES: list[_Rule] = [
     ),
     (
         _compile(r"(?:" + _WEEKDAY_NAME + ")" + _LATIN_END),
-        lambda m, _t: [Days(frozenset({_weekday(m)}))],
+        lambda m, _t: [Days(frozenset({_weekday(m)}), every_week=_is_plural(m[0]))],
     ),
     # Times.
     (
@@ -352,22 +370,31 @@ _RULES: list[_Rule] = [
     (_compile(r"(?:in\s+the\s+evening|вечером)" + _LATIN_END), _marker(Word.EVENING)),
     (_compile(r"上午|早上|早晨|凌晨"), _marker(Word.AM)),
     (_compile(r"下午|晚上|傍晚"), _marker(Word.PM)),
-    # Connectors.
+    # Connectors. "Not before 9" is from 9, and "not after 18" until 18.
     (
-        _compile(
-            r"(?:not\s+)?(?:until|till|til|before|up\s+to)" + _LATIN_END + r"|до" + _LATIN_END
-        ),
+        _compile(r"(?:not\s+(?:before|until|till|earlier\s+than)|не\s+раньше)" + _LATIN_END),
+        _marker(Word.FROM),
+    ),
+    (
+        _compile(r"(?:not\s+(?:after|later\s+than)|не\s+поз(?:же|днее))" + _LATIN_END),
         _marker(Word.UNTIL),
     ),
     (
-        _compile(
-            r"(?:from|after|since)" + _LATIN_END + r"|(?:с|со|после)" + _LATIN_END + r"|从|自"
-        ),
+        _compile(r"(?:until|till|til|before|up\s+to)" + _LATIN_END + r"|до" + _LATIN_END),
+        _marker(Word.UNTIL),
+    ),
+    (_compile(r"(?:after|после)" + _LATIN_END), _marker(Word.AFTER_TIME)),
+    (
+        _compile(r"(?:from|since)" + _LATIN_END + r"|(?:с|со)" + _LATIN_END + r"|从|自"),
         _marker(Word.FROM),
     ),
+    (_compile(r"(?:every|each|кажд\w*)" + _LATIN_END), _marker(Word.EVERY)),
     (_compile(r"之前|以前|前"), _marker(Word.BEFORE)),
     (_compile(r"之后|以后|后"), _marker(Word.AFTER)),
-    (_compile(r"[-–—~～]|to" + _LATIN_END + r"|по" + _LATIN_END + r"|至|到"), _marker(Word.RANGE)),
+    (
+        _compile(r"[-–—~～〜−]|to" + _LATIN_END + r"|по" + _LATIN_END + r"|至|到"),
+        _marker(Word.RANGE),
+    ),
     (_compile(_EXCEPT + r"|除了|除"), _marker(Word.EXCEPT)),
     (_compile(_NOT + "|" + _CHINESE_NOT), _marker(Word.NOT)),
     (_compile(_FILLER + "|" + _CHINESE_FILLER), lambda _m, _t: []),
@@ -400,4 +427,18 @@ def tokenize(text: str, today: date) -> list[Token]:
                 break
         else:
             raise AvailabilityNotUnderstood(f"unknown words at {text[position : position + 20]!r}")
-    return tokens
+    return _every_week(tokens)
+
+
+def _every_week(tokens: list[Token]) -> list[Token]:
+    """ "every Monday": the word marks the days after it as weekly and is then dropped."""
+    marked: list[Token] = []
+    for previous, token in zip([None, *tokens], tokens, strict=False):
+        if isinstance(token, Marker) and token.word == Word.EVERY:
+            continue
+        if isinstance(previous, Marker) and previous.word == Word.EVERY:
+            if not isinstance(token, Days):
+                raise AvailabilityNotUnderstood("“every” names no days")
+            token = dataclasses.replace(token, every_week=True)
+        marked.append(token)
+    return marked
