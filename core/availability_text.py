@@ -17,8 +17,11 @@ Decisions a reader of owners' texts needs to know:
 - "24/7", "круглосуточно", "全天候" mean every day only when no day is named: "Mon, Wed 24/7"
   is Monday and Wednesday, all day. A day named twice in one list ("Mon, Wed every day") and
   days without hours after days with hours ("Mon-Fri 8-18, Sat") are refused.
-- Bare hours are on the 24-hour clock, except an end that can only be afternoon ("9-5"); an
-  end hour that reads as overnight or the same evening ("18-8") is asked about.
+- A run of dates ("20.06-25.06", "tomorrow to Saturday") is every date in it, up to a month;
+  "from tomorrow" with no end is refused.
+- Bare hours are on the 24-hour clock, except an end that can only be afternoon ("9-5",
+  "9点到6点"); an end hour that reads as overnight or the same evening ("18-8") is asked
+  about, while "18点到8点" is overnight.
 """
 
 from __future__ import annotations
@@ -121,9 +124,11 @@ def _weekday_run(first: int, last: int) -> set[int]:
 def _read_days(reader: _Reader, clause: _Clause) -> None:
     token = reader.take()
     if isinstance(token, OnDate):
-        clause.dates.append(token.day)
+        clause.dates.extend(_dates_from(token.day, reader))
         return
     assert isinstance(token, Days)
+    if reader.is_word(Word.RANGE, Word.UNTIL) and isinstance(reader.peek(1), OnDate):
+        raise AvailabilityNotUnderstood("a range from a weekday to a date")  # "Mon - tomorrow"
     joins_next = reader.is_word(Word.RANGE, Word.UNTIL) and isinstance(reader.peek(1), Days)
     if len(token.weekdays) == 1 and joins_next:
         reader.take()
@@ -143,11 +148,36 @@ def _read_days(reader: _Reader, clause: _Clause) -> None:
         clause.every_week = True
 
 
+def _dates_from(first: date, reader: _Reader) -> list[date]:
+    """A date, or a run of dates from it: "20.06-25.06", "tomorrow to Saturday"."""
+    if not (reader.is_word(Word.RANGE, Word.UNTIL) and _is_day(reader.peek(1))):
+        return [first]
+    reader.take()
+    end = reader.take()
+    if isinstance(end, OnDate):
+        last = end.day
+    elif len(end.weekdays) == 1 and not end.every_week:
+        last = _weekday_after(first, next(iter(end.weekdays)))
+    else:
+        raise AvailabilityNotUnderstood("a run of dates ends on weekly days")
+    if not first < last <= first + timedelta(days=_LONGEST_RUN_OF_DATES):
+        raise AvailabilityNotUnderstood("a run of dates backwards or too long")
+    return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+
+
 def _add_weekdays(clause: _Clause, weekdays: Iterable[int]) -> None:
     """ "Mon, Wed every day" or "weekends, Sat" says a day twice: which days is not clear."""
     if clause.weekdays & set(weekdays):
         raise AvailabilityNotUnderstood("a day named twice in one list")
     clause.weekdays |= set(weekdays)
+
+
+def _weekday_after(day: date, weekday: int) -> date:
+    """The first such weekday after the day: Friday after Wednesday 3 June is 5 June."""
+    return day + timedelta(days=(weekday - day.weekday() - 1) % 7 + 1)
+
+
+_LONGEST_RUN_OF_DATES = 31  # longer is no longer one-off days: weekly hours say it better
 
 
 def _read_alike(clause: _Clause, today: date) -> None:
@@ -162,7 +192,7 @@ def _read_alike(clause: _Clause, today: date) -> None:
         if after is None:
             clause.dates.append(_next_occurrences([weekday], today)[0])
         else:
-            clause.dates.append(after + timedelta(days=(weekday - after.weekday() - 1) % 7 + 1))
+            clause.dates.append(_weekday_after(after, weekday))
     clause.weekdays = set()
 
 
@@ -219,22 +249,20 @@ def _resolve(time: int | TimeOfDay, *, as_end: bool) -> int:
 def _pair(start: int | TimeOfDay, end: int | TimeOfDay, reader: _Reader) -> _Span:
     first, last = _resolve(start, as_end=False), _resolve(end, as_end=True)
     is_bare_end = isinstance(end, TimeOfDay) and end.bare
+    # "9点到6点" is 18:00 as "9-5" is 17:00; "18点到8点" is overnight, 点 being a 24-hour word.
+    is_spoken_end = isinstance(end, TimeOfDay) and end.spoken and end.meridiem is None
     could_be_evening = last <= first and last <= 12 * 60 and last + 12 * 60 > first
     is_24_hour_start = isinstance(start, TimeOfDay) and start.meridiem is None and first >= 13 * 60
     if is_bare_end and could_be_evening and is_24_hour_start:
         # "18-8": a 24-hour start, so 08:00 overnight; or 20:00 the same evening. Ask.
         assert isinstance(end, TimeOfDay)
         reader.ambiguous.append(end)
-    elif is_bare_end and could_be_evening:
+    elif (is_bare_end or is_spoken_end) and could_be_evening and not is_24_hour_start:
         last += 12 * 60  # "9-5": an afternoon end said as on a 12-hour clock
     # "8pm-11": the end keeps the start's half of the day.
     if (isinstance(start, TimeOfDay) and start.meridiem == "pm" and isinstance(end, TimeOfDay)
             and end.meridiem is None and last < first and last + 12 * 60 > first):  # fmt: skip
         last += 12 * 60
-    if (isinstance(start, TimeOfDay) and start.meridiem == "am" and isinstance(end, TimeOfDay)
-            and end.spoken and end.meridiem is None and last < first):  # fmt: skip
-        # "上午10点到2点": 14:00, or 02:00 the next night? Not said.
-        raise AvailabilityNotUnderstood("an end hour earlier than a morning start")
     if last == first:
         raise InvalidWindow("a stretch of time needs a length")
     if last < first:
@@ -278,6 +306,13 @@ def _read_span(reader: _Reader) -> _Span:
 def _either_half(time: TimeOfDay) -> bool:
     """An hour from 1 to 11 said with neither a part of the day nor minutes."""
     return (time.bare or time.spoken) and time.meridiem is None and 0 < time.minute < 12 * 60
+
+
+def _opens_a_run(reader: _Reader) -> bool:
+    """ "from tomorrow", "from Monday" with no end day: from then on, until when?"""
+    day = reader.peek(1)
+    one_day = isinstance(day, OnDate) or (isinstance(day, Days) and len(day.weekdays) == 1)
+    return one_day and not reader.is_word(Word.RANGE, Word.UNTIL, ahead=2)
 
 
 def _is_day(token: Token | None) -> bool:
@@ -365,6 +400,10 @@ def _clauses(tokens: list[Token], today: date) -> tuple[list[_Clause], bool, lis
             _read_exception(reader, clause)
             continue
         if reader.is_word(Word.FROM, Word.RANGE) and _is_day(reader.peek(1)):
+            if reader.is_word(Word.FROM) and _opens_a_run(reader):
+                raise AvailabilityNotUnderstood("from a day on: until when?")  # "from tomorrow"
+            if reader.is_word(Word.RANGE) and reader.at and _is_day(reader.tokens[reader.at - 1]):
+                raise AvailabilityNotUnderstood("a range of days not read")  # "weekdays - Sat"
             reader.take()  # "с понедельника по пятницу", "по пятницам"
             continue
         if _is_day(reader.peek()):

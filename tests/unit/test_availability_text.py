@@ -526,6 +526,20 @@ def test_a_weekday_joined_to_a_one_off_day_is_one_off_too(text, expected):
     assert shown(parsed, BERLIN) == ([], expected)
 
 
+RUNS_OF_DATES = [
+    ("20.06-25.06 9-17", [f"06-{day} 09:00/06-{day} 17:00" for day in range(20, 26)]),
+    ("tomorrow to Sat 9-17", ["06-04 09:00/06-04 17:00", FRIDAY_9_17, SATURDAY_9_17]),
+    ("today - Friday 9-17", ["06-03 10:00/06-03 17:00", "06-04 09:00/06-04 17:00", FRIDAY_9_17]),
+    ("с 20.06 по 22.06 с 9 до 17", [f"06-{day} 09:00/06-{day} 17:00" for day in (20, 21, 22)]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), RUNS_OF_DATES, ids=[r[0] for r in RUNS_OF_DATES])
+def test_a_run_of_dates_is_every_date_in_it(text, expected):
+    parsed = parse_availability(text, zone=BERLIN, now=NOW)
+    assert shown(parsed, BERLIN) == ([], expected)
+
+
 def test_a_blocked_day_list_blocks_each_day_once():
     parsed = parse_availability("not available tomorrow and Sat", zone=BERLIN, now=NOW)
     assert parsed.blocked
@@ -585,6 +599,10 @@ CHINESE_PARTS_OF_DAY = [
     ("星期一到星期五 早上9点到下午6点", weekly(MON_FRI, "09:00", "18:00"), []),
     ("明天早上7点到晚上11点", [], ["06-04 07:00/06-04 23:00"]),
     ("今晚8点到早上7点", [], ["06-03 20:00/06-04 07:00"]),
+    # An end said without a part of the day keeps to the afternoon, as "9-5" does in English.
+    ("每天上午10点到2点", weekly(EVERY_DAY, "10:00", "14:00"), []),
+    ("周一至周五9点到6点", weekly(MON_FRI, "09:00", "18:00"), []),
+    ("周五中午12点到5点", [(4, "12:00", "17:00")], []),
 ]
 
 
@@ -713,8 +731,16 @@ NEVER_READ_HALF_RIGHT = [
     "Mon-Fri after 6",
     "пн-пт после 6",
     "工作日6点以后",
-    # A Chinese end hour earlier than a morning start: 14:00 or 02:00?
-    "每天上午10点到2点",
+    # From a day on, until when? A run of dates that ends on weekly days, runs backwards or
+    # lasts over a month; a run from a weekday to a date or from a group of days.
+    "from tomorrow 9-17",
+    "from Monday 9-17",
+    "Mon-Fri 9-17 from tomorrow",
+    "tomorrow to Saturdays 9-17",
+    "20.06-25.07 9-17",
+    "25.06-20.06 9-17",
+    "Mon - tomorrow 9-17",
+    "weekdays - Sat 9-17",
     # No day at all.
     "after 18:00",
     "before 8",
