@@ -154,16 +154,20 @@ def _calendar_date(today: date, month: int, day: int, year: int | None = None) -
         raise AvailabilityNotUnderstood(f"no such date {day}.{month}") from error
 
 
+_CHINESE_NUMBER = re.compile(
+    r"(?:(?P<tens>[二两三四五六七八九])?(?P<ten>十))?(?P<ones>[零一二两三四五六七八九])?"
+)
+
+
 def _chinese_hour(text: str) -> int:
+    """ "9", "九", "十", "十二", "二十三"; "五九" is no number and is refused."""
     if text.isdigit():
         return int(text)
-    if text.startswith("十"):
-        return 10 + (_CHINESE_NUMERALS[text[1]] if len(text) > 1 else 0)
-    if len(text) >= 2 and text[1] == "十":
-        return _CHINESE_NUMERALS[text[0]] * 10 + (
-            _CHINESE_NUMERALS[text[2]] if len(text) > 2 else 0
-        )
-    return _CHINESE_NUMERALS[text]
+    number = _CHINESE_NUMBER.fullmatch(text)
+    if not text or number is None:
+        raise AvailabilityNotUnderstood(f"no such number {text}")
+    tens = (_CHINESE_NUMERALS[number["tens"]] if number["tens"] else 1) if number["ten"] else 0
+    return tens * 10 + (_CHINESE_NUMERALS[number["ones"]] if number["ones"] else 0)
 
 
 def _marker(word: str) -> Callable[[re.Match[str], date], list[Token]]:
@@ -231,6 +235,35 @@ def _this_weekday(match: re.Match[str], today: date) -> list[Token]:
 def _next_weekday(match: re.Match[str], today: date) -> list[Token]:
     ahead = (_weekday(match) - today.weekday()) % 7 or 7
     return [OnDate(today + timedelta(days=ahead))]
+
+
+# "周一三五", "周六日", "周一至五": one 周 for several days; never "周二三点" (Tuesday, 3:00).
+_CHINESE_HOUR = r"\d{1,2}|[零一二两三四五六七八九十]{1,3}"
+_CHINESE_WEEK = r"(?P<every>每)?(?:个)?(?:周|星期|礼拜)"
+_NOT_AN_HOUR = r"(?![点點时半:])"
+
+
+def _chinese_weekday_run(match: re.Match[str], _today: date) -> list[Token]:
+    every = match["every"] is not None
+    first, last = (_CHINESE_WEEKDAYS[match[name]] for name in ("first", "last"))
+    return [Days(frozenset({first}), every), Marker(Word.RANGE), Days(frozenset({last}), every)]
+
+
+def _chinese_weekday_list(match: re.Match[str], _today: date) -> list[Token]:
+    weekdays = [_CHINESE_WEEKDAYS[day] for day in match["days"]]
+    if len(set(weekdays)) != len(weekdays):
+        raise AvailabilityNotUnderstood("a day named twice")
+    return [Days(frozenset(weekdays), every_week=True)]
+
+
+def _chinese_day_and_evening(match: re.Match[str], _today: date) -> list[Token]:
+    """ "早9晚6": from 9 in the morning to 6 in the evening."""
+    morning, evening = _chinese_hour(match["a"]), _chinese_hour(match["b"])
+    return [
+        TimeOfDay(_minutes(morning, 0), "am", bare=False),
+        Marker(Word.RANGE),
+        TimeOfDay(_minutes(evening, 0), "pm", bare=False),
+    ]
 
 
 def _chinese_weekday(match: re.Match[str], today: date) -> list[Token]:
@@ -313,6 +346,18 @@ _RULES: list[_Rule] = [
         _next_weekday,
     ),
     (
+        _compile(
+            _CHINESE_WEEK
+            + r"(?P<first>[一二三四五六日天])\s*[至到~\-–]\s*(?P<last>[一二三四五六日天])"
+            + _NOT_AN_HOUR
+        ),
+        _chinese_weekday_run,
+    ),
+    (
+        _compile(_CHINESE_WEEK + r"(?P<days>[一二三四五六日天]{2,7})" + _NOT_AN_HOUR),
+        _chinese_weekday_list,
+    ),
+    (
         _compile(r"(?P<which>[这本下每])?(?:个)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7])"),
         _chinese_weekday,
     ),
@@ -347,6 +392,13 @@ _RULES: list[_Rule] = [
     (
         _compile(r"(?P<h>\d{1,2})(?::(?P<min>\d{2}))?\s*(?P<part>утра|вечера|дня|ночи)"),
         _russian_hour,
+    ),
+    (
+        _compile(
+            rf"早\s*(?P<a>{_CHINESE_HOUR})\s*[点點]?\s*(?:[-~到至]\s*)?晚\s*(?P<b>{_CHINESE_HOUR})"
+            r"\s*[点點]?(?![\d:])"
+        ),
+        _chinese_day_and_evening,
     ),
     (
         _compile(
