@@ -19,6 +19,8 @@ Decisions a reader of owners' texts needs to know:
   days without hours after days with hours ("Mon-Fri 8-18, Sat") are refused.
 - A run of dates ("20.06-25.06", "tomorrow to Saturday") is every date in it, up to a month;
   "from tomorrow" with no end is refused.
+- A time alone needs a word to say it starts a stretch: "tomorrow from 9" reads, "tomorrow at
+  9" and "Mon-Fri 9:00" are refused.
 - Bare hours are on the 24-hour clock, except an end that can only be afternoon ("9-5",
   "9点到6点"); an end hour that reads as overnight or the same evening ("18-8") is asked
   about, while "18点到8点" is overnight.
@@ -284,7 +286,8 @@ def _read_span(reader: _Reader) -> _Span:
         reader.take()
         return _Span(None, _resolve(_read_time(reader, evening=evening), as_end=True))
     after = reader.is_word(Word.AFTER_TIME)
-    if after or reader.is_word(Word.FROM):
+    said_from = after or reader.is_word(Word.FROM)
+    if said_from:
         reader.take()
     start = _read_time(reader, evening=evening)
     if reader.is_word(Word.RANGE, Word.UNTIL):
@@ -295,7 +298,10 @@ def _read_span(reader: _Reader) -> _Span:
         return _Span(None, _resolve(start, as_end=True))
     if reader.is_word(Word.AFTER):  # "18点以后"
         reader.take()
-        after = True
+        after = said_from = True
+    if not said_from:
+        # "tomorrow at 9", "Mon-Fri 9:00": from 9 on, or only at 9? Not said.
+        raise AvailabilityNotUnderstood("a time alone, without “from” or an end")
     if after and isinstance(start, TimeOfDay) and _either_half(start):
         # "after 6" is as often 18:00 as 06:00; reading it wrong would offer twelve hours
         # the owner never offered. "after 18:00", "after 6pm", "晚上6点以后" are read.

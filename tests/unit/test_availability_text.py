@@ -763,6 +763,12 @@ NEVER_READ_HALF_RIGHT = [
     "mon-fri 8a-6p",
     "every 9-17",
     "今天五九点",
+    # A time alone: from it on, or only at it?
+    "tomorrow at 9",
+    "tomorrow 9",
+    "Mon-Fri 9:00",
+    "завтра в 9",
+    "明天9点",
     "周一一 9-17",
     "明天和周六日 9-17",
 ]
