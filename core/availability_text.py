@@ -429,7 +429,8 @@ def _clauses(tokens: list[Token], today: date) -> tuple[list[_Clause], bool, lis
     for clause in clauses:
         _read_alike(clause, today)
         if clause.excepted:
-            if clause.dates or not clause.weekdays - clause.excepted:
+            # "Mon-Fri 9-17, Sat 10-14 except Wed": Wed is not among the days it follows.
+            if clause.dates or not clause.excepted < clause.weekdays:
                 raise AvailabilityNotUnderstood("days taken out of days not named")
             clause.weekdays -= clause.excepted
     # "Mon-Fri 8-12, 14-18": a clause of times alone belongs to the days before it.

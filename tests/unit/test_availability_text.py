@@ -763,6 +763,9 @@ NEVER_READ_HALF_RIGHT = [
     "mon-fri 8a-6p",
     "every 9-17",
     "今天五九点",
+    # Days taken out of days that do not hold them.
+    "Mon-Fri 9-17, Sat 10-14 except Wed",
+    "weekdays except Sat 9-17",
     # A time alone: from it on, or only at it?
     "tomorrow at 9",
     "tomorrow 9",
