@@ -5,27 +5,42 @@
 spot's local time; today, tomorrow and dates become one-off windows, converted to UTC in the
 spot's zone on the day itself, so daylight-saving changes fall where they belong. A word the
 parser does not know makes the whole text fail: an owner is shown examples, never a guess.
+
+Decisions a reader of owners' texts needs to know:
+- "after X" ("после X", "X点以后") is from X to the end of that day; "before X" ("до X",
+  "X点之前") from the start of that day to X (on today, from now). "Not before X" is from X.
+  A bare hour from 1 to 11 after "after" ("after 6", "после 6", "6点以后") is refused: it is
+  as often evening as morning, and the wrong one would offer hours never offered.
+- Days in one list read alike: "today and Friday" and "в пятницу и субботу" are one-off
+  (the Friday after the date before it); "tomorrow and Saturdays" mixes a date with days said
+  to be weekly and is refused.
+- "24/7", "круглосуточно", "全天候" mean every day only when no day is named: "Mon, Wed 24/7"
+  is Monday and Wednesday, all day. A day named twice in one list ("Mon, Wed every day") and
+  days without hours after days with hours ("Mon-Fri 8-18, Sat") are refused.
+- A run of dates ("20.06-25.06", "tomorrow to Saturday") is every date in it, up to a month;
+  "from tomorrow" with no end is refused.
+- A time alone needs a word to say it starts a stretch: "tomorrow from 9" reads, "tomorrow at
+  9" and "Mon-Fri 9:00" are refused.
+- Bare hours are on the 24-hour clock, except an end that can only be afternoon ("9-5",
+  "9点到6点"); an end hour that reads as overnight or the same evening ("18-8") is asked
+  about, while "18点到8点" is overnight.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
-import re
-from collections.abc import Callable, Iterable
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from core.availability import MINUTES_PER_DAY, Interval, WeeklyRule, local_instant
+from core.availability_tokens import Days, Marker, OnDate, TimeOfDay, Token, Word, tokenize
 from core.clock import ensure_utc
 from core.errors import AvailabilityNotUnderstood, DomainError, InvalidWindow, WindowInPast
 
 OVERNIGHT, SAME_DAY = "overnight", "same_day"
-
-ALL_WEEK = frozenset(range(7))
-WORKDAYS = frozenset(range(5))
-WEEKEND = frozenset({5, 6})
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,392 +71,6 @@ class AmbiguousHours(AvailabilityNotUnderstood):
         self.readings = readings
 
 
-# --- tokens ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Days:
-    weekdays: frozenset[int]
-
-
-@dataclass(frozen=True, slots=True)
-class _Date:
-    day: date
-
-
-@dataclass(frozen=True, slots=True)
-class _Time:
-    minute: int
-    meridiem: str | None = None  # "am" / "pm" when said, None for a bare or 24-hour time
-    bare: bool = True  # a bare hour ("9") may be a 12-hour clock time; "09:00" never is
-    at: tuple[int, int] | None = field(default=None, compare=False)  # where the text says it
-
-
-class _Word:
-    """Markers that connect or qualify the tokens around them."""
-
-    RANGE = "range"  # -, to, по, 至, 到
-    FROM = "from"  # from, с, 从
-    UNTIL = "until"  # until, till, до
-    BEFORE = "before"  # 前, 之前 (after the time in Chinese)
-    AFTER = "after"  # 后, 以后
-    ALL_DAY = "all_day"
-    AM = "am"
-    PM = "pm"
-    NOON = "noon"
-    MIDNIGHT = "midnight"
-    NOT = "not"
-    EXCEPT = "except"  # except, кроме, 除了: days taken out of the days around them
-    EVENING = "evening"  # tonight, вечером: a bare hour before noon is in the evening
-    ON_DATE = "on_date"  # "в пятницу", "this Friday": one occurrence, not every week
-    NEXT_WEEK = "next_week"
-
-
-@dataclass(frozen=True, slots=True)
-class _Marker:
-    word: str
-
-
-_Token = _Days | _Date | _Time | _Marker
-
-_LATIN_END = r"(?![a-zа-яё])"
-
-_WEEKDAY_WORDS: dict[int, str] = {
-    0: r"mon(?:day)?s?|понедельник\w*|пн",
-    1: r"tue(?:s(?:day)?)?s?|вторник\w*|вт",
-    2: r"wed(?:nesday)?s?|сред[аеуы]|ср",
-    3: r"thu(?:r(?:s(?:day)?)?)?s?|четверг\w*|чт",
-    4: r"fri(?:day)?s?|пятниц\w*|пт",
-    5: r"sat(?:urday)?s?|суббот\w*|сб",
-    6: r"sun(?:day)?s?|воскресень\w*|вс",
-}
-_CHINESE_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
-_CHINESE_NUMERALS = {
-    "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-    "九": 9, "十": 10,
-}  # fmt: skip
-_MONTHS: dict[int, str] = {
-    1: r"jan(?:uary)?|январ[яь]|янв",
-    2: r"feb(?:ruary)?|феврал[яь]|фев",
-    3: r"mar(?:ch)?|марта?|мар",
-    4: r"apr(?:il)?|апрел[яь]|апр",
-    5: r"may|ма[яй]",
-    6: r"june?|июн[яь]|июн",
-    7: r"july?|июл[яь]|июл",
-    8: r"aug(?:ust)?|августа?|авг",
-    9: r"sep(?:t(?:ember)?)?|сентябр[яь]|сен",
-    10: r"oct(?:ober)?|октябр[яь]|окт",
-    11: r"nov(?:ember)?|ноябр[яь]|ноя",
-    12: r"dec(?:ember)?|декабр[яь]|дек",
-}
-_MONTH_NAME = "|".join(f"(?P<m{number}>{words})" for number, words in _MONTHS.items())
-_WEEKDAY_NAME = "|".join(f"(?P<d{number}>{words})" for number, words in _WEEKDAY_WORDS.items())
-
-# Words that carry no meaning of their own here ("free on", "свободно по", "也可以").
-_FILLER = (
-    r"(?:available|free|open|also|only|on|at|the|is|are|it|spot|parking|and|every|each|hours?"
-    r"|свободн\w*|доступн\w*|открыт\w*|тоже|также|только|на|и|есть|место|парковка|кажд\w*"
-    r"|час(?:а|ов)?|в|во)" + _LATIN_END
-)
-_CHINESE_FILLER = (
-    r"外|可用|可以停|可停|可以|开放|空闲|有空|也|只|都|在|的|和|及|每周|每个|每|全周的?"
-)
-
-_NOT = (
-    r"(?:not(?:\s+(?:available|free|open))?|unavailable|block(?:ed)?|busy|closed|booked|taken"
-    r"|не\s+(?:доступн\w*|свободн\w*|сда\w*|работа\w*)|недоступн\w*|несвободн\w*|занят\w*"
-    r"|не\s+мо(?:гу|жем|жет)|не\s+получ\w*|закрыт\w*|нет|не)" + _LATIN_END
-)
-_CHINESE_NOT = (
-    r"不可用|不可以|不能用|不能停|不开放|不出租|不租|不空|没空|没有空|不行|不能|没法|关闭|占用|不"
-)
-_EXCEPT = r"(?:except(?:\s+for)?|but\s+not|apart\s+from|кроме|за\s+исключением)" + _LATIN_END
-
-_Rule = tuple[re.Pattern[str], Callable[[re.Match[str], date], list[_Token]]]
-
-
-def _group_number(match: re.Match[str], prefix: str) -> int:
-    return next(int(name[1:]) for name, value in match.groupdict().items() if value and
-                name.startswith(prefix) and name[1:].isdigit())  # fmt: skip
-
-
-def _weekday(match: re.Match[str]) -> int:
-    return _group_number(match, "d")
-
-
-def _month(match: re.Match[str]) -> int:
-    return _group_number(match, "m")
-
-
-def _calendar_date(today: date, month: int, day: int, year: int | None = None) -> _Date:
-    """A date without a year is the next one to come."""
-    try:
-        if year is not None:
-            return _Date(date(year if year > 99 else 2000 + year, month, day))
-        candidate = date(today.year, month, day)
-        if candidate < today:
-            candidate = date(today.year + 1, month, day)
-        return _Date(candidate)
-    except ValueError as error:
-        raise AvailabilityNotUnderstood(f"no such date {day}.{month}") from error
-
-
-def _chinese_hour(text: str) -> int:
-    if text.isdigit():
-        return int(text)
-    if text.startswith("十"):
-        return 10 + (_CHINESE_NUMERALS[text[1]] if len(text) > 1 else 0)
-    if len(text) >= 2 and text[1] == "十":
-        return _CHINESE_NUMERALS[text[0]] * 10 + (
-            _CHINESE_NUMERALS[text[2]] if len(text) > 2 else 0
-        )
-    return _CHINESE_NUMERALS[text]
-
-
-def _marker(word: str) -> Callable[[re.Match[str], date], list[_Token]]:
-    return lambda _match, _today: [_Marker(word)]
-
-
-def _days(weekdays: frozenset[int]) -> Callable[[re.Match[str], date], list[_Token]]:
-    return lambda _match, _today: [_Days(weekdays)]
-
-
-def _relative(days: int) -> Callable[[re.Match[str], date], list[_Token]]:
-    return lambda _match, today: [_Date(today + timedelta(days=days))]
-
-
-def _clock_time(match: re.Match[str], _today: date) -> list[_Token]:
-    hour, minute = int(match["h"]), int(match["min"] or 0)
-    meridiem = match["ampm"] and ("am" if match["ampm"].startswith("a") else "pm")
-    return [_Time(_minutes(hour, minute), meridiem, bare=False)]
-
-
-def _bare_hour(match: re.Match[str], _today: date) -> list[_Token]:
-    meridiem = match["ampm"] and ("am" if match["ampm"].startswith("a") else "pm")
-    return [_Time(_minutes(int(match["h"]), 0), meridiem, bare=meridiem is None)]
-
-
-def _russian_hour(match: re.Match[str], _today: date) -> list[_Token]:
-    part = match["part"]
-    meridiem = "am" if part in ("утра", "ночи") else "pm"
-    hour = int(match["h"])
-    if part == "ночи" and hour == 12:
-        return [_Time(0, None, bare=False)]
-    return [_Time(_minutes(hour, int(match["min"] or 0)), meridiem, bare=False)]
-
-
-def _chinese_time(match: re.Match[str], _today: date) -> list[_Token]:
-    hour = _chinese_hour(match["h"])
-    minute = 30 if match["half"] else int(match["min"] or 0)
-    return [_Time(_minutes(hour, minute), None, bare=False)]
-
-
-def _dotted(match: re.Match[str], today: date) -> list[_Token]:
-    """ "24.12" is a date; "8.00" and "18.30" are times, as Russian writing often has them."""
-    first, second = int(match["d"]), match["mo"]
-    if match["y"] is None and len(second) == 2 and (second == "00" or int(second) > 12):
-        return [_Time(_minutes(first, int(second)), None, bare=False)]
-    return [_calendar_date(today, int(second), first, int(match["y"]) if match["y"] else None)]
-
-
-def _minutes(hour: int, minute: int) -> int:
-    if hour > 24 or minute > 59 or (hour == 24 and minute):
-        raise AvailabilityNotUnderstood(f"no such time {hour}:{minute:02d}")
-    return hour * 60 + minute
-
-
-def _this_weekday(match: re.Match[str], today: date) -> list[_Token]:
-    ahead = (_weekday(match) - today.weekday()) % 7
-    return [_Date(today + timedelta(days=ahead))]
-
-
-def _next_weekday(match: re.Match[str], today: date) -> list[_Token]:
-    ahead = (_weekday(match) - today.weekday()) % 7 or 7
-    return [_Date(today + timedelta(days=ahead))]
-
-
-def _chinese_weekday(match: re.Match[str], today: date) -> list[_Token]:
-    weekday = _CHINESE_WEEKDAYS.get(match["wd"]) if not match["wd"].isdigit() else (
-        int(match["wd"]) - 1)  # fmt: skip
-    if weekday is None or not 0 <= weekday <= 6:
-        raise AvailabilityNotUnderstood(match[0])
-    prefix = match["which"]
-    if prefix is None:
-        return [_Days(frozenset({weekday}))]
-    monday = today - timedelta(days=today.weekday())
-    if prefix == "下":
-        monday += timedelta(days=7)
-    return [_Date(monday + timedelta(days=weekday))]
-
-
-def _compile(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
-
-
-_RULES: list[_Rule] = [
-    # Whole phrases first, so that their words are not read one by one.
-    (
-        _compile(r"24\s*/\s*7|круглосуточно|around the clock"),
-        lambda _m, _t: [_Days(ALL_WEEK), _Marker(_Word.ALL_DAY)],
-    ),
-    (
-        _compile(
-            r"(?:all|whole|full|entire)\s+day(?:\s+long)?|24\s*h(?:ours)?"
-            + _LATIN_END
-            + r"|(?:весь|целый)\s+день|кругл\w*\s+сутки|сутки|24\s+часа|全天|整天|一整天|24小时"
-        ),
-        _marker(_Word.ALL_DAY),
-    ),
-    (
-        _compile(
-            r"(?:every\s*day|daily|all\s+week|7\s+days(?:\s+a\s+week)?|каждый\s+день"
-            r"|ежедневно|все\s+дни|всю\s+неделю)" + _LATIN_END + r"|每天|天天|每日|全周"
-        ),
-        _days(ALL_WEEK),
-    ),
-    (
-        _compile(
-            r"(?:week\s*days|work\s*days|working\s+days|business\s+days|mon(?:day)?\s+to\s+"
-            r"fri(?:day)?|(?:по\s+)?будн\w*|рабоч\w*\s+дн\w*)" + _LATIN_END + r"|工作日|平日"
-        ),
-        _days(WORKDAYS),
-    ),
-    (
-        _compile(
-            r"(?:this\s+week\s*end|(?:в\s+)?эти\s+выходные)" + _LATIN_END + r"|这个?周末|本周末"
-        ),
-        lambda _m, today: [
-            _Date(today + timedelta(days=(day - today.weekday()) % 7)) for day in (5, 6)
-        ],
-    ),
-    (
-        _compile(r"(?:week\s*ends?|(?:по\s+)?выходн\w*)" + _LATIN_END + r"|周末|双休日"),
-        _days(WEEKEND),
-    ),
-    (_compile(r"(?:day\s+after\s+tomorrow|послезавтра)" + _LATIN_END + r"|后天"), _relative(2)),
-    (
-        _compile(r"(?:tonight|this\s+evening|сегодня\s+вечером)" + _LATIN_END + r"|今晚"),
-        lambda _m, today: [_Date(today), _Marker(_Word.EVENING)],
-    ),
-    (_compile(r"(?:today|сегодня)" + _LATIN_END + r"|今天|今日"), _relative(0)),
-    (_compile(r"(?:tomorrow|завтра)" + _LATIN_END + r"|明天|明日"), _relative(1)),
-    (
-        _compile(r"(?:this\s+|(?:в|во)\s+(?:эт\w+\s+)?)(?:" + _WEEKDAY_NAME + ")" + _LATIN_END),
-        _this_weekday,
-    ),
-    (
-        _compile(r"(?:next\s+|(?:в|во)\s+следующ\w+\s+)(?:" + _WEEKDAY_NAME + ")" + _LATIN_END),
-        _next_weekday,
-    ),
-    (
-        _compile(r"(?P<which>[这本下])?(?:个)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7])"),
-        _chinese_weekday,
-    ),
-    (
-        _compile(r"(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})"),
-        lambda m, t: [_calendar_date(t, int(m["mo"]), int(m["d"]), int(m["y"]))],
-    ),
-    (_compile(r"(?P<d>\d{1,2})\.(?P<mo>\d{1,2})(?:\.(?P<y>\d{2,4}))?(?![\d:])"), _dotted),
-    (
-        _compile(r"(?:(?P<y>\d{4})\s*年\s*)?(?P<mo>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]"),
-        lambda m, t: [
-            _calendar_date(t, int(m["mo"]), int(m["d"]), int(m["y"]) if m["y"] else None)
-        ],
-    ),
-    (
-        _compile(r"(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:" + _MONTH_NAME + r")\.?" + _LATIN_END),
-        lambda m, t: [_calendar_date(t, _month(m), int(m["d"]))],
-    ),
-    (
-        _compile(r"(?:" + _MONTH_NAME + r")\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?(?![\d:])"),
-        lambda m, t: [_calendar_date(t, _month(m), int(m["d"]))],
-    ),
-    (
-        _compile(r"(?:" + _WEEKDAY_NAME + ")" + _LATIN_END),
-        lambda m, _t: [_Days(frozenset({_weekday(m)}))],
-    ),
-    # Times.
-    (
-        _compile(r"(?P<h>\d{1,2})\s*(?::|h)\s*(?P<min>\d{2})\s*(?P<ampm>[ap]\.?m\.?)?(?![\d])"),
-        _clock_time,
-    ),
-    (
-        _compile(r"(?P<h>\d{1,2})(?::(?P<min>\d{2}))?\s*(?P<part>утра|вечера|дня|ночи)"),
-        _russian_hour,
-    ),
-    (
-        _compile(
-            r"(?P<h>\d{1,2}|[零一二两三四五六七八九十]{1,3})\s*[点點时]"
-            r"\s*(?:(?P<half>半)|(?P<min>\d{1,2})\s*分?)?"
-        ),
-        _chinese_time,
-    ),
-    (
-        _compile(
-            r"(?P<h>\d{1,2})\s*(?P<ampm>[ap]\.?m\.?)?(?:\s*(?:h|ч)" + _LATIN_END + ")?"
-            r"(?![\d.])"
-        ),
-        _bare_hour,
-    ),
-    (_compile(r"(?:noon|midday|полдень)" + _LATIN_END + r"|中午"), _marker(_Word.NOON)),
-    (
-        _compile(r"(?:midnight|полночь|полуночи)" + _LATIN_END + r"|午夜|半夜"),
-        _marker(_Word.MIDNIGHT),
-    ),
-    (_compile(r"(?:in\s+the\s+evening|вечером)" + _LATIN_END), _marker(_Word.EVENING)),
-    (_compile(r"上午|早上|早晨|凌晨"), _marker(_Word.AM)),
-    (_compile(r"下午|晚上|傍晚"), _marker(_Word.PM)),
-    # Connectors.
-    (
-        _compile(
-            r"(?:not\s+)?(?:until|till|til|before|up\s+to)" + _LATIN_END + r"|до" + _LATIN_END
-        ),
-        _marker(_Word.UNTIL),
-    ),
-    (
-        _compile(
-            r"(?:from|after|since)" + _LATIN_END + r"|(?:с|со|после)" + _LATIN_END + r"|从|自"
-        ),
-        _marker(_Word.FROM),
-    ),
-    (_compile(r"之前|以前|前"), _marker(_Word.BEFORE)),
-    (_compile(r"之后|以后|后"), _marker(_Word.AFTER)),
-    (_compile(r"[-–—~～]|to" + _LATIN_END + r"|по" + _LATIN_END + r"|至|到"), _marker(_Word.RANGE)),
-    (_compile(_EXCEPT + r"|除了|除"), _marker(_Word.EXCEPT)),
-    (_compile(_NOT + "|" + _CHINESE_NOT), _marker(_Word.NOT)),
-    (_compile(_FILLER + "|" + _CHINESE_FILLER), lambda _m, _t: []),
-]
-
-_SKIPPED = re.compile(r"[\s,;.!:、，；。！：()（）&+]+")
-
-
-def _tokenize(text: str, today: date) -> list[_Token]:
-    tokens: list[_Token] = []
-    position = 0
-    text = text.lower().replace("ё", "е")
-    while position < len(text):
-        skipped = _SKIPPED.match(text, position)
-        if skipped:
-            position = skipped.end()
-            continue
-        for pattern, make in _RULES:
-            match = pattern.match(text, position)
-            if match and match.end() > position:
-                made = make(match, today)
-                if make is _bare_hour:  # the one token that may be ambiguous: keep its place
-                    made = [
-                        dataclasses.replace(
-                            made[0], at=(position, position + len(match[0].rstrip()))
-                        )
-                    ]
-                tokens.extend(made)
-                position = match.end()
-                break
-        else:
-            raise AvailabilityNotUnderstood(f"unknown words at {text[position : position + 20]!r}")
-    return tokens
-
-
 # --- grammar -----------------------------------------------------------------------------------
 
 
@@ -460,6 +89,10 @@ class _Clause:
     spans: list[_Span] = field(default_factory=list)
     days_first: bool = False
     excepted: set[int] = field(default_factory=set)
+    # Single weekdays said plainly ("Friday"), in the order said after which date (or None):
+    # next to a date in one list they are one-off too.
+    loose: list[tuple[int, date | None]] = field(default_factory=list)
+    every_week: bool = False  # a group, a run or "every Friday": weekly whatever surrounds it
 
     @property
     def has_days(self) -> bool:
@@ -467,22 +100,22 @@ class _Clause:
 
 
 class _Reader:
-    def __init__(self, tokens: list[_Token]) -> None:
+    def __init__(self, tokens: list[Token]) -> None:
         self.tokens, self.at = tokens, 0
-        self.ambiguous: list[_Time] = []  # end hours that read as overnight or the same evening
+        self.ambiguous: list[TimeOfDay] = []  # end hours that read as overnight or the same evening
 
-    def peek(self, ahead: int = 0) -> _Token | None:
+    def peek(self, ahead: int = 0) -> Token | None:
         index = self.at + ahead
         return self.tokens[index] if index < len(self.tokens) else None
 
-    def take(self) -> _Token:
+    def take(self) -> Token:
         token = self.tokens[self.at]
         self.at += 1
         return token
 
     def is_word(self, *words: str, ahead: int = 0) -> bool:
         token = self.peek(ahead)
-        return isinstance(token, _Marker) and token.word in words
+        return isinstance(token, Marker) and token.word in words
 
 
 def _weekday_run(first: int, last: int) -> set[int]:
@@ -492,56 +125,113 @@ def _weekday_run(first: int, last: int) -> set[int]:
 
 def _read_days(reader: _Reader, clause: _Clause) -> None:
     token = reader.take()
-    if isinstance(token, _Date):
-        clause.dates.append(token.day)
+    if isinstance(token, OnDate):
+        clause.dates.extend(_dates_from(token.day, reader))
         return
-    assert isinstance(token, _Days)
-    joins_next = reader.is_word(_Word.RANGE, _Word.UNTIL) and isinstance(reader.peek(1), _Days)
+    assert isinstance(token, Days)
+    if reader.is_word(Word.RANGE, Word.UNTIL) and isinstance(reader.peek(1), OnDate):
+        raise AvailabilityNotUnderstood("a range from a weekday to a date")  # "Mon - tomorrow"
+    joins_next = reader.is_word(Word.RANGE, Word.UNTIL) and isinstance(reader.peek(1), Days)
     if len(token.weekdays) == 1 and joins_next:
         reader.take()
         last = reader.take()
-        assert isinstance(last, _Days)
+        assert isinstance(last, Days)
         if len(last.weekdays) != 1:
             raise AvailabilityNotUnderstood("a range of days runs between two named days")
-        clause.weekdays |= _weekday_run(next(iter(token.weekdays)), next(iter(last.weekdays)))
+        _add_weekdays(clause, _weekday_run(next(iter(token.weekdays)), next(iter(last.weekdays))))
+        clause.every_week = True
         return
-    clause.weekdays |= token.weekdays
+    _add_weekdays(clause, token.weekdays)
+    if len(token.weekdays) == 1 and not token.every_week:
+        clause.loose.append(
+            (next(iter(token.weekdays)), clause.dates[-1] if clause.dates else None)
+        )
+    else:
+        clause.every_week = True
 
 
-def _read_time(reader: _Reader, *, evening: bool = False) -> int | _Time:
+def _dates_from(first: date, reader: _Reader) -> list[date]:
+    """A date, or a run of dates from it: "20.06-25.06", "tomorrow to Saturday"."""
+    if not (reader.is_word(Word.RANGE, Word.UNTIL) and _is_day(reader.peek(1))):
+        return [first]
+    reader.take()
+    end = reader.take()
+    if isinstance(end, OnDate):
+        last = end.day
+    elif len(end.weekdays) == 1 and not end.every_week:
+        last = _weekday_after(first, next(iter(end.weekdays)))
+    else:
+        raise AvailabilityNotUnderstood("a run of dates ends on weekly days")
+    if not first < last <= first + timedelta(days=_LONGEST_RUN_OF_DATES):
+        raise AvailabilityNotUnderstood("a run of dates backwards or too long")
+    return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+
+
+def _add_weekdays(clause: _Clause, weekdays: Iterable[int]) -> None:
+    """ "Mon, Wed every day" or "weekends, Sat" says a day twice: which days is not clear."""
+    if clause.weekdays & set(weekdays):
+        raise AvailabilityNotUnderstood("a day named twice in one list")
+    clause.weekdays |= set(weekdays)
+
+
+def _weekday_after(day: date, weekday: int) -> date:
+    """The first such weekday after the day: Friday after Wednesday 3 June is 5 June."""
+    return day + timedelta(days=(weekday - day.weekday() - 1) % 7 + 1)
+
+
+_LONGEST_RUN_OF_DATES = 31  # longer is no longer one-off days: weekly hours say it better
+
+
+def _read_alike(clause: _Clause, today: date) -> None:
+    """Days in one list are read alike. Next to a one-off date, a plain "Friday" is the next
+    Friday after the date before it ("today and Friday", "в пятницу и субботу"); days said to
+    be weekly next to a date are refused, as nothing says which was meant."""
+    if not (clause.dates and clause.weekdays):
+        return
+    if clause.every_week:
+        raise AvailabilityNotUnderstood("one-off and weekly days in one list")
+    for weekday, after in clause.loose:
+        if after is None:
+            clause.dates.append(_next_occurrences([weekday], today)[0])
+        else:
+            clause.dates.append(_weekday_after(after, weekday))
+    clause.weekdays = set()
+
+
+def _read_time(reader: _Reader, *, evening: bool = False) -> int | TimeOfDay:
     """One time of day; noon and midnight are resolved here, clock times in _span."""
     meridiem = None
-    if evening and isinstance(reader.peek(), _Time):
+    if evening and isinstance(reader.peek(), TimeOfDay):
         time = reader.take()
-        assert isinstance(time, _Time)
+        assert isinstance(time, TimeOfDay)
         if time.meridiem is None and 60 <= time.minute < 12 * 60:  # "tonight 8-11"
-            return _Time(time.minute, "pm", bare=False)
+            return TimeOfDay(time.minute, "pm", bare=False)
         return time
-    if reader.is_word(_Word.AM, _Word.PM):
-        meridiem = "am" if reader.take().word == _Word.AM else "pm"  # type: ignore[union-attr]
-        if reader.is_word(_Word.NOON):
+    if reader.is_word(Word.AM, Word.PM):
+        meridiem = "am" if reader.take().word == Word.AM else "pm"  # type: ignore[union-attr]
+        if reader.is_word(Word.NOON):
             reader.take()
-            if isinstance(reader.peek(), _Time):
+            if isinstance(reader.peek(), TimeOfDay):
                 return reader.take()  # 中午12点
             return 12 * 60
     token = reader.peek()
-    if isinstance(token, _Marker) and token.word == _Word.NOON:
+    if isinstance(token, Marker) and token.word == Word.NOON:
         reader.take()
-        if isinstance(reader.peek(), _Time):
+        if isinstance(reader.peek(), TimeOfDay):
             return reader.take()
         return 12 * 60
-    if isinstance(token, _Marker) and token.word == _Word.MIDNIGHT:
+    if isinstance(token, Marker) and token.word == Word.MIDNIGHT:
         reader.take()
         return -1  # resolved by its place: 0 as a start, 24:00 as an end
-    if not isinstance(token, _Time):
+    if not isinstance(token, TimeOfDay):
         raise AvailabilityNotUnderstood("a time was expected")
     reader.take()
     if meridiem is not None:
-        return _Time(token.minute, meridiem, bare=False)
+        return TimeOfDay(token.minute, meridiem, bare=False)
     return token
 
 
-def _twelve_hour(time: _Time) -> int:
+def _twelve_hour(time: TimeOfDay) -> int:
     if time.meridiem is None:
         return time.minute
     hour, minute = divmod(time.minute, 60)
@@ -551,26 +241,28 @@ def _twelve_hour(time: _Time) -> int:
     return (hour + (12 if time.meridiem == "pm" else 0)) * 60 + minute
 
 
-def _resolve(time: int | _Time, *, as_end: bool) -> int:
+def _resolve(time: int | TimeOfDay, *, as_end: bool) -> int:
     if isinstance(time, int):
         return (MINUTES_PER_DAY if as_end else 0) if time == -1 else time
     minute = _twelve_hour(time)
     return MINUTES_PER_DAY if as_end and minute == 0 and time.meridiem is None else minute
 
 
-def _pair(start: int | _Time, end: int | _Time, reader: _Reader) -> _Span:
+def _pair(start: int | TimeOfDay, end: int | TimeOfDay, reader: _Reader) -> _Span:
     first, last = _resolve(start, as_end=False), _resolve(end, as_end=True)
-    is_bare_end = isinstance(end, _Time) and end.bare
+    is_bare_end = isinstance(end, TimeOfDay) and end.bare
+    # "9点到6点" is 18:00 as "9-5" is 17:00; "18点到8点" is overnight, 点 being a 24-hour word.
+    is_spoken_end = isinstance(end, TimeOfDay) and end.spoken and end.meridiem is None
     could_be_evening = last <= first and last <= 12 * 60 and last + 12 * 60 > first
-    is_24_hour_start = isinstance(start, _Time) and start.meridiem is None and first >= 13 * 60
+    is_24_hour_start = isinstance(start, TimeOfDay) and start.meridiem is None and first >= 13 * 60
     if is_bare_end and could_be_evening and is_24_hour_start:
         # "18-8": a 24-hour start, so 08:00 overnight; or 20:00 the same evening. Ask.
-        assert isinstance(end, _Time)
+        assert isinstance(end, TimeOfDay)
         reader.ambiguous.append(end)
-    elif is_bare_end and could_be_evening:
+    elif (is_bare_end or is_spoken_end) and could_be_evening and not is_24_hour_start:
         last += 12 * 60  # "9-5": an afternoon end said as on a 12-hour clock
     # "8pm-11": the end keeps the start's half of the day.
-    if (isinstance(start, _Time) and start.meridiem == "pm" and isinstance(end, _Time)
+    if (isinstance(start, TimeOfDay) and start.meridiem == "pm" and isinstance(end, TimeOfDay)
             and end.meridiem is None and last < first and last + 12 * 60 > first):  # fmt: skip
         last += 12 * 60
     if last == first:
@@ -581,84 +273,110 @@ def _pair(start: int | _Time, end: int | _Time, reader: _Reader) -> _Span:
 
 
 def _read_span(reader: _Reader) -> _Span:
-    evening = reader.is_word(_Word.EVENING)
+    evening = reader.is_word(Word.EVENING)
     if evening:
         reader.take()
-    elif reader.is_word(_Word.ALL_DAY):
+    elif reader.is_word(Word.ALL_DAY):
         reader.take()
         return _Span(0, MINUTES_PER_DAY)
-    if reader.is_word(_Word.UNTIL):
+    if reader.is_word(Word.UNTIL):
         reader.take()
         return _Span(None, _resolve(_read_time(reader, evening=evening), as_end=True))
-    if reader.is_word(_Word.RANGE):  # "到20点" with nothing before it
+    if reader.is_word(Word.RANGE):  # "到20点" with nothing before it
         reader.take()
         return _Span(None, _resolve(_read_time(reader, evening=evening), as_end=True))
-    if reader.is_word(_Word.FROM):
+    after = reader.is_word(Word.AFTER_TIME)
+    said_from = after or reader.is_word(Word.FROM)
+    if said_from:
         reader.take()
     start = _read_time(reader, evening=evening)
-    if reader.is_word(_Word.RANGE, _Word.UNTIL):
+    if reader.is_word(Word.RANGE, Word.UNTIL):
         reader.take()
         return _pair(start, _read_time(reader), reader)
-    if reader.is_word(_Word.BEFORE):
+    if reader.is_word(Word.BEFORE):
         reader.take()
         return _Span(None, _resolve(start, as_end=True))
-    if reader.is_word(_Word.AFTER):
+    if reader.is_word(Word.AFTER):  # "18点以后"
         reader.take()
+        after = said_from = True
+    if not said_from:
+        # "tomorrow at 9", "Mon-Fri 9:00": from 9 on, or only at 9? Not said.
+        raise AvailabilityNotUnderstood("a time alone, without “from” or an end")
+    if after and isinstance(start, TimeOfDay) and _either_half(start):
+        # "after 6" is as often 18:00 as 06:00; reading it wrong would offer twelve hours
+        # the owner never offered. "after 18:00", "after 6pm", "晚上6点以后" are read.
+        raise AvailabilityNotUnderstood("a bare hour after “after” may be morning or evening")
     return _Span(_resolve(start, as_end=False), None)
 
 
-def _is_day(token: _Token | None) -> bool:
-    return isinstance(token, _Days | _Date)
+def _either_half(time: TimeOfDay) -> bool:
+    """An hour from 1 to 11 said with neither a part of the day nor minutes."""
+    return (time.bare or time.spoken) and time.meridiem is None and 0 < time.minute < 12 * 60
+
+
+def _opens_a_run(reader: _Reader) -> bool:
+    """ "from tomorrow", "from Monday" with no end day: from then on, until when?"""
+    day = reader.peek(1)
+    one_day = isinstance(day, OnDate) or (isinstance(day, Days) and len(day.weekdays) == 1)
+    return one_day and not reader.is_word(Word.RANGE, Word.UNTIL, ahead=2)
+
+
+def _is_day(token: Token | None) -> bool:
+    return isinstance(token, Days | OnDate)
 
 
 def _is_time_start(reader: _Reader) -> bool:
     token = reader.peek()
-    if isinstance(token, _Time):
+    if isinstance(token, TimeOfDay):
         return True
-    if isinstance(token, _Marker):
+    if isinstance(token, Marker):
         if token.word in (
-            _Word.ALL_DAY,
-            _Word.NOON,
-            _Word.MIDNIGHT,
-            _Word.AM,
-            _Word.PM,
-            _Word.EVENING,
+            Word.ALL_DAY,
+            Word.NOON,
+            Word.MIDNIGHT,
+            Word.AM,
+            Word.PM,
+            Word.EVENING,
         ):
             return True
-        if token.word in (_Word.UNTIL, _Word.FROM, _Word.RANGE):
+        if token.word in (Word.UNTIL, Word.FROM, Word.AFTER_TIME, Word.RANGE):
             return not _is_day(reader.peek(1))
     return False
 
 
-def _is_word(token: _Token | None, word: str) -> bool:
-    return isinstance(token, _Marker) and token.word == word
+def _is_word(token: Token | None, word: str) -> bool:
+    return isinstance(token, Marker) and token.word == word
 
 
-def _exceptions(tokens: list[_Token]) -> list[_Token]:
+def _exceptions(tokens: list[Token]) -> list[Token]:
     """ "Mon-Fri 9-17, not Wed": a "not" between days takes a day out, as "except" does.
     "except Sat" with no other days is a block, as "not Sat" is."""
     tokens = list(tokens)
     for index, token in enumerate(tokens):
-        if (_is_word(token, _Word.NOT) and any(_is_day(t) for t in tokens[:index])
+        if (_is_word(token, Word.NOT) and any(_is_day(t) for t in tokens[:index])
                 and _is_day(tokens[index + 1] if index + 1 < len(tokens) else None)):  # fmt: skip
-            tokens[index] = _Marker(_Word.EXCEPT)
+            tokens[index] = Marker(Word.EXCEPT)
     excepted: set[int] = set()
     for index, token in enumerate(tokens):
-        if _is_word(token, _Word.EXCEPT):
+        if _is_word(token, Word.EXCEPT):
             excepted.update(range(index + 1, _exception_end(tokens, index + 1)))
     if not any(_is_day(t) for i, t in enumerate(tokens) if i not in excepted):
-        tokens = [_Marker(_Word.NOT) if _is_word(t, _Word.EXCEPT) else t for t in tokens]
+        tokens = [Marker(Word.NOT) if _is_word(t, Word.EXCEPT) else t for t in tokens]
+    named = [t for i, t in enumerate(tokens) if i not in excepted and _is_day(t)]
+    if any(not (isinstance(t, Days) and t.implied) for t in named):
+        # "Mon, Wed 24/7": the days named, all day, not every day of the week.
+        tokens = [t for t in tokens if not (isinstance(t, Days) and t.implied)]
     return tokens
 
 
-def _exception_end(tokens: list[_Token], start: int) -> int:
+def _exception_end(tokens: list[Token], start: int) -> int:
     """Where the days after "except" end: named days and runs of them ("except Sat, Sun",
     "except Sat-Sun"); a group of days after them is what they are taken out of ("除了周六每天")."""
     end = start
     while end < len(tokens):
         token = tokens[end]
-        single = isinstance(token, _Days) and len(token.weekdays) == 1
-        if not ((_is_day(token) and (single or end == start)) or _is_word(token, _Word.RANGE)):
+        single = isinstance(token, Days) and len(token.weekdays) == 1
+        if not ((_is_day(token) and (single or end == start)) or _is_word(token, Word.RANGE)):
             break
         end += 1
     return end
@@ -675,19 +393,23 @@ def _read_exception(reader: _Reader, clause: _Clause) -> None:
     clause.excepted |= taken_out.weekdays
 
 
-def _clauses(tokens: list[_Token]) -> tuple[list[_Clause], bool, list[_Time]]:
+def _clauses(tokens: list[Token], today: date) -> tuple[list[_Clause], bool, list[TimeOfDay]]:
     """Group tokens into clauses of days and times; a day after a finished clause starts the
     next one, so "Mon-Fri 8-18, Sat 10-14" and "8-18 Mon-Fri" read alike."""
     tokens = _exceptions(tokens)
-    blocked = any(_is_word(t, _Word.NOT) for t in tokens)
-    reader = _Reader([t for t in tokens if not _is_word(t, _Word.NOT)])
+    blocked = any(_is_word(t, Word.NOT) for t in tokens)
+    reader = _Reader([t for t in tokens if not _is_word(t, Word.NOT)])
     clauses: list[_Clause] = [_Clause()]
     while reader.peek() is not None:
         clause = clauses[-1]
-        if reader.is_word(_Word.EXCEPT):
+        if reader.is_word(Word.EXCEPT):
             _read_exception(reader, clause)
             continue
-        if reader.is_word(_Word.FROM, _Word.RANGE) and _is_day(reader.peek(1)):
+        if reader.is_word(Word.FROM, Word.RANGE) and _is_day(reader.peek(1)):
+            if reader.is_word(Word.FROM) and _opens_a_run(reader):
+                raise AvailabilityNotUnderstood("from a day on: until when?")  # "from tomorrow"
+            if reader.is_word(Word.RANGE) and reader.at and _is_day(reader.tokens[reader.at - 1]):
+                raise AvailabilityNotUnderstood("a range of days not read")  # "weekdays - Sat"
             reader.take()  # "с понедельника по пятницу", "по пятницам"
             continue
         if _is_day(reader.peek()):
@@ -705,12 +427,17 @@ def _clauses(tokens: list[_Token]) -> tuple[list[_Clause], bool, list[_Time]]:
         else:
             raise AvailabilityNotUnderstood("words out of place")
     for clause in clauses:
+        _read_alike(clause, today)
         if clause.excepted:
-            if clause.dates or not clause.weekdays - clause.excepted:
+            # "Mon-Fri 9-17, Sat 10-14 except Wed": Wed is not among the days it follows.
+            if clause.dates or not clause.excepted < clause.weekdays:
                 raise AvailabilityNotUnderstood("days taken out of days not named")
             clause.weekdays -= clause.excepted
     # "Mon-Fri 8-12, 14-18": a clause of times alone belongs to the days before it.
     for previous, clause in itertools.pairwise(clauses):
+        if previous.spans and not clause.spans:
+            # "Mon-Fri 8-18, Sat": the same hours, or all day? Not said.
+            raise AvailabilityNotUnderstood("days without hours after days with hours")
         if not clause.has_days and previous.has_days:
             clause.weekdays, clause.dates = set(previous.weekdays), list(previous.dates)
     if not all(clause.has_days for clause in clauses):
@@ -758,7 +485,8 @@ def parse_availability(text: str, *, zone: ZoneInfo, now: datetime) -> ParsedAva
     with both readings, for an end hour that reads two ways), InvalidWindow for a stretch
     without length, and WindowInPast when every time named is already over.
     """
-    text = text.strip()
+    # Full-width digits and punctuation ("９：００－１８：００", "，", "～") as their ASCII forms.
+    text = unicodedata.normalize("NFKC", text).strip()
     parsed, ambiguous = _parse(text, zone, now)
     if not ambiguous:
         return parsed
@@ -778,7 +506,7 @@ def parse_availability(text: str, *, zone: ZoneInfo, now: datetime) -> ParsedAva
     raise error
 
 
-def _rewritten(text: str, ambiguous: list[_Time], kind: str) -> str:
+def _rewritten(text: str, ambiguous: list[TimeOfDay], kind: str) -> str:
     """The text with each two-way end hour written out: "18-8" becomes "18-08:00" overnight,
     "18-20:00" the same evening; either reads one way only."""
     lowered = text.lower().replace("ё", "е")
@@ -790,13 +518,13 @@ def _rewritten(text: str, ambiguous: list[_Time], kind: str) -> str:
     return said
 
 
-def _parse(text: str, zone: ZoneInfo, now: datetime) -> tuple[ParsedAvailability, list[_Time]]:
+def _parse(text: str, zone: ZoneInfo, now: datetime) -> tuple[ParsedAvailability, list[TimeOfDay]]:
     now = ensure_utc(now)
     today = now.astimezone(zone).date()
-    tokens = _tokenize(text, today)
+    tokens = tokenize(text, today)
     if not tokens:
         raise AvailabilityNotUnderstood("empty")
-    clauses, blocked, ambiguous = _clauses(tokens)
+    clauses, blocked, ambiguous = _clauses(tokens, today)
     weekly: list[WeeklyRule] = []
     windows: list[Interval] = []
     named_windows = 0

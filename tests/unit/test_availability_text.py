@@ -473,3 +473,311 @@ def test_a_weekly_night_parsed_is_bookable_across_the_autumn_change():
     start, end = datetime(2026, 10, 24, 20, tzinfo=UTC), datetime(2026, 10, 25, 5, tzinfo=UTC)
     assert covers(parsed.weekly, [], [], BERLIN, start, end)
     assert not covers(parsed.weekly, [], [], BERLIN, start, end + timedelta(hours=1))
+
+
+# --- day lists with all-day words, days read alike, everyday forms, phone typing ---------------
+
+ALL_DAY = ("00:00", "24:00")
+DAY_LISTS_ALL_DAY = [
+    ("Mon, Wed all day", weekly((0, 2), *ALL_DAY)),
+    ("Mon, Wed 24/7", weekly((0, 2), *ALL_DAY)),
+    ("Mon & Wed around the clock", weekly((0, 2), *ALL_DAY)),
+    ("Sat, Sun 24h", weekly(WEEKEND, *ALL_DAY)),
+    ("Mon-Fri 8-18, weekends 24/7", weekly(MON_FRI, "08:00", "18:00") + weekly(WEEKEND, *ALL_DAY)),
+    ("24/7 except Sat", weekly((0, 1, 2, 3, 4, 6), *ALL_DAY)),
+    ("пн, ср круглосуточно", weekly((0, 2), *ALL_DAY)),
+    ("пн, ср весь день", weekly((0, 2), *ALL_DAY)),
+    ("пн и ср круглые сутки", weekly((0, 2), *ALL_DAY)),
+    ("круглосуточно по выходным", weekly(WEEKEND, *ALL_DAY)),
+    ("круглосуточно кроме выходных", weekly(MON_FRI, *ALL_DAY)),
+    ("周一、周三全天", weekly((0, 2), *ALL_DAY)),
+    ("周一、周三全天候", weekly((0, 2), *ALL_DAY)),
+    ("周一，周三 24小时", weekly((0, 2), *ALL_DAY)),
+    ("每周末全天", weekly(WEEKEND, *ALL_DAY)),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), DAY_LISTS_ALL_DAY, ids=[row[0] for row in DAY_LISTS_ALL_DAY]
+)
+def test_an_all_day_word_keeps_the_days_named_and_adds_none(text, expected):
+    parsed = parse_availability(text, zone=BERLIN, now=NOW)
+    assert shown(parsed, BERLIN) == (sorted(expected), [])
+
+
+FRIDAY_9_17, SATURDAY_9_17 = "06-05 09:00/06-05 17:00", "06-06 09:00/06-06 17:00"
+DAYS_ALIKE = [
+    ("today and Friday 9-17", ["06-03 10:00/06-03 17:00", FRIDAY_9_17]),
+    ("Friday and tomorrow 9-17", ["06-04 09:00/06-04 17:00", FRIDAY_9_17]),
+    ("tomorrow and Sat 9-17", ["06-04 09:00/06-04 17:00", SATURDAY_9_17]),
+    ("this Friday and Saturday 9-17", [FRIDAY_9_17, SATURDAY_9_17]),
+    ("next Wed and Thu 10-12", ["06-10 10:00/06-10 12:00", "06-11 10:00/06-11 12:00"]),
+    ("20.06 and Sunday 9-17", ["06-20 09:00/06-20 17:00", "06-21 09:00/06-21 17:00"]),
+    ("в пятницу и субботу 9-17", [FRIDAY_9_17, SATURDAY_9_17]),
+    ("завтра и в субботу с 9 до 17", ["06-04 09:00/06-04 17:00", SATURDAY_9_17]),
+    ("明天和周六 9-17", ["06-04 09:00/06-04 17:00", SATURDAY_9_17]),
+    ("今天和周五 18点到22点", ["06-03 18:00/06-03 22:00", "06-05 18:00/06-05 22:00"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), DAYS_ALIKE, ids=[row[0] for row in DAYS_ALIKE])
+def test_a_weekday_joined_to_a_one_off_day_is_one_off_too(text, expected):
+    parsed = parse_availability(text, zone=BERLIN, now=NOW)
+    assert shown(parsed, BERLIN) == ([], expected)
+
+
+RUNS_OF_DATES = [
+    ("20.06-25.06 9-17", [f"06-{day} 09:00/06-{day} 17:00" for day in range(20, 26)]),
+    ("tomorrow to Sat 9-17", ["06-04 09:00/06-04 17:00", FRIDAY_9_17, SATURDAY_9_17]),
+    ("today - Friday 9-17", ["06-03 10:00/06-03 17:00", "06-04 09:00/06-04 17:00", FRIDAY_9_17]),
+    ("с 20.06 по 22.06 с 9 до 17", [f"06-{day} 09:00/06-{day} 17:00" for day in (20, 21, 22)]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), RUNS_OF_DATES, ids=[r[0] for r in RUNS_OF_DATES])
+def test_a_run_of_dates_is_every_date_in_it(text, expected):
+    parsed = parse_availability(text, zone=BERLIN, now=NOW)
+    assert shown(parsed, BERLIN) == ([], expected)
+
+
+def test_a_blocked_day_list_blocks_each_day_once():
+    parsed = parse_availability("not available tomorrow and Sat", zone=BERLIN, now=NOW)
+    assert parsed.blocked
+    assert shown(parsed, BERLIN) == ([], ["06-04 00:00/06-05 00:00", "06-06 00:00/06-07 00:00"])
+
+
+WEEKLY_ALIKE = [
+    ("Mon and Wed 9-17", weekly((0, 2), "09:00", "17:00")),
+    ("Mondays and Wednesdays 9-17", weekly((0, 2), "09:00", "17:00")),
+    ("every Monday and Wednesday 9-17", weekly((0, 2), "09:00", "17:00")),
+    ("по понедельникам и средам 9-17", weekly((0, 2), "09:00", "17:00")),
+    ("каждую пятницу 9-17", weekly((4,), "09:00", "17:00")),
+    ("每周一和周三 9-17", weekly((0, 2), "09:00", "17:00")),
+    ("每周六、周日 9-17", weekly(WEEKEND, "09:00", "17:00")),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), WEEKLY_ALIKE, ids=[row[0] for row in WEEKLY_ALIKE])
+def test_weekdays_joined_without_a_date_are_all_weekly(text, expected):
+    parsed = parse_availability(text, zone=BERLIN, now=NOW)
+    assert shown(parsed, BERLIN) == (sorted(expected), [])
+
+
+RUSSIAN_DAY_NOUNS = [
+    ("по будням", weekly(MON_FRI, *ALL_DAY)),
+    ("в будни 8-20", weekly(MON_FRI, "08:00", "20:00")),
+    ("будни 9-18", weekly(MON_FRI, "09:00", "18:00")),
+    ("в будние дни 9-18", weekly(MON_FRI, "09:00", "18:00")),
+    ("по будним дням с 8 до 20", weekly(MON_FRI, "08:00", "20:00")),
+    ("по рабочим дням с 8 до 20", weekly(MON_FRI, "08:00", "20:00")),
+    ("выходные 10-16", weekly(WEEKEND, "10:00", "16:00")),
+    ("по выходным с 10 до 16", weekly(WEEKEND, "10:00", "16:00")),
+    ("в выходные дни весь день", weekly(WEEKEND, *ALL_DAY)),
+    ("в выходные дни", weekly(WEEKEND, *ALL_DAY)),
+    (
+        "будни 8-18, выходные 10-14",
+        weekly(MON_FRI, "08:00", "18:00") + weekly(WEEKEND, "10:00", "14:00"),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), RUSSIAN_DAY_NOUNS, ids=[row[0] for row in RUSSIAN_DAY_NOUNS]
+)
+def test_russian_nouns_for_workdays_and_days_off_are_weekly(text, expected):
+    parsed = parse_availability(text, zone=BERLIN, now=NOW)
+    assert shown(parsed, BERLIN) == (sorted(expected), [])
+
+
+CHINESE_PARTS_OF_DAY = [
+    ("每天上午9点到下午5点", weekly(EVERY_DAY, "09:00", "17:00"), []),
+    ("工作日早上8点-晚上10点", weekly(MON_FRI, "08:00", "22:00"), []),
+    ("周五晚上8点到早上7点", overnight((4,), "20:00", "07:00"), []),
+    ("每天晚上8点到早上7点", overnight(EVERY_DAY, "20:00", "07:00"), []),
+    ("周六中午12点到晚上8点", [(5, "12:00", "20:00")], []),
+    ("周日下午1点到晚上9点", [(6, "13:00", "21:00")], []),
+    ("星期一到星期五 早上9点到下午6点", weekly(MON_FRI, "09:00", "18:00"), []),
+    ("明天早上7点到晚上11点", [], ["06-04 07:00/06-04 23:00"]),
+    ("今晚8点到早上7点", [], ["06-03 20:00/06-04 07:00"]),
+    # An end said without a part of the day keeps to the afternoon, as "9-5" does in English.
+    ("每天上午10点到2点", weekly(EVERY_DAY, "10:00", "14:00"), []),
+    ("周一至周五9点到6点", weekly(MON_FRI, "09:00", "18:00"), []),
+    ("周五中午12点到5点", [(4, "12:00", "17:00")], []),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "rules", "windows"), CHINESE_PARTS_OF_DAY, ids=[r[0] for r in CHINESE_PARTS_OF_DAY]
+)
+def test_chinese_ranges_with_a_part_of_the_day_on_each_side(text, rules, windows):
+    parsed = parse_availability(text, zone=BERLIN, now=NOW)
+    assert shown(parsed, BERLIN) == (sorted(rules), windows)
+
+
+AFTER_AND_BEFORE = [
+    ("Mon-Fri after 18:00", weekly(MON_FRI, "18:00", "24:00"), []),
+    ("weekdays after 6pm", weekly(MON_FRI, "18:00", "24:00"), []),
+    ("every day after 18", weekly(EVERY_DAY, "18:00", "24:00"), []),
+    ("Mon-Fri before 8", weekly(MON_FRI, "00:00", "08:00"), []),
+    ("Sat before 8am", [(5, "00:00", "08:00")], []),
+    ("every day not before 9", weekly(EVERY_DAY, "09:00", "24:00"), []),
+    ("Mon-Fri not after 18:00", weekly(MON_FRI, "00:00", "18:00"), []),
+    ("пн-пт после 18:00", weekly(MON_FRI, "18:00", "24:00"), []),
+    ("пн-пт до 8 утра", weekly(MON_FRI, "00:00", "08:00"), []),
+    ("по выходным после 6 вечера", weekly(WEEKEND, "18:00", "24:00"), []),
+    ("пн-пт не раньше 9", weekly(MON_FRI, "09:00", "24:00"), []),
+    ("工作日18点以后", weekly(MON_FRI, "18:00", "24:00"), []),
+    ("每天晚上6点以后", weekly(EVERY_DAY, "18:00", "24:00"), []),
+    ("工作日8点之前", weekly(MON_FRI, "00:00", "08:00"), []),
+    ("周末8点前", weekly(WEEKEND, "00:00", "08:00"), []),
+    ("today after 18:00", [], ["06-03 18:00/06-04 00:00"]),
+    ("today before 20:00", [], ["06-03 10:00/06-03 20:00"]),  # the day's start is over: from now
+    ("tomorrow before 8", [], ["06-04 00:00/06-04 08:00"]),
+    ("завтра после 18:00", [], ["06-04 18:00/06-05 00:00"]),
+    ("明天8点之前", [], ["06-04 00:00/06-04 08:00"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "rules", "windows"), AFTER_AND_BEFORE, ids=[r[0] for r in AFTER_AND_BEFORE]
+)
+def test_after_runs_to_the_days_end_and_before_from_its_start(text, rules, windows):
+    parsed = parse_availability(text, zone=BERLIN, now=NOW)
+    assert shown(parsed, BERLIN) == (sorted(rules), windows)
+
+
+TYPED_ON_A_PHONE = [
+    ("mon-fri9-18", weekly(MON_FRI, "09:00", "18:00"), []),
+    ("Mon-Fri 9–18", weekly(MON_FRI, "09:00", "18:00"), []),
+    ("mon–fri 9:00–18:00", weekly(MON_FRI, "09:00", "18:00"), []),
+    ("MON-FRI 9-17", weekly(MON_FRI, "09:00", "17:00"), []),
+    ("mon - fri 9 - 17", weekly(MON_FRI, "09:00", "17:00"), []),
+    ("M-F 9-5", weekly(MON_FRI, "09:00", "17:00"), []),
+    ("wkdays 9-5", weekly(MON_FRI, "09:00", "17:00"), []),
+    ("wkends 10-14", weekly(WEEKEND, "10:00", "14:00"), []),
+    ("mon,wed,fri 8-12", weekly((0, 2, 4), "08:00", "12:00"), []),
+    ("sat+sun 10-14", weekly(WEEKEND, "10:00", "14:00"), []),
+    ("Sat&Sun 10-14", weekly(WEEKEND, "10:00", "14:00"), []),
+    ("tues 9-5", [(1, "09:00", "17:00")], []),
+    ("weds 9-17", [(2, "09:00", "17:00")], []),
+    ("thurs 18:00-22:00", [(3, "18:00", "22:00")], []),
+    ("everyday 7-23", weekly(EVERY_DAY, "07:00", "23:00"), []),
+    ("daily 7a.m.-11p.m.", weekly(EVERY_DAY, "07:00", "23:00"), []),
+    ("Mon-Fri 9h-17h", weekly(MON_FRI, "09:00", "17:00"), []),
+    ("Mon-Fri 9.30-17.30", weekly(MON_FRI, "09:30", "17:30"), []),
+    ("Mon-Fri 9 - 5:30pm", weekly(MON_FRI, "09:00", "17:30"), []),
+    ("Mon-Fri 9-17 Sat 10-14", [*weekly(MON_FRI, "09:00", "17:00"), (5, "10:00", "14:00")], []),
+    (
+        "Mon-Fri 7-9 & 17-19",
+        weekly(MON_FRI, "07:00", "09:00") + weekly(MON_FRI, "17:00", "19:00"),
+        [],
+    ),
+    ("tmrw 9-17", [], ["06-04 09:00/06-04 17:00"]),
+    ("пн-пт 9–18ч", weekly(MON_FRI, "09:00", "18:00"), []),
+    ("пн-пт 9ч-18ч", weekly(MON_FRI, "09:00", "18:00"), []),
+    ("пн.-пт. 9-18", weekly(MON_FRI, "09:00", "18:00"), []),
+    ("Пн-Пт: 9.00-18.00", weekly(MON_FRI, "09:00", "18:00"), []),
+    ("пн-пт 8:00—20:00", weekly(MON_FRI, "08:00", "20:00"), []),
+    ("сб,вс 10-14", weekly(WEEKEND, "10:00", "14:00"), []),
+    ("пн-сб 9-21", weekly(range(6), "09:00", "21:00"), []),
+    ("вт, чт с 18 до 22", weekly((1, 3), "18:00", "22:00"), []),
+    ("ежедн. 8-20", weekly(EVERY_DAY, "08:00", "20:00"), []),
+    (
+        "пн-пт 7:00-9:00 и 17:00-19:00",
+        weekly(MON_FRI, "07:00", "09:00") + weekly(MON_FRI, "17:00", "19:00"),
+        [],
+    ),
+    ("в пт с 9 до 12", [], ["06-05 09:00/06-05 12:00"]),
+    ("завтра с 9ч до 17ч", [], ["06-04 09:00/06-04 17:00"]),
+    ("周一至周五９：００－１８：００", weekly(MON_FRI, "09:00", "18:00"), []),
+    ("周一至周五 ９点～１８点", weekly(MON_FRI, "09:00", "18:00"), []),
+    ("周一到周五，9:00-18:00", weekly(MON_FRI, "09:00", "18:00"), []),
+    ("周六、周日\u300010:00～14:00", weekly(WEEKEND, "10:00", "14:00"), []),
+    ("周一至周五 9：00-18：00", weekly(MON_FRI, "09:00", "18:00"), []),
+    ("每天 ８：００－２２：００", weekly(EVERY_DAY, "08:00", "22:00"), []),
+    ("周末 10点～16点", weekly(WEEKEND, "10:00", "16:00"), []),
+    ("周一～周五 8-18", weekly(MON_FRI, "08:00", "18:00"), []),
+    ("周一〜周五 8-18", weekly(MON_FRI, "08:00", "18:00"), []),
+    ("礼拜六 9点到12点", [(5, "09:00", "12:00")], []),
+    ("工作日9点-18点", weekly(MON_FRI, "09:00", "18:00"), []),
+    ("明天９点到１７点", [], ["06-04 09:00/06-04 17:00"]),
+    ("每周一 9-17", [(0, "09:00", "17:00")], []),
+    # One 周 for several days, and 早…晚… for a working day.
+    ("周六日 9-17", weekly(WEEKEND, "09:00", "17:00"), []),
+    ("周一三五 8-12", weekly((0, 2, 4), "08:00", "12:00"), []),
+    ("每周一三五 8-12", weekly((0, 2, 4), "08:00", "12:00"), []),
+    ("周一至五 8-18", weekly(MON_FRI, "08:00", "18:00"), []),
+    ("周一到五 早9晚6", weekly(MON_FRI, "09:00", "18:00"), []),
+    ("周一至周五 早八晚十", weekly(MON_FRI, "08:00", "22:00"), []),
+    ("周一到五九点到六点", weekly(MON_FRI, "09:00", "18:00"), []),
+    ("周二三点到五点", [(1, "03:00", "05:00")], []),  # Tuesday at 3, not Tuesday and Wednesday
+    ("明天二十点到二十三点", [], ["06-04 20:00/06-04 23:00"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "rules", "windows"), TYPED_ON_A_PHONE, ids=[r[0] for r in TYPED_ON_A_PHONE]
+)
+def test_hours_typed_on_a_phone_read_exactly(text, rules, windows):
+    parsed = parse_availability(text, zone=BERLIN, now=NOW)
+    assert shown(parsed, BERLIN) == (sorted(rules), windows)
+    assert not parsed.blocked
+
+
+NEVER_READ_HALF_RIGHT = [
+    # A date and days said to be weekly in one list: which one was meant?
+    "tomorrow and Saturdays 9-17",
+    "tomorrow and weekends 9-17",
+    "today and Mon-Fri 9-17",
+    "завтра и по субботам 9-17",
+    "明天和每周六 9-17",
+    # A day named twice, or days left without hours after days with hours.
+    "Mon, Wed every day 9-17",
+    "weekends, Sat 10-14",
+    "Mon-Fri 8-18, Sat",
+    "Mon 9-12 and Wed",
+    "пн-пт 8-18, сб",
+    # "after" a bare hour that may be morning or evening.
+    "Mon-Fri after 6",
+    "пн-пт после 6",
+    "工作日6点以后",
+    # From a day on, until when? A run of dates that ends on weekly days, runs backwards or
+    # lasts over a month; a run from a weekday to a date or from a group of days.
+    "from tomorrow 9-17",
+    "from Monday 9-17",
+    "Mon-Fri 9-17 from tomorrow",
+    "tomorrow to Saturdays 9-17",
+    "20.06-25.07 9-17",
+    "25.06-20.06 9-17",
+    "Mon - tomorrow 9-17",
+    "weekdays - Sat 9-17",
+    # No day at all.
+    "after 18:00",
+    "before 8",
+    "上午9点到下午5点",
+    "晚上8点到早上7点",
+    # Forms not read: refused, never misread.
+    "mon/wed 9-17",
+    "Mon-Fri 0930-1730",
+    "20/06 9-17",
+    "mon-fri 8a-6p",
+    "every 9-17",
+    "今天五九点",
+    # Days taken out of days that do not hold them.
+    "Mon-Fri 9-17, Sat 10-14 except Wed",
+    "weekdays except Sat 9-17",
+    # A time alone: from it on, or only at it?
+    "tomorrow at 9",
+    "tomorrow 9",
+    "Mon-Fri 9:00",
+    "завтра в 9",
+    "明天9点",
+    "周一一 9-17",
+    "明天和周六日 9-17",
+]
+
+
+@pytest.mark.parametrize("text", NEVER_READ_HALF_RIGHT)
+def test_what_would_be_read_half_right_is_refused(text):
+    with pytest.raises(AvailabilityNotUnderstood):
+        parse_availability(text, zone=BERLIN, now=NOW)
