@@ -225,17 +225,29 @@ async def payment_received(update: Update, context: ParkShareContext) -> None:
             external_id=paid.telegram_payment_charge_id,
             provider_charge_id=paid.provider_payment_charge_id,
         )
-    confirmed = not outcome.duplicate and outcome.result in HOLDS_THE_SPOT
-    if not confirmed:
-        await update.effective_message.reply_text(
-            payment_outcome_text(outcome, context.i18n) + simulated_note(context)
-        )
+    await tell_of_payment(context, outcome, update.effective_chat.id, context.i18n)
+
+
+async def tell_of_payment(
+    context: ParkShareContext,
+    outcome: booking_payments.PaymentOutcome,
+    chat_id: int,
+    i18n: Translator,
+) -> None:
+    """The driver's confirmation (or what became of the payment), and the owner's notice: the
+    same whether Telegram's invoice or Stripe's page took the money."""
+    if outcome.duplicate or outcome.result not in HOLDS_THE_SPOT:
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(
+                chat_id, payment_outcome_text(outcome, i18n) + simulated_note(context, i18n)
+            )
         return
     head = None
     if outcome.result == booking_payments.PaymentResult.REINSTATED:
-        head = payment_outcome_text(outcome, context.i18n)
-    text, keyboard = await confirmation(context, outcome.booking, context.i18n, head=head)
-    await update.effective_message.reply_text(text, reply_markup=keyboard)
+        head = payment_outcome_text(outcome, i18n)
+    text, keyboard = await confirmation(context, outcome.booking, i18n, head=head)
+    with contextlib.suppress(TelegramError):
+        await context.bot.send_message(chat_id, text, reply_markup=keyboard)
     await owner_notices.paid(context, outcome.booking)
 
 

@@ -107,6 +107,8 @@ async def test_a_stay_paid_on_stripes_page_is_held_captured_and_paid_out(
                                   event_id="evt_paid")  # fmt: skip
     assert paid.json()["outcome"] == "paid"
     assert "is confirmed" in dana.last_message().text
+    assert "How to get in: Gate code 4711" in dana.last_message().text
+    assert "✅ Booking #1 is paid" in owner.last_message().text  # paid on the page, heard too
     for _ in range(2):  # Stripe retries: the same event twice more
         again = await webhooks.deliver("checkout.session.completed", _session(checkout, intent),
                                        event_id="evt_paid")  # fmt: skip
