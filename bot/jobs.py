@@ -11,6 +11,7 @@ from datetime import timedelta
 from telegram.error import TelegramError
 from telegram.ext import Application
 
+from bot import owner_notices
 from bot.context import ParkShareContext
 from bot.conversations.rate import rate_button
 from bot.handlers.bookings import extension_buttons
@@ -51,6 +52,7 @@ async def expire_overdue_bookings(context: ParkShareContext) -> None:
         drivers = {booking.id: await people.get(uow, booking.driver_id) for booking in expired}
     await close_lapsed_payment_pages(context)
     await tell_waiting_drivers(context, [booking.spot_id for booking in expired])
+    await owner_notices.lapsed_unpaid(context, expired)
     for booking in expired:
         driver = drivers[booking.id]
         text = (

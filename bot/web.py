@@ -17,8 +17,8 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.context import BotData
-from bot.handlers.payments import payment_outcome_text
+from bot.context import BotData, ParkShareContext
+from bot.handlers.payments import tell_of_payment
 from bot.i18n import Translator, translator
 from bot.transfers import hold_lapsed_text
 from core.services import gateway_events, people
@@ -111,8 +111,10 @@ async def tell_about_payment(
     if outcome.kind == "paid" and outcome.payment is not None:
         async with bot_data.database.reading() as uow:
             driver = await people.get(uow, outcome.payment.booking.driver_id)
-        await _send(application, driver.telegram_id,
-                    payment_outcome_text(outcome.payment, translator(driver.language)))  # fmt: skip
+        await tell_of_payment(
+            ParkShareContext(application), outcome.payment, driver.telegram_id,
+            translator(driver.language),
+        )  # fmt: skip
     elif outcome.kind == "payment_failed" and outcome.booking_id is not None:
         async with bot_data.database.reading() as uow:
             booking = await uow.bookings.get(outcome.booking_id)

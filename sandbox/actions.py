@@ -121,6 +121,8 @@ async def pay_invoice(
     payload = world.invoice_payloads.get((chat.id, message_id))
     if message is None or payload is None:
         raise bad_request("invoice not found")
+    if (chat.id, message_id) in world.paid_invoices:
+        raise bad_request("invoice already paid")
     invoice = message["invoice"]
     query = {"id": secrets.token_hex(8), "from": world.person(person_id),
              "currency": invoice["currency"], "total_amount": invoice["total_amount"],
@@ -145,6 +147,9 @@ async def pay_invoice(
               "telegram_payment_charge_id": f"sbx_tg_{secrets.token_hex(10)}",
               "provider_payment_charge_id": f"sbx_ch_{secrets.token_hex(10)}"}  # fmt: skip
     paid = await _person_message(world, person_id, None, successful_payment=charge)
+    # Telegram shows a paid invoice with a receipt instead of its Pay button.
+    world.paid_invoices.add((chat.id, message_id))
+    await world.record(chat, {"kind": "invoice_paid", "message_id": message_id})
     return {"kind": "paid", "message": paid}
 
 

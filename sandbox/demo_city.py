@@ -32,6 +32,19 @@ OWNER_NAMES = (
     "Anna", "Ben", "Chen", "Dmitri", "Elif", "Farid", "Greta", "Hiro", "Ines", "Jonas", "Katya",
     "Lukas",
 )  # fmt: skip
+# How a driver gets in, the way owners write it: where to enter, what opens, which bay.
+ACCESS = (
+    "Enter from {street} through the grey gate; key code {code}#. Bay {bay} on the left, "
+    "marked PARKSHARE.",
+    "Ring 'Garage {bay}' at the door on {street}; the door opens by itself at your start time. "
+    "Keypad inside: {code}.",
+    "Driveway next to house {house}: park nose-in in front of the white garage door. No code "
+    "needed; please leave the footpath clear.",
+    "Underground car park, ramp on {street}. Take a ticket at the barrier and show it with "
+    "code {code} at exit. Level -1, bay {bay}.",
+    "Courtyard through the archway at {street} {house}. Padlock on the chain: {code}. Bay {bay}, "
+    "the one with the yellow line.",
+)
 WEEKDAYS, EVERY_DAY, WEEKEND = range(5), range(7), (5, 6)
 # (weekdays, start minute, end minute): typical ways owners offer a spot.
 PATTERNS = (
@@ -126,7 +139,7 @@ async def load_demo_city(
                     covered=rng.random() < 0.4,
                     ev_charger=rng.random() < 0.15,
                     max_vehicle_size=rng.choice(list(VehicleSize)),
-                    access_instructions="Gate code is sent after payment.",
+                    access_instructions=_access_text(city, index, street),
                     instant_booking=rng.random() < 0.8,
                 ),
             )
@@ -143,6 +156,15 @@ async def load_demo_city(
             ratings += await _past_stays(uow, clock, rng, spot, raters)
         await uow.spots.flush()
     return DemoSummary(len(owners), spot_count, pending, ratings, already_loaded=False)
+
+
+def _access_text(city: DemoCity, index: int, street: str) -> str:
+    """Real directions for one spot; its own generator, so the city's other draws stay put."""
+    rng = random.Random(f"{city.name}:access:{index}")
+    return rng.choice(ACCESS).format(
+        street=street, code=rng.randint(1000, 9999), bay=rng.randint(1, 40),
+        house=rng.randint(1, 180),
+    )  # fmt: skip
 
 
 async def _past_stays(

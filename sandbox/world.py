@@ -98,6 +98,7 @@ class World:
         self.callback_answers: dict[str, asyncio.Future[JSON]] = {}
         self.checkouts: dict[str, PendingCheckout] = {}
         self.invoice_payloads: dict[tuple[int, int], str] = {}
+        self.paid_invoices: set[tuple[int, int]] = set()
         self._update_ids = itertools.count(1)
         self._person_ids = itertools.count(100_001)
         self._group_ids = itertools.count(1_001)

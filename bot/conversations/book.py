@@ -19,11 +19,12 @@ from telegram.ext import (
     filters,
 )
 
+from bot import owner_notices
 from bot.context import ParkShareContext
 from bot.conversations import conversation
 from bot.drafts import BookingDraft
 from bot.errors import explain
-from bot.handlers.payments import PayBooking
+from bot.handlers.payments import offer_payment
 from bot.handlers.requests import notify_owner_of_request
 from bot.handlers.search import OpenSpot, window_for
 from bot.handlers.spot_card import BookSpot
@@ -184,13 +185,18 @@ async def _confirm(update: Update, context: ParkShareContext) -> int:
 async def _tell_driver(update: Update, context: ParkShareContext, booking: Booking) -> None:
     _ = context.i18n.gettext
     if booking.status == BookingStatus.AWAITING_PAYMENT:
+        # The invoice follows at once, as Telegram bots do: no extra "Pay" step.
         await update.effective_message.reply_text(
             _(
                 "Booking #{id} holds this time for {minutes} minutes. Pay now to confirm it; "
                 "the money is held until your stay is over."
-            ).format(id=booking.id, minutes=context.settings.payment_window_minutes),
-            reply_markup=inline([[(_("💳 Pay"), PayBooking(booking.id))]]),
+            ).format(id=booking.id, minutes=context.settings.payment_window_minutes)
         )
+        await offer_payment(
+            context, booking.id, chat_id=update.effective_chat.id,
+            driver_id=context.user_data.person_id, i18n=context.i18n,
+        )  # fmt: skip
+        await owner_notices.booked(context, booking)
         return
     await notify_owner_of_request(context, booking.id)
     await update.effective_message.reply_text(

@@ -12,21 +12,25 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
+from bot import owner_notices
+from bot.booking_buttons import ManageBooking, PayBooking
 from bot.context import ParkShareContext
 from bot.conversations.rate import rate_button
 from bot.conversations.report import ReportProblem, report_button
-from bot.handlers.payments import PayBooking
+from bot.handlers.payments import offer_payment
 from bot.handlers.relay import OpenRelay
 from bot.handlers.relay import open_button as relay_button
 from bot.handlers.spot_card import Navigate
 from bot.i18n import N_, Translator, translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
 from bot.payment_pages import close_lapsed_payment_pages
+from bot.stay_text import duration_text, window_text
 from bot.waiting_drivers import tell_waiting_drivers
 from core.db.models import Booking, Person, Spot
 from core.money import Money
-from core.services import bookings, disputes, ratings, relay
+from core.services import bookings, disputes, ratings, relay, stays
 from core.services.parties import Side
+from core.services.stays import Stay
 from core.status import LIVE_BOOKING_STATUSES, BookingStatus
 
 STATUS_LABELS = {
@@ -52,17 +56,6 @@ class OwnerCancel(CallbackData):
 
 
 @dataclass(frozen=True)
-class ManageBooking(CallbackData):
-    """A driver's button on one booking; ``version`` is the booking as the driver saw it."""
-
-    prefix = "bm"
-    choices = {"action": frozenset({"cancel", "cancel_yes", "keep", "extend"})}  # noqa: RUF012
-    action: str
-    booking_id: int
-    version: int
-
-
-@dataclass(frozen=True)
 class ExtendBooking(CallbackData):
     prefix = "bx"
     booking_id: int
@@ -73,27 +66,42 @@ class ExtendBooking(CallbackData):
 
 
 def describe(booking: Booking, spot: Spot, i18n: Translator) -> str:
+    return describe_stay(Stay(booking), spot, i18n)
+
+
+def describe_stay(stay: Stay, spot: Spot, i18n: Translator) -> str:
+    """One booking number for the stay and its extensions."""
     _ = i18n.gettext
-    return _("<b>#{id} {title}</b>\n{start} – {end}\n{price} · {status}").format(
-        id=booking.id,
+    text = _("<b>{title}</b>\n{window}\n{price} · {status}").format(
         title=html.escape(spot.title),
-        start=i18n.moment(booking.start_at, spot.timezone),
-        end=i18n.moment(booking.end_at, spot.timezone),
-        price=i18n.money(Money(booking.price_minor, booking.currency)),
-        status=_(STATUS_LABELS[booking.status]),
+        window=window_text(stay, spot, i18n),
+        price=i18n.money(stay.price),
+        status=_(STATUS_LABELS[stay.status]),
     )
+    if stay.unpaid_extension is not None:
+        extension = stay.unpaid_extension
+        text += "\n" + _("⏩ +{duration} waiting for payment: {price}").format(
+            duration=duration_text(extension.end_at - extension.start_at, i18n),
+            price=i18n.money(Money(extension.price_minor, extension.currency)),
+        )
+    return text
 
 
-def driver_buttons(booking: Booking, i18n: Translator) -> InlineKeyboardMarkup | None:
+def driver_buttons(booking: Booking | Stay, i18n: Translator) -> InlineKeyboardMarkup | None:
     _ = i18n.gettext
+    stay = booking if isinstance(booking, Stay) else Stay(booking)
+    booking = stay.booking
     rows = _trust_row(booking, Side.DRIVER, i18n)
     if booking.status == BookingStatus.AWAITING_PAYMENT:
         rows.append([(_("💳 Pay"), PayBooking(booking.id))])
-    if booking.status in bookings.EXTENDABLE:
+    if stay.unpaid_extension is not None:
+        rows.append([(_("💳 Pay the extension"), PayBooking(stay.unpaid_extension.id))])
+    if stay.status in bookings.EXTENDABLE and stay.unpaid_extension is None:
+        last = stay.last
         rows.append(
             [
                 (_("🧭 Navigate"), Navigate(booking.spot_id)),
-                (_("⏩ Extend"), ManageBooking("extend", booking.id, booking.version)),
+                (_("⏩ Extend"), ManageBooking("extend", last.id, last.version)),
             ]
         )
     if booking.status in bookings.CANCELLABLE:
@@ -147,23 +155,29 @@ async def list_bookings(update: Update, context: ParkShareContext) -> None:
         reportable = await disputes.still_reportable_after_stay(
             uow, context.clock, [b for b, _spot in past + stays_over]
         )
+        upcoming_stays = await stays.stays_of(uow, upcoming)
+        past_stays = await stays.stays_of(uow, past)
+        owners_stays = await stays.stays_of(uow, at_my_spots)
+    # An extension that lapsed is listed as past; its stay is shown once, with the live ones.
+    shown = {stay.id for stay, _spot in upcoming_stays}
+    past_stays = [(stay, spot) for stay, spot in past_stays if stay.id not in shown]
     reply = update.effective_message.reply_text
     if not (upcoming or past or at_my_spots or stays_over):
         await reply(_("You have no bookings yet. Share your location to find a spot."))
         return
-    live = [(b, s) for b, s in upcoming if b.status in LIVE_BOOKING_STATUSES]
-    for booking, spot in live:
-        await reply(describe(booking, spot, i18n), reply_markup=driver_buttons(booking, i18n))
-    if past:
+    live = [(stay, s) for stay, s in upcoming_stays if stay.status in LIVE_BOOKING_STATUSES]
+    for stay, spot in live:
+        await reply(describe_stay(stay, spot, i18n), reply_markup=driver_buttons(stay, i18n))
+    if past_stays:
         lines = [_("<b>Past bookings</b>")]
-        lines += [describe(booking, spot, i18n) for booking, spot in past]
+        lines += [describe_stay(stay, spot, i18n) for stay, spot in past_stays]
         rows = [[rate_button(b, Side.DRIVER, i18n)] for b in to_rate_as_driver]
         rows += _problem_after_stay_rows(past, reportable, i18n)
         await reply("\n\n".join(lines), reply_markup=inline(rows) if rows else None)
     if at_my_spots:
         lines = [_("<b>Bookings at your spots</b>")]
-        lines += [describe(booking, spot, i18n) for booking, spot in at_my_spots]
-        rows = [row for booking, _spot in at_my_spots for row in _owner_rows(booking, i18n)]
+        lines += [describe_stay(stay, spot, i18n) for stay, spot in owners_stays]
+        rows = [row for stay, _spot in owners_stays for row in _owner_rows(stay.booking, i18n)]
         await reply("\n\n".join(lines), reply_markup=inline(rows) if rows else None)
     after_stay = _problem_after_stay_rows(stays_over, reportable, i18n)
     if to_rate_as_owner or after_stay:
@@ -273,6 +287,7 @@ async def booking_pressed(update: Update, context: ParkShareContext) -> None:
             text += " " + _("{refund} will be refunded.").format(refund=i18n.money(terms.refund))
         await query.edit_message_text(text)
         await close_lapsed_payment_pages(context)
+        await owner_notices.cancelled_by_driver(context, booking, terms.kept)
         return
     async with context.db.reading() as uow:
         booking = await bookings.get(uow, pressed.booking_id)
@@ -282,8 +297,10 @@ async def booking_pressed(update: Update, context: ParkShareContext) -> None:
         return
     await query.answer()
     if pressed.action == "keep" or booking.version != pressed.version:
+        async with context.db.reading() as uow:
+            stay = await stays.stay_of(uow, booking)
         await query.edit_message_text(
-            describe(booking, spot, i18n), reply_markup=driver_buttons(booking, i18n)
+            describe_stay(stay, spot, i18n), reply_markup=driver_buttons(stay, i18n)
         )
     elif pressed.action == "extend":
         await query.edit_message_reply_markup(extension_buttons(booking, i18n))
@@ -351,16 +368,21 @@ async def extension_pressed(update: Update, context: ParkShareContext) -> None:
             ),
         )  # fmt: skip
         spot = await uow.spots.get(extension.spot_id)
+        stay = await stays.stay_of(uow, extension)
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     await update.effective_message.reply_text(
-        _("Extension #{id} until {end}: {price}. Pay now to keep the spot.").format(
-            id=extension.id,
+        _("Booking #{id}: {duration} more, until {end}, for {price}. Pay now to keep the spot.")
+        .format(
+            id=stay.id, duration=duration_text(extension.end_at - extension.start_at, i18n),
             end=i18n.moment(extension.end_at, spot.timezone),
             price=i18n.money(Money(extension.price_minor, extension.currency)),
-        ),
-        reply_markup=inline([[(_("💳 Pay"), PayBooking(extension.id))]]),
-    )
+        )
+    )  # fmt: skip
+    await offer_payment(
+        context, extension.id, chat_id=update.effective_chat.id,
+        driver_id=context.user_data.person_id, i18n=i18n,
+    )  # fmt: skip
 
 
 def handlers() -> list[BaseHandler]:

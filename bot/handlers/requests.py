@@ -1,5 +1,5 @@
 """Requests to book a spot that does not book instantly: the owner accepts or declines with a
-button, and the driver hears the answer (with a Pay button when accepted)."""
+button, and the driver hears the answer (with the invoice when accepted)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import ParkShareContext
-from bot.handlers.payments import PayBooking
+from bot.handlers.payments import offer_payment
 from bot.i18n import translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.owner_notices import tier_text
 from bot.waiting_drivers import tell_waiting_drivers
+from core.db.models import Booking
 from core.money import Money
 from core.services import bookings, people, spots
 from core.status import BookingStatus
@@ -39,13 +41,13 @@ async def notify_owner_of_request(context: ParkShareContext, booking_id: int) ->
     _ = i18n.gettext
     text = _(
         "🔔 Request #{id} for <b>{title}</b>\n{start} – {end}\nYou earn {price} before our "
-        "commission. The driver's credit score is {score}."
+        "commission."
     ).format(
         id=booking.id, title=html.escape(spot.title),
         start=i18n.moment(booking.start_at, spot.timezone),
         end=i18n.moment(booking.end_at, spot.timezone),
-        price=i18n.money(Money(booking.price_minor, booking.currency)), score=driver.credit_score,
-    )  # fmt: skip
+        price=i18n.money(Money(booking.price_minor, booking.currency)),
+    ) + "\n" + tier_text(driver, i18n)  # fmt: skip
     keyboard = inline(
         [
             [
@@ -81,26 +83,32 @@ async def request_answered(update: Update, context: ParkShareContext) -> None:
     else:
         answer = _("You declined request #{id}.")
     await update.effective_message.reply_text(answer.format(id=booking.id))
-    await tell_driver(context, driver.telegram_id, driver.language, booking.id, booking.status)
+    await tell_driver(context, driver.telegram_id, driver.language, booking)
     if not accept:
         await tell_waiting_drivers(context, [booking.spot_id])
 
 
 async def tell_driver(
-    context: ParkShareContext, chat_id: int, language: str, booking_id: int, status: BookingStatus
+    context: ParkShareContext, chat_id: int, language: str, booking: Booking
 ) -> None:
-    _ = translator(language).gettext
-    if status == BookingStatus.AWAITING_PAYMENT:
+    i18n = translator(language)
+    _ = i18n.gettext
+    if booking.status == BookingStatus.AWAITING_PAYMENT:
         text = _(
             "Good news: the owner accepted request #{id}. Pay within {minutes} minutes to "
             "confirm it."
-        ).format(id=booking_id, minutes=context.settings.payment_window_minutes)
-        keyboard = inline([[(_("💳 Pay"), PayBooking(booking_id))]])
+        ).format(id=booking.id, minutes=context.settings.payment_window_minutes)
     else:
         text = _("Sorry, the owner declined request #{id}. Share your location to find another.")
-        text, keyboard = text.format(id=booking_id), None
-    with contextlib.suppress(TelegramError):
-        await context.bot.send_message(chat_id, text, reply_markup=keyboard)
+        text = text.format(id=booking.id)
+    try:
+        await context.bot.send_message(chat_id, text)
+    except TelegramError:
+        return  # a driver who blocked the bot pays no more; the booking lapses by itself
+    if booking.status == BookingStatus.AWAITING_PAYMENT:
+        await offer_payment(
+            context, booking.id, chat_id=chat_id, driver_id=booking.driver_id, i18n=i18n
+        )
 
 
 def handlers() -> list[BaseHandler]:

@@ -343,6 +343,16 @@ class Bookings(_Repository):
         )
         return list(rows)
 
+    async def extensions_of(self, booking_ids: Iterable[int]) -> list[Booking]:
+        """The extensions made directly of these bookings, oldest first, whatever their state."""
+        ids = list(booking_ids)
+        if not ids:
+            return []
+        rows = await self.session.scalars(
+            select(Booking).where(Booking.extends_id.in_(ids)).order_by(Booking.id)
+        )
+        return list(rows)
+
     async def live_extension_of(self, booking_id: int) -> Booking | None:
         return await self.session.scalar(
             select(Booking).where(

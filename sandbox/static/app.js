@@ -15,6 +15,8 @@ const view = {
   // sandbox's chat events: amounts count units of 10**-exp, and Telegram's exp is not always
   // the ISO one Intl knows (hundredths of a forint, a rupiah or a rial).
   exponents: {},
+  // Invoices of this chat already paid: Telegram shows their receipt, not a Pay button.
+  paidInvoices: new Set(),
 };
 
 async function api(path, options = {}) {
@@ -86,6 +88,7 @@ async function openChat(chatId) {
   view.stream?.close();
   view.chatId = chatId;
   view.next = 0;
+  view.paidInvoices = new Set();
   writeHash();
   for (const button of document.querySelectorAll("#chat-list button")) {
     button.setAttribute("aria-current", String(Number(button.dataset.chatId) === chatId));
@@ -139,6 +142,12 @@ function apply(event, live) {
     case "callback_answer":
       if (live && event.text) toast(event.text, event.show_alert);
       break;
+    case "invoice_paid": {
+      view.paidInvoices.add(event.message_id);
+      const invoice = messageElement(event.message_id);
+      if (invoice) invoice.replaceWith(renderMessage(invoice.message));
+      break;
+    }
     case "payment_failed":
       if (live) toast(event.error_message, true);
       break;
@@ -175,6 +184,7 @@ function scrollDown() {
 function renderMessage(message) {
   const item = document.createElement("li");
   item.dataset.messageId = message.message_id;
+  item.message = message;
   if (message.successful_payment) {
     const paid = message.successful_payment;
     item.className = "service";
@@ -254,7 +264,13 @@ function renderInvoice(message) {
   amount.className = "amount";
   amount.textContent = money(invoice.total_amount, invoice.currency);
   block.append(title, description, amount);
-  if (!message.reply_markup && message.chat.type === "private") {
+  if (view.paidInvoices.has(message.message_id)) {
+    block.classList.add("paid");
+    const receipt = document.createElement("div");
+    receipt.className = "receipt";
+    receipt.textContent = "✓ Paid · Receipt";
+    block.append(receipt);
+  } else if (!message.reply_markup && message.chat.type === "private") {
     const pay = document.createElement("button");
     pay.textContent = `Pay ${amount.textContent}`;
     pay.addEventListener("click", () => openPayment(message));

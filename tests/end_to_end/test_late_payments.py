@@ -11,7 +11,6 @@ async def test_a_payment_that_lands_after_the_booking_lapsed_takes_it_back(sandb
     _owner, spot = await _owner_and_spot(sandbox)
     dana = sandbox.person("Dana")
     await _book(dana, spot, when="today 12-14")
-    await dana.press("Pay")
 
     async def the_payment_window_closes():
         sandbox.clock.advance(minutes=16)
@@ -29,7 +28,6 @@ async def test_a_payment_that_lands_after_the_window_went_to_someone_else_is_ref
     _owner, spot = await _owner_and_spot(sandbox)
     dana, eve = sandbox.person("Dana"), sandbox.person("Eve")
     await _book(dana, spot, when="today 12-14")
-    await dana.press("Pay")
 
     async def the_window_lapses_and_eve_books_it():
         sandbox.clock.advance(minutes=16)
@@ -49,7 +47,6 @@ async def test_a_payment_that_lands_after_the_owner_cancelled_is_refunded(sandbo
     owner, spot = await _owner_and_spot(sandbox)
     dana = sandbox.person("Dana")
     await _book(dana, spot, when="tomorrow 12-14")
-    await dana.press("Pay")
 
     async def the_owner_cancels():
         await owner.send("/bookings")

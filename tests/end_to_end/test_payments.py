@@ -21,7 +21,6 @@ async def test_a_paid_stay_reaches_the_owner_and_the_managers_report(sandbox):
     owner, spot = await _owner_and_spot(sandbox)
     dana = sandbox.person("Dana")
     await _book(dana, spot, when="today 12-14")  # the clock stands at 11:00 Berlin time
-    await dana.press("Pay")
     assert SANDBOX_NOTE in dana.last_message().raw["invoice"]["description"]
     await dana.pay()
     assert "is confirmed" in dana.last_message().text
@@ -78,7 +77,6 @@ async def test_an_expired_booking_is_not_charged(sandbox):
     _, spot = await _owner_and_spot(sandbox)
     dana = sandbox.person("Dana")
     await _book(dana, spot, when="tomorrow 10-12")
-    await dana.press("Pay")
     sandbox.clock.advance(minutes=16)
     await sandbox.runtime.run_job("expire_overdue")
     outcome = await dana.pay()
@@ -92,7 +90,6 @@ async def test_a_cancelled_booking_is_not_charged(sandbox):
     _, spot = await _owner_and_spot(sandbox)
     dana = sandbox.person("Dana")
     await _book(dana, spot, when="tomorrow 10-12")
-    await dana.press("Pay")
     await dana.send("/bookings")
     await dana.press("Cancel")
     await dana.press("Yes, cancel")
@@ -106,7 +103,6 @@ async def test_an_invoice_whose_amount_no_longer_matches_is_refused(sandbox):
     _, spot = await _owner_and_spot(sandbox)
     dana = sandbox.person("Dana")
     await _book(dana, spot, when="tomorrow 10-12")
-    await dana.press("Pay")
     async with sandbox.database.unit_of_work() as uow:
         booking = await uow.session.scalar(select(Booking))
         booking.price_minor = 900  # repriced after the invoice went out
@@ -148,7 +144,6 @@ async def test_an_owner_who_cancels_refunds_the_driver_in_full_and_loses_credit(
     owner, spot = await _owner_and_spot(sandbox)
     dana = sandbox.person("Dana")
     await _book(dana, spot, when="this Thursday 10-12")  # three days ahead of Monday 11:00
-    await dana.press("Pay")
     await dana.pay()
     (booking,) = await _bookings_of(sandbox, spot)
 

@@ -72,7 +72,6 @@ async def _one(sandbox, model):
 
 async def _pay_on_the_page(sandbox, recorded, at_stripe, dana, spot, *, when: str):
     await _book(dana, spot, when=when)
-    await dana.press("Pay")
     (booking,) = await _bookings_of(sandbox, spot)
     (checkout,) = await _one(sandbox, Checkout)
     intent = await at_stripe.pays(booking.price_minor, payload=payload_for(booking))
@@ -91,11 +90,11 @@ async def test_a_stay_paid_on_stripes_page_is_held_captured_and_paid_out(
     owner, spot = await _owner_and_spot(sandbox)
     dana = sandbox.person("Dana")
     await _book(dana, spot, when="today 12-14")
-    await dana.press("Pay")
     link = dana.last_message()
     assert "secure page" in link.text
     (button,) = link.raw["reply_markup"]["inline_keyboard"][0]
     assert button["url"].startswith("https://checkout.stripe.com/")
+    await dana.send("/bookings")
     await dana.press("Pay")  # again: the same page, not a second one
     assert dana.last_message().raw["reply_markup"]["inline_keyboard"][0][0]["url"] == button["url"]
     assert len(recorded.calls_to("POST", "/v1/checkout/sessions")) == 1  # the page is reused
@@ -108,6 +107,8 @@ async def test_a_stay_paid_on_stripes_page_is_held_captured_and_paid_out(
                                   event_id="evt_paid")  # fmt: skip
     assert paid.json()["outcome"] == "paid"
     assert "is confirmed" in dana.last_message().text
+    assert "How to get in: Gate code 4711" in dana.last_message().text
+    assert "✅ Booking #1 is paid" in owner.last_message().text  # paid on the page, heard too
     for _ in range(2):  # Stripe retries: the same event twice more
         again = await webhooks.deliver("checkout.session.completed", _session(checkout, intent),
                                        event_id="evt_paid")  # fmt: skip
@@ -270,7 +271,6 @@ async def test_an_unpaid_page_is_closed_at_stripe_when_its_booking_expires(
     _, spot = await _owner_and_spot(sandbox)
     dana = sandbox.person("Dana")
     await _book(dana, spot, when="tomorrow 10-12")
-    await dana.press("Pay")
     (checkout,) = await _one(sandbox, Checkout)
     (created,) = recorded.calls_to("POST", "/v1/checkout/sessions")
     assert "expires_at" in created.form
@@ -306,7 +306,6 @@ async def test_cancelling_an_unpaid_booking_closes_its_page_at_once(sandbox, web
     _, spot = await _owner_and_spot(sandbox)
     dana = sandbox.person("Dana")
     await _book(dana, spot, when="tomorrow 10-12")
-    await dana.press("Pay")
     (checkout,) = await _one(sandbox, Checkout)
 
     await dana.send("/bookings")

@@ -18,7 +18,6 @@ async def _paid(sandbox, *, when="today 12-14"):
     owner, spot = await _owner_and_spot(sandbox)
     dana = await _a_driver(sandbox)
     await _book(dana, spot, when=when)
-    await dana.press("Pay")
     await dana.pay()
     return owner, spot, dana
 

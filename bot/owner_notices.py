@@ -1,0 +1,120 @@
+"""What the owner hears about bookings at their spots, at once: booked, paid, extended,
+cancelled by the driver, lapsed unpaid. Each notice gives the stay's window in the spot's
+timezone and the driver's credit tier, never who the driver is. An owner who blocked the bot
+must not break the driver's action, so a refused send is only logged."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from telegram.error import TelegramError
+
+from bot.context import ParkShareContext
+from bot.i18n import N_, Translator, translator
+from bot.stay_text import duration_text, window_text
+from bot.telegram_text import fit_html
+from core.credit import CreditTier, tier_of
+from core.db.models import Booking, Person, Spot
+from core.money import Money
+from core.services import stays
+from core.services.stays import Stay
+
+log = logging.getLogger(__name__)
+
+TIER_LABELS = {
+    CreditTier.TRUSTED: N_("trusted driver"),
+    CreditTier.GOOD: N_("driver in good standing"),
+    CreditTier.WATCH: N_("new or watched driver"),
+}
+
+
+def tier_text(driver: Person, i18n: Translator) -> str:
+    return i18n.gettext("Driver: {tier}").format(
+        tier=i18n.gettext(TIER_LABELS[tier_of(driver.credit_score)])
+    )
+
+
+async def _send(context: ParkShareContext, booking: Booking, compose) -> None:
+    """Reads the stay, lets ``compose(stay, spot, driver, i18n)`` write the owner's text in the
+    owner's language, and sends it; a failure to reach the owner stays the owner's side."""
+    async with context.db.reading() as uow:
+        stay = await stays.stay_of(uow, booking)
+        spot = await uow.spots.get(booking.spot_id)
+        owner = await uow.people.get(spot.owner_id)
+        driver = await uow.people.get(booking.driver_id)
+    i18n = translator(owner.language)
+    text = compose(stay, spot, driver, i18n)
+    body = "\n".join(
+        [text, f"<b>{html.escape(spot.title)}</b>", window_text(stay, spot, i18n),
+         tier_text(driver, i18n)]
+    )  # fmt: skip
+    try:
+        await context.bot.send_message(owner.telegram_id, fit_html(body))
+    except TelegramError:
+        log.warning("owner of spot %s was not told about booking %s", spot.id, booking.id)
+
+
+async def booked(context: ParkShareContext, booking: Booking) -> None:
+    def compose(stay: Stay, spot: Spot, driver: Person, i18n: Translator) -> str:
+        return i18n.ngettext(
+            "🆕 New booking #{id}. The driver has {minutes} minute to pay.",
+            "🆕 New booking #{id}. The driver has {minutes} minutes to pay.",
+            context.settings.payment_window_minutes,
+        ).format(id=stay.id, minutes=context.settings.payment_window_minutes)
+
+    await _send(context, booking, compose)
+
+
+async def paid(context: ParkShareContext, booking: Booking) -> None:
+    """A booking paid; an extension paid is told as ``extended``."""
+    if booking.extends_id is not None:
+        await extended(context, booking)
+        return
+
+    def compose(stay: Stay, spot: Spot, driver: Person, i18n: Translator) -> str:
+        return i18n.gettext(
+            "✅ Booking #{id} is paid: {price}. The money is held until the stay is over."
+        ).format(id=stay.id, price=i18n.money(Money(booking.price_minor, booking.currency)))
+
+    await _send(context, booking, compose)
+
+
+async def extended(context: ParkShareContext, extension: Booking) -> None:
+    def compose(stay: Stay, spot: Spot, driver: Person, i18n: Translator) -> str:
+        return i18n.gettext(
+            "⏩ Booking #{id} is extended by {duration}, until {end}, and paid: {price}."
+        ).format(
+            id=stay.id, duration=duration_text(extension.end_at - extension.start_at, i18n),
+            end=i18n.moment(extension.end_at, spot.timezone),
+            price=i18n.money(Money(extension.price_minor, extension.currency)),
+        )  # fmt: skip
+
+    await _send(context, extension, compose)
+
+
+async def cancelled_by_driver(context: ParkShareContext, booking: Booking, kept: Money) -> None:
+    def compose(stay: Stay, spot: Spot, driver: Person, i18n: Translator) -> str:
+        text = i18n.gettext("✖️ The driver cancelled booking #{id}. Its time is free again.")
+        if kept.minor:
+            text += " " + i18n.gettext(
+                "It was cancelled late, so {kept} of the price goes to you."
+            ).format(kept=i18n.money(kept))
+        return text.format(id=stay.id)
+
+    await _send(context, booking, compose)
+
+
+async def lapsed_unpaid(context: ParkShareContext, expired: list[Booking]) -> None:
+    """Bookings and requests that expired unpaid; an unpaid extension the owner never heard of
+    lapses silently."""
+    for booking in expired:
+        if booking.extends_id is not None:
+            continue
+
+        def compose(stay: Stay, spot: Spot, driver: Person, i18n: Translator) -> str:
+            return i18n.gettext(
+                "⌛ Booking #{id} lapsed before it was confirmed, so its time is free again."
+            ).format(id=stay.id)
+
+        await _send(context, booking, compose)
