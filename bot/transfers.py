@@ -43,9 +43,12 @@ async def _tell(context: ParkShareContext, outcome: Moved) -> None:
     elif isinstance(outcome, TransferGivenUp) and context.settings.manager_chat_id is not None:
         i18n = translator("en")
         what = i18n.gettext("Refund") if outcome.kind == "refund" else i18n.gettext("Payout")
-        text = i18n.gettext(
+        text = i18n.ngettext(
+            "⚠️ Payment problem: {what} of {amount} for booking #{id} failed {attempts} time "
+            "({error}). It needs a manager.",
             "⚠️ Payment problem: {what} of {amount} for booking #{id} failed {attempts} times "
-            "({error}). It needs a manager."
+            "({error}). It needs a manager.",
+            outcome.attempts,
         ).format(
             what=what, amount=i18n.money(outcome.amount), id=outcome.booking_id,
             attempts=outcome.attempts, error=html.escape(outcome.error[:200]),

@@ -237,9 +237,12 @@ async def owner_cancel_pressed(update: Update, context: ParkShareContext) -> Non
         return
     penalty = bookings.owner_cancellation_penalty(booking, context.clock.now())
     await update.effective_message.reply_text(
-        describe(booking, spot, i18n) + "\n\n" + _(
+        describe(booking, spot, i18n) + "\n\n" + i18n.ngettext(
             "Cancel this booking? The driver gets back everything they paid, and your credit "
-            "score drops by {points} points."
+            "score drops by {points} point.",
+            "Cancel this booking? The driver gets back everything they paid, and your credit "
+            "score drops by {points} points.",
+            penalty,
         ).format(points=penalty),
         reply_markup=inline([
             [(_("Yes, cancel"), OwnerCancel("yes", booking.id, booking.version))],

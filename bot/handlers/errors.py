@@ -88,12 +88,15 @@ async def _alert_managers(context: ParkShareContext, kind: str, update_id: int |
         return
     minutes = int(bot_data.error_alerts.period.total_seconds() // 60)
     # The managers' group reads English, like the rest of what the bot posts there.
-    _ = translator("en").gettext
+    i18n = translator("en")
     with contextlib.suppress(TelegramError):
         await context.bot.send_message(
             settings.manager_chat_id,
-            _(
+            i18n.ngettext(
                 "⚠️ An update failed: <code>{kind}</code> (update {update_id}). The same "
-                "failure is only logged for the next {minutes} minutes."
+                "failure is only logged for the next {minutes} minute.",
+                "⚠️ An update failed: <code>{kind}</code> (update {update_id}). The same "
+                "failure is only logged for the next {minutes} minutes.",
+                minutes,
             ).format(kind=html.escape(kind), update_id=update_id, minutes=minutes),
         )

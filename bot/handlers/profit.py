@@ -127,8 +127,13 @@ def _report_text(report: profit.Report, period: str, zone: str, i18n: Translator
         _("Refunds: {amount}").format(amount=_amounts(report.refunds, i18n)),
         _("Payouts: {amount}").format(amount=_amounts(report.payouts, i18n)),
         _("Disputes opened: {count}").format(count=report.disputes),
-        _("Occupancy: {percent} of listed spot-hours; {booked} of {listed} spots booked, "
-          "{hours} h in all").format(
+        i18n.ngettext(
+            "Occupancy: {percent} of listed spot-hours; {booked} of {listed} spot booked, "
+            "{hours} h in all",
+            "Occupancy: {percent} of listed spot-hours; {booked} of {listed} spots booked, "
+            "{hours} h in all",
+            report.listed_spots,
+        ).format(
             percent=i18n.percent(report.occupancy), booked=report.booked_spots,
             listed=report.listed_spots, hours=i18n.number(round(report.booked_hours, 1)),
         ),

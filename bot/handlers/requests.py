@@ -94,10 +94,14 @@ async def tell_driver(
     i18n = translator(language)
     _ = i18n.gettext
     if booking.status == BookingStatus.AWAITING_PAYMENT:
-        text = _(
+        minutes = context.settings.payment_window_minutes
+        text = i18n.ngettext(
+            "Good news: the owner accepted request #{id}. Pay within {minutes} minute to "
+            "confirm it.",
             "Good news: the owner accepted request #{id}. Pay within {minutes} minutes to "
-            "confirm it."
-        ).format(id=booking.id, minutes=context.settings.payment_window_minutes)
+            "confirm it.",
+            minutes,
+        ).format(id=booking.id, minutes=minutes)
     else:
         text = _("Sorry, the owner declined request #{id}. Share your location to find another.")
         text = text.format(id=booking.id)

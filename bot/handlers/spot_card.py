@@ -120,9 +120,11 @@ async def _card_text(
         lines.append(template.format(minutes=minutes, km=f"{eta.distance_m / 1000:.1f}"))
     if details.rating is not None:
         lines.append(
-            _("★ {rating} from {count} stays").format(
-                rating=f"{details.rating:.1f}", count=details.rating_count
-            )
+            i18n.ngettext(
+                "★ {rating} from {count} stay",
+                "★ {rating} from {count} stays",
+                details.rating_count,
+            ).format(rating=i18n.number(round(details.rating, 1)), count=details.rating_count)
         )
     else:
         lines.append(_("New listing, no ratings yet"))
