@@ -120,20 +120,24 @@ async def load_demo_city(
             person.roles = Role.DRIVER
         south, west, north, east = city.bounds()
         pending = ratings = 0
+        titles: set[str] = set()
         for index in range(spot_count):
             owner = owners[index % len(owners)]
             hourly = rng.choice((150, 200, 250, 300, 350, 400, 450))
             street = rng.choice(STREETS)
+            kind = rng.choice(KINDS)
+            point = GeoPoint(round(rng.uniform(south, north), 6), round(rng.uniform(west, east), 6))
+            house = rng.randint(1, 180)
+            # The house number tells apart two garages on one street, as their owners would.
+            title = _unique(f"{kind} on {street} {house}", titles)
             spot = await spots.create(
                 uow,
                 clock,
                 owner_id=owner.id,
                 draft=spots.SpotDraft(
-                    title=f"{rng.choice(KINDS)} on {street}",
-                    point=GeoPoint(
-                        round(rng.uniform(south, north), 6), round(rng.uniform(west, east), 6)
-                    ),
-                    address=f"{street} {rng.randint(1, 180)}, {city.name}",
+                    title=title,
+                    point=point,
+                    address=f"{street} {house}, {city.name}",
                     hourly_price=Money(hourly, city.currency),
                     daily_price=Money(hourly * 8, city.currency) if rng.random() < 0.5 else None,
                     covered=rng.random() < 0.4,
@@ -156,6 +160,15 @@ async def load_demo_city(
             ratings += await _past_stays(uow, clock, rng, spot, raters)
         await uow.spots.flush()
     return DemoSummary(len(owners), spot_count, pending, ratings, already_loaded=False)
+
+
+def _unique(title: str, taken: set[str]) -> str:
+    number, unique = 1, title
+    while unique in taken:
+        number += 1
+        unique = f"{title} ({number})"
+    taken.add(unique)
+    return unique
 
 
 def _access_text(city: DemoCity, index: int, street: str) -> str:

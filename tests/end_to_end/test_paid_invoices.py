@@ -37,3 +37,13 @@ async def test_every_demo_spot_says_how_to_get_in(sandbox):
         assert "after payment" not in text
         assert re.search(r"\d", text), text  # a code, a bay or a house number
     assert len(set(texts)) > 50  # each spot its own
+
+
+@pytest.mark.parametrize("demo_spots", [400])
+async def test_no_two_demo_spots_share_a_name(sandbox):
+    async with sandbox.database.reading() as uow:
+        rows = list(await uow.session.execute(select(Spot.title, Spot.address)))
+    assert len(rows) == 400
+    assert len({title for title, _ in rows}) == 400
+    for title, address in rows:
+        assert title.split(" on ", 1)[1].split(" (")[0] in address, (title, address)
