@@ -67,6 +67,8 @@ class BookingDraft(Draft):
     spot_id: int
     start_at: str  # ISO 8601, aware UTC
     end_at: str
+    # The price and cancellation terms last shown, so Confirm books on nothing else.
+    offered_terms: str = ""
 
 
 @dataclass

@@ -20,17 +20,18 @@ from telegram.ext import (
 )
 
 from bot.context import ParkShareContext
-from bot.conversations import conversation
+from bot.conversations import LEAVE_HINT, conversation
 from bot.drafts import BookingDraft
 from bot.errors import explain
 from bot.handlers.payments import PayBooking
 from bot.handlers.requests import notify_owner_of_request
 from bot.handlers.search import OpenSpot, window_for
 from bot.handlers.spot_card import BookSpot
+from bot.i18n import N_
 from bot.keyboards import CallbackData, inline, unpack_pressed
 from core.availability_text import parse_availability
 from core.db.models import Booking
-from core.errors import DomainError, InvalidWindow, WindowTaken
+from core.errors import DomainError, InvalidWindow, WindowTaken, WindowUnavailable
 from core.geo import GeoPoint
 from core.money import Money
 from core.pricing import price_for_window
@@ -70,7 +71,23 @@ async def book_pressed(update: Update, context: ParkShareContext) -> BookState |
     return await _ask_confirmation(update, context)
 
 
-async def _ask_confirmation(update: Update, context: ParkShareContext) -> BookState:
+def _terms(price: Money, policy: bookings.CancellationPolicy) -> str:
+    """What the driver agrees to, as one comparable value."""
+    free_until = policy.free_until.isoformat() if policy.free_until else "none"
+    return f"{price.minor} {price.currency} free until {free_until}, {policy.late_percent} %"
+
+
+def _policy(context: ParkShareContext, start: datetime) -> bookings.CancellationPolicy:
+    settings = context.settings
+    return bookings.cancellation_policy(
+        start, context.clock.now(), free_hours=settings.free_cancellation_hours,
+        late_percent=settings.late_cancellation_percent,
+    )  # fmt: skip
+
+
+async def _ask_confirmation(
+    update: Update, context: ParkShareContext, *, changed: bool = False
+) -> BookState:
     i18n = context.i18n
     _ = i18n.gettext
     draft = context.user_data.booking_draft
@@ -80,10 +97,8 @@ async def _ask_confirmation(update: Update, context: ParkShareContext) -> BookSt
     daily = Money(spot.daily_price_minor, spot.currency) if spot.daily_price_minor else None
     price = price_for_window(Money(spot.hourly_price_minor, spot.currency), daily, start, end)
     settings = context.settings
-    policy = bookings.cancellation_policy(
-        start, context.clock.now(), free_hours=settings.free_cancellation_hours,
-        late_percent=settings.late_cancellation_percent,
-    )  # fmt: skip
+    policy = _policy(context, start)
+    draft.offered_terms = _terms(price, policy)
     if policy.free_until is not None:
         terms = _("Free cancellation until {moment}; later, {percent} % is kept.").format(
             moment=i18n.moment(policy.free_until, spot.timezone), percent=policy.late_percent
@@ -100,8 +115,10 @@ async def _ask_confirmation(update: Update, context: ParkShareContext) -> BookSt
         title=html.escape(spot.title), start=i18n.moment(start, spot.timezone),
         end=i18n.moment(end, spot.timezone), price=i18n.money(price),
     )  # fmt: skip
+    if changed:
+        offer = _("The terms changed since I showed them. Here they are now:") + "\n" + offer
     await update.effective_message.reply_text(
-        offer + "\n\n" + terms,
+        offer + "\n\n" + terms + "\n" + _(LEAVE_HINT),
         reply_markup=inline(
             [
                 [(_("✅ Confirm"), BookingStep("confirm"))],
@@ -157,8 +174,14 @@ async def window_typed(update: Update, context: ParkShareContext) -> BookState:
     return await _ask_confirmation(update, context)
 
 
-async def _confirm(update: Update, context: ParkShareContext) -> int:
+class _TermsChanged(Exception):
+    """The booking would cost or cancel otherwise than the offer the driver confirmed."""
+
+
+async def _confirm(update: Update, context: ParkShareContext) -> BookState | int:
+    _ = context.i18n.gettext
     draft = context.user_data.booking_draft
+    start = datetime.fromisoformat(draft.start_at)
     try:
         async with context.db.unit_of_work() as uow:
             booking = await bookings.request(
@@ -166,16 +189,35 @@ async def _confirm(update: Update, context: ParkShareContext) -> int:
                 context.clock,
                 driver_id=context.user_data.person_id,
                 spot_id=draft.spot_id,
-                start=datetime.fromisoformat(draft.start_at),
+                start=start,
                 end=datetime.fromisoformat(draft.end_at),
                 commission_basis_points=context.settings.commission_basis_points,
                 trusted_owner_commission_basis_points=(
                     context.settings.trusted_owner_commission_basis_points
                 ),
             )
+            # Decided on the booking as it would be written, so a change of price a moment
+            # ago is caught too; raising undoes it.
+            charged = Money(booking.price_minor, booking.currency)
+            if _terms(charged, _policy(context, start)) != draft.offered_terms:
+                raise _TermsChanged
+    except _TermsChanged:
+        return await _ask_confirmation(update, context, changed=True)
     except WindowTaken as error:
         await _offer_next_free(update, context, error)
         return ConversationHandler.END
+    except WindowUnavailable as error:
+        # The owner changed the hours since the offer: this time can no longer be booked.
+        await update.effective_message.reply_text(
+            explain(error, context.i18n),
+            reply_markup=inline(
+                [
+                    [(_("🕒 Another time"), BookingStep("other_time"))],
+                    [(_("Cancel"), BookingStep("cancel"))],
+                ]
+            ),
+        )
+        return BookState.CONFIRM
     context.user_data.booking_draft = None
     await _tell_driver(update, context, booking)
     return ConversationHandler.END
@@ -224,8 +266,12 @@ async def _offer_next_free(update: Update, context: ParkShareContext, error: Win
     )
 
 
-async def cancel(update: Update, context: ParkShareContext) -> int:
+def _forget(context: ParkShareContext) -> None:
     context.user_data.booking_draft = None
+
+
+async def cancel(update: Update, context: ParkShareContext) -> int:
+    _forget(context)
     await update.effective_message.reply_text(
         context.i18n.gettext("Booking cancelled. Nothing was reserved.")
     )
@@ -241,6 +287,8 @@ async def stale_button(update: Update, context: ParkShareContext) -> None:
 def build_book_conversation() -> ConversationHandler:
     return conversation(
         name="book",
+        stopped=N_("Booking stopped. Nothing was reserved."),
+        forget=_forget,
         entry_points=[CallbackQueryHandler(book_pressed, pattern=BookSpot.pattern())],
         states={
             BookState.CONFIRM: [CallbackQueryHandler(step_pressed, pattern=BookingStep.pattern())],

@@ -18,9 +18,10 @@ from telegram.ext import (
 )
 
 from bot.context import ParkShareContext
-from bot.conversations import conversation
+from bot.conversations import LEAVE_HINT, conversation
 from bot.errors import explain
 from bot.handlers.my_spots import ManageSpot
+from bot.i18n import N_
 from bot.keyboards import CallbackData, inline, unpack_pressed
 from core.availability_text import parse_availability
 from core.errors import DomainError
@@ -60,26 +61,18 @@ async def edit_pressed(update: Update, context: ParkShareContext) -> EditState |
     await query.answer()
     context.user_data.editing_spot_id = spot.id
     if pressed.action == "prices":
-        await update.effective_message.reply_text(
-            _("New price per hour for “{title}”? For example: 3.50").format(
-                title=html.escape(spot.title)
-            )
-        )
-        return EditState.HOURLY
-    if pressed.action == "photos":
+        question, state = _("New price per hour for “{title}”? For example: 3.50"), EditState.HOURLY
+    elif pressed.action == "photos":
         context.user_data.editing_photo_ids = []
-        await update.effective_message.reply_text(
-            _("Send up to 5 new photos of “{title}”; they replace the old ones.").format(
-                title=html.escape(spot.title)
-            )
-        )
-        return EditState.PHOTOS
+        question = _("Send up to 5 new photos of “{title}”; they replace the old ones.")
+        state = EditState.PHOTOS
+    else:
+        question = _("New regular hours for “{title}”? For example: Mon-Fri 08:00-18:00")
+        state = EditState.HOURS
     await update.effective_message.reply_text(
-        _("New regular hours for “{title}”? For example: Mon-Fri 08:00-18:00").format(
-            title=html.escape(spot.title)
-        )
+        question.format(title=html.escape(spot.title)) + "\n" + _(LEAVE_HINT)
     )
-    return EditState.HOURS
+    return state
 
 
 async def hourly_typed(update: Update, context: ParkShareContext) -> EditState:
@@ -184,9 +177,14 @@ async def _done(update: Update, context: ParkShareContext, title: str) -> int:
     return ConversationHandler.END
 
 
-async def cancel(update: Update, context: ParkShareContext) -> int:
+def _forget(context: ParkShareContext) -> None:
     context.user_data.editing_spot_id = None
     context.user_data.editing_photo_ids = []
+    context.user_data.pending_hours = None
+
+
+async def cancel(update: Update, context: ParkShareContext) -> int:
+    _forget(context)
     await update.effective_message.reply_text(context.i18n.gettext("Nothing was changed."))
     return ConversationHandler.END
 
@@ -195,6 +193,8 @@ def build_edit_spot_conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
     return conversation(
         name="edit_spot",
+        stopped=N_("Changing the spot stopped. Nothing was changed."),
+        forget=_forget,
         entry_points=[CallbackQueryHandler(edit_pressed, pattern=r"^my:(prices|hours|photos):")],
         states={
             EditState.HOURLY: [MessageHandler(text, hourly_typed)],

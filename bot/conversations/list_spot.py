@@ -521,8 +521,12 @@ async def _submit(update: Update, context: ParkShareContext) -> int:
 # --- leaving -----------------------------------------------------------------------------------
 
 
-async def cancel(update: Update, context: ParkShareContext) -> int:
+def _forget(context: ParkShareContext) -> None:
     context.user_data.listing_draft = None
+
+
+async def cancel(update: Update, context: ParkShareContext) -> int:
+    _forget(context)
     await update.effective_message.reply_text(
         context.i18n.gettext("Listing cancelled. Nothing was saved."),
         reply_markup=ReplyKeyboardRemove(),
@@ -558,6 +562,9 @@ def build_list_spot_conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
     return conversation(
         name="list_spot",
+        stopped=N_("Listing a spot stopped."),
+        forget=_forget,
+        removes_keyboard=True,  # the location button of the first step
         entry_points=[CommandHandler("list", start_listing, filters=filters.ChatType.PRIVATE)],
         states={
             ListState.LOCATION: [
