@@ -27,9 +27,10 @@ from bot.handlers.payments import PayBooking
 from bot.handlers.requests import notify_owner_of_request
 from bot.handlers.search import OpenSpot, window_for
 from bot.handlers.spot_card import BookSpot
+from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_
 from bot.keyboards import CallbackData, inline, unpack_pressed
-from core.availability_text import parse_availability
+from core.availability_text import OVERNIGHT, SAME_DAY, AmbiguousHours, parse_availability
 from core.db.models import Booking
 from core.errors import DomainError, InvalidWindow, WindowTaken, WindowUnavailable
 from core.geo import GeoPoint
@@ -48,7 +49,10 @@ class BookState(IntEnum):
 @dataclass(frozen=True)
 class BookingStep(CallbackData):
     prefix = "bk"
-    choices = {"action": frozenset({"confirm", "other_time", "cancel"})}  # noqa: RUF012
+    choices = {  # noqa: RUF012
+        # OVERNIGHT and SAME_DAY: which reading of a window such as "today 18-8" was meant.
+        "action": frozenset({"confirm", "other_time", "cancel", OVERNIGHT, SAME_DAY})
+    }
     action: str
 
 
@@ -136,9 +140,12 @@ async def step_pressed(update: Update, context: ParkShareContext) -> BookState |
     step = await unpack_pressed(query, BookingStep, context.i18n)
     if step is None:
         return BookState.CONFIRM
+    draft = context.user_data.booking_draft
+    if step.action in (OVERNIGHT, SAME_DAY):
+        return await _reading_picked(update, context, step.action)
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
-    if step.action == "cancel":
+    if step.action == "cancel" or draft is None:
         return await cancel(update, context)
     if step.action == "other_time":
         await update.effective_message.reply_text(
@@ -148,17 +155,44 @@ async def step_pressed(update: Update, context: ParkShareContext) -> BookState |
     return await _confirm(update, context)
 
 
+async def _reading_picked(update: Update, context: ParkShareContext, kind: str) -> BookState:
+    query = update.callback_query
+    draft = context.user_data.booking_draft
+    text = None
+    if draft is not None and draft.pending_window:
+        async with context.db.reading() as uow:
+            spot = await spots.get(uow, draft.spot_id)
+        text = reading_text(draft.pending_window, kind, spot.timezone, context.clock.now())
+    if text is None:
+        await query.answer(context.i18n.gettext("This button is no longer valid."), show_alert=True)
+        return BookState.CUSTOM_WINDOW
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    draft.pending_window = ""
+    return await _window_given(update, context, text)
+
+
 async def window_typed(update: Update, context: ParkShareContext) -> BookState:
+    return await _window_given(update, context, update.effective_message.text)
+
+
+async def _window_given(update: Update, context: ParkShareContext, text: str) -> BookState:
     _ = context.i18n.gettext
     draft = context.user_data.booking_draft
     async with context.db.reading() as uow:
         spot = await spots.get(uow, draft.spot_id)
     try:
-        parsed = parse_availability(
-            update.effective_message.text, zone=ZoneInfo(spot.timezone), now=context.clock.now()
-        )
+        parsed = parse_availability(text, zone=ZoneInfo(spot.timezone), now=context.clock.now())
         if parsed.blocked or parsed.weekly or len(parsed.windows) != 1:
             raise InvalidWindow("a booking is one stretch of time")
+    except AmbiguousHours as error:
+        # "today 18-8": overnight or the same evening is asked, never guessed.
+        draft.pending_window = text
+        await update.effective_message.reply_text(
+            reading_question(error, text, spot.timezone, context.i18n),
+            reply_markup=inline(reading_buttons(BookingStep, context.i18n)),
+        )
+        return BookState.CUSTOM_WINDOW
     except DomainError as error:
         await update.effective_message.reply_text(
             explain(error, context.i18n)

@@ -24,7 +24,7 @@ from bot.conversations import conversation
 from bot.drafts import ListingDraft
 from bot.errors import explain
 from bot.handlers.moderation import post_listing_card
-from bot.handlers.owner_availability import reading_buttons, reading_question, reading_text
+from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_, Translator
 from bot.keyboards import CallbackData, inline, location_request, unpack_pressed
 from core.availability_text import (
