@@ -27,6 +27,7 @@ from bot.handlers.moderation import post_listing_card
 from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_, Translator
 from bot.keyboards import CallbackData, inline, location_request, unpack_pressed
+from bot.telegram_text import fit_html
 from core.availability_text import (
     OVERNIGHT,
     SAME_DAY,
@@ -456,7 +457,8 @@ async def _review(update: Update, context: ParkShareContext) -> ListState:
         hours=html.escape("; ".join(hours)),
     )
     await update.effective_message.reply_text(
-        summary,
+        # Name, access and hours are the owner's words: long ones are cut, the buttons stay.
+        fit_html(summary),
         reply_markup=inline(
             [
                 [(_("✅ Submit"), ListingStep("submit")), (_("✏️ Edit"), ListingStep("edit"))],
