@@ -18,7 +18,14 @@ from bot.feedback import action_if_slow
 from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_, Translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
-from core.availability_text import OVERNIGHT, SAME_DAY, AmbiguousHours, parse_availability
+from core.availability import Interval
+from core.availability_text import (
+    OVERNIGHT,
+    SAME_DAY,
+    AmbiguousHours,
+    ParsedAvailability,
+    parse_availability,
+)
 from core.credit import CreditTier, tier_of
 from core.db.models import VehicleSize
 from core.errors import (
@@ -156,18 +163,18 @@ async def try_window(update: Update, context: ParkShareContext) -> bool:
     return True
 
 
-def _is_one_window(parsed) -> bool:
+def _is_one_window(parsed: ParsedAvailability) -> bool:
     return not (parsed.blocked or parsed.weekly or len(parsed.windows) != 1)
 
 
-def _one_window(text: str, zone: str, context: ParkShareContext):
+def _one_window(text: str, zone: str, context: ParkShareContext) -> Interval:
     parsed = parse_availability(text, zone=ZoneInfo(zone), now=context.clock.now())
     if not _is_one_window(parsed):
         raise InvalidWindow("a search is for one stretch of time")
     return parsed.windows[0]
 
 
-async def _show_window(update: Update, context: ParkShareContext, window) -> None:
+async def _show_window(update: Update, context: ParkShareContext, window: Interval) -> None:
     draft = context.user_data.search
     draft.start_at, draft.end_at = window.start.isoformat(), window.end.isoformat()
     draft.page, draft.awaiting_window, draft.pending_window = 0, False, ""
