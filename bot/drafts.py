@@ -60,6 +60,7 @@ class SearchDraft(Draft):
     max_price_minor: int | None = None  # for the whole window, in the search's currency
     max_price_currency: str | None = None
     awaiting_max_price: bool = False
+    pending_window: str = ""  # a window that reads two ways, until the driver picks one
 
 
 @dataclass
@@ -67,6 +68,9 @@ class BookingDraft(Draft):
     spot_id: int
     start_at: str  # ISO 8601, aware UTC
     end_at: str
+    # The price and cancellation terms last shown, so Confirm books on nothing else.
+    offered_terms: str = ""
+    pending_window: str = ""  # a window that reads two ways, until the driver picks one
 
 
 @dataclass

@@ -20,6 +20,7 @@ from bot.handlers.stay_checks import ask_owners, check_in_button
 from bot.i18n import translator
 from bot.keyboards import inline
 from bot.payment_pages import close_lapsed_payment_pages
+from bot.telegram_text import fit_html
 from bot.transfers import move_money
 from bot.waiting_drivers import tell_waiting_drivers
 from bot.web import tell_about_payment
@@ -81,7 +82,10 @@ async def advance_bookings(context: ParkShareContext) -> None:
         driver, owner = people_of[notice.booking.id]
         for person, text, markup in _notice_messages(notice, driver, owner):
             with contextlib.suppress(TelegramError):
-                await context.bot.send_message(person.telegram_id, text, reply_markup=markup)
+                # The access text and the name are the owner's words, of any length.
+                await context.bot.send_message(
+                    person.telegram_id, fit_html(text), reply_markup=markup
+                )
     await ask_owners(context, checks)
 
 

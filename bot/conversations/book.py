@@ -21,17 +21,19 @@ from telegram.ext import (
 
 from bot import owner_notices
 from bot.context import ParkShareContext
-from bot.conversations import conversation
+from bot.conversations import LEAVE_HINT, conversation
 from bot.drafts import BookingDraft
 from bot.errors import explain
 from bot.handlers.payments import offer_payment
 from bot.handlers.requests import notify_owner_of_request
 from bot.handlers.search import OpenSpot, window_for
 from bot.handlers.spot_card import BookSpot
+from bot.hours_readings import reading_buttons, reading_question, reading_text
+from bot.i18n import N_
 from bot.keyboards import CallbackData, inline, unpack_pressed
-from core.availability_text import parse_availability
+from core.availability_text import OVERNIGHT, SAME_DAY, AmbiguousHours, parse_availability
 from core.db.models import Booking
-from core.errors import DomainError, InvalidWindow, WindowTaken
+from core.errors import DomainError, InvalidWindow, WindowTaken, WindowUnavailable
 from core.geo import GeoPoint
 from core.money import Money
 from core.pricing import price_for_window
@@ -48,7 +50,10 @@ class BookState(IntEnum):
 @dataclass(frozen=True)
 class BookingStep(CallbackData):
     prefix = "bk"
-    choices = {"action": frozenset({"confirm", "other_time", "cancel"})}  # noqa: RUF012
+    choices = {  # noqa: RUF012
+        # OVERNIGHT and SAME_DAY: which reading of a window such as "today 18-8" was meant.
+        "action": frozenset({"confirm", "other_time", "cancel", OVERNIGHT, SAME_DAY})
+    }
     action: str
 
 
@@ -71,7 +76,23 @@ async def book_pressed(update: Update, context: ParkShareContext) -> BookState |
     return await _ask_confirmation(update, context)
 
 
-async def _ask_confirmation(update: Update, context: ParkShareContext) -> BookState:
+def _terms(price: Money, policy: bookings.CancellationPolicy) -> str:
+    """What the driver agrees to, as one comparable value."""
+    free_until = policy.free_until.isoformat() if policy.free_until else "none"
+    return f"{price.minor} {price.currency} free until {free_until}, {policy.late_percent} %"
+
+
+def _policy(context: ParkShareContext, start: datetime) -> bookings.CancellationPolicy:
+    settings = context.settings
+    return bookings.cancellation_policy(
+        start, context.clock.now(), free_hours=settings.free_cancellation_hours,
+        late_percent=settings.late_cancellation_percent,
+    )  # fmt: skip
+
+
+async def _ask_confirmation(
+    update: Update, context: ParkShareContext, *, changed: bool = False
+) -> BookState:
     i18n = context.i18n
     _ = i18n.gettext
     draft = context.user_data.booking_draft
@@ -81,10 +102,8 @@ async def _ask_confirmation(update: Update, context: ParkShareContext) -> BookSt
     daily = Money(spot.daily_price_minor, spot.currency) if spot.daily_price_minor else None
     price = price_for_window(Money(spot.hourly_price_minor, spot.currency), daily, start, end)
     settings = context.settings
-    policy = bookings.cancellation_policy(
-        start, context.clock.now(), free_hours=settings.free_cancellation_hours,
-        late_percent=settings.late_cancellation_percent,
-    )  # fmt: skip
+    policy = _policy(context, start)
+    draft.offered_terms = _terms(price, policy)
     if policy.free_until is not None:
         terms = _("Free cancellation until {moment}; later, {percent} % is kept.").format(
             moment=i18n.moment(policy.free_until, spot.timezone), percent=policy.late_percent
@@ -101,8 +120,10 @@ async def _ask_confirmation(update: Update, context: ParkShareContext) -> BookSt
         title=html.escape(spot.title), start=i18n.moment(start, spot.timezone),
         end=i18n.moment(end, spot.timezone), price=i18n.money(price),
     )  # fmt: skip
+    if changed:
+        offer = _("The terms changed since I showed them. Here they are now:") + "\n" + offer
     await update.effective_message.reply_text(
-        offer + "\n\n" + terms,
+        offer + "\n\n" + terms + "\n" + _(LEAVE_HINT),
         reply_markup=inline(
             [
                 [(_("✅ Confirm"), BookingStep("confirm"))],
@@ -120,9 +141,12 @@ async def step_pressed(update: Update, context: ParkShareContext) -> BookState |
     step = await unpack_pressed(query, BookingStep, context.i18n)
     if step is None:
         return BookState.CONFIRM
+    draft = context.user_data.booking_draft
+    if step.action in (OVERNIGHT, SAME_DAY):
+        return await _reading_picked(update, context, step.action)
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
-    if step.action == "cancel":
+    if step.action == "cancel" or draft is None:
         return await cancel(update, context)
     if step.action == "other_time":
         await update.effective_message.reply_text(
@@ -132,17 +156,44 @@ async def step_pressed(update: Update, context: ParkShareContext) -> BookState |
     return await _confirm(update, context)
 
 
+async def _reading_picked(update: Update, context: ParkShareContext, kind: str) -> BookState:
+    query = update.callback_query
+    draft = context.user_data.booking_draft
+    text = None
+    if draft is not None and draft.pending_window:
+        async with context.db.reading() as uow:
+            spot = await spots.get(uow, draft.spot_id)
+        text = reading_text(draft.pending_window, kind, spot.timezone, context.clock.now())
+    if text is None:
+        await query.answer(context.i18n.gettext("This button is no longer valid."), show_alert=True)
+        return BookState.CUSTOM_WINDOW
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    draft.pending_window = ""
+    return await _window_given(update, context, text)
+
+
 async def window_typed(update: Update, context: ParkShareContext) -> BookState:
+    return await _window_given(update, context, update.effective_message.text)
+
+
+async def _window_given(update: Update, context: ParkShareContext, text: str) -> BookState:
     _ = context.i18n.gettext
     draft = context.user_data.booking_draft
     async with context.db.reading() as uow:
         spot = await spots.get(uow, draft.spot_id)
     try:
-        parsed = parse_availability(
-            update.effective_message.text, zone=ZoneInfo(spot.timezone), now=context.clock.now()
-        )
+        parsed = parse_availability(text, zone=ZoneInfo(spot.timezone), now=context.clock.now())
         if parsed.blocked or parsed.weekly or len(parsed.windows) != 1:
             raise InvalidWindow("a booking is one stretch of time")
+    except AmbiguousHours as error:
+        # "today 18-8": overnight or the same evening is asked, never guessed.
+        draft.pending_window = text
+        await update.effective_message.reply_text(
+            reading_question(error, text, spot.timezone, context.i18n),
+            reply_markup=inline(reading_buttons(BookingStep, context.i18n)),
+        )
+        return BookState.CUSTOM_WINDOW
     except DomainError as error:
         await update.effective_message.reply_text(
             explain(error, context.i18n)
@@ -158,8 +209,14 @@ async def window_typed(update: Update, context: ParkShareContext) -> BookState:
     return await _ask_confirmation(update, context)
 
 
-async def _confirm(update: Update, context: ParkShareContext) -> int:
+class _TermsChanged(Exception):
+    """The booking would cost or cancel otherwise than the offer the driver confirmed."""
+
+
+async def _confirm(update: Update, context: ParkShareContext) -> BookState | int:
+    _ = context.i18n.gettext
     draft = context.user_data.booking_draft
+    start = datetime.fromisoformat(draft.start_at)
     try:
         async with context.db.unit_of_work() as uow:
             booking = await bookings.request(
@@ -167,16 +224,35 @@ async def _confirm(update: Update, context: ParkShareContext) -> int:
                 context.clock,
                 driver_id=context.user_data.person_id,
                 spot_id=draft.spot_id,
-                start=datetime.fromisoformat(draft.start_at),
+                start=start,
                 end=datetime.fromisoformat(draft.end_at),
                 commission_basis_points=context.settings.commission_basis_points,
                 trusted_owner_commission_basis_points=(
                     context.settings.trusted_owner_commission_basis_points
                 ),
             )
+            # Decided on the booking as it would be written, so a change of price a moment
+            # ago is caught too; raising undoes it.
+            charged = Money(booking.price_minor, booking.currency)
+            if _terms(charged, _policy(context, start)) != draft.offered_terms:
+                raise _TermsChanged
+    except _TermsChanged:
+        return await _ask_confirmation(update, context, changed=True)
     except WindowTaken as error:
         await _offer_next_free(update, context, error)
         return ConversationHandler.END
+    except WindowUnavailable as error:
+        # The owner changed the hours since the offer: this time can no longer be booked.
+        await update.effective_message.reply_text(
+            explain(error, context.i18n),
+            reply_markup=inline(
+                [
+                    [(_("🕒 Another time"), BookingStep("other_time"))],
+                    [(_("Cancel"), BookingStep("cancel"))],
+                ]
+            ),
+        )
+        return BookState.CONFIRM
     context.user_data.booking_draft = None
     await _tell_driver(update, context, booking)
     return ConversationHandler.END
@@ -230,8 +306,12 @@ async def _offer_next_free(update: Update, context: ParkShareContext, error: Win
     )
 
 
-async def cancel(update: Update, context: ParkShareContext) -> int:
+def _forget(context: ParkShareContext) -> None:
     context.user_data.booking_draft = None
+
+
+async def cancel(update: Update, context: ParkShareContext) -> int:
+    _forget(context)
     await update.effective_message.reply_text(
         context.i18n.gettext("Booking cancelled. Nothing was reserved.")
     )
@@ -247,6 +327,8 @@ async def stale_button(update: Update, context: ParkShareContext) -> None:
 def build_book_conversation() -> ConversationHandler:
     return conversation(
         name="book",
+        stopped=N_("Booking stopped. Nothing was reserved."),
+        forget=_forget,
         entry_points=[CallbackQueryHandler(book_pressed, pattern=BookSpot.pattern())],
         states={
             BookState.CONFIRM: [CallbackQueryHandler(step_pressed, pattern=BookingStep.pattern())],

@@ -18,11 +18,14 @@ from telegram.ext import (
 )
 
 from bot.context import ParkShareContext
-from bot.conversations import conversation
+from bot.conversations import LEAVE_HINT, conversation
 from bot.errors import explain
 from bot.handlers.my_spots import ManageSpot
+from bot.handlers.owner_availability import PickHoursReading
+from bot.hours_readings import reading_buttons, reading_question, reading_text
+from bot.i18n import N_
 from bot.keyboards import CallbackData, inline, unpack_pressed
-from core.availability_text import parse_availability
+from core.availability_text import AmbiguousHours, parse_availability
 from core.errors import DomainError
 from core.money import Money
 from core.price_text import parse_price
@@ -60,26 +63,18 @@ async def edit_pressed(update: Update, context: ParkShareContext) -> EditState |
     await query.answer()
     context.user_data.editing_spot_id = spot.id
     if pressed.action == "prices":
-        await update.effective_message.reply_text(
-            _("New price per hour for “{title}”? For example: 3.50").format(
-                title=html.escape(spot.title)
-            )
-        )
-        return EditState.HOURLY
-    if pressed.action == "photos":
+        question, state = _("New price per hour for “{title}”? For example: 3.50"), EditState.HOURLY
+    elif pressed.action == "photos":
         context.user_data.editing_photo_ids = []
-        await update.effective_message.reply_text(
-            _("Send up to 5 new photos of “{title}”; they replace the old ones.").format(
-                title=html.escape(spot.title)
-            )
-        )
-        return EditState.PHOTOS
+        question = _("Send up to 5 new photos of “{title}”; they replace the old ones.")
+        state = EditState.PHOTOS
+    else:
+        question = _("New regular hours for “{title}”? For example: Mon-Fri 08:00-18:00")
+        state = EditState.HOURS
     await update.effective_message.reply_text(
-        _("New regular hours for “{title}”? For example: Mon-Fri 08:00-18:00").format(
-            title=html.escape(spot.title)
-        )
+        question.format(title=html.escape(spot.title)) + "\n" + _(LEAVE_HINT)
     )
-    return EditState.HOURS
+    return state
 
 
 async def hourly_typed(update: Update, context: ParkShareContext) -> EditState:
@@ -119,15 +114,49 @@ async def daily_typed(update: Update, context: ParkShareContext) -> int | EditSt
 
 
 async def hours_typed(update: Update, context: ParkShareContext) -> int | EditState:
+    return await _replace_hours(update, context, update.effective_message.text)
+
+
+async def hours_reading_picked(update: Update, context: ParkShareContext) -> int | EditState:
+    """The owner said which reading of hours such as "18-8" was meant; the hours are saved
+    written out that way."""
+    query = update.callback_query
+    pressed = await unpack_pressed(query, PickHoursReading, context.i18n)
+    if pressed is None:
+        return EditState.HOURS
+    async with context.db.reading() as uow:
+        spot = await spots.get_owned(
+            uow, context.user_data.editing_spot_id, context.user_data.person_id
+        )
+    pending, text = context.user_data.pending_hours, None
+    if pending is not None:
+        text = reading_text(pending, pressed.kind, spot.timezone, context.clock.now())
+    if text is None:
+        await query.answer(context.i18n.gettext("This button is no longer valid."), show_alert=True)
+        return EditState.HOURS
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    context.user_data.pending_hours = None
+    return await _replace_hours(update, context, text)
+
+
+async def _replace_hours(update: Update, context: ParkShareContext, text: str) -> int | EditState:
     spot_id, owner_id = context.user_data.editing_spot_id, context.user_data.person_id
+    zone = ""
     try:
         async with context.db.unit_of_work() as uow:
             spot = await spots.get_owned(uow, spot_id, owner_id)
-            parsed = parse_availability(
-                update.effective_message.text, zone=ZoneInfo(spot.timezone),
-                now=context.clock.now(),
-            )  # fmt: skip
+            zone = spot.timezone  # read now: a refusal below rolls back and expires the spot
+            parsed = parse_availability(text, zone=ZoneInfo(zone), now=context.clock.now())
             await spots.replace_weekly_hours(uow, spot_id=spot_id, owner_id=owner_id, parsed=parsed)
+    except AmbiguousHours as error:
+        # Nothing is saved until the owner picks a reading with one of the two buttons.
+        context.user_data.pending_hours = text
+        await update.effective_message.reply_text(
+            reading_question(error, text, zone, context.i18n),
+            reply_markup=inline(reading_buttons(PickHoursReading, context.i18n)),
+        )
+        return EditState.HOURS
     except DomainError as error:
         await update.effective_message.reply_text(
             explain(error, context.i18n)
@@ -184,9 +213,14 @@ async def _done(update: Update, context: ParkShareContext, title: str) -> int:
     return ConversationHandler.END
 
 
-async def cancel(update: Update, context: ParkShareContext) -> int:
+def _forget(context: ParkShareContext) -> None:
     context.user_data.editing_spot_id = None
     context.user_data.editing_photo_ids = []
+    context.user_data.pending_hours = None
+
+
+async def cancel(update: Update, context: ParkShareContext) -> int:
+    _forget(context)
     await update.effective_message.reply_text(context.i18n.gettext("Nothing was changed."))
     return ConversationHandler.END
 
@@ -195,11 +229,16 @@ def build_edit_spot_conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
     return conversation(
         name="edit_spot",
+        stopped=N_("Changing the spot stopped. Nothing was changed."),
+        forget=_forget,
         entry_points=[CallbackQueryHandler(edit_pressed, pattern=r"^my:(prices|hours|photos):")],
         states={
             EditState.HOURLY: [MessageHandler(text, hourly_typed)],
             EditState.DAILY: [MessageHandler(text, daily_typed)],
-            EditState.HOURS: [MessageHandler(text, hours_typed)],
+            EditState.HOURS: [
+                MessageHandler(text, hours_typed),
+                CallbackQueryHandler(hours_reading_picked, pattern=PickHoursReading.pattern()),
+            ],
             EditState.PHOTOS: [
                 MessageHandler(filters.PHOTO, photo_sent),
                 CallbackQueryHandler(photos_done, pattern=PhotosDone.pattern()),

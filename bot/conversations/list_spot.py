@@ -24,9 +24,10 @@ from bot.conversations import conversation
 from bot.drafts import ListingDraft
 from bot.errors import explain
 from bot.handlers.moderation import post_listing_card
-from bot.handlers.owner_availability import reading_buttons, reading_question, reading_text
+from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_, Translator
 from bot.keyboards import CallbackData, inline, location_request, unpack_pressed
+from bot.telegram_text import fit_html
 from core.availability_text import (
     OVERNIGHT,
     SAME_DAY,
@@ -456,7 +457,8 @@ async def _review(update: Update, context: ParkShareContext) -> ListState:
         hours=html.escape("; ".join(hours)),
     )
     await update.effective_message.reply_text(
-        summary,
+        # Name, access and hours are the owner's words: long ones are cut, the buttons stay.
+        fit_html(summary),
         reply_markup=inline(
             [
                 [(_("✅ Submit"), ListingStep("submit")), (_("✏️ Edit"), ListingStep("edit"))],
@@ -521,8 +523,12 @@ async def _submit(update: Update, context: ParkShareContext) -> int:
 # --- leaving -----------------------------------------------------------------------------------
 
 
-async def cancel(update: Update, context: ParkShareContext) -> int:
+def _forget(context: ParkShareContext) -> None:
     context.user_data.listing_draft = None
+
+
+async def cancel(update: Update, context: ParkShareContext) -> int:
+    _forget(context)
     await update.effective_message.reply_text(
         context.i18n.gettext("Listing cancelled. Nothing was saved."),
         reply_markup=ReplyKeyboardRemove(),
@@ -558,6 +564,9 @@ def build_list_spot_conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
     return conversation(
         name="list_spot",
+        stopped=N_("Listing a spot stopped."),
+        forget=_forget,
+        removes_keyboard=True,  # the location button of the first step
         entry_points=[CommandHandler("list", start_listing, filters=filters.ChatType.PRIVATE)],
         states={
             ListState.LOCATION: [

@@ -19,10 +19,10 @@ from telegram.ext import (
 )
 
 from bot.context import ParkShareContext
-from bot.conversations import conversation
+from bot.conversations import LEAVE_HINT, conversation
 from bot.drafts import RatingDraft
 from bot.handlers.relay import leave as leave_relay
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
 from core.errors import BookingNotFound
 from core.services import parties, ratings
@@ -89,7 +89,9 @@ async def rate_pressed(update: Update, context: ParkShareContext) -> RateState |
     else:
         question = _("How was the driver of booking #{id} at “{title}”?")
     await update.effective_message.reply_text(
-        question.format(title=html.escape(found.spot.title), id=pressed.booking_id),
+        question.format(title=html.escape(found.spot.title), id=pressed.booking_id)
+        + "\n"
+        + _(LEAVE_HINT),
         reply_markup=inline([[(f"{n}⭐", GiveStars(n)) for n in range(1, 6)]]),
     )
     return RateState.STARS
@@ -142,8 +144,12 @@ async def _save(update: Update, context: ParkShareContext, comment: str) -> int:
     return ConversationHandler.END
 
 
-async def cancel(update: Update, context: ParkShareContext) -> int:
+def _forget(context: ParkShareContext) -> None:
     context.user_data.rating_draft = None
+
+
+async def cancel(update: Update, context: ParkShareContext) -> int:
+    _forget(context)
     await update.effective_message.reply_text(
         context.i18n.gettext("No rating given. You can rate later from /bookings.")
     )
@@ -153,6 +159,8 @@ async def cancel(update: Update, context: ParkShareContext) -> int:
 def build_rate_conversation() -> ConversationHandler:
     return conversation(
         name="rate",
+        stopped=N_("Rating stopped. You can rate later from /bookings."),
+        forget=_forget,
         entry_points=[CallbackQueryHandler(rate_pressed, pattern=RateBooking.pattern())],
         states={
             RateState.STARS: [CallbackQueryHandler(stars_given, pattern=GiveStars.pattern())],

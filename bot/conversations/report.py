@@ -17,11 +17,11 @@ from telegram.ext import (
 )
 
 from bot.context import ParkShareContext
-from bot.conversations import conversation
+from bot.conversations import LEAVE_HINT, conversation
 from bot.drafts import ReportDraft
 from bot.handlers.disputes import PROBLEMS, announce
 from bot.handlers.relay import leave as leave_relay
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
 from core.services import disputes
 from core.services.disputes import MAX_PHOTOS, PROBLEMS_OF, Problem
@@ -73,7 +73,9 @@ async def report_pressed(update: Update, context: ParkShareContext) -> ReportSta
     await leave_relay(update, context)
     context.user_data.report_draft = ReportDraft(booking_id=pressed.booking_id)
     await update.effective_message.reply_text(
-        _("What went wrong with booking #{id}?").format(id=pressed.booking_id),
+        _("What went wrong with booking #{id}?").format(id=pressed.booking_id)
+        + "\n"
+        + _(LEAVE_HINT),
         reply_markup=inline(
             [[(_(PROBLEMS[problem]).capitalize(), PickProblem(problem))]
              for problem in PROBLEMS_OF[side]]
@@ -181,8 +183,12 @@ async def _stale(update: Update, context: ParkShareContext) -> int:
     return ConversationHandler.END
 
 
-async def cancel(update: Update, context: ParkShareContext) -> int:
+def _forget(context: ParkShareContext) -> None:
     context.user_data.report_draft = None
+
+
+async def cancel(update: Update, context: ParkShareContext) -> int:
+    _forget(context)
     await update.effective_message.reply_text(context.i18n.gettext("Nothing was reported."))
     return ConversationHandler.END
 
@@ -191,6 +197,8 @@ def build_report_conversation() -> ConversationHandler:
     private = filters.ChatType.PRIVATE
     return conversation(
         name="report",
+        stopped=N_("Reporting a problem stopped. Nothing was reported."),
+        forget=_forget,
         entry_points=[CallbackQueryHandler(report_pressed, pattern=ReportProblem.pattern())],
         states={
             ReportState.PROBLEM: [

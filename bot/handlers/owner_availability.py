@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from telegram import Update
@@ -14,6 +13,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.availability_view import describe_weekly, describe_windows
 from bot.context import ParkShareContext
+from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import Translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
 from bot.waiting_drivers import tell_waiting_drivers
@@ -51,43 +51,6 @@ class PickHoursReading(CallbackData):
     kind: str
 
 
-def reading_question(error: AmbiguousHours, text: str, zone: str, i18n: Translator) -> str:
-    """The two readings of ambiguous hours, in the owner's language, to choose between."""
-    night, day = (
-        "; ".join(
-            describe_weekly(reading.parsed.weekly, i18n)
-            + describe_windows(reading.parsed.windows, zone, i18n)
-        )
-        for reading in error.readings
-    )
-    return i18n.gettext(
-        "“{text}” can be read two ways:\n🌙 overnight: {night}\n☀️ the same day: {day}\n"
-        "Which one do you mean?"
-    ).format(text=html.escape(text), night=html.escape(night), day=html.escape(day))
-
-
-def reading_buttons(make: type[CallbackData] | None, i18n: Translator) -> list[list]:
-    """One row with a button for each reading; ``make`` builds the callback data from a kind."""
-    build = make or PickHoursReading
-    return [
-        [
-            (i18n.gettext("🌙 Overnight"), build(OVERNIGHT)),
-            (i18n.gettext("☀️ Same day"), build(SAME_DAY)),
-        ]
-    ]
-
-
-def reading_text(text: str, kind: str, zone: str, now: datetime) -> str | None:
-    """The text rewritten to say the reading chosen; None once it no longer reads two ways."""
-    try:
-        parse_availability(text, zone=ZoneInfo(zone), now=now)
-    except AmbiguousHours as error:
-        return next(reading.text for reading in error.readings if reading.kind == kind)
-    except DomainError:
-        return None
-    return None
-
-
 def _listed(owned: list[Spot]) -> list[Spot]:
     return [spot for spot in owned if spot.status in (SpotStatus.APPROVED, SpotStatus.PAUSED)]
 
@@ -106,7 +69,7 @@ async def try_hours(update: Update, context: ParkShareContext) -> bool:
         context.user_data.pending_hours = text
         await update.effective_message.reply_text(
             reading_question(error, text, owned[0].timezone, context.i18n),
-            reply_markup=inline(reading_buttons(None, context.i18n)),
+            reply_markup=inline(reading_buttons(PickHoursReading, context.i18n)),
         )
         return True
     except DomainError:

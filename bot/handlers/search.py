@@ -15,9 +15,17 @@ from bot.context import ParkShareContext
 from bot.drafts import SearchDraft
 from bot.errors import explain
 from bot.feedback import action_if_slow
+from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_, Translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
-from core.availability_text import parse_availability
+from core.availability import Interval
+from core.availability_text import (
+    OVERNIGHT,
+    SAME_DAY,
+    AmbiguousHours,
+    ParsedAvailability,
+    parse_availability,
+)
 from core.credit import CreditTier, tier_of
 from core.db.models import VehicleSize
 from core.errors import (
@@ -82,6 +90,15 @@ class ChangeSearch(CallbackData):
     option: str
 
 
+@dataclass(frozen=True)
+class PickWindowReading(CallbackData):
+    """Which of two readings of a window such as "today 18-8" the driver meant."""
+
+    prefix = "srr"
+    choices = {"kind": frozenset({OVERNIGHT, SAME_DAY})}  # noqa: RUF012
+    kind: str
+
+
 def window_for(option: str, now: datetime, zone: str) -> tuple[datetime, datetime]:
     """The window a button names, in the driver's local time where that matters."""
     local_now = now.astimezone(ZoneInfo(zone))
@@ -121,12 +138,19 @@ async def try_window(update: Update, context: ParkShareContext) -> bool:
     if draft is None:
         return False
     asked = draft.awaiting_window
+    text = update.effective_message.text
     try:
-        parsed = parse_availability(
-            update.effective_message.text, zone=ZoneInfo(draft.timezone), now=context.clock.now()
+        window = _one_window(text, draft.timezone, context)
+    except AmbiguousHours as error:
+        if not asked and not all(_is_one_window(r.parsed) for r in error.readings):
+            return False
+        # "today 18-8": overnight or the same evening is asked, never guessed.
+        draft.pending_window = text
+        await update.effective_message.reply_text(
+            reading_question(error, text, draft.timezone, context.i18n),
+            reply_markup=inline(reading_buttons(PickWindowReading, context.i18n)),
         )
-        if parsed.blocked or parsed.weekly or len(parsed.windows) != 1:
-            raise InvalidWindow("a search is for one stretch of time")
+        return True
     except DomainError as error:
         if not asked:
             return False
@@ -135,12 +159,48 @@ async def try_window(update: Update, context: ParkShareContext) -> bool:
             "\n".join(filter(None, [hint, context.i18n.gettext(WINDOW_EXAMPLES)]))
         )
         return True
-    (window,) = parsed.windows
+    await _show_window(update, context, window)
+    return True
+
+
+def _is_one_window(parsed: ParsedAvailability) -> bool:
+    return not (parsed.blocked or parsed.weekly or len(parsed.windows) != 1)
+
+
+def _one_window(text: str, zone: str, context: ParkShareContext) -> Interval:
+    parsed = parse_availability(text, zone=ZoneInfo(zone), now=context.clock.now())
+    if not _is_one_window(parsed):
+        raise InvalidWindow("a search is for one stretch of time")
+    return parsed.windows[0]
+
+
+async def _show_window(update: Update, context: ParkShareContext, window: Interval) -> None:
+    draft = context.user_data.search
     draft.start_at, draft.end_at = window.start.isoformat(), window.end.isoformat()
-    draft.page, draft.awaiting_window = 0, False
+    draft.page, draft.awaiting_window, draft.pending_window = 0, False, ""
     text, keyboard = await _results(context)
     await update.effective_message.reply_text(text, reply_markup=keyboard)
-    return True
+
+
+async def window_reading_picked(update: Update, context: ParkShareContext) -> None:
+    query = update.callback_query
+    pressed = await unpack_pressed(query, PickWindowReading, context.i18n)
+    if pressed is None:
+        return
+    draft = context.user_data.search
+    text = None
+    if draft is not None and draft.pending_window:
+        text = reading_text(draft.pending_window, pressed.kind, draft.timezone, context.clock.now())
+    try:
+        window = _one_window(text, draft.timezone, context) if text else None
+    except DomainError:
+        window = None
+    if window is None:
+        await query.answer(context.i18n.gettext("This button is no longer valid."), show_alert=True)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    await _show_window(update, context, window)
 
 
 async def try_max_price(update: Update, context: ParkShareContext) -> bool:
@@ -412,4 +472,5 @@ def handlers() -> list[BaseHandler]:
     return [
         MessageHandler(private & filters.LOCATION, location_shared),
         CallbackQueryHandler(search_changed, pattern=ChangeSearch.pattern()),
+        CallbackQueryHandler(window_reading_picked, pattern=PickWindowReading.pattern()),
     ]

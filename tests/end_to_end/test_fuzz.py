@@ -1,7 +1,8 @@
 """Hostile and careless input by the thousand, through the real bot and the sandbox: text in many
 scripts, huge strings, places at sea and at the poles, forged and truncated buttons, commands
 with junk, photos out of any flow, banned people and a group nobody set up. No handler fails
-past the error handler, everybody hears back, and the data stays sound."""
+past the error handler, everybody hears back, and the data stays sound. Then texts, captions
+and button data at and just over Telegram's limits, into every place that echoes them."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ from core.services import people
 from core.status import LIVE_BOOKING_STATUSES, BookingStatus
 from sandbox import actions
 from sandbox.client import tiny_png
+from sandbox.formatting import utf16_length
 from tests.end_to_end.test_bookings import _owner_and_spot
+from tests.end_to_end.test_trust import _paid
 
 PEOPLE = 12
 BANNED = {10, 11}
@@ -163,3 +166,119 @@ async def test_thousands_of_hostile_updates_leave_everything_sound(sandbox):
     for person in crowd.people:
         assert len(person.messages()) > heard_before[person.id], person
     await _invariants(sandbox)
+
+
+# --- at and just over Telegram's limits, wherever the bot echoes what people wrote ---------------
+
+TEXT_LIMIT, CAPTION_LIMIT, DATA_LIMIT = 4096, 1024, 64
+AWKWARD_PIECE = "<b>&amp;</b> 🚗 停 & <i> "  # markup to escape, two-unit emoji, CJK
+
+
+def _of_units(units: int) -> str:
+    """A text of exactly ``units`` UTF-16 units, as Telegram counts what a person sent."""
+    text = ""
+    while utf16_length(text) < units:
+        text += AWKWARD_PIECE
+    while utf16_length(text) > units:
+        text = text[:-1]
+    if utf16_length(text) < units:  # an emoji cut in two: make up the unit
+        text += "x"
+    assert utf16_length(text) == units
+    return text.strip() + "x" * (len(text) - len(text.strip()))
+
+
+SIZES = {"text": (TEXT_LIMIT, TEXT_LIMIT + 1), "caption": (CAPTION_LIMIT, CAPTION_LIMIT + 1)}
+
+
+async def _answered(sandbox, person, act, *, chat=None) -> None:
+    """``act`` gets an answer: nothing the bot tried to send was refused or lost."""
+    before = len(person.messages(chat=chat))
+    await act()
+    assert len(person.messages(chat=chat)) > before, person
+    alerts = sandbox.manager.messages(chat=sandbox.managers_group)
+    assert not [m for m in alerts if FAILED in m.text]
+
+
+async def _listing_at(sandbox, owner) -> None:
+    await owner.send("/list")
+    for size in SIZES["text"]:  # an address typed
+        await _answered(sandbox, owner, lambda size=size: owner.send(_of_units(size)))
+    await owner.share_location(52.52, 13.405)
+    for size in SIZES["text"]:  # a name
+        await _answered(sandbox, owner, lambda size=size: owner.send(_of_units(size)))
+    await owner.send("Garage")
+    await owner.send("3")
+    await owner.press("Skip")
+    await owner.press("Done")
+    await _answered(sandbox, owner, lambda: owner.send(_of_units(TEXT_LIMIT + 1)))  # access
+    await owner.press("Skip")
+    await _answered(sandbox, owner, lambda: owner.send("Mon-Fri 08:00-18:00"))
+    assert "✅ Submit" in owner.last_message().buttons
+
+
+async def _relay_at(sandbox, owner, dana) -> None:
+    await dana.send("/bookings")
+    await dana.press("Message owner")
+    for size in SIZES["text"]:
+        text = _of_units(size)
+        before = len(owner.messages())
+        await _answered(sandbox, owner, lambda text=text: dana.send(text))
+        joined = "".join(message.text for message in owner.messages()[before:])
+        assert "".join(text.split()) in "".join(joined.split())  # split, never cut
+    for size in SIZES["caption"]:
+        caption = _of_units(size)
+        await _answered(
+            sandbox, owner, lambda caption=caption: dana.send_photo(tiny_png(), caption=caption)
+        )
+    assert "couldn't deliver" not in dana.last_message().text
+    await dana.press("Leave the chat")
+
+
+async def _report_at(sandbox, dana) -> None:
+    await dana.send("/bookings")
+    await dana.press("Report a problem")
+    await dana.press("Spot occupied")
+    for size in SIZES["text"]:
+        await _answered(sandbox, dana, lambda size=size: dana.send(_of_units(size)))
+    maria = sandbox.manager
+    before = len(maria.messages(chat=sandbox.managers_group))
+    await _answered(sandbox, maria, lambda: dana.press("Send report"), chat=sandbox.managers_group)
+    card = "".join(m.text for m in maria.messages(chat=sandbox.managers_group)[before:])
+    assert "Dispute #1" in card
+    assert "A manager is looking at booking #1" in dana.last_message().text
+
+
+async def _rating_at(sandbox, dana) -> None:
+    sandbox.clock.advance(hours=3)
+    await sandbox.runtime.run_job("advance_bookings")
+    await sandbox.runtime.run_job("advance_bookings")
+    await dana.press("Rate the stay #1")
+    await dana.press("4⭐")
+    await _answered(sandbox, dana, lambda: dana.send(_of_units(TEXT_LIMIT + 1)))
+    assert "You gave ★★★★☆ for booking #1" in dana.last_message().text
+
+
+async def _forged_data_at(sandbox, dana) -> None:
+    for size in (DATA_LIMIT, DATA_LIMIT + 1):
+        forged = "rt:1:" + "9" * (size - len("rt:1:"))
+        assert len(forged.encode()) == size
+        answer = await dana.press_data(forged, dana.last_message())
+        assert answer is not None  # every press is answered, once
+
+
+@pytest.mark.parametrize("place", ["listing", "relay", "report", "rating", "buttons"])
+async def test_texts_at_and_just_over_telegrams_limits_are_answered_where_echoed(sandbox, place):
+    if place == "listing":
+        await _listing_at(sandbox, sandbox.person("Olga"))
+        return
+    owner, _spot, dana = await _paid(sandbox, when="today 12-14")
+    sandbox.clock.advance(hours=1, minutes=5)  # the stay is under way
+    await sandbox.runtime.run_job("advance_bookings")
+    if place == "relay":
+        await _relay_at(sandbox, owner, dana)
+    elif place == "report":
+        await _report_at(sandbox, dana)
+    elif place == "rating":
+        await _rating_at(sandbox, dana)
+    else:
+        await _forged_data_at(sandbox, dana)
