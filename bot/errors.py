@@ -64,6 +64,10 @@ MESSAGES: dict[str, str] = {
         "A problem can be reported on a confirmed or current stay, or within an hour after it "
         "ended."
     ),
+    "dispute.too_early": N_(
+        "A spot can be reported occupied from shortly before your stay starts. Please try again "
+        "then."
+    ),
     "stay.check_in_not_now": N_("You can check in from 30 minutes before your stay until it ends."),
     "stay.already_answered": N_("You've already answered this. Thank you!"),
     "dispute.ruling_not_allowed": N_(

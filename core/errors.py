@@ -177,6 +177,13 @@ class BookingNotDisputable(DomainError):
     code = "dispute.not_disputable"
 
 
+class TooEarlyToReport(BookingNotDisputable):
+    """A spot can only be found occupied once the driver could be there; ``details`` carry
+    ``reportable_from``, the moment it can be reported."""
+
+    code = "dispute.too_early"
+
+
 class CheckInNotNow(DomainError):
     """A driver checks in from shortly before their stay until it ends."""
 

@@ -506,7 +506,7 @@ async def _submit(update: Update, context: ParkShareContext) -> int:
             moderated=moderated,
         )
         await spots.add_availability(uow, spot_id=spot.id, owner_id=spot.owner_id, parsed=parsed)
-        decision = spots.Decision(spot, await people.get(uow, spot.owner_id))
+        decision = await spots.review(uow, spot.id)
     context.user_data.listing_draft = None
     if moderated and context.settings.manager_chat_id is not None:
         await post_listing_card(context.bot, context.settings.manager_chat_id, decision)

@@ -23,8 +23,9 @@ from bot.handlers.disputes import PROBLEMS, announce
 from bot.handlers.relay import leave as leave_relay
 from bot.i18n import N_, Translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
-from core.services import disputes
-from core.services.disputes import MAX_PHOTOS, PROBLEMS_OF, Problem
+from core.errors import TooEarlyToReport
+from core.services import disputes, parties
+from core.services.disputes import MAX_PHOTOS, OCCUPIED_REPORT_LEAD, PROBLEMS_OF, Problem
 
 
 class ReportState(IntEnum):
@@ -94,6 +95,8 @@ async def problem_picked(update: Update, context: ParkShareContext) -> ReportSta
         return ReportState.PROBLEM
     if draft is None:
         return await _stale(update, context)
+    if await _too_early(update, context, draft.booking_id, Problem(pressed.problem)):
+        return ReportState.PROBLEM
     await query.answer()
     draft.problem = pressed.problem
     await query.edit_message_text(
@@ -104,6 +107,34 @@ async def problem_picked(update: Update, context: ParkShareContext) -> ReportSta
         reply_markup=_details_keyboard(context.i18n),
     )
     return ReportState.DETAILS
+
+
+async def _too_early(
+    update: Update, context: ParkShareContext, booking_id: int, problem: Problem
+) -> bool:
+    """A spot found occupied long before the stay is refused with the moment it can be
+    reported; the other problems stay on offer."""
+    async with context.db.reading() as uow:
+        found = await parties.of_booking(uow, booking_id)
+    try:
+        disputes.check_problem_timing(found.booking, problem, context.clock.now())
+    except TooEarlyToReport as early:
+        minutes = int(OCCUPIED_REPORT_LEAD.total_seconds() // 60)
+        await update.callback_query.answer(
+            context.i18n.ngettext(
+                "Your stay hasn't started yet. If the spot is still taken then, you can report "
+                "it from {moment}, {count} minute before the start.",
+                "Your stay hasn't started yet. If the spot is still taken then, you can report "
+                "it from {moment}, {count} minutes before the start.",
+                minutes,
+            ).format(
+                moment=context.i18n.moment(early.details["reportable_from"], found.spot.timezone),
+                count=minutes,
+            ),
+            show_alert=True,
+        )
+        return True
+    return False
 
 
 def _details_keyboard(i18n: Translator):

@@ -1,6 +1,7 @@
 """Disputes in the managers' group: a card with the booking's facts, both credit scores, the
 photos and the relay transcript, and the buttons to settle it. The first manager to act takes
-the card; a decision is final, moves the money and is posted back to both parties."""
+the card. A money ruling takes two taps: the first shows what each side would get, the second
+makes it final, moves the money and posts it back to both parties."""
 
 from __future__ import annotations
 
@@ -14,16 +15,17 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import ParkShareContext
+from bot.errors import explain
 from bot.handlers.gate import banned_notice
 from bot.handlers.moderation import is_manager
 from bot.i18n import N_, Translator, translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
 from bot.telegram_text import MAX_CAPTION, MAX_TEXT, fit_html, split_html, visible_len
 from core.credit import tier_of
-from core.errors import DisputeTaken
+from core.errors import DisputeTaken, RulingNotAllowed
 from core.money import Money
 from core.services import disputes, people
-from core.services.disputes import Case, Decision, Problem, Ruling
+from core.services.disputes import Case, Decision, Division, Problem, Proposal, Ruling
 from core.services.parties import Side
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,16 @@ PROBLEMS = {
     Problem.CHARGEBACK: N_("card chargeback"),
 }
 SIDES = {Side.DRIVER: N_("the driver"), Side.OWNER: N_("the owner")}
+# The money buttons, each asking for the ruling it names to be confirmed.
+RULING_OF_ACTION = {
+    "refund": Ruling.REFUND, "pct": Ruling.PARTIAL, "release": Ruling.RELEASE,
+    "split": Ruling.SPLIT,
+}  # fmt: skip
+RULING_QUESTIONS = {
+    Ruling.REFUND: N_("Refund the driver in full?"),
+    Ruling.RELEASE: N_("Release the payment to the owner?"),
+    Ruling.SPLIT: N_("Split the payment 50/50?"),
+}
 PARTIAL_PERCENTS = (25, 50, 75)
 TRANSCRIPT_LINES = 12
 
@@ -72,6 +84,22 @@ class DisputeAction(CallbackData):
 
     def is_valid(self) -> bool:
         return self.percent in PARTIAL_PERCENTS if self.action == "pct" else self.percent == 0
+
+
+@dataclass(frozen=True)
+class ConfirmRuling(CallbackData):
+    """The second tap that makes a money ruling final, e.g. ``dpc:partial:12:25``."""
+
+    prefix = "dpc"
+    choices = {"ruling": frozenset(Ruling)}  # noqa: RUF012
+    ruling: str
+    dispute_id: int
+    percent: int = 0
+
+    def is_valid(self) -> bool:
+        if self.ruling == Ruling.PARTIAL:
+            return self.percent in PARTIAL_PERCENTS
+        return self.percent == 0
 
 
 @dataclass(frozen=True)
@@ -130,7 +158,11 @@ def card_text(case: Case, i18n: Translator) -> str:
     photos = [item for item in case.evidence if item.telegram_file_id]
     answers = [item for item in case.evidence if item.text]
     if photos:
-        lines.append(_("📷 {count} photo(s) above").format(count=len(photos)))
+        lines.append(
+            i18n.ngettext("📷 {count} photo above", "📷 {count} photos above", len(photos)).format(
+                count=len(photos)
+            )
+        )
     for item in answers:
         lines.append(
             _("📝 {side} added: “{text}”").format(
@@ -182,13 +214,69 @@ def partial_keyboard(dispute_id: int, i18n: Translator) -> InlineKeyboardMarkup:
     ])  # fmt: skip
 
 
-async def post_card(context: ParkShareContext, case: Case) -> None:
-    """The dispute for the managers: its photos, then the card with the buttons."""
+def confirm_keyboard(proposal: Proposal, i18n: Translator) -> InlineKeyboardMarkup:
+    _ = i18n.gettext
+    dispute_id = proposal.case.dispute.id
+    # Only a partial refund names its share; the others imply theirs.
+    percent = proposal.percent if proposal.ruling == Ruling.PARTIAL else 0
+    return inline([
+        [(_("✅ Confirm"), ConfirmRuling(proposal.ruling, dispute_id, percent)),
+         (_("↩️ Back"), DisputeAction("back", dispute_id))],
+    ])  # fmt: skip
+
+
+def amounts_text(division: Division, i18n: Translator) -> str:
+    """Where the money goes, one line a side."""
+    _ = i18n.gettext
+    return "\n".join([
+        _("• The driver gets back {amount}").format(amount=i18n.money(division.refund)),
+        _("• The owner receives {amount}").format(amount=i18n.money(division.owner_share)),
+        _("• The platform keeps {amount}").format(amount=i18n.money(division.commission)),
+    ])  # fmt: skip
+
+
+def proposal_text(proposal: Proposal, i18n: Translator) -> str:
+    _ = i18n.gettext
+    if proposal.ruling == Ruling.PARTIAL:
+        question = _("Refund the driver {percent}%?").format(percent=proposal.percent)
+    else:
+        question = _(RULING_QUESTIONS[proposal.ruling])
+    return "<b>{question}</b>\n{amounts}\n{final}".format(
+        question=question,
+        amounts=amounts_text(proposal.division, i18n),
+        final=_("This is final once confirmed."),
+    )
+
+
+def decided_text(decision: Decision, i18n: Translator) -> str:
+    _ = i18n.gettext
+    return "{verdict}\n{amounts}\n{held}".format(
+        verdict=_("✅ Decided by {manager}: {what}").format(
+            manager=html.escape(decision.case.manager.first_name),
+            what=_verdict(decision, i18n),
+        ),
+        amounts=amounts_text(decision.division, i18n),
+        held=_("Still held by the platform: {amount}").format(
+            amount=i18n.money(decision.still_held)
+        ),
+    )
+
+
+def _card_with(case: Case, note: str, i18n: Translator) -> str:
+    """The card's last part (the message with the buttons), with ``note`` under it."""
+    note = "\n\n" + note
+    last = split_html(card_text(case, i18n), MAX_TEXT)[-1]
+    return fit_html(last, MAX_TEXT - visible_len(note)) + note
+
+
+async def post_card(context: ParkShareContext, case: Case, i18n: Translator | None = None) -> None:
+    """The dispute for the managers: its photos, then the card with the buttons; in English
+    unless a manager asked for it in their language."""
     chat_id = context.settings.manager_chat_id
     if chat_id is None:
         log.warning("dispute %s has no managers' group to go to", case.dispute.id)
         return
-    i18n = translator("en")
+    i18n = i18n or translator("en")
     for number, item in enumerate((e for e in case.evidence if e.telegram_file_id), start=1):
         await context.bot.send_photo(
             chat_id, item.telegram_file_id,
@@ -221,28 +309,55 @@ async def announce(context: ParkShareContext, case: Case) -> None:
     )  # fmt: skip
 
 
-async def action_pressed(update: Update, context: ParkShareContext) -> None:
+async def _may_settle(update: Update, context: ParkShareContext) -> bool:
+    """Only a manager, and only on a card in the managers' group: a press anywhere else is a
+    forged or forwarded button."""
     query = update.callback_query
-    i18n = translator("en")
-    pressed = await unpack_pressed(query, DisputeAction, context.i18n)
-    if pressed is None:
-        return
+    _ = context.i18n.gettext
+    if (
+        update.effective_chat is None
+        or update.effective_chat.id != context.settings.manager_chat_id
+    ):
+        await query.answer(_("Disputes are settled in the managers' group only."), show_alert=True)
+        return False
     if not await is_manager(context, update.effective_chat.id, update.effective_user.id):
         await query.answer(
-            context.i18n.gettext("Only the managers' administrators can settle disputes."),
-            show_alert=True,
+            _("Only the managers' administrators can settle disputes."), show_alert=True
         )
+        return False
+    return True
+
+
+async def action_pressed(update: Update, context: ParkShareContext) -> None:
+    query = update.callback_query
+    pressed = await unpack_pressed(query, DisputeAction, context.i18n)
+    if pressed is None or not await _may_settle(update, context):
         return
     manager_id = context.user_data.person_id
     try:
         if pressed.action in ("partial", "back"):
             await _show_keyboard(query, context, pressed, manager_id)
-        elif pressed.action in ("refund", "pct", "release", "split"):
-            await _decide(update, context, pressed, manager_id)
+        elif pressed.action in RULING_OF_ACTION:
+            await _propose(query, context, pressed, manager_id)
         else:
             await _side_action(update, context, pressed, manager_id)
     except DisputeTaken as taken:
-        await query.answer(await _taken_by(context, taken, i18n), show_alert=True)
+        await query.answer(await _taken_by(context, taken, context.i18n), show_alert=True)
+    except RulingNotAllowed as refused:
+        await query.answer(explain(refused, context.i18n), show_alert=True)
+
+
+async def confirm_pressed(update: Update, context: ParkShareContext) -> None:
+    query = update.callback_query
+    pressed = await unpack_pressed(query, ConfirmRuling, context.i18n)
+    if pressed is None or not await _may_settle(update, context):
+        return
+    try:
+        await _decide(update, context, pressed, context.user_data.person_id)
+    except DisputeTaken as taken:
+        await query.answer(await _taken_by(context, taken, context.i18n), show_alert=True)
+    except RulingNotAllowed as refused:
+        await query.answer(explain(refused, context.i18n), show_alert=True)
 
 
 async def _taken_by(context: ParkShareContext, taken: DisputeTaken, i18n: Translator) -> str:
@@ -255,40 +370,46 @@ async def _taken_by(context: ParkShareContext, taken: DisputeTaken, i18n: Transl
 
 
 async def _show_keyboard(query, context: ParkShareContext, pressed: DisputeAction, manager_id):
-    i18n = translator("en")
+    i18n = context.i18n
     async with context.db.reading() as uow:
         dispute = await disputes.get(uow, pressed.dispute_id)
-    if dispute.resolution or dispute.manager_id not in (None, manager_id):
-        raise DisputeTaken(str(dispute.id), dispute_id=dispute.id)
+        if dispute.resolution or dispute.manager_id not in (None, manager_id):
+            raise DisputeTaken(str(dispute.id), dispute_id=dispute.id)
+        case = await disputes.case(uow, dispute.id)
     await query.answer()
-    keyboard = (
-        partial_keyboard(dispute.id, i18n)
-        if pressed.action == "partial"
-        else card_keyboard(dispute.id, i18n)
+    if pressed.action == "partial":
+        await query.edit_message_reply_markup(partial_keyboard(dispute.id, i18n))
+        return
+    # Back from a confirmation: the card as it was, without the amounts asked about.
+    last = split_html(card_text(case, i18n), MAX_TEXT)[-1]
+    await query.edit_message_text(last, reply_markup=card_keyboard(dispute.id, i18n))
+
+
+async def _propose(query, context: ParkShareContext, pressed: DisputeAction, manager_id: int):
+    """The first tap of a money ruling: what each side would get, to confirm or go back."""
+    async with context.db.reading() as uow:
+        proposal = await disputes.propose(
+            uow, dispute_id=pressed.dispute_id, manager_id=manager_id,
+            ruling=RULING_OF_ACTION[pressed.action], refund_percent=pressed.percent,
+        )  # fmt: skip
+    await query.answer()
+    await query.edit_message_text(
+        _card_with(proposal.case, proposal_text(proposal, context.i18n), context.i18n),
+        reply_markup=confirm_keyboard(proposal, context.i18n),
     )
-    await query.edit_message_reply_markup(keyboard)
 
 
-async def _decide(update: Update, context: ParkShareContext, pressed: DisputeAction, manager_id):
-    ruling = {
-        "refund": Ruling.REFUND, "pct": Ruling.PARTIAL, "release": Ruling.RELEASE,
-        "split": Ruling.SPLIT,
-    }[pressed.action]  # fmt: skip
+async def _decide(update: Update, context: ParkShareContext, pressed: ConfirmRuling, manager_id):
     async with context.db.unit_of_work() as uow:
         decision = await disputes.decide(
             uow, context.clock, dispute_id=pressed.dispute_id, manager_id=manager_id,
-            ruling=ruling, refund_percent=pressed.percent,
+            ruling=Ruling(pressed.ruling), refund_percent=pressed.percent,
         )  # fmt: skip
     await update.callback_query.answer()
-    i18n = translator("en")
-    verdict = i18n.gettext("✅ Decided by {manager}: {what}").format(
-        manager=html.escape(decision.case.manager.first_name), what=_verdict(decision, i18n)
-    )
+    i18n = context.i18n
     # The pressed message is the card's last part: it keeps its text and gains the verdict.
-    verdict = "\n\n" + verdict
-    last = split_html(card_text(decision.case, i18n), MAX_TEXT)[-1]
     await update.callback_query.edit_message_text(
-        fit_html(last, MAX_TEXT - visible_len(verdict)) + verdict, reply_markup=None
+        _card_with(decision.case, decided_text(decision, i18n), i18n), reply_markup=None
     )
     for side in (Side.DRIVER, Side.OWNER):
         person = decision.case.parties.person(side)
@@ -298,14 +419,34 @@ async def _decide(update: Update, context: ParkShareContext, pressed: DisputeAct
         ).format(
             id=decision.case.parties.booking.id,
             title=html.escape(decision.case.parties.spot.title),
-            what=_verdict(decision, to_them),
+            what=_verdict(decision, to_them, reader=side),
         )
         await _tell(context, person.telegram_id, text)
 
 
-def _verdict(decision: Decision, i18n: Translator) -> str:
+def _verdict(decision: Decision, i18n: Translator, *, reader: Side | None = None) -> str:
+    """The ruling in words for whoever reads it: the driver, the owner, or (``None``) the
+    managers, who read about both sides."""
     _ = i18n.gettext
     refund, share = i18n.money(decision.refund), i18n.money(decision.owner_share)
+    if reader == Side.DRIVER:
+        if decision.ruling == Ruling.REFUND:
+            return _("you get the full {refund} back").format(refund=refund)
+        if decision.ruling == Ruling.RELEASE:
+            return _("the payment goes to the owner, and nothing is refunded to you")
+        return _("you get {refund} back and the owner receives {share}").format(
+            refund=refund, share=share
+        )
+    if reader == Side.OWNER:
+        if decision.ruling == Ruling.REFUND:
+            return _("the driver gets the full {refund} back, and you receive nothing").format(
+                refund=refund
+            )
+        if decision.ruling == Ruling.RELEASE:
+            return _("the payment goes to you: you receive {share}").format(share=share)
+        return _("the driver gets {refund} back and you receive {share}").format(
+            refund=refund, share=share
+        )
     if decision.ruling == Ruling.REFUND:
         return _("the driver gets the full {refund} back").format(refund=refund)
     if decision.ruling == Ruling.RELEASE:
@@ -436,5 +577,6 @@ async def _tell(context: ParkShareContext, telegram_id: int, text: str, markup=N
 def handlers() -> list[BaseHandler]:
     return [
         CallbackQueryHandler(action_pressed, pattern=DisputeAction.pattern()),
+        CallbackQueryHandler(confirm_pressed, pattern=ConfirmRuling.pattern()),
         CallbackQueryHandler(answer_pressed, pattern=AnswerDispute.pattern()),
     ]

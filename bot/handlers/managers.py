@@ -75,7 +75,7 @@ async def show_disputes(update: Update, context: ParkShareContext) -> None:
         await update.effective_message.reply_text(translator("en").gettext("No disputes are open."))
         return
     for case in cases:
-        await post_card(context, case)
+        await post_card(context, case, context.i18n)
 
 
 @_about(N_("Usage: /ban <person id> <reason>"), needs_text=True)

@@ -1,4 +1,5 @@
-"""The managers' group: new listings arrive as cards that managers approve or reject.
+"""The managers' group: new listings arrive as cards that managers approve or reject, with
+what approving needs in front of them: the photo, place, price, hours, features and access.
 Only the group's administrators and the ids in settings may decide; anyone else is told so
 and nothing changes."""
 
@@ -6,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import logging
 from dataclasses import dataclass
 
 from telegram import Update
@@ -13,9 +15,12 @@ from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ExtBot
 
+from bot.availability_view import describe_weekly
 from bot.context import ParkShareContext
+from bot.handlers.spot_card import VEHICLE_LABELS
 from bot.i18n import N_, Translator, translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.telegram_text import MAX_CAPTION, MAX_TEXT, fit_html, split_html, visible_len
 from bot.waiting_drivers import tell_waiting_drivers
 from core.money import Money
 from core.services import spots
@@ -29,6 +34,8 @@ REJECTION_REASONS = {
     "rules": N_("the listing breaks our rules"),
 }
 ADMIN_STATUSES = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -67,17 +74,35 @@ def in_managers_group(update: Update, context: ParkShareContext) -> bool:
 def card_text(decision: Decision, i18n: Translator) -> str:
     spot, owner = decision.spot, decision.owner
     _ = i18n.gettext
-    price = i18n.money(Money(spot.hourly_price_minor, spot.currency))
-    return _(
-        "🆕 <b>Listing #{id}: {title}</b>\n{address}\n{price} per hour\n"
-        "Owner's credit score: {score}"
-    ).format(
-        id=spot.id,
-        title=html.escape(spot.title),
-        address=html.escape(spot.address),
-        price=price,
-        score=owner.credit_score,
+    price = _("{price} per hour").format(
+        price=i18n.money(Money(spot.hourly_price_minor, spot.currency))
     )
+    if spot.daily_price_minor:
+        price += " · " + _("{price} per day").format(
+            price=i18n.money(Money(spot.daily_price_minor, spot.currency))
+        )
+    features = [_(VEHICLE_LABELS[spot.max_vehicle_size])]
+    if spot.covered:
+        features.append(_("covered"))
+    if spot.ev_charger:
+        features.append(_("EV charger"))
+    hours = "; ".join(describe_weekly(decision.weekly_hours, i18n))
+    photos = len(spot.photos)
+    lines = [
+        _("🆕 <b>Listing #{id}: {title}</b>").format(id=spot.id, title=html.escape(spot.title)),
+        "📍 " + html.escape(spot.address or f"{spot.lat:.5f}, {spot.lon:.5f}"),
+        "💶 " + price,
+        _("🕒 Regular hours: {hours}").format(
+            hours=html.escape(hours) if hours else _("none, only one-off times")
+        ),
+        _("Fits: {features}").format(features=", ".join(features)),
+        _("🔑 Access: {access}").format(
+            access=html.escape(spot.access_instructions) if spot.access_instructions else "—"
+        ),
+        i18n.ngettext("📷 {count} photo", "📷 {count} photos", photos).format(count=photos),
+        _("Owner's credit score: {score}").format(score=owner.credit_score),
+    ]
+    return "\n".join(lines)
 
 
 def decision_keyboard(spot_id: int, i18n: Translator):
@@ -92,18 +117,40 @@ def decision_keyboard(spot_id: int, i18n: Translator):
     )
 
 
-async def post_listing_card(bot: ExtBot[None], chat_id: int, decision: Decision) -> None:
-    """A listing for the managers to decide on: where it is, then the card with the buttons."""
-    i18n = translator("en")
+def _card_parts(decision: Decision, i18n: Translator) -> list[str]:
+    """The card as sent: a photo's caption first when there is a photo (Telegram allows 1,024
+    characters there), the rest in messages; the buttons go on the last part."""
+    first_limit = MAX_CAPTION if decision.spot.photos else None
+    return split_html(card_text(decision, i18n), MAX_TEXT, first_limit=first_limit)
+
+
+async def post_listing_card(
+    bot: ExtBot[None], chat_id: int, decision: Decision, i18n: Translator | None = None
+) -> None:
+    """A listing for the managers to decide on: where it is, then the card (on its first
+    photo) with the buttons; in English unless a manager asked in their language."""
+    i18n = i18n or translator("en")
     spot = decision.spot
     # Telegram refuses a venue without an address; a spot listed by location alone has none.
     address = spot.address or f"{spot.lat:.5f}, {spot.lon:.5f}"
-    await bot.send_venue(
-        chat_id, latitude=spot.lat, longitude=spot.lon, title=spot.title, address=address
-    )
-    await bot.send_message(
-        chat_id, card_text(decision, i18n), reply_markup=decision_keyboard(spot.id, i18n)
-    )
+    try:
+        await bot.send_venue(
+            chat_id, latitude=spot.lat, longitude=spot.lon, title=spot.title, address=address
+        )
+    except TelegramError:  # the pin is a convenience; the card must still arrive
+        log.warning("a listing's venue could not be sent", exc_info=True)
+    parts = _card_parts(decision, i18n)
+    keyboard = decision_keyboard(spot.id, i18n)
+    if spot.photos:
+        caption = parts.pop(0)
+        await bot.send_photo(
+            chat_id, spot.photos[0].telegram_file_id, caption=caption,
+            reply_markup=None if parts else keyboard,
+        )  # fmt: skip
+    for number, part in enumerate(parts, start=1):
+        await bot.send_message(
+            chat_id, part, reply_markup=keyboard if number == len(parts) else None
+        )
 
 
 async def show_pending(update: Update, context: ParkShareContext) -> None:
@@ -117,7 +164,7 @@ async def show_pending(update: Update, context: ParkShareContext) -> None:
         )
         return
     for decision in pending:
-        await post_listing_card(context.bot, update.effective_chat.id, decision)
+        await post_listing_card(context.bot, update.effective_chat.id, decision, context.i18n)
 
 
 async def decision_pressed(update: Update, context: ParkShareContext) -> None:
@@ -150,10 +197,23 @@ async def decision_pressed(update: Update, context: ParkShareContext) -> None:
         verdict = _("❌ Rejected by {manager}: {reason}").format(
             manager=manager, reason=_(REJECTION_REASONS[reason])
         )
-    await query.edit_message_text(card_text(decision, context.i18n) + "\n\n" + verdict)
+    await _show_verdict(query, decision, verdict, context.i18n)
     await tell_owner(context, decision, approve, reason)
     if approve:
         await tell_waiting_drivers(context, [decision.spot.id])
+
+
+async def _show_verdict(query, decision: Decision, verdict: str, i18n: Translator) -> None:
+    """The pressed message is the card's last part, a photo's caption or a text: it keeps its
+    part of the card and gains the verdict, within that message's limit."""
+    verdict = "\n\n" + verdict
+    last = _card_parts(decision, i18n)[-1]
+    if query.message.photo:
+        await query.edit_message_caption(
+            fit_html(last, MAX_CAPTION - visible_len(verdict)) + verdict
+        )
+    else:
+        await query.edit_message_text(fit_html(last, MAX_TEXT - visible_len(verdict)) + verdict)
 
 
 def reject_keyboard(spot_id: int, i18n: Translator):

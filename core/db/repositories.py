@@ -128,7 +128,8 @@ class Spots(_Repository):
 
     async def get(self, spot_id: int, *, with_photos: bool = False) -> Spot | None:
         options = [selectinload(Spot.photos)] if with_photos else []
-        return await self.session.get(Spot, spot_id, options=options)
+        # A spot already in the session without its photos is read again to load them.
+        return await self.session.get(Spot, spot_id, options=options, populate_existing=with_photos)
 
     async def get_with_owners_credit(self, spot_id: int) -> tuple[Spot, int] | None:
         """A spot and its owner's credit score, in one statement: what a booking needs."""

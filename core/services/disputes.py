@@ -5,7 +5,7 @@ through the ledger and writes the credit it costs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from core.clock import Clock
@@ -20,6 +20,7 @@ from core.errors import (
     NotAsked,
     NotFound,
     RulingNotAllowed,
+    TooEarlyToReport,
 )
 from core.money import Money
 from core.services import bookings, parties, people, relay, settlement
@@ -57,6 +58,10 @@ MAX_TEXT = 2000
 LOST_AS = {Problem.NO_SHOW: CreditEventKind.NO_SHOW, Problem.OVERSTAY: CreditEventKind.OVERSTAY}
 # What a manager's penalty costs, on top of any dispute lost.
 PENALTY_POINTS = 100
+# A spot can be found occupied only once the driver could be arriving: a quarter of an hour is
+# how early a driver typically turns up, while before it the car there may still leave in time
+# and the owner has nothing to answer for yet.
+OCCUPIED_REPORT_LEAD = timedelta(minutes=15)
 
 
 class Ruling(StrEnum):
@@ -83,11 +88,40 @@ class Case:
 
 
 @dataclass(frozen=True, slots=True)
+class Division:
+    """Where a ruling sends the money at stake: back to the driver, to the owner, and the
+    platform's commission on what the owner keeps."""
+
+    refund: Money
+    owner_share: Money
+    commission: Money
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """A money ruling not made yet: what it would divide, for the manager to confirm."""
+
+    case: Case
+    ruling: Ruling
+    percent: int
+    division: Division
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     case: Case
     ruling: Ruling
-    refund: Money
-    owner_share: Money
+    division: Division
+    # What the platform still holds for the booking once the ruling has moved the money.
+    still_held: Money
+
+    @property
+    def refund(self) -> Money:
+        return self.division.refund
+
+    @property
+    def owner_share(self) -> Money:
+        return self.division.owner_share
 
 
 async def check_can_report(
@@ -103,6 +137,19 @@ async def check_can_report(
     if not await _disputable(uow, clock, found.booking):
         raise BookingNotDisputable(str(booking_id))
     return side
+
+
+def reportable_from(booking: Booking, problem: Problem) -> datetime | None:
+    """The earliest moment this problem can be reported on the booking, if it has one."""
+    if problem == Problem.SPOT_OCCUPIED:
+        return booking.start_at - OCCUPIED_REPORT_LEAD
+    return None
+
+
+def check_problem_timing(booking: Booking, problem: Problem, now: datetime) -> None:
+    earliest = reportable_from(booking, problem)
+    if earliest is not None and now < earliest:
+        raise TooEarlyToReport(str(booking.id), reportable_from=earliest)
 
 
 async def _disputable(uow: UnitOfWork, clock: Clock, booking: Booking) -> bool:
@@ -143,6 +190,7 @@ async def report(
     side = await check_can_report(uow, clock, booking_id=booking_id, reporter_id=reporter_id)
     if problem not in PROBLEMS_OF[side]:
         raise InvalidInput(problem)
+    check_problem_timing(booking, problem, clock.now())
     if booking.status != BookingStatus.COMPLETED:
         await bookings.move(uow, clock, booking, BookingStatus.DISPUTED)
     now = clock.now()
@@ -226,6 +274,40 @@ async def claim(uow: UnitOfWork, *, dispute_id: int, manager_id: int) -> Dispute
     return dispute
 
 
+def _checked_percent(dispute: Dispute, ruling: Ruling, refund_percent: int) -> int:
+    percent = REFUND_PERCENT.get(ruling, refund_percent)
+    if ruling == Ruling.PARTIAL and not 0 < percent < 100:
+        raise InvalidInput(f"refund {percent}%")
+    if Problem(dispute.kind) == Problem.CHARGEBACK and ruling != Ruling.RELEASE:
+        # The bank has already taken the money back; a refund would pay it out twice.
+        raise RulingNotAllowed(dispute.kind)
+    return percent
+
+
+async def _division(uow: UnitOfWork, at_stake: Case, percent: int) -> Division:
+    """The one reckoning of a ruling: shown to the manager before, carried out by ``decide``."""
+    booking, paid = at_stake.parties.booking, at_stake.paid
+    refund = Money(paid.minor * percent // 100, paid.currency)
+    if booking.status == BookingStatus.COMPLETED:
+        left = await settlement.refundable_after_stay(uow, booking)
+        refund = Money(min(refund.minor, left.minor), refund.currency)
+    kept = paid - refund
+    commission = settlement.commission_on(booking, kept)
+    return Division(refund=refund, owner_share=kept - commission, commission=commission)
+
+
+async def propose(
+    uow: UnitOfWork, *, dispute_id: int, manager_id: int, ruling: Ruling, refund_percent: int = 0
+) -> Proposal:
+    """What a ruling would do, without doing it: the manager confirms it with a second tap."""
+    dispute = await get(uow, dispute_id)
+    if dispute.status == DisputeStatus.RESOLVED or dispute.manager_id not in (None, manager_id):
+        raise DisputeTaken(str(dispute_id), dispute_id=dispute_id)
+    percent = _checked_percent(dispute, ruling, refund_percent)
+    at_stake = await case(uow, dispute_id)
+    return Proposal(at_stake, ruling, percent, await _division(uow, at_stake, percent))
+
+
 async def decide(
     uow: UnitOfWork,
     clock: Clock,
@@ -236,20 +318,15 @@ async def decide(
     refund_percent: int = 0,
 ) -> Decision:
     """Final: the money moves, the booking ends, and whoever lost pays in credit."""
-    percent = REFUND_PERCENT.get(ruling, refund_percent)
-    if ruling == Ruling.PARTIAL and not 0 < percent < 100:
-        raise InvalidInput(f"refund {percent}%")
     dispute = await claim(uow, dispute_id=dispute_id, manager_id=manager_id)
+    percent = _checked_percent(dispute, ruling, refund_percent)
     problem = Problem(dispute.kind)
-    if problem == Problem.CHARGEBACK and ruling != Ruling.RELEASE:
-        # The bank has already taken the money back; a refund would pay it out twice.
-        raise RulingNotAllowed(dispute.kind)
     # The case holds the same rows this ruling changes, so it reads as decided afterwards.
     decided = await case(uow, dispute_id)
-    booking, paid = decided.parties.booking, decided.paid
-    refund = Money(paid.minor * percent // 100, paid.currency)
+    booking = decided.parties.booking
+    division = await _division(uow, decided, percent)
     if problem != Problem.CHARGEBACK:
-        await _move_money(uow, clock, booking, ruling, refund)
+        await _move_money(uow, clock, booking, ruling, division.refund)
     loser = {Ruling.REFUND: decided.parties.owner, Ruling.RELEASE: decided.parties.driver}.get(
         ruling
     )
@@ -263,9 +340,10 @@ async def decide(
     dispute.resolution = f"{ruling}:{percent}"
     dispute.resolved_at = clock.now()
     dispute.asked_person_id = None
-    kept = paid - refund
-    owner_share = kept - settlement.commission_on(booking, kept)
-    return Decision(decided, ruling, refund, owner_share)
+    held = await uow.ledger.escrow_of_booking(booking.id)
+    return Decision(
+        decided, ruling, division, Money(held.get(booking.currency, 0), booking.currency)
+    )
 
 
 async def _move_money(

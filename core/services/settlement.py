@@ -142,9 +142,9 @@ async def settle_ruling_after_stay(
     their next payouts."""
     price = Money(booking.price_minor, booking.currency)
     payment = await _kept_payment(uow, booking)
-    # What the bank already took back is not the platform's to refund again.
-    left = (await refundable(uow, payment)).minor - await _charged_back(uow, booking)
-    refund = Money(max(min(refund.minor, price.minor, left), 0), price.currency)
+    refund = Money(
+        min(refund.minor, (await refundable_after_stay(uow, booking)).minor), refund.currency
+    )
     if refund.minor == 0:
         return None
     kept = price - refund
@@ -163,6 +163,15 @@ async def settle_ruling_after_stay(
     await _reverse_payout_that_left(uow, clock, booking, owner_id, owner_back, queued)
     await trim_payouts_to_what_is_owed(uow, owner_id, booking)
     return queued
+
+
+async def refundable_after_stay(uow: UnitOfWork, booking: Booking) -> Money:
+    """What a ruling on a settled stay can still send back to the driver: the price, at most
+    what is left of the payment it kept."""
+    payment = await _kept_payment(uow, booking)
+    # What the bank already took back is not the platform's to refund again.
+    left = (await refundable(uow, payment)).minor - await _charged_back(uow, booking)
+    return Money(max(min(booking.price_minor, left), 0), booking.currency)
 
 
 async def _reverse_payout_that_left(

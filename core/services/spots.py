@@ -271,13 +271,26 @@ async def replace_photos(
 
 @dataclass(frozen=True, slots=True)
 class Decision:
+    """A listing as a manager reviews it: the spot with its photos, its owner, its weekly hours."""
+
     spot: Spot
     owner: Person
+    weekly_hours: tuple[WeeklyRule, ...] = ()
+
+
+async def review(uow: UnitOfWork, spot_id: int) -> Decision:
+    spot = await uow.spots.get(spot_id, with_photos=True)
+    if spot is None:
+        raise SpotNotFound(str(spot_id))
+    owner = await people.get(uow, spot.owner_id)
+    return Decision(spot, owner, tuple(await uow.spots.weekly_rules(spot_id)))
 
 
 async def pending_review(uow: UnitOfWork, *, limit: int = 10) -> list[Decision]:
     """Listings waiting for a manager, oldest first."""
-    return [Decision(spot, owner) for spot, owner in await uow.spots.pending_with_owners(limit)]
+    return [
+        await review(uow, spot.id) for spot, _owner in await uow.spots.pending_with_owners(limit)
+    ]
 
 
 async def moderate(uow: UnitOfWork, spot_id: int, *, approve: bool, reason: str = "") -> Decision:
@@ -285,7 +298,7 @@ async def moderate(uow: UnitOfWork, spot_id: int, *, approve: bool, reason: str 
     spot = await set_status(
         uow, spot_id, SpotStatus.APPROVED if approve else SpotStatus.REJECTED, reason=reason
     )
-    return Decision(spot, await people.get(uow, spot.owner_id))
+    return await review(uow, spot.id)
 
 
 @dataclass(frozen=True, slots=True)

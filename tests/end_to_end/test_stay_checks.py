@@ -43,6 +43,7 @@ async def test_an_owner_who_says_no_one_came_opens_a_no_show_dispute(sandbox):
     assert "already answered" in answer["text"]
 
     await maria.press("Release to owner", chat=group)
+    await maria.press("Confirm", chat=group)
     assert "A manager has decided on booking #1" in dana.last_message().text
     assert await _score(sandbox, dana) == 600 - 60  # a no-show, and no stay to count
 
@@ -67,6 +68,7 @@ async def test_an_owner_who_finds_the_car_still_there_gets_a_manager(sandbox):
     assert (await _booking(sandbox)).status == "completed"
 
     await sandbox.manager.press("Split 50/50", chat=sandbox.managers_group)
+    await sandbox.manager.press("Confirm", chat=sandbox.managers_group)
     earnings = await _earnings_after_payout(sandbox, owner, "€2.55")
     assert "Waiting to be paid out: —" in earnings  # the rest went back to the driver
     assert "Paid out so far: €2.55" in earnings

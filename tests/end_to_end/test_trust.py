@@ -137,12 +137,14 @@ async def test_a_reported_occupied_spot_is_refunded_by_the_manager_who_decides_f
     assert (await _booking(sandbox)).status == BookingStatus.DISPUTED
 
     await maria.press("Refund driver in full", chat=group)
+    await maria.press("Confirm", chat=group)
     decided = maria.last_message(chat=group)
     assert "✅ Decided by Maria (manager): the driver gets the full €6.00 back" in decided.text
     assert decided.buttons == []
     for party in (dana, owner):
         assert "A manager has decided on booking #1" in party.last_message().text
-        assert "the driver gets the full €6.00 back" in party.last_message().text
+    assert "you get the full €6.00 back" in dana.last_message().text
+    assert "the driver gets the full €6.00 back" in owner.last_message().text
     assert (await _booking(sandbox)).status == BookingStatus.CANCELLED
     assert await _score(sandbox, owner) == 550  # a dispute lost
 
@@ -186,7 +188,8 @@ async def test_a_manager_asks_a_party_for_more_and_splits_the_payment(sandbox):
 
     await maria.press("Refund part", chat=group)
     await maria.press("Refund 50%", chat=group)
-    assert "the driver gets €3.00 back and the owner receives €2.55" in dana.last_message().text
+    await maria.press("Confirm", chat=group)
+    assert "you get €3.00 back and the owner receives €2.55" in dana.last_message().text
     assert (await _booking(sandbox)).status == BookingStatus.COMPLETED
     await maria.send("/disputes", chat=group)
     assert "No disputes are open" in maria.last_message(chat=group).text
@@ -294,6 +297,7 @@ async def test_a_refund_decided_while_the_share_was_leaving_is_owed_from_the_nex
     await owner.send("The gate was scratched")
     await owner.press("Send report")
     await sandbox.manager.press("Split 50/50", chat=sandbox.managers_group)
+    await sandbox.manager.press("Confirm", chat=sandbox.managers_group)
 
     earnings = await _earnings_after_payout(sandbox, owner, "€5.10")
     assert "Waiting to be paid out: —" in earnings

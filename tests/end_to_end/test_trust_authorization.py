@@ -51,8 +51,8 @@ async def test_nobody_but_the_parties_and_the_managers_changes_anything(sandbox)
 
     private_buttons = [
         "rl:1", "pb:1", "pbk:spot_occupied", "pbs:send", "rt:1:driver", "rt:1:owner", "rts:5",
-        "rtc", "da:1", "dp:refund:1:0", "dp:pct:1:50", "oc:yes:1:2", "bm:cancel_yes:1:2",
-        "ci:1", "sc:1:absent", "sc:1:still", "sc:1:free",
+        "rtc", "da:1", "dp:refund:1:0", "dp:pct:1:50", "dpc:release:1:0", "oc:yes:1:2",
+        "bm:cancel_yes:1:2", "ci:1", "sc:1:absent", "sc:1:still", "sc:1:free",
     ]  # fmt: skip
     for person in (sam, eve):
         for data in private_buttons:
@@ -74,8 +74,9 @@ async def test_nobody_but_the_parties_and_the_managers_changes_anything(sandbox)
     for action in DISPUTE_ACTIONS:
         answer = await max_.press_data(f"dp:{action}:1:0", card, chat=group)
         assert "Only the managers" in answer["text"], action
-    answer = await max_.press_data("dp:pct:1:50", card, chat=group)
-    assert "Only the managers" in answer["text"]
+    for data in ("dp:pct:1:50", "dpc:refund:1:0", "dpc:partial:1:25"):
+        answer = await max_.press_data(data, card, chat=group)
+        assert "Only the managers" in answer["text"], data
 
     commands = [f"/ban {dana_id} no reason", f"/unban {eve_id}", "/disputes",
                 f"/person {dana_id}", f"/spot {spot.id}"]  # fmt: skip

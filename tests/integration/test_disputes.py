@@ -61,11 +61,11 @@ async def manager(db, clock):
     return await a_person(db, clock, "Maria")
 
 
-async def _report(db, clock, booking, *, problem=Problem.SPOT_OCCUPIED):
+async def _report(db, clock, booking, *, problem=Problem.NO_ACCESS):
     async with db.unit_of_work() as uow:
         return await disputes.report(
             uow, clock, booking_id=booking.id, reporter_id=booking.driver_id, problem=problem,
-            text="A red car is in my spot", photo_file_ids=["photo-1"],
+            text="The gate code does not work", photo_file_ids=["photo-1"],
         )  # fmt: skip
 
 

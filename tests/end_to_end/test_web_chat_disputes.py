@@ -1,0 +1,84 @@
+"""A manager settles a dispute in the web chat, in a real browser: the card, the amounts shown
+before the second tap, and the card once decided, in English and in Chinese. Screenshots of
+each are kept in tests/artifacts/."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from playwright.async_api import Page, expect
+
+from core.services import bookings, disputes
+from core.services.disputes import Problem
+from tests.end_to_end.test_web_chat import (  # noqa: F401  (browser, page: its fixtures)
+    _artifact,
+    _bot_messages,
+    _new_person,
+    _send,
+    browser,
+    page,
+)
+from tests.integration.builders import a_person, an_approved_spot
+from tests.integration.test_settlement import pay
+
+# The card's money buttons by place, as labels differ by language: Split 50/50, then Confirm.
+SPLIT, CONFIRM = 3, 0
+
+
+async def _a_dispute(sandbox) -> None:
+    """Dana's paid two hours at Olga's spot, reported for a gate that would not open."""
+    db, clock = sandbox.database, sandbox.clock
+    owner = await a_person(db, clock, "Olga")
+    driver = await a_person(db, clock, "Dana")
+    spot = await an_approved_spot(db, clock, owner)
+    start = clock.now() + timedelta(hours=1)
+    async with db.unit_of_work() as uow:
+        booking = await bookings.request(
+            uow, clock, driver_id=driver.id, spot_id=spot.id, start=start,
+            end=start + timedelta(hours=2), commission_basis_points=1500,
+        )  # fmt: skip
+    await pay(db, clock, booking)
+    async with db.unit_of_work() as uow:
+        await disputes.report(
+            uow, clock, booking_id=booking.id, reporter_id=driver.id, problem=Problem.NO_ACCESS,
+            text="The gate code does not open the gate", photo_file_ids=[],
+        )  # fmt: skip
+
+
+async def _press(chat: Page, index: int) -> None:
+    await _bot_messages(chat).last.locator(".inline-keyboard button").nth(index).click()
+
+
+@pytest.mark.parametrize(("language", "asked", "decided"), [
+    ("en", "The driver gets back €3.00", "Still held by the platform: €0.00"),
+    ("zh-hans", "€3.00", "€0.00"),
+])  # fmt: skip
+async def test_a_manager_confirms_a_split_in_the_web_chat(
+    page,  # noqa: F811
+    sandbox,
+    language,
+    asked,
+    decided,
+):
+    await _a_dispute(sandbox)
+    await _new_person(page, "Mona", role="manager", language=language)
+    await page.locator("#chat-list button").nth(1).click()
+    await expect(page.locator("#chat-title")).to_have_text("ParkShare managers")
+    await _send(page, "/disputes")
+    card = _bot_messages(page).last
+    await expect(card).to_contain_text("The gate code does not open the gate")
+    await expect(card.locator(".inline-keyboard button")).to_have_count(10)
+
+    await _press(page, SPLIT)
+    await expect(card.locator(".inline-keyboard button")).to_have_count(2)
+    await expect(card).to_contain_text(asked)
+    await expect(card).to_contain_text("€2.55")
+    await expect(card).to_contain_text("€0.45")
+    await page.screenshot(path=_artifact(f"dispute_card_confirm_{language}.png"), full_page=True)
+
+    await _press(page, CONFIRM)
+    await expect(card.locator(".inline-keyboard button")).to_have_count(0)
+    await expect(card).to_contain_text("Mona")
+    await expect(card).to_contain_text(decided)
+    await page.screenshot(path=_artifact(f"dispute_card_decided_{language}.png"), full_page=True)
