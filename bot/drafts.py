@@ -50,6 +50,7 @@ class SearchDraft(Draft):
     start_at: str  # ISO 8601, aware UTC
     end_at: str
     order: str = "nearest"
+    window_option: str | None = "2h"  # the window button that chose the time; None when typed
     ev_charger: bool = False
     covered: bool = False
     wide: bool = False

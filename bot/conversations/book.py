@@ -262,11 +262,15 @@ async def _tell_driver(update: Update, context: ParkShareContext, booking: Booki
     _ = context.i18n.gettext
     if booking.status == BookingStatus.AWAITING_PAYMENT:
         # The invoice follows at once, as Telegram bots do: no extra "Pay" step.
+        minutes = context.settings.payment_window_minutes
         await update.effective_message.reply_text(
-            _(
+            context.i18n.ngettext(
+                "Booking #{id} holds this time for {minutes} minute. Pay now to confirm it; "
+                "the money is held until your stay is over.",
                 "Booking #{id} holds this time for {minutes} minutes. Pay now to confirm it; "
-                "the money is held until your stay is over."
-            ).format(id=booking.id, minutes=context.settings.payment_window_minutes)
+                "the money is held until your stay is over.",
+                minutes,
+            ).format(id=booking.id, minutes=minutes)
         )
         await offer_payment(
             context, booking.id, chat_id=update.effective_chat.id,
@@ -275,11 +279,15 @@ async def _tell_driver(update: Update, context: ParkShareContext, booking: Booki
         await owner_notices.booked(context, booking)
         return
     await notify_owner_of_request(context, booking.id)
+    minutes = context.settings.request_window_minutes
     await update.effective_message.reply_text(
-        _(
+        context.i18n.ngettext(
+            "Request #{id} is sent to the owner, who has {minutes} minute to accept. "
+            "I'll tell you here.",
             "Request #{id} is sent to the owner, who has {minutes} minutes to accept. "
-            "I'll tell you here."
-        ).format(id=booking.id, minutes=context.settings.request_window_minutes)
+            "I'll tell you here.",
+            minutes,
+        ).format(id=booking.id, minutes=minutes)
     )
 
 

@@ -152,16 +152,27 @@ async def details_sent(update: Update, context: ParkShareContext) -> ReportState
         return await _stale(update, context)
     if message.photo:
         if len(draft.photo_file_ids) >= MAX_PHOTOS:
-            await message.reply_text(_("That's {max} photos already.").format(max=MAX_PHOTOS))
+            await message.reply_text(
+                context.i18n.ngettext(
+                    "That's {max} photo already, as many as a report takes.",
+                    "That's {max} photos already, as many as a report takes.",
+                    MAX_PHOTOS,
+                ).format(max=MAX_PHOTOS)
+            )
             return ReportState.DETAILS
         draft.photo_file_ids.append(message.photo[-1].file_id)
     text = (message.text or message.caption or "").strip()
     if text:
         draft.text = f"{draft.text}\n{text}".strip()
+    photos = len(draft.photo_file_ids)
     await message.reply_text(
-        _("Got it ({photos} photo(s)). Add more, or press “Send report”.").format(
-            photos=len(draft.photo_file_ids)
-        ),
+        context.i18n.ngettext(
+            "Got it: {photos} photo so far. Add more, or press “Send report”.",
+            "Got it: {photos} photos so far. Add more, or press “Send report”.",
+            photos,
+        ).format(photos=photos)
+        if photos
+        else _("Got it. Add photos or more words, or press “Send report”."),
         reply_markup=_details_keyboard(context.i18n),
     )
     return ReportState.DETAILS

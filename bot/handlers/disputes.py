@@ -498,9 +498,12 @@ async def _side_action(
         to_them = translator(person.language)
         await _tell(
             context, person.telegram_id,
-            to_them.gettext(
+            to_them.ngettext(
                 "A manager reviewing booking #{id} lowered your credit score by {points} "
-                "points. See /credit."
+                "point. See /credit.",
+                "A manager reviewing booking #{id} lowered your credit score by {points} "
+                "points. See /credit.",
+                disputes.PENALTY_POINTS,
             ).format(id=case.parties.booking.id, points=disputes.PENALTY_POINTS),
         )  # fmt: skip
     else:

@@ -66,12 +66,14 @@ def keyboard(spot: Spot, i18n: Translator) -> InlineKeyboardMarkup:
         first_row.append((_("▶️ Resume"), ManageSpot("resume", spot.id)))
     elif spot.status == SpotStatus.APPROVED:
         first_row.append((_("⏸ Pause"), ManageSpot("pause", spot.id)))
-    first_row += [
-        (_("✏️ Prices"), ManageSpot("prices", spot.id)),
-        (_("🕒 Hours"), ManageSpot("hours", spot.id)),
-        (_("📷 Photos"), ManageSpot("photos", spot.id)),
-    ]
-    return inline([first_row, [(_("🗑 Delete"), ManageSpot("delete", spot.id))]])
+    # Two a row: four would cut "Возобновить" and its like on a phone.
+    first_row.append((_("✏️ Prices"), ManageSpot("prices", spot.id)))
+    return inline([
+        first_row,
+        [(_("🕒 Hours"), ManageSpot("hours", spot.id)),
+         (_("📷 Photos"), ManageSpot("photos", spot.id))],
+        [(_("🗑 Delete"), ManageSpot("delete", spot.id))],
+    ])  # fmt: skip
 
 
 async def _rules(context: ParkShareContext, spot_id: int) -> list[WeeklyRule]:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
+from bot.button_width import fit_label
 from bot.context import ParkShareContext
 from bot.drafts import SearchDraft
 from bot.errors import explain
@@ -18,6 +19,7 @@ from bot.feedback import action_if_slow
 from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_, Translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.stay_text import duration_text
 from core.availability import Interval
 from core.availability_text import (
     OVERNIGHT,
@@ -177,6 +179,7 @@ def _one_window(text: str, zone: str, context: ParkShareContext) -> Interval:
 async def _show_window(update: Update, context: ParkShareContext, window: Interval) -> None:
     draft = context.user_data.search
     draft.start_at, draft.end_at = window.start.isoformat(), window.end.isoformat()
+    draft.window_option = None
     draft.page, draft.awaiting_window, draft.pending_window = 0, False, ""
     text, keyboard = await _results(context)
     await update.effective_message.reply_text(text, reply_markup=keyboard)
@@ -293,6 +296,7 @@ async def search_changed(update: Update, context: ParkShareContext) -> None:
     elif option in WINDOWS:
         start, end = window_for(option, context.clock.now(), draft.timezone)
         draft.start_at, draft.end_at, draft.page = start.isoformat(), end.isoformat(), 0
+        draft.window_option = option
     elif option in {order.value for order in SortOrder}:
         draft.order, draft.page = option, 0
     elif option == "ev":
@@ -342,13 +346,6 @@ async def _results(context: ParkShareContext) -> tuple[str, InlineKeyboardMarkup
     return _render(result, draft, i18n, areas), _keyboard(result, draft, pages, i18n, areas)
 
 
-def _distance(metres: int, i18n: Translator) -> str:
-    _ = i18n.gettext
-    if metres < 1000:
-        return _("{metres} m").format(metres=metres)
-    return _("{km} km").format(km=f"{metres / 1000:.1f}")
-
-
 def _render(
     result: SearchResult, draft: SearchDraft, i18n: Translator, areas: list[ServiceArea]
 ) -> str:
@@ -363,7 +360,7 @@ def _render(
         places = ", ".join(
             _("{area} ({distance} away)").format(
                 area=html.escape(area.name),
-                distance=_distance(round(area.distance_m), i18n),
+                distance=i18n.distance(area.distance_m),
             )
             for area in areas
         )
@@ -373,12 +370,20 @@ def _render(
     if not result.hits:
         return _(
             "No spot is free within {distance} for {window}. Try another time, or widen the search."
-        ).format(distance=_distance(round(result.radius_m), i18n), window=window)
-    lines = [_("🅿️ Free spots near you for {window}:").format(window=window), ""]
+        ).format(distance=i18n.distance(result.radius_m), window=window)
+    length = duration_text(end - start, i18n)
+    lines = [
+        _("🅿️ Free spots near you for {window}. Each price is for the whole {length}:").format(
+            window=window, length=length
+        ),
+        "",
+    ]
     first = draft.page * PAGE_SIZE
     for number, hit in enumerate(result.hits[first : first + PAGE_SIZE], start=first + 1):
         rating = (
-            _("★{rating} ({count})").format(rating=f"{hit.rating:.1f}", count=hit.rating_count)
+            _("★{rating} ({count})").format(
+                rating=i18n.number(round(hit.rating, 1)), count=hit.rating_count
+            )
             if hit.rating is not None
             else _("new")
         )
@@ -387,7 +392,7 @@ def _render(
             rating += " · " + _("🛡 trusted owner")
         lines.append(
             f"{number}. <b>{html.escape(hit.title)}</b> {extras}\n"
-            f"    {_distance(hit.distance_m, i18n)} · {i18n.money(hit.price)} · {rating}"
+            f"    {i18n.distance(hit.distance_m)} · {i18n.money(hit.price)} · {rating}"
         )
     return "\n".join(lines)
 
@@ -401,10 +406,12 @@ def _keyboard(
 ) -> InlineKeyboardMarkup:
     _ = i18n.gettext
     first = draft.page * PAGE_SIZE
+    # A spot's name is the owner's text: cut where a phone would, keeping the distance.
     rows = [
-        [(f"{number}. {hit.title[:28]} · {_distance(hit.distance_m, i18n)}", OpenSpot(hit.spot_id))]
+        [(fit_label(f"{number}. {hit.title}", keep=f" · {i18n.distance(hit.distance_m)}"),
+          OpenSpot(hit.spot_id))]
         for number, hit in enumerate(result.hits[first : first + PAGE_SIZE], start=first + 1)
-    ]
+    ]  # fmt: skip
     paging = []
     if draft.page > 0:
         paging.append((_("◀ Back"), ChangeSearch("previous")))
@@ -412,26 +419,29 @@ def _keyboard(
         paging.append((_("More ▶"), ChangeSearch("next")))
     if paging:
         rows.append(paging)
-    rows.append(
-        [
-            (_("1 h"), ChangeSearch("1h")),
-            (_("2 h"), ChangeSearch("2h")),
-            (_("4 h"), ChangeSearch("4h")),
-        ]
-    )
-    rows.append(
-        [
-            (_("Tonight"), ChangeSearch("tonight")),
-            (_("Tomorrow"), ChangeSearch("tomorrow")),
-            (_("🕒 Other time"), ChangeSearch("other")),
-        ]
-    )
     marks = {True: "✅ ", False: ""}
+
+    def choice(label: str, option: str, chosen: str | None) -> tuple[str, ChangeSearch]:
+        return marks[option == chosen] + label, ChangeSearch(option)
+
+    window = draft.window_option
+    rows.append([choice(_("1 h"), "1h", window), choice(_("2 h"), "2h", window),
+                 choice(_("4 h"), "4h", window)])  # fmt: skip
     rows.append(
         [
-            (_("Nearest"), ChangeSearch(SortOrder.NEAREST.value)),
-            (_("Cheapest"), ChangeSearch(SortOrder.CHEAPEST.value)),
-            (_("Best rated"), ChangeSearch(SortOrder.BEST_RATED.value)),
+            choice(_("Tonight"), "tonight", window),
+            choice(_("Tomorrow"), "tomorrow", window),
+            (
+                "✅ " + _("Other time") if window is None else _("🕒 Other time"),
+                ChangeSearch("other"),
+            ),
+        ]
+    )
+    rows.append(
+        [
+            choice(_("Nearest"), SortOrder.NEAREST.value, draft.order),
+            choice(_("Cheapest"), SortOrder.CHEAPEST.value, draft.order),
+            choice(_("Best rated"), SortOrder.BEST_RATED.value, draft.order),
         ]
     )
     rows.append(
@@ -451,13 +461,8 @@ def _keyboard(
         if draft.max_price_minor is None
         else "✅ ≤ " + i18n.money(Money(draft.max_price_minor, draft.max_price_currency))
     )
-    rows.append(
-        [
-            (size, ChangeSearch("size")),
-            (rating, ChangeSearch("rating")),
-            (price, ChangeSearch("max_price")),
-        ]
-    )
+    rows.append([(size, ChangeSearch("size")), (rating, ChangeSearch("rating"))])
+    rows.append([(price, ChangeSearch("max_price"))])
     if not result.hits:
         rows.append([(_("🔔 Tell me when one is free"), ChangeSearch("notify"))])
     # Searching farther is offered only when it could reach a spot.

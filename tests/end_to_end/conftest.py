@@ -14,6 +14,7 @@ from aiogram import types as aiogram_types
 from telegram import Bot, Message, Update
 from telegram.ext import BaseRateLimiter
 
+from bot.button_width import labels_that_do_not_fit
 from core.db.engine import create_engine
 from core.db.migrate import upgrade
 from core.settings import load_settings
@@ -54,6 +55,22 @@ def assert_speaks_telegrams_schema(world: World) -> None:
         for message in chat.messages.values():
             assert Message.de_json(message, bot) is not None
             aiogram_types.Message.model_validate(message)
+
+
+def assert_buttons_fit_a_phone(world: World) -> None:
+    """Every keyboard the bot sent in the test, in whatever language it spoke."""
+    too_wide = {
+        label
+        for chat in world.chats.values()
+        for event in chat.events
+        for label in labels_that_do_not_fit(_markup(event))
+    }
+    assert not too_wide, "labels Telegram would cut on a phone: " + ", ".join(sorted(too_wide))
+
+
+def _markup(event: dict) -> dict | None:
+    message = event.get("message", event)
+    return message.get("reply_markup") if isinstance(message, dict) else None
 
 
 @pytest.fixture
@@ -100,4 +117,5 @@ async def sandbox(
     async with runtime:
         yield Sandbox(runtime)
         assert_speaks_telegrams_schema(runtime.world)
+        assert_buttons_fit_a_phone(runtime.world)
         await assert_ledger_sound(runtime.database)

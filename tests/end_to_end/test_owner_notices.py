@@ -4,7 +4,7 @@ confirmation carries all they need to get there and in."""
 
 from tests.end_to_end.test_bookings import _book, _bookings_of, _owner_and_spot
 
-NOON_TO_TWO = "6/1/26, 12:00\u202fPM – 6/1/26, 2:00\u202fPM"  # Berlin time; the clock is UTC
+NOON_TO_TWO = "Mon, Jun 1 12:00 – Mon, Jun 1 14:00"  # Berlin time; the clock is UTC
 
 
 async def test_the_owner_hears_a_booking_made_paid_and_extended_as_one_booking(sandbox):
@@ -27,24 +27,20 @@ async def test_the_owner_hears_a_booking_made_paid_and_extended_as_one_booking(s
     await dana.send("/bookings")
     await dana.press("Extend")
     await dana.press("+2 h")
-    assert "Booking #1: 2 h more, until 6/1/26, 4:00\u202fPM, for €6.00." in (
-        dana.messages()[-2].text
-    )
+    assert "Booking #1: 2 h more, until Mon, Jun 1 16:00, for €6.00." in (dana.messages()[-2].text)
     await dana.pay()
     extended = owner.last_message().text
-    assert "⏩ Booking #1 is extended by 2 h, until 6/1/26, 4:00\u202fPM, and paid: €6.00." in (
+    assert "⏩ Booking #1 is extended by 2 h, until Mon, Jun 1 16:00, and paid: €6.00." in (
         extended
     )
-    assert "Booking #1 · 6/1/26, 12:00\u202fPM – 6/1/26, 4:00\u202fPM (extended by 2 h)" in extended
+    assert "Booking #1 · Mon, Jun 1 12:00 – Mon, Jun 1 16:00 (extended by 2 h)" in extended
     assert "#2" not in extended
     assert "Booking #1 is extended." in dana.last_message().text
 
     # Both sides see one booking with its extension, not a second number.
     await dana.send("/bookings")
     listed = dana.last_message()
-    assert "Booking #1 · 6/1/26, 12:00\u202fPM – 6/1/26, 4:00\u202fPM (extended by 2 h)" in (
-        listed.text
-    )
+    assert "Booking #1 · Mon, Jun 1 12:00 – Mon, Jun 1 16:00 (extended by 2 h)" in (listed.text)
     assert "€12.00 · confirmed" in listed.text
     assert "#2" not in listed.text
     await owner.send("/bookings")
@@ -65,7 +61,7 @@ async def test_the_owner_hears_a_driver_cancel(sandbox):
     await dana.press("Yes, cancel")
     cancelled = owner.last_message().text
     assert "✖️ The driver cancelled booking #1. Its time is free again." in cancelled
-    assert "Booking #1 · 6/2/26, 10:00\u202fAM – 6/2/26, 12:00\u202fPM" in cancelled
+    assert "Booking #1 · Tue, Jun 2 10:00 – Tue, Jun 2 12:00" in cancelled
     assert "Driver: driver in good standing" in cancelled
     assert "goes to you" not in cancelled  # early: nothing is kept
 

@@ -15,7 +15,7 @@ from tests.integration.builders import BERLIN_CENTRE, a_person, an_approved_spot
 GREETINGS = {
     "en": ("What brings you here?", "🚗 I need a spot"),
     "zh-hans": ("您想做什么？", "🚗 我要找车位"),
-    "ru": ("Что вас привело?", "🚗 Мне нужно место"),
+    "ru": ("Чем могу помочь?", "🚗 Мне нужно место"),
 }
 
 

@@ -145,7 +145,7 @@ async def test_a_manager_sees_the_managers_group_and_a_driver_does_not(page, san
     await _new_person(page, "Dmitri", language="ru")
     await expect(chats).to_have_count(1)
     await _send(page, "/start")
-    await expect(_bot_messages(page).last).to_contain_text("Что вас привело?")
+    await expect(_bot_messages(page).last).to_contain_text("Чем могу помочь?")
 
 
 def _artifact(name: str) -> Path:
