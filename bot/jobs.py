@@ -34,6 +34,7 @@ from core.services import (
     gateway_events,
     people,
     stay_checks,
+    stays,
 )
 from core.services.parties import Side
 
@@ -73,14 +74,18 @@ async def advance_bookings(context: ParkShareContext) -> None:
         notices = await bookings.advance(uow, context.clock)
         checks = await stay_checks.due(uow, context.clock)
         people_of = {}
+        stay_of = {}
         for notice in notices:
             people_of[notice.booking.id] = (
                 await people.get(uow, notice.booking.driver_id),
                 await people.get(uow, notice.spot.owner_id),
             )
+            # A stay that was extended ends with its last part, and is told of as a whole.
+            stay_of[notice.booking.id] = await stays.stay_of(uow, notice.booking)
     for notice in notices:
         driver, owner = people_of[notice.booking.id]
-        for person, text, markup in _notice_messages(notice, driver, owner):
+        stay = stay_of[notice.booking.id]
+        for person, text, markup in _notice_messages(notice, stay, driver, owner):
             with contextlib.suppress(TelegramError):
                 # The access text and the name are the owner's words, of any length.
                 await context.bot.send_message(
@@ -89,7 +94,7 @@ async def advance_bookings(context: ParkShareContext) -> None:
     await ask_owners(context, checks)
 
 
-def _notice_messages(notice: bookings.Notice, driver: Person, owner: Person):
+def _notice_messages(notice: bookings.Notice, stay: stays.Stay, driver: Person, owner: Person):
     booking, spot = notice.booking, notice.spot
     title = html.escape(spot.title)
     to_driver, to_owner = translator(driver.language), translator(owner.language)
@@ -127,16 +132,17 @@ def _notice_messages(notice: bookings.Notice, driver: Person, owner: Person):
             _("Your stay at “{title}” has ended. Thank you for parking with us!").format(
                 title=title
             ),
-            inline([[rate_button(booking.id, Side.DRIVER, to_driver)]]),
+            inline([[rate_button(stay.id, Side.DRIVER, to_driver)]]),
         )
-        share = Money(booking.price_minor - booking.commission_minor, booking.currency)
+        parts = (stay.booking, *stay.extensions)
+        share = Money(sum(p.price_minor - p.commission_minor for p in parts), booking.currency)
         yield (
             owner,
             to_owner.gettext(
                 "The stay at “{title}” has ended. Your share, {share}, is on its way to you; "
                 "see /earnings."
             ).format(title=title, share=to_owner.money(share)),
-            inline([[rate_button(booking.id, Side.OWNER, to_owner)]]),
+            inline([[rate_button(stay.id, Side.OWNER, to_owner)]]),
         )
 
 

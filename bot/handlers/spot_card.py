@@ -113,11 +113,11 @@ async def _card_text(
         eta = await context.bot_data.router.eta(origin, GeoPoint(spot.lat, spot.lon))
         minutes = max(round(eta.duration_s / 60), 1)
         template = (
-            _("🚗 about {minutes} min, {km} km (estimated)")
+            _("🚗 about {minutes} min, {distance} (estimated)")
             if eta.estimated
-            else _("🚗 {minutes} min, {km} km by car")
+            else _("🚗 {minutes} min, {distance} by car")
         )
-        lines.append(template.format(minutes=minutes, km=f"{eta.distance_m / 1000:.1f}"))
+        lines.append(template.format(minutes=minutes, distance=i18n.distance(eta.distance_m)))
     if details.rating is not None:
         lines.append(
             i18n.ngettext(

@@ -461,11 +461,15 @@ async def advance(uow: UnitOfWork, clock: Clock) -> list[Notice]:
                 uow, clock, person_id, kind=CreditEventKind.COMPLETED_STAY,
                 booking_id=booking.id,
             )  # fmt: skip
+        if await _goes_on(uow, booking):
+            continue  # a paid extension follows: the stay ends with it, and says so then
         if await claim_notice(uow, clock, booking.id, "ended"):
             notices.append(Notice("ended", booking, await spots.get(uow, booking.spot_id)))
     for booking in await uow.bookings.in_status_starting_before(
         BookingStatus.CONFIRMED, now + STARTS_SOON
     ):
+        if booking.extends_id is not None:
+            continue  # the driver is already parked there
         if await claim_notice(uow, clock, booking.id, "starts_soon"):
             notices.append(Notice("starts_soon", booking, await spots.get(uow, booking.spot_id)))
     for booking in await uow.bookings.in_status_ending_before(
@@ -476,6 +480,11 @@ async def advance(uow: UnitOfWork, clock: Clock) -> list[Notice]:
         if await claim_notice(uow, clock, booking.id, "ends_soon"):
             notices.append(Notice("ends_soon", booking, await spots.get(uow, booking.spot_id)))
     return notices
+
+
+async def _goes_on(uow: UnitOfWork, booking: Booking) -> bool:
+    extension = await uow.bookings.live_extension_of(booking.id)
+    return extension is not None and extension.status in EXTENDABLE
 
 
 async def claim_notice(uow: UnitOfWork, clock: Clock, booking_id: int, kind: str) -> bool:

@@ -194,6 +194,30 @@ async def test_a_stay_is_reminded_started_extended_and_ended_on_time(sandbox):
     assert (await _bookings_of(sandbox, spot))[1].status == BookingStatus.COMPLETED
 
 
+async def test_an_extended_stay_ends_once_with_its_last_part_and_is_rated_as_one(sandbox):
+    owner, spot, dana = await _paid_booking(sandbox, when="today 12-14")
+    sandbox.clock.advance(minutes=171)  # 13:51
+    await sandbox.runtime.run_job("advance_bookings")
+    await dana.press("+1 h")
+    await dana.pay()
+    heard = len(dana.messages()), len(owner.messages())
+
+    sandbox.clock.advance(minutes=10)  # 14:01: the first part ends, the extension goes on
+    await sandbox.runtime.run_job("advance_bookings")
+    assert (len(dana.messages()), len(owner.messages())) == heard  # no "ended", no "starts at"
+
+    sandbox.clock.advance(hours=1)  # 15:01
+    await sandbox.runtime.run_job("advance_bookings")
+    ended = [m for m in dana.messages() if "has ended" in m.text]
+    assert len(ended) == 1
+    assert ended[0].button_data == ["rt:1:driver"]  # the stay is rated by its first number
+    first, extension = await _bookings_of(sandbox, spot)
+    whole_share = sum(b.price_minor - b.commission_minor for b in (first, extension))
+    (share,) = [m for m in owner.messages() if "Your share" in m.text]
+    assert f"€{whole_share / 100:.2f}" in share.text
+    assert share.button_data == ["rt:1:owner"]
+
+
 async def test_a_driver_on_the_way_is_announced_to_the_owner_once(sandbox):
     owner, spot, dana = await _paid_booking(sandbox, when="today 11:30-13")
     shared = await dana.share_live_location(spot.lat + 0.02, spot.lon)
