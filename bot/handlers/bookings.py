@@ -65,10 +65,6 @@ class ExtendBooking(CallbackData):
         return self.minutes in EXTENSIONS_MIN
 
 
-def describe(booking: Booking, spot: Spot, i18n: Translator) -> str:
-    return describe_stay(Stay(booking), spot, i18n)
-
-
 def describe_stay(stay: Stay, spot: Spot, i18n: Translator) -> str:
     """One booking number for the stay and its extensions."""
     _ = i18n.gettext
@@ -228,6 +224,7 @@ async def owner_cancel_pressed(update: Update, context: ParkShareContext) -> Non
     async with context.db.reading() as uow:
         booking = await bookings.get(uow, pressed.booking_id)
         spot = await uow.spots.get(booking.spot_id)
+        stay = await stays.stay_of(uow, booking)
     if spot.owner_id != owner_id:
         await query.answer(_("That booking doesn't exist."), show_alert=True)
         return
@@ -237,7 +234,7 @@ async def owner_cancel_pressed(update: Update, context: ParkShareContext) -> Non
         return
     penalty = bookings.owner_cancellation_penalty(booking, context.clock.now())
     await update.effective_message.reply_text(
-        describe(booking, spot, i18n) + "\n\n" + i18n.ngettext(
+        describe_stay(stay, spot, i18n) + "\n\n" + i18n.ngettext(
             "Cancel this booking? The driver gets back everything they paid, and your credit "
             "score drops by {points} point.",
             "Cancel this booking? The driver gets back everything they paid, and your credit "
@@ -316,10 +313,12 @@ async def _confirm_cancel(query, context: ParkShareContext, booking: Booking, sp
     i18n = context.i18n
     _ = i18n.gettext
     settings = context.settings
-    terms = bookings.cancellation_terms(
-        booking, context.clock.now(), free_hours=settings.free_cancellation_hours,
-        late_percent=settings.late_cancellation_percent,
-    )  # fmt: skip
+    async with context.db.reading() as uow:
+        terms = await bookings.stay_cancellation_terms(
+            uow, booking, context.clock.now(), free_hours=settings.free_cancellation_hours,
+            late_percent=settings.late_cancellation_percent,
+        )  # fmt: skip
+        stay = await stays.stay_of(uow, booking)
     if booking.status != BookingStatus.CONFIRMED:
         policy = _("Nothing has been paid, so nothing is charged.")
     elif terms.free:
@@ -344,7 +343,7 @@ async def _confirm_cancel(query, context: ParkShareContext, booking: Booking, sp
             percent=terms.policy.late_percent,
         )
     await query.edit_message_text(
-        describe(booking, spot, i18n) + "\n\n" + _("Cancel this booking?") + " " + policy,
+        describe_stay(stay, spot, i18n) + "\n\n" + _("Cancel this booking?") + " " + policy,
         reply_markup=inline(
             [
                 [(_("Yes, cancel"), ManageBooking("cancel_yes", booking.id, booking.version))],

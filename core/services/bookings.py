@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -325,6 +326,22 @@ def cancellation_terms(
     return CancellationTerms(price - kept, kept, policy)
 
 
+async def stay_cancellation_terms(
+    uow: UnitOfWork, booking: Booking, now: datetime, *, free_hours: int, late_percent: int
+) -> CancellationTerms:
+    """What cancelling the booking would do with its extensions, which go with it: the terms
+    shown before the driver decides, the same ``cancel_by_driver`` then applies."""
+    terms = cancellation_terms(booking, now, free_hours=free_hours, late_percent=late_percent)
+    current = booking
+    while (following := await uow.bookings.live_extension_of(current.id)) is not None:
+        if following.status not in CANCELLABLE:
+            break
+        more = cancellation_terms(following, now, free_hours=free_hours, late_percent=late_percent)
+        terms = CancellationTerms(terms.refund + more.refund, terms.kept + more.kept, terms.policy)
+        current = following
+    return terms
+
+
 async def _drivers(uow: UnitOfWork, booking_id: int, driver_id: int) -> Booking:
     """A driver's own booking, locked; anyone else's is reported as not existing."""
     booking = await locked(uow, booking_id)
@@ -357,6 +374,14 @@ async def cancel_by_driver(
     )
     booking = await move(uow, clock, booking, BookingStatus.CANCELLED)
     await settlement.settle_cancelled(uow, clock, booking, kept=terms.kept, reason="cancelled")
+    # Each extension on its own terms: made later, it may be inside its free period still.
+    for kept, more in await _cancel_extensions(
+        uow, clock, booking, reason="cancelled",
+        kept_of=lambda extension: cancellation_terms(
+            extension, clock.now(), free_hours=free_hours, late_percent=late_percent
+        ).kept,
+    ):  # fmt: skip
+        terms = CancellationTerms(terms.refund + more, terms.kept + kept, terms.policy)
     if not terms.free:
         await people.change_credit(
             uow, clock, driver_id, kind=CreditEventKind.DRIVER_CANCELLED_LATE,
@@ -386,14 +411,44 @@ async def cancel_by_owner(
     refund = await settlement.settle_cancelled(
         uow, clock, booking, kept=nothing, reason="owner_cancelled"
     )
+    refunded = Money(refund.amount_minor, refund.currency) if refund is not None else nothing
+    for _kept, more in await _cancel_extensions(
+        uow, clock, booking, reason="owner_cancelled", kept_of=lambda _extension: nothing
+    ):
+        refunded += more
     penalty = owner_cancellation_penalty(booking, clock.now())
     late = penalty == LATE_OWNER_CANCELLATION_PENALTY
     await people.change_credit(
         uow, clock, owner_id, booking_id=booking.id,
         kind=CreditEventKind.OWNER_CANCELLED_LATE if late else CreditEventKind.OWNER_CANCELLED,
     )  # fmt: skip
-    refunded = Money(refund.amount_minor, refund.currency) if refund is not None else nothing
     return booking, refunded, penalty
+
+
+async def _cancel_extensions(
+    uow: UnitOfWork,
+    clock: Clock,
+    booking: Booking,
+    *,
+    reason: str,
+    kept_of: Callable[[Booking], Money],
+) -> list[tuple[Money, Money]]:
+    """A stay is cancelled whole: the extensions that follow the booking go with it, each
+    locked after the one it extends (ids ascend, the order every sweep locks in), keeping for
+    the owner what ``kept_of`` says of it before it is cancelled. Gives what each kept and
+    refunded."""
+    cancelled = []
+    current = booking
+    while (following := await uow.bookings.live_extension_of(current.id)) is not None:
+        current = await locked(uow, following.id)
+        if current.status not in CANCELLABLE:
+            break
+        kept = kept_of(current)
+        current = await move(uow, clock, current, BookingStatus.CANCELLED)
+        refund = await settlement.settle_cancelled(uow, clock, current, kept=kept, reason=reason)
+        refunded = refund.amount_minor if refund is not None else 0
+        cancelled.append((kept, Money(refunded, current.currency)))
+    return cancelled
 
 
 def owner_cancellation_penalty(booking: Booking, now: datetime) -> int:

@@ -218,6 +218,37 @@ async def test_an_extended_stay_ends_once_with_its_last_part_and_is_rated_as_one
     assert share.button_data == ["rt:1:owner"]
 
 
+async def test_cancelling_an_extended_booking_cancels_and_refunds_its_extension_too(sandbox):
+    _owner, spot, dana = await _paid_booking(sandbox, when="tomorrow 10-12")
+    await dana.send("/bookings")
+    await dana.press("⏩ Extend")
+    await dana.press("+1 h")
+    await dana.pay()
+    await dana.send("/bookings")
+    await dana.press("✖️ Cancel")
+    dialog = dana.last_message().text
+    assert "(extended by 1 h)" in dialog
+    assert "You get back the full €9.00." in dialog  # both parts: €6.00 and €3.00
+    await dana.press("Yes, cancel")
+    assert "€9.00" in dana.last_message().text
+    first, extension = await _bookings_of(sandbox, spot)
+    assert (first.status, extension.status) == (BookingStatus.CANCELLED, BookingStatus.CANCELLED)
+
+
+async def test_an_owner_who_cancels_an_extended_booking_refunds_the_whole_stay(sandbox):
+    owner, spot, dana = await _paid_booking(sandbox, when="tomorrow 10-12")
+    await dana.send("/bookings")
+    await dana.press("⏩ Extend")
+    await dana.press("+1 h")
+    await dana.pay()
+    await owner.send("/bookings")
+    await owner.press("✖️ Cancel")
+    await owner.press("Yes, cancel")
+    first, extension = await _bookings_of(sandbox, spot)
+    assert (first.status, extension.status) == (BookingStatus.CANCELLED, BookingStatus.CANCELLED)
+    assert any("€9.00" in m.text for m in dana.messages()[-3:])
+
+
 async def test_a_driver_on_the_way_is_announced_to_the_owner_once(sandbox):
     owner, spot, dana = await _paid_booking(sandbox, when="today 11:30-13")
     shared = await dana.share_live_location(spot.lat + 0.02, spot.lon)
