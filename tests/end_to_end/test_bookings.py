@@ -40,6 +40,16 @@ async def _paid_booking(sandbox, *, when):
     return owner, spot, dana
 
 
+async def _extended_by_an_hour(sandbox):
+    """Tomorrow 10-12 booked and paid, then an hour more booked and paid."""
+    owner, spot, dana = await _paid_booking(sandbox, when="tomorrow 10-12")
+    await dana.send("/bookings")
+    await dana.press("⏩ Extend")
+    await dana.press("+1 h")
+    await dana.pay()
+    return owner, spot, dana
+
+
 async def _bookings_of(sandbox, spot):
     async with sandbox.database.reading() as uow:
         return list(
@@ -219,11 +229,7 @@ async def test_an_extended_stay_ends_once_with_its_last_part_and_is_rated_as_one
 
 
 async def test_cancelling_an_extended_booking_cancels_and_refunds_its_extension_too(sandbox):
-    _owner, spot, dana = await _paid_booking(sandbox, when="tomorrow 10-12")
-    await dana.send("/bookings")
-    await dana.press("⏩ Extend")
-    await dana.press("+1 h")
-    await dana.pay()
+    _owner, spot, dana = await _extended_by_an_hour(sandbox)
     await dana.send("/bookings")
     await dana.press("✖️ Cancel")
     dialog = dana.last_message().text
@@ -236,11 +242,7 @@ async def test_cancelling_an_extended_booking_cancels_and_refunds_its_extension_
 
 
 async def test_an_owner_who_cancels_an_extended_booking_refunds_the_whole_stay(sandbox):
-    owner, spot, dana = await _paid_booking(sandbox, when="tomorrow 10-12")
-    await dana.send("/bookings")
-    await dana.press("⏩ Extend")
-    await dana.press("+1 h")
-    await dana.pay()
+    owner, spot, dana = await _extended_by_an_hour(sandbox)
     await owner.send("/bookings")
     await owner.press("✖️ Cancel")
     await owner.press("Yes, cancel")
