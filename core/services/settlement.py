@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from core.clock import Clock
 from core.db.models import (
@@ -18,6 +19,7 @@ from core.db.models import (
     Refund,
     TransferStatus,
 )
+from core.db.repositories import OwnersMoney
 from core.db.uow import UnitOfWork
 from core.money import Money
 from core.services import ledger
@@ -30,6 +32,8 @@ from core.services.ledger import (
     owner_payable_account,
     refund_payable_account,
 )
+
+T = TypeVar("T", Payout, PayoutReversal)
 
 # After this many refusals a transfer is given up on and the managers take it from there.
 MAX_TRANSFER_ATTEMPTS = 5
@@ -57,21 +61,38 @@ async def _owner_of(uow: UnitOfWork, booking: Booking) -> int:
     return spot.owner_id
 
 
-async def _owed_once_reversed(uow: UnitOfWork, owner_id: int, currency: str) -> int:
-    """What the owner is owed once the reversals under way have taken back from their payouts
-    that left what a later refund made them owe."""
-    owed = await uow.ledger.balance(owner_payable_account(owner_id), currency)
-    return owed + await uow.payments.reversals_due(owner_id, currency)
+async def lock_owners_money(uow: UnitOfWork, owner_id: int) -> None:
+    """Held by every writer that decides how much of an owner's money may wait to leave on
+    what they are owed now (a payout trimmed or topped up, handed to the gateway or back from
+    it), so that two such writers never both decide on what they read before the other
+    committed. Taken after the booking's lock and before any payout's or reversal's."""
+    await uow.one_at_a_time(f"owner_money:{owner_id}")
+
+
+async def _owners_money(uow: UnitOfWork, owner_id: int, currency: str) -> OwnersMoney:
+    return await uow.payments.owners_money(owner_id, owner_payable_account(owner_id), currency)
+
+
+async def _locked_under_owner(uow: UnitOfWork, model: type[T], row_id: int) -> T | None:
+    """A payout or reversal locked, its owner's money locked first (the order above)."""
+    owner_id = await uow.payments.owner_of(model, row_id)
+    if owner_id is None:
+        return None
+    await lock_owners_money(uow, owner_id)
+    return await uow.payments.locked_if_any(model, row_id)
 
 
 async def _queue_payout(
     uow: UnitOfWork, booking: Booking, owner_id: int, share: Money, now: datetime
 ) -> Payout | None:
     """The owner's share, just posted to what they are owed, is queued to leave; less what
-    they owe back (a refund decided after a payout had left), which it pays off first."""
-    owed = await _owed_once_reversed(uow, owner_id, share.currency)
-    queued = await uow.payments.payouts_waiting(owner_id, share.currency)
-    amount = min(share.minor, owed - queued)
+    they owe back (a refund decided after a payout had left), which it pays off first.
+
+    The end of a stay queues this without the owner's lock (one sweep ends many owners'
+    stays, holding their bookings): it queues no more than it added to what is owed, so a trim
+    deciding meanwhile, which reads what is owed before the payouts, errs only towards less."""
+    money = await _owners_money(uow, owner_id, share.currency)
+    amount = min(share.minor, money.room - money.due)
     if amount <= 0:
         return None
     payout = Payout(
@@ -151,6 +172,7 @@ async def settle_ruling_after_stay(
     commission_back = Money(booking.commission_minor, price.currency) - commission_on(booking, kept)
     owner_back = refund - commission_back
     owner_id = await _owner_of(uow, booking)
+    await lock_owners_money(uow, owner_id)
     await ledger.post(
         uow, clock, kind="ruling", idempotency_key=f"booking:{booking.id}:ruling",
         booking_id=booking.id,
@@ -204,8 +226,10 @@ async def trim_payouts_to_what_is_owed(uow: UnitOfWork, owner_id: int, booking: 
     leaves that the owner would owe back. A payout already handed to the gateway keeps its
     amount; the owner then owes the difference out of their next payouts. What a reversal under
     way takes back from a payout that left does not come out of them."""
-    owed = await _owed_once_reversed(uow, owner_id, booking.currency)
-    room = max(owed - await uow.payments.payouts_sending(owner_id, booking.currency), 0)
+    await lock_owners_money(uow, owner_id)
+    # What is owed first, the payouts after: one a stay's end queues in between (without this
+    # lock) is then cut as if its share were not owed yet: less leaves, never more.
+    room = max((await _owners_money(uow, owner_id, booking.currency)).room, 0)
     due = await uow.payments.due_payouts_of_owner(owner_id, booking.currency)
     due.sort(key=lambda payout: payout.booking_id != booking.id)  # stable: newest next
     excess = sum(payout.amount_minor for payout in due) - room
@@ -223,8 +247,9 @@ async def top_up_payout(uow: UnitOfWork, clock: Clock, booking: Booking, owner_i
     """Money came back to what the owner is owed (a chargeback the platform won): the
     booking's payout waiting to leave grows by what no payout covers yet, or one is queued if
     the booking has none. (A booking whose payout has left keeps it in /earnings as pending.)"""
-    owed = await _owed_once_reversed(uow, owner_id, booking.currency)
-    room = owed - await uow.payments.payouts_waiting(owner_id, booking.currency)
+    await lock_owners_money(uow, owner_id)
+    money = await _owners_money(uow, owner_id, booking.currency)
+    room = money.room - money.due
     if room <= 0:
         return
     waiting = await uow.payments.waiting_payout_of(booking.id)
@@ -393,7 +418,9 @@ async def _moved(
 async def reversal_refused(uow: UnitOfWork, reversal_id: int, error: str) -> PayoutReversal:
     """The gateway will not take the money back: the owner owes it out of their next payouts,
     so their payouts still waiting are cut to what they are owed."""
-    reversal = await uow.payments.locked(PayoutReversal, reversal_id)
+    reversal = await _locked_under_owner(uow, PayoutReversal, reversal_id)
+    if reversal is None:
+        raise LookupError(f"PayoutReversal {reversal_id}")
     if reversal.status != TransferStatus.DUE:
         return reversal
     reversal.status, reversal.attempts, reversal.last_error = (
@@ -426,7 +453,7 @@ async def payout_to_send(uow: UnitOfWork, payout_id: int) -> Payout | None:
     """The payout is handed to the gateway now, its amount fixed from here on (a ruling comes
     out of the next payouts instead); None if it may not leave now after all. One whose answer
     was never recorded goes again, with the same amount and idempotency key."""
-    payout = await uow.payments.payout_to_send(payout_id)
+    payout = await _locked_under_owner(uow, Payout, payout_id)
     if payout is None:
         return None  # a refund decided meanwhile took all of it
     if payout.status == TransferStatus.SENDING:
@@ -441,7 +468,7 @@ async def payout_to_send(uow: UnitOfWork, payout_id: int) -> Payout | None:
 
 async def payout_not_sent(uow: UnitOfWork, payout_id: int) -> None:
     """The gateway did not take the payout, and it was no failure (no account to send to yet)."""
-    payout = await uow.payments.payout_to_send(payout_id)
+    payout = await _locked_under_owner(uow, Payout, payout_id)
     if payout is not None and payout.status == TransferStatus.SENDING:
         await _back_to_due(uow, payout)
 
@@ -457,6 +484,9 @@ async def _back_to_due(uow: UnitOfWork, payout: Payout) -> None:
 
 
 async def payout_sent(uow: UnitOfWork, clock: Clock, payout_id: int, external_id: str) -> Payout:
+    # Without the owner's lock (its ledger entry waits for the booking's, which a ruling holds
+    # while it waits for the owner's): it lowers what is owed and what is sending at once,
+    # which ``owners_money`` reads in one statement.
     payout = await uow.payments.locked(Payout, payout_id)
     if payout.status != TransferStatus.DONE:
         await _moved(
@@ -471,7 +501,13 @@ async def transfer_refused(
     uow: UnitOfWork, transfer: type[Refund] | type[Payout], transfer_id: int, error: str
 ) -> Refund | Payout:
     """The gateway said no; after a few refusals the transfer is given up on (and reported)."""
-    row = await uow.payments.locked(transfer, transfer_id)
+    row = (
+        await _locked_under_owner(uow, Payout, transfer_id)
+        if transfer is Payout
+        else await uow.payments.locked_if_any(transfer, transfer_id)
+    )
+    if row is None:
+        raise LookupError(f"{transfer.__name__} {transfer_id}")
     if row.status in (TransferStatus.DONE, TransferStatus.FAILED):
         # Another sweep's call for the same transfer went through (or it was given up on):
         # this refusal, a timeout say, changes nothing.
