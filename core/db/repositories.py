@@ -619,9 +619,6 @@ class Payments(_Repository):
         )
         return list(rows)
 
-    async def owner_of(self, model: type[Payout] | type[PayoutReversal], row_id: int) -> int | None:
-        return await self.session.scalar(select(model.owner_id).where(model.id == row_id))
-
     async def owners_money(self, owner_id: int, payable: str, currency: str) -> OwnersMoney:
         """What the owner is owed (the balance of their ``payable`` account) and what their
         payouts and reversals under way add up to, in one statement: a payout recorded as sent
@@ -647,17 +644,6 @@ class Payments(_Repository):
         ).one()
         return OwnersMoney(*(int(value or 0) for value in row))
 
-    async def payouts_sending(self, owner_id: int, currency: str) -> int:
-        """What the owner's payouts already handed to the gateway, not yet recorded, add up to."""
-        total = await self.session.scalar(
-            select(func.coalesce(func.sum(Payout.amount_minor), 0)).where(
-                Payout.owner_id == owner_id,
-                Payout.currency == currency,
-                Payout.status == TransferStatus.SENDING,
-            )
-        )
-        return int(total or 0)
-
     async def payouts_waiting(self, owner_id: int, currency: str) -> int:
         """What the owner's payouts not yet recorded as sent add up to."""
         total = await self.session.scalar(
@@ -678,17 +664,6 @@ class Payments(_Repository):
             select(func.coalesce(func.sum(PayoutReversal.amount_minor), 0)).where(
                 PayoutReversal.payout_id == payout_id,
                 PayoutReversal.status != TransferStatus.FAILED,
-            )
-        )
-        return int(total or 0)
-
-    async def reversals_due(self, owner_id: int, currency: str) -> int:
-        """What the reversals of the owner's payouts still to be made add up to."""
-        total = await self.session.scalar(
-            select(func.coalesce(func.sum(PayoutReversal.amount_minor), 0)).where(
-                PayoutReversal.owner_id == owner_id,
-                PayoutReversal.currency == currency,
-                PayoutReversal.status == TransferStatus.DUE,
             )
         )
         return int(total or 0)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
 
 from core.clock import Clock
 from core.db.models import (
@@ -32,8 +31,6 @@ from core.services.ledger import (
     owner_payable_account,
     refund_payable_account,
 )
-
-T = TypeVar("T", Payout, PayoutReversal)
 
 # After this many refusals a transfer is given up on and the managers take it from there.
 MAX_TRANSFER_ATTEMPTS = 5
@@ -62,24 +59,19 @@ async def _owner_of(uow: UnitOfWork, booking: Booking) -> int:
 
 
 async def lock_owners_money(uow: UnitOfWork, owner_id: int) -> None:
-    """Held by every writer that decides how much of an owner's money may wait to leave on
-    what they are owed now (a payout trimmed or topped up, handed to the gateway or back from
-    it), so that two such writers never both decide on what they read before the other
-    committed. Taken after the booking's lock and before any payout's or reversal's."""
+    """Held by every writer that cuts or grows an owner's payouts to fit what they are owed
+    now, so that two of them never both decide on what they read before the other committed.
+    Taken after the booking's lock (and after the transfer's, for a payout or reversal the
+    gateway answered) and before the payouts it cuts: a writer holding it waits for no booking.
+
+    A writer that moves money without deciding how much may leave does not take it: a payout
+    handed to the gateway, or recorded as sent (whose ledger entry waits for its booking,
+    which a ruling holds while waiting for this), or a reversal made."""
     await uow.one_at_a_time(f"owner_money:{owner_id}")
 
 
 async def _owners_money(uow: UnitOfWork, owner_id: int, currency: str) -> OwnersMoney:
     return await uow.payments.owners_money(owner_id, owner_payable_account(owner_id), currency)
-
-
-async def _locked_under_owner(uow: UnitOfWork, model: type[T], row_id: int) -> T | None:
-    """A payout or reversal locked, its owner's money locked first (the order above)."""
-    owner_id = await uow.payments.owner_of(model, row_id)
-    if owner_id is None:
-        return None
-    await lock_owners_money(uow, owner_id)
-    return await uow.payments.locked_if_any(model, row_id)
 
 
 async def _queue_payout(
@@ -227,10 +219,14 @@ async def trim_payouts_to_what_is_owed(uow: UnitOfWork, owner_id: int, booking: 
     amount; the owner then owes the difference out of their next payouts. What a reversal under
     way takes back from a payout that left does not come out of them."""
     await lock_owners_money(uow, owner_id)
-    # What is owed first, the payouts after: one a stay's end queues in between (without this
-    # lock) is then cut as if its share were not owed yet: less leaves, never more.
-    room = max((await _owners_money(uow, owner_id, booking.currency)).room, 0)
+    # What is owed before the payouts, and again once they are locked, the least of the two:
+    # a payout a stay's end queues in between (without this lock) is then cut as if its share
+    # were not owed yet, and one handed to the gateway in between counts as leaving. Less
+    # leaves, never more.
+    before = await _owners_money(uow, owner_id, booking.currency)
     due = await uow.payments.due_payouts_of_owner(owner_id, booking.currency)
+    after = await _owners_money(uow, owner_id, booking.currency)
+    room = max(min(before.room, after.room), 0)
     due.sort(key=lambda payout: payout.booking_id != booking.id)  # stable: newest next
     excess = sum(payout.amount_minor for payout in due) - room
     for payout in due:
@@ -418,9 +414,7 @@ async def _moved(
 async def reversal_refused(uow: UnitOfWork, reversal_id: int, error: str) -> PayoutReversal:
     """The gateway will not take the money back: the owner owes it out of their next payouts,
     so their payouts still waiting are cut to what they are owed."""
-    reversal = await _locked_under_owner(uow, PayoutReversal, reversal_id)
-    if reversal is None:
-        raise LookupError(f"PayoutReversal {reversal_id}")
+    reversal = await uow.payments.locked(PayoutReversal, reversal_id)
     if reversal.status != TransferStatus.DUE:
         return reversal
     reversal.status, reversal.attempts, reversal.last_error = (
@@ -453,7 +447,7 @@ async def payout_to_send(uow: UnitOfWork, payout_id: int) -> Payout | None:
     """The payout is handed to the gateway now, its amount fixed from here on (a ruling comes
     out of the next payouts instead); None if it may not leave now after all. One whose answer
     was never recorded goes again, with the same amount and idempotency key."""
-    payout = await _locked_under_owner(uow, Payout, payout_id)
+    payout = await uow.payments.locked_if_any(Payout, payout_id)
     if payout is None:
         return None  # a refund decided meanwhile took all of it
     if payout.status == TransferStatus.SENDING:
@@ -468,14 +462,15 @@ async def payout_to_send(uow: UnitOfWork, payout_id: int) -> Payout | None:
 
 async def payout_not_sent(uow: UnitOfWork, payout_id: int) -> None:
     """The gateway did not take the payout, and it was no failure (no account to send to yet)."""
-    payout = await _locked_under_owner(uow, Payout, payout_id)
+    payout = await uow.payments.locked_if_any(Payout, payout_id)
     if payout is not None and payout.status == TransferStatus.SENDING:
         await _back_to_due(uow, payout)
 
 
 async def _back_to_due(uow: UnitOfWork, payout: Payout) -> None:
     """A payout that did not leave waits again, and fits again in what the owner is owed now: a
-    refund decided while it was with the gateway did not cut it then."""
+    refund decided while it was with the gateway did not cut it then. Locked while it was still
+    sending, which no trim waits for, before the owner's money is."""
     payout.status = TransferStatus.DUE
     await uow.payments.flush()
     booking = await uow.bookings.get(payout.booking_id)
@@ -484,9 +479,8 @@ async def _back_to_due(uow: UnitOfWork, payout: Payout) -> None:
 
 
 async def payout_sent(uow: UnitOfWork, clock: Clock, payout_id: int, external_id: str) -> Payout:
-    # Without the owner's lock (its ledger entry waits for the booking's, which a ruling holds
-    # while it waits for the owner's): it lowers what is owed and what is sending at once,
-    # which ``owners_money`` reads in one statement.
+    # It lowers what is owed and what is sending at once, which ``owners_money`` reads in one
+    # statement: no lock on the owner's money needed (see ``lock_owners_money``).
     payout = await uow.payments.locked(Payout, payout_id)
     if payout.status != TransferStatus.DONE:
         await _moved(
@@ -501,13 +495,7 @@ async def transfer_refused(
     uow: UnitOfWork, transfer: type[Refund] | type[Payout], transfer_id: int, error: str
 ) -> Refund | Payout:
     """The gateway said no; after a few refusals the transfer is given up on (and reported)."""
-    row = (
-        await _locked_under_owner(uow, Payout, transfer_id)
-        if transfer is Payout
-        else await uow.payments.locked_if_any(transfer, transfer_id)
-    )
-    if row is None:
-        raise LookupError(f"{transfer.__name__} {transfer_id}")
+    row = await uow.payments.locked(transfer, transfer_id)
     if row.status in (TransferStatus.DONE, TransferStatus.FAILED):
         # Another sweep's call for the same transfer went through (or it was given up on):
         # this refusal, a timeout say, changes nothing.
@@ -517,7 +505,10 @@ async def transfer_refused(
     if row.attempts >= MAX_TRANSFER_ATTEMPTS:
         row.status = TransferStatus.FAILED
     elif isinstance(row, Payout):
-        await _back_to_due(uow, row)
+        if row.status == TransferStatus.SENDING:
+            # Not when another sweep's refusal put it back already: a payout waiting is one a
+            # trim holding the owner's lock may be waiting for, so it must not wait for that.
+            await _back_to_due(uow, row)
     else:
         row.status = TransferStatus.DUE
     return row
