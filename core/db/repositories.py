@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
@@ -42,6 +43,21 @@ from core.status import LIVE_BOOKING_STATUSES, BookingStatus, SpotStatus
 
 T = TypeVar("T")
 PAID_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.ACTIVE, BookingStatus.COMPLETED)
+
+
+@dataclass(frozen=True, slots=True)
+class OwnersMoney:
+    """One owner's money in one currency, as of one moment."""
+
+    owed: int  # what they are owed and has not left yet
+    reversing: int  # what reversals under way take back from payouts that left
+    sending: int  # payouts handed to the gateway, not recorded yet
+    due: int  # payouts waiting to be handed over
+
+    @property
+    def room(self) -> int:
+        """What payouts may still add up to, less those handed to the gateway."""
+        return self.owed + self.reversing - self.sending
 
 
 class _Repository:
@@ -585,12 +601,8 @@ class Payments(_Repository):
             select(Payout)
             .where(Payout.booking_id == booking_id, Payout.status == TransferStatus.DUE)
             .with_for_update()
+            .execution_options(populate_existing=True)
         )
-
-    async def payout_to_send(self, payout_id: int) -> Payout | None:
-        """A payout about to be handed to the gateway, locked against a ruling changing it;
-        None if a ruling took all of it meanwhile."""
-        return await self.locked_if_any(Payout, payout_id)
 
     async def due_payouts_of_owner(self, owner_id: int, currency: str) -> list[Payout]:
         """The owner's payouts not handed to the gateway yet, newest first, locked."""
@@ -603,19 +615,34 @@ class Payments(_Repository):
             )
             .order_by(Payout.id.desc())
             .with_for_update()
+            .execution_options(populate_existing=True)
         )
         return list(rows)
 
-    async def payouts_sending(self, owner_id: int, currency: str) -> int:
-        """What the owner's payouts already handed to the gateway, not yet recorded, add up to."""
-        total = await self.session.scalar(
-            select(func.coalesce(func.sum(Payout.amount_minor), 0)).where(
-                Payout.owner_id == owner_id,
-                Payout.currency == currency,
-                Payout.status == TransferStatus.SENDING,
-            )
+    async def owners_money(self, owner_id: int, payable: str, currency: str) -> OwnersMoney:
+        """What the owner is owed (the balance of their ``payable`` account) and what their
+        payouts and reversals under way add up to, in one statement: a payout recorded as sent
+        (or a reversal made) meanwhile moves two of these at once, and is seen in both or none."""
+        owed = select(func.coalesce(func.sum(LedgerEntry.amount_minor), 0)).where(
+            LedgerEntry.account == payable, LedgerEntry.currency == currency
         )
-        return int(total or 0)
+        reversing = select(func.coalesce(func.sum(PayoutReversal.amount_minor), 0)).where(
+            PayoutReversal.owner_id == owner_id,
+            PayoutReversal.currency == currency,
+            PayoutReversal.status == TransferStatus.DUE,
+        )
+        payouts = [
+            select(func.coalesce(func.sum(Payout.amount_minor), 0)).where(
+                Payout.owner_id == owner_id, Payout.currency == currency, Payout.status == status
+            )
+            for status in (TransferStatus.SENDING, TransferStatus.DUE)
+        ]
+        row = (
+            await self.session.execute(
+                select(*(query.scalar_subquery() for query in (owed, reversing, *payouts)))
+            )
+        ).one()
+        return OwnersMoney(*(int(value or 0) for value in row))
 
     async def payouts_waiting(self, owner_id: int, currency: str) -> int:
         """What the owner's payouts not yet recorded as sent add up to."""
@@ -637,17 +664,6 @@ class Payments(_Repository):
             select(func.coalesce(func.sum(PayoutReversal.amount_minor), 0)).where(
                 PayoutReversal.payout_id == payout_id,
                 PayoutReversal.status != TransferStatus.FAILED,
-            )
-        )
-        return int(total or 0)
-
-    async def reversals_due(self, owner_id: int, currency: str) -> int:
-        """What the reversals of the owner's payouts still to be made add up to."""
-        total = await self.session.scalar(
-            select(func.coalesce(func.sum(PayoutReversal.amount_minor), 0)).where(
-                PayoutReversal.owner_id == owner_id,
-                PayoutReversal.currency == currency,
-                PayoutReversal.status == TransferStatus.DUE,
             )
         )
         return int(total or 0)
@@ -810,7 +826,8 @@ class Trust(_Repository):
     async def dispute(self, dispute_id: int, *, for_update: bool = False) -> Dispute | None:
         query = select(Dispute).where(Dispute.id == dispute_id)
         if for_update:
-            query = query.with_for_update()
+            # As committed now, not the copy the session may hold already.
+            query = query.with_for_update().execution_options(populate_existing=True)
         return await self.session.scalar(query)
 
     async def unresolved_dispute_of(self, booking_id: int) -> Dispute | None:

@@ -318,6 +318,10 @@ async def decide(
     refund_percent: int = 0,
 ) -> Decision:
     """Final: the money moves, the booking ends, and whoever lost pays in credit."""
+    # The booking first, as every other writer of its money takes it (the bank's chargeback,
+    # a lapsed hold, the stay's end): the division below is read under it, so what the bank
+    # took meanwhile is not refunded again.
+    await bookings.locked(uow, (await get(uow, dispute_id)).booking_id)
     dispute = await claim(uow, dispute_id=dispute_id, manager_id=manager_id)
     percent = _checked_percent(dispute, ruling, refund_percent)
     problem = Problem(dispute.kind)

@@ -18,6 +18,7 @@ from core.db.models import (
     Refund,
     TransferStatus,
 )
+from core.db.repositories import OwnersMoney
 from core.db.uow import UnitOfWork
 from core.money import Money
 from core.services import ledger
@@ -57,21 +58,33 @@ async def _owner_of(uow: UnitOfWork, booking: Booking) -> int:
     return spot.owner_id
 
 
-async def _owed_once_reversed(uow: UnitOfWork, owner_id: int, currency: str) -> int:
-    """What the owner is owed once the reversals under way have taken back from their payouts
-    that left what a later refund made them owe."""
-    owed = await uow.ledger.balance(owner_payable_account(owner_id), currency)
-    return owed + await uow.payments.reversals_due(owner_id, currency)
+async def lock_owners_money(uow: UnitOfWork, owner_id: int) -> None:
+    """Held by every writer that cuts or grows an owner's payouts to fit what they are owed
+    now, so that two of them never both decide on what they read before the other committed.
+    Taken after the booking's lock (and after the transfer's, for a payout or reversal the
+    gateway answered) and before the payouts it cuts: a writer holding it waits for no booking.
+
+    A writer that moves money without deciding how much may leave does not take it: a payout
+    handed to the gateway, or recorded as sent (whose ledger entry waits for its booking,
+    which a ruling holds while waiting for this), or a reversal made."""
+    await uow.one_at_a_time(f"owner_money:{owner_id}")
+
+
+async def _owners_money(uow: UnitOfWork, owner_id: int, currency: str) -> OwnersMoney:
+    return await uow.payments.owners_money(owner_id, owner_payable_account(owner_id), currency)
 
 
 async def _queue_payout(
     uow: UnitOfWork, booking: Booking, owner_id: int, share: Money, now: datetime
 ) -> Payout | None:
     """The owner's share, just posted to what they are owed, is queued to leave; less what
-    they owe back (a refund decided after a payout had left), which it pays off first."""
-    owed = await _owed_once_reversed(uow, owner_id, share.currency)
-    queued = await uow.payments.payouts_waiting(owner_id, share.currency)
-    amount = min(share.minor, owed - queued)
+    they owe back (a refund decided after a payout had left), which it pays off first.
+
+    The end of a stay queues this without the owner's lock (one sweep ends many owners'
+    stays, holding their bookings): it queues no more than it added to what is owed, so a trim
+    deciding meanwhile, which reads what is owed before the payouts, errs only towards less."""
+    money = await _owners_money(uow, owner_id, share.currency)
+    amount = min(share.minor, money.room - money.due)
     if amount <= 0:
         return None
     payout = Payout(
@@ -151,6 +164,7 @@ async def settle_ruling_after_stay(
     commission_back = Money(booking.commission_minor, price.currency) - commission_on(booking, kept)
     owner_back = refund - commission_back
     owner_id = await _owner_of(uow, booking)
+    await lock_owners_money(uow, owner_id)
     await ledger.post(
         uow, clock, kind="ruling", idempotency_key=f"booking:{booking.id}:ruling",
         booking_id=booking.id,
@@ -204,9 +218,15 @@ async def trim_payouts_to_what_is_owed(uow: UnitOfWork, owner_id: int, booking: 
     leaves that the owner would owe back. A payout already handed to the gateway keeps its
     amount; the owner then owes the difference out of their next payouts. What a reversal under
     way takes back from a payout that left does not come out of them."""
-    owed = await _owed_once_reversed(uow, owner_id, booking.currency)
-    room = max(owed - await uow.payments.payouts_sending(owner_id, booking.currency), 0)
+    await lock_owners_money(uow, owner_id)
+    # What is owed before the payouts, and again once they are locked, the least of the two:
+    # a payout a stay's end queues in between (without this lock) is then cut as if its share
+    # were not owed yet, and one handed to the gateway in between counts as leaving. Less
+    # leaves, never more.
+    before = await _owners_money(uow, owner_id, booking.currency)
     due = await uow.payments.due_payouts_of_owner(owner_id, booking.currency)
+    after = await _owners_money(uow, owner_id, booking.currency)
+    room = max(min(before.room, after.room), 0)
     due.sort(key=lambda payout: payout.booking_id != booking.id)  # stable: newest next
     excess = sum(payout.amount_minor for payout in due) - room
     for payout in due:
@@ -223,8 +243,9 @@ async def top_up_payout(uow: UnitOfWork, clock: Clock, booking: Booking, owner_i
     """Money came back to what the owner is owed (a chargeback the platform won): the
     booking's payout waiting to leave grows by what no payout covers yet, or one is queued if
     the booking has none. (A booking whose payout has left keeps it in /earnings as pending.)"""
-    owed = await _owed_once_reversed(uow, owner_id, booking.currency)
-    room = owed - await uow.payments.payouts_waiting(owner_id, booking.currency)
+    await lock_owners_money(uow, owner_id)
+    money = await _owners_money(uow, owner_id, booking.currency)
+    room = money.room - money.due
     if room <= 0:
         return
     waiting = await uow.payments.waiting_payout_of(booking.id)
@@ -426,7 +447,7 @@ async def payout_to_send(uow: UnitOfWork, payout_id: int) -> Payout | None:
     """The payout is handed to the gateway now, its amount fixed from here on (a ruling comes
     out of the next payouts instead); None if it may not leave now after all. One whose answer
     was never recorded goes again, with the same amount and idempotency key."""
-    payout = await uow.payments.payout_to_send(payout_id)
+    payout = await uow.payments.locked_if_any(Payout, payout_id)
     if payout is None:
         return None  # a refund decided meanwhile took all of it
     if payout.status == TransferStatus.SENDING:
@@ -441,14 +462,15 @@ async def payout_to_send(uow: UnitOfWork, payout_id: int) -> Payout | None:
 
 async def payout_not_sent(uow: UnitOfWork, payout_id: int) -> None:
     """The gateway did not take the payout, and it was no failure (no account to send to yet)."""
-    payout = await uow.payments.payout_to_send(payout_id)
+    payout = await uow.payments.locked_if_any(Payout, payout_id)
     if payout is not None and payout.status == TransferStatus.SENDING:
         await _back_to_due(uow, payout)
 
 
 async def _back_to_due(uow: UnitOfWork, payout: Payout) -> None:
     """A payout that did not leave waits again, and fits again in what the owner is owed now: a
-    refund decided while it was with the gateway did not cut it then."""
+    refund decided while it was with the gateway did not cut it then. Locked while it was still
+    sending, which no trim waits for, before the owner's money is."""
     payout.status = TransferStatus.DUE
     await uow.payments.flush()
     booking = await uow.bookings.get(payout.booking_id)
@@ -457,6 +479,8 @@ async def _back_to_due(uow: UnitOfWork, payout: Payout) -> None:
 
 
 async def payout_sent(uow: UnitOfWork, clock: Clock, payout_id: int, external_id: str) -> Payout:
+    # It lowers what is owed and what is sending at once, which ``owners_money`` reads in one
+    # statement: no lock on the owner's money needed (see ``lock_owners_money``).
     payout = await uow.payments.locked(Payout, payout_id)
     if payout.status != TransferStatus.DONE:
         await _moved(
@@ -481,7 +505,10 @@ async def transfer_refused(
     if row.attempts >= MAX_TRANSFER_ATTEMPTS:
         row.status = TransferStatus.FAILED
     elif isinstance(row, Payout):
-        await _back_to_due(uow, row)
+        if row.status == TransferStatus.SENDING:
+            # Not when another sweep's refusal put it back already: a payout waiting is one a
+            # trim holding the owner's lock may be waiting for, so it must not wait for that.
+            await _back_to_due(uow, row)
     else:
         row.status = TransferStatus.DUE
     return row
