@@ -122,7 +122,9 @@ def build_application(
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         application.bot_data.database = await handle.get()
         try:
-            await publish_menus(application.bot, settings.manager_chat_id)
+            await publish_menus(
+                application.bot, settings.manager_chat_id, settings.manager_language
+            )
         except TelegramError:
             # The command menu is a convenience: every command works typed without it.
             log.warning("the command menus could not be published", exc_info=True)

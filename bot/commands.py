@@ -23,7 +23,7 @@ PRIVATE_COMMANDS: list[tuple[str, str]] = [
 ]
 
 
-# The managers' group, in English like everything posted there.
+# The managers' group, in its managers' language like everything posted there.
 MANAGER_COMMANDS: list[tuple[str, str]] = [
     ("pending", N_("Listings waiting for review")),
     ("disputes", N_("Open disputes")),
@@ -40,13 +40,15 @@ def menu(language: str) -> list[BotCommand]:
     return [BotCommand(name, i18n.gettext(description)) for name, description in PRIVATE_COMMANDS]
 
 
-async def publish_menus(bot: ExtBot[None], manager_chat_id: int | None = None) -> None:
+async def publish_menus(
+    bot: ExtBot[None], manager_chat_id: int | None = None, manager_language: str = "en"
+) -> None:
     """One menu per language, so people see commands in the language of their Telegram app,
     and the managers' own in their group."""
     if manager_chat_id is not None:
-        english = translator("en")
+        to_managers = translator(manager_language)
         await bot.set_my_commands(
-            [BotCommand(name, english.gettext(text)) for name, text in MANAGER_COMMANDS],
+            [BotCommand(name, to_managers.gettext(text)) for name, text in MANAGER_COMMANDS],
             scope=BotCommandScopeChat(manager_chat_id),
         )
     scope = BotCommandScopeAllPrivateChats()

@@ -151,8 +151,13 @@ class ParkShareContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData
 
     @property
     def managers_i18n(self) -> Translator:
-        """The managers' group reads one language, whoever pressed or wrote."""
-        return translator(self.settings.manager_language)
+        return managers_translator(self.settings)
+
+
+def managers_translator(settings: Settings) -> Translator:
+    """The managers' group reads one language (``PARKSHARE_MANAGER_LANGUAGE``), whoever pressed
+    or wrote there; for what has no handler's context, such as webhooks."""
+    return translator(settings.manager_language)
 
 
 CONTEXT_TYPES = ContextTypes(

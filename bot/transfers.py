@@ -41,7 +41,7 @@ async def _tell(context: ParkShareContext, outcome: Moved) -> None:
         await _send(context, outcome.owner.telegram_id,
                     text + _note(outcome.simulated, outcome.owner.language))  # fmt: skip
     elif isinstance(outcome, TransferGivenUp) and context.settings.manager_chat_id is not None:
-        i18n = translator("en")
+        i18n = context.managers_i18n
         what = i18n.gettext("Refund") if outcome.kind == "refund" else i18n.gettext("Payout")
         text = i18n.ngettext(
             "⚠️ Payment problem: {what} of {amount} for booking #{id} failed {attempts} time "
@@ -56,7 +56,7 @@ async def _tell(context: ParkShareContext, outcome: Moved) -> None:
         await _send(context, context.settings.manager_chat_id, text)
     elif isinstance(outcome, HoldLapsed) and context.settings.manager_chat_id is not None:
         await _send(context, context.settings.manager_chat_id,
-                    hold_lapsed_text(outcome, translator("en")))  # fmt: skip
+                    hold_lapsed_text(outcome, context.managers_i18n))  # fmt: skip
 
 
 def hold_lapsed_text(lapsed: HoldLapsed, i18n: Translator) -> str:

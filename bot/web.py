@@ -17,7 +17,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.context import BotData, ParkShareContext
+from bot.context import BotData, ParkShareContext, managers_translator
 from bot.handlers.payments import tell_of_payment
 from bot.i18n import Translator, translator
 from bot.transfers import hold_lapsed_text
@@ -130,10 +130,11 @@ async def tell_about_payment(
         and outcome.lapsed is not None
         and bot_data.settings.manager_chat_id is not None
     ):
+        to_managers = managers_translator(bot_data.settings)
         await _send(application, bot_data.settings.manager_chat_id,
-                    hold_lapsed_text(outcome.lapsed, translator("en")))  # fmt: skip
+                    hold_lapsed_text(outcome.lapsed, to_managers))  # fmt: skip
     elif outcome.kind == "dispute" and bot_data.settings.manager_chat_id is not None:
-        i18n = translator("en")
+        i18n = managers_translator(bot_data.settings)
         await _send(application, bot_data.settings.manager_chat_id, i18n.gettext(
             "⚠️ The driver's bank disputes the payment for booking #{id} ({reference}). "
             "A dispute is open."
@@ -143,8 +144,9 @@ async def tell_about_payment(
         and outcome.chargeback is not None
         and bot_data.settings.manager_chat_id is not None
     ):
+        to_managers = managers_translator(bot_data.settings)
         await _send(application, bot_data.settings.manager_chat_id,
-                    chargeback_text(outcome, translator("en")))  # fmt: skip
+                    chargeback_text(outcome, to_managers))  # fmt: skip
 
 
 def chargeback_text(outcome: EventOutcome, i18n: Translator) -> str:

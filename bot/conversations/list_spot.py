@@ -509,7 +509,9 @@ async def _submit(update: Update, context: ParkShareContext) -> int:
         decision = await spots.review(uow, spot.id)
     context.user_data.listing_draft = None
     if moderated and context.settings.manager_chat_id is not None:
-        await post_listing_card(context.bot, context.settings.manager_chat_id, decision)
+        await post_listing_card(
+            context.bot, context.settings.manager_chat_id, decision, context.managers_i18n
+        )
     if moderated:
         text = _(
             "Thanks! “{title}” is submitted. A manager will review it soon; I'll tell you here."

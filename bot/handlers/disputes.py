@@ -21,7 +21,7 @@ from bot.handlers.moderation import is_manager
 from bot.i18n import N_, Translator, translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
 from bot.telegram_text import MAX_CAPTION, MAX_TEXT, fit_html, split_html, visible_len
-from core.credit import tier_of
+from core.credit import CreditTier, tier_of
 from core.errors import DisputeTaken, RulingNotAllowed
 from core.money import Money
 from core.services import disputes, people
@@ -41,6 +41,12 @@ PROBLEMS = {
     Problem.CHARGEBACK: N_("card chargeback"),
 }
 SIDES = {Side.DRIVER: N_("the driver"), Side.OWNER: N_("the owner")}
+# A person's credit tier as the managers read it on a card.
+TIER_NAMES = {
+    CreditTier.TRUSTED: N_("trusted"),
+    CreditTier.GOOD: N_("good standing"),
+    CreditTier.WATCH: N_("on watch"),
+}
 # The money buttons, each asking for the ruling it names to be confirmed.
 RULING_OF_ACTION = {
     "refund": Ruling.REFUND, "pct": Ruling.PARTIAL, "release": Ruling.RELEASE,
@@ -152,7 +158,7 @@ def card_text(case: Case, i18n: Translator) -> str:
                 side=_side_label(side, i18n).capitalize(),
                 id=person.id,
                 score=person.credit_score,
-                tier=tier_of(person.credit_score).value,
+                tier=_(TIER_NAMES[tier_of(person.credit_score)]),
             )
         )
     photos = [item for item in case.evidence if item.telegram_file_id]
@@ -269,14 +275,14 @@ def _card_with(case: Case, note: str, i18n: Translator) -> str:
     return fit_html(last, MAX_TEXT - visible_len(note)) + note
 
 
-async def post_card(context: ParkShareContext, case: Case, i18n: Translator | None = None) -> None:
-    """The dispute for the managers: its photos, then the card with the buttons; in English
-    unless a manager asked for it in their language."""
+async def post_card(context: ParkShareContext, case: Case) -> None:
+    """The dispute for the managers, in their language: its photos, then the card with the
+    buttons."""
     chat_id = context.settings.manager_chat_id
     if chat_id is None:
         log.warning("dispute %s has no managers' group to go to", case.dispute.id)
         return
-    i18n = i18n or translator("en")
+    i18n = context.managers_i18n
     for number, item in enumerate((e for e in case.evidence if e.telegram_file_id), start=1):
         await context.bot.send_photo(
             chat_id, item.telegram_file_id,
@@ -311,18 +317,21 @@ async def announce(context: ParkShareContext, case: Case) -> None:
 
 async def _may_settle(update: Update, context: ParkShareContext) -> bool:
     """Only a manager, and only on a card in the managers' group: a press anywhere else is a
-    forged or forwarded button."""
+    forged or forwarded button. Whoever pressed in the group reads the group's language."""
     query = update.callback_query
-    _ = context.i18n.gettext
     if (
         update.effective_chat is None
         or update.effective_chat.id != context.settings.manager_chat_id
     ):
-        await query.answer(_("Disputes are settled in the managers' group only."), show_alert=True)
+        await query.answer(
+            context.i18n.gettext("Disputes are settled in the managers' group only."),
+            show_alert=True,
+        )
         return False
     if not await is_manager(context, update.effective_chat.id, update.effective_user.id):
         await query.answer(
-            _("Only the managers' administrators can settle disputes."), show_alert=True
+            context.managers_i18n.gettext("Only the managers' administrators can settle disputes."),
+            show_alert=True,
         )
         return False
     return True
@@ -330,7 +339,7 @@ async def _may_settle(update: Update, context: ParkShareContext) -> bool:
 
 async def action_pressed(update: Update, context: ParkShareContext) -> None:
     query = update.callback_query
-    pressed = await unpack_pressed(query, DisputeAction, context.i18n)
+    pressed = await unpack_pressed(query, DisputeAction, context.managers_i18n)
     if pressed is None or not await _may_settle(update, context):
         return
     manager_id = context.user_data.person_id
@@ -342,25 +351,26 @@ async def action_pressed(update: Update, context: ParkShareContext) -> None:
         else:
             await _side_action(update, context, pressed, manager_id)
     except DisputeTaken as taken:
-        await query.answer(await _taken_by(context, taken, context.i18n), show_alert=True)
+        await query.answer(await _taken_by(context, taken), show_alert=True)
     except RulingNotAllowed as refused:
-        await query.answer(explain(refused, context.i18n), show_alert=True)
+        await query.answer(explain(refused, context.managers_i18n), show_alert=True)
 
 
 async def confirm_pressed(update: Update, context: ParkShareContext) -> None:
     query = update.callback_query
-    pressed = await unpack_pressed(query, ConfirmRuling, context.i18n)
+    pressed = await unpack_pressed(query, ConfirmRuling, context.managers_i18n)
     if pressed is None or not await _may_settle(update, context):
         return
     try:
         await _decide(update, context, pressed, context.user_data.person_id)
     except DisputeTaken as taken:
-        await query.answer(await _taken_by(context, taken, context.i18n), show_alert=True)
+        await query.answer(await _taken_by(context, taken), show_alert=True)
     except RulingNotAllowed as refused:
-        await query.answer(explain(refused, context.i18n), show_alert=True)
+        await query.answer(explain(refused, context.managers_i18n), show_alert=True)
 
 
-async def _taken_by(context: ParkShareContext, taken: DisputeTaken, i18n: Translator) -> str:
+async def _taken_by(context: ParkShareContext, taken: DisputeTaken) -> str:
+    i18n = context.managers_i18n
     async with context.db.reading() as uow:
         dispute = await disputes.get(uow, int(taken.details["dispute_id"]))
         manager = await people.get(uow, dispute.manager_id)
@@ -370,7 +380,7 @@ async def _taken_by(context: ParkShareContext, taken: DisputeTaken, i18n: Transl
 
 
 async def _show_keyboard(query, context: ParkShareContext, pressed: DisputeAction, manager_id):
-    i18n = context.i18n
+    i18n = context.managers_i18n
     async with context.db.reading() as uow:
         dispute = await disputes.get(uow, pressed.dispute_id)
         if dispute.resolution or dispute.manager_id not in (None, manager_id):
@@ -393,9 +403,10 @@ async def _propose(query, context: ParkShareContext, pressed: DisputeAction, man
             ruling=RULING_OF_ACTION[pressed.action], refund_percent=pressed.percent,
         )  # fmt: skip
     await query.answer()
+    i18n = context.managers_i18n
     await query.edit_message_text(
-        _card_with(proposal.case, proposal_text(proposal, context.i18n), context.i18n),
-        reply_markup=confirm_keyboard(proposal, context.i18n),
+        _card_with(proposal.case, proposal_text(proposal, i18n), i18n),
+        reply_markup=confirm_keyboard(proposal, i18n),
     )
 
 
@@ -406,7 +417,7 @@ async def _decide(update: Update, context: ParkShareContext, pressed: ConfirmRul
             ruling=Ruling(pressed.ruling), refund_percent=pressed.percent,
         )  # fmt: skip
     await update.callback_query.answer()
-    i18n = context.i18n
+    i18n = context.managers_i18n
     # The pressed message is the card's last part: it keeps its text and gains the verdict.
     await update.callback_query.edit_message_text(
         _card_with(decision.case, decided_text(decision, i18n), i18n), reply_markup=None
@@ -461,7 +472,7 @@ async def _side_action(
 ) -> None:
     query = update.callback_query
     kind, side = pressed.action.split("_")[0], SIDE_OF_ACTION[pressed.action[-1]]
-    i18n = translator("en")
+    i18n = context.managers_i18n
     _ = i18n.gettext
     manager = html.escape(update.effective_user.first_name)
     async with context.db.unit_of_work() as uow:
@@ -474,9 +485,12 @@ async def _side_action(
                 manager=manager, side=_side_label(side, i18n), score=person.credit_score
             )
         elif kind == "ban":
+            # The reason is kept for the banned person, who reads it in their own language.
+            banned = (await disputes.case(uow, pressed.dispute_id)).parties.person(side)
+            reason = translator(banned.language).gettext("after dispute #{id}")
             person = await disputes.ban_party(
                 uow, dispute_id=pressed.dispute_id, manager_id=manager_id, side=side,
-                reason=_("after dispute #{id}").format(id=pressed.dispute_id),
+                reason=reason.format(id=pressed.dispute_id),
             )  # fmt: skip
             note = _("{manager} banned {side}.").format(
                 manager=manager, side=_side_label(side, i18n)
@@ -558,7 +572,7 @@ async def take_answer(update: Update, context: ParkShareContext) -> None:
     chat_id = context.settings.manager_chat_id
     if chat_id is None:
         return
-    i18n = translator("en")
+    i18n = context.managers_i18n
     side = case.parties.side_of(context.user_data.person_id)
     header = i18n.gettext("📝 Dispute #{id}: {side} answers").format(
         id=dispute_id, side=_side_label(side, i18n)

@@ -13,10 +13,9 @@ from pathlib import Path
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.context import ParkShareContext
+from bot.context import ParkShareContext, managers_translator
 from bot.edge import answered
 from bot.errors import explain
-from bot.i18n import translator
 from core.db.uow import AlreadyProcessed
 from core.errors import DomainError
 
@@ -44,15 +43,17 @@ async def on_error(update: object, context: ParkShareContext) -> None:
     if isinstance(error, AlreadyProcessed):
         log.info("a redelivered update was left alone", extra={"update_id": _id_of(update)})
         return
+    # In the managers' group everyone reads the group's language, whoever pressed or wrote.
+    i18n = context.managers_i18n if _in_managers_group(update, context) else context.i18n
     if isinstance(error, DomainError):
-        text = explain(error, context.i18n)
+        text = explain(error, i18n)
     else:
         kind = failure_kind(error) if error is not None else "unknown"
         update_id = _id_of(update)
         log.error("update failed: %s", kind, exc_info=error,
                   extra={"update_id": update_id, "failure": kind})  # fmt: skip
         await _alert_managers(context, kind, update_id)
-        text = context.i18n.gettext("Sorry, something went wrong on our side. Please try again.")
+        text = i18n.gettext("Sorry, something went wrong on our side. Please try again.")
     if not isinstance(update, Update):
         return
     try:
@@ -76,6 +77,12 @@ async def _tell(update: Update, context: ParkShareContext, text: str) -> None:
         await context.bot.send_message(update.effective_chat.id, text)
 
 
+def _in_managers_group(update: object, context: ParkShareContext) -> bool:
+    settings = context.bot_data.settings
+    chat = update.effective_chat if isinstance(update, Update) else None
+    return settings is not None and chat is not None and chat.id == settings.manager_chat_id
+
+
 def _id_of(update: object) -> int | None:
     return update.update_id if isinstance(update, Update) else None
 
@@ -87,8 +94,7 @@ async def _alert_managers(context: ParkShareContext, kind: str, update_id: int |
     if not bot_data.error_alerts.should_alert(kind, context.clock.now()):
         return
     minutes = int(bot_data.error_alerts.period.total_seconds() // 60)
-    # The managers' group reads English, like the rest of what the bot posts there.
-    i18n = translator("en")
+    i18n = managers_translator(settings)
     with contextlib.suppress(TelegramError):
         await context.bot.send_message(
             settings.manager_chat_id,

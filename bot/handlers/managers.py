@@ -11,7 +11,7 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import ParkShareContext
-from bot.handlers.disputes import post_card
+from bot.handlers.disputes import TIER_NAMES, post_card
 from bot.handlers.gate import banned_notice
 from bot.handlers.moderation import in_managers_group, is_manager
 from bot.i18n import N_, translator
@@ -19,6 +19,17 @@ from core.credit import tier_of
 from core.errors import DomainError
 from core.money import Money
 from core.services import disputes, people, spots
+from core.status import SpotStatus
+
+# A spot's state as the managers read it on /spot.
+SPOT_STATUSES = {
+    SpotStatus.DRAFT: N_("draft"),
+    SpotStatus.PENDING: N_("waiting for review"),
+    SpotStatus.APPROVED: N_("approved"),
+    SpotStatus.PAUSED: N_("paused"),
+    SpotStatus.REJECTED: N_("rejected"),
+    SpotStatus.DELETED: N_("deleted"),
+}
 
 
 async def _allowed(update: Update, context: ParkShareContext) -> bool:
@@ -30,7 +41,7 @@ async def _allowed(update: Update, context: ParkShareContext) -> bool:
         return False
     if not await is_manager(context, update.effective_chat.id, update.effective_user.id):
         await update.effective_message.reply_text(
-            translator("en").gettext("Only the managers' administrators can do that.")
+            context.managers_i18n.gettext("Only the managers' administrators can do that.")
         )
         return False
     return True
@@ -52,7 +63,7 @@ def _about(usage: str, *, needs_text: bool = False):
                 return
             target_id = _id_argument(context)
             rest = " ".join(context.args[1:]).strip() if context.args else ""
-            _ = translator("en").gettext
+            _ = context.managers_i18n.gettext
             if target_id is None or (needs_text and not rest):
                 await update.effective_message.reply_text(html.escape(_(usage)))
                 return
@@ -72,15 +83,17 @@ async def show_disputes(update: Update, context: ParkShareContext) -> None:
     async with context.db.reading() as uow:
         cases = await disputes.open_cases(uow)
     if not cases:
-        await update.effective_message.reply_text(translator("en").gettext("No disputes are open."))
+        await update.effective_message.reply_text(
+            context.managers_i18n.gettext("No disputes are open.")
+        )
         return
     for case in cases:
-        await post_card(context, case, context.i18n)
+        await post_card(context, case)
 
 
 @_about(N_("Usage: /ban <person id> <reason>"), needs_text=True)
 async def ban(update: Update, context: ParkShareContext, person_id: int, reason: str) -> None:
-    _ = translator("en").gettext
+    _ = context.managers_i18n.gettext
     async with context.db.unit_of_work() as uow:
         person = await people.ban(uow, person_id, reason)
     await update.effective_message.reply_text(
@@ -94,7 +107,7 @@ async def ban(update: Update, context: ParkShareContext, person_id: int, reason:
 
 @_about(N_("Usage: /unban <person id>"))
 async def unban(update: Update, context: ParkShareContext, person_id: int, _rest: str) -> None:
-    _ = translator("en").gettext
+    _ = context.managers_i18n.gettext
     async with context.db.unit_of_work() as uow:
         person = await people.unban(uow, person_id)
     await update.effective_message.reply_text(_("Person #{id} can use ParkShare again.").format(
@@ -112,7 +125,7 @@ async def unban(update: Update, context: ParkShareContext, person_id: int, _rest
 async def show_person(
     update: Update, context: ParkShareContext, person_id: int, _rest: str
 ) -> None:
-    _ = translator("en").gettext
+    _ = context.managers_i18n.gettext
     async with context.db.reading() as uow:
         found = await people.profile(uow, person_id)
     person = found.person
@@ -121,7 +134,7 @@ async def show_person(
             id=person.id, language=person.language
         ),
         _("Credit {score} ({tier})").format(
-            score=person.credit_score, tier=tier_of(person.credit_score).value
+            score=person.credit_score, tier=_(TIER_NAMES[tier_of(person.credit_score)])
         ),
         _("Rated {rating} by {count} people").format(
             rating=f"{found.rating:.1f}" if found.rating is not None else "—",
@@ -139,7 +152,7 @@ async def show_person(
 
 @_about(N_("Usage: /spot <spot id>"))
 async def show_spot(update: Update, context: ParkShareContext, spot_id: int, _rest: str) -> None:
-    i18n = translator("en")
+    i18n = context.managers_i18n
     _ = i18n.gettext
     async with context.db.reading() as uow:
         spot = await spots.get(uow, spot_id)
@@ -150,7 +163,7 @@ async def show_spot(update: Update, context: ParkShareContext, spot_id: int, _re
             "{price} per hour · rated {rating} ({count})"
         ).format(
             id=spot.id, title=html.escape(spot.title), address=html.escape(spot.address or "—"),
-            owner=spot.owner_id, status=spot.status.value,
+            owner=spot.owner_id, status=_(SPOT_STATUSES[spot.status]),
             price=i18n.money(Money(spot.hourly_price_minor, spot.currency)),
             rating=f"{rating:.1f}" if rating is not None else "—", count=count,
         )

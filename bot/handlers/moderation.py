@@ -125,11 +125,10 @@ def _card_parts(decision: Decision, i18n: Translator) -> list[str]:
 
 
 async def post_listing_card(
-    bot: ExtBot[None], chat_id: int, decision: Decision, i18n: Translator | None = None
+    bot: ExtBot[None], chat_id: int, decision: Decision, i18n: Translator
 ) -> None:
-    """A listing for the managers to decide on: where it is, then the card (on its first
-    photo) with the buttons; in English unless a manager asked in their language."""
-    i18n = i18n or translator("en")
+    """A listing for the managers to decide on, in their language (``i18n``): where it is,
+    then the card (on its first photo) with the buttons."""
     spot = decision.spot
     # Telegram refuses a venue without an address; a spot listed by location alone has none.
     address = spot.address or f"{spot.lat:.5f}, {spot.lon:.5f}"
@@ -160,18 +159,22 @@ async def show_pending(update: Update, context: ParkShareContext) -> None:
         pending = await spots.pending_review(uow)
     if not pending:
         await update.effective_message.reply_text(
-            context.i18n.gettext("No listings are waiting for review.")
+            context.managers_i18n.gettext("No listings are waiting for review.")
         )
         return
     for decision in pending:
-        await post_listing_card(context.bot, update.effective_chat.id, decision, context.i18n)
+        await post_listing_card(
+            context.bot, update.effective_chat.id, decision, context.managers_i18n
+        )
 
 
 async def decision_pressed(update: Update, context: ParkShareContext) -> None:
     query = update.callback_query
-    _ = context.i18n.gettext
+    # The cards live in the managers' group: whoever presses reads the group's language.
+    i18n = context.managers_i18n
+    _ = i18n.gettext
     kind = RejectSpot if query.data.startswith(RejectSpot.prefix + ":") else ModerateSpot
-    pressed = await unpack_pressed(query, kind, context.i18n)
+    pressed = await unpack_pressed(query, kind, i18n)
     if pressed is None:
         return
     if not await is_manager(context, update.effective_chat.id, update.effective_user.id):
@@ -179,11 +182,11 @@ async def decision_pressed(update: Update, context: ParkShareContext) -> None:
         return
     if isinstance(pressed, ModerateSpot) and pressed.action == "reject":
         await query.answer()
-        await query.edit_message_reply_markup(reject_keyboard(pressed.spot_id, context.i18n))
+        await query.edit_message_reply_markup(reject_keyboard(pressed.spot_id, i18n))
         return
     if isinstance(pressed, ModerateSpot) and pressed.action == "back":
         await query.answer()
-        await query.edit_message_reply_markup(decision_keyboard(pressed.spot_id, context.i18n))
+        await query.edit_message_reply_markup(decision_keyboard(pressed.spot_id, i18n))
         return
     approve = isinstance(pressed, ModerateSpot)
     reason = "" if approve else pressed.reason
@@ -197,7 +200,7 @@ async def decision_pressed(update: Update, context: ParkShareContext) -> None:
         verdict = _("❌ Rejected by {manager}: {reason}").format(
             manager=manager, reason=_(REJECTION_REASONS[reason])
         )
-    await _show_verdict(query, decision, verdict, context.i18n)
+    await _show_verdict(query, decision, verdict, i18n)
     await tell_owner(context, decision, approve, reason)
     if approve:
         await tell_waiting_drivers(context, [decision.spot.id])

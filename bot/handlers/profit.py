@@ -12,7 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.context import ParkShareContext
 from bot.handlers.moderation import in_managers_group, is_manager
-from bot.i18n import Translator, translator
+from bot.i18n import Translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
 from core.money import Money
 from core.ports import GatewayRefused
@@ -153,7 +153,7 @@ async def _report(context: ParkShareContext, period: str) -> str:
     zone = context.settings.report_timezone
     async with context.db.reading() as uow:
         report = await profit.report(uow, since=_since(period, now, zone), until=now)
-    return _report_text(report, period, zone, translator("en"))
+    return _report_text(report, period, zone, context.managers_i18n)
 
 
 async def show_report(update: Update, context: ParkShareContext) -> None:
@@ -163,13 +163,13 @@ async def show_report(update: Update, context: ParkShareContext) -> None:
         )
         return
     await update.effective_message.reply_text(
-        await _report(context, "today"), reply_markup=_report_keyboard(translator("en"))
+        await _report(context, "today"), reply_markup=_report_keyboard(context.managers_i18n)
     )
 
 
 async def report_period_pressed(update: Update, context: ParkShareContext) -> None:
     query = update.callback_query
-    i18n = translator("en")
+    i18n = context.managers_i18n
     pressed = await unpack_pressed(query, ReportPeriod, i18n)
     if pressed is None:
         return

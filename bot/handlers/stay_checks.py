@@ -105,8 +105,8 @@ async def answer_pressed(update: Update, context: ParkShareContext) -> None:
     if pressed is None:
         return
     given = Answer(pressed.answer)
-    # The managers' group reads English.
-    note = translator("en").gettext(REPORTS[given]) if given in REPORTS else ""
+    # The report is kept on the dispute as the managers read it, in their group's language.
+    note = context.managers_i18n.gettext(REPORTS[given]) if given in REPORTS else ""
     async with context.db.unit_of_work() as uow:
         answered = await stay_checks.answer(
             uow, context.clock, booking_id=pressed.booking_id,

@@ -1,6 +1,6 @@
 """A manager settles a dispute in the web chat, in a real browser: the card, the amounts shown
-before the second tap, and the card once decided, in English and in Chinese. Screenshots of
-each are kept in tests/artifacts/."""
+before the second tap, and the card once decided, in a group set to English and to Chinese.
+Screenshots of each are kept in tests/artifacts/."""
 
 from __future__ import annotations
 
@@ -50,9 +50,10 @@ async def _press(chat: Page, index: int) -> None:
     await _bot_messages(chat).last.locator(".inline-keyboard button").nth(index).click()
 
 
-@pytest.mark.parametrize(("language", "asked", "decided"), [
-    ("en", "The driver gets back €3.00", "Still held by the platform: €0.00"),
-    ("zh-hans", "€3.00", "€0.00"),
+# The group reads its managers' language (the setting), whatever the manager's own.
+@pytest.mark.parametrize(("language", "settings_overrides", "asked", "decided"), [
+    ("en", {}, "The driver gets back €3.00", "Still held by the platform: €0.00"),
+    ("zh-hans", {"manager_language": "zh_Hans"}, "€3.00", "€0.00"),
 ])  # fmt: skip
 async def test_a_manager_confirms_a_split_in_the_web_chat(
     page,  # noqa: F811
