@@ -369,19 +369,21 @@ async def cancel_by_driver(
     _check_version(booking, expected_version)
     if booking.status not in CANCELLABLE:
         raise BookingNotCancellable(str(booking_id))
-    terms = cancellation_terms(
-        booking, clock.now(), free_hours=free_hours, late_percent=late_percent
+    # Each part on its own terms: an extension, made later, may be inside its free period still.
+    each: list[CancellationTerms] = []
+
+    def kept_of(part: Booking) -> Money:
+        each.append(
+            cancellation_terms(part, clock.now(), free_hours=free_hours, late_percent=late_percent)
+        )
+        return each[-1].kept
+
+    await _cancel_stay(uow, clock, booking, reason="cancelled", kept_of=kept_of)
+    terms = CancellationTerms(
+        sum((part.refund for part in each[1:]), each[0].refund),
+        sum((part.kept for part in each[1:]), each[0].kept),
+        each[0].policy,
     )
-    booking = await move(uow, clock, booking, BookingStatus.CANCELLED)
-    await settlement.settle_cancelled(uow, clock, booking, kept=terms.kept, reason="cancelled")
-    # Each extension on its own terms: made later, it may be inside its free period still.
-    for kept, more in await _cancel_extensions(
-        uow, clock, booking, reason="cancelled",
-        kept_of=lambda extension: cancellation_terms(
-            extension, clock.now(), free_hours=free_hours, late_percent=late_percent
-        ).kept,
-    ):  # fmt: skip
-        terms = CancellationTerms(terms.refund + more, terms.kept + kept, terms.policy)
     if not terms.free:
         await people.change_credit(
             uow, clock, driver_id, kind=CreditEventKind.DRIVER_CANCELLED_LATE,
@@ -406,16 +408,11 @@ async def cancel_by_owner(
     _check_version(booking, expected_version)
     if booking.status not in CANCELLABLE:
         raise BookingNotCancellable(str(booking_id))
-    booking = await move(uow, clock, booking, BookingStatus.CANCELLED)
     nothing = Money(0, booking.currency)
-    refund = await settlement.settle_cancelled(
-        uow, clock, booking, kept=nothing, reason="owner_cancelled"
+    parts = await _cancel_stay(
+        uow, clock, booking, reason="owner_cancelled", kept_of=lambda _part: nothing
     )
-    refunded = Money(refund.amount_minor, refund.currency) if refund is not None else nothing
-    for _kept, more in await _cancel_extensions(
-        uow, clock, booking, reason="owner_cancelled", kept_of=lambda _extension: nothing
-    ):
-        refunded += more
+    refunded = sum((refunded for _kept, refunded in parts), nothing)
     penalty = owner_cancellation_penalty(booking, clock.now())
     late = penalty == LATE_OWNER_CANCELLATION_PENALTY
     await people.change_credit(
@@ -425,7 +422,7 @@ async def cancel_by_owner(
     return booking, refunded, penalty
 
 
-async def _cancel_extensions(
+async def _cancel_stay(
     uow: UnitOfWork,
     clock: Clock,
     booking: Booking,
@@ -433,22 +430,25 @@ async def _cancel_extensions(
     reason: str,
     kept_of: Callable[[Booking], Money],
 ) -> list[tuple[Money, Money]]:
-    """A stay is cancelled whole: the extensions that follow the booking go with it, each
-    locked after the one it extends (ids ascend, the order every sweep locks in), keeping for
-    the owner what ``kept_of`` says of it before it is cancelled. Gives what each kept and
-    refunded."""
-    cancelled = []
-    current = booking
-    while (following := await uow.bookings.live_extension_of(current.id)) is not None:
-        current = await locked(uow, following.id)
-        if current.status not in CANCELLABLE:
+    """A stay is cancelled whole: the locked booking and the extensions that follow it, each
+    keeping for the owner what ``kept_of`` says of it. Every part is locked (ids ascend, the
+    order sweeps lock in) before any is settled, since settling takes the owner's money lock,
+    which a writer holding one of these bookings may be waiting for. Gives what each part kept
+    and refunded."""
+    parts = [booking]
+    while (following := await uow.bookings.live_extension_of(parts[-1].id)) is not None:
+        extension = await locked(uow, following.id)
+        if extension.status not in CANCELLABLE:
             break
-        kept = kept_of(current)
-        current = await move(uow, clock, current, BookingStatus.CANCELLED)
-        refund = await settlement.settle_cancelled(uow, clock, current, kept=kept, reason=reason)
+        parts.append(extension)
+    divided = []
+    for part in parts:
+        kept = kept_of(part)
+        part = await move(uow, clock, part, BookingStatus.CANCELLED)
+        refund = await settlement.settle_cancelled(uow, clock, part, kept=kept, reason=reason)
         refunded = refund.amount_minor if refund is not None else 0
-        cancelled.append((kept, Money(refunded, current.currency)))
-    return cancelled
+        divided.append((kept, Money(refunded, part.currency)))
+    return divided
 
 
 def owner_cancellation_penalty(booking: Booking, now: datetime) -> int:

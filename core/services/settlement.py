@@ -82,7 +82,9 @@ async def _queue_payout(
 
     The end of a stay queues this without the owner's lock (one sweep ends many owners'
     stays, holding their bookings): it queues no more than it added to what is owed, so a trim
-    deciding meanwhile, which reads what is owed before the payouts, errs only towards less."""
+    deciding meanwhile, which reads what is owed before the payouts, errs only towards less.
+    Not quite: when a chargeback at that moment leaves the owner owing, the shortfall is not
+    carried over (a known race, rare, that the money soak can show under load)."""
     money = await _owners_money(uow, owner_id, share.currency)
     amount = min(share.minor, money.room - money.due)
     if amount <= 0:
