@@ -80,11 +80,12 @@ async def advance_bookings(context: ParkShareContext) -> None:
                 await people.get(uow, notice.booking.driver_id),
                 await people.get(uow, notice.spot.owner_id),
             )
-            # A stay that was extended ends with its last part, and is told of as a whole.
-            stay_of[notice.booking.id] = await stays.stay_of(uow, notice.booking)
+            if notice.kind == "ended":
+                # A stay that was extended ends with its last part, and is told of as a whole.
+                stay_of[notice.booking.id] = await stays.stay_of(uow, notice.booking)
     for notice in notices:
         driver, owner = people_of[notice.booking.id]
-        stay = stay_of[notice.booking.id]
+        stay = stay_of.get(notice.booking.id)
         for person, text, markup in _notice_messages(notice, stay, driver, owner):
             with contextlib.suppress(TelegramError):
                 # The access text and the name are the owner's words, of any length.
@@ -94,7 +95,9 @@ async def advance_bookings(context: ParkShareContext) -> None:
     await ask_owners(context, checks)
 
 
-def _notice_messages(notice: bookings.Notice, stay: stays.Stay, driver: Person, owner: Person):
+def _notice_messages(
+    notice: bookings.Notice, stay: stays.Stay | None, driver: Person, owner: Person
+):
     booking, spot = notice.booking, notice.spot
     title = html.escape(spot.title)
     to_driver, to_owner = translator(driver.language), translator(owner.language)
@@ -127,6 +130,7 @@ def _notice_messages(notice: bookings.Notice, stay: stays.Stay, driver: Person, 
         )
         yield driver, text, extension_buttons(booking, to_driver)
     else:
+        assert stay is not None  # read for every "ended" notice
         yield (
             driver,
             _("Your stay at “{title}” has ended. Thank you for parking with us!").format(

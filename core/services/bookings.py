@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -331,15 +330,21 @@ async def stay_cancellation_terms(
 ) -> CancellationTerms:
     """What cancelling the booking would do with its extensions, which go with it: the terms
     shown before the driver decides, the same ``cancel_by_driver`` then applies."""
-    terms = cancellation_terms(booking, now, free_hours=free_hours, late_percent=late_percent)
-    current = booking
-    while (following := await uow.bookings.live_extension_of(current.id)) is not None:
-        if following.status not in CANCELLABLE:
-            break
-        more = cancellation_terms(following, now, free_hours=free_hours, late_percent=late_percent)
-        terms = CancellationTerms(terms.refund + more.refund, terms.kept + more.kept, terms.policy)
-        current = following
-    return terms
+    parts = await _stay_parts(uow, booking, lock=False)
+    return _together([
+        cancellation_terms(part, now, free_hours=free_hours, late_percent=late_percent)
+        for part in parts
+    ])  # fmt: skip
+
+
+def _together(each: list[CancellationTerms]) -> CancellationTerms:
+    """The terms of a stay's parts as one: the first part's policy, everything summed."""
+    first, *rest = each
+    return CancellationTerms(
+        sum((part.refund for part in rest), first.refund),
+        sum((part.kept for part in rest), first.kept),
+        first.policy,
+    )
 
 
 async def _drivers(uow: UnitOfWork, booking_id: int, driver_id: int) -> Booking:
@@ -369,21 +374,14 @@ async def cancel_by_driver(
     _check_version(booking, expected_version)
     if booking.status not in CANCELLABLE:
         raise BookingNotCancellable(str(booking_id))
+    parts = await _stay_parts(uow, booking, lock=True)
     # Each part on its own terms: an extension, made later, may be inside its free period still.
-    each: list[CancellationTerms] = []
-
-    def kept_of(part: Booking) -> Money:
-        each.append(
-            cancellation_terms(part, clock.now(), free_hours=free_hours, late_percent=late_percent)
-        )
-        return each[-1].kept
-
-    await _cancel_stay(uow, clock, booking, reason="cancelled", kept_of=kept_of)
-    terms = CancellationTerms(
-        sum((part.refund for part in each[1:]), each[0].refund),
-        sum((part.kept for part in each[1:]), each[0].kept),
-        each[0].policy,
-    )
+    each = [
+        cancellation_terms(part, clock.now(), free_hours=free_hours, late_percent=late_percent)
+        for part in parts
+    ]
+    await _cancel_parts(uow, clock, parts, [t.kept for t in each], reason="cancelled")
+    terms = _together(each)
     if not terms.free:
         await people.change_credit(
             uow, clock, driver_id, kind=CreditEventKind.DRIVER_CANCELLED_LATE,
@@ -409,10 +407,10 @@ async def cancel_by_owner(
     if booking.status not in CANCELLABLE:
         raise BookingNotCancellable(str(booking_id))
     nothing = Money(0, booking.currency)
-    parts = await _cancel_stay(
-        uow, clock, booking, reason="owner_cancelled", kept_of=lambda _part: nothing
+    parts = await _stay_parts(uow, booking, lock=True)
+    refunded = await _cancel_parts(
+        uow, clock, parts, [nothing] * len(parts), reason="owner_cancelled"
     )
-    refunded = sum((refunded for _kept, refunded in parts), nothing)
     penalty = owner_cancellation_penalty(booking, clock.now())
     late = penalty == LATE_OWNER_CANCELLATION_PENALTY
     await people.change_credit(
@@ -422,33 +420,33 @@ async def cancel_by_owner(
     return booking, refunded, penalty
 
 
-async def _cancel_stay(
-    uow: UnitOfWork,
-    clock: Clock,
-    booking: Booking,
-    *,
-    reason: str,
-    kept_of: Callable[[Booking], Money],
-) -> list[tuple[Money, Money]]:
-    """A stay is cancelled whole: the locked booking and the extensions that follow it, each
-    keeping for the owner what ``kept_of`` says of it. Every part is locked (ids ascend, the
-    order sweeps lock in) before any is settled, since settling takes the owner's money lock,
-    which a writer holding one of these bookings may be waiting for. Gives what each part kept
-    and refunded."""
+async def _stay_parts(uow: UnitOfWork, booking: Booking, *, lock: bool) -> list[Booking]:
+    """The booking and the extensions that follow it still cancellable: a stay is cancelled
+    whole. With ``lock``, each is locked after the one it extends (ids ascend, the order sweeps
+    lock in), all before any is settled, since settling takes the owner's money lock, which a
+    writer holding one of these bookings may be waiting for."""
     parts = [booking]
     while (following := await uow.bookings.live_extension_of(parts[-1].id)) is not None:
-        extension = await locked(uow, following.id)
-        if extension.status not in CANCELLABLE:
+        if lock:
+            following = await locked(uow, following.id)
+        if following.status not in CANCELLABLE:
             break
-        parts.append(extension)
-    divided = []
-    for part in parts:
-        kept = kept_of(part)
+        parts.append(following)
+    return parts
+
+
+async def _cancel_parts(
+    uow: UnitOfWork, clock: Clock, parts: list[Booking], kept: list[Money], *, reason: str
+) -> Money:
+    """Cancels each locked part, keeping for the owner what ``kept`` says of it; gives what was
+    refunded in all."""
+    refunded = Money(0, parts[0].currency)
+    for part, part_kept in zip(parts, kept, strict=True):
         part = await move(uow, clock, part, BookingStatus.CANCELLED)
-        refund = await settlement.settle_cancelled(uow, clock, part, kept=kept, reason=reason)
-        refunded = refund.amount_minor if refund is not None else 0
-        divided.append((kept, Money(refunded, part.currency)))
-    return divided
+        refund = await settlement.settle_cancelled(uow, clock, part, kept=part_kept, reason=reason)
+        if refund is not None:
+            refunded += Money(refund.amount_minor, refund.currency)
+    return refunded
 
 
 def owner_cancellation_penalty(booking: Booking, now: datetime) -> int:

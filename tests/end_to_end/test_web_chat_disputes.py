@@ -4,12 +4,10 @@ Screenshots of each are kept in tests/artifacts/."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from playwright.async_api import Page, expect
 
-from core.services import bookings, disputes
+from core.services import disputes
 from core.services.disputes import Problem
 from tests.end_to_end.test_web_chat import (  # noqa: F401  (browser, page: its fixtures)
     _artifact,
@@ -19,30 +17,23 @@ from tests.end_to_end.test_web_chat import (  # noqa: F401  (browser, page: its 
     browser,
     page,
 )
-from tests.integration.builders import a_person, an_approved_spot
-from tests.integration.test_settlement import pay
+from tests.integration.builders import a_payment, a_stay
 
 # The card's money buttons by place, as labels differ by language: Split 50/50, then Confirm.
 SPLIT, CONFIRM = 3, 0
 
 
-async def _a_dispute(sandbox) -> None:
-    """Dana's paid two hours at Olga's spot, reported for a gate that would not open."""
+async def _a_dispute(sandbox, *, owner=None, driver=None) -> None:
+    """The driver's paid two hours at the owner's spot (Dana and Olga unless given), reported
+    for a gate that would not open."""
     db, clock = sandbox.database, sandbox.clock
-    owner = await a_person(db, clock, "Olga")
-    driver = await a_person(db, clock, "Dana")
-    spot = await an_approved_spot(db, clock, owner)
-    start = clock.now() + timedelta(hours=1)
-    async with db.unit_of_work() as uow:
-        booking = await bookings.request(
-            uow, clock, driver_id=driver.id, spot_id=spot.id, start=start,
-            end=start + timedelta(hours=2), commission_basis_points=1500,
-        )  # fmt: skip
-    await pay(db, clock, booking)
+    stay = await a_stay(db, clock, owner=owner, driver=driver)
+    await a_payment(db, clock, stay.booking)  # through the sandbox's gateway, which refunds
     async with db.unit_of_work() as uow:
         await disputes.report(
-            uow, clock, booking_id=booking.id, reporter_id=driver.id, problem=Problem.NO_ACCESS,
-            text="The gate code does not open the gate", photo_file_ids=[],
+            uow, clock, booking_id=stay.booking.id, reporter_id=stay.driver.id,
+            problem=Problem.NO_ACCESS, text="The gate code does not open the gate",
+            photo_file_ids=[],
         )  # fmt: skip
 
 

@@ -4,17 +4,15 @@ and the driver's refund. Screenshots of each are kept in tests/artifacts/."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from playwright.async_api import Page, expect
 
 from bot.i18n import translator
 from core.money import Money
-from core.services import bookings, disputes
-from core.services.disputes import Problem
 from tests.end_to_end.test_web_chat import _artifact, _bot_messages, _new_person, _send
-from tests.integration.builders import a_payment, a_person, an_approved_spot
+from tests.end_to_end.test_web_chat_disputes import _a_dispute as a_dispute
+from tests.end_to_end.test_web_chat_disputes import _press
+from tests.integration.builders import a_person
 
 # The browser and page of the web chat's own tests, shared rather than set up twice.
 from tests.end_to_end.test_web_chat import browser, page  # noqa: F401  # isort: skip
@@ -41,26 +39,8 @@ async def _known(sandbox, name: str, language: str):
 
 async def _a_dispute(sandbox, language: str) -> None:
     """Dana's paid two hours at Olga's spot, reported for a gate that would not open."""
-    db, clock = sandbox.database, sandbox.clock
     owner = await _known(sandbox, "Olga", language)
-    driver = await _known(sandbox, "Dana", language)
-    spot = await an_approved_spot(db, clock, owner)
-    start = clock.now() + timedelta(hours=1)
-    async with db.unit_of_work() as uow:
-        booking = await bookings.request(
-            uow, clock, driver_id=driver.id, spot_id=spot.id, start=start,
-            end=start + timedelta(hours=2), commission_basis_points=1500,
-        )  # fmt: skip
-    await a_payment(db, clock, booking)  # through the sandbox's gateway, which refunds
-    async with db.unit_of_work() as uow:
-        await disputes.report(
-            uow, clock, booking_id=booking.id, reporter_id=driver.id, problem=Problem.NO_ACCESS,
-            text="The gate code does not open the gate", photo_file_ids=[],
-        )  # fmt: skip
-
-
-async def _press(chat: Page, index: int) -> None:
-    await _bot_messages(chat).last.locator(".inline-keyboard button").nth(index).click()
+    await a_dispute(sandbox, owner=owner, driver=await _known(sandbox, "Dana", language))
 
 
 async def _has_no_wrong_words(chat: Page) -> None:

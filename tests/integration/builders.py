@@ -83,9 +83,13 @@ async def a_stay(
     start_in: timedelta = timedelta(hours=1),
     length: timedelta = timedelta(hours=2),
     hourly_minor: int = 300,
+    owner: Person | None = None,
+    driver: Person | None = None,
 ) -> Stay:
-    """A booking awaiting payment (the spot books instantly), starting ``start_in`` from now."""
-    owner, driver = await a_person(db, clock, "Olga"), await a_person(db, clock, "Dana")
+    """A booking awaiting payment (the spot books instantly), starting ``start_in`` from now;
+    between Olga and Dana unless the people are given."""
+    owner = owner or await a_person(db, clock, "Olga")
+    driver = driver or await a_person(db, clock, "Dana")
     spot = await an_approved_spot(db, clock, owner, hourly_minor=hourly_minor)
     start = clock.now() + start_in
     async with db.unit_of_work() as uow:

@@ -97,6 +97,19 @@ async def _violations(db: Database) -> list[str]:
         return [str(violation) for violation in (await audit.run(uow)).violations]
 
 
+async def _a_full_refund_while_the_bank_takes_back(db, clock, stays, taken) -> None:
+    """The manager refunds the first stay in full; before that commits, the bank takes
+    ``taken`` back, and waits on the ruling's locks."""
+    async with db.unit_of_work() as uow:
+        await disputes.decide(
+            uow, clock, dispute_id=stays.dispute.id, manager_id=stays.manager.id,
+            ruling=disputes.Ruling.REFUND,
+        )  # fmt: skip
+        bank = asyncio.create_task(_bank_takes_back(db, clock, taken))
+        await _wait_until_a_lock_is_waited_for(db)
+    await bank
+
+
 async def test_a_chargeback_on_one_stay_while_a_ruling_refunds_another_leaves_no_payout_unowed(
     committing_db, clock, two_stays
 ):
@@ -105,14 +118,7 @@ async def test_a_chargeback_on_one_stay_while_a_ruling_refunds_another_leaves_no
     and what the owner is owed after the ruling, or the second payout stays whole while the
     owner is owed nothing."""
     db, stays = committing_db, two_stays
-    async with db.unit_of_work() as uow:
-        await disputes.decide(
-            uow, clock, dispute_id=stays.dispute.id, manager_id=stays.manager.id,
-            ruling=disputes.Ruling.REFUND,
-        )  # fmt: skip
-        bank = asyncio.create_task(_bank_takes_back(db, clock, stays.second))
-        await _wait_until_a_lock_is_waited_for(db)
-    await bank
+    await _a_full_refund_while_the_bank_takes_back(db, clock, stays, stays.second)
     assert await _violations(db) == []
     async with db.reading() as uow:
         owner_id = (await uow.spots.get(stays.first.spot_id)).owner_id
@@ -125,14 +131,7 @@ async def test_a_chargeback_while_a_ruling_refunds_the_same_stay_takes_back_only
     """The ruling sends the whole price back to the driver; the bank's chargeback of the same
     payment, arriving meanwhile, finds nothing left to take (not the price a second time)."""
     db, stays = committing_db, two_stays
-    async with db.unit_of_work() as uow:
-        await disputes.decide(
-            uow, clock, dispute_id=stays.dispute.id, manager_id=stays.manager.id,
-            ruling=disputes.Ruling.REFUND,
-        )  # fmt: skip
-        bank = asyncio.create_task(_bank_takes_back(db, clock, stays.first))
-        await _wait_until_a_lock_is_waited_for(db)
-    await bank
+    await _a_full_refund_while_the_bank_takes_back(db, clock, stays, stays.first)
     assert await _violations(db) == []
 
 
