@@ -25,7 +25,6 @@ from bot.transfers import move_money
 from bot.waiting_drivers import tell_waiting_drivers
 from bot.web import tell_about_payment
 from core.db.models import Person
-from core.money import Money
 from core.ports import GatewayRefused
 from core.services import (
     booking_payments,
@@ -138,8 +137,7 @@ def _notice_messages(
             ),
             inline([[rate_button(stay.id, Side.DRIVER, to_driver)]]),
         )
-        parts = (stay.booking, *stay.extensions)
-        share = Money(sum(p.price_minor - p.commission_minor for p in parts), booking.currency)
+        share = stay.owner_share
         yield (
             owner,
             to_owner.gettext(

@@ -39,6 +39,7 @@ from core.availability import MINUTES_PER_DAY, Interval, WeeklyRule, local_insta
 from core.availability_tokens import Days, Marker, OnDate, TimeOfDay, Token, Word, tokenize
 from core.clock import ensure_utc
 from core.errors import AvailabilityNotUnderstood, DomainError, InvalidWindow, WindowInPast
+from core.window import Window
 
 OVERNIGHT, SAME_DAY = "overnight", "same_day"
 
@@ -50,6 +51,11 @@ class ParsedAvailability:
     weekly: tuple[WeeklyRule, ...] = ()
     windows: tuple[Interval, ...] = ()
     blocked: bool = False
+
+    @property
+    def is_one_window(self) -> bool:
+        """One stretch of time, as a driver asks for: not weekly, not a block, not two."""
+        return not (self.blocked or self.weekly or len(self.windows) != 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -504,6 +510,18 @@ def parse_availability(text: str, *, zone: ZoneInfo, now: datetime) -> ParsedAva
         return readings[0].parsed
     assert error is not None
     raise error
+
+
+def parse_window(text: str, *, zone: ZoneInfo, now: datetime) -> Window:
+    """A driver's text as the one stretch of time they need, for a search or a booking.
+
+    Raises what ``parse_availability`` raises (``AmbiguousHours`` with both readings,
+    ``WindowInPast`` when the time is over), and ``InvalidWindow`` for anything but one
+    stretch of time of a bookable length."""
+    parsed = parse_availability(text, zone=zone, now=now)
+    if not parsed.is_one_window:
+        raise InvalidWindow("a driver asks for one stretch of time")
+    return Window(parsed.windows[0].start, parsed.windows[0].end)
 
 
 def _rewritten(text: str, ambiguous: list[TimeOfDay], kind: str) -> str:

@@ -1,11 +1,19 @@
-"""What a window at a spot costs, and the platform's share of it."""
+"""What a window at a spot costs, and how what is paid divides between the owner and the
+platform."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from math import ceil
+from typing import TYPE_CHECKING, Any
 
 from core.money import Money
+
+if TYPE_CHECKING:
+    from sqlalchemy import Row
+
+    from core.db.models import Spot
+    from core.window import Window
 
 MINUTES_PER_DAY = 24 * 60
 
@@ -22,5 +30,25 @@ def price_for_window(hourly: Money, daily: Money | None, start: datetime, end: d
     return Money(days * day_rate + rest_cost, hourly.currency)
 
 
+def price_of(spot: Spot | Row[Any], window: Window) -> Money:
+    """The price of ``window`` at a spot, from the spot or a search's row of it: the one
+    reckoning the search, the spot's card, the offer and the booking all show and charge."""
+    daily = Money(spot.daily_price_minor, spot.currency) if spot.daily_price_minor else None
+    hourly = Money(spot.hourly_price_minor, spot.currency)
+    return price_for_window(hourly, daily, window.start, window.end)
+
+
 def commission_for(price: Money, basis_points: int) -> Money:
     return price.share(basis_points)
+
+
+def commission_on_part(price: Money, commission: Money, part: Money) -> Money:
+    """The platform's commission on ``part`` of a price it took ``commission`` of, in
+    proportion and rounded down (all of it when the part is the whole price)."""
+    return Money(part.minor * commission.minor // price.minor, part.currency)
+
+
+def owner_share(paid: Money, commission: Money) -> Money:
+    """What the owner receives of an amount paid for their spot: all of it but the
+    platform's commission on it."""
+    return paid - commission

@@ -26,20 +26,21 @@ from bot.drafts import BookingDraft
 from bot.errors import explain
 from bot.handlers.payments import offer_payment
 from bot.handlers.requests import notify_owner_of_request
-from bot.handlers.search import OpenSpot, window_for
+from bot.handlers.search import OpenSpot
 from bot.handlers.spot_card import BookSpot
 from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_
 from bot.keyboards import CallbackData, inline, unpack_pressed
-from core.availability_text import OVERNIGHT, SAME_DAY, AmbiguousHours, parse_availability
+from core.availability_text import OVERNIGHT, SAME_DAY, AmbiguousHours, parse_window
 from core.db.models import Booking
-from core.errors import DomainError, InvalidWindow, WindowTaken, WindowUnavailable
+from core.errors import DomainError, WindowInPast, WindowTaken, WindowUnavailable
 from core.geo import GeoPoint
 from core.money import Money
-from core.pricing import price_for_window
+from core.pricing import price_of
 from core.services import bookings, spots
 from core.services.search import SearchFilters, nearest_free
 from core.status import BookingStatus
+from core.window import DEFAULT_WINDOW, Window, window_for
 
 
 class BookState(IntEnum):
@@ -69,7 +70,8 @@ async def book_pressed(update: Update, context: ParkShareContext) -> BookState |
     if search is not None:
         start, end = datetime.fromisoformat(search.start_at), datetime.fromisoformat(search.end_at)
     else:
-        start, end = window_for("2h", context.clock.now(), spot.timezone)
+        default = window_for(DEFAULT_WINDOW, context.clock.now(), spot.timezone)
+        start, end = default.start, default.end
     context.user_data.booking_draft = BookingDraft(
         spot_id=spot.id, start_at=start.isoformat(), end_at=end.isoformat()
     )
@@ -99,8 +101,7 @@ async def _ask_confirmation(
     async with context.db.reading() as uow:
         spot = (await spots.card(uow, draft.spot_id)).spot
     start, end = datetime.fromisoformat(draft.start_at), datetime.fromisoformat(draft.end_at)
-    daily = Money(spot.daily_price_minor, spot.currency) if spot.daily_price_minor else None
-    price = price_for_window(Money(spot.hourly_price_minor, spot.currency), daily, start, end)
+    price = price_of(spot, Window(start, end))
     settings = context.settings
     policy = _policy(context, start)
     draft.offered_terms = _terms(price, policy)
@@ -183,9 +184,7 @@ async def _window_given(update: Update, context: ParkShareContext, text: str) ->
     async with context.db.reading() as uow:
         spot = await spots.get(uow, draft.spot_id)
     try:
-        parsed = parse_availability(text, zone=ZoneInfo(spot.timezone), now=context.clock.now())
-        if parsed.blocked or parsed.weekly or len(parsed.windows) != 1:
-            raise InvalidWindow("a booking is one stretch of time")
+        window = parse_window(text, zone=ZoneInfo(spot.timezone), now=context.clock.now())
     except AmbiguousHours as error:
         # "today 18-8": overnight or the same evening is asked, never guessed.
         draft.pending_window = text
@@ -197,14 +196,13 @@ async def _window_given(update: Update, context: ParkShareContext, text: str) ->
     except DomainError as error:
         await update.effective_message.reply_text(
             explain(error, context.i18n)
-            if error.code == "input.window_past"
+            if isinstance(error, WindowInPast)
             else _(
                 "Please give one stretch of time, for example: today 14-18, tomorrow 9-17, "
                 "today until 20:00."
             )
         )
         return BookState.CUSTOM_WINDOW
-    window = parsed.windows[0]
     draft.start_at, draft.end_at = window.start.isoformat(), window.end.isoformat()
     return await _ask_confirmation(update, context)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Update
@@ -20,21 +20,13 @@ from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_, Translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
 from bot.stay_text import duration_text
-from core.availability import Interval
-from core.availability_text import (
-    OVERNIGHT,
-    SAME_DAY,
-    AmbiguousHours,
-    ParsedAvailability,
-    parse_availability,
-)
-from core.credit import CreditTier, tier_of
+from core.availability_text import OVERNIGHT, SAME_DAY, AmbiguousHours, parse_window
+from core.credit import CreditTier
 from core.db.models import VehicleSize
 from core.errors import (
     AddressNotFound,
     DomainError,
     GeocoderUnavailable,
-    InvalidWindow,
     WindowInPast,
 )
 from core.geo import GeoPoint
@@ -51,11 +43,12 @@ from core.services.search import (
     service_areas,
 )
 from core.timezones import timezone_of
+from core.window import DEFAULT_WINDOW, QuickWindow, Window, window_for
 
 PAGE_SIZE = 5
 RESULTS = 15
 WIDE_RADIUS_M = 50_000.0
-WINDOWS = ("1h", "2h", "4h", "tonight", "tomorrow")
+WINDOWS = tuple(choice.value for choice in QuickWindow)
 VEHICLE_CHOICES = (None, *(size.value for size in VehicleSize))
 RATING_CHOICES = (None, 4.0, 4.5)
 VEHICLE_LABELS = {
@@ -101,21 +94,6 @@ class PickWindowReading(CallbackData):
     kind: str
 
 
-def window_for(option: str, now: datetime, zone: str) -> tuple[datetime, datetime]:
-    """The window a button names, in the driver's local time where that matters."""
-    local_now = now.astimezone(ZoneInfo(zone))
-    start = now.replace(second=0, microsecond=0) + timedelta(minutes=-now.minute % 5)
-    if option.endswith("h"):
-        return start, start + timedelta(hours=int(option[:-1]))
-    if option == "tonight":
-        midnight = (local_now + timedelta(days=1)).replace(
-            hour=0, minute=0, second=0, microsecond=0
-        )
-        return start, max(midnight, start + timedelta(hours=1))
-    tomorrow = (local_now + timedelta(days=1)).replace(hour=8, minute=0, second=0, microsecond=0)
-    return tomorrow, tomorrow.replace(hour=18)
-
-
 async def location_shared(update: Update, context: ParkShareContext) -> None:
     shared = update.effective_message.location
     await _start_search(update, context, GeoPoint(shared.latitude, shared.longitude))
@@ -144,7 +122,7 @@ async def try_window(update: Update, context: ParkShareContext) -> bool:
     try:
         window = _one_window(text, draft.timezone, context)
     except AmbiguousHours as error:
-        if not asked and not all(_is_one_window(r.parsed) for r in error.readings):
+        if not asked and not all(r.parsed.is_one_window for r in error.readings):
             return False
         # "today 18-8": overnight or the same evening is asked, never guessed.
         draft.pending_window = text
@@ -165,18 +143,11 @@ async def try_window(update: Update, context: ParkShareContext) -> bool:
     return True
 
 
-def _is_one_window(parsed: ParsedAvailability) -> bool:
-    return not (parsed.blocked or parsed.weekly or len(parsed.windows) != 1)
+def _one_window(text: str, zone: str, context: ParkShareContext) -> Window:
+    return parse_window(text, zone=ZoneInfo(zone), now=context.clock.now())
 
 
-def _one_window(text: str, zone: str, context: ParkShareContext) -> Interval:
-    parsed = parse_availability(text, zone=ZoneInfo(zone), now=context.clock.now())
-    if not _is_one_window(parsed):
-        raise InvalidWindow("a search is for one stretch of time")
-    return parsed.windows[0]
-
-
-async def _show_window(update: Update, context: ParkShareContext, window: Interval) -> None:
+async def _show_window(update: Update, context: ParkShareContext, window: Window) -> None:
     draft = context.user_data.search
     draft.start_at, draft.end_at = window.start.isoformat(), window.end.isoformat()
     draft.window_option = None
@@ -234,10 +205,10 @@ async def _start_search(update: Update, context: ParkShareContext, point: GeoPoi
     async with context.db.reading() as uow:
         await people.get_active(uow, context.user_data.person_id)
     zone = timezone_of(point)
-    start, end = window_for("2h", context.clock.now(), zone)
+    window = window_for(DEFAULT_WINDOW, context.clock.now(), zone)
     context.user_data.search = SearchDraft(
-        lat=point.lat, lon=point.lon, timezone=zone, start_at=start.isoformat(),
-        end_at=end.isoformat(),
+        lat=point.lat, lon=point.lon, timezone=zone, start_at=window.start.isoformat(),
+        end_at=window.end.isoformat(),
     )  # fmt: skip
     message = update.effective_message
     async with action_if_slow(message, "find_location", context.settings.slow_answer_ms / 1000):
@@ -294,8 +265,9 @@ async def search_changed(update: Update, context: ParkShareContext) -> None:
     if option in ("max_price", "size", "rating"):
         draft.page = 0
     elif option in WINDOWS:
-        start, end = window_for(option, context.clock.now(), draft.timezone)
-        draft.start_at, draft.end_at, draft.page = start.isoformat(), end.isoformat(), 0
+        window = window_for(QuickWindow(option), context.clock.now(), draft.timezone)
+        draft.start_at, draft.end_at = window.start.isoformat(), window.end.isoformat()
+        draft.page = 0
         draft.window_option = option
     elif option in {order.value for order in SortOrder}:
         draft.order, draft.page = option, 0
@@ -388,7 +360,7 @@ def _render(
             else _("new")
         )
         extras = ("⚡" if hit.ev_charger else "") + ("☂️" if hit.covered else "")
-        if tier_of(hit.owner_credit_score) == CreditTier.TRUSTED:
+        if hit.owner_tier == CreditTier.TRUSTED:
             rating += " · " + _("🛡 trusted owner")
         lines.append(
             f"{number}. <b>{html.escape(hit.title)}</b> {extras}\n"

@@ -13,7 +13,7 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import ParkShareContext
-from bot.handlers.search import OpenSpot, window_for
+from bot.handlers.search import OpenSpot
 from bot.i18n import N_, Translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
 from bot.telegram_text import MAX_CAPTION, MAX_TEXT, fit_html
@@ -21,8 +21,9 @@ from core.db.models import Spot, VehicleSize
 from core.geo import GeoPoint
 from core.guidance import route_links
 from core.money import Money
-from core.pricing import price_for_window
+from core.pricing import price_of
 from core.services import spots
+from core.window import DEFAULT_WINDOW, Window, window_for
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,8 @@ def _window(context: ParkShareContext, zone: str) -> tuple[datetime, datetime]:
     search = context.user_data.search
     if search is not None:
         return datetime.fromisoformat(search.start_at), datetime.fromisoformat(search.end_at)
-    return window_for("2h", context.clock.now(), zone)
+    window = window_for(DEFAULT_WINDOW, context.clock.now(), zone)
+    return window.start, window.end
 
 
 async def spot_opened(update: Update, context: ParkShareContext) -> None:
@@ -96,9 +98,8 @@ async def _card_text(
     i18n: Translator = context.i18n
     _ = i18n.gettext
     spot = details.spot
-    daily = Money(spot.daily_price_minor, spot.currency) if spot.daily_price_minor else None
     hourly = Money(spot.hourly_price_minor, spot.currency)
-    price = price_for_window(hourly, daily, start, end)
+    price = price_of(spot, Window(start, end))
     lines = [
         f"<b>{html.escape(spot.title)}</b>",
         html.escape(spot.address),

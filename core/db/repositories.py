@@ -39,6 +39,7 @@ from core.db.models import (
     SpotPhoto,
     TransferStatus,
 )
+from core.db.overlaps import availability_window_overlapping, live_booking_overlapping
 from core.status import LIVE_BOOKING_STATUSES, BookingStatus, SpotStatus
 
 T = TypeVar("T")
@@ -118,19 +119,10 @@ _WEEKLY_RULES = select(
 ).where(AvailabilityRule.spot_id == bindparam("spot_id"))
 _WINDOWS_TOUCHING = select(
     AvailabilityWindow.start_at, AvailabilityWindow.end_at, AvailabilityWindow.blocked
-).where(
-    AvailabilityWindow.spot_id == bindparam("spot_id"),
-    AvailabilityWindow.start_at < bindparam("end"),
-    AvailabilityWindow.end_at > bindparam("start"),
-)
+).where(availability_window_overlapping(bindparam("spot_id"), bindparam("start"), bindparam("end")))
 _TAKEN = (
     select(Booking.id)
-    .where(
-        Booking.spot_id == bindparam("spot_id"),
-        Booking.status.in_(LIVE_BOOKING_STATUSES),
-        Booking.start_at < bindparam("end"),
-        Booking.end_at > bindparam("start"),
-    )
+    .where(live_booking_overlapping(bindparam("spot_id"), bindparam("start"), bindparam("end")))
     .limit(1)
 )
 

@@ -25,25 +25,20 @@ from core.errors import (
     BookingNotCancellable,
     BookingNotExtendable,
     BookingNotFound,
-    BookingTooLong,
-    InvalidWindow,
     NotTheOwner,
     OwnSpot,
     SpotNotBookable,
     SpotNotFound,
     StaleBooking,
-    WindowInPast,
     WindowTaken,
     WindowUnavailable,
 )
 from core.money import Money
-from core.pricing import commission_for, price_for_window
+from core.pricing import commission_for, price_of
 from core.services import people, settlement, spots
 from core.status import BookingStatus, SpotStatus, check_booking_transition
+from core.window import Window
 
-MAX_BOOKING_LENGTH = timedelta(days=30)
-# A window starting a moment ago is still "now": the driver took a few seconds to press.
-PAST_GRACE = timedelta(minutes=5)
 NO_OVERLAP_CONSTRAINT = "ex_booking_no_overlap"
 # deadlock_detected, serialization_failure
 RACE_LOST_SQLSTATES = frozenset({"40P01", "40001"})
@@ -85,13 +80,9 @@ async def request(
     instantly (or it extends a stay the owner already has), otherwise a request the owner
     answers. Raises ``WindowTaken`` if anyone holds an overlapping window, even a booking
     committed a moment ago by another process."""
-    start, end = ensure_utc(start), ensure_utc(end)
-    if end <= start:
-        raise InvalidWindow(f"{start} >= {end}")
-    if end - start > MAX_BOOKING_LENGTH:
-        raise BookingTooLong(str(end - start))
-    if start < clock.now() - PAST_GRACE:
-        raise WindowInPast(str(start))
+    window = Window(start, end)
+    window.check_not_past(clock.now())
+    start, end = window.start, window.end
     driver = await people.get_active(uow, driver_id)
     found = await uow.spots.get_with_owners_credit(spot_id)
     if found is None:
@@ -105,12 +96,7 @@ async def request(
     if await uow.bookings.is_taken(spot.id, start, end):
         raise WindowTaken(f"spot {spot_id}")
 
-    price = price_for_window(
-        Money(spot.hourly_price_minor, spot.currency),
-        Money(spot.daily_price_minor, spot.currency) if spot.daily_price_minor else None,
-        start,
-        end,
-    )
+    price = price_of(spot, window)
     if (
         trusted_owner_commission_basis_points is not None
         and tier_of(owners_credit) == CreditTier.TRUSTED

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from core import pricing
 from core.clock import Clock
 from core.credit import CreditEventKind
 from core.db.models import Booking, Dispute, DisputeEvidence, DisputeStatus, Person, RelayMessage
@@ -293,7 +294,9 @@ async def _division(uow: UnitOfWork, at_stake: Case, percent: int) -> Division:
         refund = Money(min(refund.minor, left.minor), refund.currency)
     kept = paid - refund
     commission = settlement.commission_on(booking, kept)
-    return Division(refund=refund, owner_share=kept - commission, commission=commission)
+    return Division(
+        refund=refund, owner_share=pricing.owner_share(kept, commission), commission=commission
+    )
 
 
 async def propose(

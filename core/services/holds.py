@@ -12,6 +12,7 @@ from core.clock import Clock
 from core.db.models import Payment, PaymentStatus
 from core.db.uow import UnitOfWork
 from core.money import Money
+from core.pricing import owner_share
 from core.services import bookings, ledger, settlement
 from core.services.ledger import (
     ESCROW,
@@ -75,7 +76,7 @@ async def hold_let_go(uow: UnitOfWork, clock: Clock, external_id: str) -> HoldLa
         spot = await uow.spots.get(booking.spot_id)
         assert spot is not None
         commission = Money(booking.commission_minor, amount.currency)
-        share = amount - commission
+        share = owner_share(amount, commission)
         await ledger.post(
             uow, clock, kind="hold_lapsed", idempotency_key=key, booking_id=booking.id,
             postings=[

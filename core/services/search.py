@@ -6,44 +6,29 @@ doubles the radius. Each round costs a handful of indexed queries, however large
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, bindparam, func, or_, select
+from sqlalchemy import Row
 from sqlalchemy.engine import Connection
 
-from core.availability import Interval, WeeklyRule, covers, weekdays_touching
-from core.clock import ensure_utc
-from core.db.models import (
-    AvailabilityRule,
-    AvailabilityWindow,
-    Booking,
-    Person,
-    Rating,
-    Spot,
-    VehicleSize,
-)
+from core.availability import Interval, covers
+from core.credit import CreditTier, tier_of
+from core.db import search_view
+from core.db.models import VehicleSize
 from core.db.uow import Database
-from core.errors import (
-    BookingTooLong,
-    InvalidInput,
-    InvalidLocation,
-    InvalidWindow,
-    WindowInPast,
-)
+from core.errors import InvalidInput, InvalidLocation
 from core.geo import GeoPoint
 from core.grid import box_around, cell_ranges, metres_from
 from core.money import Money
-from core.pricing import price_for_window
-from core.services.bookings import MAX_BOOKING_LENGTH, PAST_GRACE
-from core.status import LIVE_BOOKING_STATUSES, SpotStatus
+from core.pricing import price_of
 from core.timezones import timezone_of
+from core.window import Window
 
 FIRST_RADIUS_M = 200.0
 MAX_RADIUS_M = 25_000.0
@@ -82,7 +67,7 @@ class SpotHit:
     ev_charger: bool
     max_vehicle_size: VehicleSize
     owner_id: int
-    owner_credit_score: int
+    owner_tier: CreditTier
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,36 +78,14 @@ class SearchResult:
     examined: int = 0
 
 
-# What a hit shows; read only for the candidates whose availability is being checked.
-_DETAIL_COLUMNS = (
-    Spot.id,
-    Spot.lat,
-    Spot.lon,
-    Spot.title,
-    Spot.address,
-    Spot.timezone,
-    Spot.currency,
-    Spot.hourly_price_minor,
-    Spot.daily_price_minor,
-    Spot.covered,
-    Spot.ev_charger,
-    Spot.max_vehicle_size,
-    Spot.owner_id,
-    Person.credit_score,
-)
-# A candidate found in the grid, and the price of the window at it.
-Found = tuple[float, Any, Money, tuple[float | None, int]]
+class Found(NamedTuple):
+    """A candidate free for the window, and what was learnt of it on the way."""
 
-
-def _check_query(start: datetime, end: datetime, now: datetime, k: int) -> None:
-    if end <= start:
-        raise InvalidWindow(f"{start} >= {end}")
-    if end - start > MAX_BOOKING_LENGTH:
-        raise BookingTooLong(str(end - start))
-    if start < now - PAST_GRACE:
-        raise WindowInPast(str(start))
-    if not 1 <= k <= MAX_RESULTS:
-        raise InvalidInput(f"k={k}")
+    distance_m: float
+    row: Row[Any]  # see ``search_view.BatchFacts.unbooked``
+    price: Money  # of the window
+    rating: float | None
+    rating_count: int
 
 
 async def nearest_free(
@@ -140,14 +103,14 @@ async def nearest_free(
     """The ``k`` approved spots nearest to ``point`` that are offered and unbooked for all of
     [start, end), in the requested order. Other orders rank a pool of the nearest free spots
     (three times ``k``), so "cheapest" never means "cheapest in the whole country"."""
-    start, end, now = ensure_utc(start), ensure_utc(end), ensure_utc(now)
-    _check_query(start, end, now, k)
-    sieve = _sieve(point, start, end)
+    window = Window(start, end)
+    window.check_not_past(now)
+    if not 1 <= k <= MAX_RESULTS:
+        raise InvalidInput(f"k={k}")
+    sieve = _sieve(point, window.start)
     return await db.run_read(
-        # Core statements on the session's connection: the ORM's result machinery would cost
-        # more than the queries themselves.
         lambda session: _search(
-            session.connection(), point, start, end, k, filters, order, max_radius_m, sieve
+            session.connection(), point, window, k, filters, order, max_radius_m, sieve
         )
     )
 
@@ -156,7 +119,7 @@ async def nearest_free(
 _DST_SLACK_MIN = 60
 
 
-def _sieve(point: GeoPoint, start: datetime, end: datetime) -> dict[str, Any]:
+def _sieve(point: GeoPoint, start: datetime) -> dict[str, Any]:
     """What the candidates' query needs to leave out the spots that are surely not free: those
     booked in the window, and, in the driver's own timezone, those with no weekly rule or
     opening around the window's start (every covering interval contains the start)."""
@@ -167,7 +130,7 @@ def _sieve(point: GeoPoint, start: datetime, end: datetime) -> dict[str, Any]:
     local = start.astimezone(ZoneInfo(zone)) if zone else start
     minute = local.hour * 60 + local.minute
     return {
-        "start": start, "end": end, "zone": zone, "weekday": local.weekday(),
+        "zone": zone, "weekday": local.weekday(),
         "minute_early": minute - _DST_SLACK_MIN, "minute_late": minute + _DST_SLACK_MIN,
     }  # fmt: skip
 
@@ -175,8 +138,7 @@ def _sieve(point: GeoPoint, start: datetime, end: datetime) -> dict[str, Any]:
 def _search(
     connection: Connection,
     point: GeoPoint,
-    start: datetime,
-    end: datetime,
+    window: Window,
     k: int,
     filters: SearchFilters,
     order: SortOrder,
@@ -191,11 +153,11 @@ def _search(
     while True:
         ranked = sorted(
             (distance, spot_id)
-            for spot_id, lat, lon in _candidates(connection, point, radius, filters, sieve)
+            for spot_id, lat, lon in _candidates(connection, point, window, radius, filters, sieve)
             if spot_id not in examined and (distance := metres_to(lat, lon)) <= radius
         )
         examined.update(spot_id for _, spot_id in ranked)
-        free.extend(_free_among(connection, ranked, start, end, filters, wanted - len(free)))
+        free.extend(_free_among(connection, ranked, window, filters, wanted - len(free)))
         if len(free) >= wanted or radius >= max_radius_m:
             break
         radius = min(radius * 2, max_radius_m)
@@ -206,91 +168,26 @@ def _search(
 def _candidates(
     connection: Connection,
     point: GeoPoint,
+    window: Window,
     radius: float,
     filters: SearchFilters,
     sieve: dict[str, Any],
 ) -> Sequence[Any]:
-    """Ids and places of the approved spots in the grid cells around ``point`` that have what
-    the filters ask for and may be free (see ``_sieve``)."""
-    ranges = cell_ranges(*box_around(point, radius))
-    parameters = dict(sieve)
-    for n, (first, last) in enumerate(ranges):
-        parameters[f"first_{n}"], parameters[f"last_{n}"] = first, last
+    """Ids and places of the approved spots around ``point`` that have what the filters ask
+    for and may be free (see ``_sieve``)."""
     sizes = (
         None
         if filters.vehicle_size is None
         else tuple(VEHICLE_ORDER[VEHICLE_ORDER.index(filters.vehicle_size) :])
     )
-    statement = _candidates_statement(len(ranges), filters.covered, filters.ev_charger, sizes)
-    return connection.execute(statement, parameters).all()
-
-
-_START, _END = bindparam("start"), bindparam("end")
-_BOOKED_IN_WINDOW = (
-    select(Booking.id)
-    .where(
-        Booking.spot_id == Spot.id,
-        Booking.status.in_(LIVE_BOOKING_STATUSES),
-        Booking.start_at < _END,
-        Booking.end_at > _START,
+    return search_view.candidates(
+        connection,
+        cell_ranges(*box_around(point, radius)),
+        {**sieve, "start": window.start, "end": window.end},
+        covered=filters.covered,
+        ev_charger=filters.ev_charger,
+        sizes=sizes,
     )
-    .exists()
-)
-_RULE_AROUND_START = (
-    select(AvailabilityRule.id)
-    .where(
-        AvailabilityRule.spot_id == Spot.id,
-        AvailabilityRule.weekday == bindparam("weekday"),
-        AvailabilityRule.start_minute <= bindparam("minute_late"),
-        AvailabilityRule.end_minute > bindparam("minute_early"),
-    )
-    .exists()
-)
-_OPENING_AT_START = (
-    select(AvailabilityWindow.id)
-    .where(
-        AvailabilityWindow.spot_id == Spot.id,
-        AvailabilityWindow.blocked.is_(False),
-        AvailabilityWindow.start_at <= _START,
-        AvailabilityWindow.end_at > _START,
-    )
-    .exists()
-)
-
-
-@functools.cache
-def _candidates_statement(
-    range_count: int, covered: bool, ev_charger: bool, sizes: tuple[VehicleSize, ...] | None
-) -> Select[Any]:
-    """Built once per shape: composing the statement anew for every search costs more than
-    running it. The grid is read from the (status, cell, lat, lon, timezone) index."""
-    # The status is repeated inside each range so that SQLite answers every range from the
-    # index (a "multi-index OR") instead of reading every approved spot.
-    query = select(Spot.id, Spot.lat, Spot.lon).where(
-        or_(
-            *(
-                and_(
-                    Spot.status == SpotStatus.APPROVED,
-                    Spot.cell.between(bindparam(f"first_{n}"), bindparam(f"last_{n}")),
-                )
-                for n in range(range_count)
-            )
-        ),
-        or_(Spot.timezone != bindparam("zone"), _RULE_AROUND_START, _OPENING_AT_START),
-        ~_BOOKED_IN_WINDOW,
-    )
-    if covered:
-        query = query.where(Spot.covered.is_(True))
-    if ev_charger:
-        query = query.where(Spot.ev_charger.is_(True))
-    if sizes is not None:
-        query = query.where(Spot.max_vehicle_size.in_(sizes))
-    return query
-
-
-def _price(row: Any, start: datetime, end: datetime) -> Money:
-    daily = Money(row.daily_price_minor, row.currency) if row.daily_price_minor else None
-    return price_for_window(Money(row.hourly_price_minor, row.currency), daily, start, end)
 
 
 def _within_budget(price: Money, limit: Money | None) -> bool:
@@ -300,8 +197,7 @@ def _within_budget(price: Money, limit: Money | None) -> bool:
 def _free_among(
     connection: Connection,
     candidates: list[tuple[float, int]],
-    start: datetime,
-    end: datetime,
+    window: Window,
     filters: SearchFilters,
     wanted: int,
 ) -> list[Found]:
@@ -315,125 +211,56 @@ def _free_among(
             break
         batch = candidates[first : first + batch_size]
         ids = [spot_id for _, spot_id in batch]
-        facts = _batch_facts(connection, ids, start, end)
+        facts = search_view.batch_facts(connection, ids, window.start, window.end)
         for distance, spot_id in batch:
             row = facts.unbooked.get(spot_id)
             if row is None:
                 continue
-            price = _price(row, start, end)
+            price = price_of(row, window)
             if not _within_budget(price, filters.max_price):
                 continue
             windows = facts.windows.get(spot_id, ())
             if not covers(
                 facts.rules.get(spot_id, ()),
-                (Interval(s, e) for s, e, blocked in windows if not blocked),
-                (Interval(s, e) for s, e, blocked in windows if blocked),
+                (Interval(w.start, w.end) for w in windows if not w.blocked),
+                (Interval(w.start, w.end) for w in windows if w.blocked),
                 ZoneInfo(row.timezone),
-                start,
-                end,
+                window.start,
+                window.end,
             ):
                 continue
-            rating = (None if row.average is None else float(row.average), row.rating_count)
-            if filters.min_rating is not None and (rating[0] or 0) < filters.min_rating:
+            rating = None if row.average is None else float(row.average)
+            if filters.min_rating is not None and (rating or 0) < filters.min_rating:
                 continue
-            found.append((distance, row, price, rating))
+            found.append(Found(distance, row, price, rating, row.rating_count))
     return found
 
 
-_IDS = bindparam("ids", expanding=True)
-# Built once: the facts a batch of candidates needs, for any ids and window.
-# A spot booked for any of the window since the grid was read does not come back at all.
-_DETAILS_OF = (
-    select(
-        *_DETAIL_COLUMNS,
-        select(func.avg(Rating.stars))
-        .where(Rating.spot_id == Spot.id)
-        .scalar_subquery()
-        .label("average"),
-        select(func.count())
-        .where(Rating.spot_id == Spot.id)
-        .scalar_subquery()
-        .label("rating_count"),
-    )
-    .join(Person, Person.id == Spot.owner_id)
-    .where(Spot.id.in_(_IDS), ~_BOOKED_IN_WINDOW)
-)
-_RULES_OF = select(
-    AvailabilityRule.spot_id,
-    AvailabilityRule.weekday,
-    AvailabilityRule.start_minute,
-    AvailabilityRule.end_minute,
-).where(AvailabilityRule.spot_id.in_(_IDS))
-# A short window needs the rules of two or three weekdays, not all seven.
-_RULES_ON_DAYS_OF = _RULES_OF.where(
-    AvailabilityRule.weekday.in_(bindparam("weekdays", expanding=True))
-)
-_WINDOWS_OF = select(
-    AvailabilityWindow.spot_id,
-    AvailabilityWindow.start_at,
-    AvailabilityWindow.end_at,
-    AvailabilityWindow.blocked,
-).where(
-    AvailabilityWindow.spot_id.in_(_IDS),
-    AvailabilityWindow.start_at < _END,
-    AvailabilityWindow.end_at > _START,
-)
-
-
-@dataclass(frozen=True, slots=True)
-class _BatchFacts:
-    # Only the spots with no live booking in the window.
-    unbooked: dict[int, Any]
-    rules: dict[int, list[WeeklyRule]]
-    windows: dict[int, list[tuple[datetime, datetime, bool]]]
-
-
-def _batch_facts(
-    connection: Connection, ids: list[int], start: datetime, end: datetime
-) -> _BatchFacts:
-    in_window = {"ids": ids, "start": start, "end": end}
-    weekdays = weekdays_touching(start, end)
-    rules_query = (
-        connection.execute(_RULES_OF, {"ids": ids})
-        if weekdays is None
-        else connection.execute(_RULES_ON_DAYS_OF, {"ids": ids, "weekdays": weekdays})
-    )
-    rules: dict[int, list[WeeklyRule]] = defaultdict(list)
-    for spot_id, weekday, first, last in rules_query:
-        rules[spot_id].append(WeeklyRule(weekday, first, last))
-    windows: dict[int, list[tuple[datetime, datetime, bool]]] = defaultdict(list)
-    for spot_id, window_start, window_end, blocked in connection.execute(_WINDOWS_OF, in_window):
-        windows[spot_id].append((window_start, window_end, blocked))
-    return _BatchFacts(
-        unbooked={row.id: row for row in connection.execute(_DETAILS_OF, in_window)},
-        rules=rules,
-        windows=windows,
-    )
-
-
 def _hits(free: Iterable[Found]) -> list[SpotHit]:
+    return [_hit(found) for found in sorted(free, key=lambda found: found.distance_m)]
+
+
+def _hit(found: Found) -> SpotHit:
+    row = found.row
     # The equirectangular distance is within a metre or two at these ranges; the geodesic
     # would cost more than the rest of the search together.
-    return [
-        SpotHit(
-            spot_id=row.id,
-            title=row.title,
-            address=row.address,
-            point=GeoPoint(row.lat, row.lon),
-            timezone=row.timezone,
-            distance_m=round(distance),
-            price=price,
-            hourly_price=Money(row.hourly_price_minor, row.currency),
-            rating=round(rating[0], 2) if rating[0] is not None else None,
-            rating_count=rating[1],
-            covered=row.covered,
-            ev_charger=row.ev_charger,
-            max_vehicle_size=VehicleSize(row.max_vehicle_size),
-            owner_id=row.owner_id,
-            owner_credit_score=row.credit_score,
-        )
-        for distance, row, price, rating in sorted(free, key=lambda item: item[0])
-    ]
+    return SpotHit(
+        spot_id=row.id,
+        title=row.title,
+        address=row.address,
+        point=GeoPoint(row.lat, row.lon),
+        timezone=row.timezone,
+        distance_m=round(found.distance_m),
+        price=found.price,
+        hourly_price=Money(row.hourly_price_minor, row.currency),
+        rating=round(found.rating, 2) if found.rating is not None else None,
+        rating_count=found.rating_count,
+        covered=row.covered,
+        ev_charger=row.ev_charger,
+        max_vehicle_size=VehicleSize(row.max_vehicle_size),
+        owner_id=row.owner_id,
+        owner_tier=tier_of(row.credit_score),
+    )
 
 
 def _ordered(hits: list[SpotHit], order: SortOrder) -> list[SpotHit]:
@@ -442,13 +269,6 @@ def _ordered(hits: list[SpotHit], order: SortOrder) -> list[SpotHit]:
     if order == SortOrder.BEST_RATED:
         return sorted(hits, key=lambda hit: (-(hit.rating or 0), -hit.rating_count, hit.distance_m))
     return sorted(hits, key=lambda hit: hit.distance_m)
-
-
-def default_window(now: datetime, hours: int = 2) -> tuple[datetime, datetime]:
-    """ "Now for two hours", rounded up to the next five minutes so results stay stable while the
-    driver reads them."""
-    start = now.replace(second=0, microsecond=0) + timedelta(minutes=-now.minute % 5)
-    return start, start + timedelta(hours=hours)
 
 
 # Spots within this distance of an area's first spot count as one area ("Berlin").
@@ -470,13 +290,7 @@ async def service_areas(db: Database, *, point: GeoPoint, limit: int = 3) -> lis
     addresses share ("Torstraße 12, Berlin" and "Kantstraße 3, Berlin" are in "Berlin"), or by
     its timezone's city when the addresses say nothing. Read only when a search found nothing,
     so it may look at every approved spot."""
-    rows = await db.run_read(
-        lambda session: session.execute(
-            select(Spot.lat, Spot.lon, Spot.address, Spot.timezone).where(
-                Spot.status == SpotStatus.APPROVED
-            )
-        ).all()
-    )
+    rows = await db.run_read(search_view.approved_places)
     areas: list[tuple[Any, list]] = []  # (distance from the area's first spot, its rows)
     for row in rows:
         for metres_to_seed, members in areas:

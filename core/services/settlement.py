@@ -21,6 +21,7 @@ from core.db.models import (
 from core.db.repositories import OwnersMoney
 from core.db.uow import UnitOfWork
 from core.money import Money
+from core.pricing import commission_on_part, owner_share
 from core.services import ledger
 from core.services.ledger import (
     ESCROW,
@@ -101,7 +102,8 @@ async def _queue_payout(
 
 def commission_on(booking: Booking, kept: Money) -> Money:
     """The platform's share of the part of a booking's price the owner keeps."""
-    return Money(kept.minor * booking.commission_minor // booking.price_minor, kept.currency)
+    price = Money(booking.price_minor, booking.currency)
+    return commission_on_part(price, Money(booking.commission_minor, booking.currency), kept)
 
 
 async def settle_completed(uow: UnitOfWork, clock: Clock, booking: Booking) -> Payout | None:
@@ -112,18 +114,18 @@ async def settle_completed(uow: UnitOfWork, clock: Clock, booking: Booking) -> P
         return None
     commission = Money(booking.commission_minor, booking.currency)
     owner_id = await _owner_of(uow, booking)
-    owner_share = held - commission
+    to_owner = owner_share(held, commission)
     await ledger.post(
         uow, clock, kind="completion", idempotency_key=f"booking:{booking.id}:complete",
         booking_id=booking.id,
         postings=_postings(
-            (ESCROW, -held), (owner_payable_account(owner_id), owner_share),
+            (ESCROW, -held), (owner_payable_account(owner_id), to_owner),
             (PLATFORM_REVENUE, commission),
         ),
     )  # fmt: skip
-    if owner_share.minor <= 0:
+    if to_owner.minor <= 0:
         return None
-    return await _queue_payout(uow, booking, owner_id, owner_share, clock.now())
+    return await _queue_payout(uow, booking, owner_id, to_owner, clock.now())
 
 
 async def settle_cancelled(
@@ -272,6 +274,7 @@ async def _divide(
         return None
     kept = Money(min(max(kept.minor, 0), held.minor), held.currency)
     kept_commission = commission_on(booking, kept)
+    to_owner = owner_share(kept, kept_commission)
     refund_amount = held - kept
     owner_id = await _owner_of(uow, booking)
     await ledger.post(
@@ -279,12 +282,12 @@ async def _divide(
         booking_id=booking.id,
         postings=_postings(
             (ESCROW, -held), (refund_payable_account(booking.driver_id), refund_amount),
-            (owner_payable_account(owner_id), kept - kept_commission),
+            (owner_payable_account(owner_id), to_owner),
             (PLATFORM_REVENUE, kept_commission),
         ),
     )  # fmt: skip
-    if kept.minor - kept_commission.minor > 0:
-        await _queue_payout(uow, booking, owner_id, kept - kept_commission, clock.now())
+    if to_owner.minor > 0:
+        await _queue_payout(uow, booking, owner_id, to_owner, clock.now())
     if refund_amount.minor <= 0:
         await uow.payments.flush()
         return None

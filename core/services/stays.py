@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from core.db.models import Booking, Spot
 from core.db.uow import UnitOfWork
 from core.money import Money
+from core.pricing import owner_share
 from core.status import BookingStatus
 
 # Extensions that add time to the stay: paid ones (a dispute keeps what was paid in view).
@@ -54,6 +55,16 @@ class Stay:
     def price(self) -> Money:
         minor = self.booking.price_minor + sum(e.price_minor for e in self.extensions)
         return Money(minor, self.booking.currency)
+
+    @property
+    def commission(self) -> Money:
+        minor = self.booking.commission_minor + sum(e.commission_minor for e in self.extensions)
+        return Money(minor, self.booking.currency)
+
+    @property
+    def owner_share(self) -> Money:
+        """What the owner receives for the whole stay."""
+        return owner_share(self.price, self.commission)
 
     @property
     def status(self) -> BookingStatus:
