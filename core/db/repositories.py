@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import Row, and_, bindparam, delete, func, or_, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
@@ -40,9 +42,20 @@ from core.db.models import (
     TransferStatus,
 )
 from core.db.overlaps import availability_window_overlapping, live_booking_overlapping
+from core.errors import WindowTaken
 from core.status import LIVE_BOOKING_STATUSES, BookingStatus, SpotStatus
 
 T = TypeVar("T")
+# PostgreSQL's exclusion constraint: no two live bookings of a spot overlap (see the models).
+NO_OVERLAP_CONSTRAINT = "ex_booking_no_overlap"
+# deadlock_detected, serialization_failure: PostgreSQL aborted a writer for a concurrent one.
+RACE_LOST_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def _sqlstate(error: DBAPIError) -> str | None:
+    return getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+
+
 PAID_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.ACTIVE, BookingStatus.COMPLETED)
 
 
@@ -369,6 +382,37 @@ class Bookings(_Repository):
                 Booking.status.in_(LIVE_BOOKING_STATUSES),
             )
         )
+
+    @asynccontextmanager
+    async def taking_window(self, spot_id: int) -> AsyncIterator[None]:
+        """Around a write that makes a booking live: PostgreSQL's refusal of it, because a
+        booking committed after the caller's check holds the window (the exclusion
+        constraint), or because drivers racing for one window deadlocked in the constraint's
+        index and PostgreSQL aborted all but one, becomes ``WindowTaken``."""
+        try:
+            yield
+        except IntegrityError as error:
+            if NO_OVERLAP_CONSTRAINT in str(error.orig):
+                raise WindowTaken(f"spot {spot_id}") from None
+            raise
+        except DBAPIError as error:
+            if _sqlstate(error) in RACE_LOST_SQLSTATES:
+                raise WindowTaken(f"spot {spot_id}") from None
+            raise
+
+    async def claim_notice(self, booking_id: int, kind: str, at: datetime) -> bool:
+        """Records that a notice about the booking is sent: True the first time, False ever
+        after. Two sweeps at once (two processes) may both try: the unique key decides, in a
+        savepoint, so the loser's transaction goes on."""
+        if await self.has_notice(booking_id, kind):
+            return False
+        try:
+            async with self.session.begin_nested():
+                self.session.add(BookingNotice(booking_id=booking_id, kind=kind, sent_at=at))
+                await self.session.flush()
+        except IntegrityError:
+            return False
+        return True
 
     async def has_notice(self, booking_id: int, kind: str) -> bool:
         found = await self.session.scalar(

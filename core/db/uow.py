@@ -45,6 +45,11 @@ class AlreadyProcessed(Exception):
     """The delivery being handled was handled before: its first write would record it twice."""
 
 
+class WrittenMeanwhile(Exception):
+    """A unique key refused what the unit of work wrote: a concurrent writer recorded the same
+    thing first (one webhook event delivered twice at once). The unit of work is rolled back."""
+
+
 @dataclass
 class _Delivery:
     source: int
@@ -102,10 +107,15 @@ class UnitOfWork:
                     # A booking's conditional UPDATE matched nothing: someone changed it first.
                     await self.session.rollback()
                     raise StaleBooking("a booking changed while this was decided") from None
+                except IntegrityError as error:
+                    await self.session.rollback()
+                    raise WrittenMeanwhile(str(error.orig)) from error
                 if delivery is not None:
                     delivery.recorded = True
             else:
                 await self.session.rollback()
+                if isinstance(exc, IntegrityError):
+                    raise WrittenMeanwhile(str(exc.orig)) from exc
         finally:
             await self.session.close()
 

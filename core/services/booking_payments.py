@@ -8,12 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy.exc import DBAPIError, IntegrityError
-
 from core.clock import Clock
 from core.db.models import Booking, Checkout, GatewayEvent, Payment, PaymentStatus
 from core.db.uow import UnitOfWork
-from core.errors import BookingNotFound, BookingNotPayable, PaymentMismatch
+from core.errors import BookingNotFound, BookingNotPayable, PaymentMismatch, WindowTaken
 from core.money import Money
 from core.services import bookings, holds, ledger, settlement
 from core.services.ledger import ESCROW, Posting, driver_account
@@ -184,13 +182,11 @@ async def _reinstate_or_refund(uow: UnitOfWork, clock: Clock, booking: Booking) 
         return PaymentResult.REFUNDED_LAPSED
     try:
         # PostgreSQL's exclusion constraint still guards a booking committed a moment ago.
-        async with uow.savepoint():
+        async with uow.savepoint(), uow.bookings.taking_window(booking.spot_id):
             await bookings.move(uow, clock, booking, BookingStatus.CONFIRMED)
-    except (IntegrityError, DBAPIError) as error:
-        if isinstance(error, IntegrityError) or bookings.race_lost(error):
-            await uow.bookings.reload(booking)
-            return PaymentResult.REFUNDED_LAPSED
-        raise
+    except WindowTaken:
+        await uow.bookings.reload(booking)
+        return PaymentResult.REFUNDED_LAPSED
     return PaymentResult.REINSTATED
 
 

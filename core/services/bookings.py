@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from core.availability import Interval, covers
@@ -19,7 +18,7 @@ from core.credit import (
     books_instantly,
     tier_of,
 )
-from core.db.models import Booking, BookingNotice, Spot
+from core.db.models import Booking, Spot
 from core.db.uow import UnitOfWork
 from core.errors import (
     BookingNotCancellable,
@@ -38,10 +37,6 @@ from core.pricing import commission_for, price_of
 from core.services import people, settlement, spots
 from core.status import BookingStatus, SpotStatus, check_booking_transition
 from core.window import Window
-
-NO_OVERLAP_CONSTRAINT = "ex_booking_no_overlap"
-# deadlock_detected, serialization_failure
-RACE_LOST_SQLSTATES = frozenset({"40P01", "40001"})
 
 
 async def _check_offered(
@@ -123,29 +118,10 @@ async def request(
         updated_at=now,
     )
     uow.bookings.add(booking)
-    try:
+    # A booking committed since the check above is caught here.
+    async with uow.bookings.taking_window(spot.id):
         await uow.bookings.flush()
-    except IntegrityError as error:
-        # PostgreSQL's exclusion constraint caught a booking that committed after our check.
-        if NO_OVERLAP_CONSTRAINT in str(error.orig):
-            raise WindowTaken(f"spot {spot_id}") from None
-        raise
-    except DBAPIError as error:
-        # Drivers racing for one window can deadlock in the exclusion constraint's index;
-        # PostgreSQL aborts all but one of them, and that one takes the window.
-        if race_lost(error):
-            raise WindowTaken(f"spot {spot_id}") from None
-        raise
     return booking
-
-
-def _sqlstate(error: DBAPIError) -> str | None:
-    return getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
-
-
-def race_lost(error: DBAPIError) -> bool:
-    """PostgreSQL aborted this writer to let a concurrent one through (deadlock, serialization)."""
-    return _sqlstate(error) in RACE_LOST_SQLSTATES
 
 
 async def get(uow: UnitOfWork, booking_id: int) -> Booking:
@@ -528,16 +504,7 @@ async def _goes_on(uow: UnitOfWork, booking: Booking) -> bool:
 
 async def claim_notice(uow: UnitOfWork, clock: Clock, booking_id: int, kind: str) -> bool:
     """True the first time a notice is claimed for a booking, False ever after."""
-    if await uow.bookings.has_notice(booking_id, kind):
-        return False
-    try:
-        # Two sweeps at once (two processes) may both get here: the unique key decides.
-        async with uow.savepoint():
-            uow.bookings.add(BookingNotice(booking_id=booking_id, kind=kind, sent_at=clock.now()))
-            await uow.bookings.flush()
-    except IntegrityError:
-        return False
-    return True
+    return await uow.bookings.claim_notice(booking_id, kind, clock.now())
 
 
 async def live_of_driver_starting_soon(

@@ -8,11 +8,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
-from sqlalchemy.exc import IntegrityError
-
 from core.clock import Clock
 from core.db.models import Checkout, Payment
-from core.db.uow import Database, UnitOfWork
+from core.db.uow import Database, UnitOfWork, WrittenMeanwhile
 from core.errors import DomainError
 from core.money import Money
 from core.ports import GatewayPaymentStatus, GatewayRefused, HostedCheckoutGateway, PaymentState
@@ -157,7 +155,7 @@ async def apply_notice(
             except DomainError as error:
                 # A payment for something we do not know is kept as processed and reported.
                 return EventOutcome("ignored", detail=error.code)
-    except IntegrityError:
+    except WrittenMeanwhile:
         # The same event delivered twice at once: the other delivery recorded it.
         return EventOutcome("duplicate")
 
