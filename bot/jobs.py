@@ -79,7 +79,7 @@ async def advance_bookings(context: ParkShareContext) -> None:
                 await people.get(uow, notice.booking.driver_id),
                 await people.get(uow, notice.spot.owner_id),
             )
-            if notice.kind == "ended":
+            if notice.kind == bookings.NoticeKind.ENDED:
                 # A stay that was extended ends with its last part, and is told of as a whole.
                 stay_of[notice.booking.id] = await stays.stay_of(uow, notice.booking)
     for notice in notices:
@@ -101,7 +101,7 @@ def _notice_messages(
     title = html.escape(spot.title)
     to_driver, to_owner = translator(driver.language), translator(owner.language)
     _ = to_driver.gettext
-    if notice.kind == "starts_soon":
+    if notice.kind == bookings.NoticeKind.STARTS_SOON:
         text = _("Your stay at “{title}” starts at {start}.").format(
             title=title, start=to_driver.moment(booking.start_at, spot.timezone)
         )
@@ -123,7 +123,7 @@ def _notice_messages(
             ),
             None,
         )
-    elif notice.kind == "ends_soon":
+    elif notice.kind == bookings.NoticeKind.ENDS_SOON:
         text = _("Your stay at “{title}” ends at {end}. Need more time?").format(
             title=title, end=to_driver.moment(booking.end_at, spot.timezone)
         )

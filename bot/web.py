@@ -22,7 +22,7 @@ from bot.handlers.payments import tell_of_payment
 from bot.i18n import Translator, translator
 from bot.transfers import hold_lapsed_text
 from core.services import gateway_events, people
-from core.services.gateway_events import EventOutcome
+from core.services.gateway_events import EventOutcome, OutcomeKind
 
 log = logging.getLogger(__name__)
 
@@ -108,14 +108,14 @@ async def tell_about_payment(
 ) -> None:
     """The driver hears that a payment went through or failed; managers hear of chargebacks."""
     bot_data: BotData = application.bot_data
-    if outcome.kind == "paid" and outcome.payment is not None:
+    if outcome.kind == OutcomeKind.PAID and outcome.payment is not None:
         async with bot_data.database.reading() as uow:
             driver = await people.get(uow, outcome.payment.booking.driver_id)
         await tell_of_payment(
             ParkShareContext(application), outcome.payment, driver.telegram_id,
             translator(driver.language),
         )  # fmt: skip
-    elif outcome.kind == "payment_failed" and outcome.booking_id is not None:
+    elif outcome.kind == OutcomeKind.PAYMENT_FAILED and outcome.booking_id is not None:
         async with bot_data.database.reading() as uow:
             booking = await uow.bookings.get(outcome.booking_id)
             driver = await people.get(uow, booking.driver_id) if booking else None
@@ -126,21 +126,21 @@ async def tell_about_payment(
                 "can try again from /bookings."
             ).format(id=outcome.booking_id))  # fmt: skip
     elif (
-        outcome.kind == "hold_lapsed"
+        outcome.kind == OutcomeKind.HOLD_LAPSED
         and outcome.lapsed is not None
         and bot_data.settings.manager_chat_id is not None
     ):
         to_managers = managers_translator(bot_data.settings)
         await _send(application, bot_data.settings.manager_chat_id,
                     hold_lapsed_text(outcome.lapsed, to_managers))  # fmt: skip
-    elif outcome.kind == "dispute" and bot_data.settings.manager_chat_id is not None:
+    elif outcome.kind == OutcomeKind.DISPUTE and bot_data.settings.manager_chat_id is not None:
         i18n = managers_translator(bot_data.settings)
         await _send(application, bot_data.settings.manager_chat_id, i18n.gettext(
             "⚠️ The driver's bank disputes the payment for booking #{id} ({reference}). "
             "A dispute is open."
         ).format(id=outcome.booking_id, reference=outcome.detail))  # fmt: skip
     elif (
-        outcome.kind in ("chargeback_funds", "chargeback_closed")
+        outcome.kind in (OutcomeKind.CHARGEBACK_FUNDS, OutcomeKind.CHARGEBACK_CLOSED)
         and outcome.chargeback is not None
         and bot_data.settings.manager_chat_id is not None
     ):
@@ -154,7 +154,7 @@ def chargeback_text(outcome: EventOutcome, i18n: Translator) -> str:
     moved = outcome.chargeback
     assert moved is not None
     _ = i18n.gettext
-    if outcome.kind == "chargeback_closed":
+    if outcome.kind == OutcomeKind.CHARGEBACK_CLOSED:
         text = (
             _("The chargeback {reference} on booking #{id} is lost: the bank keeps {amount}.")
             if moved.taken_back

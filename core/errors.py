@@ -2,11 +2,62 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Every code a domain error carries. The values are stable: the bot's translations and
+    the webhooks' answers are keyed by them."""
+
+    DOMAIN_ERROR = "domain.error"
+    INPUT_INVALID = "input.invalid"
+    INPUT_PRICE = "input.price"
+    INPUT_LOCATION = "input.location"
+    INPUT_WINDOW = "input.window"
+    INPUT_AVAILABILITY = "input.availability"
+    INPUT_WINDOW_PAST = "input.window_past"
+    INPUT_CURRENCY = "input.currency"
+    INPUT_LANGUAGE = "input.language"
+    INPUT_ADDRESS = "input.address"
+    GEOCODER_UNAVAILABLE = "geocoder.unavailable"
+    NOT_FOUND = "not_found"
+    NOT_FOUND_PERSON = "not_found.person"
+    NOT_FOUND_SPOT = "not_found.spot"
+    NOT_FOUND_BOOKING = "not_found.booking"
+    FORBIDDEN = "forbidden"
+    FORBIDDEN_BANNED = "forbidden.banned"
+    SPOT_NOT_BOOKABLE = "spot.not_bookable"
+    SPOT_HAS_BOOKINGS = "spot.has_bookings"
+    SPOT_OWN = "spot.own"
+    BOOKING_UNAVAILABLE = "booking.unavailable"
+    BOOKING_WINDOW_TAKEN = "booking.window_taken"
+    BOOKING_STALE = "booking.stale"
+    INPUT_WINDOW_TOO_LONG = "input.window_too_long"
+    BOOKING_NOT_EXTENDABLE = "booking.not_extendable"
+    BOOKING_NOT_CANCELLABLE = "booking.not_cancellable"
+    BOOKING_NOT_PAYABLE = "booking.not_payable"
+    PAYMENT_MISMATCH = "payment.mismatch"
+    FORBIDDEN_NOT_OWNER = "forbidden.not_owner"
+    BOOKING_ILLEGAL_TRANSITION = "booking.illegal_transition"
+    SPOT_ILLEGAL_TRANSITION = "spot.illegal_transition"
+    RELAY_CLOSED = "relay.closed"
+    RATING_NOT_COMPLETED = "rating.not_completed"
+    RATING_ALREADY = "rating.already"
+    DISPUTE_NOT_DISPUTABLE = "dispute.not_disputable"
+    DISPUTE_TOO_EARLY = "dispute.too_early"
+    STAY_CHECK_IN_NOT_NOW = "stay.check_in_not_now"
+    STAY_ALREADY_ANSWERED = "stay.already_answered"
+    DISPUTE_RULING_NOT_ALLOWED = "dispute.ruling_not_allowed"
+    DISPUTE_ALREADY_OPEN = "dispute.already_open"
+    DISPUTE_TAKEN = "dispute.taken"
+    FORBIDDEN_NOT_ASKED = "forbidden.not_asked"
+    LEDGER_UNBALANCED = "ledger.unbalanced"
+
 
 class DomainError(Exception):
     """Base of every rule the domain refuses. ``code`` is stable and never shown raw to a person."""
 
-    code: str = "domain.error"
+    code: ErrorCode = ErrorCode.DOMAIN_ERROR
 
     def __init__(self, message: str = "", **details: object) -> None:
         super().__init__(message or self.code)
@@ -14,210 +65,210 @@ class DomainError(Exception):
 
 
 class InvalidInput(DomainError):
-    code = "input.invalid"
+    code = ErrorCode.INPUT_INVALID
 
 
 class InvalidPrice(InvalidInput):
-    code = "input.price"
+    code = ErrorCode.INPUT_PRICE
 
 
 class InvalidLocation(InvalidInput):
-    code = "input.location"
+    code = ErrorCode.INPUT_LOCATION
 
 
 class InvalidWindow(InvalidInput):
-    code = "input.window"
+    code = ErrorCode.INPUT_WINDOW
 
 
 class AvailabilityNotUnderstood(InvalidInput):
     """Free text that does not read as hours; the person gets examples, never a guess."""
 
-    code = "input.availability"
+    code = ErrorCode.INPUT_AVAILABILITY
 
 
 class WindowInPast(InvalidWindow):
-    code = "input.window_past"
+    code = ErrorCode.INPUT_WINDOW_PAST
 
 
 class InvalidCurrency(InvalidInput):
-    code = "input.currency"
+    code = ErrorCode.INPUT_CURRENCY
 
 
 class InvalidLanguage(InvalidInput):
-    code = "input.language"
+    code = ErrorCode.INPUT_LANGUAGE
 
 
 class AddressNotFound(InvalidInput):
-    code = "input.address"
+    code = ErrorCode.INPUT_ADDRESS
 
 
 class GeocoderUnavailable(DomainError):
     """No geocoder answered; the person can share a location instead."""
 
-    code = "geocoder.unavailable"
+    code = ErrorCode.GEOCODER_UNAVAILABLE
 
 
 class NotFound(DomainError):
-    code = "not_found"
+    code = ErrorCode.NOT_FOUND
 
 
 class PersonNotFound(NotFound):
-    code = "not_found.person"
+    code = ErrorCode.NOT_FOUND_PERSON
 
 
 class SpotNotFound(NotFound):
-    code = "not_found.spot"
+    code = ErrorCode.NOT_FOUND_SPOT
 
 
 class BookingNotFound(NotFound):
-    code = "not_found.booking"
+    code = ErrorCode.NOT_FOUND_BOOKING
 
 
 class Forbidden(DomainError):
-    code = "forbidden"
+    code = ErrorCode.FORBIDDEN
 
 
 class PersonBanned(Forbidden):
-    code = "forbidden.banned"
+    code = ErrorCode.FORBIDDEN_BANNED
 
 
 class SpotNotBookable(DomainError):
-    code = "spot.not_bookable"
+    code = ErrorCode.SPOT_NOT_BOOKABLE
 
 
 class SpotHasBookings(DomainError):
     """A spot with bookings still to come cannot be withdrawn."""
 
-    code = "spot.has_bookings"
+    code = ErrorCode.SPOT_HAS_BOOKINGS
 
 
 class OwnSpot(DomainError):
-    code = "spot.own"
+    code = ErrorCode.SPOT_OWN
 
 
 class WindowUnavailable(DomainError):
     """The spot is not offered for the whole requested window."""
 
-    code = "booking.unavailable"
+    code = ErrorCode.BOOKING_UNAVAILABLE
 
 
 class WindowTaken(DomainError):
     """Someone else holds an overlapping booking."""
 
-    code = "booking.window_taken"
+    code = ErrorCode.BOOKING_WINDOW_TAKEN
 
 
 class StaleBooking(DomainError):
     """The booking moved on since the button or message the person acted on."""
 
-    code = "booking.stale"
+    code = ErrorCode.BOOKING_STALE
 
 
 class BookingTooLong(InvalidWindow):
-    code = "input.window_too_long"
+    code = ErrorCode.INPUT_WINDOW_TOO_LONG
 
 
 class BookingNotExtendable(DomainError):
     """Only a confirmed or active stay can be extended."""
 
-    code = "booking.not_extendable"
+    code = ErrorCode.BOOKING_NOT_EXTENDABLE
 
 
 class BookingNotCancellable(DomainError):
     """A stay under way, over, or already cancelled cannot be cancelled."""
 
-    code = "booking.not_cancellable"
+    code = ErrorCode.BOOKING_NOT_CANCELLABLE
 
 
 class BookingNotPayable(DomainError):
     """The booking no longer waits for payment (paid, expired or cancelled)."""
 
-    code = "booking.not_payable"
+    code = ErrorCode.BOOKING_NOT_PAYABLE
 
 
 class PaymentMismatch(DomainError):
     """What the payment says does not match the booking (amount, currency, payload)."""
 
-    code = "payment.mismatch"
+    code = ErrorCode.PAYMENT_MISMATCH
 
 
 class NotTheOwner(Forbidden):
     """Only the spot's owner may answer for it."""
 
-    code = "forbidden.not_owner"
+    code = ErrorCode.FORBIDDEN_NOT_OWNER
 
 
 class IllegalTransition(DomainError):
-    code = "booking.illegal_transition"
+    code = ErrorCode.BOOKING_ILLEGAL_TRANSITION
 
 
 class IllegalSpotTransition(DomainError):
-    code = "spot.illegal_transition"
+    code = ErrorCode.SPOT_ILLEGAL_TRANSITION
 
 
 class RelayClosed(DomainError):
     """The booking is too far over (or never was on) for its two sides to write to each other."""
 
-    code = "relay.closed"
+    code = ErrorCode.RELAY_CLOSED
 
 
 class RatingNotAllowed(DomainError):
     """Only a completed stay can be rated."""
 
-    code = "rating.not_completed"
+    code = ErrorCode.RATING_NOT_COMPLETED
 
 
 class AlreadyRated(DomainError):
-    code = "rating.already"
+    code = ErrorCode.RATING_ALREADY
 
 
 class BookingNotDisputable(DomainError):
     """A problem can be reported on a confirmed or current stay, or within an hour after it."""
 
-    code = "dispute.not_disputable"
+    code = ErrorCode.DISPUTE_NOT_DISPUTABLE
 
 
 class TooEarlyToReport(BookingNotDisputable):
     """A spot can only be found occupied once the driver could be there; ``details`` carry
     ``reportable_from``, the moment it can be reported."""
 
-    code = "dispute.too_early"
+    code = ErrorCode.DISPUTE_TOO_EARLY
 
 
 class CheckInNotNow(DomainError):
     """A driver checks in from shortly before their stay until it ends."""
 
-    code = "stay.check_in_not_now"
+    code = ErrorCode.STAY_CHECK_IN_NOT_NOW
 
 
 class AlreadyAnswered(DomainError):
-    code = "stay.already_answered"
+    code = ErrorCode.STAY_ALREADY_ANSWERED
 
 
 class RulingNotAllowed(DomainError):
     """A chargeback's money is already back with the card holder: it can only be released."""
 
-    code = "dispute.ruling_not_allowed"
+    code = ErrorCode.DISPUTE_RULING_NOT_ALLOWED
 
 
 class DisputeAlreadyOpen(DomainError):
-    code = "dispute.already_open"
+    code = ErrorCode.DISPUTE_ALREADY_OPEN
 
 
 class DisputeTaken(DomainError):
     """Another manager claimed or decided the dispute first; ``details`` say who."""
 
-    code = "dispute.taken"
+    code = ErrorCode.DISPUTE_TAKEN
 
 
 class NotAsked(Forbidden):
     """Only the party a manager asked can answer for a dispute."""
 
-    code = "forbidden.not_asked"
+    code = ErrorCode.FORBIDDEN_NOT_ASKED
 
 
 class UnbalancedTransaction(DomainError):
-    code = "ledger.unbalanced"
+    code = ErrorCode.LEDGER_UNBALANCED
 
 
 def all_codes() -> set[str]:

@@ -47,7 +47,9 @@ async def _tell_owner_eta(
         if not soon:
             return False
         booking, spot = soon[0]
-        first_time = await bookings.claim_notice(uow, context.clock, booking.id, "arrival_eta")
+        first_time = await bookings.claim_notice(
+            uow, context.clock, booking.id, bookings.NoticeKind.ARRIVAL_ETA
+        )
         owner = await people.get(uow, spot.owner_id)
     if not first_time:
         return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm.exc import StaleDataError
@@ -446,9 +447,18 @@ STARTS_SOON = timedelta(minutes=15)
 ENDS_SOON = timedelta(minutes=10)
 
 
+class NoticeKind(StrEnum):
+    """A message about a booking that goes out once: the kind its claim is stored under."""
+
+    STARTS_SOON = "starts_soon"
+    ENDS_SOON = "ends_soon"
+    ENDED = "ended"
+    ARRIVAL_ETA = "arrival_eta"
+
+
 @dataclass(frozen=True, slots=True)
 class Notice:
-    kind: str  # "starts_soon", "ends_soon", "ended"
+    kind: NoticeKind
     booking: Booking
     spot: Spot
 
@@ -478,22 +488,26 @@ async def advance(uow: UnitOfWork, clock: Clock) -> list[Notice]:
             )  # fmt: skip
         if await _goes_on(uow, booking):
             continue  # a paid extension follows: the stay ends with it, and says so then
-        if await claim_notice(uow, clock, booking.id, "ended"):
-            notices.append(Notice("ended", booking, await spots.get(uow, booking.spot_id)))
+        if await claim_notice(uow, clock, booking.id, NoticeKind.ENDED):
+            notices.append(Notice(NoticeKind.ENDED, booking, await spots.get(uow, booking.spot_id)))
     for booking in await uow.bookings.in_status_starting_before(
         BookingStatus.CONFIRMED, now + STARTS_SOON
     ):
         if booking.extends_id is not None:
             continue  # the driver is already parked there
-        if await claim_notice(uow, clock, booking.id, "starts_soon"):
-            notices.append(Notice("starts_soon", booking, await spots.get(uow, booking.spot_id)))
+        if await claim_notice(uow, clock, booking.id, NoticeKind.STARTS_SOON):
+            notices.append(
+                Notice(NoticeKind.STARTS_SOON, booking, await spots.get(uow, booking.spot_id))
+            )
     for booking in await uow.bookings.in_status_ending_before(
         BookingStatus.ACTIVE, now + ENDS_SOON
     ):
         if await uow.bookings.live_extension_of(booking.id):
             continue  # the stay goes on: its extension will remind in its turn
-        if await claim_notice(uow, clock, booking.id, "ends_soon"):
-            notices.append(Notice("ends_soon", booking, await spots.get(uow, booking.spot_id)))
+        if await claim_notice(uow, clock, booking.id, NoticeKind.ENDS_SOON):
+            notices.append(
+                Notice(NoticeKind.ENDS_SOON, booking, await spots.get(uow, booking.spot_id))
+            )
     return notices
 
 
@@ -502,8 +516,9 @@ async def _goes_on(uow: UnitOfWork, booking: Booking) -> bool:
     return extension is not None and extension.status in EXTENDABLE
 
 
-async def claim_notice(uow: UnitOfWork, clock: Clock, booking_id: int, kind: str) -> bool:
-    """True the first time a notice is claimed for a booking, False ever after."""
+async def claim_notice(uow: UnitOfWork, clock: Clock, booking_id: int, kind: StrEnum) -> bool:
+    """True the first time a notice is claimed for a booking, False ever after. ``kind`` is
+    a ``NoticeKind`` or one of the stay checks' notices."""
     return await uow.bookings.claim_notice(booking_id, kind, clock.now())
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from enum import StrEnum
 
 from core.clock import Clock
 from core.db.models import Checkout, Payment
@@ -113,13 +114,24 @@ class GatewayNotice:
 # --- what it comes to --------------------------------------------------------------------
 
 
+class OutcomeKind(StrEnum):
+    """What came of a gateway's event; the value is what the webhook answers with."""
+
+    PAID = "paid"
+    PAYMENT_FAILED = "payment_failed"
+    DISPUTE = "dispute"
+    CHARGEBACK_FUNDS = "chargeback_funds"
+    CHARGEBACK_CLOSED = "chargeback_closed"
+    HOLD_LAPSED = "hold_lapsed"
+    DUPLICATE = "duplicate"
+    IGNORED = "ignored"
+
+
 @dataclass(frozen=True, slots=True)
 class EventOutcome:
     """What the bot should tell people about an event."""
 
-    # "paid", "payment_failed", "dispute", "chargeback_funds", "chargeback_closed",
-    # "hold_lapsed", "duplicate", "ignored"
-    kind: str
+    kind: OutcomeKind
     payment: PaymentOutcome | None = None
     booking_id: int | None = None
     detail: str = ""
@@ -149,15 +161,15 @@ async def apply_notice(
             if not await booking_payments.first_time_event(
                 uow, clock, gateway=gateway.name, event_id=notice.event_id, kind=notice.kind
             ):
-                return EventOutcome("duplicate")
+                return EventOutcome(OutcomeKind.DUPLICATE)
             try:
                 return await _apply(uow, clock, gateway.name, fact, state)
             except DomainError as error:
                 # A payment for something we do not know is kept as processed and reported.
-                return EventOutcome("ignored", detail=error.code)
+                return EventOutcome(OutcomeKind.IGNORED, detail=error.code)
     except WrittenMeanwhile:
         # The same event delivered twice at once: the other delivery recorded it.
-        return EventOutcome("duplicate")
+        return EventOutcome(OutcomeKind.DUPLICATE)
 
 
 async def _apply(
@@ -165,49 +177,53 @@ async def _apply(
 ) -> EventOutcome:
     if isinstance(fact, CheckoutCompleted):
         if state is None or fact.payload is None or fact.payment_reference is None:
-            return EventOutcome("ignored", detail="no payment on the session")
+            return EventOutcome(OutcomeKind.IGNORED, detail="no payment on the session")
         return await _paid(uow, clock, gateway, fact.payload, fact.payment_reference, state)
     if isinstance(fact, PaymentChanged):
         if fact.state.status == GatewayPaymentStatus.CANCELED:
             # Let go before it was taken (by us, or lapsed at the issuer): no money came.
             lapsed = await holds.hold_let_go(uow, clock, fact.payment_reference)
             if lapsed is None or not lapsed.needs_manager:
-                return EventOutcome("ignored", detail="hold released")
-            return EventOutcome("hold_lapsed", booking_id=lapsed.booking_id, lapsed=lapsed)
+                return EventOutcome(OutcomeKind.IGNORED, detail="hold released")
+            return EventOutcome(
+                OutcomeKind.HOLD_LAPSED, booking_id=lapsed.booking_id, lapsed=lapsed
+            )
         if fact.payload is None:
-            return EventOutcome("ignored", detail="no booking on the intent")
+            return EventOutcome(OutcomeKind.IGNORED, detail="no booking on the intent")
         existing = await uow.payments.by_external_id(fact.payment_reference)
         if existing is not None:
             if fact.state.status == GatewayPaymentStatus.CHARGED:
                 await booking_payments.payment_captured(uow, fact.payment_reference)
-            return EventOutcome("duplicate", booking_id=existing.booking_id)
+            return EventOutcome(OutcomeKind.DUPLICATE, booking_id=existing.booking_id)
         return await _paid(uow, clock, gateway, fact.payload, fact.payment_reference, fact.state)
     if isinstance(fact, PaymentFailed):
         return EventOutcome(
-            "payment_failed",
+            OutcomeKind.PAYMENT_FAILED,
             booking_id=booking_payments.booking_id_of(fact.payload) if fact.payload else None,
             detail=fact.message,
         )
     if isinstance(fact, CheckoutExpired):
         await booking_payments.close_checkout(uow, fact.checkout_reference)
-        return EventOutcome("ignored", detail="page expired")
+        return EventOutcome(OutcomeKind.IGNORED, detail="page expired")
     if isinstance(fact, ChargebackOpened):
         payment = await _disputed_payment(uow, fact.payment_reference, fact.charge_reference)
         if payment is None:
-            return EventOutcome("ignored", detail="dispute on an unknown payment")
+            return EventOutcome(OutcomeKind.IGNORED, detail="dispute on an unknown payment")
         dispute = await disputes.open_dispute(
             uow, clock, booking_id=payment.booking_id, kind="chargeback",
             description=f"Chargeback {fact.dispute_reference} ({gateway}): {fact.reason}",
         )  # fmt: skip
-        return EventOutcome("dispute", booking_id=dispute.booking_id, detail=fact.dispute_reference)
+        return EventOutcome(
+            OutcomeKind.DISPUTE, booking_id=dispute.booking_id, detail=fact.dispute_reference
+        )
     if isinstance(fact, ChargebackMoney):
         return await _chargeback_money(uow, clock, fact)
     if isinstance(fact, PayoutAccountChanged):
         await people.payout_account_changed(
             uow, fact.account_reference, payouts_enabled=fact.payouts_enabled
         )
-        return EventOutcome("ignored", detail="payout account updated")
-    return EventOutcome("ignored", detail="nothing to do")
+        return EventOutcome(OutcomeKind.IGNORED, detail="payout account updated")
+    return EventOutcome(OutcomeKind.IGNORED, detail="nothing to do")
 
 
 async def _disputed_payment(
@@ -222,14 +238,14 @@ async def _disputed_payment(
 async def _chargeback_money(uow: UnitOfWork, clock: Clock, fact: ChargebackMoney) -> EventOutcome:
     payment = await _disputed_payment(uow, fact.payment_reference, fact.charge_reference)
     if payment is None:
-        return EventOutcome("ignored", detail="dispute on an unknown payment")
+        return EventOutcome(OutcomeKind.IGNORED, detail="dispute on an unknown payment")
     move = chargebacks.funds_withdrawn if fact.taken_back else chargebacks.funds_reinstated
     moved = await move(
         uow, clock, payment, dispute_reference=fact.dispute_reference, amount=fact.amount
     )
     return EventOutcome(
-        "chargeback_closed" if fact.final else "chargeback_funds", booking_id=moved.booking_id,
-        detail=fact.dispute_reference, chargeback=moved,
+        OutcomeKind.CHARGEBACK_CLOSED if fact.final else OutcomeKind.CHARGEBACK_FUNDS,
+        booking_id=moved.booking_id, detail=fact.dispute_reference, chargeback=moved,
     )  # fmt: skip
 
 
@@ -238,13 +254,13 @@ async def _paid(
     state: PaymentState,
 ) -> EventOutcome:  # fmt: skip
     if state.status not in (GatewayPaymentStatus.HELD, GatewayPaymentStatus.CHARGED):
-        return EventOutcome("ignored", detail=f"payment {state.status}")
+        return EventOutcome(OutcomeKind.IGNORED, detail=f"payment {state.status}")
     outcome = await booking_payments.record_gateway_payment(
         uow, clock, gateway=gateway, payload=payload, amount=state.amount, external_id=reference,
         provider_charge_id=state.charge_id, held=state.status == GatewayPaymentStatus.HELD,
         capture_before=state.capture_before,
     )  # fmt: skip
-    kind = "duplicate" if outcome.duplicate else "paid"
+    kind = OutcomeKind.DUPLICATE if outcome.duplicate else OutcomeKind.PAID
     return EventOutcome(kind, payment=outcome, booking_id=outcome.booking.id)
 
 
@@ -258,19 +274,19 @@ async def reconcile_checkout(
         if reference is None:
             if booking is None or booking.status != BookingStatus.AWAITING_PAYMENT:
                 await booking_payments.close_checkout(uow, checkout.reference)
-            return EventOutcome("ignored", detail="not paid")
+            return EventOutcome(OutcomeKind.IGNORED, detail="not paid")
     state = await gateway.payment_state(reference)
     async with db.unit_of_work() as uow:
         if await uow.payments.by_external_id(reference) is not None:
             await booking_payments.close_checkout(uow, checkout.reference)
-            return EventOutcome("duplicate", booking_id=checkout.booking_id)
+            return EventOutcome(OutcomeKind.DUPLICATE, booking_id=checkout.booking_id)
         booking = await uow.bookings.get(checkout.booking_id)
         try:
             return await _paid(
                 uow, clock, gateway.name, booking_payments.payload_for(booking), reference, state
             )
         except DomainError as error:
-            return EventOutcome("ignored", detail=error.code)
+            return EventOutcome(OutcomeKind.IGNORED, detail=error.code)
 
 
 async def expire_lapsed_checkouts(
