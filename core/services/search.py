@@ -7,7 +7,7 @@ doubles the radius. Each round costs a handful of indexed queries, however large
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -285,27 +285,35 @@ class ServiceArea:
     distance_m: float
 
 
+@dataclass(frozen=True, slots=True)
+class _Area:
+    """Approved spots gathered around the first one found, their seed."""
+
+    metres_to_seed: Callable[[float, float], float]
+    members: list[Row[Any]]
+
+
 async def service_areas(db: Database, *, point: GeoPoint, limit: int = 3) -> list[ServiceArea]:
     """The areas with approved spots, nearest to ``point`` first, each named by what its spots'
     addresses share ("Torstraße 12, Berlin" and "Kantstraße 3, Berlin" are in "Berlin"), or by
     its timezone's city when the addresses say nothing. Read only when a search found nothing,
     so it may look at every approved spot."""
     rows = await db.run_read(search_view.approved_places)
-    areas: list[tuple[Any, list]] = []  # (distance from the area's first spot, its rows)
+    areas: list[_Area] = []
     for row in rows:
-        for metres_to_seed, members in areas:
-            if metres_to_seed(row.lat, row.lon) <= AREA_RADIUS_M:
-                members.append(row)
+        for area in areas:
+            if area.metres_to_seed(row.lat, row.lon) <= AREA_RADIUS_M:
+                area.members.append(row)
                 break
         else:
-            areas.append((metres_from(GeoPoint(row.lat, row.lon)), [row]))
+            areas.append(_Area(metres_from(GeoPoint(row.lat, row.lon)), [row]))
     found = [
         ServiceArea(
-            name=_area_name(members),
-            spots=len(members),
-            distance_m=min(point.distance_m(GeoPoint(row.lat, row.lon)) for row in members),
+            name=_area_name(area.members),
+            spots=len(area.members),
+            distance_m=min(point.distance_m(GeoPoint(row.lat, row.lon)) for row in area.members),
         )
-        for _, members in areas
+        for area in areas
     ]
     return sorted(found, key=lambda area: area.distance_m)[:limit]
 
