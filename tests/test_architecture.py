@@ -78,3 +78,83 @@ def test_money_is_never_a_float_in_models_services_or_gateways():
                 if is_money and "float" in ast.unparse(annotation):
                     float_money.append(f"{path.name}:{node.lineno} {name}")
     assert float_money == []
+
+
+def _python_files(*layers: str) -> list[Path]:
+    return sorted(path for layer in layers for path in (ROOT / layer).rglob("*.py"))
+
+
+# Building SQL: a service that needs a query asks a repository or a read model for it.
+SQL_BUILDERS = {"select", "bindparam", "and_", "or_", "func", "exists", "text"}
+
+
+def test_the_search_service_leaves_its_sql_to_the_read_model():
+    path = ROOT / "core/services/search.py"
+    built = [
+        f"{alias.name} (line {node.lineno})"
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path)))
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sqlalchemy")
+        for alias in node.names
+        if alias.name in SQL_BUILDERS
+    ]
+    assert built == []
+
+
+# What the store says when it refuses a write (an integrity error, an SQLSTATE, a constraint's
+# name) is translated into domain terms by the repositories and the unit of work, in core/db.
+STORE_REFUSALS = {"IntegrityError", "sqlstate", "pgcode", "orig"}
+
+
+def _names(path: Path) -> list[tuple[int, str]]:
+    """Every name, attribute and string constant in the module, with its line."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Name):
+            found.append((node.lineno, node.id))
+        elif isinstance(node, ast.Attribute):
+            found.append((node.lineno, node.attr))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found.append((node.lineno, node.value))
+    return found
+
+
+def test_only_the_database_layer_reads_the_stores_refusals():
+    services = [
+        f"{path.relative_to(ROOT)}:{line} {name}"
+        for path in _python_files("core", "payments")
+        if not path.is_relative_to(ROOT / "core/db")
+        for line, name in _names(path)
+        if name in STORE_REFUSALS or name.startswith("ex_booking")
+    ]
+    # The command line may still show a driver's message when the store cannot be reached.
+    outer = [
+        f"{path.relative_to(ROOT)}:{line} {name}"
+        for path in _python_files("bot", "sandbox")
+        for line, name in _names(path)
+        if name == "IntegrityError"
+    ]
+    assert services + outer == []
+
+
+def test_the_price_of_a_window_is_reckoned_only_in_the_pricing_module():
+    calls = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in _python_files("core", "bot", "payments", "sandbox")
+        if path != ROOT / "core/pricing.py"
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path)))
+        if isinstance(node, ast.Call) and ast.unparse(node.func).endswith("price_for_window")
+    ]
+    assert calls == []
+
+
+def test_window_arithmetic_is_defined_only_in_the_domain():
+    # The quick windows ("tonight", "tomorrow", "now for N hours") are one rule, in core/window.
+    defined = [
+        f"{path.relative_to(ROOT)}:{node.lineno} {node.name}"
+        for path in _python_files("core", "bot", "payments", "sandbox")
+        if path != ROOT / "core/window.py"
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path)))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.name in {"window_for", "default_window", "next_step"}
+    ]
+    assert defined == []
