@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.clock import Clock, ensure_utc
+from core.clock import Clock
 from core.db.models import SavedSearch, Spot
 from core.db.uow import UnitOfWork
 from core.errors import InvalidWindow
@@ -12,6 +12,7 @@ from core.geo import GeoPoint
 from core.grid import box_around
 from core.services import bookings
 from core.status import SpotStatus
+from core.window import Window
 
 MAX_RADIUS_M = 5_000
 
@@ -26,9 +27,10 @@ async def save(
     start: datetime,
     end: datetime,
 ) -> SavedSearch:
-    start, end = ensure_utc(start), ensure_utc(end)
-    if end <= max(start, clock.now()):
+    window = Window(start, end)
+    if window.end <= clock.now():
         raise InvalidWindow("a saved search needs a time still to come")
+    start, end = window.start, window.end
     saved = SavedSearch(
         person_id=person_id, lat=point.lat, lon=point.lon,
         radius_m=round(min(radius_m, MAX_RADIUS_M)), start_at=start, end_at=end,
