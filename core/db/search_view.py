@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, bindparam, func, or_, select
+from sqlalchemy import BindParameter, Row, Select, and_, bindparam, func, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -30,7 +30,8 @@ from core.db.models import (
 from core.db.overlaps import availability_window_overlapping, live_booking_overlapping
 from core.status import SpotStatus
 
-_START, _END = bindparam("start"), bindparam("end")
+_START: BindParameter[Any] = bindparam("start")
+_END: BindParameter[Any] = bindparam("end")
 _BOOKED_IN_WINDOW = (
     select(Booking.id).where(live_booking_overlapping(Spot.id, _START, _END)).exists()
 )
@@ -64,7 +65,7 @@ def candidates(
     covered: bool,
     ev_charger: bool,
     sizes: tuple[VehicleSize, ...] | None,
-) -> Sequence[Row[Any]]:
+) -> Sequence[Row[int, float, float]]:
     """(id, lat, lon) of the approved spots in the grid cells ``ranges`` that have what is
     asked for and may be free: not booked in the window, and, in the zone ``sieve`` names,
     with a weekly rule or an opening around the window's start."""
@@ -78,7 +79,7 @@ def candidates(
 @functools.cache
 def _candidates_statement(
     range_count: int, covered: bool, ev_charger: bool, sizes: tuple[VehicleSize, ...] | None
-) -> Select[Any]:
+) -> Select[int, float, float]:
     """Built once per shape: composing the statement anew for every search costs more than
     running it. The grid is read from the (status, cell, lat, lon, timezone) index."""
     # The status is repeated inside each range so that SQLite answers every range from the
@@ -122,7 +123,7 @@ _DETAIL_COLUMNS = (
     Spot.owner_id,
     Person.credit_score,
 )
-_IDS = bindparam("ids", expanding=True)
+_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
 # Built once: the facts a batch of candidates needs, for any ids and window.
 # A spot booked for any of the window since the grid was read does not come back at all.
 _DETAILS_OF = (
@@ -172,7 +173,7 @@ class OneOffWindow:
 class BatchFacts:
     # The details of the spots with no live booking in the window (see ``_DETAIL_COLUMNS``,
     # plus ``average`` and ``rating_count``), by id; a booked spot is left out.
-    unbooked: dict[int, Row[Any]]
+    unbooked: dict[int, Any]
     rules: dict[int, list[WeeklyRule]]
     windows: dict[int, list[OneOffWindow]]
 
@@ -201,7 +202,7 @@ def batch_facts(
     )
 
 
-def approved_places(session: Session) -> Sequence[Row[Any]]:
+def approved_places(session: Session) -> Sequence[Row[float, float, str, str]]:
     """(lat, lon, address, timezone) of every approved spot."""
     return session.execute(
         select(Spot.lat, Spot.lon, Spot.address, Spot.timezone).where(

@@ -290,7 +290,7 @@ class _Area:
     """Approved spots gathered around the first one found, their seed."""
 
     metres_to_seed: Callable[[float, float], float]
-    members: list[Row[Any]]
+    members: list[Row[float, float, str, str]]
 
 
 async def service_areas(db: Database, *, point: GeoPoint, limit: int = 3) -> list[ServiceArea]:
