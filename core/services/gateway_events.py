@@ -16,7 +16,7 @@ from core.db.uow import Database, UnitOfWork
 from core.errors import DomainError
 from core.money import Money
 from core.ports import GatewayPaymentStatus, GatewayRefused, HostedCheckoutGateway, PaymentState
-from core.services import booking_payments, chargebacks, disputes, holds, people
+from core.services import booking_payments, bookings, chargebacks, disputes, holds, people
 from core.services.booking_payments import PaymentOutcome
 from core.services.chargebacks import ChargebackMoved
 from core.services.holds import HoldLapsed
@@ -266,8 +266,8 @@ async def reconcile_checkout(
         if await uow.payments.by_external_id(reference) is not None:
             await booking_payments.close_checkout(uow, checkout.reference)
             return EventOutcome("duplicate", booking_id=checkout.booking_id)
-        booking = await uow.bookings.get(checkout.booking_id)
         try:
+            booking = await bookings.get(uow, checkout.booking_id)
             return await _paid(
                 uow, clock, gateway.name, booking_payments.payload_for(booking), reference, state
             )
