@@ -98,9 +98,10 @@ def telegram_refuses_currency(currency: str) -> str | None:
 
 def _rescale(value: int, shift: int) -> int | None:
     """``value`` times 10**shift, or None when that leaves a fraction."""
+    unit: int = 10 ** abs(shift)  # int ** int is typed Any: the exponent could be negative
     if shift >= 0:
-        return value * 10**shift
-    whole, rest = divmod(value, 10**-shift)
+        return value * unit
+    whole, rest = divmod(value, unit)
     return None if rest else whole
 
 
