@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Literal, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Literal, ParamSpec, TypeVar
 
 import stripe
 from stripe.params import RefundCreateParams, RefundListParams, TransferCreateParams
@@ -19,9 +19,11 @@ from core.ports import (
     CollectOrder,
     GatewayPaymentStatus,
     GatewayRefused,
+    HostedCheckoutGateway,
     LinkCollection,
     PaymentState,
     PayoutAccountMissing,
+    PayoutGateway,
     PayoutOrder,
     RefundOrder,
     ReversalOrder,
@@ -462,3 +464,8 @@ class StripeGateway:
         if not _looks_like_event(event):
             raise ForgedWebhook("payload is not a Stripe event")
         return event
+
+
+if TYPE_CHECKING:  # the ports this adapter is, checked where it is defined
+    _hosted: type[HostedCheckoutGateway] = StripeGateway
+    _payouts: type[PayoutGateway] = StripeGateway

@@ -21,6 +21,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
 from core.money import Money, minor_digits
 from core.ports import (
@@ -185,3 +186,7 @@ class TelegramInvoiceGateway:
         if self._refunds is None:
             raise GatewayRefused("reversing a payout needs PARKSHARE_STRIPE_SECRET_KEY")
         return await self._refunds.reverse_payout(order)
+
+
+if TYPE_CHECKING:  # the port this adapter is, checked where it is defined
+    _gateway: type[PaymentGateway] = TelegramInvoiceGateway

@@ -15,7 +15,13 @@ from core.db.models import Checkout, Payment
 from core.db.uow import Database, UnitOfWork
 from core.errors import DomainError
 from core.money import Money
-from core.ports import GatewayPaymentStatus, GatewayRefused, HostedCheckoutGateway, PaymentState
+from core.ports import (
+    GatewayPaymentStatus,
+    GatewayRefused,
+    HostedCheckoutGateway,
+    PaymentLookup,
+    PaymentState,
+)
 from core.services import booking_payments, bookings, chargebacks, disputes, holds, people
 from core.services.booking_payments import PaymentOutcome
 from core.services.chargebacks import ChargebackMoved
@@ -130,7 +136,7 @@ class EventOutcome:
 
 
 async def apply_notice(
-    db: Database, clock: Clock, gateway: HostedCheckoutGateway, notice: GatewayNotice
+    db: Database, clock: Clock, gateway: PaymentLookup, notice: GatewayNotice
 ) -> EventOutcome:
     """``gateway`` is asked about a paid page's payment, which the page's event does not
     describe."""
