@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from babel.numbers import list_currencies
 
-from core.ports import GatewayRefused, PaymentGateway, PayoutGateway
+from core.ports import GatewayDirectory, GatewayRefused, PaymentGateway, PayoutGateway
 from core.settings import Settings
 from payments.sandbox import SandboxGateway
 from payments.telegram_invoice import TelegramInvoiceGateway, telegram_refuses_currency
@@ -36,6 +36,10 @@ class Gateways:
             return self.by_name[name]
         except KeyError:
             raise GatewayRefused(f"no gateway {name!r} is configured") from None
+
+
+if TYPE_CHECKING:  # the port the registry is, checked where it is defined
+    _directory: type[GatewayDirectory] = Gateways
 
 
 def gateways_for(settings: Settings, *, sandbox: bool) -> Gateways:
