@@ -119,6 +119,13 @@ class _Reader:
         self.at += 1
         return token
 
+    def take_time(self) -> TimeOfDay | None:
+        """The next token if it is a time of day, taken; None, and nothing taken, otherwise."""
+        if isinstance(token := self.peek(), TimeOfDay):
+            self.at += 1
+            return token
+        return None
+
     def is_word(self, *words: str, ahead: int = 0) -> bool:
         token = self.peek(ahead)
         return isinstance(token, Marker) and token.word in words
@@ -164,7 +171,7 @@ def _dates_from(first: date, reader: _Reader) -> list[date]:
     end = reader.take()
     if isinstance(end, OnDate):
         last = end.day
-    elif len(end.weekdays) == 1 and not end.every_week:
+    elif isinstance(end, Days) and len(end.weekdays) == 1 and not end.every_week:
         last = _weekday_after(first, next(iter(end.weekdays)))
     else:
         raise AvailabilityNotUnderstood("a run of dates ends on weekly days")
@@ -207,24 +214,23 @@ def _read_alike(clause: _Clause, today: date) -> None:
 def _read_time(reader: _Reader, *, evening: bool = False) -> int | TimeOfDay:
     """One time of day; noon and midnight are resolved here, clock times in _span."""
     meridiem = None
-    if evening and isinstance(reader.peek(), TimeOfDay):
-        time = reader.take()
-        assert isinstance(time, TimeOfDay)
+    if evening and (time := reader.take_time()) is not None:
         if time.meridiem is None and 60 <= time.minute < 12 * 60:  # "tonight 8-11"
             return TimeOfDay(time.minute, "pm", bare=False)
         return time
     if reader.is_word(Word.AM, Word.PM):
-        meridiem = "am" if reader.take().word == Word.AM else "pm"  # type: ignore[union-attr]
+        meridiem = "am" if reader.is_word(Word.AM) else "pm"
+        reader.take()
         if reader.is_word(Word.NOON):
             reader.take()
-            if isinstance(reader.peek(), TimeOfDay):
-                return reader.take()  # 中午12点
+            if (time := reader.take_time()) is not None:
+                return time  # 中午12点
             return 12 * 60
     token = reader.peek()
     if isinstance(token, Marker) and token.word == Word.NOON:
         reader.take()
-        if isinstance(reader.peek(), TimeOfDay):
-            return reader.take()
+        if (time := reader.take_time()) is not None:
+            return time
         return 12 * 60
     if isinstance(token, Marker) and token.word == Word.MIDNIGHT:
         reader.take()

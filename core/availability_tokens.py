@@ -468,11 +468,10 @@ def tokenize(text: str, today: date) -> list[Token]:
             match = pattern.match(text, position)
             if match and match.end() > position:
                 made = make(match, today)
-                if make is _bare_hour:  # the one token that may be ambiguous: keep its place
+                # The one token that may be ambiguous: keep its place.
+                if make is _bare_hour and isinstance(hour := made[0], TimeOfDay):
                     made = [
-                        dataclasses.replace(
-                            made[0], at=(position, position + len(match[0].rstrip()))
-                        )
+                        dataclasses.replace(hour, at=(position, position + len(match[0].rstrip())))
                     ]
                 tokens.extend(made)
                 position = match.end()

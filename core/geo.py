@@ -34,7 +34,8 @@ class GeoPoint:
         return (self.lon, self.lat)
 
     def distance_m(self, other: GeoPoint) -> float:
-        return geodesic(self.to_latlon(), other.to_latlon()).meters
+        meters: float = geodesic(self.to_latlon(), other.to_latlon()).meters
+        return meters
 
 
 # One coordinate as people type it: decimal degrees (point or comma), or degrees with minutes
@@ -81,10 +82,10 @@ def parse_coordinates(text: str) -> GeoPoint | None:
 
 
 def _point(match: re.Match[str]) -> GeoPoint | None:
-    parts = [_degrees(match, tag) for tag in ("a", "b")]
-    if None in parts:
+    first_part, second_part = _degrees(match, "a"), _degrees(match, "b")
+    if first_part is None or second_part is None:
         return None
-    (first, first_axis), (second, second_axis) = parts
+    (first, first_axis), (second, second_axis) = first_part, second_part
     if not any(
         match[f"mark{tag}"] or match[f"min{tag}"] or re.search(r"[.,]", match[f"deg{tag}"])
         for tag in ("a", "b")
@@ -101,15 +102,19 @@ def _point(match: re.Match[str]) -> GeoPoint | None:
         return None
 
 
+def _number(text: str) -> float:
+    return float(text.replace(",", "."))
+
+
 def _degrees(match: re.Match[str], tag: str) -> tuple[float, str | None] | None:
     """One coordinate in signed decimal degrees and the axis its hemisphere letter names."""
     pre, post = match[f"pre{tag}"], match[f"post{tag}"]
     if pre and post:
         return None
     hemisphere = (pre or post or "").upper()
-    degrees, minutes, seconds = (
-        float(value.replace(",", ".")) if value else None
-        for value in (match[f"deg{tag}"], match[f"min{tag}"], match[f"sec{tag}"])
+    degrees = _number(match[f"deg{tag}"])  # the pattern requires them
+    minutes, seconds = (
+        _number(value) if value else None for value in (match[f"min{tag}"], match[f"sec{tag}"])
     )
     if seconds is not None and minutes is None:
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from geopy.exc import GeopyError
@@ -85,3 +86,7 @@ class GazetteerGeocoder:
         if city is not None:
             return Place(city, address.strip()[:255])
         raise AddressNotFound(address)
+
+
+if TYPE_CHECKING:  # the port these adapters are, checked where they are defined
+    _geocoders: tuple[type[Geocoder], ...] = (NominatimGeocoder, NoGeocoder, GazetteerGeocoder)

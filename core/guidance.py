@@ -8,13 +8,14 @@ import asyncio
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
 import openrouteservice
 from openrouteservice.exceptions import ApiError, HTTPError, Timeout
 
 from core.geo import GeoPoint
-from core.ports import Eta
+from core.ports import Eta, Router
 
 log = logging.getLogger(__name__)
 
@@ -126,3 +127,7 @@ def route_links(
             ),
         ]  # fmt: skip
     return links
+
+
+if TYPE_CHECKING:  # the port these adapters are, checked where they are defined
+    _routers: tuple[type[Router], ...] = (OfflineRouter, OpenRouteServiceRouter)

@@ -169,15 +169,35 @@ class PaymentState:
     capture_before: datetime | None = None
 
 
-class HostedCheckoutGateway(PaymentGateway, Protocol):
+class PayoutGateway(PaymentGateway, Protocol):
+    """The gateway that pays owners out, into accounts it keeps for them: an owner opens one
+    on the gateway's own onboarding page before their first payout."""
+
+    async def create_payout_account(self, owner_id: int, *, country: str) -> str:
+        """Returns the gateway's id of the new account (the same one if asked again)."""
+        ...
+
+    async def onboarding_link(self, account_id: str, *, refresh_url: str, return_url: str) -> str:
+        """A page, valid once, where the owner fills in their account; it sends them back to
+        ``return_url`` when done, and to ``refresh_url`` when the link has lapsed."""
+        ...
+
+
+class PaymentLookup(Protocol):
+    """A gateway that can be asked where a payment stands, for what a webhook did not say."""
+
+    name: str
+
+    async def payment_state(self, reference: str) -> PaymentState: ...
+
+
+class HostedCheckoutGateway(PaymentGateway, PaymentLookup, Protocol):
     """A gateway whose payments are made on its own page and reported by webhooks, so it can
     also be asked what happened when a webhook is late."""
 
     async def payment_of_checkout(self, reference: str) -> str | None:
         """The payment a payment page produced; None while nobody has paid on it."""
         ...
-
-    async def payment_state(self, reference: str) -> PaymentState: ...
 
     async def expire_checkout(self, reference: str, idempotency_key: str) -> bool:
         """Close a payment page so nobody can pay on it any more: True once it is closed (now or

@@ -5,13 +5,17 @@ currency, checked before the bot starts rather than when a driver presses Pay.""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from babel.numbers import list_currencies
 
-from core.ports import GatewayRefused, PaymentGateway
+from core.ports import GatewayDirectory, GatewayRefused, PaymentGateway, PayoutGateway
 from core.settings import Settings
 from payments.sandbox import SandboxGateway
 from payments.telegram_invoice import TelegramInvoiceGateway, telegram_refuses_currency
+
+if TYPE_CHECKING:
+    from payments.stripe_gateway import StripeGateway
 
 
 class GatewaySettingsError(ValueError):
@@ -21,14 +25,21 @@ class GatewaySettingsError(ValueError):
 @dataclass
 class Gateways:
     checkout: PaymentGateway
-    payouts: PaymentGateway | None
+    payouts: PayoutGateway | None
     by_name: dict[str, PaymentGateway] = field(default_factory=dict)
+    # Stripe, when configured: its payment pages are reconciled and its webhooks read, which
+    # no other gateway has.
+    stripe: StripeGateway | None = None
 
     def of_payment(self, name: str) -> PaymentGateway:
         try:
             return self.by_name[name]
         except KeyError:
             raise GatewayRefused(f"no gateway {name!r} is configured") from None
+
+
+if TYPE_CHECKING:  # the port the registry is, checked where it is defined
+    _directory: type[GatewayDirectory] = Gateways
 
 
 def gateways_for(settings: Settings, *, sandbox: bool) -> Gateways:
@@ -55,7 +66,7 @@ def gateways_for(settings: Settings, *, sandbox: bool) -> Gateways:
             "PARKSHARE_PAYMENT_GATEWAY=stripe needs PARKSHARE_STRIPE_SECRET_KEY"
         )
     checkout = by_name[choice]
-    payouts = simulated if choice == "sandbox" else stripe
+    payouts: PayoutGateway | None = simulated if choice == "sandbox" else stripe
     # The currency of new listings has to be one the money can move in: collected by the
     # checkout gateway, and refunded and paid out by the payouts one.
     for gateway in filter(None, (checkout, payouts)):
@@ -63,7 +74,7 @@ def gateways_for(settings: Settings, *, sandbox: bool) -> Gateways:
             raise GatewaySettingsError(
                 f"PARKSHARE_DEFAULT_CURRENCY={settings.default_currency}: {refusal}"
             )
-    return Gateways(checkout=checkout, payouts=payouts, by_name=by_name)
+    return Gateways(checkout=checkout, payouts=payouts, by_name=by_name, stripe=stripe)
 
 
 def currency_refusal(gateway: str, currency: str) -> str | None:

@@ -4,12 +4,14 @@ refund and payout succeeds at once. No keys, no real money."""
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 from core.money import Money
 from core.ports import (
     Collection,
     CollectOrder,
     InvoiceCollection,
+    PayoutGateway,
     PayoutOrder,
     RefundOrder,
     ReversalOrder,
@@ -44,3 +46,14 @@ class SandboxGateway:
 
     async def reverse_payout(self, order: ReversalOrder) -> str:
         return _reference("sbx_trr", order.idempotency_key)
+
+    # Owners have nothing to set up in the sandbox: every owner can be paid out at once.
+    async def create_payout_account(self, owner_id: int, *, country: str) -> str:
+        return _reference("sbx_acct", f"owner:{owner_id}")
+
+    async def onboarding_link(self, account_id: str, *, refresh_url: str, return_url: str) -> str:
+        return return_url
+
+
+if TYPE_CHECKING:  # the port this adapter is, checked where it is defined
+    _payouts: type[PayoutGateway] = SandboxGateway

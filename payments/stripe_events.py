@@ -39,12 +39,13 @@ def _field(obj: Any, name: str, default: Any = None) -> Any:
 
 def _payload(obj: Any) -> str | None:
     metadata = _field(obj, "metadata", {})
-    return _field(metadata, "payload")
+    payload: str | None = _field(metadata, "payload")
+    return payload
 
 
 def _id_of(field: Any) -> str | None:
     """A related object is its id unless it was expanded."""
-    return field if isinstance(field, str) or field is None else field["id"]
+    return field if isinstance(field, str) or field is None else str(field["id"])
 
 
 def notice_of(event: Any) -> GatewayNotice:

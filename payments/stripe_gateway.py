@@ -8,18 +8,22 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Literal, ParamSpec, TypeVar
 
 import stripe
+from stripe.params import RefundCreateParams, RefundListParams, TransferCreateParams
+from stripe.params.checkout import SessionCreateParams
 
 from core.money import Money, minor_digits
 from core.ports import (
     CollectOrder,
     GatewayPaymentStatus,
     GatewayRefused,
+    HostedCheckoutGateway,
     LinkCollection,
     PaymentState,
     PayoutAccountMissing,
+    PayoutGateway,
     PayoutOrder,
     RefundOrder,
     ReversalOrder,
@@ -78,6 +82,10 @@ _P = ParamSpec("_P")
 _T = TypeVar("_T")
 
 
+# How a refund names the payment it is of: a charge (``ch_``) or a PaymentIntent (``pi_``).
+_PaymentField = Literal["charge", "payment_intent"]
+
+
 class ForgedWebhook(ValueError):
     """A webhook request that Stripe did not sign with our secret, or that is not an event."""
 
@@ -99,9 +107,10 @@ def _stripe_digits(currency: str) -> int:
 
 def _rescale(value: int, shift: int) -> int | None:
     """``value`` times 10**shift, or None when that leaves a fraction."""
+    unit: int = 10 ** abs(shift)  # int ** int is typed Any: the exponent could be negative
     if shift >= 0:
-        return value * 10**shift
-    whole, rest = divmod(value, 10**-shift)
+        return value * unit
+    whole, rest = divmod(value, unit)
     return None if rest else whole
 
 
@@ -133,7 +142,7 @@ def from_stripe_amount(value: int, currency: str) -> Money:
     return Money(minor, currency)
 
 
-def _id_of(field: Any) -> str | None:
+def _id_of(field: str | stripe.PaymentIntent | stripe.Charge | None) -> str | None:
     """Stripe returns a related object as its id unless it was expanded (localstripe always
     embeds ``latest_charge``)."""
     if field is None or isinstance(field, str):
@@ -153,7 +162,7 @@ def payment_status(intent_status: str) -> GatewayPaymentStatus:
     return _PAYMENT_STATUS.get(intent_status, GatewayPaymentStatus.PENDING)
 
 
-def capture_before_of(charge: Any) -> datetime | None:
+def capture_before_of(charge: str | stripe.Charge | None) -> datetime | None:
     """When the card's issuer lets the hold go untaken: the charge's
     payment_method_details.card.capture_before, a Unix time (only on an expanded charge)."""
     if charge is None or isinstance(charge, str):
@@ -176,7 +185,7 @@ def checkout_expiry(pay_by: datetime, now: datetime) -> int:
     return int(moment.timestamp())
 
 
-def _mark_of(obj: Any) -> str | None:
+def _mark_of(obj: stripe.PaymentIntent | stripe.Refund) -> str | None:
     """The refund key an object's metadata names, if any (the SDK's objects are no dicts)."""
     metadata = obj.metadata.to_dict() if obj.metadata is not None else {}
     return metadata.get(REFUND_MARK)
@@ -210,7 +219,7 @@ class StripeGateway:
 
     async def collect(self, order: CollectOrder) -> LinkCollection:
         metadata = {"booking_id": str(order.booking_id), "payload": order.payload}
-        params: dict[str, Any] = {
+        params: SessionCreateParams = {
             "mode": "payment",
             "line_items": [
                 {
@@ -271,7 +280,7 @@ class StripeGateway:
         key = order.idempotency_key
         amount = to_stripe_amount(order.amount)
         if not order.payment_reference.startswith("pi_"):
-            return await self._refund_once(key, amount, charge=order.payment_reference)
+            return await self._refund_once(key, amount, "charge", order.payment_reference)
         intent = await self._call(self._api.payment_intents.retrieve, order.payment_reference)
         if intent.currency.upper() != order.amount.currency:
             raise GatewayRefused(f"refund in {order.amount.currency} of a {intent.currency} intent")
@@ -298,38 +307,42 @@ class StripeGateway:
             return intent.id
         if _mark_of(intent) == key:
             return intent.id  # this refund was the part of the hold left untaken, already
-        return await self._refund_once(key, amount, payment_intent=intent.id)
+        return await self._refund_once(key, amount, "payment_intent", intent.id)
 
-    async def _refund_once(self, key: str, amount: int, **payment: str) -> str:
+    async def _refund_once(self, key: str, amount: int, field: _PaymentField, payment: str) -> str:
         """One refund per key: the one made before (by a try whose answer was lost), or now,
         and never more than what was taken and is not refunded yet."""
-        listed = await self._call(self._api.refunds.list, params={**payment, "limit": 100})
+        listing: RefundListParams = {"limit": 100}
+        listing[field] = payment
+        listed = await self._call(self._api.refunds.list, params=listing)
         for earlier in listed.data:
             if _mark_of(earlier) == key:
                 return earlier.id
-        left = await self._refundable(**payment)
+        left = await self._refundable(field, payment)
         if amount > left:
             raise GatewayRefused(f"refund of {amount} asked, {left} left to refund")
+        creation: RefundCreateParams = {"amount": amount, "metadata": {REFUND_MARK: key}}
+        creation[field] = payment
         refund = await self._call(
             self._api.refunds.create,
-            params={**payment, "amount": amount, "metadata": {REFUND_MARK: key}},
+            params=creation,
             options={"idempotency_key": f"{key}:refund"},
         )
         return refund.id
 
-    async def _refundable(self, *, charge: str = "", payment_intent: str = "") -> int:
+    async def _refundable(self, field: _PaymentField, payment: str) -> int:
         """What was taken less what was refunded since. Stripe counts the part of a hold that
         was never taken as refunded (the charge's amount_refunded includes it), so it is left
         out of both sides."""
-        if payment_intent:
+        if field == "payment_intent":
             intent = await self._call(
                 self._api.payment_intents.retrieve,
-                payment_intent,
+                payment,
                 params={"expand": ["latest_charge"]},
             )
             taken, found = intent.amount_received, intent.latest_charge
         else:
-            found = await self._call(self._api.charges.retrieve, charge)
+            found = await self._call(self._api.charges.retrieve, payment)
             taken = found.amount_captured
         if found is None or isinstance(found, str):
             return 0
@@ -339,7 +352,7 @@ class StripeGateway:
     async def pay_out(self, order: PayoutOrder) -> str:
         if order.destination is None:
             raise PayoutAccountMissing(f"owner {order.owner_id} has no payout account")
-        params: dict[str, Any] = {
+        params: TransferCreateParams = {
             "amount": to_stripe_amount(order.amount),
             "currency": order.amount.currency.lower(),
             "destination": order.destination,
@@ -451,3 +464,8 @@ class StripeGateway:
         if not _looks_like_event(event):
             raise ForgedWebhook("payload is not a Stripe event")
         return event
+
+
+if TYPE_CHECKING:  # the ports this adapter is, checked where it is defined
+    _hosted: type[HostedCheckoutGateway] = StripeGateway
+    _payouts: type[PayoutGateway] = StripeGateway

@@ -21,6 +21,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
 from core.money import Money, minor_digits
 from core.ports import (
@@ -98,9 +99,10 @@ def telegram_refuses_currency(currency: str) -> str | None:
 
 def _rescale(value: int, shift: int) -> int | None:
     """``value`` times 10**shift, or None when that leaves a fraction."""
+    unit: int = 10 ** abs(shift)  # int ** int is typed Any: the exponent could be negative
     if shift >= 0:
-        return value * 10**shift
-    whole, rest = divmod(value, 10**-shift)
+        return value * unit
+    whole, rest = divmod(value, unit)
     return None if rest else whole
 
 
@@ -184,3 +186,7 @@ class TelegramInvoiceGateway:
         if self._refunds is None:
             raise GatewayRefused("reversing a payout needs PARKSHARE_STRIPE_SECRET_KEY")
         return await self._refunds.reverse_payout(order)
+
+
+if TYPE_CHECKING:  # the port this adapter is, checked where it is defined
+    _gateway: type[PaymentGateway] = TelegramInvoiceGateway

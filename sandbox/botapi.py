@@ -57,8 +57,10 @@ async def call(world: World, name: str, params: JSON) -> Any:
 
 
 def _chat_of(params: JSON) -> int | None:
+    if (chat_id := params.get("chat_id")) is None:
+        return None
     try:
-        return int(params.get("chat_id"))
+        return int(chat_id)
     except (TypeError, ValueError):
         return None
 
@@ -555,7 +557,7 @@ async def get_chat_member_count(world: World, params: JSON) -> int:
     return len(_chat_for_bot(world, params).members)
 
 
-async def wait_answer(future: asyncio.Future[JSON], wait_s: float) -> JSON | None:
+async def wait_answer(future: asyncio.Future[JSON | None], wait_s: float) -> JSON | None:
     try:
         return await asyncio.wait_for(asyncio.shield(future), wait_s)
     except TimeoutError:

@@ -62,9 +62,10 @@ class SandboxRuntime:
         self._database = database
         self._owns_database = database is None
         self._rate_limiter = rate_limiter
-        bounds = city and dict(zip(("south", "west", "north", "east"), city.bounds(), strict=True))
-        city_json = city and {"name": city.name, "centre": [city.centre.lat, city.centre.lon],
-                              "bounds": bounds}  # fmt: skip
+        city_json = None if city is None else {
+            "name": city.name, "centre": [city.centre.lat, city.centre.lon],
+            "bounds": dict(zip(("south", "west", "north", "east"), city.bounds(), strict=True)),
+        }  # fmt: skip
         self.server = EmbeddedServer(
             build_app(self.world, city=city_json, managers_group_id=self.cast.managers_group.id),
             host=settings.sandbox_host,

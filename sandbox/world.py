@@ -49,7 +49,7 @@ class Chat:
     next_message_id: int = 1
 
     def as_json(self, world: World) -> JSON:
-        if self.type == "private":
+        if self.type == "private" and self.person_id is not None:
             person = world.people[self.person_id]
             shape = {"id": self.id, "type": "private", "first_name": person["first_name"]}
             if person.get("username"):
@@ -64,7 +64,8 @@ class PendingCheckout:
     chat_id: int
     invoice_message_id: int
     sent_at: float
-    answer: asyncio.Future[JSON]
+    # The bot's answer; None when it handled the update without answering.
+    answer: asyncio.Future[JSON | None]
 
 
 class World:
@@ -95,7 +96,7 @@ class World:
         self.refusals: dict[str, str] = {}
         # People who blocked the bot: Telegram answers 403 to anything the bot sends them.
         self.blocked_the_bot: set[int] = set()
-        self.callback_answers: dict[str, asyncio.Future[JSON]] = {}
+        self.callback_answers: dict[str, asyncio.Future[JSON | None]] = {}
         self.checkouts: dict[str, PendingCheckout] = {}
         self.invoice_payloads: dict[tuple[int, int], str] = {}
         self.paid_invoices: set[tuple[int, int]] = set()
@@ -153,12 +154,13 @@ class World:
     async def push_update(
         self, kind: str, payload: JSON, *, answer: asyncio.Future[JSON | None] | None = None
     ) -> JSON:
-        update = {"update_id": next(self._update_ids), kind: payload}
-        self.last_update_id = update["update_id"]
+        update_id = next(self._update_ids)
+        update: JSON = {"update_id": update_id, kind: payload}
+        self.last_update_id = update_id
         if self.log is not None:
             self.log.append(update)
         if answer is not None:
-            self._waiting_on_handling[update["update_id"]] = [answer]
+            self._waiting_on_handling[update_id] = [answer]
         if self.webhook:
             await self._deliver(update)
             return update

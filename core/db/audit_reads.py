@@ -47,7 +47,7 @@ class AuditReads(_Repository):
                 Spot, Spot.id == Booking.spot_id
             )
         )
-        return [tuple(row) for row in rows]
+        return [(booking, status, currency, owner) for booking, status, currency, owner in rows]
 
     async def ledger_by_purpose(self) -> list[tuple[int, str, str, int]]:
         """(booking, currency, purpose, sum) of every ledger entry tied to a booking."""
@@ -73,7 +73,10 @@ class AuditReads(_Repository):
                 Payment.status,
             )
         )  # fmt: skip
-        return [tuple(row) for row in rows]
+        return [
+            (payment, booking, currency, amount, status)
+            for payment, booking, currency, amount, status in rows
+        ]
 
     async def refunds_by_payment(self) -> dict[int, int]:
         rows = await self.session.execute(
@@ -134,4 +137,4 @@ class AuditReads(_Repository):
                 ),
             ).where(Booking.status.in_(live))
         )  # fmt: skip
-        return [tuple(row) for row in rows]
+        return [(spot, booking, other_booking) for spot, booking, other_booking in rows]

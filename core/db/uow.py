@@ -150,16 +150,15 @@ class Database:
 
     def __init__(self, bind: AsyncEngine | AsyncConnection) -> None:
         self.bind = bind
-        kwargs: dict[str, object] = {"expire_on_commit": False}
-        if isinstance(bind, AsyncConnection):
+        if isinstance(bind, AsyncEngine):
+            self._sessions = async_sessionmaker(bind, expire_on_commit=False)
+            self._read_sessions = async_sessionmaker(read_only(bind), expire_on_commit=False)
+        else:
             # Tests bind to a connection whose outer transaction is rolled back afterwards.
-            kwargs["join_transaction_mode"] = "create_savepoint"
-        self._sessions = async_sessionmaker(bind, **kwargs)
-        self._read_sessions = (
-            async_sessionmaker(read_only(bind), **kwargs)
-            if isinstance(bind, AsyncEngine)
-            else self._sessions
-        )
+            self._sessions = async_sessionmaker(
+                bind, expire_on_commit=False, join_transaction_mode="create_savepoint"
+            )
+            self._read_sessions = self._sessions
         self._sync_reads: sessionmaker[Session] | None = None
 
     @classmethod
@@ -185,13 +184,13 @@ class Database:
         instead (about 0.02 ms a statement). PostgreSQL's asyncpg has no such cost and runs it
         in place; so does a test's connection, whose uncommitted rows only it can see."""
         if isinstance(self.bind, AsyncEngine) and self.dialect == "sqlite":
-            return await asyncio.to_thread(self._run_sync_read, query)
+            return await asyncio.to_thread(self._run_sync_read, self.bind, query)
         async with self._read_sessions() as session:
             return await session.run_sync(query)
 
-    def _run_sync_read(self, query: Callable[[Session], T]) -> T:
+    def _run_sync_read(self, engine: AsyncEngine, query: Callable[[Session], T]) -> T:
         if self._sync_reads is None:
-            self._sync_reads = sessionmaker(create_sync_engine(self.bind.url))
+            self._sync_reads = sessionmaker(create_sync_engine(engine.url))
         with self._sync_reads() as session:
             return query(session)
 

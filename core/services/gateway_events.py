@@ -14,8 +14,14 @@ from core.db.models import Checkout, Payment
 from core.db.uow import Database, UnitOfWork, WrittenMeanwhile
 from core.errors import DomainError
 from core.money import Money
-from core.ports import GatewayPaymentStatus, GatewayRefused, HostedCheckoutGateway, PaymentState
-from core.services import booking_payments, chargebacks, disputes, holds, people
+from core.ports import (
+    GatewayPaymentStatus,
+    GatewayRefused,
+    HostedCheckoutGateway,
+    PaymentLookup,
+    PaymentState,
+)
+from core.services import booking_payments, bookings, chargebacks, disputes, holds, people
 from core.services.booking_payments import PaymentOutcome
 from core.services.chargebacks import ChargebackMoved
 from core.services.holds import HoldLapsed
@@ -140,7 +146,7 @@ class EventOutcome:
 
 
 async def apply_notice(
-    db: Database, clock: Clock, gateway: HostedCheckoutGateway, notice: GatewayNotice
+    db: Database, clock: Clock, gateway: PaymentLookup, notice: GatewayNotice
 ) -> EventOutcome:
     """``gateway`` is asked about a paid page's payment, which the page's event does not
     describe."""
@@ -280,8 +286,8 @@ async def reconcile_checkout(
         if await uow.payments.by_external_id(reference) is not None:
             await booking_payments.close_checkout(uow, checkout.reference)
             return EventOutcome(OutcomeKind.DUPLICATE, booking_id=checkout.booking_id)
-        booking = await uow.bookings.get(checkout.booking_id)
         try:
+            booking = await bookings.get(uow, checkout.booking_id)
             return await _paid(
                 uow, clock, gateway.name, booking_payments.payload_for(booking), reference, state
             )

@@ -97,7 +97,9 @@ async def due(uow: UnitOfWork, clock: Clock) -> list[Check]:
     return checks
 
 
-async def check_in(uow: UnitOfWork, clock: Clock, *, booking_id: int, driver_id: int):
+async def check_in(
+    uow: UnitOfWork, clock: Clock, *, booking_id: int, driver_id: int
+) -> Parties | None:
     """The driver says they are at the spot. The parties the first time (the owner is to be
     told), None after that."""
     found = await parties.of_booking(uow, booking_id)

@@ -33,4 +33,7 @@ connection = context.config.attributes.get("connection")
 if connection is not None:
     run_on(connection)
 else:
-    asyncio.run(run_from_url(context.config.get_main_option("sqlalchemy.url")))
+    url = context.config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("no database to migrate: set sqlalchemy.url")
+    asyncio.run(run_from_url(url))
