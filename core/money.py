@@ -32,6 +32,14 @@ class Money:
         object.__setattr__(self, "currency", _check_currency(self.currency))
 
     @classmethod
+    def optional(cls, minor: int | None, currency: str | None) -> Money | None:
+        """An amount that may be absent (a nullable column, a draft not filled in yet): None
+        when there is no amount or no currency for it."""
+        if minor is None or not currency:
+            return None
+        return cls(minor, currency)
+
+    @classmethod
     def from_decimal(cls, amount: Decimal | str, currency: str) -> Money:
         """Parse a major-unit amount such as ``Decimal("3.50")``; rejects sub-minor precision."""
         currency = _check_currency(currency)
