@@ -139,7 +139,7 @@ def _notice_messages(
             inline([[rate_button(stay.id, Side.DRIVER, to_driver)]]),
         )
         parts = (stay.booking, *stay.extensions)
-        share = Money(sum(p.price_minor - p.commission_minor for p in parts), booking.currency)
+        share = sum((p.price - p.commission for p in parts), Money(0, booking.currency))
         yield (
             owner,
             to_owner.gettext(

@@ -99,8 +99,7 @@ async def _ask_confirmation(
     async with context.db.reading() as uow:
         spot = (await spots.card(uow, draft.spot_id)).spot
     start, end = datetime.fromisoformat(draft.start_at), datetime.fromisoformat(draft.end_at)
-    daily = Money(spot.daily_price_minor, spot.currency) if spot.daily_price_minor else None
-    price = price_for_window(Money(spot.hourly_price_minor, spot.currency), daily, start, end)
+    price = price_for_window(spot.hourly_price, spot.daily_price, start, end)
     settings = context.settings
     policy = _policy(context, start)
     draft.offered_terms = _terms(price, policy)
@@ -233,7 +232,7 @@ async def _confirm(update: Update, context: ParkShareContext) -> BookState | int
             )
             # Decided on the booking as it would be written, so a change of price a moment
             # ago is caught too; raising undoes it.
-            charged = Money(booking.price_minor, booking.currency)
+            charged = booking.price
             if _terms(charged, _policy(context, start)) != draft.offered_terms:
                 raise _TermsChanged
     except _TermsChanged:

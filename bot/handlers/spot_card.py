@@ -20,7 +20,6 @@ from bot.telegram_text import MAX_CAPTION, MAX_TEXT, fit_html
 from core.db.models import Spot, VehicleSize
 from core.geo import GeoPoint
 from core.guidance import route_links
-from core.money import Money
 from core.pricing import price_for_window
 from core.services import spots
 
@@ -96,8 +95,8 @@ async def _card_text(
     i18n: Translator = context.i18n
     _ = i18n.gettext
     spot = details.spot
-    daily = Money(spot.daily_price_minor, spot.currency) if spot.daily_price_minor else None
-    hourly = Money(spot.hourly_price_minor, spot.currency)
+    daily = spot.daily_price
+    hourly = spot.hourly_price
     price = price_for_window(hourly, daily, start, end)
     lines = [
         f"<b>{html.escape(spot.title)}</b>",

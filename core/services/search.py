@@ -289,8 +289,8 @@ def _candidates_statement(
 
 
 def _price(row: Any, start: datetime, end: datetime) -> Money:
-    daily = Money(row.daily_price_minor, row.currency) if row.daily_price_minor else None
-    return price_for_window(Money(row.hourly_price_minor, row.currency), daily, start, end)
+    daily = Money.optional(row.daily_price_minor or None, row.currency)
+    return price_for_window(Money.of_row(row, "hourly_price"), daily, start, end)
 
 
 def _within_budget(price: Money, limit: Money | None) -> bool:
@@ -423,7 +423,7 @@ def _hits(free: Iterable[Found]) -> list[SpotHit]:
             timezone=row.timezone,
             distance_m=round(distance),
             price=price,
-            hourly_price=Money(row.hourly_price_minor, row.currency),
+            hourly_price=Money.of_row(row, "hourly_price"),
             rating=round(rating[0], 2) if rating[0] is not None else None,
             rating_count=rating[1],
             covered=row.covered,
