@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Self
 
+from core.money import Money
+
 
 @dataclass
 class Draft:
@@ -39,6 +41,14 @@ class ListingDraft(Draft):
     # Set while the owner corrects one answer from the summary: the flow returns there after.
     editing: bool = False
 
+    @property
+    def hourly_price(self) -> Money | None:
+        return Money.optional(self.hourly_minor, self.currency)
+
+    @property
+    def daily_price(self) -> Money | None:
+        return Money.optional(self.daily_minor, self.currency)
+
 
 @dataclass
 class SearchDraft(Draft):
@@ -62,6 +72,10 @@ class SearchDraft(Draft):
     max_price_currency: str | None = None
     awaiting_max_price: bool = False
     pending_window: str = ""  # a window that reads two ways, until the driver picks one
+
+    @property
+    def max_price(self) -> Money | None:
+        return Money.optional(self.max_price_minor, self.max_price_currency)
 
 
 @dataclass

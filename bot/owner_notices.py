@@ -75,7 +75,7 @@ async def paid(context: ParkShareContext, booking: Booking) -> None:
     def compose(stay: Stay, spot: Spot, driver: Person, i18n: Translator) -> str:
         return i18n.gettext(
             "✅ Booking #{id} is paid: {price}. The money is held until the stay is over."
-        ).format(id=stay.id, price=i18n.money(Money(booking.price_minor, booking.currency)))
+        ).format(id=stay.id, price=i18n.money(booking.price))
 
     await _send(context, booking, compose)
 
@@ -87,7 +87,7 @@ async def extended(context: ParkShareContext, extension: Booking) -> None:
         ).format(
             id=stay.id, duration=duration_text(extension.end_at - extension.start_at, i18n),
             end=i18n.moment(extension.end_at, spot.timezone),
-            price=i18n.money(Money(extension.price_minor, extension.currency)),
+            price=i18n.money(extension.price),
         )  # fmt: skip
 
     await _send(context, extension, compose)

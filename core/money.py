@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from babel.numbers import get_currency_precision
 
@@ -30,6 +31,20 @@ class Money:
         if isinstance(self.minor, bool) or not isinstance(self.minor, int):
             raise InvalidPrice(f"minor units must be an int, got {type(self.minor).__name__}")
         object.__setattr__(self, "currency", _check_currency(self.currency))
+
+    @classmethod
+    def of_row(cls, row: Any, amount: str) -> Money:
+        """An amount in a row read as plain columns (a query's result rather than a model,
+        which has it as ``Money`` already): ``<amount>_minor`` beside ``currency``."""
+        return cls(getattr(row, f"{amount}_minor"), row.currency)
+
+    @classmethod
+    def optional(cls, minor: int | None, currency: str | None) -> Money | None:
+        """An amount that may be absent (a nullable column, a draft not filled in yet): None
+        when there is no amount or no currency for it."""
+        if minor is None or not currency:
+            return None
+        return cls(minor, currency)
 
     @classmethod
     def from_decimal(cls, amount: Decimal | str, currency: str) -> Money:

@@ -33,8 +33,9 @@ def price_for_window(hourly: Money, daily: Money | None, start: datetime, end: d
 def price_of(spot: Spot | Row[Any], window: Window) -> Money:
     """The price of ``window`` at a spot, from the spot or a search's row of it: the one
     reckoning the search, the spot's card, the offer and the booking all show and charge."""
-    daily = Money(spot.daily_price_minor, spot.currency) if spot.daily_price_minor else None
-    hourly = Money(spot.hourly_price_minor, spot.currency)
+    # A search's row has plain columns, a Spot its Money: both have the minor units.
+    daily = Money.optional(spot.daily_price_minor or None, spot.currency)
+    hourly = Money.of_row(spot, "hourly_price")
     return price_for_window(hourly, daily, window.start, window.end)
 
 

@@ -189,10 +189,11 @@ async def _past_stays(
     for n in range(count):
         end = clock.now() - timedelta(days=rng.randint(2, 90), hours=n)
         start = end - timedelta(hours=rng.randint(1, 6))
-        price = spot.hourly_price_minor * int((end - start).total_seconds() // 3600)
+        hours = int((end - start).total_seconds() // 3600)
+        price = Money(spot.hourly_price.minor * hours, spot.currency)
         booking = Booking(
             spot_id=spot.id, driver_id=rng.choice(raters).id, start_at=start, end_at=end,
-            currency=spot.currency, price_minor=price, commission_minor=price * 15 // 100,
+            price=price, commission=Money(price.minor * 15 // 100, price.currency),
             status=BookingStatus.COMPLETED, version=5, created_at=start, updated_at=end,
         )  # fmt: skip
         stays.append(booking)

@@ -158,3 +158,33 @@ def test_window_arithmetic_is_defined_only_in_the_domain():
         and node.name in {"window_for", "default_window", "next_step"}
     ]
     assert defined == []
+
+
+# Amounts are read from the models as Money (composites over their minor units and currency);
+# only core/money.py turns raw minor units read from a column or a draft into Money.
+MONEY_MODULE = Path("core/money.py")
+
+
+def _reads_minor_units(node: ast.AST) -> bool:
+    return any(
+        (isinstance(part, ast.Attribute) and part.attr.endswith("_minor"))
+        or (isinstance(part, ast.Name) and part.id.endswith("_minor"))
+        for part in ast.walk(node)
+    )
+
+
+def test_money_is_built_from_minor_units_only_in_core_money():
+    built = [
+        f"{path.relative_to(ROOT)}:{node.lineno} {ast.unparse(node)}"
+        for layer in ("core", "payments", "bot", "sandbox", "bench")
+        for path in sorted((ROOT / layer).rglob("*.py"))
+        if path.relative_to(ROOT) != MONEY_MODULE
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path)))
+        if isinstance(node, ast.Call)
+        and ast.unparse(node.func).split(".")[-1] == "Money"
+        and any(
+            _reads_minor_units(argument)
+            for argument in [*node.args, *(keyword.value for keyword in node.keywords)]
+        )
+    ]
+    assert built == []

@@ -231,7 +231,7 @@ async def _confirm(update: Update, context: ParkShareContext) -> BookState | int
             )
             # Decided on the booking as it would be written, so a change of price a moment
             # ago is caught too; raising undoes it.
-            charged = Money(booking.price_minor, booking.currency)
+            charged = booking.price
             if _terms(charged, _policy(context, start)) != draft.offered_terms:
                 raise _TermsChanged
     except _TermsChanged:

@@ -26,7 +26,7 @@ from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_
 from bot.keyboards import CallbackData, inline, unpack_pressed
 from core.availability_text import AmbiguousHours, parse_availability
-from core.errors import DomainError
+from core.errors import DomainError, InvalidPrice
 from core.money import Money
 from core.price_text import parse_price
 from core.services import spots
@@ -103,7 +103,9 @@ async def daily_typed(update: Update, context: ParkShareContext) -> int | EditSt
             daily = None
             if text.casefold() not in SKIP_WORDS:
                 daily = parse_price(text, default_currency=spot.currency)
-            hourly = Money(context.user_data.editing_hourly_minor, spot.currency)
+            hourly = Money.optional(context.user_data.editing_hourly_minor, spot.currency)
+            if hourly is None:
+                raise InvalidPrice("no hourly price typed")
             spot = await spots.change_prices(
                 uow, spot_id=spot_id, owner_id=owner_id, hourly=hourly, daily=daily
             )

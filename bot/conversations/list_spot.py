@@ -39,7 +39,6 @@ from core.db.models import VehicleSize
 from core.errors import DomainError, InvalidInput
 from core.geo import GeoPoint
 from core.geocoding import locate_typed
-from core.money import Money
 from core.price_text import parse_price
 from core.services import people, spots
 from core.timezones import timezone_of
@@ -438,7 +437,7 @@ async def _review(update: Update, context: ParkShareContext) -> ListState:
         )
         if present
     ] + [_("up to a {size}").format(size=_(VEHICLE_SIZE_LABELS[draft.max_vehicle_size]))]
-    daily = i18n.money(Money(draft.daily_minor, draft.currency)) if draft.daily_minor else _("none")
+    daily = _("none") if draft.daily_price is None else i18n.money(draft.daily_price)
     summary = _(
         "<b>{title}</b>\n{address}\n"
         "Price: {hourly} per hour; per day: {daily}\n"
@@ -449,7 +448,7 @@ async def _review(update: Update, context: ParkShareContext) -> ListState:
     ).format(
         title=html.escape(draft.title),
         address=html.escape(draft.address or f"{draft.lat:.5f}, {draft.lon:.5f}"),
-        hourly=i18n.money(Money(draft.hourly_minor, draft.currency)),
+        hourly=i18n.money(draft.hourly_price),
         daily=daily,
         features=", ".join(features),
         access=html.escape(draft.access_instructions) or "—",
@@ -495,8 +494,8 @@ async def _submit(update: Update, context: ParkShareContext) -> int:
                 title=draft.title,
                 point=GeoPoint(draft.lat, draft.lon),
                 address=draft.address,
-                hourly_price=Money(draft.hourly_minor, draft.currency),
-                daily_price=Money(draft.daily_minor, draft.currency) if draft.daily_minor else None,
+                hourly_price=draft.hourly_price,
+                daily_price=draft.daily_price,
                 covered=draft.covered,
                 ev_charger=draft.ev_charger,
                 max_vehicle_size=VehicleSize(draft.max_vehicle_size),

@@ -78,7 +78,7 @@ def describe_stay(stay: Stay, spot: Spot, i18n: Translator) -> str:
         extension = stay.unpaid_extension
         text += "\n" + _("⏩ +{duration} waiting for payment: {price}").format(
             duration=duration_text(extension.end_at - extension.start_at, i18n),
-            price=i18n.money(Money(extension.price_minor, extension.currency)),
+            price=i18n.money(extension.price),
         )
     return text
 
@@ -378,7 +378,7 @@ async def extension_pressed(update: Update, context: ParkShareContext) -> None:
         .format(
             id=stay.id, duration=duration_text(extension.end_at - extension.start_at, i18n),
             end=i18n.moment(extension.end_at, spot.timezone),
-            price=i18n.money(Money(extension.price_minor, extension.currency)),
+            price=i18n.money(extension.price),
         )
     )  # fmt: skip
     await offer_payment(

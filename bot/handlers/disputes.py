@@ -23,7 +23,6 @@ from bot.keyboards import CallbackData, inline, unpack_pressed
 from bot.telegram_text import MAX_CAPTION, MAX_TEXT, fit_html, split_html, visible_len
 from core.credit import CreditTier, tier_of
 from core.errors import DisputeTaken, RulingNotAllowed
-from core.money import Money
 from core.services import disputes, people
 from core.services.disputes import Case, Decision, Division, Problem, Proposal, Ruling
 from core.services.parties import Side
@@ -148,7 +147,7 @@ def card_text(case: Case, i18n: Translator) -> str:
             start=i18n.moment(booking.start_at, zone),
             end=i18n.moment(booking.end_at, zone),
             paid=i18n.money(case.paid),
-            price=i18n.money(Money(booking.price_minor, booking.currency)),
+            price=i18n.money(booking.price),
         ),
     ]
     for side in (Side.DRIVER, Side.OWNER):

@@ -17,7 +17,6 @@ from bot.handlers.moderation import in_managers_group, is_manager
 from bot.i18n import N_, translator
 from core.credit import tier_of
 from core.errors import DomainError
-from core.money import Money
 from core.services import disputes, people, spots
 from core.status import SpotStatus
 
@@ -164,7 +163,7 @@ async def show_spot(update: Update, context: ParkShareContext, spot_id: int, _re
         ).format(
             id=spot.id, title=html.escape(spot.title), address=html.escape(spot.address or "—"),
             owner=spot.owner_id, status=_(SPOT_STATUSES[spot.status]),
-            price=i18n.money(Money(spot.hourly_price_minor, spot.currency)),
+            price=i18n.money(spot.hourly_price),
             rating=f"{rating:.1f}" if rating is not None else "—", count=count,
         )
     )  # fmt: skip

@@ -22,7 +22,6 @@ from bot.i18n import N_, Translator, translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
 from bot.telegram_text import MAX_CAPTION, MAX_TEXT, fit_html, split_html, visible_len
 from bot.waiting_drivers import tell_waiting_drivers
-from core.money import Money
 from core.services import spots
 from core.services.spots import Decision
 
@@ -74,13 +73,9 @@ def in_managers_group(update: Update, context: ParkShareContext) -> bool:
 def card_text(decision: Decision, i18n: Translator) -> str:
     spot, owner = decision.spot, decision.owner
     _ = i18n.gettext
-    price = _("{price} per hour").format(
-        price=i18n.money(Money(spot.hourly_price_minor, spot.currency))
-    )
-    if spot.daily_price_minor:
-        price += " · " + _("{price} per day").format(
-            price=i18n.money(Money(spot.daily_price_minor, spot.currency))
-        )
+    price = _("{price} per hour").format(price=i18n.money(spot.hourly_price))
+    if spot.daily_price is not None:
+        price += " · " + _("{price} per day").format(price=i18n.money(spot.daily_price))
     features = [_(VEHICLE_LABELS[spot.max_vehicle_size])]
     if spot.covered:
         features.append(_("covered"))

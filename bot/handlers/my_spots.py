@@ -18,7 +18,6 @@ from bot.waiting_drivers import tell_waiting_drivers
 from core.availability import WeeklyRule
 from core.db.models import Spot
 from core.errors import DomainError, SpotHasBookings
-from core.money import Money
 from core.services import spots
 from core.status import SpotStatus
 
@@ -51,7 +50,7 @@ class ManageSpot(CallbackData):
 
 def describe(spot: Spot, rules: list[WeeklyRule], i18n: Translator) -> str:
     _ = i18n.gettext
-    price = i18n.money(Money(spot.hourly_price_minor, spot.currency))
+    price = i18n.money(spot.hourly_price)
     hours = "; ".join(describe_weekly(rules, i18n)) or _("only the times you add one by one")
     return _("<b>{title}</b> — {status}\n{price} per hour\nRegular hours: {hours}").format(
         title=html.escape(spot.title), status=_(STATUS_LABELS[spot.status]), price=price,

@@ -18,7 +18,6 @@ from bot.keyboards import CallbackData, inline, unpack_pressed
 from bot.owner_notices import tier_text
 from bot.waiting_drivers import tell_waiting_drivers
 from core.db.models import Booking
-from core.money import Money
 from core.services import bookings, people, spots
 from core.status import BookingStatus
 
@@ -46,7 +45,7 @@ async def notify_owner_of_request(context: ParkShareContext, booking_id: int) ->
         id=booking.id, title=html.escape(spot.title),
         start=i18n.moment(booking.start_at, spot.timezone),
         end=i18n.moment(booking.end_at, spot.timezone),
-        price=i18n.money(Money(booking.price_minor, booking.currency)),
+        price=i18n.money(booking.price),
     ) + "\n" + tier_text(driver, i18n)  # fmt: skip
     keyboard = inline(
         [

@@ -31,7 +31,6 @@ from core.errors import (
 )
 from core.geo import GeoPoint
 from core.geocoding import locate_typed
-from core.money import Money
 from core.price_text import parse_price
 from core.services import people, saved_searches
 from core.services.search import (
@@ -301,9 +300,7 @@ async def _results(context: ParkShareContext) -> tuple[str, InlineKeyboardMarkup
             covered=draft.covered,
             vehicle_size=VehicleSize(draft.vehicle_size) if draft.vehicle_size else None,
             min_rating=draft.min_rating,
-            max_price=Money(draft.max_price_minor, draft.max_price_currency)
-            if draft.max_price_minor is not None
-            else None,
+            max_price=draft.max_price,
         ),
         order=SortOrder(draft.order),
         **({"max_radius_m": WIDE_RADIUS_M} if draft.wide else {}),
@@ -428,11 +425,7 @@ def _keyboard(
         else _("🚙 {size}").format(size=_(VEHICLE_LABELS[VehicleSize(draft.vehicle_size)]))
     )
     rating = _("★ Any rating") if draft.min_rating is None else f"★ {draft.min_rating:.1f}+"
-    price = (
-        _("💶 Max price")
-        if draft.max_price_minor is None
-        else "✅ ≤ " + i18n.money(Money(draft.max_price_minor, draft.max_price_currency))
-    )
+    price = _("💶 Max price") if draft.max_price is None else "✅ ≤ " + i18n.money(draft.max_price)
     rows.append([(size, ChangeSearch("size")), (rating, ChangeSearch("rating"))])
     rows.append([(price, ChangeSearch("max_price"))])
     if not result.hits:

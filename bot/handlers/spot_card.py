@@ -20,7 +20,6 @@ from bot.telegram_text import MAX_CAPTION, MAX_TEXT, fit_html
 from core.db.models import Spot, VehicleSize
 from core.geo import GeoPoint
 from core.guidance import route_links
-from core.money import Money
 from core.pricing import price_of
 from core.services import spots
 from core.window import DEFAULT_WINDOW, Window, window_for
@@ -98,7 +97,7 @@ async def _card_text(
     i18n: Translator = context.i18n
     _ = i18n.gettext
     spot = details.spot
-    hourly = Money(spot.hourly_price_minor, spot.currency)
+    hourly = spot.hourly_price
     price = price_of(spot, Window(start, end))
     lines = [
         f"<b>{html.escape(spot.title)}</b>",

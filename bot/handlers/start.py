@@ -15,7 +15,6 @@ from bot.errors import explain
 from bot.keyboards import CallbackData, inline, location_request, unpack_pressed
 from core.db.models import Role
 from core.errors import DomainError, SpotNotFound
-from core.money import Money
 from core.services import people, spots
 from core.status import SpotStatus
 
@@ -101,7 +100,7 @@ async def _show_linked_spot(update: Update, context: ParkShareContext, spot_id: 
     except DomainError as error:
         await update.effective_message.reply_text(explain(error, context.i18n))
         return
-    price = context.i18n.money(Money(spot.hourly_price_minor, spot.currency))
+    price = context.i18n.money(spot.hourly_price)
     await update.effective_message.reply_text(
         _("<b>{title}</b>\n{address}\n{price} per hour").format(
             title=html.escape(spot.title), address=html.escape(spot.address), price=price

@@ -1,4 +1,5 @@
-"""The tables. Amounts are integer minor units; instants are aware UTC (see ``UTCDateTime``)."""
+"""The tables. Amounts are stored as integer minor units beside their currency and read as
+``Money`` (a ``composite()`` over the two columns); instants are aware UTC (see ``UTCDateTime``)."""
 
 from __future__ import annotations
 
@@ -19,10 +20,22 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    InstanceState,
+    Mapped,
+    Mapper,
+    composite,
+    declared_attr,
+    mapped_column,
+    relationship,
+)
 
 from core.db.types import FlagSet, UTCDateTime
+from core.errors import InvalidCurrency
+from core.money import Money
 from core.status import BookingStatus, SpotStatus
 
 NAMING_CONVENTION = {
@@ -50,6 +63,19 @@ def _enum(enum_type: type[StrEnum], name: str) -> Enum:
         length=24,
         values_callable=lambda members: [m.value for m in members],
     )
+
+
+@event.listens_for(Base, "mapper_configured", propagate=True)
+def _forget_money_when_its_columns_change(mapper: Mapper[object], class_: type) -> None:
+    # A composite keeps the value it built until the next flush or expiry; a write to one of its
+    # columns (``payout.amount_minor -= cut``) must not leave an older ``payout.amount`` behind.
+    for prop in mapper.composites:
+        for column in prop.props:
+
+            def forget(state: InstanceState[object], *_: object, key: str = prop.key) -> None:
+                state.dict.pop(key, None)
+
+            event.listen(getattr(class_, column.key), "set", forget, raw=True)
 
 
 class Role(Flag):
@@ -110,6 +136,7 @@ class Spot(Base):
     currency: Mapped[str] = mapped_column(String(3))
     hourly_price_minor: Mapped[int] = mapped_column(Integer)
     daily_price_minor: Mapped[int | None] = mapped_column(Integer)
+    hourly_price: Mapped[Money] = composite(Money, "hourly_price_minor", "currency")
     covered: Mapped[bool] = mapped_column(Boolean, default=False)
     ev_charger: Mapped[bool] = mapped_column(Boolean, default=False)
     max_vehicle_size: Mapped[VehicleSize] = mapped_column(
@@ -127,6 +154,19 @@ class Spot(Base):
     photos: Mapped[list[SpotPhoto]] = relationship(
         order_by="SpotPhoto.position", lazy="raise", cascade="all, delete-orphan"
     )
+
+    # Not a composite: setting a composite to None would clear the currency the hourly price
+    # shares with it.
+    @property
+    def daily_price(self) -> Money | None:
+        """The price of a whole day, or None when the spot has no day rate."""
+        return Money.optional(self.daily_price_minor or None, self.currency)
+
+    @daily_price.setter
+    def daily_price(self, price: Money | None) -> None:
+        if price is not None and self.currency is not None and price.currency != self.currency:
+            raise InvalidCurrency(f"{price.currency} vs {self.currency}")
+        self.daily_price_minor = None if price is None else price.minor
 
 
 class SpotPhoto(Base):
@@ -195,6 +235,9 @@ class Booking(Base):
     currency: Mapped[str] = mapped_column(String(3))
     price_minor: Mapped[int] = mapped_column(Integer)
     commission_minor: Mapped[int] = mapped_column(Integer)
+    price: Mapped[Money] = composite(Money, "price_minor", "currency")
+    # The platform's part of the price.
+    commission: Mapped[Money] = composite(Money, "commission_minor", "currency")
     status: Mapped[BookingStatus] = mapped_column(_enum(BookingStatus, "booking_status"))
     # Bumped on every change, so a button rendered for an older state can tell it is stale.
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -231,6 +274,7 @@ class Payment(Base):
     gateway: Mapped[str] = mapped_column(String(16))
     currency: Mapped[str] = mapped_column(String(3))
     amount_minor: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[Money] = composite(Money, "amount_minor", "currency")
     status: Mapped[PaymentStatus] = mapped_column(_enum(PaymentStatus, "payment_status"))
     # Telegram's id of the charge; unique, so a repeated successful_payment is recognised.
     external_id: Mapped[str] = mapped_column(String(255), unique=True)
@@ -298,6 +342,10 @@ class _Transfer:
     created_at: Mapped[datetime]
     done_at: Mapped[datetime | None]
 
+    @declared_attr
+    def amount(cls) -> Mapped[Money]:
+        return composite(Money, "amount_minor", "currency")
+
 
 class Refund(_Transfer, Base):
     """Money going back to a driver's card: owed in the ledger at once, sent by the gateway
@@ -358,6 +406,7 @@ class LedgerEntry(Base):
     account: Mapped[str] = mapped_column(String(64), index=True)
     currency: Mapped[str] = mapped_column(String(3))
     amount_minor: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[Money] = composite(Money, "amount_minor", "currency")
 
 
 class Rating(Base):

@@ -68,7 +68,7 @@ async def charge_for(uow: UnitOfWork, *, booking_id: int, driver_id: int) -> Cha
     return Charge(
         booking_id=booking.id,
         payload=payload_for(booking),
-        amount=Money(booking.price_minor, booking.currency),
+        amount=booking.price,
         spot_title=spot.title,
         start_at=booking.start_at,
         awaiting_since=booking.updated_at,
@@ -80,7 +80,7 @@ async def check_payable(uow: UnitOfWork, *, payload: str, driver_id: int, amount
     booking = await _own_booking(uow, booking_id_of(payload), driver_id)
     if booking.status != BookingStatus.AWAITING_PAYMENT:
         raise BookingNotPayable(str(booking.id), status=booking.status)
-    if payload != payload_for(booking) or amount != Money(booking.price_minor, booking.currency):
+    if payload != payload_for(booking) or amount != booking.price:
         raise PaymentMismatch(payload)
 
 
@@ -131,7 +131,7 @@ async def record_payment(
     existing = await uow.payments.by_external_id(external_id)
     if existing is not None:
         return PaymentOutcome(booking, existing, duplicate=True, result=_result_of(existing))
-    price_paid = amount == Money(booking.price_minor, booking.currency)
+    price_paid = amount == booking.price
     if price_paid and booking.status == BookingStatus.AWAITING_PAYMENT:
         result = PaymentResult.CONFIRMED
     elif price_paid and booking.status == BookingStatus.EXPIRED:
@@ -144,8 +144,7 @@ async def record_payment(
     payment = Payment(
         booking_id=booking.id,
         gateway=gateway,
-        currency=amount.currency,
-        amount_minor=amount.minor,
+        amount=amount,
         status=PaymentStatus.SUCCEEDED if kept else PaymentStatus.REFUND_DUE,
         external_id=external_id,
         provider_charge_id=provider_charge_id,

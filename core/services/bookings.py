@@ -106,9 +106,8 @@ async def request(
         driver_id=driver.id,
         start_at=start,
         end_at=end,
-        currency=price.currency,
-        price_minor=price.minor,
-        commission_minor=commission_for(price, commission_basis_points).minor,
+        price=price,
+        commission=commission_for(price, commission_basis_points),
         status=BookingStatus.AWAITING_PAYMENT
         if extends is not None
         or books_instantly(driver.credit_score, spot_books_instantly=spot.instant_booking)
@@ -281,7 +280,7 @@ def cancellation_terms(
     nothing = Money(0, booking.currency)
     if booking.status != BookingStatus.CONFIRMED:
         return CancellationTerms(nothing, nothing, policy)
-    price = Money(booking.price_minor, booking.currency)
+    price = booking.price
     if policy.free_until is not None and ensure_utc(now) <= policy.free_until:
         return CancellationTerms(price, nothing, policy)
     kept = policy.kept_of(price)
@@ -408,7 +407,7 @@ async def _cancel_parts(
         part = await move(uow, clock, part, BookingStatus.CANCELLED)
         refund = await settlement.settle_cancelled(uow, clock, part, kept=part_kept, reason=reason)
         if refund is not None:
-            refunded += Money(refund.amount_minor, refund.currency)
+            refunded += refund.amount
     return refunded
 
 

@@ -254,7 +254,7 @@ async def _at_stake(uow: UnitOfWork, booking: Booking) -> Money:
     """What a ruling can divide: escrow while the stay is live; once it is settled, the whole
     price, because the owner's share waits for the ruling before it leaves."""
     if booking.status == BookingStatus.COMPLETED:
-        return Money(booking.price_minor, booking.currency)
+        return booking.price
     held = await uow.ledger.escrow_of_booking(booking.id)
     return Money(held.get(booking.currency, 0), booking.currency)
 

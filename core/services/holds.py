@@ -60,7 +60,7 @@ async def hold_let_go(uow: UnitOfWork, clock: Clock, external_id: str) -> HoldLa
     payment.status = PaymentStatus.LAPSED
     # Locked too: the stay's end divides the same money, and must not do so at the same time.
     booking = await bookings.locked(uow, payment.booking_id)
-    amount = Money(payment.amount_minor, payment.currency)
+    amount = payment.amount
     key = f"payment:{payment.id}:lapsed"
     escrow = await uow.ledger.escrow_of_booking(booking.id)
     held = Money(min(escrow.get(amount.currency, 0), amount.minor), amount.currency)
@@ -75,7 +75,7 @@ async def hold_let_go(uow: UnitOfWork, clock: Clock, external_id: str) -> HoldLa
         # never received: the owner's payouts waiting to leave shrink to what they are owed.
         spot = await uow.spots.get(booking.spot_id)
         assert spot is not None
-        commission = Money(booking.commission_minor, amount.currency)
+        commission = booking.commission
         share = owner_share(amount, commission)
         await ledger.post(
             uow, clock, kind="hold_lapsed", idempotency_key=key, booking_id=booking.id,

@@ -84,8 +84,7 @@ async def post(
         LedgerEntry(
             transaction_id=transaction.id,
             account=posting.account,
-            currency=posting.amount.currency,
-            amount_minor=posting.amount.minor,
+            amount=posting.amount,
         )
         for posting in postings
     )

@@ -91,7 +91,7 @@ async def _capture(
     try:
         gateway = gateways.of_payment(payment.gateway)
         await gateway.capture(
-            payment.external_id, Money(payment.amount_minor, payment.currency),
+            payment.external_id, payment.amount,
             f"payment:{payment.id}:capture",
         )  # fmt: skip
     except GatewayRefused as error:
@@ -109,7 +109,7 @@ async def _capture(
 async def _refund(
     db: Database, clock: Clock, gateways: GatewayDirectory, refund: Refund, payment: Payment
 ) -> list[Moved]:
-    amount = Money(refund.amount_minor, refund.currency)
+    amount = refund.amount
     try:
         gateway = gateways.of_payment(payment.gateway)
         reference = await gateway.refund(
@@ -146,7 +146,7 @@ async def _pay_out(
     if sending is None:
         return []  # a dispute opened on the stay meanwhile
     payout = sending
-    amount = Money(payout.amount_minor, payout.currency)
+    amount = payout.amount
     try:
         reference = await gateway.pay_out(
             PayoutOrder(
@@ -182,7 +182,7 @@ async def _reverse(
         reference = await gateway.reverse_payout(
             ReversalOrder(
                 payout_reference=payout.external_id or "", idempotency_key=reversal.idempotency_key,
-                amount=Money(reversal.amount_minor, reversal.currency),
+                amount=reversal.amount,
             )
         )  # fmt: skip
     except GatewayRefused as error:
@@ -205,7 +205,7 @@ async def _refused(
     return [
         TransferGivenUp(
             kind="refund" if kind is Refund else "payout",
-            amount=Money(row.amount_minor, row.currency), booking_id=row.booking_id,
+            amount=row.amount, booking_id=row.booking_id,
             attempts=row.attempts, error=error,
         )
     ]  # fmt: skip

@@ -252,7 +252,7 @@ def _hit(found: Found) -> SpotHit:
         timezone=row.timezone,
         distance_m=round(found.distance_m),
         price=found.price,
-        hourly_price=Money(row.hourly_price_minor, row.currency),
+        hourly_price=Money.of_row(row, "hourly_price"),
         rating=round(found.rating, 2) if found.rating is not None else None,
         rating_count=found.rating_count,
         covered=row.covered,

@@ -91,8 +91,8 @@ async def _queue_payout(
     if amount <= 0:
         return None
     payout = Payout(
-        owner_id=owner_id, booking_id=booking.id, currency=share.currency,
-        amount_minor=amount, status=TransferStatus.DUE, attempts=0,
+        owner_id=owner_id, booking_id=booking.id, amount=Money(amount, share.currency),
+        status=TransferStatus.DUE, attempts=0,
         idempotency_key=f"booking:{booking.id}:payout", created_at=now,
     )  # fmt: skip
     uow.payments.add(payout)
@@ -102,8 +102,7 @@ async def _queue_payout(
 
 def commission_on(booking: Booking, kept: Money) -> Money:
     """The platform's share of the part of a booking's price the owner keeps."""
-    price = Money(booking.price_minor, booking.currency)
-    return commission_on_part(price, Money(booking.commission_minor, booking.currency), kept)
+    return commission_on_part(booking.price, booking.commission, kept)
 
 
 async def settle_completed(uow: UnitOfWork, clock: Clock, booking: Booking) -> Payout | None:
@@ -112,7 +111,7 @@ async def settle_completed(uow: UnitOfWork, clock: Clock, booking: Booking) -> P
     held = await _held(uow, booking)
     if held.minor <= 0:
         return None
-    commission = Money(booking.commission_minor, booking.currency)
+    commission = booking.commission
     owner_id = await _owner_of(uow, booking)
     to_owner = owner_share(held, commission)
     await ledger.post(
@@ -157,7 +156,7 @@ async def settle_ruling_after_stay(
     is taken back from the owner's account (a reversal of the payout); one still on its way,
     or one the gateway will not take back, stays as it is: the owner then owes it back out of
     their next payouts."""
-    price = Money(booking.price_minor, booking.currency)
+    price = booking.price
     payment = await _kept_payment(uow, booking)
     refund = Money(
         min(refund.minor, (await refundable_after_stay(uow, booking)).minor), refund.currency
@@ -165,7 +164,7 @@ async def settle_ruling_after_stay(
     if refund.minor == 0:
         return None
     kept = price - refund
-    commission_back = Money(booking.commission_minor, price.currency) - commission_on(booking, kept)
+    commission_back = booking.commission - commission_on(booking, kept)
     owner_back = refund - commission_back
     owner_id = await _owner_of(uow, booking)
     await lock_owners_money(uow, owner_id)
@@ -189,7 +188,7 @@ async def refundable_after_stay(uow: UnitOfWork, booking: Booking) -> Money:
     payment = await _kept_payment(uow, booking)
     # What the bank already took back is not the platform's to refund again.
     left = (await refundable(uow, payment)).minor - await _charged_back(uow, booking)
-    return Money(max(min(booking.price_minor, left), 0), booking.currency)
+    return Money(max(min(booking.price.minor, left), 0), booking.currency)
 
 
 async def _reverse_payout_that_left(
@@ -208,7 +207,7 @@ async def _reverse_payout_that_left(
     uow.payments.add(
         PayoutReversal(
             payout_id=payout.id, owner_id=owner_id, booking_id=booking.id,
-            currency=owner_back.currency, amount_minor=amount, status=TransferStatus.DUE,
+            amount=Money(amount, owner_back.currency), status=TransferStatus.DUE,
             attempts=0, idempotency_key=f"{payout.idempotency_key}:reversal:{refund.id}",
             created_at=clock.now(),
         )
@@ -300,7 +299,7 @@ async def refund_unowed_payment(
     uow: UnitOfWork, clock: Clock, booking: Booking, payment: Payment
 ) -> Refund:
     """Money that came for a booking no longer payable goes straight back."""
-    amount = Money(payment.amount_minor, payment.currency)
+    amount = payment.amount
     await ledger.post(
         uow, clock, kind="refund_due", idempotency_key=f"payment:{payment.id}:unowed",
         booking_id=booking.id,
@@ -333,7 +332,7 @@ async def charge_paid_out_from(uow: UnitOfWork, booking_id: int) -> str | None:
 async def refundable(uow: UnitOfWork, payment: Payment) -> Money:
     """What may still be refunded of a payment: what was paid less its refunds."""
     refunded = await uow.payments.refunded_of_payment(payment.id)
-    return Money(max(payment.amount_minor - refunded, 0), payment.currency)
+    return Money(max(payment.amount.minor - refunded, 0), payment.currency)
 
 
 async def _charged_back(uow: UnitOfWork, booking: Booking) -> int:
@@ -352,7 +351,7 @@ async def _queue_refund(
         raise RefundExceedsPayment(f"payment {payment.id}: {amount} asked, {left} left")
     refund = Refund(
         payment_id=payment.id, booking_id=booking.id, driver_id=booking.driver_id,
-        currency=amount.currency, amount_minor=amount.minor, reason=reason,
+        amount=amount, reason=reason,
         status=TransferStatus.DUE, attempts=0,
         idempotency_key=f"booking:{booking.id}:refund:{reason}:{payment.id}",
         created_at=clock.now(),
@@ -408,7 +407,7 @@ async def _moved(
 ) -> None:
     """The gateway moved a transfer, locked by the caller: the ledger moves it from ``source``
     to ``target`` once (``key``), and the transfer is done."""
-    amount = Money(row.amount_minor, row.currency)
+    amount = row.amount
     await ledger.post(
         uow, clock, kind=kind, idempotency_key=key,
         booking_id=row.booking_id, postings=[Posting(source, -amount), Posting(target, amount)],
@@ -441,7 +440,7 @@ async def refund_sent(uow: UnitOfWork, clock: Clock, refund_id: int, external_id
         source=refund_payable_account(refund.driver_id), target=driver_account(refund.driver_id),
     )  # fmt: skip
     payment = await uow.payments.locked(Payment, refund.payment_id)
-    if payment.status == PaymentStatus.REFUND_DUE or refund.amount_minor == payment.amount_minor:
+    if payment.status == PaymentStatus.REFUND_DUE or refund.amount == payment.amount:
         payment.status = PaymentStatus.REFUNDED
     # A hold is settled by its refund: let go in full, or the rest taken.
     payment.held = False

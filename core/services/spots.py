@@ -80,9 +80,8 @@ async def create(
         cell=cell_of(draft.point),
         address=draft.address.strip()[:255],
         timezone=timezone_of(draft.point),
-        currency=draft.hourly_price.currency,
-        hourly_price_minor=draft.hourly_price.minor,
-        daily_price_minor=draft.daily_price.minor if draft.daily_price else None,
+        hourly_price=draft.hourly_price,
+        daily_price=draft.daily_price,
         covered=draft.covered,
         ev_charger=draft.ev_charger,
         max_vehicle_size=draft.max_vehicle_size,
@@ -253,8 +252,7 @@ async def change_prices(
         raise InvalidPrice(str(hourly.minor))
     if hourly.currency != spot.currency or (daily and daily.currency != spot.currency):
         raise InvalidPrice("currency differs from the spot's")
-    spot.hourly_price_minor = hourly.minor
-    spot.daily_price_minor = daily.minor if daily else None
+    spot.hourly_price, spot.daily_price = hourly, daily
     return spot
 
 

@@ -53,8 +53,7 @@ class Stay:
 
     @property
     def price(self) -> Money:
-        minor = self.booking.price_minor + sum(e.price_minor for e in self.extensions)
-        return Money(minor, self.booking.currency)
+        return sum((e.price for e in self.extensions), self.booking.price)
 
     @property
     def commission(self) -> Money:

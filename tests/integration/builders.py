@@ -116,6 +116,6 @@ async def a_payment(
         return await booking_payments.record_payment(
             uow, clock, gateway=gateway, payload=booking_payments.payload_for(booking),
             driver_id=booking.driver_id,
-            amount=amount or Money(booking.price_minor, booking.currency),
+            amount=amount or booking.price,
             external_id=external_id, provider_charge_id=provider_charge_id, held=held,
         )  # fmt: skip

@@ -101,7 +101,7 @@ async def paid_after_a_wrong_amount(committing_db, clock):
     the right one: the booking is confirmed on the second payment."""
     db = committing_db
     stay = await a_stay(db, clock, start_in=timedelta(days=1))
-    price = Money(stay.booking.price_minor, stay.booking.currency)
+    price = stay.booking.price
     for external_id, amount in (("wrong", price + Money(100, "EUR")), ("right", price)):
         await a_payment(db, clock, stay.booking, external_id=external_id, amount=amount)
         await money_movement.move_money(db, clock, _sandbox_gateways())
@@ -212,7 +212,7 @@ async def test_a_ruling_after_a_chargeback_refunds_no_more_than_was_paid(committ
         payment = await uow.payments.by_external_id("pi_1")
         await chargebacks.funds_withdrawn(
             uow, clock, payment, dispute_reference="dp_1",
-            amount=Money(booking.price_minor, booking.currency),
+            amount=booking.price,
         )  # fmt: skip
     async with db.unit_of_work() as uow:
         await disputes.decide(
@@ -234,7 +234,7 @@ async def test_money_paid_again_after_a_chargeback_goes_back_in_full(committing_
         payment = await uow.payments.by_external_id("pi_1")
         await chargebacks.funds_withdrawn(
             uow, clock, payment, dispute_reference="dp_1",
-            amount=Money(booking.price_minor, booking.currency),
+            amount=booking.price,
         )  # fmt: skip
     again = await a_payment(db, clock, booking, gateway="stripe", external_id="pi_2",
                             provider_charge_id="ch_2")  # fmt: skip

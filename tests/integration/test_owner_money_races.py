@@ -14,7 +14,6 @@ from sqlalchemy import text
 
 from core.db.models import Booking, Dispute, Person
 from core.db.uow import Database
-from core.money import Money
 from core.services import audit, bookings, chargebacks, disputes
 from tests.integration.builders import a_payment, a_person, a_stay
 
@@ -72,7 +71,7 @@ async def _bank_takes_back(db: Database, clock, booking: Booking) -> None:
         payment = (await uow.payments.of_booking(booking.id))[0]
         await chargebacks.funds_withdrawn(
             uow, clock, payment, dispute_reference=f"dp_{booking.id}",
-            amount=Money(booking.price_minor, booking.currency),
+            amount=booking.price,
         )  # fmt: skip
 
 
@@ -144,7 +143,7 @@ async def test_a_ruling_while_the_bank_takes_the_same_stay_back_refunds_only_wha
         payment = (await uow.payments.of_booking(stays.first.id))[0]
         await chargebacks.funds_withdrawn(
             uow, clock, payment, dispute_reference="dp_first",
-            amount=Money(stays.first.price_minor, stays.first.currency),
+            amount=stays.first.price,
         )  # fmt: skip
 
         async def manager_rules() -> None:

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from core.db.models import PaymentStatus
 from core.errors import StaleBooking
-from core.money import Money
 from core.services import audit, booking_payments, bookings
 from core.services.booking_payments import PaymentResult
 from core.status import BookingStatus
@@ -29,7 +28,7 @@ async def _pay(db, clock, booking, external_id):
     async with db.unit_of_work() as uow:
         return await booking_payments.record_payment(
             uow, clock, gateway="telegram", payload=booking_payments.payload_for(booking),
-            driver_id=booking.driver_id, amount=Money(booking.price_minor, booking.currency),
+            driver_id=booking.driver_id, amount=booking.price,
             external_id=external_id, provider_charge_id=f"ch_{external_id}",
         )  # fmt: skip
 
