@@ -221,12 +221,12 @@ class Spots(_Repository):
 
     async def windows_touching(
         self, spot_id: int, start: datetime, end: datetime
-    ) -> list[Row[tuple[datetime, datetime, bool]]]:
+    ) -> list[Row[datetime, datetime, bool]]:
         """(start_at, end_at, blocked) of the one-off openings and blocks overlapping the span."""
         rows = await self.session.execute(
             _WINDOWS_TOUCHING, {"spot_id": spot_id, "start": start, "end": end}
         )
-        return list(rows)
+        return [row for row in rows]
 
 
 class Bookings(_Repository):
@@ -242,7 +242,7 @@ class Bookings(_Repository):
                 Booking.status.in_(PAID_STATUSES), Booking.start_at < until, Booking.end_at > since
             )
         )
-        return [tuple(row) for row in rows]
+        return [(spot_id, start, end) for spot_id, start, end in rows]
 
     async def get_for_update(self, booking_id: int) -> Booking | None:
         """The booking as committed now, its row locked until the transaction ends. Without
@@ -527,7 +527,9 @@ class Ledger(_Repository):
             query = query.where(LedgerEntry.account.startswith(account_prefix, autoescape=True))
         if since is not None:
             query = query.where(LedgerTransaction.created_at >= since)
-        return [tuple(row) for row in await self.session.execute(query)]
+        return [
+            (at, currency, amount) for at, currency, amount in await self.session.execute(query)
+        ]
 
     async def movements(
         self, account: str, *, except_kinds: Iterable[str] = ()
@@ -543,7 +545,7 @@ class Ledger(_Repository):
             )
             .order_by(LedgerTransaction.created_at.desc())
         )
-        return [tuple(row) for row in rows]
+        return [(at, kind, amount) for at, kind, amount in rows]
 
     async def escrow_of_booking(self, booking_id: int) -> dict[str, int]:
         """What escrow still holds for a booking, by currency."""
@@ -578,7 +580,7 @@ class Ledger(_Repository):
             .group_by(LedgerEntry.currency)
             .having(func.sum(LedgerEntry.amount_minor) < 0)
         )
-        return [tuple(row) for row in rows]
+        return [(currency, amount) for currency, amount in rows]
 
 
 class Payments(_Repository):
@@ -597,12 +599,8 @@ class Payments(_Repository):
         return row
 
     async def locked_if_any(self, model: type[T], row_id: int) -> T | None:
-        return await self.session.scalar(
-            select(model)
-            .where(model.id == row_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
+        # populate_existing: the copy already in the session is replaced by the locked row.
+        return await self.session.get(model, row_id, with_for_update=True, populate_existing=True)
 
     async def by_external_id(self, external_id: str) -> Payment | None:
         return await self.session.scalar(select(Payment).where(Payment.external_id == external_id))
@@ -811,7 +809,7 @@ class Payments(_Repository):
             .order_by(Payment.id)
             .limit(limit)
         )
-        return [tuple(row) for row in rows]
+        return [(payment, booking) for payment, booking in rows]
 
     async def has_held_payment(self, booking_id: int) -> bool:
         found = await self.session.scalar(
@@ -901,7 +899,8 @@ class Trust(_Repository):
 
 class Deliveries(_Repository):
     async def forget_before(self, moment: datetime) -> int:
-        result = await self.session.execute(delete(Delivery).where(Delivery.processed_at < moment))
+        connection = await self.session.connection()
+        result = await connection.execute(delete(Delivery).where(Delivery.processed_at < moment))
         return result.rowcount or 0
 
 

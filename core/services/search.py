@@ -330,5 +330,5 @@ def _area_name(members: Sequence[Any]) -> str:
                 first_seen[part] = min(first_seen.get(part, position), position)
     if counts:
         return max(counts, key=lambda part: (counts[part], -first_seen[part]))
-    zone = max({row.timezone for row in members}, key=[row.timezone for row in members].count)
+    zone: str = max({row.timezone for row in members}, key=[row.timezone for row in members].count)
     return zone.rsplit("/", 1)[-1].replace("_", " ")
