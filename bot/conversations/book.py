@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import IntEnum, auto
 from zoneinfo import ZoneInfo
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -20,17 +20,18 @@ from telegram.ext import (
 )
 
 from bot import owner_notices
+from bot.buttons import on_button
 from bot.context import ParkShareContext
-from bot.conversations import LEAVE_HINT, conversation
 from bot.drafts import BookingDraft
 from bot.errors import explain
+from bot.flow import LEAVE_HINT, conversation
 from bot.handlers.payments import offer_payment
 from bot.handlers.requests import notify_owner_of_request
 from bot.handlers.search import OpenSpot, window_for
 from bot.handlers.spot_card import BookSpot
 from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_
-from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.keyboards import CallbackData, inline
 from core.availability_text import OVERNIGHT, SAME_DAY, AmbiguousHours, parse_availability
 from core.db.models import Booking
 from core.errors import DomainError, InvalidWindow, WindowTaken, WindowUnavailable
@@ -57,11 +58,10 @@ class BookingStep(CallbackData):
     action: str
 
 
-async def book_pressed(update: Update, context: ParkShareContext) -> BookState | int:
-    query = update.callback_query
-    pressed = await unpack_pressed(query, BookSpot, context.i18n)
-    if pressed is None:
-        return ConversationHandler.END
+@on_button(BookSpot, forged=ConversationHandler.END)
+async def book_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: BookSpot
+) -> BookState | int:
     async with context.db.reading() as uow:
         spot = (await spots.card(uow, pressed.spot_id)).spot
     await query.answer()
@@ -135,12 +135,11 @@ async def _ask_confirmation(
     return BookState.CONFIRM
 
 
-async def step_pressed(update: Update, context: ParkShareContext) -> BookState | int:
-    query = update.callback_query
+@on_button(BookingStep, forged=BookState.CONFIRM)
+async def step_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, step: BookingStep
+) -> BookState | int:
     _ = context.i18n.gettext
-    step = await unpack_pressed(query, BookingStep, context.i18n)
-    if step is None:
-        return BookState.CONFIRM
     draft = context.user_data.booking_draft
     if step.action in (OVERNIGHT, SAME_DAY):
         return await _reading_picked(update, context, step.action)
@@ -337,12 +336,12 @@ def build_book_conversation() -> ConversationHandler:
         name="book",
         stopped=N_("Booking stopped. Nothing was reserved."),
         forget=_forget,
-        entry_points=[CallbackQueryHandler(book_pressed, pattern=BookSpot.pattern())],
+        entry_points=[book_pressed],
         states={
-            BookState.CONFIRM: [CallbackQueryHandler(step_pressed, pattern=BookingStep.pattern())],
+            BookState.CONFIRM: [step_pressed],
             BookState.CUSTOM_WINDOW: [
                 MessageHandler(filters.TEXT & ~filters.COMMAND, window_typed),
-                CallbackQueryHandler(step_pressed, pattern=BookingStep.pattern()),
+                step_pressed,
             ],
         },
         fallbacks=[

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import IntEnum, auto
 from zoneinfo import ZoneInfo
 
-from telegram import ReplyKeyboardRemove, Update
+from telegram import CallbackQuery, ReplyKeyboardRemove, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -19,14 +19,15 @@ from telegram.ext import (
 )
 
 from bot.availability_view import describe_weekly, describe_windows
+from bot.buttons import on_button
 from bot.context import ParkShareContext
-from bot.conversations import conversation
 from bot.drafts import ListingDraft
 from bot.errors import explain
+from bot.flow import conversation
 from bot.handlers.moderation import post_listing_card
 from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_, Translator
-from bot.keyboards import CallbackData, inline, location_request, unpack_pressed
+from bot.keyboards import CallbackData, inline, location_request
 from bot.telegram_text import fit_html
 from core.availability_text import (
     OVERNIGHT,
@@ -264,11 +265,10 @@ def _buttons(state: ListState) -> CallbackQueryHandler:
     """The flow's buttons, read in the light of the step the owner is at now: an older "Skip"
     pressed later skips the current question, never one already answered."""
 
-    async def pressed(update: Update, context: ParkShareContext) -> ListState | int:
-        query = update.callback_query
-        step = await unpack_pressed(query, ListingStep, context.i18n)
-        if step is None:
-            return state
+    @on_button(ListingStep, forged=state)
+    async def pressed(
+        update: Update, context: ParkShareContext, query: CallbackQuery, step: ListingStep
+    ) -> ListState | int:
         await query.answer()
         draft = _draft(context)
         if state == ListState.FEATURES and step.action in ("covered", "ev", "size"):
@@ -298,7 +298,7 @@ def _buttons(state: ListState) -> CallbackQueryHandler:
         )
         return state
 
-    return CallbackQueryHandler(pressed, pattern=ListingStep.pattern())
+    return pressed
 
 
 async def _reading_picked(update: Update, context: ParkShareContext, kind: str) -> ListState:

@@ -8,7 +8,7 @@ import html
 from dataclasses import dataclass
 from enum import IntEnum, auto
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -18,12 +18,13 @@ from telegram.ext import (
     filters,
 )
 
+from bot.buttons import on_button
 from bot.context import ParkShareContext
-from bot.conversations import LEAVE_HINT, conversation
 from bot.drafts import RatingDraft
+from bot.flow import LEAVE_HINT, conversation
 from bot.handlers.relay import leave as leave_relay
 from bot.i18n import N_, Translator
-from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.keyboards import CallbackData, inline
 from core.errors import BookingNotFound
 from core.services import parties, ratings
 from core.services.parties import Side
@@ -68,12 +69,11 @@ def stars(count: int) -> str:
     return "★" * count + "☆" * (5 - count)
 
 
-async def rate_pressed(update: Update, context: ParkShareContext) -> RateState | int:
-    query = update.callback_query
+@on_button(RateBooking, forged=ConversationHandler.END)
+async def rate_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: RateBooking
+) -> RateState | int:
     _ = context.i18n.gettext
-    pressed = await unpack_pressed(query, RateBooking, context.i18n)
-    if pressed is None:
-        return ConversationHandler.END
     async with context.db.reading() as uow:
         side = await ratings.check_can_rate(
             uow, booking_id=pressed.booking_id, rater_id=context.user_data.person_id
@@ -97,13 +97,12 @@ async def rate_pressed(update: Update, context: ParkShareContext) -> RateState |
     return RateState.STARS
 
 
-async def stars_given(update: Update, context: ParkShareContext) -> RateState | int:
-    query = update.callback_query
+@on_button(GiveStars, forged=RateState.STARS)
+async def stars_given(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: GiveStars
+) -> RateState | int:
     _ = context.i18n.gettext
     draft = context.user_data.rating_draft
-    pressed = await unpack_pressed(query, GiveStars, context.i18n)
-    if pressed is None:
-        return RateState.STARS
     if draft is None:
         await query.answer(_("This button is no longer valid."), show_alert=True)
         return ConversationHandler.END
@@ -161,9 +160,9 @@ def build_rate_conversation() -> ConversationHandler:
         name="rate",
         stopped=N_("Rating stopped. You can rate later from /bookings."),
         forget=_forget,
-        entry_points=[CallbackQueryHandler(rate_pressed, pattern=RateBooking.pattern())],
+        entry_points=[rate_pressed],
         states={
-            RateState.STARS: [CallbackQueryHandler(stars_given, pattern=GiveStars.pattern())],
+            RateState.STARS: [stars_given],
             RateState.COMMENT: [
                 MessageHandler(
                     filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, comment_typed

@@ -8,12 +8,13 @@ import contextlib
 import html
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot import owner_notices
 from bot.booking_buttons import ManageBooking, PayBooking
+from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.conversations.rate import rate_button
 from bot.conversations.report import ReportProblem, report_button
@@ -22,7 +23,7 @@ from bot.handlers.relay import OpenRelay
 from bot.handlers.relay import open_button as relay_button
 from bot.handlers.spot_card import Navigate
 from bot.i18n import N_, Translator, translator
-from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.keyboards import CallbackData, inline
 from bot.payment_pages import close_lapsed_payment_pages
 from bot.stay_text import duration_text, window_text
 from bot.waiting_drivers import tell_waiting_drivers
@@ -197,14 +198,13 @@ def _problem_after_stay_rows(
     ]
 
 
-async def owner_cancel_pressed(update: Update, context: ParkShareContext) -> None:
+@on_button(OwnerCancel)
+async def owner_cancel_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: OwnerCancel
+) -> None:
     """An owner calls off a booking at their spot: asked first, with what it costs them."""
-    query = update.callback_query
     i18n = context.i18n
     _ = i18n.gettext
-    pressed = await unpack_pressed(query, OwnerCancel, context.i18n)
-    if pressed is None:
-        return
     owner_id = context.user_data.person_id
     if pressed.action == "yes":
         async with context.db.unit_of_work() as uow:
@@ -264,13 +264,12 @@ async def _tell_driver_owner_cancelled(
         await context.bot.send_message(driver.telegram_id, text)
 
 
-async def booking_pressed(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
+@on_button(ManageBooking)
+async def booking_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: ManageBooking
+) -> None:
     i18n = context.i18n
     _ = i18n.gettext
-    pressed = await unpack_pressed(query, ManageBooking, context.i18n)
-    if pressed is None:
-        return
     settings = context.settings
     driver_id = context.user_data.person_id
     if pressed.action == "cancel_yes":
@@ -353,13 +352,12 @@ async def _confirm_cancel(query, context: ParkShareContext, booking: Booking, sp
     )
 
 
-async def extension_pressed(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
+@on_button(ExtendBooking)
+async def extension_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: ExtendBooking
+) -> None:
     i18n = context.i18n
     _ = i18n.gettext
-    pressed = await unpack_pressed(query, ExtendBooking, i18n)
-    if pressed is None:
-        return
     async with context.db.unit_of_work() as uow:
         extension = await bookings.extend(
             uow, context.clock, booking_id=pressed.booking_id,
@@ -390,7 +388,7 @@ async def extension_pressed(update: Update, context: ParkShareContext) -> None:
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("bookings", list_bookings, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(booking_pressed, pattern=ManageBooking.pattern()),
-        CallbackQueryHandler(owner_cancel_pressed, pattern=OwnerCancel.pattern()),
-        CallbackQueryHandler(extension_pressed, pattern=ExtendBooking.pattern()),
+        booking_pressed,
+        owner_cancel_pressed,
+        extension_pressed,
     ]

@@ -10,16 +10,17 @@ import html
 import logging
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler
 
+from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.errors import explain
 from bot.handlers.gate import banned_notice
 from bot.handlers.moderation import is_manager
 from bot.i18n import N_, Translator, translator
-from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.keyboards import CallbackData, inline
 from bot.telegram_text import MAX_CAPTION, MAX_TEXT, fit_html, split_html, visible_len
 from core.credit import CreditTier, tier_of
 from core.errors import DisputeTaken, RulingNotAllowed
@@ -337,10 +338,11 @@ async def _may_settle(update: Update, context: ParkShareContext) -> bool:
     return True
 
 
-async def action_pressed(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
-    pressed = await unpack_pressed(query, DisputeAction, context.managers_i18n)
-    if pressed is None or not await _may_settle(update, context):
+@on_button(DisputeAction, managers=True)
+async def action_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: DisputeAction
+) -> None:
+    if not await _may_settle(update, context):
         return
     manager_id = context.user_data.person_id
     try:
@@ -356,10 +358,11 @@ async def action_pressed(update: Update, context: ParkShareContext) -> None:
         await query.answer(explain(refused, context.managers_i18n), show_alert=True)
 
 
-async def confirm_pressed(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
-    pressed = await unpack_pressed(query, ConfirmRuling, context.managers_i18n)
-    if pressed is None or not await _may_settle(update, context):
+@on_button(ConfirmRuling, managers=True)
+async def confirm_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: ConfirmRuling
+) -> None:
+    if not await _may_settle(update, context):
         return
     try:
         await _decide(update, context, pressed, context.user_data.person_id)
@@ -532,12 +535,11 @@ async def _side_action(
         )  # fmt: skip
 
 
-async def answer_pressed(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
+@on_button(AnswerDispute)
+async def answer_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: AnswerDispute
+) -> None:
     _ = context.i18n.gettext
-    pressed = await unpack_pressed(query, AnswerDispute, context.i18n)
-    if pressed is None:
-        return
     async with context.db.reading() as uow:
         dispute = await disputes.get(uow, pressed.dispute_id)
     if dispute.asked_person_id != context.user_data.person_id or dispute.resolution:
@@ -593,7 +595,7 @@ async def _tell(context: ParkShareContext, telegram_id: int, text: str, markup=N
 
 def handlers() -> list[BaseHandler]:
     return [
-        CallbackQueryHandler(action_pressed, pattern=DisputeAction.pattern()),
-        CallbackQueryHandler(confirm_pressed, pattern=ConfirmRuling.pattern()),
-        CallbackQueryHandler(answer_pressed, pattern=AnswerDispute.pattern()),
+        action_pressed,
+        confirm_pressed,
+        answer_pressed,
     ]

@@ -10,16 +10,17 @@ import html
 import logging
 from dataclasses import dataclass
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ExtBot
+from telegram.ext import BaseHandler, CommandHandler, ExtBot
 
 from bot.availability_view import describe_weekly
+from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.handlers.spot_card import VEHICLE_LABELS
 from bot.i18n import N_, Translator, translator
-from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.keyboards import CallbackData, inline
 from bot.telegram_text import MAX_CAPTION, MAX_TEXT, fit_html, split_html, visible_len
 from bot.waiting_drivers import tell_waiting_drivers
 from core.money import Money
@@ -168,15 +169,27 @@ async def show_pending(update: Update, context: ParkShareContext) -> None:
         )
 
 
-async def decision_pressed(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
-    # The cards live in the managers' group: whoever presses reads the group's language.
+# The cards live in the managers' group: whoever presses reads the group's language.
+@on_button(ModerateSpot, managers=True)
+async def decision_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: ModerateSpot
+) -> None:
+    await _decided(update, context, query, pressed)
+
+
+@on_button(RejectSpot, managers=True)
+async def rejection_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: RejectSpot
+) -> None:
+    await _decided(update, context, query, pressed)
+
+
+async def _decided(
+    update: Update, context: ParkShareContext, query: CallbackQuery,
+    pressed: ModerateSpot | RejectSpot,
+) -> None:  # fmt: skip
     i18n = context.managers_i18n
     _ = i18n.gettext
-    kind = RejectSpot if query.data.startswith(RejectSpot.prefix + ":") else ModerateSpot
-    pressed = await unpack_pressed(query, kind, i18n)
-    if pressed is None:
-        return
     if not await is_manager(context, update.effective_chat.id, update.effective_user.id):
         await query.answer(_("Only the managers' administrators can decide on listings."), True)
         return
@@ -245,6 +258,6 @@ async def tell_owner(
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("pending", show_pending),
-        CallbackQueryHandler(decision_pressed, pattern=ModerateSpot.pattern()),
-        CallbackQueryHandler(decision_pressed, pattern=RejectSpot.pattern()),
+        decision_pressed,
+        rejection_pressed,
     ]

@@ -6,14 +6,15 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.availability_view import describe_weekly
+from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.errors import explain
 from bot.i18n import N_, Translator
-from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.keyboards import CallbackData, inline
 from bot.waiting_drivers import tell_waiting_drivers
 from core.availability import WeeklyRule
 from core.db.models import Spot
@@ -96,12 +97,11 @@ async def list_spots(update: Update, context: ParkShareContext) -> None:
         )
 
 
-async def action_pressed(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
+@on_button(ManageSpot, pattern=r"^my:(pause|resume|delete|delete_yes|keep):")
+async def action_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: ManageSpot
+) -> None:
     _ = context.i18n.gettext
-    pressed = await unpack_pressed(query, ManageSpot, context.i18n)
-    if pressed is None:
-        return
     if pressed.action == "delete":
         await query.answer()
         await query.edit_message_reply_markup(
@@ -151,5 +151,5 @@ async def _redraw(query, context: ParkShareContext, spot_id: int) -> None:
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("myspots", list_spots, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(action_pressed, pattern=r"^my:(pause|resume|delete|delete_yes|keep):"),
+        action_pressed,
     ]

@@ -8,11 +8,10 @@ import html
 import logging
 from datetime import timedelta
 
-from telegram import InlineKeyboardMarkup, LabeledPrice, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, LabeledPrice, Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     BaseHandler,
-    CallbackQueryHandler,
     MessageHandler,
     PreCheckoutQueryHandler,
     filters,
@@ -20,11 +19,12 @@ from telegram.ext import (
 
 from bot import owner_notices
 from bot.booking_buttons import ManageBooking, PayBooking
+from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.errors import explain
 from bot.handlers.relay import open_button as relay_button
 from bot.i18n import N_, Translator
-from bot.keyboards import inline, unpack_pressed
+from bot.keyboards import inline
 from bot.stay_text import window_text
 from bot.telegram_text import fit_html
 from core.db.models import Booking
@@ -47,13 +47,12 @@ from payments.telegram_invoice import (
 log = logging.getLogger(__name__)
 
 
-async def pay_pressed(update: Update, context: ParkShareContext) -> None:
+@on_button(PayBooking)
+async def pay_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: PayBooking
+) -> None:
     """Pay from /bookings or after a refusal: the invoice again, for when it has scrolled away."""
-    query = update.callback_query
     _ = context.i18n.gettext
-    pressed = await unpack_pressed(query, PayBooking, context.i18n)
-    if pressed is None:
-        return
     try:
         await send_payment(
             context, pressed.booking_id, chat_id=update.effective_chat.id,
@@ -325,7 +324,7 @@ def payment_outcome_text(outcome: booking_payments.PaymentOutcome, i18n: Transla
 
 def handlers() -> list[BaseHandler]:
     return [
-        CallbackQueryHandler(pay_pressed, pattern=PayBooking.pattern()),
+        pay_pressed,
         PreCheckoutQueryHandler(pre_checkout),
         MessageHandler(filters.SUCCESSFUL_PAYMENT, payment_received),
     ]

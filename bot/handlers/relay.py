@@ -8,13 +8,21 @@ import html
 import logging
 from dataclasses import dataclass
 
-from telegram import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram import (
+    CallbackQuery,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler
 
+from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.i18n import N_, Translator, translator
-from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.keyboards import CallbackData, inline
 from bot.telegram_text import MAX_CAPTION, MAX_TEXT, split_html
 from core.errors import DomainError
 from core.services import relay
@@ -48,12 +56,11 @@ def is_leave(text: str | None) -> bool:
     )
 
 
-async def open_pressed(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
+@on_button(OpenRelay)
+async def open_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: OpenRelay
+) -> None:
     _ = context.i18n.gettext
-    pressed = await unpack_pressed(query, OpenRelay, context.i18n)
-    if pressed is None:
-        return
     async with context.db.reading() as uow:
         leg = await relay.open_leg(
             uow, context.clock, booking_id=pressed.booking_id,
@@ -164,4 +171,4 @@ def _content(message: Message) -> tuple[str | None, str, str | None]:
 
 
 def handlers() -> list[BaseHandler]:
-    return [CallbackQueryHandler(open_pressed, pattern=OpenRelay.pattern())]
+    return [open_pressed]

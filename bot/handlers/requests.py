@@ -7,14 +7,15 @@ import contextlib
 import html
 from dataclasses import dataclass
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler
 
+from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.handlers.payments import offer_payment
 from bot.i18n import translator
-from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.keyboards import CallbackData, inline
 from bot.owner_notices import tier_text
 from bot.waiting_drivers import tell_waiting_drivers
 from core.db.models import Booking
@@ -61,12 +62,11 @@ async def notify_owner_of_request(context: ParkShareContext, booking_id: int) ->
         await context.bot.send_message(owner.telegram_id, text, reply_markup=keyboard)
 
 
-async def request_answered(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
+@on_button(AnswerRequest)
+async def request_answered(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: AnswerRequest
+) -> None:
     _ = context.i18n.gettext
-    pressed = await unpack_pressed(query, AnswerRequest, context.i18n)
-    if pressed is None:
-        return
     accept = pressed.answer == "accept"
     async with context.db.unit_of_work() as uow:
         booking = await bookings.answer_request(
@@ -116,4 +116,4 @@ async def tell_driver(
 
 
 def handlers() -> list[BaseHandler]:
-    return [CallbackQueryHandler(request_answered, pattern=AnswerRequest.pattern())]
+    return [request_answered]

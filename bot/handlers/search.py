@@ -8,17 +8,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.button_width import fit_label
+from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.drafts import SearchDraft
 from bot.errors import explain
 from bot.feedback import action_if_slow
 from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_, Translator
-from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.keyboards import CallbackData, inline
 from bot.stay_text import duration_text
 from core.availability import Interval
 from core.availability_text import (
@@ -185,11 +186,10 @@ async def _show_window(update: Update, context: ParkShareContext, window: Interv
     await update.effective_message.reply_text(text, reply_markup=keyboard)
 
 
-async def window_reading_picked(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
-    pressed = await unpack_pressed(query, PickWindowReading, context.i18n)
-    if pressed is None:
-        return
+@on_button(PickWindowReading)
+async def window_reading_picked(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: PickWindowReading
+) -> None:
     draft = context.user_data.search
     text = None
     if draft is not None and draft.pending_window:
@@ -245,12 +245,11 @@ async def _start_search(update: Update, context: ParkShareContext, point: GeoPoi
     await message.reply_text(text, reply_markup=keyboard)
 
 
-async def search_changed(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
+@on_button(ChangeSearch)
+async def search_changed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, change: ChangeSearch
+) -> None:
     draft = context.user_data.search
-    change = await unpack_pressed(query, ChangeSearch, context.i18n)
-    if change is None:
-        return
     if draft is None:
         await query.answer(
             context.i18n.gettext("Share your location again to start a new search."),
@@ -476,6 +475,6 @@ def handlers() -> list[BaseHandler]:
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     return [
         MessageHandler(private & filters.LOCATION, location_shared),
-        CallbackQueryHandler(search_changed, pattern=ChangeSearch.pattern()),
-        CallbackQueryHandler(window_reading_picked, pattern=PickWindowReading.pattern()),
+        search_changed,
+        window_reading_picked,
     ]

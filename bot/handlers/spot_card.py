@@ -8,14 +8,15 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler
 
+from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.handlers.search import OpenSpot, window_for
 from bot.i18n import N_, Translator
-from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.keyboards import CallbackData, inline
 from bot.telegram_text import MAX_CAPTION, MAX_TEXT, fit_html
 from core.db.models import Spot, VehicleSize
 from core.geo import GeoPoint
@@ -54,12 +55,11 @@ def _window(context: ParkShareContext, zone: str) -> tuple[datetime, datetime]:
     return window_for("2h", context.clock.now(), zone)
 
 
-async def spot_opened(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
+@on_button(OpenSpot)
+async def spot_opened(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: OpenSpot
+) -> None:
     _ = context.i18n.gettext
-    pressed = await unpack_pressed(query, OpenSpot, context.i18n)
-    if pressed is None:
-        return
     async with context.db.reading() as uow:
         details = await spots.card(uow, pressed.spot_id)
     await query.answer()
@@ -137,12 +137,11 @@ async def _card_text(
     return "\n".join(lines)
 
 
-async def navigate(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
+@on_button(Navigate)
+async def navigate(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: Navigate
+) -> None:
     _ = context.i18n.gettext
-    pressed = await unpack_pressed(query, Navigate, context.i18n)
-    if pressed is None:
-        return
     async with context.db.reading() as uow:
         spot = (await spots.card(uow, pressed.spot_id)).spot
     await query.answer()
@@ -165,6 +164,6 @@ async def navigate(update: Update, context: ParkShareContext) -> None:
 
 def handlers() -> list[BaseHandler]:
     return [
-        CallbackQueryHandler(spot_opened, pattern=OpenSpot.pattern()),
-        CallbackQueryHandler(navigate, pattern=Navigate.pattern()),
+        spot_opened,
+        navigate,
     ]

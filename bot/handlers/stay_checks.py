@@ -8,14 +8,15 @@ import contextlib
 import html
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler
 
+from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.handlers.disputes import announce
 from bot.i18n import N_, Translator, translator
-from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.keyboards import CallbackData, inline
 from core.services import disputes, stay_checks
 from core.services.stay_checks import Answer, Check, Notice
 
@@ -38,11 +39,10 @@ def check_in_button(booking_id: int, i18n: Translator) -> tuple[str, CheckIn]:
     return i18n.gettext("📍 I'm here"), CheckIn(booking_id)
 
 
-async def check_in_pressed(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
-    pressed = await unpack_pressed(query, CheckIn, context.i18n)
-    if pressed is None:
-        return
+@on_button(CheckIn)
+async def check_in_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: CheckIn
+) -> None:
     async with context.db.unit_of_work() as uow:
         found = await stay_checks.check_in(
             uow, context.clock, booking_id=pressed.booking_id,
@@ -98,12 +98,11 @@ REPORTS = {
 }
 
 
-async def answer_pressed(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
+@on_button(AnswerCheck)
+async def answer_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: AnswerCheck
+) -> None:
     _ = context.i18n.gettext
-    pressed = await unpack_pressed(query, AnswerCheck, context.i18n)
-    if pressed is None:
-        return
     given = Answer(pressed.answer)
     # The report is kept on the dispute as the managers read it, in their group's language.
     note = context.managers_i18n.gettext(REPORTS[given]) if given in REPORTS else ""
@@ -131,6 +130,6 @@ async def answer_pressed(update: Update, context: ParkShareContext) -> None:
 
 def handlers() -> list[BaseHandler]:
     return [
-        CallbackQueryHandler(check_in_pressed, pattern=CheckIn.pattern()),
-        CallbackQueryHandler(answer_pressed, pattern=AnswerCheck.pattern()),
+        check_in_pressed,
+        answer_pressed,
     ]

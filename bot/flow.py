@@ -1,0 +1,108 @@
+"""One module per ConversationHandler flow; ``conversation()`` gives them common settings and
+the one way every flow is left when the person turns to something else."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from telegram import ReplyKeyboardRemove, Update
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CallbackQueryHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.context import ParkShareContext
+from bot.i18n import N_
+from bot.main_menu import RoleChoice
+
+DEFAULT_TIMEOUT = timedelta(minutes=30)
+# /cancel is each flow's own way out; every other command is a person turning elsewhere.
+OTHER_COMMAND = filters.COMMAND & ~filters.Regex(r"^/cancel(@\w+)?(\s|$)")
+# The buttons under /start's greeting: the main menu, valid whatever flow is under way.
+MAIN_MENU_BUTTONS = RoleChoice.pattern()
+# Said in the first message of every flow.
+LEAVE_HINT = N_("Send /cancel to stop.")
+
+
+class Flow(ConversationHandler):
+    """A persistent, chat-scoped conversation that steps aside for the rest of the bot. Any
+    other command or main-menu button ends it, with one line saying so, and then gets the
+    answer it gets outside any flow; the flow's own command so starts it afresh. Without
+    this, a command sent mid-flow would leave the flow waiting unseen for the next text."""
+
+    def __init__(
+        self,
+        *,
+        stopped: str,
+        forget: Callable[[ParkShareContext], None],
+        removes_keyboard: bool = False,
+        fallbacks: list[BaseHandler],
+        **options: Any,
+    ) -> None:
+        self._stopped, self._forget, self._removes_keyboard = stopped, forget, removes_keyboard
+        self._interruptions = [
+            MessageHandler(OTHER_COMMAND, self._interrupted),
+            CallbackQueryHandler(self._interrupted, pattern=MAIN_MENU_BUTTONS),
+        ]
+        options.setdefault("persistent", True)
+        options.setdefault("conversation_timeout", DEFAULT_TIMEOUT)
+        # Our flows mix typed answers and inline buttons in one chat on purpose, so PTB's note
+        # that buttons are tracked per chat rather than per message is expected here.
+        with warnings.catch_warnings():
+            warnings.filterwarnings(
+                "ignore", message="If 'per_message=False'", category=PTBUserWarning
+            )
+            # First among the fallbacks: a flow's catch-all must not swallow a command.
+            super().__init__(fallbacks=[*self._interruptions, *fallbacks], **options)
+
+    async def _interrupted(self, update: Update, context: ParkShareContext) -> int:
+        self._forget(context)
+        await update.effective_message.reply_text(
+            context.i18n.gettext(self._stopped),
+            reply_markup=ReplyKeyboardRemove() if self._removes_keyboard else None,
+        )
+        return ConversationHandler.END
+
+    async def handle_update(  # type: ignore[override]
+        self,
+        update: Update,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        check_result: Any,
+        context: Any,
+    ) -> object | None:
+        outcome = await super().handle_update(update, application, check_result, context)
+        if check_result[2] in self._interruptions:
+            await _offer_again(self, update, application, context)
+        return outcome
+
+
+async def _offer_again(
+    flow: Flow,
+    update: Update,
+    application: Application[Any, Any, Any, Any, Any, Any],
+    context: Any,
+) -> None:
+    """Offers the update to the flow's handler group again, now that the flow is over: the
+    first handler that takes it answers it, as if the flow had never been running."""
+    group = next(handlers for handlers in application.handlers.values() if flow in handlers)
+    for handler in group:
+        check = handler.check_update(update)
+        if check is not None and check is not False:
+            await handler.handle_update(update, application, check, context)
+            return
+
+
+def conversation(
+    *, stopped: str, forget: Callable[[ParkShareContext], None], **options: Any
+) -> Flow:
+    """A flow; ``stopped`` (a msgid) is the line said when another command ends it, and
+    ``forget`` drops what it had collected."""
+    return Flow(stopped=stopped, forget=forget, **options)
