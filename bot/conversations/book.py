@@ -25,13 +25,13 @@ from bot.context import ParkShareContext
 from bot.drafts import BookingDraft
 from bot.errors import explain
 from bot.flow import LEAVE_HINT, conversation
-from bot.handlers.payments import offer_payment
-from bot.handlers.requests import notify_owner_of_request
-from bot.handlers.search import OpenSpot, window_for
-from bot.handlers.spot_card import BookSpot
+from bot.handlers.search import window_for
 from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_
 from bot.keyboards import CallbackData, inline
+from bot.owner_notices import notify_owner_of_request
+from bot.payment_messages import offer_payment
+from bot.spot_buttons import BookSpot, OpenSpot
 from core.availability_text import OVERNIGHT, SAME_DAY, AmbiguousHours, parse_availability
 from core.db.models import Booking
 from core.errors import DomainError, InvalidWindow, WindowTaken, WindowUnavailable

@@ -20,11 +20,10 @@ from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.errors import explain
 from bot.flow import LEAVE_HINT, conversation
-from bot.handlers.my_spots import ManageSpot
-from bot.handlers.owner_availability import PickHoursReading
-from bot.hours_readings import reading_buttons, reading_question, reading_text
+from bot.hours_readings import PickHoursReading, reading_buttons, reading_question, reading_text
 from bot.i18n import N_
 from bot.keyboards import CallbackData, inline
+from bot.spot_buttons import ManageSpot
 from core.availability_text import AmbiguousHours, parse_availability
 from core.errors import DomainError
 from core.money import Money

@@ -24,11 +24,12 @@ from bot.context import ParkShareContext
 from bot.drafts import ListingDraft
 from bot.errors import explain
 from bot.flow import conversation
-from bot.handlers.moderation import post_listing_card
 from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_, Translator
 from bot.keyboards import CallbackData, inline, location_request
+from bot.listing_card import post_listing_card
 from bot.telegram_text import fit_html
+from bot.vehicle_labels import VEHICLE_LABELS
 from core.availability_text import (
     OVERNIGHT,
     SAME_DAY,
@@ -47,13 +48,6 @@ from core.timezones import timezone_of
 
 MAX_PHOTOS = spots.MAX_PHOTOS
 VEHICLE_SIZES = [size.value for size in VehicleSize]
-VEHICLE_SIZE_LABELS = {
-    "motorbike": N_("motorbike"),
-    "small": N_("small car"),
-    "medium": N_("medium car"),
-    "large": N_("large car / SUV"),
-    "van": N_("van"),
-}
 AVAILABILITY_EXAMPLES = N_(
     "For example:\n• Mon-Fri 08:00-18:00\n• weekends all day\n• every day 7-23\n"
     "• today until 20:00\n• tomorrow 9-17"
@@ -338,7 +332,7 @@ def _features_keyboard(draft: ListingDraft, i18n: Translator):
             [
                 (
                     _("Largest vehicle: {size}").format(
-                        size=_(VEHICLE_SIZE_LABELS[draft.max_vehicle_size])
+                        size=_(VEHICLE_LABELS[draft.max_vehicle_size])
                     ),
                     ListingStep("size"),
                 )
@@ -437,7 +431,7 @@ async def _review(update: Update, context: ParkShareContext) -> ListState:
             (draft.ev_charger, _("EV charger")),
         )
         if present
-    ] + [_("up to a {size}").format(size=_(VEHICLE_SIZE_LABELS[draft.max_vehicle_size]))]
+    ] + [_("up to a {size}").format(size=_(VEHICLE_LABELS[draft.max_vehicle_size]))]
     daily = i18n.money(Money(draft.daily_minor, draft.currency)) if draft.daily_minor else _("none")
     summary = _(
         "<b>{title}</b>\n{address}\n"

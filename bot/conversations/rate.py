@@ -18,13 +18,14 @@ from telegram.ext import (
     filters,
 )
 
+from bot.booking_buttons import RateBooking
 from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.drafts import RatingDraft
 from bot.flow import LEAVE_HINT, conversation
-from bot.handlers.relay import leave as leave_relay
-from bot.i18n import N_, Translator
+from bot.i18n import N_
 from bot.keyboards import CallbackData, inline
+from bot.relay_chat import leave as leave_relay
 from core.errors import BookingNotFound
 from core.services import parties, ratings
 from core.services.parties import Side
@@ -33,16 +34,6 @@ from core.services.parties import Side
 class RateState(IntEnum):
     STARS = auto()
     COMMENT = auto()
-
-
-@dataclass(frozen=True)
-class RateBooking(CallbackData):
-    """``side`` is the rater's: a button sent to the driver can't rate as the owner."""
-
-    prefix = "rt"
-    choices = {"side": frozenset(Side)}  # noqa: RUF012
-    booking_id: int
-    side: str
 
 
 @dataclass(frozen=True)
@@ -57,12 +48,6 @@ class GiveStars(CallbackData):
 @dataclass(frozen=True)
 class SkipComment(CallbackData):
     prefix = "rtc"
-
-
-def rate_button(booking_id: int, side: Side, i18n: Translator) -> tuple[str, RateBooking]:
-    _ = i18n.gettext
-    label = _("⭐ Rate the stay #{id}") if side == Side.DRIVER else _("⭐ Rate the driver #{id}")
-    return label.format(id=booking_id), RateBooking(booking_id, side)
 
 
 def stars(count: int) -> str:

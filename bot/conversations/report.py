@@ -15,14 +15,15 @@ from telegram.ext import (
     filters,
 )
 
+from bot.booking_buttons import ReportProblem
 from bot.buttons import on_button
 from bot.context import ParkShareContext
+from bot.dispute_card import PROBLEMS, announce
 from bot.drafts import ReportDraft
 from bot.flow import LEAVE_HINT, conversation
-from bot.handlers.disputes import PROBLEMS, announce
-from bot.handlers.relay import leave as leave_relay
 from bot.i18n import N_, Translator
 from bot.keyboards import CallbackData, inline
+from bot.relay_chat import leave as leave_relay
 from core.errors import TooEarlyToReport
 from core.services import disputes, parties
 from core.services.disputes import MAX_PHOTOS, OCCUPIED_REPORT_LEAD, PROBLEMS_OF, Problem
@@ -31,12 +32,6 @@ from core.services.disputes import MAX_PHOTOS, OCCUPIED_REPORT_LEAD, PROBLEMS_OF
 class ReportState(IntEnum):
     PROBLEM = auto()
     DETAILS = auto()
-
-
-@dataclass(frozen=True)
-class ReportProblem(CallbackData):
-    prefix = "pb"
-    booking_id: int
 
 
 @dataclass(frozen=True)
@@ -51,10 +46,6 @@ class ReportStep(CallbackData):
     prefix = "pbs"
     choices = {"action": frozenset({"send", "cancel"})}  # noqa: RUF012
     action: str
-
-
-def report_button(booking_id: int, i18n: Translator) -> tuple[str, ReportProblem]:
-    return i18n.gettext("⚠️ Report a problem"), ReportProblem(booking_id)
 
 
 @on_button(ReportProblem, forged=ConversationHandler.END)

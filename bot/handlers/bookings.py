@@ -13,18 +13,24 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot import owner_notices
-from bot.booking_buttons import ManageBooking, PayBooking
+from bot.booking_buttons import (
+    ExtendBooking,
+    ManageBooking,
+    OpenRelay,
+    PayBooking,
+    ReportProblem,
+    extension_buttons,
+    rate_button,
+    relay_button,
+    report_button,
+)
 from bot.buttons import on_button
 from bot.context import ParkShareContext
-from bot.conversations.rate import rate_button
-from bot.conversations.report import ReportProblem, report_button
-from bot.handlers.payments import offer_payment
-from bot.handlers.relay import OpenRelay
-from bot.handlers.relay import open_button as relay_button
-from bot.handlers.spot_card import Navigate
 from bot.i18n import N_, Translator, translator
 from bot.keyboards import CallbackData, inline
+from bot.payment_messages import offer_payment
 from bot.payment_pages import close_lapsed_payment_pages
+from bot.spot_buttons import Navigate
 from bot.stay_text import duration_text, window_text
 from bot.waiting_drivers import tell_waiting_drivers
 from core.db.models import Booking, Person, Spot
@@ -44,7 +50,6 @@ STATUS_LABELS = {
     BookingStatus.EXPIRED: N_("expired"),
     BookingStatus.DISPUTED: N_("under review by a manager"),
 }
-EXTENSIONS_MIN = (30, 60, 120)
 
 
 @dataclass(frozen=True)
@@ -54,16 +59,6 @@ class OwnerCancel(CallbackData):
     action: str
     booking_id: int
     version: int
-
-
-@dataclass(frozen=True)
-class ExtendBooking(CallbackData):
-    prefix = "bx"
-    booking_id: int
-    minutes: int
-
-    def is_valid(self) -> bool:
-        return self.minutes in EXTENSIONS_MIN
 
 
 def describe_stay(stay: Stay, spot: Spot, i18n: Translator) -> str:
@@ -128,12 +123,6 @@ def _owner_rows(booking: Booking, i18n: Translator) -> list[list]:
         rows.append([(_("✖️ Cancel #{id}").format(id=booking.id),
                       OwnerCancel("ask", booking.id, booking.version))])  # fmt: skip
     return rows
-
-
-def extension_buttons(booking: Booking, i18n: Translator) -> InlineKeyboardMarkup:
-    _ = i18n.gettext
-    labels = {30: _("+30 min"), 60: _("+1 h"), 120: _("+2 h")}
-    return inline([[(labels[m], ExtendBooking(booking.id, m)) for m in EXTENSIONS_MIN]])
 
 
 async def list_bookings(update: Update, context: ParkShareContext) -> None:

@@ -4,7 +4,6 @@ hours (see conversations/edit_spot.py), delete."""
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler, filters
@@ -14,7 +13,8 @@ from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.errors import explain
 from bot.i18n import N_, Translator
-from bot.keyboards import CallbackData, inline
+from bot.keyboards import inline
+from bot.spot_buttons import ManageSpot
 from bot.waiting_drivers import tell_waiting_drivers
 from core.availability import WeeklyRule
 from core.db.models import Spot
@@ -36,18 +36,6 @@ STATUS_FOR_ACTION = {
     "resume": SpotStatus.APPROVED,
     "delete_yes": SpotStatus.DELETED,
 }
-
-
-@dataclass(frozen=True)
-class ManageSpot(CallbackData):
-    prefix = "my"
-    choices = {  # noqa: RUF012
-        "action": frozenset(
-            {"pause", "resume", "delete", "delete_yes", "keep", "prices", "hours", "photos"}
-        )
-    }
-    action: str
-    spot_id: int
 
 
 def describe(spot: Spot, rules: list[WeeklyRule], i18n: Translator) -> str:

@@ -14,13 +14,11 @@ from telegram.ext import BaseHandler
 from bot.availability_view import describe_weekly, describe_windows
 from bot.buttons import on_button
 from bot.context import ParkShareContext
-from bot.hours_readings import reading_buttons, reading_question, reading_text
+from bot.hours_readings import PickHoursReading, reading_buttons, reading_question, reading_text
 from bot.i18n import Translator
 from bot.keyboards import CallbackData, inline
 from bot.waiting_drivers import tell_waiting_drivers
 from core.availability_text import (
-    OVERNIGHT,
-    SAME_DAY,
     AmbiguousHours,
     ParsedAvailability,
     parse_availability,
@@ -41,15 +39,6 @@ class PickSpotForHours(CallbackData):
 class UndoHours(CallbackData):
     prefix = "avu"
     spot_id: int
-
-
-@dataclass(frozen=True)
-class PickHoursReading(CallbackData):
-    """Which of two readings of hours such as "18-8" the owner meant."""
-
-    prefix = "avr"
-    choices = {"kind": frozenset({OVERNIGHT, SAME_DAY})}  # noqa: RUF012
-    kind: str
 
 
 def _listed(owned: list[Spot]) -> list[Spot]:

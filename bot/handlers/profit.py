@@ -12,9 +12,9 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.buttons import on_button
 from bot.context import ParkShareContext
-from bot.handlers.moderation import in_managers_group, is_manager
 from bot.i18n import Translator
 from bot.keyboards import CallbackData, inline
+from bot.managers_group import in_managers_group, is_manager
 from core.money import Money
 from core.ports import GatewayRefused
 from core.services import people, profit

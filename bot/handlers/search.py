@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
+from bot.arrival_eta import tell_owner_eta
 from bot.button_width import fit_label
 from bot.buttons import on_button
 from bot.context import ParkShareContext
@@ -20,7 +21,9 @@ from bot.feedback import action_if_slow
 from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_, Translator
 from bot.keyboards import CallbackData, inline
+from bot.spot_buttons import OpenSpot
 from bot.stay_text import duration_text
+from bot.vehicle_labels import VEHICLE_LABELS
 from core.availability import Interval
 from core.availability_text import (
     OVERNIGHT,
@@ -59,23 +62,10 @@ WIDE_RADIUS_M = 50_000.0
 WINDOWS = ("1h", "2h", "4h", "tonight", "tomorrow")
 VEHICLE_CHOICES = (None, *(size.value for size in VehicleSize))
 RATING_CHOICES = (None, 4.0, 4.5)
-VEHICLE_LABELS = {
-    VehicleSize.MOTORBIKE: N_("motorbike"),
-    VehicleSize.SMALL: N_("small car"),
-    VehicleSize.MEDIUM: N_("medium car"),
-    VehicleSize.LARGE: N_("large car / SUV"),
-    VehicleSize.VAN: N_("van"),
-}
 WINDOW_EXAMPLES = N_(
     "For which time? Write it in your own words, for example: today 14-18, tomorrow 9-17, "
     "today until 20:00."
 )
-
-
-@dataclass(frozen=True)
-class OpenSpot(CallbackData):
-    prefix = "spot"
-    spot_id: int
 
 
 @dataclass(frozen=True)
@@ -118,6 +108,9 @@ def window_for(option: str, now: datetime, zone: str) -> tuple[datetime, datetim
 
 
 async def location_shared(update: Update, context: ParkShareContext) -> None:
+    # A live location on the way to a booking is not a new search.
+    if await tell_owner_eta(update, context, answer_driver=True):
+        return
     shared = update.effective_message.location
     await _start_search(update, context, GeoPoint(shared.latitude, shared.longitude))
 

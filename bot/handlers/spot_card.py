@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -14,11 +13,13 @@ from telegram.ext import BaseHandler
 
 from bot.buttons import on_button
 from bot.context import ParkShareContext
-from bot.handlers.search import OpenSpot, window_for
-from bot.i18n import N_, Translator
-from bot.keyboards import CallbackData, inline
+from bot.handlers.search import window_for
+from bot.i18n import Translator
+from bot.keyboards import inline
+from bot.spot_buttons import BookSpot, Navigate, OpenSpot
+from bot.spot_view import fits_text
 from bot.telegram_text import MAX_CAPTION, MAX_TEXT, fit_html
-from core.db.models import Spot, VehicleSize
+from core.db.models import Spot
 from core.geo import GeoPoint
 from core.guidance import route_links
 from core.money import Money
@@ -26,26 +27,6 @@ from core.pricing import price_for_window
 from core.services import spots
 
 log = logging.getLogger(__name__)
-
-VEHICLE_LABELS = {
-    VehicleSize.MOTORBIKE: N_("motorbikes"),
-    VehicleSize.SMALL: N_("small cars"),
-    VehicleSize.MEDIUM: N_("cars up to medium size"),
-    VehicleSize.LARGE: N_("cars up to large / SUV"),
-    VehicleSize.VAN: N_("vans"),
-}
-
-
-@dataclass(frozen=True)
-class BookSpot(CallbackData):
-    prefix = "book"
-    spot_id: int
-
-
-@dataclass(frozen=True)
-class Navigate(CallbackData):
-    prefix = "nav"
-    spot_id: int
 
 
 def _window(context: ParkShareContext, zone: str) -> tuple[datetime, datetime]:
@@ -128,12 +109,7 @@ async def _card_text(
         )
     else:
         lines.append(_("New listing, no ratings yet"))
-    features = [_(VEHICLE_LABELS[spot.max_vehicle_size])]
-    if spot.covered:
-        features.append(_("covered"))
-    if spot.ev_charger:
-        features.append(_("EV charger"))
-    lines.append(_("Fits: {features}").format(features=", ".join(features)))
+    lines.append(fits_text(spot, i18n))
     return "\n".join(lines)
 
 

@@ -6,37 +6,19 @@ from __future__ import annotations
 
 import contextlib
 import html
-from dataclasses import dataclass
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler
 
+from bot.booking_buttons import CheckIn
 from bot.buttons import on_button
 from bot.context import ParkShareContext
-from bot.handlers.disputes import announce
-from bot.i18n import N_, Translator, translator
-from bot.keyboards import CallbackData, inline
+from bot.dispute_card import announce
+from bot.i18n import N_, translator
+from bot.stay_check_questions import AnswerCheck
 from core.services import disputes, stay_checks
-from core.services.stay_checks import Answer, Check, Notice
-
-
-@dataclass(frozen=True)
-class CheckIn(CallbackData):
-    prefix = "ci"
-    booking_id: int
-
-
-@dataclass(frozen=True)
-class AnswerCheck(CallbackData):
-    prefix = "sc"
-    choices = {"answer": frozenset(Answer)}  # noqa: RUF012
-    booking_id: int
-    answer: str
-
-
-def check_in_button(booking_id: int, i18n: Translator) -> tuple[str, CheckIn]:
-    return i18n.gettext("📍 I'm here"), CheckIn(booking_id)
+from core.services.stay_checks import Answer
 
 
 @on_button(CheckIn)
@@ -59,34 +41,6 @@ async def check_in_pressed(
                 id=found.booking.id, title=html.escape(found.spot.title)
             ),
         )
-
-
-def _question(check: Check, i18n: Translator) -> tuple[str, InlineKeyboardMarkup]:
-    _ = i18n.gettext
-    booking, spot = check.parties.booking, check.parties.spot
-    title = html.escape(spot.title)
-    if check.kind == Notice.ARRIVAL_CHECK:
-        text = _(
-            "The stay of booking #{id} at “{title}” began at {start} and the driver hasn't "
-            "checked in. Has the driver arrived?"
-        ).format(id=booking.id, title=title, start=i18n.moment(booking.start_at, spot.timezone))
-        answers = [(_("✅ Yes, they're here"), Answer.DRIVER_HERE),
-                   (_("🚫 No one came"), Answer.DRIVER_ABSENT)]  # fmt: skip
-    else:
-        text = _(
-            "The stay of booking #{id} at “{title}” ended at {end}. Is the spot free again?"
-        ).format(id=booking.id, title=title, end=i18n.moment(booking.end_at, spot.timezone))
-        answers = [(_("✅ Yes, it's free"), Answer.SPOT_FREE),
-                   (_("🚗 The car is still there"), Answer.CAR_STILL_THERE)]  # fmt: skip
-    return text, inline([[(label, AnswerCheck(booking.id, answer)) for label, answer in answers]])
-
-
-async def ask_owners(context: ParkShareContext, checks: list[Check]) -> None:
-    for check in checks:
-        owner = check.parties.owner
-        text, markup = _question(check, translator(owner.language))
-        with contextlib.suppress(TelegramError):
-            await context.bot.send_message(owner.telegram_id, text, reply_markup=markup)
 
 
 # What the managers read as the report of a "no".
