@@ -27,13 +27,15 @@ def on_button(
     pattern: str | None = None,
     managers: bool = False,
     forged: Any = None,
-) -> Callable[[ButtonCallback[Pressed, Result]], CallbackQueryHandler[Any, Any, Any]]:
+) -> Callable[[ButtonCallback[Pressed, Result]], CallbackQueryHandler[ParkShareContext, Any]]:
     """A ``CallbackQueryHandler`` for presses of ``kind``'s buttons (or of those ``pattern``
     names, when one family's buttons go to two handlers). ``managers``: the button lives in the
     managers' group, so a forged press is answered in the group's language. ``forged`` is what
     the handler returns for a forged press: in a conversation, the state to stay in or end."""
 
-    def register(callback: ButtonCallback[Pressed, Result]) -> CallbackQueryHandler[Any, Any, Any]:
+    def register(
+        callback: ButtonCallback[Pressed, Result],
+    ) -> CallbackQueryHandler[ParkShareContext, Any]:
         @functools.wraps(callback)
         async def pressed(update: Update, context: ParkShareContext) -> Any:
             query = update.callback_query

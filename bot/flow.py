@@ -13,6 +13,7 @@ from telegram.ext import (
     Application,
     BaseHandler,
     CallbackQueryHandler,
+    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -36,18 +37,21 @@ class Flow(ConversationHandler):
     """A persistent, chat-scoped conversation that steps aside for the rest of the bot. Any
     other command or main-menu button ends it, with one line saying so, and then gets the
     answer it gets outside any flow; the flow's own command so starts it afresh. Without
-    this, a command sent mid-flow would leave the flow waiting unseen for the next text."""
+    this, a command sent mid-flow would leave the flow waiting unseen for the next text.
+    /cancel ends it too, saying ``cancelled``."""
 
     def __init__(
         self,
         *,
         stopped: str,
+        cancelled: str,
         forget: Callable[[ParkShareContext], None],
         removes_keyboard: bool = False,
-        fallbacks: list[BaseHandler],
+        fallbacks: list[BaseHandler] | None = None,
         **options: Any,
     ) -> None:
-        self._stopped, self._forget, self._removes_keyboard = stopped, forget, removes_keyboard
+        self._stopped, self._cancelled = stopped, cancelled
+        self._forget, self._removes_keyboard = forget, removes_keyboard
         self._interruptions = [
             MessageHandler(OTHER_COMMAND, self._interrupted),
             CallbackQueryHandler(self._interrupted, pattern=MAIN_MENU_BUTTONS),
@@ -61,15 +65,26 @@ class Flow(ConversationHandler):
                 "ignore", message="If 'per_message=False'", category=PTBUserWarning
             )
             # First among the fallbacks: a flow's catch-all must not swallow a command.
-            super().__init__(fallbacks=[*self._interruptions, *fallbacks], **options)
+            super().__init__(
+                fallbacks=[
+                    *self._interruptions,
+                    CommandHandler("cancel", self._cancel),
+                    *(fallbacks or []),
+                ],
+                **options,
+            )
 
     async def _interrupted(self, update: Update, context: ParkShareContext) -> int:
-        self._forget(context)
-        await update.effective_message.reply_text(
-            context.i18n.gettext(self._stopped),
-            reply_markup=ReplyKeyboardRemove() if self._removes_keyboard else None,
-        )
-        return ConversationHandler.END
+        return await end_flow(
+            update, context, forget=self._forget, said=self._stopped,
+            removes_keyboard=self._removes_keyboard,
+        )  # fmt: skip
+
+    async def _cancel(self, update: Update, context: ParkShareContext) -> int:
+        return await end_flow(
+            update, context, forget=self._forget, said=self._cancelled,
+            removes_keyboard=self._removes_keyboard,
+        )  # fmt: skip
 
     async def handle_update(  # type: ignore[override]
         self,
@@ -82,6 +97,31 @@ class Flow(ConversationHandler):
         if check_result[2] in self._interruptions:
             await _offer_again(self, update, application, context)
         return outcome
+
+
+async def end_flow(
+    update: Update,
+    context: ParkShareContext,
+    *,
+    forget: Callable[[ParkShareContext], None],
+    said: str,
+    removes_keyboard: bool = False,
+) -> int:
+    """Leaves a flow, on /cancel or when something else interrupts it: drops what it had
+    collected and says ``said`` (a msgid)."""
+    forget(context)
+    await update.effective_message.reply_text(
+        context.i18n.gettext(said),
+        reply_markup=ReplyKeyboardRemove() if removes_keyboard else None,
+    )
+    return ConversationHandler.END
+
+
+async def stale_button(update: Update, context: ParkShareContext) -> None:
+    """A button of a flow pressed when the flow is no longer at its step, or over."""
+    await update.callback_query.answer(
+        context.i18n.gettext("This button is no longer valid."), show_alert=True
+    )
 
 
 async def _offer_again(
@@ -101,8 +141,8 @@ async def _offer_again(
 
 
 def conversation(
-    *, stopped: str, forget: Callable[[ParkShareContext], None], **options: Any
+    *, stopped: str, cancelled: str, forget: Callable[[ParkShareContext], None], **options: Any
 ) -> Flow:
-    """A flow; ``stopped`` (a msgid) is the line said when another command ends it, and
-    ``forget`` drops what it had collected."""
-    return Flow(stopped=stopped, forget=forget, **options)
+    """A flow; ``stopped`` (a msgid) is the line said when another command ends it,
+    ``cancelled`` the line said on /cancel, and ``forget`` drops what it had collected."""
+    return Flow(stopped=stopped, cancelled=cancelled, forget=forget, **options)

@@ -13,7 +13,6 @@ from telegram import CallbackQuery, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -24,7 +23,7 @@ from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.drafts import BookingDraft
 from bot.errors import explain
-from bot.flow import LEAVE_HINT, conversation
+from bot.flow import LEAVE_HINT, conversation, end_flow, stale_button
 from bot.handlers.search import window_for
 from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_
@@ -41,6 +40,9 @@ from core.pricing import price_for_window
 from core.services import bookings, spots
 from core.services.search import SearchFilters, nearest_free
 from core.status import BookingStatus
+
+# Said when the person cancels the flow.
+CANCELLED = N_("Booking cancelled. Nothing was reserved.")
 
 
 class BookState(IntEnum):
@@ -146,7 +148,7 @@ async def step_pressed(
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     if step.action == "cancel" or draft is None:
-        return await cancel(update, context)
+        return await end_flow(update, context, forget=_forget, said=CANCELLED)
     if step.action == "other_time":
         await update.effective_message.reply_text(
             _("When do you need it? For example: today 14-18, tomorrow 9-17, today until 20:00.")
@@ -317,24 +319,11 @@ def _forget(context: ParkShareContext) -> None:
     context.user_data.booking_draft = None
 
 
-async def cancel(update: Update, context: ParkShareContext) -> int:
-    _forget(context)
-    await update.effective_message.reply_text(
-        context.i18n.gettext("Booking cancelled. Nothing was reserved.")
-    )
-    return ConversationHandler.END
-
-
-async def stale_button(update: Update, context: ParkShareContext) -> None:
-    await update.callback_query.answer(
-        context.i18n.gettext("This button is no longer valid."), show_alert=True
-    )
-
-
 def build_book_conversation() -> ConversationHandler:
     return conversation(
         name="book",
         stopped=N_("Booking stopped. Nothing was reserved."),
+        cancelled=CANCELLED,
         forget=_forget,
         entry_points=[book_pressed],
         states={
@@ -345,7 +334,6 @@ def build_book_conversation() -> ConversationHandler:
             ],
         },
         fallbacks=[
-            CommandHandler("cancel", cancel),
             CallbackQueryHandler(stale_button, pattern=BookingStep.pattern()),
         ],
         # Pressing Book on another card starts over with that spot.

@@ -8,13 +8,7 @@ from enum import IntEnum, auto
 from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, Update
-from telegram.ext import (
-    BaseHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import BaseHandler, ConversationHandler, MessageHandler, filters
 
 from bot.buttons import on_button
 from bot.context import ParkShareContext
@@ -215,17 +209,12 @@ def _forget(context: ParkShareContext) -> None:
     context.user_data.pending_hours = None
 
 
-async def cancel(update: Update, context: ParkShareContext) -> int:
-    _forget(context)
-    await update.effective_message.reply_text(context.i18n.gettext("Nothing was changed."))
-    return ConversationHandler.END
-
-
 def build_edit_spot_conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
     return conversation(
         name="edit_spot",
         stopped=N_("Changing the spot stopped. Nothing was changed."),
+        cancelled=N_("Nothing was changed."),
         forget=_forget,
         entry_points=[edit_pressed],
         states={
@@ -240,7 +229,6 @@ def build_edit_spot_conversation() -> ConversationHandler:
                 photos_done,
             ],
         },
-        fallbacks=[CommandHandler("cancel", cancel)],
         allow_reentry=True,
     )
 

@@ -23,7 +23,7 @@ from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.drafts import ListingDraft
 from bot.errors import explain
-from bot.flow import conversation
+from bot.flow import conversation, end_flow, stale_button
 from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_, Translator
 from bot.keyboards import CallbackData, inline, location_request
@@ -52,6 +52,9 @@ AVAILABILITY_EXAMPLES = N_(
     "For example:\n• Mon-Fri 08:00-18:00\n• weekends all day\n• every day 7-23\n"
     "• today until 20:00\n• tomorrow 9-17"
 )
+
+# Said when the person cancels the flow.
+CANCELLED = N_("Listing cancelled. Nothing was saved.")
 
 
 class ListState(IntEnum):
@@ -277,7 +280,9 @@ def _buttons(state: ListState) -> CallbackQueryHandler:
         if state == ListState.REVIEW and step.action == "submit":
             return await _submit(update, context)
         if state == ListState.REVIEW and step.action == "cancel":
-            return await cancel(update, context)
+            return await end_flow(
+                update, context, forget=_forget, said=CANCELLED, removes_keyboard=True
+            )
         if state == ListState.REVIEW and step.action == "edit":
             await update.effective_message.reply_text(
                 context.i18n.gettext("What would you like to change?"),
@@ -523,15 +528,6 @@ def _forget(context: ParkShareContext) -> None:
     context.user_data.listing_draft = None
 
 
-async def cancel(update: Update, context: ParkShareContext) -> int:
-    _forget(context)
-    await update.effective_message.reply_text(
-        context.i18n.gettext("Listing cancelled. Nothing was saved."),
-        reply_markup=ReplyKeyboardRemove(),
-    )
-    return ConversationHandler.END
-
-
 async def timed_out(update: Update, context: ParkShareContext) -> None:
     if update.effective_message:
         await update.effective_message.reply_text(
@@ -539,12 +535,6 @@ async def timed_out(update: Update, context: ParkShareContext) -> None:
                 "I stopped the listing after 30 quiet minutes. Send /list to start again."
             )
         )
-
-
-async def stale_button(update: Update, context: ParkShareContext) -> None:
-    await update.callback_query.answer(
-        context.i18n.gettext("This button is no longer valid."), show_alert=True
-    )
 
 
 async def not_expected(update: Update, context: ParkShareContext) -> None:
@@ -561,6 +551,7 @@ def build_list_spot_conversation() -> ConversationHandler:
     return conversation(
         name="list_spot",
         stopped=N_("Listing a spot stopped."),
+        cancelled=CANCELLED,
         forget=_forget,
         removes_keyboard=True,  # the location button of the first step
         entry_points=[CommandHandler("list", start_listing, filters=filters.ChatType.PRIVATE)],
@@ -590,7 +581,6 @@ def build_list_spot_conversation() -> ConversationHandler:
             ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, timed_out)],
         },
         fallbacks=[
-            CommandHandler("cancel", cancel),
             CallbackQueryHandler(stale_button),
             MessageHandler(filters.ALL & ~filters.COMMAND, not_expected),
         ],

@@ -12,7 +12,6 @@ from telegram import CallbackQuery, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -132,18 +131,11 @@ def _forget(context: ParkShareContext) -> None:
     context.user_data.rating_draft = None
 
 
-async def cancel(update: Update, context: ParkShareContext) -> int:
-    _forget(context)
-    await update.effective_message.reply_text(
-        context.i18n.gettext("No rating given. You can rate later from /bookings.")
-    )
-    return ConversationHandler.END
-
-
 def build_rate_conversation() -> ConversationHandler:
     return conversation(
         name="rate",
         stopped=N_("Rating stopped. You can rate later from /bookings."),
+        cancelled=N_("No rating given. You can rate later from /bookings."),
         forget=_forget,
         entry_points=[rate_pressed],
         states={
@@ -155,7 +147,6 @@ def build_rate_conversation() -> ConversationHandler:
                 CallbackQueryHandler(comment_skipped, pattern=SkipComment.pattern()),
             ],
         },
-        fallbacks=[CommandHandler("cancel", cancel)],
         allow_reentry=True,
     )
 

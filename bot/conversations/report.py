@@ -7,13 +7,7 @@ from dataclasses import dataclass
 from enum import IntEnum, auto
 
 from telegram import CallbackQuery, Update
-from telegram.ext import (
-    BaseHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import BaseHandler, ConversationHandler, MessageHandler, filters
 
 from bot.booking_buttons import ReportProblem
 from bot.buttons import on_button
@@ -217,17 +211,12 @@ def _forget(context: ParkShareContext) -> None:
     context.user_data.report_draft = None
 
 
-async def cancel(update: Update, context: ParkShareContext) -> int:
-    _forget(context)
-    await update.effective_message.reply_text(context.i18n.gettext("Nothing was reported."))
-    return ConversationHandler.END
-
-
 def build_report_conversation() -> ConversationHandler:
     private = filters.ChatType.PRIVATE
     return conversation(
         name="report",
         stopped=N_("Reporting a problem stopped. Nothing was reported."),
+        cancelled=N_("Nothing was reported."),
         forget=_forget,
         entry_points=[report_pressed],
         states={
@@ -242,7 +231,6 @@ def build_report_conversation() -> ConversationHandler:
                 step_pressed,
             ],
         },
-        fallbacks=[CommandHandler("cancel", cancel)],
         allow_reentry=True,
     )
 

@@ -18,11 +18,7 @@ from bot.hours_readings import PickHoursReading, reading_buttons, reading_questi
 from bot.i18n import Translator
 from bot.keyboards import CallbackData, inline
 from bot.waiting_drivers import tell_waiting_drivers
-from core.availability_text import (
-    AmbiguousHours,
-    ParsedAvailability,
-    parse_availability,
-)
+from core.availability_text import AmbiguousHours, ParsedAvailability, parse_availability
 from core.db.models import Spot
 from core.errors import DomainError
 from core.services import spots

@@ -4,12 +4,7 @@
 from __future__ import annotations
 
 from telegram import CallbackQuery, Update
-from telegram.ext import (
-    BaseHandler,
-    MessageHandler,
-    PreCheckoutQueryHandler,
-    filters,
-)
+from telegram.ext import BaseHandler, MessageHandler, PreCheckoutQueryHandler, filters
 
 from bot.booking_buttons import PayBooking
 from bot.buttons import on_button
@@ -19,10 +14,7 @@ from bot.payment_messages import PAYMENTS_UNAVAILABLE, send_payment, tell_of_pay
 from core.errors import DomainError, PaymentMismatch
 from core.ports import GatewayRefused
 from core.services import booking_payments
-from payments.telegram_invoice import (
-    TelegramAmountRefused,
-    from_telegram_amount,
-)
+from payments.telegram_invoice import TelegramAmountRefused, from_telegram_amount
 
 
 @on_button(PayBooking)

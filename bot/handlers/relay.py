@@ -6,12 +6,7 @@ from __future__ import annotations
 
 import html
 
-from telegram import (
-    CallbackQuery,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
-    Update,
-)
+from telegram import CallbackQuery, KeyboardButton, ReplyKeyboardMarkup, Update
 from telegram.ext import BaseHandler
 
 from bot.booking_buttons import OpenRelay
