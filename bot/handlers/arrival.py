@@ -1,6 +1,6 @@
 """A driver on the way moves their live location: the owner hears once how far away they are,
-not a stream of positions. The first share of it comes as a location, which search takes
-(bot.arrival_eta)."""
+not a stream of positions (bot.arrival_eta). The first share of a live location arrives as a
+location message, which search's handler takes and passes to the same check."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
@@ -159,38 +160,47 @@ async def _may_settle(update: Update, context: ParkShareContext) -> bool:
     return True
 
 
+async def _settle(
+    update: Update,
+    context: ParkShareContext,
+    query: CallbackQuery,
+    act: Callable[[int], Awaitable[None]],
+) -> None:
+    """A manager's press on a card: ``act`` runs with the manager's id once they may settle,
+    and a card another manager took, or a ruling the dispute does not allow, is answered."""
+    if not await _may_settle(update, context):
+        return
+    try:
+        await act(context.user_data.person_id)
+    except DisputeTaken as taken:
+        await query.answer(await _taken_by(context, taken), show_alert=True)
+    except RulingNotAllowed as refused:
+        await query.answer(explain(refused, context.managers_i18n), show_alert=True)
+
+
 @on_button(DisputeAction, managers=True)
 async def action_pressed(
     update: Update, context: ParkShareContext, query: CallbackQuery, pressed: DisputeAction
 ) -> None:
-    if not await _may_settle(update, context):
-        return
-    manager_id = context.user_data.person_id
-    try:
+    async def act(manager_id: int) -> None:
         if pressed.action in ("partial", "back"):
             await _show_keyboard(query, context, pressed, manager_id)
         elif pressed.action in RULING_OF_ACTION:
             await _propose(query, context, pressed, manager_id)
         else:
             await _side_action(update, context, pressed, manager_id)
-    except DisputeTaken as taken:
-        await query.answer(await _taken_by(context, taken), show_alert=True)
-    except RulingNotAllowed as refused:
-        await query.answer(explain(refused, context.managers_i18n), show_alert=True)
+
+    await _settle(update, context, query, act)
 
 
 @on_button(ConfirmRuling, managers=True)
 async def confirm_pressed(
     update: Update, context: ParkShareContext, query: CallbackQuery, pressed: ConfirmRuling
 ) -> None:
-    if not await _may_settle(update, context):
-        return
-    try:
-        await _decide(update, context, pressed, context.user_data.person_id)
-    except DisputeTaken as taken:
-        await query.answer(await _taken_by(context, taken), show_alert=True)
-    except RulingNotAllowed as refused:
-        await query.answer(explain(refused, context.managers_i18n), show_alert=True)
+    async def act(manager_id: int) -> None:
+        await _decide(update, context, pressed, manager_id)
+
+    await _settle(update, context, query, act)
 
 
 async def _taken_by(context: ParkShareContext, taken: DisputeTaken) -> str:

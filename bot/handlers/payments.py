@@ -1,5 +1,6 @@
-"""Paying in chat with a Telegram invoice: the invoice, the last check before money moves
-(answered within Telegram's 10 seconds), and recording the payment once."""
+"""Paying in chat with a Telegram invoice: the Pay button, the last check before money moves
+(answered within Telegram's 10 seconds), and recording the payment once. The invoice itself and
+the confirmation are bot.payment_messages', shared with booking and the payment webhooks."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """The anonymous contact relay: "Message owner" / "Message driver" puts a person in a chat with
 the other side of their booking. Everything they send goes through the bot under a role
-("Driver of booking #12"), never a name, username or id; contact details are masked."""
+("Driver of booking #12"), never a name, username or id; contact details are masked. Here the
+button that opens the chat; what is sent in it goes through bot.relay_chat."""
 
 from __future__ import annotations
 
