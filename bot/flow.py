@@ -1,5 +1,6 @@
-"""One module per ConversationHandler flow; ``conversation()`` gives them common settings and
-the one way every flow is left when the person turns to something else."""
+"""What every ConversationHandler flow in bot/conversations shares: ``conversation()`` gives
+them common settings, /cancel, and the one way every flow is left when the person turns to
+something else."""
 
 from __future__ import annotations
 

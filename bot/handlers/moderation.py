@@ -57,7 +57,6 @@ async def show_pending(update: Update, context: ParkShareContext) -> None:
         )
 
 
-# The cards live in the managers' group: whoever presses reads the group's language.
 @on_button(ModerateSpot, managers=True)
 async def decision_pressed(
     update: Update, context: ParkShareContext, query: CallbackQuery, pressed: ModerateSpot
@@ -73,9 +72,12 @@ async def rejection_pressed(
 
 
 async def _decided(
-    update: Update, context: ParkShareContext, query: CallbackQuery,
+    update: Update,
+    context: ParkShareContext,
+    query: CallbackQuery,
     pressed: ModerateSpot | RejectSpot,
-) -> None:  # fmt: skip
+) -> None:
+    # The cards live in the managers' group: whoever presses reads the group's language.
     i18n = context.managers_i18n
     _ = i18n.gettext
     if not await is_manager(context, update.effective_chat.id, update.effective_user.id):
