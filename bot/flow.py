@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from telegram import ReplyKeyboardRemove, Update
+from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import (
     Application,
     BaseHandler,
@@ -116,6 +116,18 @@ async def end_flow(
         reply_markup=ReplyKeyboardRemove() if removes_keyboard else None,
     )
     return ConversationHandler.END
+
+
+async def ask_first(
+    update: Update,
+    context: ParkShareContext,
+    question: str,
+    reply_markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """A flow's first question, ending with the line that says how to leave the flow."""
+    await update.effective_message.reply_text(
+        question + "\n" + context.i18n.gettext(LEAVE_HINT), reply_markup=reply_markup
+    )
 
 
 async def stale_button(update: Update, context: ParkShareContext) -> None:

@@ -23,7 +23,7 @@ from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.drafts import BookingDraft
 from bot.errors import explain
-from bot.flow import LEAVE_HINT, conversation, end_flow, stale_button
+from bot.flow import ask_first, conversation, end_flow, stale_button
 from bot.handlers.search import window_for
 from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_
@@ -124,8 +124,8 @@ async def _ask_confirmation(
     )  # fmt: skip
     if changed:
         offer = _("The terms changed since I showed them. Here they are now:") + "\n" + offer
-    await update.effective_message.reply_text(
-        offer + "\n\n" + terms + "\n" + _(LEAVE_HINT),
+    await ask_first(
+        update, context, offer + "\n\n" + terms,
         reply_markup=inline(
             [
                 [(_("✅ Confirm"), BookingStep("confirm"))],

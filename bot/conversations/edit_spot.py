@@ -13,7 +13,7 @@ from telegram.ext import BaseHandler, ConversationHandler, MessageHandler, filte
 from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.errors import explain
-from bot.flow import LEAVE_HINT, conversation
+from bot.flow import ask_first, conversation
 from bot.hours_readings import PickHoursReading, reading_buttons, reading_question, reading_text
 from bot.i18n import N_
 from bot.keyboards import CallbackData, inline
@@ -63,9 +63,7 @@ async def edit_pressed(
     else:
         question = _("New regular hours for “{title}”? For example: Mon-Fri 08:00-18:00")
         state = EditState.HOURS
-    await update.effective_message.reply_text(
-        question.format(title=html.escape(spot.title)) + "\n" + _(LEAVE_HINT)
-    )
+    await ask_first(update, context, question.format(title=html.escape(spot.title)))
     return state
 
 

@@ -21,7 +21,7 @@ from bot.booking_buttons import RateBooking
 from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.drafts import RatingDraft
-from bot.flow import LEAVE_HINT, conversation
+from bot.flow import ask_first, conversation
 from bot.i18n import N_
 from bot.keyboards import CallbackData, inline
 from bot.relay_chat import leave as leave_relay
@@ -72,10 +72,10 @@ async def rate_pressed(
         question = _("How was your stay at “{title}” (booking #{id})?")
     else:
         question = _("How was the driver of booking #{id} at “{title}”?")
-    await update.effective_message.reply_text(
-        question.format(title=html.escape(found.spot.title), id=pressed.booking_id)
-        + "\n"
-        + _(LEAVE_HINT),
+    await ask_first(
+        update,
+        context,
+        question.format(title=html.escape(found.spot.title), id=pressed.booking_id),
         reply_markup=inline([[(f"{n}⭐", GiveStars(n)) for n in range(1, 6)]]),
     )
     return RateState.STARS

@@ -14,7 +14,7 @@ from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.dispute_card import PROBLEMS, announce
 from bot.drafts import ReportDraft
-from bot.flow import LEAVE_HINT, conversation
+from bot.flow import ask_first, conversation
 from bot.i18n import N_, Translator
 from bot.keyboards import CallbackData, inline
 from bot.relay_chat import leave as leave_relay
@@ -57,10 +57,8 @@ async def report_pressed(
     await query.answer()
     await leave_relay(update, context)
     context.user_data.report_draft = ReportDraft(booking_id=pressed.booking_id)
-    await update.effective_message.reply_text(
-        _("What went wrong with booking #{id}?").format(id=pressed.booking_id)
-        + "\n"
-        + _(LEAVE_HINT),
+    await ask_first(
+        update, context, _("What went wrong with booking #{id}?").format(id=pressed.booking_id),
         reply_markup=inline(
             [[(_(PROBLEMS[problem]).capitalize(), PickProblem(problem))]
              for problem in PROBLEMS_OF[side]]
