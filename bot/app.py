@@ -194,7 +194,6 @@ def build_application(
             *managers.handlers(),
             *relay.handlers(),
             *requests.handlers(),
-            # Before search: a live location on the way to a booking is not a new search.
             *arrival.handlers(),
             *search.handlers(),
             *spot_card.handlers(),

@@ -1,11 +1,17 @@
 """The buttons on a booking that more than one screen shows (the payment confirmation, the
-invoice's fallback, /bookings): one codec each, in one place."""
+invoice's fallback, /bookings, the notices before, during and after a stay, the owner's
+request): one codec each, in one place, with the button's label where several screens share it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.keyboards import CallbackData
+from telegram import InlineKeyboardMarkup
+
+from bot.i18n import Translator
+from bot.keyboards import CallbackData, inline
+from core.db.models import Booking
+from core.services.parties import Side
 
 
 @dataclass(frozen=True)
@@ -23,3 +29,79 @@ class ManageBooking(CallbackData):
     action: str
     booking_id: int
     version: int
+
+
+@dataclass(frozen=True)
+class OpenRelay(CallbackData):
+    prefix = "rl"
+    booking_id: int
+
+
+def relay_button(booking_id: int, side: Side, i18n: Translator) -> tuple[str, OpenRelay]:
+    """The button that writes to the other side: "Message owner" for a driver, and back."""
+    _ = i18n.gettext
+    label = _("💬 Message owner") if side == Side.DRIVER else _("💬 Message driver")
+    return label, OpenRelay(booking_id)
+
+
+@dataclass(frozen=True)
+class RateBooking(CallbackData):
+    """``side`` is the rater's: a button sent to the driver can't rate as the owner."""
+
+    prefix = "rt"
+    choices = {"side": frozenset(Side)}  # noqa: RUF012
+    booking_id: int
+    side: str
+
+
+def rate_button(booking_id: int, side: Side, i18n: Translator) -> tuple[str, RateBooking]:
+    _ = i18n.gettext
+    label = _("⭐ Rate the stay #{id}") if side == Side.DRIVER else _("⭐ Rate the driver #{id}")
+    return label.format(id=booking_id), RateBooking(booking_id, side)
+
+
+@dataclass(frozen=True)
+class ReportProblem(CallbackData):
+    prefix = "pb"
+    booking_id: int
+
+
+def report_button(booking_id: int, i18n: Translator) -> tuple[str, ReportProblem]:
+    return i18n.gettext("⚠️ Report a problem"), ReportProblem(booking_id)
+
+
+@dataclass(frozen=True)
+class CheckIn(CallbackData):
+    prefix = "ci"
+    booking_id: int
+
+
+def check_in_button(booking_id: int, i18n: Translator) -> tuple[str, CheckIn]:
+    return i18n.gettext("📍 I'm here"), CheckIn(booking_id)
+
+
+EXTENSIONS_MIN = (30, 60, 120)
+
+
+@dataclass(frozen=True)
+class ExtendBooking(CallbackData):
+    prefix = "bx"
+    booking_id: int
+    minutes: int
+
+    def is_valid(self) -> bool:
+        return self.minutes in EXTENSIONS_MIN
+
+
+def extension_buttons(booking: Booking, i18n: Translator) -> InlineKeyboardMarkup:
+    _ = i18n.gettext
+    labels = {30: _("+30 min"), 60: _("+1 h"), 120: _("+2 h")}
+    return inline([[(labels[m], ExtendBooking(booking.id, m)) for m in EXTENSIONS_MIN]])
+
+
+@dataclass(frozen=True)
+class AnswerRequest(CallbackData):
+    prefix = "req"
+    choices = {"answer": frozenset({"accept", "decline"})}  # noqa: RUF012
+    booking_id: int
+    answer: str

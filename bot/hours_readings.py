@@ -5,6 +5,7 @@ Owners' hours (in /list, /myspots and a message) and a driver's window use the s
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -57,3 +58,12 @@ def reading_text(text: str, kind: str, zone: str, now: datetime) -> str | None:
     except DomainError:
         return None
     return None
+
+
+@dataclass(frozen=True)
+class PickHoursReading(CallbackData):
+    """Which of two readings of hours such as "18-8" the owner meant."""
+
+    prefix = "avr"
+    choices = {"kind": frozenset({OVERNIGHT, SAME_DAY})}  # noqa: RUF012
+    kind: str

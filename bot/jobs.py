@@ -12,14 +12,13 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot import owner_notices
+from bot.booking_buttons import check_in_button, extension_buttons, rate_button
 from bot.context import ParkShareContext
-from bot.conversations.rate import rate_button
-from bot.handlers.bookings import extension_buttons
-from bot.handlers.spot_card import Navigate
-from bot.handlers.stay_checks import ask_owners, check_in_button
 from bot.i18n import translator
 from bot.keyboards import inline
 from bot.payment_pages import close_lapsed_payment_pages
+from bot.spot_buttons import Navigate
+from bot.stay_check_questions import ask_owners
 from bot.telegram_text import fit_html
 from bot.transfers import move_money
 from bot.waiting_drivers import tell_waiting_drivers

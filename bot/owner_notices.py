@@ -5,19 +5,22 @@ must not break the driver's action, so a refused send is only logged."""
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 
 from telegram.error import TelegramError
 
+from bot.booking_buttons import AnswerRequest
 from bot.context import ParkShareContext
 from bot.i18n import N_, Translator, translator
+from bot.keyboards import inline
 from bot.stay_text import duration_text, window_text
 from bot.telegram_text import fit_html
 from core.credit import CreditTier, tier_of
 from core.db.models import Booking, Person, Spot
 from core.money import Money
-from core.services import stays
+from core.services import bookings, people, spots, stays
 from core.services.stays import Stay
 
 log = logging.getLogger(__name__)
@@ -118,3 +121,33 @@ async def lapsed_unpaid(context: ParkShareContext, expired: list[Booking]) -> No
             ).format(id=stay.id)
 
         await _send(context, booking, compose)
+
+
+async def notify_owner_of_request(context: ParkShareContext, booking_id: int) -> None:
+    async with context.db.reading() as uow:
+        booking = await bookings.get(uow, booking_id)
+        spot = await spots.get(uow, booking.spot_id)
+        owner = await people.get(uow, spot.owner_id)
+        driver = await people.get(uow, booking.driver_id)
+    i18n = translator(owner.language)
+    _ = i18n.gettext
+    text = _(
+        "🔔 Request #{id} for <b>{title}</b>\n{start} – {end}\nYou earn {price} before our "
+        "commission."
+    ).format(
+        id=booking.id, title=html.escape(spot.title),
+        start=i18n.moment(booking.start_at, spot.timezone),
+        end=i18n.moment(booking.end_at, spot.timezone),
+        price=i18n.money(booking.price),
+    ) + "\n" + tier_text(driver, i18n)  # fmt: skip
+    keyboard = inline(
+        [
+            [
+                (_("✅ Accept"), AnswerRequest(booking.id, "accept")),
+                (_("❌ Decline"), AnswerRequest(booking.id, "decline")),
+            ]
+        ]
+    )
+    # An owner who blocked the bot cannot answer; the request then expires by itself.
+    with contextlib.suppress(TelegramError):
+        await context.bot.send_message(owner.telegram_id, text, reply_markup=keyboard)

@@ -8,9 +8,9 @@ import html
 from telegram.error import TelegramError
 
 from bot.context import ParkShareContext
-from bot.handlers.search import OpenSpot
 from bot.i18n import translator
 from bot.keyboards import inline
+from bot.spot_buttons import OpenSpot
 from core.services import people, saved_searches
 
 

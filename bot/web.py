@@ -18,8 +18,8 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.context import BotData, ParkShareContext, managers_translator
-from bot.handlers.payments import tell_of_payment
 from bot.i18n import Translator, translator
+from bot.payment_messages import tell_of_payment
 from bot.transfers import hold_lapsed_text
 from core.services import gateway_events, people
 from core.services.gateway_events import EventOutcome, OutcomeKind

@@ -9,28 +9,27 @@ from datetime import datetime
 from enum import IntEnum, auto
 from zoneinfo import ZoneInfo
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 
 from bot import owner_notices
+from bot.buttons import on_button
 from bot.context import ParkShareContext
-from bot.conversations import LEAVE_HINT, conversation
 from bot.drafts import BookingDraft
 from bot.errors import explain
-from bot.handlers.payments import offer_payment
-from bot.handlers.requests import notify_owner_of_request
-from bot.handlers.search import OpenSpot
-from bot.handlers.spot_card import BookSpot
+from bot.flow import ask_first, conversation, end_flow, stale_button
 from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_
-from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.keyboards import CallbackData, inline
+from bot.owner_notices import notify_owner_of_request
+from bot.payment_messages import offer_payment
+from bot.spot_buttons import BookSpot, OpenSpot
 from core.availability_text import OVERNIGHT, SAME_DAY, AmbiguousHours, parse_window
 from core.db.models import Booking
 from core.errors import DomainError, WindowInPast, WindowTaken, WindowUnavailable
@@ -41,6 +40,9 @@ from core.services import bookings, spots
 from core.services.search import SearchFilters, nearest_free
 from core.status import BookingStatus
 from core.window import DEFAULT_WINDOW, Window, window_for
+
+# Said when the person cancels the flow.
+CANCELLED = N_("Booking cancelled. Nothing was reserved.")
 
 
 class BookState(IntEnum):
@@ -58,11 +60,10 @@ class BookingStep(CallbackData):
     action: str
 
 
-async def book_pressed(update: Update, context: ParkShareContext) -> BookState | int:
-    query = update.callback_query
-    pressed = await unpack_pressed(query, BookSpot, context.i18n)
-    if pressed is None:
-        return ConversationHandler.END
+@on_button(BookSpot, forged=ConversationHandler.END)
+async def book_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: BookSpot
+) -> BookState | int:
     async with context.db.reading() as uow:
         spot = (await spots.card(uow, pressed.spot_id)).spot
     await query.answer()
@@ -123,8 +124,8 @@ async def _ask_confirmation(
     )  # fmt: skip
     if changed:
         offer = _("The terms changed since I showed them. Here they are now:") + "\n" + offer
-    await update.effective_message.reply_text(
-        offer + "\n\n" + terms + "\n" + _(LEAVE_HINT),
+    await ask_first(
+        update, context, offer + "\n\n" + terms,
         reply_markup=inline(
             [
                 [(_("✅ Confirm"), BookingStep("confirm"))],
@@ -136,19 +137,18 @@ async def _ask_confirmation(
     return BookState.CONFIRM
 
 
-async def step_pressed(update: Update, context: ParkShareContext) -> BookState | int:
-    query = update.callback_query
+@on_button(BookingStep, forged=BookState.CONFIRM)
+async def step_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, step: BookingStep
+) -> BookState | int:
     _ = context.i18n.gettext
-    step = await unpack_pressed(query, BookingStep, context.i18n)
-    if step is None:
-        return BookState.CONFIRM
     draft = context.user_data.booking_draft
     if step.action in (OVERNIGHT, SAME_DAY):
         return await _reading_picked(update, context, step.action)
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     if step.action == "cancel" or draft is None:
-        return await cancel(update, context)
+        return await end_flow(update, context, forget=_forget, said=CANCELLED)
     if step.action == "other_time":
         await update.effective_message.reply_text(
             _("When do you need it? For example: today 14-18, tomorrow 9-17, today until 20:00.")
@@ -316,35 +316,21 @@ def _forget(context: ParkShareContext) -> None:
     context.user_data.booking_draft = None
 
 
-async def cancel(update: Update, context: ParkShareContext) -> int:
-    _forget(context)
-    await update.effective_message.reply_text(
-        context.i18n.gettext("Booking cancelled. Nothing was reserved.")
-    )
-    return ConversationHandler.END
-
-
-async def stale_button(update: Update, context: ParkShareContext) -> None:
-    await update.callback_query.answer(
-        context.i18n.gettext("This button is no longer valid."), show_alert=True
-    )
-
-
 def build_book_conversation() -> ConversationHandler:
     return conversation(
         name="book",
         stopped=N_("Booking stopped. Nothing was reserved."),
+        cancelled=CANCELLED,
         forget=_forget,
-        entry_points=[CallbackQueryHandler(book_pressed, pattern=BookSpot.pattern())],
+        entry_points=[book_pressed],
         states={
-            BookState.CONFIRM: [CallbackQueryHandler(step_pressed, pattern=BookingStep.pattern())],
+            BookState.CONFIRM: [step_pressed],
             BookState.CUSTOM_WINDOW: [
                 MessageHandler(filters.TEXT & ~filters.COMMAND, window_typed),
-                CallbackQueryHandler(step_pressed, pattern=BookingStep.pattern()),
+                step_pressed,
             ],
         },
         fallbacks=[
-            CommandHandler("cancel", cancel),
             CallbackQueryHandler(stale_button, pattern=BookingStep.pattern()),
         ],
         # Pressing Book on another card starts over with that spot.

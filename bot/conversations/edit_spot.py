@@ -7,24 +7,17 @@ from dataclasses import dataclass
 from enum import IntEnum, auto
 from zoneinfo import ZoneInfo
 
-from telegram import Update
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram import CallbackQuery, Update
+from telegram.ext import BaseHandler, ConversationHandler, MessageHandler, filters
 
+from bot.buttons import on_button
 from bot.context import ParkShareContext
-from bot.conversations import LEAVE_HINT, conversation
 from bot.errors import explain
-from bot.handlers.my_spots import ManageSpot
-from bot.handlers.owner_availability import PickHoursReading
-from bot.hours_readings import reading_buttons, reading_question, reading_text
+from bot.flow import ask_first, conversation
+from bot.hours_readings import PickHoursReading, reading_buttons, reading_question, reading_text
 from bot.i18n import N_
-from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.keyboards import CallbackData, inline
+from bot.spot_buttons import ManageSpot
 from core.availability_text import AmbiguousHours, parse_availability
 from core.errors import DomainError, InvalidPrice
 from core.money import Money
@@ -48,12 +41,11 @@ class PhotosDone(CallbackData):
 SKIP_WORDS = {"-", "skip", "no", "none", "нет", "пропустить", "无", "跳过", "没有"}
 
 
-async def edit_pressed(update: Update, context: ParkShareContext) -> EditState | int:
-    query = update.callback_query
+@on_button(ManageSpot, pattern=r"^my:(prices|hours|photos):", forged=ConversationHandler.END)
+async def edit_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: ManageSpot
+) -> EditState | int:
     _ = context.i18n.gettext
-    pressed = await unpack_pressed(query, ManageSpot, context.i18n)
-    if pressed is None:
-        return ConversationHandler.END
     try:
         async with context.db.reading() as uow:
             spot = await spots.get_owned(uow, pressed.spot_id, context.user_data.person_id)
@@ -71,9 +63,7 @@ async def edit_pressed(update: Update, context: ParkShareContext) -> EditState |
     else:
         question = _("New regular hours for “{title}”? For example: Mon-Fri 08:00-18:00")
         state = EditState.HOURS
-    await update.effective_message.reply_text(
-        question.format(title=html.escape(spot.title)) + "\n" + _(LEAVE_HINT)
-    )
+    await ask_first(update, context, question.format(title=html.escape(spot.title)))
     return state
 
 
@@ -119,13 +109,12 @@ async def hours_typed(update: Update, context: ParkShareContext) -> int | EditSt
     return await _replace_hours(update, context, update.effective_message.text)
 
 
-async def hours_reading_picked(update: Update, context: ParkShareContext) -> int | EditState:
+@on_button(PickHoursReading, forged=EditState.HOURS)
+async def hours_reading_picked(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: PickHoursReading
+) -> int | EditState:
     """The owner said which reading of hours such as "18-8" was meant; the hours are saved
     written out that way."""
-    query = update.callback_query
-    pressed = await unpack_pressed(query, PickHoursReading, context.i18n)
-    if pressed is None:
-        return EditState.HOURS
     async with context.db.reading() as uow:
         spot = await spots.get_owned(
             uow, context.user_data.editing_spot_id, context.user_data.person_id
@@ -187,12 +176,11 @@ async def photo_sent(update: Update, context: ParkShareContext) -> int | EditSta
     return EditState.PHOTOS
 
 
-async def photos_done(update: Update, context: ParkShareContext) -> int | EditState:
-    query = update.callback_query
+@on_button(PhotosDone, forged=EditState.PHOTOS)
+async def photos_done(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: PhotosDone
+) -> int | EditState:
     _ = context.i18n.gettext
-    pressed = await unpack_pressed(query, PhotosDone, context.i18n)
-    if pressed is None:
-        return EditState.PHOTOS
     if pressed.spot_id != context.user_data.editing_spot_id:
         await query.answer(_("This button is no longer valid."), show_alert=True)
         return EditState.PHOTOS
@@ -221,32 +209,26 @@ def _forget(context: ParkShareContext) -> None:
     context.user_data.pending_hours = None
 
 
-async def cancel(update: Update, context: ParkShareContext) -> int:
-    _forget(context)
-    await update.effective_message.reply_text(context.i18n.gettext("Nothing was changed."))
-    return ConversationHandler.END
-
-
 def build_edit_spot_conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
     return conversation(
         name="edit_spot",
         stopped=N_("Changing the spot stopped. Nothing was changed."),
+        cancelled=N_("Nothing was changed."),
         forget=_forget,
-        entry_points=[CallbackQueryHandler(edit_pressed, pattern=r"^my:(prices|hours|photos):")],
+        entry_points=[edit_pressed],
         states={
             EditState.HOURLY: [MessageHandler(text, hourly_typed)],
             EditState.DAILY: [MessageHandler(text, daily_typed)],
             EditState.HOURS: [
                 MessageHandler(text, hours_typed),
-                CallbackQueryHandler(hours_reading_picked, pattern=PickHoursReading.pattern()),
+                hours_reading_picked,
             ],
             EditState.PHOTOS: [
                 MessageHandler(filters.PHOTO, photo_sent),
-                CallbackQueryHandler(photos_done, pattern=PhotosDone.pattern()),
+                photos_done,
             ],
         },
-        fallbacks=[CommandHandler("cancel", cancel)],
         allow_reentry=True,
     )
 

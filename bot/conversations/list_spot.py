@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import IntEnum, auto
 from zoneinfo import ZoneInfo
 
-from telegram import ReplyKeyboardRemove, Update
+from telegram import CallbackQuery, ReplyKeyboardRemove, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -19,15 +19,17 @@ from telegram.ext import (
 )
 
 from bot.availability_view import describe_weekly, describe_windows
+from bot.buttons import on_button
 from bot.context import ParkShareContext
-from bot.conversations import conversation
 from bot.drafts import ListingDraft
 from bot.errors import explain
-from bot.handlers.moderation import post_listing_card
+from bot.flow import conversation, end_flow, stale_button
 from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_, Translator
-from bot.keyboards import CallbackData, inline, location_request, unpack_pressed
+from bot.keyboards import CallbackData, inline, location_request
+from bot.listing_card import post_listing_card
 from bot.telegram_text import fit_html
+from bot.vehicle_labels import VEHICLE_LABELS
 from core.availability_text import (
     OVERNIGHT,
     SAME_DAY,
@@ -45,17 +47,13 @@ from core.timezones import timezone_of
 
 MAX_PHOTOS = spots.MAX_PHOTOS
 VEHICLE_SIZES = [size.value for size in VehicleSize]
-VEHICLE_SIZE_LABELS = {
-    "motorbike": N_("motorbike"),
-    "small": N_("small car"),
-    "medium": N_("medium car"),
-    "large": N_("large car / SUV"),
-    "van": N_("van"),
-}
 AVAILABILITY_EXAMPLES = N_(
     "For example:\n• Mon-Fri 08:00-18:00\n• weekends all day\n• every day 7-23\n"
     "• today until 20:00\n• tomorrow 9-17"
 )
+
+# Said when the person cancels the flow.
+CANCELLED = N_("Listing cancelled. Nothing was saved.")
 
 
 class ListState(IntEnum):
@@ -263,11 +261,10 @@ def _buttons(state: ListState) -> CallbackQueryHandler:
     """The flow's buttons, read in the light of the step the owner is at now: an older "Skip"
     pressed later skips the current question, never one already answered."""
 
-    async def pressed(update: Update, context: ParkShareContext) -> ListState | int:
-        query = update.callback_query
-        step = await unpack_pressed(query, ListingStep, context.i18n)
-        if step is None:
-            return state
+    @on_button(ListingStep, forged=state)
+    async def pressed(
+        update: Update, context: ParkShareContext, query: CallbackQuery, step: ListingStep
+    ) -> ListState | int:
         await query.answer()
         draft = _draft(context)
         if state == ListState.FEATURES and step.action in ("covered", "ev", "size"):
@@ -282,7 +279,9 @@ def _buttons(state: ListState) -> CallbackQueryHandler:
         if state == ListState.REVIEW and step.action == "submit":
             return await _submit(update, context)
         if state == ListState.REVIEW and step.action == "cancel":
-            return await cancel(update, context)
+            return await end_flow(
+                update, context, forget=_forget, said=CANCELLED, removes_keyboard=True
+            )
         if state == ListState.REVIEW and step.action == "edit":
             await update.effective_message.reply_text(
                 context.i18n.gettext("What would you like to change?"),
@@ -297,7 +296,7 @@ def _buttons(state: ListState) -> CallbackQueryHandler:
         )
         return state
 
-    return CallbackQueryHandler(pressed, pattern=ListingStep.pattern())
+    return pressed
 
 
 async def _reading_picked(update: Update, context: ParkShareContext, kind: str) -> ListState:
@@ -337,7 +336,7 @@ def _features_keyboard(draft: ListingDraft, i18n: Translator):
             [
                 (
                     _("Largest vehicle: {size}").format(
-                        size=_(VEHICLE_SIZE_LABELS[draft.max_vehicle_size])
+                        size=_(VEHICLE_LABELS[draft.max_vehicle_size])
                     ),
                     ListingStep("size"),
                 )
@@ -436,7 +435,7 @@ async def _review(update: Update, context: ParkShareContext) -> ListState:
             (draft.ev_charger, _("EV charger")),
         )
         if present
-    ] + [_("up to a {size}").format(size=_(VEHICLE_SIZE_LABELS[draft.max_vehicle_size]))]
+    ] + [_("up to a {size}").format(size=_(VEHICLE_LABELS[draft.max_vehicle_size]))]
     daily = _("none") if draft.daily_price is None else i18n.money(draft.daily_price)
     summary = _(
         "<b>{title}</b>\n{address}\n"
@@ -528,15 +527,6 @@ def _forget(context: ParkShareContext) -> None:
     context.user_data.listing_draft = None
 
 
-async def cancel(update: Update, context: ParkShareContext) -> int:
-    _forget(context)
-    await update.effective_message.reply_text(
-        context.i18n.gettext("Listing cancelled. Nothing was saved."),
-        reply_markup=ReplyKeyboardRemove(),
-    )
-    return ConversationHandler.END
-
-
 async def timed_out(update: Update, context: ParkShareContext) -> None:
     if update.effective_message:
         await update.effective_message.reply_text(
@@ -544,12 +534,6 @@ async def timed_out(update: Update, context: ParkShareContext) -> None:
                 "I stopped the listing after 30 quiet minutes. Send /list to start again."
             )
         )
-
-
-async def stale_button(update: Update, context: ParkShareContext) -> None:
-    await update.callback_query.answer(
-        context.i18n.gettext("This button is no longer valid."), show_alert=True
-    )
 
 
 async def not_expected(update: Update, context: ParkShareContext) -> None:
@@ -566,6 +550,7 @@ def build_list_spot_conversation() -> ConversationHandler:
     return conversation(
         name="list_spot",
         stopped=N_("Listing a spot stopped."),
+        cancelled=CANCELLED,
         forget=_forget,
         removes_keyboard=True,  # the location button of the first step
         entry_points=[CommandHandler("list", start_listing, filters=filters.ChatType.PRIVATE)],
@@ -595,7 +580,6 @@ def build_list_spot_conversation() -> ConversationHandler:
             ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, timed_out)],
         },
         fallbacks=[
-            CommandHandler("cancel", cancel),
             CallbackQueryHandler(stale_button),
             MessageHandler(filters.ALL & ~filters.COMMAND, not_expected),
         ],

@@ -8,22 +8,23 @@ import html
 from dataclasses import dataclass
 from enum import IntEnum, auto
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 
+from bot.booking_buttons import RateBooking
+from bot.buttons import on_button
 from bot.context import ParkShareContext
-from bot.conversations import LEAVE_HINT, conversation
 from bot.drafts import RatingDraft
-from bot.handlers.relay import leave as leave_relay
-from bot.i18n import N_, Translator
-from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.flow import ask_first, conversation
+from bot.i18n import N_
+from bot.keyboards import CallbackData, inline
+from bot.relay_chat import leave as leave_relay
 from core.errors import BookingNotFound
 from core.services import parties, ratings
 from core.services.parties import Side
@@ -32,16 +33,6 @@ from core.services.parties import Side
 class RateState(IntEnum):
     STARS = auto()
     COMMENT = auto()
-
-
-@dataclass(frozen=True)
-class RateBooking(CallbackData):
-    """``side`` is the rater's: a button sent to the driver can't rate as the owner."""
-
-    prefix = "rt"
-    choices = {"side": frozenset(Side)}  # noqa: RUF012
-    booking_id: int
-    side: str
 
 
 @dataclass(frozen=True)
@@ -58,22 +49,15 @@ class SkipComment(CallbackData):
     prefix = "rtc"
 
 
-def rate_button(booking_id: int, side: Side, i18n: Translator) -> tuple[str, RateBooking]:
-    _ = i18n.gettext
-    label = _("⭐ Rate the stay #{id}") if side == Side.DRIVER else _("⭐ Rate the driver #{id}")
-    return label.format(id=booking_id), RateBooking(booking_id, side)
-
-
 def stars(count: int) -> str:
     return "★" * count + "☆" * (5 - count)
 
 
-async def rate_pressed(update: Update, context: ParkShareContext) -> RateState | int:
-    query = update.callback_query
+@on_button(RateBooking, forged=ConversationHandler.END)
+async def rate_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: RateBooking
+) -> RateState | int:
     _ = context.i18n.gettext
-    pressed = await unpack_pressed(query, RateBooking, context.i18n)
-    if pressed is None:
-        return ConversationHandler.END
     async with context.db.reading() as uow:
         side = await ratings.check_can_rate(
             uow, booking_id=pressed.booking_id, rater_id=context.user_data.person_id
@@ -88,22 +72,21 @@ async def rate_pressed(update: Update, context: ParkShareContext) -> RateState |
         question = _("How was your stay at “{title}” (booking #{id})?")
     else:
         question = _("How was the driver of booking #{id} at “{title}”?")
-    await update.effective_message.reply_text(
-        question.format(title=html.escape(found.spot.title), id=pressed.booking_id)
-        + "\n"
-        + _(LEAVE_HINT),
+    await ask_first(
+        update,
+        context,
+        question.format(title=html.escape(found.spot.title), id=pressed.booking_id),
         reply_markup=inline([[(f"{n}⭐", GiveStars(n)) for n in range(1, 6)]]),
     )
     return RateState.STARS
 
 
-async def stars_given(update: Update, context: ParkShareContext) -> RateState | int:
-    query = update.callback_query
+@on_button(GiveStars, forged=RateState.STARS)
+async def stars_given(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: GiveStars
+) -> RateState | int:
     _ = context.i18n.gettext
     draft = context.user_data.rating_draft
-    pressed = await unpack_pressed(query, GiveStars, context.i18n)
-    if pressed is None:
-        return RateState.STARS
     if draft is None:
         await query.answer(_("This button is no longer valid."), show_alert=True)
         return ConversationHandler.END
@@ -148,22 +131,15 @@ def _forget(context: ParkShareContext) -> None:
     context.user_data.rating_draft = None
 
 
-async def cancel(update: Update, context: ParkShareContext) -> int:
-    _forget(context)
-    await update.effective_message.reply_text(
-        context.i18n.gettext("No rating given. You can rate later from /bookings.")
-    )
-    return ConversationHandler.END
-
-
 def build_rate_conversation() -> ConversationHandler:
     return conversation(
         name="rate",
         stopped=N_("Rating stopped. You can rate later from /bookings."),
+        cancelled=N_("No rating given. You can rate later from /bookings."),
         forget=_forget,
-        entry_points=[CallbackQueryHandler(rate_pressed, pattern=RateBooking.pattern())],
+        entry_points=[rate_pressed],
         states={
-            RateState.STARS: [CallbackQueryHandler(stars_given, pattern=GiveStars.pattern())],
+            RateState.STARS: [stars_given],
             RateState.COMMENT: [
                 MessageHandler(
                     filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, comment_typed
@@ -171,7 +147,6 @@ def build_rate_conversation() -> ConversationHandler:
                 CallbackQueryHandler(comment_skipped, pattern=SkipComment.pattern()),
             ],
         },
-        fallbacks=[CommandHandler("cancel", cancel)],
         allow_reentry=True,
     )
 

@@ -6,23 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum, auto
 
-from telegram import Update
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram import CallbackQuery, Update
+from telegram.ext import BaseHandler, ConversationHandler, MessageHandler, filters
 
+from bot.booking_buttons import ReportProblem
+from bot.buttons import on_button
 from bot.context import ParkShareContext
-from bot.conversations import LEAVE_HINT, conversation
+from bot.dispute_card import PROBLEMS, announce
 from bot.drafts import ReportDraft
-from bot.handlers.disputes import PROBLEMS, announce
-from bot.handlers.relay import leave as leave_relay
+from bot.flow import ask_first, conversation
 from bot.i18n import N_, Translator
-from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.keyboards import CallbackData, inline
+from bot.relay_chat import leave as leave_relay
 from core.errors import TooEarlyToReport
 from core.services import disputes, parties
 from core.services.disputes import MAX_PHOTOS, OCCUPIED_REPORT_LEAD, PROBLEMS_OF, Problem
@@ -31,12 +26,6 @@ from core.services.disputes import MAX_PHOTOS, OCCUPIED_REPORT_LEAD, PROBLEMS_OF
 class ReportState(IntEnum):
     PROBLEM = auto()
     DETAILS = auto()
-
-
-@dataclass(frozen=True)
-class ReportProblem(CallbackData):
-    prefix = "pb"
-    booking_id: int
 
 
 @dataclass(frozen=True)
@@ -53,16 +42,11 @@ class ReportStep(CallbackData):
     action: str
 
 
-def report_button(booking_id: int, i18n: Translator) -> tuple[str, ReportProblem]:
-    return i18n.gettext("⚠️ Report a problem"), ReportProblem(booking_id)
-
-
-async def report_pressed(update: Update, context: ParkShareContext) -> ReportState | int:
-    query = update.callback_query
+@on_button(ReportProblem, forged=ConversationHandler.END)
+async def report_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: ReportProblem
+) -> ReportState | int:
     _ = context.i18n.gettext
-    pressed = await unpack_pressed(query, ReportProblem, context.i18n)
-    if pressed is None:
-        return ConversationHandler.END
     async with context.db.reading() as uow:
         side = await disputes.check_can_report(
             uow,
@@ -73,10 +57,8 @@ async def report_pressed(update: Update, context: ParkShareContext) -> ReportSta
     await query.answer()
     await leave_relay(update, context)
     context.user_data.report_draft = ReportDraft(booking_id=pressed.booking_id)
-    await update.effective_message.reply_text(
-        _("What went wrong with booking #{id}?").format(id=pressed.booking_id)
-        + "\n"
-        + _(LEAVE_HINT),
+    await ask_first(
+        update, context, _("What went wrong with booking #{id}?").format(id=pressed.booking_id),
         reply_markup=inline(
             [[(_(PROBLEMS[problem]).capitalize(), PickProblem(problem))]
              for problem in PROBLEMS_OF[side]]
@@ -86,13 +68,12 @@ async def report_pressed(update: Update, context: ParkShareContext) -> ReportSta
     return ReportState.PROBLEM
 
 
-async def problem_picked(update: Update, context: ParkShareContext) -> ReportState | int:
-    query = update.callback_query
+@on_button(PickProblem, forged=ReportState.PROBLEM)
+async def problem_picked(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: PickProblem
+) -> ReportState | int:
     _ = context.i18n.gettext
     draft = context.user_data.report_draft
-    pressed = await unpack_pressed(query, PickProblem, context.i18n)
-    if pressed is None:
-        return ReportState.PROBLEM
     if draft is None:
         return await _stale(update, context)
     if await _too_early(update, context, draft.booking_id, Problem(pressed.problem)):
@@ -178,13 +159,12 @@ async def details_sent(update: Update, context: ParkShareContext) -> ReportState
     return ReportState.DETAILS
 
 
-async def step_pressed(update: Update, context: ParkShareContext) -> ReportState | int:
-    query = update.callback_query
+@on_button(ReportStep, forged=ConversationHandler.END)
+async def step_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: ReportStep
+) -> ReportState | int:
     _ = context.i18n.gettext
     draft = context.user_data.report_draft
-    pressed = await unpack_pressed(query, ReportStep, context.i18n)
-    if pressed is None:
-        return ConversationHandler.END
     if pressed.action == "cancel" or draft is None:
         context.user_data.report_draft = None
         await query.answer()
@@ -229,32 +209,26 @@ def _forget(context: ParkShareContext) -> None:
     context.user_data.report_draft = None
 
 
-async def cancel(update: Update, context: ParkShareContext) -> int:
-    _forget(context)
-    await update.effective_message.reply_text(context.i18n.gettext("Nothing was reported."))
-    return ConversationHandler.END
-
-
 def build_report_conversation() -> ConversationHandler:
     private = filters.ChatType.PRIVATE
     return conversation(
         name="report",
         stopped=N_("Reporting a problem stopped. Nothing was reported."),
+        cancelled=N_("Nothing was reported."),
         forget=_forget,
-        entry_points=[CallbackQueryHandler(report_pressed, pattern=ReportProblem.pattern())],
+        entry_points=[report_pressed],
         states={
             ReportState.PROBLEM: [
-                CallbackQueryHandler(problem_picked, pattern=PickProblem.pattern()),
-                CallbackQueryHandler(step_pressed, pattern=ReportStep.pattern()),
+                problem_picked,
+                step_pressed,
             ],
             ReportState.DETAILS: [
                 MessageHandler(
                     private & (filters.PHOTO | (filters.TEXT & ~filters.COMMAND)), details_sent
                 ),
-                CallbackQueryHandler(step_pressed, pattern=ReportStep.pattern()),
+                step_pressed,
             ],
         },
-        fallbacks=[CommandHandler("cancel", cancel)],
         allow_reentry=True,
     )
 

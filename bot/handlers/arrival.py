@@ -1,83 +1,23 @@
-"""A driver on the way shares a live location: the owner hears once how far away they are,
-not a stream of positions. Any other location starts a search."""
+"""A driver on the way moves their live location: the owner hears once how far away they are,
+not a stream of positions (bot.arrival_eta). The first share of a live location arrives as a
+location message, which search's handler takes and passes to the same check."""
 
 from __future__ import annotations
 
-import contextlib
-import html
-from datetime import timedelta
-
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import BaseHandler, MessageHandler, filters
 
+from bot.arrival_eta import tell_owner_eta
 from bot.context import ParkShareContext
-from bot.handlers import search
-from bot.handlers.spot_card import Navigate
-from bot.i18n import translator
-from bot.keyboards import inline
-from core.geo import GeoPoint
-from core.services import bookings, people
-
-# A live location this long before a stay is the driver on the way to it.
-ON_THE_WAY = timedelta(minutes=60)
-
-
-async def location_shared(update: Update, context: ParkShareContext) -> None:
-    if not await _tell_owner_eta(update, context, answer_driver=True):
-        await search.location_shared(update, context)
 
 
 async def live_location_moved(update: Update, context: ParkShareContext) -> None:
-    await _tell_owner_eta(update, context, answer_driver=False)
-
-
-async def _tell_owner_eta(
-    update: Update, context: ParkShareContext, *, answer_driver: bool
-) -> bool:
-    """True when the location was the driver on the way to a booking (told once)."""
-    message = update.effective_message
-    location = message.location
-    if location is None or not location.live_period or context.user_data.person_id is None:
-        return False
-    async with context.db.unit_of_work() as uow:
-        soon = await bookings.live_of_driver_starting_soon(
-            uow, context.clock, context.user_data.person_id, within=ON_THE_WAY
-        )
-        if not soon:
-            return False
-        booking, spot = soon[0]
-        first_time = await bookings.claim_notice(
-            uow, context.clock, booking.id, bookings.NoticeKind.ARRIVAL_ETA
-        )
-        owner = await people.get(uow, spot.owner_id)
-    if not first_time:
-        return True
-    eta = await context.bot_data.router.eta(
-        GeoPoint(location.latitude, location.longitude), GeoPoint(spot.lat, spot.lon)
-    )
-    minutes = max(round(eta.duration_s / 60), 1)
-    to_owner = translator(owner.language).gettext
-    # The owner may have blocked the bot; the driver still gets their answer.
-    with contextlib.suppress(TelegramError):
-        await context.bot.send_message(
-            owner.telegram_id,
-            to_owner("The driver for booking #{id} at “{title}” is about {minutes} min away.")
-            .format(id=booking.id, title=html.escape(spot.title), minutes=minutes),
-        )  # fmt: skip
-    if answer_driver:
-        _ = context.i18n.gettext
-        await message.reply_text(
-            _("I told the owner you're about {minutes} min away.").format(minutes=minutes),
-            reply_markup=inline([[(_("🧭 Navigate"), Navigate(spot.id))]]),
-        )
-    return True
+    await tell_owner_eta(update, context, answer_driver=False)
 
 
 def handlers() -> list[BaseHandler]:
     private = filters.ChatType.PRIVATE
     return [
-        MessageHandler(private & filters.UpdateType.MESSAGE & filters.LOCATION, location_shared),
         MessageHandler(
             private & filters.UpdateType.EDITED_MESSAGE & filters.LOCATION, live_location_moved
         ),

@@ -8,22 +8,29 @@ import contextlib
 import html
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot import owner_notices
-from bot.booking_buttons import ManageBooking, PayBooking
+from bot.booking_buttons import (
+    ExtendBooking,
+    ManageBooking,
+    OpenRelay,
+    PayBooking,
+    ReportProblem,
+    extension_buttons,
+    rate_button,
+    relay_button,
+    report_button,
+)
+from bot.buttons import on_button
 from bot.context import ParkShareContext
-from bot.conversations.rate import rate_button
-from bot.conversations.report import ReportProblem, report_button
-from bot.handlers.payments import offer_payment
-from bot.handlers.relay import OpenRelay
-from bot.handlers.relay import open_button as relay_button
-from bot.handlers.spot_card import Navigate
 from bot.i18n import N_, Translator, translator
-from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.keyboards import CallbackData, inline
+from bot.payment_messages import offer_payment
 from bot.payment_pages import close_lapsed_payment_pages
+from bot.spot_buttons import Navigate
 from bot.stay_text import duration_text, window_text
 from bot.waiting_drivers import tell_waiting_drivers
 from core.db.models import Booking, Person, Spot
@@ -43,7 +50,6 @@ STATUS_LABELS = {
     BookingStatus.EXPIRED: N_("expired"),
     BookingStatus.DISPUTED: N_("under review by a manager"),
 }
-EXTENSIONS_MIN = (30, 60, 120)
 
 
 @dataclass(frozen=True)
@@ -53,16 +59,6 @@ class OwnerCancel(CallbackData):
     action: str
     booking_id: int
     version: int
-
-
-@dataclass(frozen=True)
-class ExtendBooking(CallbackData):
-    prefix = "bx"
-    booking_id: int
-    minutes: int
-
-    def is_valid(self) -> bool:
-        return self.minutes in EXTENSIONS_MIN
 
 
 def describe_stay(stay: Stay, spot: Spot, i18n: Translator) -> str:
@@ -129,12 +125,6 @@ def _owner_rows(booking: Booking, i18n: Translator) -> list[list]:
     return rows
 
 
-def extension_buttons(booking: Booking, i18n: Translator) -> InlineKeyboardMarkup:
-    _ = i18n.gettext
-    labels = {30: _("+30 min"), 60: _("+1 h"), 120: _("+2 h")}
-    return inline([[(labels[m], ExtendBooking(booking.id, m)) for m in EXTENSIONS_MIN]])
-
-
 async def list_bookings(update: Update, context: ParkShareContext) -> None:
     _ = context.i18n.gettext
     i18n = context.i18n
@@ -197,14 +187,13 @@ def _problem_after_stay_rows(
     ]
 
 
-async def owner_cancel_pressed(update: Update, context: ParkShareContext) -> None:
+@on_button(OwnerCancel)
+async def owner_cancel_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: OwnerCancel
+) -> None:
     """An owner calls off a booking at their spot: asked first, with what it costs them."""
-    query = update.callback_query
     i18n = context.i18n
     _ = i18n.gettext
-    pressed = await unpack_pressed(query, OwnerCancel, context.i18n)
-    if pressed is None:
-        return
     owner_id = context.user_data.person_id
     if pressed.action == "yes":
         async with context.db.unit_of_work() as uow:
@@ -264,13 +253,12 @@ async def _tell_driver_owner_cancelled(
         await context.bot.send_message(driver.telegram_id, text)
 
 
-async def booking_pressed(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
+@on_button(ManageBooking)
+async def booking_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: ManageBooking
+) -> None:
     i18n = context.i18n
     _ = i18n.gettext
-    pressed = await unpack_pressed(query, ManageBooking, context.i18n)
-    if pressed is None:
-        return
     settings = context.settings
     driver_id = context.user_data.person_id
     if pressed.action == "cancel_yes":
@@ -353,13 +341,12 @@ async def _confirm_cancel(query, context: ParkShareContext, booking: Booking, sp
     )
 
 
-async def extension_pressed(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
+@on_button(ExtendBooking)
+async def extension_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: ExtendBooking
+) -> None:
     i18n = context.i18n
     _ = i18n.gettext
-    pressed = await unpack_pressed(query, ExtendBooking, i18n)
-    if pressed is None:
-        return
     async with context.db.unit_of_work() as uow:
         extension = await bookings.extend(
             uow, context.clock, booking_id=pressed.booking_id,
@@ -390,7 +377,7 @@ async def extension_pressed(update: Update, context: ParkShareContext) -> None:
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("bookings", list_bookings, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(booking_pressed, pattern=ManageBooking.pattern()),
-        CallbackQueryHandler(owner_cancel_pressed, pattern=OwnerCancel.pattern()),
-        CallbackQueryHandler(extension_pressed, pattern=ExtendBooking.pattern()),
+        booking_pressed,
+        owner_cancel_pressed,
+        extension_pressed,
     ]

@@ -3,14 +3,12 @@ and nothing else sees the update."""
 
 from __future__ import annotations
 
-import html
-
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 
+from bot.ban_notice import banned_notice
 from bot.context import ParkShareContext
-from bot.i18n import translator
 from core.services import people
 
 
@@ -31,14 +29,6 @@ async def stop_the_banned(update: Update, context: ParkShareContext) -> None:
     elif update.message:
         await update.message.reply_text(text)
     raise ApplicationHandlerStop
-
-
-def banned_notice(language: str, reason: str | None) -> str:
-    _ = translator(language).gettext
-    return _(
-        "Your ParkShare account is suspended: {reason}. You can't search, list or book. Your "
-        "existing bookings are with our managers, who will contact you here."
-    ).format(reason=html.escape(reason or _("a manager's decision")))
 
 
 def handlers() -> list[BaseHandler]:

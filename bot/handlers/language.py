@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram import CallbackQuery, Update
+from telegram.ext import BaseHandler, CommandHandler
 
+from bot.buttons import on_button
 from bot.commands import publish_menu_for_chat
 from bot.context import ParkShareContext
 from bot.i18n import LANGUAGE_NAMES, translator
-from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.keyboards import CallbackData, inline
 from core.services import people
 
 
@@ -30,11 +31,10 @@ async def ask_language(update: Update, context: ParkShareContext) -> None:
     )
 
 
-async def language_chosen(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
-    choice = await unpack_pressed(query, LanguageChoice, context.i18n)
-    if choice is None:
-        return
+@on_button(LanguageChoice)
+async def language_chosen(
+    update: Update, context: ParkShareContext, query: CallbackQuery, choice: LanguageChoice
+) -> None:
     async with context.db.unit_of_work() as uow:
         await people.set_language(uow, context.user_data.person_id, choice.language)
     context.user_data.language = choice.language
@@ -49,5 +49,5 @@ async def language_chosen(update: Update, context: ParkShareContext) -> None:
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("language", ask_language),
-        CallbackQueryHandler(language_chosen, pattern=LanguageChoice.pattern()),
+        language_chosen,
     ]

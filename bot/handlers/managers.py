@@ -10,11 +10,11 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CommandHandler
 
+from bot.ban_notice import banned_notice
 from bot.context import ParkShareContext
-from bot.handlers.disputes import TIER_NAMES, post_card
-from bot.handlers.gate import banned_notice
-from bot.handlers.moderation import in_managers_group, is_manager
+from bot.dispute_card import TIER_NAMES, post_card
 from bot.i18n import N_, translator
+from bot.managers_group import in_managers_group, is_manager
 from core.credit import tier_of
 from core.errors import DomainError
 from core.services import disputes, people, spots

@@ -7,20 +7,19 @@ from __future__ import annotations
 
 import contextlib
 import html
-import logging
 from dataclasses import dataclass
 
-from telegram import Update
-from telegram.constants import ChatMemberStatus
+from telegram import CallbackQuery, Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ExtBot
+from telegram.ext import BaseHandler, CommandHandler
 
-from bot.availability_view import describe_weekly
+from bot.buttons import on_button
 from bot.context import ParkShareContext
-from bot.handlers.spot_card import VEHICLE_LABELS
 from bot.i18n import N_, Translator, translator
-from bot.keyboards import CallbackData, inline, unpack_pressed
-from bot.telegram_text import MAX_CAPTION, MAX_TEXT, fit_html, split_html, visible_len
+from bot.keyboards import CallbackData, inline
+from bot.listing_card import ModerateSpot, card_parts, decision_keyboard, post_listing_card
+from bot.managers_group import in_managers_group, is_manager
+from bot.telegram_text import MAX_CAPTION, MAX_TEXT, fit_html, visible_len
 from bot.waiting_drivers import tell_waiting_drivers
 from core.services import spots
 from core.services.spots import Decision
@@ -32,17 +31,6 @@ REJECTION_REASONS = {
     "not_parking": N_("this doesn't look like a parking spot"),
     "rules": N_("the listing breaks our rules"),
 }
-ADMIN_STATUSES = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
-
-log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ModerateSpot(CallbackData):
-    prefix = "mod"
-    choices = {"action": frozenset({"approve", "reject", "back"})}  # noqa: RUF012
-    action: str
-    spot_id: int
 
 
 @dataclass(frozen=True)
@@ -51,100 +39,6 @@ class RejectSpot(CallbackData):
     choices = {"reason": frozenset(REJECTION_REASONS)}  # noqa: RUF012
     spot_id: int
     reason: str
-
-
-async def is_manager(context: ParkShareContext, chat_id: int, user_id: int) -> bool:
-    if user_id in context.settings.manager_ids:
-        return True
-    if chat_id != context.settings.manager_chat_id:
-        return False
-    try:
-        member = await context.bot.get_chat_member(chat_id, user_id)
-    except TelegramError:
-        return False
-    return member.status in ADMIN_STATUSES
-
-
-def in_managers_group(update: Update, context: ParkShareContext) -> bool:
-    chat = update.effective_chat
-    return chat is not None and chat.id == context.settings.manager_chat_id
-
-
-def card_text(decision: Decision, i18n: Translator) -> str:
-    spot, owner = decision.spot, decision.owner
-    _ = i18n.gettext
-    price = _("{price} per hour").format(price=i18n.money(spot.hourly_price))
-    if spot.daily_price is not None:
-        price += " · " + _("{price} per day").format(price=i18n.money(spot.daily_price))
-    features = [_(VEHICLE_LABELS[spot.max_vehicle_size])]
-    if spot.covered:
-        features.append(_("covered"))
-    if spot.ev_charger:
-        features.append(_("EV charger"))
-    hours = "; ".join(describe_weekly(decision.weekly_hours, i18n))
-    photos = len(spot.photos)
-    lines = [
-        _("🆕 <b>Listing #{id}: {title}</b>").format(id=spot.id, title=html.escape(spot.title)),
-        "📍 " + html.escape(spot.address or f"{spot.lat:.5f}, {spot.lon:.5f}"),
-        "💶 " + price,
-        _("🕒 Regular hours: {hours}").format(
-            hours=html.escape(hours) if hours else _("none, only one-off times")
-        ),
-        _("Fits: {features}").format(features=", ".join(features)),
-        _("🔑 Access: {access}").format(
-            access=html.escape(spot.access_instructions) if spot.access_instructions else "—"
-        ),
-        i18n.ngettext("📷 {count} photo", "📷 {count} photos", photos).format(count=photos),
-        _("Owner's credit score: {score}").format(score=owner.credit_score),
-    ]
-    return "\n".join(lines)
-
-
-def decision_keyboard(spot_id: int, i18n: Translator):
-    _ = i18n.gettext
-    return inline(
-        [
-            [
-                (_("✅ Approve"), ModerateSpot("approve", spot_id)),
-                (_("❌ Reject"), ModerateSpot("reject", spot_id)),
-            ]
-        ]
-    )
-
-
-def _card_parts(decision: Decision, i18n: Translator) -> list[str]:
-    """The card as sent: a photo's caption first when there is a photo (Telegram allows 1,024
-    characters there), the rest in messages; the buttons go on the last part."""
-    first_limit = MAX_CAPTION if decision.spot.photos else None
-    return split_html(card_text(decision, i18n), MAX_TEXT, first_limit=first_limit)
-
-
-async def post_listing_card(
-    bot: ExtBot[None], chat_id: int, decision: Decision, i18n: Translator
-) -> None:
-    """A listing for the managers to decide on, in their language (``i18n``): where it is,
-    then the card (on its first photo) with the buttons."""
-    spot = decision.spot
-    # Telegram refuses a venue without an address; a spot listed by location alone has none.
-    address = spot.address or f"{spot.lat:.5f}, {spot.lon:.5f}"
-    try:
-        await bot.send_venue(
-            chat_id, latitude=spot.lat, longitude=spot.lon, title=spot.title, address=address
-        )
-    except TelegramError:  # the pin is a convenience; the card must still arrive
-        log.warning("a listing's venue could not be sent", exc_info=True)
-    parts = _card_parts(decision, i18n)
-    keyboard = decision_keyboard(spot.id, i18n)
-    if spot.photos:
-        caption = parts.pop(0)
-        await bot.send_photo(
-            chat_id, spot.photos[0].telegram_file_id, caption=caption,
-            reply_markup=None if parts else keyboard,
-        )  # fmt: skip
-    for number, part in enumerate(parts, start=1):
-        await bot.send_message(
-            chat_id, part, reply_markup=keyboard if number == len(parts) else None
-        )
 
 
 async def show_pending(update: Update, context: ParkShareContext) -> None:
@@ -163,15 +57,29 @@ async def show_pending(update: Update, context: ParkShareContext) -> None:
         )
 
 
-async def decision_pressed(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
+@on_button(ModerateSpot, managers=True)
+async def decision_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: ModerateSpot
+) -> None:
+    await _decided(update, context, query, pressed)
+
+
+@on_button(RejectSpot, managers=True)
+async def rejection_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: RejectSpot
+) -> None:
+    await _decided(update, context, query, pressed)
+
+
+async def _decided(
+    update: Update,
+    context: ParkShareContext,
+    query: CallbackQuery,
+    pressed: ModerateSpot | RejectSpot,
+) -> None:
     # The cards live in the managers' group: whoever presses reads the group's language.
     i18n = context.managers_i18n
     _ = i18n.gettext
-    kind = RejectSpot if query.data.startswith(RejectSpot.prefix + ":") else ModerateSpot
-    pressed = await unpack_pressed(query, kind, i18n)
-    if pressed is None:
-        return
     if not await is_manager(context, update.effective_chat.id, update.effective_user.id):
         await query.answer(_("Only the managers' administrators can decide on listings."), True)
         return
@@ -205,7 +113,7 @@ async def _show_verdict(query, decision: Decision, verdict: str, i18n: Translato
     """The pressed message is the card's last part, a photo's caption or a text: it keeps its
     part of the card and gains the verdict, within that message's limit."""
     verdict = "\n\n" + verdict
-    last = _card_parts(decision, i18n)[-1]
+    last = card_parts(decision, i18n)[-1]
     if query.message.photo:
         await query.edit_message_caption(
             fit_html(last, MAX_CAPTION - visible_len(verdict)) + verdict
@@ -240,6 +148,6 @@ async def tell_owner(
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("pending", show_pending),
-        CallbackQueryHandler(decision_pressed, pattern=ModerateSpot.pattern()),
-        CallbackQueryHandler(decision_pressed, pattern=RejectSpot.pattern()),
+        decision_pressed,
+        rejection_pressed,
     ]

@@ -6,9 +6,10 @@ from __future__ import annotations
 from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, filters
 
+from bot import relay_chat
 from bot.context import ParkShareContext
+from bot.dispute_answers import take_answer
 from bot.errors import explain
-from bot.handlers import disputes, relay
 from core.errors import DomainError
 
 
@@ -19,13 +20,13 @@ async def in_mode(update: Update, context: ParkShareContext) -> None:
     message = update.effective_message
     if message.text and message.text.startswith("/"):
         data.answering_dispute_id = None
-        await relay.leave(update, context)
+        await relay_chat.leave(update, context)
         return
     try:
         if data.relay_booking_id is not None:
-            await relay.forward(update, context)
+            await relay_chat.forward(update, context)
         else:
-            await disputes.take_answer(update, context)
+            await take_answer(update, context)
     except DomainError as error:
         # Answered here: the message was meant for the other side, not for any other flow.
         await message.reply_text(explain(error, context.i18n), reply_markup=ReplyKeyboardRemove())

@@ -4,16 +4,17 @@ hours (see conversations/edit_spot.py), delete."""
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.availability_view import describe_weekly
+from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.errors import explain
 from bot.i18n import N_, Translator
-from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.keyboards import inline
+from bot.spot_buttons import ManageSpot
 from bot.waiting_drivers import tell_waiting_drivers
 from core.availability import WeeklyRule
 from core.db.models import Spot
@@ -34,18 +35,6 @@ STATUS_FOR_ACTION = {
     "resume": SpotStatus.APPROVED,
     "delete_yes": SpotStatus.DELETED,
 }
-
-
-@dataclass(frozen=True)
-class ManageSpot(CallbackData):
-    prefix = "my"
-    choices = {  # noqa: RUF012
-        "action": frozenset(
-            {"pause", "resume", "delete", "delete_yes", "keep", "prices", "hours", "photos"}
-        )
-    }
-    action: str
-    spot_id: int
 
 
 def describe(spot: Spot, rules: list[WeeklyRule], i18n: Translator) -> str:
@@ -95,12 +84,11 @@ async def list_spots(update: Update, context: ParkShareContext) -> None:
         )
 
 
-async def action_pressed(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
+@on_button(ManageSpot, pattern=r"^my:(pause|resume|delete|delete_yes|keep):")
+async def action_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: ManageSpot
+) -> None:
     _ = context.i18n.gettext
-    pressed = await unpack_pressed(query, ManageSpot, context.i18n)
-    if pressed is None:
-        return
     if pressed.action == "delete":
         await query.answer()
         await query.edit_message_reply_markup(
@@ -150,5 +138,5 @@ async def _redraw(query, context: ParkShareContext, spot_id: int) -> None:
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("myspots", list_spots, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(action_pressed, pattern=r"^my:(pause|resume|delete|delete_yes|keep):"),
+        action_pressed,
     ]

@@ -8,22 +8,17 @@ import html
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram import CallbackQuery, Update
+from telegram.ext import BaseHandler
 
 from bot.availability_view import describe_weekly, describe_windows
+from bot.buttons import on_button
 from bot.context import ParkShareContext
-from bot.hours_readings import reading_buttons, reading_question, reading_text
+from bot.hours_readings import PickHoursReading, reading_buttons, reading_question, reading_text
 from bot.i18n import Translator
-from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.keyboards import CallbackData, inline
 from bot.waiting_drivers import tell_waiting_drivers
-from core.availability_text import (
-    OVERNIGHT,
-    SAME_DAY,
-    AmbiguousHours,
-    ParsedAvailability,
-    parse_availability,
-)
+from core.availability_text import AmbiguousHours, ParsedAvailability, parse_availability
 from core.db.models import Spot
 from core.errors import DomainError
 from core.services import spots
@@ -40,15 +35,6 @@ class PickSpotForHours(CallbackData):
 class UndoHours(CallbackData):
     prefix = "avu"
     spot_id: int
-
-
-@dataclass(frozen=True)
-class PickHoursReading(CallbackData):
-    """Which of two readings of hours such as "18-8" the owner meant."""
-
-    prefix = "avr"
-    choices = {"kind": frozenset({OVERNIGHT, SAME_DAY})}  # noqa: RUF012
-    kind: str
 
 
 def _listed(owned: list[Spot]) -> list[Spot]:
@@ -91,12 +77,11 @@ async def _for_which_spot(
         )
 
 
-async def reading_picked(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
+@on_button(PickHoursReading)
+async def reading_picked(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: PickHoursReading
+) -> None:
     _ = context.i18n.gettext
-    pressed = await unpack_pressed(query, PickHoursReading, context.i18n)
-    if pressed is None:
-        return
     async with context.db.reading() as uow:
         owned = _listed(await spots.owned(uow, context.user_data.person_id))
     pending = context.user_data.pending_hours
@@ -112,12 +97,11 @@ async def reading_picked(update: Update, context: ParkShareContext) -> None:
     await _for_which_spot(update, context, owned, text)
 
 
-async def spot_picked(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
+@on_button(PickSpotForHours)
+async def spot_picked(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: PickSpotForHours
+) -> None:
     _ = context.i18n.gettext
-    pressed = await unpack_pressed(query, PickSpotForHours, context.i18n)
-    if pressed is None:
-        return
     text = context.user_data.pending_hours
     if text is None:
         await query.answer(_("This button is no longer valid."), show_alert=True)
@@ -160,12 +144,11 @@ def _describe_change(spot: Spot, parsed: ParsedAvailability, i18n: Translator) -
     return template.format(title=html.escape(spot.title), when=html.escape(when))
 
 
-async def undo_pressed(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
+@on_button(UndoHours)
+async def undo_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: UndoHours
+) -> None:
     _ = context.i18n.gettext
-    pressed = await unpack_pressed(query, UndoHours, context.i18n)
-    if pressed is None:
-        return
     last = context.user_data.last_hours_change
     if last is None or last["spot_id"] != pressed.spot_id:
         await query.answer(_("This button is no longer valid."), show_alert=True)
@@ -186,7 +169,7 @@ async def undo_pressed(update: Update, context: ParkShareContext) -> None:
 
 def handlers() -> list[BaseHandler]:
     return [
-        CallbackQueryHandler(spot_picked, pattern=PickSpotForHours.pattern()),
-        CallbackQueryHandler(undo_pressed, pattern=UndoHours.pattern()),
-        CallbackQueryHandler(reading_picked, pattern=PickHoursReading.pattern()),
+        spot_picked,
+        undo_pressed,
+        reading_picked,
     ]

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram import CallbackQuery, Update
+from telegram.ext import BaseHandler, CommandHandler, filters
 
+from bot.buttons import on_button
 from bot.context import ParkShareContext
-from bot.handlers.moderation import in_managers_group, is_manager
 from bot.i18n import Translator
-from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.keyboards import CallbackData, inline
+from bot.managers_group import in_managers_group, is_manager
 from core.money import Money
 from core.ports import GatewayRefused
 from core.services import people, profit
@@ -167,12 +168,11 @@ async def show_report(update: Update, context: ParkShareContext) -> None:
     )
 
 
-async def report_period_pressed(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
+@on_button(ReportPeriod, managers=True)
+async def report_period_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: ReportPeriod
+) -> None:
     i18n = context.managers_i18n
-    pressed = await unpack_pressed(query, ReportPeriod, i18n)
-    if pressed is None:
-        return
     if not in_managers_group(update, context) or not await is_manager(
         context, update.effective_chat.id, update.effective_user.id
     ):
@@ -189,5 +189,5 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("earnings", show_earnings, filters=filters.ChatType.PRIVATE),
         CommandHandler("payouts", set_up_payouts, filters=filters.ChatType.PRIVATE),
         CommandHandler("report", show_report),
-        CallbackQueryHandler(report_period_pressed, pattern=ReportPeriod.pattern()),
+        report_period_pressed,
     ]

@@ -3,69 +3,26 @@ button, and the driver hears the answer (with the invoice when accepted)."""
 
 from __future__ import annotations
 
-import contextlib
-import html
-from dataclasses import dataclass
-
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler
 
+from bot.booking_buttons import AnswerRequest
+from bot.buttons import on_button
 from bot.context import ParkShareContext
-from bot.handlers.payments import offer_payment
 from bot.i18n import translator
-from bot.keyboards import CallbackData, inline, unpack_pressed
-from bot.owner_notices import tier_text
+from bot.payment_messages import offer_payment
 from bot.waiting_drivers import tell_waiting_drivers
 from core.db.models import Booking
-from core.services import bookings, people, spots
+from core.services import bookings, people
 from core.status import BookingStatus
 
 
-@dataclass(frozen=True)
-class AnswerRequest(CallbackData):
-    prefix = "req"
-    choices = {"answer": frozenset({"accept", "decline"})}  # noqa: RUF012
-    booking_id: int
-    answer: str
-
-
-async def notify_owner_of_request(context: ParkShareContext, booking_id: int) -> None:
-    async with context.db.reading() as uow:
-        booking = await bookings.get(uow, booking_id)
-        spot = await spots.get(uow, booking.spot_id)
-        owner = await people.get(uow, spot.owner_id)
-        driver = await people.get(uow, booking.driver_id)
-    i18n = translator(owner.language)
-    _ = i18n.gettext
-    text = _(
-        "🔔 Request #{id} for <b>{title}</b>\n{start} – {end}\nYou earn {price} before our "
-        "commission."
-    ).format(
-        id=booking.id, title=html.escape(spot.title),
-        start=i18n.moment(booking.start_at, spot.timezone),
-        end=i18n.moment(booking.end_at, spot.timezone),
-        price=i18n.money(booking.price),
-    ) + "\n" + tier_text(driver, i18n)  # fmt: skip
-    keyboard = inline(
-        [
-            [
-                (_("✅ Accept"), AnswerRequest(booking.id, "accept")),
-                (_("❌ Decline"), AnswerRequest(booking.id, "decline")),
-            ]
-        ]
-    )
-    # An owner who blocked the bot cannot answer; the request then expires by itself.
-    with contextlib.suppress(TelegramError):
-        await context.bot.send_message(owner.telegram_id, text, reply_markup=keyboard)
-
-
-async def request_answered(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
+@on_button(AnswerRequest)
+async def request_answered(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: AnswerRequest
+) -> None:
     _ = context.i18n.gettext
-    pressed = await unpack_pressed(query, AnswerRequest, context.i18n)
-    if pressed is None:
-        return
     accept = pressed.answer == "accept"
     async with context.db.unit_of_work() as uow:
         booking = await bookings.answer_request(
@@ -115,4 +72,4 @@ async def tell_driver(
 
 
 def handlers() -> list[BaseHandler]:
-    return [CallbackQueryHandler(request_answered, pattern=AnswerRequest.pattern())]
+    return [request_answered]

@@ -8,19 +8,28 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, MessageHandler, filters
 
+from bot.arrival_eta import tell_owner_eta
 from bot.button_width import fit_label
+from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.drafts import SearchDraft
 from bot.errors import explain
 from bot.feedback import action_if_slow
 from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_, Translator
-from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.keyboards import CallbackData, inline
+from bot.spot_buttons import OpenSpot
 from bot.stay_text import duration_text
-from core.availability_text import OVERNIGHT, SAME_DAY, AmbiguousHours, parse_window
+from bot.vehicle_labels import VEHICLE_LABELS
+from core.availability_text import (
+    OVERNIGHT,
+    SAME_DAY,
+    AmbiguousHours,
+    parse_window,
+)
 from core.credit import CreditTier
 from core.db.models import VehicleSize
 from core.errors import (
@@ -50,23 +59,10 @@ WIDE_RADIUS_M = 50_000.0
 WINDOWS = tuple(choice.value for choice in QuickWindow)
 VEHICLE_CHOICES = (None, *(size.value for size in VehicleSize))
 RATING_CHOICES = (None, 4.0, 4.5)
-VEHICLE_LABELS = {
-    VehicleSize.MOTORBIKE: N_("motorbike"),
-    VehicleSize.SMALL: N_("small car"),
-    VehicleSize.MEDIUM: N_("medium car"),
-    VehicleSize.LARGE: N_("large car / SUV"),
-    VehicleSize.VAN: N_("van"),
-}
 WINDOW_EXAMPLES = N_(
     "For which time? Write it in your own words, for example: today 14-18, tomorrow 9-17, "
     "today until 20:00."
 )
-
-
-@dataclass(frozen=True)
-class OpenSpot(CallbackData):
-    prefix = "spot"
-    spot_id: int
 
 
 @dataclass(frozen=True)
@@ -94,6 +90,9 @@ class PickWindowReading(CallbackData):
 
 
 async def location_shared(update: Update, context: ParkShareContext) -> None:
+    # A live location on the way to a booking is not a new search.
+    if await tell_owner_eta(update, context, answer_driver=True):
+        return
     shared = update.effective_message.location
     await _start_search(update, context, GeoPoint(shared.latitude, shared.longitude))
 
@@ -155,11 +154,10 @@ async def _show_window(update: Update, context: ParkShareContext, window: Window
     await update.effective_message.reply_text(text, reply_markup=keyboard)
 
 
-async def window_reading_picked(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
-    pressed = await unpack_pressed(query, PickWindowReading, context.i18n)
-    if pressed is None:
-        return
+@on_button(PickWindowReading)
+async def window_reading_picked(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: PickWindowReading
+) -> None:
     draft = context.user_data.search
     text = None
     if draft is not None and draft.pending_window:
@@ -215,12 +213,11 @@ async def _start_search(update: Update, context: ParkShareContext, point: GeoPoi
     await message.reply_text(text, reply_markup=keyboard)
 
 
-async def search_changed(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
+@on_button(ChangeSearch)
+async def search_changed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, change: ChangeSearch
+) -> None:
     draft = context.user_data.search
-    change = await unpack_pressed(query, ChangeSearch, context.i18n)
-    if change is None:
-        return
     if draft is None:
         await query.answer(
             context.i18n.gettext("Share your location again to start a new search."),
@@ -441,6 +438,6 @@ def handlers() -> list[BaseHandler]:
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     return [
         MessageHandler(private & filters.LOCATION, location_shared),
-        CallbackQueryHandler(search_changed, pattern=ChangeSearch.pattern()),
-        CallbackQueryHandler(window_reading_picked, pattern=PickWindowReading.pattern()),
+        search_changed,
+        window_reading_picked,
     ]

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import html
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler
 
+from bot.buttons import on_button
 from bot.context import ParkShareContext
-from bot.handlers.search import OpenSpot
-from bot.i18n import N_, Translator
-from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.i18n import Translator
+from bot.keyboards import inline
+from bot.spot_buttons import BookSpot, Navigate, OpenSpot
+from bot.spot_view import fits_text
 from bot.telegram_text import MAX_CAPTION, MAX_TEXT, fit_html
-from core.db.models import Spot, VehicleSize
+from core.db.models import Spot
 from core.geo import GeoPoint
 from core.guidance import route_links
 from core.pricing import price_of
@@ -25,26 +26,6 @@ from core.services import spots
 from core.window import DEFAULT_WINDOW, Window, window_for
 
 log = logging.getLogger(__name__)
-
-VEHICLE_LABELS = {
-    VehicleSize.MOTORBIKE: N_("motorbikes"),
-    VehicleSize.SMALL: N_("small cars"),
-    VehicleSize.MEDIUM: N_("cars up to medium size"),
-    VehicleSize.LARGE: N_("cars up to large / SUV"),
-    VehicleSize.VAN: N_("vans"),
-}
-
-
-@dataclass(frozen=True)
-class BookSpot(CallbackData):
-    prefix = "book"
-    spot_id: int
-
-
-@dataclass(frozen=True)
-class Navigate(CallbackData):
-    prefix = "nav"
-    spot_id: int
 
 
 def _window(context: ParkShareContext, zone: str) -> tuple[datetime, datetime]:
@@ -55,12 +36,11 @@ def _window(context: ParkShareContext, zone: str) -> tuple[datetime, datetime]:
     return window.start, window.end
 
 
-async def spot_opened(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
+@on_button(OpenSpot)
+async def spot_opened(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: OpenSpot
+) -> None:
     _ = context.i18n.gettext
-    pressed = await unpack_pressed(query, OpenSpot, context.i18n)
-    if pressed is None:
-        return
     async with context.db.reading() as uow:
         details = await spots.card(uow, pressed.spot_id)
     await query.answer()
@@ -128,21 +108,15 @@ async def _card_text(
         )
     else:
         lines.append(_("New listing, no ratings yet"))
-    features = [_(VEHICLE_LABELS[spot.max_vehicle_size])]
-    if spot.covered:
-        features.append(_("covered"))
-    if spot.ev_charger:
-        features.append(_("EV charger"))
-    lines.append(_("Fits: {features}").format(features=", ".join(features)))
+    lines.append(fits_text(spot, i18n))
     return "\n".join(lines)
 
 
-async def navigate(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
+@on_button(Navigate)
+async def navigate(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: Navigate
+) -> None:
     _ = context.i18n.gettext
-    pressed = await unpack_pressed(query, Navigate, context.i18n)
-    if pressed is None:
-        return
     async with context.db.reading() as uow:
         spot = (await spots.card(uow, pressed.spot_id)).spot
     await query.answer()
@@ -165,6 +139,6 @@ async def navigate(update: Update, context: ParkShareContext) -> None:
 
 def handlers() -> list[BaseHandler]:
     return [
-        CallbackQueryHandler(spot_opened, pattern=OpenSpot.pattern()),
-        CallbackQueryHandler(navigate, pattern=Navigate.pattern()),
+        spot_opened,
+        navigate,
     ]

@@ -5,38 +5,20 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 
-from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram import CallbackQuery, Update
+from telegram.ext import BaseHandler, CommandHandler, filters
 
+from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.errors import explain
-from bot.keyboards import CallbackData, inline, location_request, unpack_pressed
-from core.db.models import Role
+from bot.keyboards import location_request
+from bot.main_menu import ROLES, RoleChoice, role_keyboard
 from core.errors import DomainError, SpotNotFound
 from core.services import people, spots
 from core.status import SpotStatus
 
 SPOT_LINK = re.compile(r"^spot_(\d{1,12})$")
-ROLES = {"driver": Role.DRIVER, "owner": Role.OWNER}
-
-
-@dataclass(frozen=True)
-class RoleChoice(CallbackData):
-    prefix = "role"
-    choices = {"role": frozenset(ROLES)}  # noqa: RUF012
-    role: str
-
-
-def role_keyboard(context: ParkShareContext):
-    _ = context.i18n.gettext
-    return inline(
-        [
-            [(_("🚗 I need a spot"), RoleChoice("driver"))],
-            [(_("🅿️ I have a spot to rent out"), RoleChoice("owner"))],
-        ]
-    )
 
 
 async def start(update: Update, context: ParkShareContext) -> None:
@@ -59,11 +41,10 @@ async def start(update: Update, context: ParkShareContext) -> None:
     )
 
 
-async def role_chosen(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
-    choice = await unpack_pressed(query, RoleChoice, context.i18n)
-    if choice is None:
-        return
+@on_button(RoleChoice)
+async def role_chosen(
+    update: Update, context: ParkShareContext, query: CallbackQuery, choice: RoleChoice
+) -> None:
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     await _welcome_role(update, context, choice.role)
@@ -112,5 +93,5 @@ async def _show_linked_spot(update: Update, context: ParkShareContext, spot_id: 
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("start", start, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(role_chosen, pattern=RoleChoice.pattern()),
+        role_chosen,
     ]

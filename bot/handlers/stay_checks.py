@@ -6,43 +6,25 @@ from __future__ import annotations
 
 import contextlib
 import html
-from dataclasses import dataclass
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler
 
+from bot.booking_buttons import CheckIn
+from bot.buttons import on_button
 from bot.context import ParkShareContext
-from bot.handlers.disputes import announce
-from bot.i18n import N_, Translator, translator
-from bot.keyboards import CallbackData, inline, unpack_pressed
+from bot.dispute_card import announce
+from bot.i18n import N_, translator
+from bot.stay_check_questions import AnswerCheck
 from core.services import disputes, stay_checks
-from core.services.stay_checks import Answer, Check, Notice
+from core.services.stay_checks import Answer
 
 
-@dataclass(frozen=True)
-class CheckIn(CallbackData):
-    prefix = "ci"
-    booking_id: int
-
-
-@dataclass(frozen=True)
-class AnswerCheck(CallbackData):
-    prefix = "sc"
-    choices = {"answer": frozenset(Answer)}  # noqa: RUF012
-    booking_id: int
-    answer: str
-
-
-def check_in_button(booking_id: int, i18n: Translator) -> tuple[str, CheckIn]:
-    return i18n.gettext("📍 I'm here"), CheckIn(booking_id)
-
-
-async def check_in_pressed(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
-    pressed = await unpack_pressed(query, CheckIn, context.i18n)
-    if pressed is None:
-        return
+@on_button(CheckIn)
+async def check_in_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: CheckIn
+) -> None:
     async with context.db.unit_of_work() as uow:
         found = await stay_checks.check_in(
             uow, context.clock, booking_id=pressed.booking_id,
@@ -61,34 +43,6 @@ async def check_in_pressed(update: Update, context: ParkShareContext) -> None:
         )
 
 
-def _question(check: Check, i18n: Translator) -> tuple[str, InlineKeyboardMarkup]:
-    _ = i18n.gettext
-    booking, spot = check.parties.booking, check.parties.spot
-    title = html.escape(spot.title)
-    if check.kind == Notice.ARRIVAL_CHECK:
-        text = _(
-            "The stay of booking #{id} at “{title}” began at {start} and the driver hasn't "
-            "checked in. Has the driver arrived?"
-        ).format(id=booking.id, title=title, start=i18n.moment(booking.start_at, spot.timezone))
-        answers = [(_("✅ Yes, they're here"), Answer.DRIVER_HERE),
-                   (_("🚫 No one came"), Answer.DRIVER_ABSENT)]  # fmt: skip
-    else:
-        text = _(
-            "The stay of booking #{id} at “{title}” ended at {end}. Is the spot free again?"
-        ).format(id=booking.id, title=title, end=i18n.moment(booking.end_at, spot.timezone))
-        answers = [(_("✅ Yes, it's free"), Answer.SPOT_FREE),
-                   (_("🚗 The car is still there"), Answer.CAR_STILL_THERE)]  # fmt: skip
-    return text, inline([[(label, AnswerCheck(booking.id, answer)) for label, answer in answers]])
-
-
-async def ask_owners(context: ParkShareContext, checks: list[Check]) -> None:
-    for check in checks:
-        owner = check.parties.owner
-        text, markup = _question(check, translator(owner.language))
-        with contextlib.suppress(TelegramError):
-            await context.bot.send_message(owner.telegram_id, text, reply_markup=markup)
-
-
 # What the managers read as the report of a "no".
 REPORTS = {
     Answer.DRIVER_ABSENT: N_("The owner answered the bot's arrival check: no one came."),
@@ -98,12 +52,11 @@ REPORTS = {
 }
 
 
-async def answer_pressed(update: Update, context: ParkShareContext) -> None:
-    query = update.callback_query
+@on_button(AnswerCheck)
+async def answer_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: AnswerCheck
+) -> None:
     _ = context.i18n.gettext
-    pressed = await unpack_pressed(query, AnswerCheck, context.i18n)
-    if pressed is None:
-        return
     given = Answer(pressed.answer)
     # The report is kept on the dispute as the managers read it, in their group's language.
     note = context.managers_i18n.gettext(REPORTS[given]) if given in REPORTS else ""
@@ -131,6 +84,6 @@ async def answer_pressed(update: Update, context: ParkShareContext) -> None:
 
 def handlers() -> list[BaseHandler]:
     return [
-        CallbackQueryHandler(check_in_pressed, pattern=CheckIn.pattern()),
-        CallbackQueryHandler(answer_pressed, pattern=AnswerCheck.pattern()),
+        check_in_pressed,
+        answer_pressed,
     ]

@@ -1,0 +1,258 @@
+"""Asking a driver for the money and telling them it arrived: the Telegram invoice or the
+gateway's payment page straight after a booking, and the confirmation with everything the
+stay needs, the same whether Telegram's invoice or Stripe's page took the money."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import logging
+from datetime import timedelta
+
+from telegram import InlineKeyboardMarkup, LabeledPrice
+from telegram.error import Forbidden, TelegramError
+
+from bot import owner_notices
+from bot.booking_buttons import ManageBooking, PayBooking, relay_button
+from bot.context import ParkShareContext
+from bot.errors import explain
+from bot.i18n import N_, Translator
+from bot.keyboards import inline
+from bot.stay_text import window_text
+from bot.telegram_text import fit_html
+from core.db.models import Booking
+from core.errors import InvalidCurrency
+from core.geo import GeoPoint
+from core.guidance import route_links
+from core.ports import CollectOrder, GatewayRefused, LinkCollection
+from core.services import booking_payments, bookings, stays
+from core.services.parties import Side
+from payments.telegram_invoice import (
+    DESCRIPTION_MAX,
+    TITLE_MAX,
+    PriceOutsideTelegramLimits,
+    TelegramAmountRefused,
+    fit,
+    to_telegram_amount,
+)
+
+log = logging.getLogger(__name__)
+
+
+PAYMENTS_UNAVAILABLE = N_("Payments are unavailable for a moment. Please try again in a minute.")
+
+
+async def offer_payment(
+    context: ParkShareContext, booking_id: int, *, chat_id: int, driver_id: int, i18n: Translator
+) -> None:
+    """The invoice straight after the booking is made, as Telegram bots do; when the gateway
+    cannot open one right now, a Pay button to try again instead."""
+    try:
+        await send_payment(context, booking_id, chat_id=chat_id, driver_id=driver_id, i18n=i18n)
+    except Forbidden:
+        return  # the driver blocked the bot: the booking lapses unpaid by itself
+    except GatewayRefused:
+        _ = i18n.gettext
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(
+                chat_id, _(PAYMENTS_UNAVAILABLE),
+                reply_markup=inline([[(_("💳 Pay"), PayBooking(booking_id))]]),
+            )  # fmt: skip
+
+
+async def send_payment(
+    context: ParkShareContext, booking_id: int, *, chat_id: int, driver_id: int, i18n: Translator
+) -> None:
+    """The booking's Telegram invoice, or the link to the gateway's own payment page (Stripe
+    Checkout is a web page, so it needs a button). Raises GatewayRefused when the gateway
+    cannot take the payment now."""
+    _ = i18n.gettext
+    async with context.db.reading() as uow:
+        charge = await booking_payments.charge_for(uow, booking_id=booking_id, driver_id=driver_id)
+        opened = await booking_payments.open_checkout_of(uow, charge.booking_id)
+        booking = await uow.bookings.get(booking_id)
+        stay = await stays.stay_of(uow, booking)
+    if opened is not None:
+        await _send_payment_link(context, chat_id, charge, opened.url, i18n)
+        return
+    gateway = context.gateways.checkout
+    description = _("{spot}. The money is held until your stay is over.").format(
+        spot=charge.spot_title
+    ) + simulated_note(context, i18n)
+    try:
+        collection = await gateway.collect(
+            CollectOrder(
+                booking_id=charge.booking_id, amount=charge.amount, description=description,
+                payload=charge.payload, idempotency_key=f"{charge.payload}:collect",
+                hold=charge.start_at - context.clock.now() < booking_payments.HOLD_LAPSES_AFTER,
+                return_url=f"https://t.me/{context.bot.username}",
+                pay_by=charge.pay_by(timedelta(minutes=context.settings.payment_window_minutes)),
+            )
+        )  # fmt: skip
+    except GatewayRefused:
+        log.exception("the payment page for booking %s could not be opened", charge.booking_id)
+        raise
+    if isinstance(collection, LinkCollection):
+        async with context.db.unit_of_work() as uow:
+            await booking_payments.open_checkout(
+                uow, context.clock, booking_id=charge.booking_id, gateway=gateway.name,
+                reference=collection.reference, url=collection.url,
+            )  # fmt: skip
+        await _send_payment_link(context, chat_id, charge, collection.url, i18n)
+        return
+    try:
+        total = to_telegram_amount(charge.amount)
+    except TelegramAmountRefused as refusal:
+        await context.bot.send_message(chat_id, invoice_refusal_text(refusal, i18n))
+        return
+    await context.bot.send_invoice(
+        chat_id=chat_id,
+        title=fit(
+            (
+                _("Extension of booking #{id}")
+                if booking.extends_id
+                else _("Parking booking #{id}")
+            ).format(id=stay.id),
+            TITLE_MAX,
+        ),
+        description=fit(description, DESCRIPTION_MAX),
+        payload=charge.payload,
+        currency=charge.amount.currency,
+        prices=[LabeledPrice(_("Parking"), total)],
+        provider_token=collection.provider_token,
+    )
+
+
+def invoice_refusal_text(refusal: TelegramAmountRefused, i18n: Translator) -> str:
+    """Why Telegram cannot take this price, said before an invoice it would refuse is sent."""
+    if isinstance(refusal, PriceOutsideTelegramLimits):
+        return i18n.gettext(
+            "Telegram takes payments in {currency} only from {lowest} to {highest}, so "
+            "{price} can't be paid here."
+        ).format(
+            currency=refusal.price.currency,
+            lowest=i18n.money(refusal.lowest),
+            highest=i18n.money(refusal.highest),
+            price=i18n.money(refusal.price),
+        )
+    return explain(InvalidCurrency(str(refusal)), i18n)
+
+
+async def _send_payment_link(
+    context: ParkShareContext,
+    chat_id: int,
+    charge: booking_payments.Charge,
+    url: str,
+    i18n: Translator,
+) -> None:
+    _ = i18n.gettext
+    price = i18n.money(charge.amount)
+    await context.bot.send_message(
+        chat_id,
+        _("Booking #{id}: {price}. Pay on the secure page; the money is only held until "
+          "your stay is over.").format(id=charge.booking_id, price=price)
+        + simulated_note(context, i18n),
+        reply_markup=inline([[(_("💳 Pay {price}").format(price=price), url)]]),
+    )  # fmt: skip
+
+
+def simulated_note(context: ParkShareContext, i18n: Translator | None = None) -> str:
+    """Every payment message in the sandbox says that no real money moves."""
+    if not context.gateways.checkout.simulated:
+        return ""
+    return (i18n or context.i18n).gettext(" (sandbox: no real money)")
+
+
+async def tell_of_payment(
+    context: ParkShareContext,
+    outcome: booking_payments.PaymentOutcome,
+    chat_id: int,
+    i18n: Translator,
+) -> None:
+    """The driver's confirmation (or what became of the payment), and the owner's notice: the
+    same whether Telegram's invoice or Stripe's page took the money."""
+    if outcome.duplicate or outcome.result not in HOLDS_THE_SPOT:
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(
+                chat_id, payment_outcome_text(outcome, i18n) + simulated_note(context, i18n)
+            )
+        return
+    head = None
+    if outcome.result == booking_payments.PaymentResult.REINSTATED:
+        head = payment_outcome_text(outcome, i18n)
+    text, keyboard = await confirmation(context, outcome.booking, i18n, head=head)
+    with contextlib.suppress(TelegramError):
+        await context.bot.send_message(chat_id, text, reply_markup=keyboard)
+    await owner_notices.paid(context, outcome.booking)
+
+
+HOLDS_THE_SPOT = frozenset(
+    {booking_payments.PaymentResult.CONFIRMED, booking_payments.PaymentResult.REINSTATED}
+)
+
+
+async def confirmation(
+    context: ParkShareContext, booking: Booking, i18n: Translator, *, head: str | None = None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Everything the driver needs once paid: where, when, how to get in, the route, and how to
+    reach the owner or cancel."""
+    _ = i18n.gettext
+    async with context.db.reading() as uow:
+        stay = await stays.stay_of(uow, booking)
+        spot = await uow.spots.get(booking.spot_id)
+    held_line = head is None
+    if head is None:
+        if booking.extends_id is not None:
+            head = _("✅ Paid. Booking #{id} is extended.").format(id=stay.id)
+        else:
+            head = _("✅ Paid. Booking #{id} is confirmed.").format(id=stay.id)
+    lines = [
+        head + simulated_note(context, i18n),
+        "",
+        f"<b>{html.escape(spot.title)}</b>",
+        html.escape(spot.address) if spot.address else None,
+        window_text(stay, spot, i18n),
+        "",
+        _("<b>How to get in:</b> {access}").format(
+            access=html.escape(spot.access_instructions)
+            if spot.access_instructions
+            else _("ask the owner with the button below.")
+        ),
+        _("The money is held until your stay is over.") if held_line else None,
+    ]
+    text = fit_html("\n".join(line for line in lines if line is not None))
+    links = route_links(
+        GeoPoint(spot.lat, spot.lon), name=spot.title, chinese=i18n.language == "zh_Hans"
+    )
+    rows: list[list] = [[(link.app, link.url) for link in links[:2]]]
+    rows += [[(link.app, link.url) for link in links[2:4]]]
+    rows += [[(link.app, link.url) for link in links[4:]]] if links[4:] else []
+    rows.append([relay_button(stay.id, Side.DRIVER, i18n)])
+    if stay.booking.status in bookings.CANCELLABLE:
+        rows.append([(_("✖️ Cancel"), ManageBooking("cancel", stay.id, stay.booking.version))])
+    return text, inline(rows)
+
+
+def payment_outcome_text(outcome: booking_payments.PaymentOutcome, i18n: Translator) -> str:
+    _ = i18n.gettext
+    result = booking_payments.PaymentResult
+    if outcome.duplicate:
+        text = _("This payment was already received. Booking #{id} stays as it was.")
+    elif outcome.result == result.REINSTATED:
+        text = _(
+            "Your payment arrived just after booking #{id} had lapsed. The time was still free, "
+            "so the booking is yours again: confirmed. We hold the money until your stay is over."
+        )
+    elif outcome.result == result.REFUNDED_LAPSED:
+        text = _(
+            "Your payment arrived after booking #{id} had lapsed. It will be refunded in full."
+        )
+    elif outcome.result == result.REFUNDED_CANCELLED:
+        text = _(
+            "Booking #{id} was cancelled before your payment arrived. It will be refunded in full."
+        )
+    elif outcome.result == result.REFUNDED_NOT_OWED:
+        text = _("Booking #{id} did not need this payment. It will be refunded in full.")
+    else:
+        text = _("Paid. Booking #{id} is confirmed. We hold the money until your stay is over.")
+    return text.format(id=outcome.booking.id)

@@ -1,0 +1,52 @@
+"""The owner's questions after a stay began or ended without word from the driver: has the
+driver arrived, is the spot free again."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardMarkup
+from telegram.error import TelegramError
+
+from bot.context import ParkShareContext
+from bot.i18n import Translator, translator
+from bot.keyboards import CallbackData, inline
+from core.services.stay_checks import Answer, Check, Notice
+
+
+@dataclass(frozen=True)
+class AnswerCheck(CallbackData):
+    prefix = "sc"
+    choices = {"answer": frozenset(Answer)}  # noqa: RUF012
+    booking_id: int
+    answer: str
+
+
+def _question(check: Check, i18n: Translator) -> tuple[str, InlineKeyboardMarkup]:
+    _ = i18n.gettext
+    booking, spot = check.parties.booking, check.parties.spot
+    title = html.escape(spot.title)
+    if check.kind == Notice.ARRIVAL_CHECK:
+        text = _(
+            "The stay of booking #{id} at “{title}” began at {start} and the driver hasn't "
+            "checked in. Has the driver arrived?"
+        ).format(id=booking.id, title=title, start=i18n.moment(booking.start_at, spot.timezone))
+        answers = [(_("✅ Yes, they're here"), Answer.DRIVER_HERE),
+                   (_("🚫 No one came"), Answer.DRIVER_ABSENT)]  # fmt: skip
+    else:
+        text = _(
+            "The stay of booking #{id} at “{title}” ended at {end}. Is the spot free again?"
+        ).format(id=booking.id, title=title, end=i18n.moment(booking.end_at, spot.timezone))
+        answers = [(_("✅ Yes, it's free"), Answer.SPOT_FREE),
+                   (_("🚗 The car is still there"), Answer.CAR_STILL_THERE)]  # fmt: skip
+    return text, inline([[(label, AnswerCheck(booking.id, answer)) for label, answer in answers]])
+
+
+async def ask_owners(context: ParkShareContext, checks: list[Check]) -> None:
+    for check in checks:
+        owner = check.parties.owner
+        text, markup = _question(check, translator(owner.language))
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(owner.telegram_id, text, reply_markup=markup)
