@@ -312,3 +312,30 @@ def test_pressed_buttons_are_unpacked_only_by_the_one_decorator():
         for call in calls_of(path, "unpack")
     ]
     assert unpacking == []
+
+
+# A booking's and a spot's lifecycle is checked on the entity (Booking.move_to, Spot.move_to):
+# nothing else writes their status, so no path skips the transition rules. The other rows'
+# statuses (payments, transfers, disputes) are set by name in their services.
+OTHER_STATUSES = {"PaymentStatus", "TransferStatus", "DisputeStatus"}
+
+
+def _sets_another_rows_status(value: ast.expr) -> bool:
+    return (
+        isinstance(value, ast.Attribute)
+        and isinstance(value.value, ast.Name)
+        and value.value.id in OTHER_STATUSES
+    )
+
+
+def test_bookings_and_spots_change_status_only_through_their_entity():
+    written = [
+        f"{path.relative_to(ROOT)}:{node.lineno} {ast.unparse(node)}"
+        for path in _python_files("core", "bot", "payments", "sandbox", "bench")
+        if path != ROOT / "core/db/models.py"
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path)))
+        if isinstance(node, ast.Assign)
+        and any(isinstance(t, ast.Attribute) and t.attr == "status" for t in node.targets)
+        and not _sets_another_rows_status(node.value)
+    ]
+    assert written == []

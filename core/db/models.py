@@ -36,7 +36,12 @@ from sqlalchemy.orm import (
 from core.db.types import FlagSet, UTCDateTime
 from core.errors import InvalidCurrency
 from core.money import Money
-from core.status import BookingStatus, SpotStatus
+from core.status import (
+    BookingStatus,
+    SpotStatus,
+    check_booking_transition,
+    check_spot_transition,
+)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -168,6 +173,11 @@ class Spot(Base):
             raise InvalidCurrency(f"{price.currency} vs {self.currency}")
         self.daily_price_minor = None if price is None else price.minor
 
+    def move_to(self, status: SpotStatus) -> None:
+        """The next status, if a listing's lifecycle allows it."""
+        check_spot_transition(self.status, status)
+        self.status = status
+
 
 class SpotPhoto(Base):
     __tablename__ = "spot_photo"
@@ -253,6 +263,14 @@ class Booking(Base):
     # session read>, and a writer that read an older version changes nothing (StaleDataError).
     # The services bump the version themselves, as it also names the state a button showed.
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
+
+    def move_to(self, status: BookingStatus, at: datetime) -> None:
+        """The next status, if the lifecycle allows it; the new version names the new state.
+        Written on flush as a compare-and-set on the version this session read."""
+        check_booking_transition(self.status, status)
+        self.status = status
+        self.version += 1
+        self.updated_at = at
 
 
 class PaymentStatus(StrEnum):

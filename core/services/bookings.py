@@ -36,7 +36,7 @@ from core.errors import (
 from core.money import Money
 from core.pricing import commission_for, price_of
 from core.services import people, settlement, spots
-from core.status import BookingStatus, SpotStatus, check_booking_transition
+from core.status import BookingStatus, SpotStatus
 from core.window import Window
 
 
@@ -146,10 +146,7 @@ async def move(
     """Write the next status of a booking read with ``locked`` in this transaction. The UPDATE
     is conditional on the version read (the mapper's version column), so a writer that lost a
     race writes nothing and is refused."""
-    check_booking_transition(booking.status, new_status)
-    booking.status = new_status
-    booking.version += 1
-    booking.updated_at = clock.now()
+    booking.move_to(new_status, clock.now())
     try:
         await uow.bookings.flush()
     except StaleDataError:

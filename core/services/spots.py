@@ -24,7 +24,7 @@ from core.geo import GeoPoint
 from core.grid import cell_of
 from core.money import Money
 from core.services import people
-from core.status import SpotStatus, check_spot_transition
+from core.status import SpotStatus
 from core.timezones import timezone_of
 
 if TYPE_CHECKING:
@@ -94,8 +94,7 @@ async def create(
             for index, file_id in enumerate(draft.photo_file_ids)
         ],
     )
-    check_spot_transition(spot.status, SpotStatus.PENDING if moderated else SpotStatus.APPROVED)
-    spot.status = SpotStatus.PENDING if moderated else SpotStatus.APPROVED
+    spot.move_to(SpotStatus.PENDING if moderated else SpotStatus.APPROVED)
     owner.roles = owner.roles | Role.OWNER
     uow.spots.add(spot)
     await uow.spots.flush()
@@ -121,8 +120,7 @@ async def set_status(
     uow: UnitOfWork, spot_id: int, status: SpotStatus, *, reason: str = ""
 ) -> Spot:
     spot = await get(uow, spot_id)
-    check_spot_transition(spot.status, status)
-    spot.status = status
+    spot.move_to(status)
     spot.rejection_reason = reason or None if status == SpotStatus.REJECTED else None
     return spot
 
