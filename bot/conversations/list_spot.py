@@ -41,7 +41,7 @@ from core.geo import GeoPoint
 from core.geocoding import locate_typed
 from core.money import Money
 from core.price_text import parse_price
-from core.services import people, spots
+from core.services import listings, people, spots
 from core.timezones import timezone_of
 
 MAX_PHOTOS = spots.MAX_PHOTOS
@@ -487,7 +487,7 @@ async def _submit(update: Update, context: ParkShareContext) -> int:
     parsed = _parse_draft_availability(draft, context)
     moderated = context.settings.moderation
     async with context.db.unit_of_work() as uow:
-        spot = await spots.create(
+        decision = await listings.submit(
             uow,
             context.clock,
             owner_id=context.user_data.person_id,
@@ -503,10 +503,10 @@ async def _submit(update: Update, context: ParkShareContext) -> int:
                 access_instructions=draft.access_instructions,
                 photo_file_ids=list(draft.photo_file_ids),
             ),
+            availability=parsed,
             moderated=moderated,
         )
-        await spots.add_availability(uow, spot_id=spot.id, owner_id=spot.owner_id, parsed=parsed)
-        decision = await spots.review(uow, spot.id)
+    spot = decision.spot
     context.user_data.listing_draft = None
     if moderated and context.settings.manager_chat_id is not None:
         await post_listing_card(

@@ -21,9 +21,9 @@ from bot.handlers.spot_card import VEHICLE_LABELS
 from bot.i18n import N_, Translator, translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
 from bot.telegram_text import MAX_CAPTION, MAX_TEXT, fit_html, split_html, visible_len
-from bot.waiting_drivers import tell_waiting_drivers
+from bot.waiting_drivers import tell_of_freed_spots
 from core.money import Money
-from core.services import spots
+from core.services import listings, spots
 from core.services.spots import Decision
 
 REJECTION_REASONS = {
@@ -191,7 +191,10 @@ async def decision_pressed(update: Update, context: ParkShareContext) -> None:
     approve = isinstance(pressed, ModerateSpot)
     reason = "" if approve else pressed.reason
     async with context.db.unit_of_work() as uow:
-        decision = await spots.moderate(uow, pressed.spot_id, approve=approve, reason=reason)
+        moderated = await listings.moderate(
+            uow, context.clock, pressed.spot_id, approve=approve, reason=reason
+        )
+    decision = moderated.decision
     await query.answer()
     manager = html.escape(update.effective_user.full_name)
     if approve:
@@ -202,8 +205,7 @@ async def decision_pressed(update: Update, context: ParkShareContext) -> None:
         )
     await _show_verdict(query, decision, verdict, i18n)
     await tell_owner(context, decision, approve, reason)
-    if approve:
-        await tell_waiting_drivers(context, [decision.spot.id])
+    await tell_of_freed_spots(context, moderated.freed)
 
 
 async def _show_verdict(query, decision: Decision, verdict: str, i18n: Translator) -> None:

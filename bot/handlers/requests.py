@@ -16,10 +16,10 @@ from bot.handlers.payments import offer_payment
 from bot.i18n import translator
 from bot.keyboards import CallbackData, inline, unpack_pressed
 from bot.owner_notices import tier_text
-from bot.waiting_drivers import tell_waiting_drivers
+from bot.waiting_drivers import tell_of_freed_spots
 from core.db.models import Booking
 from core.money import Money
-from core.services import bookings, people, spots
+from core.services import bookings, people, spots, stays
 from core.status import BookingStatus
 
 
@@ -69,11 +69,11 @@ async def request_answered(update: Update, context: ParkShareContext) -> None:
         return
     accept = pressed.answer == "accept"
     async with context.db.unit_of_work() as uow:
-        booking = await bookings.answer_request(
+        answered = await stays.answer_request(
             uow, context.clock, booking_id=pressed.booking_id,
             owner_id=context.user_data.person_id, accept=accept,
         )  # fmt: skip
-        driver = await people.get(uow, booking.driver_id)
+    booking, driver = answered.booking, answered.driver
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     if accept:
@@ -84,8 +84,7 @@ async def request_answered(update: Update, context: ParkShareContext) -> None:
         answer = _("You declined request #{id}.")
     await update.effective_message.reply_text(answer.format(id=booking.id))
     await tell_driver(context, driver.telegram_id, driver.language, booking)
-    if not accept:
-        await tell_waiting_drivers(context, [booking.spot_id])
+    await tell_of_freed_spots(context, answered.freed)
 
 
 async def tell_driver(

@@ -41,7 +41,7 @@ from core.geo import GeoPoint
 from core.geocoding import locate_typed
 from core.money import Money
 from core.price_text import parse_price
-from core.services import people, saved_searches
+from core.services import saved_searches
 from core.services.search import (
     SearchFilters,
     SearchResult,
@@ -231,8 +231,7 @@ def _next_in(choices: tuple, current):
 
 
 async def _start_search(update: Update, context: ParkShareContext, point: GeoPoint) -> None:
-    async with context.db.reading() as uow:
-        await people.get_active(uow, context.user_data.person_id)
+    # The gate (bot/handlers/gate.py) has refused a banned person before this runs.
     zone = timezone_of(point)
     start, end = window_for("2h", context.clock.now(), zone)
     context.user_data.search = SearchDraft(
