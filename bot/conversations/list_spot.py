@@ -71,6 +71,20 @@ class ListState(IntEnum):
     REVIEW = auto()
 
 
+# The questions in the order they are asked: each step names the one after it, answered or
+# skipped, so a new step is one more entry here (with its question in ``_ask``).
+NEXT_STEP = {
+    ListState.LOCATION: ListState.TITLE,
+    ListState.TITLE: ListState.PRICE,
+    ListState.PRICE: ListState.DAILY_PRICE,
+    ListState.DAILY_PRICE: ListState.FEATURES,
+    ListState.FEATURES: ListState.ACCESS,
+    ListState.ACCESS: ListState.PHOTOS,
+    ListState.PHOTOS: ListState.AVAILABILITY,
+    ListState.AVAILABILITY: ListState.REVIEW,
+}
+
+
 @dataclass(frozen=True)
 class ListingStep(CallbackData):
     """Buttons inside the flow: skip a step, finish photos, toggle a feature, submit, edit."""
@@ -125,7 +139,7 @@ async def _place_found(
     await update.effective_message.reply_text(
         context.i18n.gettext("Got it."), reply_markup=ReplyKeyboardRemove()
     )
-    return await _next(update, context, ListState.TITLE)
+    return await _next(update, context, ListState.LOCATION)
 
 
 async def location_shared(update: Update, context: ParkShareContext) -> ListState:
@@ -159,7 +173,7 @@ async def title_typed(update: Update, context: ParkShareContext) -> ListState:
         )
         return ListState.TITLE
     _draft(context).title = title
-    return await _next(update, context, ListState.PRICE)
+    return await _next(update, context, ListState.TITLE)
 
 
 async def price_typed(update: Update, context: ParkShareContext) -> ListState:
@@ -174,7 +188,7 @@ async def price_typed(update: Update, context: ParkShareContext) -> ListState:
     draft.hourly_minor, draft.currency = price.minor, price.currency
     if draft.daily_minor is not None and draft.currency != price.currency:
         draft.daily_minor = None
-    return await _next(update, context, ListState.DAILY_PRICE)
+    return await _next(update, context, ListState.PRICE)
 
 
 async def daily_price_typed(update: Update, context: ParkShareContext) -> ListState:
@@ -190,12 +204,12 @@ async def daily_price_typed(update: Update, context: ParkShareContext) -> ListSt
         )
         return ListState.DAILY_PRICE
     draft.daily_minor = price.minor
-    return await _next(update, context, ListState.FEATURES)
+    return await _next(update, context, ListState.DAILY_PRICE)
 
 
 async def access_typed(update: Update, context: ParkShareContext) -> ListState:
     _draft(context).access_instructions = update.effective_message.text.strip()[:1000]
-    return await _next(update, context, ListState.PHOTOS)
+    return await _next(update, context, ListState.ACCESS)
 
 
 async def photo_sent(update: Update, context: ParkShareContext) -> ListState:
@@ -204,10 +218,10 @@ async def photo_sent(update: Update, context: ParkShareContext) -> ListState:
         await update.effective_message.reply_text(
             context.i18n.gettext("That's already 5 photos, the most a listing can have.")
         )
-        return await _next(update, context, ListState.AVAILABILITY)
+        return await _next(update, context, ListState.PHOTOS)
     draft.photo_file_ids.append(update.effective_message.photo[-1].file_id)
     if len(draft.photo_file_ids) == MAX_PHOTOS:
-        return await _next(update, context, ListState.AVAILABILITY)
+        return await _next(update, context, ListState.PHOTOS)
     await update.effective_message.reply_text(
         context.i18n.gettext("Photo {count} of up to {most} saved. Send another or press Done.")
         .format(count=len(draft.photo_file_ids), most=MAX_PHOTOS),
@@ -279,7 +293,7 @@ def _buttons(state: ListState) -> CallbackQueryHandler:
         if state == ListState.AVAILABILITY:
             return await _reading_picked(update, context, step.action)
         if state != ListState.REVIEW and step.action in ("skip", "done"):
-            return await _next(update, context, ListState(state + 1))
+            return await _next(update, context, state)
         if state == ListState.REVIEW and step.action == "submit":
             return await _submit(update, context)
         if state == ListState.REVIEW and step.action == "cancel":
@@ -366,11 +380,13 @@ def _edit_keyboard(i18n: Translator):
 # --- asking ------------------------------------------------------------------------------------
 
 
-async def _next(update: Update, context: ParkShareContext, state: ListState) -> ListState:
-    """After an answer: back to the summary when correcting one answer, else the next question."""
-    if _draft(context).editing or state == ListState.REVIEW:
+async def _next(update: Update, context: ParkShareContext, answered: ListState) -> ListState:
+    """After ``answered`` (or skipping it): back to the summary when correcting one answer,
+    else the question after it."""
+    following = NEXT_STEP[answered]
+    if _draft(context).editing or following == ListState.REVIEW:
         return await _review(update, context)
-    return await _ask(update, context, state)
+    return await _ask(update, context, following)
 
 
 async def _ask(update: Update, context: ParkShareContext, state: ListState) -> ListState:
