@@ -32,7 +32,7 @@ from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_
 from bot.keyboards import CallbackData, inline, unpack_pressed
 from core.availability_text import OVERNIGHT, SAME_DAY, AmbiguousHours, parse_availability
-from core.db.models import Booking
+from core.db.models import Booking, Spot
 from core.errors import DomainError, InvalidWindow, WindowTaken, WindowUnavailable
 from core.geo import GeoPoint
 from core.money import Money
@@ -73,7 +73,7 @@ async def book_pressed(update: Update, context: ParkShareContext) -> BookState |
     context.user_data.booking_draft = BookingDraft(
         spot_id=spot.id, start_at=start.isoformat(), end_at=end.isoformat()
     )
-    return await _ask_confirmation(update, context)
+    return await _ask_confirmation(update, context, spot=spot)
 
 
 def _terms(price: Money, policy: bookings.CancellationPolicy) -> str:
@@ -91,13 +91,15 @@ def _policy(context: ParkShareContext, start: datetime) -> bookings.Cancellation
 
 
 async def _ask_confirmation(
-    update: Update, context: ParkShareContext, *, changed: bool = False
+    update: Update, context: ParkShareContext, *, changed: bool = False, spot: Spot | None = None
 ) -> BookState:
+    """The offer for the draft's window at ``spot`` (read here when the caller has not)."""
     i18n = context.i18n
     _ = i18n.gettext
     draft = context.user_data.booking_draft
-    async with context.db.reading() as uow:
-        spot = (await spots.card(uow, draft.spot_id)).spot
+    if spot is None:
+        async with context.db.reading() as uow:
+            spot = (await spots.card(uow, draft.spot_id)).spot
     start, end = datetime.fromisoformat(draft.start_at), datetime.fromisoformat(draft.end_at)
     daily = Money(spot.daily_price_minor, spot.currency) if spot.daily_price_minor else None
     price = price_for_window(Money(spot.hourly_price_minor, spot.currency), daily, start, end)
@@ -159,7 +161,7 @@ async def step_pressed(update: Update, context: ParkShareContext) -> BookState |
 async def _reading_picked(update: Update, context: ParkShareContext, kind: str) -> BookState:
     query = update.callback_query
     draft = context.user_data.booking_draft
-    text = None
+    text = spot = None
     if draft is not None and draft.pending_window:
         async with context.db.reading() as uow:
             spot = await spots.get(uow, draft.spot_id)
@@ -170,18 +172,21 @@ async def _reading_picked(update: Update, context: ParkShareContext, kind: str) 
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     draft.pending_window = ""
-    return await _window_given(update, context, text)
+    return await _window_given(update, context, text, spot)
 
 
 async def window_typed(update: Update, context: ParkShareContext) -> BookState:
     return await _window_given(update, context, update.effective_message.text)
 
 
-async def _window_given(update: Update, context: ParkShareContext, text: str) -> BookState:
+async def _window_given(
+    update: Update, context: ParkShareContext, text: str, spot: Spot | None = None
+) -> BookState:
     _ = context.i18n.gettext
     draft = context.user_data.booking_draft
-    async with context.db.reading() as uow:
-        spot = await spots.get(uow, draft.spot_id)
+    if spot is None:
+        async with context.db.reading() as uow:
+            spot = await spots.get(uow, draft.spot_id)
     try:
         parsed = parse_availability(text, zone=ZoneInfo(spot.timezone), now=context.clock.now())
         if parsed.blocked or parsed.weekly or len(parsed.windows) != 1:
@@ -206,7 +211,7 @@ async def _window_given(update: Update, context: ParkShareContext, text: str) ->
         return BookState.CUSTOM_WINDOW
     window = parsed.windows[0]
     draft.start_at, draft.end_at = window.start.isoformat(), window.end.isoformat()
-    return await _ask_confirmation(update, context)
+    return await _ask_confirmation(update, context, spot=spot)
 
 
 class _TermsChanged(Exception):

@@ -296,33 +296,33 @@ async def booking_pressed(update: Update, context: ParkShareContext) -> None:
     async with context.db.reading() as uow:
         booking = await bookings.get(uow, pressed.booking_id)
         spot = await uow.spots.get(booking.spot_id)
+        stay = await stays.stay_of(uow, booking)
+        terms = await bookings.stay_cancellation_terms(
+            uow, booking, context.clock.now(), free_hours=settings.free_cancellation_hours,
+            late_percent=settings.late_cancellation_percent,
+        )  # fmt: skip
     if booking.driver_id != driver_id:
         await query.answer(_("That booking doesn't exist."), show_alert=True)
         return
     await query.answer()
     if pressed.action == "keep" or booking.version != pressed.version:
-        async with context.db.reading() as uow:
-            stay = await stays.stay_of(uow, booking)
         await query.edit_message_text(
             describe_stay(stay, spot, i18n), reply_markup=driver_buttons(stay, i18n)
         )
     elif pressed.action == "extend":
         await query.edit_message_reply_markup(extension_buttons(booking, i18n))
     else:
-        await _confirm_cancel(query, context, booking, spot)
+        await _confirm_cancel(query, context, booking, stay, spot, terms)
 
 
-async def _confirm_cancel(query, context: ParkShareContext, booking: Booking, spot: Spot) -> None:
+async def _confirm_cancel(
+    query, context: ParkShareContext, booking: Booking, stay: Stay, spot: Spot,
+    terms: bookings.CancellationTerms,
+) -> None:  # fmt: skip
     """The policy before the decision: what comes back and what is kept."""
     i18n = context.i18n
     _ = i18n.gettext
     settings = context.settings
-    async with context.db.reading() as uow:
-        terms = await bookings.stay_cancellation_terms(
-            uow, booking, context.clock.now(), free_hours=settings.free_cancellation_hours,
-            late_percent=settings.late_cancellation_percent,
-        )  # fmt: skip
-        stay = await stays.stay_of(uow, booking)
     if booking.status != BookingStatus.CONFIRMED:
         policy = _("Nothing has been paid, so nothing is charged.")
     elif terms.free:

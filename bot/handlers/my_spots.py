@@ -76,23 +76,18 @@ def keyboard(spot: Spot, i18n: Translator) -> InlineKeyboardMarkup:
     ])  # fmt: skip
 
 
-async def _rules(context: ParkShareContext, spot_id: int) -> list[WeeklyRule]:
-    async with context.db.reading() as uow:
-        return await uow.spots.weekly_rules(spot_id)
-
-
 async def list_spots(update: Update, context: ParkShareContext) -> None:
     async with context.db.reading() as uow:
-        owned = await spots.owned(uow, context.user_data.person_id)
+        owned = await listings.owned(uow, context.user_data.person_id)
     if not owned:
         await update.effective_message.reply_text(
             context.i18n.gettext("You have no spots yet. Send /list to list one.")
         )
         return
-    for spot in owned:
+    for shown in owned:
         await update.effective_message.reply_text(
-            describe(spot, await _rules(context, spot.id), context.i18n),
-            reply_markup=keyboard(spot, context.i18n),
+            describe(shown.spot, shown.weekly_hours, context.i18n),
+            reply_markup=keyboard(shown.spot, context.i18n),
         )
 
 

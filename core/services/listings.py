@@ -82,6 +82,14 @@ class SpotShown:
     freed: list[FreedSpot]
 
 
+async def owned(uow: UnitOfWork, owner_id: int) -> list[SpotShown]:
+    """An owner's spots with their weekly hours, as /myspots lists them."""
+    return [
+        SpotShown(spot, list(await uow.spots.weekly_rules(spot.id)), [])
+        for spot in await spots.owned(uow, owner_id)
+    ]
+
+
 async def set_owner_status(
     uow: UnitOfWork, clock: Clock, *, spot_id: int, owner_id: int, status: SpotStatus | None
 ) -> SpotShown:

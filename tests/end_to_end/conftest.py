@@ -69,8 +69,10 @@ def assert_buttons_fit_a_phone(world: World) -> None:
 
 
 def assert_one_unit_of_work_per_update(runtime: SandboxRuntime) -> None:
-    """Each update's use case ran in one unit of work: its delivery is recorded with its first
-    write, so a second transaction that a crash could lose would be lost for good."""
+    """Each update's use case committed in one unit of work: its delivery is recorded with its
+    first write, so a second writing transaction that a crash could lose would be lost for
+    good. Reads around it (rendering after the commit, a search) are counted and shown, not
+    refused."""
     assert runtime.units_of_work is not None
     updates = {update["update_id"]: update for update in runtime.world.log or []}
     too_many = [
@@ -79,7 +81,9 @@ def assert_one_unit_of_work_per_update(runtime: SandboxRuntime) -> None:
         for counted in runtime.units_of_work
         if counted.writes > 1
     ]
-    assert not too_many, "updates handled in more than one unit of work:\n" + "\n".join(too_many)
+    assert not too_many, "updates that committed more than one writing unit of work:\n" + "\n".join(
+        too_many
+    )
 
 
 def _what(update: dict | None) -> str:
