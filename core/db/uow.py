@@ -136,6 +136,7 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        committed = False
         try:
             if exc_type is None:
                 delivery = _delivery.get() if self._writes else None
@@ -147,6 +148,7 @@ class UnitOfWork:
                     # A booking's conditional UPDATE matched nothing: someone changed it first.
                     await self.session.rollback()
                     raise StaleBooking("a booking changed while this was decided") from None
+                committed = True
                 if delivery is not None:
                     delivery.recorded = True
             else:
@@ -154,7 +156,7 @@ class UnitOfWork:
         finally:
             await self.session.close()
             if self._counted:
-                _count_unit(wrote=exc_type is None and self._writes)
+                _count_unit(wrote=committed and self._writes)
 
     async def one_at_a_time(self, name: str) -> None:
         """Hold a lock named ``name`` until this unit of work ends, so that every process
