@@ -297,6 +297,7 @@ async def booking_pressed(update: Update, context: ParkShareContext) -> None:
         booking = await bookings.get(uow, pressed.booking_id)
         spot = await uow.spots.get(booking.spot_id)
         stay = await stays.stay_of(uow, booking)
+        # Read with the rest, for the policy shown before a cancellation is confirmed.
         terms = await bookings.stay_cancellation_terms(
             uow, booking, context.clock.now(), free_hours=settings.free_cancellation_hours,
             late_percent=settings.late_cancellation_percent,
