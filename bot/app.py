@@ -15,6 +15,7 @@ from bot import jobs
 from bot.commands import publish_menus
 from bot.context import CONTEXT_TYPES, BotData
 from bot.conversations import book, edit_spot, list_spot, rate, report
+from bot.drafts import SearchInput
 from bot.edge import ParkShareApplication, ParkShareBot
 from bot.flood import tell_flooding
 from bot.handlers import (
@@ -44,6 +45,7 @@ from bot.handlers import (
     start,
     stay_checks,
 )
+from bot.handlers.free_text import Reader
 from bot.persistence import DatabasePersistence
 from bot.updates import PerPersonUpdateProcessor
 from core.clock import Clock
@@ -62,6 +64,18 @@ GROUP_IDENTIFY = -3  # registers the person before anything else sees the update
 GROUP_GATE = -2  # a banned person's update stops here
 GROUP_MODES = -1  # while writing to the other side of a booking, messages go there
 GROUP_FEATURES = 0  # everything else, in the order below
+
+# Free text outside any flow. What the person was asked to type goes to its reader:
+FREE_TEXT_ASKED: dict[SearchInput, Reader] = {
+    SearchInput.MAX_PRICE: search.try_max_price,
+    SearchInput.WINDOW: search.try_window,
+}
+# Text nobody asked for is tried on these in turn:
+FREE_TEXT_UNASKED: tuple[Reader, ...] = (
+    owner_availability.try_hours,  # an owner's new hours
+    search.try_window,  # the time for the search under way
+    search.try_address,  # a place to park near
+)
 
 
 class DatabaseNotMigrated(RuntimeError):
@@ -200,7 +214,7 @@ def build_application(
             *my_spots.handlers(),
             *owner_availability.handlers(),
             # Last: what no flow or button took. Free text may be hours or an address.
-            *free_text.handlers(),
+            *free_text.handlers(asked=FREE_TEXT_ASKED, unasked=FREE_TEXT_UNASKED),
             *fallback.handlers(),
         ],
         group=GROUP_FEATURES,

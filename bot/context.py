@@ -9,7 +9,14 @@ from telegram import Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.alerts import AlertThrottle
-from bot.drafts import BookingDraft, ListingDraft, RatingDraft, ReportDraft, SearchDraft
+from bot.drafts import (
+    BookingDraft,
+    ListingDraft,
+    RatingDraft,
+    ReportDraft,
+    SearchDraft,
+    SearchInput,
+)
 from bot.i18n import Translator, translator
 from core.clock import Clock, SystemClock
 from core.db.uow import Database
@@ -58,6 +65,11 @@ class UserData:
         self.answering_dispute_id: int | None = None
         self.report_draft: ReportDraft | None = None
         self.rating_draft: RatingDraft | None = None
+
+    @property
+    def asked_for(self) -> SearchInput | None:
+        """What this person's next free text answers, when they were asked to type something."""
+        return self.search.awaiting if self.search is not None else None
 
     def to_dict(self) -> dict[str, Any]:
         return {

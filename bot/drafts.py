@@ -4,6 +4,7 @@ Plain values only, so a draft turns into JSON and back without surprises."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+from enum import StrEnum
 from typing import Any, Self
 
 from core.money import Money
@@ -50,6 +51,14 @@ class ListingDraft(Draft):
         return Money.optional(self.daily_minor, self.currency)
 
 
+class SearchInput(StrEnum):
+    """What the driver was asked to type for the search under way: their next free text is
+    read as that, and as nothing else."""
+
+    WINDOW = "window"  # "Other time" was pressed
+    MAX_PRICE = "max_price"  # "Max price" was pressed
+
+
 @dataclass
 class SearchDraft(Draft):
     """The driver's current search, so the buttons under the results can change it."""
@@ -65,17 +74,30 @@ class SearchDraft(Draft):
     covered: bool = False
     wide: bool = False
     page: int = 0
-    awaiting_window: bool = False  # "Other time" was pressed: the next text is the window
+    awaiting: SearchInput | None = None
     vehicle_size: str | None = None  # the driver's vehicle: spots too small are left out
     min_rating: float | None = None
     max_price_minor: int | None = None  # for the whole window, in the search's currency
     max_price_currency: str | None = None
-    awaiting_max_price: bool = False
     pending_window: str = ""  # a window that reads two ways, until the driver picks one
 
     @property
     def max_price(self) -> Money | None:
         return Money.optional(self.max_price_minor, self.max_price_currency)
+
+    @classmethod
+    def from_dict(cls, stored: dict[str, Any] | None) -> Self | None:
+        if stored is None:
+            return None
+        stored = dict(stored)
+        # Kept before ``awaiting`` was one value: a flag for each thing asked, at most one set.
+        for flag, asked in (("awaiting_window", "window"), ("awaiting_max_price", "max_price")):
+            if stored.pop(flag, False):
+                stored.setdefault("awaiting", asked)
+        draft = super().from_dict(stored)
+        if draft is not None and draft.awaiting is not None:
+            draft.awaiting = SearchInput(draft.awaiting)
+        return draft
 
 
 @dataclass

@@ -21,7 +21,7 @@ from core.credit import CreditTier, tier_of
 from core.db.models import Booking, Person, Spot
 from core.money import Money
 from core.services import bookings, people, spots, stays
-from core.services.stays import Stay
+from core.services.stays import Parties, Stay
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +38,16 @@ def tier_text(driver: Person, i18n: Translator) -> str:
     )
 
 
-async def _send(context: ParkShareContext, booking: Booking, compose) -> None:
-    """Reads the stay, lets ``compose(stay, spot, driver, i18n)`` write the owner's text in the
-    owner's language, and sends it; a failure to reach the owner stays the owner's side."""
-    async with context.db.reading() as uow:
-        stay = await stays.stay_of(uow, booking)
-        spot = await uow.spots.get(booking.spot_id)
-        owner = await uow.people.get(spot.owner_id)
-        driver = await uow.people.get(booking.driver_id)
+async def _send(
+    context: ParkShareContext, booking: Booking, compose, parties: Parties | None = None
+) -> None:
+    """Reads the stay (unless the use case gave its ``parties``), lets ``compose(stay, spot,
+    driver, i18n)`` write the owner's text in the owner's language, and sends it; a failure to
+    reach the owner stays the owner's side."""
+    if parties is None:
+        async with context.db.reading() as uow:
+            parties = await stays.parties_of(uow, booking)
+    stay, spot, owner, driver = parties.stay, parties.spot, parties.owner, parties.driver
     i18n = translator(owner.language)
     text = compose(stay, spot, driver, i18n)
     body = "\n".join(
@@ -96,7 +98,9 @@ async def extended(context: ParkShareContext, extension: Booking) -> None:
     await _send(context, extension, compose)
 
 
-async def cancelled_by_driver(context: ParkShareContext, booking: Booking, kept: Money) -> None:
+async def cancelled_by_driver(
+    context: ParkShareContext, booking: Booking, kept: Money, parties: Parties | None = None
+) -> None:
     def compose(stay: Stay, spot: Spot, driver: Person, i18n: Translator) -> str:
         text = i18n.gettext("✖️ The driver cancelled booking #{id}. Its time is free again.")
         if kept.minor:
@@ -105,7 +109,7 @@ async def cancelled_by_driver(context: ParkShareContext, booking: Booking, kept:
             ).format(kept=i18n.money(kept))
         return text.format(id=stay.id)
 
-    await _send(context, booking, compose)
+    await _send(context, booking, compose, parties)
 
 
 async def lapsed_unpaid(context: ParkShareContext, expired: list[Booking]) -> None:

@@ -93,7 +93,7 @@ async def send_payment(
         log.exception("the payment page for booking %s could not be opened", charge.booking_id)
         raise
     if isinstance(collection, LinkCollection):
-        async with context.db.unit_of_work() as uow:
+        async with context.db.after_gateway() as uow:
             await booking_payments.open_checkout(
                 uow, context.clock, booking_id=charge.booking_id, gateway=gateway.name,
                 reference=collection.reference, url=collection.url,

@@ -11,30 +11,29 @@ from bot.context import ParkShareContext
 from bot.i18n import translator
 from bot.keyboards import inline
 from bot.spot_buttons import OpenSpot
-from core.services import people, saved_searches
+from core.services import saved_searches
+from core.services.saved_searches import FreedSpot
 
 
 async def tell_waiting_drivers(context: ParkShareContext, spot_ids: list[int]) -> None:
-    """Call after anything that may free time at these spots: approval, new hours, a resumed
-    spot, a cancelled, declined or expired booking."""
-    told = []
+    """For a sweep that freed time at these spots, in a unit of work of its own."""
     async with context.db.unit_of_work() as uow:
-        for spot_id in dict.fromkeys(spot_ids):
-            spot = await uow.spots.get(spot_id)
-            if spot is None:
-                continue
-            for saved in await saved_searches.now_satisfied_by(uow, context.clock, spot):
-                told.append((saved, spot, await people.get(uow, saved.person_id)))
-    for saved, spot, driver in told:
-        i18n = translator(driver.language)
+        freed = await saved_searches.freed_for_waiting_drivers(uow, context.clock, spot_ids)
+    await tell_of_freed_spots(context, freed)
+
+
+async def tell_of_freed_spots(context: ParkShareContext, freed: list[FreedSpot]) -> None:
+    """What a use case's ``freed_for_waiting_drivers`` found, told to each driver."""
+    for notice in freed:
+        i18n = translator(notice.language)
         text = i18n.gettext("Good news: “{title}” near where you searched is free for {window}.")
         window = i18n.gettext("{start} – {end}").format(
-            start=i18n.moment(saved.start_at, spot.timezone),
-            end=i18n.moment(saved.end_at, spot.timezone),
+            start=i18n.moment(notice.start_at, notice.timezone),
+            end=i18n.moment(notice.end_at, notice.timezone),
         )
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(
-                driver.telegram_id,
-                text.format(title=html.escape(spot.title), window=window),
-                reply_markup=inline([[(spot.title[:40], OpenSpot(spot.id))]]),
+                notice.telegram_id,
+                text.format(title=html.escape(notice.spot_title), window=window),
+                reply_markup=inline([[(notice.spot_title[:40], OpenSpot(notice.spot_id))]]),
             )

@@ -16,7 +16,7 @@ from bot.app import build_application, open_database
 from bot.http_server import EmbeddedServer
 from bot.updates import PerPersonUpdateProcessor
 from core.clock import Clock, SystemClock
-from core.db.uow import Database
+from core.db.uow import Database, UnitsOfWork, units_of_work_so_far
 from core.settings import Settings
 from sandbox.app import build_app
 from sandbox.demo_city import BERLIN, DemoCity, demo_gazetteer, load_demo_city
@@ -62,6 +62,8 @@ class SandboxRuntime:
         self._database = database
         self._owns_database = database is None
         self._rate_limiter = rate_limiter
+        # With the log kept: the units of work each update's handlers ran, for tests to check.
+        self.units_of_work: list[UnitsOfWork] | None = [] if keep_log else None
         city_json = None if city is None else {
             "name": city.name, "centre": [city.centre.lat, city.centre.lon],
             "bounds": dict(zip(("south", "west", "north", "east"), city.bounds(), strict=True)),
@@ -137,6 +139,10 @@ class SandboxRuntime:
 
     def _handled(self, update: object) -> None:
         if isinstance(update, Update):
+            # Called in the update's own context, where its units of work were counted.
+            counted = units_of_work_so_far()
+            if self.units_of_work is not None and counted is not None:
+                self.units_of_work.append(counted)
             self.world.mark_handled(update.update_id)
 
     async def restart_bot(self) -> None:

@@ -236,30 +236,12 @@ FEATURE_MODULES = sorted(
     for package in ("handlers", "conversations")
     for path in (ROOT / "bot" / package).rglob("*.py")
 )
-# Pending moves in other parts of the codebase, each named by the one import it excuses: the
-# search window's rule goes to core, and the routing of free text gets its own table.
-PENDING = {
-    ("bot/handlers/free_text.py", "bot.handlers", "owner_availability"),
-    ("bot/handlers/free_text.py", "bot.handlers", "search"),
-}
 
 
 def test_no_handler_or_conversation_module_imports_another():
     """Feature modules share only what lives outside bot/handlers and bot/conversations, so
     each can be read, changed and registered on its own."""
-    crossing = []
-    for path in FEATURE_MODULES:
-        relative = str(path.relative_to(ROOT))
-        excused = {
-            (f"{module}.{name}", None) for file, module, name in PENDING if file == relative
-        } | {(module, name) for file, module, name in PENDING if file == relative}
-        crossing += [
-            f"{relative}:{line} {module}" + (f" ({name})" if name else "")
-            for line, module, name in imported_modules(path)
-            if is_feature_module(module)
-            and module != module_name(path)
-            and (module, name) not in excused
-        ]
+    crossing = [crossing for path in FEATURE_MODULES for crossing in feature_imports(path)]
     assert crossing == []
 
 

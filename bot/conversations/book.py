@@ -31,7 +31,7 @@ from bot.owner_notices import notify_owner_of_request
 from bot.payment_messages import offer_payment
 from bot.spot_buttons import BookSpot, OpenSpot
 from core.availability_text import OVERNIGHT, SAME_DAY, AmbiguousHours, parse_window
-from core.db.models import Booking
+from core.db.models import Booking, Spot
 from core.errors import DomainError, WindowInPast, WindowTaken, WindowUnavailable
 from core.geo import GeoPoint
 from core.money import Money
@@ -76,7 +76,7 @@ async def book_pressed(
     context.user_data.booking_draft = BookingDraft(
         spot_id=spot.id, start_at=start.isoformat(), end_at=end.isoformat()
     )
-    return await _ask_confirmation(update, context)
+    return await _ask_confirmation(update, context, spot=spot)
 
 
 def _terms(price: Money, policy: bookings.CancellationPolicy) -> str:
@@ -94,13 +94,15 @@ def _policy(context: ParkShareContext, start: datetime) -> bookings.Cancellation
 
 
 async def _ask_confirmation(
-    update: Update, context: ParkShareContext, *, changed: bool = False
+    update: Update, context: ParkShareContext, *, changed: bool = False, spot: Spot | None = None
 ) -> BookState:
+    """The offer for the draft's window at ``spot`` (read here when the caller has not)."""
     i18n = context.i18n
     _ = i18n.gettext
     draft = context.user_data.booking_draft
-    async with context.db.reading() as uow:
-        spot = (await spots.card(uow, draft.spot_id)).spot
+    if spot is None:
+        async with context.db.reading() as uow:
+            spot = (await spots.card(uow, draft.spot_id)).spot
     start, end = datetime.fromisoformat(draft.start_at), datetime.fromisoformat(draft.end_at)
     price = price_of(spot, Window(start, end))
     settings = context.settings
@@ -160,7 +162,7 @@ async def step_pressed(
 async def _reading_picked(update: Update, context: ParkShareContext, kind: str) -> BookState:
     query = update.callback_query
     draft = context.user_data.booking_draft
-    text = None
+    text = spot = None
     if draft is not None and draft.pending_window:
         async with context.db.reading() as uow:
             spot = await spots.get(uow, draft.spot_id)
@@ -171,18 +173,21 @@ async def _reading_picked(update: Update, context: ParkShareContext, kind: str) 
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     draft.pending_window = ""
-    return await _window_given(update, context, text)
+    return await _window_given(update, context, text, spot)
 
 
 async def window_typed(update: Update, context: ParkShareContext) -> BookState:
     return await _window_given(update, context, update.effective_message.text)
 
 
-async def _window_given(update: Update, context: ParkShareContext, text: str) -> BookState:
+async def _window_given(
+    update: Update, context: ParkShareContext, text: str, spot: Spot | None = None
+) -> BookState:
     _ = context.i18n.gettext
     draft = context.user_data.booking_draft
-    async with context.db.reading() as uow:
-        spot = await spots.get(uow, draft.spot_id)
+    if spot is None:
+        async with context.db.reading() as uow:
+            spot = await spots.get(uow, draft.spot_id)
     try:
         window = parse_window(text, zone=ZoneInfo(spot.timezone), now=context.clock.now())
     except AmbiguousHours as error:
@@ -204,7 +209,7 @@ async def _window_given(update: Update, context: ParkShareContext, text: str) ->
         )
         return BookState.CUSTOM_WINDOW
     draft.start_at, draft.end_at = window.start.isoformat(), window.end.isoformat()
-    return await _ask_confirmation(update, context)
+    return await _ask_confirmation(update, context, spot=spot)
 
 
 class _TermsChanged(Exception):

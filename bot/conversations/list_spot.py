@@ -42,7 +42,7 @@ from core.errors import DomainError, InvalidInput
 from core.geo import GeoPoint
 from core.geocoding import locate_typed
 from core.price_text import parse_price
-from core.services import people, spots
+from core.services import listings, people, spots
 from core.timezones import timezone_of
 
 MAX_PHOTOS = spots.MAX_PHOTOS
@@ -66,6 +66,20 @@ class ListState(IntEnum):
     PHOTOS = auto()
     AVAILABILITY = auto()
     REVIEW = auto()
+
+
+# The questions in the order they are asked: each step names the one after it, answered or
+# skipped, so a new step is one more entry here (with its question in ``_ask``).
+NEXT_STEP = {
+    ListState.LOCATION: ListState.TITLE,
+    ListState.TITLE: ListState.PRICE,
+    ListState.PRICE: ListState.DAILY_PRICE,
+    ListState.DAILY_PRICE: ListState.FEATURES,
+    ListState.FEATURES: ListState.ACCESS,
+    ListState.ACCESS: ListState.PHOTOS,
+    ListState.PHOTOS: ListState.AVAILABILITY,
+    ListState.AVAILABILITY: ListState.REVIEW,
+}
 
 
 @dataclass(frozen=True)
@@ -122,7 +136,7 @@ async def _place_found(
     await update.effective_message.reply_text(
         context.i18n.gettext("Got it."), reply_markup=ReplyKeyboardRemove()
     )
-    return await _next(update, context, ListState.TITLE)
+    return await _next(update, context, ListState.LOCATION)
 
 
 async def location_shared(update: Update, context: ParkShareContext) -> ListState:
@@ -156,7 +170,7 @@ async def title_typed(update: Update, context: ParkShareContext) -> ListState:
         )
         return ListState.TITLE
     _draft(context).title = title
-    return await _next(update, context, ListState.PRICE)
+    return await _next(update, context, ListState.TITLE)
 
 
 async def price_typed(update: Update, context: ParkShareContext) -> ListState:
@@ -171,7 +185,7 @@ async def price_typed(update: Update, context: ParkShareContext) -> ListState:
     draft.hourly_minor, draft.currency = price.minor, price.currency
     if draft.daily_minor is not None and draft.currency != price.currency:
         draft.daily_minor = None
-    return await _next(update, context, ListState.DAILY_PRICE)
+    return await _next(update, context, ListState.PRICE)
 
 
 async def daily_price_typed(update: Update, context: ParkShareContext) -> ListState:
@@ -187,12 +201,12 @@ async def daily_price_typed(update: Update, context: ParkShareContext) -> ListSt
         )
         return ListState.DAILY_PRICE
     draft.daily_minor = price.minor
-    return await _next(update, context, ListState.FEATURES)
+    return await _next(update, context, ListState.DAILY_PRICE)
 
 
 async def access_typed(update: Update, context: ParkShareContext) -> ListState:
     _draft(context).access_instructions = update.effective_message.text.strip()[:1000]
-    return await _next(update, context, ListState.PHOTOS)
+    return await _next(update, context, ListState.ACCESS)
 
 
 async def photo_sent(update: Update, context: ParkShareContext) -> ListState:
@@ -201,10 +215,10 @@ async def photo_sent(update: Update, context: ParkShareContext) -> ListState:
         await update.effective_message.reply_text(
             context.i18n.gettext("That's already 5 photos, the most a listing can have.")
         )
-        return await _next(update, context, ListState.AVAILABILITY)
+        return await _next(update, context, ListState.PHOTOS)
     draft.photo_file_ids.append(update.effective_message.photo[-1].file_id)
     if len(draft.photo_file_ids) == MAX_PHOTOS:
-        return await _next(update, context, ListState.AVAILABILITY)
+        return await _next(update, context, ListState.PHOTOS)
     await update.effective_message.reply_text(
         context.i18n.gettext("Photo {count} of up to {most} saved. Send another or press Done.")
         .format(count=len(draft.photo_file_ids), most=MAX_PHOTOS),
@@ -275,7 +289,7 @@ def _buttons(state: ListState) -> CallbackQueryHandler:
         if state == ListState.AVAILABILITY:
             return await _reading_picked(update, context, step.action)
         if state != ListState.REVIEW and step.action in ("skip", "done"):
-            return await _next(update, context, ListState(state + 1))
+            return await _next(update, context, state)
         if state == ListState.REVIEW and step.action == "submit":
             return await _submit(update, context)
         if state == ListState.REVIEW and step.action == "cancel":
@@ -364,11 +378,13 @@ def _edit_keyboard(i18n: Translator):
 # --- asking ------------------------------------------------------------------------------------
 
 
-async def _next(update: Update, context: ParkShareContext, state: ListState) -> ListState:
-    """After an answer: back to the summary when correcting one answer, else the next question."""
-    if _draft(context).editing or state == ListState.REVIEW:
+async def _next(update: Update, context: ParkShareContext, answered: ListState) -> ListState:
+    """After ``answered`` (or skipping it): back to the summary when correcting one answer,
+    else the question after it."""
+    following = NEXT_STEP[answered]
+    if _draft(context).editing or following == ListState.REVIEW:
         return await _review(update, context)
-    return await _ask(update, context, state)
+    return await _ask(update, context, following)
 
 
 async def _ask(update: Update, context: ParkShareContext, state: ListState) -> ListState:
@@ -485,7 +501,7 @@ async def _submit(update: Update, context: ParkShareContext) -> int:
     parsed = _parse_draft_availability(draft, context)
     moderated = context.settings.moderation
     async with context.db.unit_of_work() as uow:
-        spot = await spots.create(
+        decision = await listings.submit(
             uow,
             context.clock,
             owner_id=context.user_data.person_id,
@@ -501,10 +517,10 @@ async def _submit(update: Update, context: ParkShareContext) -> int:
                 access_instructions=draft.access_instructions,
                 photo_file_ids=list(draft.photo_file_ids),
             ),
+            availability=parsed,
             moderated=moderated,
         )
-        await spots.add_availability(uow, spot_id=spot.id, owner_id=spot.owner_id, parsed=parsed)
-        decision = await spots.review(uow, spot.id)
+    spot = decision.spot
     context.user_data.listing_draft = None
     if moderated and context.settings.manager_chat_id is not None:
         await post_listing_card(

@@ -32,7 +32,7 @@ from bot.payment_messages import offer_payment
 from bot.payment_pages import close_lapsed_payment_pages
 from bot.spot_buttons import Navigate
 from bot.stay_text import duration_text, window_text
-from bot.waiting_drivers import tell_waiting_drivers
+from bot.waiting_drivers import tell_of_freed_spots
 from core.db.models import Booking, Person, Spot
 from core.money import Money
 from core.services import bookings, disputes, ratings, relay, stays
@@ -197,18 +197,19 @@ async def owner_cancel_pressed(
     owner_id = context.user_data.person_id
     if pressed.action == "yes":
         async with context.db.unit_of_work() as uow:
-            booking, refund, _penalty = await bookings.cancel_by_owner(
+            cancelled = await stays.cancel_as_owner(
                 uow, context.clock, booking_id=pressed.booking_id, owner_id=owner_id,
                 expected_version=pressed.version,
             )  # fmt: skip
-            spot = await uow.spots.get(booking.spot_id)
-            driver = await uow.people.get(booking.driver_id)
+        booking, parties = cancelled.booking, cancelled.parties
         await query.answer()
         await query.edit_message_text(
             _("Booking #{id} is cancelled. The driver has been told.").format(id=booking.id)
         )
-        await tell_waiting_drivers(context, [booking.spot_id])
-        await _tell_driver_owner_cancelled(context, booking, spot, driver, refund)
+        await tell_of_freed_spots(context, cancelled.freed)
+        await _tell_driver_owner_cancelled(
+            context, booking, parties.spot, parties.driver, cancelled.refund
+        )
         return
     async with context.db.reading() as uow:
         booking = await bookings.get(uow, pressed.booking_id)
@@ -263,50 +264,54 @@ async def booking_pressed(
     driver_id = context.user_data.person_id
     if pressed.action == "cancel_yes":
         async with context.db.unit_of_work() as uow:
-            booking, terms = await bookings.cancel_by_driver(
+            cancelled = await stays.cancel_as_driver(
                 uow, context.clock, booking_id=pressed.booking_id, driver_id=driver_id,
                 expected_version=pressed.version, free_hours=settings.free_cancellation_hours,
                 late_percent=settings.late_cancellation_percent,
             )  # fmt: skip
+        booking = cancelled.booking
         await query.answer()
-        await tell_waiting_drivers(context, [booking.spot_id])
+        await tell_of_freed_spots(context, cancelled.freed)
         text = _("Booking #{id} is cancelled.").format(id=booking.id)
-        if terms.refund.minor:
-            text += " " + _("{refund} will be refunded.").format(refund=i18n.money(terms.refund))
+        if cancelled.refund.minor:
+            text += " " + _("{refund} will be refunded.").format(
+                refund=i18n.money(cancelled.refund)
+            )
         await query.edit_message_text(text)
         await close_lapsed_payment_pages(context)
-        await owner_notices.cancelled_by_driver(context, booking, terms.kept)
+        await owner_notices.cancelled_by_driver(context, booking, cancelled.kept, cancelled.parties)
         return
     async with context.db.reading() as uow:
         booking = await bookings.get(uow, pressed.booking_id)
         spot = await uow.spots.get(booking.spot_id)
+        stay = await stays.stay_of(uow, booking)
+        # Read with the rest, for the policy shown before a cancellation is confirmed.
+        terms = await bookings.stay_cancellation_terms(
+            uow, booking, context.clock.now(), free_hours=settings.free_cancellation_hours,
+            late_percent=settings.late_cancellation_percent,
+        )  # fmt: skip
     if booking.driver_id != driver_id:
         await query.answer(_("That booking doesn't exist."), show_alert=True)
         return
     await query.answer()
     if pressed.action == "keep" or booking.version != pressed.version:
-        async with context.db.reading() as uow:
-            stay = await stays.stay_of(uow, booking)
         await query.edit_message_text(
             describe_stay(stay, spot, i18n), reply_markup=driver_buttons(stay, i18n)
         )
     elif pressed.action == "extend":
         await query.edit_message_reply_markup(extension_buttons(booking, i18n))
     else:
-        await _confirm_cancel(query, context, booking, spot)
+        await _confirm_cancel(query, context, booking, stay, spot, terms)
 
 
-async def _confirm_cancel(query, context: ParkShareContext, booking: Booking, spot: Spot) -> None:
+async def _confirm_cancel(
+    query, context: ParkShareContext, booking: Booking, stay: Stay, spot: Spot,
+    terms: bookings.CancellationTerms,
+) -> None:  # fmt: skip
     """The policy before the decision: what comes back and what is kept."""
     i18n = context.i18n
     _ = i18n.gettext
     settings = context.settings
-    async with context.db.reading() as uow:
-        terms = await bookings.stay_cancellation_terms(
-            uow, booking, context.clock.now(), free_hours=settings.free_cancellation_hours,
-            late_percent=settings.late_cancellation_percent,
-        )  # fmt: skip
-        stay = await stays.stay_of(uow, booking)
     if booking.status != BookingStatus.CONFIRMED:
         policy = _("Nothing has been paid, so nothing is charged.")
     elif terms.free:
@@ -348,7 +353,7 @@ async def extension_pressed(
     i18n = context.i18n
     _ = i18n.gettext
     async with context.db.unit_of_work() as uow:
-        extension = await bookings.extend(
+        extended = await stays.extend(
             uow, context.clock, booking_id=pressed.booking_id,
             driver_id=context.user_data.person_id, minutes=pressed.minutes,
             commission_basis_points=context.settings.commission_basis_points,
@@ -356,8 +361,7 @@ async def extension_pressed(
                 context.settings.trusted_owner_commission_basis_points
             ),
         )  # fmt: skip
-        spot = await uow.spots.get(extension.spot_id)
-        stay = await stays.stay_of(uow, extension)
+    extension, stay, spot = extended.extension, extended.stay, extended.spot
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     await update.effective_message.reply_text(

@@ -3,34 +3,38 @@ for a search under way, an address to park near, or else a hint."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import ParkShareContext
-from bot.handlers import owner_availability, search
+from bot.drafts import SearchInput
+
+# A reader takes whatever text comes, explaining what it could not use; it says False to pass
+# text nobody asked for on to the next reader.
+Reader = Callable[[Update, ParkShareContext], Awaitable[bool]]
 
 
-async def text_received(update: Update, context: ParkShareContext) -> None:
-    if await search.try_max_price(update, context):
-        return
-    search_draft = context.user_data.search
-    if search_draft is not None and search_draft.awaiting_window:
-        await search.try_window(update, context)
-        return
-    if await owner_availability.try_hours(update, context):
-        return
-    if await search.try_window(update, context):
-        return
-    if await search.try_address(update, context):
-        return
-    await update.effective_message.reply_text(
-        context.i18n.gettext(
-            "I didn't understand that. Share your location to find a spot, or send /help."
+def handlers(*, asked: dict[SearchInput, Reader], unasked: tuple[Reader, ...]) -> list[BaseHandler]:
+    """``asked``: what the person was asked to type, and the reader of their answer.
+    ``unasked``: the readers text nobody asked for is tried on, in order. The features own
+    their readers; bot/app.py lists them."""
+
+    async def text_received(update: Update, context: ParkShareContext) -> None:
+        expected = context.user_data.asked_for
+        if expected is not None:
+            await asked[expected](update, context)
+            return
+        for reader in unasked:
+            if await reader(update, context):
+                return
+        await update.effective_message.reply_text(
+            context.i18n.gettext(
+                "I didn't understand that. Share your location to find a spot, or send /help."
+            )
         )
-    )
 
-
-def handlers() -> list[BaseHandler]:
     return [
         MessageHandler(
             filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,

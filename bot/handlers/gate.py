@@ -9,10 +9,19 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 
 from bot.ban_notice import banned_notice
 from bot.context import ParkShareContext
+from core.db.uow import handlers_begin
 from core.services import people
 
 
 async def stop_the_banned(update: Update, context: ParkShareContext) -> None:
+    try:
+        await _stop_the_banned(update, context)
+    finally:
+        # Past the gate, the update's use case runs: in one unit of work, which is counted.
+        handlers_begin()
+
+
+async def _stop_the_banned(update: Update, context: ParkShareContext) -> None:
     chat = update.effective_chat
     person_id = context.user_data.person_id if context.user_data is not None else None
     if person_id is None or chat is None or chat.type != ChatType.PRIVATE:

@@ -20,8 +20,8 @@ from bot.keyboards import CallbackData, inline
 from bot.listing_card import ModerateSpot, card_parts, decision_keyboard, post_listing_card
 from bot.managers_group import in_managers_group, is_manager
 from bot.telegram_text import MAX_CAPTION, MAX_TEXT, fit_html, visible_len
-from bot.waiting_drivers import tell_waiting_drivers
-from core.services import spots
+from bot.waiting_drivers import tell_of_freed_spots
+from core.services import listings, spots
 from core.services.spots import Decision
 
 REJECTION_REASONS = {
@@ -94,7 +94,10 @@ async def _decided(
     approve = isinstance(pressed, ModerateSpot)
     reason = "" if approve else pressed.reason
     async with context.db.unit_of_work() as uow:
-        decision = await spots.moderate(uow, pressed.spot_id, approve=approve, reason=reason)
+        moderated = await listings.moderate(
+            uow, context.clock, pressed.spot_id, approve=approve, reason=reason
+        )
+    decision = moderated.decision
     await query.answer()
     manager = html.escape(update.effective_user.full_name)
     if approve:
@@ -105,8 +108,7 @@ async def _decided(
         )
     await _show_verdict(query, decision, verdict, i18n)
     await tell_owner(context, decision, approve, reason)
-    if approve:
-        await tell_waiting_drivers(context, [decision.spot.id])
+    await tell_of_freed_spots(context, moderated.freed)
 
 
 async def _show_verdict(query, decision: Decision, verdict: str, i18n: Translator) -> None:

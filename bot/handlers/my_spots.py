@@ -15,11 +15,11 @@ from bot.errors import explain
 from bot.i18n import N_, Translator
 from bot.keyboards import inline
 from bot.spot_buttons import ManageSpot
-from bot.waiting_drivers import tell_waiting_drivers
+from bot.waiting_drivers import tell_of_freed_spots
 from core.availability import WeeklyRule
 from core.db.models import Spot
 from core.errors import DomainError, SpotHasBookings
-from core.services import spots
+from core.services import listings, spots
 from core.status import SpotStatus
 
 STATUS_LABELS = {
@@ -64,23 +64,18 @@ def keyboard(spot: Spot, i18n: Translator) -> InlineKeyboardMarkup:
     ])  # fmt: skip
 
 
-async def _rules(context: ParkShareContext, spot_id: int) -> list[WeeklyRule]:
-    async with context.db.reading() as uow:
-        return await uow.spots.weekly_rules(spot_id)
-
-
 async def list_spots(update: Update, context: ParkShareContext) -> None:
     async with context.db.reading() as uow:
-        owned = await spots.owned(uow, context.user_data.person_id)
+        owned = await listings.owned(uow, context.user_data.person_id)
     if not owned:
         await update.effective_message.reply_text(
             context.i18n.gettext("You have no spots yet. Send /list to list one.")
         )
         return
-    for spot in owned:
+    for shown in owned:
         await update.effective_message.reply_text(
-            describe(spot, await _rules(context, spot.id), context.i18n),
-            reply_markup=keyboard(spot, context.i18n),
+            describe(shown.spot, shown.weekly_hours, context.i18n),
+            reply_markup=keyboard(shown.spot, context.i18n),
         )
 
 
@@ -102,29 +97,26 @@ async def action_pressed(
         return
     try:
         async with context.db.unit_of_work() as uow:
-            if pressed.action in STATUS_FOR_ACTION:
-                spot = await spots.set_owner_status(
-                    uow, context.clock, spot_id=pressed.spot_id,
-                    owner_id=context.user_data.person_id, status=STATUS_FOR_ACTION[pressed.action],
-                )  # fmt: skip
-            else:
-                spot = await spots.get_owned(uow, pressed.spot_id, context.user_data.person_id)
+            shown = await listings.set_owner_status(
+                uow, context.clock, spot_id=pressed.spot_id,
+                owner_id=context.user_data.person_id,
+                status=STATUS_FOR_ACTION.get(pressed.action),
+            )  # fmt: skip
     except DomainError as error:
         await query.answer(explain(error, context.i18n), show_alert=True)
         if isinstance(error, SpotHasBookings):
             await _redraw(query, context, pressed.spot_id)
         return
     await query.answer()
-    if pressed.action == "resume":
-        await tell_waiting_drivers(context, [spot.id])
+    spot = shown.spot
+    await tell_of_freed_spots(context, shown.freed)
     if spot.status == SpotStatus.DELETED:
         await query.edit_message_text(
             _("“{title}” is deleted.").format(title=html.escape(spot.title))
         )
         return
     await query.edit_message_text(
-        describe(spot, await _rules(context, spot.id), context.i18n),
-        reply_markup=keyboard(spot, context.i18n),
+        describe(spot, shown.weekly_hours, context.i18n), reply_markup=keyboard(spot, context.i18n)
     )
 
 

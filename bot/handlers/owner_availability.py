@@ -17,11 +17,15 @@ from bot.context import ParkShareContext
 from bot.hours_readings import PickHoursReading, reading_buttons, reading_question, reading_text
 from bot.i18n import Translator
 from bot.keyboards import CallbackData, inline
-from bot.waiting_drivers import tell_waiting_drivers
-from core.availability_text import AmbiguousHours, ParsedAvailability, parse_availability
+from bot.waiting_drivers import tell_of_freed_spots
+from core.availability_text import (
+    AmbiguousHours,
+    ParsedAvailability,
+    parse_availability,
+)
 from core.db.models import Spot
 from core.errors import DomainError
-from core.services import spots
+from core.services import listings, spots
 from core.status import SpotStatus
 
 
@@ -115,16 +119,14 @@ async def spot_picked(
 async def _apply(update: Update, context: ParkShareContext, spot_id: int, text: str) -> None:
     owner_id = context.user_data.person_id
     async with context.db.unit_of_work() as uow:
-        spot = await spots.get_owned(uow, spot_id, owner_id)
-        parsed = parse_availability(text, zone=ZoneInfo(spot.timezone), now=context.clock.now())
-        change = await spots.add_availability(
-            uow, spot_id=spot.id, owner_id=owner_id, parsed=parsed
+        added = await listings.add_hours(
+            uow, context.clock, spot_id=spot_id, owner_id=owner_id, text=text
         )
+    spot, parsed, change = added.spot, added.parsed, added.change
     context.user_data.last_hours_change = {
         "spot_id": change.spot_id, "rule_ids": change.rule_ids, "window_ids": change.window_ids,
     }  # fmt: skip
-    if not parsed.blocked:
-        await tell_waiting_drivers(context, [spot.id])
+    await tell_of_freed_spots(context, added.freed)
     await update.effective_message.reply_text(
         _describe_change(spot, parsed, context.i18n),
         reply_markup=inline([[(context.i18n.gettext("↩️ Undo"), UndoHours(spot.id))]]),

@@ -98,7 +98,7 @@ async def set_up_payouts(update: Update, context: ParkShareContext) -> None:
         )
         return
     if owner.payout_account_id is None:
-        async with context.db.unit_of_work() as uow:
+        async with context.db.after_gateway() as uow:
             await people.set_payout_account(uow, owner.id, account)
     await message.reply_text(
         _("To receive your share, open a payout account with our payment partner Stripe. "

@@ -12,9 +12,9 @@ from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.i18n import translator
 from bot.payment_messages import offer_payment
-from bot.waiting_drivers import tell_waiting_drivers
+from bot.waiting_drivers import tell_of_freed_spots
 from core.db.models import Booking
-from core.services import bookings, people
+from core.services import stays
 from core.status import BookingStatus
 
 
@@ -25,11 +25,11 @@ async def request_answered(
     _ = context.i18n.gettext
     accept = pressed.answer == "accept"
     async with context.db.unit_of_work() as uow:
-        booking = await bookings.answer_request(
+        answered = await stays.answer_request(
             uow, context.clock, booking_id=pressed.booking_id,
             owner_id=context.user_data.person_id, accept=accept,
         )  # fmt: skip
-        driver = await people.get(uow, booking.driver_id)
+    booking, driver = answered.booking, answered.driver
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     if accept:
@@ -40,8 +40,7 @@ async def request_answered(
         answer = _("You declined request #{id}.")
     await update.effective_message.reply_text(answer.format(id=booking.id))
     await tell_driver(context, driver.telegram_id, driver.language, booking)
-    if not accept:
-        await tell_waiting_drivers(context, [booking.spot_id])
+    await tell_of_freed_spots(context, answered.freed)
 
 
 async def tell_driver(

@@ -4,6 +4,7 @@ are free for the window they need, with buttons to change the window, the order 
 from __future__ import annotations
 
 import html
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -15,7 +16,7 @@ from bot.arrival_eta import tell_owner_eta
 from bot.button_width import fit_label
 from bot.buttons import on_button
 from bot.context import ParkShareContext
-from bot.drafts import SearchDraft
+from bot.drafts import SearchDraft, SearchInput
 from bot.errors import explain
 from bot.feedback import action_if_slow
 from bot.hours_readings import reading_buttons, reading_question, reading_text
@@ -41,7 +42,7 @@ from core.errors import (
 from core.geo import GeoPoint
 from core.geocoding import locate_typed
 from core.price_text import parse_price
-from core.services import people, saved_searches
+from core.services import saved_searches
 from core.services.search import (
     SearchFilters,
     SearchResult,
@@ -115,7 +116,7 @@ async def try_window(update: Update, context: ParkShareContext) -> bool:
     draft = context.user_data.search
     if draft is None:
         return False
-    asked = draft.awaiting_window
+    asked = draft.awaiting == SearchInput.WINDOW
     text = update.effective_message.text
     try:
         window = _one_window(text, draft.timezone, context)
@@ -149,7 +150,7 @@ async def _show_window(update: Update, context: ParkShareContext, window: Window
     draft = context.user_data.search
     draft.start_at, draft.end_at = window.start.isoformat(), window.end.isoformat()
     draft.window_option = None
-    draft.page, draft.awaiting_window, draft.pending_window = 0, False, ""
+    draft.page, draft.awaiting, draft.pending_window = 0, None, ""
     text, keyboard = await _results(context)
     await update.effective_message.reply_text(text, reply_markup=keyboard)
 
@@ -177,7 +178,7 @@ async def window_reading_picked(
 async def try_max_price(update: Update, context: ParkShareContext) -> bool:
     """The most a driver will pay, typed after pressing "Max price"."""
     draft = context.user_data.search
-    if draft is None or not draft.awaiting_max_price:
+    if draft is None or draft.awaiting != SearchInput.MAX_PRICE:
         return False
     try:
         limit = parse_price(
@@ -187,7 +188,7 @@ async def try_max_price(update: Update, context: ParkShareContext) -> bool:
         await update.effective_message.reply_text(explain(error, context.i18n))
         return True
     draft.max_price_minor, draft.max_price_currency = limit.minor, limit.currency
-    draft.awaiting_max_price, draft.page = False, 0
+    draft.awaiting, draft.page = None, 0
     text, keyboard = await _results(context)
     await update.effective_message.reply_text(text, reply_markup=keyboard)
     return True
@@ -199,8 +200,7 @@ def _next_in(choices: tuple, current):
 
 
 async def _start_search(update: Update, context: ParkShareContext, point: GeoPoint) -> None:
-    async with context.db.reading() as uow:
-        await people.get_active(uow, context.user_data.person_id)
+    # The gate (bot/handlers/gate.py) has refused a banned person before this runs.
     zone = timezone_of(point)
     window = window_for(DEFAULT_WINDOW, context.clock.now(), zone)
     context.user_data.search = SearchDraft(
@@ -225,61 +225,125 @@ async def search_changed(
         )
         return
     option = change.option
-    if option == "other":
-        draft.awaiting_window, draft.awaiting_max_price = True, False
-        await query.answer()
-        await update.effective_message.reply_text(context.i18n.gettext(WINDOW_EXAMPLES))
+    if option in ASKING:
+        await ASKING[option](update, context, draft)
         return
-    if option == "notify":
-        async with context.db.unit_of_work() as uow:
-            await saved_searches.save(
-                uow, context.clock, person_id=context.user_data.person_id,
-                point=GeoPoint(draft.lat, draft.lon), radius_m=saved_searches.MAX_RADIUS_M,
-                start=datetime.fromisoformat(draft.start_at),
-                end=datetime.fromisoformat(draft.end_at),
-            )  # fmt: skip
-        await query.answer(
-            context.i18n.gettext("I'll tell you here as soon as a spot near there is free."),
-            show_alert=True,
-        )
-        await query.edit_message_reply_markup(reply_markup=None)
-        return
-    if option == "max_price":
-        if draft.max_price_minor is not None:
-            draft.max_price_minor = draft.max_price_currency = None
-        else:
-            draft.awaiting_max_price, draft.awaiting_window = True, False
-            await query.answer()
-            await update.effective_message.reply_text(
-                context.i18n.gettext("Up to how much for this time? For example: 10 or €12.50")
-            )
-            return
-    elif option == "size":
-        draft.vehicle_size = _next_in(VEHICLE_CHOICES, draft.vehicle_size)
-    elif option == "rating":
-        draft.min_rating = _next_in(RATING_CHOICES, draft.min_rating)
-    if option in ("max_price", "size", "rating"):
-        draft.page = 0
-    elif option in WINDOWS:
-        window = window_for(QuickWindow(option), context.clock.now(), draft.timezone)
-        draft.start_at, draft.end_at = window.start.isoformat(), window.end.isoformat()
-        draft.page = 0
-        draft.window_option = option
-    elif option in {order.value for order in SortOrder}:
-        draft.order, draft.page = option, 0
-    elif option == "ev":
-        draft.ev_charger, draft.page = not draft.ev_charger, 0
-    elif option == "covered":
-        draft.covered, draft.page = not draft.covered, 0
-    elif option == "wide":
-        draft.wide, draft.page = True, 0
-    elif option == "next":
-        draft.page += 1
-    else:
-        draft.page = max(draft.page - 1, 0)
+    REFINING[option](draft, option, context)
     await query.answer()
     text, keyboard = await _results(context)
     await query.edit_message_text(text, reply_markup=keyboard)
+
+
+# --- the buttons under the results, one entry per button -------------------------------------
+
+Refine = Callable[[SearchDraft, str, ParkShareContext], None]
+Ask = Callable[[Update, ParkShareContext, SearchDraft], Awaitable[None]]
+
+
+def _refined(change: Callable[[SearchDraft, str, ParkShareContext], None]) -> Refine:
+    """A change of what is searched for: the results start again from their first page."""
+
+    def refine(draft: SearchDraft, option: str, context: ParkShareContext) -> None:
+        change(draft, option, context)
+        draft.page = 0
+
+    return refine
+
+
+def _set_window(draft: SearchDraft, option: str, context: ParkShareContext) -> None:
+    window = window_for(QuickWindow(option), context.clock.now(), draft.timezone)
+    draft.start_at, draft.end_at = window.start.isoformat(), window.end.isoformat()
+    draft.window_option = option
+
+
+def _set_order(draft: SearchDraft, option: str, context: ParkShareContext) -> None:
+    draft.order = option
+
+
+def _toggle_ev(draft: SearchDraft, option: str, context: ParkShareContext) -> None:
+    draft.ev_charger = not draft.ev_charger
+
+
+def _toggle_covered(draft: SearchDraft, option: str, context: ParkShareContext) -> None:
+    draft.covered = not draft.covered
+
+
+def _widen(draft: SearchDraft, option: str, context: ParkShareContext) -> None:
+    draft.wide = True
+
+
+def _next_size(draft: SearchDraft, option: str, context: ParkShareContext) -> None:
+    draft.vehicle_size = _next_in(VEHICLE_CHOICES, draft.vehicle_size)
+
+
+def _next_rating(draft: SearchDraft, option: str, context: ParkShareContext) -> None:
+    draft.min_rating = _next_in(RATING_CHOICES, draft.min_rating)
+
+
+def _next_page(draft: SearchDraft, option: str, context: ParkShareContext) -> None:
+    draft.page += 1
+
+
+def _previous_page(draft: SearchDraft, option: str, context: ParkShareContext) -> None:
+    draft.page = max(draft.page - 1, 0)
+
+
+async def _ask_window(update: Update, context: ParkShareContext, draft: SearchDraft) -> None:
+    draft.awaiting = SearchInput.WINDOW
+    await update.callback_query.answer()
+    await update.effective_message.reply_text(context.i18n.gettext(WINDOW_EXAMPLES))
+
+
+async def _ask_max_price(update: Update, context: ParkShareContext, draft: SearchDraft) -> None:
+    """Asks for the most the driver will pay; pressed again with one set, it drops it."""
+    query = update.callback_query
+    if draft.max_price_minor is not None:
+        draft.max_price_minor = draft.max_price_currency = None
+        draft.page = 0
+        await query.answer()
+        text, keyboard = await _results(context)
+        await query.edit_message_text(text, reply_markup=keyboard)
+        return
+    draft.awaiting = SearchInput.MAX_PRICE
+    await query.answer()
+    await update.effective_message.reply_text(
+        context.i18n.gettext("Up to how much for this time? For example: 10 or €12.50")
+    )
+
+
+async def _notify_when_free(update: Update, context: ParkShareContext, draft: SearchDraft) -> None:
+    async with context.db.unit_of_work() as uow:
+        await saved_searches.save(
+            uow, context.clock, person_id=context.user_data.person_id,
+            point=GeoPoint(draft.lat, draft.lon), radius_m=saved_searches.MAX_RADIUS_M,
+            start=datetime.fromisoformat(draft.start_at),
+            end=datetime.fromisoformat(draft.end_at),
+        )  # fmt: skip
+    await update.callback_query.answer(
+        context.i18n.gettext("I'll tell you here as soon as a spot near there is free."),
+        show_alert=True,
+    )
+    await update.callback_query.edit_message_reply_markup(reply_markup=None)
+
+
+# Buttons that change the search, and the results shown again.
+REFINING: dict[str, Refine] = {
+    **dict.fromkeys(WINDOWS, _refined(_set_window)),
+    **dict.fromkeys((order.value for order in SortOrder), _refined(_set_order)),
+    "ev": _refined(_toggle_ev),
+    "covered": _refined(_toggle_covered),
+    "wide": _refined(_widen),
+    "size": _refined(_next_size),
+    "rating": _refined(_next_rating),
+    "next": _next_page,
+    "previous": _previous_page,
+}
+# Buttons that ask the driver something or act, instead of showing the results again.
+ASKING: dict[str, Ask] = {
+    "other": _ask_window,
+    "max_price": _ask_max_price,
+    "notify": _notify_when_free,
+}
 
 
 async def _results(context: ParkShareContext) -> tuple[str, InlineKeyboardMarkup]:

@@ -56,6 +56,20 @@ class _Delivery:
     update_id: int
     at: datetime
     recorded: bool = False
+    # Units of work that ended since the handlers began (see ``handlers_begin``), and how many
+    # of them committed writes: an update's use case is one of each at most, or a crash
+    # between two could leave it half done with its delivery recorded.
+    units: int = 0
+    writes: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class UnitsOfWork:
+    """How one update was handled: its id and the units of work its handlers ran."""
+
+    update_id: int
+    units: int
+    writes: int
 
 
 _delivery: ContextVar[_Delivery | None] = ContextVar("parkshare_delivery", default=None)
@@ -68,13 +82,44 @@ def record_delivery_with_first_write(source: int, update_id: int, at: datetime) 
     _delivery.set(_Delivery(source, update_id, at))
 
 
+def handlers_begin() -> None:
+    """What ran so far (knowing the person, the ban check) precedes the use case; the units of
+    work counted for this update start here."""
+    delivery = _delivery.get()
+    if delivery is not None:
+        delivery.units = delivery.writes = 0
+
+
+def units_of_work_so_far() -> UnitsOfWork | None:
+    """The units of work the update being handled in this context ran since its handlers
+    began; None outside an update."""
+    delivery = _delivery.get()
+    if delivery is None:
+        return None
+    return UnitsOfWork(delivery.update_id, delivery.units, delivery.writes)
+
+
+def _count_unit(*, wrote: bool) -> None:
+    delivery = _delivery.get()
+    if delivery is not None:
+        delivery.units += 1
+        delivery.writes += 1 if wrote else 0
+
+
 class UnitOfWork:
     """Opens a session; commits when the block ends normally, rolls back when it raises.
     Repositories never commit on their own."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, writes: bool = True) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        writes: bool = True,
+        counted: bool = True,
+    ) -> None:
         self._sessions = sessions
         self._writes = writes
+        self._counted = counted
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
@@ -96,6 +141,7 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        committed = False
         try:
             if exc_type is None:
                 delivery = _delivery.get() if self._writes else None
@@ -110,6 +156,7 @@ class UnitOfWork:
                 except IntegrityError as error:
                     await self.session.rollback()
                     raise WrittenMeanwhile(str(error.orig)) from error
+                committed = True
                 if delivery is not None:
                     delivery.recorded = True
             else:
@@ -118,6 +165,8 @@ class UnitOfWork:
                     raise WrittenMeanwhile(str(exc.orig)) from exc
         finally:
             await self.session.close()
+            if self._counted:
+                _count_unit(wrote=committed and self._writes)
 
     async def one_at_a_time(self, name: str) -> None:
         """Hold a lock named ``name`` until this unit of work ends, so that every process
@@ -172,6 +221,13 @@ class Database:
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self._sessions)
 
+    def after_gateway(self) -> UnitOfWork:
+        """A unit of work recording what a payment gateway answered, after the use case's own
+        transaction: no transaction is held open across the network, and a crash before this
+        one loses nothing the gateway would not answer again (each call has its own
+        idempotency key, and the sweeps reconcile). Not counted as the update's use case."""
+        return UnitOfWork(self._sessions, counted=False)
+
     def reading(self) -> UnitOfWork:
         """A unit of work for queries only; on SQLite it does not take the write lock."""
         return UnitOfWork(self._read_sessions, writes=False)
@@ -183,6 +239,7 @@ class Database:
         SQLite file the whole function runs in one worker thread with the sync driver
         instead (about 0.02 ms a statement). PostgreSQL's asyncpg has no such cost and runs it
         in place; so does a test's connection, whose uncommitted rows only it can see."""
+        _count_unit(wrote=False)
         if isinstance(self.bind, AsyncEngine) and self.dialect == "sqlite":
             return await asyncio.to_thread(self._run_sync_read, self.bind, query)
         async with self._read_sessions() as session:

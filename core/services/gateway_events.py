@@ -315,6 +315,6 @@ async def expire_lapsed_checkouts(
         except GatewayRefused as error:
             log.warning("expiring checkout %s: %s", checkout.reference, error)
             continue
-        async with db.unit_of_work() as uow:
+        async with db.after_gateway() as uow:
             await booking_payments.close_checkout(uow, checkout.reference)
     return outcomes

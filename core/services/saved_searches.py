@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from core.clock import Clock
@@ -10,7 +11,7 @@ from core.db.uow import UnitOfWork
 from core.errors import InvalidWindow
 from core.geo import GeoPoint
 from core.grid import box_around
-from core.services import bookings
+from core.services import bookings, people
 from core.status import SpotStatus
 from core.window import Window
 
@@ -59,3 +60,38 @@ async def now_satisfied_by(uow: UnitOfWork, clock: Clock, spot: Spot) -> list[Sa
         saved.notified_at = clock.now()
         satisfied.append(saved)
     return satisfied
+
+
+@dataclass(frozen=True, slots=True)
+class FreedSpot:
+    """A driver to tell that a spot near where they searched is now free for their time."""
+
+    telegram_id: int
+    language: str
+    spot_id: int
+    spot_title: str
+    timezone: str
+    start_at: datetime
+    end_at: datetime
+
+
+async def freed_for_waiting_drivers(
+    uow: UnitOfWork, clock: Clock, spot_ids: list[int]
+) -> list[FreedSpot]:
+    """Part of anything that may free time at these spots (approval, new hours, a resumed
+    spot, a cancelled, declined or expired booking), in its unit of work: the drivers whose
+    saved search the spots now answer, each marked told."""
+    freed = []
+    for spot_id in dict.fromkeys(spot_ids):
+        spot = await uow.spots.get(spot_id)
+        if spot is None:
+            continue
+        for saved in await now_satisfied_by(uow, clock, spot):
+            driver = await people.get(uow, saved.person_id)
+            freed.append(
+                FreedSpot(
+                    driver.telegram_id, driver.language, spot.id, spot.title, spot.timezone,
+                    saved.start_at, saved.end_at,
+                )
+            )  # fmt: skip
+    return freed

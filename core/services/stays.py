@@ -6,10 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core.db.models import Booking, Spot
+from core.clock import Clock
+from core.db.models import Booking, Person, Spot
 from core.db.uow import UnitOfWork
 from core.money import Money
 from core.pricing import owner_share
+from core.services import bookings, people, saved_searches, spots
+from core.services.saved_searches import FreedSpot
 from core.status import BookingStatus
 
 # Extensions that add time to the stay: paid ones (a dispute keeps what was paid in view).
@@ -116,3 +119,116 @@ async def stays_of(uow: UnitOfWork, listed: list[tuple[Booking, Spot]]) -> list[
         seen.add(root.id)
         stays.append((await _stay_from(uow, root), spot))
     return stays
+
+
+@dataclass(frozen=True, slots=True)
+class Parties:
+    """A stay with its spot and both sides: what a notice about it shows either side."""
+
+    stay: Stay
+    spot: Spot
+    owner: Person
+    driver: Person
+
+
+async def parties_of(uow: UnitOfWork, booking: Booking) -> Parties:
+    spot = await spots.get(uow, booking.spot_id)
+    return Parties(
+        await stay_of(uow, booking),
+        spot,
+        await people.get(uow, spot.owner_id),
+        await people.get(uow, booking.driver_id),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Cancelled:
+    """A stay called off, with what each side is told: the driver's refund, what the owner
+    keeps, and the waiting drivers the freed time answers."""
+
+    booking: Booking
+    parties: Parties
+    refund: Money
+    kept: Money
+    penalty: int
+    freed: list[FreedSpot]
+
+
+async def cancel_as_driver(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    booking_id: int,
+    driver_id: int,
+    expected_version: int,
+    free_hours: int,
+    late_percent: int,
+) -> Cancelled:
+    booking, terms = await bookings.cancel_by_driver(
+        uow, clock, booking_id=booking_id, driver_id=driver_id,
+        expected_version=expected_version, free_hours=free_hours, late_percent=late_percent,
+    )  # fmt: skip
+    return Cancelled(
+        booking, await parties_of(uow, booking), terms.refund, terms.kept, 0,
+        await saved_searches.freed_for_waiting_drivers(uow, clock, [booking.spot_id]),
+    )  # fmt: skip
+
+
+async def cancel_as_owner(
+    uow: UnitOfWork, clock: Clock, *, booking_id: int, owner_id: int, expected_version: int
+) -> Cancelled:
+    booking, refund, penalty = await bookings.cancel_by_owner(
+        uow, clock, booking_id=booking_id, owner_id=owner_id, expected_version=expected_version
+    )
+    return Cancelled(
+        booking, await parties_of(uow, booking), refund, Money(0, refund.currency), penalty,
+        await saved_searches.freed_for_waiting_drivers(uow, clock, [booking.spot_id]),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Extended:
+    extension: Booking
+    stay: Stay
+    spot: Spot
+
+
+async def extend(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    booking_id: int,
+    driver_id: int,
+    minutes: int,
+    commission_basis_points: int,
+    trusted_owner_commission_basis_points: int | None = None,
+) -> Extended:
+    """``bookings.extend`` with the stay it lengthens, as the driver is shown it."""
+    extension = await bookings.extend(
+        uow, clock, booking_id=booking_id, driver_id=driver_id, minutes=minutes,
+        commission_basis_points=commission_basis_points,
+        trusted_owner_commission_basis_points=trusted_owner_commission_basis_points,
+    )  # fmt: skip
+    return Extended(
+        extension, await stay_of(uow, extension), await spots.get(uow, extension.spot_id)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RequestAnswered:
+    booking: Booking
+    driver: Person
+    freed: list[FreedSpot]
+
+
+async def answer_request(
+    uow: UnitOfWork, clock: Clock, *, booking_id: int, owner_id: int, accept: bool
+) -> RequestAnswered:
+    """The owner accepts or declines a stay's request; a declined one frees its time."""
+    booking = await bookings.answer_request(
+        uow, clock, booking_id=booking_id, owner_id=owner_id, accept=accept
+    )
+    freed = []
+    if not accept:
+        freed = await saved_searches.freed_for_waiting_drivers(uow, clock, [booking.spot_id])
+    return RequestAnswered(booking, await people.get(uow, booking.driver_id), freed)

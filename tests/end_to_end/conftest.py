@@ -68,6 +68,36 @@ def assert_buttons_fit_a_phone(world: World) -> None:
     assert not too_wide, "labels Telegram would cut on a phone: " + ", ".join(sorted(too_wide))
 
 
+def assert_one_unit_of_work_per_update(runtime: SandboxRuntime) -> None:
+    """Each update's use case committed in one unit of work: its delivery is recorded with its
+    first write, so a second writing transaction that a crash could lose would be lost for
+    good. Reads around it (rendering after the commit, a search) are counted and shown, not
+    refused."""
+    assert runtime.units_of_work is not None
+    updates = {update["update_id"]: update for update in runtime.world.log or []}
+    too_many = [
+        f"update {counted.update_id} ({_what(updates.get(counted.update_id))}): "
+        f"{counted.units} units of work, {counted.writes} of them writing"
+        for counted in runtime.units_of_work
+        if counted.writes > 1
+    ]
+    assert not too_many, "updates that committed more than one writing unit of work:\n" + "\n".join(
+        too_many
+    )
+
+
+def _what(update: dict | None) -> str:
+    if update is None:
+        return "?"
+    if "callback_query" in update:
+        return f"pressed {update['callback_query'].get('data')!r}"
+    message = update.get("message") or update.get("edited_message") or {}
+    for kind in ("text", "location", "photo", "successful_payment", "contact"):
+        if kind in message:
+            return f"{kind} {str(message[kind])[:40]!r}" if kind == "text" else kind
+    return ", ".join(key for key in update if key != "update_id")
+
+
 def _markup(event: dict) -> dict | None:
     message = event.get("message", event)
     return message.get("reply_markup") if isinstance(message, dict) else None
@@ -118,4 +148,5 @@ async def sandbox(
         yield Sandbox(runtime)
         assert_speaks_telegrams_schema(runtime.world)
         assert_buttons_fit_a_phone(runtime.world)
+        assert_one_unit_of_work_per_update(runtime)
         await assert_ledger_sound(runtime.database)

@@ -8,7 +8,13 @@ import pytest
 from sqlalchemy import select
 
 from core.db.models import Person
-from core.db.uow import AlreadyProcessed, record_delivery_with_first_write
+from core.db.uow import (
+    AlreadyProcessed,
+    UnitsOfWork,
+    handlers_begin,
+    record_delivery_with_first_write,
+    units_of_work_so_far,
+)
 from core.services import deliveries
 from tests.integration.builders import a_person
 
@@ -51,3 +57,20 @@ async def test_deliveries_are_forgotten_after_a_week(db, clock):
         assert await deliveries.forget_old(uow, clock) == 1
     await _handle(db, clock, 1, "Sam")  # a reused id is a new update
     assert await _names(db) == ["Dana", "Dana, again", "Sam", "Sam, again"]
+
+
+async def test_an_update_counts_the_units_of_work_its_handlers_run(db, clock):
+    async def handling():
+        record_delivery_with_first_write(7, 3, clock.now())
+        await a_person(db, clock, "Registered before the handlers")
+        handlers_begin()
+        async with db.reading():
+            pass
+        await a_person(db, clock, "Dana")
+        await a_person(db, clock, "Dana, again")
+        async with db.after_gateway():
+            pass
+        return units_of_work_so_far()
+
+    assert await asyncio.create_task(handling()) == UnitsOfWork(3, units=3, writes=2)
+    assert units_of_work_so_far() is None  # outside an update, nothing is counted

@@ -1,6 +1,9 @@
 """Conversation states and what the bot remembers about people outlive the process."""
 
+import pytest
+
 from bot.context import UserData
+from bot.drafts import SearchDraft, SearchInput
 from bot.persistence import DatabasePersistence
 
 
@@ -36,3 +39,34 @@ async def test_user_data_round_trips(db):
     await persistence_on(db).update_user_data(99, data)
     restored = (await persistence_on(db).get_user_data())[99]
     assert (restored.person_id, restored.language) == (12, "ru")
+
+
+SEARCH = {
+    "lat": 52.5,
+    "lon": 13.4,
+    "timezone": "Europe/Berlin",
+    "start_at": "2026-05-01T10:00:00+00:00",
+    "end_at": "2026-05-01T12:00:00+00:00",
+}
+
+
+async def test_what_a_driver_was_asked_to_type_outlives_the_process(db):
+    data = UserData()
+    data.search = SearchDraft.from_dict(SEARCH)
+    data.search.awaiting = SearchInput.MAX_PRICE
+    await persistence_on(db).update_user_data(99, data)
+    restored = (await persistence_on(db).get_user_data())[99]
+    assert restored.asked_for is SearchInput.MAX_PRICE
+
+
+@pytest.mark.parametrize(
+    ("flags", "asked"),
+    [
+        ({"awaiting_window": True, "awaiting_max_price": False}, SearchInput.WINDOW),
+        ({"awaiting_window": False, "awaiting_max_price": True}, SearchInput.MAX_PRICE),
+        ({"awaiting_window": False, "awaiting_max_price": False}, None),
+    ],
+)
+def test_a_search_kept_with_the_old_flags_is_read_as_what_was_asked(flags, asked):
+    data = UserData.from_dict({"search": {**SEARCH, **flags}})
+    assert data.asked_for == asked

@@ -3,8 +3,8 @@
 from datetime import timedelta
 
 from core.geo import GeoPoint
-from core.services import bookings, saved_searches
-from core.status import BookingStatus
+from core.services import bookings, listings, saved_searches, stays
+from core.status import BookingStatus, SpotStatus
 from tests.integration.builders import a_person, an_approved_spot
 
 
@@ -57,3 +57,42 @@ async def test_a_search_whose_time_is_over_is_forgotten(db, clock):
     await _saved_for(db, clock, driver, GeoPoint(spot.lat, spot.lon))
     clock.advance(hours=4)
     assert await _satisfied(db, clock, spot) == []
+
+
+async def test_a_driver_cancelling_tells_the_waiting_driver_in_the_same_unit_of_work(db, clock):
+    owner = await a_person(db, clock, "Olga")
+    driver = await a_person(db, clock, "Dana")
+    other = await a_person(db, clock, "Eve")
+    spot = await an_approved_spot(db, clock, owner)
+    start = clock.now() + timedelta(hours=1)
+    async with db.unit_of_work() as uow:
+        taken = await bookings.request(
+            uow, clock, driver_id=other.id, spot_id=spot.id, start=start,
+            end=start + timedelta(hours=2), commission_basis_points=1500,
+        )  # fmt: skip
+    await _saved_for(db, clock, driver, GeoPoint(spot.lat, spot.lon))
+    async with db.unit_of_work() as uow:
+        cancelled = await stays.cancel_as_driver(
+            uow, clock, booking_id=taken.id, driver_id=other.id,
+            expected_version=taken.version, free_hours=24, late_percent=50,
+        )  # fmt: skip
+    assert [freed.telegram_id for freed in cancelled.freed] == [driver.telegram_id]
+    assert (cancelled.parties.owner.id, cancelled.parties.driver.id) == (owner.id, other.id)
+    assert await _satisfied(db, clock, spot) == []  # told once
+
+
+async def test_an_owner_resuming_a_spot_tells_the_waiting_driver(db, clock):
+    owner = await a_person(db, clock, "Olga")
+    driver = await a_person(db, clock, "Dana")
+    spot = await an_approved_spot(db, clock, owner)
+    async with db.unit_of_work() as uow:
+        await listings.set_owner_status(
+            uow, clock, spot_id=spot.id, owner_id=owner.id, status=SpotStatus.PAUSED
+        )
+    await _saved_for(db, clock, driver, GeoPoint(spot.lat, spot.lon))
+    async with db.unit_of_work() as uow:
+        shown = await listings.set_owner_status(
+            uow, clock, spot_id=spot.id, owner_id=owner.id, status=SpotStatus.APPROVED
+        )
+    assert [freed.spot_id for freed in shown.freed] == [spot.id]
+    assert shown.spot.status == SpotStatus.APPROVED
