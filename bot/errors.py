@@ -2,10 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.i18n import N_, Translator
 from core.errors import DomainError
+from core.services.stay_checks import CHECK_IN_FROM
+from core.window import MAX_LENGTH
 
-MESSAGES: dict[str, str] = {
+LONGEST_DAYS = MAX_LENGTH.days
+CHECK_IN_MINUTES = int(CHECK_IN_FROM.total_seconds() // 60)
+
+
+def _longest_booking(i18n: Translator) -> str:
+    return i18n.ngettext(
+        "A booking can last at most {days} day.",
+        "A booking can last at most {days} days.",
+        LONGEST_DAYS,
+    ).format(days=LONGEST_DAYS)
+
+
+def _check_in_not_now(i18n: Translator) -> str:
+    return i18n.ngettext(
+        "You can check in from {minutes} minute before your stay until it ends.",
+        "You can check in from {minutes} minutes before your stay until it ends.",
+        CHECK_IN_MINUTES,
+    ).format(minutes=CHECK_IN_MINUTES)
+
+
+# A message with a number in it is a function of the translator, so the number comes from the
+# limit it describes and reads right in every language.
+MESSAGES: dict[str, str | Callable[[Translator], str]] = {
     "domain.error": N_("Sorry, that could not be done."),
     "input.invalid": N_("That doesn't look right. Please check it and try again."),
     "input.price": N_("That price doesn't look right. Send an amount such as 3.50."),
@@ -16,7 +42,7 @@ MESSAGES: dict[str, str] = {
         "tomorrow 9-17, today until 20:00."
     ),
     "input.window_past": N_("That time is already in the past. Please pick a later time."),
-    "input.window_too_long": N_("A booking can last at most 30 days."),
+    "input.window_too_long": _longest_booking,
     "input.currency": N_("That currency isn't supported."),
     "input.language": N_("That language isn't available yet."),
     "input.address": N_(
@@ -68,7 +94,7 @@ MESSAGES: dict[str, str] = {
         "A spot can be reported occupied from shortly before your stay starts. Please try again "
         "then."
     ),
-    "stay.check_in_not_now": N_("You can check in from 30 minutes before your stay until it ends."),
+    "stay.check_in_not_now": _check_in_not_now,
     "stay.already_answered": N_("You've already answered this. Thank you!"),
     "dispute.ruling_not_allowed": N_(
         "The bank has already returned this payment to the card: release it to the owner, or "
@@ -84,4 +110,5 @@ MESSAGES: dict[str, str] = {
 
 
 def explain(error: DomainError, i18n: Translator) -> str:
-    return i18n.gettext(MESSAGES.get(error.code, MESSAGES["domain.error"]))
+    message = MESSAGES.get(error.code, MESSAGES["domain.error"])
+    return message(i18n) if callable(message) else i18n.gettext(message)

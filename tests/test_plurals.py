@@ -90,3 +90,19 @@ def test_russian_counts_read_as_a_native_speaker_counts():
     assert re.search(r"\b2 балла\b", words[1]), words[1]
     assert re.search(r"\b5 баллов\b", words[2]), words[2]
     assert re.search(r"\b21 балл\b", words[3]), words[3]
+
+
+# A limit written into a sentence ("up to 5 photos") drifts from the constant it describes.
+LIMIT_IN_WORDS = re.compile(
+    r"\b\d+ (?:characters?|photos?|minutes?|hours?|days?|weeks?|km|metres?|stays?|spots?)\b"
+)
+
+
+def test_no_limit_is_written_into_a_sentence():
+    written = [
+        message.id
+        for message in catalog("en")
+        for text in (message.id if isinstance(message.id, tuple) else [message.id])
+        if text and LIMIT_IN_WORDS.search(text)
+    ]
+    assert written == []

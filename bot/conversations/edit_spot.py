@@ -58,7 +58,11 @@ async def edit_pressed(
         question, state = _("New price per hour for “{title}”? For example: 3.50"), EditState.HOURLY
     elif pressed.action == "photos":
         context.user_data.editing_photo_ids = []
-        question = _("Send up to 5 new photos of “{title}”; they replace the old ones.")
+        question = context.i18n.ngettext(
+            "Send up to {count} new photo of “{title}”; it replaces the old ones.",
+            "Send up to {count} new photos of “{title}”; they replace the old ones.",
+            spots.MAX_PHOTOS,
+        ).replace("{count}", str(spots.MAX_PHOTOS))
         state = EditState.PHOTOS
     else:
         question = _("New regular hours for “{title}”? For example: Mon-Fri 08:00-18:00")
@@ -163,7 +167,12 @@ async def photo_sent(update: Update, context: ParkShareContext) -> int | EditSta
     photos = context.user_data.editing_photo_ids
     if len(photos) >= spots.MAX_PHOTOS:
         await update.effective_message.reply_text(
-            _("That's already 5 photos, the most a listing can have. Press Done to save them.")
+            context.i18n.ngettext(
+                "That's already {count} photo, the most a listing can have. Press Done to save it.",
+                "That's already {count} photos, the most a listing can have. Press Done to save "
+                "them.",
+                spots.MAX_PHOTOS,
+            ).format(count=spots.MAX_PHOTOS)
         )
         return EditState.PHOTOS
     photos.append(update.effective_message.photo[-1].file_id)

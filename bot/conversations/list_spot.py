@@ -23,7 +23,7 @@ from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.drafts import ListingDraft
 from bot.errors import explain
-from bot.flow import conversation, end_flow, stale_button
+from bot.flow import DEFAULT_TIMEOUT, conversation, end_flow, stale_button
 from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_, Translator
 from bot.keyboards import CallbackData, inline, location_request
@@ -46,6 +46,7 @@ from core.services import listings, people, spots
 from core.timezones import timezone_of
 
 MAX_PHOTOS = spots.MAX_PHOTOS
+QUIET_MINUTES = int(DEFAULT_TIMEOUT.total_seconds() // 60)
 VEHICLE_SIZES = [size.value for size in VehicleSize]
 AVAILABILITY_EXAMPLES = N_(
     "For example:\n• Mon-Fri 08:00-18:00\n• weekends all day\n• every day 7-23\n"
@@ -166,7 +167,11 @@ async def title_typed(update: Update, context: ParkShareContext) -> ListState:
     title = " ".join(update.effective_message.text.split())
     if not 1 <= len(title) <= spots.MAX_TITLE:
         await update.effective_message.reply_text(
-            context.i18n.gettext("Please give a short name of up to 80 characters.")
+            context.i18n.ngettext(
+                "Please give a short name of up to {count} character.",
+                "Please give a short name of up to {count} characters.",
+                spots.MAX_TITLE,
+            ).format(count=spots.MAX_TITLE)
         )
         return ListState.TITLE
     _draft(context).title = title
@@ -213,7 +218,11 @@ async def photo_sent(update: Update, context: ParkShareContext) -> ListState:
     draft = _draft(context)
     if len(draft.photo_file_ids) >= MAX_PHOTOS:
         await update.effective_message.reply_text(
-            context.i18n.gettext("That's already 5 photos, the most a listing can have.")
+            context.i18n.ngettext(
+                "That's already {count} photo, the most a listing can have.",
+                "That's already {count} photos, the most a listing can have.",
+                MAX_PHOTOS,
+            ).format(count=MAX_PHOTOS)
         )
         return await _next(update, context, ListState.PHOTOS)
     draft.photo_file_ids.append(update.effective_message.photo[-1].file_id)
@@ -235,9 +244,12 @@ def _parse_draft_availability(draft: ListingDraft, context: ParkShareContext) ->
 
 async def photo_beyond_the_limit(update: Update, context: ParkShareContext) -> ListState:
     await update.effective_message.reply_text(
-        context.i18n.gettext(
-            "A listing has at most 5 photos, so I kept the first 5. Now, when is the spot free?"
-        )
+        context.i18n.ngettext(
+            "A listing has at most {count} photo, so I kept the first. Now, when is the spot free?",
+            "A listing has at most {count} photos, so I kept the first {count}. Now, when is the "
+            "spot free?",
+            MAX_PHOTOS,
+        ).format(count=MAX_PHOTOS)
     )
     return ListState.AVAILABILITY
 
@@ -420,7 +432,11 @@ async def _ask(update: Update, context: ParkShareContext, state: ListState) -> L
     elif state == ListState.PHOTOS:
         draft.photo_file_ids = [] if draft.editing else draft.photo_file_ids
         await reply(
-            _("Send up to 5 photos of the spot and its entrance, or skip."),
+            context.i18n.ngettext(
+                "Send up to {count} photo of the spot and its entrance, or skip.",
+                "Send up to {count} photos of the spot and its entrance, or skip.",
+                MAX_PHOTOS,
+            ).format(count=MAX_PHOTOS),
             reply_markup=_skip_keyboard(context.i18n),
         )
     elif state == ListState.AVAILABILITY:
@@ -546,9 +562,11 @@ def _forget(context: ParkShareContext) -> None:
 async def timed_out(update: Update, context: ParkShareContext) -> None:
     if update.effective_message:
         await update.effective_message.reply_text(
-            context.i18n.gettext(
-                "I stopped the listing after 30 quiet minutes. Send /list to start again."
-            )
+            context.i18n.ngettext(
+                "I stopped the listing after {count} quiet minute. Send /list to start again.",
+                "I stopped the listing after {count} quiet minutes. Send /list to start again.",
+                QUIET_MINUTES,
+            ).format(count=QUIET_MINUTES)
         )
 
 

@@ -8,7 +8,14 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.context import ParkShareContext
 from bot.i18n import N_
-from core.credit import GOOD_FROM, TRUSTED_FROM, CreditEventKind, CreditTier, tier_of
+from core.credit import (
+    GOOD_FROM,
+    SCORE_RANGE,
+    TRUSTED_FROM,
+    CreditEventKind,
+    CreditTier,
+    tier_of,
+)
 from core.services import people
 
 TIERS = {
@@ -44,7 +51,9 @@ async def show_credit(update: Update, context: ParkShareContext) -> None:
         history = await people.credit_history(uow, person.id)
     tier = tier_of(person.credit_score)
     lines = [
-        _("<b>Your credit: {score}</b> of 1000").format(score=person.credit_score),
+        _("<b>Your credit: {score}</b> of {top}").format(
+            score=person.credit_score, top=SCORE_RANGE[1]
+        ),
         _("Tier: {tier}.").format(tier=_(TIERS[tier])),
     ]
     if tier != CreditTier.TRUSTED:

@@ -20,13 +20,14 @@ from core.ports import GatewayRefused
 from core.services import people, profit
 
 log = logging.getLogger(__name__)
-PERIODS = {"today": 1, "week": 7, "month": 30}
+# A report covers today since local midnight, or the last so many days.
+LAST_DAYS = {"week": 7, "month": 30}
 
 
 @dataclass(frozen=True)
 class ReportPeriod(CallbackData):
     prefix = "rp"
-    choices = {"period": frozenset(PERIODS)}  # noqa: RUF012
+    choices = {"period": frozenset({"today", *LAST_DAYS})}  # noqa: RUF012
     period: str
 
 
@@ -111,15 +112,19 @@ def _since(period: str, now: datetime, zone: str) -> datetime:
     if period == "today":
         local = now.astimezone(ZoneInfo(zone))
         return local.replace(hour=0, minute=0, second=0, microsecond=0)
-    return now - timedelta(days=PERIODS[period])
+    return now - timedelta(days=LAST_DAYS[period])
 
 
 def _report_text(report: profit.Report, period: str, zone: str, i18n: Translator) -> str:
     _ = i18n.gettext
     titles = {
         "today": _("today (since midnight, {zone})").format(zone=zone),
-        "week": _("the last 7 days"),
-        "month": _("the last 30 days"),
+        **{
+            period: i18n.ngettext("the last {days} day", "the last {days} days", days).format(
+                days=days
+            )
+            for period, days in LAST_DAYS.items()
+        },
     }
     return "\n".join([
         _("📊 <b>Report for {period}</b>").format(period=titles[period]),
@@ -144,8 +149,9 @@ def _report_text(report: profit.Report, period: str, zone: str, i18n: Translator
 def _report_keyboard(i18n: Translator):
     _ = i18n.gettext
     return inline([[
-        (_("Today"), ReportPeriod("today")), (_("7 days"), ReportPeriod("week")),
-        (_("30 days"), ReportPeriod("month")),
+        (_("Today"), ReportPeriod("today")),
+        *((i18n.ngettext("{days} day", "{days} days", days).format(days=days),
+           ReportPeriod(period)) for period, days in LAST_DAYS.items()),
     ]])  # fmt: skip
 
 

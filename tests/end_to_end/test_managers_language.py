@@ -25,6 +25,13 @@ def _shown(msgid: str, **values) -> str:
     return re.sub(r"<[^>]+>", "", translated).format(**values)
 
 
+def _days(singular: str, days: int) -> str:
+    """A count of days as the Chinese catalog says it."""
+    translated = CHINESE.ngettext(singular, singular.replace("day", "days"), days)
+    assert translated != singular.replace("day", "days"), f"no Chinese for {singular!r}"
+    return translated.format(days=days)
+
+
 def _euros(minor: int) -> str:
     return CHINESE.money(Money(minor, "EUR"))
 
@@ -102,8 +109,9 @@ async def test_the_managers_report_is_in_chinese(sandbox):
     report = maria.last_message(chat=group)
     assert _shown("Gross bookings: {amount}", amount=_euros(600)) in report.text
     assert _shown("Disputes opened: {count}", count=0) in report.text
-    assert report.buttons == [_shown("Today"), _shown("7 days"), _shown("30 days")]
+    assert report.buttons == [_shown("Today"), _days("{days} day", 7), _days("{days} day", 30)]
 
-    await maria.press(_shown("30 days"), chat=group)
+    await maria.press(_days("{days} day", 30), chat=group)
     month = maria.last_message(chat=group)
-    assert _shown("📊 <b>Report for {period}</b>", period=_shown("the last 30 days")) in month.text
+    last_30_days = _days("the last {days} day", 30)
+    assert _shown("📊 <b>Report for {period}</b>", period=last_30_days) in month.text
