@@ -20,7 +20,7 @@ from bot.telegram_text import fit_html
 from core.credit import CreditTier, tier_of
 from core.db.models import Booking, Person, Spot
 from core.money import Money
-from core.services import bookings, people, spots, stays
+from core.services import stays
 from core.services.stays import Parties, Stay
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,9 @@ async def _send(
         log.warning("owner of spot %s was not told about booking %s", spot.id, booking.id)
 
 
-async def booked(context: ParkShareContext, booking: Booking) -> None:
+async def booked(
+    context: ParkShareContext, booking: Booking, parties: Parties | None = None
+) -> None:
     def compose(stay: Stay, spot: Spot, driver: Person, i18n: Translator) -> str:
         return i18n.ngettext(
             "🆕 New booking #{id}. The driver has {minutes} minute to pay.",
@@ -68,13 +70,13 @@ async def booked(context: ParkShareContext, booking: Booking) -> None:
             context.settings.payment_window_minutes,
         ).format(id=stay.id, minutes=context.settings.payment_window_minutes)
 
-    await _send(context, booking, compose)
+    await _send(context, booking, compose, parties)
 
 
-async def paid(context: ParkShareContext, booking: Booking) -> None:
+async def paid(context: ParkShareContext, booking: Booking, parties: Parties | None = None) -> None:
     """A booking paid; an extension paid is told as ``extended``."""
     if booking.extends_id is not None:
-        await extended(context, booking)
+        await extended(context, booking, parties)
         return
 
     def compose(stay: Stay, spot: Spot, driver: Person, i18n: Translator) -> str:
@@ -82,10 +84,12 @@ async def paid(context: ParkShareContext, booking: Booking) -> None:
             "✅ Booking #{id} is paid: {price}. The money is held until the stay is over."
         ).format(id=stay.id, price=i18n.money(booking.price))
 
-    await _send(context, booking, compose)
+    await _send(context, booking, compose, parties)
 
 
-async def extended(context: ParkShareContext, extension: Booking) -> None:
+async def extended(
+    context: ParkShareContext, extension: Booking, parties: Parties | None = None
+) -> None:
     def compose(stay: Stay, spot: Spot, driver: Person, i18n: Translator) -> str:
         return i18n.gettext(
             "⏩ Booking #{id} is extended by {duration}, until {end}, and paid: {price}."
@@ -95,7 +99,7 @@ async def extended(context: ParkShareContext, extension: Booking) -> None:
             price=i18n.money(extension.price),
         )  # fmt: skip
 
-    await _send(context, extension, compose)
+    await _send(context, extension, compose, parties)
 
 
 async def cancelled_by_driver(
@@ -127,12 +131,10 @@ async def lapsed_unpaid(context: ParkShareContext, expired: list[Booking]) -> No
         await _send(context, booking, compose)
 
 
-async def notify_owner_of_request(context: ParkShareContext, booking_id: int) -> None:
-    async with context.db.reading() as uow:
-        booking = await bookings.get(uow, booking_id)
-        spot = await spots.get(uow, booking.spot_id)
-        owner = await people.get(uow, spot.owner_id)
-        driver = await people.get(uow, booking.driver_id)
+async def notify_owner_of_request(
+    context: ParkShareContext, booking: Booking, parties: Parties
+) -> None:
+    spot, owner, driver = parties.spot, parties.owner, parties.driver
     i18n = translator(owner.language)
     _ = i18n.gettext
     text = _(

@@ -27,6 +27,7 @@ from core.guidance import route_links
 from core.ports import CollectOrder, GatewayRefused, LinkCollection
 from core.services import booking_payments, bookings, stays
 from core.services.parties import Side
+from core.services.stays import Parties, PaymentDue
 from payments.telegram_invoice import (
     DESCRIPTION_MAX,
     TITLE_MAX,
@@ -43,12 +44,21 @@ PAYMENTS_UNAVAILABLE = N_("Payments are unavailable for a moment. Please try aga
 
 
 async def offer_payment(
-    context: ParkShareContext, booking_id: int, *, chat_id: int, driver_id: int, i18n: Translator
+    context: ParkShareContext,
+    booking_id: int,
+    *,
+    chat_id: int,
+    driver_id: int,
+    i18n: Translator,
+    due: PaymentDue | None = None,
 ) -> None:
     """The invoice straight after the booking is made, as Telegram bots do; when the gateway
-    cannot open one right now, a Pay button to try again instead."""
+    cannot open one right now, a Pay button to try again instead. ``due``: what the use case
+    that made the booking read for it."""
     try:
-        await send_payment(context, booking_id, chat_id=chat_id, driver_id=driver_id, i18n=i18n)
+        await send_payment(
+            context, booking_id, chat_id=chat_id, driver_id=driver_id, i18n=i18n, due=due
+        )
     except Forbidden:
         return  # the driver blocked the bot: the booking lapses unpaid by itself
     except GatewayRefused:
@@ -61,17 +71,22 @@ async def offer_payment(
 
 
 async def send_payment(
-    context: ParkShareContext, booking_id: int, *, chat_id: int, driver_id: int, i18n: Translator
+    context: ParkShareContext,
+    booking_id: int,
+    *,
+    chat_id: int,
+    driver_id: int,
+    i18n: Translator,
+    due: PaymentDue | None = None,
 ) -> None:
     """The booking's Telegram invoice, or the link to the gateway's own payment page (Stripe
     Checkout is a web page, so it needs a button). Raises GatewayRefused when the gateway
     cannot take the payment now."""
     _ = i18n.gettext
-    async with context.db.reading() as uow:
-        charge = await booking_payments.charge_for(uow, booking_id=booking_id, driver_id=driver_id)
-        opened = await booking_payments.open_checkout_of(uow, charge.booking_id)
-        booking = await uow.bookings.get(booking_id)
-        stay = await stays.stay_of(uow, booking)
+    if due is None:
+        async with context.db.reading() as uow:
+            due = await stays.payment_due(uow, booking_id, driver_id)
+    charge, opened, stay = due.charge, due.opened, due.stay
     if opened is not None:
         await _send_payment_link(context, chat_id, charge, opened.url, i18n)
         return
@@ -110,7 +125,7 @@ async def send_payment(
         title=fit(
             (
                 _("Extension of booking #{id}")
-                if booking.extends_id
+                if stay.id != charge.booking_id
                 else _("Parking booking #{id}")
             ).format(id=stay.id),
             TITLE_MAX,
@@ -168,9 +183,11 @@ async def tell_of_payment(
     outcome: booking_payments.PaymentOutcome,
     chat_id: int,
     i18n: Translator,
+    parties: Parties | None = None,
 ) -> None:
     """The driver's confirmation (or what became of the payment), and the owner's notice: the
-    same whether Telegram's invoice or Stripe's page took the money."""
+    same whether Telegram's invoice or Stripe's page took the money. ``parties``: the stay and
+    both sides, when the use case that recorded the payment read them."""
     if outcome.duplicate or outcome.result not in HOLDS_THE_SPOT:
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(
@@ -180,10 +197,10 @@ async def tell_of_payment(
     head = None
     if outcome.result == booking_payments.PaymentResult.REINSTATED:
         head = payment_outcome_text(outcome, i18n)
-    text, keyboard = await confirmation(context, outcome.booking, i18n, head=head)
+    text, keyboard = await confirmation(context, outcome.booking, i18n, head=head, parties=parties)
     with contextlib.suppress(TelegramError):
         await context.bot.send_message(chat_id, text, reply_markup=keyboard)
-    await owner_notices.paid(context, outcome.booking)
+    await owner_notices.paid(context, outcome.booking, parties)
 
 
 HOLDS_THE_SPOT = frozenset(
@@ -192,14 +209,20 @@ HOLDS_THE_SPOT = frozenset(
 
 
 async def confirmation(
-    context: ParkShareContext, booking: Booking, i18n: Translator, *, head: str | None = None
+    context: ParkShareContext,
+    booking: Booking,
+    i18n: Translator,
+    *,
+    head: str | None = None,
+    parties: Parties | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
     """Everything the driver needs once paid: where, when, how to get in, the route, and how to
     reach the owner or cancel."""
     _ = i18n.gettext
-    async with context.db.reading() as uow:
-        stay = await stays.stay_of(uow, booking)
-        spot = await uow.spots.get(booking.spot_id)
+    if parties is None:
+        async with context.db.reading() as uow:
+            parties = await stays.parties_of(uow, booking)
+    stay, spot = parties.stay, parties.spot
     held_line = head is None
     if head is None:
         if booking.extends_id is not None:

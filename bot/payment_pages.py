@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.context import ParkShareContext
 from bot.web import tell_about_payment
+from core.db.models import Checkout
 from core.services import gateway_events
 
 
@@ -15,4 +16,14 @@ async def close_lapsed_payment_pages(context: ParkShareContext) -> None:
     if gateway is None:
         return
     for outcome in await gateway_events.expire_lapsed_checkouts(context.db, context.clock, gateway):
+        await tell_about_payment(context.application, outcome)
+
+
+async def close_payment_pages(context: ParkShareContext, lapsed: list[Checkout]) -> None:
+    """The pages a use case left without a booking to pay for (a cancelled stay's), closed at
+    once; the sweep above closes any it missed."""
+    gateway = context.gateways.stripe
+    if gateway is None or not lapsed:
+        return
+    for outcome in await gateway_events.close_checkouts(context.db, context.clock, gateway, lapsed):
         await tell_about_payment(context.application, outcome)

@@ -31,12 +31,12 @@ from bot.owner_notices import notify_owner_of_request
 from bot.payment_messages import offer_payment
 from bot.spot_buttons import BookSpot, OpenSpot
 from core.availability_text import OVERNIGHT, SAME_DAY, AmbiguousHours, parse_window
-from core.db.models import Booking, Spot
+from core.db.models import Spot
 from core.errors import DomainError, WindowInPast, WindowTaken, WindowUnavailable
 from core.geo import GeoPoint
 from core.money import Money
 from core.pricing import price_of
-from core.services import bookings, spots
+from core.services import bookings, spots, stays
 from core.services.search import SearchFilters, nearest_free
 from core.status import BookingStatus
 from core.window import DEFAULT_WINDOW, Window, window_for
@@ -222,7 +222,7 @@ async def _confirm(update: Update, context: ParkShareContext) -> BookState | int
     start = datetime.fromisoformat(draft.start_at)
     try:
         async with context.db.unit_of_work() as uow:
-            booking = await bookings.request(
+            booked = await stays.book(
                 uow,
                 context.clock,
                 driver_id=context.user_data.person_id,
@@ -236,7 +236,7 @@ async def _confirm(update: Update, context: ParkShareContext) -> BookState | int
             )
             # Decided on the booking as it would be written, so a change of price a moment
             # ago is caught too; raising undoes it.
-            charged = booking.price
+            charged = booked.booking.price
             if _terms(charged, _policy(context, start)) != draft.offered_terms:
                 raise _TermsChanged
     except _TermsChanged:
@@ -257,12 +257,12 @@ async def _confirm(update: Update, context: ParkShareContext) -> BookState | int
         )
         return BookState.CONFIRM
     context.user_data.booking_draft = None
-    await _tell_driver(update, context, booking)
+    await _tell_driver(update, context, booked)
     return ConversationHandler.END
 
 
-async def _tell_driver(update: Update, context: ParkShareContext, booking: Booking) -> None:
-    _ = context.i18n.gettext
+async def _tell_driver(update: Update, context: ParkShareContext, booked: stays.Booked) -> None:
+    booking = booked.booking
     if booking.status == BookingStatus.AWAITING_PAYMENT:
         # The invoice follows at once, as Telegram bots do: no extra "Pay" step.
         minutes = context.settings.payment_window_minutes
@@ -277,11 +277,11 @@ async def _tell_driver(update: Update, context: ParkShareContext, booking: Booki
         )
         await offer_payment(
             context, booking.id, chat_id=update.effective_chat.id,
-            driver_id=context.user_data.person_id, i18n=context.i18n,
+            driver_id=context.user_data.person_id, i18n=context.i18n, due=booked.payment,
         )  # fmt: skip
-        await owner_notices.booked(context, booking)
+        await owner_notices.booked(context, booking, booked.parties)
         return
-    await notify_owner_of_request(context, booking.id)
+    await notify_owner_of_request(context, booking, booked.parties)
     minutes = context.settings.request_window_minutes
     await update.effective_message.reply_text(
         context.i18n.ngettext(

@@ -29,7 +29,7 @@ from bot.context import ParkShareContext
 from bot.i18n import N_, Translator, translator
 from bot.keyboards import CallbackData, inline
 from bot.payment_messages import offer_payment
-from bot.payment_pages import close_lapsed_payment_pages
+from bot.payment_pages import close_payment_pages
 from bot.spot_buttons import Navigate
 from bot.stay_text import duration_text, window_text
 from bot.waiting_drivers import tell_of_freed_spots
@@ -207,6 +207,7 @@ async def owner_cancel_pressed(
             _("Booking #{id} is cancelled. The driver has been told.").format(id=booking.id)
         )
         await tell_of_freed_spots(context, cancelled.freed)
+        await close_payment_pages(context, cancelled.lapsed_checkouts)
         await _tell_driver_owner_cancelled(
             context, booking, parties.spot, parties.driver, cancelled.refund
         )
@@ -278,7 +279,7 @@ async def booking_pressed(
                 refund=i18n.money(cancelled.refund)
             )
         await query.edit_message_text(text)
-        await close_lapsed_payment_pages(context)
+        await close_payment_pages(context, cancelled.lapsed_checkouts)
         await owner_notices.cancelled_by_driver(context, booking, cancelled.kept, cancelled.parties)
         return
     async with context.db.reading() as uow:
@@ -374,7 +375,7 @@ async def extension_pressed(
     )  # fmt: skip
     await offer_payment(
         context, extension.id, chat_id=update.effective_chat.id,
-        driver_id=context.user_data.person_id, i18n=i18n,
+        driver_id=context.user_data.person_id, i18n=i18n, due=extended.payment,
     )  # fmt: skip
 
 

@@ -14,7 +14,7 @@ from bot.errors import explain
 from bot.payment_messages import PAYMENTS_UNAVAILABLE, send_payment, tell_of_payment
 from core.errors import DomainError, PaymentMismatch
 from core.ports import GatewayRefused
-from core.services import booking_payments
+from core.services import booking_payments, stays
 from payments.telegram_invoice import TelegramAmountRefused, from_telegram_amount
 
 
@@ -61,7 +61,7 @@ async def pre_checkout(update: Update, context: ParkShareContext) -> None:
 async def payment_received(update: Update, context: ParkShareContext) -> None:
     paid = update.effective_message.successful_payment
     async with context.db.unit_of_work() as uow:
-        outcome = await booking_payments.record_payment(
+        paid_for = await stays.record_payment(
             uow,
             context.clock,
             gateway=context.gateways.checkout.name,
@@ -71,7 +71,9 @@ async def payment_received(update: Update, context: ParkShareContext) -> None:
             external_id=paid.telegram_payment_charge_id,
             provider_charge_id=paid.provider_payment_charge_id,
         )
-    await tell_of_payment(context, outcome, update.effective_chat.id, context.i18n)
+    await tell_of_payment(
+        context, paid_for.outcome, update.effective_chat.id, context.i18n, paid_for.parties
+    )
 
 
 def handlers() -> list[BaseHandler]:

@@ -15,6 +15,7 @@ from bot.payment_messages import offer_payment
 from bot.waiting_drivers import tell_of_freed_spots
 from core.db.models import Booking
 from core.services import stays
+from core.services.stays import PaymentDue
 from core.status import BookingStatus
 
 
@@ -39,12 +40,16 @@ async def request_answered(
     else:
         answer = _("You declined request #{id}.")
     await update.effective_message.reply_text(answer.format(id=booking.id))
-    await tell_driver(context, driver.telegram_id, driver.language, booking)
+    await tell_driver(context, driver.telegram_id, driver.language, booking, answered.payment)
     await tell_of_freed_spots(context, answered.freed)
 
 
 async def tell_driver(
-    context: ParkShareContext, chat_id: int, language: str, booking: Booking
+    context: ParkShareContext,
+    chat_id: int,
+    language: str,
+    booking: Booking,
+    payment: PaymentDue | None,
 ) -> None:
     i18n = translator(language)
     _ = i18n.gettext
@@ -66,8 +71,9 @@ async def tell_driver(
         return  # a driver who blocked the bot pays no more; the booking lapses by itself
     if booking.status == BookingStatus.AWAITING_PAYMENT:
         await offer_payment(
-            context, booking.id, chat_id=chat_id, driver_id=booking.driver_id, i18n=i18n
-        )
+            context, booking.id, chat_id=chat_id, driver_id=booking.driver_id, i18n=i18n,
+            due=payment,
+        )  # fmt: skip
 
 
 def handlers() -> list[BaseHandler]:

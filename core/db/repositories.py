@@ -800,6 +800,21 @@ class Payments(_Repository):
         )
         return list(rows)
 
+    async def open_checkouts_lapsed_in_stay(self, root_id: int) -> list[Checkout]:
+        """Payment pages still open for a stay's bookings (the booking ``root_id`` and its
+        extensions) that no longer wait for payment."""
+        rows = await self.session.scalars(
+            select(Checkout)
+            .join(Booking, Booking.id == Checkout.booking_id)
+            .where(
+                Checkout.open.is_(True),
+                or_(Booking.id == root_id, Booking.extends_id == root_id),
+                Booking.status != BookingStatus.AWAITING_PAYMENT,
+            )
+            .order_by(Checkout.id)
+        )
+        return list(rows)
+
     async def held_with_bookings(self, *, limit: int) -> list[tuple[Payment, Booking]]:
         """Payments only authorised on a card, with their bookings."""
         rows = await self.session.execute(

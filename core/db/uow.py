@@ -61,6 +61,9 @@ class _Delivery:
     # between two could leave it half done with its delivery recorded.
     units: int = 0
     writes: int = 0
+    # Units that ended after a write had committed: what the answer shows should come from
+    # the use case's own unit, not from a read of a state the update may not have left.
+    after_write: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,7 @@ class UnitsOfWork:
     update_id: int
     units: int
     writes: int
+    after_write: int
 
 
 _delivery: ContextVar[_Delivery | None] = ContextVar("parkshare_delivery", default=None)
@@ -87,7 +91,7 @@ def handlers_begin() -> None:
     work counted for this update start here."""
     delivery = _delivery.get()
     if delivery is not None:
-        delivery.units = delivery.writes = 0
+        delivery.units = delivery.writes = delivery.after_write = 0
 
 
 def units_of_work_so_far() -> UnitsOfWork | None:
@@ -96,13 +100,14 @@ def units_of_work_so_far() -> UnitsOfWork | None:
     delivery = _delivery.get()
     if delivery is None:
         return None
-    return UnitsOfWork(delivery.update_id, delivery.units, delivery.writes)
+    return UnitsOfWork(delivery.update_id, delivery.units, delivery.writes, delivery.after_write)
 
 
 def _count_unit(*, wrote: bool) -> None:
     delivery = _delivery.get()
     if delivery is not None:
         delivery.units += 1
+        delivery.after_write += 1 if delivery.writes else 0
         delivery.writes += 1 if wrote else 0
 
 

@@ -235,6 +235,11 @@ async def checkouts_to_expire(uow: UnitOfWork, *, gateway: str, limit: int = 50)
     return await uow.payments.open_checkouts_not_awaiting_payment(gateway=gateway, limit=limit)
 
 
+async def checkouts_lapsed_in_stay(uow: UnitOfWork, root_id: int) -> list[Checkout]:
+    """The payment pages a stay's cancellation left open, to be closed at once."""
+    return await uow.payments.open_checkouts_lapsed_in_stay(root_id)
+
+
 async def close_checkout(uow: UnitOfWork, reference: str) -> None:
     checkout = await uow.payments.checkout_by_reference(reference)
     if checkout is not None:

@@ -303,6 +303,13 @@ async def expire_lapsed_checkouts(
     reconciled now: the payment takes its booking back, or is refunded."""
     async with db.reading() as uow:
         lapsed = await booking_payments.checkouts_to_expire(uow, gateway=gateway.name)
+    return await close_checkouts(db, clock, gateway, lapsed)
+
+
+async def close_checkouts(
+    db: Database, clock: Clock, gateway: HostedCheckoutGateway, lapsed: list[Checkout]
+) -> list[EventOutcome]:
+    """Close these payment pages at the gateway; one paid on meanwhile is reconciled."""
     outcomes = []
     for checkout in lapsed:
         try:

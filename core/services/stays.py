@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.clock import Clock
-from core.db.models import Booking, Person, Spot
+from core.db.models import Booking, Checkout, Person, Spot
 from core.db.uow import UnitOfWork
 from core.money import Money
 from core.pricing import owner_share
-from core.services import bookings, people, saved_searches, spots
+from core.services import booking_payments, bookings, people, saved_searches, spots
+from core.services.booking_payments import Charge, PaymentOutcome
 from core.services.saved_searches import FreedSpot
 from core.status import BookingStatus
 
@@ -152,6 +153,8 @@ class Cancelled:
     kept: Money
     penalty: int
     freed: list[FreedSpot]
+    # Payment pages of the stay that no longer wait for payment, to close at the gateway.
+    lapsed_checkouts: list[Checkout]
 
 
 async def cancel_as_driver(
@@ -168,10 +171,7 @@ async def cancel_as_driver(
         uow, clock, booking_id=booking_id, driver_id=driver_id,
         expected_version=expected_version, free_hours=free_hours, late_percent=late_percent,
     )  # fmt: skip
-    return Cancelled(
-        booking, await parties_of(uow, booking), terms.refund, terms.kept, 0,
-        await saved_searches.freed_for_waiting_drivers(uow, clock, [booking.spot_id]),
-    )  # fmt: skip
+    return await _cancelled(uow, clock, booking, terms.refund, terms.kept, 0)
 
 
 async def cancel_as_owner(
@@ -180,9 +180,17 @@ async def cancel_as_owner(
     booking, refund, penalty = await bookings.cancel_by_owner(
         uow, clock, booking_id=booking_id, owner_id=owner_id, expected_version=expected_version
     )
+    return await _cancelled(uow, clock, booking, refund, Money(0, refund.currency), penalty)
+
+
+async def _cancelled(
+    uow: UnitOfWork, clock: Clock, booking: Booking, refund: Money, kept: Money, penalty: int
+) -> Cancelled:
+    parties = await parties_of(uow, booking)
     return Cancelled(
-        booking, await parties_of(uow, booking), refund, Money(0, refund.currency), penalty,
+        booking, parties, refund, kept, penalty,
         await saved_searches.freed_for_waiting_drivers(uow, clock, [booking.spot_id]),
+        await booking_payments.checkouts_lapsed_in_stay(uow, parties.stay.id),
     )  # fmt: skip
 
 
@@ -191,6 +199,7 @@ class Extended:
     extension: Booking
     stay: Stay
     spot: Spot
+    payment: PaymentDue | None
 
 
 async def extend(
@@ -209,8 +218,11 @@ async def extend(
         commission_basis_points=commission_basis_points,
         trusted_owner_commission_basis_points=trusted_owner_commission_basis_points,
     )  # fmt: skip
+    payment = None
+    if extension.status == BookingStatus.AWAITING_PAYMENT:
+        payment = await payment_due(uow, extension.id, driver_id)
     return Extended(
-        extension, await stay_of(uow, extension), await spots.get(uow, extension.spot_id)
+        extension, await stay_of(uow, extension), await spots.get(uow, extension.spot_id), payment
     )
 
 
@@ -219,6 +231,8 @@ class RequestAnswered:
     booking: Booking
     driver: Person
     freed: list[FreedSpot]
+    # An accepted request waits for the driver's money.
+    payment: PaymentDue | None
 
 
 async def answer_request(
@@ -231,4 +245,82 @@ async def answer_request(
     freed = []
     if not accept:
         freed = await saved_searches.freed_for_waiting_drivers(uow, clock, [booking.spot_id])
-    return RequestAnswered(booking, await people.get(uow, booking.driver_id), freed)
+    payment = await payment_due(uow, booking.id, booking.driver_id) if accept else None
+    return RequestAnswered(booking, await people.get(uow, booking.driver_id), freed, payment)
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentDue:
+    """What asking a driver for a booking's money shows: the charge, the payment page already
+    open for it if any (pressing Pay again reuses it), and the stay it pays for."""
+
+    charge: Charge
+    opened: Checkout | None
+    stay: Stay
+
+
+async def payment_due(uow: UnitOfWork, booking_id: int, driver_id: int) -> PaymentDue:
+    charge = await booking_payments.charge_for(uow, booking_id=booking_id, driver_id=driver_id)
+    opened = await booking_payments.open_checkout_of(uow, booking_id)
+    return PaymentDue(charge, opened, await stay_of(uow, await bookings.get(uow, booking_id)))
+
+
+@dataclass(frozen=True, slots=True)
+class Booked:
+    """A driver's booking made, with what both sides are told: the owner's notice (or request)
+    and, when it waits for payment, what the driver is asked to pay."""
+
+    booking: Booking
+    parties: Parties
+    payment: PaymentDue | None
+
+
+async def book(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    driver_id: int,
+    spot_id: int,
+    start: datetime,
+    end: datetime,
+    commission_basis_points: int,
+    trusted_owner_commission_basis_points: int | None = None,
+) -> Booked:
+    """``bookings.request``, with everything the driver's and the owner's messages show."""
+    booking = await bookings.request(
+        uow, clock, driver_id=driver_id, spot_id=spot_id, start=start, end=end,
+        commission_basis_points=commission_basis_points,
+        trusted_owner_commission_basis_points=trusted_owner_commission_basis_points,
+    )  # fmt: skip
+    payment = None
+    if booking.status == BookingStatus.AWAITING_PAYMENT:
+        payment = await payment_due(uow, booking.id, driver_id)
+    return Booked(booking, await parties_of(uow, booking), payment)
+
+
+@dataclass(frozen=True, slots=True)
+class Paid:
+    """A driver's payment recorded, with the stay and both sides it confirms."""
+
+    outcome: PaymentOutcome
+    parties: Parties
+
+
+async def record_payment(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    gateway: str,
+    payload: str,
+    driver_id: int,
+    amount: Money,
+    external_id: str,
+    provider_charge_id: str | None,
+) -> Paid:
+    """``booking_payments.record_payment``, with what the confirmation and the owner's notice
+    show."""
+    outcome = await booking_payments.record_payment(
+        uow, clock, gateway=gateway, payload=payload, driver_id=driver_id, amount=amount,
+        external_id=external_id, provider_charge_id=provider_charge_id,
+    )  # fmt: skip
+    return Paid(outcome, await parties_of(uow, outcome.booking))

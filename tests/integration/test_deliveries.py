@@ -72,5 +72,5 @@ async def test_an_update_counts_the_units_of_work_its_handlers_run(db, clock):
             pass
         return units_of_work_so_far()
 
-    assert await asyncio.create_task(handling()) == UnitsOfWork(3, units=3, writes=2)
+    assert await asyncio.create_task(handling()) == UnitsOfWork(3, units=3, writes=2, after_write=1)
     assert units_of_work_so_far() is None  # outside an update, nothing is counted
