@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text
 
 from bench.money_world import MoneyWorld, Results
 from core.db.models import Payout, Refund
@@ -27,6 +26,7 @@ from core.services.booking_payments import PaymentResult
 from payments.registry import Gateways
 from payments.sandbox import SandboxGateway
 from tests.integration.builders import a_payment, a_person, a_stay
+from tests.support.lock_waits import wait_until_a_lock_is_waited_for
 
 SEED = 7
 STEPS = 2_000
@@ -131,16 +131,6 @@ async def test_cancelling_after_a_wrong_payment_was_refunded_refunds_the_kept_on
     ]
 
 
-async def _wait_until_a_lock_is_waited_for(db: Database) -> None:
-    """PostgreSQL shows a backend waiting for another's lock (polled: no event says so)."""
-    for _ in range(500):
-        async with db.reading() as uow:
-            if await uow.session.scalar(text("SELECT count(*) FROM pg_locks WHERE NOT granted")):
-                return
-        await asyncio.sleep(0.01)
-    raise AssertionError("nobody waited for a lock")
-
-
 @pytest.mark.parametrize("database_factory", ["postgresql"], indirect=True)
 async def test_two_sweeps_recording_one_refund_at_once_both_finish(committing_db, clock):
     db = committing_db
@@ -163,7 +153,7 @@ async def test_two_sweeps_recording_one_refund_at_once_both_finish(committing_db
     async with db.unit_of_work() as uow:
         await settlement.refund_sent(uow, clock, refund.id, "re_1")
         second = asyncio.create_task(second_sweep_records_it())
-        await _wait_until_a_lock_is_waited_for(db)
+        await wait_until_a_lock_is_waited_for(db)
     assert (await second).status == "done"
 
 

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text
 
 from core.db.models import Booking, Dispute, Person
 from core.db.uow import Database
 from core.services import audit, bookings, chargebacks, disputes
 from tests.integration.builders import a_payment, a_person, a_stay
+from tests.support.lock_waits import wait_until_a_lock_is_waited_for
 
 pytestmark = pytest.mark.parametrize("database_factory", ["postgresql"], indirect=True)
 
@@ -75,22 +75,6 @@ async def _bank_takes_back(db: Database, clock, booking: Booking) -> None:
         )  # fmt: skip
 
 
-async def _wait_until_a_lock_is_waited_for(db: Database) -> None:
-    """A backend on this database waits for another's lock (polled: no event says so). Only
-    this database: the server's other databases may be busy with their own tests."""
-    for _ in range(1000):
-        async with db.reading() as uow:
-            if await uow.session.scalar(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                )
-            ):
-                return
-        await asyncio.sleep(0.01)
-    raise AssertionError("nobody waited for a lock")
-
-
 async def _violations(db: Database) -> list[str]:
     async with db.reading() as uow:
         return [str(violation) for violation in (await audit.run(uow)).violations]
@@ -105,7 +89,7 @@ async def _a_full_refund_while_the_bank_takes_back(db, clock, stays, taken) -> N
             ruling=disputes.Ruling.REFUND,
         )  # fmt: skip
         bank = asyncio.create_task(_bank_takes_back(db, clock, taken))
-        await _wait_until_a_lock_is_waited_for(db)
+        await wait_until_a_lock_is_waited_for(db)
     await bank
 
 
@@ -154,6 +138,6 @@ async def test_a_ruling_while_the_bank_takes_the_same_stay_back_refunds_only_wha
                 )  # fmt: skip
 
         ruling = asyncio.create_task(manager_rules())
-        await _wait_until_a_lock_is_waited_for(db)
+        await wait_until_a_lock_is_waited_for(db)
     await ruling
     assert await _violations(db) == []
