@@ -175,7 +175,11 @@ async def feed(application: AnyApplication, updates: list[dict[str, Any]]) -> fl
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.effective_message.reply_text(update.effective_message.text)
+    message = update.effective_message
+    # Registered for text messages only.
+    assert message is not None
+    assert message.text is not None
+    await message.reply_text(message.text)
 
 
 def echo_application(api: BotApi) -> AnyApplication:

@@ -23,6 +23,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.context import ParkShareContext
 from bot.i18n import N_
+from bot.incoming import message_of
 from bot.main_menu import RoleChoice
 
 DEFAULT_TIMEOUT = timedelta(minutes=30)
@@ -111,7 +112,7 @@ async def end_flow(
     """Leaves a flow, on /cancel or when something else interrupts it: drops what it had
     collected and says ``said`` (a msgid)."""
     forget(context)
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         context.i18n.gettext(said),
         reply_markup=ReplyKeyboardRemove() if removes_keyboard else None,
     )
@@ -125,7 +126,7 @@ async def ask_first(
     reply_markup: InlineKeyboardMarkup | None = None,
 ) -> None:
     """A flow's first question, ending with the line that says how to leave the flow."""
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         question + "\n" + context.i18n.gettext(LEAVE_HINT), reply_markup=reply_markup
     )
 

@@ -12,6 +12,7 @@ from telegram.error import Forbidden, TelegramError
 from bot.booking_buttons import OpenRelay
 from bot.context import ParkShareContext
 from bot.i18n import N_, translator
+from bot.incoming import message_of
 from bot.keyboards import inline
 from bot.telegram_text import MAX_CAPTION, MAX_TEXT, split_html
 from core.errors import DomainError
@@ -38,7 +39,7 @@ async def leave(update: Update, context: ParkShareContext) -> None:
     context.user_data.relay_booking_id = None
     if booking_id is None:
         return
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         context.i18n.gettext("You left the chat about booking #{id}.").format(id=booking_id),
         reply_markup=ReplyKeyboardRemove(),
     )
@@ -46,7 +47,7 @@ async def leave(update: Update, context: ParkShareContext) -> None:
 
 async def forward(update: Update, context: ParkShareContext) -> None:
     """Pass one message to the other side, headed with the sender's role only."""
-    message = update.effective_message
+    message = message_of(update)
     _ = context.i18n.gettext
     if is_leave(message.text):
         await leave(update, context)
@@ -59,7 +60,7 @@ async def forward(update: Update, context: ParkShareContext) -> None:
     try:
         async with context.db.unit_of_work() as uow:
             leg, sent = await relay.send(
-                uow, context.clock, booking_id=booking_id, sender_id=context.user_data.person_id,
+                uow, context.clock, booking_id=booking_id, sender_id=context.person_id,
                 kind=kind, text=text, file_id=file_id,
             )  # fmt: skip
     except DomainError:

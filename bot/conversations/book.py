@@ -26,6 +26,7 @@ from bot.errors import explain
 from bot.flow import ask_first, conversation, end_flow, stale_button
 from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_
+from bot.incoming import message_of
 from bot.keyboards import CallbackData, inline
 from bot.owner_notices import notify_owner_of_request
 from bot.payment_messages import offer_payment
@@ -152,7 +153,7 @@ async def step_pressed(
     if step.action == "cancel" or draft is None:
         return await end_flow(update, context, forget=_forget, said=CANCELLED)
     if step.action == "other_time":
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             _("When do you need it? For example: today 14-18, tomorrow 9-17, today until 20:00.")
         )
         return BookState.CUSTOM_WINDOW
@@ -177,7 +178,7 @@ async def _reading_picked(update: Update, context: ParkShareContext, kind: str) 
 
 
 async def window_typed(update: Update, context: ParkShareContext) -> BookState:
-    return await _window_given(update, context, update.effective_message.text)
+    return await _window_given(update, context, message_of(update).text)
 
 
 async def _window_given(
@@ -193,13 +194,13 @@ async def _window_given(
     except AmbiguousHours as error:
         # "today 18-8": overnight or the same evening is asked, never guessed.
         draft.pending_window = text
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             reading_question(error, text, spot.timezone, context.i18n),
             reply_markup=inline(reading_buttons(BookingStep, context.i18n)),
         )
         return BookState.CUSTOM_WINDOW
     except DomainError as error:
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             explain(error, context.i18n)
             if isinstance(error, WindowInPast)
             else _(
@@ -225,7 +226,7 @@ async def _confirm(update: Update, context: ParkShareContext) -> BookState | int
             booking = await bookings.request(
                 uow,
                 context.clock,
-                driver_id=context.user_data.person_id,
+                driver_id=context.person_id,
                 spot_id=draft.spot_id,
                 start=start,
                 end=datetime.fromisoformat(draft.end_at),
@@ -246,7 +247,7 @@ async def _confirm(update: Update, context: ParkShareContext) -> BookState | int
         return ConversationHandler.END
     except WindowUnavailable as error:
         # The owner changed the hours since the offer: this time can no longer be booked.
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             explain(error, context.i18n),
             reply_markup=inline(
                 [
@@ -266,7 +267,7 @@ async def _tell_driver(update: Update, context: ParkShareContext, booking: Booki
     if booking.status == BookingStatus.AWAITING_PAYMENT:
         # The invoice follows at once, as Telegram bots do: no extra "Pay" step.
         minutes = context.settings.payment_window_minutes
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             context.i18n.ngettext(
                 "Booking #{id} holds this time for {minutes} minute. Pay now to confirm it; "
                 "the money is held until your stay is over.",
@@ -277,13 +278,13 @@ async def _tell_driver(update: Update, context: ParkShareContext, booking: Booki
         )
         await offer_payment(
             context, booking.id, chat_id=update.effective_chat.id,
-            driver_id=context.user_data.person_id, i18n=context.i18n,
+            driver_id=context.person_id, i18n=context.i18n,
         )  # fmt: skip
         await owner_notices.booked(context, booking)
         return
     await notify_owner_of_request(context, booking.id)
     minutes = context.settings.request_window_minutes
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         context.i18n.ngettext(
             "Request #{id} is sent to the owner, who has {minutes} minute to accept. "
             "I'll tell you here.",
@@ -308,10 +309,10 @@ async def _offer_next_free(update: Update, context: ParkShareContext, error: Win
     alternatives = [hit for hit in result.hits if hit.spot_id != spot.id]
     text = explain(error, context.i18n)
     if not alternatives:
-        await update.effective_message.reply_text(text)
+        await message_of(update).reply_text(text)
         return
     hit = alternatives[0]
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         text + "\n" + context.i18n.gettext("The nearest spot still free for that time:"),
         reply_markup=inline([[(f"{hit.title} · {hit.distance_m} m", OpenSpot(hit.spot_id))]]),
     )

@@ -16,6 +16,7 @@ from bot.dispute_card import PROBLEMS, announce
 from bot.drafts import ReportDraft
 from bot.flow import ask_first, conversation
 from bot.i18n import N_, Translator
+from bot.incoming import message_of
 from bot.keyboards import CallbackData, inline
 from bot.relay_chat import leave as leave_relay
 from core.errors import TooEarlyToReport
@@ -52,7 +53,7 @@ async def report_pressed(
             uow,
             context.clock,
             booking_id=pressed.booking_id,
-            reporter_id=context.user_data.person_id,
+            reporter_id=context.person_id,
         )
     await query.answer()
     await leave_relay(update, context)
@@ -126,7 +127,7 @@ def _details_keyboard(i18n: Translator):
 
 
 async def details_sent(update: Update, context: ParkShareContext) -> ReportState | int:
-    message = update.effective_message
+    message = message_of(update)
     _ = context.i18n.gettext
     draft = context.user_data.report_draft
     if draft is None:
@@ -179,14 +180,14 @@ async def step_pressed(
     async with context.db.unit_of_work() as uow:
         dispute = await disputes.report(
             uow, context.clock, booking_id=draft.booking_id,
-            reporter_id=context.user_data.person_id, problem=Problem(draft.problem),
+            reporter_id=context.person_id, problem=Problem(draft.problem),
             text=draft.text, photo_file_ids=draft.photo_file_ids,
         )  # fmt: skip
         case = await disputes.case(uow, dispute.id)
     context.user_data.report_draft = None
     await query.answer()
     await query.edit_message_reply_markup(None)
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         _(
             "Thank you. A manager is looking at booking #{id} and will write to you here. The "
             "payment stays on hold until they decide."
@@ -201,7 +202,7 @@ async def _stale(update: Update, context: ParkShareContext) -> int:
     if update.callback_query:
         await update.callback_query.answer(text, show_alert=True)
     else:
-        await update.effective_message.reply_text(text)
+        await message_of(update).reply_text(text)
     return ConversationHandler.END
 
 

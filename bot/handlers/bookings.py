@@ -27,6 +27,7 @@ from bot.booking_buttons import (
 from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.i18n import N_, Translator, translator
+from bot.incoming import message_of
 from bot.keyboards import CallbackData, inline
 from bot.payment_messages import offer_payment
 from bot.payment_pages import close_lapsed_payment_pages
@@ -128,7 +129,7 @@ def _owner_rows(booking: Booking, i18n: Translator) -> list[list]:
 async def list_bookings(update: Update, context: ParkShareContext) -> None:
     _ = context.i18n.gettext
     i18n = context.i18n
-    person_id = context.user_data.person_id
+    person_id = context.person_id
     async with context.db.reading() as uow:
         upcoming = await bookings.upcoming_of_driver(uow, context.clock, person_id)
         past = await bookings.past_of_driver(uow, context.clock, person_id)
@@ -147,7 +148,7 @@ async def list_bookings(update: Update, context: ParkShareContext) -> None:
     # An extension that lapsed is listed as past; its stay is shown once, with the live ones.
     shown = {stay.id for stay, _spot in upcoming_stays}
     past_stays = [(stay, spot) for stay, spot in past_stays if stay.id not in shown]
-    reply = update.effective_message.reply_text
+    reply = message_of(update).reply_text
     if not (upcoming or past or at_my_spots or stays_over):
         await reply(_("You have no bookings yet. Share your location to find a spot."))
         return
@@ -194,7 +195,7 @@ async def owner_cancel_pressed(
     """An owner calls off a booking at their spot: asked first, with what it costs them."""
     i18n = context.i18n
     _ = i18n.gettext
-    owner_id = context.user_data.person_id
+    owner_id = context.person_id
     if pressed.action == "yes":
         async with context.db.unit_of_work() as uow:
             cancelled = await stays.cancel_as_owner(
@@ -223,7 +224,7 @@ async def owner_cancel_pressed(
         await query.edit_message_text(_("Booking #{id} stays as it is.").format(id=booking.id))
         return
     penalty = bookings.owner_cancellation_penalty(booking, context.clock.now())
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         describe_stay(stay, spot, i18n) + "\n\n" + i18n.ngettext(
             "Cancel this booking? The driver gets back everything they paid, and your credit "
             "score drops by {points} point.",
@@ -261,7 +262,7 @@ async def booking_pressed(
     i18n = context.i18n
     _ = i18n.gettext
     settings = context.settings
-    driver_id = context.user_data.person_id
+    driver_id = context.person_id
     if pressed.action == "cancel_yes":
         async with context.db.unit_of_work() as uow:
             cancelled = await stays.cancel_as_driver(
@@ -355,7 +356,7 @@ async def extension_pressed(
     async with context.db.unit_of_work() as uow:
         extended = await stays.extend(
             uow, context.clock, booking_id=pressed.booking_id,
-            driver_id=context.user_data.person_id, minutes=pressed.minutes,
+            driver_id=context.person_id, minutes=pressed.minutes,
             commission_basis_points=context.settings.commission_basis_points,
             trusted_owner_commission_basis_points=(
                 context.settings.trusted_owner_commission_basis_points
@@ -364,7 +365,7 @@ async def extension_pressed(
     extension, stay, spot = extended.extension, extended.stay, extended.spot
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         _("Booking #{id}: {duration} more, until {end}, for {price}. Pay now to keep the spot.")
         .format(
             id=stay.id, duration=duration_text(extension.end_at - extension.start_at, i18n),
@@ -374,7 +375,7 @@ async def extension_pressed(
     )  # fmt: skip
     await offer_payment(
         context, extension.id, chat_id=update.effective_chat.id,
-        driver_id=context.user_data.person_id, i18n=i18n,
+        driver_id=context.person_id, i18n=i18n,
     )  # fmt: skip
 
 

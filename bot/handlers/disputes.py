@@ -27,6 +27,7 @@ from bot.dispute_card import (
 )
 from bot.errors import explain
 from bot.i18n import N_, Translator, translator
+from bot.incoming import message_of
 from bot.keyboards import CallbackData, inline
 from bot.managers_group import is_manager
 from bot.telegram_text import MAX_TEXT, fit_html, split_html, visible_len
@@ -171,7 +172,7 @@ async def _settle(
     if not await _may_settle(update, context):
         return
     try:
-        await act(context.user_data.person_id)
+        await act(context.person_id)
     except DisputeTaken as taken:
         await query.answer(await _taken_by(context, taken), show_alert=True)
     except RulingNotAllowed as refused:
@@ -339,7 +340,7 @@ async def _side_action(
         case = await disputes.case(uow, pressed.dispute_id)
     await query.answer(note)
     with contextlib.suppress(TelegramError):
-        await update.effective_message.reply_text(note)
+        await message_of(update).reply_text(note)
     if kind == "ban":
         await tell(context, person.telegram_id, banned_notice(person.language, person.ban_reason))
     elif kind == "pen":
@@ -373,13 +374,13 @@ async def answer_pressed(
     _ = context.i18n.gettext
     async with context.db.reading() as uow:
         dispute = await disputes.get(uow, pressed.dispute_id)
-    if dispute.asked_person_id != context.user_data.person_id or dispute.resolution:
+    if dispute.asked_person_id != context.person_id or dispute.resolution:
         await query.answer(_("This question was not addressed to you."), show_alert=True)
         return
     await query.answer()
     context.user_data.answering_dispute_id = dispute.id
     context.user_data.relay_booking_id = None
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         _("Write your answer, or send a photo. It goes to the manager only.")
     )
 

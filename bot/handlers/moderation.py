@@ -16,6 +16,7 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.i18n import N_, Translator, translator
+from bot.incoming import message_of
 from bot.keyboards import CallbackData, inline
 from bot.listing_card import ModerateSpot, card_parts, decision_keyboard, post_listing_card
 from bot.managers_group import in_managers_group, is_manager
@@ -47,7 +48,7 @@ async def show_pending(update: Update, context: ParkShareContext) -> None:
     async with context.db.reading() as uow:
         pending = await spots.pending_review(uow)
     if not pending:
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             context.managers_i18n.gettext("No listings are waiting for review.")
         )
         return

@@ -21,6 +21,7 @@ from bot.errors import explain
 from bot.feedback import action_if_slow
 from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_, Translator
+from bot.incoming import message_of
 from bot.keyboards import CallbackData, inline
 from bot.spot_buttons import OpenSpot
 from bot.stay_text import duration_text
@@ -94,7 +95,7 @@ async def location_shared(update: Update, context: ParkShareContext) -> None:
     # A live location on the way to a booking is not a new search.
     if await tell_owner_eta(update, context, answer_driver=True):
         return
-    shared = update.effective_message.location
+    shared = message_of(update).location
     await _start_search(update, context, GeoPoint(shared.latitude, shared.longitude))
 
 
@@ -102,7 +103,7 @@ async def try_address(update: Update, context: ParkShareContext) -> bool:
     """Search near a typed address; False when the text names no place we can find."""
     try:
         place = await locate_typed(
-            context.bot_data.geocoder, update.effective_message.text, language=context.language
+            context.bot_data.geocoder, message_of(update).text, language=context.language
         )
     except (AddressNotFound, GeocoderUnavailable):
         return False
@@ -117,7 +118,7 @@ async def try_window(update: Update, context: ParkShareContext) -> bool:
     if draft is None:
         return False
     asked = draft.awaiting == SearchInput.WINDOW
-    text = update.effective_message.text
+    text = message_of(update).text
     try:
         window = _one_window(text, draft.timezone, context)
     except AmbiguousHours as error:
@@ -125,7 +126,7 @@ async def try_window(update: Update, context: ParkShareContext) -> bool:
             return False
         # "today 18-8": overnight or the same evening is asked, never guessed.
         draft.pending_window = text
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             reading_question(error, text, draft.timezone, context.i18n),
             reply_markup=inline(reading_buttons(PickWindowReading, context.i18n)),
         )
@@ -134,7 +135,7 @@ async def try_window(update: Update, context: ParkShareContext) -> bool:
         if not asked:
             return False
         hint = explain(error, context.i18n) if isinstance(error, WindowInPast) else ""
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             "\n".join(filter(None, [hint, context.i18n.gettext(WINDOW_EXAMPLES)]))
         )
         return True
@@ -152,7 +153,7 @@ async def _show_window(update: Update, context: ParkShareContext, window: Window
     draft.window_option = None
     draft.page, draft.awaiting, draft.pending_window = 0, None, ""
     text, keyboard = await _results(context)
-    await update.effective_message.reply_text(text, reply_markup=keyboard)
+    await message_of(update).reply_text(text, reply_markup=keyboard)
 
 
 @on_button(PickWindowReading)
@@ -182,15 +183,15 @@ async def try_max_price(update: Update, context: ParkShareContext) -> bool:
         return False
     try:
         limit = parse_price(
-            update.effective_message.text, default_currency=context.settings.default_currency
+            message_of(update).text, default_currency=context.settings.default_currency
         )
     except DomainError as error:
-        await update.effective_message.reply_text(explain(error, context.i18n))
+        await message_of(update).reply_text(explain(error, context.i18n))
         return True
     draft.max_price_minor, draft.max_price_currency = limit.minor, limit.currency
     draft.awaiting, draft.page = None, 0
     text, keyboard = await _results(context)
-    await update.effective_message.reply_text(text, reply_markup=keyboard)
+    await message_of(update).reply_text(text, reply_markup=keyboard)
     return True
 
 
@@ -207,7 +208,7 @@ async def _start_search(update: Update, context: ParkShareContext, point: GeoPoi
         lat=point.lat, lon=point.lon, timezone=zone, start_at=window.start.isoformat(),
         end_at=window.end.isoformat(),
     )  # fmt: skip
-    message = update.effective_message
+    message = message_of(update)
     async with action_if_slow(message, "find_location", context.settings.slow_answer_ms / 1000):
         text, keyboard = await _results(context)
     await message.reply_text(text, reply_markup=keyboard)
@@ -291,7 +292,7 @@ def _previous_page(draft: SearchDraft, option: str, context: ParkShareContext) -
 async def _ask_window(update: Update, context: ParkShareContext, draft: SearchDraft) -> None:
     draft.awaiting = SearchInput.WINDOW
     await update.callback_query.answer()
-    await update.effective_message.reply_text(context.i18n.gettext(WINDOW_EXAMPLES))
+    await message_of(update).reply_text(context.i18n.gettext(WINDOW_EXAMPLES))
 
 
 async def _ask_max_price(update: Update, context: ParkShareContext, draft: SearchDraft) -> None:
@@ -306,7 +307,7 @@ async def _ask_max_price(update: Update, context: ParkShareContext, draft: Searc
         return
     draft.awaiting = SearchInput.MAX_PRICE
     await query.answer()
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         context.i18n.gettext("Up to how much for this time? For example: 10 or €12.50")
     )
 
@@ -314,7 +315,7 @@ async def _ask_max_price(update: Update, context: ParkShareContext, draft: Searc
 async def _notify_when_free(update: Update, context: ParkShareContext, draft: SearchDraft) -> None:
     async with context.db.unit_of_work() as uow:
         await saved_searches.save(
-            uow, context.clock, person_id=context.user_data.person_id,
+            uow, context.clock, person_id=context.person_id,
             point=GeoPoint(draft.lat, draft.lon), radius_m=saved_searches.MAX_RADIUS_M,
             start=datetime.fromisoformat(draft.start_at),
             end=datetime.fromisoformat(draft.end_at),
