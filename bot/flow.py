@@ -23,7 +23,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.context import ParkShareContext
 from bot.i18n import N_
-from bot.incoming import message_of
+from bot.incoming import message_of, query_of
 from bot.main_menu import RoleChoice
 
 DEFAULT_TIMEOUT = timedelta(minutes=30)
@@ -54,7 +54,7 @@ class Flow(ConversationHandler):
     ) -> None:
         self._stopped, self._cancelled = stopped, cancelled
         self._forget, self._removes_keyboard = forget, removes_keyboard
-        self._interruptions = [
+        self._interruptions: list[BaseHandler[Update, Any, object]] = [
             MessageHandler(OTHER_COMMAND, self._interrupted),
             CallbackQueryHandler(self._interrupted, pattern=MAIN_MENU_BUTTONS),
         ]
@@ -133,7 +133,7 @@ async def ask_first(
 
 async def stale_button(update: Update, context: ParkShareContext) -> None:
     """A button of a flow pressed when the flow is no longer at its step, or over."""
-    await update.callback_query.answer(
+    await query_of(update).answer(
         context.i18n.gettext("This button is no longer valid."), show_alert=True
     )
 

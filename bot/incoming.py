@@ -5,7 +5,7 @@ so to the type checker and fail loudly if the registration and the handler ever 
 
 from __future__ import annotations
 
-from telegram import Chat, Location, Message, Update, User
+from telegram import CallbackQuery, Chat, Location, Message, Update, User
 
 from bot.context import MissingState
 
@@ -32,6 +32,15 @@ def location_of(update: Update) -> Location:
     if location is None:
         raise MissingState(f"update {update.update_id} has no location")
     return location
+
+
+def query_of(update: Update) -> CallbackQuery:
+    """The press a bare ``CallbackQueryHandler`` received; buttons registered with
+    ``bot.buttons.on_button`` are given theirs."""
+    query = update.callback_query
+    if query is None:
+        raise MissingState(f"update {update.update_id} is no button press")
+    return query
 
 
 def chat_of(update: Update) -> Chat:

@@ -100,7 +100,7 @@ async def _ask_confirmation(
     """The offer for the draft's window at ``spot`` (read here when the caller has not)."""
     i18n = context.i18n
     _ = i18n.gettext
-    draft = context.user_data.booking_draft
+    draft = context.user_data.current_booking()
     if spot is None:
         async with context.db.reading() as uow:
             spot = (await spots.card(uow, draft.spot_id)).spot
@@ -147,7 +147,7 @@ async def step_pressed(
     _ = context.i18n.gettext
     draft = context.user_data.booking_draft
     if step.action in (OVERNIGHT, SAME_DAY):
-        return await _reading_picked(update, context, step.action)
+        return await _reading_picked(update, context, query, step.action)
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     if step.action == "cancel" or draft is None:
@@ -160,15 +160,16 @@ async def step_pressed(
     return await _confirm(update, context)
 
 
-async def _reading_picked(update: Update, context: ParkShareContext, kind: str) -> BookState:
-    query = update.callback_query
+async def _reading_picked(
+    update: Update, context: ParkShareContext, query: CallbackQuery, kind: str
+) -> BookState:
     draft = context.user_data.booking_draft
     text = spot = None
     if draft is not None and draft.pending_window:
         async with context.db.reading() as uow:
             spot = await spots.get(uow, draft.spot_id)
         text = reading_text(draft.pending_window, kind, spot.timezone, context.clock.now())
-    if text is None:
+    if draft is None or text is None:
         await query.answer(context.i18n.gettext("This button is no longer valid."), show_alert=True)
         return BookState.CUSTOM_WINDOW
     await query.answer()
@@ -185,7 +186,7 @@ async def _window_given(
     update: Update, context: ParkShareContext, text: str, spot: Spot | None = None
 ) -> BookState:
     _ = context.i18n.gettext
-    draft = context.user_data.booking_draft
+    draft = context.user_data.current_booking()
     if spot is None:
         async with context.db.reading() as uow:
             spot = await spots.get(uow, draft.spot_id)
@@ -219,7 +220,7 @@ class _TermsChanged(Exception):
 
 async def _confirm(update: Update, context: ParkShareContext) -> BookState | int:
     _ = context.i18n.gettext
-    draft = context.user_data.booking_draft
+    draft = context.user_data.current_booking()
     start = datetime.fromisoformat(draft.start_at)
     try:
         async with context.db.unit_of_work() as uow:
@@ -297,7 +298,7 @@ async def _tell_driver(update: Update, context: ParkShareContext, booking: Booki
 
 async def _offer_next_free(update: Update, context: ParkShareContext, error: WindowTaken) -> None:
     """Someone else took the window a moment ago: offer the nearest spot still free."""
-    draft = context.user_data.booking_draft
+    draft = context.user_data.current_booking()
     context.user_data.booking_draft = None
     start, end = datetime.fromisoformat(draft.start_at), datetime.fromisoformat(draft.end_at)
     async with context.db.reading() as uow:

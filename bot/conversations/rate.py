@@ -23,7 +23,7 @@ from bot.context import ParkShareContext
 from bot.drafts import RatingDraft
 from bot.flow import ask_first, conversation
 from bot.i18n import N_
-from bot.incoming import message_of
+from bot.incoming import message_of, query_of
 from bot.keyboards import CallbackData, inline
 from bot.relay_chat import leave as leave_relay
 from core.errors import BookingNotFound
@@ -105,8 +105,9 @@ async def comment_typed(update: Update, context: ParkShareContext) -> int:
 
 
 async def comment_skipped(update: Update, context: ParkShareContext) -> int:
-    await update.callback_query.answer()
-    await update.callback_query.edit_message_reply_markup(None)
+    query = query_of(update)
+    await query.answer()
+    await query.edit_message_reply_markup(None)
     return await _save(update, context, "")
 
 

@@ -77,7 +77,7 @@ async def problem_picked(
     draft = context.user_data.report_draft
     if draft is None:
         return await _stale(update, context)
-    if await _too_early(update, context, draft.booking_id, Problem(pressed.problem)):
+    if await _too_early(context, query, draft.booking_id, Problem(pressed.problem)):
         return ReportState.PROBLEM
     await query.answer()
     draft.problem = pressed.problem
@@ -92,7 +92,7 @@ async def problem_picked(
 
 
 async def _too_early(
-    update: Update, context: ParkShareContext, booking_id: int, problem: Problem
+    context: ParkShareContext, query: CallbackQuery, booking_id: int, problem: Problem
 ) -> bool:
     """A spot found occupied long before the stay is refused with the moment it can be
     reported; the other problems stay on offer."""
@@ -102,7 +102,7 @@ async def _too_early(
         disputes.check_problem_timing(found.booking, problem, context.clock.now())
     except TooEarlyToReport as early:
         minutes = int(OCCUPIED_REPORT_LEAD.total_seconds() // 60)
-        await update.callback_query.answer(
+        await query.answer(
             context.i18n.ngettext(
                 "Your stay hasn't started yet. If the spot is still taken then, you can report "
                 "it from {moment}, {count} minute before the start.",

@@ -28,7 +28,7 @@ from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.i18n import N_, Translator, translator
 from bot.incoming import message_of
-from bot.keyboards import CallbackData, inline
+from bot.keyboards import Button, CallbackData, inline
 from bot.payment_messages import offer_payment
 from bot.payment_pages import close_lapsed_payment_pages
 from bot.spot_buttons import Navigate
@@ -114,7 +114,7 @@ def _trust_row(booking: Booking, side: Side, i18n: Translator) -> list[list]:
 
 def _owner_rows(booking: Booking, i18n: Translator) -> list[list]:
     _ = i18n.gettext
-    rows = []
+    rows: list[list[Button]] = []
     if booking.status in relay.OPEN_STATUSES:
         rows.append([(_("💬 Driver of #{id}").format(id=booking.id), OpenRelay(booking.id))])
     if booking.status in disputes.DISPUTABLE:

@@ -139,10 +139,9 @@ def _card_with(case: Case, note: str, i18n: Translator) -> str:
     return fit_html(last, MAX_TEXT - visible_len(note)) + note
 
 
-async def _may_settle(update: Update, context: ParkShareContext) -> bool:
+async def _may_settle(update: Update, context: ParkShareContext, query: CallbackQuery) -> bool:
     """Only a manager, and only on a card in the managers' group: a press anywhere else is a
     forged or forwarded button. Whoever pressed in the group reads the group's language."""
-    query = update.callback_query
     if (
         update.effective_chat is None
         or update.effective_chat.id != context.settings.manager_chat_id
@@ -169,7 +168,7 @@ async def _settle(
 ) -> None:
     """A manager's press on a card: ``act`` runs with the manager's id once they may settle,
     and a card another manager took, or a ruling the dispute does not allow, is answered."""
-    if not await _may_settle(update, context):
+    if not await _may_settle(update, context, query):
         return
     try:
         await act(context.person_id)
@@ -189,7 +188,7 @@ async def action_pressed(
         elif pressed.action in RULING_OF_ACTION:
             await _propose(query, context, pressed, manager_id)
         else:
-            await _side_action(update, context, pressed, manager_id)
+            await _side_action(update, context, query, pressed, manager_id)
 
     await _settle(update, context, query, act)
 
@@ -199,7 +198,7 @@ async def confirm_pressed(
     update: Update, context: ParkShareContext, query: CallbackQuery, pressed: ConfirmRuling
 ) -> None:
     async def act(manager_id: int) -> None:
-        await _decide(update, context, pressed, manager_id)
+        await _decide(update, context, query, pressed, manager_id)
 
     await _settle(update, context, query, act)
 
@@ -245,16 +244,22 @@ async def _propose(query, context: ParkShareContext, pressed: DisputeAction, man
     )
 
 
-async def _decide(update: Update, context: ParkShareContext, pressed: ConfirmRuling, manager_id):
+async def _decide(
+    update: Update,
+    context: ParkShareContext,
+    query: CallbackQuery,
+    pressed: ConfirmRuling,
+    manager_id: int,
+) -> None:
     async with context.db.unit_of_work() as uow:
         decision = await disputes.decide(
             uow, context.clock, dispute_id=pressed.dispute_id, manager_id=manager_id,
             ruling=Ruling(pressed.ruling), refund_percent=pressed.percent,
         )  # fmt: skip
-    await update.callback_query.answer()
+    await query.answer()
     i18n = context.managers_i18n
     # The pressed message is the card's last part: it keeps its text and gains the verdict.
-    await update.callback_query.edit_message_text(
+    await query.edit_message_text(
         _card_with(decision.case, decided_text(decision, i18n), i18n), reply_markup=None
     )
     for side in (Side.DRIVER, Side.OWNER):
@@ -303,9 +308,12 @@ def _verdict(decision: Decision, i18n: Translator, *, reader: Side | None = None
 
 
 async def _side_action(
-    update: Update, context: ParkShareContext, pressed: DisputeAction, manager_id: int
+    update: Update,
+    context: ParkShareContext,
+    query: CallbackQuery,
+    pressed: DisputeAction,
+    manager_id: int,
 ) -> None:
-    query = update.callback_query
     kind, side = pressed.action.split("_")[0], SIDE_OF_ACTION[pressed.action[-1]]
     i18n = context.managers_i18n
     _ = i18n.gettext

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import ParkShareContext
-from bot.incoming import message_of
+from bot.incoming import message_of, query_of
 
 
 async def unknown_command(update: Update, context: ParkShareContext) -> None:
@@ -24,7 +24,7 @@ async def unexpected_message(update: Update, context: ParkShareContext) -> None:
 
 
 async def unknown_button(update: Update, context: ParkShareContext) -> None:
-    await update.callback_query.answer(
+    await query_of(update).answer(
         context.i18n.gettext("This button is no longer valid."), show_alert=True
     )
 

@@ -17,7 +17,7 @@ from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.i18n import N_, Translator, translator
 from bot.incoming import message_of
-from bot.keyboards import CallbackData, inline
+from bot.keyboards import Button, CallbackData, inline
 from bot.listing_card import ModerateSpot, card_parts, decision_keyboard, post_listing_card
 from bot.managers_group import in_managers_group, is_manager
 from bot.telegram_text import MAX_CAPTION, MAX_TEXT, fit_html, visible_len
@@ -93,7 +93,7 @@ async def _decided(
         await query.edit_message_reply_markup(decision_keyboard(pressed.spot_id, i18n))
         return
     approve = isinstance(pressed, ModerateSpot)
-    reason = "" if approve else pressed.reason
+    reason = pressed.reason if isinstance(pressed, RejectSpot) else ""
     async with context.db.unit_of_work() as uow:
         moderated = await listings.moderate(
             uow, context.clock, pressed.spot_id, approve=approve, reason=reason
@@ -127,7 +127,9 @@ async def _show_verdict(query, decision: Decision, verdict: str, i18n: Translato
 
 def reject_keyboard(spot_id: int, i18n: Translator):
     _ = i18n.gettext
-    rows = [[(_(label), RejectSpot(spot_id, code))] for code, label in REJECTION_REASONS.items()]
+    rows: list[list[Button]] = [
+        [(_(label), RejectSpot(spot_id, code))] for code, label in REJECTION_REASONS.items()
+    ]
     rows.append([(_("↩️ Back"), ModerateSpot("back", spot_id))])
     return inline(rows)
 

@@ -22,7 +22,7 @@ from bot.feedback import action_if_slow
 from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_, Translator
 from bot.incoming import message_of
-from bot.keyboards import CallbackData, inline
+from bot.keyboards import CallbackData, KeyboardRow, inline
 from bot.spot_buttons import OpenSpot
 from bot.stay_text import duration_text
 from bot.vehicle_labels import VEHICLE_LABELS
@@ -148,7 +148,7 @@ def _one_window(text: str, zone: str, context: ParkShareContext) -> Window:
 
 
 async def _show_window(update: Update, context: ParkShareContext, window: Window) -> None:
-    draft = context.user_data.search
+    draft = context.user_data.current_search()
     draft.start_at, draft.end_at = window.start.isoformat(), window.end.isoformat()
     draft.window_option = None
     draft.page, draft.awaiting, draft.pending_window = 0, None, ""
@@ -165,7 +165,7 @@ async def window_reading_picked(
     if draft is not None and draft.pending_window:
         text = reading_text(draft.pending_window, pressed.kind, draft.timezone, context.clock.now())
     try:
-        window = _one_window(text, draft.timezone, context) if text else None
+        window = _one_window(text, draft.timezone, context) if draft is not None and text else None
     except DomainError:
         window = None
     if window is None:
@@ -227,7 +227,7 @@ async def search_changed(
         return
     option = change.option
     if option in ASKING:
-        await ASKING[option](update, context, draft)
+        await ASKING[option](update, context, query, draft)
         return
     REFINING[option](draft, option, context)
     await query.answer()
@@ -238,7 +238,7 @@ async def search_changed(
 # --- the buttons under the results, one entry per button -------------------------------------
 
 Refine = Callable[[SearchDraft, str, ParkShareContext], None]
-Ask = Callable[[Update, ParkShareContext, SearchDraft], Awaitable[None]]
+Ask = Callable[[Update, ParkShareContext, CallbackQuery, SearchDraft], Awaitable[None]]
 
 
 def _refined(change: Callable[[SearchDraft, str, ParkShareContext], None]) -> Refine:
@@ -289,15 +289,18 @@ def _previous_page(draft: SearchDraft, option: str, context: ParkShareContext) -
     draft.page = max(draft.page - 1, 0)
 
 
-async def _ask_window(update: Update, context: ParkShareContext, draft: SearchDraft) -> None:
+async def _ask_window(
+    update: Update, context: ParkShareContext, query: CallbackQuery, draft: SearchDraft
+) -> None:
     draft.awaiting = SearchInput.WINDOW
-    await update.callback_query.answer()
+    await query.answer()
     await message_of(update).reply_text(context.i18n.gettext(WINDOW_EXAMPLES))
 
 
-async def _ask_max_price(update: Update, context: ParkShareContext, draft: SearchDraft) -> None:
+async def _ask_max_price(
+    update: Update, context: ParkShareContext, query: CallbackQuery, draft: SearchDraft
+) -> None:
     """Asks for the most the driver will pay; pressed again with one set, it drops it."""
-    query = update.callback_query
     if draft.max_price_minor is not None:
         draft.max_price_minor = draft.max_price_currency = None
         draft.page = 0
@@ -312,7 +315,9 @@ async def _ask_max_price(update: Update, context: ParkShareContext, draft: Searc
     )
 
 
-async def _notify_when_free(update: Update, context: ParkShareContext, draft: SearchDraft) -> None:
+async def _notify_when_free(
+    update: Update, context: ParkShareContext, query: CallbackQuery, draft: SearchDraft
+) -> None:
     async with context.db.unit_of_work() as uow:
         await saved_searches.save(
             uow, context.clock, person_id=context.person_id,
@@ -320,11 +325,11 @@ async def _notify_when_free(update: Update, context: ParkShareContext, draft: Se
             start=datetime.fromisoformat(draft.start_at),
             end=datetime.fromisoformat(draft.end_at),
         )  # fmt: skip
-    await update.callback_query.answer(
+    await query.answer(
         context.i18n.gettext("I'll tell you here as soon as a spot near there is free."),
         show_alert=True,
     )
-    await update.callback_query.edit_message_reply_markup(reply_markup=None)
+    await query.edit_message_reply_markup(reply_markup=None)
 
 
 # Buttons that change the search, and the results shown again.
@@ -348,7 +353,7 @@ ASKING: dict[str, Ask] = {
 
 
 async def _results(context: ParkShareContext) -> tuple[str, InlineKeyboardMarkup]:
-    draft = context.user_data.search
+    draft = context.user_data.current_search()
     i18n = context.i18n
     result = await nearest_free(
         context.db,
@@ -438,7 +443,7 @@ def _keyboard(
     _ = i18n.gettext
     first = draft.page * PAGE_SIZE
     # A spot's name is the owner's text: cut where a phone would, keeping the distance.
-    rows = [
+    rows: list[KeyboardRow] = [
         [(fit_label(f"{number}. {hit.title}", keep=f" · {i18n.distance(hit.distance_m)}"),
           OpenSpot(hit.spot_id))]
         for number, hit in enumerate(result.hits[first : first + PAGE_SIZE], start=first + 1)
