@@ -214,7 +214,7 @@ async def echo_floor(drivers: int, count: int) -> float:
 
 
 def search_application(database: Database, api: BotApi, backlog: int) -> AnyApplication:
-    url = database.bind.url.render_as_string(hide_password=False)
+    url = database.bind.engine.url.render_as_string(hide_password=False)
     # The burst arrives at once, more a person than anyone types: flood control would drop
     # most of it, and this measures throughput, not that.
     settings = load_settings(

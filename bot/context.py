@@ -66,21 +66,18 @@ class UserData:
         self.report_draft: ReportDraft | None = None
         self.rating_draft: RatingDraft | None = None
 
+    # What a flow's state guarantees, narrowed once per handler; a flow whose handlers may run
+    # without it (a stale button) checks the field itself.
     def current_search(self) -> SearchDraft:
         """The search a search handler works on; its state or button guarantees there is one."""
-        return _required(self.search, "search")
-
-    def current_listing(self) -> ListingDraft:
-        return _required(self.listing_draft, "listing draft")
+        return required(self.search, "search")
 
     def current_booking(self) -> BookingDraft:
-        return _required(self.booking_draft, "booking draft")
+        return required(self.booking_draft, "booking draft")
 
-    def current_report(self) -> ReportDraft:
-        return _required(self.report_draft, "report draft")
-
-    def current_rating(self) -> RatingDraft:
-        return _required(self.rating_draft, "rating draft")
+    def current_spot_edited(self) -> int:
+        """The spot /myspots is changing, while its edit flow runs."""
+        return required(self.editing_spot_id, "spot being edited")
 
     @property
     def asked_for(self) -> SearchInput | None:
@@ -133,7 +130,8 @@ class MissingState(LookupError):
 T = TypeVar("T")
 
 
-def _required(value: T | None, what: str) -> T:
+def required(value: T | None, what: str) -> T:
+    """``value``, which the handler's state guarantees (a draft, the id a mode works on)."""
     if value is None:
         raise MissingState(f"no {what}: the handler's state should guarantee one")
     return value
@@ -184,7 +182,7 @@ class ParkShareContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData
     def person_id(self) -> int:
         """The sender's person; ``handlers.people`` registers everyone who writes before any
         other handler runs."""
-        return _required(self.user_data.person_id, "registered person")
+        return required(self.user_data.person_id, "registered person")
 
     @property
     def db(self) -> Database:

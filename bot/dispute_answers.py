@@ -9,7 +9,7 @@ import html
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.context import ParkShareContext
+from bot.context import ParkShareContext, required
 from bot.dispute_card import side_label
 from bot.incoming import message_of
 from bot.telegram_text import MAX_CAPTION, MAX_TEXT, split_html
@@ -20,7 +20,7 @@ async def take_answer(update: Update, context: ParkShareContext) -> None:
     """The asked party's message: kept as evidence and shown to the managers."""
     message = message_of(update)
     _ = context.i18n.gettext
-    dispute_id = context.user_data.answering_dispute_id
+    dispute_id = required(context.user_data.answering_dispute_id, "dispute answered")
     context.user_data.answering_dispute_id = None
     file_id = message.photo[-1].file_id if message.photo else None
     text = message.text or message.caption or ""

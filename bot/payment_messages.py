@@ -25,7 +25,7 @@ from core.errors import InvalidCurrency
 from core.geo import GeoPoint
 from core.guidance import route_links
 from core.ports import CollectOrder, GatewayRefused, LinkCollection
-from core.services import booking_payments, bookings, stays
+from core.services import booking_payments, bookings, spots, stays
 from core.services.parties import Side
 from payments.telegram_invoice import (
     DESCRIPTION_MAX,
@@ -70,7 +70,7 @@ async def send_payment(
     async with context.db.reading() as uow:
         charge = await booking_payments.charge_for(uow, booking_id=booking_id, driver_id=driver_id)
         opened = await booking_payments.open_checkout_of(uow, charge.booking_id)
-        booking = await uow.bookings.get(booking_id)
+        booking = await bookings.get(uow, booking_id)
         stay = await stays.stay_of(uow, booking)
     if opened is not None:
         await _send_payment_link(context, chat_id, charge, opened.url, i18n)
@@ -199,7 +199,7 @@ async def confirmation(
     _ = i18n.gettext
     async with context.db.reading() as uow:
         stay = await stays.stay_of(uow, booking)
-        spot = await uow.spots.get(booking.spot_id)
+        spot = await spots.get(uow, booking.spot_id)
     held_line = head is None
     if head is None:
         if booking.extends_id is not None:

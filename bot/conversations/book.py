@@ -26,7 +26,7 @@ from bot.errors import explain
 from bot.flow import ask_first, conversation, end_flow, stale_button
 from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_
-from bot.incoming import message_of
+from bot.incoming import chat_of, message_of, text_of
 from bot.keyboards import CallbackData, inline
 from bot.owner_notices import notify_owner_of_request
 from bot.payment_messages import offer_payment
@@ -179,7 +179,7 @@ async def _reading_picked(
 
 
 async def window_typed(update: Update, context: ParkShareContext) -> BookState:
-    return await _window_given(update, context, message_of(update).text)
+    return await _window_given(update, context, text_of(update))
 
 
 async def _window_given(
@@ -278,7 +278,7 @@ async def _tell_driver(update: Update, context: ParkShareContext, booking: Booki
             ).format(id=booking.id, minutes=minutes)
         )
         await offer_payment(
-            context, booking.id, chat_id=update.effective_chat.id,
+            context, booking.id, chat_id=chat_of(update).id,
             driver_id=context.person_id, i18n=context.i18n,
         )  # fmt: skip
         await owner_notices.booked(context, booking)

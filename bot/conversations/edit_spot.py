@@ -16,7 +16,7 @@ from bot.errors import explain
 from bot.flow import ask_first, conversation
 from bot.hours_readings import PickHoursReading, reading_buttons, reading_question, reading_text
 from bot.i18n import N_
-from bot.incoming import message_of
+from bot.incoming import message_of, text_of
 from bot.keyboards import CallbackData, inline
 from bot.spot_buttons import ManageSpot
 from core.availability_text import AmbiguousHours, parse_availability
@@ -70,9 +70,11 @@ async def edit_pressed(
 
 async def hourly_typed(update: Update, context: ParkShareContext) -> EditState:
     async with context.db.reading() as uow:
-        spot = await spots.get_owned(uow, context.user_data.editing_spot_id, context.person_id)
+        spot = await spots.get_owned(
+            uow, context.user_data.current_spot_edited(), context.person_id
+        )
     try:
-        price = parse_price(message_of(update).text, default_currency=spot.currency)
+        price = parse_price(text_of(update), default_currency=spot.currency)
     except DomainError as error:
         await message_of(update).reply_text(explain(error, context.i18n))
         return EditState.HOURLY
@@ -84,8 +86,8 @@ async def hourly_typed(update: Update, context: ParkShareContext) -> EditState:
 
 
 async def daily_typed(update: Update, context: ParkShareContext) -> int | EditState:
-    text = message_of(update).text.strip()
-    spot_id, owner_id = context.user_data.editing_spot_id, context.person_id
+    text = text_of(update).strip()
+    spot_id, owner_id = context.user_data.current_spot_edited(), context.person_id
     try:
         async with context.db.unit_of_work() as uow:
             spot = await spots.get_owned(uow, spot_id, owner_id)
@@ -105,7 +107,7 @@ async def daily_typed(update: Update, context: ParkShareContext) -> int | EditSt
 
 
 async def hours_typed(update: Update, context: ParkShareContext) -> int | EditState:
-    return await _replace_hours(update, context, message_of(update).text)
+    return await _replace_hours(update, context, text_of(update))
 
 
 @on_button(PickHoursReading, forged=EditState.HOURS)
@@ -115,7 +117,9 @@ async def hours_reading_picked(
     """The owner said which reading of hours such as "18-8" was meant; the hours are saved
     written out that way."""
     async with context.db.reading() as uow:
-        spot = await spots.get_owned(uow, context.user_data.editing_spot_id, context.person_id)
+        spot = await spots.get_owned(
+            uow, context.user_data.current_spot_edited(), context.person_id
+        )
     pending, text = context.user_data.pending_hours, None
     if pending is not None:
         text = reading_text(pending, pressed.kind, spot.timezone, context.clock.now())
@@ -129,7 +133,7 @@ async def hours_reading_picked(
 
 
 async def _replace_hours(update: Update, context: ParkShareContext, text: str) -> int | EditState:
-    spot_id, owner_id = context.user_data.editing_spot_id, context.person_id
+    spot_id, owner_id = context.user_data.current_spot_edited(), context.person_id
     zone = ""
     try:
         async with context.db.unit_of_work() as uow:
@@ -168,7 +172,7 @@ async def photo_sent(update: Update, context: ParkShareContext) -> int | EditSta
         _("Photo {count} of up to {most} saved. Send another or press Done.").format(
             count=len(photos), most=spots.MAX_PHOTOS
         ),
-        reply_markup=inline([[(_("Done"), PhotosDone(context.user_data.editing_spot_id))]]),
+        reply_markup=inline([[(_("Done"), PhotosDone(context.user_data.current_spot_edited()))]]),
     )
     return EditState.PHOTOS
 

@@ -20,13 +20,13 @@ from telegram.ext import (
 
 from bot.availability_view import describe_weekly, describe_windows
 from bot.buttons import on_button
-from bot.context import ParkShareContext
+from bot.context import ParkShareContext, required
 from bot.drafts import ListingDraft
 from bot.errors import explain
 from bot.flow import conversation, end_flow, stale_button
 from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_, Translator
-from bot.incoming import message_of
+from bot.incoming import location_of, message_of, text_of
 from bot.keyboards import CallbackData, inline, location_request
 from bot.listing_card import post_listing_card
 from bot.telegram_text import fit_html
@@ -141,7 +141,7 @@ async def _place_found(
 
 
 async def location_shared(update: Update, context: ParkShareContext) -> ListState:
-    shared = message_of(update).location
+    shared = location_of(update)
     try:
         point = GeoPoint(shared.latitude, shared.longitude)
         return await _place_found(update, context, point, _draft(context).address)
@@ -151,7 +151,7 @@ async def location_shared(update: Update, context: ParkShareContext) -> ListStat
 
 
 async def address_typed(update: Update, context: ParkShareContext) -> ListState:
-    text = message_of(update).text.strip()
+    text = text_of(update).strip()
     try:
         place = await locate_typed(context.bot_data.geocoder, text, language=context.language)
         return await _place_found(update, context, place.point, place.address)
@@ -164,7 +164,7 @@ async def address_typed(update: Update, context: ParkShareContext) -> ListState:
 
 
 async def title_typed(update: Update, context: ParkShareContext) -> ListState:
-    title = " ".join(message_of(update).text.split())
+    title = " ".join(text_of(update).split())
     if not 1 <= len(title) <= spots.MAX_TITLE:
         await message_of(update).reply_text(
             context.i18n.gettext("Please give a short name of up to 80 characters.")
@@ -176,9 +176,7 @@ async def title_typed(update: Update, context: ParkShareContext) -> ListState:
 
 async def price_typed(update: Update, context: ParkShareContext) -> ListState:
     try:
-        price = parse_price(
-            message_of(update).text, default_currency=context.settings.default_currency
-        )
+        price = parse_price(text_of(update), default_currency=context.settings.default_currency)
     except DomainError as error:
         await message_of(update).reply_text(explain(error, context.i18n))
         return ListState.PRICE
@@ -192,7 +190,7 @@ async def price_typed(update: Update, context: ParkShareContext) -> ListState:
 async def daily_price_typed(update: Update, context: ParkShareContext) -> ListState:
     draft = _draft(context)
     try:
-        price = parse_price(message_of(update).text, default_currency=draft.currency)
+        price = parse_price(text_of(update), default_currency=draft.currency)
     except DomainError as error:
         await message_of(update).reply_text(explain(error, context.i18n))
         return ListState.DAILY_PRICE
@@ -206,7 +204,7 @@ async def daily_price_typed(update: Update, context: ParkShareContext) -> ListSt
 
 
 async def access_typed(update: Update, context: ParkShareContext) -> ListState:
-    _draft(context).access_instructions = message_of(update).text.strip()[:1000]
+    _draft(context).access_instructions = text_of(update).strip()[:1000]
     return await _next(update, context, ListState.ACCESS)
 
 
@@ -245,7 +243,7 @@ async def photo_beyond_the_limit(update: Update, context: ParkShareContext) -> L
 
 async def availability_typed(update: Update, context: ParkShareContext) -> ListState:
     draft = _draft(context)
-    draft.availability_text = message_of(update).text.strip()
+    draft.availability_text = text_of(update).strip()
     try:
         parsed = _parse_draft_availability(draft, context)
         if parsed.blocked:
@@ -347,7 +345,7 @@ def _features_keyboard(draft: ListingDraft, i18n: Translator):
             [
                 (
                     _("Largest vehicle: {size}").format(
-                        size=_(VEHICLE_LABELS[draft.max_vehicle_size])
+                        size=_(VEHICLE_LABELS[VehicleSize(draft.max_vehicle_size)])
                     ),
                     ListingStep("size"),
                 )
@@ -448,7 +446,7 @@ async def _review(update: Update, context: ParkShareContext) -> ListState:
             (draft.ev_charger, _("EV charger")),
         )
         if present
-    ] + [_("up to a {size}").format(size=_(VEHICLE_LABELS[draft.max_vehicle_size]))]
+    ] + [_("up to a {size}").format(size=_(VEHICLE_LABELS[VehicleSize(draft.max_vehicle_size)]))]
     daily = _("none") if draft.daily_price is None else i18n.money(draft.daily_price)
     summary = _(
         "<b>{title}</b>\n{address}\n"
@@ -460,7 +458,7 @@ async def _review(update: Update, context: ParkShareContext) -> ListState:
     ).format(
         title=html.escape(draft.title),
         address=html.escape(draft.address or f"{draft.lat:.5f}, {draft.lon:.5f}"),
-        hourly=i18n.money(draft.hourly_price),
+        hourly=i18n.money(required(draft.hourly_price, "hourly price")),
         daily=daily,
         features=", ".join(features),
         access=html.escape(draft.access_instructions) or "—",
@@ -504,9 +502,9 @@ async def _submit(update: Update, context: ParkShareContext) -> int:
             owner_id=context.person_id,
             draft=spots.SpotDraft(
                 title=draft.title,
-                point=GeoPoint(draft.lat, draft.lon),
+                point=required(draft.point, "location"),
                 address=draft.address,
-                hourly_price=draft.hourly_price,
+                hourly_price=required(draft.hourly_price, "hourly price"),
                 daily_price=draft.daily_price,
                 covered=draft.covered,
                 ev_charger=draft.ev_charger,

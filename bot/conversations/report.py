@@ -110,7 +110,7 @@ async def _too_early(
                 "it from {moment}, {count} minutes before the start.",
                 minutes,
             ).format(
-                moment=context.i18n.moment(early.details["reportable_from"], found.spot.timezone),
+                moment=context.i18n.moment(early.reportable_from, found.spot.timezone),
                 count=minutes,
             ),
             show_alert=True,

@@ -27,7 +27,7 @@ from bot.booking_buttons import (
 from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.i18n import N_, Translator, translator
-from bot.incoming import message_of
+from bot.incoming import chat_of, message_of
 from bot.keyboards import Button, CallbackData, inline
 from bot.payment_messages import offer_payment
 from bot.payment_pages import close_lapsed_payment_pages
@@ -36,7 +36,7 @@ from bot.stay_text import duration_text, window_text
 from bot.waiting_drivers import tell_of_freed_spots
 from core.db.models import Booking, Person, Spot
 from core.money import Money
-from core.services import bookings, disputes, ratings, relay, stays
+from core.services import bookings, disputes, ratings, relay, spots, stays
 from core.services.parties import Side
 from core.services.stays import Stay
 from core.status import LIVE_BOOKING_STATUSES, BookingStatus
@@ -104,7 +104,7 @@ def driver_buttons(booking: Booking | Stay, i18n: Translator) -> InlineKeyboardM
 
 def _trust_row(booking: Booking, side: Side, i18n: Translator) -> list[list]:
     """Write to the other side, and report a problem, while the booking allows them."""
-    row = []
+    row: list[Button] = []
     if booking.status in relay.OPEN_STATUSES:
         row.append(relay_button(booking.id, side, i18n))
     if booking.status in disputes.DISPUTABLE:
@@ -158,7 +158,7 @@ async def list_bookings(update: Update, context: ParkShareContext) -> None:
     if past_stays:
         lines = [_("<b>Past bookings</b>")]
         lines += [describe_stay(stay, spot, i18n) for stay, spot in past_stays]
-        rows = [[rate_button(b, Side.DRIVER, i18n)] for b in to_rate_as_driver]
+        rows: list[list[Button]] = [[rate_button(b, Side.DRIVER, i18n)] for b in to_rate_as_driver]
         rows += _problem_after_stay_rows(past, reportable, i18n)
         await reply("\n\n".join(lines), reply_markup=inline(rows) if rows else None)
     if at_my_spots:
@@ -171,14 +171,14 @@ async def list_bookings(update: Update, context: ParkShareContext) -> None:
         await reply(
             _("How were the drivers of your latest stays?"),
             reply_markup=inline(
-                [[rate_button(b, Side.OWNER, i18n)] for b in to_rate_as_owner] + after_stay
+                [*([rate_button(b, Side.OWNER, i18n)] for b in to_rate_as_owner), *after_stay]
             ),
         )
 
 
 def _problem_after_stay_rows(
     stays: list[tuple[Booking, Spot]], reportable: set[int], i18n: Translator
-) -> list[list[tuple[str, ReportProblem]]]:
+) -> list[list[Button]]:
     """A stay that has just ended can still be reported while the owner's share waits."""
     _ = i18n.gettext
     return [
@@ -214,7 +214,7 @@ async def owner_cancel_pressed(
         return
     async with context.db.reading() as uow:
         booking = await bookings.get(uow, pressed.booking_id)
-        spot = await uow.spots.get(booking.spot_id)
+        spot = await spots.get(uow, booking.spot_id)
         stay = await stays.stay_of(uow, booking)
     if spot.owner_id != owner_id:
         await query.answer(_("That booking doesn't exist."), show_alert=True)
@@ -284,7 +284,7 @@ async def booking_pressed(
         return
     async with context.db.reading() as uow:
         booking = await bookings.get(uow, pressed.booking_id)
-        spot = await uow.spots.get(booking.spot_id)
+        spot = await spots.get(uow, booking.spot_id)
         stay = await stays.stay_of(uow, booking)
         # Read with the rest, for the policy shown before a cancellation is confirmed.
         terms = await bookings.stay_cancellation_terms(
@@ -374,7 +374,7 @@ async def extension_pressed(
         )
     )  # fmt: skip
     await offer_payment(
-        context, extension.id, chat_id=update.effective_chat.id,
+        context, extension.id, chat_id=chat_of(update).id,
         driver_id=context.person_id, i18n=i18n,
     )  # fmt: skip
 

@@ -16,7 +16,7 @@ from telegram.ext import BaseHandler
 
 from bot.ban_notice import banned_notice
 from bot.buttons import on_button
-from bot.context import ParkShareContext
+from bot.context import ParkShareContext, required
 from bot.dispute_card import (
     PARTIAL_PERCENTS,
     DisputeAction,
@@ -27,7 +27,7 @@ from bot.dispute_card import (
 )
 from bot.errors import explain
 from bot.i18n import N_, Translator, translator
-from bot.incoming import message_of
+from bot.incoming import chat_of, message_of, sender_of
 from bot.keyboards import CallbackData, inline
 from bot.managers_group import is_manager
 from bot.telegram_text import MAX_TEXT, fit_html, split_html, visible_len
@@ -122,7 +122,7 @@ def decided_text(decision: Decision, i18n: Translator) -> str:
     _ = i18n.gettext
     return "{verdict}\n{amounts}\n{held}".format(
         verdict=_("✅ Decided by {manager}: {what}").format(
-            manager=html.escape(decision.case.manager.first_name),
+            manager=html.escape(decision.manager.first_name),
             what=_verdict(decision, i18n),
         ),
         amounts=amounts_text(decision.division, i18n),
@@ -151,7 +151,7 @@ async def _may_settle(update: Update, context: ParkShareContext, query: Callback
             show_alert=True,
         )
         return False
-    if not await is_manager(context, update.effective_chat.id, update.effective_user.id):
+    if not await is_manager(context, chat_of(update).id, sender_of(update).id):
         await query.answer(
             context.managers_i18n.gettext("Only the managers' administrators can settle disputes."),
             show_alert=True,
@@ -206,8 +206,8 @@ async def confirm_pressed(
 async def _taken_by(context: ParkShareContext, taken: DisputeTaken) -> str:
     i18n = context.managers_i18n
     async with context.db.reading() as uow:
-        dispute = await disputes.get(uow, int(taken.details["dispute_id"]))
-        manager = await people.get(uow, dispute.manager_id)
+        dispute = await disputes.get(uow, taken.dispute_id)
+        manager = await people.get(uow, required(dispute.manager_id, "manager who took it"))
     if dispute.resolution:
         return i18n.gettext("Already decided by {manager}.").format(manager=manager.first_name)
     return i18n.gettext("{manager} is handling this dispute.").format(manager=manager.first_name)
@@ -218,7 +218,7 @@ async def _show_keyboard(query, context: ParkShareContext, pressed: DisputeActio
     async with context.db.reading() as uow:
         dispute = await disputes.get(uow, pressed.dispute_id)
         if dispute.resolution or dispute.manager_id not in (None, manager_id):
-            raise DisputeTaken(str(dispute.id), dispute_id=dispute.id)
+            raise DisputeTaken(dispute.id)
         case = await disputes.case(uow, dispute.id)
     await query.answer()
     if pressed.action == "partial":
@@ -317,7 +317,7 @@ async def _side_action(
     kind, side = pressed.action.split("_")[0], SIDE_OF_ACTION[pressed.action[-1]]
     i18n = context.managers_i18n
     _ = i18n.gettext
-    manager = html.escape(update.effective_user.first_name)
+    manager = html.escape(sender_of(update).first_name)
     async with context.db.unit_of_work() as uow:
         if kind == "pen":
             person = await disputes.penalise(

@@ -14,7 +14,7 @@ from bot.ban_notice import banned_notice
 from bot.context import ParkShareContext
 from bot.dispute_card import TIER_NAMES, post_card
 from bot.i18n import N_, translator
-from bot.incoming import message_of
+from bot.incoming import chat_of, message_of, sender_of
 from bot.managers_group import in_managers_group, is_manager
 from core.credit import tier_of
 from core.errors import DomainError
@@ -39,7 +39,7 @@ async def _allowed(update: Update, context: ParkShareContext) -> bool:
             context.i18n.gettext("I don't know that command. Send /help to see what I can do.")
         )
         return False
-    if not await is_manager(context, update.effective_chat.id, update.effective_user.id):
+    if not await is_manager(context, chat_of(update).id, sender_of(update).id):
         await message_of(update).reply_text(
             context.managers_i18n.gettext("Only the managers' administrators can do that.")
         )

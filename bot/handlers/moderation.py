@@ -16,7 +16,7 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.i18n import N_, Translator, translator
-from bot.incoming import message_of
+from bot.incoming import chat_of, message_of, sender_of
 from bot.keyboards import Button, CallbackData, inline
 from bot.listing_card import ModerateSpot, card_parts, decision_keyboard, post_listing_card
 from bot.managers_group import in_managers_group, is_manager
@@ -53,9 +53,7 @@ async def show_pending(update: Update, context: ParkShareContext) -> None:
         )
         return
     for decision in pending:
-        await post_listing_card(
-            context.bot, update.effective_chat.id, decision, context.managers_i18n
-        )
+        await post_listing_card(context.bot, chat_of(update).id, decision, context.managers_i18n)
 
 
 @on_button(ModerateSpot, managers=True)
@@ -81,7 +79,7 @@ async def _decided(
     # The cards live in the managers' group: whoever presses reads the group's language.
     i18n = context.managers_i18n
     _ = i18n.gettext
-    if not await is_manager(context, update.effective_chat.id, update.effective_user.id):
+    if not await is_manager(context, chat_of(update).id, sender_of(update).id):
         await query.answer(_("Only the managers' administrators can decide on listings."), True)
         return
     if isinstance(pressed, ModerateSpot) and pressed.action == "reject":
@@ -100,7 +98,7 @@ async def _decided(
         )
     decision = moderated.decision
     await query.answer()
-    manager = html.escape(update.effective_user.full_name)
+    manager = html.escape(sender_of(update).full_name)
     if approve:
         verdict = _("✅ Approved by {manager}").format(manager=manager)
     else:

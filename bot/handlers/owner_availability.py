@@ -16,7 +16,7 @@ from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.hours_readings import PickHoursReading, reading_buttons, reading_question, reading_text
 from bot.i18n import Translator
-from bot.incoming import message_of
+from bot.incoming import message_of, text_of
 from bot.keyboards import CallbackData, inline
 from bot.waiting_drivers import tell_of_freed_spots
 from core.availability_text import (
@@ -52,7 +52,7 @@ async def try_hours(update: Update, context: ParkShareContext) -> bool:
         owned = _listed(await spots.owned(uow, context.person_id))
     if not owned:
         return False
-    text = message_of(update).text
+    text = text_of(update)
     try:
         # An owner's spots are nearly always in one city; parse in the first one's zone.
         parse_availability(text, zone=ZoneInfo(owned[0].timezone), now=context.clock.now())

@@ -11,7 +11,7 @@ from bot.booking_buttons import PayBooking
 from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.errors import explain
-from bot.incoming import message_of
+from bot.incoming import chat_of, message_of
 from bot.payment_messages import PAYMENTS_UNAVAILABLE, send_payment, tell_of_payment
 from core.errors import DomainError, PaymentMismatch
 from core.ports import GatewayRefused
@@ -27,7 +27,7 @@ async def pay_pressed(
     _ = context.i18n.gettext
     try:
         await send_payment(
-            context, pressed.booking_id, chat_id=update.effective_chat.id,
+            context, pressed.booking_id, chat_id=chat_of(update).id,
             driver_id=context.person_id, i18n=context.i18n,
         )  # fmt: skip
     except GatewayRefused:
@@ -38,6 +38,7 @@ async def pay_pressed(
 
 async def pre_checkout(update: Update, context: ParkShareContext) -> None:
     query = update.pre_checkout_query
+    assert query is not None  # registered with PreCheckoutQueryHandler
     try:
         amount = from_telegram_amount(query.total_amount, query.currency)
     except TelegramAmountRefused:
@@ -61,6 +62,7 @@ async def pre_checkout(update: Update, context: ParkShareContext) -> None:
 
 async def payment_received(update: Update, context: ParkShareContext) -> None:
     paid = message_of(update).successful_payment
+    assert paid is not None  # registered for filters.SUCCESSFUL_PAYMENT
     async with context.db.unit_of_work() as uow:
         outcome = await booking_payments.record_payment(
             uow,
@@ -72,7 +74,7 @@ async def payment_received(update: Update, context: ParkShareContext) -> None:
             external_id=paid.telegram_payment_charge_id,
             provider_charge_id=paid.provider_payment_charge_id,
         )
-    await tell_of_payment(context, outcome, update.effective_chat.id, context.i18n)
+    await tell_of_payment(context, outcome, chat_of(update).id, context.i18n)
 
 
 def handlers() -> list[BaseHandler]:

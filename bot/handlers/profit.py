@@ -13,7 +13,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.i18n import Translator
-from bot.incoming import message_of
+from bot.incoming import chat_of, message_of, sender_of
 from bot.keyboards import CallbackData, inline
 from bot.managers_group import in_managers_group, is_manager
 from core.money import Money
@@ -175,7 +175,7 @@ async def report_period_pressed(
 ) -> None:
     i18n = context.managers_i18n
     if not in_managers_group(update, context) or not await is_manager(
-        context, update.effective_chat.id, update.effective_user.id
+        context, chat_of(update).id, sender_of(update).id
     ):
         await query.answer(i18n.gettext("Only the managers can do this."), show_alert=True)
         return

@@ -21,7 +21,7 @@ from bot.errors import explain
 from bot.feedback import action_if_slow
 from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_, Translator
-from bot.incoming import message_of
+from bot.incoming import location_of, message_of, text_of
 from bot.keyboards import CallbackData, KeyboardRow, inline
 from bot.spot_buttons import OpenSpot
 from bot.stay_text import duration_text
@@ -95,7 +95,7 @@ async def location_shared(update: Update, context: ParkShareContext) -> None:
     # A live location on the way to a booking is not a new search.
     if await tell_owner_eta(update, context, answer_driver=True):
         return
-    shared = message_of(update).location
+    shared = location_of(update)
     await _start_search(update, context, GeoPoint(shared.latitude, shared.longitude))
 
 
@@ -103,7 +103,7 @@ async def try_address(update: Update, context: ParkShareContext) -> bool:
     """Search near a typed address; False when the text names no place we can find."""
     try:
         place = await locate_typed(
-            context.bot_data.geocoder, message_of(update).text, language=context.language
+            context.bot_data.geocoder, text_of(update), language=context.language
         )
     except (AddressNotFound, GeocoderUnavailable):
         return False
@@ -118,7 +118,7 @@ async def try_window(update: Update, context: ParkShareContext) -> bool:
     if draft is None:
         return False
     asked = draft.awaiting == SearchInput.WINDOW
-    text = message_of(update).text
+    text = text_of(update)
     try:
         window = _one_window(text, draft.timezone, context)
     except AmbiguousHours as error:
@@ -182,9 +182,7 @@ async def try_max_price(update: Update, context: ParkShareContext) -> bool:
     if draft is None or draft.awaiting != SearchInput.MAX_PRICE:
         return False
     try:
-        limit = parse_price(
-            message_of(update).text, default_currency=context.settings.default_currency
-        )
+        limit = parse_price(text_of(update), default_currency=context.settings.default_currency)
     except DomainError as error:
         await message_of(update).reply_text(explain(error, context.i18n))
         return True

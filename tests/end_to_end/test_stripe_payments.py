@@ -60,7 +60,7 @@ async def webhooks(sandbox, recorded) -> AsyncIterator[StripeWebhooks]:
     application = sandbox.runtime.application
     gateway = StripeGateway(sandbox.runtime.settings, http_client=recorded)
     gateways = application.bot_data.gateways
-    gateways.checkout = gateways.payouts = gateways.by_name["stripe"] = gateway
+    gateways.checkout = gateways.payouts = gateways.by_name["stripe"] = gateways.stripe = gateway
     async with EmbeddedServer(build_web_app(application)) as server:
         yield StripeWebhooks(server.url)
 
