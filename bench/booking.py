@@ -110,7 +110,8 @@ async def set_up(
     """Owners with approved, instantly bookable spots open all week, and drivers: their ids."""
     owner_count = -(-spot_count // SPOTS_PER_OWNER)
     async with db.unit_of_work() as uow:
-        owners, drivers = [], []
+        owners: list[int] = []
+        drivers: list[int] = []
         for n in range(owner_count + driver_count):
             person = await people.register(
                 uow, clock, telegram_id=1_000_000 + n, language_code="en",

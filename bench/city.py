@@ -84,6 +84,7 @@ async def _insert(db: Database, model: type, rows: Iterator[dict]) -> None:
     async with db.unit_of_work() as uow:
         connection = await (await uow.session.connection()).get_raw_connection()
         driver = connection.driver_connection
+        assert driver is not None  # an open connection has its driver's own connection
         for batch in _batches(rows):
             columns = list(batch[0])
             convert = [_converter(batch[0][name], sqlite=sqlite) for name in columns]

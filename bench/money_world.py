@@ -48,6 +48,7 @@ from core.services import (
 from core.services.gateway_events import (
     ChargebackMoney,
     ChargebackOpened,
+    Fact,
     GatewayNotice,
     PaymentChanged,
 )
@@ -325,10 +326,12 @@ class MoneyWorld:
             results = await asyncio.gather(
                 self._deliver(invoice), self._deliver(invoice), return_exceptions=True
             )
+            delivered: list[str] = []
             for result in results:
                 if isinstance(result, BaseException):
                     raise result
-            return "twice at once: " + "+".join(sorted(results))
+                delivered.append(result)
+            return "twice at once: " + "+".join(sorted(delivered))
         if how < 0.5:
             # Paid twice: a second charge, with its own id, follows the first.
             first = await self._deliver(invoice)
@@ -406,7 +409,7 @@ class MoneyWorld:
         dispute = self._external_id("dp")
         amount = self.webhook_source.states[intent].amount
         # The bank's steps, queued with the rest, so they may arrive in any order.
-        events = [
+        events: list[tuple[str, Fact]] = [
             ("charge.dispute.created", ChargebackOpened(dispute, intent, "fraudulent")),
             ("charge.dispute.funds_withdrawn",
              ChargebackMoney(dispute, intent, None, amount, taken_back=True)),
@@ -619,14 +622,14 @@ class MoneyWorld:
                 select(Booking.status, func.count()).group_by(Booking.status)
             ):
                 tally[f"bookings {status}"] = count
-            for status, count in await session.execute(
+            for payment_status, count in await session.execute(
                 select(Payment.status, func.count()).group_by(Payment.status)
             ):
-                tally[f"payments {status}"] = count
+                tally[f"payments {payment_status}"] = count
             for name, model in (("refunds", Refund), ("payouts", Payout)):
-                for status, count in await session.execute(
+                for money_status, count in await session.execute(
                     select(model.status, func.count()).group_by(model.status)
                 ):
-                    tally[f"{name} {status}"] = count
+                    tally[f"{name} {money_status}"] = count
             tally["refunds done"] = tally[f"refunds {TransferStatus.DONE}"]
             tally["payouts done"] = tally[f"payouts {TransferStatus.DONE}"]

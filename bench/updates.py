@@ -175,7 +175,11 @@ async def feed(application: AnyApplication, updates: list[dict[str, Any]]) -> fl
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.effective_message.reply_text(update.effective_message.text)
+    message = update.effective_message
+    # Registered for text messages only.
+    assert message is not None
+    assert message.text is not None
+    await message.reply_text(message.text)
 
 
 def echo_application(api: BotApi) -> AnyApplication:
@@ -210,7 +214,7 @@ async def echo_floor(drivers: int, count: int) -> float:
 
 
 def search_application(database: Database, api: BotApi, backlog: int) -> AnyApplication:
-    url = database.bind.url.render_as_string(hide_password=False)
+    url = database.bind.engine.url.render_as_string(hide_password=False)
     # The burst arrives at once, more a person than anyone types: flood control would drop
     # most of it, and this measures throughput, not that.
     settings = load_settings(

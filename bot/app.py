@@ -49,6 +49,7 @@ from bot.handlers.free_text import Reader
 from bot.persistence import DatabasePersistence
 from bot.updates import PerPersonUpdateProcessor
 from core.clock import Clock
+from core.db.engine import create_engine
 from core.db.migrate import current_revision, head_revision, upgrade
 from core.db.uow import Database
 from core.geocoding import NoGeocoder, NominatimGeocoder
@@ -85,10 +86,11 @@ class DatabaseNotMigrated(RuntimeError):
 async def open_database(settings: Settings) -> Database:
     """Open the store. The embedded SQLite database migrates itself; PostgreSQL is migrated
     deliberately with `parkshare db upgrade`, and the bot refuses to start on an old schema."""
-    database = Database.from_url(settings.database_url)
+    engine = create_engine(settings.database_url)
+    database = Database(engine)
     if database.dialect == "sqlite":
-        await upgrade(database.bind)
-    elif await current_revision(database.bind) != head_revision():
+        await upgrade(engine)
+    elif await current_revision(engine) != head_revision():
         await database.close()
         raise DatabaseNotMigrated("the database schema is not current: run `parkshare db upgrade`")
     return database

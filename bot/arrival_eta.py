@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 
 from bot.context import ParkShareContext
 from bot.i18n import translator
+from bot.incoming import message_of
 from bot.keyboards import inline
 from bot.spot_buttons import Navigate
 from core.geo import GeoPoint
@@ -23,13 +24,13 @@ ON_THE_WAY = timedelta(minutes=60)
 
 async def tell_owner_eta(update: Update, context: ParkShareContext, *, answer_driver: bool) -> bool:
     """True when the location was the driver on the way to a booking (told once)."""
-    message = update.effective_message
+    message = message_of(update)
     location = message.location
     if location is None or not location.live_period or context.user_data.person_id is None:
         return False
     async with context.db.unit_of_work() as uow:
         soon = await bookings.live_of_driver_starting_soon(
-            uow, context.clock, context.user_data.person_id, within=ON_THE_WAY
+            uow, context.clock, context.person_id, within=ON_THE_WAY
         )
         if not soon:
             return False

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn, TypeVar
 
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
@@ -66,6 +66,19 @@ class UserData:
         self.report_draft: ReportDraft | None = None
         self.rating_draft: RatingDraft | None = None
 
+    # What a flow's state guarantees, narrowed once per handler; a flow whose handlers may run
+    # without it (a stale button) checks the field itself.
+    def current_search(self) -> SearchDraft:
+        """The search a search handler works on; its state or button guarantees there is one."""
+        return required(self.search, "search")
+
+    def current_booking(self) -> BookingDraft:
+        return required(self.booking_draft, "booking draft")
+
+    def current_spot_edited(self) -> int:
+        """The spot /myspots is changing, while its edit flow runs."""
+        return required(self.editing_spot_id, "spot being edited")
+
     @property
     def asked_for(self) -> SearchInput | None:
         """What this person's next free text answers, when they were asked to type something."""
@@ -109,6 +122,21 @@ class UserData:
         return data
 
 
+class MissingState(LookupError):
+    """A handler ran without what its flow's state guarantees (a draft, a registered person):
+    a bug in the wiring, reported by the error handler like any other."""
+
+
+T = TypeVar("T")
+
+
+def required(value: T | None, what: str) -> T:
+    """``value``, which the handler's state guarantees (a draft, the id a mode works on)."""
+    if value is None:
+        raise MissingState(f"no {what}: the handler's state should guarantee one")
+    return value
+
+
 class ChatData:
     pass
 
@@ -133,6 +161,30 @@ class ParkShareContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData
         return context
 
     @property
+    def user_data(self) -> UserData:
+        """What the bot remembers about the person who sent the update. Handlers run only for
+        updates from a person; what runs for every update (the gate, registration) reads
+        ``user_data_if_any`` instead, since channel posts and some group updates have no user."""
+        data = self.user_data_if_any
+        if data is None:
+            raise MissingState("no user_data: the update has no user")
+        return data
+
+    @user_data.setter
+    def user_data(self, _: object) -> NoReturn:
+        raise AttributeError("context.user_data cannot be replaced; change its fields")
+
+    @property
+    def user_data_if_any(self) -> UserData | None:
+        return super().user_data
+
+    @property
+    def person_id(self) -> int:
+        """The sender's person; ``handlers.people`` registers everyone who writes before any
+        other handler runs."""
+        return required(self.user_data.person_id, "registered person")
+
+    @property
     def db(self) -> Database:
         assert self.bot_data.database is not None, "database is opened in post_init"
         return self.bot_data.database
@@ -153,8 +205,9 @@ class ParkShareContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData
 
     @property
     def language(self) -> str:
-        if self.user_data is not None and self.user_data.language:
-            return self.user_data.language
+        data = self.user_data_if_any
+        if data is not None and data.language:
+            return data.language
         return language_from_telegram(self.telegram_language)
 
     @property

@@ -9,17 +9,18 @@ import html
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.context import ParkShareContext
+from bot.context import ParkShareContext, required
 from bot.dispute_card import side_label
+from bot.incoming import message_of
 from bot.telegram_text import MAX_CAPTION, MAX_TEXT, split_html
 from core.services import disputes
 
 
 async def take_answer(update: Update, context: ParkShareContext) -> None:
     """The asked party's message: kept as evidence and shown to the managers."""
-    message = update.effective_message
+    message = message_of(update)
     _ = context.i18n.gettext
-    dispute_id = context.user_data.answering_dispute_id
+    dispute_id = required(context.user_data.answering_dispute_id, "dispute answered")
     context.user_data.answering_dispute_id = None
     file_id = message.photo[-1].file_id if message.photo else None
     text = message.text or message.caption or ""
@@ -28,7 +29,7 @@ async def take_answer(update: Update, context: ParkShareContext) -> None:
         return
     async with context.db.unit_of_work() as uow:
         await disputes.answer(
-            uow, context.clock, dispute_id=dispute_id, person_id=context.user_data.person_id,
+            uow, context.clock, dispute_id=dispute_id, person_id=context.person_id,
             text=text, file_id=file_id,
         )  # fmt: skip
         case = await disputes.case(uow, dispute_id)
@@ -37,7 +38,7 @@ async def take_answer(update: Update, context: ParkShareContext) -> None:
     if chat_id is None:
         return
     i18n = context.managers_i18n
-    side = case.parties.side_of(context.user_data.person_id)
+    side = case.parties.side_of(context.person_id)
     header = i18n.gettext("📝 Dispute #{id}: {side} answers").format(
         id=dispute_id, side=side_label(side, i18n)
     )

@@ -183,9 +183,10 @@ async def post_card(context: ParkShareContext, case: Case) -> None:
         log.warning("dispute %s has no managers' group to go to", case.dispute.id)
         return
     i18n = context.managers_i18n
-    for number, item in enumerate((e for e in case.evidence if e.telegram_file_id), start=1):
+    photos = [e.telegram_file_id for e in case.evidence if e.telegram_file_id]
+    for number, file_id in enumerate(photos, start=1):
         await context.bot.send_photo(
-            chat_id, item.telegram_file_id,
+            chat_id, file_id,
             caption=i18n.gettext("Dispute #{id} · photo {number}").format(
                 id=case.dispute.id, number=number
             ),
@@ -200,8 +201,9 @@ async def post_card(context: ParkShareContext, case: Case) -> None:
 async def announce(context: ParkShareContext, case: Case) -> None:
     """A new dispute: the card to the managers, and word to the side that did not report."""
     await post_card(context, case)
-    found = case.parties
-    other = found.person(found.side_of(case.dispute.opened_by_id).other)
+    found, opener = case.parties, case.dispute.opened_by_id
+    assert opener is not None  # announced disputes are reported by one of the parties
+    other = found.person(found.side_of(opener).other)
     to_them = translator(other.language)
     await tell(
         context, other.telegram_id,

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import Any, Self
 
+from core.geo import GeoPoint
 from core.money import Money
 
 
@@ -41,6 +42,10 @@ class ListingDraft(Draft):
     availability_text: str = ""
     # Set while the owner corrects one answer from the summary: the flow returns there after.
     editing: bool = False
+
+    @property
+    def point(self) -> GeoPoint | None:
+        return None if self.lat is None or self.lon is None else GeoPoint(self.lat, self.lon)
 
     @property
     def hourly_price(self) -> Money | None:

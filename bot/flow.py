@@ -23,6 +23,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.context import ParkShareContext
 from bot.i18n import N_
+from bot.incoming import message_of, query_of
 from bot.main_menu import RoleChoice
 
 DEFAULT_TIMEOUT = timedelta(minutes=30)
@@ -53,7 +54,7 @@ class Flow(ConversationHandler):
     ) -> None:
         self._stopped, self._cancelled = stopped, cancelled
         self._forget, self._removes_keyboard = forget, removes_keyboard
-        self._interruptions = [
+        self._interruptions: list[BaseHandler[Update, Any, object]] = [
             MessageHandler(OTHER_COMMAND, self._interrupted),
             CallbackQueryHandler(self._interrupted, pattern=MAIN_MENU_BUTTONS),
         ]
@@ -111,7 +112,7 @@ async def end_flow(
     """Leaves a flow, on /cancel or when something else interrupts it: drops what it had
     collected and says ``said`` (a msgid)."""
     forget(context)
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         context.i18n.gettext(said),
         reply_markup=ReplyKeyboardRemove() if removes_keyboard else None,
     )
@@ -125,14 +126,14 @@ async def ask_first(
     reply_markup: InlineKeyboardMarkup | None = None,
 ) -> None:
     """A flow's first question, ending with the line that says how to leave the flow."""
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         question + "\n" + context.i18n.gettext(LEAVE_HINT), reply_markup=reply_markup
     )
 
 
 async def stale_button(update: Update, context: ParkShareContext) -> None:
     """A button of a flow pressed when the flow is no longer at its step, or over."""
-    await update.callback_query.answer(
+    await query_of(update).answer(
         context.i18n.gettext("This button is no longer valid."), show_alert=True
     )
 

@@ -5,6 +5,7 @@ Owners' hours (in /list, /myspots and a message) and a driver's window use the s
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -39,7 +40,7 @@ def reading_question(error: AmbiguousHours, text: str, zone: str, i18n: Translat
     )
 
 
-def reading_buttons(make: type[CallbackData], i18n: Translator) -> list[list]:
+def reading_buttons(make: Callable[[str], CallbackData], i18n: Translator) -> list[list]:
     """One row with a button for each reading; ``make`` builds the callback data from a kind."""
     return [
         [

@@ -155,7 +155,7 @@ QUIET_CHECKOUT = timedelta(minutes=10)
 
 async def reconcile_payments(context: ParkShareContext) -> None:
     """Bookings paid on Stripe's page whose webhook never came are found and confirmed."""
-    gateway = context.gateways.by_name.get("stripe")
+    gateway = context.gateways.stripe
     if gateway is None:
         return
     async with context.db.reading() as uow:
@@ -179,18 +179,19 @@ async def forget_old_deliveries(context: ParkShareContext) -> None:
 
 
 def schedule(application: Application) -> None:
-    application.job_queue.run_repeating(
-        move_money, interval=MONEY_INTERVAL_S, first=10, name="move_money"
-    )
-    application.job_queue.run_repeating(
+    queue = application.job_queue
+    if queue is None:
+        raise RuntimeError("python-telegram-bot is installed without its job-queue extra")
+    queue.run_repeating(move_money, interval=MONEY_INTERVAL_S, first=10, name="move_money")
+    queue.run_repeating(
         reconcile_payments, interval=RECONCILE_INTERVAL_S, first=60, name="reconcile_payments"
     )
-    application.job_queue.run_repeating(
+    queue.run_repeating(
         expire_overdue_bookings, interval=SWEEP_INTERVAL_S, first=5, name="expire_overdue"
     )
-    application.job_queue.run_repeating(
+    queue.run_repeating(
         advance_bookings, interval=SWEEP_INTERVAL_S, first=3, name="advance_bookings"
     )
-    application.job_queue.run_repeating(
+    queue.run_repeating(
         forget_old_deliveries, interval=3600, first=120, name="forget_old_deliveries"
     )

@@ -6,6 +6,7 @@ the handler still authorises whatever the ids point at."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import ClassVar, Self, TypeVar
 
@@ -89,7 +90,12 @@ async def unpack_pressed(
         return None
 
 
-def inline(rows: list[list[tuple[str, CallbackData | str]]]) -> InlineKeyboardMarkup:
+# A button: its label, and the data it sends or the URL it opens.
+Button = tuple[str, "CallbackData | str"]
+KeyboardRow = Sequence[Button]
+
+
+def inline(rows: Sequence[KeyboardRow]) -> InlineKeyboardMarkup:
     """Rows of (label, callback data or URL) pairs."""
     return InlineKeyboardMarkup(
         [

@@ -12,7 +12,7 @@ from core.services import gateway_events
 async def close_lapsed_payment_pages(context: ParkShareContext) -> None:
     """Stripe's page of a booking that expired or was cancelled is closed, so nobody pays for
     it late; one paid on meanwhile is reconciled and the driver told."""
-    gateway = context.gateways.by_name.get("stripe")
+    gateway = context.gateways.stripe
     if gateway is None:
         return
     for outcome in await gateway_events.expire_lapsed_checkouts(context.db, context.clock, gateway):

@@ -10,8 +10,9 @@ from telegram import Message, ReplyKeyboardRemove, Update
 from telegram.error import Forbidden, TelegramError
 
 from bot.booking_buttons import OpenRelay
-from bot.context import ParkShareContext
+from bot.context import ParkShareContext, required
 from bot.i18n import N_, translator
+from bot.incoming import location_of, message_of
 from bot.keyboards import inline
 from bot.telegram_text import MAX_CAPTION, MAX_TEXT, split_html
 from core.errors import DomainError
@@ -38,7 +39,7 @@ async def leave(update: Update, context: ParkShareContext) -> None:
     context.user_data.relay_booking_id = None
     if booking_id is None:
         return
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         context.i18n.gettext("You left the chat about booking #{id}.").format(id=booking_id),
         reply_markup=ReplyKeyboardRemove(),
     )
@@ -46,7 +47,7 @@ async def leave(update: Update, context: ParkShareContext) -> None:
 
 async def forward(update: Update, context: ParkShareContext) -> None:
     """Pass one message to the other side, headed with the sender's role only."""
-    message = update.effective_message
+    message = message_of(update)
     _ = context.i18n.gettext
     if is_leave(message.text):
         await leave(update, context)
@@ -55,11 +56,11 @@ async def forward(update: Update, context: ParkShareContext) -> None:
     if kind is None:
         await message.reply_text(_("Only text, photos and locations can be passed on."))
         return
-    booking_id = context.user_data.relay_booking_id
+    booking_id = required(context.user_data.relay_booking_id, "booking written about")
     try:
         async with context.db.unit_of_work() as uow:
             leg, sent = await relay.send(
-                uow, context.clock, booking_id=booking_id, sender_id=context.user_data.person_id,
+                uow, context.clock, booking_id=booking_id, sender_id=context.person_id,
                 kind=kind, text=text, file_id=file_id,
             )  # fmt: skip
     except DomainError:
@@ -76,6 +77,7 @@ async def forward(update: Update, context: ParkShareContext) -> None:
             # A caption at Telegram's limit no longer fits under the header: the rest follows.
             caption = f"{header}\n{body}" if body else header
             first, *rest = split_html(caption, MAX_TEXT, first_limit=MAX_CAPTION)
+            assert file_id is not None  # _content gives every photo its file id
             await context.bot.send_photo(
                 recipient.telegram_id, file_id, caption=first,
                 reply_markup=None if rest else reply,
@@ -85,9 +87,10 @@ async def forward(update: Update, context: ParkShareContext) -> None:
             await context.bot.send_message(
                 recipient.telegram_id, header + "\n" + to_them.gettext("📍 shared a location:")
             )
+            location = location_of(update)
             await context.bot.send_location(
-                recipient.telegram_id, latitude=message.location.latitude,
-                longitude=message.location.longitude, reply_markup=reply,
+                recipient.telegram_id, latitude=location.latitude,
+                longitude=location.longitude, reply_markup=reply,
             )  # fmt: skip
         else:
             parts = split_html(f"{header}\n{body}", MAX_TEXT)

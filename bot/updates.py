@@ -48,7 +48,9 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
         self.observers: list[Callable[[object], None]] = []
         self.on_flood: Callable[[object], Awaitable[None]] | None = None
 
-    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    # PTB marks this final and takes its slot before do_process_update; a person's backlog
+    # would then hold slots while waiting its turn, so the order is ours to decide here.
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:  # type: ignore[misc]
         key = _sender_key(update)
         if key and self._queued.get(key, 0) >= self.max_backlog:
             await self._drop(key, update, coroutine)

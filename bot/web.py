@@ -52,7 +52,7 @@ def build_web_app(
         return Response(status_code=200)
 
     async def stripe_webhook(request: Request) -> Response:
-        gateway = bot_data.gateways.by_name.get("stripe") if bot_data.gateways else None
+        gateway = bot_data.gateways.stripe if bot_data.gateways else None
         if gateway is None:
             return JSONResponse({"error": "Stripe is not configured"}, status_code=404)
         from payments.stripe_events import notice_of
@@ -66,14 +66,14 @@ def build_web_app(
             log.warning("a Stripe webhook with a bad signature was refused")
             return JSONResponse({"error": "bad signature"}, status_code=400)
         outcome = await gateway_events.apply_notice(
-            bot_data.database, bot_data.clock, gateway, notice_of(event)
+            ParkShareContext(application).db, bot_data.clock, gateway, notice_of(event)
         )
         await tell_about_payment(application, outcome)
         return JSONResponse({"received": True, "outcome": outcome.kind})
 
     async def healthz(request: Request) -> Response:
         try:
-            async with bot_data.database.reading() as uow:
+            async with ParkShareContext(application).db.reading() as uow:
                 await uow.session.execute(text("SELECT 1"))
         except Exception:  # any failure to reach the database is ill health
             log.exception("health check: database unreachable")
@@ -107,45 +107,46 @@ async def tell_about_payment(
     application: Application[Any, Any, Any, Any, Any, Any], outcome: EventOutcome
 ) -> None:
     """The driver hears that a payment went through or failed; managers hear of chargebacks."""
-    bot_data: BotData = application.bot_data
+    context = ParkShareContext(application)
+    settings = context.settings
     if outcome.kind == OutcomeKind.PAID and outcome.payment is not None:
-        async with bot_data.database.reading() as uow:
+        async with context.db.reading() as uow:
             driver = await people.get(uow, outcome.payment.booking.driver_id)
         await tell_of_payment(
-            ParkShareContext(application), outcome.payment, driver.telegram_id,
+            context, outcome.payment, driver.telegram_id,
             translator(driver.language),
         )  # fmt: skip
     elif outcome.kind == OutcomeKind.PAYMENT_FAILED and outcome.booking_id is not None:
-        async with bot_data.database.reading() as uow:
+        async with context.db.reading() as uow:
             booking = await uow.bookings.get(outcome.booking_id)
-            driver = await people.get(uow, booking.driver_id) if booking else None
-        if driver is not None:
-            i18n = translator(driver.language)
-            await _send(application, driver.telegram_id, i18n.gettext(
+            payer = await people.get(uow, booking.driver_id) if booking else None
+        if payer is not None:
+            i18n = translator(payer.language)
+            await _send(application, payer.telegram_id, i18n.gettext(
                 "The payment for booking #{id} did not go through. Nothing was charged; you "
                 "can try again from /bookings."
             ).format(id=outcome.booking_id))  # fmt: skip
     elif (
         outcome.kind == OutcomeKind.HOLD_LAPSED
         and outcome.lapsed is not None
-        and bot_data.settings.manager_chat_id is not None
+        and settings.manager_chat_id is not None
     ):
-        to_managers = managers_translator(bot_data.settings)
-        await _send(application, bot_data.settings.manager_chat_id,
+        to_managers = managers_translator(settings)
+        await _send(application, settings.manager_chat_id,
                     hold_lapsed_text(outcome.lapsed, to_managers))  # fmt: skip
-    elif outcome.kind == OutcomeKind.DISPUTE and bot_data.settings.manager_chat_id is not None:
-        i18n = managers_translator(bot_data.settings)
-        await _send(application, bot_data.settings.manager_chat_id, i18n.gettext(
+    elif outcome.kind == OutcomeKind.DISPUTE and settings.manager_chat_id is not None:
+        i18n = managers_translator(settings)
+        await _send(application, settings.manager_chat_id, i18n.gettext(
             "⚠️ The driver's bank disputes the payment for booking #{id} ({reference}). "
             "A dispute is open."
         ).format(id=outcome.booking_id, reference=outcome.detail))  # fmt: skip
     elif (
         outcome.kind in (OutcomeKind.CHARGEBACK_FUNDS, OutcomeKind.CHARGEBACK_CLOSED)
         and outcome.chargeback is not None
-        and bot_data.settings.manager_chat_id is not None
+        and settings.manager_chat_id is not None
     ):
-        to_managers = managers_translator(bot_data.settings)
-        await _send(application, bot_data.settings.manager_chat_id,
+        to_managers = managers_translator(settings)
+        await _send(application, settings.manager_chat_id,
                     chargeback_text(outcome, to_managers))  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -229,10 +230,14 @@ class BookingNotDisputable(DomainError):
 
 
 class TooEarlyToReport(BookingNotDisputable):
-    """A spot can only be found occupied once the driver could be there; ``details`` carry
-    ``reportable_from``, the moment it can be reported."""
+    """A spot can only be found occupied once the driver could be there; ``reportable_from``
+    is the moment it can be reported (also in ``details``)."""
 
     code = ErrorCode.DISPUTE_TOO_EARLY
+
+    def __init__(self, booking_id: int, *, reportable_from: datetime) -> None:
+        super().__init__(str(booking_id), reportable_from=reportable_from)
+        self.reportable_from = reportable_from
 
 
 class CheckInNotNow(DomainError):
@@ -256,9 +261,13 @@ class DisputeAlreadyOpen(DomainError):
 
 
 class DisputeTaken(DomainError):
-    """Another manager claimed or decided the dispute first; ``details`` say who."""
+    """Another manager claimed or decided the dispute first; the dispute says who."""
 
     code = ErrorCode.DISPUTE_TAKEN
+
+    def __init__(self, dispute_id: int) -> None:
+        super().__init__(str(dispute_id), dispute_id=dispute_id)
+        self.dispute_id = dispute_id
 
 
 class NotAsked(Forbidden):

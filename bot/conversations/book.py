@@ -26,6 +26,7 @@ from bot.errors import explain
 from bot.flow import ask_first, conversation, end_flow, stale_button
 from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_
+from bot.incoming import chat_of, message_of, text_of
 from bot.keyboards import CallbackData, inline
 from bot.owner_notices import notify_owner_of_request
 from bot.payment_messages import offer_payment
@@ -99,7 +100,7 @@ async def _ask_confirmation(
     """The offer for the draft's window at ``spot`` (read here when the caller has not)."""
     i18n = context.i18n
     _ = i18n.gettext
-    draft = context.user_data.booking_draft
+    draft = context.user_data.current_booking()
     if spot is None:
         async with context.db.reading() as uow:
             spot = (await spots.card(uow, draft.spot_id)).spot
@@ -146,28 +147,29 @@ async def step_pressed(
     _ = context.i18n.gettext
     draft = context.user_data.booking_draft
     if step.action in (OVERNIGHT, SAME_DAY):
-        return await _reading_picked(update, context, step.action)
+        return await _reading_picked(update, context, query, step.action)
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     if step.action == "cancel" or draft is None:
         return await end_flow(update, context, forget=_forget, said=CANCELLED)
     if step.action == "other_time":
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             _("When do you need it? For example: today 14-18, tomorrow 9-17, today until 20:00.")
         )
         return BookState.CUSTOM_WINDOW
     return await _confirm(update, context)
 
 
-async def _reading_picked(update: Update, context: ParkShareContext, kind: str) -> BookState:
-    query = update.callback_query
+async def _reading_picked(
+    update: Update, context: ParkShareContext, query: CallbackQuery, kind: str
+) -> BookState:
     draft = context.user_data.booking_draft
     text = spot = None
     if draft is not None and draft.pending_window:
         async with context.db.reading() as uow:
             spot = await spots.get(uow, draft.spot_id)
         text = reading_text(draft.pending_window, kind, spot.timezone, context.clock.now())
-    if text is None:
+    if draft is None or text is None:
         await query.answer(context.i18n.gettext("This button is no longer valid."), show_alert=True)
         return BookState.CUSTOM_WINDOW
     await query.answer()
@@ -177,14 +179,14 @@ async def _reading_picked(update: Update, context: ParkShareContext, kind: str) 
 
 
 async def window_typed(update: Update, context: ParkShareContext) -> BookState:
-    return await _window_given(update, context, update.effective_message.text)
+    return await _window_given(update, context, text_of(update))
 
 
 async def _window_given(
     update: Update, context: ParkShareContext, text: str, spot: Spot | None = None
 ) -> BookState:
     _ = context.i18n.gettext
-    draft = context.user_data.booking_draft
+    draft = context.user_data.current_booking()
     if spot is None:
         async with context.db.reading() as uow:
             spot = await spots.get(uow, draft.spot_id)
@@ -193,13 +195,13 @@ async def _window_given(
     except AmbiguousHours as error:
         # "today 18-8": overnight or the same evening is asked, never guessed.
         draft.pending_window = text
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             reading_question(error, text, spot.timezone, context.i18n),
             reply_markup=inline(reading_buttons(BookingStep, context.i18n)),
         )
         return BookState.CUSTOM_WINDOW
     except DomainError as error:
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             explain(error, context.i18n)
             if isinstance(error, WindowInPast)
             else _(
@@ -218,14 +220,14 @@ class _TermsChanged(Exception):
 
 async def _confirm(update: Update, context: ParkShareContext) -> BookState | int:
     _ = context.i18n.gettext
-    draft = context.user_data.booking_draft
+    draft = context.user_data.current_booking()
     start = datetime.fromisoformat(draft.start_at)
     try:
         async with context.db.unit_of_work() as uow:
             booked = await stays.book(
                 uow,
                 context.clock,
-                driver_id=context.user_data.person_id,
+                driver_id=context.person_id,
                 spot_id=draft.spot_id,
                 start=start,
                 end=datetime.fromisoformat(draft.end_at),
@@ -246,7 +248,7 @@ async def _confirm(update: Update, context: ParkShareContext) -> BookState | int
         return ConversationHandler.END
     except WindowUnavailable as error:
         # The owner changed the hours since the offer: this time can no longer be booked.
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             explain(error, context.i18n),
             reply_markup=inline(
                 [
@@ -266,7 +268,7 @@ async def _tell_driver(update: Update, context: ParkShareContext, booked: stays.
     if booking.status == BookingStatus.AWAITING_PAYMENT:
         # The invoice follows at once, as Telegram bots do: no extra "Pay" step.
         minutes = context.settings.payment_window_minutes
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             context.i18n.ngettext(
                 "Booking #{id} holds this time for {minutes} minute. Pay now to confirm it; "
                 "the money is held until your stay is over.",
@@ -276,14 +278,14 @@ async def _tell_driver(update: Update, context: ParkShareContext, booked: stays.
             ).format(id=booking.id, minutes=minutes)
         )
         await offer_payment(
-            context, booking.id, chat_id=update.effective_chat.id,
-            driver_id=context.user_data.person_id, i18n=context.i18n, due=booked.payment,
+            context, booking.id, chat_id=chat_of(update).id,
+            driver_id=context.person_id, i18n=context.i18n, due=booked.payment,
         )  # fmt: skip
         await owner_notices.booked(context, booking, booked.parties)
         return
     await notify_owner_of_request(context, booking, booked.parties)
     minutes = context.settings.request_window_minutes
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         context.i18n.ngettext(
             "Request #{id} is sent to the owner, who has {minutes} minute to accept. "
             "I'll tell you here.",
@@ -296,7 +298,7 @@ async def _tell_driver(update: Update, context: ParkShareContext, booked: stays.
 
 async def _offer_next_free(update: Update, context: ParkShareContext, error: WindowTaken) -> None:
     """Someone else took the window a moment ago: offer the nearest spot still free."""
-    draft = context.user_data.booking_draft
+    draft = context.user_data.current_booking()
     context.user_data.booking_draft = None
     start, end = datetime.fromisoformat(draft.start_at), datetime.fromisoformat(draft.end_at)
     async with context.db.reading() as uow:
@@ -308,10 +310,10 @@ async def _offer_next_free(update: Update, context: ParkShareContext, error: Win
     alternatives = [hit for hit in result.hits if hit.spot_id != spot.id]
     text = explain(error, context.i18n)
     if not alternatives:
-        await update.effective_message.reply_text(text)
+        await message_of(update).reply_text(text)
         return
     hit = alternatives[0]
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         text + "\n" + context.i18n.gettext("The nearest spot still free for that time:"),
         reply_markup=inline([[(f"{hit.title} · {hit.distance_m} m", OpenSpot(hit.spot_id))]]),
     )

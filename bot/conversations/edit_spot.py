@@ -16,6 +16,7 @@ from bot.errors import explain
 from bot.flow import ask_first, conversation
 from bot.hours_readings import PickHoursReading, reading_buttons, reading_question, reading_text
 from bot.i18n import N_
+from bot.incoming import message_of, text_of
 from bot.keyboards import CallbackData, inline
 from bot.spot_buttons import ManageSpot
 from core.availability_text import AmbiguousHours, parse_availability
@@ -48,7 +49,7 @@ async def edit_pressed(
     _ = context.i18n.gettext
     try:
         async with context.db.reading() as uow:
-            spot = await spots.get_owned(uow, pressed.spot_id, context.user_data.person_id)
+            spot = await spots.get_owned(uow, pressed.spot_id, context.person_id)
     except DomainError as error:
         await query.answer(explain(error, context.i18n), show_alert=True)
         return ConversationHandler.END
@@ -74,23 +75,23 @@ async def edit_pressed(
 async def hourly_typed(update: Update, context: ParkShareContext) -> EditState:
     async with context.db.reading() as uow:
         spot = await spots.get_owned(
-            uow, context.user_data.editing_spot_id, context.user_data.person_id
+            uow, context.user_data.current_spot_edited(), context.person_id
         )
     try:
-        price = parse_price(update.effective_message.text, default_currency=spot.currency)
+        price = parse_price(text_of(update), default_currency=spot.currency)
     except DomainError as error:
-        await update.effective_message.reply_text(explain(error, context.i18n))
+        await message_of(update).reply_text(explain(error, context.i18n))
         return EditState.HOURLY
     context.user_data.editing_hourly_minor = price.minor
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         context.i18n.gettext("And a price for a whole day? Send it, or “-” for none.")
     )
     return EditState.DAILY
 
 
 async def daily_typed(update: Update, context: ParkShareContext) -> int | EditState:
-    text = update.effective_message.text.strip()
-    spot_id, owner_id = context.user_data.editing_spot_id, context.user_data.person_id
+    text = text_of(update).strip()
+    spot_id, owner_id = context.user_data.current_spot_edited(), context.person_id
     try:
         async with context.db.unit_of_work() as uow:
             spot = await spots.get_owned(uow, spot_id, owner_id)
@@ -104,13 +105,13 @@ async def daily_typed(update: Update, context: ParkShareContext) -> int | EditSt
                 uow, spot_id=spot_id, owner_id=owner_id, hourly=hourly, daily=daily
             )
     except DomainError as error:
-        await update.effective_message.reply_text(explain(error, context.i18n))
+        await message_of(update).reply_text(explain(error, context.i18n))
         return EditState.DAILY
     return await _done(update, context, spot.title)
 
 
 async def hours_typed(update: Update, context: ParkShareContext) -> int | EditState:
-    return await _replace_hours(update, context, update.effective_message.text)
+    return await _replace_hours(update, context, text_of(update))
 
 
 @on_button(PickHoursReading, forged=EditState.HOURS)
@@ -121,7 +122,7 @@ async def hours_reading_picked(
     written out that way."""
     async with context.db.reading() as uow:
         spot = await spots.get_owned(
-            uow, context.user_data.editing_spot_id, context.user_data.person_id
+            uow, context.user_data.current_spot_edited(), context.person_id
         )
     pending, text = context.user_data.pending_hours, None
     if pending is not None:
@@ -136,7 +137,7 @@ async def hours_reading_picked(
 
 
 async def _replace_hours(update: Update, context: ParkShareContext, text: str) -> int | EditState:
-    spot_id, owner_id = context.user_data.editing_spot_id, context.user_data.person_id
+    spot_id, owner_id = context.user_data.current_spot_edited(), context.person_id
     zone = ""
     try:
         async with context.db.unit_of_work() as uow:
@@ -147,13 +148,13 @@ async def _replace_hours(update: Update, context: ParkShareContext, text: str) -
     except AmbiguousHours as error:
         # Nothing is saved until the owner picks a reading with one of the two buttons.
         context.user_data.pending_hours = text
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             reading_question(error, text, zone, context.i18n),
             reply_markup=inline(reading_buttons(PickHoursReading, context.i18n)),
         )
         return EditState.HOURS
     except DomainError as error:
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             explain(error, context.i18n)
             + "\n"
             + context.i18n.gettext("For example: Mon-Fri 08:00-18:00, weekends all day.")
@@ -166,7 +167,7 @@ async def photo_sent(update: Update, context: ParkShareContext) -> int | EditSta
     _ = context.i18n.gettext
     photos = context.user_data.editing_photo_ids
     if len(photos) >= spots.MAX_PHOTOS:
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             context.i18n.ngettext(
                 "That's already {count} photo, the most a listing can have. Press Done to save it.",
                 "That's already {count} photos, the most a listing can have. Press Done to save "
@@ -175,12 +176,12 @@ async def photo_sent(update: Update, context: ParkShareContext) -> int | EditSta
             ).format(count=spots.MAX_PHOTOS)
         )
         return EditState.PHOTOS
-    photos.append(update.effective_message.photo[-1].file_id)
-    await update.effective_message.reply_text(
+    photos.append(message_of(update).photo[-1].file_id)
+    await message_of(update).reply_text(
         _("Photo {count} of up to {most} saved. Send another or press Done.").format(
             count=len(photos), most=spots.MAX_PHOTOS
         ),
-        reply_markup=inline([[(_("Done"), PhotosDone(context.user_data.editing_spot_id))]]),
+        reply_markup=inline([[(_("Done"), PhotosDone(context.user_data.current_spot_edited()))]]),
     )
     return EditState.PHOTOS
 
@@ -197,7 +198,7 @@ async def photos_done(
     await query.edit_message_reply_markup(reply_markup=None)
     async with context.db.unit_of_work() as uow:
         spot = await spots.replace_photos(
-            uow, spot_id=pressed.spot_id, owner_id=context.user_data.person_id,
+            uow, spot_id=pressed.spot_id, owner_id=context.person_id,
             file_ids=context.user_data.editing_photo_ids,
         )  # fmt: skip
     context.user_data.editing_photo_ids = []
@@ -206,7 +207,7 @@ async def photos_done(
 
 async def _done(update: Update, context: ParkShareContext, title: str) -> int:
     context.user_data.editing_spot_id = None
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         context.i18n.gettext("Saved. “{title}” is updated.").format(title=html.escape(title))
     )
     return ConversationHandler.END

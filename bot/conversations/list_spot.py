@@ -20,12 +20,13 @@ from telegram.ext import (
 
 from bot.availability_view import describe_weekly, describe_windows
 from bot.buttons import on_button
-from bot.context import ParkShareContext
+from bot.context import ParkShareContext, required
 from bot.drafts import ListingDraft
 from bot.errors import explain
 from bot.flow import DEFAULT_TIMEOUT, conversation, end_flow, stale_button
 from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_, Translator
+from bot.incoming import location_of, message_of, text_of
 from bot.keyboards import CallbackData, inline, location_request
 from bot.listing_card import post_listing_card
 from bot.telegram_text import fit_html
@@ -113,9 +114,9 @@ def _skip_keyboard(i18n: Translator):
 
 async def start_listing(update: Update, context: ParkShareContext) -> ListState:
     async with context.db.reading() as uow:
-        await people.get_active(uow, context.user_data.person_id)
+        await people.get_active(uow, context.person_id)
     context.user_data.listing_draft = ListingDraft()
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         context.i18n.gettext(
             "Let's list your spot. Where is it? Share its location with the button below, "
             "or type the address. Send /cancel at any time to stop."
@@ -134,29 +135,29 @@ async def _place_found(
     draft = _draft(context)
     draft.timezone = timezone_of(point)
     draft.lat, draft.lon, draft.address = point.lat, point.lon, address
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         context.i18n.gettext("Got it."), reply_markup=ReplyKeyboardRemove()
     )
     return await _next(update, context, ListState.LOCATION)
 
 
 async def location_shared(update: Update, context: ParkShareContext) -> ListState:
-    shared = update.effective_message.location
+    shared = location_of(update)
     try:
         point = GeoPoint(shared.latitude, shared.longitude)
         return await _place_found(update, context, point, _draft(context).address)
     except DomainError as error:
-        await update.effective_message.reply_text(explain(error, context.i18n))
+        await message_of(update).reply_text(explain(error, context.i18n))
         return ListState.LOCATION
 
 
 async def address_typed(update: Update, context: ParkShareContext) -> ListState:
-    text = update.effective_message.text.strip()
+    text = text_of(update).strip()
     try:
         place = await locate_typed(context.bot_data.geocoder, text, language=context.language)
         return await _place_found(update, context, place.point, place.address)
     except DomainError as error:
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             explain(error, context.i18n),
             reply_markup=location_request(context.i18n.gettext("📍 Share the spot's location")),
         )
@@ -164,9 +165,9 @@ async def address_typed(update: Update, context: ParkShareContext) -> ListState:
 
 
 async def title_typed(update: Update, context: ParkShareContext) -> ListState:
-    title = " ".join(update.effective_message.text.split())
+    title = " ".join(text_of(update).split())
     if not 1 <= len(title) <= spots.MAX_TITLE:
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             context.i18n.ngettext(
                 "Please give a short name of up to {count} character.",
                 "Please give a short name of up to {count} characters.",
@@ -180,11 +181,9 @@ async def title_typed(update: Update, context: ParkShareContext) -> ListState:
 
 async def price_typed(update: Update, context: ParkShareContext) -> ListState:
     try:
-        price = parse_price(
-            update.effective_message.text, default_currency=context.settings.default_currency
-        )
+        price = parse_price(text_of(update), default_currency=context.settings.default_currency)
     except DomainError as error:
-        await update.effective_message.reply_text(explain(error, context.i18n))
+        await message_of(update).reply_text(explain(error, context.i18n))
         return ListState.PRICE
     draft = _draft(context)
     draft.hourly_minor, draft.currency = price.minor, price.currency
@@ -196,12 +195,12 @@ async def price_typed(update: Update, context: ParkShareContext) -> ListState:
 async def daily_price_typed(update: Update, context: ParkShareContext) -> ListState:
     draft = _draft(context)
     try:
-        price = parse_price(update.effective_message.text, default_currency=draft.currency)
+        price = parse_price(text_of(update), default_currency=draft.currency)
     except DomainError as error:
-        await update.effective_message.reply_text(explain(error, context.i18n))
+        await message_of(update).reply_text(explain(error, context.i18n))
         return ListState.DAILY_PRICE
     if price.currency != draft.currency:
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             context.i18n.gettext("Please use the same currency as the hourly price.")
         )
         return ListState.DAILY_PRICE
@@ -210,14 +209,14 @@ async def daily_price_typed(update: Update, context: ParkShareContext) -> ListSt
 
 
 async def access_typed(update: Update, context: ParkShareContext) -> ListState:
-    _draft(context).access_instructions = update.effective_message.text.strip()[:1000]
+    _draft(context).access_instructions = text_of(update).strip()[:1000]
     return await _next(update, context, ListState.ACCESS)
 
 
 async def photo_sent(update: Update, context: ParkShareContext) -> ListState:
     draft = _draft(context)
     if len(draft.photo_file_ids) >= MAX_PHOTOS:
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             context.i18n.ngettext(
                 "That's already {count} photo, the most a listing can have.",
                 "That's already {count} photos, the most a listing can have.",
@@ -225,10 +224,10 @@ async def photo_sent(update: Update, context: ParkShareContext) -> ListState:
             ).format(count=MAX_PHOTOS)
         )
         return await _next(update, context, ListState.PHOTOS)
-    draft.photo_file_ids.append(update.effective_message.photo[-1].file_id)
+    draft.photo_file_ids.append(message_of(update).photo[-1].file_id)
     if len(draft.photo_file_ids) == MAX_PHOTOS:
         return await _next(update, context, ListState.PHOTOS)
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         context.i18n.gettext("Photo {count} of up to {most} saved. Send another or press Done.")
         .format(count=len(draft.photo_file_ids), most=MAX_PHOTOS),
         reply_markup=inline([[(context.i18n.gettext("Done"), ListingStep("done"))]]),
@@ -243,7 +242,7 @@ def _parse_draft_availability(draft: ListingDraft, context: ParkShareContext) ->
 
 
 async def photo_beyond_the_limit(update: Update, context: ParkShareContext) -> ListState:
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         context.i18n.ngettext(
             "A listing has at most {count} photo, so I kept the first. Now, when is the spot free?",
             "A listing has at most {count} photos, so I kept the first {count}. Now, when is the "
@@ -256,14 +255,14 @@ async def photo_beyond_the_limit(update: Update, context: ParkShareContext) -> L
 
 async def availability_typed(update: Update, context: ParkShareContext) -> ListState:
     draft = _draft(context)
-    draft.availability_text = update.effective_message.text.strip()
+    draft.availability_text = text_of(update).strip()
     try:
         parsed = _parse_draft_availability(draft, context)
         if parsed.blocked:
             raise InvalidInput("a new listing needs open hours, not blocked ones")
     except AmbiguousHours as error:
         # Kept until a reading is picked; only those two buttons leave this step with it.
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             reading_question(error, draft.availability_text, draft.timezone, context.i18n),
             reply_markup=inline(reading_buttons(ListingStep, context.i18n)),
         )
@@ -275,7 +274,7 @@ async def availability_typed(update: Update, context: ParkShareContext) -> ListS
             answer += "\n\n" + context.i18n.gettext(AVAILABILITY_EXAMPLES)
         else:
             answer = explain(error, context.i18n)
-        await update.effective_message.reply_text(answer)
+        await message_of(update).reply_text(answer)
         return ListState.AVAILABILITY
     return await _review(update, context)
 
@@ -309,7 +308,7 @@ def _buttons(state: ListState) -> CallbackQueryHandler:
                 update, context, forget=_forget, said=CANCELLED, removes_keyboard=True
             )
         if state == ListState.REVIEW and step.action == "edit":
-            await update.effective_message.reply_text(
+            await message_of(update).reply_text(
                 context.i18n.gettext("What would you like to change?"),
                 reply_markup=_edit_keyboard(context.i18n),
             )
@@ -317,9 +316,7 @@ def _buttons(state: ListState) -> CallbackQueryHandler:
         if state == ListState.REVIEW and step.action.startswith("edit_"):
             draft.editing = True
             return await _ask(update, context, ListState[step.action.removeprefix("edit_").upper()])
-        await update.effective_message.reply_text(
-            context.i18n.gettext("This button is no longer valid.")
-        )
+        await message_of(update).reply_text(context.i18n.gettext("This button is no longer valid."))
         return state
 
     return pressed
@@ -333,9 +330,7 @@ async def _reading_picked(update: Update, context: ParkShareContext, kind: str) 
     if draft.availability_text and kind in (OVERNIGHT, SAME_DAY):
         text = reading_text(draft.availability_text, kind, draft.timezone, context.clock.now())
     if text is None:
-        await update.effective_message.reply_text(
-            context.i18n.gettext("This button is no longer valid.")
-        )
+        await message_of(update).reply_text(context.i18n.gettext("This button is no longer valid."))
         return ListState.AVAILABILITY
     draft.availability_text = text
     return await _review(update, context)
@@ -362,7 +357,7 @@ def _features_keyboard(draft: ListingDraft, i18n: Translator):
             [
                 (
                     _("Largest vehicle: {size}").format(
-                        size=_(VEHICLE_LABELS[draft.max_vehicle_size])
+                        size=_(VEHICLE_LABELS[VehicleSize(draft.max_vehicle_size)])
                     ),
                     ListingStep("size"),
                 )
@@ -402,7 +397,7 @@ async def _next(update: Update, context: ParkShareContext, answered: ListState) 
 async def _ask(update: Update, context: ParkShareContext, state: ListState) -> ListState:
     _ = context.i18n.gettext
     draft = _draft(context)
-    reply = update.effective_message.reply_text
+    reply = message_of(update).reply_text
     if state == ListState.LOCATION:
         await reply(
             _("Share the spot's location with the button below, or type the address."),
@@ -467,7 +462,7 @@ async def _review(update: Update, context: ParkShareContext) -> ListState:
             (draft.ev_charger, _("EV charger")),
         )
         if present
-    ] + [_("up to a {size}").format(size=_(VEHICLE_LABELS[draft.max_vehicle_size]))]
+    ] + [_("up to a {size}").format(size=_(VEHICLE_LABELS[VehicleSize(draft.max_vehicle_size)]))]
     daily = _("none") if draft.daily_price is None else i18n.money(draft.daily_price)
     summary = _(
         "<b>{title}</b>\n{address}\n"
@@ -479,14 +474,14 @@ async def _review(update: Update, context: ParkShareContext) -> ListState:
     ).format(
         title=html.escape(draft.title),
         address=html.escape(draft.address or f"{draft.lat:.5f}, {draft.lon:.5f}"),
-        hourly=i18n.money(draft.hourly_price),
+        hourly=i18n.money(required(draft.hourly_price, "hourly price")),
         daily=daily,
         features=", ".join(features),
         access=html.escape(draft.access_instructions) or "—",
         photos=len(draft.photo_file_ids),
         hours=html.escape("; ".join(hours)),
     )
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         # Name, access and hours are the owner's words: long ones are cut, the buttons stay.
         fit_html(summary),
         reply_markup=inline(
@@ -520,12 +515,12 @@ async def _submit(update: Update, context: ParkShareContext) -> int:
         decision = await listings.submit(
             uow,
             context.clock,
-            owner_id=context.user_data.person_id,
+            owner_id=context.person_id,
             draft=spots.SpotDraft(
                 title=draft.title,
-                point=GeoPoint(draft.lat, draft.lon),
+                point=required(draft.point, "location"),
                 address=draft.address,
-                hourly_price=draft.hourly_price,
+                hourly_price=required(draft.hourly_price, "hourly price"),
                 daily_price=draft.daily_price,
                 covered=draft.covered,
                 ev_charger=draft.ev_charger,
@@ -548,7 +543,7 @@ async def _submit(update: Update, context: ParkShareContext) -> int:
         )
     else:
         text = _("“{title}” is live. Drivers nearby can book it now.")
-    await update.effective_message.reply_text(text.format(title=html.escape(spot.title)))
+    await message_of(update).reply_text(text.format(title=html.escape(spot.title)))
     return ConversationHandler.END
 
 
@@ -572,7 +567,7 @@ async def timed_out(update: Update, context: ParkShareContext) -> None:
 
 async def not_expected(update: Update, context: ParkShareContext) -> None:
     """Anything the current step cannot use gets a hint rather than silence."""
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         context.i18n.gettext(
             "That isn't what I asked for. Please answer the question above, or send /cancel."
         )

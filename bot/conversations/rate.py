@@ -23,6 +23,7 @@ from bot.context import ParkShareContext
 from bot.drafts import RatingDraft
 from bot.flow import ask_first, conversation
 from bot.i18n import N_
+from bot.incoming import message_of, query_of
 from bot.keyboards import CallbackData, inline
 from bot.relay_chat import leave as leave_relay
 from core.errors import BookingNotFound
@@ -60,7 +61,7 @@ async def rate_pressed(
     _ = context.i18n.gettext
     async with context.db.reading() as uow:
         side = await ratings.check_can_rate(
-            uow, booking_id=pressed.booking_id, rater_id=context.user_data.person_id
+            uow, booking_id=pressed.booking_id, rater_id=context.person_id
         )
         found = await parties.of_booking(uow, pressed.booking_id)
     if side != pressed.side:
@@ -100,12 +101,13 @@ async def stars_given(
 
 
 async def comment_typed(update: Update, context: ParkShareContext) -> int:
-    return await _save(update, context, update.effective_message.text or "")
+    return await _save(update, context, message_of(update).text or "")
 
 
 async def comment_skipped(update: Update, context: ParkShareContext) -> int:
-    await update.callback_query.answer()
-    await update.callback_query.edit_message_reply_markup(None)
+    query = query_of(update)
+    await query.answer()
+    await query.edit_message_reply_markup(None)
     return await _save(update, context, "")
 
 
@@ -117,9 +119,9 @@ async def _save(update: Update, context: ParkShareContext, comment: str) -> int:
     async with context.db.unit_of_work() as uow:
         await ratings.rate(
             uow, context.clock, booking_id=draft.booking_id,
-            rater_id=context.user_data.person_id, stars=draft.stars, comment=comment,
+            rater_id=context.person_id, stars=draft.stars, comment=comment,
         )  # fmt: skip
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         context.i18n.gettext("Thank you! You gave {stars} for booking #{id}.").format(
             stars=stars(draft.stars), id=draft.booking_id
         )

@@ -16,6 +16,7 @@ from bot.dispute_card import PROBLEMS, announce
 from bot.drafts import ReportDraft
 from bot.flow import ask_first, conversation
 from bot.i18n import N_, Translator
+from bot.incoming import message_of
 from bot.keyboards import CallbackData, inline
 from bot.relay_chat import leave as leave_relay
 from core.errors import TooEarlyToReport
@@ -52,7 +53,7 @@ async def report_pressed(
             uow,
             context.clock,
             booking_id=pressed.booking_id,
-            reporter_id=context.user_data.person_id,
+            reporter_id=context.person_id,
         )
     await query.answer()
     await leave_relay(update, context)
@@ -76,7 +77,7 @@ async def problem_picked(
     draft = context.user_data.report_draft
     if draft is None:
         return await _stale(update, context)
-    if await _too_early(update, context, draft.booking_id, Problem(pressed.problem)):
+    if await _too_early(context, query, draft.booking_id, Problem(pressed.problem)):
         return ReportState.PROBLEM
     await query.answer()
     draft.problem = pressed.problem
@@ -91,7 +92,7 @@ async def problem_picked(
 
 
 async def _too_early(
-    update: Update, context: ParkShareContext, booking_id: int, problem: Problem
+    context: ParkShareContext, query: CallbackQuery, booking_id: int, problem: Problem
 ) -> bool:
     """A spot found occupied long before the stay is refused with the moment it can be
     reported; the other problems stay on offer."""
@@ -101,7 +102,7 @@ async def _too_early(
         disputes.check_problem_timing(found.booking, problem, context.clock.now())
     except TooEarlyToReport as early:
         minutes = int(OCCUPIED_REPORT_LEAD.total_seconds() // 60)
-        await update.callback_query.answer(
+        await query.answer(
             context.i18n.ngettext(
                 "Your stay hasn't started yet. If the spot is still taken then, you can report "
                 "it from {moment}, {count} minute before the start.",
@@ -109,7 +110,7 @@ async def _too_early(
                 "it from {moment}, {count} minutes before the start.",
                 minutes,
             ).format(
-                moment=context.i18n.moment(early.details["reportable_from"], found.spot.timezone),
+                moment=context.i18n.moment(early.reportable_from, found.spot.timezone),
                 count=minutes,
             ),
             show_alert=True,
@@ -126,7 +127,7 @@ def _details_keyboard(i18n: Translator):
 
 
 async def details_sent(update: Update, context: ParkShareContext) -> ReportState | int:
-    message = update.effective_message
+    message = message_of(update)
     _ = context.i18n.gettext
     draft = context.user_data.report_draft
     if draft is None:
@@ -179,14 +180,14 @@ async def step_pressed(
     async with context.db.unit_of_work() as uow:
         dispute = await disputes.report(
             uow, context.clock, booking_id=draft.booking_id,
-            reporter_id=context.user_data.person_id, problem=Problem(draft.problem),
+            reporter_id=context.person_id, problem=Problem(draft.problem),
             text=draft.text, photo_file_ids=draft.photo_file_ids,
         )  # fmt: skip
         case = await disputes.case(uow, dispute.id)
     context.user_data.report_draft = None
     await query.answer()
     await query.edit_message_reply_markup(None)
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         _(
             "Thank you. A manager is looking at booking #{id} and will write to you here. The "
             "payment stays on hold until they decide."
@@ -201,7 +202,7 @@ async def _stale(update: Update, context: ParkShareContext) -> int:
     if update.callback_query:
         await update.callback_query.answer(text, show_alert=True)
     else:
-        await update.effective_message.reply_text(text)
+        await message_of(update).reply_text(text)
     return ConversationHandler.END
 
 

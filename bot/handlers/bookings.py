@@ -27,7 +27,8 @@ from bot.booking_buttons import (
 from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.i18n import N_, Translator, translator
-from bot.keyboards import CallbackData, inline
+from bot.incoming import chat_of, message_of
+from bot.keyboards import Button, CallbackData, inline
 from bot.payment_messages import offer_payment
 from bot.payment_pages import close_payment_pages
 from bot.spot_buttons import Navigate
@@ -35,7 +36,7 @@ from bot.stay_text import duration_text, window_text
 from bot.waiting_drivers import tell_of_freed_spots
 from core.db.models import Booking, Person, Spot
 from core.money import Money
-from core.services import bookings, disputes, ratings, relay, stays
+from core.services import bookings, disputes, ratings, relay, spots, stays
 from core.services.parties import Side
 from core.services.stays import Stay
 from core.status import LIVE_BOOKING_STATUSES, BookingStatus
@@ -103,7 +104,7 @@ def driver_buttons(booking: Booking | Stay, i18n: Translator) -> InlineKeyboardM
 
 def _trust_row(booking: Booking, side: Side, i18n: Translator) -> list[list]:
     """Write to the other side, and report a problem, while the booking allows them."""
-    row = []
+    row: list[Button] = []
     if booking.status in relay.OPEN_STATUSES:
         row.append(relay_button(booking.id, side, i18n))
     if booking.status in disputes.DISPUTABLE:
@@ -113,7 +114,7 @@ def _trust_row(booking: Booking, side: Side, i18n: Translator) -> list[list]:
 
 def _owner_rows(booking: Booking, i18n: Translator) -> list[list]:
     _ = i18n.gettext
-    rows = []
+    rows: list[list[Button]] = []
     if booking.status in relay.OPEN_STATUSES:
         rows.append([(_("💬 Driver of #{id}").format(id=booking.id), OpenRelay(booking.id))])
     if booking.status in disputes.DISPUTABLE:
@@ -128,7 +129,7 @@ def _owner_rows(booking: Booking, i18n: Translator) -> list[list]:
 async def list_bookings(update: Update, context: ParkShareContext) -> None:
     _ = context.i18n.gettext
     i18n = context.i18n
-    person_id = context.user_data.person_id
+    person_id = context.person_id
     async with context.db.reading() as uow:
         upcoming = await bookings.upcoming_of_driver(uow, context.clock, person_id)
         past = await bookings.past_of_driver(uow, context.clock, person_id)
@@ -147,7 +148,7 @@ async def list_bookings(update: Update, context: ParkShareContext) -> None:
     # An extension that lapsed is listed as past; its stay is shown once, with the live ones.
     shown = {stay.id for stay, _spot in upcoming_stays}
     past_stays = [(stay, spot) for stay, spot in past_stays if stay.id not in shown]
-    reply = update.effective_message.reply_text
+    reply = message_of(update).reply_text
     if not (upcoming or past or at_my_spots or stays_over):
         await reply(_("You have no bookings yet. Share your location to find a spot."))
         return
@@ -157,7 +158,7 @@ async def list_bookings(update: Update, context: ParkShareContext) -> None:
     if past_stays:
         lines = [_("<b>Past bookings</b>")]
         lines += [describe_stay(stay, spot, i18n) for stay, spot in past_stays]
-        rows = [[rate_button(b, Side.DRIVER, i18n)] for b in to_rate_as_driver]
+        rows: list[list[Button]] = [[rate_button(b, Side.DRIVER, i18n)] for b in to_rate_as_driver]
         rows += _problem_after_stay_rows(past, reportable, i18n)
         await reply("\n\n".join(lines), reply_markup=inline(rows) if rows else None)
     if at_my_spots:
@@ -170,14 +171,14 @@ async def list_bookings(update: Update, context: ParkShareContext) -> None:
         await reply(
             _("How were the drivers of your latest stays?"),
             reply_markup=inline(
-                [[rate_button(b, Side.OWNER, i18n)] for b in to_rate_as_owner] + after_stay
+                [*([rate_button(b, Side.OWNER, i18n)] for b in to_rate_as_owner), *after_stay]
             ),
         )
 
 
 def _problem_after_stay_rows(
     stays: list[tuple[Booking, Spot]], reportable: set[int], i18n: Translator
-) -> list[list[tuple[str, ReportProblem]]]:
+) -> list[list[Button]]:
     """A stay that has just ended can still be reported while the owner's share waits."""
     _ = i18n.gettext
     return [
@@ -194,7 +195,7 @@ async def owner_cancel_pressed(
     """An owner calls off a booking at their spot: asked first, with what it costs them."""
     i18n = context.i18n
     _ = i18n.gettext
-    owner_id = context.user_data.person_id
+    owner_id = context.person_id
     if pressed.action == "yes":
         async with context.db.unit_of_work() as uow:
             cancelled = await stays.cancel_as_owner(
@@ -214,7 +215,7 @@ async def owner_cancel_pressed(
         return
     async with context.db.reading() as uow:
         booking = await bookings.get(uow, pressed.booking_id)
-        spot = await uow.spots.get(booking.spot_id)
+        spot = await spots.get(uow, booking.spot_id)
         stay = await stays.stay_of(uow, booking)
     if spot.owner_id != owner_id:
         await query.answer(_("That booking doesn't exist."), show_alert=True)
@@ -224,7 +225,7 @@ async def owner_cancel_pressed(
         await query.edit_message_text(_("Booking #{id} stays as it is.").format(id=booking.id))
         return
     penalty = bookings.owner_cancellation_penalty(booking, context.clock.now())
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         describe_stay(stay, spot, i18n) + "\n\n" + i18n.ngettext(
             "Cancel this booking? The driver gets back everything they paid, and your credit "
             "score drops by {points} point.",
@@ -262,7 +263,7 @@ async def booking_pressed(
     i18n = context.i18n
     _ = i18n.gettext
     settings = context.settings
-    driver_id = context.user_data.person_id
+    driver_id = context.person_id
     if pressed.action == "cancel_yes":
         async with context.db.unit_of_work() as uow:
             cancelled = await stays.cancel_as_driver(
@@ -284,7 +285,7 @@ async def booking_pressed(
         return
     async with context.db.reading() as uow:
         booking = await bookings.get(uow, pressed.booking_id)
-        spot = await uow.spots.get(booking.spot_id)
+        spot = await spots.get(uow, booking.spot_id)
         stay = await stays.stay_of(uow, booking)
         # Read with the rest, for the policy shown before a cancellation is confirmed.
         terms = await bookings.stay_cancellation_terms(
@@ -356,7 +357,7 @@ async def extension_pressed(
     async with context.db.unit_of_work() as uow:
         extended = await stays.extend(
             uow, context.clock, booking_id=pressed.booking_id,
-            driver_id=context.user_data.person_id, minutes=pressed.minutes,
+            driver_id=context.person_id, minutes=pressed.minutes,
             commission_basis_points=context.settings.commission_basis_points,
             trusted_owner_commission_basis_points=(
                 context.settings.trusted_owner_commission_basis_points
@@ -365,7 +366,7 @@ async def extension_pressed(
     extension, stay, spot = extended.extension, extended.stay, extended.spot
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         _("Booking #{id}: {duration} more, until {end}, for {price}. Pay now to keep the spot.")
         .format(
             id=stay.id, duration=duration_text(extension.end_at - extension.start_at, i18n),
@@ -374,8 +375,8 @@ async def extension_pressed(
         )
     )  # fmt: skip
     await offer_payment(
-        context, extension.id, chat_id=update.effective_chat.id,
-        driver_id=context.user_data.person_id, i18n=i18n, due=extended.payment,
+        context, extension.id, chat_id=chat_of(update).id,
+        driver_id=context.person_id, i18n=i18n, due=extended.payment,
     )  # fmt: skip
 
 

@@ -8,6 +8,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.context import ParkShareContext
 from bot.i18n import N_
+from bot.incoming import message_of
 from core.credit import (
     GOOD_FROM,
     SCORE_RANGE,
@@ -47,7 +48,7 @@ async def show_credit(update: Update, context: ParkShareContext) -> None:
     i18n = context.i18n
     _ = i18n.gettext
     async with context.db.reading() as uow:
-        person = await people.get(uow, context.user_data.person_id)
+        person = await people.get(uow, context.person_id)
         history = await people.credit_history(uow, person.id)
     tier = tier_of(person.credit_score)
     lines = [
@@ -70,7 +71,7 @@ async def show_credit(update: Update, context: ParkShareContext) -> None:
         "How to raise it: finish your stays and leave on time, cancel early rather than late, "
         "and treat the other side well; good ratings count."
     )]  # fmt: skip
-    await update.effective_message.reply_text("\n".join(lines))
+    await message_of(update).reply_text("\n".join(lines))
 
 
 def handlers() -> list[BaseHandler]:

@@ -16,7 +16,7 @@ from telegram.ext import BaseHandler
 
 from bot.ban_notice import banned_notice
 from bot.buttons import on_button
-from bot.context import ParkShareContext
+from bot.context import ParkShareContext, required
 from bot.dispute_card import (
     PARTIAL_PERCENTS,
     DisputeAction,
@@ -27,6 +27,7 @@ from bot.dispute_card import (
 )
 from bot.errors import explain
 from bot.i18n import N_, Translator, translator
+from bot.incoming import chat_of, message_of, sender_of
 from bot.keyboards import CallbackData, inline
 from bot.managers_group import is_manager
 from bot.telegram_text import MAX_TEXT, fit_html, split_html, visible_len
@@ -121,7 +122,7 @@ def decided_text(decision: Decision, i18n: Translator) -> str:
     _ = i18n.gettext
     return "{verdict}\n{amounts}\n{held}".format(
         verdict=_("✅ Decided by {manager}: {what}").format(
-            manager=html.escape(decision.case.manager.first_name),
+            manager=html.escape(decision.manager.first_name),
             what=_verdict(decision, i18n),
         ),
         amounts=amounts_text(decision.division, i18n),
@@ -138,10 +139,9 @@ def _card_with(case: Case, note: str, i18n: Translator) -> str:
     return fit_html(last, MAX_TEXT - visible_len(note)) + note
 
 
-async def _may_settle(update: Update, context: ParkShareContext) -> bool:
+async def _may_settle(update: Update, context: ParkShareContext, query: CallbackQuery) -> bool:
     """Only a manager, and only on a card in the managers' group: a press anywhere else is a
     forged or forwarded button. Whoever pressed in the group reads the group's language."""
-    query = update.callback_query
     if (
         update.effective_chat is None
         or update.effective_chat.id != context.settings.manager_chat_id
@@ -151,7 +151,7 @@ async def _may_settle(update: Update, context: ParkShareContext) -> bool:
             show_alert=True,
         )
         return False
-    if not await is_manager(context, update.effective_chat.id, update.effective_user.id):
+    if not await is_manager(context, chat_of(update).id, sender_of(update).id):
         await query.answer(
             context.managers_i18n.gettext("Only the managers' administrators can settle disputes."),
             show_alert=True,
@@ -168,10 +168,10 @@ async def _settle(
 ) -> None:
     """A manager's press on a card: ``act`` runs with the manager's id once they may settle,
     and a card another manager took, or a ruling the dispute does not allow, is answered."""
-    if not await _may_settle(update, context):
+    if not await _may_settle(update, context, query):
         return
     try:
-        await act(context.user_data.person_id)
+        await act(context.person_id)
     except DisputeTaken as taken:
         await query.answer(await _taken_by(context, taken), show_alert=True)
     except RulingNotAllowed as refused:
@@ -188,7 +188,7 @@ async def action_pressed(
         elif pressed.action in RULING_OF_ACTION:
             await _propose(query, context, pressed, manager_id)
         else:
-            await _side_action(update, context, pressed, manager_id)
+            await _side_action(update, context, query, pressed, manager_id)
 
     await _settle(update, context, query, act)
 
@@ -198,7 +198,7 @@ async def confirm_pressed(
     update: Update, context: ParkShareContext, query: CallbackQuery, pressed: ConfirmRuling
 ) -> None:
     async def act(manager_id: int) -> None:
-        await _decide(update, context, pressed, manager_id)
+        await _decide(update, context, query, pressed, manager_id)
 
     await _settle(update, context, query, act)
 
@@ -206,8 +206,8 @@ async def confirm_pressed(
 async def _taken_by(context: ParkShareContext, taken: DisputeTaken) -> str:
     i18n = context.managers_i18n
     async with context.db.reading() as uow:
-        dispute = await disputes.get(uow, int(taken.details["dispute_id"]))
-        manager = await people.get(uow, dispute.manager_id)
+        dispute = await disputes.get(uow, taken.dispute_id)
+        manager = await people.get(uow, required(dispute.manager_id, "manager who took it"))
     if dispute.resolution:
         return i18n.gettext("Already decided by {manager}.").format(manager=manager.first_name)
     return i18n.gettext("{manager} is handling this dispute.").format(manager=manager.first_name)
@@ -218,7 +218,7 @@ async def _show_keyboard(query, context: ParkShareContext, pressed: DisputeActio
     async with context.db.reading() as uow:
         dispute = await disputes.get(uow, pressed.dispute_id)
         if dispute.resolution or dispute.manager_id not in (None, manager_id):
-            raise DisputeTaken(str(dispute.id), dispute_id=dispute.id)
+            raise DisputeTaken(dispute.id)
         case = await disputes.case(uow, dispute.id)
     await query.answer()
     if pressed.action == "partial":
@@ -244,16 +244,22 @@ async def _propose(query, context: ParkShareContext, pressed: DisputeAction, man
     )
 
 
-async def _decide(update: Update, context: ParkShareContext, pressed: ConfirmRuling, manager_id):
+async def _decide(
+    update: Update,
+    context: ParkShareContext,
+    query: CallbackQuery,
+    pressed: ConfirmRuling,
+    manager_id: int,
+) -> None:
     async with context.db.unit_of_work() as uow:
         decision = await disputes.decide(
             uow, context.clock, dispute_id=pressed.dispute_id, manager_id=manager_id,
             ruling=Ruling(pressed.ruling), refund_percent=pressed.percent,
         )  # fmt: skip
-    await update.callback_query.answer()
+    await query.answer()
     i18n = context.managers_i18n
     # The pressed message is the card's last part: it keeps its text and gains the verdict.
-    await update.callback_query.edit_message_text(
+    await query.edit_message_text(
         _card_with(decision.case, decided_text(decision, i18n), i18n), reply_markup=None
     )
     for side in (Side.DRIVER, Side.OWNER):
@@ -302,13 +308,16 @@ def _verdict(decision: Decision, i18n: Translator, *, reader: Side | None = None
 
 
 async def _side_action(
-    update: Update, context: ParkShareContext, pressed: DisputeAction, manager_id: int
+    update: Update,
+    context: ParkShareContext,
+    query: CallbackQuery,
+    pressed: DisputeAction,
+    manager_id: int,
 ) -> None:
-    query = update.callback_query
     kind, side = pressed.action.split("_")[0], SIDE_OF_ACTION[pressed.action[-1]]
     i18n = context.managers_i18n
     _ = i18n.gettext
-    manager = html.escape(update.effective_user.first_name)
+    manager = html.escape(sender_of(update).first_name)
     async with context.db.unit_of_work() as uow:
         if kind == "pen":
             person = await disputes.penalise(
@@ -339,7 +348,7 @@ async def _side_action(
         case = await disputes.case(uow, pressed.dispute_id)
     await query.answer(note)
     with contextlib.suppress(TelegramError):
-        await update.effective_message.reply_text(note)
+        await message_of(update).reply_text(note)
     if kind == "ban":
         await tell(context, person.telegram_id, banned_notice(person.language, person.ban_reason))
     elif kind == "pen":
@@ -373,13 +382,13 @@ async def answer_pressed(
     _ = context.i18n.gettext
     async with context.db.reading() as uow:
         dispute = await disputes.get(uow, pressed.dispute_id)
-    if dispute.asked_person_id != context.user_data.person_id or dispute.resolution:
+    if dispute.asked_person_id != context.person_id or dispute.resolution:
         await query.answer(_("This question was not addressed to you."), show_alert=True)
         return
     await query.answer()
     context.user_data.answering_dispute_id = dispute.id
     context.user_data.relay_booking_id = None
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         _("Write your answer, or send a photo. It goes to the manager only.")
     )
 

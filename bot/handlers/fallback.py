@@ -6,16 +6,17 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import ParkShareContext
+from bot.incoming import message_of, query_of
 
 
 async def unknown_command(update: Update, context: ParkShareContext) -> None:
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         context.i18n.gettext("I don't know that command. Send /help to see what I can do.")
     )
 
 
 async def unexpected_message(update: Update, context: ParkShareContext) -> None:
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         context.i18n.gettext(
             "I didn't understand that. Share your location to find a spot, or send /help."
         )
@@ -23,7 +24,7 @@ async def unexpected_message(update: Update, context: ParkShareContext) -> None:
 
 
 async def unknown_button(update: Update, context: ParkShareContext) -> None:
-    await update.callback_query.answer(
+    await query_of(update).answer(
         context.i18n.gettext("This button is no longer valid."), show_alert=True
     )
 

@@ -10,6 +10,7 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import ParkShareContext
 from bot.drafts import SearchInput
+from bot.incoming import message_of
 
 # A reader takes whatever text comes, explaining what it could not use; it says False to pass
 # text nobody asked for on to the next reader.
@@ -29,7 +30,7 @@ def handlers(*, asked: dict[SearchInput, Reader], unasked: tuple[Reader, ...]) -
         for reader in unasked:
             if await reader(update, context):
                 return
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             context.i18n.gettext(
                 "I didn't understand that. Share your location to find a spot, or send /help."
             )

@@ -23,7 +23,8 @@ async def stop_the_banned(update: Update, context: ParkShareContext) -> None:
 
 async def _stop_the_banned(update: Update, context: ParkShareContext) -> None:
     chat = update.effective_chat
-    person_id = context.user_data.person_id if context.user_data is not None else None
+    data = context.user_data_if_any
+    person_id = data.person_id if data is not None else None
     if person_id is None or chat is None or chat.type != ChatType.PRIVATE:
         return
     if not (update.message or update.edited_message or update.callback_query):

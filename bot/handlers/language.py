@@ -11,6 +11,7 @@ from bot.buttons import on_button
 from bot.commands import publish_menu_for_chat
 from bot.context import ParkShareContext
 from bot.i18n import LANGUAGE_NAMES, translator
+from bot.incoming import message_of
 from bot.keyboards import CallbackData, inline
 from core.services import people
 
@@ -23,7 +24,7 @@ class LanguageChoice(CallbackData):
 
 
 async def ask_language(update: Update, context: ParkShareContext) -> None:
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         context.i18n.gettext("Which language should I speak?"),
         reply_markup=inline(
             [[(name, LanguageChoice(code))] for code, name in LANGUAGE_NAMES.items()]
@@ -36,7 +37,7 @@ async def language_chosen(
     update: Update, context: ParkShareContext, query: CallbackQuery, choice: LanguageChoice
 ) -> None:
     async with context.db.unit_of_work() as uow:
-        await people.set_language(uow, context.user_data.person_id, choice.language)
+        await people.set_language(uow, context.person_id, choice.language)
     context.user_data.language = choice.language
     await query.answer()
     await query.edit_message_text(

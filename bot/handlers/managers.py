@@ -14,6 +14,7 @@ from bot.ban_notice import banned_notice
 from bot.context import ParkShareContext
 from bot.dispute_card import TIER_NAMES, post_card
 from bot.i18n import N_, translator
+from bot.incoming import chat_of, message_of, sender_of
 from bot.managers_group import in_managers_group, is_manager
 from core.credit import tier_of
 from core.errors import DomainError
@@ -34,12 +35,12 @@ SPOT_STATUSES = {
 async def _allowed(update: Update, context: ParkShareContext) -> bool:
     """Managers in their group; anyone else in the group is told, anywhere else ignored."""
     if not in_managers_group(update, context):
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             context.i18n.gettext("I don't know that command. Send /help to see what I can do.")
         )
         return False
-    if not await is_manager(context, update.effective_chat.id, update.effective_user.id):
-        await update.effective_message.reply_text(
+    if not await is_manager(context, chat_of(update).id, sender_of(update).id):
+        await message_of(update).reply_text(
             context.managers_i18n.gettext("Only the managers' administrators can do that.")
         )
         return False
@@ -64,12 +65,12 @@ def _about(usage: str, *, needs_text: bool = False):
             rest = " ".join(context.args[1:]).strip() if context.args else ""
             _ = context.managers_i18n.gettext
             if target_id is None or (needs_text and not rest):
-                await update.effective_message.reply_text(html.escape(_(usage)))
+                await message_of(update).reply_text(html.escape(_(usage)))
                 return
             try:
                 await command(update, context, target_id, rest)
             except DomainError:
-                await update.effective_message.reply_text(_("Nothing found with that id."))
+                await message_of(update).reply_text(_("Nothing found with that id."))
 
         return run
 
@@ -82,9 +83,7 @@ async def show_disputes(update: Update, context: ParkShareContext) -> None:
     async with context.db.reading() as uow:
         cases = await disputes.open_cases(uow)
     if not cases:
-        await update.effective_message.reply_text(
-            context.managers_i18n.gettext("No disputes are open.")
-        )
+        await message_of(update).reply_text(context.managers_i18n.gettext("No disputes are open."))
         return
     for case in cases:
         await post_card(context, case)
@@ -95,7 +94,7 @@ async def ban(update: Update, context: ParkShareContext, person_id: int, reason:
     _ = context.managers_i18n.gettext
     async with context.db.unit_of_work() as uow:
         person = await people.ban(uow, person_id, reason)
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         _("Person #{id} is banned: {reason}").format(id=person.id, reason=html.escape(reason))
     )
     with contextlib.suppress(TelegramError):
@@ -109,7 +108,7 @@ async def unban(update: Update, context: ParkShareContext, person_id: int, _rest
     _ = context.managers_i18n.gettext
     async with context.db.unit_of_work() as uow:
         person = await people.unban(uow, person_id)
-    await update.effective_message.reply_text(_("Person #{id} can use ParkShare again.").format(
+    await message_of(update).reply_text(_("Person #{id} can use ParkShare again.").format(
         id=person.id))  # fmt: skip
     with contextlib.suppress(TelegramError):
         await context.bot.send_message(
@@ -146,7 +145,7 @@ async def show_person(
     for event in found.recent_events:
         lines.append(f"{event.delta:+d} · {event.kind}" + (
             f" (#{event.booking_id})" if event.booking_id else ""))  # fmt: skip
-    await update.effective_message.reply_text("\n".join(lines))
+    await message_of(update).reply_text("\n".join(lines))
 
 
 @_about(N_("Usage: /spot <spot id>"))
@@ -156,7 +155,7 @@ async def show_spot(update: Update, context: ParkShareContext, spot_id: int, _re
     async with context.db.reading() as uow:
         spot = await spots.get(uow, spot_id)
         rating, count = await uow.spots.rating_of(spot.id)
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         _(
             "🅿️ <b>Spot #{id}: {title}</b>\n{address}\nOwner: person #{owner} · {status}\n"
             "{price} per hour · rated {rating} ({count})"

@@ -16,7 +16,8 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.i18n import N_, Translator, translator
-from bot.keyboards import CallbackData, inline
+from bot.incoming import chat_of, message_of, sender_of
+from bot.keyboards import Button, CallbackData, inline
 from bot.listing_card import ModerateSpot, card_parts, decision_keyboard, post_listing_card
 from bot.managers_group import in_managers_group, is_manager
 from bot.telegram_text import MAX_CAPTION, MAX_TEXT, fit_html, visible_len
@@ -47,14 +48,12 @@ async def show_pending(update: Update, context: ParkShareContext) -> None:
     async with context.db.reading() as uow:
         pending = await spots.pending_review(uow)
     if not pending:
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             context.managers_i18n.gettext("No listings are waiting for review.")
         )
         return
     for decision in pending:
-        await post_listing_card(
-            context.bot, update.effective_chat.id, decision, context.managers_i18n
-        )
+        await post_listing_card(context.bot, chat_of(update).id, decision, context.managers_i18n)
 
 
 @on_button(ModerateSpot, managers=True)
@@ -80,7 +79,7 @@ async def _decided(
     # The cards live in the managers' group: whoever presses reads the group's language.
     i18n = context.managers_i18n
     _ = i18n.gettext
-    if not await is_manager(context, update.effective_chat.id, update.effective_user.id):
+    if not await is_manager(context, chat_of(update).id, sender_of(update).id):
         await query.answer(_("Only the managers' administrators can decide on listings."), True)
         return
     if isinstance(pressed, ModerateSpot) and pressed.action == "reject":
@@ -92,14 +91,14 @@ async def _decided(
         await query.edit_message_reply_markup(decision_keyboard(pressed.spot_id, i18n))
         return
     approve = isinstance(pressed, ModerateSpot)
-    reason = "" if approve else pressed.reason
+    reason = pressed.reason if isinstance(pressed, RejectSpot) else ""
     async with context.db.unit_of_work() as uow:
         moderated = await listings.moderate(
             uow, context.clock, pressed.spot_id, approve=approve, reason=reason
         )
     decision = moderated.decision
     await query.answer()
-    manager = html.escape(update.effective_user.full_name)
+    manager = html.escape(sender_of(update).full_name)
     if approve:
         verdict = _("✅ Approved by {manager}").format(manager=manager)
     else:
@@ -126,7 +125,9 @@ async def _show_verdict(query, decision: Decision, verdict: str, i18n: Translato
 
 def reject_keyboard(spot_id: int, i18n: Translator):
     _ = i18n.gettext
-    rows = [[(_(label), RejectSpot(spot_id, code))] for code, label in REJECTION_REASONS.items()]
+    rows: list[list[Button]] = [
+        [(_(label), RejectSpot(spot_id, code))] for code, label in REJECTION_REASONS.items()
+    ]
     rows.append([(_("↩️ Back"), ModerateSpot("back", spot_id))])
     return inline(rows)
 

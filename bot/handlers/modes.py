@@ -10,14 +10,15 @@ from bot import relay_chat
 from bot.context import ParkShareContext
 from bot.dispute_answers import take_answer
 from bot.errors import explain
+from bot.incoming import message_of
 from core.errors import DomainError
 
 
 async def in_mode(update: Update, context: ParkShareContext) -> None:
-    data = context.user_data
+    data = context.user_data_if_any
     if data is None or (data.relay_booking_id is None and data.answering_dispute_id is None):
         return
-    message = update.effective_message
+    message = message_of(update)
     if message.text and message.text.startswith("/"):
         data.answering_dispute_id = None
         await relay_chat.leave(update, context)

@@ -13,6 +13,7 @@ from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.errors import explain
 from bot.i18n import N_, Translator
+from bot.incoming import message_of
 from bot.keyboards import inline
 from bot.spot_buttons import ManageSpot
 from bot.waiting_drivers import tell_of_freed_spots
@@ -66,14 +67,14 @@ def keyboard(spot: Spot, i18n: Translator) -> InlineKeyboardMarkup:
 
 async def list_spots(update: Update, context: ParkShareContext) -> None:
     async with context.db.reading() as uow:
-        owned = await listings.owned(uow, context.user_data.person_id)
+        owned = await listings.owned(uow, context.person_id)
     if not owned:
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             context.i18n.gettext("You have no spots yet. Send /list to list one.")
         )
         return
     for shown in owned:
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             describe(shown.spot, shown.weekly_hours, context.i18n),
             reply_markup=keyboard(shown.spot, context.i18n),
         )
@@ -99,7 +100,7 @@ async def action_pressed(
         async with context.db.unit_of_work() as uow:
             shown = await listings.set_owner_status(
                 uow, context.clock, spot_id=pressed.spot_id,
-                owner_id=context.user_data.person_id,
+                owner_id=context.person_id,
                 status=STATUS_FOR_ACTION.get(pressed.action),
             )  # fmt: skip
     except DomainError as error:
@@ -123,7 +124,7 @@ async def action_pressed(
 async def _redraw(query, context: ParkShareContext, spot_id: int) -> None:
     """Back to the spot's own buttons, after a confirmation that could not go ahead."""
     async with context.db.reading() as uow:
-        spot = await spots.get_owned(uow, spot_id, context.user_data.person_id)
+        spot = await spots.get_owned(uow, spot_id, context.person_id)
     await query.edit_message_reply_markup(keyboard(spot, context.i18n))
 
 

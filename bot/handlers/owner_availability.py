@@ -16,6 +16,7 @@ from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.hours_readings import PickHoursReading, reading_buttons, reading_question, reading_text
 from bot.i18n import Translator
+from bot.incoming import message_of, text_of
 from bot.keyboards import CallbackData, inline
 from bot.waiting_drivers import tell_of_freed_spots
 from core.availability_text import (
@@ -48,16 +49,16 @@ def _listed(owned: list[Spot]) -> list[Spot]:
 async def try_hours(update: Update, context: ParkShareContext) -> bool:
     """Take text that reads as hours from an owner; False leaves it to others."""
     async with context.db.reading() as uow:
-        owned = _listed(await spots.owned(uow, context.user_data.person_id))
+        owned = _listed(await spots.owned(uow, context.person_id))
     if not owned:
         return False
-    text = update.effective_message.text
+    text = text_of(update)
     try:
         # An owner's spots are nearly always in one city; parse in the first one's zone.
         parse_availability(text, zone=ZoneInfo(owned[0].timezone), now=context.clock.now())
     except AmbiguousHours as error:
         context.user_data.pending_hours = text
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             reading_question(error, text, owned[0].timezone, context.i18n),
             reply_markup=inline(reading_buttons(PickHoursReading, context.i18n)),
         )
@@ -75,7 +76,7 @@ async def _for_which_spot(
         await _apply(update, context, owned[0].id, text)
     else:
         context.user_data.pending_hours = text
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             context.i18n.gettext("Which spot is this for?"),
             reply_markup=inline([[(spot.title, PickSpotForHours(spot.id))] for spot in owned]),
         )
@@ -87,7 +88,7 @@ async def reading_picked(
 ) -> None:
     _ = context.i18n.gettext
     async with context.db.reading() as uow:
-        owned = _listed(await spots.owned(uow, context.user_data.person_id))
+        owned = _listed(await spots.owned(uow, context.person_id))
     pending = context.user_data.pending_hours
     text = None
     if owned and pending is not None:
@@ -117,7 +118,7 @@ async def spot_picked(
 
 
 async def _apply(update: Update, context: ParkShareContext, spot_id: int, text: str) -> None:
-    owner_id = context.user_data.person_id
+    owner_id = context.person_id
     async with context.db.unit_of_work() as uow:
         added = await listings.add_hours(
             uow, context.clock, spot_id=spot_id, owner_id=owner_id, text=text
@@ -127,7 +128,7 @@ async def _apply(update: Update, context: ParkShareContext, spot_id: int, text: 
         "spot_id": change.spot_id, "rule_ids": change.rule_ids, "window_ids": change.window_ids,
     }  # fmt: skip
     await tell_of_freed_spots(context, added.freed)
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         _describe_change(spot, parsed, context.i18n),
         reply_markup=inline([[(context.i18n.gettext("↩️ Undo"), UndoHours(spot.id))]]),
     )
@@ -158,7 +159,7 @@ async def undo_pressed(
     async with context.db.unit_of_work() as uow:
         await spots.undo_availability(
             uow,
-            owner_id=context.user_data.person_id,
+            owner_id=context.person_id,
             change=spots.AvailabilityChange(
                 last["spot_id"], list(last["rule_ids"]), list(last["window_ids"])
             ),
@@ -166,7 +167,7 @@ async def undo_pressed(
     context.user_data.last_hours_change = None
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
-    await update.effective_message.reply_text(_("Undone: the spot's hours are as they were."))
+    await message_of(update).reply_text(_("Undone: the spot's hours are as they were."))
 
 
 def handlers() -> list[BaseHandler]:

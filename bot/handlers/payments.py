@@ -11,6 +11,7 @@ from bot.booking_buttons import PayBooking
 from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.errors import explain
+from bot.incoming import chat_of, message_of
 from bot.payment_messages import PAYMENTS_UNAVAILABLE, send_payment, tell_of_payment
 from core.errors import DomainError, PaymentMismatch
 from core.ports import GatewayRefused
@@ -26,8 +27,8 @@ async def pay_pressed(
     _ = context.i18n.gettext
     try:
         await send_payment(
-            context, pressed.booking_id, chat_id=update.effective_chat.id,
-            driver_id=context.user_data.person_id, i18n=context.i18n,
+            context, pressed.booking_id, chat_id=chat_of(update).id,
+            driver_id=context.person_id, i18n=context.i18n,
         )  # fmt: skip
     except GatewayRefused:
         await query.answer(_(PAYMENTS_UNAVAILABLE), show_alert=True)
@@ -37,6 +38,7 @@ async def pay_pressed(
 
 async def pre_checkout(update: Update, context: ParkShareContext) -> None:
     query = update.pre_checkout_query
+    assert query is not None  # registered with PreCheckoutQueryHandler
     try:
         amount = from_telegram_amount(query.total_amount, query.currency)
     except TelegramAmountRefused:
@@ -49,7 +51,7 @@ async def pre_checkout(update: Update, context: ParkShareContext) -> None:
             await booking_payments.check_payable(
                 uow,
                 payload=query.invoice_payload,
-                driver_id=context.user_data.person_id,
+                driver_id=context.person_id,
                 amount=amount,
             )
     except DomainError as error:
@@ -59,20 +61,21 @@ async def pre_checkout(update: Update, context: ParkShareContext) -> None:
 
 
 async def payment_received(update: Update, context: ParkShareContext) -> None:
-    paid = update.effective_message.successful_payment
+    paid = message_of(update).successful_payment
+    assert paid is not None  # registered for filters.SUCCESSFUL_PAYMENT
     async with context.db.unit_of_work() as uow:
         paid_for = await stays.record_payment(
             uow,
             context.clock,
             gateway=context.gateways.checkout.name,
             payload=paid.invoice_payload,
-            driver_id=context.user_data.person_id,
+            driver_id=context.person_id,
             amount=from_telegram_amount(paid.total_amount, paid.currency),
             external_id=paid.telegram_payment_charge_id,
             provider_charge_id=paid.provider_payment_charge_id,
         )
     await tell_of_payment(
-        context, paid_for.outcome, update.effective_chat.id, context.i18n, paid_for.parties
+        context, paid_for.outcome, chat_of(update).id, context.i18n, paid_for.parties
     )
 
 

@@ -11,9 +11,10 @@ from core.services import people
 
 async def remember_person(update: Update, context: ParkShareContext) -> None:
     user = update.effective_user
-    if user is None or user.is_bot or context.user_data is None:
+    data = context.user_data_if_any
+    if user is None or user.is_bot or data is None:
         return
-    if context.user_data.person_id is not None:
+    if data.person_id is not None:
         return
     async with context.db.unit_of_work() as uow:
         person = await people.register(
@@ -24,8 +25,8 @@ async def remember_person(update: Update, context: ParkShareContext) -> None:
             first_name=user.first_name,
             initial_credit=context.settings.initial_credit_score,
         )
-    context.user_data.person_id = person.id
-    context.user_data.language = person.language
+    data.person_id = person.id
+    data.language = person.language
 
 
 def handlers() -> list[BaseHandler]:

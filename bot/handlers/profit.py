@@ -13,6 +13,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.i18n import Translator
+from bot.incoming import chat_of, message_of, sender_of
 from bot.keyboards import CallbackData, inline
 from bot.managers_group import in_managers_group, is_manager
 from core.money import Money
@@ -39,9 +40,9 @@ async def show_earnings(update: Update, context: ParkShareContext) -> None:
     i18n = context.i18n
     _ = i18n.gettext
     async with context.db.reading() as uow:
-        earned = await profit.earnings(uow, context.user_data.person_id)
+        earned = await profit.earnings(uow, context.person_id)
     if not earned.by_month:
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             _("No earnings yet. After each completed stay your share shows up here.")
         )
         return
@@ -59,14 +60,14 @@ async def show_earnings(update: Update, context: ParkShareContext) -> None:
     lines += [
         f"{i18n.month(month.month)}: {_amounts(month.amounts, i18n)}" for month in earned.by_month
     ]
-    await update.effective_message.reply_text("\n".join(lines))
+    await message_of(update).reply_text("\n".join(lines))
 
 
 async def set_up_payouts(update: Update, context: ParkShareContext) -> None:
     """Where an owner's share goes: a Stripe Connect account they open through a link."""
     _ = context.i18n.gettext
     gateway = context.gateways.payouts
-    message = update.effective_message
+    message = message_of(update)
     if gateway is None:
         await message.reply_text(_(
             "Payouts aren't set up on this server yet. Your earnings are safe and shown in "
@@ -80,7 +81,7 @@ async def set_up_payouts(update: Update, context: ParkShareContext) -> None:
         )
         return
     async with context.db.reading() as uow:
-        owner = await people.get(uow, context.user_data.person_id)
+        owner = await people.get(uow, context.person_id)
     if owner.payouts_enabled:
         await message.reply_text(
             _("Your payout account is connected. Your share is paid out after each stay.")
@@ -165,11 +166,11 @@ async def _report(context: ParkShareContext, period: str) -> str:
 
 async def show_report(update: Update, context: ParkShareContext) -> None:
     if not in_managers_group(update, context):
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             context.i18n.gettext("The report is for the managers' group.")
         )
         return
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         await _report(context, "today"), reply_markup=_report_keyboard(context.managers_i18n)
     )
 
@@ -180,7 +181,7 @@ async def report_period_pressed(
 ) -> None:
     i18n = context.managers_i18n
     if not in_managers_group(update, context) or not await is_manager(
-        context, update.effective_chat.id, update.effective_user.id
+        context, chat_of(update).id, sender_of(update).id
     ):
         await query.answer(i18n.gettext("Only the managers can do this."), show_alert=True)
         return

@@ -13,6 +13,7 @@ from telegram.ext import BaseHandler
 from bot.booking_buttons import OpenRelay
 from bot.buttons import on_button
 from bot.context import ParkShareContext
+from bot.incoming import message_of
 from bot.relay_chat import LEAVE_LABEL, ROLE_OF
 from core.services import relay
 
@@ -25,13 +26,13 @@ async def open_pressed(
     async with context.db.reading() as uow:
         leg = await relay.open_leg(
             uow, context.clock, booking_id=pressed.booking_id,
-            person_id=context.user_data.person_id,
+            person_id=context.person_id,
         )  # fmt: skip
     await query.answer()
     context.user_data.relay_booking_id = pressed.booking_id
     context.user_data.answering_dispute_id = None
     other = _(ROLE_OF[leg.sender_side.other]).format(id=pressed.booking_id)
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         _(
             "💬 You're now writing to the <b>{other}</b> (“{title}”). Everything you send here "
             "goes to them through the bot, without your name or number. Press “{leave}” or send "

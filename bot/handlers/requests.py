@@ -11,6 +11,7 @@ from bot.booking_buttons import AnswerRequest
 from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.i18n import translator
+from bot.incoming import message_of
 from bot.payment_messages import offer_payment
 from bot.waiting_drivers import tell_of_freed_spots
 from core.db.models import Booking
@@ -28,7 +29,7 @@ async def request_answered(
     async with context.db.unit_of_work() as uow:
         answered = await stays.answer_request(
             uow, context.clock, booking_id=pressed.booking_id,
-            owner_id=context.user_data.person_id, accept=accept,
+            owner_id=context.person_id, accept=accept,
         )  # fmt: skip
     booking, driver = answered.booking, answered.driver
     await query.answer()
@@ -39,7 +40,7 @@ async def request_answered(
         )
     else:
         answer = _("You declined request #{id}.")
-    await update.effective_message.reply_text(answer.format(id=booking.id))
+    await message_of(update).reply_text(answer.format(id=booking.id))
     await tell_driver(context, driver.telegram_id, driver.language, booking, answered.payment)
     await tell_of_freed_spots(context, answered.freed)
 

@@ -21,7 +21,8 @@ from bot.errors import explain
 from bot.feedback import action_if_slow
 from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_, Translator
-from bot.keyboards import CallbackData, inline
+from bot.incoming import location_of, message_of, text_of
+from bot.keyboards import CallbackData, KeyboardRow, inline
 from bot.spot_buttons import OpenSpot
 from bot.stay_text import duration_text
 from bot.vehicle_labels import VEHICLE_LABELS
@@ -94,7 +95,7 @@ async def location_shared(update: Update, context: ParkShareContext) -> None:
     # A live location on the way to a booking is not a new search.
     if await tell_owner_eta(update, context, answer_driver=True):
         return
-    shared = update.effective_message.location
+    shared = location_of(update)
     await _start_search(update, context, GeoPoint(shared.latitude, shared.longitude))
 
 
@@ -102,7 +103,7 @@ async def try_address(update: Update, context: ParkShareContext) -> bool:
     """Search near a typed address; False when the text names no place we can find."""
     try:
         place = await locate_typed(
-            context.bot_data.geocoder, update.effective_message.text, language=context.language
+            context.bot_data.geocoder, text_of(update), language=context.language
         )
     except (AddressNotFound, GeocoderUnavailable):
         return False
@@ -117,7 +118,7 @@ async def try_window(update: Update, context: ParkShareContext) -> bool:
     if draft is None:
         return False
     asked = draft.awaiting == SearchInput.WINDOW
-    text = update.effective_message.text
+    text = text_of(update)
     try:
         window = _one_window(text, draft.timezone, context)
     except AmbiguousHours as error:
@@ -125,7 +126,7 @@ async def try_window(update: Update, context: ParkShareContext) -> bool:
             return False
         # "today 18-8": overnight or the same evening is asked, never guessed.
         draft.pending_window = text
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             reading_question(error, text, draft.timezone, context.i18n),
             reply_markup=inline(reading_buttons(PickWindowReading, context.i18n)),
         )
@@ -134,7 +135,7 @@ async def try_window(update: Update, context: ParkShareContext) -> bool:
         if not asked:
             return False
         hint = explain(error, context.i18n) if isinstance(error, WindowInPast) else ""
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             "\n".join(filter(None, [hint, context.i18n.gettext(WINDOW_EXAMPLES)]))
         )
         return True
@@ -147,12 +148,12 @@ def _one_window(text: str, zone: str, context: ParkShareContext) -> Window:
 
 
 async def _show_window(update: Update, context: ParkShareContext, window: Window) -> None:
-    draft = context.user_data.search
+    draft = context.user_data.current_search()
     draft.start_at, draft.end_at = window.start.isoformat(), window.end.isoformat()
     draft.window_option = None
     draft.page, draft.awaiting, draft.pending_window = 0, None, ""
     text, keyboard = await _results(context)
-    await update.effective_message.reply_text(text, reply_markup=keyboard)
+    await message_of(update).reply_text(text, reply_markup=keyboard)
 
 
 @on_button(PickWindowReading)
@@ -164,7 +165,7 @@ async def window_reading_picked(
     if draft is not None and draft.pending_window:
         text = reading_text(draft.pending_window, pressed.kind, draft.timezone, context.clock.now())
     try:
-        window = _one_window(text, draft.timezone, context) if text else None
+        window = _one_window(text, draft.timezone, context) if draft is not None and text else None
     except DomainError:
         window = None
     if window is None:
@@ -181,16 +182,14 @@ async def try_max_price(update: Update, context: ParkShareContext) -> bool:
     if draft is None or draft.awaiting != SearchInput.MAX_PRICE:
         return False
     try:
-        limit = parse_price(
-            update.effective_message.text, default_currency=context.settings.default_currency
-        )
+        limit = parse_price(text_of(update), default_currency=context.settings.default_currency)
     except DomainError as error:
-        await update.effective_message.reply_text(explain(error, context.i18n))
+        await message_of(update).reply_text(explain(error, context.i18n))
         return True
     draft.max_price_minor, draft.max_price_currency = limit.minor, limit.currency
     draft.awaiting, draft.page = None, 0
     text, keyboard = await _results(context)
-    await update.effective_message.reply_text(text, reply_markup=keyboard)
+    await message_of(update).reply_text(text, reply_markup=keyboard)
     return True
 
 
@@ -207,7 +206,7 @@ async def _start_search(update: Update, context: ParkShareContext, point: GeoPoi
         lat=point.lat, lon=point.lon, timezone=zone, start_at=window.start.isoformat(),
         end_at=window.end.isoformat(),
     )  # fmt: skip
-    message = update.effective_message
+    message = message_of(update)
     async with action_if_slow(message, "find_location", context.settings.slow_answer_ms / 1000):
         text, keyboard = await _results(context)
     await message.reply_text(text, reply_markup=keyboard)
@@ -226,7 +225,7 @@ async def search_changed(
         return
     option = change.option
     if option in ASKING:
-        await ASKING[option](update, context, draft)
+        await ASKING[option](update, context, query, draft)
         return
     REFINING[option](draft, option, context)
     await query.answer()
@@ -237,7 +236,7 @@ async def search_changed(
 # --- the buttons under the results, one entry per button -------------------------------------
 
 Refine = Callable[[SearchDraft, str, ParkShareContext], None]
-Ask = Callable[[Update, ParkShareContext, SearchDraft], Awaitable[None]]
+Ask = Callable[[Update, ParkShareContext, CallbackQuery, SearchDraft], Awaitable[None]]
 
 
 def _refined(change: Callable[[SearchDraft, str, ParkShareContext], None]) -> Refine:
@@ -288,15 +287,18 @@ def _previous_page(draft: SearchDraft, option: str, context: ParkShareContext) -
     draft.page = max(draft.page - 1, 0)
 
 
-async def _ask_window(update: Update, context: ParkShareContext, draft: SearchDraft) -> None:
+async def _ask_window(
+    update: Update, context: ParkShareContext, query: CallbackQuery, draft: SearchDraft
+) -> None:
     draft.awaiting = SearchInput.WINDOW
-    await update.callback_query.answer()
-    await update.effective_message.reply_text(context.i18n.gettext(WINDOW_EXAMPLES))
+    await query.answer()
+    await message_of(update).reply_text(context.i18n.gettext(WINDOW_EXAMPLES))
 
 
-async def _ask_max_price(update: Update, context: ParkShareContext, draft: SearchDraft) -> None:
+async def _ask_max_price(
+    update: Update, context: ParkShareContext, query: CallbackQuery, draft: SearchDraft
+) -> None:
     """Asks for the most the driver will pay; pressed again with one set, it drops it."""
-    query = update.callback_query
     if draft.max_price_minor is not None:
         draft.max_price_minor = draft.max_price_currency = None
         draft.page = 0
@@ -306,24 +308,26 @@ async def _ask_max_price(update: Update, context: ParkShareContext, draft: Searc
         return
     draft.awaiting = SearchInput.MAX_PRICE
     await query.answer()
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         context.i18n.gettext("Up to how much for this time? For example: 10 or €12.50")
     )
 
 
-async def _notify_when_free(update: Update, context: ParkShareContext, draft: SearchDraft) -> None:
+async def _notify_when_free(
+    update: Update, context: ParkShareContext, query: CallbackQuery, draft: SearchDraft
+) -> None:
     async with context.db.unit_of_work() as uow:
         await saved_searches.save(
-            uow, context.clock, person_id=context.user_data.person_id,
+            uow, context.clock, person_id=context.person_id,
             point=GeoPoint(draft.lat, draft.lon), radius_m=saved_searches.MAX_RADIUS_M,
             start=datetime.fromisoformat(draft.start_at),
             end=datetime.fromisoformat(draft.end_at),
         )  # fmt: skip
-    await update.callback_query.answer(
+    await query.answer(
         context.i18n.gettext("I'll tell you here as soon as a spot near there is free."),
         show_alert=True,
     )
-    await update.callback_query.edit_message_reply_markup(reply_markup=None)
+    await query.edit_message_reply_markup(reply_markup=None)
 
 
 # Buttons that change the search, and the results shown again.
@@ -347,7 +351,7 @@ ASKING: dict[str, Ask] = {
 
 
 async def _results(context: ParkShareContext) -> tuple[str, InlineKeyboardMarkup]:
-    draft = context.user_data.search
+    draft = context.user_data.current_search()
     i18n = context.i18n
     result = await nearest_free(
         context.db,
@@ -437,7 +441,7 @@ def _keyboard(
     _ = i18n.gettext
     first = draft.page * PAGE_SIZE
     # A spot's name is the owner's text: cut where a phone would, keeping the distance.
-    rows = [
+    rows: list[KeyboardRow] = [
         [(fit_label(f"{number}. {hit.title}", keep=f" · {i18n.distance(hit.distance_m)}"),
           OpenSpot(hit.spot_id))]
         for number, hit in enumerate(result.hits[first : first + PAGE_SIZE], start=first + 1)

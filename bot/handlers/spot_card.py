@@ -14,6 +14,7 @@ from telegram.ext import BaseHandler
 from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.i18n import Translator
+from bot.incoming import chat_of
 from bot.keyboards import inline
 from bot.spot_buttons import BookSpot, Navigate, OpenSpot
 from bot.spot_view import fits_text
@@ -48,7 +49,7 @@ async def spot_opened(
     start, end = _window(context, spot.timezone)
     text = await _card_text(context, details, start, end)
     keyboard = inline([[(_("📅 Book"), BookSpot(spot.id)), (_("🧭 Navigate"), Navigate(spot.id))]])
-    chat_id = update.effective_chat.id
+    chat_id = chat_of(update).id
     if spot.photos:
         await context.bot.send_photo(
             chat_id, spot.photos[0].telegram_file_id, caption=fit_html(text, MAX_CAPTION),
@@ -127,7 +128,7 @@ async def navigate(
         chinese=context.language == "zh_Hans",
     )  # fmt: skip
     await context.bot.send_message(
-        update.effective_chat.id,
+        chat_of(update).id,
         _("Open the route to “{title}” in your navigation app:").format(
             title=html.escape(spot.title)
         ),

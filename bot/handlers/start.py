@@ -12,6 +12,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.errors import explain
+from bot.incoming import message_of
 from bot.keyboards import location_request
 from bot.main_menu import ROLES, RoleChoice, role_keyboard
 from core.errors import DomainError, SpotNotFound
@@ -31,7 +32,7 @@ async def start(update: Update, context: ParkShareContext) -> None:
         await _show_linked_spot(update, context, int(match.group(1)))
         return
     name = html.escape(update.effective_user.first_name) if update.effective_user else ""
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         _(
             "Hi {name}! ParkShare finds you a private parking spot nearby, or earns you money "
             "from yours. We hold the payment until the stay is over, so both sides are safe.\n\n"
@@ -53,9 +54,9 @@ async def role_chosen(
 async def _welcome_role(update: Update, context: ParkShareContext, role: str) -> None:
     _ = context.i18n.gettext
     async with context.db.unit_of_work() as uow:
-        await people.add_role(uow, context.user_data.person_id, ROLES[role])
+        await people.add_role(uow, context.person_id, ROLES[role])
     if role == "driver":
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             _(
                 "Great! Share your location and I'll show the nearest spots that are free, "
                 "with prices and directions."
@@ -63,7 +64,7 @@ async def _welcome_role(update: Update, context: ParkShareContext, role: str) ->
             reply_markup=location_request(_("📍 Share my location")),
         )
     else:
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             _(
                 "Great! You'll list your spot with its place, price and the hours it is free. "
                 "Drivers pay through us; you get your share after each stay."
@@ -79,10 +80,10 @@ async def _show_linked_spot(update: Update, context: ParkShareContext, spot_id: 
             if spot.status != SpotStatus.APPROVED:
                 raise SpotNotFound(str(spot_id))
     except DomainError as error:
-        await update.effective_message.reply_text(explain(error, context.i18n))
+        await message_of(update).reply_text(explain(error, context.i18n))
         return
     price = context.i18n.money(spot.hourly_price)
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         _("<b>{title}</b>\n{address}\n{price} per hour").format(
             title=html.escape(spot.title), address=html.escape(spot.address), price=price
         ),

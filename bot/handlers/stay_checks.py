@@ -16,6 +16,7 @@ from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.dispute_card import announce
 from bot.i18n import N_, translator
+from bot.incoming import message_of
 from bot.stay_check_questions import AnswerCheck
 from core.services import disputes, stay_checks
 from core.services.stay_checks import Answer
@@ -28,7 +29,7 @@ async def check_in_pressed(
     async with context.db.unit_of_work() as uow:
         found = await stay_checks.check_in(
             uow, context.clock, booking_id=pressed.booking_id,
-            driver_id=context.user_data.person_id,
+            driver_id=context.person_id,
         )  # fmt: skip
     await query.answer(context.i18n.gettext("Thanks! The owner knows you're here."))
     if found is None:
@@ -63,23 +64,23 @@ async def answer_pressed(
     async with context.db.unit_of_work() as uow:
         answered = await stay_checks.answer(
             uow, context.clock, booking_id=pressed.booking_id,
-            owner_id=context.user_data.person_id, given=given, note=note,
+            owner_id=context.person_id, given=given, note=note,
         )  # fmt: skip
         case = await disputes.case(uow, answered.dispute.id) if answered.dispute else None
     await query.answer()
     await query.edit_message_reply_markup(None)
     if case is not None:
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             _("Thank you. A manager is looking at booking #{id} and will write to you here.")
             .format(id=pressed.booking_id)
         )  # fmt: skip
         await announce(context, case)
     elif given == Answer.SPOT_FREE:
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             _("Thanks! The driver earns credit for leaving on time.")
         )
     else:
-        await update.effective_message.reply_text(_("Thanks for letting us know."))
+        await message_of(update).reply_text(_("Thanks for letting us know."))
 
 
 def handlers() -> list[BaseHandler]:

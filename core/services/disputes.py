@@ -117,6 +117,13 @@ class Decision:
     still_held: Money
 
     @property
+    def manager(self) -> Person:
+        """Who decided: only the manager who took a case can decide it."""
+        if self.case.manager is None:
+            raise ValueError(f"dispute {self.case.dispute.id} was decided without a manager")
+        return self.case.manager
+
+    @property
     def refund(self) -> Money:
         return self.division.refund
 
@@ -150,7 +157,7 @@ def reportable_from(booking: Booking, problem: Problem) -> datetime | None:
 def check_problem_timing(booking: Booking, problem: Problem, now: datetime) -> None:
     earliest = reportable_from(booking, problem)
     if earliest is not None and now < earliest:
-        raise TooEarlyToReport(str(booking.id), reportable_from=earliest)
+        raise TooEarlyToReport(booking.id, reportable_from=earliest)
 
 
 async def _disputable(uow: UnitOfWork, clock: Clock, booking: Booking) -> bool:
@@ -269,7 +276,7 @@ async def claim(uow: UnitOfWork, *, dispute_id: int, manager_id: int) -> Dispute
     if dispute.status == DisputeStatus.RESOLVED or (
         dispute.manager_id is not None and dispute.manager_id != manager_id
     ):
-        raise DisputeTaken(str(dispute_id), dispute_id=dispute_id)
+        raise DisputeTaken(dispute_id)
     dispute.status = DisputeStatus.CLAIMED
     dispute.manager_id = manager_id
     return dispute
@@ -305,7 +312,7 @@ async def propose(
     """What a ruling would do, without doing it: the manager confirms it with a second tap."""
     dispute = await get(uow, dispute_id)
     if dispute.status == DisputeStatus.RESOLVED or dispute.manager_id not in (None, manager_id):
-        raise DisputeTaken(str(dispute_id), dispute_id=dispute_id)
+        raise DisputeTaken(dispute_id)
     percent = _checked_percent(dispute, ruling, refund_percent)
     at_stake = await case(uow, dispute_id)
     return Proposal(at_stake, ruling, percent, await _division(uow, at_stake, percent))
