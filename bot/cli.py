@@ -8,6 +8,7 @@ import logging
 import secrets
 import signal
 import sys
+from pathlib import Path
 
 from core.settings import Settings, SettingsError, load_settings
 
@@ -226,6 +227,12 @@ def main(argv: list[str] | None = None) -> int:
     from bot.app import DatabaseNotMigrated
     from payments.registry import GatewaySettingsError
 
+    if (folder := _missing_embedded_folder(settings.database_url)) is not None:
+        # SQLite would only say "unable to open database file"; and the driver's thread,
+        # failing to connect, may print a trace after the event loop has closed.
+        print(f"parkshare: cannot open the database {_shown(settings.database_url)}: "
+              f"the folder {folder} does not exist", file=sys.stderr)  # fmt: skip
+        return 2
     try:
         return args.handler(settings, args)
     except GatewaySettingsError as error:
@@ -247,6 +254,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"parkshare: cannot open the database {_shown(settings.database_url)}: "
               f"{_reason(error)}", file=sys.stderr)  # fmt: skip
         return 2
+
+
+def _missing_embedded_folder(url: str) -> Path | None:
+    """The folder an embedded (SQLite) database file would be in, when it does not exist."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return None
+    folder = Path(parsed.database).expanduser().parent
+    return None if folder.is_dir() else folder
 
 
 def _shown(url: str) -> str:

@@ -28,6 +28,17 @@ from tests.support.stripe_side import StripeSide
 DATABASES = ["sqlite", "postgresql"]
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``--dist loadgroup``) a test file runs on one worker, with its
+    module's fixtures built once, and the browser tests all run on the same worker: two
+    chromiums at once on a two-core machine starve each other past their timeouts."""
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        group = "browser" if Path(module).name.startswith("test_web_chat") else module
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session")
 def postgres_server_url() -> Iterator[str]:
     """The server `.ci/run` started, or one of our own from the machine's binaries."""

@@ -163,7 +163,8 @@ def test_an_embedded_database_in_a_missing_folder_is_one_line(tmp_path):
     result = parkshare("db", "upgrade", cwd=tmp_path, env_extra={"PARKSHARE_DATABASE_URL": url})
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        f"parkshare: cannot open the database {url}: unable to open database file"
+        f"parkshare: cannot open the database {url}: "
+        f"the folder {tmp_path}/no/such/folder does not exist"
     )
 
 
