@@ -197,6 +197,9 @@ async def tell_of_payment(
     head = None
     if outcome.result == booking_payments.PaymentResult.REINSTATED:
         head = payment_outcome_text(outcome, i18n)
+    if parties is None:  # a webhook's payment: read once for the driver's and owner's messages
+        async with context.db.reading() as uow:
+            parties = await stays.parties_of(uow, outcome.booking)
     text, keyboard = await confirmation(context, outcome.booking, i18n, head=head, parties=parties)
     with contextlib.suppress(TelegramError):
         await context.bot.send_message(chat_id, text, reply_markup=keyboard)

@@ -14,12 +14,17 @@ from core.db.uow import Database, UnitOfWork
 from core.geo import GeoPoint
 from core.geocoding import GazetteerGeocoder
 from core.money import Money
+from core.pricing import commission_for, price_of
 from core.services import people, spots
+from core.settings import Settings
 from core.status import BookingStatus, SpotStatus
+from core.window import Window
 
 # Demo people get ids far above real Telegram ids handed out so far, so they never collide
 # with the people someone creates in the sandbox's web chat.
 DEMO_ID_BASE = 9_000_000_000
+# The platform's cut of the past stays the city starts with: the default commission.
+DEMO_COMMISSION_BASIS_POINTS = int(Settings.model_fields["commission_percent"].default * 100)
 STREETS = (
     "Torstraße", "Invalidenstraße", "Kastanienallee", "Schönhauser Allee", "Friedrichstraße",
     "Oranienstraße", "Bergmannstraße", "Karl-Marx-Allee", "Sonnenallee", "Kantstraße",
@@ -189,11 +194,10 @@ async def _past_stays(
     for n in range(count):
         end = clock.now() - timedelta(days=rng.randint(2, 90), hours=n)
         start = end - timedelta(hours=rng.randint(1, 6))
-        hours = int((end - start).total_seconds() // 3600)
-        price = Money(spot.hourly_price.minor * hours, spot.currency)
+        price = price_of(spot, Window(start, end))
         booking = Booking(
             spot_id=spot.id, driver_id=rng.choice(raters).id, start_at=start, end_at=end,
-            price=price, commission=Money(price.minor * 15 // 100, price.currency),
+            price=price, commission=commission_for(price, DEMO_COMMISSION_BASIS_POINTS),
             status=BookingStatus.COMPLETED, version=5, created_at=start, updated_at=end,
         )  # fmt: skip
         stays.append(booking)

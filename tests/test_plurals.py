@@ -10,8 +10,9 @@ from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
 from bot.i18n import catalog_path, translator
+from locales.update import LANGUAGES
 
-LANGUAGES = ["en", "zh_Hans", "ru"]
+TRANSLATED = [language for language in LANGUAGES if language != "en"]
 COUNTS = [0, 1, 2, 5, 21, 22]
 # A count placeholder followed by a countable English noun, written without ngettext.
 NUMBER_BEFORE_NOUN = re.compile(
@@ -47,7 +48,7 @@ def test_no_number_meets_a_noun_outside_ngettext():
     assert not singular_only, "\n".join(singular_only)
 
 
-@pytest.mark.parametrize("language", ["zh_Hans", "ru"])
+@pytest.mark.parametrize("language", TRANSLATED)
 def test_each_plural_message_has_every_form_of_the_language(language):
     forms = get_plural(language).num_plurals
     for message in catalog(language):

@@ -12,6 +12,7 @@ from telegram import CallbackQuery, Update
 from telegram.ext import BaseHandler
 
 from bot.availability_view import describe_weekly, describe_windows
+from bot.button_width import fit_label
 from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.hours_readings import PickHoursReading, reading_buttons, reading_question, reading_text
@@ -78,7 +79,9 @@ async def _for_which_spot(
         context.user_data.pending_hours = text
         await message_of(update).reply_text(
             context.i18n.gettext("Which spot is this for?"),
-            reply_markup=inline([[(spot.title, PickSpotForHours(spot.id))] for spot in owned]),
+            reply_markup=inline(
+                [[(fit_label(spot.title), PickSpotForHours(spot.id))] for spot in owned]
+            ),
         )
 
 

@@ -61,8 +61,7 @@ class Stay:
 
     @property
     def commission(self) -> Money:
-        minor = self.booking.commission_minor + sum(e.commission_minor for e in self.extensions)
-        return Money(minor, self.booking.currency)
+        return sum((e.commission for e in self.extensions), self.booking.commission)
 
     @property
     def owner_share(self) -> Money:
@@ -218,12 +217,11 @@ async def extend(
         commission_basis_points=commission_basis_points,
         trusted_owner_commission_basis_points=trusted_owner_commission_basis_points,
     )  # fmt: skip
+    stay = await stay_of(uow, extension)
     payment = None
     if extension.status == BookingStatus.AWAITING_PAYMENT:
-        payment = await payment_due(uow, extension.id, driver_id)
-    return Extended(
-        extension, await stay_of(uow, extension), await spots.get(uow, extension.spot_id), payment
-    )
+        payment = await payment_due(uow, extension.id, driver_id, stay)
+    return Extended(extension, stay, await spots.get(uow, extension.spot_id), payment)
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,10 +257,15 @@ class PaymentDue:
     stay: Stay
 
 
-async def payment_due(uow: UnitOfWork, booking_id: int, driver_id: int) -> PaymentDue:
+async def payment_due(
+    uow: UnitOfWork, booking_id: int, driver_id: int, stay: Stay | None = None
+) -> PaymentDue:
+    """``stay``: the booking's stay, when the caller has read it already."""
     charge = await booking_payments.charge_for(uow, booking_id=booking_id, driver_id=driver_id)
     opened = await booking_payments.open_checkout_of(uow, booking_id)
-    return PaymentDue(charge, opened, await stay_of(uow, await bookings.get(uow, booking_id)))
+    if stay is None:
+        stay = await stay_of(uow, await bookings.get(uow, booking_id))
+    return PaymentDue(charge, opened, stay)
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,9 +296,10 @@ async def book(
         trusted_owner_commission_basis_points=trusted_owner_commission_basis_points,
     )  # fmt: skip
     payment = None
+    parties = await parties_of(uow, booking)
     if booking.status == BookingStatus.AWAITING_PAYMENT:
-        payment = await payment_due(uow, booking.id, driver_id)
-    return Booked(booking, await parties_of(uow, booking), payment)
+        payment = await payment_due(uow, booking.id, driver_id, parties.stay)
+    return Booked(booking, parties, payment)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from aiogram import types as aiogram_types
+from playwright.async_api import Browser, Page, async_playwright, expect
 from telegram import Bot, Message, Update
 from telegram.ext import BaseRateLimiter
 
@@ -152,3 +153,41 @@ async def sandbox(
         assert_buttons_fit_a_phone(runtime.world)
         assert_one_unit_of_work_per_update(runtime)
         await assert_ledger_sound(runtime.database)
+
+
+# --- the web chat in a real browser (tests/end_to_end/test_web_chat*.py) ---
+
+CHROMIUM = "/usr/bin/chromium"
+# Without these, chromium on a closed network stalls reaching for Google's services.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]  # fmt: skip
+ARTIFACTS = Path(__file__).parents[1] / "artifacts"
+WAIT_MS = 15_000
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    """One chromium for the browser tests (they share one xdist worker)."""
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        await browser.close()
+
+
+@pytest.fixture
+async def page(browser, sandbox, request) -> AsyncIterator[Page]:
+    expect.set_options(timeout=WAIT_MS)
+    context = await browser.new_context(viewport={"width": 1200, "height": 900})
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    await page.goto(sandbox.runtime.url)
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)
+    await context.close()
+    assert errors == []

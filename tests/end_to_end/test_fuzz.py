@@ -263,7 +263,7 @@ async def _forged_data_at(sandbox, dana) -> None:
         forged = "rt:1:" + "9" * (size - len("rt:1:"))
         assert len(forged.encode()) == size
         answer = await dana.press_data(forged, dana.last_message())
-        assert answer is not None  # every press is answered, once
+        assert answer is not None  # every press is answered
 
 
 @pytest.mark.parametrize("place", ["listing", "relay", "report", "rating", "buttons"])

@@ -4,50 +4,22 @@ the real bot. A screenshot of each page is kept in tests/artifacts/."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Page, expect
 
 from core.services import bookings
 from core.status import BookingStatus
 from tests.integration.builders import a_person, an_approved_spot
 
-CHROMIUM = "/usr/bin/chromium"
-# Without these, chromium on a closed network stalls reaching for Google's services.
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-]  # fmt: skip
-ARTIFACTS = Path(__file__).parents[1] / "artifacts"
-WAIT_MS = 15_000
+from tests.end_to_end.conftest import ARTIFACTS  # isort: skip
 
 
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        await browser.close()
-
-
-@pytest.fixture
-async def page(browser, sandbox, request) -> AsyncIterator[Page]:
-    expect.set_options(timeout=WAIT_MS)
-    context = await browser.new_context(viewport={"width": 1200, "height": 900})
-    page = await context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    await page.goto(sandbox.runtime.url)
-    yield page
-    ARTIFACTS.mkdir(exist_ok=True)
-    await page.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)
-    await context.close()
-    assert errors == []
+def _world_person(sandbox, name: str):
+    """The sandbox's own record of a person the web chat created."""
+    return next(p for p in sandbox.world.people.values() if p["first_name"] == name)
 
 
 async def _new_person(page: Page, name: str, *, role: str = "driver", language: str = "en"):

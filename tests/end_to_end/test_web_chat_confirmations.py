@@ -10,22 +10,23 @@ import pytest
 from playwright.async_api import expect
 
 from core.services import bookings
-from tests.end_to_end.test_web_chat import ARTIFACTS, _bot_messages, _new_person, _send
+from tests.end_to_end.test_web_chat import (
+    ARTIFACTS,
+    _bot_messages,
+    _new_person,
+    _send,
+    _world_person,
+)
 from tests.integration.builders import a_person, an_approved_spot
 
 # The browser and page of the web chat's own tests, shared rather than set up twice.
-from tests.end_to_end.test_web_chat import browser, page  # noqa: F401  # isort: skip
-
-
-def _world_person(sandbox, name: str):
-    return next(p for p in sandbox.world.people.values() if p["first_name"] == name)
 
 
 @pytest.mark.parametrize(
     ("language", "shown_as", "suffix"), [("en", "en", "en"), ("zh-hans", "zh_Hans", "zh")]
 )
 async def test_the_driver_sees_a_full_confirmation_and_the_owner_a_notice(
-    page,  # noqa: F811
+    page,
     sandbox,
     language,
     shown_as,

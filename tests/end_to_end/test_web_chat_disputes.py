@@ -9,14 +9,7 @@ from playwright.async_api import Page, expect
 
 from core.services import disputes
 from core.services.disputes import Problem
-from tests.end_to_end.test_web_chat import (  # noqa: F401  (browser, page: its fixtures)
-    _artifact,
-    _bot_messages,
-    _new_person,
-    _send,
-    browser,
-    page,
-)
+from tests.end_to_end.test_web_chat import _artifact, _bot_messages, _new_person, _send
 from tests.integration.builders import a_payment, a_stay
 
 # The card's money buttons by place, as labels differ by language: Split 50/50, then Confirm.
@@ -47,7 +40,7 @@ async def _press(chat: Page, index: int) -> None:
     ("zh-hans", {"manager_language": "zh_Hans"}, "€3.00", "€0.00"),
 ])  # fmt: skip
 async def test_a_manager_confirms_a_split_in_the_web_chat(
-    page,  # noqa: F811
+    page,
     sandbox,
     language,
     asked,

@@ -9,14 +9,14 @@ from playwright.async_api import expect
 from sandbox.botapi import call
 
 # The browser and page of the web chat's own tests, shared rather than set up twice.
-from tests.end_to_end.test_web_chat import _new_person, browser, page  # noqa: F401
+from tests.end_to_end.test_web_chat import _new_person
 
 
 @pytest.mark.parametrize(
     ("currency", "amount", "shown"), [("AFN", 8835, "88.35"), ("YER", 50_000, "500")]
 )
 async def test_an_invoice_amount_is_shown_with_telegrams_exponent(
-    page,  # noqa: F811
+    page,
     sandbox,
     currency,
     amount,

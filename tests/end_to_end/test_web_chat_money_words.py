@@ -9,22 +9,23 @@ from playwright.async_api import Page, expect
 
 from bot.i18n import translator
 from core.money import Money
-from tests.end_to_end.test_web_chat import _artifact, _bot_messages, _new_person, _send
+from tests.end_to_end.test_web_chat import (
+    _artifact,
+    _bot_messages,
+    _new_person,
+    _send,
+    _world_person,
+)
 from tests.end_to_end.test_web_chat_disputes import _a_dispute as a_dispute
 from tests.end_to_end.test_web_chat_disputes import _press
 from tests.integration.builders import a_person
 
 # The browser and page of the web chat's own tests, shared rather than set up twice.
-from tests.end_to_end.test_web_chat import browser, page  # noqa: F401  # isort: skip
 
 # The card's money buttons by place, as labels differ by language: Split 50/50, then Confirm.
 SPLIT, CONFIRM = 3, 0
 # Words a reader must never meet next to their money (see the glossary in locales/).
 WRONG_WORDS = ("冻结", "车主", "退回", "кредитный", "заморожен")
-
-
-def _world_person(sandbox, name: str):
-    return next(p for p in sandbox.world.people.values() if p["first_name"] == name)
 
 
 async def _known(sandbox, name: str, language: str):
@@ -56,7 +57,7 @@ async def _has_no_wrong_words(chat: Page) -> None:
     ],
 )
 async def test_a_dispute_card_a_payout_and_a_refund_read_right(
-    page,  # noqa: F811
+    page,
     sandbox,
     language,
     web_language,
