@@ -466,7 +466,14 @@ async def advance(uow: UnitOfWork, clock: Clock) -> list[Notice]:
     await uow.one_at_a_time("advance_bookings")
     now = clock.now()
     notices: list[Notice] = []
-    for candidate in await uow.bookings.in_status_starting_before(BookingStatus.CONFIRMED, now):
+    starting = await uow.bookings.in_status_starting_before(BookingStatus.CONFIRMED, now)
+    ending = await uow.bookings.in_status_ending_before(BookingStatus.ACTIVE, now)
+    # Every booking the sweep moves is locked before any person's or money's row, in id order as
+    # a cancellation locks a stay's parts: a cancel holding one of them while it waits for the
+    # owner's row would otherwise deadlock with a sweep holding that row from an earlier stay.
+    for candidate_id in sorted({candidate.id for candidate in (*starting, *ending)}):
+        await locked(uow, candidate_id)
+    for candidate in starting:
         booking = await locked(uow, candidate.id)
         if booking.status == BookingStatus.CONFIRMED:  # not cancelled or disputed meanwhile
             await move(uow, clock, booking, BookingStatus.ACTIVE)
