@@ -12,6 +12,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from core.db.free_time import register_sqlite_functions
+
 SQLITE_BUSY_TIMEOUT_S = 30
 SQLITE_BEGIN_OPTION = "sqlite_begin"
 READ_CACHE_KIB = 32 * 1024
@@ -74,6 +76,7 @@ def _serialise_sqlite_writes(engine: AsyncEngine, *, in_memory: bool) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        register_sqlite_functions(dbapi_connection)
         if not in_memory:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
@@ -106,6 +109,7 @@ def create_sync_engine(url: str | URL) -> Engine:
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         dbapi_connection.execute("PRAGMA query_only=ON")
+        register_sqlite_functions(dbapi_connection)
         # Searches probe rules and bookings at hundreds of spots: with SQLite's 2 MiB default
         # cache a city of a million spots is read from the OS on every search, twice as slow.
         dbapi_connection.execute(f"PRAGMA cache_size=-{READ_CACHE_KIB}")

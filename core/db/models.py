@@ -33,6 +33,7 @@ from sqlalchemy.orm import (
     relationship,
 )
 
+from core.db.free_time import FreeTimeType
 from core.db.types import FlagSet, UTCDateTime
 from core.errors import InvalidCurrency
 from core.money import Money
@@ -221,6 +222,22 @@ class AvailabilityWindow(Base):
     start_at: Mapped[datetime]
     end_at: Mapped[datetime]
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SpotFreeTime(Base):
+    """A spot's free time from a little before now to past the bookable horizon (see
+    ``core.free_time``), rewritten in the transaction of every change to its hours, one-off
+    windows or live bookings, and rolled forward daily. Search and booking test it in SQL."""
+
+    __tablename__ = "spot_free_time"
+
+    spot_id: Mapped[int] = mapped_column(
+        ForeignKey("spot.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Epoch seconds: the stretch [written_from, written_until) the intervals were computed for.
+    written_from: Mapped[int] = mapped_column(BigInteger)
+    written_until: Mapped[int] = mapped_column(BigInteger, index=True)
+    free: Mapped[list[tuple[int, int]]] = mapped_column(FreeTimeType())
 
 
 class Booking(Base):

@@ -7,13 +7,15 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row, and_, bindparam, delete, func, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
-from core.availability import WeeklyRule
+from core import free_time
+from core.availability import Interval, WeeklyRule
 from core.db.models import (
     AvailabilityRule,
     AvailabilityWindow,
@@ -38,6 +40,7 @@ from core.db.models import (
     RelayMessage,
     SavedSearch,
     Spot,
+    SpotFreeTime,
     SpotPhoto,
     TransferStatus,
 )
@@ -464,6 +467,75 @@ class Bookings(_Repository):
             .limit(limit)
         )
         return [(booking, spot) for booking, spot in rows]
+
+
+class FreeTimes(_Repository):
+    """Each spot's free time (``core.free_time``), written from its hours, one-off windows and
+    live bookings."""
+
+    async def of(self, spot_id: int) -> SpotFreeTime | None:
+        return await self.session.get(SpotFreeTime, spot_id, populate_existing=True)
+
+    async def refresh(self, spot_ids: Iterable[int], now: datetime) -> None:
+        """Compute the spots' free time anew, as of ``now``, and write it; three reads and one
+        write for any number of spots."""
+        ids = sorted(set(spot_ids))
+        if not ids:
+            return
+        start, end = free_time.span_for(now)
+        zones: dict[int, str] = {
+            spot_id: zone
+            for spot_id, zone in await self.session.execute(
+                select(Spot.id, Spot.timezone).where(Spot.id.in_(ids))
+            )
+        }
+        rules: dict[int, list[WeeklyRule]] = {spot_id: [] for spot_id in ids}
+        for rule in await self.session.scalars(
+            select(AvailabilityRule).where(AvailabilityRule.spot_id.in_(ids))
+        ):
+            rules[rule.spot_id].append(WeeklyRule(rule.weekday, rule.start_minute, rule.end_minute))
+        openings: dict[int, list[Interval]] = {spot_id: [] for spot_id in ids}
+        blocks: dict[int, list[Interval]] = {spot_id: [] for spot_id in ids}
+        for window in await self.session.scalars(
+            select(AvailabilityWindow).where(
+                AvailabilityWindow.spot_id.in_(ids),
+                AvailabilityWindow.start_at < end,
+                AvailabilityWindow.end_at > start,
+            )
+        ):
+            (blocks if window.blocked else openings)[window.spot_id].append(
+                Interval(window.start_at, window.end_at)
+            )
+        held: dict[int, list[Interval]] = {spot_id: [] for spot_id in ids}
+        for spot_id, held_from, held_until in await self.session.execute(
+            select(Booking.spot_id, Booking.start_at, Booking.end_at).where(
+                Booking.spot_id.in_(ids),
+                Booking.status.in_(LIVE_BOOKING_STATUSES),
+                Booking.start_at < end,
+                Booking.end_at > start,
+            )
+        ):
+            held[spot_id].append(Interval(held_from, held_until))
+        for spot_id in ids:
+            if spot_id not in zones:
+                continue  # deleted meanwhile; its row went with it
+            free = free_time.compute(
+                rules[spot_id],
+                openings[spot_id],
+                blocks[spot_id],
+                held[spot_id],
+                ZoneInfo(zones[spot_id]),
+                start,
+                end,
+            )
+            await self.session.merge(
+                SpotFreeTime(
+                    spot_id=spot_id,
+                    written_from=free_time.epoch_seconds(start),
+                    written_until=free_time.epoch_seconds(end),
+                    free=free,
+                )
+            )
 
 
 class SavedSearches(_Repository):

@@ -28,6 +28,7 @@ from core.db.models import Delivery
 from core.db.repositories import (
     Bookings,
     Deliveries,
+    FreeTimes,
     KeptStates,
     Ledger,
     Payments,
@@ -135,6 +136,7 @@ class UnitOfWork:
         self.payments = Payments(self.session)
         self.kept_states = KeptStates(self.session)
         self.saved_searches = SavedSearches(self.session)
+        self.free_times = FreeTimes(self.session)
         self.trust = Trust(self.session)
         self.deliveries = Deliveries(self.session)
         self.audit = AuditReads(self.session)

@@ -1,0 +1,130 @@
+"""A spot's free time, known in advance: when it is offered (weekly rules and one-off openings,
+minus blocks) and not held by a live booking, from a little before now to the bookable horizon.
+
+Kept as sorted, disjoint, non-touching intervals of whole seconds since the epoch, so that
+"free for the whole window" is one binary search and the stores can test it in SQL (see
+``core.db.free_time``). Pure functions over plain values; ``core.availability`` stays the
+definition this must agree with, and the property tests hold the two together."""
+
+from __future__ import annotations
+
+import bisect
+from array import array
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from core.availability import Interval, WeeklyRule, weekly_intervals
+
+# Drivers book up to six weeks ahead: a window must end by then.
+BOOKABLE_AHEAD = timedelta(days=42)
+# Free time is written this far past the horizon, so the daily roll-forward has a day in hand.
+WRITTEN_PAST_HORIZON = timedelta(days=2)
+# And from this long before now: a window that started a moment ago is still "now".
+WRITTEN_BEFORE_NOW = timedelta(hours=1)
+
+Seconds = tuple[int, int]
+
+
+def epoch_seconds(moment: datetime) -> int:
+    """An aware instant as whole seconds; windows start on whole minutes, so nothing is lost."""
+    return int(moment.timestamp())
+
+
+def instant(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def span_for(now: datetime) -> tuple[datetime, datetime]:
+    """The stretch of time a spot's free time is written for, as of ``now``."""
+    return now - WRITTEN_BEFORE_NOW, now + BOOKABLE_AHEAD + WRITTEN_PAST_HORIZON
+
+
+def horizon(now: datetime) -> datetime:
+    """The latest end a window booked or searched ``now`` may have."""
+    return now + BOOKABLE_AHEAD
+
+
+def compute(
+    rules: Iterable[WeeklyRule],
+    openings: Iterable[Interval],
+    blocks: Iterable[Interval],
+    held: Iterable[Interval],
+    zone: ZoneInfo,
+    start: datetime,
+    end: datetime,
+) -> list[Seconds]:
+    """The free intervals within [start, end): offered as ``core.availability.covers`` reads the
+    rules and openings (touching intervals join), minus blocks and the windows live bookings
+    hold."""
+    offered: list[Seconds] = []
+    for interval in sorted(
+        [*weekly_intervals(rules, zone, start, end), *openings], key=lambda i: i.start
+    ):
+        first, last = (
+            max(epoch_seconds(interval.start), epoch_seconds(start)),
+            min(epoch_seconds(interval.end), epoch_seconds(end)),
+        )
+        if first >= last:
+            continue
+        if offered and first <= offered[-1][1]:
+            if last > offered[-1][1]:
+                offered[-1] = (offered[-1][0], last)
+        else:
+            offered.append((first, last))
+    free = offered
+    for taken in [*blocks, *held]:
+        free = minus(free, epoch_seconds(taken.start), epoch_seconds(taken.end))
+    return free
+
+
+def covers(free: Sequence[Seconds], start: int, end: int) -> bool:
+    """Whether one free interval holds all of [start, end)."""
+    index = bisect.bisect_right(free, (start, float("inf"))) - 1
+    return index >= 0 and free[index][0] <= start and free[index][1] >= end
+
+
+def minus(free: Sequence[Seconds], start: int, end: int) -> list[Seconds]:
+    """``free`` without [start, end)."""
+    if start >= end:
+        return list(free)
+    left: list[Seconds] = []
+    for first, last in free:
+        if last <= start or first >= end:
+            left.append((first, last))
+            continue
+        if first < start:
+            left.append((first, start))
+        if last > end:
+            left.append((end, last))
+    return left
+
+
+def pack(free: Sequence[Seconds]) -> bytes:
+    """The intervals as signed 64-bit pairs in the machine's byte order: SQLite's form of them."""
+    flat = array("q", (second for interval in free for second in interval))
+    if flat.itemsize != 8:  # pragma: no cover - every platform Python runs on today
+        raise RuntimeError("array 'q' is not 64 bits here")
+    return flat.tobytes()
+
+
+def unpack(packed: bytes) -> list[Seconds]:
+    flat = array("q")
+    flat.frombytes(packed)
+    return list(zip(flat[0::2], flat[1::2], strict=True))
+
+
+def packed_covers(packed: bytes | None, start: int, end: int) -> bool:
+    """``covers`` straight on the packed form, without building the list: a search calls this
+    for every candidate it reads."""
+    if not packed:
+        return False
+    flat = memoryview(packed).cast("q")
+    # The largest interval start at or before ``start`` sits at an even index.
+    starts = flat[0::2]
+    index = bisect.bisect_right(starts, start) - 1
+    return index >= 0 and flat[2 * index + 1] >= end
+
+
+def packed_minus(packed: bytes | None, start: int, end: int) -> bytes:
+    return pack(minus(unpack(packed or b""), start, end))
