@@ -3,10 +3,15 @@ handful of grouped statements however many bookings there are."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import aliased
 
+from core.availability import Interval, WeeklyRule
 from core.db.models import (
+    AvailabilityRule,
+    AvailabilityWindow,
     Booking,
     LedgerEntry,
     LedgerTransaction,
@@ -16,6 +21,7 @@ from core.db.models import (
     PayoutReversal,
     Refund,
     Spot,
+    SpotFreeTime,
     TransferStatus,
 )
 from core.db.repositories import _Repository
@@ -138,3 +144,61 @@ class AuditReads(_Repository):
             ).where(Booking.status.in_(live))
         )  # fmt: skip
         return [(spot, booking, other_booking) for spot, booking, other_booking in rows]
+
+    async def spots_free_time(self, *, after_id: int, limit: int) -> list[SpotsFreeTime]:
+        """The next ``limit`` spots after ``after_id`` (ids ascending), each with its stored free
+        time and everything it is made of, read afresh: every rule, window and live booking."""
+        spots = {
+            spot_id: SpotsFreeTime(spot_id, zone)
+            for spot_id, zone in await self.session.execute(
+                select(Spot.id, Spot.timezone)
+                .where(Spot.id > after_id)
+                .order_by(Spot.id)
+                .limit(limit)
+            )
+        }
+        if not spots:
+            return []
+        ids = list(spots)
+        for row in await self.session.scalars(
+            select(SpotFreeTime)
+            .where(SpotFreeTime.spot_id.in_(ids))
+            .execution_options(populate_existing=True)
+        ):
+            spots[row.spot_id].stored = (row.written_from, row.written_until, list(row.free))
+        for spot_id, weekday, first, last in await self.session.execute(
+            select(
+                AvailabilityRule.spot_id, AvailabilityRule.weekday,
+                AvailabilityRule.start_minute, AvailabilityRule.end_minute,
+            ).where(AvailabilityRule.spot_id.in_(ids))
+        ):  # fmt: skip
+            spots[spot_id].rules.append(WeeklyRule(weekday, first, last))
+        for spot_id, opens, closes, blocked in await self.session.execute(
+            select(
+                AvailabilityWindow.spot_id, AvailabilityWindow.start_at,
+                AvailabilityWindow.end_at, AvailabilityWindow.blocked,
+            ).where(AvailabilityWindow.spot_id.in_(ids))
+        ):  # fmt: skip
+            spot = spots[spot_id]
+            (spot.blocks if blocked else spot.openings).append(Interval(opens, closes))
+        for spot_id, held_from, held_until in await self.session.execute(
+            select(Booking.spot_id, Booking.start_at, Booking.end_at).where(
+                Booking.spot_id.in_(ids), Booking.status.in_(tuple(LIVE_BOOKING_STATUSES))
+            )
+        ):
+            spots[spot_id].held.append(Interval(held_from, held_until))
+        return list(spots.values())
+
+
+@dataclass
+class SpotsFreeTime:
+    """A spot's stored free time, (written_from, written_until, free) or None when nothing is
+    written, beside what it is computed from."""
+
+    spot_id: int
+    timezone: str
+    stored: tuple[int, int, list[tuple[int, int]]] | None = None
+    rules: list[WeeklyRule] = field(default_factory=list)
+    openings: list[Interval] = field(default_factory=list)
+    blocks: list[Interval] = field(default_factory=list)
+    held: list[Interval] = field(default_factory=list)

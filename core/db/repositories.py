@@ -9,13 +9,15 @@ from datetime import datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, and_, bindparam, delete, func, or_, select
+from sqlalchemy import Row, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
 from core import free_time
 from core.availability import Interval, WeeklyRule
+from core.db import free_time_changes
+from core.db.free_time import WithoutWindow
 from core.db.models import (
     AvailabilityRule,
     AvailabilityWindow,
@@ -182,6 +184,7 @@ class Spots(_Repository):
     async def remove_availability(
         self, spot_id: int, rule_ids: list[int], window_ids: list[int]
     ) -> None:
+        free_time_changes.note(self.session.sync_session, spot_id)
         await self.session.execute(
             delete(AvailabilityRule).where(
                 AvailabilityRule.spot_id == spot_id, AvailabilityRule.id.in_(rule_ids)
@@ -194,6 +197,7 @@ class Spots(_Repository):
         )
 
     async def clear_weekly_rules(self, spot_id: int) -> None:
+        free_time_changes.note(self.session.sync_session, spot_id)
         await self.session.execute(
             delete(AvailabilityRule).where(AvailabilityRule.spot_id == spot_id)
         )
@@ -476,66 +480,141 @@ class FreeTimes(_Repository):
     async def of(self, spot_id: int) -> SpotFreeTime | None:
         return await self.session.get(SpotFreeTime, spot_id, populate_existing=True)
 
-    async def refresh(self, spot_ids: Iterable[int], now: datetime) -> None:
-        """Compute the spots' free time anew, as of ``now``, and write it; three reads and one
-        write for any number of spots."""
+    def changed(self, *spot_ids: int) -> None:
+        """These spots' free time changed by a write no flush sees (a Core statement): the unit
+        of work rewrites it before it commits."""
+        free_time_changes.note(self.session.sync_session, *spot_ids)
+
+    async def take(self, spot_id: int, start: datetime, end: datetime) -> None:
+        """Take [start, end) out of the spot's stored free time, in SQL: what a new live
+        booking of that window does to it, without reading anything."""
+        await self.session.execute(
+            update(SpotFreeTime)
+            .where(SpotFreeTime.spot_id == spot_id)
+            .values(
+                free=WithoutWindow(
+                    SpotFreeTime.free,
+                    free_time.epoch_seconds(start),
+                    free_time.epoch_seconds(end),
+                )
+            )
+        )
+        free_time_changes.narrowed(self.session.sync_session, spot_id, start, end)
+
+    async def due_to_roll(self, written_before: int, *, limit: int) -> list[int]:
+        """Spots (ids ascending) whose free time is written until before ``written_before``
+        epoch seconds, or not written at all."""
+        rows = await self.session.scalars(
+            select(Spot.id)
+            .outerjoin(SpotFreeTime, SpotFreeTime.spot_id == Spot.id)
+            .where(
+                or_(
+                    SpotFreeTime.written_until.is_(None),
+                    SpotFreeTime.written_until < written_before,
+                )
+            )
+            .order_by(Spot.id)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def refresh(self, spot_ids: Iterable[int], now: datetime | None = None) -> None:
+        """Compute the spots' free time anew and write it; a few statements for any number of
+        spots. With ``now``, over the span as of ``now`` (the roll-forward); without, over the
+        span each row has already (a change moves what is free, not the span), and a spot
+        written for the first time gets the span as of its listing.
+
+        The rows are locked before anything is read, so a writer that changed one of these
+        spots meanwhile has committed and is read, and one that comes later waits and works
+        on what this writes (PostgreSQL; SQLite's writers take turns)."""
         ids = sorted(set(spot_ids))
         if not ids:
             return
-        start, end = free_time.span_for(now)
-        zones: dict[int, str] = {
-            spot_id: zone
-            for spot_id, zone in await self.session.execute(
-                select(Spot.id, Spot.timezone).where(Spot.id.in_(ids))
+        rows = {
+            row.spot_id: row
+            for row in await self.session.scalars(
+                select(SpotFreeTime)
+                .where(SpotFreeTime.spot_id.in_(ids))
+                .order_by(SpotFreeTime.spot_id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
             )
         }
+        spots = {
+            spot_id: (zone, created_at)
+            for spot_id, zone, created_at in await self.session.execute(
+                select(Spot.id, Spot.timezone, Spot.created_at).where(Spot.id.in_(ids))
+            )
+        }
+        spans: dict[int, tuple[datetime, datetime]] = {}
+        for spot_id, (_zone, created_at) in spots.items():
+            row = rows.get(spot_id)
+            if now is not None:
+                spans[spot_id] = free_time.span_for(now)
+            elif row is not None:
+                spans[spot_id] = (
+                    free_time.instant(row.written_from),
+                    free_time.instant(row.written_until),
+                )
+            else:
+                spans[spot_id] = free_time.span_for(created_at)
+        if not spans:
+            return  # deleted meanwhile; their rows went with them
+        first = min(start for start, _end in spans.values())
+        last = max(end for _start, end in spans.values())
         rules: dict[int, list[WeeklyRule]] = {spot_id: [] for spot_id in ids}
-        for rule in await self.session.scalars(
-            select(AvailabilityRule).where(AvailabilityRule.spot_id.in_(ids))
+        for rule in await self.session.execute(
+            select(
+                AvailabilityRule.spot_id,
+                AvailabilityRule.weekday,
+                AvailabilityRule.start_minute,
+                AvailabilityRule.end_minute,
+            ).where(AvailabilityRule.spot_id.in_(ids))
         ):
             rules[rule.spot_id].append(WeeklyRule(rule.weekday, rule.start_minute, rule.end_minute))
         openings: dict[int, list[Interval]] = {spot_id: [] for spot_id in ids}
         blocks: dict[int, list[Interval]] = {spot_id: [] for spot_id in ids}
-        for window in await self.session.scalars(
-            select(AvailabilityWindow).where(
+        for spot_id, window_start, window_end, blocked in await self.session.execute(
+            select(
+                AvailabilityWindow.spot_id,
+                AvailabilityWindow.start_at,
+                AvailabilityWindow.end_at,
+                AvailabilityWindow.blocked,
+            ).where(
                 AvailabilityWindow.spot_id.in_(ids),
-                AvailabilityWindow.start_at < end,
-                AvailabilityWindow.end_at > start,
+                AvailabilityWindow.start_at < last,
+                AvailabilityWindow.end_at > first,
             )
         ):
-            (blocks if window.blocked else openings)[window.spot_id].append(
-                Interval(window.start_at, window.end_at)
-            )
+            (blocks if blocked else openings)[spot_id].append(Interval(window_start, window_end))
         held: dict[int, list[Interval]] = {spot_id: [] for spot_id in ids}
         for spot_id, held_from, held_until in await self.session.execute(
             select(Booking.spot_id, Booking.start_at, Booking.end_at).where(
                 Booking.spot_id.in_(ids),
                 Booking.status.in_(LIVE_BOOKING_STATUSES),
-                Booking.start_at < end,
-                Booking.end_at > start,
+                Booking.start_at < last,
+                Booking.end_at > first,
             )
         ):
             held[spot_id].append(Interval(held_from, held_until))
-        for spot_id in ids:
-            if spot_id not in zones:
-                continue  # deleted meanwhile; its row went with it
+        for spot_id, (start, end) in spans.items():
             free = free_time.compute(
                 rules[spot_id],
                 openings[spot_id],
                 blocks[spot_id],
                 held[spot_id],
-                ZoneInfo(zones[spot_id]),
+                ZoneInfo(spots[spot_id][0]),
                 start,
                 end,
             )
-            await self.session.merge(
-                SpotFreeTime(
-                    spot_id=spot_id,
-                    written_from=free_time.epoch_seconds(start),
-                    written_until=free_time.epoch_seconds(end),
-                    free=free,
-                )
-            )
+            row = rows.get(spot_id)
+            if row is None:
+                row = SpotFreeTime(spot_id=spot_id)
+                self.session.add(row)
+            row.written_from = free_time.epoch_seconds(start)
+            row.written_until = free_time.epoch_seconds(end)
+            row.free = free
+        await self.session.flush()
 
 
 class SavedSearches(_Repository):

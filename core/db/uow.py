@@ -22,8 +22,10 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from core.db import free_time_changes
 from core.db.audit_reads import AuditReads
 from core.db.engine import create_engine, create_sync_engine, read_only
+from core.db.free_time_changes import TrackingSession
 from core.db.models import Delivery
 from core.db.repositories import (
     Bookings,
@@ -155,6 +157,7 @@ class UnitOfWork:
                 if delivery is not None and not delivery.recorded:
                     await self._record(delivery)
                 try:
+                    await self._keep_free_time()
                     await self.session.commit()
                 except StaleDataError:
                     # A booking's conditional UPDATE matched nothing: someone changed it first.
@@ -174,6 +177,16 @@ class UnitOfWork:
             await self.session.close()
             if self._counted:
                 _count_unit(wrote=committed and self._writes)
+
+    async def _keep_free_time(self) -> None:
+        """Rewrite the free time of every spot this unit of work changed, in its transaction."""
+        sync_session = self.session.sync_session
+        if not free_time_changes.pending(sync_session):
+            return
+        await self.session.flush()
+        changed = free_time_changes.take(sync_session)
+        if changed:
+            await self.free_times.refresh(changed)
 
     async def one_at_a_time(self, name: str) -> None:
         """Hold a lock named ``name`` until this unit of work ends, so that every process
@@ -207,12 +220,17 @@ class Database:
     def __init__(self, bind: AsyncEngine | AsyncConnection) -> None:
         self.bind = bind
         if isinstance(bind, AsyncEngine):
-            self._sessions = async_sessionmaker(bind, expire_on_commit=False)
+            self._sessions = async_sessionmaker(
+                bind, expire_on_commit=False, sync_session_class=TrackingSession
+            )
             self._read_sessions = async_sessionmaker(read_only(bind), expire_on_commit=False)
         else:
             # Tests bind to a connection whose outer transaction is rolled back afterwards.
             self._sessions = async_sessionmaker(
-                bind, expire_on_commit=False, join_transaction_mode="create_savepoint"
+                bind,
+                expire_on_commit=False,
+                join_transaction_mode="create_savepoint",
+                sync_session_class=TrackingSession,
             )
             self._read_sessions = self._sessions
         self._sync_reads: sessionmaker[Session] | None = None

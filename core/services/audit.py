@@ -3,13 +3,18 @@
 The ledger can balance while a booking's money is wrong (paid and expired, money still held),
 so the audit checks each booking: what escrow holds for it against its status, that what was
 paid went somewhere, that refunds and payouts stay within what is owed, and that no two live
-bookings of a spot overlap. It names every booking that breaks a rule."""
+bookings of a spot overlap. It names every booking that breaks a rule. Beside the money, each
+spot's stored free time must be what its hours, one-off windows and live bookings make of the
+span it was written for: a change that did not rewrite it would show spots free that are
+not, or hide free ones."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
+from core import free_time
 from core.db.models import PaymentStatus
 from core.db.uow import UnitOfWork
 from core.services import profit
@@ -83,7 +88,50 @@ async def run(uow: UnitOfWork) -> AuditReport:
         violations.append(
             Violation("overlapping live bookings", f"#{second} at spot {spot_id}", first)
         )
+    violations += await _free_time_rules(uow)
     return AuditReport(await profit.check_ledger(uow), violations)
+
+
+# Spots read at a time: what the free-time rule holds in memory at once.
+FREE_TIME_BATCH = 2000
+
+
+async def _free_time_rules(uow: UnitOfWork) -> list[Violation]:
+    found = []
+    after_id = 0
+    while spots := await uow.audit.spots_free_time(after_id=after_id, limit=FREE_TIME_BATCH):
+        after_id = spots[-1].spot_id
+        for spot in spots:
+            if spot.stored is None:
+                found.append(Violation("free time not written", f"spot {spot.spot_id}"))
+                continue
+            written_from, written_until, stored = spot.stored
+            fresh = free_time.compute(
+                spot.rules, spot.openings, spot.blocks, spot.held, ZoneInfo(spot.timezone),
+                free_time.instant(written_from), free_time.instant(written_until),
+            )  # fmt: skip
+            if stored != fresh:
+                found.append(
+                    Violation(
+                        "stored free time disagrees with hours and bookings",
+                        f"spot {spot.spot_id}: stored {_differing(stored, fresh)}",
+                    )
+                )
+    return found
+
+
+def _differing(stored: list[tuple[int, int]], fresh: list[tuple[int, int]]) -> str:
+    """The first intervals that differ, as instants: enough to find the change that missed."""
+    extra = sorted(set(stored) - set(fresh))[:2]
+    missing = sorted(set(fresh) - set(stored))[:2]
+
+    def shown(intervals: list[tuple[int, int]]) -> str:
+        return ", ".join(
+            f"{free_time.instant(first):%Y-%m-%d %H:%M}-{free_time.instant(last):%Y-%m-%d %H:%M}"
+            for first, last in intervals
+        )
+
+    return f"[{shown(extra)}] where fresh has [{shown(missing)}]"
 
 
 def _booking_rules(

@@ -50,3 +50,7 @@ async def test_the_store_tests_and_takes_a_window_in_sql(db, clock):
     horizon = free_time.epoch_seconds(free_time.horizon(clock.now()))
     assert await free_for(horizon - hour, horizon)
     assert not await free_for(horizon, horizon + int(timedelta(days=3).total_seconds()))
+    # No booking holds the window taken above: the row goes back to what the spot's hours make
+    # of it, as the audit after every test expects.
+    async with db.unit_of_work() as uow:
+        await uow.free_times.refresh([spot.id])
