@@ -29,6 +29,7 @@ from core.services import (
     booking_payments,
     bookings,
     deliveries,
+    free_times,
     gateway_events,
     people,
     stay_checks,
@@ -178,6 +179,11 @@ async def forget_old_deliveries(context: ParkShareContext) -> None:
         await deliveries.forget_old(uow, context.clock)
 
 
+async def roll_free_time_forward(context: ParkShareContext) -> None:
+    """Each spot's free time keeps reaching past the bookable horizon."""
+    await free_times.roll_forward(context.db, context.clock)
+
+
 def schedule(application: Application) -> None:
     queue = application.job_queue
     if queue is None:
@@ -194,4 +200,7 @@ def schedule(application: Application) -> None:
     )
     queue.run_repeating(
         forget_old_deliveries, interval=3600, first=120, name="forget_old_deliveries"
+    )
+    queue.run_repeating(
+        roll_free_time_forward, interval=3600, first=30, name="roll_free_time_forward"
     )
