@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from bot.i18n import N_, Translator
 from core.errors import DomainError
+from core.free_time import BOOKABLE_AHEAD
 from core.services.stay_checks import CHECK_IN_FROM
 from core.window import MAX_LENGTH
 
 LONGEST_DAYS = MAX_LENGTH.days
 CHECK_IN_MINUTES = int(CHECK_IN_FROM.total_seconds() // 60)
+# Whole weeks (six): said in weeks, a driver's unit for "how far ahead".
+BOOKABLE_WEEKS = BOOKABLE_AHEAD // timedelta(weeks=1)
 
 
 def _longest_booking(i18n: Translator) -> str:
@@ -29,6 +33,14 @@ def _check_in_not_now(i18n: Translator) -> str:
     ).format(minutes=CHECK_IN_MINUTES)
 
 
+def _too_far_ahead(i18n: Translator) -> str:
+    return i18n.ngettext(
+        "Sorry, that is too far ahead: you can book up to {weeks} week ahead.",
+        "Sorry, that is too far ahead: you can book up to {weeks} weeks ahead.",
+        BOOKABLE_WEEKS,
+    ).format(weeks=BOOKABLE_WEEKS)
+
+
 # A message with a number in it is a function of the translator, so the number comes from the
 # limit it describes and reads right in every language.
 MESSAGES: dict[str, str | Callable[[Translator], str]] = {
@@ -43,6 +55,7 @@ MESSAGES: dict[str, str | Callable[[Translator], str]] = {
     ),
     "input.window_past": N_("That time is already in the past. Please pick a later time."),
     "input.window_too_long": _longest_booking,
+    "input.window_too_far": _too_far_ahead,
     "input.currency": N_("That currency isn't supported."),
     "input.language": N_("That language isn't available yet."),
     "input.address": N_(

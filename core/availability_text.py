@@ -522,12 +522,15 @@ def parse_window(text: str, *, zone: ZoneInfo, now: datetime) -> Window:
     """A driver's text as the one stretch of time they need, for a search or a booking.
 
     Raises what ``parse_availability`` raises (``AmbiguousHours`` with both readings,
-    ``WindowInPast`` when the time is over), and ``InvalidWindow`` for anything but one
-    stretch of time of a bookable length."""
+    ``WindowInPast`` when the time is over), ``WindowTooFarAhead`` when it ends after the
+    bookable horizon, and ``InvalidWindow`` for anything but one stretch of time of a bookable
+    length."""
     parsed = parse_availability(text, zone=zone, now=now)
     if not parsed.is_one_window:
         raise InvalidWindow("a driver asks for one stretch of time")
-    return Window(parsed.windows[0].start, parsed.windows[0].end)
+    window = Window(parsed.windows[0].start, parsed.windows[0].end)
+    window.check_within_horizon(now)
+    return window
 
 
 def _rewritten(text: str, ambiguous: list[TimeOfDay], kind: str) -> str:

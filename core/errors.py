@@ -17,6 +17,7 @@ class ErrorCode(StrEnum):
     INPUT_WINDOW = "input.window"
     INPUT_AVAILABILITY = "input.availability"
     INPUT_WINDOW_PAST = "input.window_past"
+    INPUT_WINDOW_TOO_FAR = "input.window_too_far"
     INPUT_CURRENCY = "input.currency"
     INPUT_LANGUAGE = "input.language"
     INPUT_ADDRESS = "input.address"
@@ -89,6 +90,12 @@ class AvailabilityNotUnderstood(InvalidInput):
 
 class WindowInPast(InvalidWindow):
     code = ErrorCode.INPUT_WINDOW_PAST
+
+
+class WindowTooFarAhead(InvalidWindow):
+    """The window ends after the bookable horizon (``core.free_time.horizon``)."""
+
+    code = ErrorCode.INPUT_WINDOW_TOO_FAR
 
 
 class InvalidCurrency(InvalidInput):

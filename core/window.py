@@ -2,7 +2,8 @@
 
 Built only valid, so a service that holds a ``Window`` needs no checks of its own: the end is
 after the start and the stay no longer than ``MAX_LENGTH``. Whether it is still ahead depends
-on the clock, and is asked with ``check_not_past``."""
+on the clock, and is asked with ``check_bookable``: not past, and ending by the bookable
+horizon."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from core.clock import ensure_utc
-from core.errors import BookingTooLong, InvalidWindow, WindowInPast
+from core.errors import BookingTooLong, InvalidWindow, WindowInPast, WindowTooFarAhead
+from core.free_time import horizon
 
 MAX_LENGTH = timedelta(days=30)
 # A window starting a moment ago is still "now": the driver took a few seconds to press.
@@ -58,6 +60,16 @@ class Window:
     def check_not_past(self, now: datetime) -> None:
         if self.is_past(now):
             raise WindowInPast(str(self.start))
+
+    def check_within_horizon(self, now: datetime) -> None:
+        """Ends by the bookable horizon: free time is known that far ahead, and no further."""
+        if self.end > horizon(ensure_utc(now)):
+            raise WindowTooFarAhead(str(self.end))
+
+    def check_bookable(self, now: datetime) -> None:
+        """What a search or a booking asks of its window: still ahead, and not too far."""
+        self.check_not_past(now)
+        self.check_within_horizon(now)
 
 
 def next_step(moment: datetime) -> datetime:

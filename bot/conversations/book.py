@@ -33,7 +33,13 @@ from bot.payment_messages import offer_payment
 from bot.spot_buttons import BookSpot, OpenSpot
 from core.availability_text import OVERNIGHT, SAME_DAY, AmbiguousHours, parse_window
 from core.db.models import Spot
-from core.errors import DomainError, WindowInPast, WindowTaken, WindowUnavailable
+from core.errors import (
+    DomainError,
+    WindowInPast,
+    WindowTaken,
+    WindowTooFarAhead,
+    WindowUnavailable,
+)
 from core.geo import GeoPoint
 from core.money import Money
 from core.pricing import price_of
@@ -203,7 +209,7 @@ async def _window_given(
     except DomainError as error:
         await message_of(update).reply_text(
             explain(error, context.i18n)
-            if isinstance(error, WindowInPast)
+            if isinstance(error, WindowInPast | WindowTooFarAhead)
             else _(
                 "Please give one stretch of time, for example: today 14-18, tomorrow 9-17, "
                 "today until 20:00."

@@ -39,6 +39,7 @@ from core.errors import (
     DomainError,
     GeocoderUnavailable,
     WindowInPast,
+    WindowTooFarAhead,
 )
 from core.geo import GeoPoint
 from core.geocoding import locate_typed
@@ -134,7 +135,11 @@ async def try_window(update: Update, context: ParkShareContext) -> bool:
     except DomainError as error:
         if not asked:
             return False
-        hint = explain(error, context.i18n) if isinstance(error, WindowInPast) else ""
+        hint = (
+            explain(error, context.i18n)
+            if isinstance(error, WindowInPast | WindowTooFarAhead)
+            else ""
+        )
         await message_of(update).reply_text(
             "\n".join(filter(None, [hint, context.i18n.gettext(WINDOW_EXAMPLES)]))
         )

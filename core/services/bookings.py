@@ -77,7 +77,7 @@ async def request(
     answers. Raises ``WindowTaken`` if anyone holds an overlapping window, even a booking
     committed a moment ago by another process."""
     window = Window(start, end)
-    window.check_not_past(clock.now())
+    window.check_bookable(clock.now())
     start, end = window.start, window.end
     driver = await people.get_active(uow, driver_id)
     found = await uow.spots.get_with_owners_credit(spot_id)

@@ -104,7 +104,7 @@ async def nearest_free(
     [start, end), in the requested order. Other orders rank a pool of the nearest free spots
     (three times ``k``), so "cheapest" never means "cheapest in the whole country"."""
     window = Window(start, end)
-    window.check_not_past(now)
+    window.check_bookable(now)
     if not 1 <= k <= MAX_RESULTS:
         raise InvalidInput(f"k={k}")
     sieve = _sieve(point, window.start)
