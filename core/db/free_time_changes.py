@@ -18,6 +18,8 @@ from core.db.models import AvailabilityRule, AvailabilityWindow, Booking, Spot
 from core.status import LIVE_BOOKING_STATUSES
 
 _CHANGED = "parkshare_free_time_changed"
+# New live bookings, (spot, start, end): their spots need a rewrite unless already narrowed.
+_BOOKED = "parkshare_free_time_booked"
 _NARROWED = "parkshare_free_time_narrowed"
 
 
@@ -34,11 +36,18 @@ def narrowed(session: Session, spot_id: int, start: datetime, end: datetime) -> 
 
 def take(session: Session) -> set[int]:
     """The spots changed since the last call (flush first)."""
-    return session.info.pop(_CHANGED, None) or set()
+    changed: set[int] = session.info.pop(_CHANGED, None) or set()
+    narrowed_windows = session.info.get(_NARROWED, set())
+    for window in session.info.pop(_BOOKED, None) or set():
+        if window not in narrowed_windows:
+            changed.add(window[0])
+    return changed
 
 
 def pending(session: Session) -> bool:
-    return bool(session.info.get(_CHANGED)) or bool(session.new or session.deleted or session.dirty)
+    return any(session.info.get(key) for key in (_CHANGED, _BOOKED)) or bool(
+        session.new or session.deleted or session.dirty
+    )
 
 
 class TrackingSession(Session):
@@ -85,10 +94,11 @@ def _moves_free_time(session: Session, instance: object, *, new: bool, deleted: 
     if not isinstance(instance, Booking):
         return False
     if new:
-        window = (instance.spot_id, instance.start_at, instance.end_at)
-        return instance.status in LIVE_BOOKING_STATUSES and window not in session.info.get(
-            _NARROWED, ()
-        )
+        # Noted apart (see ``take``): the booking may narrow the stored free time itself.
+        if instance.status in LIVE_BOOKING_STATUSES:
+            window = (instance.spot_id, instance.start_at, instance.end_at)
+            session.info.setdefault(_BOOKED, set()).add(window)
+        return False
     if deleted:
         return instance.status in LIVE_BOOKING_STATUSES
     return _booking_moves_free_time(instance)
