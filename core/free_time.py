@@ -9,12 +9,14 @@ definition this must agree with, and the property tests hold the two together.""
 from __future__ import annotations
 
 import bisect
+import functools
+import itertools
 from array import array
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from core.availability import Interval, WeeklyRule, weekly_intervals
+from core.availability import Interval, WeeklyRule, local_instant
 
 # Drivers book up to six weeks ahead: a window must end by then.
 BOOKABLE_AHEAD = timedelta(days=42)
@@ -57,14 +59,20 @@ def compute(
     """The free intervals within [start, end): offered as ``core.availability.covers`` reads the
     rules and openings (touching intervals join), minus blocks and the windows live bookings
     hold."""
+    first_second, last_second = epoch_seconds(start), epoch_seconds(end)
     offered: list[Seconds] = []
-    for interval in sorted(
-        [*weekly_intervals(rules, zone, start, end), *openings], key=lambda i: i.start
+    for first, last in sorted(
+        [
+            *_weekly_seconds(
+                tuple(sorted(rules, key=lambda r: (r.weekday, r.start_minute, r.end_minute))),
+                zone,
+                start,
+                end,
+            ),
+            *((epoch_seconds(i.start), epoch_seconds(i.end)) for i in openings),
+        ]
     ):
-        first, last = (
-            max(epoch_seconds(interval.start), epoch_seconds(start)),
-            min(epoch_seconds(interval.end), epoch_seconds(end)),
-        )
+        first, last = max(first, first_second), min(last, last_second)
         if first >= last:
             continue
         if offered and first <= offered[-1][1]:
@@ -76,6 +84,36 @@ def compute(
     for taken in [*blocks, *held]:
         free = minus(free, epoch_seconds(taken.start), epoch_seconds(taken.end))
     return free
+
+
+@functools.lru_cache(maxsize=1024)
+def _weekly_seconds(
+    rules: tuple[WeeklyRule, ...], zone: ZoneInfo, start: datetime, end: datetime
+) -> tuple[Seconds, ...]:
+    """``core.availability.weekly_intervals`` in epoch seconds. Rewriting many spots' free time
+    over one span is mostly this, and owners' hours repeat (weekdays 8-18), so each set of
+    rules is turned into instants once, and so is each local day's minute."""
+    by_weekday: dict[int, list[WeeklyRule]] = {}
+    for rule in rules:
+        by_weekday.setdefault(rule.weekday, []).append(rule)
+    day = start.astimezone(zone).date() - timedelta(days=1)
+    last_day = end.astimezone(zone).date()
+    found: list[Seconds] = []
+    while day <= last_day:
+        for rule in by_weekday.get(day.weekday(), ()):
+            found.append(
+                (
+                    _local_second(day, rule.start_minute, zone),
+                    _local_second(day, rule.end_minute, zone),
+                )
+            )
+        day += timedelta(days=1)
+    return tuple(found)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _local_second(day: date, minute: int, zone: ZoneInfo) -> int:
+    return epoch_seconds(local_instant(day, minute, zone))
 
 
 def covers(free: Sequence[Seconds], start: int, end: int) -> bool:
@@ -102,7 +140,7 @@ def minus(free: Sequence[Seconds], start: int, end: int) -> list[Seconds]:
 
 def pack(free: Sequence[Seconds]) -> bytes:
     """The intervals as signed 64-bit pairs in the machine's byte order: SQLite's form of them."""
-    flat = array("q", (second for interval in free for second in interval))
+    flat = array("q", itertools.chain.from_iterable(free))
     if flat.itemsize != 8:  # pragma: no cover - every platform Python runs on today
         raise RuntimeError("array 'q' is not 64 bits here")
     return flat.tobytes()
