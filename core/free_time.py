@@ -86,7 +86,9 @@ def compute(
     return free
 
 
-@functools.lru_cache(maxsize=1024)
+# Both caches stay a few megabytes: a few hundred sets of hours, and every minute named by
+# them on every day of a few spans.
+@functools.lru_cache(maxsize=256)
 def _weekly_seconds(
     rules: tuple[WeeklyRule, ...], zone: ZoneInfo, start: datetime, end: datetime
 ) -> tuple[Seconds, ...]:
@@ -111,7 +113,7 @@ def _weekly_seconds(
     return tuple(found)
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 14)
 def _local_second(day: date, minute: int, zone: ZoneInfo) -> int:
     return epoch_seconds(local_instant(day, minute, zone))
 
