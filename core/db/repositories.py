@@ -485,21 +485,33 @@ class FreeTimes(_Repository):
         of work rewrites it before it commits."""
         free_time_changes.note(self.session.sync_session, *spot_ids)
 
-    async def take(self, spot_id: int, start: datetime, end: datetime) -> None:
-        """Take [start, end) out of the spot's stored free time, in SQL: what a new live
-        booking of that window does to it, without reading anything."""
-        await self.session.execute(
-            update(SpotFreeTime)
-            .where(SpotFreeTime.spot_id == spot_id)
-            .values(
-                free=WithoutWindow(
-                    SpotFreeTime.free,
-                    free_time.epoch_seconds(start),
-                    free_time.epoch_seconds(end),
+    def booked(self, spot_id: int, start: datetime, end: datetime) -> None:
+        """A new live booking holds [start, end): the unit of work takes it out of the spot's
+        stored free time just before it commits, in one statement (``narrow``), so that the
+        row stays locked no longer than the commit takes."""
+        free_time_changes.narrow(self.session.sync_session, spot_id, start, end)
+
+    def narrowed(self, spot_id: int, start: datetime, end: datetime) -> None:
+        """The caller took [start, end) out of the spot's stored free time itself (with
+        ``WithoutWindow``), for the new live booking of that window: nothing more to do."""
+        free_time_changes.narrowed(self.session.sync_session, spot_id, start, end)
+
+    async def narrow(self, windows: Iterable[tuple[int, datetime, datetime]]) -> None:
+        """Take each (spot, start, end) out of its spot's stored free time, in SQL: what a new
+        live booking does to it, without reading anything. A writer that rewrites the row
+        meanwhile has committed first, or waits and reads the booking."""
+        for spot_id, start, end in windows:
+            await self.session.execute(
+                update(SpotFreeTime)
+                .where(SpotFreeTime.spot_id == spot_id)
+                .values(
+                    free=WithoutWindow(
+                        SpotFreeTime.free,
+                        free_time.epoch_seconds(start),
+                        free_time.epoch_seconds(end),
+                    )
                 )
             )
-        )
-        free_time_changes.narrowed(self.session.sync_session, spot_id, start, end)
 
     async def due_to_roll(self, written_before: int, *, limit: int) -> list[int]:
         """Spots (ids ascending) whose free time is written until before ``written_before``

@@ -121,7 +121,7 @@ async def request(
     # A booking committed since the check above is caught here.
     async with uow.bookings.taking_window(spot.id):
         await uow.bookings.flush()
-    await uow.free_times.take(spot.id, start, end)
+    uow.free_times.booked(spot.id, start, end)
     return booking
 
 
