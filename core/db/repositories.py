@@ -6,10 +6,26 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import (
+    CompoundSelect,
+    Row,
+    SmallInteger,
+    and_,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
@@ -473,6 +489,40 @@ class Bookings(_Repository):
         return [(booking, spot) for booking, spot in rows]
 
 
+_HELD, _OPENING, _BLOCK, _RULE = range(4)
+
+
+def _free_time_inputs(ids: list[int], first: datetime, last: datetime) -> CompoundSelect[Any]:
+    """Everything the spots' free time over [first, last) is made of, in one statement:
+    (spot, kind, start, end, weekday, start minute, end minute) of each live booking, one-off
+    window and weekly rule."""
+    # Typed, or PostgreSQL reads a NULL in a union as text.
+    no_instant = cast(null(), Booking.start_at.type)
+    no_minute = cast(null(), SmallInteger())
+    return union_all(
+        select(
+            Booking.spot_id, literal(_HELD), Booking.start_at, Booking.end_at,
+            no_minute, no_minute, no_minute,
+        ).where(
+            Booking.spot_id.in_(ids), Booking.status.in_(LIVE_BOOKING_STATUSES),
+            Booking.start_at < last, Booking.end_at > first,
+        ),
+        select(
+            AvailabilityWindow.spot_id,
+            case((AvailabilityWindow.blocked, literal(_BLOCK)), else_=literal(_OPENING)),
+            AvailabilityWindow.start_at, AvailabilityWindow.end_at,
+            no_minute, no_minute, no_minute,
+        ).where(
+            AvailabilityWindow.spot_id.in_(ids),
+            AvailabilityWindow.start_at < last, AvailabilityWindow.end_at > first,
+        ),
+        select(
+            AvailabilityRule.spot_id, literal(_RULE), no_instant, no_instant,
+            AvailabilityRule.weekday, AvailabilityRule.start_minute, AvailabilityRule.end_minute,
+        ).where(AvailabilityRule.spot_id.in_(ids)),
+    )  # fmt: skip
+
+
 class FreeTimes(_Repository):
     """Each spot's free time (``core.free_time``), written from its hours, one-off windows and
     live bookings."""
@@ -542,6 +592,15 @@ class FreeTimes(_Repository):
         ids = sorted(set(spot_ids))
         if not ids:
             return
+        spots = {
+            spot_id: (zone, created_at)
+            for spot_id, zone, created_at in await self.session.execute(
+                select(Spot.id, Spot.timezone, Spot.created_at).where(Spot.id.in_(ids))
+            )
+        }
+        if not spots:
+            return  # deleted meanwhile; their rows went with them
+        # From the lock to the commit, two statements: other writers of these spots wait.
         rows = {
             row.spot_id: row
             for row in await self.session.scalars(
@@ -550,12 +609,6 @@ class FreeTimes(_Repository):
                 .order_by(SpotFreeTime.spot_id)
                 .with_for_update()
                 .execution_options(populate_existing=True)
-            )
-        }
-        spots = {
-            spot_id: (zone, created_at)
-            for spot_id, zone, created_at in await self.session.execute(
-                select(Spot.id, Spot.timezone, Spot.created_at).where(Spot.id.in_(ids))
             )
         }
         spans: dict[int, tuple[datetime, datetime]] = {}
@@ -570,45 +623,26 @@ class FreeTimes(_Repository):
                 )
             else:
                 spans[spot_id] = free_time.span_for(created_at)
-        if not spans:
-            return  # deleted meanwhile; their rows went with them
         first = min(start for start, _end in spans.values())
         last = max(end for _start, end in spans.values())
         rules: dict[int, list[WeeklyRule]] = {spot_id: [] for spot_id in ids}
-        for rule in await self.session.execute(
-            select(
-                AvailabilityRule.spot_id,
-                AvailabilityRule.weekday,
-                AvailabilityRule.start_minute,
-                AvailabilityRule.end_minute,
-            ).where(AvailabilityRule.spot_id.in_(ids))
-        ):
-            rules[rule.spot_id].append(WeeklyRule(rule.weekday, rule.start_minute, rule.end_minute))
         openings: dict[int, list[Interval]] = {spot_id: [] for spot_id in ids}
         blocks: dict[int, list[Interval]] = {spot_id: [] for spot_id in ids}
-        for spot_id, window_start, window_end, blocked in await self.session.execute(
-            select(
-                AvailabilityWindow.spot_id,
-                AvailabilityWindow.start_at,
-                AvailabilityWindow.end_at,
-                AvailabilityWindow.blocked,
-            ).where(
-                AvailabilityWindow.spot_id.in_(ids),
-                AvailabilityWindow.start_at < last,
-                AvailabilityWindow.end_at > first,
-            )
-        ):
-            (blocks if blocked else openings)[spot_id].append(Interval(window_start, window_end))
         held: dict[int, list[Interval]] = {spot_id: [] for spot_id in ids}
-        for spot_id, held_from, held_until in await self.session.execute(
-            select(Booking.spot_id, Booking.start_at, Booking.end_at).where(
-                Booking.spot_id.in_(ids),
-                Booking.status.in_(LIVE_BOOKING_STATUSES),
-                Booking.start_at < last,
-                Booking.end_at > first,
-            )
-        ):
-            held[spot_id].append(Interval(held_from, held_until))
+        for (
+            spot_id,
+            kind,
+            opens,
+            closes,
+            weekday,
+            first_minute,
+            last_minute,
+        ) in await self.session.execute(_free_time_inputs(ids, first, last)):
+            if kind == _RULE:
+                rules[spot_id].append(WeeklyRule(weekday, first_minute, last_minute))
+            else:
+                taken = {_HELD: held, _OPENING: openings, _BLOCK: blocks}[kind]
+                taken[spot_id].append(Interval(opens, closes))
         for spot_id, (start, end) in spans.items():
             free = free_time.compute(
                 rules[spot_id],
