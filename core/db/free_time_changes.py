@@ -3,8 +3,8 @@
 Every ORM change that moves a spot's free time is seen on flush: a new spot, a weekly rule or
 a one-off window added, changed or removed, a booking made live or no longer live, and a live
 booking's times changed. The few writes made with Core statements, which no flush sees, name
-their spot with ``note``. A booking whose window was taken from the stored free time in SQL
-(``narrowed``) needs nothing more."""
+their spot with ``note``. A new booking needs no rewrite when its window is taken out of the
+stored free time in SQL: before the commit (``narrow``), or by the caller (``narrowed``)."""
 
 from __future__ import annotations
 
