@@ -117,13 +117,15 @@ class Run:
 
 
 def count_sent(db: Database, sent: Counter[str]) -> None:
-    """Count what the database's connections send: statements, and the BEGINs, COMMITs and
-    ROLLBACKs around them that reach the store (none on a connection in autocommit, where
-    asyncpg sends nothing for them)."""
+    """Count what the database's connections send: ``statements``, and (``transaction``) the
+    BEGINs, COMMITs and ROLLBACKs that reach the store around them. asyncpg sends none for a
+    connection in autocommit, and sends BEGIN only with the transaction's first statement."""
     engine = db.bind.sync_engine
 
-    def in_transaction(connection: Connection) -> bool:
-        return connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT"
+    def sends_transaction_control(connection: Connection) -> bool:
+        if connection.dialect.name != "postgresql":
+            return True
+        return not connection.connection.dbapi_connection.autocommit  # type: ignore[union-attr]
 
     @event.listens_for(engine, "before_cursor_execute")
     def on_statement(_connection: Connection, _cursor: Any, statement: str, *_: Any) -> None:
@@ -132,13 +134,13 @@ def count_sent(db: Database, sent: Counter[str]) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:
-        if connection.dialect.name == "postgresql" and in_transaction(connection):
+        if connection.dialect.name == "postgresql" and sends_transaction_control(connection):
             sent["transaction"] += 1
 
     @event.listens_for(engine, "commit")
     @event.listens_for(engine, "rollback")
     def on_end(connection: Connection) -> None:
-        if in_transaction(connection):
+        if sends_transaction_control(connection):
             sent["transaction"] += 1
 
 
