@@ -222,22 +222,32 @@ _NEW_BOOKING_COLUMNS = (
     "driver_id", "start_at", "end_at", "currency", "price_minor", "commission_minor", "status",
     "version", "extends_id", "created_at", "updated_at",
 )  # fmt: skip
-_INSERT_BOOKING = insert(_BOOKING).returning(_BOOKING.c.id)
+_NEW_BOOKING = [
+    bindparam(f"new_{name}", type_=_BOOKING.c[name].type) for name in _NEW_BOOKING_COLUMNS
+]
 # PostgreSQL: both in one statement, its own implicit transaction when no other is open.
 _narrowed = _NARROW_FREE_TIME.cte("narrowed")
 _NARROW_AND_INSERT = (
     insert(_BOOKING)
+    .from_select(["spot_id", *_NEW_BOOKING_COLUMNS], select(_narrowed.c.spot_id, *_NEW_BOOKING))
+    .add_cte(_narrowed)
+    .returning(_BOOKING.c.id)
+)
+# SQLite, after ``_NARROW_FREE_TIME``: with no exclusion constraint there, the insert itself
+# refuses a window a live booking holds, whatever the free time says.
+_INSERT_UNLESS_HELD = (
+    insert(_BOOKING)
     .from_select(
         ["spot_id", *_NEW_BOOKING_COLUMNS],
-        select(
-            _narrowed.c.spot_id,
-            *(
-                bindparam(f"new_{name}", type_=_BOOKING.c[name].type)
-                for name in _NEW_BOOKING_COLUMNS
-            ),
+        select(bindparam("for_spot", type_=_BOOKING.c.spot_id.type), *_NEW_BOOKING).where(
+            ~exists().where(
+                _BOOKING.c.spot_id == bindparam("for_spot"),
+                _LIVE_STATUS,
+                _BOOKING.c.start_at < bindparam("new_end_at"),
+                _BOOKING.c.end_at > bindparam("new_start_at"),
+            )
         ),
     )
-    .add_cte(_narrowed)
     .returning(_BOOKING.c.id)
 )
 
@@ -386,18 +396,18 @@ class Bookings(_Repository):
             "start_s": free_time.epoch_seconds(start),
             "end_s": free_time.epoch_seconds(end),
         }
+        new = {f"new_{name}": value for name, value in values.items()}
         async with self.taking_window(spot_id):
             if self.session.get_bind().dialect.name == "postgresql":
-                new = {f"new_{name}": value for name, value in values.items()}
-                return cast(
-                    int | None, await self.session.scalar(_NARROW_AND_INSERT, {**window, **new})
-                )
+                booking_id = await self.session.scalar(_NARROW_AND_INSERT, {**window, **new})
+                return cast(int | None, booking_id)
             # SQLite has no writing CTE; its writers take turns from BEGIN anyway.
             if await self.session.scalar(_NARROW_FREE_TIME, window) is None:
                 return None
-            return cast(
-                int, await self.session.scalar(_INSERT_BOOKING, {"spot_id": spot_id, **values})
-            )
+            # None if a live booking the free time missed holds the window: the caller refuses
+            # the booking, and its rollback undoes the narrowing.
+            booking_id = await self.session.scalar(_INSERT_UNLESS_HELD, {**window, **new})
+            return cast(int | None, booking_id)
 
     def written(self, booking: Booking) -> Booking:
         """The session's copy of a booking just inserted by ``insert_if_free``, every column

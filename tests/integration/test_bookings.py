@@ -208,6 +208,25 @@ async def test_a_spot_whose_free_time_was_never_written_is_booked_when_offered(d
         await book(db, clock, await a_person(db, clock, "Rita"), spot)
 
 
+async def test_a_window_a_live_booking_holds_is_refused_even_if_the_free_time_missed_it(
+    db, clock, world
+):
+    _, driver, spot = world
+    held = await book(db, clock, driver, spot)
+    first, last = free_time.span_for(clock.now())
+    async with db.unit_of_work() as uow:
+        # As if the booking had been written by a path that forgot the free time.
+        stored = await uow.free_times.of(spot.id)
+        stored.free = [(free_time.epoch_seconds(first), free_time.epoch_seconds(last))]
+
+    with pytest.raises(WindowTaken):
+        await book(db, clock, await a_person(db, clock, "Rita"), spot)
+
+    async with db.reading() as uow:
+        live = await uow.bookings.upcoming_live_of_spot(spot.id, after=clock.now())
+    assert [booking.id for booking in live] == [held.id]
+
+
 async def test_a_booking_walks_its_lifecycle_and_bumps_its_version(db, clock, world):
     _, driver, spot = world
     booking = await book(db, clock, driver, spot)
