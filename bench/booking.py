@@ -9,7 +9,9 @@ of one spot whose windows overlap: any is a double booking, and the script exits
 "attempts/s" counts every booking attempt, won or refused: the figure the goal of 1,000 a
 second on PostgreSQL in one process is set for. "booked/s" counts only the bookings made.
 "stmts" is the mean number of statements an attempt sent, "trips" the same with the BEGINs,
-COMMITs and ROLLBACKs sent around them: the round trips to the store.
+COMMITs and ROLLBACKs sent around them: the round trips to the store. "cpu ms" is the CPU time
+(user and system, every thread) the bench's processes spent on an attempt: on a machine others
+share, attempts/s follows the load, and this says what a core of its own would do.
 
     python -m bench.booking                                   # 8 workers, 10,000 attempts
     python -m bench.booking --processes 2                     # both cores of this machine
@@ -22,6 +24,7 @@ import argparse
 import asyncio
 import multiprocessing
 import random
+import resource
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -53,7 +56,7 @@ DRIVER_CREDIT = 600
 SPOTS_PER_OWNER = 10
 ALL_WEEK = [WeeklyRule(weekday, 0, 24 * 60) for weekday in range(7)]
 BERLIN = GeoPoint(52.52, 13.405)
-ROW = "{:<11} {:>7} {:>9} {:>8} {:>7} {:>7} {:>6} {:>8} {:>10} {:>9} {:>6} {:>6} {:>6}"
+ROW = "{:<11} {:>7} {:>9} {:>8} {:>7} {:>7} {:>6} {:>8} {:>10} {:>9} {:>6} {:>6} {:>6} {:>6}"
 
 DOUBLE_BOOKINGS = text(
     """
@@ -86,6 +89,7 @@ class Run:
     seconds: float
     double_bookings: int
     sent: Counter[str]
+    cpu_seconds: float
 
     @property
     def booked(self) -> int:
@@ -114,6 +118,16 @@ class Run:
     @property
     def trips_per_attempt(self) -> float:
         return (self.sent["statements"] + self.sent["transaction"]) / self.attempts
+
+    @property
+    def cpu_ms_per_attempt(self) -> float:
+        return self.cpu_seconds * 1000 / self.attempts
+
+
+def cpu_seconds() -> float:
+    """User and system time of this process so far, all its threads (SQLite's driver's too)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def count_sent(db: Database, sent: Counter[str]) -> None:
@@ -235,7 +249,7 @@ async def run_store(store: str, args: argparse.Namespace) -> Run:
             await db.close()
         rng = random.Random(args.seed)
         attempts = random_attempts(rng, clock.now(), args.attempts, driver_ids, spot_ids)
-        outcomes, sent, seconds = (
+        outcomes, sent, cpu, seconds = (
             await attempt_all(url, attempts, args.workers)
             if args.processes == 1
             else _in_processes(url, attempts, args.workers, args.processes)
@@ -247,16 +261,16 @@ async def run_store(store: str, args: argparse.Namespace) -> Run:
             await db.close()
     return Run(
         STORE_NAMES[store], args.workers, args.processes, args.attempts, outcomes, seconds, doubles,
-        sent,
+        sent, cpu,
     )  # fmt: skip
 
 
 async def attempt_all(
     url: str, attempts: list[Attempt], workers: int, when_ready: Callable[[], object] = lambda: None
-) -> tuple[Counter[str], Counter[str], float]:
+) -> tuple[Counter[str], Counter[str], float, float]:
     """The attempts by ``workers`` tasks over a ``Database`` of their own, timed from
     ``when_ready`` returning (a barrier, when several processes start together): their
-    outcomes, what they sent (see ``count_sent``) and the seconds they took."""
+    outcomes, what they sent (see ``count_sent``), the CPU seconds and the seconds they took."""
     db = Database.from_url(url)
     sent: Counter[str] = Counter()
     count_sent(db, sent)
@@ -267,11 +281,11 @@ async def attempt_all(
     outcomes: Counter[str] = Counter()
     try:
         when_ready()
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), cpu_seconds()
         async with asyncio.TaskGroup() as group:
             for _ in range(workers):
                 group.create_task(work(db, clock, queue, outcomes))
-        return outcomes, sent, time.perf_counter() - started
+        return outcomes, sent, cpu_seconds() - cpu_before, time.perf_counter() - started
     finally:
         await db.close()
 
@@ -280,15 +294,15 @@ def _process_main(
     url: str, attempts: list[Attempt], workers: int, start: Any, results: Any
 ) -> None:
     # Every process waits for the others (imports done), so only the work is timed.
-    outcomes, sent, _seconds = asyncio.run(
+    outcomes, sent, cpu, _seconds = asyncio.run(
         attempt_all(url, attempts, workers, when_ready=start.wait)
     )
-    results.put((outcomes, sent))
+    results.put((outcomes, sent, cpu))
 
 
 def _in_processes(
     url: str, attempts: list[Attempt], workers: int, processes: int
-) -> tuple[Counter[str], Counter[str], float]:
+) -> tuple[Counter[str], Counter[str], float, float]:
     """The workers spread over processes, as bot processes behind a load balancer would be,
     each with its own connection pool."""
     context = multiprocessing.get_context("spawn")
@@ -305,16 +319,18 @@ def _in_processes(
     started = time.perf_counter()
     outcomes: Counter[str] = Counter()
     sent: Counter[str] = Counter()
+    cpu = 0.0
     for _ in children:
-        their_outcomes, their_sent = results.get()
+        their_outcomes, their_sent, their_cpu = results.get()
         outcomes.update(their_outcomes)
         sent.update(their_sent)
+        cpu += their_cpu
     seconds = time.perf_counter() - started
     for child in children:
         child.join()
         if child.exitcode:
             raise SystemExit(f"booking: a worker process failed ({child.exitcode})")
-    return outcomes, sent, seconds
+    return outcomes, sent, cpu, seconds
 
 
 def positive(value: str) -> int:
@@ -326,13 +342,15 @@ def positive(value: str) -> int:
 
 def print_table(runs: list[Run]) -> None:
     print(ROW.format("store", "workers", "processes", "attempts", "booked", "taken", "other",
-                     "seconds", "attempts/s", "booked/s", "double", "stmts", "trips"))  # fmt: skip
+                     "seconds", "attempts/s", "booked/s", "double", "stmts", "trips",
+                     "cpu ms"))  # fmt: skip
     for run in runs:
         print(ROW.format(run.store, run.workers, run.processes, run.attempts, run.booked, run.taken,
                          sum(run.others.values()), f"{run.seconds:.2f}",
                          f"{run.attempts_per_s:.0f}", f"{run.booked_per_s:.0f}",
                          run.double_bookings, f"{run.statements_per_attempt:.2f}",
-                         f"{run.trips_per_attempt:.2f}"))  # fmt: skip
+                         f"{run.trips_per_attempt:.2f}",
+                         f"{run.cpu_ms_per_attempt:.2f}"))  # fmt: skip
     for run in runs:
         for name, count in sorted(run.others.items()):
             print(f"  {run.store}: {count} refused with {name}")
@@ -341,7 +359,8 @@ def print_table(runs: list[Run]) -> None:
 def summary(runs: list[Run]) -> str:
     stores = ", ".join(
         f"{run.store} {run.attempts_per_s:.0f} attempts/s ({run.booked_per_s:.0f} booked/s, "
-        f"{run.statements_per_attempt:.2f} statements an attempt)"
+        f"{run.statements_per_attempt:.2f} statements and {run.cpu_ms_per_attempt:.2f} ms CPU "
+        "an attempt)"
         for run in runs
     )
     doubles = sum(run.double_bookings for run in runs)
