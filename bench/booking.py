@@ -2,12 +2,16 @@
 
 Workers (asyncio tasks sharing one ``Database``, in one process or spread over several with
 ``--processes``) take random, heavily overlapping windows at random spots from a queue; each
-attempt is one ``bookings.request`` in its own unit of work, won or refused with
-``WindowTaken``. Afterwards plain SQL counts the pairs of live bookings
+attempt is one ``bookings.request`` in its own unit of work (``Database.single_statement``),
+won or refused with ``WindowTaken``. Afterwards plain SQL counts the pairs of live bookings
 of one spot whose windows overlap: any is a double booking, and the script exits non-zero.
 
-"attempts/s" counts every booking transaction, won or refused: the figure the goal of 500 a
-second on PostgreSQL is set for. "booked/s" counts only the bookings made.
+"attempts/s" counts every booking attempt, won or refused: the figure the goal of 1,000 a
+second on PostgreSQL in one process is set for. "booked/s" counts only the bookings made.
+"stmts" is the mean number of statements an attempt sent, "trips" the same with the BEGINs,
+COMMITs and ROLLBACKs sent around them: the round trips to the store. "cpu ms" is the CPU time
+(user and system, every thread) the bench's processes spent on an attempt: on a machine others
+share, attempts/s follows the load, and this says what a core of its own would do.
 
     python -m bench.booking                                   # 8 workers, 10,000 attempts
     python -m bench.booking --processes 2                     # both cores of this machine
@@ -20,6 +24,7 @@ import argparse
 import asyncio
 import multiprocessing
 import random
+import resource
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -27,7 +32,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam, event, text
+from sqlalchemy.engine import Connection
 
 from bench.stores import add_store_arguments, chosen_stores, fresh_url
 from core.availability import WeeklyRule
@@ -50,7 +56,7 @@ DRIVER_CREDIT = 600
 SPOTS_PER_OWNER = 10
 ALL_WEEK = [WeeklyRule(weekday, 0, 24 * 60) for weekday in range(7)]
 BERLIN = GeoPoint(52.52, 13.405)
-ROW = "{:<11} {:>7} {:>9} {:>8} {:>7} {:>7} {:>6} {:>8} {:>10} {:>9} {:>6}"
+ROW = "{:<11} {:>7} {:>9} {:>8} {:>7} {:>7} {:>6} {:>8} {:>10} {:>9} {:>6} {:>6} {:>6} {:>6}"
 
 DOUBLE_BOOKINGS = text(
     """
@@ -82,6 +88,8 @@ class Run:
     outcomes: Counter[str]
     seconds: float
     double_bookings: int
+    sent: Counter[str]
+    cpu_seconds: float
 
     @property
     def booked(self) -> int:
@@ -102,6 +110,52 @@ class Run:
     @property
     def booked_per_s(self) -> float:
         return self.booked / self.seconds if self.seconds else 0.0
+
+    @property
+    def statements_per_attempt(self) -> float:
+        return self.sent["statements"] / self.attempts
+
+    @property
+    def trips_per_attempt(self) -> float:
+        return (self.sent["statements"] + self.sent["transaction"]) / self.attempts
+
+    @property
+    def cpu_ms_per_attempt(self) -> float:
+        return self.cpu_seconds * 1000 / self.attempts
+
+
+def cpu_seconds() -> float:
+    """User and system time of this process so far, all its threads (SQLite's driver's too)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def count_sent(db: Database, sent: Counter[str]) -> None:
+    """Count what the database's connections send: ``statements``, and (``transaction``) the
+    BEGINs, COMMITs and ROLLBACKs that reach the store around them. asyncpg sends none for a
+    connection in autocommit, and sends BEGIN only with the transaction's first statement."""
+    engine = db.bind.sync_engine
+
+    def sends_transaction_control(connection: Connection) -> bool:
+        if connection.dialect.name != "postgresql":
+            return True
+        return not connection.connection.dbapi_connection.autocommit  # type: ignore[union-attr]
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def on_statement(_connection: Connection, _cursor: Any, statement: str, *_: Any) -> None:
+        # SQLite's engine sends its BEGIN as a statement of its own (``core.db.engine``).
+        sent["transaction" if statement.startswith("BEGIN") else "statements"] += 1
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        if connection.dialect.name == "postgresql" and sends_transaction_control(connection):
+            sent["transaction"] += 1
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def on_end(connection: Connection) -> None:
+        if sends_transaction_control(connection):
+            sent["transaction"] += 1
 
 
 async def set_up(
@@ -129,6 +183,8 @@ async def set_up(
             await spots.set_status(uow, spot.id, SpotStatus.APPROVED)
             await spots.add_weekly_rules(uow, spot_id=spot.id, owner_id=owner_id, rules=ALL_WEEK)
             spot_ids.append(spot.id)
+        # Until listing a spot writes its free time itself.
+        await uow.free_times.refresh(spot_ids, clock.now())
     return drivers, spot_ids
 
 
@@ -150,7 +206,7 @@ def random_attempts(
 
 async def attempt_booking(db: Database, clock: FixedClock, attempt: Attempt) -> str:
     try:
-        async with db.unit_of_work() as uow:
+        async with db.single_statement() as uow:
             await bookings.request(
                 uow, clock, driver_id=attempt.driver_id, spot_id=attempt.spot_id,
                 start=attempt.start, end=attempt.end,
@@ -193,7 +249,7 @@ async def run_store(store: str, args: argparse.Namespace) -> Run:
             await db.close()
         rng = random.Random(args.seed)
         attempts = random_attempts(rng, clock.now(), args.attempts, driver_ids, spot_ids)
-        outcomes, seconds = (
+        outcomes, sent, cpu, seconds = (
             await attempt_all(url, attempts, args.workers)
             if args.processes == 1
             else _in_processes(url, attempts, args.workers, args.processes)
@@ -204,16 +260,20 @@ async def run_store(store: str, args: argparse.Namespace) -> Run:
         finally:
             await db.close()
     return Run(
-        STORE_NAMES[store], args.workers, args.processes, args.attempts, outcomes, seconds, doubles
-    )
+        STORE_NAMES[store], args.workers, args.processes, args.attempts, outcomes, seconds, doubles,
+        sent, cpu,
+    )  # fmt: skip
 
 
 async def attempt_all(
     url: str, attempts: list[Attempt], workers: int, when_ready: Callable[[], object] = lambda: None
-) -> tuple[Counter[str], float]:
+) -> tuple[Counter[str], Counter[str], float, float]:
     """The attempts by ``workers`` tasks over a ``Database`` of their own, timed from
-    ``when_ready`` returning (a barrier, when several processes start together)."""
+    ``when_ready`` returning (a barrier, when several processes start together): their
+    outcomes, what they sent (see ``count_sent``), the CPU seconds and the seconds they took."""
     db = Database.from_url(url)
+    sent: Counter[str] = Counter()
+    count_sent(db, sent)
     clock = FixedClock(BENCH_START)
     queue: asyncio.Queue[Attempt] = asyncio.Queue()
     for attempt in attempts:
@@ -221,11 +281,11 @@ async def attempt_all(
     outcomes: Counter[str] = Counter()
     try:
         when_ready()
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), cpu_seconds()
         async with asyncio.TaskGroup() as group:
             for _ in range(workers):
                 group.create_task(work(db, clock, queue, outcomes))
-        return outcomes, time.perf_counter() - started
+        return outcomes, sent, cpu_seconds() - cpu_before, time.perf_counter() - started
     finally:
         await db.close()
 
@@ -234,13 +294,15 @@ def _process_main(
     url: str, attempts: list[Attempt], workers: int, start: Any, results: Any
 ) -> None:
     # Every process waits for the others (imports done), so only the work is timed.
-    outcomes, _seconds = asyncio.run(attempt_all(url, attempts, workers, when_ready=start.wait))
-    results.put(outcomes)
+    outcomes, sent, cpu, _seconds = asyncio.run(
+        attempt_all(url, attempts, workers, when_ready=start.wait)
+    )
+    results.put((outcomes, sent, cpu))
 
 
 def _in_processes(
     url: str, attempts: list[Attempt], workers: int, processes: int
-) -> tuple[Counter[str], float]:
+) -> tuple[Counter[str], Counter[str], float, float]:
     """The workers spread over processes, as bot processes behind a load balancer would be,
     each with its own connection pool."""
     context = multiprocessing.get_context("spawn")
@@ -256,14 +318,19 @@ def _in_processes(
     start.wait()
     started = time.perf_counter()
     outcomes: Counter[str] = Counter()
+    sent: Counter[str] = Counter()
+    cpu = 0.0
     for _ in children:
-        outcomes.update(results.get())
+        their_outcomes, their_sent, their_cpu = results.get()
+        outcomes.update(their_outcomes)
+        sent.update(their_sent)
+        cpu += their_cpu
     seconds = time.perf_counter() - started
     for child in children:
         child.join()
         if child.exitcode:
             raise SystemExit(f"booking: a worker process failed ({child.exitcode})")
-    return outcomes, seconds
+    return outcomes, sent, cpu, seconds
 
 
 def positive(value: str) -> int:
@@ -275,12 +342,15 @@ def positive(value: str) -> int:
 
 def print_table(runs: list[Run]) -> None:
     print(ROW.format("store", "workers", "processes", "attempts", "booked", "taken", "other",
-                     "seconds", "attempts/s", "booked/s", "double"))  # fmt: skip
+                     "seconds", "attempts/s", "booked/s", "double", "stmts", "trips",
+                     "cpu ms"))  # fmt: skip
     for run in runs:
         print(ROW.format(run.store, run.workers, run.processes, run.attempts, run.booked, run.taken,
                          sum(run.others.values()), f"{run.seconds:.2f}",
                          f"{run.attempts_per_s:.0f}", f"{run.booked_per_s:.0f}",
-                         run.double_bookings))  # fmt: skip
+                         run.double_bookings, f"{run.statements_per_attempt:.2f}",
+                         f"{run.trips_per_attempt:.2f}",
+                         f"{run.cpu_ms_per_attempt:.2f}"))  # fmt: skip
     for run in runs:
         for name, count in sorted(run.others.items()):
             print(f"  {run.store}: {count} refused with {name}")
@@ -288,7 +358,9 @@ def print_table(runs: list[Run]) -> None:
 
 def summary(runs: list[Run]) -> str:
     stores = ", ".join(
-        f"{run.store} {run.attempts_per_s:.0f} attempts/s ({run.booked_per_s:.0f} booked/s)"
+        f"{run.store} {run.attempts_per_s:.0f} attempts/s ({run.booked_per_s:.0f} booked/s, "
+        f"{run.statements_per_attempt:.2f} statements and {run.cpu_ms_per_attempt:.2f} ms CPU "
+        "an attempt)"
         for run in runs
     )
     doubles = sum(run.double_bookings for run in runs)

@@ -6,20 +6,25 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    BigInteger,
     CompoundSelect,
     Row,
     SmallInteger,
+    Table,
     and_,
     bindparam,
     case,
-    cast,
     delete,
+    exists,
+    false,
     func,
+    insert,
     literal,
+    literal_column,
     null,
     or_,
     select,
@@ -28,12 +33,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, make_transient_to_detached, selectinload
 
 from core import free_time
 from core.availability import Interval, WeeklyRule
 from core.db import free_time_changes
-from core.db.free_time import WithoutWindow
+from core.db.free_time import CoversWindow, WithoutWindow
 from core.db.models import (
     AvailabilityRule,
     AvailabilityWindow,
@@ -142,12 +147,6 @@ class People(_Repository):
         return (float(average) if average is not None else None, int(count))
 
 
-# A booking's statements, built once: each attempt then skips building them and their cache keys.
-_SPOT_AND_OWNERS_CREDIT = (
-    select(Spot, Person.credit_score)
-    .join(Person, Person.id == Spot.owner_id)
-    .where(Spot.id == bindparam("spot_id"))
-)
 _WEEKLY_RULES = select(
     AvailabilityRule.weekday, AvailabilityRule.start_minute, AvailabilityRule.end_minute
 ).where(AvailabilityRule.spot_id == bindparam("spot_id"))
@@ -158,6 +157,104 @@ _TAKEN = (
     select(Booking.id)
     .where(live_booking_overlapping(bindparam("spot_id"), bindparam("start"), bindparam("end")))
     .limit(1)
+)
+
+# A row of ``Bookings.attempt_facts``.
+AttemptFacts = Row[*tuple[Any, ...]]
+
+# A booking attempt's two statements, built once (each attempt then skips building them and
+# their cache keys), on tables rather than entities (no ORM on the way in or out).
+_BOOKING = cast(Table, Booking.__table__)
+_FREE_TIME = cast(Table, SpotFreeTime.__table__)
+_SPOT = cast(Table, Spot.__table__)
+_DRIVER = Person.__table__.alias("driver")
+_OWNER = Person.__table__.alias("owner")
+# ``core.db.overlaps``' live booking, with the statuses written into the statement: a list
+# of values would be expanded into parameters anew on every execution.
+_LIVE_STATUS = _BOOKING.c.status.in_(
+    [literal_column(f"'{status.value}'") for status in sorted(LIVE_BOOKING_STATUSES)]
+)
+_WINDOW_FREE = CoversWindow(
+    _FREE_TIME.c.free, bindparam("start_s", type_=BigInteger), bindparam("end_s", type_=BigInteger)
+)
+# Everything the decision needs, in one row: none when the driver does not exist, the spot's
+# columns empty when the spot does not. "held" is asked only when the window is not free, to
+# tell "taken" from "not offered then".
+_ATTEMPT_FACTS = (
+    select(
+        _DRIVER.c.banned,
+        _DRIVER.c.credit_score.label("drivers_credit"),
+        _SPOT.c.id.label("spot_id"),
+        _SPOT.c.status,
+        _SPOT.c.owner_id,
+        _SPOT.c.timezone,
+        _SPOT.c.currency,
+        _SPOT.c.hourly_price_minor,
+        _SPOT.c.daily_price_minor,
+        _SPOT.c.instant_booking,
+        _OWNER.c.credit_score.label("owners_credit"),
+        func.coalesce(_WINDOW_FREE, false()).label("free"),
+        case(
+            (_WINDOW_FREE, false()),
+            else_=exists().where(
+                _BOOKING.c.spot_id == _SPOT.c.id,
+                _LIVE_STATUS,
+                _BOOKING.c.start_at < bindparam("end"),
+                _BOOKING.c.end_at > bindparam("start"),
+            ),
+        ).label("held"),
+    )
+    .select_from(
+        _DRIVER.outerjoin(_SPOT, _SPOT.c.id == bindparam("spot_id"))
+        .outerjoin(_OWNER, _OWNER.c.id == _SPOT.c.owner_id)
+        .outerjoin(_FREE_TIME, _FREE_TIME.c.spot_id == _SPOT.c.id)
+    )
+    .where(_DRIVER.c.id == bindparam("driver_id"))
+)
+# The compare-and-set on the spot's free time: no row when the window is no longer free.
+_NARROW_FREE_TIME = (
+    update(_FREE_TIME)
+    .where(_FREE_TIME.c.spot_id == bindparam("for_spot"), _WINDOW_FREE)
+    .values(
+        free=WithoutWindow(
+            _FREE_TIME.c.free,
+            bindparam("start_s", type_=BigInteger),
+            bindparam("end_s", type_=BigInteger),
+        )
+    )
+    .returning(_FREE_TIME.c.spot_id)
+)
+_NEW_BOOKING_COLUMNS = (
+    "driver_id", "start_at", "end_at", "currency", "price_minor", "commission_minor", "status",
+    "version", "extends_id", "created_at", "updated_at",
+)  # fmt: skip
+_NEW_BOOKING = [
+    bindparam(f"new_{name}", type_=_BOOKING.c[name].type) for name in _NEW_BOOKING_COLUMNS
+]
+# PostgreSQL: both in one statement, its own implicit transaction when no other is open.
+_narrowed = _NARROW_FREE_TIME.cte("narrowed")
+_NARROW_AND_INSERT = (
+    insert(_BOOKING)
+    .from_select(["spot_id", *_NEW_BOOKING_COLUMNS], select(_narrowed.c.spot_id, *_NEW_BOOKING))
+    .add_cte(_narrowed)
+    .returning(_BOOKING.c.id)
+)
+# SQLite, after ``_NARROW_FREE_TIME``: with no exclusion constraint there, the insert itself
+# refuses a window a live booking holds, whatever the free time says.
+_INSERT_UNLESS_HELD = (
+    insert(_BOOKING)
+    .from_select(
+        ["spot_id", *_NEW_BOOKING_COLUMNS],
+        select(bindparam("for_spot", type_=_BOOKING.c.spot_id.type), *_NEW_BOOKING).where(
+            ~exists().where(
+                _BOOKING.c.spot_id == bindparam("for_spot"),
+                _LIVE_STATUS,
+                _BOOKING.c.start_at < bindparam("new_end_at"),
+                _BOOKING.c.end_at > bindparam("new_start_at"),
+            )
+        ),
+    )
+    .returning(_BOOKING.c.id)
 )
 
 
@@ -172,13 +269,6 @@ class Spots(_Repository):
         options = [selectinload(Spot.photos)] if with_photos else []
         # A spot already in the session without its photos is read again to load them.
         return await self.session.get(Spot, spot_id, options=options, populate_existing=with_photos)
-
-    async def get_with_owners_credit(self, spot_id: int) -> tuple[Spot, int] | None:
-        """A spot and its owner's credit score, in one statement: what a booking needs."""
-        row = (
-            await self.session.execute(_SPOT_AND_OWNERS_CREDIT, {"spot_id": spot_id})
-        ).one_or_none()
-        return None if row is None else (row[0], row[1])
 
     async def owned_by(self, owner_id: int) -> list[Spot]:
         """The owner's spots, withdrawn ones left out."""
@@ -281,6 +371,58 @@ class Bookings(_Repository):
     async def reload(self, booking: Booking) -> None:
         """Read the booking again after a savepoint that changed it was rolled back."""
         await self.session.refresh(booking)
+
+    async def attempt_facts(
+        self, driver_id: int, spot_id: int, start: datetime, end: datetime
+    ) -> AttemptFacts | None:
+        """What deciding a booking of [start, end) needs, in one statement: the driver's
+        ``banned`` and ``drivers_credit``; the spot's ``spot_id`` (None if there is no such
+        spot), ``status``, ``owner_id``, ``timezone``, prices and ``instant_booking``; the
+        ``owners_credit``; whether the spot's free time holds the window (``free``) and, if
+        not, whether a live booking holds some of it (``held``). None if no such driver."""
+        result = await self.session.execute(
+            _ATTEMPT_FACTS,
+            {
+                "driver_id": driver_id,
+                "spot_id": spot_id,
+                "start": start,
+                "end": end,
+                "start_s": free_time.epoch_seconds(start),
+                "end_s": free_time.epoch_seconds(end),
+            },
+        )
+        return result.first()
+
+    async def insert_if_free(self, spot_id: int, values: dict[str, Any]) -> int | None:
+        """Insert a booking of the spot (``values``: the columns of ``_NEW_BOOKING_COLUMNS``)
+        and take its window out of the spot's free time, if that still holds all of it: the
+        new booking's id, or None when someone took the window (or the hours changed) since it
+        was read. PostgreSQL's exclusion constraint still guards it (``WindowTaken``)."""
+        start, end = values["start_at"], values["end_at"]
+        window = {
+            "for_spot": spot_id,
+            "start_s": free_time.epoch_seconds(start),
+            "end_s": free_time.epoch_seconds(end),
+        }
+        new = {f"new_{name}": value for name, value in values.items()}
+        async with self.taking_window(spot_id):
+            if self.session.get_bind().dialect.name == "postgresql":
+                booking_id = await self.session.scalar(_NARROW_AND_INSERT, {**window, **new})
+                return cast(int | None, booking_id)
+            # SQLite has no writing CTE; its writers take turns from BEGIN anyway.
+            if await self.session.scalar(_NARROW_FREE_TIME, window) is None:
+                return None
+            # None if a live booking the free time missed holds the window: the caller refuses
+            # the booking, and its rollback undoes the narrowing.
+            booking_id = await self.session.scalar(_INSERT_UNLESS_HELD, {**window, **new})
+            return cast(int | None, booking_id)
+
+    def written(self, booking: Booking) -> Booking:
+        """The session's copy of a booking just inserted by ``insert_if_free``, every column
+        given: later changes to it are written as of any other booking read here."""
+        make_transient_to_detached(booking)
+        self.session.add(booking)
+        return booking
 
     async def is_taken(self, spot_id: int, start: datetime, end: datetime) -> bool:
         """Whether a live booking holds any of [start, end) at the spot."""
@@ -497,8 +639,8 @@ def _free_time_inputs(ids: list[int], first: datetime, last: datetime) -> Compou
     (spot, kind, start, end, weekday, start minute, end minute) of each live booking, one-off
     window and weekly rule."""
     # Typed, or PostgreSQL reads a NULL in a union as text.
-    no_instant = cast(null(), Booking.start_at.type)
-    no_minute = cast(null(), SmallInteger())
+    no_instant = null().cast(Booking.start_at.type)
+    no_minute = null().cast(SmallInteger())
     return union_all(
         select(
             Booking.spot_id, literal(_HELD), Booking.start_at, Booking.end_at,

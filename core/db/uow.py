@@ -231,6 +231,9 @@ class Database:
                 bind, expire_on_commit=False, sync_session_class=TrackingSession
             )
             self._read_sessions = async_sessionmaker(read_only(bind), expire_on_commit=False)
+            self._autocommit_sessions = async_sessionmaker(
+                bind.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+            )
         else:
             # Tests bind to a connection whose outer transaction is rolled back afterwards.
             self._sessions = async_sessionmaker(
@@ -252,6 +255,20 @@ class Database:
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self._sessions)
+
+    def single_statement(self) -> UnitOfWork:
+        """A unit of work for a use case that writes in one statement, whose condition re-checks
+        what was read (a booking attempt): on PostgreSQL its statements run with no transaction
+        around them, so it saves the round trips of BEGIN and COMMIT. Elsewhere, and within an
+        update whose delivery its first write would record, it is an ordinary unit of work."""
+        delivery = _delivery.get()
+        if (
+            isinstance(self.bind, AsyncEngine)
+            and self.dialect == "postgresql"
+            and (delivery is None or delivery.recorded)
+        ):
+            return UnitOfWork(self._autocommit_sessions)
+        return self.unit_of_work()
 
     def after_gateway(self) -> UnitOfWork:
         """A unit of work recording what a payment gateway answered, after the use case's own

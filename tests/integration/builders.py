@@ -63,6 +63,8 @@ async def an_approved_spot(
                 start_minute=0,
                 end_minute=1440,
             )
+        # Until every change to a spot writes its free time, its first one is written here.
+        await uow.free_times.refresh([spot.id], clock.now())
         return spot
 
 

@@ -1,7 +1,10 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import delete
 
+from core import free_time
+from core.db.models import SpotFreeTime
 from core.errors import (
     BookingNotFound,
     BookingTooLong,
@@ -167,8 +170,61 @@ async def test_a_window_outside_availability_is_refused(db, clock):
             uow, spot_id=spot.id, owner_id=owner.id, start=start, end=start + timedelta(hours=4),
             blocked=True,
         )  # fmt: skip
+        # Until a block writes the spot's free time itself.
+        await uow.free_times.refresh([spot.id], clock.now())
     with pytest.raises(WindowUnavailable):
         await book(db, clock, driver, spot)
+
+
+async def test_a_booking_takes_its_window_out_of_the_spots_free_time(db, clock, world):
+    _, driver, spot = world
+    booking = await book(db, clock, driver, spot, start_in=timedelta(hours=1))
+    async with db.reading() as uow:
+        stored = await uow.free_times.of(spot.id)
+    start, end = free_time.epoch_seconds(booking.start_at), free_time.epoch_seconds(booking.end_at)
+    assert not free_time.covers(stored.free, start, end)
+    assert free_time.covers(stored.free, end, end + 3600)
+
+
+async def test_a_window_ending_past_the_bookable_horizon_is_refused(db, clock, world):
+    _, driver, spot = world
+    horizon = free_time.horizon(clock.now()) - clock.now()
+    with pytest.raises(WindowUnavailable):
+        await book(db, clock, driver, spot, start_in=horizon - timedelta(hours=1))
+    await book(db, clock, driver, spot, start_in=horizon - timedelta(hours=2))
+
+
+async def test_a_spot_whose_free_time_was_never_written_is_booked_when_offered(db, clock):
+    owner = await a_person(db, clock, "Olga")
+    driver = await a_person(db, clock, "Dana")
+    spot = await an_approved_spot(db, clock, owner)
+    async with db.unit_of_work() as uow:
+        await uow.session.execute(delete(SpotFreeTime).where(SpotFreeTime.spot_id == spot.id))
+
+    booking = await book(db, clock, driver, spot)
+
+    assert booking.status == BookingStatus.AWAITING_PAYMENT
+    with pytest.raises(WindowTaken):
+        await book(db, clock, await a_person(db, clock, "Rita"), spot)
+
+
+async def test_a_window_a_live_booking_holds_is_refused_even_if_the_free_time_missed_it(
+    db, clock, world
+):
+    _, driver, spot = world
+    held = await book(db, clock, driver, spot)
+    first, last = free_time.span_for(clock.now())
+    async with db.unit_of_work() as uow:
+        # As if the booking had been written by a path that forgot the free time.
+        stored = await uow.free_times.of(spot.id)
+        stored.free = [(free_time.epoch_seconds(first), free_time.epoch_seconds(last))]
+
+    with pytest.raises(WindowTaken):
+        await book(db, clock, await a_person(db, clock, "Rita"), spot)
+
+    async with db.reading() as uow:
+        live = await uow.bookings.upcoming_live_of_spot(spot.id, after=clock.now())
+    assert [booking.id for booking in live] == [held.id]
 
 
 async def test_a_booking_walks_its_lifecycle_and_bumps_its_version(db, clock, world):
