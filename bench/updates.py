@@ -201,9 +201,7 @@ async def feed(
     )
     if profiler is not None:
         profiler.disable()
-    return Timing(
-        len(updates), time.perf_counter() - started, time.process_time() - cpu_started
-    )
+    return Timing(len(updates), time.perf_counter() - started, time.process_time() - cpu_started)
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -334,6 +332,7 @@ def main() -> None:
     print(f"updates: echo {echo.per_second:,.0f}/s, location share {flow.per_second:,.0f}/s "
           f"over {args.spots:,} spots on {args.store} ({share:.0f} % of the floor, "
           f"{flow.cpu_ms_each:.2f} ms CPU each)")  # fmt: skip
+
 
 if __name__ == "__main__":
     main()
