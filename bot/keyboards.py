@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import ClassVar, Self, TypeVar
 
 from telegram import (
@@ -97,17 +98,17 @@ KeyboardRow = Sequence[Button]
 
 def inline(rows: Sequence[KeyboardRow]) -> InlineKeyboardMarkup:
     """Rows of (label, callback data or URL) pairs."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(label, url=target)
-                if isinstance(target, str)
-                else InlineKeyboardButton(label, callback_data=target.pack())
-                for label, target in row
-            ]
-            for row in rows
-        ]
-    )
+    return InlineKeyboardMarkup([[_button(label, target) for label, target in row] for row in rows])
+
+
+# Most buttons are the same for everybody who reads one language (a search's windows, orders
+# and filters), and python-telegram-bot's objects are slow to build: buttons are immutable, so
+# one built before is used again.
+@lru_cache(maxsize=4096)
+def _button(label: str, target: CallbackData | str) -> InlineKeyboardButton:
+    if isinstance(target, str):
+        return InlineKeyboardButton(label, url=target)
+    return InlineKeyboardButton(label, callback_data=target.pack())
 
 
 def location_request(label: str) -> ReplyKeyboardMarkup:
