@@ -12,6 +12,8 @@ driver runs in threads), the whole update from parsing it to sending the reply.
     python -m bench.updates                               # 2,400 updates over 100,000 spots
     python -m bench.updates --updates 200 --spots 2000    # what CI runs
     python -m bench.updates --profile flow.prof           # and cProfile's view of the flow
+
+cProfile sees the event loop's thread only; ``py-spy record --gil`` sees the read threads too.
 """
 
 from __future__ import annotations
