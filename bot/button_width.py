@@ -8,6 +8,7 @@ one 7.5 to 10.5, a Chinese character 14 and an emoji 17."""
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 KEYBOARD_DP = 340.0
@@ -17,6 +18,9 @@ NARROW = set("ijlft!|.,:;'’()[]-–/·1rI ")
 WIDE = set("mwMWшщжмыюШЩЖМЫЮ")
 
 
+# Every label of every keyboard is measured letter by letter, and Unicode's tables are slow to
+# ask: each letter's width is worked out once.
+@lru_cache(maxsize=4096)
 def glyph_width(char: str) -> float:
     if unicodedata.category(char) in ("Mn", "Me", "Cf") or char == "\ufe0f":
         return 0.0

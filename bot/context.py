@@ -19,6 +19,7 @@ from bot.drafts import (
 )
 from bot.i18n import Translator, translator
 from core.clock import Clock, SystemClock
+from core.db.models import Person
 from core.db.uow import Database
 from core.geocoding import NoGeocoder
 from core.guidance import OfflineRouter
@@ -150,6 +151,9 @@ class ParkShareContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData
     ) -> None:
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self.telegram_language: str | None = None
+        # The sender's record as registration or the gate read it for this update (one context
+        # serves every handler of an update); None where neither needed it (groups, channels).
+        self.sender: Person | None = None
 
     @classmethod
     def from_update(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gettext
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -24,6 +24,10 @@ from core.services.people import SUPPORTED_LANGUAGES
 DOMAIN = "parkshare"
 LOCALES_DIR = Path(locales.__file__).parent
 LANGUAGE_NAMES = {"en": "English", "zh_Hans": "简体中文", "ru": "Русский"}
+# Babel takes tens of microseconds to format one value, and a list of search results formats the
+# same few again and again (rounded distances, the usual prices, this hour's window): what a
+# language made of a value is kept, up to this many of each kind.
+FORMATS_REMEMBERED = 4096
 
 
 def N_(message: str) -> str:
@@ -50,16 +54,15 @@ class Translator:
         return self._translations.ngettext(singular, plural, count)
 
     def money(self, amount: Money) -> str:
-        return format_currency(amount.to_decimal(), amount.currency, locale=self.locale)
+        return _money(amount, self.locale)
 
     def moment(self, instant: datetime, zone: str) -> str:
         """Day and 24-hour time in the place's zone: "Thu, Dec 3 09:00", "12月3日周四 09:00"."""
-        local = instant.astimezone(ZoneInfo(zone))
-        return f"{format_skeleton('MMMEd', local, locale=self.locale)} {self.clock(instant, zone)}"
+        return _moment(instant, zone, self.locale)
 
     def clock(self, instant: datetime, zone: str) -> str:
         """The 24-hour time of day in the place's zone, as every timetable shows it."""
-        return format_time(instant.astimezone(ZoneInfo(zone)), "HH:mm", locale=self.locale)
+        return _clock(instant, zone, self.locale)
 
     def month(self, first_day: date) -> str:
         """A month as its name and year, e.g. "June 2026", "2026年6月", "июнь 2026 г."."""
@@ -71,15 +74,39 @@ class Translator:
     def distance(self, metres: float) -> str:
         """As a phone shows it: "350 m", "2.4 km", "25 km" ("2,4 км", "2.4公里")."""
         if metres < 1000:
-            return format_unit(
-                max(10, round(metres, -1)), "length-meter", "short", locale=self.locale
-            )
+            return _length(max(10, round(metres, -1)), "length-meter", self.locale)
         kilometres = metres / 1000
         shown = round(kilometres, 1) if kilometres < 10 else round(kilometres)
-        return format_unit(shown, "length-kilometer", "short", locale=self.locale)
+        return _length(shown, "length-kilometer", self.locale)
 
     def number(self, value: float) -> str:
-        return format_decimal(value, locale=self.locale)
+        return _number(value, self.locale)
+
+
+@lru_cache(maxsize=FORMATS_REMEMBERED)
+def _money(amount: Money, locale: Locale) -> str:
+    return format_currency(amount.to_decimal(), amount.currency, locale=locale)
+
+
+@lru_cache(maxsize=FORMATS_REMEMBERED)
+def _moment(instant: datetime, zone: str, locale: Locale) -> str:
+    local = instant.astimezone(ZoneInfo(zone))
+    return f"{format_skeleton('MMMEd', local, locale=locale)} {_clock(instant, zone, locale)}"
+
+
+@lru_cache(maxsize=FORMATS_REMEMBERED)
+def _clock(instant: datetime, zone: str, locale: Locale) -> str:
+    return format_time(instant.astimezone(ZoneInfo(zone)), "HH:mm", locale=locale)
+
+
+@lru_cache(maxsize=FORMATS_REMEMBERED)
+def _length(value: float, unit: str, locale: Locale) -> str:
+    return format_unit(value, unit, "short", locale=locale)
+
+
+@lru_cache(maxsize=FORMATS_REMEMBERED)
+def _number(value: float, locale: Locale) -> str:
+    return format_decimal(value, locale=locale)
 
 
 def _compile(language: str) -> gettext.NullTranslations:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from typing import ClassVar, Self, TypeVar
+from functools import lru_cache
+from typing import Any, ClassVar, Self, TypeVar
 
 from telegram import (
     CallbackQuery,
@@ -97,17 +98,30 @@ KeyboardRow = Sequence[Button]
 
 def inline(rows: Sequence[KeyboardRow]) -> InlineKeyboardMarkup:
     """Rows of (label, callback data or URL) pairs."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(label, url=target)
-                if isinstance(target, str)
-                else InlineKeyboardButton(label, callback_data=target.pack())
-                for label, target in row
-            ]
-            for row in rows
-        ]
-    )
+    return InlineKeyboardMarkup([[_button(label, target) for label, target in row] for row in rows])
+
+
+class KeptButton(InlineKeyboardButton):
+    """A button that is turned into what Telegram reads once, however often it is sent."""
+
+    __slots__ = ("_as_sent",)
+
+    def to_dict(self, recursive: bool = True) -> dict[str, Any]:
+        # Immutable once built; python-telegram-bot lets a protected attribute be set later.
+        as_sent: dict[str, Any] | None = getattr(self, "_as_sent", None)
+        if as_sent is None:
+            as_sent = self._as_sent = super().to_dict(recursive)
+        return dict(as_sent)
+
+
+# Most buttons are the same for everybody who reads one language (a search's windows, orders
+# and filters), and python-telegram-bot's objects are slow to build and to serialise: buttons
+# are immutable, so one built before is used again.
+@lru_cache(maxsize=4096)
+def _button(label: str, target: CallbackData | str) -> InlineKeyboardButton:
+    if isinstance(target, str):
+        return KeptButton(label, url=target)
+    return KeptButton(label, callback_data=target.pack())
 
 
 def location_request(label: str) -> ReplyKeyboardMarkup:

@@ -29,10 +29,11 @@ async def _stop_the_banned(update: Update, context: ParkShareContext) -> None:
         return
     if not (update.message or update.edited_message or update.callback_query):
         return
-    async with context.db.reading() as uow:
-        if not await people.is_banned(uow, person_id):
-            return
-        person = await people.get(uow, person_id)
+    # Registration hands over the record it has just read or written; otherwise one read.
+    person = context.sender or await people.sender(context.db, person_id)
+    context.sender = person
+    if person is None or not person.banned:
+        return
     text = banned_notice(context.language, person.ban_reason)
     if update.callback_query:
         await update.callback_query.answer(text[:200], show_alert=True)

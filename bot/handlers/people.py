@@ -27,6 +27,7 @@ async def remember_person(update: Update, context: ParkShareContext) -> None:
         )
     data.person_id = person.id
     data.language = person.language
+    context.sender = person
 
 
 def handlers() -> list[BaseHandler]:

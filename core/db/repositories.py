@@ -132,9 +132,6 @@ class People(_Repository):
     async def by_telegram_id(self, telegram_id: int) -> Person | None:
         return await self.session.scalar(select(Person).where(Person.telegram_id == telegram_id))
 
-    async def is_banned(self, person_id: int) -> bool:
-        return bool(await self.session.scalar(select(Person.banned).where(Person.id == person_id)))
-
     async def rating_of(self, person_id: int) -> tuple[float | None, int]:
         """The average of the stars others gave this person, and how many gave them."""
         average, count = (

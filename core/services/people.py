@@ -4,11 +4,14 @@ credit score."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
+
+from sqlalchemy.orm import Session
 
 from core.clock import Clock
 from core.credit import CreditEventKind, clamp_score, points_for
 from core.db.models import CreditEvent, Person, Role
-from core.db.uow import UnitOfWork
+from core.db.uow import Database, UnitOfWork
 from core.errors import InvalidLanguage, PersonBanned, PersonNotFound
 
 SUPPORTED_LANGUAGES = ("en", "zh_Hans", "ru")
@@ -115,8 +118,14 @@ async def unban(uow: UnitOfWork, person_id: int) -> Person:
     return person
 
 
-async def is_banned(uow: UnitOfWork, person_id: int) -> bool:
-    return await uow.people.is_banned(person_id)
+async def sender(db: Database, person_id: int) -> Person | None:
+    """The person an update comes from, read once for all its handlers (whether they are
+    banned, their language, their roles) by the store's quickest read path."""
+    return await db.run_read(partial(_person, person_id))
+
+
+def _person(person_id: int, session: Session) -> Person | None:
+    return session.get(Person, person_id)
 
 
 @dataclass(frozen=True, slots=True)
