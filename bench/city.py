@@ -1,37 +1,47 @@
 """A large generated city for benchmarks, loaded in bulk: owners, approved spots at random in a
-square around Berlin, the demo city's weekly hours, live bookings that make some
-spots busy, and past stays with ratings. The services would take hours for a million spots, so
-rows go in through SQLAlchemy Core in batches; the same seed gives the same city."""
+square around Berlin, the demo city's weekly hours, live bookings that make some spots busy,
+past stays with ratings, and each spot's free time (``spot_free_time``) as the writers of hours
+and bookings would keep it. The services would take hours for a million spots, so the columns
+are drawn with NumPy and go to the driver as tuples: COPY on PostgreSQL (several tables at once,
+on as many connections), executemany on SQLite. The same seed gives the same city."""
 
 from __future__ import annotations
 
-import itertools
+import asyncio
 import math
-import random
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+import struct
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from enum import Flag, StrEnum
+from itertools import islice
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import numpy as np
 from sqlalchemy import text
 
-from core.db.models import AvailabilityRule, Booking, Person, Rating, Role, Spot, VehicleSize
+from core import free_time
+from core.availability import WeeklyRule
+from core.db.models import Role, VehicleSize
 from core.db.uow import Database
-from core.geo import GeoPoint
-from core.grid import METRES_PER_DEG_LAT, cell_of
+from core.free_time import Seconds, epoch_seconds
+from core.geo import METRES_PER_DEG_LAT, GeoPoint
 from core.status import BookingStatus, SpotStatus
 from sandbox.demo_city import PATTERNS
 
 CENTRE = GeoPoint(52.52, 13.405)
+ZONE = "Europe/Berlin"
 # Monday morning: the week ahead is what drivers search.
 NOW = datetime(2026, 6, 1, 6, 0, tzinfo=UTC)
 SPOTS_PER_OWNER = 50
-BATCH = 20_000
+BATCH = 50_000
 # How SQLAlchemy's DateTime stores an instant in SQLite.
 SQLITE_INSTANT = "%Y-%m-%d %H:%M:%S.%f"
 BOOKED_SHARE = 0.2  # spots with a live booking somewhere in the week ahead
 RATED_SHARE = 0.3  # spots with a past, rated stay
+HOURLY_PRICES = (150, 200, 250, 300, 350, 400, 450)
+VEHICLE_SIZES = list(VehicleSize)
+STARS, STAR_WEIGHTS = (5, 4, 3, 2), (6, 3, 1, 0.3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,148 +57,276 @@ class Box:
         lat, lon = self.centre.lat, self.centre.lon
         return lat - half_lat, lon - half_lon, lat + half_lat, lon + half_lon
 
-    def random_point(self, rng: random.Random) -> GeoPoint:
-        south, west, north, east = self.bounds()
-        return GeoPoint(round(rng.uniform(south, north), 6), round(rng.uniform(west, east), 6))
-
 
 @dataclass(frozen=True, slots=True)
 class City:
+    """What was built, column by column in spot id order (spot ``n + 1`` is row ``n``), for the
+    brute force to answer the same questions from."""
+
     spots: int
-    # The approved spots' coordinates, in id order, for scans that need them all.
-    lats: list[float]
-    lons: list[float]
+    lats: np.ndarray
+    lons: np.ndarray
+    hourly: np.ndarray
+    daily: np.ndarray  # 0 where the spot has no day rate
+    covered: np.ndarray
+    ev_charger: np.ndarray
+    size: np.ndarray  # index into VehicleSize
+    pattern: np.ndarray  # index into PATTERNS
+    # The live booking's [start, end) in epoch seconds; (0, 0) where there is none.
+    booked_from: np.ndarray
+    booked_until: np.ndarray
+    rating: np.ndarray  # the average stars; NaN where the spot has none
+    # Each pattern's offered intervals over the written span (``core.free_time``).
+    offered: list[list[Seconds]] = field(default_factory=list)
+
+
+def draw_city(spot_count: int, *, box: Box = Box(), seed: int = 1) -> City:
+    rng = np.random.default_rng(seed)
+    n = spot_count
+    south, west, north, east = box.bounds()
+    hourly = rng.choice(HOURLY_PRICES, n)
+    booked = rng.random(n) < BOOKED_SHARE
+    booked_from = epoch_seconds(NOW) + 900 * rng.integers(0, 7 * 96, n)
+    booked_until = booked_from + 3600 * rng.integers(1, 7, n)
+    rated = rng.random(n) < RATED_SHARE
+    stars = rng.choice(STARS, n, p=np.asarray(STAR_WEIGHTS) / sum(STAR_WEIGHTS))
+    start, end = free_time.span_for(NOW)
+    offered = [
+        free_time.compute(
+            [WeeklyRule(day, first, last) for days, first, last in pattern for day in days],
+            [],
+            [],
+            [],
+            ZoneInfo(ZONE),
+            start,
+            end,
+        )  # fmt: skip
+        for pattern in PATTERNS
+    ]
+    return City(
+        spots=n,
+        lats=np.round(rng.uniform(south, north, n), 6),
+        lons=np.round(rng.uniform(west, east, n), 6),
+        hourly=hourly,
+        daily=np.where(rng.random(n) < 0.5, hourly * 8, 0),
+        covered=rng.random(n) < 0.4,
+        ev_charger=rng.random(n) < 0.15,
+        size=rng.integers(0, len(VEHICLE_SIZES), n),
+        pattern=rng.integers(0, len(PATTERNS), n),
+        booked_from=np.where(booked, booked_from, 0),
+        booked_until=np.where(booked, booked_until, 0),
+        rating=np.where(rated, stars, np.nan),
+        offered=offered,
+    )
 
 
 async def build_city(db: Database, spot_count: int, *, box: Box = Box(), seed: int = 1) -> City:
-    rng = random.Random(seed)
-    owner_count = max(1, spot_count // SPOTS_PER_OWNER)
-    await _insert(db, Person, (_person(n) for n in range(owner_count + 1)))
-    driver_id = owner_count + 1
-    points = [box.random_point(rng) for _ in range(spot_count)]
-    await _insert(db, Spot, (_spot(rng, n, point, owner_count) for n, point in enumerate(points)))
-    await _insert(db, AvailabilityRule, _rules(rng, spot_count))
-    stays = _stays(rng, spot_count, driver_id)
-    await _insert(db, Booking, (booking for booking, _rated in stays))
-    await _insert(db, Rating, _ratings(rng, stays, driver_id, owner_count))
+    city = draw_city(spot_count, box=box, seed=seed)
+    postgresql = db.dialect == "postgresql"
+    owners = max(1, spot_count // SPOTS_PER_OWNER)
+    loads = _Loads(city, owners, postgresql=postgresql)
+    await _insert(db, "person", PERSON_COLUMNS, loads.people())
+    # On PostgreSQL the place is a generated column, its GiST index kept by the COPY.
+    await _insert(db, "spot", SPOT_COLUMNS, loads.spots())
+
+    async def stays() -> None:
+        await _insert(db, "booking", BOOKING_COLUMNS, loads.bookings())
+        await _insert(db, "rating", RATING_COLUMNS, loads.ratings())  # after their bookings
+
+    rules = _insert(db, "availability_rule", RULE_COLUMNS, loads.rules())
+    if postgresql:
+        # Each on its own connection: the server works on two at once.
+        await asyncio.gather(rules, stays(), _copy_free_time(db, city))
+    else:
+        await rules
+        await stays()
+        await _insert(db, "spot_free_time", FREE_TIME_COLUMNS, _packed_free_time(city))
     await _analyse(db)
-    return City(spot_count, [p.lat for p in points], [p.lon for p in points])
+    return city
 
 
-async def _insert(db: Database, model: type, rows: Iterator[dict]) -> None:
-    """Rows straight to the driver in batches, COPY on PostgreSQL and executemany on SQLite,
-    converted as the column types would (SQLite compares instants as text, so the format
-    must be SQLAlchemy's own)."""
-    table = model.__table__  # type: ignore[attr-defined]
-    sqlite = db.dialect == "sqlite"
+PERSON_COLUMNS = ("id", "telegram_id", "language", "first_name", "roles", "credit_score",
+                  "banned", "payouts_enabled", "created_at")  # fmt: skip
+SPOT_COLUMNS = ("id", "owner_id", "title", "lat", "lon", "address", "timezone", "currency",
+                "hourly_price_minor", "daily_price_minor", "covered", "ev_charger",
+                "max_vehicle_size", "access_instructions", "instant_booking", "status",
+                "created_at")  # fmt: skip
+RULE_COLUMNS = ("spot_id", "weekday", "start_minute", "end_minute")
+BOOKING_COLUMNS = ("id", "spot_id", "driver_id", "start_at", "end_at", "currency",
+                   "price_minor", "commission_minor", "status", "version", "created_at",
+                   "updated_at")  # fmt: skip
+RATING_COLUMNS = ("booking_id", "rater_id", "ratee_id", "spot_id", "stars", "comment",
+                  "created_at")  # fmt: skip
+FREE_TIME_COLUMNS = ("spot_id", "written_from", "written_until", "free")
+
+
+class _Loads:
+    """Each table's rows as tuples, in its columns' order, stored as the column types would
+    (SQLite compares instants as text, so the format must be SQLAlchemy's own)."""
+
+    def __init__(self, city: City, owners: int, *, postgresql: bool) -> None:
+        self.city, self.owners, self.postgresql = city, owners, postgresql
+
+    def instant(self, moment: datetime) -> Any:
+        return moment if self.postgresql else moment.astimezone(UTC).strftime(SQLITE_INSTANT)
+
+    def flag(self, value: bool) -> Any:
+        return value if self.postgresql else int(value)
+
+    def people(self) -> Iterator[tuple[Any, ...]]:
+        created, no = self.instant(NOW - timedelta(days=400)), self.flag(False)
+        for n in range(self.owners + 1):  # the owners, then the one driver
+            yield (n + 1, 8_000_000_000 + n, "en", f"Owner {n + 1}", Role.OWNER.value,
+                   600 + n % 300, no, no, created)  # fmt: skip
+
+    def spots(self) -> Iterator[tuple[Any, ...]]:
+        city, owners = self.city, self.owners
+        created = self.instant(NOW - timedelta(days=300))
+        sizes = [str(size) for size in VEHICLE_SIZES]
+        yes, no = self.flag(True), self.flag(False)
+        approved = str(SpotStatus.APPROVED)
+        columns = zip(
+            city.lats.tolist(), city.lons.tolist(), city.hourly.tolist(), city.daily.tolist(),
+            city.covered.tolist(), city.ev_charger.tolist(), city.size.tolist(), strict=True,
+        )  # fmt: skip
+        for n, (lat, lon, hourly, daily, covered, ev, size) in enumerate(columns):
+            yield (n + 1, n % owners + 1, f"Spot {n + 1}", lat, lon, f"Street {n % 997}, Berlin",
+                   ZONE, "EUR", hourly, daily or None, yes if covered else no,
+                   yes if ev else no, sizes[size], "", yes, approved, created)  # fmt: skip
+
+    def rules(self) -> Iterator[tuple[Any, ...]]:
+        rows = [
+            [(day, first, last) for days, first, last in pattern for day in days]
+            for pattern in PATTERNS
+        ]
+        for n, pattern in enumerate(self.city.pattern.tolist()):
+            for day, first, last in rows[pattern]:
+                yield (n + 1, day, first, last)
+
+    def _stays(self) -> Iterator[tuple[int, int, datetime, datetime, BookingStatus]]:
+        """(booking id, spot id, start, end, status): the live bookings, then the past stays."""
+        city = self.city
+        booking_id = 0
+        for n in np.flatnonzero(city.booked_until).tolist():
+            booking_id += 1
+            yield (booking_id, n + 1, free_time.instant(int(city.booked_from[n])),
+                   free_time.instant(int(city.booked_until[n])), BookingStatus.CONFIRMED)  # fmt: skip
+        for n in np.flatnonzero(~np.isnan(city.rating)).tolist():
+            booking_id += 1
+            # A past stay, its day and hour drawn from the spot's number.
+            start = NOW - timedelta(days=2 + n % 89, minutes=15 * (n % 96))
+            end = start + timedelta(hours=1 + n % 6)
+            yield booking_id, n + 1, start, end, BookingStatus.COMPLETED
+
+    def bookings(self) -> Iterator[tuple[Any, ...]]:
+        driver = self.owners + 1
+        for booking_id, spot_id, start, end, status in self._stays():
+            yield (booking_id, spot_id, driver, self.instant(start), self.instant(end), "EUR",
+                   600, 90, str(status), 3, self.instant(start - timedelta(days=1)),
+                   self.instant(start))  # fmt: skip
+
+    def ratings(self) -> Iterator[tuple[Any, ...]]:
+        driver, owners, rating = self.owners + 1, self.owners, self.city.rating
+        for booking_id, spot_id, _start, end, status in self._stays():
+            if status == BookingStatus.COMPLETED:
+                yield (booking_id, driver, (spot_id - 1) % owners + 1, spot_id,
+                       int(rating[spot_id - 1]), "", self.instant(end))  # fmt: skip
+
+
+def free_of(city: City, n: int) -> list[Seconds]:
+    """Spot ``n + 1``'s free time: its pattern's offered intervals less its live booking."""
+    offered = city.offered[city.pattern[n]]
+    if not city.booked_until[n]:
+        return offered
+    return free_time.minus(offered, int(city.booked_from[n]), int(city.booked_until[n]))
+
+
+def _written_span() -> tuple[int, int]:
+    start, end = free_time.span_for(NOW)
+    return epoch_seconds(start), epoch_seconds(end)
+
+
+def _packed_free_time(city: City) -> Iterator[tuple[Any, ...]]:
+    first, last = _written_span()
+    packed = [free_time.pack(offered) for offered in city.offered]
+    for n, (pattern, booked) in enumerate(
+        zip(city.pattern.tolist(), city.booked_until.tolist(), strict=True)
+    ):
+        free = free_time.pack(free_of(city, n)) if booked else packed[pattern]
+        yield n + 1, first, last, free
+
+
+# PostgreSQL's binary COPY: a header, then per row the field count and each field as its length
+# and its binary form; an int8multirange is the count of ranges, then each range's length,
+# flags (lower bound inclusive) and two int8 bounds.
+_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
+_COPY_TRAILER = struct.pack("!h", -1)
+_LOWER_INCLUSIVE = 0x02
+
+
+def _multirange(free: Sequence[Seconds]) -> bytes:
+    ranges = b"".join(
+        struct.pack("!iBiqiq", 25, _LOWER_INCLUSIVE, 8, first, 8, last) for first, last in free
+    )
+    return struct.pack("!i", len(free)) + ranges
+
+
+def _free_time_row(spot_id: int, first: int, last: int, free: bytes) -> bytes:
+    return struct.pack("!hiiiqiqi", 4, 4, spot_id, 8, first, 8, last, len(free)) + free
+
+
+async def _binary_free_time(city: City) -> AsyncIterator[bytes]:
+    first, last = _written_span()
+    encoded = [_multirange(offered) for offered in city.offered]
+    rows = zip(city.pattern.tolist(), city.booked_until.tolist(), strict=True)
+    yield _COPY_HEADER
+    n = 0
+    while chunk := list(islice(rows, BATCH)):
+        yield b"".join(
+            _free_time_row(
+                n + 1 + i,
+                first,
+                last,
+                _multirange(free_of(city, n + i)) if booked else encoded[pattern],
+            )  # fmt: skip
+            for i, (pattern, booked) in enumerate(chunk)
+        )
+        n += len(chunk)
+    yield _COPY_TRAILER
+
+
+async def _copy_free_time(db: Database, city: City) -> None:
     async with db.unit_of_work() as uow:
-        connection = await (await uow.session.connection()).get_raw_connection()
-        driver = connection.driver_connection
-        assert driver is not None  # an open connection has its driver's own connection
-        for batch in _batches(rows):
-            columns = list(batch[0])
-            convert = [_converter(batch[0][name], sqlite=sqlite) for name in columns]
-            records = [
-                tuple(
-                    value if to is None else to(value)
-                    for value, to in zip(row.values(), convert, strict=True)
-                )
-                for row in batch
-            ]
-            if sqlite:
+        driver = await _driver_connection(uow)
+        await driver.copy_to_table(
+            "spot_free_time", source=_binary_free_time(city), columns=FREE_TIME_COLUMNS,
+            format="binary",
+        )  # fmt: skip
+
+
+async def _driver_connection(uow: Any) -> Any:
+    connection = await (await uow.session.connection()).get_raw_connection()
+    driver = connection.driver_connection
+    assert driver is not None  # an open connection has its driver's own connection
+    return driver
+
+
+async def _insert(
+    db: Database, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+) -> None:
+    """Rows straight to the driver in batches, COPY on PostgreSQL and executemany on SQLite."""
+    async with db.unit_of_work() as uow:
+        driver = await _driver_connection(uow)
+        iterator = iter(rows)
+        while batch := list(islice(iterator, BATCH)):
+            if db.dialect == "sqlite":
                 await driver.executemany(
-                    f"INSERT INTO {table.name} ({', '.join(columns)}) "
+                    f"INSERT INTO {table} ({', '.join(columns)}) "
                     f"VALUES ({', '.join('?' for _ in columns)})",
-                    records,
+                    batch,
                 )
             else:
-                await driver.copy_records_to_table(table.name, records=records, columns=columns)
-
-
-def _batches(rows: Iterator[dict]) -> Iterator[list[dict]]:
-    while batch := list(itertools.islice(rows, BATCH)):
-        yield batch
-
-
-def _converter(sample: object, *, sqlite: bool) -> Callable[[Any], object] | None:
-    """How a column's values are stored, judged by one of them; None keeps them as they are."""
-    if isinstance(sample, datetime):
-        return (lambda v: v.astimezone(UTC).strftime(SQLITE_INSTANT)) if sqlite else None
-    if isinstance(sample, Flag):
-        return lambda v: int(v.value)
-    if isinstance(sample, StrEnum):
-        return lambda v: str(v.value)
-    if isinstance(sample, bool) and sqlite:
-        return int
-    return None
-
-
-def _person(n: int) -> dict:
-    return {
-        "id": n + 1, "telegram_id": 8_000_000_000 + n, "language": "en",
-        "first_name": f"Owner {n + 1}", "roles": Role.OWNER, "credit_score": 600 + n % 300,
-        "banned": False, "payouts_enabled": False, "created_at": NOW - timedelta(days=400),
-    }  # fmt: skip
-
-
-def _spot(rng: random.Random, n: int, point: GeoPoint, owners: int) -> dict:
-    hourly = rng.choice((150, 200, 250, 300, 350, 400, 450))
-    return {
-        "id": n + 1, "owner_id": n % owners + 1, "title": f"Spot {n + 1}",
-        "lat": point.lat, "lon": point.lon, "cell": cell_of(point),
-        "address": f"Street {n % 997}, Berlin", "timezone": "Europe/Berlin", "currency": "EUR",
-        "hourly_price_minor": hourly,
-        "daily_price_minor": hourly * 8 if rng.random() < 0.5 else None,
-        "covered": rng.random() < 0.4, "ev_charger": rng.random() < 0.15,
-        "max_vehicle_size": rng.choice(list(VehicleSize)), "access_instructions": "",
-        "instant_booking": rng.random() < 0.8, "status": SpotStatus.APPROVED,
-        "created_at": NOW - timedelta(days=300),
-    }  # fmt: skip
-
-
-def _rules(rng: random.Random, spot_count: int) -> Iterator[dict]:
-    for n in range(spot_count):
-        for weekdays, start, end in rng.choice(PATTERNS):
-            for weekday in weekdays:
-                yield {"spot_id": n + 1, "weekday": weekday, "start_minute": start,
-                       "end_minute": end}  # fmt: skip
-
-
-def _stays(rng: random.Random, spot_count: int, driver_id: int) -> list[tuple[dict, bool]]:
-    """Live bookings in the week ahead, and completed stays in the past (to be rated)."""
-    stays = []
-    for n in range(spot_count):
-        if rng.random() < BOOKED_SHARE:
-            start = NOW + timedelta(minutes=15 * rng.randrange(7 * 96))
-            stays.append((_booking(n, driver_id, start, rng, BookingStatus.CONFIRMED), False))
-        if rng.random() < RATED_SHARE:
-            start = NOW - timedelta(days=rng.randint(2, 90), minutes=15 * rng.randrange(96))
-            stays.append((_booking(n, driver_id, start, rng, BookingStatus.COMPLETED), True))
-    for booking_id, (booking, _rated) in enumerate(stays, start=1):
-        booking["id"] = booking_id
-    return stays
-
-
-def _booking(n: int, driver_id: int, start: datetime, rng: random.Random, status: str) -> dict:
-    end = start + timedelta(hours=rng.randint(1, 6))
-    return {
-        "spot_id": n + 1, "driver_id": driver_id, "start_at": start, "end_at": end,
-        "currency": "EUR", "price_minor": 600, "commission_minor": 90, "status": status,
-        "version": 3, "created_at": start - timedelta(days=1), "updated_at": start,
-    }  # fmt: skip
-
-
-def _ratings(
-    rng: random.Random, stays: list[tuple[dict, bool]], driver_id: int, owners: int
-) -> Iterator[dict]:
-    for booking, rated in stays:
-        if rated:
-            yield {
-                "booking_id": booking["id"], "rater_id": driver_id,
-                "ratee_id": (booking["spot_id"] - 1) % owners + 1, "spot_id": booking["spot_id"],
-                "stars": rng.choices((5, 4, 3, 2), weights=(6, 3, 1, 0.3))[0], "comment": "",
-                "created_at": booking["end_at"],
-            }  # fmt: skip
+                await driver.copy_records_to_table(table, records=batch, columns=columns)
 
 
 async def _analyse(db: Database) -> None:
