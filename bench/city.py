@@ -92,15 +92,7 @@ def draw_city(spot_count: int, *, box: Box = Box(), seed: int = 1) -> City:
     stars = rng.choice(STARS, n, p=np.asarray(STAR_WEIGHTS) / sum(STAR_WEIGHTS))
     start, end = free_time.span_for(NOW)
     offered = [
-        free_time.compute(
-            [WeeklyRule(day, first, last) for days, first, last in pattern for day in days],
-            [],
-            [],
-            [],
-            ZoneInfo(ZONE),
-            start,
-            end,
-        )  # fmt: skip
+        free_time.compute(_weekly_rules(pattern), [], [], [], ZoneInfo(ZONE), start, end)
         for pattern in PATTERNS
     ]
     return City(
@@ -120,6 +112,10 @@ def draw_city(spot_count: int, *, box: Box = Box(), seed: int = 1) -> City:
     )
 
 
+def _weekly_rules(pattern: Sequence[tuple[Iterable[int], int, int]]) -> list[WeeklyRule]:
+    return [WeeklyRule(day, first, last) for days, first, last in pattern for day in days]
+
+
 async def build_city(db: Database, spot_count: int, *, box: Box = Box(), seed: int = 1) -> City:
     city = draw_city(spot_count, box=box, seed=seed)
     postgresql = db.dialect == "postgresql"
@@ -127,7 +123,10 @@ async def build_city(db: Database, spot_count: int, *, box: Box = Box(), seed: i
     loads = _Loads(city, owners, postgresql=postgresql)
     await _insert(db, "person", PERSON_COLUMNS, loads.people())
     # On PostgreSQL the place is a generated column, its GiST index kept by the COPY.
-    await _insert(db, "spot", SPOT_COLUMNS, loads.spots())
+    if postgresql:
+        await _insert(db, "spot", SPOT_COLUMNS, loads.spots())
+    else:
+        await _insert_spots_then_their_places(db, loads.spots())
 
     async def stays() -> None:
         await _insert(db, "booking", BOOKING_COLUMNS, loads.bookings())
@@ -209,8 +208,9 @@ class _Loads:
         booking_id = 0
         for n in np.flatnonzero(city.booked_until).tolist():
             booking_id += 1
-            yield (booking_id, n + 1, free_time.instant(int(city.booked_from[n])),
-                   free_time.instant(int(city.booked_until[n])), BookingStatus.CONFIRMED)  # fmt: skip
+            start = free_time.instant(int(city.booked_from[n]))
+            end = free_time.instant(int(city.booked_until[n]))
+            yield booking_id, n + 1, start, end, BookingStatus.CONFIRMED
         for n in np.flatnonzero(~np.isnan(city.rating)).tolist():
             booking_id += 1
             # A past stay, its day and hour drawn from the spot's number.
@@ -288,7 +288,7 @@ async def _binary_free_time(city: City) -> AsyncIterator[bytes]:
                 first,
                 last,
                 _multirange(free_of(city, n + i)) if booked else encoded[pattern],
-            )  # fmt: skip
+            )
             for i, (pattern, booked) in enumerate(chunk)
         )
         n += len(chunk)
@@ -327,6 +327,29 @@ async def _insert(
                 )
             else:
                 await driver.copy_records_to_table(table, records=batch, columns=columns)
+
+
+async def _insert_spots_then_their_places(db: Database, spots: Iterable[tuple[Any, ...]]) -> None:
+    """On SQLite, the R*Tree filled in one statement after the spots, its insert trigger set
+    aside meanwhile: measured, twice as fast as the trigger row by row."""
+    trigger = "spot_place_insert"
+    async with db.unit_of_work() as uow:
+        create_trigger = (
+            await uow.session.execute(
+                text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
+                {"name": trigger},
+            )
+        ).scalar_one()
+        await uow.session.execute(text(f"DROP TRIGGER {trigger}"))
+    await _insert(db, "spot", SPOT_COLUMNS, spots)
+    async with db.unit_of_work() as uow:
+        await uow.session.execute(
+            text(
+                "INSERT INTO spot_place (id, min_lat, max_lat, min_lon, max_lon) "
+                "SELECT id, lat, lat, lon, lon FROM spot"
+            )
+        )
+        await uow.session.execute(text(create_trigger))
 
 
 async def _analyse(db: Database) -> None:

@@ -3,7 +3,7 @@
 Nearest first, free for the whole window (``spot_free_time``), approved, with what the filters
 ask for, at most ``wanted`` rows, each with its rating and its owner's credit score.
 
-- PostgreSQL: a bounded KNN, ``ST_DWithin`` for the largest radius and ``ORDER BY place <->
+- PostgreSQL: a bounded KNN, the largest radius's box and circle, and ``ORDER BY place <->
   point LIMIT wanted``: the GiST index hands spots over nearest first until enough pass.
 - SQLite: an R*Tree has no nearest-first scan, so the statement widens a radius itself (a
   recursive CTE doubling it from the first radius) until the circle holds ``wanted`` spots that
@@ -37,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import Function
 
 from core.db.free_time import CoversWindow
 from core.db.models import Person, Rating, Spot, SpotFreeTime, VehicleSize
@@ -213,7 +214,14 @@ def _postgresql_statement(shape: Shape) -> Select[Any]:
     nearest = (
         select(Spot.id, distance.label("rank"))
         .join(SpotFreeTime, SpotFreeTime.spot_id == Spot.id)
-        .where(func.ST_DWithin(PLACE, point, _MAX), *_conditions(shape))
+        .where(
+            # What ST_DWithin expands to, written out: PostGIS 3.3 estimates ST_DWithin on
+            # geography to pass a few rows whatever the radius, and the planner then reads
+            # the whole circle and sorts it (seconds, with JIT) instead of the ordered scan.
+            PLACE.op("&&")(Function("_ST_Expand", point, _MAX)),
+            distance <= _MAX,
+            *_conditions(shape),
+        )
         .order_by(distance)
         .limit(_WANTED)
         .subquery("nearest")
