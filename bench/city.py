@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import random
 import struct
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +57,10 @@ class Box:
         half_lon = half_lat / math.cos(math.radians(self.centre.lat))
         lat, lon = self.centre.lat, self.centre.lon
         return lat - half_lat, lon - half_lon, lat + half_lat, lon + half_lon
+
+    def random_point(self, rng: random.Random) -> GeoPoint:
+        south, west, north, east = self.bounds()
+        return GeoPoint(round(rng.uniform(south, north), 6), round(rng.uniform(west, east), 6))
 
 
 @dataclass(frozen=True, slots=True)

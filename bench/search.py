@@ -37,7 +37,6 @@ import numpy as np
 from bench.city import NOW, VEHICLE_SIZES, Box, City, build_city
 from bench.stores import add_store_arguments, chosen_stores, fresh_url
 from core import free_time
-from core.db.models import VehicleSize
 from core.db.uow import Database
 from core.geo import GeoPoint
 from core.money import Money
@@ -83,16 +82,11 @@ def _filters(rng: random.Random) -> SearchFilters:
 
 def queries(count: int, seed: int, box: Box) -> list[Query]:
     rng = random.Random(seed)
-    south, west, north, east = box.bounds()
-    return [
-        Query(
-            round(rng.uniform(south, north), 6),
-            round(rng.uniform(west, east), 6),
-            rng.randrange(STEPS_AHEAD),
-            _filters(rng),
-        )  # fmt: skip
-        for _ in range(count)
-    ]
+    queries = []
+    for _ in range(count):
+        lat, lon = box.random_point(rng).to_latlon()
+        queries.append(Query(lat, lon, rng.randrange(STEPS_AHEAD), _filters(rng)))
+    return queries
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -290,7 +284,8 @@ def main() -> None:
     brute_p50 = statistics.median(brute_ms)
 
     print(f"{args.spots:,} spots in a 50 x 50 km square, {args.queries:,} searches "
-          f"({FILTERED_SHARE:.0%} with a filter), k={args.k}, 2-hour windows in the week ahead")  # fmt: skip
+          f"({FILTERED_SHARE:.0%} with a filter), k={args.k}, "
+          "2-hour windows in the week ahead")  # fmt: skip
     print(f"{'store':<12} {'build':>7} {'p50':>9} {'p99':>9} {'max':>9} {'found':>6} "
           f"{'recall':>7} {'x brute':>8} {'bot RSS':>8}")  # fmt: skip
     summary, failed = [], False
@@ -301,8 +296,9 @@ def main() -> None:
         found = statistics.mean(len(ids) for ids in measured["found"])
         share = recall(brute, measured["found"], args)
         failed = failed or share != 1.0
+        rss = measured["peak_rss_mb"]
         print(f"{store:<12} {build_s:>6.1f}s {p50:>7.2f}ms {p99:>7.2f}ms {max(ms):>7.2f}ms "
-              f"{found:>6.1f} {share:>7.4f} {ratio:>7.0f}x {measured['peak_rss_mb']:>6.0f}MB")  # fmt: skip
+              f"{found:>6.1f} {share:>7.4f} {ratio:>7.0f}x {rss:>6.0f}MB")  # fmt: skip
         summary.append(f"{store} built in {build_s:.1f} s, p50 {p50:.2f} ms p99 {p99:.2f} ms "
                        f"({ratio:.0f}x the brute force), recall {share:.4f}, "
                        f"bot RSS {measured['peak_rss_mb']:.0f} MB")  # fmt: skip
