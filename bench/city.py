@@ -36,6 +36,7 @@ ZONE = "Europe/Berlin"
 NOW = datetime(2026, 6, 1, 6, 0, tzinfo=UTC)
 SPOTS_PER_OWNER = 50
 BATCH = 50_000
+LOADER_CACHE_KIB = 1024 * 1024
 # How SQLAlchemy's DateTime stores an instant in SQLite.
 SQLITE_INSTANT = "%Y-%m-%d %H:%M:%S.%f"
 BOOKED_SHARE = 0.2  # spots with a live booking somewhere in the week ahead
@@ -322,6 +323,10 @@ async def _insert(
     """Rows straight to the driver in batches, COPY on PostgreSQL and executemany on SQLite."""
     async with db.unit_of_work() as uow:
         driver = await _driver_connection(uow)
+        if db.dialect == "sqlite":
+            # The indexes kept in memory while they grow, not read back from the file (SQLite's
+            # default cache is 2 MiB); for this connection only.
+            await driver.execute(f"PRAGMA cache_size = -{LOADER_CACHE_KIB}")
         iterator = iter(rows)
         while batch := list(islice(iterator, BATCH)):
             if db.dialect == "sqlite":
