@@ -3,8 +3,9 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import delete, text
 
-from core.db.models import VehicleSize
+from core.db.models import Spot, VehicleSize
 from core.errors import InvalidWindow, WindowInPast
 from core.geo import GeoPoint
 from core.money import Money
@@ -181,3 +182,26 @@ async def test_search_on_a_running_database_sees_committed_spots(committing_db, 
     spot = await a_spot(committing_db, clock, owner, 250)
     result = await search(committing_db, clock)
     assert [hit.spot_id for hit in result.hits] == [spot.id]
+
+
+async def test_a_spot_moved_is_found_where_it_now_is(db, clock, owner):
+    spot = await a_spot(db, clock, owner, 100)
+    async with db.unit_of_work() as uow:
+        moved = await uow.session.get(Spot, spot.id)
+        moved.lat = metres_north(5_000).lat
+    assert (await search(db, clock, max_radius_m=1_000)).hits == []
+    (hit,) = (await search(db, clock)).hits
+    assert (hit.spot_id, hit.point.lat) == (spot.id, metres_north(5_000).lat)
+    assert 4_990 <= hit.distance_m <= 5_010
+
+
+async def test_a_spot_deleted_leaves_the_spatial_index(db, clock, owner):
+    spot = await a_spot(db, clock, owner, 100)
+    kept = await a_spot(db, clock, owner, 300)
+    async with db.unit_of_work() as uow:
+        await uow.session.execute(delete(Spot).where(Spot.id == spot.id))
+    assert [hit.spot_id for hit in (await search(db, clock)).hits] == [kept.id]
+    if db.dialect == "sqlite":  # PostgreSQL's place is a column of the row itself
+        async with db.unit_of_work() as uow:
+            indexed = await uow.session.scalars(text("SELECT id FROM spot_place"))
+            assert spot.id not in set(indexed)
