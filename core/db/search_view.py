@@ -6,7 +6,7 @@ ask for, at most ``wanted`` rows, each with its rating and its owner's credit sc
 - PostgreSQL: a bounded KNN, the largest radius's box and circle, and ``ORDER BY place <->
   point LIMIT wanted``: the GiST index hands spots over nearest first until enough pass.
 - SQLite: an R*Tree has no nearest-first scan, so the statement widens a radius itself (a
-  recursive CTE doubling it from the first radius) until the circle holds ``wanted`` spots that
+  recursive CTE growing it from the first radius) until the circle holds ``wanted`` spots that
   pass, or the largest radius is reached; then it ranks that circle by distance.
 
 Core statements, built once per shape and run on a plain connection: the ORM's result machinery
@@ -76,6 +76,8 @@ class Asked:
     wanted: int
     first_radius_m: float
     max_radius_m: float
+    # Each wider circle's radius over the last's (SQLite's widening).
+    growth: float = 2.0
     days: int = 0
     rest_minutes: int = 0
     currency: str = ""
@@ -192,7 +194,8 @@ def _sqlite_statement(shape: Shape) -> Select[Any]:
     reach = select(_FIRST.label("radius"), enough_within(_FIRST).label("enough")).cte(
         "reach", recursive=True
     )
-    wider = case((reach.c.radius * 2 < _MAX, reach.c.radius * 2), else_=_MAX)
+    growth = _param("growth", Float())
+    wider = case((reach.c.radius * growth < _MAX, reach.c.radius * growth), else_=_MAX)
     reach = reach.union_all(
         select(wider, enough_within(wider)).where(reach.c.enough.is_(None), reach.c.radius < _MAX)
     )
@@ -237,7 +240,8 @@ def nearest_free(
     parameters: dict[str, Any] = {
         "lat": place.lat, "lon": place.lon, "start_s": asked.start_s, "end_s": asked.end_s,
         "wanted": asked.wanted, "first_radius": asked.first_radius_m,
-        "max_radius": asked.max_radius_m, "days": asked.days, "rest_minutes": asked.rest_minutes,
+        "max_radius": asked.max_radius_m, "growth": asked.growth, "days": asked.days,
+        "rest_minutes": asked.rest_minutes,
         "currency": asked.currency, "price_limit": asked.price_limit_minor,
         "min_rating": asked.min_rating,
     }  # fmt: skip

@@ -28,6 +28,9 @@ from core.pricing import MINUTES_PER_DAY, price_of
 from core.window import Window
 
 FIRST_RADIUS_M = 200.0
+# Each wider circle's radius over the last's: by half the area at a time, a search that just
+# misses at one radius reads half as many spots at the next as it would by doubling it.
+RADIUS_GROWTH = math.sqrt(2)
 MAX_RADIUS_M = 25_000.0
 MAX_RESULTS = 50
 VEHICLE_ORDER = list(VehicleSize)
@@ -124,6 +127,7 @@ def _asked(
     return search_view.Asked(
         start_s=epoch_seconds(window.start), end_s=epoch_seconds(window.end), wanted=wanted,
         first_radius_m=min(FIRST_RADIUS_M, max_radius_m), max_radius_m=max_radius_m,
+        growth=RADIUS_GROWTH,
         days=days, rest_minutes=rest, currency="" if limit is None else limit.currency,
         price_limit_minor=0 if limit is None else limit.minor,
         min_rating=filters.min_rating or 0.0,
@@ -146,7 +150,7 @@ def _reach(
     rows: Sequence[Row[Any]], hits: list[SpotHit], wanted: int, max_radius_m: float
 ) -> float:
     """How far the search looked: the largest radius when it found fewer than it wanted,
-    otherwise the first of the doubling radii that holds what it found."""
+    otherwise the first of the growing radii that holds what it found."""
     if len(rows) < wanted:
         return max_radius_m
     if "radius" in rows[0]._fields:  # SQLite's statement says it
@@ -154,7 +158,7 @@ def _reach(
     radius = min(FIRST_RADIUS_M, max_radius_m)
     farthest = max(hit.distance_m for hit in hits)
     while radius < farthest and radius < max_radius_m:
-        radius = min(radius * 2, max_radius_m)
+        radius = min(radius * RADIUS_GROWTH, max_radius_m)
     return radius
 
 
