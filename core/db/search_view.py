@@ -34,7 +34,7 @@ from sqlalchemy import (
     literal_column,
     select,
 )
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import Function
@@ -230,6 +230,16 @@ def _postgresql_statement(shape: Shape) -> Select[Any]:
         .subquery("nearest")
     )
     return _details(nearest)
+
+
+def one_statement(session: Session) -> Connection:
+    """The session's connection for a search, which is one statement: on a PostgreSQL engine
+    without a transaction around it, which would cost two more round trips (BEGIN, and its
+    end) than the search itself. A test's connection, already in a transaction, is kept."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql" and isinstance(bind, Engine):
+        return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return session.connection()
 
 
 def nearest_free(

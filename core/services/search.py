@@ -102,7 +102,9 @@ async def nearest_free(
     asked = _asked(window, filters, wanted, max_radius_m)
     shape = _shape(filters)
     rows = await db.run_read(
-        lambda session: search_view.nearest_free(session.connection(), place, asked, shape)
+        lambda session: search_view.nearest_free(
+            search_view.one_statement(session), place, asked, shape
+        )
     )
     metres_to = metres_from(point)
     hits = [_hit(row, window, metres_to(row.lat, row.lon)) for row in rows]
