@@ -153,6 +153,16 @@ async def test_filters_keep_only_matching_spots(db, clock, owner, filters, featu
     assert bool((await search(db, clock, filters=filters)).hits) is kept
 
 
+@pytest.mark.parametrize(("limit", "kept"), [(4_000, True), (3_999, False)])
+async def test_a_price_limit_reads_the_day_rate_of_a_long_window(db, clock, owner, limit, kept):
+    # 36 hours: one day at the day rate (20.00), and twelve hours at 3.00 an hour capped at it.
+    spot = await a_spot(db, clock, owner, 100, daily_price=Money(2_000, "EUR"))
+    result = await search(db, clock, hours=36, filters=SearchFilters(max_price=Money(limit, "EUR")))
+    assert [hit.spot_id for hit in result.hits] == ([spot.id] if kept else [])
+    if kept:
+        assert result.hits[0].price == Money(4_000, "EUR")
+
+
 async def test_cheapest_order_ranks_by_the_price_of_the_window(db, clock, owner):
     dear = await a_spot(db, clock, owner, 100, hourly=500)
     cheap = await a_spot(db, clock, owner, 600, hourly=200)
