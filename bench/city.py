@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 import math
 import random
-import struct
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import islice
@@ -19,11 +18,24 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    MetaData,
+    Table,
+    case,
+    insert,
+    literal,
+    select,
+    text,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import free_time
 from core.availability import WeeklyRule
-from core.db.models import Role, VehicleSize
+from core.db.free_time import FreeTimeType, WithoutWindow
+from core.db.models import AvailabilityRule, Role, SpotFreeTime, VehicleSize
 from core.db.uow import Database
 from core.free_time import Seconds, epoch_seconds
 from core.geo import METRES_PER_DEG_LAT, GeoPoint
@@ -138,14 +150,14 @@ async def build_city(db: Database, spot_count: int, *, box: Box = Box(), seed: i
         await _insert(db, "booking", BOOKING_COLUMNS, loads.bookings())
         await _insert(db, "rating", RATING_COLUMNS, loads.ratings())  # after their bookings
 
-    rules = _insert(db, "availability_rule", RULE_COLUMNS, loads.rules())
+    rules, free = _staged(db, city, _rules_from_patterns), _staged(db, city, _free_from_patterns)
     if postgresql:
         # Each on its own connection: the server works on two at once.
-        await asyncio.gather(rules, stays(), _copy_free_time(db, city))
+        await asyncio.gather(rules, free, stays())
     else:
         await rules
+        await free
         await stays()
-        await _insert(db, "spot_free_time", FREE_TIME_COLUMNS, _packed_free_time(city))
     await _analyse(db)
     return city
 
@@ -156,13 +168,11 @@ SPOT_COLUMNS = ("id", "owner_id", "title", "lat", "lon", "address", "timezone", 
                 "hourly_price_minor", "daily_price_minor", "covered", "ev_charger",
                 "max_vehicle_size", "access_instructions", "instant_booking", "status",
                 "created_at")  # fmt: skip
-RULE_COLUMNS = ("spot_id", "weekday", "start_minute", "end_minute")
 BOOKING_COLUMNS = ("id", "spot_id", "driver_id", "start_at", "end_at", "currency",
                    "price_minor", "commission_minor", "status", "version", "created_at",
                    "updated_at")  # fmt: skip
 RATING_COLUMNS = ("booking_id", "rater_id", "ratee_id", "spot_id", "stars", "comment",
                   "created_at")  # fmt: skip
-FREE_TIME_COLUMNS = ("spot_id", "written_from", "written_until", "free")
 
 
 class _Loads:
@@ -171,22 +181,29 @@ class _Loads:
 
     def __init__(self, city: City, owners: int, *, postgresql: bool) -> None:
         self.city, self.owners, self.postgresql = city, owners, postgresql
+        self._instants: dict[int, Any] = {}
 
-    def instant(self, moment: datetime) -> Any:
-        return moment if self.postgresql else moment.astimezone(UTC).strftime(SQLITE_INSTANT)
+    def instant(self, seconds: int) -> Any:
+        """An instant given in epoch seconds, as the store's column takes it. Stays start on
+        quarter hours, so a few thousand instants recur: each is converted once."""
+        if (value := self._instants.get(seconds)) is None:
+            moment = free_time.instant(seconds)
+            value = moment if self.postgresql else moment.strftime(SQLITE_INSTANT)
+            self._instants[seconds] = value
+        return value
 
     def flag(self, value: bool) -> Any:
         return value if self.postgresql else int(value)
 
     def people(self) -> Iterator[tuple[Any, ...]]:
-        created, no = self.instant(NOW - timedelta(days=400)), self.flag(False)
+        created, no = self.instant(epoch_seconds(NOW - timedelta(days=400))), self.flag(False)
         for n in range(self.owners + 1):  # the owners, then the one driver
             yield (n + 1, 8_000_000_000 + n, "en", f"Owner {n + 1}", Role.OWNER.value,
                    600 + n % 300, no, no, created)  # fmt: skip
 
     def spots(self) -> Iterator[tuple[Any, ...]]:
         city, owners = self.city, self.owners
-        created = self.instant(NOW - timedelta(days=300))
+        created = self.instant(epoch_seconds(NOW - timedelta(days=300)))
         sizes = [str(size) for size in VEHICLE_SIZES]
         yes, no = self.flag(True), self.flag(False)
         approved = str(SpotStatus.APPROVED)
@@ -199,116 +216,129 @@ class _Loads:
                    ZONE, "EUR", hourly, daily or None, yes if covered else no,
                    yes if ev else no, sizes[size], "", yes, approved, created)  # fmt: skip
 
-    def rules(self) -> Iterator[tuple[Any, ...]]:
-        rows = [
-            [(day, first, last) for days, first, last in pattern for day in days]
-            for pattern in PATTERNS
-        ]
-        for n, pattern in enumerate(self.city.pattern.tolist()):
-            for day, first, last in rows[pattern]:
-                yield (n + 1, day, first, last)
-
-    def _stays(self) -> Iterator[tuple[int, int, datetime, datetime, BookingStatus]]:
-        """(booking id, spot id, start, end, status): the live bookings, then the past stays."""
+    def _stays(self) -> Iterator[tuple[int, int, int, int, str]]:
+        """(booking id, spot id, start, end, status), instants in epoch seconds: the live
+        bookings, then the past stays."""
         city = self.city
         booking_id = 0
-        for n in np.flatnonzero(city.booked_until).tolist():
+        booked = np.flatnonzero(city.booked_until)
+        confirmed, completed = str(BookingStatus.CONFIRMED), str(BookingStatus.COMPLETED)
+        for n, start, end in zip(
+            booked.tolist(), city.booked_from[booked].tolist(), city.booked_until[booked].tolist(),
+            strict=True,
+        ):  # fmt: skip
             booking_id += 1
-            start = free_time.instant(int(city.booked_from[n]))
-            end = free_time.instant(int(city.booked_until[n]))
-            yield booking_id, n + 1, start, end, BookingStatus.CONFIRMED
+            yield booking_id, n + 1, start, end, confirmed
+        now = epoch_seconds(NOW)
         for n in np.flatnonzero(~np.isnan(city.rating)).tolist():
             booking_id += 1
             # A past stay, its day and hour drawn from the spot's number.
-            start = NOW - timedelta(days=2 + n % 89, minutes=15 * (n % 96))
-            end = start + timedelta(hours=1 + n % 6)
-            yield booking_id, n + 1, start, end, BookingStatus.COMPLETED
+            start = now - 86_400 * (2 + n % 89) - 900 * (n % 96)
+            yield booking_id, n + 1, start, start + 3_600 * (1 + n % 6), completed
 
     def bookings(self) -> Iterator[tuple[Any, ...]]:
-        driver = self.owners + 1
+        driver, instant = self.owners + 1, self.instant
         for booking_id, spot_id, start, end, status in self._stays():
-            yield (booking_id, spot_id, driver, self.instant(start), self.instant(end), "EUR",
-                   600, 90, str(status), 3, self.instant(start - timedelta(days=1)),
-                   self.instant(start))  # fmt: skip
+            yield (booking_id, spot_id, driver, instant(start), instant(end), "EUR", 600, 90,
+                   status, 3, instant(start - 86_400), instant(start))  # fmt: skip
 
     def ratings(self) -> Iterator[tuple[Any, ...]]:
-        driver, owners, rating = self.owners + 1, self.owners, self.city.rating
+        driver, owners, rating = self.owners + 1, self.owners, self.city.rating.tolist()
+        completed = str(BookingStatus.COMPLETED)
         for booking_id, spot_id, _start, end, status in self._stays():
-            if status == BookingStatus.COMPLETED:
+            if status == completed:
                 yield (booking_id, driver, (spot_id - 1) % owners + 1, spot_id,
                        int(rating[spot_id - 1]), "", self.instant(end))  # fmt: skip
 
 
-def free_of(city: City, n: int) -> list[Seconds]:
-    """Spot ``n + 1``'s free time: its pattern's offered intervals less its live booking."""
-    offered = city.offered[city.pattern[n]]
-    if not city.booked_until[n]:
-        return offered
-    return free_time.minus(offered, int(city.booked_from[n]), int(city.booked_until[n]))
+# A spot's weekly pattern and live booking, and each pattern's weekly rules and offered time:
+# the rules and free time of a million spots are made from these few rows by the store itself,
+# in one INSERT ... SELECT each (measured on SQLite: 2.5 times as fast as a row each from here).
+_staging = MetaData()
+_spot_pattern = Table(
+    "city_spot_pattern", _staging,
+    Column("spot_id", Integer, primary_key=True), Column("pattern", Integer),
+    Column("booked_from", BigInteger), Column("booked_until", BigInteger),
+    prefixes=["TEMPORARY"],
+)  # fmt: skip
+_pattern_rule = Table(
+    "city_pattern_rule", _staging,
+    Column("pattern", Integer), Column("weekday", Integer), Column("start_minute", Integer),
+    Column("end_minute", Integer),
+    prefixes=["TEMPORARY"],
+)  # fmt: skip
+_pattern_free = Table(
+    "city_pattern_free", _staging, Column("pattern", Integer), Column("free", FreeTimeType()),
+    prefixes=["TEMPORARY"],
+)  # fmt: skip
 
 
-def _written_span() -> tuple[int, int]:
-    start, end = free_time.span_for(NOW)
-    return epoch_seconds(start), epoch_seconds(end)
-
-
-def _packed_free_time(city: City) -> Iterator[tuple[Any, ...]]:
-    first, last = _written_span()
-    packed = [free_time.pack(offered) for offered in city.offered]
-    for n, (pattern, booked) in enumerate(
-        zip(city.pattern.tolist(), city.booked_until.tolist(), strict=True)
-    ):
-        free = free_time.pack(free_of(city, n)) if booked else packed[pattern]
-        yield n + 1, first, last, free
-
-
-# PostgreSQL's binary COPY: a header, then per row the field count and each field as its length
-# and its binary form; an int8multirange is the count of ranges, then each range's length,
-# flags (lower bound inclusive) and two int8 bounds.
-_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
-_COPY_TRAILER = struct.pack("!h", -1)
-_LOWER_INCLUSIVE = 0x02
-
-
-def _multirange(free: Sequence[Seconds]) -> bytes:
-    ranges = b"".join(
-        struct.pack("!iBiqiq", 25, _LOWER_INCLUSIVE, 8, first, 8, last) for first, last in free
-    )
-    return struct.pack("!i", len(free)) + ranges
-
-
-def _free_time_row(spot_id: int, first: int, last: int, free: bytes) -> bytes:
-    return struct.pack("!hiiiqiqi", 4, 4, spot_id, 8, first, 8, last, len(free)) + free
-
-
-async def _binary_free_time(city: City) -> AsyncIterator[bytes]:
-    first, last = _written_span()
-    encoded = [_multirange(offered) for offered in city.offered]
-    rows = zip(city.pattern.tolist(), city.booked_until.tolist(), strict=True)
-    yield _COPY_HEADER
-    n = 0
-    while chunk := list(islice(rows, BATCH)):
-        yield b"".join(
-            _free_time_row(
-                n + 1 + i,
-                first,
-                last,
-                _multirange(free_of(city, n + i)) if booked else encoded[pattern],
-            )
-            for i, (pattern, booked) in enumerate(chunk)
-        )
-        n += len(chunk)
-    yield _COPY_TRAILER
-
-
-async def _copy_free_time(db: Database, city: City) -> None:
+async def _staged(
+    db: Database, city: City, fill: Callable[[AsyncSession, City], Awaitable[None]]
+) -> None:
+    """``fill`` run in a transaction that holds the city's patterns in temporary tables."""
     async with db.unit_of_work() as uow:
+        session = uow.session
         driver = await _driver_connection(uow)
-        await _skip_reference_checks(driver)
-        await driver.copy_to_table(
-            "spot_free_time", source=_binary_free_time(city), columns=FREE_TIME_COLUMNS,
-            format="binary",
+        if db.dialect == "postgresql":
+            await _skip_reference_checks(driver)
+        await session.run_sync(lambda sync: _staging.create_all(sync.connection()))
+        rows = zip(
+            range(1, city.spots + 1), city.pattern.tolist(), city.booked_from.tolist(),
+            city.booked_until.tolist(), strict=True,
         )  # fmt: skip
+        columns = [column.name for column in _spot_pattern.columns]
+        if db.dialect == "postgresql":
+            await driver.copy_records_to_table(_spot_pattern.name, records=rows, columns=columns)
+        else:
+            await driver.executemany(f"INSERT INTO {_spot_pattern.name} VALUES (?, ?, ?, ?)", rows)
+        await fill(session, city)
+        await session.run_sync(lambda sync: _staging.drop_all(sync.connection()))
+
+
+async def _rules_from_patterns(session: AsyncSession, city: City) -> None:
+    await session.execute(
+        insert(_pattern_rule),
+        [
+            {"pattern": n, "weekday": rule.weekday, "start_minute": rule.start_minute,
+             "end_minute": rule.end_minute}
+            for n, pattern in enumerate(PATTERNS) for rule in _weekly_rules(pattern)
+        ],
+    )  # fmt: skip
+    spot, rule = _spot_pattern.c, _pattern_rule.c
+    await session.execute(
+        insert(AvailabilityRule).from_select(
+            ["spot_id", "weekday", "start_minute", "end_minute"],
+            select(spot.spot_id, rule.weekday, rule.start_minute, rule.end_minute)
+            .join(_pattern_rule, rule.pattern == spot.pattern)
+            .order_by(spot.spot_id),
+        )
+    )
+
+
+async def _free_from_patterns(session: AsyncSession, city: City) -> None:
+    """Each pattern's offered time less the spot's booking, by the stores' own ``minus``."""
+    await session.execute(
+        insert(_pattern_free),
+        [{"pattern": n, "free": offered} for n, offered in enumerate(city.offered)],
+    )
+    spot, pattern = _spot_pattern.c, _pattern_free.c
+    start, end = free_time.span_for(NOW)
+    free = case(
+        (spot.booked_until > 0, WithoutWindow(pattern.free, spot.booked_from, spot.booked_until)),
+        else_=pattern.free,
+    )
+    await session.execute(
+        insert(SpotFreeTime).from_select(
+            ["spot_id", "written_from", "written_until", "free"],
+            select(
+                spot.spot_id,
+                literal(epoch_seconds(start), BigInteger()),
+                literal(epoch_seconds(end), BigInteger()),
+                free,
+            ).join(_pattern_free, pattern.pattern == spot.pattern),
+        )
+    )
 
 
 async def _driver_connection(uow: Any) -> Any:
