@@ -1,5 +1,6 @@
 """Drivers get the nearest spots that are free for their whole window."""
 
+import math
 from datetime import timedelta
 
 import pytest
@@ -22,13 +23,19 @@ def metres_north(metres: float) -> GeoPoint:
     return GeoPoint(DRIVER_AT.lat + metres / 111_320, DRIVER_AT.lon)
 
 
+def metres_east(metres: float) -> GeoPoint:
+    return GeoPoint(
+        DRIVER_AT.lat, DRIVER_AT.lon + metres / (111_320 * math.cos(math.radians(52.52)))
+    )
+
+
 async def a_spot(db, clock, owner, metres, *, hourly=300, status=SpotStatus.APPROVED, hours=None,
-                 **features):  # fmt: skip
+                 point=None, **features):  # fmt: skip
     async with db.unit_of_work() as uow:
         spot = await spots.create(
             uow, clock, owner_id=owner.id, moderated=status == SpotStatus.PENDING,
             draft=spots.SpotDraft(
-                title=f"Spot {metres} m", point=metres_north(metres),
+                title=f"Spot {metres} m", point=point or metres_north(metres),
                 hourly_price=Money(hourly, "EUR"), **features,
             ),
         )  # fmt: skip
@@ -65,6 +72,16 @@ async def test_the_nearest_free_spots_come_first_with_their_distance_and_price(d
     assert [hit.spot_id for hit in result.hits] == [near.id, middle.id, far.id]
     assert 140 <= result.hits[0].distance_m <= 160
     assert result.hits[0].price == Money(600, "EUR")
+
+
+async def test_distance_is_ranked_in_metres_not_in_degrees(db, clock, owner):
+    # At Berlin's latitude 200 m east is more degrees than 250 m north: ranking by degrees
+    # (PostGIS's geometry in 4326) would put the northern spot first.
+    east = await a_spot(db, clock, owner, 200, point=metres_east(200))
+    north = await a_spot(db, clock, owner, 250)
+    result = await search(db, clock)
+    assert [hit.spot_id for hit in result.hits] == [east.id, north.id]
+    assert [round(hit.distance_m, -1) for hit in result.hits] == [200, 250]
 
 
 async def test_at_most_k_spots_are_returned(db, clock, owner):
