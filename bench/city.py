@@ -140,24 +140,25 @@ async def build_city(db: Database, spot_count: int, *, box: Box = Box(), seed: i
     owners = max(1, spot_count // SPOTS_PER_OWNER)
     loads = _Loads(city, owners, postgresql=postgresql)
     await _insert(db, "person", PERSON_COLUMNS, loads.people())
-    # On PostgreSQL the place is a generated column, its GiST index kept by the COPY.
-    if postgresql:
-        await _insert(db, "spot", SPOT_COLUMNS, loads.spots())
-    else:
-        await _insert_spots_then_their_places(db, loads.spots())
 
     async def stays() -> None:
         await _insert(db, "booking", BOOKING_COLUMNS, loads.bookings())
         await _insert(db, "rating", RATING_COLUMNS, loads.ratings())  # after their bookings
 
     rules, free = _staged(db, city, _rules_from_patterns), _staged(db, city, _free_from_patterns)
-    if postgresql:
-        # Each on its own connection: the server works on two at once.
-        await asyncio.gather(rules, free, stays())
-    else:
+    if not postgresql:
+        await _insert_spots_then_their_places(db, loads.spots())
         await rules
         await free
         await stays()
+    elif await _may_skip_reference_checks(db):
+        # With no reference checked row by row, every table loads at once, each on its own
+        # connection: the server works on two at once. On PostgreSQL the place is a generated
+        # column, its GiST index kept by the COPY.
+        await asyncio.gather(_insert(db, "spot", SPOT_COLUMNS, loads.spots()), rules, free, stays())
+    else:
+        await _insert(db, "spot", SPOT_COLUMNS, loads.spots())
+        await asyncio.gather(rules, free, stays())
     await _analyse(db)
     return city
 
@@ -281,7 +282,7 @@ async def _staged(
         session = uow.session
         driver = await _driver_connection(uow)
         if db.dialect == "postgresql":
-            await _skip_reference_checks(driver)
+            await _skip_reference_checks(session)
         await session.run_sync(lambda sync: _staging.create_all(sync.connection()))
         rows = zip(
             range(1, city.spots + 1), city.pattern.tolist(), city.booked_from.tolist(),
@@ -348,12 +349,21 @@ async def _driver_connection(uow: Any) -> Any:
     return driver
 
 
-async def _skip_reference_checks(driver: Any) -> None:
-    """What pg_restore's ``--disable-triggers`` does, for this transaction: the generated rows
-    refer only to rows loaded before them, and checking each foreign key row by row took most
-    of the load's time. Only a superuser may; anyone else loads with the checks."""
-    if await driver.fetchval("SELECT rolsuper FROM pg_roles WHERE rolname = current_user"):
-        await driver.execute("SET LOCAL session_replication_role = replica")
+_IS_SUPERUSER = "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
+
+
+async def _may_skip_reference_checks(db: Database) -> bool:
+    async with db.unit_of_work() as uow:
+        return bool((await uow.session.execute(text(_IS_SUPERUSER))).scalar())
+
+
+async def _skip_reference_checks(session: AsyncSession) -> None:
+    """What pg_restore's ``--disable-triggers`` does, for this transaction (begun here, so the
+    driver's own COPY runs inside it): the generated rows refer only to rows the city has
+    (loaded before, or alongside), and checking each foreign key row by row took most of the
+    load's time. Only a superuser may; anyone else loads with the checks."""
+    if (await session.execute(text(_IS_SUPERUSER))).scalar():
+        await session.execute(text("SET LOCAL session_replication_role = replica"))
 
 
 async def _insert(
@@ -367,7 +377,7 @@ async def _insert(
             # default cache is 2 MiB); for this connection only.
             await driver.execute(f"PRAGMA cache_size = -{LOADER_CACHE_KIB}")
         else:
-            await _skip_reference_checks(driver)
+            await _skip_reference_checks(uow.session)
         iterator = iter(rows)
         while batch := list(islice(iterator, BATCH)):
             if db.dialect == "sqlite":
