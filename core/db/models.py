@@ -126,9 +126,10 @@ class Spot(Base):
             "daily_price_minor IS NULL OR daily_price_minor >= 0", name="daily_price_not_negative"
         ),
         CheckConstraint("lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180", name="on_earth"),
-        # Nearest-spot search reads a few grid cells around the driver (see core.grid), and
-        # ranks them by place from the index alone.
-        Index("ix_spot_status_cell_place", "status", "cell", "lat", "lon", "timezone"),
+        # The moderation queue and the count of listings read spots by status. Nearest-first
+        # search reads each store's own spatial index instead (migration 0013, kept out of the
+        # models: see core.db.spatial).
+        Index("ix_spot_status", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -136,7 +137,6 @@ class Spot(Base):
     title: Mapped[str] = mapped_column(String(80))
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
-    cell: Mapped[int] = mapped_column(BigInteger)
     address: Mapped[str] = mapped_column(String(255), default="")
     timezone: Mapped[str] = mapped_column(String(64))
     currency: Mapped[str] = mapped_column(String(3))

@@ -1,112 +1,136 @@
-"""The search's read model: the queries that find spots near a point free for a window.
+"""The search's read model: one statement per search, on each store's own spatial index.
+
+Nearest first, free for the whole window (``spot_free_time``), approved, with what the filters
+ask for, at most ``wanted`` rows, each with its rating and its owner's credit score.
+
+- PostgreSQL: a bounded KNN, the largest radius's box and circle, and ``ORDER BY place <->
+  point LIMIT wanted``: the GiST index hands spots over nearest first until enough pass.
+- SQLite: an R*Tree has no nearest-first scan, so the statement widens a radius itself (a
+  recursive CTE growing it from the first radius) until the circle holds ``wanted`` spots that
+  pass, or the largest radius is reached; then it ranks that circle by distance.
 
 Core statements, built once per shape and run on a plain connection: the ORM's result machinery
-would cost more than the queries themselves. What the rows mean (ranking, prices, whether the
-weekly hours cover the window) is decided in ``core.services.search``."""
+would cost more than the queries themselves. What the rows mean (distances, prices, orders) is
+decided in ``core.services.search``."""
 
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Row, Select, and_, bindparam, func, or_, select
-from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
-
-from core.availability import WeeklyRule, weekdays_touching
-from core.db.models import (
-    AvailabilityRule,
-    AvailabilityWindow,
-    Booking,
-    Person,
-    Rating,
-    Spot,
-    VehicleSize,
+from sqlalchemy import (
+    BigInteger,
+    BindParameter,
+    Float,
+    Integer,
+    Row,
+    Select,
+    String,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    select,
 )
-from core.db.overlaps import availability_window_overlapping, live_booking_overlapping
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import Function
+
+from core.db.free_time import CoversWindow
+from core.db.models import Person, Rating, Spot, SpotFreeTime, VehicleSize
+from core.db.spatial import PLACE, GeographyPoint, spot_place
 from core.status import SpotStatus
 
-_START: BindParameter[Any] = bindparam("start")
-_END: BindParameter[Any] = bindparam("end")
-_BOOKED_IN_WINDOW = (
-    select(Booking.id).where(live_booking_overlapping(Spot.id, _START, _END)).exists()
-)
-_RULE_AROUND_START = (
-    select(AvailabilityRule.id)
-    .where(
-        AvailabilityRule.spot_id == Spot.id,
-        AvailabilityRule.weekday == bindparam("weekday"),
-        AvailabilityRule.start_minute <= bindparam("minute_late"),
-        AvailabilityRule.end_minute > bindparam("minute_early"),
-    )
-    .exists()
-)
-_OPENING_AT_START = (
-    select(AvailabilityWindow.id)
-    .where(
-        AvailabilityWindow.spot_id == Spot.id,
-        AvailabilityWindow.blocked.is_(False),
-        AvailabilityWindow.start_at <= _START,
-        AvailabilityWindow.end_at > _START,
-    )
-    .exists()
-)
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What decides a statement's text; everything else is a parameter."""
+
+    covered: bool = False
+    ev_charger: bool = False
+    sizes: tuple[VehicleSize, ...] | None = None
+    max_price: bool = False
+    min_rating: bool = False
 
 
-def candidates(
-    connection: Connection,
-    ranges: Sequence[tuple[int, int]],
-    sieve: dict[str, Any],
-    *,
-    covered: bool,
-    ev_charger: bool,
-    sizes: tuple[VehicleSize, ...] | None,
-) -> Sequence[Row[int, float, float]]:
-    """(id, lat, lon) of the approved spots in the grid cells ``ranges`` that have what is
-    asked for and may be free: not booked in the window, and, in the zone ``sieve`` names,
-    with a weekly rule or an opening around the window's start."""
-    parameters = dict(sieve)
-    for n, (first, last) in enumerate(ranges):
-        parameters[f"first_{n}"], parameters[f"last_{n}"] = first, last
-    statement = _candidates_statement(len(ranges), covered, ev_charger, sizes)
-    return connection.execute(statement, parameters).all()
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where the driver is, and the scale of a degree there (equirectangular)."""
+
+    lat: float
+    lon: float
+    metres_per_deg_lat: float
+    metres_per_deg_lon: float
 
 
-@functools.cache
-def _candidates_statement(
-    range_count: int, covered: bool, ev_charger: bool, sizes: tuple[VehicleSize, ...] | None
-) -> Select[int, float, float]:
-    """Built once per shape: composing the statement anew for every search costs more than
-    running it. The grid is read from the (status, cell, lat, lon, timezone) index."""
-    # The status is repeated inside each range so that SQLite answers every range from the
-    # index (a "multi-index OR") instead of reading every approved spot.
-    query = select(Spot.id, Spot.lat, Spot.lon).where(
-        or_(
-            *(
-                and_(
-                    Spot.status == SpotStatus.APPROVED,
-                    Spot.cell.between(bindparam(f"first_{n}"), bindparam(f"last_{n}")),
-                )
-                for n in range(range_count)
-            )
-        ),
-        or_(Spot.timezone != bindparam("zone"), _RULE_AROUND_START, _OPENING_AT_START),
-        ~_BOOKED_IN_WINDOW,
-    )
-    if covered:
-        query = query.where(Spot.covered.is_(True))
-    if ev_charger:
-        query = query.where(Spot.ev_charger.is_(True))
-    if sizes is not None:
-        query = query.where(Spot.max_vehicle_size.in_(sizes))
-    return query
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """The search's parameters: window in epoch seconds, and the price of a window of its length
+    as ``core.pricing.price_for_window`` splits it, into whole days and the minutes left."""
+
+    start_s: int
+    end_s: int
+    wanted: int
+    first_radius_m: float
+    max_radius_m: float
+    # Each wider circle's radius over the last's (SQLite's widening).
+    growth: float = 2.0
+    days: int = 0
+    rest_minutes: int = 0
+    currency: str = ""
+    price_limit_minor: int = 0
+    min_rating: float = 0.0
 
 
-# What a hit shows; read only for the candidates whose availability is being checked.
+def _param(name: str, type_: Any) -> BindParameter[Any]:
+    return bindparam(name, type_=type_)
+
+
+_LAT, _LON = _param("lat", Float()), _param("lon", Float())
+_START_S, _END_S = _param("start_s", BigInteger()), _param("end_s", BigInteger())
+_WANTED = _param("wanted", Integer())
+_FIRST, _MAX = _param("first_radius", Float()), _param("max_radius", Float())
+_DAYS, _REST = _param("days", Integer()), _param("rest_minutes", Integer())
+
+_AVERAGE = select(func.avg(Rating.stars)).where(Rating.spot_id == Spot.id).scalar_subquery()
+_RATING_COUNT = select(func.count()).where(Rating.spot_id == Spot.id).scalar_subquery()
+
+
+def _window_price() -> ColumnElement[int]:
+    """``core.pricing.price_for_window`` in SQL, for the window's whole days and minutes."""
+    hourly = Spot.hourly_price_minor
+    daily = func.coalesce(Spot.daily_price_minor, 0)  # 0 is no day rate, as in price_of
+    whole_day = hourly * 24
+    day_rate = case((daily == 0, whole_day), (daily < whole_day, daily), else_=whole_day)
+    rest_cost = (hourly * _REST * 2 + 60) // 120  # minutes to minor units, half up
+    rest_capped = case((daily == 0, rest_cost), (rest_cost < daily, rest_cost), else_=daily)
+    return _DAYS * day_rate + rest_capped
+
+
+def _conditions(shape: Shape) -> list[ColumnElement[bool]]:
+    """Approved, free for the whole window, and what the filters ask for."""
+    conditions: list[ColumnElement[bool]] = [
+        Spot.status == SpotStatus.APPROVED,
+        CoversWindow(SpotFreeTime.free, _START_S, _END_S),
+    ]
+    if shape.covered:
+        conditions.append(Spot.covered.is_(True))
+    if shape.ev_charger:
+        conditions.append(Spot.ev_charger.is_(True))
+    if shape.sizes is not None:
+        conditions.append(Spot.max_vehicle_size.in_(shape.sizes))
+    if shape.max_price:
+        conditions.append(Spot.currency == _param("currency", String()))
+        conditions.append(_window_price() <= _param("price_limit", Integer()))
+    if shape.min_rating:
+        conditions.append(func.coalesce(_AVERAGE, 0) >= _param("min_rating", Float()))
+    return conditions
+
+
+# What a hit shows.
 _DETAIL_COLUMNS = (
     Spot.id,
     Spot.lat,
@@ -122,84 +146,124 @@ _DETAIL_COLUMNS = (
     Spot.max_vehicle_size,
     Spot.owner_id,
     Person.credit_score,
+    _AVERAGE.label("average"),
+    _RATING_COUNT.label("rating_count"),
 )
-_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
-# Built once: the facts a batch of candidates needs, for any ids and window.
-# A spot booked for any of the window since the grid was read does not come back at all.
-_DETAILS_OF = (
-    select(
-        *_DETAIL_COLUMNS,
-        select(func.avg(Rating.stars))
-        .where(Rating.spot_id == Spot.id)
-        .scalar_subquery()
-        .label("average"),
-        select(func.count())
-        .where(Rating.spot_id == Spot.id)
-        .scalar_subquery()
-        .label("rating_count"),
+
+
+def _details(nearest: Any, *extra: ColumnElement[Any]) -> Select[Any]:
+    """The details of the ranked ids, read only for them (ratings are a subquery each)."""
+    return (
+        select(*_DETAIL_COLUMNS, *extra)
+        .select_from(nearest)
+        .join(Spot, Spot.id == nearest.c.id)
+        .join(Person, Person.id == Spot.owner_id)
+        .order_by(nearest.c.rank)
     )
-    .join(Person, Person.id == Spot.owner_id)
-    .where(Spot.id.in_(_IDS), ~_BOOKED_IN_WINDOW)
-)
-_RULES_OF = select(
-    AvailabilityRule.spot_id,
-    AvailabilityRule.weekday,
-    AvailabilityRule.start_minute,
-    AvailabilityRule.end_minute,
-).where(AvailabilityRule.spot_id.in_(_IDS))
-# A short window needs the rules of two or three weekdays, not all seven.
-_RULES_ON_DAYS_OF = _RULES_OF.where(
-    AvailabilityRule.weekday.in_(bindparam("weekdays", expanding=True))
-)
-_WINDOWS_OF = select(
-    AvailabilityWindow.spot_id,
-    AvailabilityWindow.start_at,
-    AvailabilityWindow.end_at,
-    AvailabilityWindow.blocked,
-).where(
-    AvailabilityWindow.spot_id.in_(_IDS),
-    availability_window_overlapping(AvailabilityWindow.spot_id, _START, _END),
-)
 
 
-@dataclass(frozen=True, slots=True)
-class OneOffWindow:
-    start: datetime
-    end: datetime
-    blocked: bool
+@functools.cache
+def _sqlite_statement(shape: Shape) -> Select[Any]:
+    lat_per_m, lon_per_m = _param("lat_per_m", Float()), _param("lon_per_m", Float())
+    m_per_lat, m_per_lon = _param("m_per_lat", Float()), _param("m_per_lon", Float())
+    north_south = (Spot.lat - _LAT) * m_per_lat
+    east_west = (Spot.lon - _LON) * m_per_lon
+    distance2 = north_south * north_south + east_west * east_west
+    conditions = _conditions(shape)
 
+    def in_circle(radius: ColumnElement[float]) -> Select[Any]:
+        """The spots that pass within ``radius``, found through the R*Tree's box of it."""
+        return (
+            select(spot_place.c.id)
+            .join(Spot, Spot.id == spot_place.c.id)
+            .join(SpotFreeTime, SpotFreeTime.spot_id == Spot.id)
+            .where(
+                spot_place.c.max_lat >= _LAT - radius * lat_per_m,
+                spot_place.c.min_lat <= _LAT + radius * lat_per_m,
+                spot_place.c.max_lon >= _LON - radius * lon_per_m,
+                spot_place.c.min_lon <= _LON + radius * lon_per_m,
+                distance2 <= radius * radius,
+                *conditions,
+            )
+        )
 
-@dataclass(frozen=True, slots=True)
-class BatchFacts:
-    # The details of the spots with no live booking in the window (see ``_DETAIL_COLUMNS``,
-    # plus ``average`` and ``rating_count``), by id; a booked spot is left out.
-    unbooked: dict[int, Any]
-    rules: dict[int, list[WeeklyRule]]
-    windows: dict[int, list[OneOffWindow]]
+    def enough_within(radius: ColumnElement[float]) -> ColumnElement[Any]:
+        """Not NULL when the circle holds ``wanted`` spots that pass: it stops at the last."""
+        return in_circle(radius).limit(1).offset(_WANTED - literal_column("1")).scalar_subquery()
 
-
-def batch_facts(
-    connection: Connection, ids: list[int], start: datetime, end: datetime
-) -> BatchFacts:
-    """What deciding whether each of ``ids`` is free for [start, end) needs, in three queries."""
-    in_window = {"ids": ids, "start": start, "end": end}
-    weekdays = weekdays_touching(start, end)
-    rules_query = (
-        connection.execute(_RULES_OF, {"ids": ids})
-        if weekdays is None
-        else connection.execute(_RULES_ON_DAYS_OF, {"ids": ids, "weekdays": weekdays})
+    reach = select(_FIRST.label("radius"), enough_within(_FIRST).label("enough")).cte(
+        "reach", recursive=True
     )
-    rules: dict[int, list[WeeklyRule]] = defaultdict(list)
-    for spot_id, weekday, first, last in rules_query:
-        rules[spot_id].append(WeeklyRule(weekday, first, last))
-    windows: dict[int, list[OneOffWindow]] = defaultdict(list)
-    for spot_id, window_start, window_end, blocked in connection.execute(_WINDOWS_OF, in_window):
-        windows[spot_id].append(OneOffWindow(window_start, window_end, blocked))
-    return BatchFacts(
-        unbooked={row.id: row for row in connection.execute(_DETAILS_OF, in_window)},
-        rules=rules,
-        windows=windows,
+    growth = _param("growth", Float())
+    wider = case((reach.c.radius * growth < _MAX, reach.c.radius * growth), else_=_MAX)
+    reach = reach.union_all(
+        select(wider, enough_within(wider)).where(reach.c.enough.is_(None), reach.c.radius < _MAX)
     )
+    reached = select(func.max(reach.c.radius).label("radius")).subquery("reached")
+    nearest = (
+        in_circle(reached.c.radius)
+        .add_columns(distance2.label("rank"), reached.c.radius)
+        .order_by(distance2)
+        .limit(_WANTED)
+        .subquery("nearest")
+    )
+    return _details(nearest, nearest.c.radius)
+
+
+@functools.cache
+def _postgresql_statement(shape: Shape) -> Select[Any]:
+    point = GeographyPoint(_LON, _LAT)
+    distance = PLACE.op("<->")(point)
+    nearest = (
+        select(Spot.id, distance.label("rank"))
+        .join(SpotFreeTime, SpotFreeTime.spot_id == Spot.id)
+        .where(
+            # What ST_DWithin expands to, written out: PostGIS 3.3 estimates ST_DWithin on
+            # geography to pass a few rows whatever the radius, and the planner then reads
+            # the whole circle and sorts it (seconds, with JIT) instead of the ordered scan.
+            PLACE.op("&&")(Function("_ST_Expand", point, _MAX)),
+            distance <= _MAX,
+            *_conditions(shape),
+        )
+        .order_by(distance)
+        .limit(_WANTED)
+        .subquery("nearest")
+    )
+    return _details(nearest)
+
+
+def one_statement(session: Session) -> Connection:
+    """The session's connection for a search, which is one statement: on a PostgreSQL engine
+    without a transaction around it, which would cost two more round trips (BEGIN, and its
+    end) than the search itself. A test's connection, already in a transaction, is kept."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql" and isinstance(bind, Engine):
+        return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return session.connection()
+
+
+def nearest_free(
+    connection: Connection, place: Place, asked: Asked, shape: Shape
+) -> Sequence[Row[Any]]:
+    """The rows of the spots that pass, nearest first (see ``_DETAIL_COLUMNS``, plus ``radius``,
+    how far the search had to look, on SQLite)."""
+    parameters: dict[str, Any] = {
+        "lat": place.lat, "lon": place.lon, "start_s": asked.start_s, "end_s": asked.end_s,
+        "wanted": asked.wanted, "first_radius": asked.first_radius_m,
+        "max_radius": asked.max_radius_m, "growth": asked.growth, "days": asked.days,
+        "rest_minutes": asked.rest_minutes,
+        "currency": asked.currency, "price_limit": asked.price_limit_minor,
+        "min_rating": asked.min_rating,
+    }  # fmt: skip
+    if connection.dialect.name == "postgresql":
+        return connection.execute(_postgresql_statement(shape), parameters).all()
+    parameters |= {
+        "lat_per_m": 1 / place.metres_per_deg_lat,
+        "lon_per_m": 1 / place.metres_per_deg_lon,
+        "m_per_lat": place.metres_per_deg_lat,
+        "m_per_lon": place.metres_per_deg_lon,
+    }
+    return connection.execute(_sqlite_statement(shape), parameters).all()
 
 
 def approved_places(session: Session) -> Sequence[Row[float, float, str, str]]:

@@ -9,8 +9,7 @@ from core.clock import Clock
 from core.db.models import SavedSearch, Spot
 from core.db.uow import UnitOfWork
 from core.errors import InvalidWindow
-from core.geo import GeoPoint
-from core.grid import box_around
+from core.geo import GeoPoint, box_around
 from core.services import bookings, people
 from core.status import SpotStatus
 from core.window import Window

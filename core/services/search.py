@@ -1,36 +1,36 @@
 """Finding the nearest spots that are free for a driver's whole window.
 
-The search reads a box of grid cells around the driver (see ``core.grid``), ranks what it finds
-by distance, and checks availability for the nearest few in batches; when too few are free it
-doubles the radius. Each round costs a handful of indexed queries, however large the city."""
+One statement on each store's own spatial index answers a search (see
+``core.db.search_view``): nearest first, free for the window as ``spot_free_time`` knows it,
+with the filters, ``k`` rows. Here are the prices, distances and orders of what it returns."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from sqlalchemy import Row
-from sqlalchemy.engine import Connection
 
-from core.availability import Interval, covers
 from core.credit import CreditTier, tier_of
 from core.db import search_view
 from core.db.models import VehicleSize
 from core.db.uow import Database
-from core.errors import InvalidInput, InvalidLocation
-from core.geo import GeoPoint
-from core.grid import box_around, cell_ranges, metres_from
+from core.errors import InvalidInput
+from core.free_time import epoch_seconds
+from core.geo import METRES_PER_DEG, GeoPoint, metres_from, metres_per_deg_lon
 from core.money import Money
-from core.pricing import price_of
-from core.timezones import timezone_of
+from core.pricing import MINUTES_PER_DAY, price_of
 from core.window import Window
 
 FIRST_RADIUS_M = 200.0
+# Each wider circle's radius over the last's: by half the area at a time, a search that just
+# misses at one radius reads half as many spots at the next as it would by doubling it.
+RADIUS_GROWTH = math.sqrt(2)
 MAX_RADIUS_M = 25_000.0
 MAX_RESULTS = 50
 VEHICLE_ORDER = list(VehicleSize)
@@ -78,16 +78,6 @@ class SearchResult:
     examined: int = 0
 
 
-class Found(NamedTuple):
-    """A candidate free for the window, and what was learnt of it on the way."""
-
-    distance_m: float
-    row: Row[Any]  # see ``search_view.BatchFacts.unbooked``
-    price: Money  # of the window
-    rating: float | None
-    rating_count: int
-
-
 async def nearest_free(
     db: Database,
     *,
@@ -107,141 +97,74 @@ async def nearest_free(
     window.check_bookable(now)
     if not 1 <= k <= MAX_RESULTS:
         raise InvalidInput(f"k={k}")
-    sieve = _sieve(point, window.start)
-    return await db.run_read(
-        lambda session: _search(
-            session.connection(), point, window, k, filters, order, max_radius_m, sieve
+    wanted = k if order == SortOrder.NEAREST else 3 * k
+    place = search_view.Place(point.lat, point.lon, METRES_PER_DEG, _metres_per_deg_lon(point))
+    asked = _asked(window, filters, wanted, max_radius_m)
+    shape = _shape(filters)
+    rows = await db.run_read(
+        lambda session: search_view.nearest_free(
+            search_view.one_statement(session), place, asked, shape
         )
+    )
+    metres_to = metres_from(point)
+    hits = [_hit(row, window, metres_to(row.lat, row.lon)) for row in rows]
+    return SearchResult(
+        hits=_ordered(hits, order)[:k],
+        radius_m=_reach(rows, hits, wanted, max_radius_m),
+        examined=len(rows),
     )
 
 
-# Daylight saving moves a weekly rule's instants by up to an hour on the day it changes.
-_DST_SLACK_MIN = 60
+def _metres_per_deg_lon(point: GeoPoint) -> float:
+    # At the poles a degree of longitude is no distance; keep the box finite.
+    return max(metres_per_deg_lon(point.lat), 1.0)
 
 
-def _sieve(point: GeoPoint, start: datetime) -> dict[str, Any]:
-    """What the candidates' query needs to leave out the spots that are surely not free: those
-    booked in the window, and, in the driver's own timezone, those with no weekly rule or
-    opening around the window's start (every covering interval contains the start)."""
-    try:
-        zone = timezone_of(point)
-    except InvalidLocation:
-        zone = ""  # at sea: no spot's timezone matches, so the rules are all checked in Python
-    local = start.astimezone(ZoneInfo(zone)) if zone else start
-    minute = local.hour * 60 + local.minute
-    return {
-        "zone": zone, "weekday": local.weekday(),
-        "minute_early": minute - _DST_SLACK_MIN, "minute_late": minute + _DST_SLACK_MIN,
-    }  # fmt: skip
+def _asked(
+    window: Window, filters: SearchFilters, wanted: int, max_radius_m: float
+) -> search_view.Asked:
+    minutes = math.ceil(window.length.total_seconds() / 60)
+    days, rest = divmod(minutes, MINUTES_PER_DAY)
+    limit = filters.max_price
+    return search_view.Asked(
+        start_s=epoch_seconds(window.start), end_s=epoch_seconds(window.end), wanted=wanted,
+        first_radius_m=min(FIRST_RADIUS_M, max_radius_m), max_radius_m=max_radius_m,
+        growth=RADIUS_GROWTH,
+        days=days, rest_minutes=rest, currency="" if limit is None else limit.currency,
+        price_limit_minor=0 if limit is None else limit.minor,
+        min_rating=filters.min_rating or 0.0,
+    )  # fmt: skip
 
 
-def _search(
-    connection: Connection,
-    point: GeoPoint,
-    window: Window,
-    k: int,
-    filters: SearchFilters,
-    order: SortOrder,
-    max_radius_m: float,
-    sieve: dict[str, Any],
-) -> SearchResult:
-    wanted = k if order == SortOrder.NEAREST else 3 * k
-    metres_to = metres_from(point)
-    examined: set[int] = set()
-    free: list[Found] = []
-    radius = FIRST_RADIUS_M
-    while True:
-        ranked = sorted(
-            (distance, spot_id)
-            for spot_id, lat, lon in _candidates(connection, point, window, radius, filters, sieve)
-            if spot_id not in examined and (distance := metres_to(lat, lon)) <= radius
-        )
-        examined.update(spot_id for _, spot_id in ranked)
-        free.extend(_free_among(connection, ranked, window, filters, wanted - len(free)))
-        if len(free) >= wanted or radius >= max_radius_m:
-            break
-        radius = min(radius * 2, max_radius_m)
-    hits = _hits(free)
-    return SearchResult(hits=_ordered(hits, order)[:k], radius_m=radius, examined=len(examined))
-
-
-def _candidates(
-    connection: Connection,
-    point: GeoPoint,
-    window: Window,
-    radius: float,
-    filters: SearchFilters,
-    sieve: dict[str, Any],
-) -> Sequence[Any]:
-    """Ids and places of the approved spots around ``point`` that have what the filters ask
-    for and may be free (see ``_sieve``)."""
+def _shape(filters: SearchFilters) -> search_view.Shape:
     sizes = (
         None
         if filters.vehicle_size is None
         else tuple(VEHICLE_ORDER[VEHICLE_ORDER.index(filters.vehicle_size) :])
     )
-    return search_view.candidates(
-        connection,
-        cell_ranges(*box_around(point, radius)),
-        {**sieve, "start": window.start, "end": window.end},
-        covered=filters.covered,
-        ev_charger=filters.ev_charger,
-        sizes=sizes,
-    )
+    return search_view.Shape(
+        covered=filters.covered, ev_charger=filters.ev_charger, sizes=sizes,
+        max_price=filters.max_price is not None, min_rating=filters.min_rating is not None,
+    )  # fmt: skip
 
 
-def _within_budget(price: Money, limit: Money | None) -> bool:
-    return limit is None or (price.currency == limit.currency and price.minor <= limit.minor)
+def _reach(
+    rows: Sequence[Row[Any]], hits: list[SpotHit], wanted: int, max_radius_m: float
+) -> float:
+    """How far the search looked: the largest radius when it found fewer than it wanted,
+    otherwise the first of the growing radii that holds what it found."""
+    if len(rows) < wanted:
+        return max_radius_m
+    if "radius" in rows[0]._fields:  # SQLite's statement says it
+        return float(rows[0].radius)
+    radius = min(FIRST_RADIUS_M, max_radius_m)
+    farthest = max(hit.distance_m for hit in hits)
+    while radius < farthest and radius < max_radius_m:
+        radius = min(radius * RADIUS_GROWTH, max_radius_m)
+    return radius
 
 
-def _free_among(
-    connection: Connection,
-    candidates: list[tuple[float, int]],
-    window: Window,
-    filters: SearchFilters,
-    wanted: int,
-) -> list[Found]:
-    """The nearest candidates free for the window, checked in batches until enough are found."""
-    found: list[Found] = []
-    # The candidates' query has left out most spots that are not free: a batch of a little
-    # more than what is still wanted is usually the only one.
-    batch_size = max(wanted + wanted // 2, 8)
-    for first in range(0, len(candidates), batch_size):
-        if len(found) >= wanted:
-            break
-        batch = candidates[first : first + batch_size]
-        ids = [spot_id for _, spot_id in batch]
-        facts = search_view.batch_facts(connection, ids, window.start, window.end)
-        for distance, spot_id in batch:
-            row = facts.unbooked.get(spot_id)
-            if row is None:
-                continue
-            price = price_of(row, window)
-            if not _within_budget(price, filters.max_price):
-                continue
-            windows = facts.windows.get(spot_id, ())
-            if not covers(
-                facts.rules.get(spot_id, ()),
-                (Interval(w.start, w.end) for w in windows if not w.blocked),
-                (Interval(w.start, w.end) for w in windows if w.blocked),
-                ZoneInfo(row.timezone),
-                window.start,
-                window.end,
-            ):
-                continue
-            rating = None if row.average is None else float(row.average)
-            if filters.min_rating is not None and (rating or 0) < filters.min_rating:
-                continue
-            found.append(Found(distance, row, price, rating, row.rating_count))
-    return found
-
-
-def _hits(free: Iterable[Found]) -> list[SpotHit]:
-    return [_hit(found) for found in sorted(free, key=lambda found: found.distance_m)]
-
-
-def _hit(found: Found) -> SpotHit:
-    row = found.row
+def _hit(row: Row[Any], window: Window, distance_m: float) -> SpotHit:
     # The equirectangular distance is within a metre or two at these ranges; the geodesic
     # would cost more than the rest of the search together.
     return SpotHit(
@@ -250,11 +173,11 @@ def _hit(found: Found) -> SpotHit:
         address=row.address,
         point=GeoPoint(row.lat, row.lon),
         timezone=row.timezone,
-        distance_m=round(found.distance_m),
-        price=found.price,
+        distance_m=round(distance_m),
+        price=price_of(row, window),
         hourly_price=Money.of_row(row, "hourly_price"),
-        rating=round(found.rating, 2) if found.rating is not None else None,
-        rating_count=found.rating_count,
+        rating=None if row.average is None else round(float(row.average), 2),
+        rating_count=row.rating_count,
         covered=row.covered,
         ev_charger=row.ev_charger,
         max_vehicle_size=VehicleSize(row.max_vehicle_size),

@@ -21,7 +21,6 @@ from core.db.models import (
 from core.db.uow import UnitOfWork
 from core.errors import InvalidInput, InvalidPrice, InvalidWindow, SpotHasBookings, SpotNotFound
 from core.geo import GeoPoint
-from core.grid import cell_of
 from core.money import Money
 from core.services import people
 from core.status import SpotStatus
@@ -77,7 +76,6 @@ async def create(
         title=draft.title.strip(),
         lat=draft.point.lat,
         lon=draft.point.lon,
-        cell=cell_of(draft.point),
         address=draft.address.strip()[:255],
         timezone=timezone_of(draft.point),
         hourly_price=draft.hourly_price,

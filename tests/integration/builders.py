@@ -6,6 +6,8 @@ import itertools
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from core.db.models import Booking, Person, Spot
 from core.db.uow import Database
 from core.geo import GeoPoint
@@ -121,3 +123,11 @@ async def a_payment(
             amount=amount or booking.price,
             external_id=external_id, provider_charge_id=provider_charge_id, held=held,
         )  # fmt: skip
+
+
+async def refresh_free_time(db: Database, clock: FrozenClock) -> None:
+    """Every spot's free time written anew, as the writers of hours and bookings keep it; a
+    search test calls this before searching so it never depends on who wrote it."""
+    async with db.unit_of_work() as uow:
+        ids = list(await uow.session.scalars(select(Spot.id)))
+        await uow.free_times.refresh(ids, clock.now())

@@ -1,17 +1,19 @@
 """Drivers get the nearest spots that are free for their whole window."""
 
+import math
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import delete, text
 
-from core.db.models import VehicleSize
+from core.db.models import Spot, VehicleSize
 from core.errors import InvalidWindow, WindowInPast
 from core.geo import GeoPoint
 from core.money import Money
 from core.services import bookings, spots
 from core.services.search import SearchFilters, SortOrder, nearest_free
 from core.status import SpotStatus
-from tests.integration.builders import a_person
+from tests.integration.builders import a_person, refresh_free_time
 
 LARGE = VehicleSize.LARGE
 DRIVER_AT = GeoPoint(52.5200, 13.4050)
@@ -21,13 +23,19 @@ def metres_north(metres: float) -> GeoPoint:
     return GeoPoint(DRIVER_AT.lat + metres / 111_320, DRIVER_AT.lon)
 
 
+def metres_east(metres: float) -> GeoPoint:
+    return GeoPoint(
+        DRIVER_AT.lat, DRIVER_AT.lon + metres / (111_320 * math.cos(math.radians(52.52)))
+    )
+
+
 async def a_spot(db, clock, owner, metres, *, hourly=300, status=SpotStatus.APPROVED, hours=None,
-                 **features):  # fmt: skip
+                 point=None, **features):  # fmt: skip
     async with db.unit_of_work() as uow:
         spot = await spots.create(
             uow, clock, owner_id=owner.id, moderated=status == SpotStatus.PENDING,
             draft=spots.SpotDraft(
-                title=f"Spot {metres} m", point=metres_north(metres),
+                title=f"Spot {metres} m", point=point or metres_north(metres),
                 hourly_price=Money(hourly, "EUR"), **features,
             ),
         )  # fmt: skip
@@ -43,6 +51,7 @@ async def a_spot(db, clock, owner, metres, *, hourly=300, status=SpotStatus.APPR
 
 
 async def search(db, clock, *, hours=2, k=10, **options):
+    await refresh_free_time(db, clock)
     start = clock.now() + timedelta(minutes=10)
     return await nearest_free(
         db, point=DRIVER_AT, start=start, end=start + timedelta(hours=hours),
@@ -63,6 +72,16 @@ async def test_the_nearest_free_spots_come_first_with_their_distance_and_price(d
     assert [hit.spot_id for hit in result.hits] == [near.id, middle.id, far.id]
     assert 140 <= result.hits[0].distance_m <= 160
     assert result.hits[0].price == Money(600, "EUR")
+
+
+async def test_distance_is_ranked_in_metres_not_in_degrees(db, clock, owner):
+    # At Berlin's latitude 200 m east is more degrees than 250 m north: ranking by degrees
+    # (PostGIS's geometry in 4326) would put the northern spot first.
+    east = await a_spot(db, clock, owner, 200, point=metres_east(200))
+    north = await a_spot(db, clock, owner, 250)
+    result = await search(db, clock)
+    assert [hit.spot_id for hit in result.hits] == [east.id, north.id]
+    assert [round(hit.distance_m, -1) for hit in result.hits] == [200, 250]
 
 
 async def test_at_most_k_spots_are_returned(db, clock, owner):
@@ -151,6 +170,16 @@ async def test_filters_keep_only_matching_spots(db, clock, owner, filters, featu
     assert bool((await search(db, clock, filters=filters)).hits) is kept
 
 
+@pytest.mark.parametrize(("limit", "kept"), [(4_000, True), (3_999, False)])
+async def test_a_price_limit_reads_the_day_rate_of_a_long_window(db, clock, owner, limit, kept):
+    # 36 hours: one day at the day rate (20.00), and twelve hours at 3.00 an hour capped at it.
+    spot = await a_spot(db, clock, owner, 100, daily_price=Money(2_000, "EUR"))
+    result = await search(db, clock, hours=36, filters=SearchFilters(max_price=Money(limit, "EUR")))
+    assert [hit.spot_id for hit in result.hits] == ([spot.id] if kept else [])
+    if kept:
+        assert result.hits[0].price == Money(4_000, "EUR")
+
+
 async def test_cheapest_order_ranks_by_the_price_of_the_window(db, clock, owner):
     dear = await a_spot(db, clock, owner, 100, hourly=500)
     cheap = await a_spot(db, clock, owner, 600, hourly=200)
@@ -180,3 +209,26 @@ async def test_search_on_a_running_database_sees_committed_spots(committing_db, 
     spot = await a_spot(committing_db, clock, owner, 250)
     result = await search(committing_db, clock)
     assert [hit.spot_id for hit in result.hits] == [spot.id]
+
+
+async def test_a_spot_moved_is_found_where_it_now_is(db, clock, owner):
+    spot = await a_spot(db, clock, owner, 100)
+    async with db.unit_of_work() as uow:
+        moved = await uow.session.get(Spot, spot.id)
+        moved.lat = metres_north(5_000).lat
+    assert (await search(db, clock, max_radius_m=1_000)).hits == []
+    (hit,) = (await search(db, clock)).hits
+    assert (hit.spot_id, hit.point.lat) == (spot.id, metres_north(5_000).lat)
+    assert 4_990 <= hit.distance_m <= 5_010
+
+
+async def test_a_spot_deleted_leaves_the_spatial_index(db, clock, owner):
+    spot = await a_spot(db, clock, owner, 100)
+    kept = await a_spot(db, clock, owner, 300)
+    async with db.unit_of_work() as uow:
+        await uow.session.execute(delete(Spot).where(Spot.id == spot.id))
+    assert [hit.spot_id for hit in (await search(db, clock)).hits] == [kept.id]
+    if db.dialect == "sqlite":  # PostgreSQL's place is a column of the row itself
+        async with db.unit_of_work() as uow:
+            indexed = await uow.session.scalars(text("SELECT id FROM spot_place"))
+            assert spot.id not in set(indexed)

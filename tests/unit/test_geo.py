@@ -3,7 +3,7 @@ import math
 import pytest
 
 from core.errors import InvalidLocation
-from core.geo import GeoPoint
+from core.geo import GeoPoint, box_around, metres_from
 from core.timezones import timezone_of
 
 
@@ -45,3 +45,25 @@ def test_a_place_at_sea_has_no_timezone_for_a_spot():
     with pytest.raises(InvalidLocation) as caught:
         timezone_of(GeoPoint(40.0, -40.0))
     assert caught.value.details["reason"] == "at_sea"
+
+
+@pytest.mark.parametrize(
+    "other", [GeoPoint(52.5219, 13.4132), GeoPoint(52.7, 13.6), GeoPoint(52.3, 13.1)]
+)
+def test_the_fast_distance_agrees_with_the_geodesic_at_city_scale(other):
+    origin = GeoPoint(52.5163, 13.3777)
+    geodesic = origin.distance_m(other)
+    assert abs(metres_from(origin)(other.lat, other.lon) - geodesic) < 0.005 * geodesic
+
+
+def test_a_box_around_a_point_holds_points_within_its_radius():
+    centre, inside = GeoPoint(52.52, 13.405), GeoPoint(52.523, 13.409)
+    south, west, north, east = box_around(centre, 600)
+    assert south <= inside.lat <= north
+    assert west <= inside.lon <= east
+
+
+def test_boxes_at_the_poles_and_the_antimeridian_stay_on_the_globe():
+    south, west, north, east = box_around(GeoPoint(89.999, 179.999), 5_000)
+    assert -90 <= south <= north <= 90
+    assert -180 <= west <= east <= 180

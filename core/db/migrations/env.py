@@ -8,6 +8,7 @@ from sqlalchemy import Connection
 
 from core.db.engine import create_engine
 from core.db.models import Base
+from core.db.spatial import kept_by_models
 
 target_metadata = Base.metadata
 
@@ -17,6 +18,7 @@ def run_on(connection: Connection) -> None:
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
+        include_name=kept_by_models,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,0 +1,79 @@
+"""The stores' own spatial indexes of spots' places (migration 0013), which the models leave
+out because each store has its own: SQLite an R*Tree virtual table kept by triggers, PostgreSQL
+a PostGIS ``geography`` column generated from ``lat``/``lon`` with a GiST index. Statements
+reach them through the names below."""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from typing import Any
+
+from sqlalchemy import Column, Float, Integer, MetaData, Table, literal_column
+from sqlalchemy.dialects.postgresql.base import ischema_names
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import NullType, UserDefinedType
+
+# SQLite: one box per spot, a point's box being the point (stored as 32-bit floats rounded
+# outwards, so a box query never misses it; distances are reckoned from ``spot``'s own).
+spot_place = Table(
+    "spot_place",
+    MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("min_lat", Float),
+    Column("max_lat", Float),
+    Column("min_lon", Float),
+    Column("max_lon", Float),
+)
+
+
+class Geography(UserDefinedType[Any]):
+    """PostGIS's type, named so that reading the schema (Alembic's comparison) knows it."""
+
+    cache_ok = True
+
+    def __init__(self, *_reflected: Any, **_options: Any) -> None:
+        """Reflection passes the modifiers (``Point,4326``); the search needs none of them."""
+
+    def get_col_spec(self, **_kw: Any) -> str:
+        return "geography"
+
+
+ischema_names.setdefault("geography", Geography)
+
+# PostgreSQL: ``spot.place``, a geography(Point, 4326).
+PLACE: ColumnElement[Any] = literal_column("spot.place", Geography())
+
+
+class GeographyPoint(FunctionElement[Any]):
+    """A point from longitude and latitude, as PostGIS geography: ``GeographyPoint(lon, lat)``."""
+
+    type = NullType()
+    inherit_cache = True
+    name = "geography_point"
+
+
+@compiles(GeographyPoint, "postgresql")
+def _geography_point(element: GeographyPoint, compiler: SQLCompiler, **kw: Any) -> str:
+    lon, lat = (compiler.process(argument, **kw) for argument in element.clauses)
+    return f"CAST(ST_SetSRID(ST_MakePoint({lon}, {lat}), 4326) AS geography)"
+
+
+# What the R*Tree, PostGIS and its extension bring with them; the models know none of it.
+_ENGINE_TABLES = frozenset(
+    {"spot_place", "spot_place_node", "spot_place_parent", "spot_place_rowid", "spatial_ref_sys"}
+)
+_ENGINE_INDEXES = frozenset({"ix_spot_place"})
+
+
+def kept_by_models(name: str | None, type_: str, parent_names: MutableMapping[Any, Any]) -> bool:
+    """Alembic's ``include_name``: leave the engines' spatial objects out of comparisons."""
+    if type_ == "table":
+        return name not in _ENGINE_TABLES
+    if type_ == "index":
+        return name not in _ENGINE_INDEXES
+    if type_ == "column":
+        return not (parent_names.get("table_name") == "spot" and name == "place")
+    return True
