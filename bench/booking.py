@@ -183,8 +183,6 @@ async def set_up(
             await spots.set_status(uow, spot.id, SpotStatus.APPROVED)
             await spots.add_weekly_rules(uow, spot_id=spot.id, owner_id=owner_id, rules=ALL_WEEK)
             spot_ids.append(spot.id)
-        # Until listing a spot writes its free time itself.
-        await uow.free_times.refresh(spot_ids, clock.now())
     return drivers, spot_ids
 
 

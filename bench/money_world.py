@@ -258,8 +258,6 @@ class MoneyWorld:
                 )  # fmt: skip
                 self.spot_ids.append(spot.id)
                 self.owner_of[spot.id] = owner_id
-            # Until listing a spot writes its free time itself.
-            await uow.free_times.refresh(self.spot_ids, self.clock.now())
 
     def _external_id(self, prefix: str) -> str:
         self._ids += 1

@@ -499,6 +499,13 @@ async def advance(uow: UnitOfWork, clock: Clock) -> list[Notice]:
     # owner's row would otherwise deadlock with a sweep holding that row from an earlier stay.
     for candidate_id in sorted({candidate.id for candidate in (*starting, *ending)}):
         await locked(uow, candidate_id)
+    # Then their owners' money, in owner order, before any person's row: each stay that ends
+    # queues a payout sized by what its owner is owed, which no other writer may change meanwhile.
+    owners = {
+        (await spots.get(uow, candidate.spot_id)).owner_id for candidate in (*starting, *ending)
+    }
+    for owner_id in sorted(owners):
+        await settlement.lock_owners_money(uow, owner_id)
     for candidate in starting:
         booking = await locked(uow, candidate.id)
         if booking.status == BookingStatus.CONFIRMED:  # not cancelled or disputed meanwhile

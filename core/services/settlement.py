@@ -81,11 +81,10 @@ async def _queue_payout(
     """The owner's share, just posted to what they are owed, is queued to leave; less what
     they owe back (a refund decided after a payout had left), which it pays off first.
 
-    The end of a stay queues this without the owner's lock (one sweep ends many owners'
-    stays, holding their bookings): it queues no more than it added to what is owed, so a trim
-    deciding meanwhile, which reads what is owed before the payouts, errs only towards less.
-    Not quite: when a chargeback at that moment leaves the owner owing, the shortfall is not
-    carried over (a known race, rare, that the money soak can show under load)."""
+    Under the owner's money lock (``lock_owners_money``; the stay sweep takes it for every
+    owner before any person's row), so what is owed cannot change between reading it and
+    queueing."""
+    await lock_owners_money(uow, owner_id)
     money = await _owners_money(uow, owner_id, share.currency)
     amount = min(share.minor, money.room - money.due)
     if amount <= 0:
@@ -223,8 +222,7 @@ async def trim_payouts_to_what_is_owed(uow: UnitOfWork, owner_id: int, booking: 
     way takes back from a payout that left does not come out of them."""
     await lock_owners_money(uow, owner_id)
     # What is owed before the payouts, and again once they are locked, the least of the two:
-    # a payout a stay's end queues in between (without this lock) is then cut as if its share
-    # were not owed yet, and one handed to the gateway in between counts as leaving. Less
+    # a payout handed to the gateway in between (which takes no lock) counts as leaving. Less
     # leaves, never more.
     before = await _owners_money(uow, owner_id, booking.currency)
     due = await uow.payments.due_payouts_of_owner(owner_id, booking.currency)

@@ -41,8 +41,6 @@ async def test_confirming_a_time_the_owner_just_blocked_says_why_in_the_chat(
             uow, spot_id=spot.id, owner_id=olga.id, start=now - timedelta(hours=1),
             end=now + timedelta(days=3), blocked=True,
         )  # fmt: skip
-        # Until a block writes the spot's free time itself.
-        await uow.free_times.refresh([spot.id], now)
 
     answer = await dana.press("Confirm")
 

@@ -4,7 +4,7 @@ again."""
 
 from sqlalchemy import select
 
-from core.db.models import Booking, Spot
+from core.db.models import Booking
 from tests.end_to_end.test_bookings import _owner_and_spot
 
 
@@ -64,10 +64,6 @@ async def test_hours_changed_after_the_offer_say_so_and_book_nothing(sandbox):
     await owner.send("/myspots")
     await owner.press("Hours")
     await owner.send("weekends all day")  # the clock stands on a Monday
-    # Until a change of hours writes the spot's free time itself.
-    async with sandbox.database.unit_of_work() as uow:
-        spot_ids = list(await uow.session.scalars(select(Spot.id)))
-        await uow.free_times.refresh(spot_ids, sandbox.clock.now())
 
     await dana.press("Confirm")
     answer = dana.last_message()

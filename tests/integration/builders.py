@@ -6,8 +6,6 @@ import itertools
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from core.db.models import Booking, Person, Spot
 from core.db.uow import Database
 from core.geo import GeoPoint
@@ -65,8 +63,6 @@ async def an_approved_spot(
                 start_minute=0,
                 end_minute=1440,
             )
-        # Until every change to a spot writes its free time, its first one is written here.
-        await uow.free_times.refresh([spot.id], clock.now())
         return spot
 
 
@@ -123,11 +119,3 @@ async def a_payment(
             amount=amount or booking.price,
             external_id=external_id, provider_charge_id=provider_charge_id, held=held,
         )  # fmt: skip
-
-
-async def refresh_free_time(db: Database, clock: FrozenClock) -> None:
-    """Every spot's free time written anew, as the writers of hours and bookings keep it; a
-    search test calls this before searching so it never depends on who wrote it."""
-    async with db.unit_of_work() as uow:
-        ids = list(await uow.session.scalars(select(Spot.id)))
-        await uow.free_times.refresh(ids, clock.now())

@@ -13,7 +13,7 @@ from core.money import Money
 from core.services import bookings, spots
 from core.services.search import SearchFilters, SortOrder, nearest_free
 from core.status import SpotStatus
-from tests.integration.builders import a_person, refresh_free_time
+from tests.integration.builders import a_person
 
 LARGE = VehicleSize.LARGE
 DRIVER_AT = GeoPoint(52.5200, 13.4050)
@@ -51,7 +51,6 @@ async def a_spot(db, clock, owner, metres, *, hourly=300, status=SpotStatus.APPR
 
 
 async def search(db, clock, *, hours=2, k=10, **options):
-    await refresh_free_time(db, clock)
     start = clock.now() + timedelta(minutes=10)
     return await nearest_free(
         db, point=DRIVER_AT, start=start, end=start + timedelta(hours=hours),
