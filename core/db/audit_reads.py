@@ -3,15 +3,13 @@ handful of grouped statements however many bookings there are."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import aliased
 
-from core.availability import Interval, WeeklyRule
+from core import free_time
 from core.db.models import (
-    AvailabilityRule,
-    AvailabilityWindow,
     Booking,
     LedgerEntry,
     LedgerTransaction,
@@ -24,7 +22,7 @@ from core.db.models import (
     SpotFreeTime,
     TransferStatus,
 )
-from core.db.repositories import _Repository
+from core.db.repositories import FreeTimeInputs, _Repository, free_time_inputs
 from core.status import LIVE_BOOKING_STATUSES, BookingStatus
 
 # What each ledger account means for a booking's money. A refund decided is owed on
@@ -147,9 +145,9 @@ class AuditReads(_Repository):
 
     async def spots_free_time(self, *, after_id: int, limit: int) -> list[SpotsFreeTime]:
         """The next ``limit`` spots after ``after_id`` (ids ascending), each with its stored free
-        time and everything it is made of, read afresh: every rule, window and live booking."""
-        spots = {
-            spot_id: SpotsFreeTime(spot_id, zone)
+        time and what it is made of over the stored span, read afresh."""
+        zones = {
+            spot_id: zone
             for spot_id, zone in await self.session.execute(
                 select(Spot.id, Spot.timezone)
                 .where(Spot.id > after_id)
@@ -157,48 +155,38 @@ class AuditReads(_Repository):
                 .limit(limit)
             )
         }
-        if not spots:
+        if not zones:
             return []
-        ids = list(spots)
-        for row in await self.session.scalars(
-            select(SpotFreeTime)
-            .where(SpotFreeTime.spot_id.in_(ids))
-            .execution_options(populate_existing=True)
-        ):
-            spots[row.spot_id].stored = (row.written_from, row.written_until, list(row.free))
-        for spot_id, weekday, first, last in await self.session.execute(
-            select(
-                AvailabilityRule.spot_id, AvailabilityRule.weekday,
-                AvailabilityRule.start_minute, AvailabilityRule.end_minute,
-            ).where(AvailabilityRule.spot_id.in_(ids))
-        ):  # fmt: skip
-            spots[spot_id].rules.append(WeeklyRule(weekday, first, last))
-        for spot_id, opens, closes, blocked in await self.session.execute(
-            select(
-                AvailabilityWindow.spot_id, AvailabilityWindow.start_at,
-                AvailabilityWindow.end_at, AvailabilityWindow.blocked,
-            ).where(AvailabilityWindow.spot_id.in_(ids))
-        ):  # fmt: skip
-            spot = spots[spot_id]
-            (spot.blocks if blocked else spot.openings).append(Interval(opens, closes))
-        for spot_id, held_from, held_until in await self.session.execute(
-            select(Booking.spot_id, Booking.start_at, Booking.end_at).where(
-                Booking.spot_id.in_(ids), Booking.status.in_(tuple(LIVE_BOOKING_STATUSES))
+        stored = {
+            row.spot_id: (row.written_from, row.written_until, list(row.free))
+            for row in await self.session.scalars(
+                select(SpotFreeTime)
+                .where(SpotFreeTime.spot_id.in_(list(zones)))
+                .execution_options(populate_existing=True)
             )
-        ):
-            spots[spot_id].held.append(Interval(held_from, held_until))
-        return list(spots.values())
+        }
+        inputs = (
+            await free_time_inputs(
+                self.session,
+                list(stored),
+                free_time.instant(min(first for first, _last, _free in stored.values())),
+                free_time.instant(max(last for _first, last, _free in stored.values())),
+            )
+            if stored
+            else {}
+        )
+        return [
+            SpotsFreeTime(spot_id, zone, stored.get(spot_id), inputs.get(spot_id))
+            for spot_id, zone in zones.items()
+        ]
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class SpotsFreeTime:
-    """A spot's stored free time, (written_from, written_until, free) or None when nothing is
-    written, beside what it is computed from."""
+    """A spot's stored free time, (written_from, written_until, free), beside what it is made
+    of; both None when nothing is written."""
 
     spot_id: int
     timezone: str
-    stored: tuple[int, int, list[tuple[int, int]]] | None = None
-    rules: list[WeeklyRule] = field(default_factory=list)
-    openings: list[Interval] = field(default_factory=list)
-    blocks: list[Interval] = field(default_factory=list)
-    held: list[Interval] = field(default_factory=list)
+    stored: tuple[int, int, list[tuple[int, int]]] | None
+    made_of: FreeTimeInputs | None

@@ -3,12 +3,12 @@
 Every ORM change that moves a spot's free time is seen on flush: a new spot, a weekly rule or
 a one-off window added, changed or removed, a booking made live or no longer live, and a live
 booking's times changed. The few writes made with Core statements, which no flush sees, name
-their spot with ``note``. A new booking needs no rewrite when its window is taken out of the
-stored free time in SQL: before the commit (``narrow``), or by the caller (``narrowed``)."""
+their spot with ``note``; so does nothing for a booking attempt, which inserts with Core and
+takes its window out of the stored free time in the same statement
+(``Bookings.insert_if_free``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event, inspect
@@ -18,11 +18,6 @@ from core.db.models import AvailabilityRule, AvailabilityWindow, Booking, Spot
 from core.status import LIVE_BOOKING_STATUSES
 
 _CHANGED = "parkshare_free_time_changed"
-# New live bookings, (spot, start, end): their spots need a rewrite unless already narrowed.
-_BOOKED = "parkshare_free_time_booked"
-_NARROWED = "parkshare_free_time_narrowed"
-# Windows to take out of their spots' stored free time in SQL before the commit.
-_TO_NARROW = "parkshare_free_time_to_narrow"
 
 
 def note(session: Session, *spot_ids: int) -> None:
@@ -30,38 +25,14 @@ def note(session: Session, *spot_ids: int) -> None:
     session.info.setdefault(_CHANGED, set()).update(spot_ids)
 
 
-def narrowed(session: Session, spot_id: int, start: datetime, end: datetime) -> None:
-    """The stored free time of the spot already lacks [start, end): a new live booking of
-    exactly that window needs no rewrite."""
-    session.info.setdefault(_NARROWED, set()).add((spot_id, start, end))
-
-
-def narrow(session: Session, spot_id: int, start: datetime, end: datetime) -> None:
-    """Take [start, end) out of the spot's stored free time before the commit (a new live
-    booking of that window), in one statement and without a rewrite."""
-    narrowed(session, spot_id, start, end)
-    session.info.setdefault(_TO_NARROW, []).append((spot_id, start, end))
-
-
-def to_narrow(session: Session) -> list[tuple[int, datetime, datetime]]:
-    """The windows ``narrow`` was given since the last call, spots ascending."""
-    return sorted(session.info.pop(_TO_NARROW, None) or [], key=lambda window: window[0])
-
-
 def take(session: Session) -> set[int]:
     """The spots changed since the last call (flush first)."""
     changed: set[int] = session.info.pop(_CHANGED, None) or set()
-    narrowed_windows = session.info.get(_NARROWED, set())
-    for window in session.info.pop(_BOOKED, None) or set():
-        if window not in narrowed_windows:
-            changed.add(window[0])
     return changed
 
 
 def pending(session: Session) -> bool:
-    return any(session.info.get(key) for key in (_CHANGED, _BOOKED, _TO_NARROW)) or bool(
-        session.new or session.deleted or session.dirty
-    )
+    return bool(session.info.get(_CHANGED) or session.new or session.deleted or session.dirty)
 
 
 class TrackingSession(Session):
@@ -107,13 +78,7 @@ def _moves_free_time(session: Session, instance: object, *, new: bool, deleted: 
         return new or deleted or _any_changed(instance, _WINDOW_COLUMNS)
     if not isinstance(instance, Booking):
         return False
-    if new:
-        # Noted apart (see ``take``): the booking may narrow the stored free time itself.
-        if instance.status in LIVE_BOOKING_STATUSES:
-            window = (instance.spot_id, instance.start_at, instance.end_at)
-            session.info.setdefault(_BOOKED, set()).add(window)
-        return False
-    if deleted:
+    if new or deleted:
         return instance.status in LIVE_BOOKING_STATUSES
     return _booking_moves_free_time(instance)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
@@ -662,45 +662,41 @@ def _free_time_inputs(ids: list[int], first: datetime, last: datetime) -> Compou
     )  # fmt: skip
 
 
+@dataclass
+class FreeTimeInputs:
+    """What a spot's free time is made of (see ``core.free_time.compute``)."""
+
+    rules: list[WeeklyRule] = field(default_factory=list)
+    openings: list[Interval] = field(default_factory=list)
+    blocks: list[Interval] = field(default_factory=list)
+    held: list[Interval] = field(default_factory=list)
+
+
+async def free_time_inputs(
+    session: AsyncSession, ids: list[int], first: datetime, last: datetime
+) -> dict[int, FreeTimeInputs]:
+    """Each spot's weekly rules, and its one-off windows and live bookings touching
+    [first, last), in one statement."""
+    inputs = {spot_id: FreeTimeInputs() for spot_id in ids}
+    for spot_id, kind, opens, closes, weekday, first_minute, last_minute in await session.execute(
+        _free_time_inputs(ids, first, last)
+    ):
+        spot = inputs[spot_id]
+        if kind == _RULE:
+            spot.rules.append(WeeklyRule(weekday, first_minute, last_minute))
+        else:
+            {_HELD: spot.held, _OPENING: spot.openings, _BLOCK: spot.blocks}[kind].append(
+                Interval(opens, closes)
+            )
+    return inputs
+
+
 class FreeTimes(_Repository):
     """Each spot's free time (``core.free_time``), written from its hours, one-off windows and
     live bookings."""
 
     async def of(self, spot_id: int) -> SpotFreeTime | None:
         return await self.session.get(SpotFreeTime, spot_id, populate_existing=True)
-
-    def changed(self, *spot_ids: int) -> None:
-        """These spots' free time changed by a write no flush sees (a Core statement): the unit
-        of work rewrites it before it commits."""
-        free_time_changes.note(self.session.sync_session, *spot_ids)
-
-    def booked(self, spot_id: int, start: datetime, end: datetime) -> None:
-        """A new live booking holds [start, end): the unit of work takes it out of the spot's
-        stored free time just before it commits, in one statement (``narrow``), so that the
-        row stays locked no longer than the commit takes."""
-        free_time_changes.narrow(self.session.sync_session, spot_id, start, end)
-
-    def narrowed(self, spot_id: int, start: datetime, end: datetime) -> None:
-        """The caller took [start, end) out of the spot's stored free time itself (with
-        ``WithoutWindow``), for the new live booking of that window: nothing more to do."""
-        free_time_changes.narrowed(self.session.sync_session, spot_id, start, end)
-
-    async def narrow(self, windows: Iterable[tuple[int, datetime, datetime]]) -> None:
-        """Take each (spot, start, end) out of its spot's stored free time, in SQL: what a new
-        live booking does to it, without reading anything. A writer that rewrites the row
-        meanwhile has committed first, or waits and reads the booking."""
-        for spot_id, start, end in windows:
-            await self.session.execute(
-                update(SpotFreeTime)
-                .where(SpotFreeTime.spot_id == spot_id)
-                .values(
-                    free=WithoutWindow(
-                        SpotFreeTime.free,
-                        free_time.epoch_seconds(start),
-                        free_time.epoch_seconds(end),
-                    )
-                )
-            )
 
     async def due_to_roll(self, written_before: int, *, limit: int) -> list[int]:
         """Spots (ids ascending) whose free time is written until before ``written_before``
@@ -764,34 +760,13 @@ class FreeTimes(_Repository):
                 spans[spot_id] = free_time.span_for(created_at)
         first = min(start for start, _end in spans.values())
         last = max(end for _start, end in spans.values())
-        rules: dict[int, list[WeeklyRule]] = {spot_id: [] for spot_id in ids}
-        openings: dict[int, list[Interval]] = {spot_id: [] for spot_id in ids}
-        blocks: dict[int, list[Interval]] = {spot_id: [] for spot_id in ids}
-        held: dict[int, list[Interval]] = {spot_id: [] for spot_id in ids}
-        for (
-            spot_id,
-            kind,
-            opens,
-            closes,
-            weekday,
-            first_minute,
-            last_minute,
-        ) in await self.session.execute(_free_time_inputs(ids, first, last)):
-            if kind == _RULE:
-                rules[spot_id].append(WeeklyRule(weekday, first_minute, last_minute))
-            else:
-                taken = {_HELD: held, _OPENING: openings, _BLOCK: blocks}[kind]
-                taken[spot_id].append(Interval(opens, closes))
+        inputs = await free_time_inputs(self.session, list(spots), first, last)
         for spot_id, (start, end) in spans.items():
+            made_of = inputs[spot_id]
             free = free_time.compute(
-                rules[spot_id],
-                openings[spot_id],
-                blocks[spot_id],
-                held[spot_id],
-                ZoneInfo(spots[spot_id][0]),
-                start,
-                end,
-            )
+                made_of.rules, made_of.openings, made_of.blocks, made_of.held,
+                ZoneInfo(spots[spot_id][0]), start, end,
+            )  # fmt: skip
             row = rows.get(spot_id)
             if row is None:
                 row = SpotFreeTime(spot_id=spot_id)

@@ -179,21 +179,14 @@ class UnitOfWork:
                 _count_unit(wrote=committed and self._writes)
 
     async def _keep_free_time(self) -> None:
-        """Rewrite the free time of every spot this unit of work changed, in its transaction,
-        or only take new bookings' windows out of it when nothing else changed. Last, so that
-        the rows stay locked for no longer than the commit, and in spot order, so that two
-        writers lock them in the same order."""
+        """Rewrite the free time of every spot this unit of work changed, in its transaction.
+        Last, so that the rows stay locked for no longer than the commit, and in spot order
+        (``FreeTimes.refresh``), so that two writers lock them in the same order."""
         sync_session = self.session.sync_session
         if not free_time_changes.pending(sync_session):
             return
         await self.session.flush()
-        changed = free_time_changes.take(sync_session)
-        narrowing = free_time_changes.to_narrow(sync_session)
-        if changed:
-            # A rewrite reads the new bookings too.
-            await self.free_times.refresh(changed | {spot_id for spot_id, *_ in narrowing})
-        else:
-            await self.free_times.narrow(narrowing)
+        await self.free_times.refresh(free_time_changes.take(sync_session))
 
     async def one_at_a_time(self, name: str) -> None:
         """Hold a lock named ``name`` until this unit of work ends, so that every process

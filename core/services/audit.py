@@ -102,12 +102,13 @@ async def _free_time_rules(uow: UnitOfWork) -> list[Violation]:
     while spots := await uow.audit.spots_free_time(after_id=after_id, limit=FREE_TIME_BATCH):
         after_id = spots[-1].spot_id
         for spot in spots:
-            if spot.stored is None:
+            if spot.stored is None or spot.made_of is None:
                 found.append(Violation("free time not written", f"spot {spot.spot_id}"))
                 continue
             written_from, written_until, stored = spot.stored
             fresh = free_time.compute(
-                spot.rules, spot.openings, spot.blocks, spot.held, ZoneInfo(spot.timezone),
+                spot.made_of.rules, spot.made_of.openings, spot.made_of.blocks, spot.made_of.held,
+                ZoneInfo(spot.timezone),
                 free_time.instant(written_from), free_time.instant(written_until),
             )  # fmt: skip
             if stored != fresh:
