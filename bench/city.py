@@ -407,7 +407,7 @@ async def _insert_spots_then_their_places(db: Database, spots: Iterable[tuple[An
         await uow.session.execute(
             text(
                 "INSERT INTO spot_place (id, min_lat, max_lat, min_lon, max_lon) "
-                "SELECT id, lat, lat, lon, lon FROM spot"
+                "SELECT id, lat, lat, lon, lon FROM spot WHERE status = 'approved'"
             )
         )
         await uow.session.execute(text(create_trigger))

@@ -3,6 +3,7 @@ platform."""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from math import ceil
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,13 @@ MINUTES_PER_DAY = 24 * 60
 def price_for_window(hourly: Money, daily: Money | None, start: datetime, end: datetime) -> Money:
     """Prorated by the started minute; each full day and the remainder are capped at the
     daily price, so a long stay never costs more than its days."""
-    minutes = ceil((end - start).total_seconds() / 60)
+    return price_for_minutes(hourly, daily, ceil((end - start).total_seconds() / 60))
+
+
+@functools.lru_cache(maxsize=4096)
+def price_for_minutes(hourly: Money, daily: Money | None, minutes: int) -> Money:
+    """``price_for_window`` of a window ``minutes`` long: only its length decides. Kept for
+    the few hundred price lists of a city, which a search prices again for every hit."""
     days, rest = divmod(minutes, MINUTES_PER_DAY)
     day_rate = hourly.minor * 24 if daily is None else min(daily.minor, hourly.minor * 24)
     rest_cost = (hourly.minor * rest * 2 + 60) // 120  # minutes -> minor units, half up

@@ -46,6 +46,7 @@ from core.geocoding import locate_typed
 from core.price_text import parse_price
 from core.services import saved_searches
 from core.services.search import (
+    MAX_RADIUS_M,
     SearchFilters,
     SearchResult,
     ServiceArea,
@@ -373,7 +374,7 @@ async def _results(context: ParkShareContext) -> tuple[str, InlineKeyboardMarkup
             max_price=draft.max_price,
         ),
         order=SortOrder(draft.order),
-        **({"max_radius_m": WIDE_RADIUS_M} if draft.wide else {}),
+        max_radius_m=WIDE_RADIUS_M if draft.wide else MAX_RADIUS_M,
     )
     pages = max((len(result.hits) - 1) // PAGE_SIZE + 1, 1)
     draft.page = min(draft.page, pages - 1)

@@ -1,24 +1,26 @@
 """The search's read model: one statement per search, on each store's own spatial index.
 
 Nearest first, free for the whole window (``spot_free_time``), approved, with what the filters
-ask for, at most ``wanted`` rows, each with its rating and its owner's credit score.
+ask for, at most ``wanted`` rows, each with its rating and its owner's credit score, and how far
+the search looked. A search reads at most ``max_examined`` spots, so that a question nothing
+answers (every spot of a city closed at night) costs milliseconds, not a scan of the city.
 
-- PostgreSQL: a bounded KNN, the largest radius's box and circle, and ``ORDER BY place <->
-  point LIMIT wanted``: the GiST index hands spots over nearest first until enough pass.
+- PostgreSQL: a bounded KNN, ``ORDER BY place <-> point`` within the largest radius's box and
+  circle: the GiST index of approved spots hands them over nearest first until enough pass.
 - SQLite: an R*Tree has no nearest-first scan, so the statement widens a radius itself (a
-  recursive CTE growing it from the first radius) until the circle holds ``wanted`` spots that
-  pass, or the largest radius is reached; then it ranks that circle by distance.
+  recursive CTE of rings, each read once) until it holds ``wanted`` spots that pass, then ranks
+  them by distance.
 
-Core statements, built once per shape and run on a plain connection: the ORM's result machinery
-would cost more than the queries themselves. What the rows mean (distances, prices, orders) is
-decided in ``core.services.search``."""
+Core statements, compiled once per shape and run through the driver
+(``core.db.driver_reads``). What the rows mean (distances, prices, orders) is decided in
+``core.services.search``."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     BigInteger,
@@ -33,15 +35,18 @@ from sqlalchemy import (
     func,
     literal_column,
     select,
+    true,
 )
-from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import Function
+from sqlalchemy.sql.selectable import FromClause
 
+from core.db.driver_reads import DriverStatement
 from core.db.free_time import CoversWindow
 from core.db.models import Person, Rating, Spot, SpotFreeTime, VehicleSize
 from core.db.spatial import PLACE, GeographyPoint, spot_place
+from core.db.uow import Database
 from core.status import SpotStatus
 
 
@@ -76,6 +81,7 @@ class Asked:
     wanted: int
     first_radius_m: float
     max_radius_m: float
+    max_examined: int
     # Each wider circle's radius over the last's (SQLite's widening).
     growth: float = 2.0
     days: int = 0
@@ -85,13 +91,42 @@ class Asked:
     min_rating: float = 0.0
 
 
+class FoundSpot(NamedTuple):
+    """What a hit shows, in the order of ``_DETAIL_COLUMNS``."""
+
+    id: int
+    lat: float
+    lon: float
+    title: str
+    address: str
+    timezone: str
+    currency: str
+    hourly_price_minor: int
+    daily_price_minor: int | None
+    covered: bool
+    ev_charger: bool
+    max_vehicle_size: str
+    owner_id: int
+    credit_score: int
+    average: Any  # NULL without ratings; a Decimal on PostgreSQL
+    rating_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    spots: list[FoundSpot]
+    # Every spot within this distance was read (None: PostgreSQL found all it wanted, and
+    # did not look how far).
+    radius_m: float | None
+
+
 def _param(name: str, type_: Any) -> BindParameter[Any]:
     return bindparam(name, type_=type_)
 
 
 _LAT, _LON = _param("lat", Float()), _param("lon", Float())
 _START_S, _END_S = _param("start_s", BigInteger()), _param("end_s", BigInteger())
-_WANTED = _param("wanted", Integer())
+_WANTED, _MAX_EXAMINED = _param("wanted", Integer()), _param("max_examined", Integer())
 _FIRST, _MAX = _param("first_radius", Float()), _param("max_radius", Float())
 _DAYS, _REST = _param("days", Integer()), _param("rest_minutes", Integer())
 
@@ -111,17 +146,18 @@ def _window_price() -> ColumnElement[int]:
 
 
 def _conditions(shape: Shape) -> list[ColumnElement[bool]]:
-    """Approved, free for the whole window, and what the filters ask for."""
-    conditions: list[ColumnElement[bool]] = [
-        Spot.status == SpotStatus.APPROVED,
-        CoversWindow(SpotFreeTime.free, _START_S, _END_S),
-    ]
+    """What the filters ask of a spot's own row."""
+    conditions: list[ColumnElement[bool]] = []
     if shape.covered:
         conditions.append(Spot.covered.is_(True))
     if shape.ev_charger:
         conditions.append(Spot.ev_charger.is_(True))
     if shape.sizes is not None:
-        conditions.append(Spot.max_vehicle_size.in_(shape.sizes))
+        # Written into the text: the sizes are part of the shape.
+        sizes: list[ColumnElement[str]] = [
+            literal_column(f"'{size.value}'") for size in shape.sizes
+        ]
+        conditions.append(Spot.max_vehicle_size.in_(sizes))
     if shape.max_price:
         conditions.append(Spot.currency == _param("currency", String()))
         conditions.append(_window_price() <= _param("price_limit", Integer()))
@@ -151,119 +187,163 @@ _DETAIL_COLUMNS = (
 )
 
 
-def _details(nearest: Any, *extra: ColumnElement[Any]) -> Select[Any]:
-    """The details of the ranked ids, read only for them (ratings are a subquery each)."""
+def _details(reached: FromClause, nearest: FromClause) -> Select[Any]:
+    """How far the search looked, then the details of the ranked ids, read only for them
+    (ratings are a subquery each). One row with no spot when nothing passed."""
     return (
-        select(*_DETAIL_COLUMNS, *extra)
-        .select_from(nearest)
-        .join(Spot, Spot.id == nearest.c.id)
-        .join(Person, Person.id == Spot.owner_id)
+        select(reached.c.radius, *_DETAIL_COLUMNS)
+        .select_from(reached)
+        .outerjoin(nearest, true())
+        .outerjoin(Spot, Spot.id == nearest.c.id)
+        .outerjoin(Person, Person.id == Spot.owner_id)
         .order_by(nearest.c.rank)
     )
 
 
-@functools.cache
-def _sqlite_statement(shape: Shape) -> Select[Any]:
-    lat_per_m, lon_per_m = _param("lat_per_m", Float()), _param("lon_per_m", Float())
+def _found_in_ring(
+    shape: Shape, inner2: ColumnElement[float], outer: ColumnElement[float]
+) -> ColumnElement[Any]:
+    """SQLite: ``[examined, [[id, distance²], ...]]`` of the spots between two circles (the
+    inner one's radius squared, the outer one's radius), the
+    second list holding those that pass. Distances come from the R*Tree's own boxes (a float
+    rounded outwards either side of the point, so within a metre), and the R*Tree holds only
+    approved spots: a spot's row is read only for a filter."""
     m_per_lat, m_per_lon = _param("m_per_lat", Float()), _param("m_per_lon", Float())
-    north_south = (Spot.lat - _LAT) * m_per_lat
-    east_west = (Spot.lon - _LON) * m_per_lon
+    half: ColumnElement[float] = literal_column("0.5")
+    north_south = ((spot_place.c.min_lat + spot_place.c.max_lat) * half - _LAT) * m_per_lat
+    east_west = ((spot_place.c.min_lon + spot_place.c.max_lon) * half - _LON) * m_per_lon
     distance2 = north_south * north_south + east_west * east_west
-    conditions = _conditions(shape)
-
-    def in_circle(radius: ColumnElement[float]) -> Select[Any]:
-        """The spots that pass within ``radius``, found through the R*Tree's box of it."""
-        return (
-            select(spot_place.c.id)
-            .join(Spot, Spot.id == spot_place.c.id)
-            .join(SpotFreeTime, SpotFreeTime.spot_id == Spot.id)
-            .where(
-                spot_place.c.max_lat >= _LAT - radius * lat_per_m,
-                spot_place.c.min_lat <= _LAT + radius * lat_per_m,
-                spot_place.c.max_lon >= _LON - radius * lon_per_m,
-                spot_place.c.min_lon <= _LON + radius * lon_per_m,
-                distance2 <= radius * radius,
-                *conditions,
+    ring = (
+        select(
+            func.json_array(
+                func.count(),
+                func.json_group_array(func.json_array(spot_place.c.id, distance2)).filter(
+                    CoversWindow(SpotFreeTime.free, _START_S, _END_S)
+                ),
             )
         )
-
-    def enough_within(radius: ColumnElement[float]) -> ColumnElement[Any]:
-        """Not NULL when the circle holds ``wanted`` spots that pass: it stops at the last."""
-        return in_circle(radius).limit(1).offset(_WANTED - literal_column("1")).scalar_subquery()
-
-    reach = select(_FIRST.label("radius"), enough_within(_FIRST).label("enough")).cte(
-        "reach", recursive=True
+        .select_from(spot_place)
+        .join(SpotFreeTime, SpotFreeTime.spot_id == spot_place.c.id)
+        .where(
+            spot_place.c.max_lat >= _LAT - outer / m_per_lat,
+            spot_place.c.min_lat <= _LAT + outer / m_per_lat,
+            spot_place.c.max_lon >= _LON - outer / m_per_lon,
+            spot_place.c.min_lon <= _LON + outer / m_per_lon,
+            distance2 > inner2,
+            distance2 <= outer * outer,
+        )
     )
+    if static := _conditions(shape):
+        ring = ring.join(Spot, Spot.id == spot_place.c.id).where(*static)
+    return ring.scalar_subquery()
+
+
+@functools.cache
+def _sqlite_statement(shape: Shape) -> DriverStatement:
+    """Rings of √2 the last radius, each read once, until they hold ``wanted`` spots that
+    pass, or the largest radius, or ``max_examined`` spots read; then the nearest of those
+    that passed. The last ring's radius is how far the search looked."""
     growth = _param("growth", Float())
-    wider = case((reach.c.radius * growth < _MAX, reach.c.radius * growth), else_=_MAX)
-    reach = reach.union_all(
-        select(wider, enough_within(wider)).where(reach.c.enough.is_(None), reach.c.radius < _MAX)
+    first = select(
+        _FIRST.label("radius"),
+        literal_column("0").label("examined"),
+        literal_column("0").label("passed"),
+        _found_in_ring(shape, literal_column("-1.0"), _FIRST).label("found"),
+    ).cte("ring", recursive=True)
+    wider = case((first.c.radius * growth < _MAX, first.c.radius * growth), else_=_MAX)
+    examined = first.c.examined + func.json_extract(first.c.found, literal_column("'$[0]'"))
+    passed = first.c.passed + func.json_array_length(first.c.found, literal_column("'$[1]'"))
+    ring = first.union_all(
+        select(
+            wider, examined, passed, _found_in_ring(shape, first.c.radius * first.c.radius, wider)
+        ).where(passed < _WANTED, first.c.radius < _MAX, examined < _MAX_EXAMINED)
     )
-    reached = select(func.max(reach.c.radius).label("radius")).subquery("reached")
+    passing = (
+        func.json_each(ring.c.found, literal_column("'$[1]'"))
+        .table_valued("value")
+        .alias("passing")
+    )
     nearest = (
-        in_circle(reached.c.radius)
-        .add_columns(distance2.label("rank"), reached.c.radius)
-        .order_by(distance2)
+        select(
+            func.json_extract(passing.c.value, literal_column("'$[0]'")).label("id"),
+            func.json_extract(passing.c.value, literal_column("'$[1]'")).label("rank"),
+        )
+        .select_from(ring.join(passing, true()))
+        .order_by(literal_column("rank"))
         .limit(_WANTED)
         .subquery("nearest")
     )
-    return _details(nearest, nearest.c.radius)
+    reached = select(func.max(ring.c.radius).label("radius")).subquery("reached")
+    return DriverStatement.compile(_details(reached, nearest), "sqlite")
 
 
 @functools.cache
-def _postgresql_statement(shape: Shape) -> Select[Any]:
+def _postgresql_statement(shape: Shape) -> DriverStatement:
+    """The approved spots that pass the filters, nearest first from the GiST index, at most
+    ``max_examined`` of them; of those, the first ``wanted`` free for the window. How far the
+    search looked is read only when it found fewer: the largest radius, or the distance of the
+    last spot it examined when it stopped there."""
     point = GeographyPoint(_LON, _LAT)
     distance = PLACE.op("<->")(point)
-    nearest = (
+    candidates = (
         select(Spot.id, distance.label("rank"))
-        .join(SpotFreeTime, SpotFreeTime.spot_id == Spot.id)
         .where(
             # What ST_DWithin expands to, written out: PostGIS 3.3 estimates ST_DWithin on
             # geography to pass a few rows whatever the radius, and the planner then reads
             # the whole circle and sorts it (seconds, with JIT) instead of the ordered scan.
             PLACE.op("&&")(Function("_ST_Expand", point, _MAX)),
             distance <= _MAX,
+            # Written into the text, so that the plan may use the index of approved spots.
+            Spot.status == literal_column(f"'{SpotStatus.APPROVED.value}'"),
             *_conditions(shape),
         )
         .order_by(distance)
-        .limit(_WANTED)
-        .subquery("nearest")
+        .limit(_MAX_EXAMINED)
+        # A subquery, not a CTE: the plan then knows it comes ordered by distance, and reads
+        # it only until ``wanted`` pass instead of sorting all of it.
+        .subquery("candidate")
     )
-    return _details(nearest)
+    nearest = (
+        select(candidates.c.id, candidates.c.rank)
+        .join(SpotFreeTime, SpotFreeTime.spot_id == candidates.c.id)
+        .where(CoversWindow(SpotFreeTime.free, _START_S, _END_S))
+        .order_by(candidates.c.rank)
+        .limit(_WANTED)
+        .cte("nearest")
+    )
+    stopped_at = case((func.count() < _MAX_EXAMINED, _MAX), else_=func.max(candidates.c.rank))
+    looked = case(
+        (
+            select(func.count()).select_from(nearest).scalar_subquery() < _WANTED,
+            select(stopped_at).select_from(candidates).scalar_subquery(),
+        ),
+        else_=None,
+    )
+    reached = select(looked.label("radius")).subquery("reached")
+    return DriverStatement.compile(_details(reached, nearest), "postgresql")
 
 
-def one_statement(session: Session) -> Connection:
-    """The session's connection for a search, which is one statement: on a PostgreSQL engine
-    without a transaction around it, which would cost two more round trips (BEGIN, and its
-    end) than the search itself. A test's connection, already in a transaction, is kept."""
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql" and isinstance(bind, Engine):
-        return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    return session.connection()
-
-
-def nearest_free(
-    connection: Connection, place: Place, asked: Asked, shape: Shape
-) -> Sequence[Row[Any]]:
-    """The rows of the spots that pass, nearest first (see ``_DETAIL_COLUMNS``, plus ``radius``,
-    how far the search had to look, on SQLite)."""
+async def nearest_free(database: Database, place: Place, asked: Asked, shape: Shape) -> Found:
+    """The spots that pass, nearest first, and how far the search looked."""
     parameters: dict[str, Any] = {
         "lat": place.lat, "lon": place.lon, "start_s": asked.start_s, "end_s": asked.end_s,
         "wanted": asked.wanted, "first_radius": asked.first_radius_m,
-        "max_radius": asked.max_radius_m, "growth": asked.growth, "days": asked.days,
-        "rest_minutes": asked.rest_minutes,
+        "max_radius": asked.max_radius_m, "max_examined": asked.max_examined,
+        "growth": asked.growth, "days": asked.days, "rest_minutes": asked.rest_minutes,
         "currency": asked.currency, "price_limit": asked.price_limit_minor,
         "min_rating": asked.min_rating,
+        "m_per_lat": place.metres_per_deg_lat, "m_per_lon": place.metres_per_deg_lon,
     }  # fmt: skip
-    if connection.dialect.name == "postgresql":
-        return connection.execute(_postgresql_statement(shape), parameters).all()
-    parameters |= {
-        "lat_per_m": 1 / place.metres_per_deg_lat,
-        "lon_per_m": 1 / place.metres_per_deg_lon,
-        "m_per_lat": place.metres_per_deg_lat,
-        "m_per_lon": place.metres_per_deg_lon,
-    }
-    return connection.execute(_sqlite_statement(shape), parameters).all()
+    if database.dialect == "postgresql":
+        statement = _postgresql_statement(shape)
+    else:
+        statement = _sqlite_statement(shape)
+    rows = await database.read_rows(statement, parameters)
+    radius = rows[0][0] if rows else None
+    return Found(
+        [FoundSpot._make(row[1:]) for row in rows if row[1] is not None],
+        None if radius is None else float(radius),
+    )
 
 
 def approved_places(session: Session) -> Sequence[Row[float, float, str, str]]:

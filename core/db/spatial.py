@@ -16,8 +16,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import NullType, UserDefinedType
 
-# SQLite: one box per spot, a point's box being the point (stored as 32-bit floats rounded
-# outwards, so a box query never misses it; distances are reckoned from ``spot``'s own).
+# SQLite: one box per approved spot (migration 0014), a point's box being the point, stored as
+# 32-bit floats rounded outwards: a box query never misses it, and the box's middle is within
+# a metre of it, close enough to rank by.
 spot_place = Table(
     "spot_place",
     MetaData(),

@@ -6,6 +6,7 @@ with the filters, ``k`` rows. Here are the prices, distances and orders of what 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -24,7 +25,7 @@ from core.errors import InvalidInput
 from core.free_time import epoch_seconds
 from core.geo import METRES_PER_DEG, GeoPoint, metres_from, metres_per_deg_lon
 from core.money import Money
-from core.pricing import MINUTES_PER_DAY, price_of
+from core.pricing import MINUTES_PER_DAY, price_for_minutes
 from core.window import Window
 
 FIRST_RADIUS_M = 200.0
@@ -33,6 +34,9 @@ FIRST_RADIUS_M = 200.0
 RADIUS_GROWTH = math.sqrt(2)
 MAX_RADIUS_M = 25_000.0
 MAX_RESULTS = 50
+# A search reads at most this many spots: past it, the answer is what lies within the radius
+# read so far ("nothing free within 2 km") rather than a scan of the whole city.
+MAX_EXAMINED = 10_000
 VEHICLE_ORDER = list(VehicleSize)
 
 
@@ -89,29 +93,27 @@ async def nearest_free(
     filters: SearchFilters = SearchFilters(),
     order: SortOrder = SortOrder.NEAREST,
     max_radius_m: float = MAX_RADIUS_M,
+    max_examined: int = MAX_EXAMINED,
 ) -> SearchResult:
     """The ``k`` approved spots nearest to ``point`` that are offered and unbooked for all of
     [start, end), in the requested order. Other orders rank a pool of the nearest free spots
-    (three times ``k``), so "cheapest" never means "cheapest in the whole country"."""
+    (three times ``k``), so "cheapest" never means "cheapest in the whole country". At most
+    ``max_examined`` spots are read; the result's radius says how far that reached."""
     window = Window(start, end)
     window.check_bookable(now)
     if not 1 <= k <= MAX_RESULTS:
         raise InvalidInput(f"k={k}")
     wanted = k if order == SortOrder.NEAREST else 3 * k
     place = search_view.Place(point.lat, point.lon, METRES_PER_DEG, _metres_per_deg_lon(point))
-    asked = _asked(window, filters, wanted, max_radius_m)
-    shape = _shape(filters)
-    rows = await db.run_read(
-        lambda session: search_view.nearest_free(
-            search_view.one_statement(session), place, asked, shape
-        )
-    )
+    asked = _asked(window, filters, wanted, max_radius_m, max_examined)
+    found = await search_view.nearest_free(db, place, asked, _shape(filters))
     metres_to = metres_from(point)
-    hits = [_hit(row, window, metres_to(row.lat, row.lon)) for row in rows]
+    minutes = _minutes(window)
+    hits = [_hit(spot, minutes, metres_to(spot.lat, spot.lon)) for spot in found.spots]
     return SearchResult(
         hits=_ordered(hits, order)[:k],
-        radius_m=_reach(rows, hits, wanted, max_radius_m),
-        examined=len(rows),
+        radius_m=_reach(found, hits, wanted, max_radius_m),
+        examined=len(found.spots),
     )
 
 
@@ -120,16 +122,20 @@ def _metres_per_deg_lon(point: GeoPoint) -> float:
     return max(metres_per_deg_lon(point.lat), 1.0)
 
 
+def _minutes(window: Window) -> int:
+    """The window's length as pricing counts it: every started minute."""
+    return math.ceil(window.length.total_seconds() / 60)
+
+
 def _asked(
-    window: Window, filters: SearchFilters, wanted: int, max_radius_m: float
+    window: Window, filters: SearchFilters, wanted: int, max_radius_m: float, max_examined: int
 ) -> search_view.Asked:
-    minutes = math.ceil(window.length.total_seconds() / 60)
-    days, rest = divmod(minutes, MINUTES_PER_DAY)
+    days, rest = divmod(_minutes(window), MINUTES_PER_DAY)
     limit = filters.max_price
     return search_view.Asked(
         start_s=epoch_seconds(window.start), end_s=epoch_seconds(window.end), wanted=wanted,
         first_radius_m=min(FIRST_RADIUS_M, max_radius_m), max_radius_m=max_radius_m,
-        growth=RADIUS_GROWTH,
+        max_examined=max_examined, growth=RADIUS_GROWTH,
         days=days, rest_minutes=rest, currency="" if limit is None else limit.currency,
         price_limit_minor=0 if limit is None else limit.minor,
         min_rating=filters.min_rating or 0.0,
@@ -149,41 +155,52 @@ def _shape(filters: SearchFilters) -> search_view.Shape:
 
 
 def _reach(
-    rows: Sequence[Row[Any]], hits: list[SpotHit], wanted: int, max_radius_m: float
+    found: search_view.Found, hits: list[SpotHit], wanted: int, max_radius_m: float
 ) -> float:
-    """How far the search looked: the largest radius when it found fewer than it wanted,
-    otherwise the first of the growing radii that holds what it found."""
-    if len(rows) < wanted:
-        return max_radius_m
-    if "radius" in rows[0]._fields:  # SQLite's statement says it
-        return float(rows[0].radius)
+    """How far the search looked: as the statement says when it says (SQLite always;
+    PostgreSQL when it found fewer than it wanted), otherwise the first of the growing radii
+    that holds what it found."""
+    if found.radius_m is not None:
+        return found.radius_m
     radius = min(FIRST_RADIUS_M, max_radius_m)
-    farthest = max(hit.distance_m for hit in hits)
+    farthest = max((hit.distance_m for hit in hits), default=0)
     while radius < farthest and radius < max_radius_m:
         radius = min(radius * RADIUS_GROWTH, max_radius_m)
     return radius
 
 
-def _hit(row: Row[Any], window: Window, distance_m: float) -> SpotHit:
+def _hit(spot: search_view.FoundSpot, minutes: int, distance_m: float) -> SpotHit:
     # The equirectangular distance is within a metre or two at these ranges; the geodesic
     # would cost more than the rest of the search together.
+    price, hourly = _prices(spot.hourly_price_minor, spot.daily_price_minor, spot.currency, minutes)
     return SpotHit(
-        spot_id=row.id,
-        title=row.title,
-        address=row.address,
-        point=GeoPoint(row.lat, row.lon),
-        timezone=row.timezone,
+        spot_id=spot.id,
+        title=spot.title,
+        address=spot.address,
+        point=GeoPoint(spot.lat, spot.lon),
+        timezone=spot.timezone,
         distance_m=round(distance_m),
-        price=price_of(row, window),
-        hourly_price=Money.of_row(row, "hourly_price"),
-        rating=None if row.average is None else round(float(row.average), 2),
-        rating_count=row.rating_count,
-        covered=row.covered,
-        ev_charger=row.ev_charger,
-        max_vehicle_size=VehicleSize(row.max_vehicle_size),
-        owner_id=row.owner_id,
-        owner_tier=tier_of(row.credit_score),
+        price=price,
+        hourly_price=hourly,
+        rating=None if spot.average is None else round(float(spot.average), 2),
+        rating_count=spot.rating_count,
+        covered=bool(spot.covered),
+        ev_charger=bool(spot.ev_charger),
+        max_vehicle_size=VehicleSize(spot.max_vehicle_size),
+        owner_id=spot.owner_id,
+        owner_tier=tier_of(spot.credit_score),
     )
+
+
+# Each price a city lists, made once: a search would otherwise build two for every hit.
+_money = functools.lru_cache(maxsize=4096)(Money)
+
+
+def _prices(hourly: int, daily: int | None, currency: str, minutes: int) -> tuple[Money, Money]:
+    """A window's price and the hourly price, as ``core.pricing`` reckons them."""
+    hourly_price = _money(hourly, currency)
+    day_price = None if not daily else _money(daily, currency)
+    return price_for_minutes(hourly_price, day_price, minutes), hourly_price
 
 
 def _ordered(hits: list[SpotHit], order: SortOrder) -> list[SpotHit]:

@@ -231,3 +231,30 @@ async def test_a_spot_deleted_leaves_the_spatial_index(db, clock, owner):
         async with db.unit_of_work() as uow:
             indexed = await uow.session.scalars(text("SELECT id FROM spot_place"))
             assert spot.id not in set(indexed)
+
+
+async def test_the_spatial_index_holds_approved_spots_only(db, clock, owner):
+    spot = await a_spot(db, clock, owner, 100)
+    async with db.unit_of_work() as uow:
+        await spots.set_status(uow, spot.id, SpotStatus.PAUSED)
+    assert (await search(db, clock)).hits == []
+    if db.dialect == "sqlite":
+        async with db.unit_of_work() as uow:
+            indexed = await uow.session.scalars(text("SELECT id FROM spot_place"))
+            assert spot.id not in set(indexed)
+    async with db.unit_of_work() as uow:
+        await spots.set_status(uow, spot.id, SpotStatus.APPROVED)
+    assert [hit.spot_id for hit in (await search(db, clock)).hits] == [spot.id]
+
+
+async def test_a_search_reads_a_bounded_number_of_spots_and_says_how_far_that_reached(
+    db, clock, owner
+):
+    for metres in (100, 200, 300, 400, 500, 600):
+        await a_spot(db, clock, owner, metres, hours=(0, 60))  # closed at the window's hours
+    far = await a_spot(db, clock, owner, 5_000)
+    bounded = await search(db, clock, max_examined=4)
+    assert bounded.hits == []
+    # The four nearest were read, the fifth was not: "nothing free within 400 m", not 25 km.
+    assert 399 <= bounded.radius_m < 500
+    assert [hit.spot_id for hit in (await search(db, clock)).hits] == [far.id]

@@ -1,0 +1,74 @@
+"""A hot read-only statement run straight through the store's driver.
+
+A search is one statement that returns a dozen rows; SQLAlchemy's execution and result
+machinery (and, on SQLite, a session per read) cost more than the statement. Such a statement
+is compiled once, for the one store it is written for, and its rows come back as the driver
+gives them: tuples in the order of the statement's columns."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy.dialects.postgresql import asyncpg
+from sqlalchemy.dialects.sqlite import pysqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ClauseElement
+
+Rows = Sequence[Sequence[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class DriverStatement:
+    """Compiled text for one store, and the order of its parameters when the driver takes them
+    by position (asyncpg's ``$1``); SQLite's driver takes them by name (``:lat``)."""
+
+    dialect: str
+    text: str
+    positions: tuple[str, ...] | None
+    # Values the statement carries itself (SQLAlchemy's OFFSET 0, literals it binds).
+    own_values: Mapping[str, Any]
+
+    @classmethod
+    def compile(cls, statement: ClauseElement, dialect: str) -> DriverStatement:
+        target = (
+            asyncpg.dialect()  # type: ignore[no-untyped-call]
+            if dialect == "postgresql"
+            else pysqlite.dialect(paramstyle="named")
+        )
+        compiled = cast(SQLCompiler, statement.compile(dialect=target))
+        positions = tuple(compiled.positiontup or ()) if dialect == "postgresql" else None
+        own = {name: value for name, value in compiled.params.items() if value is not None}
+        return cls(dialect, str(compiled), positions, own)
+
+    def arguments(self, parameters: Mapping[str, Any]) -> Any:
+        if self.own_values:
+            parameters = {**self.own_values, **parameters}
+        if self.positions is None:
+            return parameters
+        return [parameters[name] for name in self.positions]
+
+
+def fetch_sync(
+    driver_connection: Any, statement: DriverStatement, parameters: Mapping[str, Any]
+) -> Rows:
+    """On the standard library's sqlite3 connection."""
+    rows: Rows = driver_connection.execute(
+        statement.text, statement.arguments(parameters)
+    ).fetchall()
+    return rows
+
+
+async def fetch(
+    connection: AsyncConnection, statement: DriverStatement, parameters: Mapping[str, Any]
+) -> Rows:
+    """On the driver under an async connection: asyncpg (a prepared statement, kept by the
+    connection) or aiosqlite. Within the connection's transaction, if it has one."""
+    driver: Any = (await connection.get_raw_connection()).driver_connection
+    if statement.dialect == "postgresql":
+        rows: Rows = await driver.fetch(statement.text, *statement.arguments(parameters))
+        return rows
+    cursor = await driver.execute(statement.text, statement.arguments(parameters))
+    return list(await cursor.fetchall())
