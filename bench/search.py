@@ -49,6 +49,9 @@ WINDOW = timedelta(hours=2)
 STEPS_AHEAD = 7 * 24 * 12
 WARM_UP = 20
 FILTERED_SHARE = 0.25
+# Searches with a price limit no spot meets (a cent for two hours).
+NOTHING_PASSES = 20
+CENT = Money(1, "EUR")
 # Ranked by the store's own distance (equirectangular on SQLite, the sphere's on PostgreSQL)
 # and by the haversine here, two spots this close in distance may swap places at the k-th.
 TIE_M = 1.0
@@ -106,7 +109,7 @@ async def measure_searches(url: str, count: int, seed: int, k: int) -> dict:
     database = Database.from_url(url)
     settings = load_settings(_env_file=None, database_url=url)
     application = build_application(settings, token="1:bench", database=database)
-    timings, found = [], []
+    timings, found, nothing = [], [], []
     try:
         # A running bot has compiled its statements and warmed its caches.
         for query in queries(WARM_UP, seed + 1, Box()):
@@ -122,10 +125,19 @@ async def measure_searches(url: str, count: int, seed: int, k: int) -> dict:
             )  # fmt: skip
             timings.append(time.perf_counter() - began)
             found.append([hit.spot_id for hit in result.hits])
+        # The worst case: a question no spot answers reads as far as the search may.
+        for query in queries(NOTHING_PASSES, seed + 2, Box()):
+            began = time.perf_counter()
+            result = await nearest_free(
+                database, point=GeoPoint(query.lat, query.lon), start=query.start,
+                end=query.start + WINDOW, now=NOW, k=k, filters=SearchFilters(max_price=CENT),
+            )  # fmt: skip
+            nothing.append((time.perf_counter() - began, result.radius_m))
+            assert not result.hits
     finally:
         await database.close()
     del application
-    return {"timings": timings, "found": found, "peak_rss_mb": peak_rss_mb()}
+    return {"timings": timings, "found": found, "nothing": nothing, "peak_rss_mb": peak_rss_mb()}
 
 
 def peak_rss_mb() -> float:
@@ -324,6 +336,11 @@ def main() -> None:
             f50, f99 = statistics.median(with_filter), percentile(with_filter, 0.99)
             print(f"{'  with a filter':<16} {'':>7} {f50:>7.2f}ms {f99:>7.2f}ms "
                   f"{max(with_filter):>7.2f}ms")  # fmt: skip
+        nothing_ms = [t * 1000 for t, _ in measured["nothing"]]
+        radii = sorted(radius for _, radius in measured["nothing"])
+        print(f"{'  nothing passes':<16} {'':>7} {statistics.median(nothing_ms):>7.2f}ms "
+              f"{'':>9} {max(nothing_ms):>7.2f}ms "
+              f"(looked {radii[0]:,.0f}-{radii[-1]:,.0f} m)")  # fmt: skip
         summary.append(f"{store} built in {build_s:.1f} s, p50 {p50:.2f} ms p99 {p99:.2f} ms "
                        f"({ratio:.0f}x the brute force), recall {share:.4f}, "
                        f"bot RSS {rss:.0f} MB")  # fmt: skip

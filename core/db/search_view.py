@@ -30,6 +30,7 @@ from sqlalchemy import (
     Row,
     Select,
     String,
+    and_,
     bindparam,
     case,
     func,
@@ -213,13 +214,13 @@ def _found_in_ring(
     north_south = ((spot_place.c.min_lat + spot_place.c.max_lat) * half - _LAT) * m_per_lat
     east_west = ((spot_place.c.min_lon + spot_place.c.max_lon) * half - _LON) * m_per_lon
     distance2 = north_south * north_south + east_west * east_west
+    static = _conditions(shape)
+    passes = and_(*static, CoversWindow(SpotFreeTime.free, _START_S, _END_S))
     ring = (
         select(
             func.json_array(
                 func.count(),
-                func.json_group_array(func.json_array(spot_place.c.id, distance2)).filter(
-                    CoversWindow(SpotFreeTime.free, _START_S, _END_S)
-                ),
+                func.json_group_array(func.json_array(spot_place.c.id, distance2)).filter(passes),
             )
         )
         .select_from(spot_place)
@@ -233,8 +234,8 @@ def _found_in_ring(
             distance2 <= outer * outer,
         )
     )
-    if static := _conditions(shape):
-        ring = ring.join(Spot, Spot.id == spot_place.c.id).where(*static)
+    if static:
+        ring = ring.join(Spot, Spot.id == spot_place.c.id)
     return ring.scalar_subquery()
 
 
@@ -279,14 +280,18 @@ def _sqlite_statement(shape: Shape) -> DriverStatement:
 
 @functools.cache
 def _postgresql_statement(shape: Shape) -> DriverStatement:
-    """The approved spots that pass the filters, nearest first from the GiST index, at most
-    ``max_examined`` of them; of those, the first ``wanted`` free for the window. How far the
+    """The approved spots nearest first from the GiST index, at most ``max_examined`` of them;
+    of those, the first ``wanted`` that pass the filters and are free for the window. How far the
     search looked is read only when it found fewer: the largest radius, or the distance of the
     last spot it examined when it stopped there."""
     point = GeographyPoint(_LON, _LAT)
     distance = PLACE.op("<->")(point)
+    # Whether a spot passes the filters is a column, not a condition: a spot that does not is
+    # still one the search read, and counts against ``max_examined``.
+    static = _conditions(shape)
+    passes = and_(*static) if static else true()
     candidates = (
-        select(Spot.id, distance.label("rank"))
+        select(Spot.id, distance.label("rank"), passes.label("passes"))
         .where(
             # What ST_DWithin expands to, written out: PostGIS 3.3 estimates ST_DWithin on
             # geography to pass a few rows whatever the radius, and the planner then reads
@@ -295,7 +300,6 @@ def _postgresql_statement(shape: Shape) -> DriverStatement:
             distance <= _MAX,
             # Written into the text, so that the plan may use the index of approved spots.
             Spot.status == literal_column(f"'{SpotStatus.APPROVED.value}'"),
-            *_conditions(shape),
         )
         .order_by(distance)
         .limit(_MAX_EXAMINED)
@@ -306,7 +310,7 @@ def _postgresql_statement(shape: Shape) -> DriverStatement:
     nearest = (
         select(candidates.c.id, candidates.c.rank)
         .join(SpotFreeTime, SpotFreeTime.spot_id == candidates.c.id)
-        .where(CoversWindow(SpotFreeTime.free, _START_S, _END_S))
+        .where(candidates.c.passes, CoversWindow(SpotFreeTime.free, _START_S, _END_S))
         .order_by(candidates.c.rank)
         .limit(_WANTED)
         .cte("nearest")

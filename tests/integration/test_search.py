@@ -247,14 +247,21 @@ async def test_the_spatial_index_holds_approved_spots_only(db, clock, owner):
     assert [hit.spot_id for hit in (await search(db, clock)).hits] == [spot.id]
 
 
+@pytest.mark.parametrize(
+    ("near", "filters"),
+    [
+        ({"hours": (0, 60)}, SearchFilters()),  # closed at the window's hours
+        ({}, SearchFilters(ev_charger=True)),  # open, but without a charger
+    ],
+)
 async def test_a_search_reads_a_bounded_number_of_spots_and_says_how_far_that_reached(
-    db, clock, owner
+    db, clock, owner, near, filters
 ):
     for metres in (100, 200, 300, 400, 500, 600):
-        await a_spot(db, clock, owner, metres, hours=(0, 60))  # closed at the window's hours
-    far = await a_spot(db, clock, owner, 5_000)
-    bounded = await search(db, clock, max_examined=4)
+        await a_spot(db, clock, owner, metres, **near)
+    far = await a_spot(db, clock, owner, 5_000, ev_charger=True)
+    bounded = await search(db, clock, max_examined=4, filters=filters)
     assert bounded.hits == []
     # The four nearest were read, the fifth was not: "nothing free within 400 m", not 25 km.
     assert 399 <= bounded.radius_m < 500
-    assert [hit.spot_id for hit in (await search(db, clock)).hits] == [far.id]
+    assert [hit.spot_id for hit in (await search(db, clock, filters=filters)).hits] == [far.id]
