@@ -1,5 +1,5 @@
 """the spatial indexes hold approved spots only: a search reads no spot's row to learn whether
-it may show it
+it may show it; a spot's ratings are indexed with their stars, which a search shows
 
 Revision ID: 0014
 Revises: 0013
@@ -55,9 +55,13 @@ def upgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
     for statement in SQLITE_UPGRADE if sqlite else POSTGRESQL_UPGRADE:
         op.execute(statement)
+    op.create_index("ix_rating_spot_stars", "rating", ["spot_id", "stars"])
+    op.drop_index("ix_rating_spot_id", table_name="rating")
 
 
 def downgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
+    op.create_index("ix_rating_spot_id", "rating", ["spot_id"])
+    op.drop_index("ix_rating_spot_stars", table_name="rating")
     for statement in SQLITE_DOWNGRADE if sqlite else POSTGRESQL_DOWNGRADE:
         op.execute(statement)
