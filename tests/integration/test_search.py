@@ -1,6 +1,7 @@
 """Drivers get the nearest spots that are free for their whole window."""
 
 import math
+import random
 from datetime import timedelta
 
 import pytest
@@ -10,9 +11,11 @@ from core.db.models import Spot, VehicleSize
 from core.errors import InvalidWindow, WindowInPast
 from core.geo import GeoPoint
 from core.money import Money
+from core.pricing import price_for_window
 from core.services import bookings, spots
 from core.services.search import SearchFilters, SortOrder, nearest_free
 from core.status import SpotStatus
+from core.window import Window
 from tests.integration.builders import a_person
 
 LARGE = VehicleSize.LARGE
@@ -50,10 +53,10 @@ async def a_spot(db, clock, owner, metres, *, hourly=300, status=SpotStatus.APPR
         return spot
 
 
-async def search(db, clock, *, hours=2, k=10, **options):
+async def search(db, clock, *, hours=2, k=10, length=None, **options):
     start = clock.now() + timedelta(minutes=10)
     return await nearest_free(
-        db, point=DRIVER_AT, start=start, end=start + timedelta(hours=hours),
+        db, point=DRIVER_AT, start=start, end=start + (length or timedelta(hours=hours)),
             now=clock.now(), k=k, **options,
         )  # fmt: skip
 
@@ -265,3 +268,29 @@ async def test_a_search_reads_a_bounded_number_of_spots_and_says_how_far_that_re
     # The four nearest were read, the fifth was not: "nothing free within 400 m", not 25 km.
     assert 399 <= bounded.radius_m < 500
     assert [hit.spot_id for hit in (await search(db, clock, filters=filters)).hits] == [far.id]
+
+
+@pytest.mark.parametrize("minutes", [1, 59, 61, 150, 1_439, 1_440, 1_441, 2_000, 4_321])
+async def test_a_price_limit_in_the_store_prices_a_window_as_pricing_does(
+    db, clock, owner, minutes
+):
+    rng = random.Random(minutes)
+    priced = {}
+    for n in range(12):
+        hourly = rng.randrange(1, 900)
+        daily = rng.choice([None, rng.randrange(1, 30_000)])
+        spot = await a_spot(db, clock, owner, 10 * n, hourly=hourly,
+                            daily_price=None if daily is None else Money(daily, "EUR"))  # fmt: skip
+        start = clock.now() + timedelta(minutes=10)
+        window = Window(start, start + timedelta(minutes=minutes))
+        priced[spot.id] = price_for_window(
+            Money(hourly, "EUR"), None if daily is None else Money(daily, "EUR"),
+            window.start, window.end,
+        ).minor  # fmt: skip
+    for limit in sorted(set(priced.values())):
+        result = await search(db, clock, length=timedelta(minutes=minutes), k=20,
+                              filters=SearchFilters(max_price=Money(limit, "EUR")))  # fmt: skip
+        assert {hit.spot_id for hit in result.hits} == {
+            spot for spot, price in priced.items() if price <= limit
+        }
+        assert all(hit.price.minor == priced[hit.spot_id] for hit in result.hits)
