@@ -14,7 +14,14 @@ from telegram.error import TelegramError
 async def action_if_slow(message: Message, action: str, after_s: float) -> AsyncIterator[None]:
     """Shows ``action`` in the chat (Telegram's "finding location…") once the block has taken
     ``after_s``; a quicker answer arrives without, and without spending a message of the
-    bot's sending budget on it. Once on its way, the action goes out before the answer."""
+    bot's sending budget on it. Once on its way, the action goes out before the answer. With
+    no wait at all it goes out first: the block may not let the timer run (an SQLite search
+    runs in place, bounded well under any wait worth setting)."""
+    if after_s <= 0:
+        with contextlib.suppress(TelegramError):
+            await message.reply_chat_action(action)
+        yield
+        return
     waited = asyncio.Event()
 
     async def show_later() -> None:

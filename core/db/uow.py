@@ -300,12 +300,14 @@ class Database:
     async def read_rows(
         self, statement: DriverStatement, parameters: Mapping[str, Any]
     ) -> driver_reads.Rows:
-        """One read-only statement through the store's driver (``core.db.driver_reads``): on
-        an SQLite file in a worker thread, as ``run_read``; on PostgreSQL with no transaction
+        """One read-only statement through the store's driver (``core.db.driver_reads``),
+        whose reads are bounded (a search reads at most so many spots): on an SQLite file in
+        place, since the hop to a worker thread and back cost more than such a statement (1.26
+        against 0.53 ms a search at p50 on a busy machine); on PostgreSQL with no transaction
         around it, which would cost two more round trips than the statement."""
         _count_unit(wrote=False)
         if isinstance(self.bind, AsyncEngine) and self.dialect == "sqlite":
-            return await asyncio.to_thread(self._read_rows_sync, self.bind, statement, parameters)
+            return self._read_rows_sync(self.bind, statement, parameters)
         if isinstance(self.bind, AsyncEngine):
             async with self.bind.connect() as connection:
                 return await driver_reads.fetch(connection, statement, parameters)
