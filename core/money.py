@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -37,6 +38,13 @@ class Money:
         """An amount in a row read as plain columns (a query's result rather than a model,
         which has it as ``Money`` already): ``<amount>_minor`` beside ``currency``."""
         return cls(getattr(row, f"{amount}_minor"), row.currency)
+
+    @classmethod
+    @functools.lru_cache(maxsize=4096)
+    def listed(cls, minor: int, currency: str) -> Money:
+        """A price as spots list it, made once and shared (amounts never change): a search
+        shows a few hundred of a city's prices over and over."""
+        return cls(minor, currency)
 
     @classmethod
     def optional(cls, minor: int | None, currency: str | None) -> Money | None:

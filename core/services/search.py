@@ -6,7 +6,6 @@ with the filters, ``k`` rows. Here are the prices, distances and orders of what 
 
 from __future__ import annotations
 
-import functools
 import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -192,14 +191,10 @@ def _hit(spot: search_view.FoundSpot, minutes: int, distance_m: float) -> SpotHi
     )
 
 
-# Each price a city lists, made once: a search would otherwise build two for every hit.
-_money = functools.lru_cache(maxsize=4096)(Money)
-
-
 def _prices(hourly: int, daily: int | None, currency: str, minutes: int) -> tuple[Money, Money]:
     """A window's price and the hourly price, as ``core.pricing`` reckons them."""
-    hourly_price = _money(hourly, currency)
-    day_price = None if not daily else _money(daily, currency)
+    hourly_price = Money.listed(hourly, currency)
+    day_price = None if not daily else Money.listed(daily, currency)
     return price_for_minutes(hourly_price, day_price, minutes), hourly_price
 
 
