@@ -106,6 +106,8 @@ def create_sync_engine(url: str | URL) -> Engine:
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S},
         pool_size=READ_CONNECTIONS,
         max_overflow=0,
+        # The connection used last has the warmest page cache.
+        pool_use_lifo=True,
     )
 
     @event.listens_for(engine, "connect")
