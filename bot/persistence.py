@@ -110,7 +110,8 @@ class WriteBatches:
         self._written: asyncio.Task[None] | None = None
 
     async def put(self, namespace: str, key: str, value: str | None) -> None:
-        if self._open is None or self._written is None:
+        # A batch whose writer is done took no more (or never started: cancelled at shutdown).
+        if self._open is None or self._written is None or self._written.done():
             self._open = {}
             self._written = asyncio.create_task(self._write(self._open, self._written))
         self._open[namespace, key] = value
