@@ -3,6 +3,7 @@ and each person's ``UserData`` survive a restart, on SQLite and PostgreSQL alike
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -28,6 +29,7 @@ class DatabasePersistence(BasePersistence[UserData, ChatData, BotData]):
             update_interval=UPDATE_INTERVAL_S,
         )
         self._database = database
+        self._writes = WriteBatches(database)
 
     async def _read(self, namespace: str) -> dict[str, str]:
         async with (await self._database()).reading() as uow:
@@ -35,8 +37,7 @@ class DatabasePersistence(BasePersistence[UserData, ChatData, BotData]):
 
     async def _write(self, namespace: str, key: str, value: Any) -> None:
         encoded = None if value is None else json.dumps(value, ensure_ascii=False)
-        async with (await self._database()).unit_of_work() as uow:
-            await uow.kept_states.put(namespace, key, encoded)
+        await self._writes.put(namespace, key, encoded)
 
     async def get_user_data(self) -> dict[int, UserData]:
         stored = await self._read(USER_NAMESPACE)
@@ -90,3 +91,39 @@ class DatabasePersistence(BasePersistence[UserData, ChatData, BotData]):
 
     async def flush(self) -> None:
         pass
+
+
+Batch = dict[tuple[str, str], str | None]
+
+
+class WriteBatches:
+    """python-telegram-bot writes what changed every few seconds with one call per person and
+    per conversation, all at once; the calls made together share one transaction instead of
+    one each (about 2 ms of CPU each on SQLite, paid by every person who shared a location).
+    A batch is written only after the one before it ends, so a key's later value is never
+    overwritten by an earlier one; each call returns once its batch is stored, or raises what
+    storing it raised."""
+
+    def __init__(self, database: Callable[[], Awaitable[Database]]) -> None:
+        self._database = database
+        self._open: Batch | None = None
+        self._written: asyncio.Task[None] | None = None
+
+    async def put(self, namespace: str, key: str, value: str | None) -> None:
+        # A batch whose writer is done took no more (or never started: cancelled at shutdown).
+        if self._open is None or self._written is None or self._written.done():
+            self._open = {}
+            self._written = asyncio.create_task(self._write(self._open, self._written))
+        self._open[namespace, key] = value
+        # A caller given up on (PTB cancels its writer at shutdown) leaves the others' write be.
+        await asyncio.shield(self._written)
+
+    async def _write(self, batch: Batch, previous: asyncio.Task[None] | None) -> None:
+        if previous is not None and not previous.done():
+            await asyncio.wait([previous])  # what it raised is its own callers'
+        # Closed before the first await that could let another call in unseen.
+        if self._open is batch:
+            self._open = None
+        async with (await self._database()).unit_of_work() as uow:
+            for (namespace, key), value in batch.items():
+                await uow.kept_states.put(namespace, key, value)

@@ -17,6 +17,7 @@ from bot.button_width import fit_label
 from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.drafts import SearchDraft, SearchInput
+from bot.edge import copies_unread
 from bot.errors import explain
 from bot.feedback import action_if_slow
 from bot.hours_readings import reading_buttons, reading_question, reading_text
@@ -159,7 +160,8 @@ async def _show_window(update: Update, context: ParkShareContext, window: Window
     draft.window_option = None
     draft.page, draft.awaiting, draft.pending_window = 0, None, ""
     text, keyboard = await _results(context)
-    await message_of(update).reply_text(text, reply_markup=keyboard)
+    with copies_unread():
+        await message_of(update).reply_text(text, reply_markup=keyboard)
 
 
 @on_button(PickWindowReading)
@@ -195,7 +197,8 @@ async def try_max_price(update: Update, context: ParkShareContext) -> bool:
     draft.max_price_minor, draft.max_price_currency = limit.minor, limit.currency
     draft.awaiting, draft.page = None, 0
     text, keyboard = await _results(context)
-    await message_of(update).reply_text(text, reply_markup=keyboard)
+    with copies_unread():
+        await message_of(update).reply_text(text, reply_markup=keyboard)
     return True
 
 
@@ -215,7 +218,8 @@ async def _start_search(update: Update, context: ParkShareContext, point: GeoPoi
     message = message_of(update)
     async with action_if_slow(message, "find_location", context.settings.slow_answer_ms / 1000):
         text, keyboard = await _results(context)
-    await message.reply_text(text, reply_markup=keyboard)
+    with copies_unread():
+        await message.reply_text(text, reply_markup=keyboard)
 
 
 @on_button(ChangeSearch)
@@ -236,7 +240,8 @@ async def search_changed(
     REFINING[option](draft, option, context)
     await query.answer()
     text, keyboard = await _results(context)
-    await query.edit_message_text(text, reply_markup=keyboard)
+    with copies_unread():
+        await query.edit_message_text(text, reply_markup=keyboard)
 
 
 # --- the buttons under the results, one entry per button -------------------------------------
@@ -310,7 +315,8 @@ async def _ask_max_price(
         draft.page = 0
         await query.answer()
         text, keyboard = await _results(context)
-        await query.edit_message_text(text, reply_markup=keyboard)
+        with copies_unread():
+            await query.edit_message_text(text, reply_markup=keyboard)
         return
     draft.awaiting = SearchInput.MAX_PRICE
     await query.answer()

@@ -1,5 +1,7 @@
 """Conversation states and what the bot remembers about people outlive the process."""
 
+import asyncio
+
 import pytest
 
 from bot.context import UserData
@@ -70,3 +72,29 @@ async def test_what_a_driver_was_asked_to_type_outlives_the_process(db):
 def test_a_search_kept_with_the_old_flags_is_read_as_what_was_asked(flags, asked):
     data = UserData.from_dict({"search": {**SEARCH, **flags}})
     assert data.asked_for == asked
+
+
+def remembered(person_id: int, language: str) -> UserData:
+    data = UserData()
+    data.person_id, data.language = person_id, language
+    return data
+
+
+async def test_what_changed_for_many_people_at_once_is_all_kept(db):
+    persistence = persistence_on(db)
+    await asyncio.gather(
+        *(persistence.update_user_data(user, remembered(user, "en")) for user in range(1, 6)),
+        persistence.update_conversation("book", (1, 1), 2),
+    )
+    restored = await persistence_on(db).get_user_data()
+    assert {user: data.person_id for user, data in restored.items()} == {u: u for u in range(1, 6)}
+    assert await persistence_on(db).get_conversations("book") == {(1, 1): 2}
+
+
+async def test_a_later_change_is_kept_over_an_earlier_one_still_being_written(db):
+    persistence = persistence_on(db)
+    earlier = asyncio.create_task(persistence.update_user_data(7, remembered(7, "en")))
+    await asyncio.sleep(0)  # the first write is under way
+    later = asyncio.create_task(persistence.update_user_data(7, remembered(7, "ru")))
+    await asyncio.gather(earlier, later)
+    assert (await persistence_on(db).get_user_data())[7].language == "ru"
