@@ -19,12 +19,11 @@ from bot.drafts import (
 )
 from bot.i18n import Translator, translator
 from core.clock import Clock, SystemClock
-from core.db.models import Person
 from core.db.uow import Database
 from core.geocoding import NoGeocoder
 from core.guidance import OfflineRouter
 from core.ports import Geocoder, Router
-from core.services.people import language_from_telegram
+from core.services.people import Standing, language_from_telegram
 from core.settings import Settings
 from payments.registry import Gateways
 
@@ -151,9 +150,9 @@ class ParkShareContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData
     ) -> None:
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self.telegram_language: str | None = None
-        # The sender's record as registration or the gate read it for this update (one context
-        # serves every handler of an update); None where neither needed it (groups, channels).
-        self.sender: Person | None = None
+        # Whether the sender may go on, as registration or the gate read it for this update (one
+        # context serves every handler of an update); None where neither needed it (groups).
+        self.standing: Standing | None = None
 
     @classmethod
     def from_update(

@@ -29,12 +29,12 @@ async def _stop_the_banned(update: Update, context: ParkShareContext) -> None:
         return
     if not (update.message or update.edited_message or update.callback_query):
         return
-    # Registration hands over the record it has just read or written; otherwise one read.
-    person = context.sender or await people.sender(context.db, person_id)
-    context.sender = person
-    if person is None or not person.banned:
+    # Registration hands over what it has just read or written; otherwise one read.
+    standing = context.standing or await people.standing(context.db, person_id)
+    context.standing = standing
+    if standing is None or not standing.banned:
         return
-    text = banned_notice(context.language, person.ban_reason)
+    text = banned_notice(context.language, standing.ban_reason)
     if update.callback_query:
         await update.callback_query.answer(text[:200], show_alert=True)
     elif update.message:

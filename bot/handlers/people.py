@@ -27,7 +27,7 @@ async def remember_person(update: Update, context: ParkShareContext) -> None:
         )
     data.person_id = person.id
     data.language = person.language
-    context.sender = person
+    context.standing = people.Standing(person.banned, person.ban_reason)
 
 
 def handlers() -> list[BaseHandler]:

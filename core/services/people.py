@@ -4,13 +4,12 @@ credit score."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
-
-from sqlalchemy.orm import Session
 
 from core.clock import Clock
 from core.credit import CreditEventKind, clamp_score, points_for
+from core.db import standing_view
 from core.db.models import CreditEvent, Person, Role
+from core.db.standing_view import Standing as Standing  # what the gate reads, for the bot
 from core.db.uow import Database, UnitOfWork
 from core.errors import InvalidLanguage, PersonBanned, PersonNotFound
 
@@ -118,14 +117,10 @@ async def unban(uow: UnitOfWork, person_id: int) -> Person:
     return person
 
 
-async def sender(db: Database, person_id: int) -> Person | None:
-    """The person an update comes from, read once for all its handlers (whether they are
-    banned, their language, their roles) by the store's quickest read path."""
-    return await db.run_read(partial(_person, person_id))
-
-
-def _person(person_id: int, session: Session) -> Person | None:
-    return session.get(Person, person_id)
+async def standing(db: Database, person_id: int) -> Standing | None:
+    """Whether the person an update comes from may go on (not banned), read once for all its
+    handlers by the store's quickest read path."""
+    return await standing_view.standing(db, person_id)
 
 
 @dataclass(frozen=True, slots=True)
