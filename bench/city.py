@@ -30,7 +30,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from core import free_time
 from core.availability import WeeklyRule
@@ -411,6 +411,16 @@ async def _insert_spots_then_their_places(db: Database, spots: Iterable[tuple[An
             )
         )
         await uow.session.execute(text(create_trigger))
+
+
+async def settle(db: Database) -> None:
+    """What autovacuum does to a freshly loaded PostgreSQL before long: hint bits set and the
+    visibility map written, so that the first searches do not write every page they read."""
+    if db.dialect != "postgresql" or not isinstance(db.bind, AsyncEngine):
+        return
+    async with db.bind.connect() as connection:
+        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await autocommit.execute(text("VACUUM (ANALYZE)"))
 
 
 async def _analyse(db: Database) -> None:

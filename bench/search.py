@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from bench.city import NOW, VEHICLE_SIZES, Box, City, build_city
+from bench.city import NOW, VEHICLE_SIZES, Box, City, build_city, settle
 from bench.stores import add_store_arguments, chosen_stores, fresh_url
 from core import free_time
 from core.db.uow import Database
@@ -276,6 +276,7 @@ async def build(store: str, args: argparse.Namespace, results: dict) -> None:
             began = time.perf_counter()
             city = await build_city(database, args.spots, seed=args.seed)
             build_s = time.perf_counter() - began
+            await settle(database)
         finally:
             await database.close()
         measured = await asyncio.to_thread(run_child, url, args)
