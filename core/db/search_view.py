@@ -167,8 +167,8 @@ def _conditions(shape: Shape) -> list[ColumnElement[bool]]:
     return conditions
 
 
-# What a hit shows.
-_DETAIL_COLUMNS = (
+# What a hit shows of the spot's own row, then of its owner and its ratings.
+_SPOT_COLUMNS = (
     Spot.id,
     Spot.lat,
     Spot.lon,
@@ -182,6 +182,9 @@ _DETAIL_COLUMNS = (
     Spot.ev_charger,
     Spot.max_vehicle_size,
     Spot.owner_id,
+)
+_DETAIL_COLUMNS = (
+    *_SPOT_COLUMNS,
     Person.credit_score,
     _AVERAGE.label("average"),
     _RATING_COUNT.label("rating_count"),
@@ -291,7 +294,8 @@ def _postgresql_statement(shape: Shape) -> DriverStatement:
     static = _conditions(shape)
     passes = and_(*static) if static else true()
     candidates = (
-        select(Spot.id, distance.label("rank"), passes.label("passes"))
+        # The spot's own columns come with it: the scan has its row in hand already.
+        select(*_SPOT_COLUMNS, distance.label("rank"), passes.label("passes"))
         .where(
             # What ST_DWithin expands to, written out: PostGIS 3.3 estimates ST_DWithin on
             # geography to pass a few rows whatever the radius, and the planner then reads
@@ -308,7 +312,7 @@ def _postgresql_statement(shape: Shape) -> DriverStatement:
         .subquery("candidate")
     )
     nearest = (
-        select(candidates.c.id, candidates.c.rank)
+        select(*(candidates.c[column.key] for column in _SPOT_COLUMNS), candidates.c.rank)
         .join(SpotFreeTime, SpotFreeTime.spot_id == candidates.c.id)
         .where(candidates.c.passes, CoversWindow(SpotFreeTime.free, _START_S, _END_S))
         .order_by(candidates.c.rank)
@@ -324,7 +328,26 @@ def _postgresql_statement(shape: Shape) -> DriverStatement:
         else_=None,
     )
     reached = select(looked.label("radius")).subquery("reached")
-    return DriverStatement.compile(_details(reached, nearest), "postgresql")
+    ratings = (
+        select(func.avg(Rating.stars).label("average"), func.count().label("rating_count"))
+        .where(Rating.spot_id == nearest.c.id)
+        .lateral("ratings")
+    )
+    details = (
+        select(
+            reached.c.radius,
+            *(nearest.c[column.key] for column in _SPOT_COLUMNS),
+            Person.credit_score,
+            ratings.c.average,
+            ratings.c.rating_count,
+        )
+        .select_from(reached)
+        .outerjoin(nearest, true())
+        .outerjoin(Person, Person.id == nearest.c.owner_id)
+        .outerjoin(ratings, true())
+        .order_by(nearest.c.rank)
+    )
+    return DriverStatement.compile(details, "postgresql")
 
 
 async def nearest_free(database: Database, place: Place, asked: Asked, shape: Shape) -> Found:
