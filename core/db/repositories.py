@@ -357,11 +357,17 @@ class Bookings(_Repository):
     async def get_for_update(self, booking_id: int) -> Booking | None:
         """The booking as committed now, its row locked until the transaction ends. Without
         ``populate_existing`` the session would hand back the copy it already holds, and the
-        decision would be taken on what another writer has since changed."""
+        decision would be taken on what another writer has since changed.
+
+        The lock is PostgreSQL's FOR NO KEY UPDATE, the one an UPDATE of the booking takes: it
+        excludes every other writer of the booking, but not a row that only refers to it. FOR
+        UPDATE would also hold up such a row (a reminder claimed by the stay sweep, which holds
+        the owner's money lock by then) while its holder waits for that same money lock: a
+        deadlock the money soak found."""
         return await self.session.scalar(
             select(Booking)
             .where(Booking.id == booking_id)
-            .with_for_update()
+            .with_for_update(key_share=True)
             .execution_options(populate_existing=True)
         )
 
