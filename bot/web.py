@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import hmac
+import json
 import logging
 from typing import Any
 
@@ -29,6 +30,39 @@ log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Telegram's updates are a few kilobytes (a message of 4,096 characters and what it quotes);
+# anything near this size is not one of them.
+MAX_UPDATE_BYTES = 1 << 20
+# The Bot API's integers without a note of more bits fit in 32 signed bits; update ids too.
+UPDATE_IDS = range(0, 2**31)
+
+
+async def _body_within(request: Request, limit: int) -> bytes | None:
+    """The request's body, or None once it is longer than ``limit`` bytes (read no further)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
+def _update_data(body: bytes) -> dict[str, Any] | None:
+    """The body as an update's fields: a JSON object with an ``update_id`` in the Bot API's
+    range; None for anything else (an array, null, a string, a float or a huge id)."""
+    try:
+        data = json.loads(body)
+    except ValueError:  # not JSON, or not UTF-8
+        return None
+    if not isinstance(data, dict):
+        return None
+    update_id = data.get("update_id")
+    if isinstance(update_id, bool) or not isinstance(update_id, int) or update_id not in UPDATE_IDS:
+        return None
+    return data
 
 
 def build_web_app(
@@ -44,9 +78,15 @@ def build_web_app(
         if not hmac.compare_digest(given.encode(), telegram_secret.encode()):
             log.warning("a Telegram webhook request without the secret token was refused")
             return Response(status_code=403)
+        body = await _body_within(request, MAX_UPDATE_BYTES)
+        if body is None:
+            return Response(status_code=413)
+        data = _update_data(body)
+        if data is None:
+            return Response(status_code=400)
         try:
-            update = Update.de_json(await request.json(), application.bot)
-        except (ValueError, TypeError, KeyError):
+            update = Update.de_json(data, application.bot)
+        except (ValueError, TypeError, KeyError, AttributeError):  # fields not of their types
             return Response(status_code=400)
         await application.update_queue.put(update)
         return Response(status_code=200)
