@@ -95,7 +95,7 @@ def build_web_app(
         gateway = bot_data.gateways.stripe if bot_data.gateways else None
         if gateway is None:
             return JSONResponse({"error": "Stripe is not configured"}, status_code=404)
-        from payments.stripe_events import notice_of
+        from payments.stripe_events import MalformedEvent, notice_of
         from payments.stripe_gateway import ForgedWebhook
 
         try:
@@ -105,8 +105,13 @@ def build_web_app(
         except ForgedWebhook:
             log.warning("a Stripe webhook with a bad signature was refused")
             return JSONResponse({"error": "bad signature"}, status_code=400)
+        try:
+            notice = notice_of(event)
+        except MalformedEvent:
+            log.warning("a signed Stripe event that is not what Stripe sends was refused")
+            return JSONResponse({"error": "malformed event"}, status_code=400)
         outcome = await gateway_events.apply_notice(
-            ParkShareContext(application).db, bot_data.clock, gateway, notice_of(event)
+            ParkShareContext(application).db, bot_data.clock, gateway, notice
         )
         await tell_about_payment(application, outcome)
         return JSONResponse({"received": True, "outcome": outcome.kind})

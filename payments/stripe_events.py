@@ -45,23 +45,38 @@ def _payload(obj: Any) -> str | None:
 
 def _id_of(field: Any) -> str | None:
     """A related object is its id unless it was expanded."""
-    return field if isinstance(field, str) or field is None else str(field["id"])
+    return field if isinstance(field, str) or field is None else _text(field["id"])
+
+
+class MalformedEvent(ValueError):
+    """A signed event whose fields are not what Stripe sends (a missing amount, an id that is
+    not a string, no object): nothing can be done with it, and nothing is."""
 
 
 def notice_of(event: Any) -> GatewayNotice:
     """``event`` is a verified stripe.Event (or its JSON as a dict)."""
-    return GatewayNotice(event["id"], event["type"], _fact(event["type"], event["data"]["object"]))
+    try:
+        kind = _text(event["type"])
+        return GatewayNotice(_text(event["id"]), kind, _fact(kind, event["data"]["object"]))
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise MalformedEvent(f"{type(error).__name__}: {error}") from error
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise TypeError(f"not an id: {value!r}")
+    return value
 
 
 def _fact(kind: str, obj: Any) -> Fact:
     if kind == "checkout.session.completed":
         return CheckoutCompleted(
-            checkout_reference=obj["id"], payload=_payload(obj),
+            checkout_reference=_text(obj["id"]), payload=_payload(obj),
             payment_reference=_id_of(_field(obj, "payment_intent")),
         )  # fmt: skip
     if kind in PAYMENT_CHANGES:
         return PaymentChanged(
-            payment_reference=obj["id"],
+            payment_reference=_text(obj["id"]),
             payload=_payload(obj),
             state=PaymentState(
                 status=payment_status(obj["status"]),
@@ -73,20 +88,22 @@ def _fact(kind: str, obj: Any) -> Fact:
         error = _field(obj, "last_payment_error", {})
         return PaymentFailed(payload=_payload(obj), message=_field(error, "message", ""))
     if kind == "checkout.session.expired":
-        return CheckoutExpired(obj["id"])
+        return CheckoutExpired(_text(obj["id"]))
     if kind == "charge.dispute.created":
         return ChargebackOpened(
-            dispute_reference=obj["id"], payment_reference=_id_of(_field(obj, "payment_intent")),
+            dispute_reference=_text(obj["id"]),
+            payment_reference=_id_of(_field(obj, "payment_intent")),
             reason=_field(obj, "reason", ""), charge_reference=_id_of(_field(obj, "charge")),
         )  # fmt: skip
     if kind in DISPUTE_FUNDS or (kind == "charge.dispute.closed" and obj["status"] in CLOSED):
         return ChargebackMoney(
-            dispute_reference=obj["id"], payment_reference=_id_of(_field(obj, "payment_intent")),
+            dispute_reference=_text(obj["id"]),
+            payment_reference=_id_of(_field(obj, "payment_intent")),
             charge_reference=_id_of(_field(obj, "charge")),
             amount=from_stripe_amount(obj["amount"], obj["currency"]),
             taken_back=DISPUTE_FUNDS[kind] if kind in DISPUTE_FUNDS else CLOSED[obj["status"]],
             final=kind == "charge.dispute.closed",
         )  # fmt: skip
     if kind == "account.updated":
-        return PayoutAccountChanged(obj["id"], bool(_field(obj, "payouts_enabled", False)))
+        return PayoutAccountChanged(_text(obj["id"]), bool(_field(obj, "payouts_enabled", False)))
     return Unhandled()

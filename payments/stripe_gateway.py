@@ -6,6 +6,7 @@ worker thread, off the event loop."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal, ParamSpec, TypeVar
@@ -192,7 +193,20 @@ def _mark_of(obj: stripe.PaymentIntent | stripe.Refund) -> str | None:
 
 
 def _looks_like_event(event: stripe.Event) -> bool:
-    return all(key in event for key in ("id", "type", "data")) and "object" in event["data"]
+    return (
+        all(key in event for key in ("id", "type", "data"))
+        and "object" in event["data"]
+        and event["data"]["object"] is not None
+    )
+
+
+def _signed_at(signature: str) -> int:
+    """The ``t=`` of a Stripe-Signature header (verified by then, so it has one)."""
+    for item in signature.split(","):
+        key, _, value = item.strip().partition("=")
+        if key == "t" and value.isdigit():
+            return int(value)
+    raise ForgedWebhook("no timestamp in the signature")
 
 
 class StripeGateway:
@@ -461,6 +475,9 @@ class StripeGateway:
         except (ValueError, AttributeError, TypeError) as error:
             # Signed, yet not a JSON object: not an event we can act on.
             raise ForgedWebhook(f"unreadable payload: {error}") from error
+        # Stripe's check refuses only old timestamps; one ahead of the clock is as suspect.
+        if _signed_at(signature) > time.time() + stripe.Webhook.DEFAULT_TOLERANCE:
+            raise ForgedWebhook("signed in the future")
         if not _looks_like_event(event):
             raise ForgedWebhook("payload is not a Stripe event")
         return event

@@ -163,6 +163,22 @@ async def test_a_forged_webhook_is_refused_and_changes_nothing(
     assert (await _bookings_of(sandbox, spot))[0].status == BookingStatus.AWAITING_PAYMENT
 
 
+async def test_a_signed_event_stripe_would_not_send_is_refused_and_changes_nothing(
+    sandbox, webhooks, recorded, at_stripe
+):
+    _, spot = await _owner_and_spot(sandbox)
+    dana = sandbox.person("Dana")
+    _, checkout, intent = await _pay_on_the_page(
+        sandbox, recorded, at_stripe, dana, spot, when="tomorrow 10-12"
+    )
+    malformed = await webhooks.deliver(
+        "checkout.session.completed", {**_session(checkout, intent), "id": 42}
+    )
+    assert malformed.status_code == 400
+    assert await _one(sandbox, Payment) == []
+    assert (await _bookings_of(sandbox, spot))[0].status == BookingStatus.AWAITING_PAYMENT
+
+
 async def test_a_payment_whose_webhook_never_came_is_found_and_confirmed(
     sandbox, webhooks, recorded, at_stripe
 ):

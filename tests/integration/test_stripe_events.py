@@ -9,7 +9,7 @@ import pytest
 from core.money import Money
 from core.ports import GatewayPaymentStatus
 from core.services.gateway_events import ChargebackMoney, ChargebackOpened, PaymentChanged
-from payments.stripe_events import notice_of
+from payments.stripe_events import MalformedEvent, notice_of
 
 PAYLOAD = "booking:42:1"
 
@@ -75,3 +75,23 @@ def test_a_closed_dispute_says_whether_the_money_stays_with_the_bank(status, tak
 
     assert isinstance(notice.fact, ChargebackMoney)
     assert (notice.fact.taken_back, notice.fact.final) == (taken_back, True)
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        an_event("payment_intent.succeeded", {**a_held_intent(600, "eur"), "amount": None}),
+        an_event("payment_intent.succeeded",
+                 {k: v for k, v in a_held_intent(600, "eur").items() if k != "amount"}),
+        an_event("payment_intent.succeeded", {**a_held_intent(600, "eur"), "id": 17}),
+        an_event("checkout.session.expired", {"id": None}),
+        {**an_event("payment_intent.succeeded", a_held_intent(600, "eur")), "id": ["evt_1"]},
+        {"id": "evt_1", "object": "event", "type": "payment_intent.succeeded", "data": None},
+        an_event("charge.dispute.created", {"id": "dp_1", "payment_intent": {"id": 5}}),
+    ],
+    ids=["null amount", "no amount", "numeric id", "null id", "list event id", "no data",
+         "expanded intent without a string id"],
+)  # fmt: skip
+def test_a_signed_event_not_shaped_as_stripe_sends_it_is_malformed(event):
+    with pytest.raises(MalformedEvent):
+        notice_of(event)

@@ -601,7 +601,20 @@ async def test_a_replayed_old_webhook_is_refused(gateway):
         await gateway.parse_event(payload.encode(), signed(payload, timestamp=an_hour_ago))
 
 
-@pytest.mark.parametrize("payload", ["not json", "[]", "{}"], ids=["text", "list", "empty"])
+async def test_a_webhook_signed_in_the_future_is_refused(gateway):
+    payload = an_event_payload()
+    in_an_hour = int(time.time()) + 3600
+
+    with pytest.raises(ForgedWebhook):
+        await gateway.parse_event(payload.encode(), signed(payload, timestamp=in_an_hour))
+
+
+NULL_OBJECT = '{"id": "evt_1", "object": "event", "type": "x", "data": {"object": null}}'
+
+
+@pytest.mark.parametrize(
+    "payload", ["not json", "[]", "{}", NULL_OBJECT], ids=["text", "list", "empty", "null object"]
+)
 async def test_a_signed_body_that_is_not_an_event_is_refused(gateway, payload):
     with pytest.raises(ForgedWebhook):
         await gateway.parse_event(payload.encode(), signed(payload))
