@@ -10,7 +10,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import (
     AsyncSessionTransaction,
     async_sessionmaker,
 )
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from core.db import driver_reads, free_time_changes
@@ -237,7 +237,8 @@ class Database:
                 sync_session_class=TrackingSession,
             )
             self._read_sessions = self._sessions
-        self._sync_reads: sessionmaker[Session] | None = None
+        # SQLite's read engine for work off the async driver (see ``run_read``), made once.
+        self._sync_engine: Engine | None = None
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -289,13 +290,13 @@ class Database:
             return await session.run_sync(query)
 
     def _run_sync_read(self, engine: AsyncEngine, query: Callable[[Session], T]) -> T:
-        with self._sync_sessions(engine)() as session:
+        with Session(self._sync_engine_of(engine)) as session:
             return query(session)
 
-    def _sync_sessions(self, engine: AsyncEngine) -> sessionmaker[Session]:
-        if self._sync_reads is None:
-            self._sync_reads = sessionmaker(create_sync_engine(engine.url))
-        return self._sync_reads
+    def _sync_engine_of(self, engine: AsyncEngine) -> Engine:
+        if self._sync_engine is None:
+            self._sync_engine = create_sync_engine(engine.url)
+        return self._sync_engine
 
     async def read_rows(
         self, statement: DriverStatement, parameters: Mapping[str, Any]
@@ -316,7 +317,7 @@ class Database:
     def _read_rows_sync(
         self, engine: AsyncEngine, statement: DriverStatement, parameters: Mapping[str, Any]
     ) -> driver_reads.Rows:
-        pooled = self._sync_sessions(engine).kw["bind"].raw_connection()
+        pooled = self._sync_engine_of(engine).raw_connection()
         try:
             return driver_reads.fetch_sync(pooled.driver_connection, statement, parameters)
         finally:
@@ -325,6 +326,6 @@ class Database:
     async def close(self) -> None:
         if isinstance(self.bind, AsyncEngine):
             await self.bind.dispose()
-        if self._sync_reads is not None:
-            self._sync_reads.kw["bind"].dispose()
-            self._sync_reads = None
+        if self._sync_engine is not None:
+            self._sync_engine.dispose()
+            self._sync_engine = None

@@ -81,7 +81,6 @@ class SearchResult:
     hits: list[SpotHit]
     # How far the search looked; an empty result says "nothing free within this distance".
     radius_m: float
-    examined: int = 0
 
 
 async def nearest_free(
@@ -115,7 +114,6 @@ async def nearest_free(
     return SearchResult(
         hits=_ordered(hits, order)[:k],
         radius_m=_reach(found, hits, wanted, max_radius_m),
-        examined=len(found.spots),
     )
 
 
