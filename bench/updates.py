@@ -54,7 +54,8 @@ import bot.handlers.search
 from bench.city import Box, build_city
 from bench.stores import fresh_database
 from bot.app import build_application
-from bot.updates import PerPersonUpdateProcessor
+from bot.edge import ParkShareApplication
+from bot.inbox import bot_id_of, keep_updates
 from core.clock import FixedClock
 from core.db.uow import Database
 from core.services.search import SearchResult
@@ -200,32 +201,71 @@ class Timing:
         return 1000 * self.loop_cpu_seconds / self.updates
 
 
+@contextmanager
+def timed(count: int, profiler: cProfile.Profile | None = None) -> Iterator[list[Timing]]:
+    """The block's timing, in the list yielded once the block ends."""
+    timing: list[Timing] = []
+    started, cpu_started = time.perf_counter(), time.process_time()
+    loop_cpu_started = time.thread_time()
+    if profiler is not None:
+        profiler.enable()
+    yield timing
+    if profiler is not None:
+        profiler.disable()
+    timing.append(Timing(
+        count,
+        time.perf_counter() - started,
+        time.process_time() - cpu_started,
+        time.thread_time() - loop_cpu_started,
+    ))  # fmt: skip
+
+
 async def feed(
     application: AnyApplication,
     updates: list[dict[str, Any]],
     profiler: cProfile.Profile | None = None,
 ) -> Timing:
-    """Handles the updates, all handed over at once as the update fetcher does, then writes
-    what changed for each person when the application keeps it (``persistence``)."""
+    """python-telegram-bot's own way: the updates handed to its update processor at once, as
+    its update fetcher does."""
     processor = application.update_processor
-    started, cpu_started = time.perf_counter(), time.process_time()
-    loop_cpu_started = time.thread_time()
-    if profiler is not None:
-        profiler.enable()
-    parsed = [Update.de_json(data, application.bot) for data in updates]
-    await asyncio.gather(
-        *(processor.process_update(update, application.process_update(update)) for update in parsed)
-    )
-    if application.persistence is not None:
-        await application.update_persistence()
-    if profiler is not None:
-        profiler.disable()
-    return Timing(
-        len(updates),
-        time.perf_counter() - started,
-        time.process_time() - cpu_started,
-        time.thread_time() - loop_cpu_started,
-    )
+    with timed(len(updates), profiler) as timing:
+        parsed = [Update.de_json(data, application.bot) for data in updates]
+        await asyncio.gather(*(
+            processor.process_update(update, application.process_update(update))
+            for update in parsed
+        ))  # fmt: skip
+    return timing[0]
+
+
+async def feed_the_inbox(
+    application: ParkShareApplication,
+    updates: list[dict[str, Any]],
+    profiler: cProfile.Profile | None = None,
+) -> Timing:
+    """The bot's way: the updates kept in the inbox in one batch, as a poll brings them, and
+    timed until its worker has finished every one."""
+    finished = asyncio.Event()
+    left = len(updates)
+
+    def one_finished(_update_id: int) -> None:
+        nonlocal left
+        left -= 1
+        if not left:
+            finished.set()
+
+    application.worker.observers.append(one_finished)
+    try:
+        with timed(len(updates), profiler) as timing:
+            parsed = [Update.de_json(data, application.bot) for data in updates]
+            bodies = [json.dumps(data) for data in updates]
+            database = application.bot_data.database
+            assert database is not None
+            await keep_updates(database, bot_id_of(application.bot), parsed, bodies)
+            application.worker.wake()
+            await finished.wait()
+    finally:
+        application.worker.observers.remove(one_finished)
+    return timing[0]
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -244,7 +284,7 @@ def echo_application(api: BotApi) -> AnyApplication:
         .get_updates_request(BotApi())
         .rate_limiter(NoRateLimit())
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=None))
-        .concurrent_updates(PerPersonUpdateProcessor())
+        .concurrent_updates(True)
         .build()
     )
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
@@ -305,7 +345,7 @@ class RecordedSearches:
             bot.handlers.search.nearest_free = self.search
 
 
-def search_application(database: Database, api: BotApi, backlog: int) -> AnyApplication:
+def search_application(database: Database, api: BotApi, backlog: int) -> ParkShareApplication:
     url = database.bind.engine.url.render_as_string(hide_password=False)
     # The burst arrives at once, more a person than anyone types: flood control would drop
     # most of it, and this measures throughput, not that.
@@ -344,21 +384,23 @@ async def location_search(
         # run_polling() would call this hook; fed by hand, the bench calls it itself.
         if application.post_init is not None:
             await application.post_init(application)
+        await application.worker.start()
         try:
-            await feed(application, [start(n, n) for n in range(drivers)])
+            await feed_the_inbox(application, [start(n, n) for n in range(drivers)])
             ids = itertools.count(drivers)
             warm_up = [shared_location(next(ids), n, rng) for n in range(drivers)]
             with searches.recording():
-                await feed(application, warm_up)
+                await feed_the_inbox(application, warm_up)
             api.forget()
-            timed = [shared_location(next(ids), n % drivers, rng) for n in range(count)]
-            timing = await feed(application, timed, profiler)
+            shares = [shared_location(next(ids), n % drivers, rng) for n in range(count)]
+            timing = await feed_the_inbox(application, shares, profiler)
             replies = list(api.texts)
             api.forget()
-            timed = [shared_location(next(ids), n % drivers, rng) for n in range(count)]
+            shares = [shared_location(next(ids), n % drivers, rng) for n in range(count)]
             with searches.replaying():
-                replayed = await feed(application, timed)
+                replayed = await feed_the_inbox(application, shares)
         finally:
+            await application.worker.stop()
             await application.shutdown()
     for case, texts in (("location search", replies), ("replayed searches", api.texts)):
         results = sum(RESULTS_HEADER in text for text in texts)

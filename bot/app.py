@@ -33,7 +33,6 @@ from bot.handlers import (
     moderation,
     modes,
     my_spots,
-    once,
     owner_availability,
     payments,
     people,
@@ -46,8 +45,7 @@ from bot.handlers import (
     stay_checks,
 )
 from bot.handlers.free_text import Reader
-from bot.persistence import DatabasePersistence
-from bot.updates import PerPersonUpdateProcessor
+from bot.workers import InboxWorker
 from core.clock import Clock
 from core.db.engine import create_engine
 from core.db.migrate import current_revision, head_revision, upgrade
@@ -60,7 +58,6 @@ from payments.registry import gateways_for
 log = logging.getLogger(__name__)
 
 # Handler groups: every group sees each update, and within a group the first match wins.
-GROUP_ONCE = -4  # the update's first write records it, so a redelivery changes nothing
 GROUP_IDENTIFY = -3  # registers the person before anything else sees the update
 GROUP_GATE = -2  # a banned person's update stops here
 GROUP_MODES = -1  # while writing to the other side of a booking, messages go there
@@ -97,8 +94,7 @@ async def open_database(settings: Settings) -> Database:
 
 
 class DatabaseHandle:
-    """Opens the store on first need, inside the application's event loop: persistence reads
-    it during ``initialize()``, before ``post_init`` runs."""
+    """Opens the store on first need, inside the application's event loop."""
 
     def __init__(self, settings: Settings, database: Database | None) -> None:
         self._settings = settings
@@ -124,15 +120,18 @@ def build_application(
     base_file_url: str | None = None,
     database: Database | None = None,
     clock: Clock | None = None,
-    update_processor: PerPersonUpdateProcessor | None = None,
     sandbox: bool = False,
+    sweeps: bool = True,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
     rate_limiter: BaseRateLimiter | None = None,
-) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The application for a token (Telegram's, or the sandbox's with its ``base_url``).
-    A ``database`` given here belongs to the caller and is not closed on shutdown; ``request``
-    objects and a ``rate_limiter`` replace the HTTP client and Telegram's limits (benches)."""
+) -> ParkShareApplication:
+    """The application for a token (Telegram's, or the sandbox's with its ``base_url``), with
+    its inbox worker as ``application.worker`` (started by whoever runs it, see
+    ``bot.runtime``). A ``database`` given here belongs to the caller and is not closed on
+    shutdown; ``request`` objects and a ``rate_limiter`` replace the HTTP client and Telegram's
+    limits (benches). Without ``sweeps`` no periodic job is scheduled (a process that only
+    receives updates)."""
     handle = DatabaseHandle(settings, database)
 
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -162,16 +161,20 @@ def build_application(
         .application_class(ParkShareApplication)
         .bot(bot)
         .context_types(CONTEXT_TYPES)
-        .persistence(DatabasePersistence(handle.get))
+        # Updates come from the inbox (``bot.inbox``), handled by its worker; nobody's state is
+        # kept in the process between their updates (``bot.person_state``).
+        .updater(None)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        .concurrent_updates(
-            update_processor or PerPersonUpdateProcessor(max_backlog=settings.flood_backlog)
-        )
     )
     application = builder.build()
-    if isinstance(application.update_processor, PerPersonUpdateProcessor):
-        application.update_processor.on_flood = partial(tell_flooding, application.bot)
+    assert isinstance(application, ParkShareApplication)
+    application.worker = InboxWorker(
+        application,
+        handle.get,
+        max_backlog=settings.flood_backlog,
+        on_flood=partial(tell_flooding, application.bot),
+    )
 
     bot_data: BotData = application.bot_data
     bot_data.settings = settings
@@ -185,7 +188,6 @@ def build_application(
         bot_data.clock = clock
     bot_data.gateways = gateways_for(settings, sandbox=sandbox)
 
-    application.add_handlers(once.handlers(), group=GROUP_ONCE)
     application.add_handlers(people.handlers(), group=GROUP_IDENTIFY)
     application.add_handlers(gate.handlers(), group=GROUP_GATE)
     application.add_handlers(modes.handlers(), group=GROUP_MODES)
@@ -222,5 +224,6 @@ def build_application(
         group=GROUP_FEATURES,
     )
     application.add_error_handler(errors.on_error)
-    jobs.schedule(application)
+    if sweeps:
+        jobs.schedule(application)
     return application

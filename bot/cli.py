@@ -21,12 +21,77 @@ class _BootstrapFailureFilter(logging.Filter):
         return not record.getMessage().startswith("Network Retry Loop (Bootstrap")
 
 
+async def _until_stopped() -> None:
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stopping.set)
+    await stopping.wait()
+
+
 def _run_polling(settings: Settings) -> int:
     from bot.app import build_application
+    from bot.runtime import BotRuntime
 
-    application = build_application(settings)
-    application.run_polling(allowed_updates=None, drop_pending_updates=False)
+    async def run() -> None:
+        async with BotRuntime(build_application(settings), polling=True):
+            print("parkshare: running, updates from Telegram by polling (Ctrl-C stops it)",
+                  flush=True)  # fmt: skip
+            await _until_stopped()
+
+    asyncio.run(run())
     return 0
+
+
+def cmd_worker(settings: Settings, _args: argparse.Namespace) -> int:
+    """A process that only handles what the inbox keeps (`serve --workers N` starts these)."""
+    if not settings.bot_token:
+        print("parkshare: `worker` needs PARKSHARE_BOT_TOKEN.", file=sys.stderr)
+        return 2
+    from bot.app import build_application
+    from bot.runtime import BotRuntime
+
+    async def run() -> None:
+        async with BotRuntime(build_application(settings), polling=False):
+            await _until_stopped()
+
+    asyncio.run(run())
+    return 0
+
+
+class _Workers:
+    """``count`` worker processes (`parkshare worker`), each started again when it dies."""
+
+    RESTART_AFTER_S = 1.0
+
+    def __init__(self, count: int) -> None:
+        self._count = count
+        self._processes: list[asyncio.subprocess.Process] = []
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+
+    async def __aenter__(self) -> _Workers:
+        self._tasks = [asyncio.create_task(self._keep_running()) for _ in range(self._count)]
+        return self
+
+    async def _keep_running(self) -> None:
+        while not self._stopping:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot.cli", "worker"
+            )
+            self._processes.append(process)
+            code = await process.wait()
+            self._processes.remove(process)
+            if not self._stopping:
+                print(f"parkshare: a worker ended ({code}); starting another", file=sys.stderr)
+                await asyncio.sleep(self.RESTART_AFTER_S)
+
+    async def __aexit__(self, *_exc: object) -> None:
+        # Each worker stops claiming and finishes the updates it holds.
+        self._stopping = True
+        for process in self._processes:
+            process.terminate()
+        await asyncio.gather(*self._tasks)
 
 
 def cmd_run(settings: Settings, _args: argparse.Namespace) -> int:
@@ -40,51 +105,40 @@ def cmd_run(settings: Settings, _args: argparse.Namespace) -> int:
     return _run_polling(settings)
 
 
-def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.bot_token:
         print("parkshare: `serve` needs PARKSHARE_BOT_TOKEN; `parkshare` alone runs the sandbox.",
               file=sys.stderr)  # fmt: skip
         return 2
     from bot.app import build_application
     from bot.http_server import EmbeddedServer
+    from bot.runtime import BotRuntime
     from bot.web import build_web_app, register_webhook
 
     # With a public address Telegram delivers updates to us; without one we poll for them.
     public_url = settings.public_base_url
     secret = (settings.telegram_webhook_secret or secrets.token_urlsafe(32)) if public_url else None
+    workers: int = args.workers
 
     async def serve() -> None:
-        stopping = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signal_number in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signal_number, stopping.set)
-        application = build_application(settings)
+        # With worker processes, this one only receives; the workers run the sweeps too.
+        application = build_application(settings, sweeps=not workers)
         server = EmbeddedServer(
             build_web_app(application, telegram_secret=secret),
             host=settings.serve_host,
             port=settings.serve_port,
         )
-        async with application:
-            if application.post_init is not None:
-                await application.post_init(application)
-            await application.start()
-            assert application.updater is not None
-            async with server:
-                if public_url and secret:
-                    await register_webhook(application, public_url, secret)
-                    how = f"Telegram's webhook at {public_url}"
-                else:
-                    await application.updater.start_polling()
-                    how = "Telegram by polling (set PARKSHARE_PUBLIC_BASE_URL for its webhook)"
-                print(f"parkshare: serving {server.url}, updates from {how} (Ctrl-C stops it)",
-                      flush=True)  # fmt: skip
-                await stopping.wait()
-                if application.updater.running:
-                    await application.updater.stop()
-            # Stopping waits for the updates already taken to be handled.
-            await application.stop()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)
+        runtime = BotRuntime(application, polling=not public_url, worker=not workers)
+        async with runtime, server, _Workers(workers):
+            if public_url and secret:
+                await register_webhook(application, public_url, secret)
+                how = f"Telegram's webhook at {public_url}"
+            else:
+                how = "Telegram by polling (set PARKSHARE_PUBLIC_BASE_URL for its webhook)"
+            handled = f"{workers} worker processes" if workers else "this process"
+            print(f"parkshare: serving {server.url}, updates from {how}, handled by {handled} "
+                  "(Ctrl-C stops it)", flush=True)  # fmt: skip
+            await _until_stopped()
 
     asyncio.run(serve())
     return 0
@@ -182,7 +236,16 @@ def parser() -> argparse.ArgumentParser:
     serve = commands.add_parser(
         "serve", help="run the bot with its HTTP endpoints: Stripe's webhook and /healthz"
     )
+    serve.add_argument(
+        "--workers", type=int, default=0, metavar="N",
+        help="handle updates in N worker processes beside this one, which then only receives "
+        "them (default: handle them here)",
+    )  # fmt: skip
     serve.set_defaults(handler=cmd_serve)
+    worker = commands.add_parser(
+        "worker", help="handle the updates the inbox keeps (beside `serve`, on PostgreSQL)"
+    )
+    worker.set_defaults(handler=cmd_worker)
     sandbox = commands.add_parser(
         "sandbox", help="run the local Bot API and web chat with the bot and a demo city"
     )

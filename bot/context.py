@@ -105,6 +105,13 @@ class UserData:
     @classmethod
     def from_dict(cls, stored: dict[str, Any]) -> UserData:
         data = cls()
+        data.restore(stored)
+        return data
+
+    def restore(self, stored: dict[str, Any]) -> None:
+        """Take the values of ``to_dict``'s output, in place (python-telegram-bot hands out
+        the object itself)."""
+        data = self
         data.person_id = stored.get("person_id")
         data.language = stored.get("language")
         data.listing_draft = ListingDraft.from_dict(stored.get("listing_draft"))
@@ -119,7 +126,6 @@ class UserData:
         data.answering_dispute_id = stored.get("answering_dispute_id")
         data.report_draft = ReportDraft.from_dict(stored.get("report_draft"))
         data.rating_draft = RatingDraft.from_dict(stored.get("rating_draft"))
-        return data
 
 
 class MissingState(LookupError):

@@ -8,12 +8,15 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from operator import attrgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import TelegramObject, Update
 from telegram.ext import Application, ExtBot
 
 from core.text import is_storable, storable_json
+
+if TYPE_CHECKING:
+    from bot.workers import InboxWorker
 
 # Set by ``copies_unread``: what the bot sends is not read back.
 _COPIES_UNREAD: ContextVar[bool] = ContextVar("copies_unread", default=False)
@@ -135,5 +138,8 @@ def _public_slots(kind: type) -> tuple[str, ...]:
 
 
 class ParkShareApplication(Application):  # type: ignore[type-arg]
+    # Set by ``bot.app.build_application``: what handles the inbox's updates in this process.
+    worker: InboxWorker
+
     async def process_update(self, update: object) -> None:
         await super().process_update(storable_update(update, self.bot))

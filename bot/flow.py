@@ -5,7 +5,8 @@ something else."""
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
@@ -22,10 +23,11 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.context import ParkShareContext
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.incoming import message_of, query_of
 from bot.main_menu import RoleChoice
 
+# A flow left quiet this long is ended by a sweep (``bot.person_state``), its person told.
 DEFAULT_TIMEOUT = timedelta(minutes=30)
 # /cancel is each flow's own way out; every other command is a person turning elsewhere.
 OTHER_COMMAND = filters.COMMAND & ~filters.Regex(r"^/cancel(@\w+)?(\s|$)")
@@ -35,12 +37,29 @@ MAIN_MENU_BUTTONS = RoleChoice.pattern()
 LEAVE_HINT = N_("Send /cancel to stop.")
 
 
+# The flows (by name) and chats whose step the update being handled took, in its context.
+_taken_steps: ContextVar[set[tuple[str, int]] | None] = ContextVar("flow_steps", default=None)
+
+
+def count_steps_taken() -> set[tuple[str, int]]:
+    """From here on in this context (one update), each flow's step taken is noted in the set
+    returned: a flow that takes one is quiet from then on, not from before."""
+    taken: set[tuple[str, int]] = set()
+    _taken_steps.set(taken)
+    return taken
+
+
 class Flow(ConversationHandler):
-    """A persistent, chat-scoped conversation that steps aside for the rest of the bot. Any
-    other command or main-menu button ends it, with one line saying so, and then gets the
-    answer it gets outside any flow; the flow's own command so starts it afresh. Without
-    this, a command sent mid-flow would leave the flow waiting unseen for the next text.
-    /cancel ends it too, saying ``cancelled``."""
+    """A chat-scoped conversation that steps aside for the rest of the bot. Any other command
+    or main-menu button ends it, with one line saying so, and then gets the answer it gets
+    outside any flow; the flow's own command so starts it afresh. Without this, a command
+    sent mid-flow would leave the flow waiting unseen for the next text. /cancel ends it too,
+    saying ``cancelled``.
+
+    Its steps are the person's: ``bot.person_state`` puts a person's steps in before their
+    update is handled and takes them out after, so that no process keeps them between
+    updates; ``timed_out`` is what a person hears when the flow ends after
+    ``DEFAULT_TIMEOUT`` of quiet."""
 
     def __init__(
         self,
@@ -50,16 +69,16 @@ class Flow(ConversationHandler):
         forget: Callable[[ParkShareContext], None],
         removes_keyboard: bool = False,
         fallbacks: list[BaseHandler] | None = None,
+        timed_out: Callable[[Translator], str] | None = None,
         **options: Any,
     ) -> None:
         self._stopped, self._cancelled = stopped, cancelled
+        self.timed_out = timed_out
         self._forget, self._removes_keyboard = forget, removes_keyboard
         self._interruptions: list[BaseHandler[Update, Any, object]] = [
             MessageHandler(OTHER_COMMAND, self._interrupted),
             CallbackQueryHandler(self._interrupted, pattern=MAIN_MENU_BUTTONS),
         ]
-        options.setdefault("persistent", True)
-        options.setdefault("conversation_timeout", DEFAULT_TIMEOUT)
         # Our flows mix typed answers and inline buttons in one chat on purpose, so PTB's note
         # that buttons are tracked per chat rather than per message is expected here.
         with warnings.catch_warnings():
@@ -95,10 +114,28 @@ class Flow(ConversationHandler):
         check_result: Any,
         context: Any,
     ) -> object | None:
+        taken = _taken_steps.get()
+        if taken is not None and update.effective_chat is not None:
+            taken.add((self.name or "", update.effective_chat.id))
         outcome = await super().handle_update(update, application, check_result, context)
         if check_result[2] in self._interruptions:
             await _offer_again(self, update, application, context)
         return outcome
+
+    # A person's steps in and out: keys are (chat, user), the flow being chat-scoped.
+    def steps_of(self, user_id: int) -> dict[int, object]:
+        return {int(key[0]): state for key, state in self._keys_of(user_id)}
+
+    def resume(self, user_id: int, steps: dict[int, object]) -> None:
+        for chat_id, state in steps.items():
+            self._conversations[(chat_id, user_id)] = state
+
+    def forget(self, user_id: int) -> None:
+        for key, _state in list(self._keys_of(user_id)):
+            del self._conversations[key]
+
+    def _keys_of(self, user_id: int) -> Iterator[tuple[tuple[int | str, ...], object]]:
+        return ((key, state) for key, state in self._conversations.items() if key[-1] == user_id)
 
 
 async def end_flow(
@@ -160,3 +197,12 @@ def conversation(
     """A flow; ``stopped`` (a msgid) is the line said when another command ends it,
     ``cancelled`` the line said on /cancel, and ``forget`` drops what it had collected."""
     return Flow(stopped=stopped, cancelled=cancelled, forget=forget, **options)
+
+
+def flows_of(application: Application[Any, Any, Any, Any, Any, Any]) -> list[Flow]:
+    return [
+        handler
+        for handlers in application.handlers.values()
+        for handler in handlers
+        if isinstance(handler, Flow)
+    ]

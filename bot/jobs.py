@@ -8,15 +8,17 @@ import html
 import logging
 from datetime import timedelta
 
+from telegram import ReplyKeyboardRemove
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot import owner_notices
+from bot import owner_notices, person_state
 from bot.booking_buttons import check_in_button, extension_buttons, rate_button
 from bot.context import ParkShareContext
 from bot.i18n import translator
 from bot.keyboards import inline
 from bot.payment_pages import close_lapsed_payment_pages
+from bot.person_state import PersonStates
 from bot.spot_buttons import Navigate
 from bot.stay_check_questions import ask_owners
 from bot.telegram_text import fit_html
@@ -28,9 +30,9 @@ from core.ports import GatewayRefused
 from core.services import (
     booking_payments,
     bookings,
-    deliveries,
     free_times,
     gateway_events,
+    inbox,
     people,
     stay_checks,
     stays,
@@ -174,9 +176,23 @@ async def reconcile_payments(context: ParkShareContext) -> None:
         await tell_about_payment(context.application, outcome)
 
 
-async def forget_old_deliveries(context: ParkShareContext) -> None:
-    async with context.db.unit_of_work() as uow:
-        await deliveries.forget_old(uow, context.clock)
+async def forget_finished_updates(context: ParkShareContext) -> None:
+    await inbox.forget_old(context.db)
+
+
+async def end_quiet_flows(context: ParkShareContext) -> None:
+    """A flow left quiet for its time-out ends, and its person hears so when it says."""
+    flows = PersonStates(context.application).flows
+    for name, chat_id, language in await person_state.end_quiet_flows(
+        context.db, context.clock.now()
+    ):
+        flow = flows.get(name)
+        if flow is None or flow.timed_out is None:
+            continue
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(
+                chat_id, flow.timed_out(translator(language)), reply_markup=ReplyKeyboardRemove()
+            )
 
 
 async def roll_free_time_forward(context: ParkShareContext) -> None:
@@ -199,8 +215,9 @@ def schedule(application: Application) -> None:
         advance_bookings, interval=SWEEP_INTERVAL_S, first=3, name="advance_bookings"
     )
     queue.run_repeating(
-        forget_old_deliveries, interval=3600, first=120, name="forget_old_deliveries"
+        forget_finished_updates, interval=3600, first=120, name="forget_finished_updates"
     )
+    queue.run_repeating(end_quiet_flows, interval=60, first=60, name="end_quiet_flows")
     queue.run_repeating(
         roll_free_time_forward, interval=3600, first=30, name="roll_free_time_forward"
     )

@@ -19,7 +19,9 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.context import BotData, ParkShareContext, managers_translator
+from bot.edge import ParkShareApplication
 from bot.i18n import Translator, translator
+from bot.inbox import body_of, bot_id_of, keep_updates
 from bot.payment_messages import tell_of_payment
 from bot.transfers import hold_lapsed_text
 from core.services import gateway_events, people
@@ -69,7 +71,9 @@ def build_web_app(
     application: Application[Any, Any, Any, Any, Any, Any], *, telegram_secret: str | None = None
 ) -> Starlette:
     """Stripe's webhook and the health check; Telegram's webhook too when ``telegram_secret``
-    is given, the token every one of Telegram's requests must carry."""
+    is given, the token every one of Telegram's requests must carry. An update is answered
+    200 only once it is kept in the inbox, and 503 when it cannot be, so that Telegram sends
+    it again; the same update sent again is kept once."""
     bot_data: BotData = application.bot_data
 
     async def telegram_webhook(request: Request) -> Response:
@@ -88,7 +92,16 @@ def build_web_app(
             update = Update.de_json(data, application.bot)
         except (ValueError, TypeError, KeyError, AttributeError):  # fields not of their types
             return Response(status_code=400)
-        await application.update_queue.put(update)
+        try:
+            await keep_updates(
+                ParkShareContext(application).db, bot_id_of(application.bot), [update],
+                [body_of(data)],
+            )  # fmt: skip
+        except Exception:  # the store unreachable: Telegram sends it again after a 5xx
+            log.warning("an update could not be kept; Telegram will send it again", exc_info=True)
+            return Response(status_code=503)
+        if isinstance(application, ParkShareApplication):
+            application.worker.wake()
         return Response(status_code=200)
 
     async def stripe_webhook(request: Request) -> Response:

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
 
-from telegram import Update
-from telegram.ext import Application, BaseRateLimiter
+from telegram.ext import BaseRateLimiter
 
 from bot.app import build_application, open_database
+from bot.edge import ParkShareApplication
 from bot.http_server import EmbeddedServer
-from bot.updates import PerPersonUpdateProcessor
+from bot.runtime import BotRuntime
 from core.clock import Clock, SystemClock
 from core.db.uow import Database, UnitsOfWork, units_of_work_so_far
 from core.settings import Settings
@@ -73,7 +73,8 @@ class SandboxRuntime:
             host=settings.sandbox_host,
             port=settings.sandbox_port if port is None else port,
         )
-        self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
+        self.application: ParkShareApplication | None = None
+        self.bot_runtime: BotRuntime | None = None
 
     def _cast(self) -> Cast:
         manager = self.world.add_person("Maria (manager)", language="en")
@@ -105,8 +106,6 @@ class SandboxRuntime:
 
     async def start_bot(self) -> None:
         """A new bot process, as after a restart: only the database and Telegram remember."""
-        processor = PerPersonUpdateProcessor(max_backlog=self.settings.flood_backlog)
-        processor.observers.append(self._handled)
         self.application = build_application(
             self.settings,
             token=self.world.token,
@@ -114,18 +113,13 @@ class SandboxRuntime:
             base_file_url=f"{self.url}/file/bot",
             database=self._database,
             clock=self.clock,
-            update_processor=processor,
             sandbox=True,
             rate_limiter=self._rate_limiter,
         )
         self.application.bot_data.geocoder = demo_gazetteer(self.city or BERLIN)
-        await self.application.initialize()
-        # run_polling() would call these hooks; started by hand, the runtime calls them itself.
-        if self.application.post_init is not None:
-            await self.application.post_init(self.application)
-        await self.application.start()
-        assert self.application.updater is not None
-        await self.application.updater.start_polling(poll_interval=0, timeout=10)
+        self.application.worker.observers.append(self._handled)
+        self.bot_runtime = BotRuntime(self.application, polling=True, poll_timeout=10)
+        await self.bot_runtime.start()
 
     async def run_job(self, name: str) -> None:
         """Run a scheduled job now and wait for it: tests drive time, they do not wait for it."""
@@ -137,13 +131,12 @@ class SandboxRuntime:
         for job in jobs:
             await job.run(self.application)
 
-    def _handled(self, update: object) -> None:
-        if isinstance(update, Update):
-            # Called in the update's own context, where its units of work were counted.
-            counted = units_of_work_so_far()
-            if self.units_of_work is not None and counted is not None:
-                self.units_of_work.append(counted)
-            self.world.mark_handled(update.update_id)
+    def _handled(self, update_id: int) -> None:
+        # Called in the update's own context, where its units of work were counted.
+        counted = units_of_work_so_far()
+        if self.units_of_work is not None and counted is not None:
+            self.units_of_work.append(counted)
+        self.world.mark_handled(update_id)
 
     async def restart_bot(self) -> None:
         await self.stop_bot()
@@ -159,14 +152,9 @@ class SandboxRuntime:
 
     async def stop_bot(self) -> None:
         """Stops the bot as a SIGTERM would: the updates it took are finished, state saved."""
-        if self.application is not None:
-            if self.application.updater is not None and self.application.updater.running:
-                await self.application.updater.stop()
-            if self.application.running:
-                await self.application.stop()
-            await self.application.shutdown()
-            if self.application.post_shutdown is not None:
-                await self.application.post_shutdown(self.application)
+        if self.bot_runtime is not None:
+            await self.bot_runtime.stop()
+            self.bot_runtime = None
             self.application = None
 
     async def __aenter__(self) -> Self:

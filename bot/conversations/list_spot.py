@@ -554,15 +554,12 @@ def _forget(context: ParkShareContext) -> None:
     context.user_data.listing_draft = None
 
 
-async def timed_out(update: Update, context: ParkShareContext) -> None:
-    if update.effective_message:
-        await update.effective_message.reply_text(
-            context.i18n.ngettext(
-                "I stopped the listing after {count} quiet minute. Send /list to start again.",
-                "I stopped the listing after {count} quiet minutes. Send /list to start again.",
-                QUIET_MINUTES,
-            ).format(count=QUIET_MINUTES)
-        )
+def timed_out(i18n: Translator) -> str:
+    return i18n.ngettext(
+        "I stopped the listing after {count} quiet minute. Send /list to start again.",
+        "I stopped the listing after {count} quiet minutes. Send /list to start again.",
+        QUIET_MINUTES,
+    ).format(count=QUIET_MINUTES)
 
 
 async def not_expected(update: Update, context: ParkShareContext) -> None:
@@ -582,6 +579,7 @@ def build_list_spot_conversation() -> ConversationHandler:
         cancelled=CANCELLED,
         forget=_forget,
         removes_keyboard=True,  # the location button of the first step
+        timed_out=timed_out,
         entry_points=[CommandHandler("list", start_listing, filters=filters.ChatType.PRIVATE)],
         states={
             ListState.LOCATION: [
@@ -606,7 +604,6 @@ def build_list_spot_conversation() -> ConversationHandler:
                 _buttons(ListState.AVAILABILITY),
             ],
             ListState.REVIEW: [_buttons(ListState.REVIEW)],
-            ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, timed_out)],
         },
         fallbacks=[
             CallbackQueryHandler(stale_button),

@@ -12,11 +12,13 @@ from pathlib import Path
 
 from telegram import Update
 from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop
 
 from bot.context import ParkShareContext, managers_translator
 from bot.edge import answered
 from bot.errors import explain
-from core.db.uow import AlreadyProcessed
+from bot.transient import is_transient
+from core.db.uow import AlreadyProcessed, leave_to_retry
 from core.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -42,7 +44,12 @@ async def on_error(update: object, context: ParkShareContext) -> None:
     error = context.error
     if isinstance(error, AlreadyProcessed):
         log.info("a redelivered update was left alone", extra={"update_id": _id_of(update)})
-        return
+        raise ApplicationHandlerStop
+    if error is not None and is_transient(error) and leave_to_retry(error):
+        # Nothing of the update was kept: the next attempt answers it, and no later handler
+        # sees it half handled.
+        log.warning("update %s will be tried again: %s", _id_of(update), error)
+        raise ApplicationHandlerStop
     # In the managers' group everyone reads the group's language, whoever pressed or wrote.
     i18n = context.managers_i18n if _in_managers_group(update, context) else context.i18n
     if isinstance(error, DomainError):

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -514,27 +515,73 @@ class DisputeEvidence(Base):
     created_at: Mapped[datetime]
 
 
-class KeptState(Base):
-    """Small JSON documents the chat front end keeps between restarts (conversation states,
-    what a person has typed so far), so no flow is lost when the process restarts."""
+class PersonState(Base):
+    """What the chat front end remembers of one person between their updates: their drafts and
+    the step of each flow under way, read when their update is handled and written with its
+    outcome, so that any process may handle their next one."""
 
-    __tablename__ = "kept_state"
+    __tablename__ = "person_state"
 
-    namespace: Mapped[str] = mapped_column(String(64), primary_key=True)
-    key: Mapped[str] = mapped_column(String(128), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # JSON documents of the front end's own shape; the domain never reads them.
+    user_data: Mapped[str] = mapped_column(Text, default="{}")
+    flows: Mapped[str] = mapped_column(Text, default="{}")
+    # When the quietest flow under way times out, if one is under way.
+    flows_expire_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
-class Delivery(Base):
-    """An update from a chat platform whose effects were committed, recorded in the same
-    transaction as the first of them, so a redelivery of it changes nothing a second time."""
+class InboxState(StrEnum):
+    WAITING = "waiting"  # to be handled; being handled while its lease lasts
+    DONE = "done"
+    DROPPED = "dropped"  # the excess of one person's flood, never handled
+    DEAD = "dead"  # failed every attempt; the managers were told
 
-    __tablename__ = "delivery"
 
+class InboxUpdate(Base):
+    """An update from a chat platform, kept before it is acknowledged and handled by whichever
+    worker claims it. Its row is marked done in the same transaction as its first effects, so
+    a redelivery (the same update id) or a second worker changes nothing a second time."""
+
+    __tablename__ = "inbox_update"
+    __table_args__ = (
+        UniqueConstraint("source", "update_id"),
+        # A person's waiting updates in order: what the claim and the flood check read.
+        Index(
+            "ix_inbox_update_waiting_by_sender",
+            "sender",
+            "update_id",
+            postgresql_where="state = 'waiting'",
+            sqlite_where=text("state = 'waiting'"),
+        ),
+        Index(
+            "ix_inbox_update_waiting",
+            "id",
+            postgresql_where="state = 'waiting'",
+            sqlite_where=text("state = 'waiting'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
     # The bot the update came to, and the update's own id there.
-    source: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    processed_at: Mapped[datetime] = mapped_column(index=True)
+    source: Mapped[int] = mapped_column(BigInteger, autoincrement=False)
+    update_id: Mapped[int] = mapped_column(BigInteger, autoincrement=False)
+    # Whose updates are handled one at a time and in order; None orders with nobody.
+    sender: Mapped[int | None] = mapped_column(BigInteger)
+    body: Mapped[str] = mapped_column(Text)
+    state: Mapped[InboxState] = mapped_column(
+        _enum(InboxState, "inbox_state"), default=InboxState.WAITING
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    received_at: Mapped[datetime]
+    # Not claimed before this moment: a failed attempt backs off.
+    not_before: Mapped[datetime]
+    # The worker handling it, until when; a lease that runs out is anybody's to take over.
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None] = mapped_column(index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class BookingNotice(Base):

@@ -46,18 +46,19 @@ from core.db.models import (
     BookingNotice,
     Checkout,
     CreditEvent,
-    Delivery,
     Dispute,
     DisputeEvidence,
     DisputeStatus,
     GatewayEvent,
-    KeptState,
+    InboxState,
+    InboxUpdate,
     LedgerEntry,
     LedgerTransaction,
     Payment,
     Payout,
     PayoutReversal,
     Person,
+    PersonState,
     Rating,
     Refund,
     RelayMessage,
@@ -68,6 +69,7 @@ from core.db.models import (
     TransferStatus,
 )
 from core.db.overlaps import availability_window_overlapping, live_booking_overlapping
+from core.db.rows import ClaimedUpdate
 from core.errors import WindowTaken
 from core.status import LIVE_BOOKING_STATUSES, BookingStatus, SpotStatus
 
@@ -1229,27 +1231,188 @@ class Trust(_Repository):
         return list(rows)
 
 
-class Deliveries(_Repository):
-    async def forget_before(self, moment: datetime) -> int:
+_INBOX = cast(Table, InboxUpdate.__table__)
+_WAITING = _INBOX.c.state == InboxState.WAITING.value
+
+
+class Inbox(_Repository):
+    """Updates kept before they are acknowledged, claimed by workers under a lease."""
+
+    async def keep(
+        self, source: int, update_id: int, sender: int | None, body: str, at: datetime
+    ) -> bool:
+        """Keep an update unless it is kept already; whether it was new."""
+        values = {
+            "source": source, "update_id": update_id, "sender": sender, "body": body,
+            "state": InboxState.WAITING.value, "attempts": 0, "received_at": at, "not_before": at,
+        }  # fmt: skip
+        dialect = self.session.get_bind().dialect.name
+        statement = _insert_unless_kept(dialect).values(**values).returning(_INBOX.c.id)
+        return (await self.session.execute(statement)).first() is not None
+
+    async def claim(
+        self, worker: str, now: datetime, lease_until: datetime, limit: int
+    ) -> list[ClaimedUpdate]:
+        """Up to ``limit`` updates due now, each the first waiting of its sender, none held by
+        a live lease; they are ``worker``'s until ``lease_until``."""
+        earlier = aliased(InboxUpdate)
+        due = (
+            select(_INBOX.c.id)
+            .where(
+                _WAITING,
+                _INBOX.c.not_before <= now,
+                or_(_INBOX.c.lease_until.is_(None), _INBOX.c.lease_until < now),
+                ~exists().where(
+                    earlier.sender == _INBOX.c.sender,
+                    earlier.state == InboxState.WAITING,
+                    earlier.update_id < _INBOX.c.update_id,
+                ),
+            )
+            .order_by(_INBOX.c.id)
+            .limit(limit)
+            # Another worker's claim under way is passed over, not waited for.
+            .with_for_update(skip_locked=True)
+        )
+        statement = (
+            update(_INBOX)
+            .where(_INBOX.c.id.in_(due.scalar_subquery()))
+            .values(lease_owner=worker, lease_until=lease_until, attempts=_INBOX.c.attempts + 1)
+            .returning(
+                _INBOX.c.id,
+                _INBOX.c.update_id,
+                _INBOX.c.sender,
+                _INBOX.c.body,
+                _INBOX.c.attempts,
+            )
+        )
+        rows = (await self.session.execute(statement)).all()
+        senders = {row.sender for row in rows if row.sender is not None}
+        waiting: dict[int, int] = {}
+        if senders:
+            counted = await self.session.execute(
+                select(_INBOX.c.sender, func.count())
+                .where(_INBOX.c.sender.in_(senders), _WAITING)
+                .group_by(_INBOX.c.sender)
+            )
+            waiting = {sender: count for sender, count in counted}
+        return sorted(
+            (
+                ClaimedUpdate(
+                    row.id,
+                    row.update_id,
+                    row.sender,
+                    row.body,
+                    row.attempts,
+                    waiting.get(row.sender, 1),
+                )
+                for row in rows
+            ),
+            key=lambda claimed: claimed.id,
+        )
+
+    async def finish(self, inbox_id: int, worker: str, state: InboxState, at: datetime,
+                     error: str | None = None) -> bool:  # fmt: skip
+        """Compare-and-set: ``worker``'s waiting update becomes ``state``; False when it is not
+        theirs any more (their lease ran out and another worker took it)."""
+        result = await self.session.execute(
+            update(_INBOX)
+            .where(_INBOX.c.id == inbox_id, _WAITING, _INBOX.c.lease_owner == worker)
+            .values(state=state.value, finished_at=at, lease_until=None, last_error=error)
+        )
+        return _changed_one(result)
+
+    async def retry_later(self, inbox_id: int, worker: str, not_before: datetime,
+                          error: str) -> bool:  # fmt: skip
+        """``worker`` gives the update back, to be claimed again from ``not_before``."""
+        result = await self.session.execute(
+            update(_INBOX)
+            .where(_INBOX.c.id == inbox_id, _WAITING, _INBOX.c.lease_owner == worker)
+            .values(lease_owner=None, lease_until=None, not_before=not_before, last_error=error)
+        )
+        return _changed_one(result)
+
+    async def drop_beyond(self, sender: int, keep: int, at: datetime) -> list[int]:
+        """A flood: all but the first ``keep`` waiting updates of ``sender`` are dropped."""
+        kept_last = (
+            select(_INBOX.c.update_id)
+            .where(_INBOX.c.sender == sender, _WAITING)
+            .order_by(_INBOX.c.update_id)
+            .offset(keep - 1)
+            .limit(1)
+            .scalar_subquery()
+        )
+        result = await self.session.execute(
+            update(_INBOX)
+            .where(_INBOX.c.sender == sender, _WAITING, _INBOX.c.update_id > kept_last)
+            .values(state=InboxState.DROPPED.value, finished_at=at, lease_until=None)
+            .returning(_INBOX.c.update_id)
+        )
+        return list(result.scalars())
+
+    async def forget_finished_before(self, moment: datetime) -> int:
         connection = await self.session.connection()
-        result = await connection.execute(delete(Delivery).where(Delivery.processed_at < moment))
+        result = await connection.execute(
+            delete(_INBOX).where(_INBOX.c.finished_at < moment, ~_WAITING)
+        )
         return result.rowcount or 0
 
-
-class KeptStates(_Repository):
-    async def all_in(self, namespace: str) -> dict[str, str]:
+    async def counts(self) -> dict[InboxState, int]:
         rows = await self.session.execute(
-            select(KeptState.key, KeptState.value).where(KeptState.namespace == namespace)
+            select(_INBOX.c.state, func.count()).group_by(_INBOX.c.state)
         )
-        return {key: value for key, value in rows}
+        return {InboxState(state): count for state, count in rows}
 
-    async def put(self, namespace: str, key: str, value: str | None) -> None:
-        """Store a value, or forget the key when ``value`` is None."""
-        existing = await self.session.get(KeptState, (namespace, key))
-        if value is None:
-            if existing is not None:
-                await self.session.delete(existing)
-        elif existing is None:
-            self.session.add(KeptState(namespace=namespace, key=key, value=value))
-        else:
-            existing.value = value
+
+def _changed_one(result: Any) -> bool:
+    return bool(result.rowcount == 1)
+
+
+def _upsert_insert(dialect: str) -> Any:
+    """The store's own INSERT, which knows ON CONFLICT."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
+
+
+def _insert_unless_kept(dialect: str) -> Any:
+    return _upsert_insert(dialect)(_INBOX).on_conflict_do_nothing(
+        index_elements=["source", "update_id"]
+    )
+
+
+class PersonStates(_Repository):
+    async def put(self, telegram_user_id: int, user_data: str, flows: str,
+                  flows_expire_at: datetime | None) -> None:  # fmt: skip
+        """Write the person's state whether or not a row is there: one statement, as each of
+        their updates ends with it."""
+        values = {
+            "telegram_user_id": telegram_user_id, "user_data": user_data, "flows": flows,
+            "flows_expire_at": flows_expire_at,
+        }  # fmt: skip
+        table = cast(Table, PersonState.__table__)
+        insert_ = _upsert_insert(self.session.get_bind().dialect.name)(table).values(**values)
+        await self.session.execute(
+            insert_.on_conflict_do_update(
+                index_elements=["telegram_user_id"],
+                set_={
+                    name: insert_.excluded[name] for name in values if name != "telegram_user_id"
+                },
+            )
+        )
+
+    async def locked(self, telegram_user_id: int) -> PersonState | None:
+        """The person's row, held until the unit of work ends (changes to it are written)."""
+        return await self.session.get(PersonState, telegram_user_id, with_for_update=True)
+
+    async def with_flows_expired(self, now: datetime, limit: int) -> list[int]:
+        rows = await self.session.scalars(
+            select(PersonState.telegram_user_id)
+            .where(PersonState.flows_expire_at <= now)
+            .order_by(PersonState.flows_expire_at)
+            .limit(limit)
+        )
+        return list(rows)

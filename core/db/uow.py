@@ -27,15 +27,15 @@ from core.db.audit_reads import AuditReads
 from core.db.driver_reads import DriverStatement
 from core.db.engine import create_engine, create_sync_engine, read_only
 from core.db.free_time_changes import TrackingSession
-from core.db.models import Delivery
+from core.db.models import InboxState
 from core.db.repositories import (
     Bookings,
-    Deliveries,
     FreeTimes,
-    KeptStates,
+    Inbox,
     Ledger,
     Payments,
     People,
+    PersonStates,
     SavedSearches,
     Spots,
     Trust,
@@ -46,7 +46,8 @@ T = TypeVar("T")
 
 
 class AlreadyProcessed(Exception):
-    """The delivery being handled was handled before: its first write would record it twice."""
+    """The update being handled is not this worker's to finish any more (handled already, or
+    its lease ran out and another worker took it over): its first write is undone."""
 
 
 class WrittenMeanwhile(Exception):
@@ -56,10 +57,15 @@ class WrittenMeanwhile(Exception):
 
 @dataclass
 class _Delivery:
-    source: int
+    # The update's row in the inbox, and the worker whose lease holds it.
+    inbox_id: int
     update_id: int
-    at: datetime
+    worker: str
+    at: Callable[[], datetime]
+    # Whether a failure the next attempt may not meet is left to that attempt.
+    may_retry: bool = False
     recorded: bool = False
+    retry_for: BaseException | None = None
     # Units of work that ended since the handlers began (see ``handlers_begin``), and how many
     # of them committed writes: an update's use case is one of each at most, or a crash
     # between two could leave it half done with its delivery recorded.
@@ -83,11 +89,43 @@ class UnitsOfWork:
 _delivery: ContextVar[_Delivery | None] = ContextVar("parkshare_delivery", default=None)
 
 
-def record_delivery_with_first_write(source: int, update_id: int, at: datetime) -> None:
+def record_delivery_with_first_write(
+    inbox_id: int,
+    update_id: int,
+    worker: str,
+    at: Callable[[], datetime],
+    *,
+    may_retry: bool = False,
+) -> None:
     """From here on in this context (one update's handling), the first unit of work that
-    commits also records the delivery, in its own transaction: if the delivery was recorded
-    already, that unit of work rolls back and raises ``AlreadyProcessed``."""
-    _delivery.set(_Delivery(source, update_id, at))
+    commits also marks the inbox's update done, in its own transaction: if the update is not
+    ``worker``'s to finish any more, that unit of work rolls back and raises
+    ``AlreadyProcessed``. ``may_retry`` says whether a transient failure may be left to a
+    later attempt (see ``leave_to_retry``)."""
+    _delivery.set(_Delivery(inbox_id, update_id, worker, at, may_retry=may_retry))
+
+
+def delivery_recorded() -> bool:
+    """Whether the update being handled in this context is marked done already."""
+    delivery = _delivery.get()
+    return delivery is not None and delivery.recorded
+
+
+def leave_to_retry(error: BaseException) -> bool:
+    """A transient ``error`` met while handling an update: True when a later attempt will
+    handle the update afresh (nothing of it was committed, and attempts remain), so that
+    nobody is told of the failure now; False when this attempt must answer for it."""
+    delivery = _delivery.get()
+    if delivery is None or delivery.recorded or not delivery.may_retry:
+        return False
+    delivery.retry_for = error
+    return True
+
+
+def retry_asked_for() -> BaseException | None:
+    """The transient failure the update being handled left to a later attempt, if any."""
+    delivery = _delivery.get()
+    return None if delivery is None else delivery.retry_for
 
 
 def handlers_begin() -> None:
@@ -115,6 +153,30 @@ def _count_unit(*, wrote: bool) -> None:
         delivery.writes += 1 if wrote else 0
 
 
+class WriterTurn:
+    """SQLite's writers in one process take turns here, first come first served, rather than
+    at the file's lock, where a writer that finds it taken sleeps and polls (for up to 100 ms
+    at a time): with a handful of updates writing at once, those sleeps were most of their
+    time. A unit of work opened inside another of the same task does not wait for itself."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._holder: asyncio.Task[Any] | None = None
+
+    async def take(self) -> bool:
+        """Whether the turn was taken (and must be given back)."""
+        task = asyncio.current_task()
+        if task is not None and task is self._holder:
+            return False
+        await self._lock.acquire()
+        self._holder = task
+        return True
+
+    def give_back(self) -> None:
+        self._holder = None
+        self._lock.release()
+
+
 class UnitOfWork:
     """Opens a session; commits when the block ends normally, rolls back when it raises.
     Repositories never commit on their own."""
@@ -125,23 +187,28 @@ class UnitOfWork:
         *,
         writes: bool = True,
         counted: bool = True,
+        turn: WriterTurn | None = None,
     ) -> None:
         self._sessions = sessions
         self._writes = writes
         self._counted = counted
+        self._turn = turn
+        self._has_turn = False
 
     async def __aenter__(self) -> Self:
+        if self._turn is not None:
+            self._has_turn = await self._turn.take()
         self.session = self._sessions()
         self.people = People(self.session)
         self.spots = Spots(self.session)
         self.bookings = Bookings(self.session)
         self.ledger = Ledger(self.session)
         self.payments = Payments(self.session)
-        self.kept_states = KeptStates(self.session)
+        self.person_states = PersonStates(self.session)
+        self.inbox = Inbox(self.session)
         self.saved_searches = SavedSearches(self.session)
         self.free_times = FreeTimes(self.session)
         self.trust = Trust(self.session)
-        self.deliveries = Deliveries(self.session)
         self.audit = AuditReads(self.session)
         return self
 
@@ -176,6 +243,9 @@ class UnitOfWork:
                     raise WrittenMeanwhile(str(exc.orig)) from exc
         finally:
             await self.session.close()
+            if self._has_turn:
+                assert self._turn is not None
+                self._turn.give_back()
             if self._counted:
                 _count_unit(wrote=committed and self._writes)
 
@@ -204,14 +274,12 @@ class UnitOfWork:
         return self.session.begin_nested()
 
     async def _record(self, delivery: _Delivery) -> None:
-        self.session.add(
-            Delivery(source=delivery.source, update_id=delivery.update_id, processed_at=delivery.at)
+        finished = await self.inbox.finish(
+            delivery.inbox_id, delivery.worker, InboxState.DONE, delivery.at()
         )
-        try:
-            await self.session.flush()
-        except IntegrityError:
+        if not finished:
             await self.session.rollback()
-            raise AlreadyProcessed(f"{delivery.source}:{delivery.update_id}") from None
+            raise AlreadyProcessed(f"update {delivery.update_id}")
 
 
 class Database:
@@ -239,6 +307,11 @@ class Database:
             self._read_sessions = self._sessions
         # SQLite's read engine for work off the async driver (see ``run_read``), made once.
         self._sync_engine: Engine | None = None
+        self._writer_turn = (
+            WriterTurn()
+            if isinstance(bind, AsyncEngine) and bind.dialect.name == "sqlite"
+            else None
+        )
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -249,7 +322,7 @@ class Database:
         return self.bind.dialect.name
 
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self._sessions)
+        return UnitOfWork(self._sessions, turn=self._writer_turn)
 
     def single_statement(self) -> UnitOfWork:
         """A unit of work for a use case that writes in one statement, whose condition re-checks
@@ -270,7 +343,13 @@ class Database:
         transaction: no transaction is held open across the network, and a crash before this
         one loses nothing the gateway would not answer again (each call has its own
         idempotency key, and the sweeps reconcile). Not counted as the update's use case."""
-        return UnitOfWork(self._sessions, counted=False)
+        return UnitOfWork(self._sessions, counted=False, turn=self._writer_turn)
+
+    def finishing_update(self) -> UnitOfWork:
+        """The last unit of work of an update's handling, which keeps what the front end
+        remembers of the person and marks the update done unless a write did already; not
+        counted as the update's use case."""
+        return UnitOfWork(self._sessions, counted=False, turn=self._writer_turn)
 
     def reading(self) -> UnitOfWork:
         """A unit of work for queries only; on SQLite it does not take the write lock."""

@@ -13,14 +13,14 @@ async def test_a_burst_from_one_person_is_cut_short_and_the_others_are_answered(
     before = len(flo.messages())
 
     # Everything arrives in one batch, as from a client gone wild while the bot was busy.
-    updater = sandbox.runtime.application.updater
-    await updater.stop()
+    poller = sandbox.runtime.bot_runtime.poller
+    await poller.stop()
     first = sandbox.world.last_update_id + 1
     for n in range(BURST):
         await actions.send_text(sandbox.world, flo.id, f"/help {n}")
     await actions.send_text(sandbox.world, sam.id, "/help")
     last = sandbox.world.last_update_id
-    await updater.start_polling(poll_interval=0, timeout=10)
+    await poller.start()
     assert await sandbox.world.wait_handled(first, last, 30)
 
     answers = flo.messages()[before:]

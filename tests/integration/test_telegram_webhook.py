@@ -1,5 +1,6 @@
-"""What Telegram's webhook refuses: each malformed request gets its 4xx and reaches no
-handler; a well-formed update is queued."""
+"""What Telegram's webhook refuses: each malformed request gets its 4xx and keeps nothing; a
+well-formed update is kept in the inbox, once however often it comes, before it is answered
+200; when it cannot be kept, Telegram is told to send it again."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 from bot.app import build_application
 from bot.web import MAX_UPDATE_BYTES, SECRET_HEADER, WEBHOOK_PATH, build_web_app
+from core.db.uow import Database
 from core.settings import load_settings
 
 SECRET = "s3cret"
@@ -27,6 +29,7 @@ def _json(value: object) -> bytes:
 async def webhook(db):
     settings = load_settings(_env_file=None, database_url="sqlite://")
     application = build_application(settings, token="1:webhook", database=db)
+    application.bot_data.database = db  # as post_init does when the application starts
     transport = httpx.ASGITransport(app=build_web_app(application, telegram_secret=SECRET))
     async with httpx.AsyncClient(transport=transport, base_url="http://bot") as client:
         yield application, client
@@ -64,7 +67,7 @@ async def test_a_malformed_webhook_request_is_refused_and_reaches_no_handler(
         headers={SECRET_HEADER: SECRET, "content-type": "application/json", **headers},
     )  # fmt: skip
     assert answer.status_code == status
-    assert application.update_queue.qsize() == (1 if status == 200 else 0)
+    assert await _kept(application) == (1 if status == 200 else 0)
 
 
 async def test_an_oversized_body_is_refused_without_its_length_declared(webhook):
@@ -76,4 +79,37 @@ async def test_an_oversized_body_is_refused_without_its_length_declared(webhook)
 
     answer = await client.post(WEBHOOK_PATH, content=chunks(), headers={SECRET_HEADER: SECRET})
     assert answer.status_code == 413
-    assert application.update_queue.qsize() == 0
+    assert await _kept(application) == 0
+
+
+async def _kept(application) -> int:
+    async with application.bot_data.database.reading() as uow:
+        return sum((await uow.inbox.counts()).values())
+
+
+async def test_an_update_sent_again_is_kept_once(webhook):
+    application, client = webhook
+    body = _json({"update_id": 5, "message": A_MESSAGE})
+    headers = {SECRET_HEADER: SECRET}
+    # One after another: the test's database is one connection (at once: tests/end_to_end).
+    answers = [await client.post(WEBHOOK_PATH, content=body, headers=headers) for _ in range(5)]
+    assert [answer.status_code for answer in answers] == [200] * 5
+    assert await _kept(application) == 1
+
+
+async def test_an_update_the_store_cannot_keep_is_refused_so_that_telegram_sends_it_again(
+    tmp_path,
+):
+    # The database's folder is gone: nothing can be written, as when the server is down.
+    settings = load_settings(_env_file=None, database_url="sqlite://")
+    missing = Database.from_url(f"sqlite:///{tmp_path}/gone/parkshare.db")
+    application = build_application(settings, token="1:webhook", database=missing)
+    application.bot_data.database = missing
+    transport = httpx.ASGITransport(app=build_web_app(application, telegram_secret=SECRET))
+    async with httpx.AsyncClient(transport=transport, base_url="http://bot") as client:
+        answer = await client.post(
+            WEBHOOK_PATH, content=_json({"update_id": 5, "message": A_MESSAGE}),
+            headers={SECRET_HEADER: SECRET},
+        )  # fmt: skip
+    await missing.close()
+    assert answer.status_code == 503

@@ -1,0 +1,120 @@
+"""Updates are kept before they are acknowledged: the webhook answers Telegram only once an
+update is in the inbox (``core.db.models.InboxUpdate``), and polling asks for the next ones only
+once the last are kept. Workers (``bot.workers``) handle them from there."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from telegram import Bot, Update
+from telegram.error import InvalidToken
+
+from core.db.uow import Database
+from core.services import inbox
+
+log = logging.getLogger(__name__)
+
+# Seconds Telegram holds a getUpdates call open while nothing arrives.
+LONG_POLL_S = 10
+# After a failure (Telegram or the database unreachable), the next try waits this long.
+RETRY_AFTER_S = 2.0
+
+
+def sender_of(update: Update) -> int | None:
+    """Whose updates are handled one at a time and in order: the person's (or the chat's, for
+    a channel's posts); None for an update of nobody's."""
+    if update.effective_user is not None:
+        return update.effective_user.id
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    return None
+
+
+def bot_id_of(bot: Bot) -> int:
+    """The bot's own id, the first part of its token, known before it asks Telegram who it is."""
+    return int(bot.token.split(":", 1)[0])
+
+
+async def keep_updates(database: Database, bot_id: int, updates: list[Update],
+                       bodies: list[str] | None = None) -> int:  # fmt: skip
+    """Keep ``updates`` (with their ``bodies`` as they arrived, if given) in one transaction;
+    how many were not kept already."""
+    texts = bodies or [json.dumps(update.to_dict(), ensure_ascii=False) for update in updates]
+    return await inbox.keep(
+        database,
+        bot_id,
+        [
+            (update.update_id, sender_of(update), text)
+            for update, text in zip(updates, texts, strict=True)
+        ],
+    )
+
+
+class Poller:
+    """Long polling that acknowledges (asks past) only what the inbox has kept: when keeping
+    fails, the same updates are asked for again."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        database: Database,
+        on_kept: Callable[[], None],
+        *,
+        timeout: int = LONG_POLL_S,
+        allowed_updates: list[str] | None = None,
+    ) -> None:
+        self._bot = bot
+        self._database = database
+        self._on_kept = on_kept
+        self._timeout = timeout
+        self._allowed_updates = allowed_updates or list(Update.ALL_TYPES)
+        self._offset: int | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def start(self) -> None:
+        # Polling and a webhook exclude each other at Telegram; updates it holds stay there.
+        await self._bot.delete_webhook(drop_pending_updates=False)
+        self._task = asyncio.create_task(self._poll(), name="inbox poller")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _poll(self) -> None:
+        while True:
+            try:
+                await self._poll_once()
+            except asyncio.CancelledError:
+                raise
+            except InvalidToken:
+                log.error("Telegram refused the token: polling stops")
+                return
+            except Exception:  # Telegram or the store unreachable: the same updates come again
+                log.warning("polling failed; trying again in %s s", RETRY_AFTER_S, exc_info=True)
+                await asyncio.sleep(RETRY_AFTER_S)
+
+    async def _poll_once(self) -> None:
+        updates = await self._bot.get_updates(
+            offset=self._offset, timeout=self._timeout, allowed_updates=self._allowed_updates
+        )
+        if not updates:
+            return
+        await keep_updates(self._database, bot_id_of(self._bot), list(updates))
+        self._offset = updates[-1].update_id + 1
+        self._on_kept()
+
+
+def body_of(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,236 @@
+"""Workers handle what the inbox keeps: each claims updates under a lease (never two of one
+person at once, each person's in order), handles them with the application's handlers, and
+marks each done in the same transaction as its first effects. Any number of workers, in any
+number of processes, share one inbox."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import json
+import logging
+import os
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from bot.context import managers_translator
+from bot.flow import count_steps_taken
+from bot.person_state import PersonStates
+from bot.transient import is_transient
+from core.db.person_state_view import kept_state
+from core.db.rows import ClaimedUpdate
+from core.db.uow import (
+    AlreadyProcessed,
+    Database,
+    delivery_recorded,
+    record_delivery_with_first_write,
+    retry_asked_for,
+)
+from core.services import inbox
+
+log = logging.getLogger(__name__)
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+# Seconds between looks at the inbox when nothing woke the worker: what another process kept
+# waits at most this long.
+IDLE_LOOK_S = 0.2
+# One person's updates waiting their turn; a human typing fast stays far below it.
+MAX_BACKLOG = 20
+
+
+def updates_at_once(dialect: str) -> int:
+    """How many updates one worker handles at once. SQLite takes one writer at a time and its
+    pool is sized for this many (``core.db.engine``); PostgreSQL's pool is larger."""
+    return 8 if dialect == "sqlite" else 16
+
+
+class InboxWorker:
+    """``await worker.start()`` claims and handles until ``await worker.stop()``, which stops
+    claiming and finishes the updates in hand. ``observers`` hear the id of every update once
+    it is finished (handled, dropped or given up on), in that update's context."""
+
+    def __init__(
+        self,
+        application: AnyApplication,
+        database: Callable[[], Awaitable[Database]],
+        *,
+        name: str | None = None,
+        at_once: int | None = None,
+        max_backlog: int = MAX_BACKLOG,
+        on_flood: Callable[[Update], Awaitable[None]] | None = None,
+    ) -> None:
+        self.application = application
+        self._database = database
+        self.name = name or f"{os.getpid()}-{secrets.token_hex(4)}"
+        self._at_once = at_once
+        self.max_backlog = max_backlog
+        self.on_flood = on_flood
+        self.observers: list[Callable[[int], None]] = []
+        self._states = PersonStates(application)
+        self._wake = asyncio.Event()
+        self._in_hand: set[asyncio.Task[None]] = set()
+        self._loop: asyncio.Task[None] | None = None
+        self._flooding: set[int] = set()
+
+    @property
+    def running(self) -> bool:
+        return self._loop is not None and not self._loop.done()
+
+    def wake(self) -> None:
+        """New updates are in the inbox: look now."""
+        self._wake.set()
+
+    async def start(self) -> None:
+        self._loop = asyncio.create_task(self._claim_and_handle(), name=f"worker {self.name}")
+
+    async def stop(self) -> None:
+        if self._loop is not None:
+            self._loop.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loop
+            self._loop = None
+        if self._in_hand:
+            await asyncio.wait(self._in_hand)
+
+    async def _claim_and_handle(self) -> None:
+        database = await self._database()
+        at_once = self._at_once or updates_at_once(database.dialect)
+        while True:
+            self._wake.clear()
+            room = at_once - len(self._in_hand)
+            claimed: list[ClaimedUpdate] = []
+            if room > 0:
+                try:
+                    claimed = await inbox.claim(database, self.name, room)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # the store unreachable: its updates wait there
+                    log.warning("claiming updates failed", exc_info=True)
+            for update in claimed:
+                task = asyncio.create_task(self._handle(database, update))
+                self._in_hand.add(task)
+                task.add_done_callback(self._finished)
+            if not claimed or room <= len(claimed):
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), IDLE_LOOK_S)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._in_hand.discard(task)
+        self._wake.set()  # a slot is free
+        if not task.cancelled() and task.exception() is not None:
+            log.error("an update's handling failed outside its handlers",
+                      exc_info=task.exception())  # fmt: skip
+
+    async def _handle(self, database: Database, claimed: ClaimedUpdate) -> None:
+        update = Update.de_json(json.loads(claimed.body), self.application.bot)
+        await self._drop_a_flood(database, claimed, update)
+        record_delivery_with_first_write(
+            claimed.id, claimed.update_id, self.name, inbox.now,
+            may_retry=claimed.attempts < inbox.MAX_ATTEMPTS,
+        )  # fmt: skip
+        person = update.effective_user.id if update.effective_user is not None else None
+        try:
+            await self._handle_with_state(database, update, person)
+        except AlreadyProcessed:
+            log.info("update %s was finished by another worker", claimed.update_id)
+            return
+        except Exception as error:
+            if person is not None:
+                self._states.take_out_quietly(person)
+            await self._failed(database, claimed, error)
+            return
+        failure = retry_asked_for()
+        if failure is not None and not delivery_recorded():
+            await self._failed(database, claimed, failure)
+            return
+        self._tell_observers(claimed.update_id)
+
+    async def _handle_with_state(
+        self, database: Database, update: Update, person: int | None
+    ) -> None:
+        """Handle the update with the person's state put in, then write it back and mark the
+        update done (unless its first effects did) in one transaction."""
+        clock = self.application.bot_data.clock
+        before = {}
+        if person is not None:
+            kept = await kept_state(database, person)
+            before = self._states.put_in(person, kept)
+        taken = count_steps_taken()
+        try:
+            await self.application.process_update(update)
+        finally:
+            remembered = (
+                self._states.take_out(person, before, taken, clock.now())
+                if person is not None
+                else None
+            )
+        if retry_asked_for() is not None and not delivery_recorded():
+            return  # nothing of it is kept: the next attempt starts from the same state
+        async with database.finishing_update() as uow:
+            if person is not None and remembered is not None:
+                await uow.person_states.put(
+                    person, remembered.user_data, remembered.flows, remembered.flows_expire_at
+                )
+
+    async def _failed(
+        self, database: Database, claimed: ClaimedUpdate, error: BaseException
+    ) -> None:
+        reason = f"{type(error).__name__}: {error}"[:500]
+        transient = is_transient(error)
+        try:
+            if transient and claimed.attempts < inbox.MAX_ATTEMPTS:
+                log.warning("update %s failed (%s); it will be tried again",
+                            claimed.update_id, reason)  # fmt: skip
+                await inbox.retry_later(database, claimed, self.name, reason)
+                return
+            if await inbox.give_up(database, claimed, self.name, reason):
+                log.error("update %s was given up on after %s attempts: %s",
+                          claimed.update_id, claimed.attempts, reason)  # fmt: skip
+                await self._alert_managers(claimed, reason)
+        except Exception:  # the store unreachable: the lease runs out and the update is retried
+            log.warning("the failure of update %s could not be recorded",
+                        claimed.update_id, exc_info=True)  # fmt: skip
+            return
+        self._tell_observers(claimed.update_id)
+
+    async def _drop_a_flood(
+        self, database: Database, claimed: ClaimedUpdate, update: Update
+    ) -> None:
+        """Past ``max_backlog`` waiting updates, a person's later ones are dropped, and they
+        hear so once a burst."""
+        sender = claimed.sender
+        if sender is None:
+            return
+        if claimed.waiting_from_sender <= 1:
+            self._flooding.discard(sender)
+        if claimed.waiting_from_sender <= self.max_backlog:
+            return
+        dropped = await inbox.drop_flood(database, sender, self.max_backlog)
+        for update_id in dropped:
+            self._tell_observers(update_id)
+        if dropped and sender not in self._flooding:
+            self._flooding.add(sender)
+            if self.on_flood is not None:
+                await self.on_flood(update)
+
+    def _tell_observers(self, update_id: int) -> None:
+        for observer in self.observers:
+            observer(update_id)
+
+    async def _alert_managers(self, claimed: ClaimedUpdate, reason: str) -> None:
+        settings = self.application.bot_data.settings
+        if settings is None or settings.manager_chat_id is None:
+            return
+        _ = managers_translator(settings).gettext
+        with contextlib.suppress(TelegramError):
+            await self.application.bot.send_message(
+                settings.manager_chat_id,
+                _("⚠️ Update {update_id} could not be handled and was set aside: {reason}")
+                .format(update_id=claimed.update_id, reason=html.escape(reason)),
+            )  # fmt: skip

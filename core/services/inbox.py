@@ -1,0 +1,74 @@
+"""The inbox's rules: how long a worker holds an update, how failed attempts back off, when an
+update is given up on, and how long finished ones are remembered. Times here are the machine's
+own (``datetime.now``), not the business clock: leases measure how long a process has been
+silent, whatever day the marketplace believes it is."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from core.db.models import InboxState
+from core.db.rows import ClaimedUpdate
+from core.db.uow import Database
+
+# A worker renews nothing: an update is handled in seconds, and one that takes longer than
+# this is taken over by another worker, whose first write wins (the other's is undone).
+LEASE = timedelta(seconds=60)
+# Attempts before an update that keeps failing is given up on and the managers are told.
+MAX_ATTEMPTS = 5
+FIRST_BACKOFF = timedelta(seconds=1)
+LONGEST_BACKOFF = timedelta(seconds=60)
+# Telegram redelivers within minutes and may reuse an update id after a week without updates.
+REMEMBERED_FOR = timedelta(days=7)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long the update waits after its ``attempts``-th attempt failed: 1 s, 2 s, 4 s…"""
+    longer: timedelta = FIRST_BACKOFF * 2 ** max(attempts - 1, 0)
+    return min(longer, LONGEST_BACKOFF)
+
+
+async def keep(database: Database, source: int, updates: list[tuple[int, int | None, str]]) -> int:
+    """Keep ``(update_id, sender, body)`` updates in one transaction; how many were new (an
+    update kept already, delivered again, is left as it is)."""
+    at = now()
+    async with database.unit_of_work() as uow:
+        new = 0
+        for update_id, sender, body in updates:
+            new += await uow.inbox.keep(source, update_id, sender, body, at)
+    return new
+
+
+async def claim(database: Database, worker: str, limit: int) -> list[ClaimedUpdate]:
+    moment = now()
+    async with database.unit_of_work() as uow:
+        return await uow.inbox.claim(worker, moment, moment + LEASE, limit)
+
+
+async def retry_later(database: Database, claimed: ClaimedUpdate, worker: str,
+                      error: str) -> bool:  # fmt: skip
+    """Give the update back for a later attempt; False when it is not ``worker``'s any more."""
+    async with database.unit_of_work() as uow:
+        return await uow.inbox.retry_later(
+            claimed.id, worker, now() + backoff(claimed.attempts), error
+        )
+
+
+async def give_up(database: Database, claimed: ClaimedUpdate, worker: str, error: str) -> bool:
+    async with database.unit_of_work() as uow:
+        return await uow.inbox.finish(claimed.id, worker, InboxState.DEAD, now(), error)
+
+
+async def drop_flood(database: Database, sender: int, keep_first: int) -> list[int]:
+    """The update ids of ``sender``'s waiting updates dropped beyond the first ``keep_first``."""
+    async with database.unit_of_work() as uow:
+        return await uow.inbox.drop_beyond(sender, keep_first, now())
+
+
+async def forget_old(database: Database) -> int:
+    async with database.unit_of_work() as uow:
+        return await uow.inbox.forget_finished_before(now() - REMEMBERED_FOR)
