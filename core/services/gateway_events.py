@@ -149,7 +149,8 @@ async def apply_notice(
     db: Database, clock: Clock, gateway: PaymentLookup, notice: GatewayNotice
 ) -> EventOutcome:
     """``gateway`` is asked about a paid page's payment, which the page's event does not
-    describe."""
+    describe. It is asked before anything is written: when it cannot answer
+    (``GatewayUnavailable``), the event is left unrecorded, for the gateway to send again."""
     fact = notice.fact
     state = None
     if isinstance(fact, CheckoutCompleted) and fact.payment_reference:
