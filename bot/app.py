@@ -147,6 +147,8 @@ def build_application(
     async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await handle.close()
 
+    if base_url is None and settings.bot_api_url:  # a self-hosted Bot API server
+        base_url, base_file_url = f"{settings.bot_api_url}/bot", f"{settings.bot_api_url}/file/bot"
     bot = ParkShareBot(
         token or settings.bot_token or "",
         **({"base_url": base_url, "base_file_url": base_file_url or base_url} if base_url else {}),

@@ -26,9 +26,7 @@ from bot.transfers import move_money
 from bot.waiting_drivers import tell_waiting_drivers
 from bot.web import tell_about_payment
 from core.db.models import Person
-from core.ports import GatewayRefused
 from core.services import (
-    booking_payments,
     bookings,
     free_times,
     gateway_events,
@@ -161,18 +159,9 @@ async def reconcile_payments(context: ParkShareContext) -> None:
     gateway = context.gateways.stripe
     if gateway is None:
         return
-    async with context.db.reading() as uow:
-        quiet = await booking_payments.checkouts_to_reconcile(
-            uow, context.clock, quiet_for=QUIET_CHECKOUT
-        )
-    for checkout in quiet:
-        try:
-            outcome = await gateway_events.reconcile_checkout(
-                context.db, context.clock, gateway, checkout
-            )
-        except GatewayRefused as error:
-            log.warning("reconciling checkout %s: %s", checkout.reference, error)
-            continue
+    for outcome in await gateway_events.reconcile_quiet_checkouts(
+        context.db, context.clock, gateway, quiet_for=QUIET_CHECKOUT
+    ):
         await tell_about_payment(context.application, outcome)
 
 

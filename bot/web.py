@@ -24,6 +24,7 @@ from bot.i18n import Translator, translator
 from bot.inbox import body_of, bot_id_of, keep_updates
 from bot.payment_messages import tell_of_payment
 from bot.transfers import hold_lapsed_text
+from core.ports import GatewayUnavailable
 from core.services import gateway_events, people
 from core.services.gateway_events import EventOutcome, OutcomeKind
 
@@ -123,9 +124,15 @@ def build_web_app(
         except MalformedEvent:
             log.warning("a signed Stripe event that is not what Stripe sends was refused")
             return JSONResponse({"error": "malformed event"}, status_code=400)
-        outcome = await gateway_events.apply_notice(
-            ParkShareContext(application).db, bot_data.clock, gateway, notice
-        )
+        try:
+            outcome = await gateway_events.apply_notice(
+                ParkShareContext(application).db, bot_data.clock, gateway, notice
+            )
+        except GatewayUnavailable as error:
+            # Nothing was recorded: Stripe sends the event again (for up to three days) on
+            # any answer but 2xx, and then it is applied.
+            log.warning("Stripe event %s waits for Stripe to resend it: %s", notice.event_id, error)
+            return JSONResponse({"error": "Stripe could not be asked; retry"}, status_code=503)
         await tell_about_payment(application, outcome)
         return JSONResponse({"received": True, "outcome": outcome.kind})
 

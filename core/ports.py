@@ -50,6 +50,11 @@ class GatewayRefused(Exception):
     """The gateway said no or could not be reached; the transfer is tried again later."""
 
 
+class GatewayUnavailable(GatewayRefused):
+    """The gateway could not answer now (unreachable, timed out, failing on its side or rate
+    limiting): the same call may well succeed later, unlike a refusal of what was asked."""
+
+
 class PayoutAccountMissing(GatewayRefused):
     """The owner has no payout account yet: their money waits until they connect one."""
 

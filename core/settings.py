@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     )
 
     bot_token: str | None = None
+    # A self-hosted Telegram Bot API server (telegram-bot-api) to use instead of Telegram's.
+    bot_api_url: str | None = Field(default=None, pattern=r"^https?://")
     database_url: str = "sqlite:///parkshare.db"
     manager_chat_id: int | None = None
     # The language of every card, button and report in the managers' group.
@@ -88,6 +90,14 @@ class Settings(BaseSettings):
             raise ValueError(f"not a database URL: {value!r}") from None
         if backend not in ("sqlite", "postgresql"):
             raise ValueError(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
+        return value
+
+    @field_validator("bot_api_url", mode="before")
+    @classmethod
+    def _server_root(cls, value: object) -> object:
+        """Empty is Telegram's own server; ``<url>/`` is ``<url>``, before ``/bot`` is added."""
+        if isinstance(value, str):
+            return value.rstrip("/") or None
         return value
 
     @field_validator("manager_ids", mode="before")

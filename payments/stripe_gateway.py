@@ -20,6 +20,7 @@ from core.ports import (
     CollectOrder,
     GatewayPaymentStatus,
     GatewayRefused,
+    GatewayUnavailable,
     HostedCheckoutGateway,
     LinkCollection,
     PaymentState,
@@ -209,6 +210,16 @@ def _signed_at(signature: str) -> int:
     raise ForgedWebhook("no timestamp in the signature")
 
 
+def _retry_may_help(error: stripe.StripeError) -> bool:
+    """Stripe not reached or timed out, failing on its side (5xx), busy with the same request
+    (409) or rate limiting (429): the SDK's own retries ran out, later ones may not. Anything
+    else is a refusal of what was asked (4xx), the same however often it is asked."""
+    if isinstance(error, stripe.APIConnectionError | stripe.RateLimitError):
+        return True
+    status = error.http_status
+    return status is not None and (status >= 500 or status == 409)
+
+
 class StripeGateway:
     name = "stripe"
     simulated = False
@@ -229,7 +240,8 @@ class StripeGateway:
         try:
             return await asyncio.to_thread(method, *args, **kwargs)
         except stripe.StripeError as error:
-            raise GatewayRefused(f"{type(error).__name__}: {error}") from error
+            failure = GatewayUnavailable if _retry_may_help(error) else GatewayRefused
+            raise failure(f"{type(error).__name__}: {error}") from error
 
     async def collect(self, order: CollectOrder) -> LinkCollection:
         metadata = {"booking_id": str(order.booking_id), "payload": order.payload}

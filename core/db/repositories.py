@@ -801,6 +801,16 @@ class SavedSearches(_Repository):
         )
         return list(rows)
 
+    async def mark_answered(self, saved: SavedSearch, at: datetime) -> bool:
+        """True if this writer answers the search; False if another one did first (two
+        freeing one spot at once), once its transaction ended: the row's lock decides."""
+        result = await self.session.execute(
+            update(SavedSearch)
+            .where(SavedSearch.id == saved.id, SavedSearch.notified_at.is_(None))
+            .values(notified_at=at)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]  # a CursorResult
+
 
 class Ledger(_Repository):
     async def by_idempotency_key(self, key: str) -> LedgerTransaction | None:

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from enum import StrEnum
 
 from core.clock import Clock
 from core.db.models import Checkout, Payment
+from core.db.sole_runner import sole_runner
 from core.db.uow import Database, UnitOfWork, WrittenMeanwhile
 from core.errors import DomainError
 from core.money import Money
@@ -149,7 +151,8 @@ async def apply_notice(
     db: Database, clock: Clock, gateway: PaymentLookup, notice: GatewayNotice
 ) -> EventOutcome:
     """``gateway`` is asked about a paid page's payment, which the page's event does not
-    describe."""
+    describe. It is asked before anything is written: when it cannot answer
+    (``GatewayUnavailable``), the event is left unrecorded, for the gateway to send again."""
     fact = notice.fact
     state = None
     if isinstance(fact, CheckoutCompleted) and fact.payment_reference:
@@ -270,6 +273,25 @@ async def _paid(
     return EventOutcome(kind, payment=outcome, booking_id=outcome.booking.id)
 
 
+async def reconcile_quiet_checkouts(
+    db: Database, clock: Clock, gateway: HostedCheckoutGateway, *, quiet_for: timedelta
+) -> list[EventOutcome]:
+    """Every payment page open for ``quiet_for`` with no word from the gateway is asked about;
+    in one process at a time (``sole_runner``), each page once a sweep."""
+    async with sole_runner(db, "reconcile_checkouts") as alone:
+        if not alone:
+            return []
+        async with db.reading() as uow:
+            quiet = await booking_payments.checkouts_to_reconcile(uow, clock, quiet_for=quiet_for)
+        outcomes = []
+        for checkout in quiet:
+            try:
+                outcomes.append(await reconcile_checkout(db, clock, gateway, checkout))
+            except GatewayRefused as error:
+                log.warning("reconciling checkout %s: %s", checkout.reference, error)
+        return outcomes
+
+
 async def reconcile_checkout(
     db: Database, clock: Clock, gateway: HostedCheckoutGateway, checkout: Checkout
 ) -> EventOutcome:
@@ -300,10 +322,14 @@ async def expire_lapsed_checkouts(
 ) -> list[EventOutcome]:
     """Payment pages of bookings that stopped waiting for payment (expired, cancelled) are
     closed at the gateway, so a late payment does not happen. One already paid on is
-    reconciled now: the payment takes its booking back, or is refunded."""
-    async with db.reading() as uow:
-        lapsed = await booking_payments.checkouts_to_expire(uow, gateway=gateway.name)
-    return await close_checkouts(db, clock, gateway, lapsed)
+    reconciled now: the payment takes its booking back, or is refunded. In one process at a
+    time (``sole_runner``), as the sweep that asks about quiet pages."""
+    async with sole_runner(db, "reconcile_checkouts") as alone:
+        if not alone:
+            return []
+        async with db.reading() as uow:
+            lapsed = await booking_payments.checkouts_to_expire(uow, gateway=gateway.name)
+        return await close_checkouts(db, clock, gateway, lapsed)
 
 
 async def close_checkouts(

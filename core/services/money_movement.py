@@ -12,6 +12,7 @@ from typing import Literal
 
 from core.clock import Clock
 from core.db.models import Payment, Payout, PayoutReversal, Person, Refund, TransferStatus
+from core.db.sole_runner import sole_runner
 from core.db.uow import Database
 from core.money import Money
 from core.ports import (
@@ -63,7 +64,17 @@ Moved = Refunded | PaidOut | TransferGivenUp | HoldLapsed
 
 
 async def move_money(db: Database, clock: Clock, gateways: GatewayDirectory) -> list[Moved]:
-    """One sweep: holds to take, then due refunds, payouts to take back, then due payouts."""
+    """One sweep: holds to take, then due refunds, payouts to take back, then due payouts. In
+    one process at a time: a payout handed to the gateway stays ``SENDING`` until its answer is
+    recorded, and a sweep that finds it so sends it again, as it must after a crash, not while
+    another process is waiting for that answer; nor may two tell one refund or payout."""
+    async with sole_runner(db, "move_money") as alone:
+        if not alone:
+            return []
+        return await _move_due(db, clock, gateways)
+
+
+async def _move_due(db: Database, clock: Clock, gateways: GatewayDirectory) -> list[Moved]:
     told: list[Moved] = []
     async with db.reading() as uow:
         due_holds = await booking_payments.holds_to_capture(uow, clock)

@@ -44,6 +44,10 @@ async def save(
 async def now_satisfied_by(uow: UnitOfWork, clock: Clock, spot: Spot) -> list[SavedSearch]:
     """The saved searches this spot now answers: near enough, free for their whole time.
     Each is marked told, so a driver hears once."""
+    return await _mark_answered(uow, clock, await _answered_by(uow, clock, spot))
+
+
+async def _answered_by(uow: UnitOfWork, clock: Clock, spot: Spot) -> list[SavedSearch]:
     if spot.status != SpotStatus.APPROVED:
         return []
     point = GeoPoint(spot.lat, spot.lon)
@@ -56,9 +60,20 @@ async def now_satisfied_by(uow: UnitOfWork, clock: Clock, spot: Spot) -> list[Sa
             continue
         if not await bookings.is_free(uow, spot, saved.start_at, saved.end_at):
             continue
-        saved.notified_at = clock.now()
         satisfied.append(saved)
     return satisfied
+
+
+async def _mark_answered(
+    uow: UnitOfWork, clock: Clock, satisfied: list[SavedSearch]
+) -> list[SavedSearch]:
+    """Those of ``satisfied`` no other writer answered meanwhile, marked told. In id order,
+    as every writer marks them, so two marking the same searches never wait on each other."""
+    return [
+        saved
+        for saved in sorted(satisfied, key=lambda saved: saved.id)
+        if await uow.saved_searches.mark_answered(saved, clock.now())
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,17 +95,24 @@ async def freed_for_waiting_drivers(
     """Part of anything that may free time at these spots (approval, new hours, a resumed
     spot, a cancelled, declined or expired booking), in its unit of work: the drivers whose
     saved search the spots now answer, each marked told."""
-    freed = []
+    answering: dict[int, Spot] = {}  # each search answered by the first spot that does
+    satisfied = []
     for spot_id in dict.fromkeys(spot_ids):
         spot = await uow.spots.get(spot_id)
         if spot is None:
             continue
-        for saved in await now_satisfied_by(uow, clock, spot):
-            driver = await people.get(uow, saved.person_id)
-            freed.append(
-                FreedSpot(
-                    driver.telegram_id, driver.language, spot.id, spot.title, spot.timezone,
-                    saved.start_at, saved.end_at,
-                )
-            )  # fmt: skip
+        for saved in await _answered_by(uow, clock, spot):
+            if saved.id not in answering:
+                answering[saved.id] = spot
+                satisfied.append(saved)
+    freed = []
+    for saved in await _mark_answered(uow, clock, satisfied):
+        spot = answering[saved.id]
+        driver = await people.get(uow, saved.person_id)
+        freed.append(
+            FreedSpot(
+                driver.telegram_id, driver.language, spot.id, spot.title, spot.timezone,
+                saved.start_at, saved.end_at,
+            )
+        )  # fmt: skip
     return freed

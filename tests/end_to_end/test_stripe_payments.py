@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -14,10 +15,13 @@ import httpx
 import pytest
 import stripe
 from sqlalchemy import select
+from starlette.applications import Starlette
+from starlette.responses import Response
+from starlette.routing import Route
 
 from bot.http_server import EmbeddedServer
 from bot.web import build_web_app
-from core.db.models import Checkout, Dispute, Payment
+from core.db.models import Checkout, Dispute, GatewayEvent, Payment
 from core.services.booking_payments import payload_for
 from core.status import BookingStatus
 from payments.stripe_gateway import StripeGateway
@@ -166,6 +170,59 @@ async def test_a_webhook_not_to_act_on_is_refused_and_changes_nothing(
     assert refused.status_code == 400
     assert await _one(sandbox, Payment) == []
     assert (await _bookings_of(sandbox, spot))[0].status == BookingStatus.AWAITING_PAYMENT
+
+
+@pytest.fixture
+async def failing_stripe(request) -> AsyncIterator[str]:
+    """Where Stripe's API fails for a reason that passes: nothing listens there, or it answers
+    with the status ``request.param``."""
+    if request.param == "unreachable":
+        with socket.socket() as closed:
+            closed.bind(("127.0.0.1", 0))
+            port = closed.getsockname()[1]
+        yield f"http://127.0.0.1:{port}"
+        return
+
+    async def fail(_request) -> Response:
+        return Response('{"error": {"message": "try again"}}', status_code=request.param)
+
+    routes = [Route("/{path:path}", fail, methods=["GET", "POST"])]
+    async with EmbeddedServer(Starlette(routes=routes)) as server:
+        yield server.url
+
+
+@pytest.mark.parametrize(
+    "failing_stripe", ["unreachable", 500, 503, 429], indirect=True,
+    ids=["unreachable", "stripe's 500", "stripe's 503", "rate limited"],
+)  # fmt: skip
+async def test_a_paid_page_whose_payment_stripe_cannot_tell_now_is_applied_when_resent(
+    sandbox, webhooks, recorded, at_stripe, failing_stripe
+):
+    _, spot = await _owner_and_spot(sandbox)
+    dana = sandbox.person("Dana")
+    booking, checkout, intent = await _pay_on_the_page(
+        sandbox, recorded, at_stripe, dana, spot, when="tomorrow 10-12"
+    )
+    gateways = sandbox.runtime.application.bot_data.gateways
+    working = gateways.stripe
+    gateways.stripe = StripeGateway(
+        sandbox.runtime.settings.model_copy(update={"stripe_api_base": failing_stripe})
+    )
+
+    answer = await webhooks.deliver("checkout.session.completed", _session(checkout, intent),
+                                    event_id="evt_paid")  # fmt: skip
+
+    assert answer.status_code == 503  # Stripe sends it again
+    assert await _one(sandbox, GatewayEvent) == []  # not taken as processed
+    assert await _one(sandbox, Payment) == []
+    assert (await _bookings_of(sandbox, spot))[0].status == BookingStatus.AWAITING_PAYMENT
+    gateways.stripe = working
+    again = await webhooks.deliver("checkout.session.completed", _session(checkout, intent),
+                                   event_id="evt_paid")  # fmt: skip
+    assert again.json()["outcome"] == "paid"
+    assert "is confirmed" in dana.last_message().text
+    (payment,) = await _one(sandbox, Payment)
+    assert (payment.booking_id, payment.external_id) == (booking.id, intent.id)
 
 
 async def test_a_payment_whose_webhook_never_came_is_found_and_confirmed(

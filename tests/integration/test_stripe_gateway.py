@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import queue
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from core.ports import (
     CollectOrder,
     GatewayPaymentStatus,
     GatewayRefused,
+    GatewayUnavailable,
     PaymentState,
     PayoutAccountMissing,
     PayoutOrder,
@@ -140,9 +142,21 @@ async def test_a_released_hold_is_canceled(gateway, at_stripe):
     assert (await at_stripe.intent(intent.id)).status == "canceled"
 
 
-async def test_capturing_an_unknown_intent_is_refused(gateway):
-    with pytest.raises(GatewayRefused, match="InvalidRequestError"):
+async def test_capturing_an_unknown_intent_is_refused_for_good(gateway):
+    with pytest.raises(GatewayRefused, match="InvalidRequestError") as refused:
         await gateway.capture("pi_unknown", euros(600), "payment:1:capture")
+    assert not isinstance(refused.value, GatewayUnavailable)  # asking again changes nothing
+
+
+async def test_stripe_out_of_reach_is_unavailable_for_now():
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        nowhere = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    settings = Settings(_env_file=None, stripe_secret_key=SECRET_KEY,  # type: ignore[call-arg]
+                        stripe_api_base=nowhere)  # fmt: skip
+
+    with pytest.raises(GatewayUnavailable, match="APIConnectionError"):
+        await StripeGateway(settings).payment_state("pi_1")
 
 
 async def test_a_declined_card_leaves_nothing_to_capture(gateway, at_stripe):
