@@ -77,6 +77,7 @@ class InboxWorker:
         self._in_hand: set[asyncio.Task[None]] = set()
         self._loop: asyncio.Task[None] | None = None
         self._flooding: set[int] = set()
+        self._stopping = False
 
     @property
     def running(self) -> bool:
@@ -87,13 +88,17 @@ class InboxWorker:
         self._wake.set()
 
     async def start(self) -> None:
+        if self.running:
+            return
+        self._stopping = False
         self._loop = asyncio.create_task(self._claim_and_handle(), name=f"worker {self.name}")
 
     async def stop(self) -> None:
+        # Told rather than cancelled: a claim under way ends, and what it claimed is handled.
+        self._stopping = True
+        self._wake.set()
         if self._loop is not None:
-            self._loop.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._loop
+            await self._loop
             self._loop = None
         if self._in_hand:
             await asyncio.wait(self._in_hand)
@@ -101,7 +106,7 @@ class InboxWorker:
     async def _claim_and_handle(self) -> None:
         database = await self._database()
         at_once = self._at_once or updates_at_once(database.dialect)
-        while True:
+        while not self._stopping:
             self._wake.clear()
             room = at_once - len(self._in_hand)
             claimed: list[ClaimedUpdate] = []
@@ -116,9 +121,10 @@ class InboxWorker:
                 task = asyncio.create_task(self._handle(database, update))
                 self._in_hand.add(task)
                 task.add_done_callback(self._finished)
-            if not claimed or room <= len(claimed):
+            if (not claimed or room <= len(claimed)) and not self._stopping:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), IDLE_LOOK_S)
+                    async with asyncio.timeout(IDLE_LOOK_S):
+                        await self._wake.wait()
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._in_hand.discard(task)

@@ -1,0 +1,92 @@
+"""Updates through the inbox, end to end: the same update delivered several times at once is
+answered once, whatever its handler writes; and a person's conversation goes on in whichever
+process handles their next update."""
+
+import asyncio
+
+import httpx
+import pytest
+
+from bot.app import build_application
+from bot.http_server import EmbeddedServer
+from bot.web import SECRET_HEADER, WEBHOOK_PATH, build_web_app
+from sandbox import actions
+from sandbox.demo_city import BERLIN, demo_gazetteer
+
+SECRET = "s3cret"
+
+
+async def _deliver_at_once(sandbox, server, update: dict, times: int) -> None:
+    """What Telegram does when a webhook is slow to answer, at its worst: the same update
+    again before the first is answered, ``times`` times in all."""
+    async with httpx.AsyncClient() as client:
+        answers = await asyncio.gather(*(
+            client.post(f"{server.url}{WEBHOOK_PATH}", json=update,
+                        headers={SECRET_HEADER: SECRET})
+            for _ in range(times)
+        ))  # fmt: skip
+    assert [answer.status_code for answer in answers] == [200] * times
+    assert await sandbox.world.wait_handled(update["update_id"], update["update_id"], 15)
+
+
+@pytest.mark.parametrize("demo_spots", [40])
+async def test_an_update_delivered_five_times_at_once_is_answered_once(sandbox):
+    dana = sandbox.person("Dana")
+    await dana.send("/start")  # a known person from here on
+    centre = BERLIN.centre
+    runtime = sandbox.runtime
+    await runtime.bot_runtime.poller.stop()  # updates now wait at "Telegram" until delivered
+    async with EmbeddedServer(build_web_app(runtime.application, telegram_secret=SECRET)) as server:
+        for act in (
+            lambda: actions.send_text(sandbox.world, dana.id, "/help"),
+            lambda: actions.share_location(sandbox.world, dana.id, centre.lat, centre.lon),
+            lambda: actions.send_text(sandbox.world, dana.id, "/start"),
+        ):
+            before = len(dana.messages())
+            await act()
+            await _deliver_at_once(sandbox, server, sandbox.world.log[-1], 1)
+            once = len(dana.messages()) - before
+
+            before = len(dana.messages())
+            await act()
+            await _deliver_at_once(sandbox, server, sandbox.world.log[-1], 5)
+            assert once >= 1
+            assert len(dana.messages()) - before == once
+
+
+async def test_a_conversation_begun_in_one_process_goes_on_in_another(sandbox):
+    """Two bot processes share the store; Dana's first step is handled by one, her next by
+    the other, which never saw her before."""
+    runtime = sandbox.runtime
+    first = runtime.application
+    second = build_application(
+        runtime.settings, token=runtime.world.token, base_url=f"{runtime.url}/bot",
+        base_file_url=f"{runtime.url}/file/bot", database=runtime.database,
+        clock=runtime.clock, sandbox=True, sweeps=False,
+    )  # fmt: skip
+    second.bot_data.geocoder = demo_gazetteer(BERLIN)
+    second.worker.observers.append(runtime.world.mark_handled)
+    await second.initialize()
+    if second.post_init is not None:
+        await second.post_init(second)
+    workers = [first.worker, second.worker]
+    try:
+        dana = sandbox.person("Dana")
+        await dana.send("/start")
+        # Each step handled by the process that did not handle the one before.
+        for n, step in enumerate((
+            lambda: dana.send("/list"),
+            lambda: dana.share_location(52.52, 13.405),
+            lambda: dana.send("Garage on Elm St"),
+            lambda: dana.send("3.50"),
+        )):  # fmt: skip
+            await workers[(n + 1) % 2].stop()
+            await workers[n % 2].start()
+            await step()
+            assert "isn't what I asked for" not in dana.last_message().text
+        assert "Skip" in dana.last_message().buttons  # the daily price, the step after these
+    finally:
+        await second.worker.stop()
+        if not first.worker.running:
+            await first.worker.start()
+        await second.shutdown()
