@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from asyncpg import exceptions as postgres_errors  # type: ignore[import-untyped]
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    NotSupportedError,
+    ProgrammingError,
+)
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from telegram.error import BadRequest, NetworkError
 
@@ -11,11 +17,19 @@ def is_transient(error: BaseException) -> bool:
     """A failure another attempt may not meet: the store or Telegram unreachable, a time-out,
     Telegram's server failing. Not a bug, nor a request Telegram refused."""
     if isinstance(error, DBAPIError):
-        return (
-            error.connection_invalidated
-            or isinstance(error, OperationalError | InterfaceError)
-            or isinstance(error.orig, OSError)
+        # What the statement itself got wrong fails again; the rest is the connection's or
+        # the server's state (a server going down leaves its driver in odd states, too). A
+        # refused constraint never gets here: the unit of work says WrittenMeanwhile.
+        return error.connection_invalidated or not isinstance(
+            error, DataError | ProgrammingError | NotSupportedError
         )
+    # Raised by PostgreSQL's driver itself on the paths that bypass SQLAlchemy (hot reads).
+    if isinstance(error, postgres_errors.InterfaceError | postgres_errors.InternalClientError):
+        return True
+    if isinstance(
+        error, postgres_errors.PostgresConnectionError | postgres_errors.OperatorInterventionError
+    ):
+        return True
     if isinstance(error, NetworkError):
         return not isinstance(error, BadRequest)
     return isinstance(error, OSError | TimeoutError | PoolTimeout)

@@ -100,6 +100,7 @@ def build_web_app(
             )  # fmt: skip
         except Exception:  # the store unreachable: Telegram sends it again after a 5xx
             log.warning("an update could not be kept; Telegram will send it again", exc_info=True)
+            await ParkShareContext(application).db.discard_connections()
             return Response(status_code=503)
         if isinstance(application, ParkShareApplication):
             application.worker.wake()

@@ -13,14 +13,17 @@ import logging
 import os
 import secrets
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.context import managers_translator
 from bot.flow import count_steps_taken
+from bot.i18n import translator
 from bot.person_state import PersonStates
 from bot.transient import is_transient
 from core.db.person_state_view import kept_state
@@ -29,10 +32,12 @@ from core.db.uow import (
     AlreadyProcessed,
     Database,
     delivery_recorded,
+    end_of_delivery,
     record_delivery_with_first_write,
     retry_asked_for,
 )
 from core.services import inbox
+from core.services.people import language_from_telegram
 
 log = logging.getLogger(__name__)
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
@@ -112,11 +117,12 @@ class InboxWorker:
             claimed: list[ClaimedUpdate] = []
             if room > 0:
                 try:
-                    claimed = await inbox.claim(database, self.name, room)
+                    claimed = await inbox.claim(database, self.name, room, self._lease())
                 except asyncio.CancelledError:
                     raise
                 except Exception:  # the store unreachable: its updates wait there
                     log.warning("claiming updates failed", exc_info=True)
+                    await database.discard_connections()
             for update in claimed:
                 task = asyncio.create_task(self._handle(database, update))
                 self._in_hand.add(task)
@@ -125,6 +131,12 @@ class InboxWorker:
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(IDLE_LOOK_S):
                         await self._wake.wait()
+
+    def _lease(self) -> timedelta:
+        settings = self.application.bot_data.settings
+        if settings is None:
+            return inbox.LEASE
+        return timedelta(seconds=settings.inbox_lease_seconds)
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._in_hand.discard(task)
@@ -142,23 +154,23 @@ class InboxWorker:
         )  # fmt: skip
         person = update.effective_user.id if update.effective_user is not None else None
         try:
-            await self._handle_with_state(database, update, person)
+            await self._handle_with_state(database, claimed.id, update, person)
         except AlreadyProcessed:
             log.info("update %s was finished by another worker", claimed.update_id)
             return
         except Exception as error:
             if person is not None:
                 self._states.take_out_quietly(person)
-            await self._failed(database, claimed, error)
+            await self._failed(database, claimed, update, error)
             return
         failure = retry_asked_for()
         if failure is not None and not delivery_recorded():
-            await self._failed(database, claimed, failure)
+            await self._failed(database, claimed, update, failure)
             return
         self._tell_observers(claimed.update_id)
 
     async def _handle_with_state(
-        self, database: Database, update: Update, person: int | None
+        self, database: Database, inbox_id: int, update: Update, person: int | None
     ) -> None:
         """Handle the update with the person's state put in, then write it back and mark the
         update done (unless its first effects did) in one transaction."""
@@ -179,30 +191,50 @@ class InboxWorker:
         if retry_asked_for() is not None and not delivery_recorded():
             return  # nothing of it is kept: the next attempt starts from the same state
         async with database.finishing_update() as uow:
+            await uow.inbox.stamp_finished(inbox_id, inbox.now())
             if person is not None and remembered is not None:
                 await uow.person_states.put(
                     person, remembered.user_data, remembered.flows, remembered.flows_expire_at
                 )
 
     async def _failed(
-        self, database: Database, claimed: ClaimedUpdate, error: BaseException
+        self, database: Database, claimed: ClaimedUpdate, update: Update, error: BaseException
     ) -> None:
+        """An attempt failed where no handler answered for it: it is tried again later, or
+        set aside with the managers told and the person sorry to hear it."""
+        end_of_delivery()
         reason = f"{type(error).__name__}: {error}"[:500]
-        transient = is_transient(error)
-        try:
-            if transient and claimed.attempts < inbox.MAX_ATTEMPTS:
-                log.warning("update %s failed (%s); it will be tried again",
-                            claimed.update_id, reason)  # fmt: skip
-                await inbox.retry_later(database, claimed, self.name, reason)
-                return
-            if await inbox.give_up(database, claimed, self.name, reason):
-                log.error("update %s was given up on after %s attempts: %s",
-                          claimed.update_id, claimed.attempts, reason)  # fmt: skip
-                await self._alert_managers(claimed, reason)
-        except Exception:  # the store unreachable: the lease runs out and the update is retried
-            log.warning("the failure of update %s could not be recorded",
-                        claimed.update_id, exc_info=True)  # fmt: skip
-            return
+        retry = is_transient(error) and claimed.attempts < inbox.MAX_ATTEMPTS
+        if isinstance(error, DBAPIError):
+            await database.discard_connections()
+        if retry:
+            log.warning("update %s failed (%s); it will be tried again",
+                        claimed.update_id, reason)  # fmt: skip
+        # The store may be what failed: the update stays this worker's (its lease) until the
+        # outcome is recorded, tried again meanwhile.
+        pause = inbox.FIRST_BACKOFF.total_seconds()
+        while True:
+            try:
+                if retry and await inbox.retry_later(database, claimed, self.name, reason):
+                    return
+                # Not retried: set aside, unless it is not this worker's to finish (its first
+                # write finished it, or its lease was taken over).
+                given_up = not retry and await inbox.give_up(database, claimed, self.name, reason)
+                break
+            except Exception:
+                await database.discard_connections()
+                if inbox.now() + timedelta(seconds=pause) >= claimed.lease_until:
+                    log.warning("the failure of update %s could not be recorded; another "
+                                "worker takes it when its lease ends",
+                                claimed.update_id)  # fmt: skip
+                    return
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, inbox.LONGEST_BACKOFF.total_seconds())
+        if given_up:
+            log.error("update %s was set aside after %s attempts: %s",
+                      claimed.update_id, claimed.attempts, reason)  # fmt: skip
+            await self._alert_managers(claimed, reason)
+            await self._apologise(update)
         self._tell_observers(claimed.update_id)
 
     async def _drop_a_flood(
@@ -228,6 +260,16 @@ class InboxWorker:
     def _tell_observers(self, update_id: int) -> None:
         for observer in self.observers:
             observer(update_id)
+
+    async def _apologise(self, update: Update) -> None:
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None:
+            return
+        language = language_from_telegram(user.language_code if user is not None else None)
+        with contextlib.suppress(TelegramError):
+            await self.application.bot.send_message(chat.id, translator(language).gettext(
+                "Sorry, something went wrong on our side. Please try again."
+            ))  # fmt: skip
 
     async def _alert_managers(self, claimed: ClaimedUpdate, reason: str) -> None:
         settings = self.application.bot_data.settings

@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     serve_port: int = Field(default=8000, ge=0, le=65535)
     # How many of one person's updates may wait their turn; more in a burst are dropped.
     flood_backlog: int = Field(default=20, ge=1, le=1000)
+    # How long a worker holds an update before another may take it over (its process died).
+    inbox_lease_seconds: int = Field(default=30, ge=1, le=3600)
     # After this long without an answer the person sees "finding location…"; a quicker one
     # comes without, which leaves more of Telegram's 30 messages a second for answers.
     slow_answer_ms: int = Field(default=400, ge=0, le=10_000)

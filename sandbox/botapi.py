@@ -196,6 +196,9 @@ async def set_webhook(world: World, params: JSON) -> bool:
 @method("deleteWebhook")
 async def delete_webhook(world: World, params: JSON) -> bool:
     world.webhook = None
+    # Updates the webhook failed to take wait for getUpdates, as Telegram keeps them.
+    world.updates.extend(world.webhook_pending)
+    world.webhook_pending.clear()
     if params.get("drop_pending_updates"):
         world.updates.clear()
     return True

@@ -68,6 +68,10 @@ class PendingCheckout:
     answer: asyncio.Future[JSON | None]
 
 
+# How soon a failed webhook delivery is tried again (Telegram waits longer; tests do not).
+WEBHOOK_RETRY_S = 0.5
+
+
 class World:
     """One bot and the people around it."""
 
@@ -111,6 +115,9 @@ class World:
         self.last_update_id = 0
         self.closed = False
         self.webhook_error: str | None = None
+        # Webhook deliveries the bot's server failed (5xx, or unreachable), retried in order.
+        self.webhook_pending: list[JSON] = []
+        self._redelivery: asyncio.Task[None] | None = None
         # Every update ever emitted, for conformance checks in tests; off in a long-lived server.
         self.log: list[JSON] | None = [] if keep_log else None
 
@@ -162,7 +169,11 @@ class World:
         if answer is not None:
             self._waiting_on_handling[update_id] = [answer]
         if self.webhook:
-            await self._deliver(update)
+            if self.webhook_pending:
+                self.webhook_pending.append(update)  # after those waiting, as Telegram keeps order
+            elif not await self._deliver(update):
+                self.webhook_pending.append(update)
+                self._redeliver_later()
             return update
         async with self._changed:
             self.updates.append(update)
@@ -196,21 +207,40 @@ class World:
 
     async def close(self) -> None:
         """Ends every long poll and live stream, so the server can stop at once."""
+        if self._redelivery is not None:
+            self._redelivery.cancel()
         async with self._changed:
             self.closed = True
             self._changed.notify_all()
 
-    async def _deliver(self, update: JSON) -> None:
-        """Webhook delivery as Telegram does it: a POST with the secret token header."""
+    async def _deliver(self, update: JSON) -> bool:
+        """Webhook delivery as Telegram does it: a POST with the secret token header. False
+        when it should be tried again: the server failed (5xx) or could not be reached. A
+        refusal (4xx) is not retried."""
         assert self.webhook is not None
         secret = self.webhook.get("secret_token")
         headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
         try:
             async with httpx.AsyncClient(timeout=10) as client:
                 response = await client.post(self.webhook["url"], json=update, headers=headers)
-            self.webhook_error = None if response.is_success else f"HTTP {response.status_code}"
         except httpx.HTTPError as error:
             self.webhook_error = f"{type(error).__name__}: {error}"
+            return False
+        self.webhook_error = None if response.is_success else f"HTTP {response.status_code}"
+        return response.status_code < 500
+
+    def _redeliver_later(self) -> None:
+        if self._redelivery is None or self._redelivery.done():
+            self._redelivery = asyncio.get_running_loop().create_task(self._redeliver())
+
+    async def _redeliver(self) -> None:
+        """Telegram sends a failed update again, later, and the ones after it only after it."""
+        while self.webhook_pending and self.webhook and not self.closed:
+            await asyncio.sleep(WEBHOOK_RETRY_S)
+            while self.webhook_pending and self.webhook:
+                if not await self._deliver(self.webhook_pending[0]):
+                    break
+                self.webhook_pending.pop(0)
 
     def mark_handled(self, update_id: int) -> None:
         self.handled.add(update_id)

@@ -1314,6 +1314,7 @@ class Inbox(_Repository):
                     row.body,
                     row.attempts,
                     waiting.get(row.sender, 1),
+                    lease_until,
                 )
                 for row in rows
             ),
@@ -1327,9 +1328,21 @@ class Inbox(_Repository):
         result = await self.session.execute(
             update(_INBOX)
             .where(_INBOX.c.id == inbox_id, _WAITING, _INBOX.c.lease_owner == worker)
-            .values(state=state.value, finished_at=at, lease_until=None, last_error=error)
+            .values(
+                state=state.value,
+                lease_until=None,
+                last_error=error,
+                # Done by its first write, it is finished when its worker is (``stamp_finished``).
+                **({} if state == InboxState.DONE else {"finished_at": at}),
+            )
         )
         return _changed_one(result)
+
+    async def stamp_finished(self, inbox_id: int, at: datetime) -> None:
+        """The worker is done with the update: its answers are sent, its person's state kept."""
+        await self.session.execute(
+            update(_INBOX).where(_INBOX.c.id == inbox_id).values(finished_at=at)
+        )
 
     async def retry_later(self, inbox_id: int, worker: str, not_before: datetime,
                           error: str) -> bool:  # fmt: skip
@@ -1362,7 +1375,11 @@ class Inbox(_Repository):
     async def forget_finished_before(self, moment: datetime) -> int:
         connection = await self.session.connection()
         result = await connection.execute(
-            delete(_INBOX).where(_INBOX.c.finished_at < moment, ~_WAITING)
+            delete(_INBOX).where(
+                ~_WAITING,
+                # One whose worker died after its first write is never stamped.
+                func.coalesce(_INBOX.c.finished_at, _INBOX.c.received_at) < moment,
+            )
         )
         return result.rowcount or 0
 

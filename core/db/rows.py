@@ -4,6 +4,7 @@ the repositories."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +17,7 @@ class ClaimedUpdate:
     body: str
     attempts: int
     waiting_from_sender: int
+    lease_until: datetime
 
 
 @dataclass(frozen=True, slots=True)

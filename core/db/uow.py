@@ -105,6 +105,12 @@ def record_delivery_with_first_write(
     _delivery.set(_Delivery(inbox_id, update_id, worker, at, may_retry=may_retry))
 
 
+def end_of_delivery() -> None:
+    """The update being handled in this context is over: units of work from here on (the
+    worker recording its failure) record nothing for it."""
+    _delivery.set(None)
+
+
 def delivery_recorded() -> bool:
     """Whether the update being handled in this context is marked done already."""
     delivery = _delivery.get()
@@ -401,6 +407,12 @@ class Database:
             return driver_reads.fetch_sync(pooled.driver_connection, statement, parameters)
         finally:
             pooled.close()
+
+    async def discard_connections(self) -> None:
+        """Open fresh connections from now on: after the server went away, pooled ones may be
+        dead, or left mid-protocol by the driver, and each would fail one more attempt."""
+        if isinstance(self.bind, AsyncEngine):
+            await self.bind.dispose(close=False)
 
     async def close(self) -> None:
         if isinstance(self.bind, AsyncEngine):

@@ -12,8 +12,9 @@ from core.db.rows import ClaimedUpdate
 from core.db.uow import Database
 
 # A worker renews nothing: an update is handled in seconds, and one that takes longer than
-# this is taken over by another worker, whose first write wins (the other's is undone).
-LEASE = timedelta(seconds=60)
+# this is taken over by another worker, whose first write wins (the other's is undone). The
+# setting ``inbox_lease_seconds`` overrides it.
+LEASE = timedelta(seconds=30)
 # Attempts before an update that keeps failing is given up on and the managers are told.
 MAX_ATTEMPTS = 5
 FIRST_BACKOFF = timedelta(seconds=1)
@@ -43,10 +44,12 @@ async def keep(database: Database, source: int, updates: list[tuple[int, int | N
     return new
 
 
-async def claim(database: Database, worker: str, limit: int) -> list[ClaimedUpdate]:
+async def claim(
+    database: Database, worker: str, limit: int, lease: timedelta = LEASE
+) -> list[ClaimedUpdate]:
     moment = now()
     async with database.unit_of_work() as uow:
-        return await uow.inbox.claim(worker, moment, moment + LEASE, limit)
+        return await uow.inbox.claim(worker, moment, moment + lease, limit)
 
 
 async def retry_later(database: Database, claimed: ClaimedUpdate, worker: str,

@@ -64,9 +64,16 @@ def start(directory: Path) -> str:
         f"-p {port} -c listen_addresses=127.0.0.1 -k {directory} "
         "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
     )
-    _run([*run, find_binary("pg_ctl"), "-D", str(data), "-o", options, "-l",
-          str(directory / "server.log"), "-w", "start"])  # fmt: skip
+    (directory / "options").write_text(options)
+    start_again(directory)
     return f"postgresql://postgres@127.0.0.1:{port}/postgres"
+
+
+def start_again(directory: Path) -> None:
+    """Start a server ``start`` made and ``stop`` stopped, on the same port."""
+    options = (directory / "options").read_text()
+    _run([*_as_server_user(), find_binary("pg_ctl"), "-D", str(directory / "data"), "-o",
+          options, "-l", str(directory / "server.log"), "-w", "start"])  # fmt: skip
 
 
 def stop(directory: Path) -> None:

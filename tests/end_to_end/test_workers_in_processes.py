@@ -1,0 +1,201 @@
+"""The production shape on one PostgreSQL: Telegram (the sandbox's Bot API) calls a webhook
+receiver, and two `parkshare worker` processes handle what it keeps. An owner lists a spot by
+message, a manager approves it in the group, a driver searches, books and pays, the two talk
+through the relay, and a dispute is decided in the group, with their updates spread over both
+workers; one worker is killed
+with SIGKILL while it may hold an update, and the other carries on. Afterwards every update
+was handled once, every answer came once, and the money audit passes."""
+
+import asyncio
+import contextlib
+import itertools
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from bot.http_server import EmbeddedServer
+from bot.web import build_web_app, register_webhook
+from core.clock import SystemClock
+from core.db.engine import create_engine
+from core.db.migrate import upgrade
+from core.db.models import InboxUpdate, Spot
+from core.db.uow import Database
+from core.settings import load_settings
+from sandbox import actions
+from sandbox.client import tiny_png
+from sandbox.runner import SandboxRuntime
+from tests.conftest import DatabaseFactory, assert_ledger_sound
+from tests.end_to_end.conftest import Sandbox
+from tests.end_to_end.test_bookings import _book
+
+SECRET = "s3cret"
+LEASE_S = 5
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+async def postgres_url(postgres_server_url, tmp_path):
+    url = await DatabaseFactory("postgresql", postgres_server_url, tmp_path).new_url()
+    engine = create_engine(url)
+    await upgrade(engine)
+    await engine.dispose()
+    return url
+
+
+async def _start_worker(runtime: SandboxRuntime, url: str) -> asyncio.subprocess.Process:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PARKSHARE_")}
+    env.update({
+        "PARKSHARE_BOT_TOKEN": runtime.world.token,
+        "PARKSHARE_BOT_API_URL": runtime.url,
+        "PARKSHARE_DATABASE_URL": url,
+        "PARKSHARE_MANAGER_CHAT_ID": str(runtime.settings.manager_chat_id),
+        "PARKSHARE_PAYMENT_GATEWAY": "sandbox",
+        "PARKSHARE_GEOCODER_URL": "",
+        "PARKSHARE_INBOX_LEASE_SECONDS": str(LEASE_S),
+    })  # fmt: skip
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "worker", env=env, cwd=ROOT,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+async def _tell_the_world_what_is_finished(runtime: SandboxRuntime) -> None:
+    """The sandbox learns an update is handled from the inbox (in-process, a worker tells it):
+    finished means its worker is done with it, answers sent."""
+    told = 0
+    while True:
+        async with runtime.database.reading() as uow:
+            finished = list(await uow.session.scalars(
+                select(InboxUpdate.update_id).where(
+                    InboxUpdate.update_id > told, InboxUpdate.finished_at.is_not(None)
+                ).order_by(InboxUpdate.update_id)
+            ))  # fmt: skip
+        for update_id in finished:
+            runtime.world.mark_handled(update_id)
+        if finished and finished[-1] == told + len(finished):
+            told = finished[-1]  # everything up to here is finished
+        await asyncio.sleep(0.03)
+
+
+async def test_two_worker_processes_share_the_work_and_one_dies_without_a_trace(postgres_url):
+    settings = load_settings(_env_file=None, database_url=postgres_url, payment_gateway="sandbox")
+    database = Database.from_url(postgres_url)
+    runtime = SandboxRuntime(settings, port=0, database=database, city=None, clock=SystemClock())
+    workers: list[asyncio.subprocess.Process] = []
+    try:
+        async with runtime:
+            # This process only receives; the workers handle.
+            await runtime.bot_runtime.poller.stop()
+            await runtime.application.worker.stop()
+            watcher = asyncio.create_task(_tell_the_world_what_is_finished(runtime))
+            receiver = build_web_app(runtime.application, telegram_secret=SECRET)
+            async with EmbeddedServer(receiver) as server:
+                await register_webhook(runtime.application, server.url, SECRET)
+                workers = [await _start_worker(runtime, postgres_url) for _ in range(2)]
+                sandbox = Sandbox(runtime)
+                await _the_story(sandbox, workers, lambda: _start_worker(runtime, postgres_url))
+                watcher.cancel()
+                await runtime.application.bot.delete_webhook()
+            async with database.reading() as uow:
+                states = dict((await uow.session.execute(text(
+                    "SELECT state, count(*) FROM inbox_update GROUP BY state"
+                ))).all())  # fmt: skip
+                handlers = set(await uow.session.scalars(text(
+                    "SELECT DISTINCT lease_owner FROM inbox_update WHERE lease_owner IS NOT NULL"
+                )))  # fmt: skip
+            assert states == {"done": runtime.world.last_update_id}  # each once, none lost
+            assert len(handlers) == 3  # the two, and the one started after the kill
+            for chat in runtime.world.chats.values():
+                said = [m.get("text") or m.get("caption") for m in chat.messages.values()
+                        if m.get("from", {}).get("is_bot")]  # fmt: skip
+                repeated = [a for a, b in itertools.pairwise(said) if a and a == b]
+                assert repeated == [], f"answers said twice in {chat.id}: {repeated}"
+            await assert_ledger_sound(database)
+    finally:
+        for process in workers:
+            with contextlib.suppress(ProcessLookupError):
+                process.terminate()
+            await process.wait()
+        await database.close()
+
+
+async def _claimed_by(sandbox: Sandbox, update_id: int) -> str:
+    """The worker holding the update, as soon as one claims it."""
+    while True:
+        async with sandbox.database.reading() as uow:
+            owner = await uow.session.scalar(
+                select(InboxUpdate.lease_owner).where(InboxUpdate.update_id == update_id)
+            )
+        if owner is not None:
+            return owner
+        await asyncio.sleep(0.005)
+
+
+async def _the_story(
+    sandbox: Sandbox,
+    workers: list[asyncio.subprocess.Process],
+    another_worker: Callable[[], Awaitable[asyncio.subprocess.Process]],
+) -> None:
+    olga, dana = sandbox.person("Olga"), sandbox.person("Dana")
+    maria, group = sandbox.manager, sandbox.managers_group
+    await olga.send("/start")
+    await olga.send("/list")
+    await olga.share_location(52.52, 13.405)
+    await olga.send("Garage on Elm St")
+    await olga.send("2.50")
+    await olga.press("Skip")
+    await olga.press("Done")
+    await olga.send("Gate code 1234, level -1")
+    await olga.send_photo(tiny_png(rgb=(10, 10, 10)))
+    await olga.press("Done")
+    await olga.send("Mon-Sun 07:00-22:00")
+    await olga.press("✅ Submit")
+    await maria.press("Approve", chat=group)
+    assert "Garage on Elm St" in olga.last_message().text
+
+    # Dana starts, and the worker that takes her update is killed as soon as it has it.
+    await actions.send_text(sandbox.world, dana.id, "/start")
+    update_id = sandbox.world.last_update_id
+    holder = await _claimed_by(sandbox, update_id)
+    killed = next(w for w in workers if w.pid == int(holder.split("-")[0]))
+    killed.kill()
+    await killed.wait()
+    workers.remove(killed)
+    assert await sandbox.world.wait_handled(update_id, update_id, LEASE_S + 20)
+    async with sandbox.database.reading() as uow:
+        (attempts, owner) = (await uow.session.execute(
+            select(InboxUpdate.attempts, InboxUpdate.lease_owner)
+            .where(InboxUpdate.update_id == update_id)
+        )).one()  # fmt: skip
+    if owner != holder:  # it was still in the killed worker's hands: taken over
+        assert attempts == 2
+    workers.append(await another_worker())  # as `serve --workers` starts one again
+
+    async with sandbox.database.reading() as uow:
+        spot = await uow.session.scalar(select(Spot))
+    assert spot is not None
+    await _book(dana, spot, when="tomorrow 10-12")
+    await dana.pay()
+
+    await dana.send("/bookings")
+    await dana.press("Message owner")
+    await dana.send("Which level is it?")
+    assert "Which level is it?" in olga.last_message().text
+    await olga.press("Reply")
+    await olga.send("Level -1, spot 17.")
+    assert "Level -1, spot 17." in dana.last_message().text
+    await dana.press("Leave the chat")
+
+    await dana.send("/bookings")
+    await dana.press("Report a problem")
+    await dana.press("Can't get in")
+    await dana.send("The gate code does not work")
+    await dana.press("Send report")
+    await maria.press("Refund driver in full", chat=group)
+    await maria.press("Confirm", chat=group)
+    for party in (dana, olga):
+        assert "A manager has decided on booking #1" in party.last_message().text
