@@ -9,7 +9,6 @@ import json
 import logging
 from typing import Any
 
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -139,8 +138,7 @@ def build_web_app(
 
     async def healthz(request: Request) -> Response:
         try:
-            async with ParkShareContext(application).db.reading() as uow:
-                await uow.session.execute(text("SELECT 1"))
+            await ParkShareContext(application).db.ping()
         except Exception:  # any failure to reach the database is ill health
             log.exception("health check: database unreachable")
             return JSONResponse({"ok": False, "database": False}, status_code=503)

@@ -26,6 +26,7 @@ from bot.flow import count_steps_taken
 from bot.i18n import translator
 from bot.person_state import PersonStates
 from bot.transient import is_transient
+from core.db.engine import UPDATES_AT_ONCE
 from core.db.person_state_view import kept_state
 from core.db.rows import ClaimedUpdate
 from core.db.uow import (
@@ -50,9 +51,9 @@ MAX_BACKLOG = 20
 
 
 def updates_at_once(dialect: str) -> int:
-    """How many updates one worker handles at once. SQLite takes one writer at a time and its
-    pool is sized for this many (``core.db.engine``); PostgreSQL's pool is larger."""
-    return 8 if dialect == "sqlite" else 16
+    """How many updates one worker handles at once: what its store's pool is sized for
+    (``core.db.engine``); SQLite's writers take turns anyway."""
+    return UPDATES_AT_ONCE[dialect]
 
 
 class InboxWorker:

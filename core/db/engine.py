@@ -18,6 +18,11 @@ SQLITE_BUSY_TIMEOUT_S = 30
 SQLITE_BEGIN_OPTION = "sqlite_begin"
 READ_CACHE_KIB = 32 * 1024
 READ_CONNECTIONS = 2
+# Updates one worker handles at once on each store (``bot.workers``), and the pools sized for
+# them: every update holds at most one pooled connection at a time, and the sweeps, the
+# webhook receiver and the other units of work of the process need a few more.
+UPDATES_AT_ONCE = {"sqlite": 8, "postgresql": 16}
+SPARE_CONNECTIONS = 4
 # A pooled PostgreSQL connection is tested before use only after lying idle this long: that is
 # when a server restart or a dropped link goes unnoticed. One in use proves itself with every
 # statement, and testing each checkout costs asyncpg three round trips (BEGIN, ";", ROLLBACK).
@@ -39,14 +44,19 @@ def create_engine(
     url: str | URL, *, ping_idle_after_s: float = PING_IDLE_AFTER_S, **options: Any
 ) -> AsyncEngine:
     target = async_url(url)
+    pooled = "poolclass" not in options
     if target.get_backend_name() == "sqlite":
+        if pooled and target.database not in (None, "", ":memory:"):
+            options.setdefault("pool_size", UPDATES_AT_ONCE["sqlite"] + SPARE_CONNECTIONS)
+            options.setdefault("max_overflow", SPARE_CONNECTIONS)
         engine = create_async_engine(
             target, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, **options
         )
         _serialise_sqlite_writes(engine, in_memory=target.database in (None, "", ":memory:"))
         return engine
-    options.setdefault("pool_size", 10)
-    options.setdefault("max_overflow", 10)
+    if pooled:
+        options.setdefault("pool_size", UPDATES_AT_ONCE["postgresql"] + SPARE_CONNECTIONS)
+        options.setdefault("max_overflow", SPARE_CONNECTIONS)
     # JIT compiles a plan whose estimate is large, as a bounded search's is (it may read ten
     # thousand spots, and mostly reads fifteen): hundreds of milliseconds to save none.
     options.setdefault("connect_args", {"server_settings": {"jit": "off"}})

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.pool import NullPool
 
 from core.db import driver_reads, free_time_changes
 from core.db.audit_reads import AuditReads
@@ -313,6 +314,7 @@ class Database:
             self._read_sessions = self._sessions
         # SQLite's read engine for work off the async driver (see ``run_read``), made once.
         self._sync_engine: Engine | None = None
+        self._health_engine: AsyncEngine | None = None
         self._writer_turn = (
             WriterTurn()
             if isinstance(bind, AsyncEngine) and bind.dialect.name == "sqlite"
@@ -408,6 +410,18 @@ class Database:
         finally:
             pooled.close()
 
+    async def ping(self) -> None:
+        """Ask the server something on a connection of its own, outside the pool, so that a
+        health check never waits behind the updates holding every pooled connection."""
+        if not isinstance(self.bind, AsyncEngine):
+            await self.bind.execute(text("SELECT 1"))
+            return
+        if self._health_engine is None:
+            self._health_engine = create_engine(self.bind.url, poolclass=NullPool)
+        # Read-only: on SQLite it does not wait for the write lock either.
+        async with read_only(self._health_engine).connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
     async def discard_connections(self) -> None:
         """Open fresh connections from now on: after the server went away, pooled ones may be
         dead, or left mid-protocol by the driver, and each would fail one more attempt."""
@@ -415,6 +429,9 @@ class Database:
             await self.bind.dispose(close=False)
 
     async def close(self) -> None:
+        if self._health_engine is not None:
+            await self._health_engine.dispose()
+            self._health_engine = None
         if isinstance(self.bind, AsyncEngine):
             await self.bind.dispose()
         if self._sync_engine is not None:

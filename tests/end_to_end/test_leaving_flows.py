@@ -109,3 +109,23 @@ async def test_a_command_in_the_middle_of_a_rating_ends_it(sandbox):
     await dana.send("Easy to find, a bit tight")  # no longer taken as the comment
     async with sandbox.database.reading() as uow:
         assert await uow.session.scalar(select(func.count()).select_from(Rating)) == 0
+
+
+async def test_a_flow_left_quiet_for_half_an_hour_ends_and_says_so(sandbox):
+    olga = sandbox.person("Olga")
+    await olga.send("/list")
+    await olga.share_location(52.52, 13.405)
+    sandbox.clock.advance(minutes=29)
+    await sandbox.runtime.run_job("end_quiet_flows")
+    assert "quiet minutes" not in olga.last_message().text  # not yet
+    await olga.send("Garage on Elm St")  # a step taken: quiet from now on
+    sandbox.clock.advance(minutes=29)
+    await sandbox.runtime.run_job("end_quiet_flows")
+    assert "quiet minutes" not in olga.last_message().text
+    sandbox.clock.advance(minutes=2)
+    await sandbox.runtime.run_job("end_quiet_flows")
+    assert "I stopped the listing after 30 quiet minutes" in olga.last_message().text
+    await sandbox.runtime.run_job("end_quiet_flows")  # said once
+    assert len([m for m in olga.messages() if "quiet minutes" in m.text]) == 1
+    await olga.send("2.50")  # no longer the price of a listing
+    assert "cheaper price for a whole day" not in olga.last_message().text
