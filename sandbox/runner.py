@@ -3,6 +3,7 @@ token, and what end-to-end tests start."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from dataclasses import dataclass
@@ -170,3 +171,18 @@ class SandboxRuntime:
         tb: TracebackType | None,
     ) -> None:  # fmt: skip
         await self.stop()
+
+
+async def follow_the_inbox(world: World, database: Database) -> None:
+    """When the bot runs in other processes (`parkshare serve --workers`), the sandbox learns
+    from the inbox that an update is handled (in process, the worker tells it): finished means
+    its worker is done with it, answers sent. Runs until cancelled."""
+    told = 0
+    while True:
+        async with database.reading() as uow:
+            finished = await uow.inbox.finished_after(told)
+        for update_id in finished:
+            world.mark_handled(update_id)
+        if finished and finished[-1] == told + len(finished):
+            told = finished[-1]  # everything up to here is finished
+        await asyncio.sleep(0.03)

@@ -1383,6 +1383,15 @@ class Inbox(_Repository):
         )
         return result.rowcount or 0
 
+    async def finished_after(self, update_id: int) -> list[int]:
+        """The ids past ``update_id`` of updates whose workers are done with them."""
+        rows = await self.session.scalars(
+            select(_INBOX.c.update_id)
+            .where(_INBOX.c.update_id > update_id, _INBOX.c.finished_at.is_not(None))
+            .order_by(_INBOX.c.update_id)
+        )
+        return list(rows)
+
     async def counts(self) -> dict[InboxState, int]:
         rows = await self.session.execute(
             select(_INBOX.c.state, func.count()).group_by(_INBOX.c.state)

@@ -9,7 +9,9 @@ import pytest
 
 from bot.app import build_application
 from bot.http_server import EmbeddedServer
+from bot.inbox import Poller
 from bot.web import SECRET_HEADER, WEBHOOK_PATH, build_web_app
+from core.db.uow import Database
 from sandbox import actions
 from sandbox.demo_city import BERLIN, demo_gazetteer
 
@@ -90,3 +92,26 @@ async def test_a_conversation_begun_in_one_process_goes_on_in_another(sandbox):
         if not first.worker.running:
             await first.worker.start()
         await second.shutdown()
+
+
+async def test_polling_asks_past_an_update_only_once_it_is_kept(sandbox, tmp_path):
+    runtime = sandbox.runtime
+    dana = sandbox.person("Dana")
+    await dana.send("/start")
+    answered = len(dana.messages())
+    await runtime.bot_runtime.poller.stop()
+    # A poller whose store cannot keep anything (its folder is gone, as a server can be).
+    gone = Database.from_url(f"sqlite:///{tmp_path}/gone/parkshare.db")
+    failing = Poller(runtime.application.bot, gone, lambda: None, timeout=1)
+    await failing.start()
+    try:
+        await actions.send_text(sandbox.world, dana.id, "/help")
+        update_id = sandbox.world.last_update_id
+        await asyncio.sleep(1.5)  # it fetched the update, failed to keep it, and asked again
+        assert [u["update_id"] for u in sandbox.world.updates] == [update_id]
+    finally:
+        await failing.stop()
+        await gone.close()
+    await runtime.bot_runtime.poller.start()
+    assert await sandbox.world.wait_handled(update_id, update_id, 15)
+    assert len(dana.messages()) == answered + 1

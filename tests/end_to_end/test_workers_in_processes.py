@@ -27,7 +27,7 @@ from core.db.uow import Database
 from core.settings import load_settings
 from sandbox import actions
 from sandbox.client import tiny_png
-from sandbox.runner import SandboxRuntime
+from sandbox.runner import SandboxRuntime, follow_the_inbox
 from tests.conftest import DatabaseFactory, assert_ledger_sound
 from tests.end_to_end.conftest import Sandbox
 from tests.end_to_end.test_bookings import _book
@@ -63,24 +63,6 @@ async def _start_worker(runtime: SandboxRuntime, url: str) -> asyncio.subprocess
     )  # fmt: skip
 
 
-async def _tell_the_world_what_is_finished(runtime: SandboxRuntime) -> None:
-    """The sandbox learns an update is handled from the inbox (in-process, a worker tells it):
-    finished means its worker is done with it, answers sent."""
-    told = 0
-    while True:
-        async with runtime.database.reading() as uow:
-            finished = list(await uow.session.scalars(
-                select(InboxUpdate.update_id).where(
-                    InboxUpdate.update_id > told, InboxUpdate.finished_at.is_not(None)
-                ).order_by(InboxUpdate.update_id)
-            ))  # fmt: skip
-        for update_id in finished:
-            runtime.world.mark_handled(update_id)
-        if finished and finished[-1] == told + len(finished):
-            told = finished[-1]  # everything up to here is finished
-        await asyncio.sleep(0.03)
-
-
 async def test_two_worker_processes_share_the_work_and_one_dies_without_a_trace(postgres_url):
     settings = load_settings(_env_file=None, database_url=postgres_url, payment_gateway="sandbox")
     database = Database.from_url(postgres_url)
@@ -91,7 +73,7 @@ async def test_two_worker_processes_share_the_work_and_one_dies_without_a_trace(
             # This process only receives; the workers handle.
             await runtime.bot_runtime.poller.stop()
             await runtime.application.worker.stop()
-            watcher = asyncio.create_task(_tell_the_world_what_is_finished(runtime))
+            watcher = asyncio.create_task(follow_the_inbox(runtime.world, database))
             receiver = build_web_app(runtime.application, telegram_secret=SECRET)
             async with EmbeddedServer(receiver) as server:
                 await register_webhook(runtime.application, server.url, SECRET)
