@@ -192,7 +192,8 @@ class InboxWorker:
         if retry_asked_for() is not None and not delivery_recorded():
             return  # nothing of it is kept: the next attempt starts from the same state
         async with database.finishing_update() as uow:
-            await uow.inbox.stamp_finished(inbox_id, inbox.now())
+            if delivery_recorded():  # else marking it done, as this unit of work ends, says so
+                await uow.inbox.stamp_finished(inbox_id, inbox.now())
             if person is not None and remembered is not None:
                 await uow.person_states.put(
                     person, remembered.user_data, remembered.flows, remembered.flows_expire_at

@@ -1322,9 +1322,11 @@ class Inbox(_Repository):
         )
 
     async def finish(self, inbox_id: int, worker: str, state: InboxState, at: datetime,
-                     error: str | None = None) -> bool:  # fmt: skip
+                     error: str | None = None, *, worker_done: bool = True) -> bool:  # fmt: skip
         """Compare-and-set: ``worker``'s waiting update becomes ``state``; False when it is not
-        theirs any more (their lease ran out and another worker took it)."""
+        theirs any more (their lease ran out and another worker took it). Done by its first
+        write, the worker is not done with it yet (``worker_done``): its answers are still to
+        be sent, and ``stamp_finished`` says when they are."""
         result = await self.session.execute(
             update(_INBOX)
             .where(_INBOX.c.id == inbox_id, _WAITING, _INBOX.c.lease_owner == worker)
@@ -1332,8 +1334,7 @@ class Inbox(_Repository):
                 state=state.value,
                 lease_until=None,
                 last_error=error,
-                # Done by its first write, it is finished when its worker is (``stamp_finished``).
-                **({} if state == InboxState.DONE else {"finished_at": at}),
+                **({"finished_at": at} if worker_done else {}),
             )
         )
         return _changed_one(result)

@@ -201,6 +201,8 @@ class UnitOfWork:
         self._counted = counted
         self._turn = turn
         self._has_turn = False
+        # The last unit of an update's handling: marking it done also says its worker is done.
+        self.finishes_update = False
 
     async def __aenter__(self) -> Self:
         if self._turn is not None:
@@ -282,8 +284,9 @@ class UnitOfWork:
 
     async def _record(self, delivery: _Delivery) -> None:
         finished = await self.inbox.finish(
-            delivery.inbox_id, delivery.worker, InboxState.DONE, delivery.at()
-        )
+            delivery.inbox_id, delivery.worker, InboxState.DONE, delivery.at(),
+            worker_done=self.finishes_update,
+        )  # fmt: skip
         if not finished:
             await self.session.rollback()
             raise AlreadyProcessed(f"update {delivery.update_id}")
@@ -357,7 +360,9 @@ class Database:
         """The last unit of work of an update's handling, which keeps what the front end
         remembers of the person and marks the update done unless a write did already; not
         counted as the update's use case."""
-        return UnitOfWork(self._sessions, counted=False, turn=self._writer_turn)
+        unit = UnitOfWork(self._sessions, counted=False, turn=self._writer_turn)
+        unit.finishes_update = True
+        return unit
 
     def reading(self) -> UnitOfWork:
         """A unit of work for queries only; on SQLite it does not take the write lock."""
