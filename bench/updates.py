@@ -420,23 +420,26 @@ async def location_search(
     return timing, replayed
 
 
-# How often the bench looks whether the worker processes have finished a batch.
-FINISHED_LOOK_S = 0.01
+# How often the bench looks whether the worker processes have finished a batch: often enough
+# to time a batch of seconds, seldom enough to cost the store and the machine next to nothing.
+FINISHED_LOOK_S = 0.05
 
 
 @dataclass(frozen=True)
 class Replies:
     """What one worker process sent since it last forgot: how many result lists, of how many
-    messages, and one message that was not a result list (if any)."""
+    messages, and one message that was not a result list (if any); and the CPU time the process
+    spent meanwhile."""
 
     results: int
     messages: int
     other: str | None
+    cpu_seconds: float
 
     @classmethod
-    def of(cls, texts: list[str]) -> Replies:
+    def of(cls, texts: list[str], cpu_seconds: float) -> Replies:
         other = next((text for text in texts if RESULTS_HEADER not in text), None)
-        return cls(sum(RESULTS_HEADER in text for text in texts), len(texts), other)
+        return cls(sum(RESULTS_HEADER in text for text in texts), len(texts), other, cpu_seconds)
 
 
 def worker_process(url: str, backlog: int, commands: Connection) -> None:
@@ -454,15 +457,17 @@ async def _work(url: str, backlog: int, commands: Connection) -> None:
     if application.post_init is not None:
         await application.post_init(application)
     await application.worker.start()
+    cpu_started = time.process_time()
     try:
         commands.send("ready")
         while (command := await asyncio.to_thread(commands.recv)) != "stop":
             if command == "wake":
                 application.worker.wake()
             elif command == "replies":
-                commands.send(Replies.of(api.texts))
+                commands.send(Replies.of(api.texts, time.process_time() - cpu_started))
             elif command == "forget":
                 api.forget()
+                cpu_started = time.process_time()
                 commands.send("forgotten")
     finally:
         await application.worker.stop()
@@ -550,13 +555,13 @@ async def forget_the_inbox(database: Database) -> None:
 async def shares_by_processes(
     store: str, postgres_url: str | None, spots: int, drivers: int, count: int,
     process_counts: list[int],
-) -> list[tuple[int, Timing]]:  # fmt: skip
+) -> list[tuple[int, Timing, float]]:  # fmt: skip
     """The location shares handled by 1, then N worker processes, each run warmed first: every
     worker process has answered a search (its connections opened, its first search done)
     before the timed batch is kept."""
     rng = random.Random(11)
     ids = itertools.count()
-    timings: list[tuple[int, Timing]] = []
+    timings: list[tuple[int, Timing, float]] = []
     backlog = -(-count // drivers)
     async with fresh_url(store, postgres_url) as url:
         database = Database.from_url(url)
@@ -580,7 +585,8 @@ async def shares_by_processes(
                     timing = await keep_and_wait(database, workers, shares)
                     replies = await workers.replies()
                 check_results(f"{processes} worker processes", replies, count)
-                timings.append((processes, timing))
+                cpu_seconds = sum(each.cpu_seconds for each in replies)
+                timings.append((processes, timing, cpu_seconds))
         finally:
             await database.close()
     return timings
@@ -594,13 +600,15 @@ def check_results(case: str, replies: list[Replies], count: int) -> None:
                          f"one reply was: {sample[:200]!r}")  # fmt: skip
 
 
-def print_processes(timings: list[tuple[int, Timing]], store: str, spots: int) -> None:
-    print(f"{'workers':>7} {'updates':>8} {'seconds':>9} {'updates/s':>10}")
-    for processes, timing in timings:
+def print_processes(timings: list[tuple[int, Timing, float]], store: str, spots: int) -> None:
+    print(f"{'workers':>7} {'updates':>8} {'seconds':>9} {'updates/s':>10} "
+          f"{'workers CPU ms each':>20}")  # fmt: skip
+    for processes, timing, cpu_seconds in timings:
+        cpu_ms_each = 1000 * cpu_seconds / timing.updates
         print(f"{processes:>7} {timing.updates:>8} {timing.seconds:>9.2f} "
-              f"{timing.per_second:>10,.0f}")  # fmt: skip
-    (one, alone), *more = timings
-    for processes, timing in more:
+              f"{timing.per_second:>10,.0f} {cpu_ms_each:>20.2f}")  # fmt: skip
+    (one, alone, _), *more = timings
+    for processes, timing, _ in more:
         print(f"ratio: {processes} workers / {one} worker = "
               f"{timing.per_second / alone.per_second:.2f} (location shares over {spots:,} spots "
               f"on {store})")  # fmt: skip
