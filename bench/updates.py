@@ -614,8 +614,8 @@ def print_processes(timings: list[tuple[int, Timing, float]], store: str, spots:
               f"on {store})")  # fmt: skip
     if store == "sqlite":
         print(
-            "(SQLite takes one writer at a time, whichever process it is in: the processes "
-            "share its write lock, so more of them cannot write more)"
+            "(SQLite takes one writer at a time, whichever process it is in: the processes' "
+            "writes wait their turn on its lock; their reads and the rest run side by side)"
         )
 
 
