@@ -16,8 +16,14 @@ share costs outside the search.
     python -m bench.updates                               # 2,400 updates over 100,000 spots
     python -m bench.updates --updates 200 --spots 2000    # what CI runs
     python -m bench.updates --profile flow.prof           # and cProfile's view of the flow
+    python -m bench.updates --workers 2 --store postgresql  # 1, then 2 worker processes
 
 cProfile sees the event loop's thread only; ``py-spy record --gil`` sees the read threads too.
+
+With ``--workers N`` the location shares are handled instead by worker processes, as
+``parkshare serve --workers N`` runs them: first by one, then by N, each process building the
+bot as this bench does and running its inbox worker. This process keeps each batch in the
+inbox and times it until the inbox holds no update waiting.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import asyncio
 import cProfile
 import itertools
 import json
+import multiprocessing
 import os
 import random
 import time
@@ -35,9 +42,10 @@ from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from multiprocessing.connection import Connection
 from typing import Any
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
@@ -52,11 +60,12 @@ from telegram.request import BaseRequest, RequestData
 
 import bot.handlers.search
 from bench.city import Box, build_city
-from bench.stores import fresh_database
+from bench.stores import fresh_database, fresh_url
 from bot.app import build_application
 from bot.edge import ParkShareApplication
 from bot.inbox import bot_id_of, keep_updates
 from core.clock import FixedClock
+from core.db.models import InboxState
 from core.db.uow import Database
 from core.services.search import SearchResult
 from core.settings import load_settings
@@ -411,6 +420,205 @@ async def location_search(
     return timing, replayed
 
 
+# How often the bench looks whether the worker processes have finished a batch: often enough
+# to time a batch of seconds, seldom enough to cost the store and the machine next to nothing.
+FINISHED_LOOK_S = 0.05
+
+
+@dataclass(frozen=True)
+class Replies:
+    """What one worker process sent since it last forgot: how many result lists, of how many
+    messages, and one message that was not a result list (if any); and the CPU time the process
+    spent meanwhile."""
+
+    results: int
+    messages: int
+    other: str | None
+    cpu_seconds: float
+
+    @classmethod
+    def of(cls, texts: list[str], cpu_seconds: float) -> Replies:
+        other = next((text for text in texts if RESULTS_HEADER not in text), None)
+        return cls(sum(RESULTS_HEADER in text for text in texts), len(texts), other, cpu_seconds)
+
+
+def worker_process(url: str, backlog: int, commands: Connection) -> None:
+    """A worker process's body: the bot as ``search_application`` builds it, its inbox worker
+    running, until told to stop. Told to ``wake`` it looks at the inbox at once (otherwise it
+    looks every ``bot.workers.IDLE_LOOK_S``)."""
+    asyncio.run(_work(url, backlog, commands))
+
+
+async def _work(url: str, backlog: int, commands: Connection) -> None:
+    database = Database.from_url(url)
+    api = BotApi()
+    application = search_application(database, api, backlog)
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.worker.start()
+    cpu_started = time.process_time()
+    try:
+        commands.send("ready")
+        while (command := await asyncio.to_thread(commands.recv)) != "stop":
+            if command == "wake":
+                application.worker.wake()
+            elif command == "replies":
+                commands.send(Replies.of(api.texts, time.process_time() - cpu_started))
+            elif command == "forget":
+                api.forget()
+                cpu_started = time.process_time()
+                commands.send("forgotten")
+    finally:
+        await application.worker.stop()
+        await application.shutdown()
+        await database.close()
+
+
+class WorkerProcesses:
+    """``count`` worker processes (``worker_process``) on the database at ``url``."""
+
+    def __init__(self, url: str, count: int, backlog: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._pipes: list[Connection] = []
+        self._processes: list[Any] = []
+        for _ in range(count):
+            ours, theirs = context.Pipe()
+            process = context.Process(
+                target=worker_process, args=(url, backlog, theirs), daemon=True
+            )
+            self._pipes.append(ours)
+            self._processes.append(process)
+
+    async def __aenter__(self) -> WorkerProcesses:
+        for process in self._processes:
+            process.start()
+        for answer in await self._ask(None):
+            if answer != "ready":
+                raise SystemExit(f"a worker process did not start: {answer!r}")
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        for pipe in self._pipes:
+            pipe.send("stop")
+        for process in self._processes:
+            await asyncio.to_thread(process.join, 30)
+            if process.is_alive():
+                process.kill()
+
+    def wake(self) -> None:
+        for pipe in self._pipes:
+            pipe.send("wake")
+
+    async def forget(self) -> None:
+        await self._ask("forget")
+
+    async def replies(self) -> list[Replies]:
+        return await self._ask("replies")
+
+    async def _ask(self, command: str | None) -> list[Any]:
+        if command is not None:
+            for pipe in self._pipes:
+                pipe.send(command)
+        return [await asyncio.to_thread(pipe.recv) for pipe in self._pipes]
+
+
+async def keep_and_wait(
+    database: Database, workers: WorkerProcesses, updates: list[dict[str, Any]]
+) -> Timing:
+    """The updates kept in the inbox in one batch, as a poll brings them, timed until the
+    worker processes have finished every one (no update left waiting). The CPU times are this
+    process's, not the workers'."""
+    bot = Bot(TOKEN)
+    with timed(len(updates)) as timing:
+        parsed = [Update.de_json(data, bot) for data in updates]
+        await keep_updates(database, bot_id_of(bot), parsed, [json.dumps(u) for u in updates])
+        workers.wake()
+        while True:
+            async with database.reading() as uow:
+                counts = await uow.inbox.counts()
+            if not counts.get(InboxState.WAITING):
+                break
+            await asyncio.sleep(FINISHED_LOOK_S)
+    unfinished = {str(state): n for state, n in counts.items() if state != InboxState.DONE}
+    if unfinished:
+        raise SystemExit(f"updates not handled: {unfinished}")
+    return timing[0]
+
+
+async def forget_the_inbox(database: Database) -> None:
+    """Each run starts with an empty inbox, not with the finished rows of the one before."""
+    async with database.unit_of_work() as uow:
+        await uow.inbox.forget_finished_before(datetime.max.replace(tzinfo=UTC))
+
+
+async def shares_by_processes(
+    store: str, postgres_url: str | None, spots: int, drivers: int, count: int,
+    process_counts: list[int],
+) -> list[tuple[int, Timing, float]]:  # fmt: skip
+    """The location shares handled by 1, then N worker processes, each run warmed first: every
+    worker process has answered a search (its connections opened, its first search done)
+    before the timed batch is kept."""
+    rng = random.Random(11)
+    ids = itertools.count()
+    timings: list[tuple[int, Timing, float]] = []
+    backlog = -(-count // drivers)
+    async with fresh_url(store, postgres_url) as url:
+        database = Database.from_url(url)
+        try:
+            await build_city(database, spots, box=CITY)
+            for processes in process_counts:
+                await forget_the_inbox(database)
+                async with WorkerProcesses(url, processes, backlog) as workers:
+                    await keep_and_wait(
+                        database, workers, [start(next(ids), n) for n in range(drivers)]
+                    )
+                    for _attempt in range(5):
+                        warm_up = [shared_location(next(ids), n, rng) for n in range(drivers)]
+                        await keep_and_wait(database, workers, warm_up)
+                        if all(replies.results for replies in await workers.replies()):
+                            break
+                    else:
+                        raise SystemExit("a worker process answered no search while warming up")
+                    await workers.forget()
+                    shares = [shared_location(next(ids), n % drivers, rng) for n in range(count)]
+                    timing = await keep_and_wait(database, workers, shares)
+                    replies = await workers.replies()
+                check_results(f"{processes} worker processes", replies, count)
+                cpu_seconds = sum(each.cpu_seconds for each in replies)
+                timings.append((processes, timing, cpu_seconds))
+        finally:
+            await database.close()
+    return timings
+
+
+def check_results(case: str, replies: list[Replies], count: int) -> None:
+    results = sum(each.results for each in replies)
+    if results != count:
+        sample = next((each.other for each in replies if each.other), None) or "(no reply)"
+        raise SystemExit(f"{case}: {results} result lists for {count} locations; "
+                         f"one reply was: {sample[:200]!r}")  # fmt: skip
+
+
+def print_processes(timings: list[tuple[int, Timing, float]], store: str, spots: int) -> None:
+    print(f"{'workers':>7} {'updates':>8} {'seconds':>9} {'updates/s':>10} "
+          f"{'workers CPU ms each':>20}")  # fmt: skip
+    for processes, timing, cpu_seconds in timings:
+        cpu_ms_each = 1000 * cpu_seconds / timing.updates
+        print(f"{processes:>7} {timing.updates:>8} {timing.seconds:>9.2f} "
+              f"{timing.per_second:>10,.0f} {cpu_ms_each:>20.2f}")  # fmt: skip
+    (one, alone, _), *more = timings
+    for processes, timing, _ in more:
+        print(f"ratio: {processes} workers / {one} worker = "
+              f"{timing.per_second / alone.per_second:.2f} (location shares over {spots:,} spots "
+              f"on {store})")  # fmt: skip
+    if store == "sqlite":
+        print(
+            "(SQLite takes one writer at a time, whichever process it is in: the processes' "
+            "writes wait their turn on its lock; their reads and the rest run side by side)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=2400, help="timed updates per case")
@@ -425,9 +633,24 @@ def main() -> None:
     parser.add_argument(
         "--profile", metavar="PATH", help="write cProfile's statistics of the timed flow here"
     )
+    parser.add_argument(
+        "--workers", type=int, metavar="N",
+        help="handle the location shares in worker processes instead: 1, then N",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.store == "postgresql" and not args.postgres_url:
         raise SystemExit("--store postgresql needs --postgres-url")
+    if args.workers is not None:
+        if args.workers < 1:
+            raise SystemExit("--workers needs at least 1")
+        counts = sorted({1, args.workers})
+        timings = asyncio.run(
+            shares_by_processes(
+                args.store, args.postgres_url, args.spots, args.drivers, args.updates, counts
+            )
+        )
+        print_processes(timings, args.store, args.spots)
+        return
     profiler = cProfile.Profile() if args.profile else None
     echo = asyncio.run(echo_floor(args.drivers, args.updates))
     flow, outside_search = asyncio.run(
