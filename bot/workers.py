@@ -32,6 +32,7 @@ from core.db.rows import ClaimedUpdate
 from core.db.uow import (
     AlreadyProcessed,
     Database,
+    UpdateEnd,
     delivery_recorded,
     end_of_delivery,
     record_delivery_with_first_write,
@@ -191,13 +192,11 @@ class InboxWorker:
             )
         if retry_asked_for() is not None and not delivery_recorded():
             return  # nothing of it is kept: the next attempt starts from the same state
-        async with database.finishing_update() as uow:
-            if delivery_recorded():  # else marking it done, as this unit of work ends, says so
-                await uow.inbox.stamp_finished(inbox_id, inbox.now())
-            if person is not None and remembered is not None:
-                await uow.person_states.put(
-                    person, remembered.user_data, remembered.flows, remembered.flows_expire_at
-                )
+        await database.end_update(UpdateEnd(
+            inbox_id, update.update_id, self.name, inbox.now(), person,
+            *((remembered.user_data, remembered.flows, remembered.flows_expire_at)
+              if remembered is not None else ()),
+        ))  # fmt: skip
 
     async def _failed(
         self, database: Database, claimed: ClaimedUpdate, update: Update, error: BaseException

@@ -134,3 +134,28 @@ def create_sync_engine(url: str | URL) -> Engine:
         connection.exec_driver_sql("BEGIN DEFERRED")
 
     return engine
+
+
+def create_sync_writer(url: str | URL) -> Engine:
+    """A synchronous engine on the same SQLite file for the short writes that end every update
+    (``Database.end_update``): one hop to a thread for the whole transaction, where aiosqlite
+    hops once a statement."""
+    target = make_url(url).set(drivername="sqlite+pysqlite")
+    engine = sa_create_engine(
+        target,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
+        pool_size=1,
+        max_overflow=0,
+    )
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA foreign_keys=ON")
+        register_sqlite_functions(dbapi_connection)
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine

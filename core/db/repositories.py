@@ -37,7 +37,7 @@ from sqlalchemy.orm import aliased, make_transient_to_detached, selectinload
 
 from core import free_time
 from core.availability import Interval, WeeklyRule
-from core.db import free_time_changes
+from core.db import free_time_changes, inbox_statements
 from core.db.free_time import CoversWindow, WithoutWindow
 from core.db.models import (
     AvailabilityRule,
@@ -1323,27 +1323,15 @@ class Inbox(_Repository):
 
     async def finish(self, inbox_id: int, worker: str, state: InboxState, at: datetime,
                      error: str | None = None, *, worker_done: bool = True) -> bool:  # fmt: skip
-        """Compare-and-set: ``worker``'s waiting update becomes ``state``; False when it is not
-        theirs any more (their lease ran out and another worker took it). Done by its first
-        write, the worker is not done with it yet (``worker_done``): its answers are still to
-        be sent, and ``stamp_finished`` says when they are."""
+        """Compare-and-set (``inbox_statements.finish``); False when the update is not
+        ``worker``'s any more (their lease ran out and another worker took it)."""
         result = await self.session.execute(
-            update(_INBOX)
-            .where(_INBOX.c.id == inbox_id, _WAITING, _INBOX.c.lease_owner == worker)
-            .values(
-                state=state.value,
-                lease_until=None,
-                last_error=error,
-                **({"finished_at": at} if worker_done else {}),
-            )
+            inbox_statements.finish(inbox_id, worker, state, at, error, worker_done=worker_done)
         )
         return _changed_one(result)
 
     async def stamp_finished(self, inbox_id: int, at: datetime) -> None:
-        """The worker is done with the update: its answers are sent, its person's state kept."""
-        await self.session.execute(
-            update(_INBOX).where(_INBOX.c.id == inbox_id).values(finished_at=at)
-        )
+        await self.session.execute(inbox_statements.stamp_finished(inbox_id, at))
 
     async def retry_later(self, inbox_id: int, worker: str, not_before: datetime,
                           error: str) -> bool:  # fmt: skip
@@ -1404,19 +1392,8 @@ def _changed_one(result: Any) -> bool:
     return bool(result.rowcount == 1)
 
 
-def _upsert_insert(dialect: str) -> Any:
-    """The store's own INSERT, which knows ON CONFLICT."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert
-
-
 def _insert_unless_kept(dialect: str) -> Any:
-    return _upsert_insert(dialect)(_INBOX).on_conflict_do_nothing(
+    return inbox_statements.upsert_into(dialect)(_INBOX).on_conflict_do_nothing(
         index_elements=["source", "update_id"]
     )
 
@@ -1424,22 +1401,10 @@ def _insert_unless_kept(dialect: str) -> Any:
 class PersonStates(_Repository):
     async def put(self, telegram_user_id: int, user_data: str, flows: str,
                   flows_expire_at: datetime | None) -> None:  # fmt: skip
-        """Write the person's state whether or not a row is there: one statement, as each of
-        their updates ends with it."""
-        values = {
-            "telegram_user_id": telegram_user_id, "user_data": user_data, "flows": flows,
-            "flows_expire_at": flows_expire_at,
-        }  # fmt: skip
-        table = cast(Table, PersonState.__table__)
-        insert_ = _upsert_insert(self.session.get_bind().dialect.name)(table).values(**values)
-        await self.session.execute(
-            insert_.on_conflict_do_update(
-                index_elements=["telegram_user_id"],
-                set_={
-                    name: insert_.excluded[name] for name in values if name != "telegram_user_id"
-                },
-            )
-        )
+        dialect = self.session.get_bind().dialect.name
+        await self.session.execute(inbox_statements.put_person_state(
+            dialect, telegram_user_id, user_data, flows, flows_expire_at
+        ))  # fmt: skip
 
     async def locked(self, telegram_user_id: int) -> PersonState | None:
         """The person's row, held until the unit of work ends (changes to it are written)."""

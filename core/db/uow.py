@@ -24,9 +24,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import NullPool
 
 from core.db import driver_reads, free_time_changes
+from core.db import inbox_statements as statements
 from core.db.audit_reads import AuditReads
 from core.db.driver_reads import DriverStatement
-from core.db.engine import create_engine, create_sync_engine, read_only
+from core.db.engine import create_engine, create_sync_engine, create_sync_writer, read_only
 from core.db.free_time_changes import TrackingSession
 from core.db.models import InboxState
 from core.db.repositories import (
@@ -75,6 +76,21 @@ class _Delivery:
     # Units that ended after a write had committed: what the answer shows should come from
     # the use case's own unit, not from a read of a state the update may not have left.
     after_write: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateEnd:
+    """What the last transaction of an update's handling writes: the update done (unless its
+    first write marked it) and finished, and its person's state when it has a person."""
+
+    inbox_id: int
+    update_id: int
+    worker: str
+    at: datetime
+    person: int | None = None
+    user_data: str = "{}"
+    flows: str = "{}"
+    flows_expire_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,6 +334,7 @@ class Database:
         # SQLite's read engine for work off the async driver (see ``run_read``), made once.
         self._sync_engine: Engine | None = None
         self._health_engine: AsyncEngine | None = None
+        self._sync_writer: Engine | None = None
         self._writer_turn = (
             WriterTurn()
             if isinstance(bind, AsyncEngine) and bind.dialect.name == "sqlite"
@@ -363,6 +380,39 @@ class Database:
         unit = UnitOfWork(self._sessions, counted=False, turn=self._writer_turn)
         unit.finishes_update = True
         return unit
+
+    async def end_update(self, end: UpdateEnd) -> None:
+        """The last transaction of an update's handling (see ``UpdateEnd``); raises
+        ``AlreadyProcessed`` when the update is not ``end.worker``'s to finish any more. On an
+        SQLite file it runs through the standard library's driver in one hop to a thread, its
+        writers' turn taken as every unit of work takes it."""
+        recorded = delivery_recorded()
+        if not (isinstance(self.bind, AsyncEngine) and self._writer_turn is not None):
+            async with self.finishing_update() as uow:
+                if recorded:  # else marking it done, as this unit of work ends, says so
+                    await uow.inbox.stamp_finished(end.inbox_id, end.at)
+                if end.person is not None:
+                    await uow.person_states.put(
+                        end.person, end.user_data, end.flows, end.flows_expire_at
+                    )
+            return
+        took_turn = await self._writer_turn.take()
+        try:
+            writer = self._sync_writer_of(self.bind)
+            done = await asyncio.to_thread(_end_update_sync, writer, end, recorded)
+        finally:
+            if took_turn:
+                self._writer_turn.give_back()
+        if not done:
+            raise AlreadyProcessed(f"update {end.update_id}")
+        delivery = _delivery.get()
+        if delivery is not None:
+            delivery.recorded = True
+
+    def _sync_writer_of(self, engine: AsyncEngine) -> Engine:
+        if self._sync_writer is None:
+            self._sync_writer = create_sync_writer(engine.url)
+        return self._sync_writer
 
     def reading(self) -> UnitOfWork:
         """A unit of work for queries only; on SQLite it does not take the write lock."""
@@ -442,3 +492,24 @@ class Database:
         if self._sync_engine is not None:
             self._sync_engine.dispose()
             self._sync_engine = None
+        if self._sync_writer is not None:
+            self._sync_writer.dispose()
+            self._sync_writer = None
+
+
+def _end_update_sync(writer: Engine, end: UpdateEnd, recorded: bool) -> bool:
+    """``UpdateEnd`` in one transaction; False (and nothing written) when the update is not
+    the worker's to finish any more."""
+    with writer.connect() as connection, connection.begin() as transaction:
+        if recorded:
+            connection.execute(statements.stamp_finished(end.inbox_id, end.at))
+        elif (
+            connection.execute(statements.mark_done(end.inbox_id, end.worker, end.at)).rowcount != 1
+        ):
+            transaction.rollback()
+            return False
+        if end.person is not None:
+            connection.execute(statements.put_person_state(
+                "sqlite", end.person, end.user_data, end.flows, end.flows_expire_at
+            ))  # fmt: skip
+    return True
