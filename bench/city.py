@@ -139,11 +139,11 @@ async def build_city(db: Database, spot_count: int, *, box: Box = Box(), seed: i
     postgresql = db.dialect == "postgresql"
     owners = max(1, spot_count // SPOTS_PER_OWNER)
     loads = _Loads(city, owners, postgresql=postgresql)
-    await _insert(db, "person", PERSON_COLUMNS, loads.people())
+    await insert_rows(db, "person", PERSON_COLUMNS, loads.people())
 
     async def stays() -> None:
-        await _insert(db, "booking", BOOKING_COLUMNS, loads.bookings())
-        await _insert(db, "rating", RATING_COLUMNS, loads.ratings())  # after their bookings
+        await insert_rows(db, "booking", BOOKING_COLUMNS, loads.bookings())
+        await insert_rows(db, "rating", RATING_COLUMNS, loads.ratings())  # after their bookings
 
     rules, free = _staged(db, city, _rules_from_patterns), _staged(db, city, _free_from_patterns)
     if not postgresql:
@@ -155,9 +155,11 @@ async def build_city(db: Database, spot_count: int, *, box: Box = Box(), seed: i
         # With no reference checked row by row, every table loads at once, each on its own
         # connection: the server works on two at once. On PostgreSQL the place is a generated
         # column, its GiST index kept by the COPY.
-        await asyncio.gather(_insert(db, "spot", SPOT_COLUMNS, loads.spots()), rules, free, stays())
+        await asyncio.gather(
+            insert_rows(db, "spot", SPOT_COLUMNS, loads.spots()), rules, free, stays()
+        )
     else:
-        await _insert(db, "spot", SPOT_COLUMNS, loads.spots())
+        await insert_rows(db, "spot", SPOT_COLUMNS, loads.spots())
         await asyncio.gather(rules, free, stays())
     await _analyse(db)
     return city
@@ -366,7 +368,7 @@ async def _skip_reference_checks(session: AsyncSession) -> None:
         await session.execute(text("SET LOCAL session_replication_role = replica"))
 
 
-async def _insert(
+async def insert_rows(
     db: Database, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
 ) -> None:
     """Rows straight to the driver in batches, COPY on PostgreSQL and executemany on SQLite."""
@@ -402,7 +404,7 @@ async def _insert_spots_then_their_places(db: Database, spots: Iterable[tuple[An
             )
         ).scalar_one()
         await uow.session.execute(text(f"DROP TRIGGER {trigger}"))
-    await _insert(db, "spot", SPOT_COLUMNS, spots)
+    await insert_rows(db, "spot", SPOT_COLUMNS, spots)
     async with db.unit_of_work() as uow:
         await uow.session.execute(
             text(

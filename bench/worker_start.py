@@ -21,15 +21,15 @@ import resource
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import timedelta
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
 from telegram import Update
 
+from bench.city import insert_rows
 from bench.stores import fresh_url
 from bench.updates import NOW, TOKEN, BotApi, NoRateLimit, start
 from bot.app import build_application
@@ -41,7 +41,6 @@ from core.settings import load_settings
 
 GOAL_S = 2.0
 GOAL_MB = 200
-BATCH = 50_000
 # How SQLAlchemy's DateTime stores an instant in SQLite.
 SQLITE_INSTANT = "%Y-%m-%d %H:%M:%S.%f"
 PERSON_COLUMNS = ("id", "telegram_id", "language", "first_name", "roles", "credit_score",
@@ -68,24 +67,6 @@ def states(count: int) -> Iterator[tuple[Any, ...]]:
         user_data.person_id, user_data.language = n, LANGUAGES[n % 3]
         yield (TELEGRAM_ID_BASE + n, json.dumps(user_data.to_dict(), separators=(",", ":")),
                "{}", None)  # fmt: skip
-
-
-async def insert_rows(
-    database: Database, table: str, columns: Sequence[str], rows: Iterator[tuple[Any, ...]]
-) -> None:
-    async with database.unit_of_work() as uow:
-        connection = await (await uow.session.connection()).get_raw_connection()
-        driver = connection.driver_connection
-        assert driver is not None  # an open connection has its driver's own connection
-        while batch := list(islice(rows, BATCH)):
-            if database.dialect == "sqlite":
-                await driver.executemany(
-                    f"INSERT INTO {table} ({', '.join(columns)}) "
-                    f"VALUES ({', '.join('?' for _ in columns)})",
-                    batch,
-                )
-            else:
-                await driver.copy_records_to_table(table, records=batch, columns=columns)
 
 
 async def fill(url: str, count: int) -> float:
