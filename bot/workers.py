@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application
@@ -27,6 +28,7 @@ from bot.i18n import translator
 from bot.person_state import PersonStates
 from bot.transient import is_transient
 from core.db.engine import UPDATES_AT_ONCE
+from core.db.inbox_notices import InboxListener
 from core.db.person_state_view import kept_state
 from core.db.rows import ClaimedUpdate
 from core.db.uow import (
@@ -44,8 +46,8 @@ from core.services.people import language_from_telegram
 log = logging.getLogger(__name__)
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
-# Seconds between looks at the inbox when nothing woke the worker: what another process kept
-# waits at most this long.
+# Seconds between looks at the inbox when nothing woke the worker (a receiver in the same
+# process, or PostgreSQL's notice from another, ``core.db.inbox_notices``).
 IDLE_LOOK_S = 0.2
 # One person's updates waiting their turn; a human typing fast stays far below it.
 MAX_BACKLOG = 20
@@ -69,6 +71,7 @@ class InboxWorker:
         *,
         name: str | None = None,
         at_once: int | None = None,
+        idle_look_s: float = IDLE_LOOK_S,
         max_backlog: int = MAX_BACKLOG,
         on_flood: Callable[[Update], Awaitable[None]] | None = None,
     ) -> None:
@@ -76,6 +79,7 @@ class InboxWorker:
         self._database = database
         self.name = name or f"{os.getpid()}-{secrets.token_hex(4)}"
         self._at_once = at_once
+        self._idle_look_s = idle_look_s
         self.max_backlog = max_backlog
         self.on_flood = on_flood
         self.observers: list[Callable[[int], None]] = []
@@ -112,6 +116,17 @@ class InboxWorker:
 
     async def _claim_and_handle(self) -> None:
         database = await self._database()
+        listener = None
+        if database.dialect == "postgresql" and isinstance(database.bind, AsyncEngine):
+            listener = InboxListener(database.bind.url, self.wake)
+            await listener.start()
+        try:
+            await self._claim_and_handle_on(database)
+        finally:
+            if listener is not None:
+                await listener.stop()
+
+    async def _claim_and_handle_on(self, database: Database) -> None:
         at_once = self._at_once or updates_at_once(database.dialect)
         while not self._stopping:
             self._wake.clear()
@@ -131,7 +146,7 @@ class InboxWorker:
                 task.add_done_callback(self._finished)
             if (not claimed or room <= len(claimed)) and not self._stopping:
                 with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(IDLE_LOOK_S):
+                    async with asyncio.timeout(self._idle_look_s):
                         await self._wake.wait()
 
     def _lease(self) -> timedelta:

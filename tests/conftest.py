@@ -75,7 +75,10 @@ class DatabaseFactory:
         return make_url(self.postgres_url).set(database=name).render_as_string(hide_password=False)
 
     async def new_engine(self) -> AsyncEngine:
-        engine = create_engine(await self.new_url())
+        return await self.new_engine_at(await self.new_url())
+
+    async def new_engine_at(self, url: str) -> AsyncEngine:
+        engine = create_engine(url)
         await upgrade(engine)
         self.engines.append(engine)
         return engine

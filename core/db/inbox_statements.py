@@ -13,6 +13,8 @@ from core.db.models import InboxState, InboxUpdate, PersonState
 INBOX = cast(Table, InboxUpdate.__table__)
 PERSON_STATE = cast(Table, PersonState.__table__)
 WAITING = INBOX.c.state == InboxState.WAITING.value
+# PostgreSQL's notification channel on which workers hear that updates wait.
+CHANNEL = "parkshare_inbox"
 
 
 def finish(inbox_id: int, worker: str, state: InboxState, at: datetime,

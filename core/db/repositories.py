@@ -1260,6 +1260,12 @@ class Inbox(_Repository):
         statement = _insert_unless_kept(dialect).values(**values).returning(_INBOX.c.id)
         return (await self.session.execute(statement)).first() is not None
 
+    async def announce(self) -> None:
+        """Workers in other processes hear, once this transaction commits, that updates wait
+        (PostgreSQL's NOTIFY; elsewhere they look every so often)."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self.session.execute(select(func.pg_notify(inbox_statements.CHANNEL, "")))
+
     async def claim(
         self, worker: str, now: datetime, lease_until: datetime, limit: int
     ) -> list[ClaimedUpdate]:

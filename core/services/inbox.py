@@ -41,6 +41,8 @@ async def keep(database: Database, source: int, updates: list[tuple[int, int | N
         new = 0
         for update_id, sender, body in updates:
             new += await uow.inbox.keep(source, update_id, sender, body, at)
+        if new:
+            await uow.inbox.announce()
     return new
 
 
