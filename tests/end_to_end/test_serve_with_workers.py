@@ -1,6 +1,6 @@
 """`parkshare serve --workers 2` as it runs in production: this process receives (by polling
 here, with no public address) and keeps updates, two `parkshare worker` processes handle them,
-and a stop (SIGTERM) stops them all."""
+one that dies is started again, and a stop (SIGTERM) stops them all."""
 
 import asyncio
 import os
@@ -41,9 +41,33 @@ async def test_serve_with_two_workers_answers_and_stops_cleanly(tmp_path):
             await asyncio.gather(*(person.send("/start") for person in people))
             for person in people:
                 assert person.last_message().text.endswith("What brings you here?")
+
+            # A worker that dies is started again, and the work goes on.
+            before = await _workers_of(serve.pid)
+            assert len(before) == 2
+            os.kill(before[0], signal.SIGKILL)
+            after = await _workers_of(serve.pid, other_than=before[0], count=2)
+            assert before[0] not in after
+            late = SandboxClient(runtime.world).person("Late")
+            await late.send("/start")
+            assert late.last_message().text.endswith("What brings you here?")
         finally:
             following.cancel()
             await database.close()
             serve.send_signal(signal.SIGTERM)
             code = await asyncio.wait_for(serve.wait(), 30)
         assert code == 0
+
+
+async def _workers_of(
+    serve_pid: int, *, other_than: int | None = None, count: int | None = None
+) -> list[int]:
+    """The worker processes `serve` runs now; with ``count``, once there are that many."""
+    for _ in range(100):
+        listing = Path(f"/proc/{serve_pid}/task/{serve_pid}/children")
+        children = (await asyncio.to_thread(listing.read_text)).split()
+        pids = [int(pid) for pid in children if int(pid) != other_than]
+        if count is None or len(pids) == count:
+            return pids
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"serve runs {pids}, not {count} workers")
