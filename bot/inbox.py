@@ -4,20 +4,16 @@ once the last are kept. Workers (``bot.workers``) handle them from there."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
-import logging
 from collections.abc import Callable
 from typing import Any
 
 from telegram import Bot, Update
 from telegram.error import InvalidToken
 
+from core.background import Repeating, StopRepeating
 from core.db.uow import Database
 from core.services import inbox
-
-log = logging.getLogger(__name__)
 
 # Seconds Telegram holds a getUpdates call open while nothing arrives.
 LONG_POLL_S = 10
@@ -74,41 +70,28 @@ class Poller:
         self._timeout = timeout
         self._allowed_updates = allowed_updates or list(Update.ALL_TYPES)
         self._offset: int | None = None
-        self._task: asyncio.Task[None] | None = None
+        # Telegram or the store unreachable: the same updates are asked for again.
+        self._polling = Repeating(self._poll_once, name="polling", retry_after_s=RETRY_AFTER_S)
 
     @property
     def running(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return self._polling.running
 
     async def start(self) -> None:
         # Polling and a webhook exclude each other at Telegram; updates it holds stay there.
         await self._bot.delete_webhook(drop_pending_updates=False)
-        self._task = asyncio.create_task(self._poll(), name="inbox poller")
+        self._polling.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _poll(self) -> None:
-        while True:
-            try:
-                await self._poll_once()
-            except asyncio.CancelledError:
-                raise
-            except InvalidToken:
-                log.error("Telegram refused the token: polling stops")
-                return
-            except Exception:  # Telegram or the store unreachable: the same updates come again
-                log.warning("polling failed; trying again in %s s", RETRY_AFTER_S, exc_info=True)
-                await asyncio.sleep(RETRY_AFTER_S)
+        await self._polling.stop()
 
     async def _poll_once(self) -> None:
-        updates = await self._bot.get_updates(
-            offset=self._offset, timeout=self._timeout, allowed_updates=self._allowed_updates
-        )
+        try:
+            updates = await self._bot.get_updates(
+                offset=self._offset, timeout=self._timeout, allowed_updates=self._allowed_updates
+            )
+        except InvalidToken as error:
+            raise StopRepeating(f"Telegram refused the token: {error}") from error
         if not updates:
             return
         await keep_updates(self._database, bot_id_of(self._bot), list(updates))

@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import Callable
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy.engine import URL
 
+from core.background import Repeating
 from core.db.inbox_statements import CHANNEL
 
-log = logging.getLogger(__name__)
 RECONNECT_AFTER_S = 2.0
 
 
@@ -26,27 +25,17 @@ class InboxListener:
     def __init__(self, url: URL, on_notice: Callable[[], None]) -> None:
         self._dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
         self._on_notice = on_notice
-        self._task: asyncio.Task[None] | None = None
+        # The server unreachable, or the connection lost: the worker's own looks go on.
+        self._listening = Repeating(
+            self._listen_until_lost, name="listening for the inbox",
+            retry_after_s=RECONNECT_AFTER_S, pause_s=RECONNECT_AFTER_S,
+        )  # fmt: skip
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._listen(), name="inbox listener")
+        self._listening.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _listen(self) -> None:
-        while True:
-            try:
-                await self._listen_until_lost()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # the server unreachable: the worker's own looks go on
-                log.warning("listening for the inbox failed; trying again", exc_info=True)
-            await asyncio.sleep(RECONNECT_AFTER_S)
+        await self._listening.stop()
 
     async def _listen_until_lost(self) -> None:
         connection = await asyncpg.connect(self._dsn)
