@@ -3,6 +3,7 @@ it, and what goes out remembers the one thing Telegram allows only once, a callb
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -11,6 +12,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from telegram import TelegramObject, Update
+from telegram.error import BadRequest
 from telegram.ext import Application, ExtBot
 
 from core.text import is_storable, storable_json
@@ -24,6 +26,7 @@ _COPIES_UNREAD: ContextVar[bool] = ContextVar("copies_unread", default=False)
 # Queries answered lately; a query can't be answered after 15 minutes anyway, and far fewer
 # than this many buttons are pressed in that time by the people one process serves.
 REMEMBERED_ANSWERS = 10_000
+log = logging.getLogger(__name__)
 
 
 class ParkShareBot(ExtBot[Any]):
@@ -48,7 +51,15 @@ class ParkShareBot(ExtBot[Any]):
         self._answered[callback_query_id] = None
         while len(self._answered) > REMEMBERED_ANSWERS:
             self._answered.popitem(last=False)
-        return await super().answer_callback_query(callback_query_id, *args, **kwargs)
+        try:
+            return await super().answer_callback_query(callback_query_id, *args, **kwargs)
+        except BadRequest as error:
+            if not _expired_query(error):
+                raise
+            # The press waited past Telegram's time for an answer (a backlog, or handled after
+            # the store came back): its spinner has stopped, and the handler goes on all the same.
+            log.info("a callback query was answered too late: %s", error)
+            return False
 
     async def _post(self, endpoint: str, data: Any = None, **kwargs: Any) -> Any:
         result = await super()._post(endpoint, data, **kwargs)
@@ -57,6 +68,11 @@ class ParkShareBot(ExtBot[Any]):
         if _COPIES_UNREAD.get() and isinstance(result, dict):
             return True
         return result
+
+
+def _expired_query(error: BadRequest) -> bool:
+    message = error.message.lower()
+    return "query is too old" in message or "query id is invalid" in message
 
 
 @contextmanager

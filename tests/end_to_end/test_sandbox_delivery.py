@@ -108,3 +108,10 @@ async def test_an_update_delivered_three_times_has_one_effect(sandbox):
     async with sandbox.database.reading() as uow:
         kept_messages = list(await uow.session.scalars(select(RelayMessage)))
     assert [m.text for m in kept_messages] == ["Which level is it?"]
+
+
+async def test_a_button_answered_after_telegram_stopped_waiting_is_no_failure(sandbox):
+    """A press handled late (a backlog, or after the store came back) finds its query expired:
+    answering it is a no-op, not a failure that would stop the handler."""
+    bot = sandbox.runtime.application.bot
+    assert await bot.answer_callback_query("expired-long-ago") is False
