@@ -73,11 +73,10 @@ class PersonStates:
                 )
                 steps.setdefault(name, {})[str(chat)] = [step, expires]
         self.take_out_quietly(user_id)
-        expiries = [expires for by_chat in steps.values() for _, expires in by_chat.values()]
         return Remembered(
             json.dumps(user_data.to_dict(), ensure_ascii=False, separators=(",", ":")),
             json.dumps(steps, separators=(",", ":")),
-            min(map(datetime.fromisoformat, expiries)) if expiries else None,
+            earliest_time_out(steps),
         )
 
     def take_out_quietly(self, user_id: int) -> None:
@@ -85,6 +84,12 @@ class PersonStates:
         self._application.drop_user_data(user_id)
         for flow in self.flows.values():
             flow.forget(user_id)
+
+
+def earliest_time_out(steps: FlowSteps) -> datetime | None:
+    """When the quietest of the person's flows times out; None with no flow under way."""
+    expiries = [expires for by_chat in steps.values() for _, expires in by_chat.values()]
+    return min(map(datetime.fromisoformat, expiries)) if expiries else None
 
 
 def expired_flows(flows: str, now: datetime) -> tuple[list[tuple[str, int]], str, datetime | None]:
@@ -99,11 +104,10 @@ def expired_flows(flows: str, now: datetime) -> tuple[list[tuple[str, int]], str
                 del steps[name][chat]
         if not steps[name]:
             del steps[name]
-    expiries = [expires for by_chat in steps.values() for _, expires in by_chat.values()]
     return (
         expired,
         json.dumps(steps, separators=(",", ":")),
-        min(map(datetime.fromisoformat, expiries)) if expiries else None,
+        earliest_time_out(steps),
     )
 
 

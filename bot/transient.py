@@ -12,6 +12,17 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from telegram.error import BadRequest, NetworkError
 
+_UNREACHABLE = (
+    OSError,
+    TimeoutError,
+    PoolTimeout,
+    # Raised by PostgreSQL's driver itself on the paths that bypass SQLAlchemy (hot reads).
+    postgres_errors.InterfaceError,
+    postgres_errors.InternalClientError,
+    postgres_errors.PostgresConnectionError,
+    postgres_errors.OperatorInterventionError,
+)
+
 
 def is_transient(error: BaseException) -> bool:
     """A failure another attempt may not meet: the store or Telegram unreachable, a time-out,
@@ -23,13 +34,6 @@ def is_transient(error: BaseException) -> bool:
         return error.connection_invalidated or not isinstance(
             error, DataError | ProgrammingError | NotSupportedError
         )
-    # Raised by PostgreSQL's driver itself on the paths that bypass SQLAlchemy (hot reads).
-    if isinstance(error, postgres_errors.InterfaceError | postgres_errors.InternalClientError):
-        return True
-    if isinstance(
-        error, postgres_errors.PostgresConnectionError | postgres_errors.OperatorInterventionError
-    ):
-        return True
     if isinstance(error, NetworkError):
         return not isinstance(error, BadRequest)
-    return isinstance(error, OSError | TimeoutError | PoolTimeout)
+    return isinstance(error, _UNREACHABLE)

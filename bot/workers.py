@@ -171,26 +171,26 @@ class InboxWorker:
         )  # fmt: skip
         person = update.effective_user.id if update.effective_user is not None else None
         try:
-            await self._handle_with_state(database, claimed.id, update, person)
+            failure = await self._handle_with_state(database, claimed.id, update, person)
         except AlreadyProcessed:
             log.info("update %s was finished by another worker", claimed.update_id)
             return
         except Exception as error:
             if person is not None:
                 self._states.take_out_quietly(person)
-            await self._failed(database, claimed, update, error)
-            return
-        failure = retry_asked_for()
-        if failure is not None and not delivery_recorded():
+            failure = error
+        if failure is not None:
             await self._failed(database, claimed, update, failure)
             return
         self._tell_observers(claimed.update_id)
 
     async def _handle_with_state(
         self, database: Database, inbox_id: int, update: Update, person: int | None
-    ) -> None:
+    ) -> BaseException | None:
         """Handle the update with the person's state put in, then write it back and mark the
-        update done (unless its first effects did) in one transaction."""
+        update done (unless its first effects did) in one transaction; or, when a handler
+        left a transient failure to a later attempt before anything was kept, that failure
+        (and nothing is written: the next attempt starts from the same state)."""
         clock = self.application.bot_data.clock
         before = {}
         if person is not None:
@@ -205,13 +205,15 @@ class InboxWorker:
                 if person is not None
                 else None
             )
-        if retry_asked_for() is not None and not delivery_recorded():
-            return  # nothing of it is kept: the next attempt starts from the same state
+        failure = retry_asked_for()
+        if failure is not None and not delivery_recorded():
+            return failure
         await database.end_update(UpdateEnd(
             inbox_id, update.update_id, self.name, inbox.now(), person,
             *((remembered.user_data, remembered.flows, remembered.flows_expire_at)
               if remembered is not None else ()),
         ))  # fmt: skip
+        return None
 
     async def _failed(
         self, database: Database, claimed: ClaimedUpdate, update: Update, error: BaseException
