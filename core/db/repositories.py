@@ -28,6 +28,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    text,
     union_all,
     update,
 )
@@ -69,7 +70,7 @@ from core.db.models import (
     TransferStatus,
 )
 from core.db.overlaps import availability_window_overlapping, live_booking_overlapping
-from core.db.rows import ClaimedUpdate
+from core.db.rows import ClaimedUpdate, claimed_updates
 from core.errors import WindowTaken
 from core.status import LIVE_BOOKING_STATUSES, BookingStatus, SpotStatus
 
@@ -1252,13 +1253,9 @@ class Inbox(_Repository):
         self, source: int, update_id: int, sender: int | None, body: str, at: datetime
     ) -> bool:
         """Keep an update unless it is kept already; whether it was new."""
-        values = {
-            "source": source, "update_id": update_id, "sender": sender, "body": body,
-            "state": InboxState.WAITING.value, "attempts": 0, "received_at": at, "not_before": at,
-        }  # fmt: skip
         dialect = self.session.get_bind().dialect.name
-        statement = _insert_unless_kept(dialect).values(**values).returning(_INBOX.c.id)
-        return (await self.session.execute(statement)).first() is not None
+        kept = inbox_statements.keep(dialect, source, update_id, sender, body, at)
+        return (await self.session.execute(*kept)).first() is not None
 
     async def announce(self) -> None:
         """Workers in other processes hear, once this transaction commits, that updates wait
@@ -1271,73 +1268,23 @@ class Inbox(_Repository):
     ) -> list[ClaimedUpdate]:
         """Up to ``limit`` updates due now, each the first waiting of its sender, none held by
         a live lease; they are ``worker``'s until ``lease_until``."""
-        earlier = aliased(InboxUpdate)
-        due = (
-            select(_INBOX.c.id)
-            .where(
-                _WAITING,
-                _INBOX.c.not_before <= now,
-                or_(_INBOX.c.lease_until.is_(None), _INBOX.c.lease_until < now),
-                ~exists().where(
-                    earlier.sender == _INBOX.c.sender,
-                    earlier.state == InboxState.WAITING,
-                    earlier.update_id < _INBOX.c.update_id,
-                ),
-            )
-            .order_by(_INBOX.c.id)
-            .limit(limit)
-            # Another worker's claim under way is passed over, not waited for.
-            .with_for_update(skip_locked=True)
-        )
-        statement = (
-            update(_INBOX)
-            .where(_INBOX.c.id.in_(due.scalar_subquery()))
-            .values(lease_owner=worker, lease_until=lease_until, attempts=_INBOX.c.attempts + 1)
-            .returning(
-                _INBOX.c.id,
-                _INBOX.c.update_id,
-                _INBOX.c.sender,
-                _INBOX.c.body,
-                _INBOX.c.attempts,
-            )
-        )
-        rows = (await self.session.execute(statement)).all()
-        senders = {row.sender for row in rows if row.sender is not None}
-        waiting: dict[int, int] = {}
-        if senders:
-            counted = await self.session.execute(
-                select(_INBOX.c.sender, func.count())
-                .where(_INBOX.c.sender.in_(senders), _WAITING)
-                .group_by(_INBOX.c.sender)
-            )
-            waiting = {sender: count for sender, count in counted}
-        return sorted(
-            (
-                ClaimedUpdate(
-                    row.id,
-                    row.update_id,
-                    row.sender,
-                    row.body,
-                    row.attempts,
-                    waiting.get(row.sender, 1),
-                    lease_until,
-                )
-                for row in rows
-            ),
-            key=lambda claimed: claimed.id,
-        )
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self.session.execute(text(inbox_statements.CLAIM_PLAN_SETTING))
+        claim = inbox_statements.claim(worker, now, lease_until, limit)
+        rows = (await self.session.execute(*claim)).all()
+        return claimed_updates(rows, lease_until)
 
     async def finish(self, inbox_id: int, worker: str, state: InboxState, at: datetime,
                      error: str | None = None, *, worker_done: bool = True) -> bool:  # fmt: skip
         """Compare-and-set (``inbox_statements.finish``); False when the update is not
         ``worker``'s any more (their lease ran out and another worker took it)."""
         result = await self.session.execute(
-            inbox_statements.finish(inbox_id, worker, state, at, error, worker_done=worker_done)
+            *inbox_statements.finish(inbox_id, worker, state, at, error, worker_done=worker_done)
         )
         return _changed_one(result)
 
     async def stamp_finished(self, inbox_id: int, at: datetime) -> None:
-        await self.session.execute(inbox_statements.stamp_finished(inbox_id, at))
+        await self.session.execute(*inbox_statements.stamp_finished(inbox_id, at))
 
     async def retry_later(self, inbox_id: int, worker: str, not_before: datetime,
                           error: str) -> bool:  # fmt: skip
@@ -1398,17 +1345,11 @@ def _changed_one(result: Any) -> bool:
     return bool(result.rowcount == 1)
 
 
-def _insert_unless_kept(dialect: str) -> Any:
-    return inbox_statements.upsert_into(dialect)(_INBOX).on_conflict_do_nothing(
-        index_elements=["source", "update_id"]
-    )
-
-
 class PersonStates(_Repository):
     async def put(self, telegram_user_id: int, user_data: str, flows: str,
                   flows_expire_at: datetime | None) -> None:  # fmt: skip
         dialect = self.session.get_bind().dialect.name
-        await self.session.execute(inbox_statements.put_person_state(
+        await self.session.execute(*inbox_statements.put_person_state(
             dialect, telegram_user_id, user_data, flows, flows_expire_at
         ))  # fmt: skip
 

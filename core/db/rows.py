@@ -3,8 +3,10 @@ the repositories."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +20,18 @@ class ClaimedUpdate:
     attempts: int
     waiting_from_sender: int
     lease_until: datetime
+
+
+def claimed_updates(rows: Iterable[Sequence[Any]], lease_until: datetime) -> list[ClaimedUpdate]:
+    """The claim's rows (``inbox_statements.claim``), oldest first."""
+    return sorted(
+        (
+            # An update with no sender waits behind nobody: it counts as its own.
+            ClaimedUpdate(id_, update_id, sender, body, attempts, max(waiting, 1), lease_until)
+            for id_, update_id, sender, body, attempts, waiting in rows
+        ),
+        key=lambda claimed: claimed.id,
+    )
 
 
 @dataclass(frozen=True, slots=True)

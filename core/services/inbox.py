@@ -50,8 +50,7 @@ async def claim(
     database: Database, worker: str, limit: int, lease: timedelta = LEASE
 ) -> list[ClaimedUpdate]:
     moment = now()
-    async with database.unit_of_work() as uow:
-        return await uow.inbox.claim(worker, moment, moment + lease, limit)
+    return await database.claim_updates(worker, moment, moment + lease, limit)
 
 
 async def retry_later(database: Database, claimed: ClaimedUpdate, worker: str,
