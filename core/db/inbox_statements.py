@@ -12,6 +12,7 @@ from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
     BindParameter,
+    ColumnElement,
     Executable,
     Table,
     bindparam,
@@ -116,7 +117,7 @@ def _claim() -> Executable:
     )
     # Named with its table: SQLite's RETURNING names columns bare, which inside the subquery
     # would mean the subquery's own.
-    claimed_sender = literal_column(f"{INBOX.name}.{INBOX.c.sender.name}")
+    claimed_sender: ColumnElement[int] = literal_column(f"{INBOX.name}.{INBOX.c.sender.name}")
     waiting_from_sender = (
         select(func.count())
         .where(
