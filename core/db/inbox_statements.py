@@ -32,6 +32,8 @@ PERSON_STATE = cast(Table, PersonState.__table__)
 WAITING = INBOX.c.state == InboxState.WAITING.value
 # PostgreSQL's notification channel on which workers hear that updates wait.
 CHANNEL = "parkshare_inbox"
+# Heard by the workers listening once the transaction commits.
+ANNOUNCE = f"NOTIFY {CHANNEL}"
 
 
 class Bound(NamedTuple):

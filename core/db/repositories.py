@@ -1261,7 +1261,7 @@ class Inbox(_Repository):
         """Workers in other processes hear, once this transaction commits, that updates wait
         (PostgreSQL's NOTIFY; elsewhere they look every so often)."""
         if self.session.get_bind().dialect.name == "postgresql":
-            await self.session.execute(select(func.pg_notify(inbox_statements.CHANNEL, "")))
+            await self.session.execute(text(inbox_statements.ANNOUNCE))
 
     async def claim(
         self, worker: str, now: datetime, lease_until: datetime, limit: int

@@ -434,6 +434,20 @@ class Database:
                 return await uow.inbox.claim(worker, now, lease_until, limit)
         return claimed_updates(rows, lease_until)
 
+    async def keep_updates(self, keeps: list[statements.Bound]) -> int:
+        """Keep updates (``inbox_statements.keep``) in one transaction, by the same light paths
+        as ``end_update``; how many were new. On PostgreSQL, workers elsewhere hear of new ones
+        as it commits."""
+        if isinstance(self.bind, AsyncEngine) and self._writer_turn is not None:
+            return await self._on_sqlite_file(_count_kept, keeps)
+        if isinstance(self.bind, AsyncEngine) and self.dialect == "postgresql":
+            return await self._on_asyncpg(_count_kept_asyncpg, keeps)
+        async with self.unit_of_work() as uow:
+            new = sum([(await uow.session.execute(*keep)).first() is not None for keep in keeps])
+            if new:
+                await uow.inbox.announce()
+            return new
+
     async def _on_sqlite_file(self, work: SyncWork[A, T], argument: A) -> T:
         """``work`` in one transaction of the SQLite file's synchronous writer, in one hop to a
         thread, with the writers' turn."""
@@ -586,6 +600,20 @@ async def _write_all_or_none_asyncpg(
     for write in rest:
         await driver.execute(*_for_asyncpg(write))
     return True, True
+
+
+def _count_kept(connection: Connection, keeps: list[statements.Bound]) -> tuple[int, bool]:
+    new = sum(connection.execute(*keep).first() is not None for keep in keeps)
+    return new, True
+
+
+async def _count_kept_asyncpg(driver: Any, keeps: list[statements.Bound]) -> tuple[int, bool]:
+    new = 0
+    for keep in keeps:
+        new += await driver.fetchval(*_for_asyncpg(keep)) is not None
+    if new:
+        await driver.execute(statements.ANNOUNCE)
+    return new, True
 
 
 def _fetch_all(connection: Connection, bound: statements.Bound) -> tuple[list[Any], bool]:

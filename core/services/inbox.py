@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from core.db import inbox_statements
 from core.db.models import InboxState
 from core.db.rows import ClaimedUpdate
 from core.db.uow import Database
@@ -37,13 +38,10 @@ async def keep(database: Database, source: int, updates: list[tuple[int, int | N
     """Keep ``(update_id, sender, body)`` updates in one transaction; how many were new (an
     update kept already, delivered again, is left as it is)."""
     at = now()
-    async with database.unit_of_work() as uow:
-        new = 0
-        for update_id, sender, body in updates:
-            new += await uow.inbox.keep(source, update_id, sender, body, at)
-        if new:
-            await uow.inbox.announce()
-    return new
+    return await database.keep_updates([
+        inbox_statements.keep(database.dialect, source, update_id, sender, body, at)
+        for update_id, sender, body in updates
+    ])  # fmt: skip
 
 
 async def claim(
