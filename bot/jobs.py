@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import html
+import json
 import logging
 from datetime import timedelta
 
-from telegram import ReplyKeyboardRemove
+from telegram import ReplyKeyboardRemove, Update, User
 from telegram.error import TelegramError
 from telegram.ext import Application
 
@@ -36,9 +37,13 @@ from core.services import (
     stays,
 )
 from core.services.parties import Side
+from core.services.people import language_from_telegram
 
 log = logging.getLogger(__name__)
 SWEEP_INTERVAL_S = 30
+# How often updates whose worker stopped halfway are looked for: their senders' next updates
+# wait for them.
+ABANDONED_LOOK_S = 5
 
 
 async def expire_overdue_bookings(context: ParkShareContext) -> None:
@@ -169,6 +174,36 @@ async def forget_finished_updates(context: ParkShareContext) -> None:
     await inbox.forget_old(context.db)
 
 
+async def answer_abandoned_updates(context: ParkShareContext) -> None:
+    """An update whose worker stopped after its first write and before its answer: its person
+    hears that it was done, and that what they were in the middle of starts again."""
+    for body in await inbox.take_abandoned(context.db):
+        update = Update.de_json(json.loads(body), context.bot)
+        chat = update.effective_chat
+        if chat is None:
+            continue
+        language = await _language_of(context, update.effective_user)
+        log.warning("update %s lost its answer: its worker stopped", update.update_id)
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(
+                chat.id,
+                translator(language).gettext(
+                    "⚠️ What you sent last was done, but our answer to it was lost on the way. "
+                    "Whatever you were in the middle of starts again; /bookings and /myspots "
+                    "show where things stand."
+                ),
+                reply_markup=ReplyKeyboardRemove(),
+            )
+
+
+async def _language_of(context: ParkShareContext, user: User | None) -> str:
+    if user is None:
+        return language_from_telegram(None)
+    async with context.db.reading() as uow:
+        person = await uow.people.by_telegram_id(user.id)
+    return person.language if person is not None else language_from_telegram(user.language_code)
+
+
 async def end_quiet_flows(context: ParkShareContext) -> None:
     """A flow left quiet for its time-out ends, and its person hears so when it says."""
     flows = PersonStates(context.application).flows
@@ -207,6 +242,10 @@ def schedule(application: Application) -> None:
         forget_finished_updates, interval=3600, first=120, name="forget_finished_updates"
     )
     queue.run_repeating(end_quiet_flows, interval=60, first=60, name="end_quiet_flows")
+    queue.run_repeating(
+        answer_abandoned_updates, interval=ABANDONED_LOOK_S, first=ABANDONED_LOOK_S,
+        name="answer_abandoned_updates",
+    )  # fmt: skip
     queue.run_repeating(
         roll_free_time_forward, interval=3600, first=30, name="roll_free_time_forward"
     )

@@ -47,7 +47,8 @@ def finish(inbox_id: int, worker: str, state: InboxState, at: datetime,
            error: str | None = None, *, worker_done: bool = True) -> Bound:  # fmt: skip
     """Compare-and-set: ``worker``'s waiting update becomes ``state``. Done by its first write,
     the worker is not done with it yet (``worker_done``): its answers are still to be sent,
-    and ``stamp_finished`` says when they are."""
+    and ``stamp_finished`` says when they are; until then it keeps its lease, and its sender's
+    next update waits."""
     return Bound(
         _finish(worker_done),
         {"inbox_id": inbox_id, "worker": worker, "state": state.value, "at": at, "error": error},
@@ -63,9 +64,8 @@ def _finish(worker_done: bool) -> Executable:
         )
         .values(
             state=bindparam("state"),
-            lease_until=null(),
             last_error=bindparam("error"),
-            **({"finished_at": bindparam("at")} if worker_done else {}),
+            **({"finished_at": bindparam("at"), "lease_until": null()} if worker_done else {}),
         )
     )
 
@@ -82,13 +82,15 @@ def stamp_finished(inbox_id: int, at: datetime) -> Bound:
 @functools.cache
 def _stamp_finished() -> Executable:
     return (
-        update(INBOX).where(INBOX.c.id == bindparam("inbox_id")).values(finished_at=bindparam("at"))
+        update(INBOX)
+        .where(INBOX.c.id == bindparam("inbox_id"))
+        .values(finished_at=bindparam("at"), lease_until=null())
     )
 
 
 def claim(worker: str, now: datetime, lease_until: datetime, limit: int) -> Bound:
-    """Up to ``limit`` updates due ``now``, each the first waiting of its sender, none held by
-    a live lease, become ``worker``'s until ``lease_until``. Returns each one's id, update id,
+    """Up to ``limit`` updates due ``now``, each the first unfinished of its sender, none held
+    by a live lease, become ``worker``'s until ``lease_until``. Returns each one's id, update id,
     sender, body, attempts, and how many of its sender's updates wait (it included)."""
     return Bound(
         _claim(),
@@ -106,9 +108,11 @@ def _claim() -> Executable:
             WAITING,
             INBOX.c.not_before <= now,
             or_(INBOX.c.lease_until.is_(None), INBOX.c.lease_until < now),
+            # Nor before its sender's earlier updates are finished: waiting, or handled with
+            # their answers still going out and their state still to be kept.
             ~exists().where(
                 earlier.c.sender == INBOX.c.sender,
-                earlier.c.state == InboxState.WAITING.value,
+                earlier.c.finished_at.is_(None),
                 earlier.c.update_id < INBOX.c.update_id,
             ),
         )

@@ -545,13 +545,14 @@ class InboxUpdate(Base):
     __tablename__ = "inbox_update"
     __table_args__ = (
         UniqueConstraint("source", "update_id"),
-        # A person's waiting updates in order: what the claim and the flood check read.
+        # A person's unfinished updates in order (waiting, or handled with their answers still
+        # going out): what the claim and the flood check read.
         Index(
-            "ix_inbox_update_waiting_by_sender",
+            "ix_inbox_update_unfinished_by_sender",
             "sender",
             "update_id",
-            postgresql_where="state = 'waiting'",
-            sqlite_where=text("state = 'waiting'"),
+            postgresql_where="finished_at IS NULL",
+            sqlite_where=text("finished_at IS NULL"),
         ),
         Index(
             "ix_inbox_update_waiting",
@@ -578,6 +579,8 @@ class InboxUpdate(Base):
     # Not claimed before this moment: a failed attempt backs off.
     not_before: Mapped[datetime]
     # The worker handling it, until when; a lease that runs out is anybody's to take over.
+    # Done by its first write, an update keeps its lease until its worker has finished it:
+    # one whose lease ran out unfinished lost its worker (``Inbox.take_abandoned``).
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None]
     finished_at: Mapped[datetime | None] = mapped_column(index=True)

@@ -1314,6 +1314,29 @@ class Inbox(_Repository):
         )
         return list(result.scalars())
 
+    async def take_abandoned(self, now: datetime, limit: int) -> list[tuple[int | None, str]]:
+        """Updates done by their first write whose worker's lease ran out before it finished
+        them (the process died between that write and its answers): each is finished here,
+        once, and returned as ``(sender, body)``."""
+        abandoned = (
+            select(_INBOX.c.id)
+            .where(
+                _INBOX.c.finished_at.is_(None),
+                _INBOX.c.state == InboxState.DONE.value,
+                _INBOX.c.lease_until < now,
+            )
+            .order_by(_INBOX.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        rows = await self.session.execute(
+            update(_INBOX)
+            .where(_INBOX.c.id.in_(abandoned.scalar_subquery()))
+            .values(finished_at=now, lease_until=None, last_error="its worker stopped")
+            .returning(_INBOX.c.id, _INBOX.c.sender, _INBOX.c.body)
+        )
+        return [(sender, body) for _id, sender, body in sorted(rows)]
+
     async def forget_finished_before(self, moment: datetime) -> int:
         connection = await self.session.connection()
         result = await connection.execute(
@@ -1352,6 +1375,14 @@ class PersonStates(_Repository):
         await self.session.execute(*inbox_statements.put_person_state(
             dialect, telegram_user_id, user_data, flows, flows_expire_at
         ))  # fmt: skip
+
+    async def forget_flows(self, telegram_user_ids: list[int]) -> None:
+        """These people are in no flow any more; what they had typed (their drafts) stays."""
+        await self.session.execute(
+            update(PersonState)
+            .where(PersonState.telegram_user_id.in_(telegram_user_ids))
+            .values(flows="{}", flows_expire_at=None)
+        )
 
     async def locked(self, telegram_user_id: int) -> PersonState | None:
         """The person's row, held until the unit of work ends (changes to it are written)."""

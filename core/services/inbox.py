@@ -74,3 +74,16 @@ async def drop_flood(database: Database, sender: int, keep_first: int) -> list[i
 async def forget_old(database: Database) -> int:
     async with database.unit_of_work() as uow:
         return await uow.inbox.forget_finished_before(now() - REMEMBERED_FOR)
+
+
+async def take_abandoned(database: Database, limit: int = 100) -> list[str]:
+    """The bodies of updates whose worker stopped after their first write and before it had
+    answered or kept its person's state. Each is finished, and its sender's flows end in the
+    same transaction: what the flow's step remembered may be from before that write, and a
+    button pressed again there would do it a second time."""
+    async with database.unit_of_work() as uow:
+        taken = await uow.inbox.take_abandoned(now(), limit)
+        senders = sorted({sender for sender, _body in taken if sender is not None})
+        if senders:
+            await uow.person_states.forget_flows(senders)
+    return [body for _sender, body in taken]

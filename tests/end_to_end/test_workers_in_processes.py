@@ -134,6 +134,29 @@ async def _done(sandbox: Sandbox, update_id: int, *, within_s: float) -> tuple[i
     raise AssertionError(f"update {update_id} still waits")
 
 
+async def _finished(sandbox: Sandbox, update_id: int, *, within_s: float) -> str | None:
+    """Why the update was finished by someone other than its worker, once it is finished."""
+    deadline = asyncio.get_running_loop().time() + within_s
+    while asyncio.get_running_loop().time() < deadline:
+        async with sandbox.database.reading() as uow:
+            finished_at, error = (await uow.session.execute(
+                select(InboxUpdate.finished_at, InboxUpdate.last_error)
+                .where(InboxUpdate.update_id == update_id)
+            )).one()  # fmt: skip
+        if finished_at is not None:
+            return error
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"update {update_id} was never finished")
+
+
+async def _heard(person, words: str) -> None:
+    for _ in range(100):
+        if any(words in (message.text or "") for message in person.messages()):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{words!r} never reached them")
+
+
 async def _the_story(
     sandbox: Sandbox,
     workers: list[asyncio.subprocess.Process],
@@ -165,11 +188,16 @@ async def _the_story(
     await killed.wait()
     workers.remove(killed)
     # Killed before its first write, the update is taken over when the lease ends and answered
-    # by the other worker; killed after it (the person registered), the update is done and
-    # stays done, its answer lost with the process: a write is never made twice.
+    # by the other worker. Killed after it (the person registered), the update is done and
+    # stays done, a write is never made twice, and its answer went with the process: when the
+    # lease ends the other worker finishes it and tells Dana so.
     attempts, owner = await _done(sandbox, update_id, within_s=LEASE_S + 20)
     if owner != holder:
         assert attempts == 2
+    elif await _finished(sandbox, update_id, within_s=LEASE_S + 20) == "its worker stopped":
+        await _heard(dana, "our answer to it was lost on the way")
+    else:  # the kill came after it had answered
+        await _heard(dana, "ParkShare finds you a private parking spot")
     sandbox.world.mark_handled(update_id)
     workers.append(await another_worker())  # as `serve --workers` starts one again
 

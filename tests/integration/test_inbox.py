@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from core.db.models import InboxState, InboxUpdate, Person
+from core.db.models import InboxState, InboxUpdate, Person, PersonState
 from core.db.uow import AlreadyProcessed, record_delivery_with_first_write
 from core.services import inbox
 from tests.integration.builders import a_person
@@ -64,6 +64,45 @@ async def test_each_person_s_updates_are_claimed_one_at_a_time_and_in_order(db):
     assert await _claim(db, "b") == []  # person 10's second waits for their first
     assert await _finish(db, 1, "a")
     assert await _claim(db, "b") == [2]
+
+
+async def _first_write(db, update_id: int, worker: str) -> None:
+    """What a worker's first write does to its update: done, but not finished by it yet."""
+    async with db.unit_of_work() as uow:
+        row = await uow.session.scalar(
+            select(InboxUpdate).where(InboxUpdate.update_id == update_id)
+        )
+        assert await uow.inbox.finish(row.id, worker, InboxState.DONE, T0, worker_done=False)
+
+
+async def test_a_person_s_next_update_waits_until_their_last_is_finished_not_only_done(db):
+    await _keep(db, (1, 10), (2, 10))
+    assert await _claim(db, "a") == [1]
+    await _first_write(db, 1, "a")
+    # Its answers are still going out, and the person's state is still to be kept.
+    assert await _claim(db, "b") == []
+    async with db.unit_of_work() as uow:
+        row = await uow.session.scalar(select(InboxUpdate).where(InboxUpdate.update_id == 1))
+        await uow.inbox.stamp_finished(row.id, T0)
+    assert await _claim(db, "b") == [2]
+
+
+async def test_an_update_whose_worker_stopped_after_its_first_write_is_finished_once_and_its_sender_s_flows_end(  # noqa: E501
+    db,
+):
+    await _keep(db, (1, 10), (2, 10))
+    await _claim(db, "a")
+    await _first_write(db, 1, "a")
+    async with db.unit_of_work() as uow:
+        await uow.person_states.put(10, '{"draft": 1}', '{"listing": {"10": [3, null]}}', T0)
+        assert await uow.inbox.take_abandoned(T0 + LEASE / 2, 10) == []  # its worker may live
+    assert await _claim(db, "b", at=T0 + LEASE * 2) == []
+    assert await inbox.take_abandoned(db) == ['{"update_id": 1}']
+    assert await inbox.take_abandoned(db) == []  # once
+    async with db.reading() as uow:
+        state = await uow.session.get(PersonState, 10)
+    assert (state.user_data, state.flows, state.flows_expire_at) == ('{"draft": 1}', "{}", None)
+    assert await _claim(db, "b", at=T0 + LEASE * 2) == [2]
 
 
 async def test_an_update_whose_lease_ran_out_is_taken_over_and_the_first_worker_s_write_undone(
