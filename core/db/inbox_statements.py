@@ -128,7 +128,9 @@ def _claim() -> Executable:
         select(func.count())
         .where(
             same_sender.c.sender == claimed_sender,
-            same_sender.c.state == InboxState.WAITING.value,
+            # Unfinished rather than waiting, which the index holds: the same updates, since
+            # none of the sender's is claimed before their earlier ones are finished.
+            same_sender.c.finished_at.is_(None),
         )
         .scalar_subquery()
     )
