@@ -402,18 +402,14 @@ class Database:
             writes.append(statements.put_person_state(
                 self.dialect, end.person, end.user_data, end.flows, end.flows_expire_at
             ))  # fmt: skip
-        if isinstance(self.bind, AsyncEngine) and self._writer_turn is not None:
-            done = await self._on_sqlite_file(_write_all_or_none, writes)
-        elif isinstance(self.bind, AsyncEngine) and self.dialect == "postgresql":
-            done = await self._on_asyncpg(_write_all_or_none_asyncpg, writes)
-        else:
+        if not self._has_light_path:
             async with self.finishing_update() as uow:
                 if recorded:  # else marking it done, as this unit of work ends, says so
                     await uow.session.execute(*writes[0])
                 for write in writes[1:]:
                     await uow.session.execute(*write)
             return
-        if not done:
+        if not await self._lightly(_write_all_or_none, _write_all_or_none_asyncpg, writes):
             raise AlreadyProcessed(f"update {end.update_id}")
         delivery = _delivery.get()
         if delivery is not None:
@@ -424,29 +420,38 @@ class Database:
     ) -> list[ClaimedUpdate]:
         """``Inbox.claim`` by the same light paths as ``end_update``: a worker claims a few
         times for every handful of updates."""
-        claim = statements.claim(worker, now, lease_until, limit)
-        if isinstance(self.bind, AsyncEngine) and self._writer_turn is not None:
-            rows = await self._on_sqlite_file(_fetch_all, claim)
-        elif isinstance(self.bind, AsyncEngine) and self.dialect == "postgresql":
-            rows = await self._on_asyncpg(_claim_asyncpg, claim)
-        else:
+        if not self._has_light_path:
             async with self.unit_of_work() as uow:
                 return await uow.inbox.claim(worker, now, lease_until, limit)
-        return claimed_updates(rows, lease_until)
+        claim = statements.claim(worker, now, lease_until, limit)
+        return claimed_updates(await self._lightly(_fetch_all, _claim_asyncpg, claim), lease_until)
 
     async def keep_updates(self, keeps: list[statements.Bound]) -> int:
         """Keep updates (``inbox_statements.keep``) in one transaction, by the same light paths
         as ``end_update``; how many were new. On PostgreSQL, workers elsewhere hear of new ones
         as it commits."""
-        if isinstance(self.bind, AsyncEngine) and self._writer_turn is not None:
-            return await self._on_sqlite_file(_count_kept, keeps)
-        if isinstance(self.bind, AsyncEngine) and self.dialect == "postgresql":
-            return await self._on_asyncpg(_count_kept_asyncpg, keeps)
+        if self._has_light_path:
+            return await self._lightly(_count_kept, _count_kept_asyncpg, keeps)
         async with self.unit_of_work() as uow:
             new = sum([(await uow.session.execute(*keep)).first() is not None for keep in keeps])
             if new:
                 await uow.inbox.announce()
             return new
+
+    @property
+    def _has_light_path(self) -> bool:
+        """Whether the store takes the inbox's writes by a path lighter than a unit of work:
+        an SQLite file, or PostgreSQL (not a test's connection, whose transaction is its own)."""
+        return isinstance(self.bind, AsyncEngine) and (
+            self._writer_turn is not None or self.dialect == "postgresql"
+        )
+
+    async def _lightly(
+        self, on_sqlite_file: SyncWork[A, T], on_asyncpg: DriverWork[A, T], argument: A
+    ) -> T:
+        if self._writer_turn is not None:
+            return await self._on_sqlite_file(on_sqlite_file, argument)
+        return await self._on_asyncpg(on_asyncpg, argument)
 
     async def _on_sqlite_file(self, work: SyncWork[A, T], argument: A) -> T:
         """``work`` in one transaction of the SQLite file's synchronous writer, in one hop to a

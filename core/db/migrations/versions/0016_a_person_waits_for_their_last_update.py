@@ -20,15 +20,16 @@ UNFINISHED = sa.text("finished_at IS NULL")
 
 def upgrade() -> None:
     op.drop_index("ix_inbox_update_waiting_by_sender", table_name="inbox_update")
-    op.create_index(
-        "ix_inbox_update_unfinished_by_sender", "inbox_update", ["sender", "update_id"],
-        postgresql_where=UNFINISHED, sqlite_where=UNFINISHED,
-    )  # fmt: skip
+    _by_sender("ix_inbox_update_unfinished_by_sender", UNFINISHED)
 
 
 def downgrade() -> None:
     op.drop_index("ix_inbox_update_unfinished_by_sender", table_name="inbox_update")
+    _by_sender("ix_inbox_update_waiting_by_sender", WAITING)
+
+
+def _by_sender(name: str, predicate: sa.TextClause) -> None:
     op.create_index(
-        "ix_inbox_update_waiting_by_sender", "inbox_update", ["sender", "update_id"],
-        postgresql_where=WAITING, sqlite_where=WAITING,
+        name, "inbox_update", ["sender", "update_id"],
+        postgresql_where=predicate, sqlite_where=predicate,
     )  # fmt: skip
