@@ -7,13 +7,13 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.context import ParkShareContext
+from bot.credit_events import credit_event_line
 from bot.i18n import N_
 from bot.incoming import message_of
 from core.credit import (
     GOOD_FROM,
     SCORE_RANGE,
     TRUSTED_FROM,
-    CreditEventKind,
     CreditTier,
     tier_of,
 )
@@ -25,23 +25,6 @@ TIERS = {
     CreditTier.GOOD: N_("good: you book instantly where the owner allows it"),
     CreditTier.WATCH: N_("on watch: owners approve each of your bookings first"),
 }  # fmt: skip
-EVENTS = {
-    CreditEventKind.COMPLETED_STAY: N_("a completed stay"),
-    CreditEventKind.ON_TIME_DEPARTURE: N_("left on time"),
-    CreditEventKind.RATED_5: N_("rated 5 stars"),
-    CreditEventKind.RATED_4: N_("rated 4 stars"),
-    CreditEventKind.RATED_3: N_("rated 3 stars"),
-    CreditEventKind.RATED_2: N_("rated 2 stars"),
-    CreditEventKind.RATED_1: N_("rated 1 star"),
-    CreditEventKind.DRIVER_CANCELLED: N_("a cancellation"),
-    CreditEventKind.DRIVER_CANCELLED_LATE: N_("a late cancellation"),
-    CreditEventKind.OWNER_CANCELLED: N_("a booking you called off"),
-    CreditEventKind.OWNER_CANCELLED_LATE: N_("a booking you called off late"),
-    CreditEventKind.NO_SHOW: N_("a no-show"),
-    CreditEventKind.OVERSTAY: N_("an overstay"),
-    CreditEventKind.DISPUTE_LOST: N_("a dispute decided against you"),
-    CreditEventKind.MANAGER_PENALTY: N_("a manager's penalty"),
-}
 
 
 async def show_credit(update: Update, context: ParkShareContext) -> None:
@@ -64,9 +47,7 @@ async def show_credit(update: Update, context: ParkShareContext) -> None:
     if history:
         lines += ["", _("What moved it lately:")]
         for event in history:
-            what = _(EVENTS.get(CreditEventKind(event.kind), N_("a manager's penalty")))
-            booking = f" (#{event.booking_id})" if event.booking_id else ""
-            lines.append(f"{event.delta:+d} · {what}{booking}")
+            lines.append(credit_event_line(event, i18n, about_someone=False))
     lines += ["", _(
         "How to raise it: finish your stays and leave on time, cancel early rather than late, "
         "and treat the other side well; good ratings count."

@@ -12,6 +12,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.ban_notice import banned_notice
 from bot.context import ParkShareContext
+from bot.credit_events import credit_event_line
 from bot.dispute_card import TIER_NAMES, post_card
 from bot.i18n import N_, translator
 from bot.incoming import chat_of, message_of, sender_of
@@ -142,9 +143,10 @@ async def show_person(
     ]
     if person.banned:
         lines.append(_("🚫 Banned: {reason}").format(reason=html.escape(person.ban_reason or "")))
-    for event in found.recent_events:
-        lines.append(f"{event.delta:+d} · {event.kind}" + (
-            f" (#{event.booking_id})" if event.booking_id else ""))  # fmt: skip
+    lines += [
+        credit_event_line(event, context.managers_i18n, about_someone=True)
+        for event in found.recent_events
+    ]
     await message_of(update).reply_text("\n".join(lines))
 
 

@@ -44,3 +44,17 @@ async def test_credit_shows_the_score_its_tier_and_what_moved_it(sandbox):
     assert "+10 · a completed stay (#1)" in shown
     await owner.send("/credit")
     assert "Your credit: 610" in owner.last_message().text
+
+
+async def test_a_manager_reads_what_moved_someone_s_credit_in_words(sandbox):
+    _owner, _spot, dana = await _paid_booking(sandbox, when="today 12-14")
+    sandbox.clock.advance(hours=3, minutes=1)
+    await sandbox.runtime.run_job("advance_bookings")
+    await sandbox.runtime.run_job("advance_bookings")
+    async with sandbox.database.reading() as uow:
+        dana_id = (await uow.people.by_telegram_id(dana.id)).id
+    maria, group = sandbox.manager, sandbox.managers_group
+    await maria.send(f"/person {dana_id}", chat=group)
+    shown = maria.last_message(chat=group).text
+    assert "+10 · a completed stay (#1)" in shown
+    assert "completed_stay" not in shown
