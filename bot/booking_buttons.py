@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import Translator
-from bot.keyboards import CallbackData, inline
+from bot.keyboards import Button, CallbackData, inline
 from core.db.models import Booking
 from core.services.parties import Side
 
@@ -80,6 +80,16 @@ def check_in_button(booking_id: int, i18n: Translator) -> tuple[str, CheckIn]:
     return i18n.gettext("📍 I'm here"), CheckIn(booking_id)
 
 
+@dataclass(frozen=True)
+class LeftSpot(CallbackData):
+    prefix = "lf"
+    booking_id: int
+
+
+def left_button(booking_id: int, i18n: Translator) -> tuple[str, LeftSpot]:
+    return i18n.gettext("🚗 I've left"), LeftSpot(booking_id)
+
+
 EXTENSIONS_MIN = (30, 60, 120)
 
 
@@ -93,10 +103,16 @@ class ExtendBooking(CallbackData):
         return self.minutes in EXTENSIONS_MIN
 
 
-def extension_buttons(booking: Booking, i18n: Translator) -> InlineKeyboardMarkup:
+def extension_buttons(
+    booking: Booking, i18n: Translator, *, or_leaving: bool = False
+) -> InlineKeyboardMarkup:
+    """More time; ``or_leaving`` adds "I've left", for "your stay ends soon"."""
     _ = i18n.gettext
     labels = {30: _("+30 min"), 60: _("+1 h"), 120: _("+2 h")}
-    return inline([[(labels[m], ExtendBooking(booking.id, m)) for m in EXTENSIONS_MIN]])
+    rows: list[list[Button]] = [[(labels[m], ExtendBooking(booking.id, m)) for m in EXTENSIONS_MIN]]
+    if or_leaving:
+        rows.append([left_button(booking.id, i18n)])
+    return inline(rows)
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,13 @@ MESSAGES: dict[str, str | Callable[[Translator], str]] = {
     ),
     "stay.check_in_not_now": _check_in_not_now,
     "stay.already_answered": N_("You've already answered this. Thank you!"),
+    "stay.leaving_not_now": N_(
+        "You can tell us you've left once your stay has begun, and until shortly after it ends."
+    ),
+    "stay.not_over": N_(
+        "The stay isn't over yet, so the driver may still be there. If the car is still there "
+        "once it has ended, press the button again."
+    ),
     "dispute.ruling_not_allowed": N_(
         "The bank has already returned this payment to the card: release it to the owner, or "
         "penalise or ban."

@@ -132,7 +132,7 @@ def _notice_messages(
         text = _("Your stay at “{title}” ends at {end}. Need more time?").format(
             title=title, end=to_driver.moment(booking.end_at, spot.timezone)
         )
-        yield driver, text, extension_buttons(booking, to_driver)
+        yield driver, text, extension_buttons(booking, to_driver, or_leaving=True)
     else:
         assert stay is not None  # read for every "ended" notice
         yield (

@@ -36,9 +36,14 @@ def _question(check: Check, i18n: Translator) -> tuple[str, InlineKeyboardMarkup
         answers = [(_("✅ Yes, they're here"), Answer.DRIVER_HERE),
                    (_("🚫 No one came"), Answer.DRIVER_ABSENT)]  # fmt: skip
     else:
-        text = _(
-            "The stay of booking #{id} at “{title}” ended at {end}. Is the spot free again?"
-        ).format(id=booking.id, title=title, end=i18n.moment(booking.end_at, spot.timezone))
+        if check.driver_left:
+            text = _(
+                "The driver of booking #{id} says they've left “{title}”. Is the spot free again?"
+            ).format(id=booking.id, title=title)
+        else:
+            text = _(
+                "The stay of booking #{id} at “{title}” ended at {end}. Is the spot free again?"
+            ).format(id=booking.id, title=title, end=i18n.moment(booking.end_at, spot.timezone))
         answers = [(_("✅ Yes, it's free"), Answer.SPOT_FREE),
                    (_("🚗 The car is still there"), Answer.CAR_STILL_THERE)]  # fmt: skip
     return text, inline([[(label, AnswerCheck(booking.id, answer)) for label, answer in answers]])

@@ -49,6 +49,8 @@ class ErrorCode(StrEnum):
     DISPUTE_TOO_EARLY = "dispute.too_early"
     STAY_CHECK_IN_NOT_NOW = "stay.check_in_not_now"
     STAY_ALREADY_ANSWERED = "stay.already_answered"
+    STAY_LEAVING_NOT_NOW = "stay.leaving_not_now"
+    STAY_NOT_OVER = "stay.not_over"
     DISPUTE_RULING_NOT_ALLOWED = "dispute.ruling_not_allowed"
     DISPUTE_ALREADY_OPEN = "dispute.already_open"
     DISPUTE_TAKEN = "dispute.taken"
@@ -255,6 +257,18 @@ class CheckInNotNow(DomainError):
 
 class AlreadyAnswered(DomainError):
     code = ErrorCode.STAY_ALREADY_ANSWERED
+
+
+class LeavingNotNow(DomainError):
+    """A driver says they have left from the start of their stay until shortly after its end."""
+
+    code = ErrorCode.STAY_LEAVING_NOT_NOW
+
+
+class StayNotOver(DomainError):
+    """A car still at the spot before the stay's end is no overstay: the driver may stay."""
+
+    code = ErrorCode.STAY_NOT_OVER
 
 
 class RulingNotAllowed(DomainError):

@@ -20,6 +20,7 @@ from bot.booking_buttons import (
     PayBooking,
     ReportProblem,
     extension_buttons,
+    left_button,
     rate_button,
     relay_button,
     report_button,
@@ -97,6 +98,8 @@ def driver_buttons(booking: Booking | Stay, i18n: Translator) -> InlineKeyboardM
                 (_("⏩ Extend"), ManageBooking("extend", last.id, last.version)),
             ]
         )
+    if stay.status == BookingStatus.ACTIVE:
+        rows.append([left_button(booking.id, i18n)])
     if booking.status in bookings.CANCELLABLE:
         rows.append([(_("✖️ Cancel"), ManageBooking("cancel", booking.id, booking.version))])
     return inline(rows) if rows else None

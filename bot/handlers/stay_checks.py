@@ -11,13 +11,13 @@ from telegram import CallbackQuery, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler
 
-from bot.booking_buttons import CheckIn
+from bot.booking_buttons import CheckIn, LeftSpot
 from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.dispute_card import announce
 from bot.i18n import N_, translator
 from bot.incoming import message_of
-from bot.stay_check_questions import AnswerCheck
+from bot.stay_check_questions import AnswerCheck, ask_owners
 from core.services import disputes, stay_checks
 from core.services.stay_checks import Answer
 
@@ -42,6 +42,19 @@ async def check_in_pressed(
                 id=found.booking.id, title=html.escape(found.spot.title)
             ),
         )
+
+
+@on_button(LeftSpot)
+async def left_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: LeftSpot
+) -> None:
+    async with context.db.unit_of_work() as uow:
+        check = await stay_checks.leave(
+            uow, context.clock, booking_id=pressed.booking_id, driver_id=context.person_id
+        )
+    await query.answer(context.i18n.gettext("Thanks! We've told the owner you've left."))
+    if check is not None:
+        await ask_owners(context, [check])
 
 
 # What the managers read as the report of a "no".
@@ -86,5 +99,6 @@ async def answer_pressed(
 def handlers() -> list[BaseHandler]:
     return [
         check_in_pressed,
+        left_pressed,
         answer_pressed,
     ]

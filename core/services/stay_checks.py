@@ -12,8 +12,15 @@ from core.clock import Clock
 from core.credit import CreditEventKind
 from core.db.models import Dispute
 from core.db.uow import UnitOfWork
-from core.errors import AlreadyAnswered, CheckInNotNow, NotAsked, NotTheOwner
-from core.services import bookings, disputes, parties, people, settlement
+from core.errors import (
+    AlreadyAnswered,
+    CheckInNotNow,
+    LeavingNotNow,
+    NotAsked,
+    NotTheOwner,
+    StayNotOver,
+)
+from core.services import bookings, disputes, parties, people, settlement, stays
 from core.services.disputes import Problem
 from core.services.parties import Parties, Side
 from core.status import BookingStatus
@@ -30,6 +37,8 @@ CHECK_IN_FROM = timedelta(minutes=30)
 
 class Notice(StrEnum):
     ARRIVED = "arrived"
+    # The driver said they have left the spot.
+    LEFT = "left"
     ARRIVAL_CHECK = "arrival_check"
     ARRIVAL_ANSWER = "arrival_answer"
     DEPARTURE_CHECK = "departure_check"
@@ -62,6 +71,8 @@ class Check:
 
     kind: Notice
     parties: Parties
+    # Asked because the driver said they have left, not because the stay ended in silence.
+    driver_left: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +124,27 @@ async def check_in(
     return found if await bookings.claim_notice(uow, clock, booking_id, Notice.ARRIVED) else None
 
 
+async def leave(uow: UnitOfWork, clock: Clock, *, booking_id: int, driver_id: int) -> Check | None:
+    """The driver says they have left the spot, during their stay or shortly after its end.
+    The owner is asked at once whether it is free (the question the end of the stay would
+    bring), and a "yes" earns the driver credit for leaving on time, early or not. None when
+    the driver or the end of the stay has had the owner asked already."""
+    found = await parties.of_booking(uow, booking_id)
+    if found.side_of(driver_id) != Side.DRIVER:
+        raise NotTheOwner(str(booking_id))
+    stay = await stays.stay_of(uow, found.booking)
+    last, now = stay.last, clock.now()
+    if last.status not in (BookingStatus.ACTIVE, BookingStatus.COMPLETED) or not (
+        stay.start_at <= now < stay.end_at + DEPARTURE_GRACE
+    ):
+        raise LeavingNotNow(str(booking_id))
+    if not await bookings.claim_notice(uow, clock, last.id, Notice.LEFT):
+        return None
+    if not await bookings.claim_notice(uow, clock, last.id, Notice.DEPARTURE_CHECK):
+        return None
+    return Check(Notice.DEPARTURE_CHECK, await parties.of_booking(uow, last.id), driver_left=True)
+
+
 async def answer(
     uow: UnitOfWork, clock: Clock, *, booking_id: int, owner_id: int, given: Answer, note: str
 ) -> Answered:
@@ -123,6 +155,10 @@ async def answer(
         raise NotTheOwner(str(booking_id))
     if not await uow.bookings.has_notice(booking_id, ASKED_BY[ANSWERED_BY[given]]):
         raise NotAsked(str(booking_id))
+    booking = found.booking
+    if given == Answer.CAR_STILL_THERE and clock.now() < booking.end_at:
+        # Asked early because the driver said they left: their time is not up yet.
+        raise StayNotOver(str(booking_id))
     if not await bookings.claim_notice(uow, clock, booking_id, ANSWERED_BY[given]):
         raise AlreadyAnswered(str(booking_id))
     dispute = None
@@ -131,7 +167,10 @@ async def answer(
             uow, clock, booking_id=booking_id, reporter_id=owner_id, problem=PROBLEM_OF[given],
             text=note, photo_file_ids=[],
         )  # fmt: skip
-    elif given == Answer.SPOT_FREE and found.booking.status == BookingStatus.COMPLETED:
+    elif given == Answer.SPOT_FREE and (
+        booking.status == BookingStatus.COMPLETED
+        or await uow.bookings.has_notice(booking_id, Notice.LEFT)
+    ):
         await people.change_credit(
             uow, clock, found.driver.id, kind=CreditEventKind.ON_TIME_DEPARTURE,
             booking_id=booking_id,

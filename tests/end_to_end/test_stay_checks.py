@@ -82,3 +82,60 @@ async def test_a_spot_free_on_time_earns_the_driver_credit(sandbox):
     await owner.press("Yes, it's free")
     assert "The driver earns credit for leaving on time" in owner.last_message().text
     assert await _score(sandbox, dana) == 600 + 10 + 5
+
+
+async def test_a_driver_who_leaves_early_has_the_owner_asked_at_once_and_earns_credit(sandbox):
+    owner, _spot, dana = await _paid(sandbox)  # today 12-14, the clock at 11:00
+    answer = await dana.press_data("lf:1", dana.last_message())
+    assert "once your stay has begun" in answer["text"]  # not before it
+    sandbox.clock.advance(hours=1, minutes=10)  # 12:10
+    await sandbox.runtime.run_job("advance_bookings")
+    await dana.send("/bookings")
+    answer = await dana.press("I've left")
+    assert "told the owner you've left" in answer["text"]
+    question = owner.last_message()
+    assert "The driver of booking #1 says they've left" in question.text
+    assert "Is the spot free again?" in question.text
+    await dana.press("I've left")
+    assert owner.last_message().id == question.id  # asked once
+
+    await owner.press("Yes, it's free")
+    assert "The driver earns credit for leaving on time" in owner.last_message().text
+    assert await _score(sandbox, dana) == 600 + 5
+    asked = owner.last_message().id
+    sandbox.clock.advance(hours=2, minutes=6)  # 14:16: the stay ended a while ago
+    await sandbox.runtime.run_job("advance_bookings")
+    await sandbox.runtime.run_job("advance_bookings")
+    assert not any(
+        "Is the spot free again?" in (message.text or "")
+        for message in owner.messages()
+        if message.id > asked
+    )  # the end of the stay does not ask again
+    assert await _score(sandbox, dana) == 600 + 5 + 10
+
+
+async def test_a_car_still_there_before_the_end_is_no_overstay_and_after_it_is(sandbox):
+    owner, _spot, dana = await _paid(sandbox)
+    sandbox.clock.advance(hours=1, minutes=10)  # 12:10
+    await sandbox.runtime.run_job("advance_bookings")
+    await dana.send("/bookings")
+    await dana.press("I've left")
+    answer = await owner.press("The car is still there")
+    assert "The stay isn't over yet" in answer["text"]
+    assert await _score(sandbox, dana) == 600
+
+    sandbox.clock.advance(hours=1, minutes=55)  # 14:05
+    await sandbox.runtime.run_job("advance_bookings")
+    await owner.press("The car is still there")
+    card = sandbox.manager.last_message(chat=sandbox.managers_group)
+    assert "Dispute #1 · booking #1: driver overstaying" in card.text
+
+
+async def test_the_reminder_before_the_end_offers_more_time_or_leaving(sandbox):
+    _owner, _spot, dana = await _paid(sandbox)
+    sandbox.clock.advance(hours=2, minutes=50)  # 13:50
+    await sandbox.runtime.run_job("advance_bookings")
+    await sandbox.runtime.run_job("advance_bookings")
+    reminder = dana.last_message()
+    assert "ends at" in reminder.text
+    assert {"+30 min", "🚗 I've left"} <= set(reminder.buttons)

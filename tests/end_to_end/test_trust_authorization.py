@@ -8,7 +8,7 @@ from tests.end_to_end.test_trust import _paid, _person_id
 
 TABLES = (
     "person", "booking", "dispute", "dispute_evidence", "rating", "relay_message",
-    "credit_event", "ledger_entry", "refund", "payout", "payment",
+    "credit_event", "ledger_entry", "refund", "payout", "payment", "booking_notice",
 )  # fmt: skip
 DISPUTE_ACTIONS = (
     "refund", "partial", "back", "release", "split", "pen_d", "pen_o", "ban_d", "ban_o",
@@ -52,7 +52,7 @@ async def test_nobody_but_the_parties_and_the_managers_changes_anything(sandbox)
     private_buttons = [
         "rl:1", "pb:1", "pbk:spot_occupied", "pbs:send", "rt:1:driver", "rt:1:owner", "rts:5",
         "rtc", "da:1", "dp:refund:1:0", "dp:pct:1:50", "dpc:release:1:0", "oc:yes:1:2",
-        "bm:cancel_yes:1:2", "ci:1", "sc:1:absent", "sc:1:still", "sc:1:free",
+        "bm:cancel_yes:1:2", "ci:1", "lf:1", "sc:1:absent", "sc:1:still", "sc:1:free",
     ]  # fmt: skip
     for person in (sam, eve):
         for data in private_buttons:
@@ -64,6 +64,7 @@ async def test_nobody_but_the_parties_and_the_managers_changes_anything(sandbox)
         "rt:1:driver",
         "dp:release:1:0",
         "ci:1",
+        "lf:1",
     ):  # the owner, on what isn't theirs
         answer = await owner.press_data(data, owner.last_message())
         assert answer.get("show_alert"), (data, answer)
