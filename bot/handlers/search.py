@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
-from bot.arrival_eta import tell_owner_eta
+from bot.arrival_eta import follow_live_location
 from bot.button_width import fit_label
 from bot.buttons import on_button
 from bot.context import ParkShareContext
@@ -95,8 +95,8 @@ class PickWindowReading(CallbackData):
 
 
 async def location_shared(update: Update, context: ParkShareContext) -> None:
-    # A live location on the way to a booking is not a new search.
-    if await tell_owner_eta(update, context, answer_driver=True):
+    # A live location at a booking's spot, or on the way to it, is not a new search.
+    if await follow_live_location(update, context, answer_driver=True):
         return
     shared = location_of(update)
     await _start_search(update, context, GeoPoint(shared.latitude, shared.longitude))

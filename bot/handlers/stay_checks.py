@@ -4,18 +4,15 @@ managers as a dispute at once."""
 
 from __future__ import annotations
 
-import contextlib
-import html
-
 from telegram import CallbackQuery, Update
-from telegram.error import TelegramError
 from telegram.ext import BaseHandler
 
+from bot.arrival_eta import tell_owner_arrived
 from bot.booking_buttons import CheckIn, LeftSpot
 from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.dispute_card import announce
-from bot.i18n import N_, translator
+from bot.i18n import N_
 from bot.incoming import message_of
 from bot.stay_check_questions import AnswerCheck, ask_owners
 from core.services import disputes, stay_checks
@@ -32,16 +29,8 @@ async def check_in_pressed(
             driver_id=context.person_id,
         )  # fmt: skip
     await query.answer(context.i18n.gettext("Thanks! The owner knows you're here."))
-    if found is None:
-        return
-    to_owner = translator(found.owner.language)
-    with contextlib.suppress(TelegramError):
-        await context.bot.send_message(
-            found.owner.telegram_id,
-            to_owner.gettext("The driver of booking #{id} has arrived at “{title}”.").format(
-                id=found.booking.id, title=html.escape(found.spot.title)
-            ),
-        )
+    if found is not None:
+        await tell_owner_arrived(context, found)
 
 
 @on_button(LeftSpot)

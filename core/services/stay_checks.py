@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from core.clock import Clock
 from core.credit import CreditEventKind
-from core.db.models import Dispute
+from core.db.models import Booking, Dispute
 from core.db.uow import UnitOfWork
 from core.errors import (
     AlreadyAnswered,
@@ -20,6 +20,7 @@ from core.errors import (
     NotTheOwner,
     StayNotOver,
 )
+from core.geo import GeoPoint
 from core.services import bookings, disputes, parties, people, settlement, stays
 from core.services.disputes import Problem
 from core.services.parties import Parties, Side
@@ -33,6 +34,11 @@ DEPARTURE_GRACE = timedelta(minutes=15)
 ARRIVAL_LOOKBACK = timedelta(hours=3)
 # A driver this close to the start may check in.
 CHECK_IN_FROM = timedelta(minutes=30)
+# A driver's live location this close to the spot in that time is the driver there...
+HERE_WITHIN_M = 150
+# ...and, once they were there, this far from it is the driver gone.
+GONE_BEYOND_M = 400
+AROUND_A_STAY = frozenset({BookingStatus.CONFIRMED, BookingStatus.ACTIVE, BookingStatus.COMPLETED})
 
 
 class Notice(StrEnum):
@@ -73,6 +79,17 @@ class Check:
     parties: Parties
     # Asked because the driver said they have left, not because the stay ended in silence.
     driver_left: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """What a driver's live location said: they arrived (the owner to be told), or they left
+    (the owner to be asked whether the spot is free); ``there`` when it belongs to a stay the
+    driver has reached, whether or not it says anything new."""
+
+    there: bool = False
+    arrived: Parties | None = None
+    left: Check | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +160,46 @@ async def leave(uow: UnitOfWork, clock: Clock, *, booking_id: int, driver_id: in
     if not await bookings.claim_notice(uow, clock, last.id, Notice.DEPARTURE_CHECK):
         return None
     return Check(Notice.DEPARTURE_CHECK, await parties.of_booking(uow, last.id), driver_left=True)
+
+
+async def driver_at(uow: UnitOfWork, clock: Clock, *, driver_id: int, point: GeoPoint) -> Moved:
+    """The driver's live location, around one of their stays: near its spot they have arrived,
+    as if they had checked in; far from it once they had arrived, they have left, as if they
+    had said so. Each is told once."""
+    now = clock.now()
+    for booking, spot in await uow.bookings.of_driver_with_spots(
+        driver_id, ending_after=now - DEPARTURE_GRACE, limit=5
+    ):
+        if booking.status not in AROUND_A_STAY or not (
+            booking.start_at - CHECK_IN_FROM <= now < booking.end_at + DEPARTURE_GRACE
+        ):
+            continue
+        away_m = point.distance_m(GeoPoint(spot.lat, spot.lon))
+        here = away_m <= HERE_WITHIN_M and now < booking.end_at
+        if here and booking.status in bookings.EXTENDABLE:
+            return Moved(there=True, arrived=await check_in(
+                uow, clock, booking_id=booking.id, driver_id=driver_id
+            ))  # fmt: skip
+        if await _arrived(uow, booking):
+            if (
+                away_m >= GONE_BEYOND_M
+                and booking.status in (BookingStatus.ACTIVE, BookingStatus.COMPLETED)
+                and booking.start_at <= now
+            ):
+                return Moved(there=True, left=await leave(
+                    uow, clock, booking_id=booking.id, driver_id=driver_id
+                ))  # fmt: skip
+            return Moved(there=True)
+    return Moved()
+
+
+async def _arrived(uow: UnitOfWork, booking: Booking) -> bool:
+    """Whether the driver was there during any part of the stay ``booking`` belongs to."""
+    stay = await stays.stay_of(uow, booking)
+    for part in (stay.booking, *stay.extensions):
+        if await uow.bookings.has_notice(part.id, Notice.ARRIVED):
+            return True
+    return False
 
 
 async def answer(

@@ -255,10 +255,12 @@ async def test_a_driver_on_the_way_is_announced_to_the_owner_once(sandbox):
     owner, spot, dana = await _paid_booking(sandbox, when="today 11:30-13")
     shared = await dana.share_live_location(spot.lat + 0.02, spot.lon)
     assert "min away" in owner.last_message().text
-    told = owner.last_message().id
-    await dana.move_live_location(shared, spot.lat, spot.lon)
-    assert owner.last_message().id == told
+    await dana.move_live_location(shared, spot.lat + 0.015, spot.lon)
+    assert sum("min away" in m.text for m in owner.messages()) == 1
     assert "I told the owner" in dana.last_message().text
+    await dana.move_live_location(shared, spot.lat, spot.lon)  # there: arrived, not on the way
+    assert "The driver of booking #1 has arrived" in owner.last_message().text
+    assert sum("min away" in m.text for m in owner.messages()) == 1
 
 
 async def test_a_driver_who_found_nothing_hears_when_a_spot_frees_up(sandbox):

@@ -139,3 +139,34 @@ async def test_the_reminder_before_the_end_offers_more_time_or_leaving(sandbox):
     reminder = dana.last_message()
     assert "ends at" in reminder.text
     assert {"+30 min", "🚗 I've left"} <= set(reminder.buttons)
+
+
+async def test_a_live_location_at_the_spot_checks_the_driver_in_and_driving_away_says_they_left(
+    sandbox,
+):
+    owner, spot, dana = await _paid(sandbox)
+    sandbox.clock.advance(hours=1, minutes=5)  # 12:05
+    await sandbox.runtime.run_job("advance_bookings")
+    live = await dana.share_live_location(spot.lat + 0.0005, spot.lon)  # about 55 m away
+    assert "the owner knows you've arrived" in dana.last_message().text
+    assert "The driver of booking #1 has arrived" in owner.last_message().text
+
+    await dana.move_live_location(live, spot.lat + 0.0010, spot.lon)  # still there
+    assert "The driver of booking #1 has arrived" in owner.last_message().text
+    await dana.move_live_location(live, spot.lat + 0.01, spot.lon)  # about 1.1 km away
+    assert "we've asked the owner to confirm the spot is free" in dana.last_message().text
+    question = owner.last_message()
+    assert "The driver of booking #1 says they've left" in question.text
+    await dana.move_live_location(live, spot.lat + 0.02, spot.lon)
+    assert owner.last_message().id == question.id  # asked once
+    await owner.press("Yes, it's free")
+    assert await _score(sandbox, dana) == 600 + 5
+
+
+async def test_a_live_location_away_from_the_spot_says_nothing_of_leaving_before_arriving(sandbox):
+    owner, spot, dana = await _paid(sandbox)
+    sandbox.clock.advance(hours=1, minutes=5)
+    await sandbox.runtime.run_job("advance_bookings")
+    live = await dana.share_live_location(spot.lat + 0.02, spot.lon)  # on the way, 2 km off
+    await dana.move_live_location(live, spot.lat + 0.03, spot.lon)
+    assert not any("says they've left" in (message.text or "") for message in owner.messages())
