@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardMarkup
 from telegram.error import TelegramError
 
+from bot.booking_buttons import report_button
 from bot.context import ParkShareContext
 from bot.i18n import Translator, translator
 from bot.keyboards import CallbackData, inline
+from core.services.parties import Parties
 from core.services.stay_checks import Answer, Check, Notice
 
 
@@ -55,3 +57,21 @@ async def ask_owners(context: ParkShareContext, checks: list[Check]) -> None:
         text, markup = _question(check, translator(owner.language))
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(owner.telegram_id, text, reply_markup=markup)
+
+
+async def warn_next_driver(context: ParkShareContext, next_stay: Parties) -> None:
+    """The car of the stay before is still at the spot: its next driver hears before setting
+    off, with what to do if it is still there when they arrive."""
+    booking, spot, driver = next_stay.booking, next_stay.spot, next_stay.driver
+    i18n = translator(driver.language)
+    text = i18n.gettext(
+        "⚠️ A heads-up for booking #{id} at “{title}” at {start}: the car of the stay before "
+        "yours is still there. The owner and our managers know. If the spot is still taken when "
+        "you arrive, press “Report a problem” and choose “Spot occupied”: a manager will sort "
+        "it out, and you don't pay for a spot you couldn't use."
+    ).format(id=booking.id, title=html.escape(spot.title),
+             start=i18n.moment(booking.start_at, spot.timezone))  # fmt: skip
+    with contextlib.suppress(TelegramError):
+        await context.bot.send_message(
+            driver.telegram_id, text, reply_markup=inline([[report_button(booking.id, i18n)]])
+        )

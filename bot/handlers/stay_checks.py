@@ -14,7 +14,7 @@ from bot.context import ParkShareContext
 from bot.dispute_card import announce
 from bot.i18n import N_
 from bot.incoming import message_of
-from bot.stay_check_questions import AnswerCheck, ask_owners
+from bot.stay_check_questions import AnswerCheck, ask_owners, warn_next_driver
 from core.services import disputes, stay_checks
 from core.services.stay_checks import Answer
 
@@ -83,6 +83,8 @@ async def answer_pressed(
         )
     else:
         await message_of(update).reply_text(_("Thanks for letting us know."))
+    for next_stay in answered.next_drivers:
+        await warn_next_driver(context, next_stay)
 
 
 def handlers() -> list[BaseHandler]:

@@ -34,6 +34,8 @@ DEPARTURE_GRACE = timedelta(minutes=15)
 ARRIVAL_LOOKBACK = timedelta(hours=3)
 # A driver this close to the start may check in.
 CHECK_IN_FROM = timedelta(minutes=30)
+# A car still there after its stay: the drivers of stays starting this soon are warned.
+NEXT_DRIVERS_WITHIN = timedelta(hours=2)
 # A driver's live location this close to the spot in that time is the driver there...
 HERE_WITHIN_M = 150
 # ...and, once they were there, this far from it is the driver gone.
@@ -43,6 +45,8 @@ AROUND_A_STAY = frozenset({BookingStatus.CONFIRMED, BookingStatus.ACTIVE, Bookin
 
 class Notice(StrEnum):
     ARRIVED = "arrived"
+    # The driver of the stay before is still there.
+    SPOT_NOT_FREE = "spot_not_free"
     # The driver said they have left the spot.
     LEFT = "left"
     ARRIVAL_CHECK = "arrival_check"
@@ -96,6 +100,8 @@ class Moved:
 class Answered:
     parties: Parties
     dispute: Dispute | None
+    # The drivers of the spot's next stays, to be warned that the car before them is still there.
+    next_drivers: tuple[Parties, ...] = ()
 
 
 async def due(uow: UnitOfWork, clock: Clock) -> list[Check]:
@@ -219,11 +225,14 @@ async def answer(
     if not await bookings.claim_notice(uow, clock, booking_id, ANSWERED_BY[given]):
         raise AlreadyAnswered(str(booking_id))
     dispute = None
+    next_drivers: tuple[Parties, ...] = ()
     if given in PROBLEM_OF:
         dispute = await disputes.report(
             uow, clock, booking_id=booking_id, reporter_id=owner_id, problem=PROBLEM_OF[given],
             text=note, photo_file_ids=[],
         )  # fmt: skip
+    if given == Answer.CAR_STILL_THERE:
+        next_drivers = await _next_drivers(uow, clock, booking)
     elif given == Answer.SPOT_FREE and (
         booking.status == BookingStatus.COMPLETED
         or await uow.bookings.has_notice(booking_id, Notice.LEFT)
@@ -232,4 +241,20 @@ async def answer(
             uow, clock, found.driver.id, kind=CreditEventKind.ON_TIME_DEPARTURE,
             booking_id=booking_id,
         )  # fmt: skip
-    return Answered(found, dispute)
+    return Answered(found, dispute, next_drivers)
+
+
+async def _next_drivers(uow: UnitOfWork, clock: Clock, before: Booking) -> tuple[Parties, ...]:
+    """The confirmed stays at ``before``'s spot that start soon after it, each claimed so that
+    its driver is warned once."""
+    now = clock.now()
+    warned = []
+    for booking in await uow.bookings.upcoming_live_of_spot(before.spot_id, after=now):
+        if (
+            booking.status == BookingStatus.CONFIRMED
+            and booking.driver_id != before.driver_id
+            and before.end_at <= booking.start_at <= now + NEXT_DRIVERS_WITHIN
+            and await bookings.claim_notice(uow, clock, booking.id, Notice.SPOT_NOT_FREE)
+        ):
+            warned.append(await parties.of_booking(uow, booking.id))
+    return tuple(sorted(warned, key=lambda found: found.booking.start_at))

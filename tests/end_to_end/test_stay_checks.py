@@ -1,6 +1,7 @@
 """Did the driver come, and did they leave on time? The driver checks in with a button; an owner
 who heard nothing is asked, and a "no" reaches the managers as a dispute card by itself."""
 
+from tests.end_to_end.test_bookings import _book
 from tests.end_to_end.test_trust import _booking, _earnings_after_payout, _paid, _score
 
 
@@ -170,3 +171,26 @@ async def test_a_live_location_away_from_the_spot_says_nothing_of_leaving_before
     live = await dana.share_live_location(spot.lat + 0.02, spot.lon)  # on the way, 2 km off
     await dana.move_live_location(live, spot.lat + 0.03, spot.lon)
     assert not any("says they've left" in (message.text or "") for message in owner.messages())
+
+
+async def test_a_car_still_there_warns_the_next_driver_before_they_set_off(sandbox):
+    owner, spot, dana = await _paid(sandbox)  # today 12-14
+    sam = sandbox.person("Sam")
+    await sam.send("/start")
+    await _book(sam, spot, when="today 14:30-16")
+    await sam.pay()
+    later = sandbox.person("Lea")
+    await later.send("/start")
+    await _book(later, spot, when="today 19-20")  # hours away: not warned yet
+    await later.pay()
+    sandbox.clock.advance(hours=3, minutes=16)  # 14:16: Dana's stay ended a while ago
+    await sandbox.runtime.run_job("advance_bookings")
+    await sandbox.runtime.run_job("advance_bookings")
+    await owner.press("The car is still there")
+
+    warning = sam.last_message()
+    assert "the car of the stay before yours is still there" in warning.text
+    assert "booking #2" in warning.text
+    assert "⚠️ Report a problem" in warning.buttons
+    assert not any("still there" in (m.text or "") for m in later.messages())
+    assert not any("still there" in (m.text or "") for m in dana.messages()[-1:])
