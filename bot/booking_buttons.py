@@ -71,6 +71,18 @@ def report_button(booking_id: int, i18n: Translator) -> tuple[str, ReportProblem
 
 
 @dataclass(frozen=True)
+class SearchNearBooking(CallbackData):
+    """Free spots near a booking's spot for what is left of its window."""
+
+    prefix = "sn"
+    booking_id: int
+
+
+def search_near_button(booking_id: int, i18n: Translator) -> tuple[str, SearchNearBooking]:
+    return i18n.gettext("🔎 Other spots nearby"), SearchNearBooking(booking_id)
+
+
+@dataclass(frozen=True)
 class CheckIn(CallbackData):
     prefix = "ci"
     booking_id: int

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardMarkup
 from telegram.error import TelegramError
 
-from bot.booking_buttons import report_button
+from bot.booking_buttons import report_button, search_near_button
 from bot.context import ParkShareContext
 from bot.i18n import Translator, translator
-from bot.keyboards import CallbackData, inline
+from bot.keyboards import Button, CallbackData, inline
 from core.services.parties import Parties
 from core.services.stay_checks import Answer, Check, Notice
 
@@ -71,7 +71,9 @@ async def warn_next_driver(context: ParkShareContext, next_stay: Parties) -> Non
         "it out, and you don't pay for a spot you couldn't use."
     ).format(id=booking.id, title=html.escape(spot.title),
              start=i18n.moment(booking.start_at, spot.timezone))  # fmt: skip
+    buttons: list[list[Button]] = [
+        [report_button(booking.id, i18n)],
+        [search_near_button(booking.id, i18n)],
+    ]
     with contextlib.suppress(TelegramError):
-        await context.bot.send_message(
-            driver.telegram_id, text, reply_markup=inline([[report_button(booking.id, i18n)]])
-        )
+        await context.bot.send_message(driver.telegram_id, text, reply_markup=inline(buttons))

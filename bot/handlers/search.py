@@ -13,6 +13,7 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.arrival_eta import follow_live_location
+from bot.booking_buttons import SearchNearBooking
 from bot.button_width import fit_label
 from bot.buttons import on_button
 from bot.context import ParkShareContext
@@ -45,7 +46,7 @@ from core.errors import (
 from core.geo import GeoPoint
 from core.geocoding import locate_typed
 from core.price_text import parse_price
-from core.services import saved_searches
+from core.services import saved_searches, stays
 from core.services.search import (
     MAX_RADIUS_M,
     SearchFilters,
@@ -220,6 +221,27 @@ async def _start_search(update: Update, context: ParkShareContext, point: GeoPoi
         text, keyboard = await _results(context)
     with copies_unread():
         await message.reply_text(text, reply_markup=keyboard)
+
+
+@on_button(SearchNearBooking)
+async def search_near_booking(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: SearchNearBooking
+) -> None:
+    """Free spots near a booking's spot for the rest of its window: where to go instead when
+    the spot may be taken."""
+    async with context.db.reading() as uow:
+        booked = await stays.remaining_window(
+            uow, context.clock, booking_id=pressed.booking_id, driver_id=context.person_id
+        )
+    await query.answer()
+    start, end, spot = booked
+    context.user_data.search = SearchDraft(
+        lat=spot.lat, lon=spot.lon, timezone=spot.timezone, start_at=start.isoformat(),
+        end_at=end.isoformat(), window_option=None,
+    )  # fmt: skip
+    text, keyboard = await _results(context)
+    with copies_unread():
+        await message_of(update).reply_text(text, reply_markup=keyboard)
 
 
 @on_button(ChangeSearch)
@@ -519,5 +541,6 @@ def handlers() -> list[BaseHandler]:
     return [
         MessageHandler(private & filters.LOCATION, location_shared),
         search_changed,
+        search_near_booking,
         window_reading_picked,
     ]

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from core.clock import Clock
 from core.db.models import Booking, Checkout, Person, Spot
 from core.db.uow import UnitOfWork
+from core.errors import BookingNotFound, IllegalTransition
 from core.money import Money
 from core.pricing import owner_share
 from core.services import booking_payments, bookings, people, saved_searches, spots
@@ -328,3 +329,18 @@ async def record_payment(
         external_id=external_id, provider_charge_id=provider_charge_id,
     )  # fmt: skip
     return Paid(outcome, await parties_of(uow, outcome.booking))
+
+
+async def remaining_window(
+    uow: UnitOfWork, clock: Clock, *, booking_id: int, driver_id: int
+) -> tuple[datetime, datetime, Spot]:
+    """What is left of the driver's stay (from now, or its start if still to come) and its
+    spot: where and when to look for another spot."""
+    booking = await uow.bookings.get(booking_id)
+    if booking is None or booking.driver_id != driver_id:
+        raise BookingNotFound(str(booking_id))
+    stay = await stay_of(uow, booking)
+    now = clock.now()
+    if stay.status not in bookings.EXTENDABLE or stay.end_at <= now:
+        raise IllegalTransition(str(booking_id))
+    return max(stay.start_at, now), stay.end_at, await spots.get(uow, booking.spot_id)

@@ -52,7 +52,7 @@ async def test_nobody_but_the_parties_and_the_managers_changes_anything(sandbox)
     private_buttons = [
         "rl:1", "pb:1", "pbk:spot_occupied", "pbs:send", "rt:1:driver", "rt:1:owner", "rts:5",
         "rtc", "da:1", "dp:refund:1:0", "dp:pct:1:50", "dpc:release:1:0", "oc:yes:1:2",
-        "bm:cancel_yes:1:2", "ci:1", "lf:1", "sc:1:absent", "sc:1:still", "sc:1:free",
+        "bm:cancel_yes:1:2", "ci:1", "lf:1", "sn:1", "sc:1:absent", "sc:1:still", "sc:1:free",
     ]  # fmt: skip
     for person in (sam, eve):
         for data in private_buttons:
@@ -65,6 +65,7 @@ async def test_nobody_but_the_parties_and_the_managers_changes_anything(sandbox)
         "dp:release:1:0",
         "ci:1",
         "lf:1",
+        "sn:1",
     ):  # the owner, on what isn't theirs
         answer = await owner.press_data(data, owner.last_message())
         assert answer.get("show_alert"), (data, answer)
