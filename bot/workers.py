@@ -27,6 +27,7 @@ from bot.flow import count_steps_taken
 from bot.i18n import translator
 from bot.person_state import PersonStates
 from bot.transient import is_transient
+from core.background import Repeating
 from core.db.engine import UPDATES_AT_ONCE
 from core.db.inbox_notices import InboxListener
 from core.db.person_state_view import kept_state
@@ -86,6 +87,8 @@ class InboxWorker:
         self._states = PersonStates(application)
         self._wake = asyncio.Event()
         self._in_hand: set[asyncio.Task[None]] = set()
+        # The inbox ids of the updates in hand, whose leases this worker keeps renewing.
+        self._held: set[int] = set()
         self._loop: asyncio.Task[None] | None = None
         self._flooding: set[int] = set()
         self._stopping = False
@@ -120,11 +123,25 @@ class InboxWorker:
         if database.dialect == "postgresql" and isinstance(database.bind, AsyncEngine):
             listener = InboxListener(database.bind.url, self.wake)
             await listener.start()
+        renewal = Repeating(
+            lambda: self._renew_leases(database), name=f"leases of worker {self.name}",
+            retry_after_s=self._lease().total_seconds() / 3,
+            pause_s=self._lease().total_seconds() / 3,
+        )  # fmt: skip
+        renewal.start()
         try:
             await self._claim_and_handle_on(database)
         finally:
+            # The updates still in hand keep their leases until they are finished.
+            if self._in_hand:
+                await asyncio.wait(self._in_hand)
+            await renewal.stop()
             if listener is not None:
                 await listener.stop()
+
+    async def _renew_leases(self, database: Database) -> None:
+        if self._held:
+            await inbox.renew(database, self.name, sorted(self._held), self._lease())
 
     async def _claim_and_handle_on(self, database: Database) -> None:
         at_once = self._at_once or updates_at_once(database.dialect)
@@ -141,6 +158,7 @@ class InboxWorker:
                     log.warning("claiming updates failed", exc_info=True)
                     await database.discard_connections()
             for update in claimed:
+                self._held.add(update.id)
                 task = asyncio.create_task(self._handle(database, update))
                 self._in_hand.add(task)
                 task.add_done_callback(self._finished)
@@ -163,6 +181,12 @@ class InboxWorker:
                       exc_info=task.exception())  # fmt: skip
 
     async def _handle(self, database: Database, claimed: ClaimedUpdate) -> None:
+        try:
+            await self._handle_held(database, claimed)
+        finally:
+            self._held.discard(claimed.id)
+
+    async def _handle_held(self, database: Database, claimed: ClaimedUpdate) -> None:
         update = Update.de_json(json.loads(claimed.body), self.application.bot)
         await self._drop_a_flood(database, claimed, update)
         record_delivery_with_first_write(

@@ -1314,6 +1314,20 @@ class Inbox(_Repository):
         )
         return list(result.scalars())
 
+    async def renew(self, worker: str, inbox_ids: list[int], lease_until: datetime) -> int:
+        """``worker`` still holds these unfinished updates until ``lease_until``; those taken
+        over meanwhile stay with their new worker. How many were renewed."""
+        result = await self.session.execute(
+            update(_INBOX)
+            .where(
+                _INBOX.c.id.in_(inbox_ids),
+                _INBOX.c.lease_owner == worker,
+                _INBOX.c.finished_at.is_(None),
+            )
+            .values(lease_until=lease_until)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a CursorResult
+
     async def take_abandoned(self, now: datetime, limit: int) -> list[tuple[int | None, str]]:
         """Updates done by their first write whose worker's lease ran out before it finished
         them (the process died between that write and its answers): each is finished here,

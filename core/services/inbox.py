@@ -12,9 +12,9 @@ from core.db.models import InboxState
 from core.db.rows import ClaimedUpdate
 from core.db.uow import Database
 
-# A worker renews nothing: an update is handled in seconds, and one that takes longer than
-# this is taken over by another worker, whose first write wins (the other's is undone). The
-# setting ``inbox_lease_seconds`` overrides it.
+# How long a worker holds an update unless it renews the lease, which it does every third of
+# it while the update is in hand (a slow payment gateway): only a stopped worker's updates are
+# taken over, or found abandoned. The setting ``inbox_lease_seconds`` overrides it.
 LEASE = timedelta(seconds=30)
 # Attempts before an update that keeps failing is given up on and the managers are told.
 MAX_ATTEMPTS = 5
@@ -49,6 +49,11 @@ async def claim(
 ) -> list[ClaimedUpdate]:
     moment = now()
     return await database.claim_updates(worker, moment, moment + lease, limit)
+
+
+async def renew(database: Database, worker: str, inbox_ids: list[int], lease: timedelta) -> int:
+    async with database.unit_of_work() as uow:
+        return await uow.inbox.renew(worker, inbox_ids, now() + lease)
 
 
 async def retry_later(database: Database, claimed: ClaimedUpdate, worker: str,

@@ -6,12 +6,16 @@ import asyncio
 
 import httpx
 import pytest
+from sqlalchemy import select
+from telegram.ext import MessageHandler, filters
 
 from bot.app import build_application
 from bot.http_server import EmbeddedServer
 from bot.inbox import Poller
 from bot.web import SECRET_HEADER, WEBHOOK_PATH, build_web_app
+from core.db.models import InboxUpdate
 from core.db.uow import Database
+from core.services import inbox
 from sandbox import actions
 from sandbox.demo_city import BERLIN, demo_gazetteer
 
@@ -115,3 +119,47 @@ async def test_polling_asks_past_an_update_only_once_it_is_kept(sandbox, tmp_pat
     await runtime.bot_runtime.poller.start()
     assert await sandbox.world.wait_handled(update_id, update_id, 15)
     assert len(dana.messages()) == answered + 1
+
+
+async def test_a_slow_update_keeps_its_lease_and_is_neither_taken_over_nor_abandoned(sandbox):
+    """A handler slower than the lease (a payment gateway taking its time): the worker renews
+    the lease while it works, so another worker does not start the update again, and the
+    sweep for abandoned updates does not tell the person their answer was lost."""
+    runtime = sandbox.runtime
+    settings = runtime.settings.model_copy(update={"inbox_lease_seconds": 1})
+    slow = build_application(
+        settings, token=runtime.world.token, base_url=f"{runtime.url}/bot",
+        base_file_url=f"{runtime.url}/file/bot", database=runtime.database,
+        clock=runtime.clock, sandbox=True, sweeps=False,
+    )  # fmt: skip
+
+    async def takes_its_time(update, context) -> None:
+        await asyncio.sleep(3)
+
+    slow.add_handler(MessageHandler(filters.Regex("^/help$"), takes_its_time), group=-100)
+    slow.worker.observers.append(runtime.world.mark_handled)
+    await slow.initialize()
+    if slow.post_init is not None:
+        await slow.post_init(slow)
+    dana = sandbox.person("Dana")
+    await dana.send("/start")
+    await runtime.application.worker.stop()
+    await slow.worker.start()
+    try:
+        await actions.send_text(sandbox.world, dana.id, "/help")
+        update_id = sandbox.world.last_update_id
+        await asyncio.sleep(2)  # twice the lease: the update is still in hand
+        assert await inbox.claim(runtime.database, "another", 10) == []
+        await runtime.run_job("answer_abandoned_updates")
+        assert await sandbox.world.wait_handled(update_id, update_id, 15)
+    finally:
+        await slow.worker.stop()
+        await runtime.application.worker.start()
+        await slow.shutdown()
+    async with runtime.database.reading() as uow:
+        attempts = await uow.session.scalar(
+            select(InboxUpdate.attempts).where(InboxUpdate.update_id == update_id)
+        )
+    assert attempts == 1
+    assert not any("lost on the way" in (m.text or "") for m in dana.messages())
+    assert "What I can do" in dana.last_message().text  # answered, by the help handler
