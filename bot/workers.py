@@ -86,9 +86,8 @@ class InboxWorker:
         self.observers: list[Callable[[int], None]] = []
         self._states = PersonStates(application)
         self._wake = asyncio.Event()
-        self._in_hand: set[asyncio.Task[None]] = set()
-        # The inbox ids of the updates in hand, whose leases this worker keeps renewing.
-        self._held: set[int] = set()
+        # Each update in hand, by its inbox id: this worker keeps renewing their leases.
+        self._in_hand: dict[asyncio.Task[None], int] = {}
         self._loop: asyncio.Task[None] | None = None
         self._flooding: set[int] = set()
         self._stopping = False
@@ -112,10 +111,8 @@ class InboxWorker:
         self._stopping = True
         self._wake.set()
         if self._loop is not None:
-            await self._loop
+            await self._loop  # it ends once the updates in hand are finished
             self._loop = None
-        if self._in_hand:
-            await asyncio.wait(self._in_hand)
 
     async def _claim_and_handle(self) -> None:
         database = await self._database()
@@ -134,14 +131,14 @@ class InboxWorker:
         finally:
             # The updates still in hand keep their leases until they are finished.
             if self._in_hand:
-                await asyncio.wait(self._in_hand)
+                await asyncio.wait(list(self._in_hand))
             await renewal.stop()
             if listener is not None:
                 await listener.stop()
 
     async def _renew_leases(self, database: Database) -> None:
-        if self._held:
-            await inbox.renew(database, self.name, sorted(self._held), self._lease())
+        if self._in_hand:
+            await inbox.renew(database, self.name, sorted(self._in_hand.values()), self._lease())
 
     async def _claim_and_handle_on(self, database: Database) -> None:
         at_once = self._at_once or updates_at_once(database.dialect)
@@ -157,10 +154,14 @@ class InboxWorker:
                 except Exception:  # the store unreachable: its updates wait there
                     log.warning("claiming updates failed", exc_info=True)
                     await database.discard_connections()
+            held = set(self._in_hand.values())
             for update in claimed:
-                self._held.add(update.id)
+                if update.id in held:
+                    # Its lease ran out while this worker still has it in hand (the loop was
+                    # held up past every renewal): claimed again, it is not handled twice.
+                    continue
                 task = asyncio.create_task(self._handle(database, update))
-                self._in_hand.add(task)
+                self._in_hand[task] = update.id
                 task.add_done_callback(self._finished)
             if (not claimed or room <= len(claimed)) and not self._stopping:
                 with contextlib.suppress(TimeoutError):
@@ -174,19 +175,13 @@ class InboxWorker:
         return timedelta(seconds=settings.inbox_lease_seconds)
 
     def _finished(self, task: asyncio.Task[None]) -> None:
-        self._in_hand.discard(task)
+        self._in_hand.pop(task, None)
         self._wake.set()  # a slot is free
         if not task.cancelled() and task.exception() is not None:
             log.error("an update's handling failed outside its handlers",
                       exc_info=task.exception())  # fmt: skip
 
     async def _handle(self, database: Database, claimed: ClaimedUpdate) -> None:
-        try:
-            await self._handle_held(database, claimed)
-        finally:
-            self._held.discard(claimed.id)
-
-    async def _handle_held(self, database: Database, claimed: ClaimedUpdate) -> None:
         update = Update.de_json(json.loads(claimed.body), self.application.bot)
         await self._drop_a_flood(database, claimed, update)
         record_delivery_with_first_write(

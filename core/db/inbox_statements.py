@@ -74,16 +74,22 @@ def mark_done(inbox_id: int, worker: str, at: datetime) -> Bound:
     return finish(inbox_id, worker, InboxState.DONE, at)
 
 
-def stamp_finished(inbox_id: int, at: datetime) -> Bound:
-    """The worker is done with the update: its answers are sent, its person's state kept."""
-    return Bound(_stamp_finished(), {"inbox_id": inbox_id, "at": at})
+def stamp_finished(inbox_id: int, worker: str, at: datetime) -> Bound:
+    """Compare-and-set: ``worker`` is done with the update, its answers sent and its person's
+    state kept; it matches nothing when the sweep for abandoned updates finished it first
+    (``Inbox.take_abandoned``), whose ending of the person's flows then stands."""
+    return Bound(_stamp_finished(), {"inbox_id": inbox_id, "worker": worker, "at": at})
 
 
 @functools.cache
 def _stamp_finished() -> Executable:
     return (
         update(INBOX)
-        .where(INBOX.c.id == bindparam("inbox_id"))
+        .where(
+            INBOX.c.id == bindparam("inbox_id"),
+            INBOX.c.lease_owner == bindparam("worker"),
+            INBOX.c.finished_at.is_(None),
+        )
         .values(finished_at=bindparam("at"), lease_until=null())
     )
 

@@ -52,7 +52,6 @@ from core.db.models import (
     DisputeStatus,
     GatewayEvent,
     InboxState,
-    InboxUpdate,
     LedgerEntry,
     LedgerTransaction,
     Payment,
@@ -1242,8 +1241,8 @@ class Trust(_Repository):
         return list(rows)
 
 
-_INBOX = cast(Table, InboxUpdate.__table__)
-_WAITING = _INBOX.c.state == InboxState.WAITING.value
+_INBOX = inbox_statements.INBOX
+_WAITING = inbox_statements.WAITING
 
 
 class Inbox(_Repository):
@@ -1266,8 +1265,7 @@ class Inbox(_Repository):
     async def claim(
         self, worker: str, now: datetime, lease_until: datetime, limit: int
     ) -> list[ClaimedUpdate]:
-        """Up to ``limit`` updates due now, each the first waiting of its sender, none held by
-        a live lease; they are ``worker``'s until ``lease_until``."""
+        """``inbox_statements.claim``, in a unit of work (a test's connection)."""
         if self.session.get_bind().dialect.name == "postgresql":
             await self.session.execute(text(inbox_statements.CLAIM_PLAN_SETTING))
         claim = inbox_statements.claim(worker, now, lease_until, limit)
@@ -1283,8 +1281,12 @@ class Inbox(_Repository):
         )
         return _changed_one(result)
 
-    async def stamp_finished(self, inbox_id: int, at: datetime) -> None:
-        await self.session.execute(*inbox_statements.stamp_finished(inbox_id, at))
+    async def stamp_finished(self, inbox_id: int, worker: str, at: datetime) -> bool:
+        """``inbox_statements.stamp_finished``; False when the update was not ``worker``'s to
+        finish any more."""
+        return _changed_one(
+            await self.session.execute(*inbox_statements.stamp_finished(inbox_id, worker, at))
+        )
 
     async def retry_later(self, inbox_id: int, worker: str, not_before: datetime,
                           error: str) -> bool:  # fmt: skip

@@ -396,7 +396,7 @@ class Database:
         writers' turn taken as every unit of work takes it; on PostgreSQL straight through
         asyncpg. Either costs a fraction of a unit of work's machinery."""
         recorded = delivery_recorded()
-        writes = [statements.stamp_finished(end.inbox_id, end.at) if recorded
+        writes = [statements.stamp_finished(end.inbox_id, end.worker, end.at) if recorded
                   else statements.mark_done(end.inbox_id, end.worker, end.at)]  # fmt: skip
         if end.person is not None:
             writes.append(statements.put_person_state(
@@ -404,8 +404,11 @@ class Database:
             ))  # fmt: skip
         if not self._has_light_path:
             async with self.finishing_update() as uow:
-                if recorded:  # else marking it done, as this unit of work ends, says so
-                    await uow.session.execute(*writes[0])
+                # Not recorded yet, marking it done as this unit of work ends says so.
+                if recorded and not await uow.inbox.stamp_finished(
+                    end.inbox_id, end.worker, end.at
+                ):
+                    raise AlreadyProcessed(f"update {end.update_id}")
                 for write in writes[1:]:
                     await uow.session.execute(*write)
             return

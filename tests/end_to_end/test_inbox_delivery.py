@@ -126,7 +126,7 @@ async def test_a_slow_update_keeps_its_lease_and_is_neither_taken_over_nor_aband
     the lease while it works, so another worker does not start the update again, and the
     sweep for abandoned updates does not tell the person their answer was lost."""
     runtime = sandbox.runtime
-    settings = runtime.settings.model_copy(update={"inbox_lease_seconds": 1})
+    settings = runtime.settings.model_copy(update={"inbox_lease_seconds": 2})
     slow = build_application(
         settings, token=runtime.world.token, base_url=f"{runtime.url}/bot",
         base_file_url=f"{runtime.url}/file/bot", database=runtime.database,
@@ -134,7 +134,7 @@ async def test_a_slow_update_keeps_its_lease_and_is_neither_taken_over_nor_aband
     )  # fmt: skip
 
     async def takes_its_time(update, context) -> None:
-        await asyncio.sleep(3)
+        await asyncio.sleep(5)
 
     slow.add_handler(MessageHandler(filters.Regex("^/help$"), takes_its_time), group=-100)
     slow.worker.observers.append(runtime.world.mark_handled)
@@ -148,7 +148,7 @@ async def test_a_slow_update_keeps_its_lease_and_is_neither_taken_over_nor_aband
     try:
         await actions.send_text(sandbox.world, dana.id, "/help")
         update_id = sandbox.world.last_update_id
-        await asyncio.sleep(2)  # twice the lease: the update is still in hand
+        await asyncio.sleep(3)  # past the lease: the update is still in hand
         assert await inbox.claim(runtime.database, "another", 10) == []
         await runtime.run_job("answer_abandoned_updates")
         assert await sandbox.world.wait_handled(update_id, update_id, 15)

@@ -83,7 +83,7 @@ async def test_a_person_s_next_update_waits_until_their_last_is_finished_not_onl
     assert await _claim(db, "b") == []
     async with db.unit_of_work() as uow:
         row = await uow.session.scalar(select(InboxUpdate).where(InboxUpdate.update_id == 1))
-        await uow.inbox.stamp_finished(row.id, T0)
+        assert await uow.inbox.stamp_finished(row.id, "a", T0)
     assert await _claim(db, "b") == [2]
 
 
@@ -99,6 +99,10 @@ async def test_an_update_whose_worker_stopped_after_its_first_write_is_finished_
     assert await _claim(db, "b", at=T0 + LEASE * 2) == []
     assert await inbox.take_abandoned(db) == ['{"update_id": 1}']
     assert await inbox.take_abandoned(db) == []  # once
+    async with db.unit_of_work() as uow:
+        row = await uow.session.scalar(select(InboxUpdate).where(InboxUpdate.update_id == 1))
+        # Its worker coming back after all does not write over the flows ended here.
+        assert not await uow.inbox.stamp_finished(row.id, "a", T0 + LEASE * 2)
     async with db.reading() as uow:
         state = await uow.session.get(PersonState, 10)
     assert (state.user_data, state.flows, state.flows_expire_at) == ('{"draft": 1}', "{}", None)
