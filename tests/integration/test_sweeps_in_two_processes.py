@@ -276,11 +276,13 @@ async def test_a_sweep_whose_process_died_is_taken_over(processes):
         assert alone
         async with sole_runner(second, "move_money") as also:
             assert not also
-        # The first process dies: the server ends its connections, and its lock with them.
+        # The first process dies: the server ends its connections, and its lock with them
+        # (waited for, up to 5 s: a backend's ending is not done when it is asked for).
         async with second.bind.connect() as connection:
             await connection.execute(
                 text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
+                    "SELECT pg_terminate_backend(pid, 5000) FROM pg_locks"
+                    " WHERE locktype = 'advisory'"
                     " AND database = (SELECT oid FROM pg_database"
                     " WHERE datname = current_database())"
                 )
