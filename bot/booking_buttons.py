@@ -71,6 +71,45 @@ def report_button(booking_id: int, i18n: Translator) -> tuple[str, ReportProblem
 
 
 @dataclass(frozen=True)
+class SpotOccupied(CallbackData):
+    """The driver arrives and finds someone else in their spot."""
+
+    prefix = "so"
+    booking_id: int
+
+
+def occupied_button(booking_id: int, i18n: Translator) -> tuple[str, SpotOccupied]:
+    return i18n.gettext("🚫 Spot occupied"), SpotOccupied(booking_id)
+
+
+@dataclass(frozen=True)
+class MoveStay(CallbackData):
+    """Move a stay from its occupied spot to this one, paid with the money already paid."""
+
+    prefix = "mv"
+    booking_id: int
+    spot_id: int
+
+
+@dataclass(frozen=True)
+class RefundOccupied(CallbackData):
+    """Rather than move, have everything paid for the occupied spot back at once."""
+
+    prefix = "ro"
+    booking_id: int
+
+
+@dataclass(frozen=True)
+class OccupiedAnswer(CallbackData):
+    """The owner's side of a report that their spot was occupied."""
+
+    prefix = "oa"
+    choices = {"answer": frozenset({"taken", "free"})}  # noqa: RUF012
+    dispute_id: int
+    answer: str
+
+
+@dataclass(frozen=True)
 class SearchNearBooking(CallbackData):
     """Free spots near a booking's spot for what is left of its window."""
 

@@ -115,6 +115,13 @@ def card_text(case: Case, i18n: Translator) -> str:
             price=i18n.money(booking.price),
         ),
     ]
+    if Problem(dispute.kind) == Problem.SPOT_OCCUPIED:
+        lines.append(
+            _(
+                "The driver was offered free spots nearby paid with their payment, or all of it "
+                "back: a ruling says who was at fault, and divides only what is still held."
+            )
+        )
     for side in (Side.DRIVER, Side.OWNER):
         person = found.person(side)
         lines.append(

@@ -112,6 +112,13 @@ MESSAGES: dict[str, str | Callable[[Translator], str]] = {
     "stay.leaving_not_now": N_(
         "You can tell us you've left once your stay has begun, and until shortly after it ends."
     ),
+    "rebooking.not_open": N_(
+        "This stay can't be moved or refunded any more: it was moved or refunded already, or "
+        "its report was decided."
+    ),
+    "rebooking.too_dear": N_(
+        "That spot now costs more than we can cover for this stay. Please pick another one."
+    ),
     "stay.not_over": N_(
         "The stay isn't over yet, so the driver may still be there. If the car is still there "
         "once it has ended, press the button again."

@@ -13,8 +13,13 @@ from telegram import ReplyKeyboardRemove, Update, User
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot import owner_notices, person_state
-from bot.booking_buttons import check_in_button, extension_buttons, rate_button
+from bot import occupied, owner_notices, person_state
+from bot.booking_buttons import (
+    check_in_button,
+    extension_buttons,
+    occupied_button,
+    rate_button,
+)
 from bot.context import ParkShareContext
 from bot.i18n import translator
 from bot.keyboards import inline
@@ -118,7 +123,10 @@ def _notice_messages(
             driver,
             text,
             inline(
-                [[(_("🧭 Navigate"), Navigate(spot.id)), check_in_button(booking.id, to_driver)]]
+                [
+                    [(_("🧭 Navigate"), Navigate(spot.id)), check_in_button(booking.id, to_driver)],
+                    [occupied_button(booking.id, to_driver)],
+                ]
             ),
         )
         yield (
@@ -242,6 +250,10 @@ def schedule(application: Application) -> None:
         forget_finished_updates, interval=3600, first=120, name="forget_finished_updates"
     )
     queue.run_repeating(end_quiet_flows, interval=60, first=60, name="end_quiet_flows")
+    queue.run_repeating(
+        occupied.settle_unanswered, interval=SWEEP_INTERVAL_S, first=20,
+        name="settle_unanswered_occupied_reports",
+    )  # fmt: skip
     queue.run_repeating(
         answer_abandoned_updates, interval=ABANDONED_LOOK_S, first=ABANDONED_LOOK_S,
         name="answer_abandoned_updates",

@@ -13,7 +13,7 @@ from telegram import InlineKeyboardMarkup, LabeledPrice
 from telegram.error import Forbidden, TelegramError
 
 from bot import owner_notices
-from bot.booking_buttons import ManageBooking, PayBooking, relay_button
+from bot.booking_buttons import ManageBooking, PayBooking, occupied_button, relay_button
 from bot.context import ParkShareContext
 from bot.errors import explain
 from bot.i18n import N_, Translator
@@ -254,6 +254,7 @@ async def confirmation(
     rows += [[(link.app, link.url) for link in links[2:4]]]
     rows += [[(link.app, link.url) for link in links[4:]]] if links[4:] else []
     rows.append([relay_button(stay.id, Side.DRIVER, i18n)])
+    rows.append([occupied_button(stay.id, i18n)])
     if stay.booking.status in bookings.CANCELLABLE:
         rows.append([(_("✖️ Cancel"), ManageBooking("cancel", stay.id, stay.booking.version))])
     return text, inline(rows)

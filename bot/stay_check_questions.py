@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardMarkup
 from telegram.error import TelegramError
 
-from bot.booking_buttons import report_button, search_near_button
+from bot.booking_buttons import occupied_button, search_near_button
 from bot.context import ParkShareContext
 from bot.i18n import Translator, translator
 from bot.keyboards import Button, CallbackData, inline
@@ -67,12 +67,12 @@ async def warn_next_driver(context: ParkShareContext, next_stay: Parties) -> Non
     text = i18n.gettext(
         "⚠️ A heads-up for booking #{id} at “{title}” at {start}: the car of the stay before "
         "yours is still there. The owner and our managers know. If the spot is still taken when "
-        "you arrive, press “Report a problem” and choose “Spot occupied”: a manager will sort "
-        "it out, and you don't pay for a spot you couldn't use."
+        "you arrive, press “Spot occupied”: we'll move you to a free spot nearby with what "
+        "you've paid, or give it all back."
     ).format(id=booking.id, title=html.escape(spot.title),
              start=i18n.moment(booking.start_at, spot.timezone))  # fmt: skip
     buttons: list[list[Button]] = [
-        [report_button(booking.id, i18n)],
+        [occupied_button(booking.id, i18n)],
         [search_near_button(booking.id, i18n)],
     ]
     with contextlib.suppress(TelegramError):

@@ -51,6 +51,8 @@ class ErrorCode(StrEnum):
     STAY_ALREADY_ANSWERED = "stay.already_answered"
     STAY_LEAVING_NOT_NOW = "stay.leaving_not_now"
     STAY_NOT_OVER = "stay.not_over"
+    REBOOKING_NOT_OPEN = "rebooking.not_open"
+    REBOOKING_TOO_DEAR = "rebooking.too_dear"
     DISPUTE_RULING_NOT_ALLOWED = "dispute.ruling_not_allowed"
     DISPUTE_ALREADY_OPEN = "dispute.already_open"
     DISPUTE_TAKEN = "dispute.taken"
@@ -269,6 +271,19 @@ class StayNotOver(DomainError):
     """A car still at the spot before the stay's end is no overstay: the driver may stay."""
 
     code = ErrorCode.STAY_NOT_OVER
+
+
+class RebookingNotOpen(DomainError):
+    """Only a stay its driver reported occupied, with its money still held, can be moved to
+    another spot or refunded at once; and only once."""
+
+    code = ErrorCode.REBOOKING_NOT_OPEN
+
+
+class RebookingTooDear(DomainError):
+    """The other spot costs more than what was paid and what the platform covers."""
+
+    code = ErrorCode.REBOOKING_TOO_DEAR
 
 
 class RulingNotAllowed(DomainError):

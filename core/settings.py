@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     # Cancellation policy shown before a driver confirms.
     free_cancellation_hours: int = Field(default=2, ge=0, le=24 * 30)
     late_cancellation_percent: int = Field(default=50, ge=0, le=100)
+    # A driver moved from a spot found occupied to a dearer one pays nothing more: the platform
+    # covers the difference up to this share of what they paid.
+    occupied_subsidy_percent: int = Field(default=50, ge=0, le=500)
+    # An owner whose spot was reported occupied loses the report if they say nothing this long.
+    occupied_answer_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
     initial_credit_score: int = Field(default=600, ge=0, le=1000)
     # How drivers pay: "auto" is the sandbox's form in the sandbox, Stripe when only a Stripe
     # key is set, and Telegram's invoices otherwise.

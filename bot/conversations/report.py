@@ -4,12 +4,13 @@ managers get a dispute card and the booking's money stays on hold until they dec
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import IntEnum, auto
 
 from telegram import CallbackQuery, Update
 from telegram.ext import BaseHandler, ConversationHandler, MessageHandler, filters
 
-from bot.booking_buttons import ReportProblem
+from bot.booking_buttons import ReportProblem, SpotOccupied
 from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.dispute_card import PROBLEMS, announce
@@ -18,10 +19,12 @@ from bot.flow import ask_first, conversation
 from bot.i18n import N_, Translator
 from bot.incoming import message_of
 from bot.keyboards import CallbackData, inline
+from bot.occupied import ask_owner, moves_for, offer_moves
 from bot.relay_chat import leave as leave_relay
 from core.errors import TooEarlyToReport
-from core.services import disputes, parties
+from core.services import disputes, parties, rebooking
 from core.services.disputes import MAX_PHOTOS, OCCUPIED_REPORT_LEAD, PROBLEMS_OF, Problem
+from core.services.parties import Side
 
 
 class ReportState(IntEnum):
@@ -67,6 +70,39 @@ async def report_pressed(
         ),
     )  # fmt: skip
     return ReportState.PROBLEM
+
+
+@on_button(SpotOccupied, forged=ConversationHandler.END)
+async def occupied_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: SpotOccupied
+) -> ReportState | int:
+    """Straight to the photo: the driver is standing in front of someone else's car."""
+    _ = context.i18n.gettext
+    async with context.db.reading() as uow:
+        side = await disputes.check_can_report(
+            uow, context.clock, booking_id=pressed.booking_id, reporter_id=context.person_id
+        )
+    if side != Side.DRIVER:
+        await query.answer(_("Only the driver of this booking can report its spot occupied."),
+                           show_alert=True)  # fmt: skip
+        return ConversationHandler.END
+    if await _too_early(context, query, pressed.booking_id, Problem.SPOT_OCCUPIED):
+        return ConversationHandler.END
+    await query.answer()
+    await leave_relay(update, context)
+    context.user_data.report_draft = ReportDraft(
+        booking_id=pressed.booking_id, problem=Problem.SPOT_OCCUPIED.value
+    )
+    await ask_first(
+        update, context,
+        _(
+            "🚫 Sorry about that. Please send a photo of the car in your spot (a few words too, "
+            "if you like), then press “Send report”. Right after, we'll offer you free spots "
+            "nearby."
+        ),
+        reply_markup=_details_keyboard(context.i18n),
+    )  # fmt: skip
+    return ReportState.DETAILS
 
 
 @on_button(PickProblem, forged=ReportState.PROBLEM)
@@ -177,23 +213,39 @@ async def step_pressed(
     if not (draft.text or draft.photo_file_ids):
         await query.answer(_("Please describe what happened, or send a photo."), show_alert=True)
         return ReportState.DETAILS
+    problem = Problem(draft.problem)
+    answer_within = timedelta(minutes=context.settings.occupied_answer_minutes)
+    # Where the driver could go instead is found before the report is written, so that the
+    # report and, with nowhere to go, the refund are one transaction.
+    moves = await moves_for(context, draft.booking_id) if problem == Problem.SPOT_OCCUPIED else None
+    refunded = None
     async with context.db.unit_of_work() as uow:
         dispute = await disputes.report(
             uow, context.clock, booking_id=draft.booking_id,
-            reporter_id=context.person_id, problem=Problem(draft.problem),
+            reporter_id=context.person_id, problem=problem,
             text=draft.text, photo_file_ids=draft.photo_file_ids,
+            owner_answers_within=answer_within,
         )  # fmt: skip
+        if moves is not None and not moves.hits:
+            refunded = await rebooking.refund_at_once(
+                uow, context.clock, booking_id=draft.booking_id, driver_id=context.person_id
+            )
         case = await disputes.case(uow, dispute.id)
     context.user_data.report_draft = None
     await query.answer()
     await query.edit_message_reply_markup(None)
+    await announce(context, case)
+    if problem == Problem.SPOT_OCCUPIED:
+        await ask_owner(context, case, answer_within)
+    if moves is not None:
+        await offer_moves(context, message_of(update), moves, refunded)
+        return ConversationHandler.END
     await message_of(update).reply_text(
         _(
             "Thank you. A manager is looking at booking #{id} and will write to you here. The "
             "payment stays on hold until they decide."
         ).format(id=case.parties.booking.id)
     )
-    await announce(context, case)
     return ConversationHandler.END
 
 
@@ -217,7 +269,7 @@ def build_report_conversation() -> ConversationHandler:
         stopped=N_("Reporting a problem stopped. Nothing was reported."),
         cancelled=N_("Nothing was reported."),
         forget=_forget,
-        entry_points=[report_pressed],
+        entry_points=[report_pressed, occupied_pressed],
         states={
             ReportState.PROBLEM: [
                 problem_picked,

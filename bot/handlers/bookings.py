@@ -21,6 +21,7 @@ from bot.booking_buttons import (
     ReportProblem,
     extension_buttons,
     left_button,
+    occupied_button,
     rate_button,
     relay_button,
     report_button,
@@ -112,7 +113,10 @@ def _trust_row(booking: Booking, side: Side, i18n: Translator) -> list[list]:
         row.append(relay_button(booking.id, side, i18n))
     if booking.status in disputes.DISPUTABLE:
         row.append(report_button(booking.id, i18n))
-    return [row] if row else []
+    rows = [row] if row else []
+    if side == Side.DRIVER and booking.status == BookingStatus.CONFIRMED:
+        rows.append([occupied_button(booking.id, i18n)])
+    return rows
 
 
 def _owner_rows(booking: Booking, i18n: Translator) -> list[list]:

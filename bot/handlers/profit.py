@@ -133,6 +133,9 @@ def _report_text(report: profit.Report, period: str, zone: str, i18n: Translator
         _("Commission: {amount}").format(amount=_amounts(report.commission, i18n)),
         _("Refunds: {amount}").format(amount=_amounts(report.refunds, i18n)),
         _("Payouts: {amount}").format(amount=_amounts(report.payouts, i18n)),
+        _("Covered for drivers moved from occupied spots: {amount}").format(
+            amount=_amounts(report.covered, i18n)
+        ),
         _("Disputes opened: {count}").format(count=report.disputes),
         i18n.ngettext(
             "Occupancy: {percent} of listed spot-hours; {booked} of {listed} spot booked, "

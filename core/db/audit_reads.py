@@ -39,11 +39,30 @@ _PURPOSE = case(
         literal("paid"),
     ),
     (LedgerEntry.account.like("driver:%"), literal("refunded")),
+    # A stay moved from an occupied spot: its money leaves one booking and arrives at the
+    # next through the first one's "moving:" account, and the platform may add to it.
+    (
+        and_(LedgerEntry.account.like("moving:%"), LedgerTransaction.kind == "rebooked_out"),
+        literal("moved_out"),
+    ),
+    (LedgerEntry.account.like("moving:%"), literal("moved_in")),
+    (LedgerEntry.account == "platform_subsidy", literal("covered")),
     else_=literal("other"),
 )
 
 
 class AuditReads(_Repository):
+    async def money_on_the_way(self) -> list[tuple[str, str, int]]:
+        """(account, currency, sum) of every "moving:" account that does not sum to zero: money
+        that left a booking for the one its stay moved to and never arrived."""
+        rows = await self.session.execute(
+            select(LedgerEntry.account, LedgerEntry.currency, func.sum(LedgerEntry.amount_minor))
+            .where(LedgerEntry.account.like("moving:%"))
+            .group_by(LedgerEntry.account, LedgerEntry.currency)
+            .having(func.sum(LedgerEntry.amount_minor) != 0)
+        )
+        return [(account, currency, int(total)) for account, currency, total in rows]
+
     async def bookings(self) -> list[tuple[int, BookingStatus, str, int]]:
         """(id, status, currency, owner) of every booking."""
         rows = await self.session.execute(

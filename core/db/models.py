@@ -271,6 +271,8 @@ class Booking(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     # An extension is a booking of its own, paid on its own, right after the one it extends.
     extends_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"), index=True)
+    # A stay moved here from a spot found occupied is paid with that booking's money, once.
+    rebooked_from_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"), unique=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -498,6 +500,8 @@ class Dispute(Base):
     resolution: Mapped[str | None] = mapped_column(Text)
     # The party a manager asked for more; only their answer is taken as evidence.
     asked_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    # An owner whose spot was reported occupied concedes by saying nothing until then.
+    answer_by: Mapped[datetime | None]
     created_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
 

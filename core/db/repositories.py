@@ -225,7 +225,7 @@ _NARROW_FREE_TIME = (
 )
 _NEW_BOOKING_COLUMNS = (
     "driver_id", "start_at", "end_at", "currency", "price_minor", "commission_minor", "status",
-    "version", "extends_id", "created_at", "updated_at",
+    "version", "extends_id", "rebooked_from_id", "created_at", "updated_at",
 )  # fmt: skip
 _NEW_BOOKING = [
     bindparam(f"new_{name}", type_=_BOOKING.c[name].type) for name in _NEW_BOOKING_COLUMNS
@@ -355,6 +355,15 @@ class Bookings(_Repository):
             )
         )
         return [(spot_id, start, end) for spot_id, start, end in rows]
+
+    async def rebooked_among(self, booking_ids: list[int]) -> set[int]:
+        """Of these bookings, those whose stay moved to another spot (and their money with it)."""
+        if not booking_ids:
+            return set()
+        rows = await self.session.scalars(
+            select(Booking.rebooked_from_id).where(Booking.rebooked_from_id.in_(booking_ids))
+        )
+        return {booking_id for booking_id in rows if booking_id is not None}
 
     async def get_for_update(self, booking_id: int) -> Booking | None:
         """The booking as committed now, its row locked until the transaction ends. Without
@@ -840,16 +849,18 @@ class Ledger(_Repository):
 
     async def credits(
         self, *, account: str | None = None, account_prefix: str | None = None,
-        since: datetime | None = None,
+        since: datetime | None = None, except_kinds: Iterable[str] = (),
     ) -> list[tuple[datetime, str, int]]:  # fmt: skip
         """(when, currency, amount) of every amount credited to an account, or to every account
-        starting with a prefix, newest first."""
+        starting with a prefix, newest first, but for some kinds of transaction."""
         query = (
             select(LedgerTransaction.created_at, LedgerEntry.currency, LedgerEntry.amount_minor)
             .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
             .where(LedgerEntry.amount_minor > 0)
             .order_by(LedgerTransaction.created_at.desc())
         )
+        if except_kinds:
+            query = query.where(LedgerTransaction.kind.not_in(tuple(except_kinds)))
         if account is not None:
             query = query.where(LedgerEntry.account == account)
         if account_prefix is not None:
@@ -861,11 +872,11 @@ class Ledger(_Repository):
         ]
 
     async def movements(
-        self, account: str, *, except_kinds: Iterable[str] = ()
+        self, account: str, *, except_kinds: Iterable[str] = (), since: datetime | None = None
     ) -> list[tuple[datetime, str, int]]:
         """(when, currency, amount) of every entry on an account, but for some kinds of
         transaction, newest first."""
-        rows = await self.session.execute(
+        query = (
             select(LedgerTransaction.created_at, LedgerEntry.currency, LedgerEntry.amount_minor)
             .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
             .where(
@@ -874,6 +885,9 @@ class Ledger(_Repository):
             )
             .order_by(LedgerTransaction.created_at.desc())
         )
+        if since is not None:
+            query = query.where(LedgerTransaction.created_at >= since)
+        rows = await self.session.execute(query)
         return [(at, kind, amount) for at, kind, amount in rows]
 
     async def escrow_of_booking(self, booking_id: int) -> dict[str, int]:
@@ -1207,6 +1221,21 @@ class Trust(_Repository):
             # As committed now, not the copy the session may hold already.
             query = query.with_for_update().execution_options(populate_existing=True)
         return await self.session.scalar(query)
+
+    async def unanswered_by(self, moment: datetime, kind: str, *, limit: int) -> list[int]:
+        """Open disputes of a kind whose asked party had until ``moment`` to answer and did not,
+        no manager having taken them."""
+        rows = await self.session.scalars(
+            select(Dispute.id)
+            .where(
+                Dispute.kind == kind,
+                Dispute.status == DisputeStatus.OPEN,
+                Dispute.answer_by <= moment,
+            )
+            .order_by(Dispute.id)
+            .limit(limit)
+        )
+        return list(rows)
 
     async def unresolved_dispute_of(self, booking_id: int) -> Dispute | None:
         return await self.session.scalar(

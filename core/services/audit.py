@@ -25,6 +25,7 @@ HOLDING = frozenset({BookingStatus.CONFIRMED, BookingStatus.ACTIVE, BookingStatu
 UNPAID = frozenset({BookingStatus.REQUESTED, BookingStatus.AWAITING_PAYMENT})
 OVER = frozenset({BookingStatus.COMPLETED, BookingStatus.CANCELLED, BookingStatus.EXPIRED})
 # A payment that counts towards its booking belongs to a booking that was paid.
+INFLOWS = frozenset({"paid", "moved_in", "covered"})
 NEVER_PAID = frozenset({BookingStatus.REQUESTED, BookingStatus.AWAITING_PAYMENT,
                         BookingStatus.EXPIRED})  # fmt: skip
 
@@ -61,7 +62,20 @@ class _Money:
     # Back with the driver: refunded, owed as a refund, or taken back by their bank (a
     # chargeback), which the ledger moves out of the booking's money like a refund.
     refunded: int = 0
+    # A stay moved from an occupied spot: what left this booking for the next, what arrived
+    # from the last, and what the platform added.
+    moved_out: int = 0
+    moved_in: int = 0
+    covered: int = 0
     other: int = 0
+
+    @property
+    def came_in(self) -> int:
+        return self.paid + self.moved_in + self.covered
+
+    @property
+    def went_out(self) -> int:
+        return self.refunded + self.moved_out
 
 
 async def run(uow: UnitOfWork) -> AuditReport:
@@ -69,8 +83,9 @@ async def run(uow: UnitOfWork) -> AuditReport:
     money: dict[tuple[int, str], _Money] = defaultdict(_Money)
     for booking_id, currency, purpose, total in await uow.audit.ledger_by_purpose():
         sums = money[(booking_id, currency)]
-        # A payment leaves the driver's account, so its entry there is negative.
-        setattr(sums, purpose, getattr(sums, purpose) + (-total if purpose == "paid" else total))
+        # Money coming in leaves its account (the driver's, "moving:", the platform's
+        # subsidy), so its entries there are negative.
+        setattr(sums, purpose, getattr(sums, purpose) + (-total if purpose in INFLOWS else total))
     bookings = await uow.audit.bookings()
     status_of = {booking_id: status for booking_id, status, _currency, _owner in bookings}
     currency_of = {booking_id: currency for booking_id, _status, currency, _owner in bookings}
@@ -84,6 +99,7 @@ async def run(uow: UnitOfWork) -> AuditReport:
             )
     violations += await _payment_rules(uow, status_of, money)
     violations += await _payout_rules(uow)
+    violations += await _moving_rules(uow)
     for spot_id, first, second in await uow.audit.overlapping_live_bookings():
         violations.append(
             Violation("overlapping live bookings", f"#{second} at spot {spot_id}", first)
@@ -147,25 +163,39 @@ def _booking_rules(
         broken("money on an account the audit does not know", f"{sums.other}")
     if status in UNPAID and sums.held:
         broken("money held for an unpaid booking", f"escrow holds {sums.held}")
-    if status in HOLDING and sums.held != sums.paid - sums.refunded:
+    if status in HOLDING and sums.held != sums.came_in - sums.went_out:
         broken(
             "held is not paid minus refunded",
-            f"escrow holds {sums.held}, paid {sums.paid}, refunded {sums.refunded}",
+            f"escrow holds {sums.held}, paid {sums.paid}, refunded {sums.refunded}" + _moves(sums),
         )
     if status in OVER:
         if sums.held:
             broken("money still held for a booking that is over", f"escrow holds {sums.held}")
-        if sums.paid != sums.owner + sums.commission + sums.refunded:
+        if sums.came_in != sums.owner + sums.commission + sums.went_out:
             broken(
                 "paid is not owner's share + commission + refunds",
                 f"paid {sums.paid}, owner {sums.owner}, commission {sums.commission}, "
-                f"refunded {sums.refunded}",
+                f"refunded {sums.refunded}" + _moves(sums),
             )
-    if sums.refunded > sums.paid:
+    # The platform's cover is never the driver's: what goes back is at most what they brought.
+    if sums.refunded > sums.paid + sums.moved_in:
         broken("refunded more than was paid", f"refunded {sums.refunded} of {sums.paid}")
     if sums.held < 0:
         broken("escrow negative", f"{sums.held}")
     return found
+
+
+def _moves(sums: _Money) -> str:
+    if not (sums.moved_out or sums.moved_in or sums.covered):
+        return ""
+    return f", moved out {sums.moved_out}, moved in {sums.moved_in}, covered {sums.covered}"
+
+
+async def _moving_rules(uow: UnitOfWork) -> list[Violation]:
+    return [
+        Violation("money moved between stays did not arrive", f"{account}: {total} {currency}")
+        for account, currency, total in await uow.audit.money_on_the_way()
+    ]
 
 
 async def _payment_rules(

@@ -286,12 +286,16 @@ async def holds_to_capture(
     uow: UnitOfWork, clock: Clock, *, limit: int = 50
 ) -> list[tuple[Payment, Booking]]:
     """Holds to take now: the stay is over, or the hold would lapse before it is (a day before
-    the issuer's ``capture_before``, as the gateway reported it)."""
+    the issuer's ``capture_before``, as the gateway reported it), or the stay moved to another
+    spot with this money (kept in escrow from here, as a paid invoice is)."""
     now = clock.now()
+    held = await uow.payments.held_with_bookings(limit=limit)
+    moved = await uow.bookings.rebooked_among([booking.id for _payment, booking in held])
     return [
         (payment, booking)
-        for payment, booking in await uow.payments.held_with_bookings(limit=limit)
+        for payment, booking in held
         if booking.status == BookingStatus.COMPLETED
+        or booking.id in moved
         or (booking.status in HOLD_KEEPING_STATUSES and holds.take_by(payment) <= now)
     ]
 

@@ -74,9 +74,11 @@ async def request(
     commission_basis_points: int,
     trusted_owner_commission_basis_points: int | None = None,
     extends: Booking | None = None,
+    rebooked_from: Booking | None = None,
 ) -> Booking:
     """Hold [start, end) at a spot for a driver: awaiting payment when the spot books
-    instantly (or it extends a stay the owner already has), otherwise a request the owner
+    instantly (or it extends a stay the owner already has, or takes in a stay whose spot was
+    found occupied, which cannot wait for an owner's answer), otherwise a request the owner
     answers. Raises ``WindowTaken`` if anyone holds an overlapping window, even a booking
     committed a moment ago by another process.
 
@@ -114,6 +116,7 @@ async def request(
     status = (
         BookingStatus.AWAITING_PAYMENT
         if extends is not None
+        or rebooked_from is not None
         or books_instantly(facts.drivers_credit, spot_books_instantly=facts.instant_booking)
         else BookingStatus.REQUESTED
     )
@@ -127,6 +130,7 @@ async def request(
         "status": status,
         "version": 1,
         "extends_id": extends.id if extends is not None else None,
+        "rebooked_from_id": rebooked_from.id if rebooked_from is not None else None,
         "created_at": now,
         "updated_at": now,
     }

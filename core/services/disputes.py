@@ -57,6 +57,8 @@ MAX_PHOTOS = 5
 MAX_TEXT = 2000
 # A driver found to have not come, or to have stayed on, loses credit under that name.
 LOST_AS = {Problem.NO_SHOW: CreditEventKind.NO_SHOW, Problem.OVERSTAY: CreditEventKind.OVERSTAY}
+# An owner whose spot was occupied let the driver down as a late cancellation does.
+OWNER_LOST_AS = {Problem.SPOT_OCCUPIED: CreditEventKind.OWNER_CANCELLED_LATE}
 # What a manager's penalty costs, on top of any dispute lost.
 PENALTY_POINTS = 100
 # A spot can be found occupied only once the driver could be arriving: a quarter of an hour is
@@ -191,8 +193,11 @@ async def report(
     problem: Problem,
     text: str,
     photo_file_ids: list[str],
+    owner_answers_within: timedelta | None = None,
 ) -> Dispute:
-    """A party reports a problem: the booking is frozen in dispute until a manager decides."""
+    """A party reports a problem: the booking is frozen in dispute until a manager decides. A
+    spot reported occupied asks its owner at once: one who says nothing within
+    ``owner_answers_within`` concedes it."""
     # Locked first: two reports, or a report and the end of the stay, decide one after another.
     booking = await bookings.locked(uow, booking_id)
     side = await check_can_report(uow, clock, booking_id=booking_id, reporter_id=reporter_id)
@@ -206,6 +211,9 @@ async def report(
         booking_id=booking_id, opened_by_id=reporter_id, kind=problem,
         description=text.strip()[:MAX_TEXT], status=DisputeStatus.OPEN, created_at=now,
     )  # fmt: skip
+    if problem == Problem.SPOT_OCCUPIED and owner_answers_within is not None:
+        dispute.asked_person_id = (await parties.of_booking(uow, booking_id)).owner.id
+        dispute.answer_by = now + owner_answers_within
     uow.trust.add(dispute)
     await uow.trust.flush()
     for file_id in photo_file_ids[:MAX_PHOTOS]:
@@ -347,17 +355,74 @@ async def decide(
     if loser is not None:
         await people.change_credit(
             uow, clock, loser.id, booking_id=booking.id,
-            kind=LOST_AS.get(problem, CreditEventKind.DISPUTE_LOST)
-            if loser is decided.parties.driver else CreditEventKind.DISPUTE_LOST,
+            kind=(LOST_AS if loser is decided.parties.driver else OWNER_LOST_AS).get(
+                problem, CreditEventKind.DISPUTE_LOST
+            ),
         )  # fmt: skip
-    dispute.status = DisputeStatus.RESOLVED
-    dispute.resolution = f"{ruling}:{percent}"
-    dispute.resolved_at = clock.now()
-    dispute.asked_person_id = None
+    _resolve(dispute, clock, f"{ruling}:{percent}")
     held = await uow.ledger.escrow_of_booking(booking.id)
     return Decision(
         decided, ruling, division, Money(held.get(booking.currency, 0), booking.currency)
     )
+
+
+def _resolve(dispute: Dispute, clock: Clock, resolution: str) -> None:
+    dispute.status = DisputeStatus.RESOLVED
+    dispute.resolution = resolution
+    dispute.resolved_at = clock.now()
+    dispute.asked_person_id = None
+    dispute.answer_by = None
+
+
+class Conceded(StrEnum):
+    """How an owner lost a report that their spot was occupied without a manager's ruling."""
+
+    SAID_SO = "owner_conceded"
+    SAID_NOTHING = "owner_silent"
+
+
+@dataclass(frozen=True, slots=True)
+class Concession:
+    case: Case
+    how: Conceded
+    refund: Money
+
+
+async def concede_occupied(
+    uow: UnitOfWork, clock: Clock, *, dispute_id: int, owner_id: int | None, how: Conceded
+) -> Concession:
+    """The owner agrees their spot was occupied (``owner_id``), or said nothing in time (None):
+    what is still held goes back to the driver, the booking is cancelled, and the owner loses
+    credit as for a late cancellation. ``NotAsked`` once they have answered otherwise, a
+    manager has taken the case, or it is decided."""
+    await bookings.locked(uow, (await get(uow, dispute_id)).booking_id)
+    dispute = await get(uow, dispute_id, for_update=True)
+    found = await parties.of_booking(uow, dispute.booking_id)
+    now = clock.now()
+    if (
+        Problem(dispute.kind) != Problem.SPOT_OCCUPIED
+        or dispute.status != DisputeStatus.OPEN
+        or dispute.answer_by is None
+        or dispute.asked_person_id != found.owner.id
+        or (owner_id is not None and owner_id != found.owner.id)
+        or (owner_id is None and now < dispute.answer_by)
+    ):
+        raise NotAsked(str(dispute_id))
+    held = await _at_stake(uow, found.booking)
+    await _move_money(uow, clock, found.booking, Ruling.REFUND, held)
+    await people.change_credit(
+        uow, clock, found.owner.id, booking_id=found.booking.id,
+        kind=OWNER_LOST_AS[Problem.SPOT_OCCUPIED],
+    )  # fmt: skip
+    _resolve(dispute, clock, how.value)
+    return Concession(await case(uow, dispute_id), how, held)
+
+
+async def occupied_reports_unanswered(
+    uow: UnitOfWork, clock: Clock, *, limit: int = 50
+) -> list[int]:
+    """Reports of an occupied spot whose owner has said nothing in time, no manager acting."""
+    return await uow.trust.unanswered_by(clock.now(), Problem.SPOT_OCCUPIED.value, limit=limit)
 
 
 async def _move_money(
@@ -421,5 +486,7 @@ async def answer(
             telegram_file_id=file_id, created_at=clock.now(),
         )
     )  # fmt: skip
+    # An owner who answers contests the report: a manager decides, not the clock.
+    dispute.answer_by = None
     await uow.trust.flush()
     return dispute

@@ -18,6 +18,8 @@ from core.money import Money
 # "chargeback:ID" is what the driver's bank took back from the platform on a disputed payment.
 ESCROW = "escrow"
 PLATFORM_REVENUE = "platform_revenue"
+# What the platform pays towards a stay moved from an occupied spot to a dearer one.
+PLATFORM_SUBSIDY = "platform_subsidy"
 
 
 def driver_account(person_id: int) -> str:
@@ -34,6 +36,11 @@ def owner_paid_out_account(person_id: int) -> str:
 
 def refund_payable_account(person_id: int) -> str:
     return f"refund_payable:{person_id}"
+
+
+def moving_account(booking_id: int) -> str:
+    """A booking's money on its way to the booking its stay moved to: empty once it arrived."""
+    return f"moving:{booking_id}"
 
 
 def chargeback_account(person_id: int) -> str:

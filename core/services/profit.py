@@ -14,6 +14,7 @@ from core.services import ledger
 from core.services.ledger import (
     ESCROW,
     PLATFORM_REVENUE,
+    PLATFORM_SUBSIDY,
     owner_paid_out_account,
     owner_payable_account,
 )
@@ -71,6 +72,9 @@ class Report:
     commission: list[Money]
     refunds: list[Money]  # owed back to drivers
     payouts: list[Money]  # reached owners
+    # Paid by the platform towards stays moved from occupied spots to dearer ones, less what
+    # came back when such a stay was refunded.
+    covered: list[Money]
     disputes: int
     listed_spots: int
     booked_spots: int
@@ -90,10 +94,18 @@ async def report(uow: UnitOfWork, *, since: datetime, until: datetime) -> Report
     return Report(
         since=since,
         until=until,
-        gross=_totals(await uow.ledger.credits(account=ESCROW, since=since)),
+        # A stay moved from an occupied spot brings the same money into escrow a second time.
+        gross=_totals(
+            await uow.ledger.credits(account=ESCROW, since=since, except_kinds=("rebooked_in",))
+        ),
         commission=_totals(await uow.ledger.credits(account=PLATFORM_REVENUE, since=since)),
         refunds=_totals(await uow.ledger.credits(account_prefix="refund_payable:", since=since)),
         payouts=_totals(await uow.ledger.credits(account_prefix="owner_paid_out:", since=since)),
+        covered=[
+            -money
+            for money in _totals(await uow.ledger.movements(PLATFORM_SUBSIDY, since=since))
+            if money.minor
+        ],
         disputes=await uow.payments.disputes_since(since),
         listed_spots=listed,
         booked_spots=len({spot for spot, _start, _end in stays}),

@@ -26,6 +26,7 @@ from core.services import ledger
 from core.services.ledger import (
     ESCROW,
     PLATFORM_REVENUE,
+    PLATFORM_SUBSIDY,
     Posting,
     driver_account,
     owner_paid_out_account,
@@ -134,6 +135,17 @@ async def settle_cancelled(
     return await _divide(
         uow, clock, booking, kept=kept, kind="cancellation", key="cancel", reason=reason
     )
+
+
+async def refund_held(
+    uow: UnitOfWork, clock: Clock, booking: Booking, *, reason: str
+) -> Refund | None:
+    """Everything escrow still holds for the booking goes back to the driver now; its status
+    is left to what decides it."""
+    return await _divide(
+        uow, clock, booking, kept=Money(0, booking.currency), kind="refund_due",
+        key=f"refund_held:{reason}", reason=reason,
+    )  # fmt: skip
 
 
 async def settle_ruling(
@@ -273,6 +285,9 @@ async def _divide(
     kept_commission = commission_on(booking, kept)
     to_owner = owner_share(kept, kept_commission)
     refund_amount = held - kept
+    # What the platform put towards a moved stay is not the driver's to get back.
+    covered_back = await _covered_back(uow, booking, refund_amount)
+    refund_amount -= covered_back
     owner_id = await _owner_of(uow, booking)
     await ledger.post(
         uow, clock, kind=kind, idempotency_key=f"booking:{booking.id}:{key}",
@@ -280,7 +295,7 @@ async def _divide(
         postings=_postings(
             (ESCROW, -held), (refund_payable_account(booking.driver_id), refund_amount),
             (owner_payable_account(owner_id), to_owner),
-            (PLATFORM_REVENUE, kept_commission),
+            (PLATFORM_REVENUE, kept_commission), (PLATFORM_SUBSIDY, covered_back),
         ),
     )  # fmt: skip
     if to_owner.minor > 0:
@@ -307,10 +322,22 @@ async def refund_unowed_payment(
     return await _queue_refund(uow, clock, booking, payment, amount, "late_payment")
 
 
+async def _covered_back(uow: UnitOfWork, booking: Booking, refund: Money) -> Money:
+    """Of a refund of a stay moved from an occupied spot, the part beyond what is left of the
+    driver's payment: the platform's cover, returned to it."""
+    if booking.rebooked_from_id is None or refund.minor <= 0:
+        return Money(0, refund.currency)
+    left = await refundable(uow, await _kept_payment(uow, booking))
+    return Money(max(refund.minor - left.minor, 0), refund.currency)
+
+
 async def _kept_payment(uow: UnitOfWork, booking: Booking) -> Payment:
     """The payment the booking kept: a booking may also have had money it did not need (a
-    wrong amount, a second payment), which is owed back on its own and is not refunded twice."""
+    wrong amount, a second payment), which is owed back on its own and is not refunded twice.
+    A stay moved from an occupied spot kept the payment of the booking it moved from."""
     payments = await uow.payments.of_booking(booking.id)
+    if not payments and booking.rebooked_from_id is not None:
+        return await _kept_payment(uow, await _booking(uow, booking.rebooked_from_id))
     kept = [p for p in payments if p.status == PaymentStatus.SUCCEEDED]
     if kept:
         return kept[0]
@@ -319,10 +346,20 @@ async def _kept_payment(uow: UnitOfWork, booking: Booking) -> Payment:
     return payments[left.index(max(left))]
 
 
+async def _booking(uow: UnitOfWork, booking_id: int) -> Booking:
+    booking = await uow.bookings.get(booking_id)
+    assert booking is not None, f"booking {booking_id} is referred to and must exist"
+    return booking
+
+
 async def charge_paid_out_from(uow: UnitOfWork, booking_id: int) -> str | None:
     """The gateway's id of the charge the booking kept, which its owner's payout is made from."""
     booking = await uow.bookings.get(booking_id)
-    if booking is None or not await uow.payments.of_booking(booking_id):
+    while booking is not None and not await uow.payments.of_booking(booking.id):
+        if booking.rebooked_from_id is None:
+            return None
+        booking = await uow.bookings.get(booking.rebooked_from_id)
+    if booking is None:
         return None
     return (await _kept_payment(uow, booking)).provider_charge_id
 

@@ -9,21 +9,21 @@ from core.status import BookingStatus
 from tests.end_to_end.test_trust import _booking, _paid
 
 
-async def _occupied_reported(sandbox):
-    """Dana's paid stay (12:00-14:00) has begun and she reports the spot occupied."""
+async def _no_access_reported(sandbox):
+    """Dana's paid stay (12:00-14:00) has begun and she reports she can't get in."""
     owner, _spot, dana = await _paid(sandbox)
     sandbox.clock.advance(hours=1, minutes=5)
     await sandbox.runtime.run_job("advance_bookings")
     await dana.send("/bookings")
     await dana.press("Report a problem")
-    await dana.press("Spot occupied")
-    await dana.send("A red car is in my spot")
+    await dana.press("Can't get in")
+    await dana.send("The gate code doesn't work")
     await dana.press("Send report")
     return owner, dana
 
 
 async def test_a_money_ruling_shows_the_amounts_and_waits_for_a_second_tap(sandbox):
-    await _occupied_reported(sandbox)
+    await _no_access_reported(sandbox)
     maria, group = sandbox.manager, sandbox.managers_group
 
     await maria.press("Split 50/50", chat=group)
@@ -47,7 +47,7 @@ async def test_a_money_ruling_shows_the_amounts_and_waits_for_a_second_tap(sandb
 
 
 async def test_back_returns_to_the_choices_and_decides_nothing(sandbox):
-    await _occupied_reported(sandbox)
+    await _no_access_reported(sandbox)
     maria, group = sandbox.manager, sandbox.managers_group
     card = maria.last_message(chat=group)
     choices = card.buttons
@@ -68,7 +68,7 @@ async def test_back_returns_to_the_choices_and_decides_nothing(sandbox):
 
 
 async def test_stale_forged_and_foreign_confirmations_are_answered_politely(sandbox):
-    await _occupied_reported(sandbox)
+    await _no_access_reported(sandbox)
     maria, group, member = sandbox.manager, sandbox.managers_group, sandbox.group_member
     await maria.press("Refund driver in full", chat=group)
     asked = maria.last_message(chat=group)
@@ -93,7 +93,7 @@ async def test_stale_forged_and_foreign_confirmations_are_answered_politely(sand
 
 
 async def test_each_party_reads_the_verdict_addressed_to_them(sandbox):
-    owner, dana = await _occupied_reported(sandbox)
+    owner, dana = await _no_access_reported(sandbox)
     maria, group = sandbox.manager, sandbox.managers_group
     await maria.press("Release to owner", chat=group)
     await maria.press("Confirm", chat=group)
@@ -104,7 +104,7 @@ async def test_each_party_reads_the_verdict_addressed_to_them(sandbox):
 
 
 async def test_the_driver_hears_you_get_back_and_the_owner_hears_the_driver_gets_back(sandbox):
-    owner, dana = await _occupied_reported(sandbox)
+    owner, dana = await _no_access_reported(sandbox)
     maria, group = sandbox.manager, sandbox.managers_group
     await maria.press("Refund part", chat=group)
     await maria.press("Refund 75%", chat=group)
@@ -131,4 +131,6 @@ async def test_a_spot_is_reported_occupied_only_from_a_quarter_of_an_hour_before
     await dana.press("Spot occupied")
     await dana.send("A red car is in my spot")
     await dana.press("Send report")
-    assert "A manager is looking at booking #1" in dana.last_message().text
+    # The only spot in town is hers: nowhere to move, so the money goes back at once.
+    assert "no other spot is free nearby until" in dana.last_message().text
+    assert "Everything you paid, €6.00, is on its way back" in dana.last_message().text

@@ -237,7 +237,7 @@ async def _relay_at(sandbox, owner, dana) -> None:
 async def _report_at(sandbox, dana) -> None:
     await dana.send("/bookings")
     await dana.press("Report a problem")
-    await dana.press("Spot occupied")
+    await dana.press("Can't get in")
     for size in SIZES["text"]:
         await _answered(sandbox, dana, lambda size=size: dana.send(_of_units(size)))
     maria = sandbox.manager

@@ -75,7 +75,7 @@ async def test_a_long_report_with_a_long_conversation_reaches_the_managers(sandb
     report = ("A red car <b>blocks</b> my spot & won't move 🚗🚙 " * 50)[:2000]
     await dana.send("/bookings")
     await dana.press("Report a problem")
-    await dana.press("Spot occupied")
+    await dana.press("Can't get in")
     await dana.send(report)
     maria, group = sandbox.manager, sandbox.managers_group
     before = len(maria.messages(chat=group))
@@ -85,7 +85,7 @@ async def test_a_long_report_with_a_long_conversation_reaches_the_managers(sandb
     card = maria.messages(chat=group)[before:]
     assert len(card) == 2
     assert all(utf16_length(part.text) <= 4096 for part in card)
-    assert "Dispute #1 · booking #1: spot occupied" in card[0].text
+    assert "Dispute #1 · booking #1: can't get in" in card[0].text
     whole = _unspaced("".join(part.text for part in card))
     assert _unspaced(report) in whole
     assert _unspaced(said[-1][:200]) in whole  # the newest line of the conversation

@@ -8,7 +8,7 @@ import pytest
 from bot.i18n import translator
 from core.money import Money
 from core.status import SpotStatus
-from tests.end_to_end.test_dispute_rulings import _occupied_reported
+from tests.end_to_end.test_dispute_rulings import _no_access_reported
 from tests.end_to_end.test_listing import _list_a_spot, _spots_of
 from tests.end_to_end.test_trust import _paid
 
@@ -62,16 +62,16 @@ async def test_a_new_listing_reaches_the_group_in_chinese_and_is_approved_with_i
 async def test_a_dispute_is_shown_ruled_and_decided_in_chinese_and_the_driver_reads_english(
     sandbox,
 ):
-    owner, dana = await _occupied_reported(sandbox)
+    owner, dana = await _no_access_reported(sandbox)
     maria, group = sandbox.manager, sandbox.managers_group
 
     card = maria.last_message(chat=group)
-    problem = _shown("spot occupied")
+    problem = _shown("can't get in")
     assert _shown(
         "⚠️ <b>Dispute #{id} · booking #{booking}</b>: {problem}", id=1, booking=1, problem=problem
     ) in card.text  # fmt: skip
     assert _shown("Reported by {side}: “{text}”", side=_shown("the driver"),
-                  text="A red car is in my spot") in card.text  # fmt: skip
+                  text="The gate code doesn't work") in card.text  # fmt: skip
     assert _shown("⚖️ Split 50/50") in card.buttons
     assert _shown("💸 Refund driver in full") in card.buttons
     # Anyone pressing in the group is answered in its language, not their own (English).

@@ -191,7 +191,7 @@ async def test_a_car_still_there_warns_the_next_driver_before_they_set_off(sandb
     warning = sam.last_message()
     assert "the car of the stay before yours is still there" in warning.text
     assert "booking #2" in warning.text
-    assert "⚠️ Report a problem" in warning.buttons
+    assert "🚫 Spot occupied" in warning.buttons
     await sam.press("Other spots nearby")
     assert "14:30 – Mon, Jun 1 16:00" in sam.last_message().text  # the rest of his window
     assert not any("still there" in (m.text or "") for m in later.messages())

@@ -108,28 +108,28 @@ async def test_driver_and_owner_talk_through_the_bot_without_learning_who_the_ot
     assert "+49" not in kept[0].text  # the transcript is kept masked too
 
 
-async def test_a_reported_occupied_spot_is_refunded_by_the_manager_who_decides_first(sandbox):
+async def test_a_driver_who_cant_get_in_is_refunded_by_the_manager_who_decides_first(sandbox):
     owner, _spot, dana = await _paid(sandbox)
     sandbox.clock.advance(hours=1, minutes=5)  # 12:05: the stay has begun
     await sandbox.runtime.run_job("advance_bookings")
-    await _talk(dana, "I'm here but a red car is in the spot")
+    await _talk(dana, "I'm here but the barrier won't open")
 
     await dana.send("/bookings")
     await dana.press("Report a problem")
-    await dana.press("Spot occupied")
-    await dana.send_photo(caption="A red car in my spot")
+    await dana.press("Can't get in")
+    await dana.send_photo(caption="The barrier is down")
     await dana.press("Send report")
     assert "A manager is looking at booking #1" in dana.last_message().text
-    assert "was reported to our managers: spot occupied" in owner.last_message().text
+    assert "was reported to our managers: can't get in" in owner.last_message().text
 
     maria, group = sandbox.manager, sandbox.managers_group
     *_, photo, card = maria.messages(chat=group)
     assert photo.photo
     assert "Dispute #1 · photo 1" in photo.text
-    assert "Dispute #1 · booking #1: spot occupied" in card.text
-    assert "Reported by the driver: “A red car in my spot”" in card.text
+    assert "Dispute #1 · booking #1: can't get in" in card.text
+    assert "Reported by the driver: “The barrier is down”" in card.text
     assert "credit 600" in card.text
-    assert "I'm here but a red car is in the spot" in card.text  # the relay transcript
+    assert "I'm here but the barrier won't open" in card.text  # the relay transcript
 
     answer = await sandbox.group_member.press("Refund driver in full", chat=group)
     assert answer["show_alert"]

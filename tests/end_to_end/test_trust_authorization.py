@@ -33,7 +33,7 @@ async def test_nobody_but_the_parties_and_the_managers_changes_anything(sandbox)
     await sandbox.runtime.run_job("advance_bookings")
     await dana.send("/bookings")
     await dana.press("Report a problem")
-    await dana.press("Spot occupied")
+    await dana.press("Can't get in")
     await dana.send("Someone is in my spot")
     await dana.press("Send report")
     maria, group, max_ = sandbox.manager, sandbox.managers_group, sandbox.group_member
@@ -50,7 +50,7 @@ async def test_nobody_but_the_parties_and_the_managers_changes_anything(sandbox)
     before = await _state(sandbox)
 
     private_buttons = [
-        "rl:1", "pb:1", "pbk:spot_occupied", "pbs:send", "rt:1:driver", "rt:1:owner", "rts:5",
+        "rl:1", "pb:1", "pbk:no_access", "pbs:send", "rt:1:driver", "rt:1:owner", "rts:5",
         "rtc", "da:1", "dp:refund:1:0", "dp:pct:1:50", "dpc:release:1:0", "oc:yes:1:2",
         "bm:cancel_yes:1:2", "ci:1", "lf:1", "sn:1", "sc:1:absent", "sc:1:still", "sc:1:free",
     ]  # fmt: skip

@@ -60,7 +60,7 @@ async def test_a_dispute_report_with_a_nul_reaches_the_managers(sandbox):
     await sandbox.runtime.run_job("advance_bookings")
     await dana.send("/bookings")
     await dana.press("Report a problem")
-    await dana.press("Spot occupied")
+    await dana.press("Can't get in")
     await dana.send("A red car\x00 is in my spot")
     await dana.press("Send report")
     assert "A manager is looking at booking #1" in dana.last_message().text
