@@ -16,6 +16,7 @@ from bot.context import ParkShareContext
 from bot.i18n import translator
 from bot.incoming import message_of
 from bot.keyboards import inline
+from bot.overstay_bills import send_bill
 from bot.spot_buttons import Navigate
 from bot.stay_check_questions import ask_owners
 from core.geo import GeoPoint
@@ -37,8 +38,9 @@ async def follow_live_location(
     point = GeoPoint(location.latitude, location.longitude)
     async with context.db.unit_of_work() as uow:
         moved = await stay_checks.driver_at(
-            uow, context.clock, driver_id=context.person_id, point=point
-        )
+            uow, context.clock, driver_id=context.person_id, point=point,
+            tariff=context.settings.overstay_tariff,
+        )  # fmt: skip
         if moved.there:
             soon = []
         else:
@@ -93,6 +95,8 @@ async def _tell_presence(
             _("🚗 You've left “{title}”: we've asked the owner to confirm the spot is free.")
             .format(title=html.escape(moved.left.parties.spot.title))
         )  # fmt: skip
+    if moved.bill is not None:
+        await send_bill(context, moved.bill)
 
 
 async def tell_owner_arrived(context: ParkShareContext, parties: Parties) -> None:

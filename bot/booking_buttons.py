@@ -110,6 +110,14 @@ class OccupiedAnswer(CallbackData):
 
 
 @dataclass(frozen=True)
+class CarGone(CallbackData):
+    """The owner who reported the car still there says it has gone."""
+
+    prefix = "og"
+    booking_id: int
+
+
+@dataclass(frozen=True)
 class SearchNearBooking(CallbackData):
     """Free spots near a booking's spot for what is left of its window."""
 

@@ -23,6 +23,8 @@ from bot.booking_buttons import (
 from bot.context import ParkShareContext
 from bot.i18n import translator
 from bot.keyboards import inline
+from bot.overstay_bills import tariff_text
+from bot.overstay_bills import tell_unpaid as tell_unpaid_overstays
 from bot.payment_pages import close_lapsed_payment_pages
 from bot.person_state import PersonStates
 from bot.spot_buttons import Navigate
@@ -95,7 +97,7 @@ async def advance_bookings(context: ParkShareContext) -> None:
     for notice in notices:
         driver, owner = people_of[notice.booking.id]
         stay = stay_of.get(notice.booking.id)
-        for person, text, markup in _notice_messages(notice, stay, driver, owner):
+        for person, text, markup in _notice_messages(context, notice, stay, driver, owner):
             with contextlib.suppress(TelegramError):
                 # The access text and the name are the owner's words, of any length.
                 await context.bot.send_message(
@@ -105,7 +107,11 @@ async def advance_bookings(context: ParkShareContext) -> None:
 
 
 def _notice_messages(
-    notice: bookings.Notice, stay: stays.Stay | None, driver: Person, owner: Person
+    context: ParkShareContext,
+    notice: bookings.Notice,
+    stay: stays.Stay | None,
+    driver: Person,
+    owner: Person,
 ):
     booking, spot = notice.booking, notice.spot
     title = html.escape(spot.title)
@@ -140,6 +146,7 @@ def _notice_messages(
         text = _("Your stay at “{title}” ends at {end}. Need more time?").format(
             title=title, end=to_driver.moment(booking.end_at, spot.timezone)
         )
+        text += "\n" + tariff_text(context, spot.hourly_price, to_driver)
         yield driver, text, extension_buttons(booking, to_driver, or_leaving=True)
     else:
         assert stay is not None  # read for every "ended" notice
@@ -254,6 +261,9 @@ def schedule(application: Application) -> None:
         occupied.settle_unanswered, interval=SWEEP_INTERVAL_S, first=20,
         name="settle_unanswered_occupied_reports",
     )  # fmt: skip
+    queue.run_repeating(
+        tell_unpaid_overstays, interval=600, first=120, name="tell_unpaid_overstays"
+    )
     queue.run_repeating(
         answer_abandoned_updates, interval=ABANDONED_LOOK_S, first=ABANDONED_LOOK_S,
         name="answer_abandoned_updates",

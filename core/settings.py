@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -10,6 +11,8 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from core.overstay_tariff import OverstayTariff
 
 ENV_PREFIX = "PARKSHARE_"
 
@@ -49,6 +52,13 @@ class Settings(BaseSettings):
     occupied_subsidy_percent: int = Field(default=50, ge=0, le=500)
     # An owner whose spot was reported occupied loses the report if they say nothing this long.
     occupied_answer_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    # A car still there after its stay: free within the grace, then each started quarter-hour
+    # from the end costs this share of the hourly price (the first hour's, then later ones').
+    overstay_grace_minutes: int = Field(default=10, ge=0, le=120)
+    overstay_first_hour_percent: int = Field(default=150, ge=100, le=1000)
+    overstay_later_percent: int = Field(default=200, ge=100, le=1000)
+    # An overstay bill unpaid this long goes to the managers and costs the driver credit.
+    overstay_pay_within_hours: int = Field(default=24, ge=1, le=24 * 30)
     initial_credit_score: int = Field(default=600, ge=0, le=1000)
     # How drivers pay: "auto" is the sandbox's form in the sandbox, Stripe when only a Stripe
     # key is set, and Telegram's invoices otherwise.
@@ -113,6 +123,14 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return frozenset(int(part) for part in value.replace(",", " ").split())
         return value
+
+    @property
+    def overstay_tariff(self) -> OverstayTariff:
+        return OverstayTariff(
+            timedelta(minutes=self.overstay_grace_minutes),
+            self.overstay_first_hour_percent,
+            self.overstay_later_percent,
+        )
 
     @property
     def commission_basis_points(self) -> int:

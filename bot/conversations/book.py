@@ -28,6 +28,7 @@ from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_
 from bot.incoming import chat_of, message_of, text_of
 from bot.keyboards import CallbackData, inline
+from bot.overstay_bills import tariff_text
 from bot.owner_notices import notify_owner_of_request
 from bot.payment_messages import offer_payment
 from bot.spot_buttons import BookSpot, OpenSpot
@@ -133,6 +134,7 @@ async def _ask_confirmation(
     )  # fmt: skip
     if changed:
         offer = _("The terms changed since I showed them. Here they are now:") + "\n" + offer
+    terms += "\n" + tariff_text(context, spot.hourly_price, i18n)
     await ask_first(
         update, context, offer + "\n\n" + terms,
         reply_markup=inline(

@@ -12,10 +12,11 @@ from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.errors import explain
 from bot.incoming import chat_of, message_of
+from bot.overstay_bills import tell_of_payment as tell_overstay_paid
 from bot.payment_messages import PAYMENTS_UNAVAILABLE, send_payment, tell_of_payment
 from core.errors import DomainError, PaymentMismatch
 from core.ports import GatewayRefused
-from core.services import booking_payments, stays
+from core.services import booking_payments, overstays, stays
 from payments.telegram_invoice import TelegramAmountRefused, from_telegram_amount
 
 
@@ -46,14 +47,15 @@ async def pre_checkout(update: Update, context: ParkShareContext) -> None:
         mismatch = PaymentMismatch(query.invoice_payload)
         await query.answer(ok=False, error_message=explain(mismatch, context.i18n))
         return
+    check = (
+        overstays.check_payable
+        if overstays.is_overstay_payload(query.invoice_payload)
+        else booking_payments.check_payable
+    )
     try:
         async with context.db.reading() as uow:
-            await booking_payments.check_payable(
-                uow,
-                payload=query.invoice_payload,
-                driver_id=context.person_id,
-                amount=amount,
-            )
+            await check(uow, payload=query.invoice_payload, driver_id=context.person_id,
+                        amount=amount)  # fmt: skip
     except DomainError as error:
         await query.answer(ok=False, error_message=explain(error, context.i18n))
         return
@@ -63,6 +65,17 @@ async def pre_checkout(update: Update, context: ParkShareContext) -> None:
 async def payment_received(update: Update, context: ParkShareContext) -> None:
     paid = message_of(update).successful_payment
     assert paid is not None  # registered for filters.SUCCESSFUL_PAYMENT
+    if overstays.is_overstay_payload(paid.invoice_payload):
+        async with context.db.unit_of_work() as uow:
+            overstay_paid = await overstays.record_payment(
+                uow, context.clock, gateway=context.gateways.checkout.name,
+                payload=paid.invoice_payload, driver_id=context.person_id,
+                amount=from_telegram_amount(paid.total_amount, paid.currency),
+                external_id=paid.telegram_payment_charge_id,
+                provider_charge_id=paid.provider_payment_charge_id,
+            )  # fmt: skip
+        await tell_overstay_paid(context, overstay_paid, chat_of(update).id)
+        return
     async with context.db.unit_of_work() as uow:
         paid_for = await stays.record_payment(
             uow,

@@ -8,12 +8,14 @@ from telegram import CallbackQuery, Update
 from telegram.ext import BaseHandler
 
 from bot.arrival_eta import tell_owner_arrived
-from bot.booking_buttons import CheckIn, LeftSpot
+from bot.booking_buttons import CarGone, CheckIn, LeftSpot
 from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.dispute_card import announce
 from bot.i18n import N_
 from bot.incoming import message_of
+from bot.keyboards import inline
+from bot.overstay_bills import send_bill, tell_driver_still_there
 from bot.stay_check_questions import AnswerCheck, ask_owners, warn_next_driver
 from core.services import disputes, stay_checks
 from core.services.stay_checks import Answer
@@ -38,12 +40,30 @@ async def left_pressed(
     update: Update, context: ParkShareContext, query: CallbackQuery, pressed: LeftSpot
 ) -> None:
     async with context.db.unit_of_work() as uow:
-        check = await stay_checks.leave(
-            uow, context.clock, booking_id=pressed.booking_id, driver_id=context.person_id
-        )
+        left = await stay_checks.leave(
+            uow, context.clock, booking_id=pressed.booking_id, driver_id=context.person_id,
+            tariff=context.settings.overstay_tariff,
+        )  # fmt: skip
     await query.answer(context.i18n.gettext("Thanks! We've told the owner you've left."))
-    if check is not None:
-        await ask_owners(context, [check])
+    if left.check is not None:
+        await ask_owners(context, [left.check])
+    if left.bill is not None:
+        await send_bill(context, left.bill)
+
+
+@on_button(CarGone)
+async def car_gone_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: CarGone
+) -> None:
+    async with context.db.unit_of_work() as uow:
+        bill = await stay_checks.owner_says_gone(
+            uow, context.clock, booking_id=pressed.booking_id, owner_id=context.person_id,
+            tariff=context.settings.overstay_tariff,
+        )  # fmt: skip
+    await query.answer(context.i18n.gettext("Thanks! The driver's overstay is billed from here."))
+    await query.edit_message_reply_markup(None)
+    if bill is not None:
+        await send_bill(context, bill)
 
 
 # What the managers read as the report of a "no".
@@ -71,7 +91,17 @@ async def answer_pressed(
         case = await disputes.case(uow, answered.dispute.id) if answered.dispute else None
     await query.answer()
     await query.edit_message_reply_markup(None)
-    if case is not None:
+    if case is not None and given == Answer.CAR_STILL_THERE:
+        await message_of(update).reply_text(
+            _(
+                "Thank you. The driver of booking #{id} is told, and pays for every quarter-hour "
+                "past the end. Press the button when the car has gone; a manager sees the report."
+            ).format(id=pressed.booking_id),
+            reply_markup=inline([[(_("🅿️ The car has gone"), CarGone(pressed.booking_id))]]),
+        )
+        await announce(context, case)
+        await tell_driver_still_there(context, answered.parties)
+    elif case is not None:
         await message_of(update).reply_text(
             _("Thank you. A manager is looking at booking #{id} and will write to you here.")
             .format(id=pressed.booking_id)
@@ -92,4 +122,5 @@ def handlers() -> list[BaseHandler]:
         check_in_pressed,
         left_pressed,
         answer_pressed,
+        car_gone_pressed,
     ]

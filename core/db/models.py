@@ -36,7 +36,7 @@ from sqlalchemy.orm import (
 
 from core.db.free_time import FreeTimeType
 from core.db.types import FlagSet, UTCDateTime
-from core.errors import InvalidCurrency
+from core.errors import IllegalTransition, InvalidCurrency
 from core.money import Money
 from core.status import (
     BookingStatus,
@@ -291,6 +291,59 @@ class Booking(Base):
         self.status = status
         self.version += 1
         self.updated_at = at
+
+
+class OverstayStatus(StrEnum):
+    # The car is still there after the stay.
+    OPEN = "open"
+    # Gone, and the time past the end is billed.
+    DUE = "due"
+    PAID = "paid"
+    # Gone within the grace: nothing to pay.
+    WAIVED = "waived"
+    # Not paid in time: the managers have it, and the driver lost credit.
+    UNPAID = "unpaid"
+
+
+class Overstay(Base):
+    """A car that stayed past the end of its stay, and what that costs its driver: counted from
+    the end of the booking until the driver, the owner or a live location says it left."""
+
+    __tablename__ = "overstay"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id"), unique=True)
+    ended_at: Mapped[datetime]
+    left_at: Mapped[datetime | None]
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_minor: Mapped[int] = mapped_column(Integer, default=0)
+    amount: Mapped[Money] = composite(Money, "amount_minor", "currency")
+    status: Mapped[OverstayStatus] = mapped_column(
+        _enum(OverstayStatus, "overstay_status"), index=True
+    )
+    # Bumped on every change: a bill names the version it was made for.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
+
+    def move_to(self, status: OverstayStatus, at: datetime) -> None:
+        """The next status, if an overstay's lifecycle allows it, as a new version."""
+        if status not in OVERSTAY_TRANSITIONS[self.status]:
+            raise IllegalTransition(f"{self.status} -> {status}", current=self.status, new=status)
+        self.status = status
+        self.version += 1
+        self.updated_at = at
+
+
+OVERSTAY_TRANSITIONS: dict[OverstayStatus, frozenset[OverstayStatus]] = {
+    OverstayStatus.OPEN: frozenset({OverstayStatus.DUE, OverstayStatus.WAIVED}),
+    OverstayStatus.DUE: frozenset({OverstayStatus.PAID, OverstayStatus.UNPAID}),
+    OverstayStatus.PAID: frozenset(),
+    OverstayStatus.WAIVED: frozenset(),
+    OverstayStatus.UNPAID: frozenset(),
+}
 
 
 class PaymentStatus(StrEnum):

@@ -54,6 +54,8 @@ from core.db.models import (
     InboxState,
     LedgerEntry,
     LedgerTransaction,
+    Overstay,
+    OverstayStatus,
     Payment,
     Payout,
     PayoutReversal,
@@ -355,6 +357,45 @@ class Bookings(_Repository):
             )
         )
         return [(spot_id, start, end) for spot_id, start, end in rows]
+
+    async def overstay_of(self, booking_id: int) -> Overstay | None:
+        """The booking's overstay, locked: its next state is decided on this."""
+        return await self.session.scalar(
+            select(Overstay)
+            .where(Overstay.booking_id == booking_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+
+    async def overstays_due_since(self, moment: datetime, *, limit: int) -> list[Overstay]:
+        """Overstays billed at or before ``moment`` and not paid."""
+        rows = await self.session.scalars(
+            select(Overstay)
+            .where(Overstay.status == OverstayStatus.DUE, Overstay.updated_at <= moment)
+            .order_by(Overstay.id)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def covered_for_stays_moved_from(
+        self, spot_id: int, start: datetime, end: datetime
+    ) -> int:
+        """What the platform covered for stays moved away from this spot that began within
+        [start, end): the drivers a car left there displaced."""
+        moved_from = select(Booking.id).where(
+            Booking.spot_id == spot_id, Booking.start_at < end, Booking.end_at > start
+        )
+        moved = select(Booking.id).where(Booking.rebooked_from_id.in_(moved_from))
+        total = await self.session.scalar(
+            select(func.coalesce(func.sum(LedgerEntry.amount_minor), 0))
+            .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+            .where(
+                LedgerTransaction.booking_id.in_(moved),
+                LedgerTransaction.kind == "rebooked_in",
+                LedgerEntry.account == "platform_subsidy",
+            )
+        )
+        return -int(total or 0)
 
     async def rebooked_among(self, booking_ids: list[int]) -> set[int]:
         """Of these bookings, those whose stay moved to another spot (and their money with it)."""
@@ -1072,6 +1113,11 @@ class Payments(_Repository):
         disputed = select(Dispute.id).where(
             Dispute.booking_id == Payout.booking_id, Dispute.status != DisputeStatus.RESOLVED
         )
+        # An overstay still to be billed or paid adds to the payout: it waits for it.
+        billing = select(Overstay.id).where(
+            Overstay.booking_id == Payout.booking_id,
+            Overstay.status.in_((OverstayStatus.OPEN, OverstayStatus.DUE)),
+        )
         rows = await self.session.scalars(
             select(Payout)
             .where(
@@ -1081,6 +1127,7 @@ class Payments(_Repository):
                         Payout.status == TransferStatus.DUE,
                         Payout.created_at <= owed_before,
                         ~disputed.exists(),
+                        ~billing.exists(),
                     ),
                 )
             )

@@ -11,7 +11,15 @@ from enum import StrEnum
 from core import pricing
 from core.clock import Clock
 from core.credit import CreditEventKind
-from core.db.models import Booking, Dispute, DisputeEvidence, DisputeStatus, Person, RelayMessage
+from core.db.models import (
+    Booking,
+    Dispute,
+    DisputeEvidence,
+    DisputeStatus,
+    OverstayStatus,
+    Person,
+    RelayMessage,
+)
 from core.db.uow import UnitOfWork
 from core.errors import (
     BookingNotDisputable,
@@ -360,10 +368,20 @@ async def decide(
             ),
         )  # fmt: skip
     _resolve(dispute, clock, f"{ruling}:{percent}")
+    if problem == Problem.OVERSTAY:
+        await _stop_billing(uow, clock, booking.id)
     held = await uow.ledger.escrow_of_booking(booking.id)
     return Decision(
         decided, ruling, division, Money(held.get(booking.currency, 0), booking.currency)
     )
+
+
+async def _stop_billing(uow: UnitOfWork, clock: Clock, booking_id: int) -> None:
+    """A manager's ruling on a car still there settles it: time past the end stops counting."""
+    overstay = await uow.bookings.overstay_of(booking_id)
+    if overstay is not None and overstay.status == OverstayStatus.OPEN:
+        overstay.left_at = clock.now()
+        overstay.move_to(OverstayStatus.WAIVED, clock.now())
 
 
 def _resolve(dispute: Dispute, clock: Clock, resolution: str) -> None:
@@ -416,6 +434,18 @@ async def concede_occupied(
     )  # fmt: skip
     _resolve(dispute, clock, how.value)
     return Concession(await case(uow, dispute_id), how, held)
+
+
+async def settle_overstay_report(uow: UnitOfWork, clock: Clock, booking_id: int) -> None:
+    """The driver paid for staying on: the owner's report of the car still there is settled,
+    unless a manager has taken it."""
+    report = await uow.trust.unresolved_dispute_of(booking_id)
+    if (
+        report is not None
+        and Problem(report.kind) == Problem.OVERSTAY
+        and report.status == DisputeStatus.OPEN
+    ):
+        _resolve(report, clock, "overstay_paid")
 
 
 async def occupied_reports_unanswered(

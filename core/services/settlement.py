@@ -137,6 +137,44 @@ async def settle_cancelled(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class OverstayDivided:
+    owner_share: Money
+    commission: Money
+    to_displaced: Money
+
+
+async def settle_overstay(
+    uow: UnitOfWork,
+    clock: Clock,
+    booking: Booking,
+    paid: Money,
+    *,
+    key: str,
+    displaced_between: tuple[datetime, datetime],
+) -> OverstayDivided:
+    """An overstay's payment, in escrow for ``booking``: first what the platform covered to
+    move the drivers the car displaced in that time goes back to it, then the owner's share
+    less the platform's commission at the booking's rate; the owner's payout grows by it."""
+    start, end = displaced_between
+    covered = await uow.bookings.covered_for_stays_moved_from(booking.spot_id, start, end)
+    to_displaced = Money(min(max(covered, 0), paid.minor), paid.currency)
+    rest = paid - to_displaced
+    commission = commission_on(booking, rest)
+    to_owner = owner_share(rest, commission)
+    owner_id = await _owner_of(uow, booking)
+    await lock_owners_money(uow, owner_id)
+    await ledger.post(
+        uow, clock, kind="overstay", idempotency_key=f"{key}:settle", booking_id=booking.id,
+        postings=_postings(
+            (ESCROW, -paid), (PLATFORM_SUBSIDY, to_displaced),
+            (owner_payable_account(owner_id), to_owner), (PLATFORM_REVENUE, commission),
+        ),
+    )  # fmt: skip
+    await top_up_payout(uow, clock, booking, owner_id)
+    return OverstayDivided(to_owner, commission, to_displaced)
+
+
 async def refund_held(
     uow: UnitOfWork, clock: Clock, booking: Booking, *, reason: str
 ) -> Refund | None:

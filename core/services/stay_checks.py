@@ -21,7 +21,8 @@ from core.errors import (
     StayNotOver,
 )
 from core.geo import GeoPoint
-from core.services import bookings, disputes, parties, people, settlement, stays
+from core.overstay_tariff import OverstayTariff
+from core.services import bookings, disputes, overstays, parties, people, settlement, stays
 from core.services.disputes import Problem
 from core.services.parties import Parties, Side
 from core.status import BookingStatus
@@ -86,6 +87,15 @@ class Check:
 
 
 @dataclass(frozen=True, slots=True)
+class Left:
+    """A driver gone from the spot: the owner's question, unless asked already, and the bill
+    for the time past the end, if they overstayed."""
+
+    check: Check | None = None
+    bill: overstays.Bill | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Moved:
     """What a driver's live location said: they arrived (the owner to be told), or they left
     (the owner to be asked whether the spot is free); ``there`` when it belongs to a stay the
@@ -94,6 +104,7 @@ class Moved:
     there: bool = False
     arrived: Parties | None = None
     left: Check | None = None
+    bill: overstays.Bill | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,28 +158,53 @@ async def check_in(
     return found if await bookings.claim_notice(uow, clock, booking_id, Notice.ARRIVED) else None
 
 
-async def leave(uow: UnitOfWork, clock: Clock, *, booking_id: int, driver_id: int) -> Check | None:
-    """The driver says they have left the spot, during their stay or shortly after its end.
-    The owner is asked at once whether it is free (the question the end of the stay would
-    bring), and a "yes" earns the driver credit for leaving on time, early or not. None when
-    the driver or the end of the stay has had the owner asked already."""
+async def leave(
+    uow: UnitOfWork, clock: Clock, *, booking_id: int, driver_id: int, tariff: OverstayTariff
+) -> Left:
+    """The driver says they have left the spot, during their stay, shortly after its end, or
+    whenever their car was reported still there. The owner is asked at once whether it is free
+    (the question the end of the stay would bring), and a "yes" earns the driver credit for
+    leaving on time, early or not; time past the end beyond the grace is billed."""
     found = await parties.of_booking(uow, booking_id)
     if found.side_of(driver_id) != Side.DRIVER:
         raise NotTheOwner(str(booking_id))
     stay = await stays.stay_of(uow, found.booking)
     last, now = stay.last, clock.now()
+    staying_on = await overstays.is_open(uow, last.id)
     if last.status not in (BookingStatus.ACTIVE, BookingStatus.COMPLETED) or not (
-        stay.start_at <= now < stay.end_at + DEPARTURE_GRACE
+        stay.start_at <= now and (now < stay.end_at + DEPARTURE_GRACE or staying_on)
     ):
         raise LeavingNotNow(str(booking_id))
-    if not await bookings.claim_notice(uow, clock, last.id, Notice.LEFT):
-        return None
+    first_word = await bookings.claim_notice(uow, clock, last.id, Notice.LEFT)
+    # Said once, the car was gone then; said again, only an overstay reported since is billed.
+    bill = (
+        await overstays.gone(uow, clock, last, tariff)
+        if now > last.end_at and (first_word or staying_on)
+        else None
+    )
+    if not first_word:
+        return Left(None, bill)
     if not await bookings.claim_notice(uow, clock, last.id, Notice.DEPARTURE_CHECK):
-        return None
-    return Check(Notice.DEPARTURE_CHECK, await parties.of_booking(uow, last.id), driver_left=True)
+        return Left(None, bill)
+    check = Check(Notice.DEPARTURE_CHECK, await parties.of_booking(uow, last.id), driver_left=True)
+    return Left(check, bill)
 
 
-async def driver_at(uow: UnitOfWork, clock: Clock, *, driver_id: int, point: GeoPoint) -> Moved:
+async def owner_says_gone(
+    uow: UnitOfWork, clock: Clock, *, booking_id: int, owner_id: int, tariff: OverstayTariff
+) -> overstays.Bill | None:
+    """The owner who reported the car still there says it has gone: the driver's bill."""
+    found = await parties.of_booking(uow, booking_id)
+    if found.side_of(owner_id) != Side.OWNER:
+        raise NotTheOwner(str(booking_id))
+    if not await overstays.is_open(uow, booking_id):
+        raise AlreadyAnswered(str(booking_id))
+    return await overstays.gone(uow, clock, found.booking, tariff)
+
+
+async def driver_at(
+    uow: UnitOfWork, clock: Clock, *, driver_id: int, point: GeoPoint, tariff: OverstayTariff
+) -> Moved:
     """The driver's live location, around one of their stays: near its spot they have arrived,
     as if they had checked in; far from it once they had arrived, they have left, as if they
     had said so. Each is told once."""
@@ -192,9 +228,10 @@ async def driver_at(uow: UnitOfWork, clock: Clock, *, driver_id: int, point: Geo
                 and booking.status in (BookingStatus.ACTIVE, BookingStatus.COMPLETED)
                 and booking.start_at <= now
             ):
-                return Moved(there=True, left=await leave(
-                    uow, clock, booking_id=booking.id, driver_id=driver_id
-                ))  # fmt: skip
+                left = await leave(
+                    uow, clock, booking_id=booking.id, driver_id=driver_id, tariff=tariff
+                )
+                return Moved(there=True, left=left.check, bill=left.bill)
             return Moved(there=True)
     return Moved()
 
@@ -232,6 +269,7 @@ async def answer(
             text=note, photo_file_ids=[],
         )  # fmt: skip
     if given == Answer.CAR_STILL_THERE:
+        await overstays.begin(uow, clock, booking)
         next_drivers = await _next_drivers(uow, clock, booking)
     elif given == Answer.SPOT_FREE and (
         booking.status == BookingStatus.COMPLETED

@@ -8,7 +8,7 @@ from tests.end_to_end.test_trust import _paid, _person_id
 
 TABLES = (
     "person", "booking", "dispute", "dispute_evidence", "rating", "relay_message",
-    "credit_event", "ledger_entry", "refund", "payout", "payment", "booking_notice",
+    "credit_event", "ledger_entry", "refund", "payout", "payment", "booking_notice", "overstay",
 )  # fmt: skip
 DISPUTE_ACTIONS = (
     "refund", "partial", "back", "release", "split", "pen_d", "pen_o", "ban_d", "ban_o",
@@ -53,6 +53,7 @@ async def test_nobody_but_the_parties_and_the_managers_changes_anything(sandbox)
         "rl:1", "pb:1", "pbk:no_access", "pbs:send", "rt:1:driver", "rt:1:owner", "rts:5",
         "rtc", "da:1", "dp:refund:1:0", "dp:pct:1:50", "dpc:release:1:0", "oc:yes:1:2",
         "bm:cancel_yes:1:2", "ci:1", "lf:1", "sn:1", "sc:1:absent", "sc:1:still", "sc:1:free",
+        "so:1", "mv:1:1", "ro:1", "oa:1:taken", "oa:1:free", "og:1",
     ]  # fmt: skip
     for person in (sam, eve):
         for data in private_buttons:

@@ -1,0 +1,184 @@
+"""What people hear about an overstay: the driver the tariff while the car is still there and
+then the bill (a Telegram invoice), the owner their share once it is paid, and the managers a
+bill nobody paid."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import logging
+from datetime import timedelta
+
+from telegram import LabeledPrice
+from telegram.error import TelegramError
+
+from bot.booking_buttons import left_button
+from bot.context import ParkShareContext
+from bot.i18n import Translator, translator
+from bot.keyboards import inline
+from bot.payment_messages import simulated_note
+from bot.telegram_text import fit_html
+from core.money import Money
+from core.ports import CollectOrder, GatewayRefused, LinkCollection
+from core.services import overstays
+from core.services.parties import Parties
+from payments.telegram_invoice import (
+    DESCRIPTION_MAX,
+    TITLE_MAX,
+    TelegramAmountRefused,
+    fit,
+    to_telegram_amount,
+)
+
+log = logging.getLogger(__name__)
+
+
+def tariff_text(context: ParkShareContext, hourly: Money, i18n: Translator) -> str:
+    tariff = context.settings.overstay_tariff
+    first, later = tariff.hourly_rates(hourly)
+    minutes = int(tariff.grace.total_seconds() // 60)
+    return i18n.ngettext(
+        "Staying past the end costs {first} an hour for the first hour, then {later} an hour, "
+        "for every started quarter-hour from the end, unless you're gone within {minutes} "
+        "minute.",
+        "Staying past the end costs {first} an hour for the first hour, then {later} an hour, "
+        "for every started quarter-hour from the end, unless you're gone within {minutes} "
+        "minutes.",
+        minutes,
+    ).format(first=i18n.money(first), later=i18n.money(later), minutes=minutes)
+
+
+async def tell_driver_still_there(context: ParkShareContext, stay: Parties) -> None:
+    """The owner reports the car still there: its driver hears what it costs, and how to stop
+    the clock."""
+    driver, spot, booking = stay.driver, stay.spot, stay.booking
+    i18n = translator(driver.language)
+    text = "\n".join(
+        [
+            i18n.gettext(
+                "⏰ The owner says your car is still at “{title}”, and your stay ended at {end}."
+            ).format(title=html.escape(spot.title), end=i18n.moment(booking.end_at, spot.timezone)),
+            tariff_text(context, spot.hourly_price, i18n),
+            i18n.gettext("Press “I've left” as you go: the clock stops then."),
+        ]
+    )
+    with contextlib.suppress(TelegramError):
+        await context.bot.send_message(
+            driver.telegram_id,
+            fit_html(text),
+            reply_markup=inline([[left_button(booking.id, i18n)]]),
+        )
+
+
+async def send_bill(context: ParkShareContext, bill: overstays.Bill) -> None:
+    """The driver's invoice for the time past the end. A gateway that pays on its own page
+    (Stripe) has no bill in chat yet: the managers hear of it and collect it."""
+    driver, spot = bill.parties.driver, bill.parties.spot
+    i18n = translator(driver.language)
+    _ = i18n.gettext
+    amount = bill.overstay.amount
+    description = _(
+        "{minutes} min past the end of booking #{id} at {spot}."
+    ).format(minutes=bill.minutes, id=bill.parties.booking.id, spot=spot.title) + simulated_note(
+        context, i18n
+    )  # fmt: skip
+    gateway = context.gateways.checkout
+    try:
+        collection = await gateway.collect(
+            CollectOrder(
+                booking_id=bill.parties.booking.id, amount=amount, description=description,
+                payload=bill.payload, idempotency_key=f"{bill.payload}:collect", hold=False,
+                return_url=f"https://t.me/{context.bot.username}", pay_by=None,
+            )
+        )  # fmt: skip
+        total = to_telegram_amount(amount)
+    except (GatewayRefused, TelegramAmountRefused):
+        log.exception("the overstay bill %s could not be made", bill.payload)
+        return
+    if isinstance(collection, LinkCollection):
+        log.warning("overstay bill %s: the gateway has no invoice in chat", bill.payload)
+        return
+    with contextlib.suppress(TelegramError):
+        await context.bot.send_message(
+            driver.telegram_id,
+            fit_html(
+                _(
+                    "You left “{title}” {minutes} min after your stay ended. The overstay "
+                    "costs {amount}: please pay it here."
+                ).format(
+                    title=html.escape(spot.title), minutes=bill.minutes, amount=i18n.money(amount)
+                )
+            ),
+        )
+        await context.bot.send_invoice(
+            chat_id=driver.telegram_id,
+            title=fit(_("Overstay, booking #{id}").format(id=bill.parties.booking.id), TITLE_MAX),
+            description=fit(description, DESCRIPTION_MAX),
+            payload=bill.payload,
+            currency=amount.currency,
+            prices=[LabeledPrice(_("Overstay"), total)],
+            provider_token=collection.provider_token,
+        )
+
+
+async def tell_of_payment(context: ParkShareContext, paid: overstays.Paid, chat_id: int) -> None:
+    driver_i18n = translator(paid.bill.parties.driver.language)
+    if not paid.kept:
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(
+                chat_id,
+                driver_i18n.gettext(
+                    "This overstay bill was settled already: your payment goes back to you."
+                ),
+            )
+        return
+    if paid.duplicate:
+        return
+    amount = paid.bill.overstay.amount
+    with contextlib.suppress(TelegramError):
+        await context.bot.send_message(
+            chat_id,
+            driver_i18n.gettext("✅ Overstay paid: {amount}. Thank you.").format(
+                amount=driver_i18n.money(amount)
+            ),
+        )
+    owner = paid.bill.parties.owner
+    to_owner = translator(owner.language)
+    with contextlib.suppress(TelegramError):
+        await context.bot.send_message(
+            owner.telegram_id,
+            to_owner.gettext(
+                "The driver of booking #{id} paid {amount} for staying on. Your share, {share}, "
+                "is added to your payout."
+            ).format(
+                id=paid.bill.parties.booking.id,
+                amount=to_owner.money(amount),
+                share=to_owner.money(paid.owner_share),
+            ),
+        )
+
+
+async def tell_unpaid(context: ParkShareContext) -> None:
+    """Bills not paid in time go to the managers; their drivers have lost credit for it."""
+    async with context.db.unit_of_work() as uow:
+        bills = await overstays.unpaid(
+            uow, context.clock,
+            pay_within=timedelta(hours=context.settings.overstay_pay_within_hours),
+        )  # fmt: skip
+    chat_id = context.settings.manager_chat_id
+    if not bills or chat_id is None:
+        return
+    managers = context.managers_i18n
+    for bill in bills:
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(
+                chat_id,
+                managers.gettext(
+                    "⚠️ The overstay bill of booking #{id}, {amount}, was not paid in time. The "
+                    "driver (person #{driver}) lost credit for it; the booking's report is open."
+                ).format(
+                    id=bill.parties.booking.id,
+                    amount=managers.money(bill.overstay.amount),
+                    driver=bill.parties.driver.id,
+                ),
+            )
