@@ -115,6 +115,11 @@ def card_text(case: Case, i18n: Translator) -> str:
             price=i18n.money(booking.price),
         ),
     ]
+    if case.driver_arrived_at is not None:
+        lines.append(
+            _("📍 The driver was at the spot at {moment} (checked in, or their live location).")
+            .format(moment=i18n.moment(case.driver_arrived_at, zone))
+        )  # fmt: skip
     if Problem(dispute.kind) == Problem.SPOT_OCCUPIED:
         lines.append(
             _(

@@ -132,11 +132,15 @@ async def _too_early(
 ) -> bool:
     """A spot found occupied long before the stay is refused with the moment it can be
     reported; the other problems stay on offer."""
+    early: TooEarlyToReport | None = None
     async with context.db.reading() as uow:
         found = await parties.of_booking(uow, booking_id)
-    try:
-        disputes.check_problem_timing(found.booking, problem, context.clock.now())
-    except TooEarlyToReport as early:
+        timezone = found.spot.timezone
+        try:
+            await disputes.check_problem_timing(uow, found.booking, problem, context.clock.now())
+        except TooEarlyToReport as refused:
+            early = refused
+    if early is not None:
         minutes = int(OCCUPIED_REPORT_LEAD.total_seconds() // 60)
         await query.answer(
             context.i18n.ngettext(
@@ -146,7 +150,7 @@ async def _too_early(
                 "it from {moment}, {count} minutes before the start.",
                 minutes,
             ).format(
-                moment=context.i18n.moment(early.reportable_from, found.spot.timezone),
+                moment=context.i18n.moment(early.reportable_from, timezone),
                 count=minutes,
             ),
             show_alert=True,

@@ -524,6 +524,16 @@ class Bookings(_Repository):
         )
         return [(booking, spot) for booking, spot in rows]
 
+    async def staying_on_with_spots(self, driver_id: int) -> list[tuple[Booking, Spot]]:
+        """The driver's bookings whose car was reported still there after the end."""
+        rows = await self.session.execute(
+            select(Booking, Spot)
+            .join(Spot, Booking.spot_id == Spot.id)
+            .join(Overstay, Overstay.booking_id == Booking.id)
+            .where(Booking.driver_id == driver_id, Overstay.status == OverstayStatus.OPEN)
+        )
+        return [(booking, spot) for booking, spot in rows]
+
     async def in_status_starting_before(
         self, status: BookingStatus, moment: datetime
     ) -> list[Booking]:
@@ -633,6 +643,13 @@ class Bookings(_Repository):
         except IntegrityError:
             return False
         return True
+
+    async def notice_sent_at(self, booking_id: int, kind: str) -> datetime | None:
+        return await self.session.scalar(
+            select(BookingNotice.sent_at).where(
+                BookingNotice.booking_id == booking_id, BookingNotice.kind == kind
+            )
+        )
 
     async def has_notice(self, booking_id: int, kind: str) -> bool:
         found = await self.session.scalar(

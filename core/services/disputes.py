@@ -73,6 +73,10 @@ PENALTY_POINTS = 100
 # how early a driver typically turns up, while before it the car there may still leave in time
 # and the owner has nothing to answer for yet.
 OCCUPIED_REPORT_LEAD = timedelta(minutes=15)
+# The notice a stay's driver got when the car before theirs was reported still there.
+SPOT_NOT_FREE_NOTICE = "spot_not_free"
+# The notice of a driver's arrival: checked in, or their live location at the spot.
+ARRIVED_NOTICE = "arrived"
 
 
 class Ruling(StrEnum):
@@ -96,6 +100,8 @@ class Case:
     transcript: list[RelayMessage]
     paid: Money
     manager: Person | None
+    # When the driver checked in, or their live location put them at the spot: their presence.
+    driver_arrived_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,10 +170,19 @@ def reportable_from(booking: Booking, problem: Problem) -> datetime | None:
     return None
 
 
-def check_problem_timing(booking: Booking, problem: Problem, now: datetime) -> None:
+async def check_problem_timing(
+    uow: UnitOfWork, booking: Booking, problem: Problem, now: datetime
+) -> None:
+    """Too early is too early, unless the driver was told the car before them is still there:
+    then they need not set off to find another spot."""
     earliest = reportable_from(booking, problem)
-    if earliest is not None and now < earliest:
-        raise TooEarlyToReport(booking.id, reportable_from=earliest)
+    if earliest is None or now >= earliest:
+        return
+    if problem == Problem.SPOT_OCCUPIED and await uow.bookings.has_notice(
+        booking.id, SPOT_NOT_FREE_NOTICE
+    ):
+        return
+    raise TooEarlyToReport(booking.id, reportable_from=earliest)
 
 
 async def _disputable(uow: UnitOfWork, clock: Clock, booking: Booking) -> bool:
@@ -211,7 +226,7 @@ async def report(
     side = await check_can_report(uow, clock, booking_id=booking_id, reporter_id=reporter_id)
     if problem not in PROBLEMS_OF[side]:
         raise InvalidInput(problem)
-    check_problem_timing(booking, problem, clock.now())
+    await check_problem_timing(uow, booking, problem, clock.now())
     if booking.status != BookingStatus.COMPLETED:
         await bookings.move(uow, clock, booking, BookingStatus.DISPUTED)
     now = clock.now()
@@ -270,6 +285,7 @@ async def case(uow: UnitOfWork, dispute_id: int) -> Case:
         transcript=await relay.transcript(uow, dispute.booking_id),
         paid=await _at_stake(uow, found.booking),
         manager=await people.get(uow, dispute.manager_id) if dispute.manager_id else None,
+        driver_arrived_at=await uow.bookings.notice_sent_at(found.booking.id, ARRIVED_NOTICE),
     )  # fmt: skip
 
 

@@ -45,9 +45,9 @@ AROUND_A_STAY = frozenset({BookingStatus.CONFIRMED, BookingStatus.ACTIVE, Bookin
 
 
 class Notice(StrEnum):
-    ARRIVED = "arrived"
+    ARRIVED = disputes.ARRIVED_NOTICE
     # The driver of the stay before is still there.
-    SPOT_NOT_FREE = "spot_not_free"
+    SPOT_NOT_FREE = disputes.SPOT_NOT_FREE_NOTICE
     # The driver said they have left the spot.
     LEFT = "left"
     ARRIVAL_CHECK = "arrival_check"
@@ -209,6 +209,14 @@ async def driver_at(
     as if they had checked in; far from it once they had arrived, they have left, as if they
     had said so. Each is told once."""
     now = clock.now()
+    for booking, spot in await uow.bookings.staying_on_with_spots(driver_id):
+        # A car reported still there: far from the spot, it has gone.
+        if point.distance_m(GeoPoint(spot.lat, spot.lon)) >= GONE_BEYOND_M:
+            left = await leave(
+                uow, clock, booking_id=booking.id, driver_id=driver_id, tariff=tariff
+            )
+            return Moved(there=True, left=left.check, bill=left.bill)
+        return Moved(there=True)
     for booking, spot in await uow.bookings.of_driver_with_spots(
         driver_id, ending_after=now - DEPARTURE_GRACE, limit=5
     ):

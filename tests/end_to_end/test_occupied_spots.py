@@ -10,6 +10,7 @@ from core.geo import GeoPoint
 from core.money import Money
 from core.services import spots
 from core.status import BookingStatus, SpotStatus
+from tests.end_to_end.test_bookings import _book
 from tests.end_to_end.test_trust import _a_driver, _booking, _paid, _score
 from tests.integration.builders import a_person
 
@@ -39,7 +40,7 @@ async def _pias_spot(sandbox, hourly_minor: int):
     return pia, spot
 
 
-async def _arrived_to_an_occupied_spot(sandbox):
+async def _arrived_to_an_occupied_spot(sandbox, *, live=False):
     """Dana's stay at Olga's (today 12-14, €6.00 paid by invoice): at 12:05 she presses
     "Spot occupied" on the reminder, sends a photo and the report."""
     olga, _spot, dana = await _paid(sandbox)
@@ -48,6 +49,8 @@ async def _arrived_to_an_occupied_spot(sandbox):
     reminder = dana.last_message()
     assert "🚫 Spot occupied" in reminder.buttons
     sandbox.clock.advance(minutes=19)  # 12:05
+    if live:  # her live location puts her at the spot
+        await dana.share_live_location(OLGAS_SPOT.lat + 0.0004, OLGAS_SPOT.lon)
     await dana.press("Spot occupied")
     assert "send a photo of the car in your spot" in dana.last_message().text
     await dana.send_photo(caption="A red car in my spot")
@@ -63,7 +66,7 @@ async def test_a_driver_at_an_occupied_spot_parks_nearby_with_one_tap_and_pays_n
     sandbox,
 ):
     pia, _spot = await _pias_spot(sandbox, hourly_minor=350)  # dearer: €6.71 for 12:05-14
-    olga, dana = await _arrived_to_an_occupied_spot(sandbox)
+    olga, dana = await _arrived_to_an_occupied_spot(sandbox, live=True)
 
     offer = dana.last_message()
     assert "These spots are free until" in offer.text
@@ -75,6 +78,7 @@ async def test_a_driver_at_an_occupied_spot_parks_nearby_with_one_tap_and_pays_n
     assert asked.buttons == ["😔 Yes, it was taken", "✋ No, the spot was free"]
     card = sandbox.manager.last_message(chat=sandbox.managers_group)
     assert "Dispute #1 · booking #1: spot occupied" in card.text
+    assert "📍 The driver was at the spot at Mon, Jun 1 12:05" in card.text
 
     move_there = offer.button_data[0]
     await dana.press("Pia's garage")
@@ -225,3 +229,29 @@ async def test_too_early_an_occupied_spot_is_not_reported(sandbox):
     assert "you can report it from" in answer["text"]
     async with sandbox.database.reading() as uow:
         assert await uow.session.scalar(text("SELECT count(*) FROM dispute")) == 0
+
+
+async def test_a_driver_warned_that_the_car_before_is_still_there_moves_before_setting_off(
+    sandbox,
+):
+    olga, spot, dana = await _paid(sandbox)  # Dana: today 12-14
+    sam = await _a_driver(sandbox, "Sam", "sam_parks")
+    await _book(sam, spot, when="today 15-17")
+    await sam.pay()
+    await _pias_spot(sandbox, hourly_minor=300)
+    sandbox.clock.advance(hours=3, minutes=15)  # 14:15: Dana's car is still there
+    await sandbox.runtime.run_job("advance_bookings")
+    await sandbox.runtime.run_job("advance_bookings")
+    await olga.press("The car is still there")
+    assert "the car of the stay before yours is still there" in sam.last_message().text
+
+    await sam.press("Spot occupied")  # 45 minutes before his stay: no need to go and see
+    await sam.send("The owner says the car before me is still there")
+    await sam.press("Send report")
+    await sam.press("Pia's garage")
+    moved = sam.last_message().text
+    assert "✅ Moved. Booking #3 is confirmed" in moved
+    assert "15:00" in moved  # his whole window, at Pia's
+
+    answer = await dana.press_data("so:1", dana.last_message())  # her own stay is long over
+    assert answer["show_alert"]

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from core.credit import RULES, CreditEventKind
 from core.db.models import Dispute, OverstayStatus, Payout
 from core.errors import AlreadyAnswered, LeavingNotNow, NotTheOwner, PaymentMismatch
+from core.geo import GeoPoint
 from core.money import Money
 from core.overstay_tariff import OverstayTariff
 from core.services import bookings, disputes, overstays, rebooking, settlement, stay_checks
@@ -17,7 +18,7 @@ from core.services.disputes import Problem
 from core.services.ledger import PLATFORM_REVENUE, PLATFORM_SUBSIDY, owner_payable_account
 from core.services.stay_checks import Answer
 from tests.integration import test_settlement
-from tests.integration.builders import a_person, an_approved_spot
+from tests.integration.builders import BERLIN_CENTRE, a_person, an_approved_spot
 from tests.integration.test_settlement import balances, pay, stay_through
 
 owner = test_settlement.owner
@@ -191,3 +192,23 @@ async def test_an_unpaid_bill_goes_to_the_managers_and_costs_credit(db, clock, b
     assert due.payouts == []  # the owner's payout waits for the managers
     paid = await _pay(db, clock, bill)  # paid after all, too late: it goes back
     assert not paid.kept
+
+
+async def test_a_live_location_far_from_the_spot_ends_an_overstay(db, clock, booking, owner):
+    await pay(db, clock, booking)
+    await _still_there(db, clock, booking, owner)
+    clock.current = booking.end_at + timedelta(minutes=50)
+    near = GeoPoint(BERLIN_CENTRE.lat + 0.0005, BERLIN_CENTRE.lon)  # about 55 m away
+    async with db.unit_of_work() as uow:
+        moved = await stay_checks.driver_at(
+            uow, clock, driver_id=booking.driver_id, point=near, tariff=TARIFF
+        )
+    assert moved.there
+    assert moved.bill is None  # still by the spot: the clock runs on
+    far = GeoPoint(BERLIN_CENTRE.lat + 0.01, BERLIN_CENTRE.lon)  # about 1.1 km away
+    async with db.unit_of_work() as uow:
+        moved = await stay_checks.driver_at(
+            uow, clock, driver_id=booking.driver_id, point=far, tariff=TARIFF
+        )
+    assert moved.bill is not None
+    assert moved.bill.overstay.amount == Money(450, "EUR")  # four quarters at 1.5x
