@@ -71,12 +71,27 @@ async def tell_driver_still_there(context: ParkShareContext, stay: Parties) -> N
 
 
 async def send_bill(context: ParkShareContext, bill: overstays.Bill) -> None:
-    """The driver's invoice for the time past the end. A gateway that pays on its own page
-    (Stripe) has no bill in chat yet: the managers hear of it and collect it."""
+    """The driver's bill for the time past the end: taken from the overstay buffer of their
+    card hold when it has room, else a Telegram invoice. (A bill a payment page would have to
+    collect is left to the managers, when it goes unpaid.)"""
     driver, spot = bill.parties.driver, bill.parties.spot
     i18n = translator(driver.language)
     _ = i18n.gettext
     amount = bill.overstay.amount
+    if bill.taken is not None:
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(
+                driver.telegram_id,
+                _(
+                    "You left “{title}” {minutes} min after your stay ended. The overstay, "
+                    "{amount}, is taken from the amount held on your card; the rest of the "
+                    "hold is let go."
+                ).format(
+                    title=html.escape(spot.title), minutes=bill.minutes, amount=i18n.money(amount)
+                ),
+            )
+        await _tell_owner_paid(context, bill, bill.taken.owner_share)
+        return
     description = _(
         "{minutes} min past the end of booking #{id} at {spot}."
     ).format(minutes=bill.minutes, id=bill.parties.booking.id, spot=spot.title) + simulated_note(
@@ -142,7 +157,11 @@ async def tell_of_payment(context: ParkShareContext, paid: overstays.Paid, chat_
                 amount=driver_i18n.money(amount)
             ),
         )
-    owner = paid.bill.parties.owner
+    await _tell_owner_paid(context, paid.bill, paid.owner_share)
+
+
+async def _tell_owner_paid(context: ParkShareContext, bill: overstays.Bill, share: Money) -> None:
+    owner = bill.parties.owner
     to_owner = translator(owner.language)
     with contextlib.suppress(TelegramError):
         await context.bot.send_message(
@@ -151,9 +170,9 @@ async def tell_of_payment(context: ParkShareContext, paid: overstays.Paid, chat_
                 "The driver of booking #{id} paid {amount} for staying on. Your share, {share}, "
                 "is added to your payout."
             ).format(
-                id=paid.bill.parties.booking.id,
-                amount=to_owner.money(amount),
-                share=to_owner.money(paid.owner_share),
+                id=bill.parties.booking.id,
+                amount=to_owner.money(bill.overstay.amount),
+                share=to_owner.money(share),
             ),
         )
 

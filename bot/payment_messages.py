@@ -94,6 +94,8 @@ async def send_payment(
     description = _("{spot}. The money is held until your stay is over.").format(
         spot=charge.spot_title
     ) + simulated_note(context, i18n)
+    # A card hold also holds an hour of overstay at its first rate, taken only if used.
+    buffer, _later = context.settings.overstay_tariff.hourly_rates(charge.hourly_price)
     try:
         collection = await gateway.collect(
             CollectOrder(
@@ -102,6 +104,10 @@ async def send_payment(
                 hold=charge.start_at - context.clock.now() < booking_payments.HOLD_LAPSES_AFTER,
                 return_url=f"https://t.me/{context.bot.username}",
                 pay_by=charge.pay_by(timedelta(minutes=context.settings.payment_window_minutes)),
+                hold_extra=buffer,
+                hold_extra_description=_(
+                    "Held for an hour of overstay: taken only if you stay past the end"
+                ),
             )
         )  # fmt: skip
     except GatewayRefused:

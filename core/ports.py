@@ -92,6 +92,9 @@ class CollectOrder:
     # When the booking stops waiting for this payment: a hosted page closes then, or as soon
     # after as its gateway allows.
     pay_by: datetime | None = None
+    # Held on the card beyond the amount, for an overstay: taken only as far as it is used.
+    hold_extra: Money | None = None
+    hold_extra_description: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +104,8 @@ class RefundOrder:
     # The payment being refunded, as the gateway knows it.
     payment_reference: str
     provider_charge_id: str | None
+    # A hold not taken yet: what it owes (less than the hold when it carries a buffer).
+    held_owed: Money | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +177,8 @@ class PaymentState:
     charge_id: str | None
     # When a hold lapses if it is not taken, as the card's issuer granted it; None if unknown.
     capture_before: datetime | None = None
+    # What the hold carries beyond the price for an overstay, as the payment page asked.
+    hold_extra: Money | None = None
 
 
 class PayoutGateway(PaymentGateway, Protocol):

@@ -18,7 +18,7 @@ from core.services.gateway_events import (
     PayoutAccountChanged,
     Unhandled,
 )
-from payments.stripe_gateway import from_stripe_amount, payment_status
+from payments.stripe_gateway import from_stripe_amount, hold_extra_of, payment_status
 
 PAYMENT_CHANGES = (
     "payment_intent.amount_capturable_updated",
@@ -82,6 +82,7 @@ def _fact(kind: str, obj: Any) -> Fact:
                 status=payment_status(obj["status"]),
                 amount=from_stripe_amount(obj["amount"], obj["currency"]),
                 charge_id=_id_of(_field(obj, "latest_charge")),
+                hold_extra=hold_extra_of(_field(obj, "metadata", {}), obj["currency"]),
             ),
         )
     if kind == "payment_intent.payment_failed":

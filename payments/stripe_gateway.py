@@ -9,11 +9,11 @@ import asyncio
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Literal, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
 
 import stripe
 from stripe.params import RefundCreateParams, RefundListParams, TransferCreateParams
-from stripe.params.checkout import SessionCreateParams
+from stripe.params.checkout import SessionCreateParams, SessionCreateParamsLineItem
 
 from core.money import Money, minor_digits
 from core.ports import (
@@ -36,6 +36,8 @@ HELD = "requires_capture"
 CANCELED = "canceled"
 # The metadata key under which a refund (or a capture that refunds) names its idempotency key.
 REFUND_MARK = "parkshare_refund"
+# The intent's metadata naming the overstay buffer its hold carries, in minor units.
+HOLD_EXTRA_KEY = "hold_extra_minor"
 # The description names the spot and what happens to the money; a user-typed spot title
 # could make it longer than a payment page shows or Stripe accepts.
 PRODUCT_NAME_MAX = 250
@@ -176,6 +178,28 @@ def capture_before_of(charge: str | stripe.Charge | None) -> datetime | None:
     return datetime.fromtimestamp(moment, UTC) if moment else None
 
 
+def _line(amount: Money, name: str) -> SessionCreateParamsLineItem:
+    return {
+        "quantity": 1,
+        "price_data": {
+            "currency": amount.currency.lower(),
+            "unit_amount": to_stripe_amount(amount),
+            "product_data": {"name": name[:PRODUCT_NAME_MAX]},
+        },
+    }
+
+
+def hold_extra_of(metadata: Any, currency: str) -> Money | None:
+    """The overstay buffer a payment page put on the hold, from its intent's metadata."""
+    try:
+        value = metadata[HOLD_EXTRA_KEY] if metadata else None
+    except KeyError:
+        return None
+    if not isinstance(value, str) or not value.isdigit():
+        return None
+    return Money(int(value), currency.upper())
+
+
 def transfer_group_of(booking_id: int) -> str:
     return f"booking:{booking_id}"
 
@@ -245,18 +269,14 @@ class StripeGateway:
 
     async def collect(self, order: CollectOrder) -> LinkCollection:
         metadata = {"booking_id": str(order.booking_id), "payload": order.payload}
+        line_items: list[SessionCreateParamsLineItem] = [_line(order.amount, order.description)]
+        if order.hold and order.hold_extra is not None and order.hold_extra.minor > 0:
+            # Held with the price, and taken only as far as an overstay uses it.
+            metadata[HOLD_EXTRA_KEY] = str(order.hold_extra.minor)
+            line_items.append(_line(order.hold_extra, order.hold_extra_description))
         params: SessionCreateParams = {
             "mode": "payment",
-            "line_items": [
-                {
-                    "quantity": 1,
-                    "price_data": {
-                        "currency": order.amount.currency.lower(),
-                        "unit_amount": to_stripe_amount(order.amount),
-                        "product_data": {"name": order.description[:PRODUCT_NAME_MAX]},
-                    },
-                }
-            ],
+            "line_items": line_items,
             "payment_intent_data": {
                 "capture_method": "manual" if order.hold else "automatic",
                 "metadata": metadata,
@@ -313,8 +333,10 @@ class StripeGateway:
         if intent.status == CANCELED:
             return intent.id  # the hold was released or lapsed: the driver was never charged
         if intent.status == HELD:
-            # Only held, never taken: give the driver their money back by not taking it.
-            if amount >= intent.amount:
+            # Only held, never taken: give the driver their money back by not taking it. A hold
+            # with an overstay buffer owes less than it holds; the buffer is never taken here.
+            owed = to_stripe_amount(order.held_owed) if order.held_owed else intent.amount
+            if amount >= owed:
                 await self._call(
                     self._api.payment_intents.cancel,
                     intent.id,
@@ -325,7 +347,7 @@ class StripeGateway:
                     self._api.payment_intents.capture,
                     intent.id,
                     params={
-                        "amount_to_capture": intent.amount - amount,
+                        "amount_to_capture": owed - amount,
                         "metadata": {REFUND_MARK: key},
                     },
                     options={"idempotency_key": f"{key}:capture"},
@@ -473,6 +495,7 @@ class StripeGateway:
             amount=from_stripe_amount(intent.amount, intent.currency),
             charge_id=_id_of(intent.latest_charge),
             capture_before=capture_before_of(intent.latest_charge),
+            hold_extra=hold_extra_of(intent.metadata, intent.currency),
         )
 
     async def parse_event(self, payload: bytes, signature: str | None) -> stripe.Event:

@@ -372,6 +372,9 @@ class Payment(Base):
     provider_charge_id: Mapped[str | None] = mapped_column(String(255))
     # Only authorised on the card (a Stripe hold): taken when the stay ends.
     held: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A card hold larger than the price (an overstay buffer): what the card may still give.
+    # Only ``amount`` is owed; an overstay taken from the buffer is added to it.
+    authorized_minor: Mapped[int | None] = mapped_column(BigInteger)
     # When the card's issuer lets a hold go untaken, as the gateway says; None when unknown.
     capture_before: Mapped[datetime | None]
     created_at: Mapped[datetime]

@@ -524,6 +524,17 @@ class Bookings(_Repository):
         )
         return [(booking, spot) for booking, spot in rows]
 
+    async def staying_on_among(self, booking_ids: list[int]) -> set[int]:
+        """Of these bookings, those whose car was reported still there after the end."""
+        if not booking_ids:
+            return set()
+        rows = await self.session.scalars(
+            select(Overstay.booking_id).where(
+                Overstay.booking_id.in_(booking_ids), Overstay.status == OverstayStatus.OPEN
+            )
+        )
+        return set(rows)
+
     async def staying_on_with_spots(self, driver_id: int) -> list[tuple[Booking, Spot]]:
         """The driver's bookings whose car was reported still there after the end."""
         rows = await self.session.execute(

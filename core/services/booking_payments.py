@@ -34,6 +34,8 @@ class Charge:
     start_at: datetime
     # The booking's last change: its payment window runs from here.
     awaiting_since: datetime
+    # The spot's hourly price: what an overstay is reckoned from.
+    hourly_price: Money
 
     def pay_by(self, payment_window: timedelta) -> datetime:
         """When the booking expires unpaid."""
@@ -72,6 +74,7 @@ async def charge_for(uow: UnitOfWork, *, booking_id: int, driver_id: int) -> Cha
         spot_title=spot.title,
         start_at=booking.start_at,
         awaiting_since=booking.updated_at,
+        hourly_price=spot.hourly_price,
     )
 
 
@@ -118,12 +121,14 @@ async def record_payment(
     external_id: str,
     provider_charge_id: str | None,
     held: bool = False,
+    hold_extra: Money | None = None,
 ) -> PaymentOutcome:
-    """Money has been taken: keep it in escrow and confirm the booking. Recorded once per
-    ``external_id``. Decided on the booking's row under its lock, so an expiry or a
-    cancellation racing the payment is seen: money for a booking that lapsed meanwhile takes
-    it back while its window is still free, and is otherwise refunded in full. Nothing is
-    lost either way."""
+    """Money has been taken: keep it in escrow and confirm the booking. A card hold may carry
+    ``hold_extra`` beyond the price (an overstay buffer): only the price is owed and kept.
+    Recorded once per ``external_id``. Decided on the booking's row under its lock, so an
+    expiry or a cancellation racing the payment is seen: money for a booking that lapsed
+    meanwhile takes it back while its window is still free, and is otherwise refunded in full.
+    Nothing is lost either way."""
     booking = await bookings.locked(uow, booking_id_of(payload))
     # Another person's booking looks like no booking at all.
     if booking.driver_id != driver_id:
@@ -131,7 +136,16 @@ async def record_payment(
     existing = await uow.payments.by_external_id(external_id)
     if existing is not None:
         return PaymentOutcome(booking, existing, duplicate=True, result=_result_of(existing))
-    price_paid = amount == booking.price
+    buffer = (
+        hold_extra
+        if held
+        and hold_extra is not None
+        and hold_extra.minor > 0
+        and hold_extra.currency == booking.currency
+        else None
+    )
+    with_buffer = buffer is not None and amount == booking.price + buffer
+    price_paid = amount == booking.price or with_buffer
     if price_paid and booking.status == BookingStatus.AWAITING_PAYMENT:
         result = PaymentResult.CONFIRMED
     elif price_paid and booking.status == BookingStatus.EXPIRED:
@@ -141,10 +155,12 @@ async def record_payment(
     else:
         result = PaymentResult.REFUNDED_NOT_OWED
     kept = result in (PaymentResult.CONFIRMED, PaymentResult.REINSTATED)
+    owed = booking.price if with_buffer and kept else amount
     payment = Payment(
         booking_id=booking.id,
         gateway=gateway,
-        amount=amount,
+        amount=owed,
+        authorized_minor=amount.minor if with_buffer and kept else None,
         status=PaymentStatus.SUCCEEDED if kept else PaymentStatus.REFUND_DUE,
         external_id=external_id,
         provider_charge_id=provider_charge_id,
@@ -158,7 +174,7 @@ async def record_payment(
         kind="payment",
         idempotency_key=f"payment:{gateway}:{external_id}",
         booking_id=booking.id,
-        postings=[Posting(driver_account(driver_id), -amount), Posting(ESCROW, amount)],
+        postings=[Posting(driver_account(driver_id), -owed), Posting(ESCROW, owed)],
     )
     if result == PaymentResult.CONFIRMED:
         booking = await bookings.move(uow, clock, booking, BookingStatus.CONFIRMED)
@@ -257,6 +273,7 @@ async def record_gateway_payment(
     provider_charge_id: str | None,
     held: bool,
     capture_before: datetime | None = None,
+    hold_extra: Money | None = None,
 ) -> PaymentOutcome:
     """A payment the gateway vouches for (a signed webhook, or its API when reconciling);
     ``capture_before`` is when its hold lapses, if the gateway said."""
@@ -266,6 +283,7 @@ async def record_gateway_payment(
     outcome = await record_payment(
         uow, clock, gateway=gateway, payload=payload, driver_id=booking.driver_id, amount=amount,
         external_id=external_id, provider_charge_id=provider_charge_id, held=held,
+        hold_extra=hold_extra,
     )  # fmt: skip
     if outcome.payment.held and outcome.payment.capture_before is None:
         outcome.payment.capture_before = capture_before
@@ -291,13 +309,32 @@ async def holds_to_capture(
     now = clock.now()
     held = await uow.payments.held_with_bookings(limit=limit)
     moved = await uow.bookings.rebooked_among([booking.id for _payment, booking in held])
+    staying_on = await uow.bookings.staying_on_among([booking.id for _payment, booking in held])
     return [
         (payment, booking)
         for payment, booking in held
-        if booking.status == BookingStatus.COMPLETED
+        if (booking.status == BookingStatus.COMPLETED and _over_for_its_buffer(
+            payment, booking, now, staying_on
+        ))
         or booking.id in moved
         or (booking.status in HOLD_KEEPING_STATUSES and holds.take_by(payment) <= now)
-    ]
+        or (booking.status == BookingStatus.COMPLETED and holds.take_by(payment) <= now)
+    ]  # fmt: skip
+
+
+# A hold with an overstay buffer is taken this long after the stay: by then a car still there
+# has been reported (the owner is asked a quarter of an hour after the end).
+BUFFER_KEPT_AFTER_END = timedelta(minutes=30)
+
+
+def _over_for_its_buffer(
+    payment: Payment, booking: Booking, now: datetime, staying_on: set[int]
+) -> bool:
+    """A completed stay's hold is taken at once, unless it carries an overstay buffer: then
+    once nothing can be taken from the buffer any more."""
+    if payment.authorized_minor is None or payment.authorized_minor <= payment.amount_minor:
+        return True
+    return booking.id not in staying_on and now >= booking.end_at + BUFFER_KEPT_AFTER_END
 
 
 async def first_time_event(

@@ -267,7 +267,7 @@ async def _paid(
     outcome = await booking_payments.record_gateway_payment(
         uow, clock, gateway=gateway, payload=payload, amount=state.amount, external_id=reference,
         provider_charge_id=state.charge_id, held=state.status == GatewayPaymentStatus.HELD,
-        capture_before=state.capture_before,
+        capture_before=state.capture_before, hold_extra=state.hold_extra,
     )  # fmt: skip
     kind = OutcomeKind.DUPLICATE if outcome.duplicate else OutcomeKind.PAID
     return EventOutcome(kind, payment=outcome, booking_id=outcome.booking.id)

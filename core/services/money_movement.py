@@ -128,6 +128,7 @@ async def _refund(
                 amount=amount, idempotency_key=refund.idempotency_key,
                 payment_reference=payment.external_id,
                 provider_charge_id=payment.provider_charge_id,
+                held_owed=payment.amount if payment.held else None,
             )
         )  # fmt: skip
     except GatewayRefused as error:

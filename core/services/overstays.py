@@ -40,6 +40,8 @@ class Bill:
     overstay: Overstay
     parties: Parties
     payload: str
+    # Taken at once from the overstay buffer of the driver's card hold, divided so.
+    taken: settlement.OverstayDivided | None = None
 
     @property
     def minutes(self) -> int:
@@ -102,7 +104,48 @@ async def gone(
     await uow.bookings.flush()
     if not owed:
         return None
-    return Bill(overstay, await parties.of_booking(uow, booking.id), payload_for(overstay))
+    taken = await _take_from_hold(uow, clock, booking, overstay)
+    return Bill(overstay, await parties.of_booking(uow, booking.id), payload_for(overstay), taken)
+
+
+async def _take_from_hold(
+    uow: UnitOfWork, clock: Clock, booking: Booking, overstay: Overstay
+) -> settlement.OverstayDivided | None:
+    """A card hold with room in its overstay buffer pays the bill: the hold is taken for the
+    price and the overstay together when the stay's money is captured."""
+    for found in await uow.payments.of_booking(booking.id):
+        if not (found.held and found.status == PaymentStatus.SUCCEEDED and found.authorized_minor):
+            continue
+        payment = await uow.payments.locked(Payment, found.id)
+        if payment.authorized_minor is None or not payment.held:
+            continue
+        if payment.authorized_minor - payment.amount_minor < overstay.amount_minor:
+            continue
+        payment.amount_minor += overstay.amount_minor
+        await ledger.post(
+            uow, clock, kind="payment",
+            idempotency_key=f"payment:{payment.gateway}:{payment.external_id}:overstay",
+            booking_id=booking.id,
+            postings=[Posting(driver_account(booking.driver_id), -overstay.amount),
+                      Posting(ESCROW, overstay.amount)],
+        )  # fmt: skip
+        return await _settled(uow, clock, booking, overstay)
+    return None
+
+
+async def _settled(
+    uow: UnitOfWork, clock: Clock, booking: Booking, overstay: Overstay
+) -> settlement.OverstayDivided:
+    left_at = overstay.left_at
+    assert left_at is not None  # a bill is due only for a car that has gone
+    divided = await settlement.settle_overstay(
+        uow, clock, booking, overstay.amount, key=f"overstay:{overstay.id}",
+        displaced_between=(overstay.ended_at, left_at),
+    )  # fmt: skip
+    overstay.move_to(OverstayStatus.PAID, clock.now())
+    await _counts_against_driver(uow, clock, booking)
+    await disputes.settle_overstay_report(uow, clock, booking.id)
+    return divided
 
 
 async def bill_of(uow: UnitOfWork, *, payload: str, driver_id: int) -> Bill:
@@ -172,15 +215,7 @@ async def record_payment(
     if not kept:
         await settlement.refund_unowed_payment(uow, clock, booking, payment)
         return Paid(bill, payment, False, False, zero, zero)
-    left_at = overstay.left_at
-    assert left_at is not None  # a bill is due only for a car that has gone
-    divided = await settlement.settle_overstay(
-        uow, clock, booking, amount, key=f"overstay:{overstay.id}",
-        displaced_between=(overstay.ended_at, left_at),
-    )  # fmt: skip
-    overstay.move_to(OverstayStatus.PAID, clock.now())
-    await _counts_against_driver(uow, clock, booking)
-    await disputes.settle_overstay_report(uow, clock, booking.id)
+    divided = await _settled(uow, clock, booking, overstay)
     return Paid(bill, payment, False, True, divided.owner_share, divided.to_displaced)
 
 

@@ -105,7 +105,10 @@ async def test_a_stay_paid_on_stripes_page_is_held_captured_and_paid_out(
 
     (booking,) = await _bookings_of(sandbox, spot)
     (checkout,) = await _one(sandbox, Checkout)
-    intent = await at_stripe.pays(600, payload=payload_for(booking))
+    # The page holds the price and an hour of overstay (€4.50), as its intent says.
+    intent = await at_stripe.pays(
+        600 + 450, payload=payload_for(booking), metadata={"hold_extra_minor": "450"}
+    )
     recorded.paid_sessions[checkout.reference] = intent.id
     paid = await webhooks.deliver("checkout.session.completed", _session(checkout, intent),
                                   event_id="evt_paid")  # fmt: skip
@@ -125,8 +128,12 @@ async def test_a_stay_paid_on_stripes_page_is_held_captured_and_paid_out(
     await sandbox.runtime.run_job("advance_bookings")
     await sandbox.runtime.run_job("advance_bookings")
     await sandbox.runtime.run_job("move_money")
-    assert (await at_stripe.intent(intent.id)).status == "succeeded"  # the hold was taken
-    sandbox.clock.advance(hours=1)  # the owner's share waits an hour for problems found late
+    assert (await at_stripe.intent(intent.id)).status == "requires_capture"  # for an overstay
+    sandbox.clock.advance(minutes=30)  # 14:31: no car reported still there
+    await sandbox.runtime.run_job("move_money")
+    taken = await at_stripe.intent(intent.id)
+    assert (taken.status, taken.amount_received) == ("succeeded", 600)  # the price, no more
+    sandbox.clock.advance(minutes=30)  # the owner's share waits an hour for problems found late
     await sandbox.runtime.run_job("move_money")
     assert recorded.calls_to("POST", "/v1/transfers") == []  # no payout account yet
 
@@ -377,3 +384,47 @@ async def test_cancelling_an_unpaid_booking_closes_its_page_at_once(sandbox, web
     assert recorded.calls_to("POST", f"/v1/checkout/sessions/{checkout.reference}/expire")
     (checkout,) = await _one(sandbox, Checkout)
     assert not checkout.open
+
+
+async def test_an_overstay_is_taken_from_the_buffer_held_on_the_card(
+    sandbox, webhooks, recorded, at_stripe
+):
+    """The page holds the price and an hour of overstay at its first rate (€6.00 + €4.50); a
+    car gone 40 minutes late pays €3.38 of the buffer, and the hold is taken for €9.38."""
+    owner, spot = await _owner_and_spot(sandbox)
+    dana = sandbox.person("Dana")
+    await _book(dana, spot, when="today 12-14")
+    (page,) = recorded.calls_to("POST", "/v1/checkout/sessions")
+    assert page.form["line_items[1][price_data][unit_amount]"] == "450"
+    assert page.form["payment_intent_data[metadata][hold_extra_minor]"] == "450"
+    assert "overstay" in page.form["line_items[1][price_data][product_data][name]"]
+    (booking,) = await _bookings_of(sandbox, spot)
+    (checkout,) = await _one(sandbox, Checkout)
+    intent = await at_stripe.pays(
+        600 + 450, payload=payload_for(booking), metadata={"hold_extra_minor": "450"}
+    )
+    recorded.paid_sessions[checkout.reference] = intent.id
+    paid = await webhooks.deliver("checkout.session.completed", _session(checkout, intent))
+    assert paid.json()["outcome"] == "paid"
+    (payment,) = await _one(sandbox, Payment)
+    assert (payment.amount_minor, payment.authorized_minor, payment.held) == (600, 1050, True)
+
+    sandbox.clock.advance(hours=3, minutes=1)  # 14:01: the stay is over
+    await sandbox.runtime.run_job("advance_bookings")
+    await sandbox.runtime.run_job("advance_bookings")
+    await sandbox.runtime.run_job("move_money")
+    assert (await at_stripe.intent(intent.id)).status == "requires_capture"  # buffer kept
+    sandbox.clock.advance(minutes=14)  # 14:15: the owner finds the car still there
+    await sandbox.runtime.run_job("advance_bookings")
+    await owner.press("The car is still there")
+    sandbox.clock.advance(minutes=25)  # 14:40: gone
+    await dana.press("I've left")
+    assert "€3.38, is taken from the amount held on your card" in dana.last_message().text
+    assert not any(message.invoice for message in dana.messages())  # no invoice at all
+    assert "paid €3.38 for staying on. Your share, €2.88" in owner.last_message().text
+
+    await sandbox.runtime.run_job("move_money")
+    taken = await at_stripe.intent(intent.id)
+    assert (taken.status, taken.amount_received) == ("succeeded", 938)
+    (payment,) = await _one(sandbox, Payment)
+    assert (payment.amount_minor, payment.held) == (938, False)

@@ -210,6 +210,27 @@ async def test_refunding_part_of_a_hold_captures_only_the_rest(gateway, at_strip
     assert charge.amount - charge.amount_refunded == 400
 
 
+@pytest.mark.parametrize(("refund", "taken"), [(200, 400), (600, 0), (700, 0)])
+async def test_a_refund_of_a_hold_with_an_overstay_buffer_never_takes_the_buffer(
+    gateway, at_stripe, refund, taken
+):
+    """€6.00 owed on a €10.50 hold: refunding part takes the rest of what is owed, no more;
+    refunding all of it lets the hold go."""
+    intent = await at_stripe.pays(1050)
+
+    await gateway.refund(
+        RefundOrder(
+            euros(refund), "booking:42:refund:late:1", intent.id, None, held_owed=euros(600)
+        )
+    )
+
+    after = await at_stripe.intent(intent.id)
+    if taken:
+        assert (after.status, after.amount_received) == ("succeeded", taken)
+    else:
+        assert after.status == "canceled"
+
+
 async def test_refunding_a_hold_that_was_already_released_moves_no_money(gateway, at_stripe):
     intent = await at_stripe.pays(600)
     await gateway.release(intent.id, "payment:1:release")

@@ -36,8 +36,10 @@ class StripeSide:
         card: str = "pm_card_visa",
         currency: str = "eur",
         payload: str = PAYLOAD,
+        metadata: dict[str, str] | None = None,
     ) -> stripe.PaymentIntent:
-        """The PaymentIntent a Checkout page confirms with the driver's card."""
+        """The PaymentIntent a Checkout page confirms with the driver's card; ``metadata``:
+        what else the page's ``payment_intent_data`` asked the intent to carry."""
         booking_id = payload.split(":")[1]
         return await self._call(
             self._api.payment_intents.create,
@@ -47,7 +49,7 @@ class StripeSide:
                 "capture_method": "manual" if hold else "automatic",
                 "payment_method": card,
                 "confirm": True,
-                "metadata": {"booking_id": booking_id, "payload": payload},
+                "metadata": {"booking_id": booking_id, "payload": payload, **(metadata or {})},
             },
         )
 

@@ -1,4 +1,5 @@
-"""overstays: a car still there after its stay, billed by the quarter-hour once it has gone
+"""overstays: a car still there after its stay, billed by the quarter-hour once it has gone, and
+a card hold's buffer for it
 
 Revision ID: 0018
 Revises: 0017
@@ -38,8 +39,12 @@ def upgrade() -> None:
         sa.UniqueConstraint("booking_id", name=op.f("uq_overstay_booking_id")),
     )
     op.create_index(op.f("ix_overstay_status"), "overstay", ["status"])
+    with op.batch_alter_table("payment") as batch_op:
+        batch_op.add_column(sa.Column("authorized_minor", sa.BigInteger(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("payment") as batch_op:
+        batch_op.drop_column("authorized_minor")
     op.drop_index(op.f("ix_overstay_status"), table_name="overstay")
     op.drop_table("overstay")
