@@ -40,6 +40,7 @@ async def follow_live_location(
         moved = await stay_checks.driver_at(
             uow, context.clock, driver_id=context.person_id, point=point,
             tariff=context.settings.overstay_tariff,
+            here_within_m=context.settings.presence_within_m,
         )  # fmt: skip
         if moved.there:
             soon = []

@@ -11,6 +11,7 @@ from telegram import InlineKeyboardMarkup
 from bot.i18n import Translator
 from bot.keyboards import Button, CallbackData, inline
 from core.db.models import Booking
+from core.services import bookings
 from core.services.parties import Side
 
 
@@ -149,7 +150,7 @@ def left_button(booking_id: int, i18n: Translator) -> tuple[str, LeftSpot]:
     return i18n.gettext("🚗 I've left"), LeftSpot(booking_id)
 
 
-EXTENSIONS_MIN = (30, 60, 120)
+EXTENSIONS_MIN = bookings.EXTENSIONS_MIN
 
 
 @dataclass(frozen=True)
@@ -163,12 +164,18 @@ class ExtendBooking(CallbackData):
 
 
 def extension_buttons(
-    booking: Booking, i18n: Translator, *, or_leaving: bool = False
+    booking: Booking,
+    i18n: Translator,
+    *,
+    or_leaving: bool = False,
+    minutes: tuple[int, ...] = EXTENSIONS_MIN,
 ) -> InlineKeyboardMarkup:
-    """More time; ``or_leaving`` adds "I've left", for "your stay ends soon"."""
+    """More time (``minutes``: the extensions on offer); ``or_leaving`` adds "I've left", for
+    "your stay ends soon"."""
     _ = i18n.gettext
     labels = {30: _("+30 min"), 60: _("+1 h"), 120: _("+2 h")}
-    rows: list[list[Button]] = [[(labels[m], ExtendBooking(booking.id, m)) for m in EXTENSIONS_MIN]]
+    rows: list[list[Button]] = [[(labels[m], ExtendBooking(booking.id, m)) for m in minutes]]
+    rows = [row for row in rows if row]
     if or_leaving:
         rows.append([left_button(booking.id, i18n)])
     return inline(rows)

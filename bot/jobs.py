@@ -146,8 +146,14 @@ def _notice_messages(
         text = _("Your stay at “{title}” ends at {end}. Need more time?").format(
             title=title, end=to_driver.moment(booking.end_at, spot.timezone)
         )
+        if not notice.free_for:
+            text += "\n" + _("The spot is booked right after you: please leave on time.")
         text += "\n" + tariff_text(context, spot.hourly_price, to_driver)
-        yield driver, text, extension_buttons(booking, to_driver, or_leaving=True)
+        yield (
+            driver,
+            text,
+            extension_buttons(booking, to_driver, or_leaving=True, minutes=notice.free_for),
+        )
     else:
         assert stay is not None  # read for every "ended" notice
         yield (

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     occupied_subsidy_percent: int = Field(default=50, ge=0, le=500)
     # An owner whose spot was reported occupied loses the report if they say nothing this long.
     occupied_answer_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    # A driver's live location this close to their spot is the driver there: an arrival, and
+    # their presence when they report the spot occupied.
+    presence_within_m: int = Field(default=150, ge=10, le=1000)
     # A car still there after its stay: free within the grace, then each started quarter-hour
     # from the end costs this share of the hourly price (the first hour's, then later ones').
     overstay_grace_minutes: int = Field(default=10, ge=0, le=120)

@@ -487,6 +487,12 @@ class Notice:
     kind: NoticeKind
     booking: Booking
     spot: Spot
+    # "Ends soon": the extensions, in minutes, the spot is free for after the end.
+    free_for: tuple[int, ...] = ()
+
+
+# The extensions a driver is offered as their stay ends, in minutes.
+EXTENSIONS_MIN = (30, 60, 120)
 
 
 async def advance(uow: UnitOfWork, clock: Clock) -> list[Notice]:
@@ -545,9 +551,15 @@ async def advance(uow: UnitOfWork, clock: Clock) -> list[Notice]:
         if await uow.bookings.live_extension_of(booking.id):
             continue  # the stay goes on: its extension will remind in its turn
         if await claim_notice(uow, clock, booking.id, NoticeKind.ENDS_SOON):
-            notices.append(
-                Notice(NoticeKind.ENDS_SOON, booking, await spots.get(uow, booking.spot_id))
-            )
+            spot = await spots.get(uow, booking.spot_id)
+            free_for = [
+                minutes
+                for minutes in EXTENSIONS_MIN
+                if await is_free(
+                    uow, spot, booking.end_at, booking.end_at + timedelta(minutes=minutes)
+                )
+            ]
+            notices.append(Notice(NoticeKind.ENDS_SOON, booking, spot, tuple(free_for)))
     return notices
 
 

@@ -203,7 +203,13 @@ async def owner_says_gone(
 
 
 async def driver_at(
-    uow: UnitOfWork, clock: Clock, *, driver_id: int, point: GeoPoint, tariff: OverstayTariff
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    driver_id: int,
+    point: GeoPoint,
+    tariff: OverstayTariff,
+    here_within_m: float = HERE_WITHIN_M,
 ) -> Moved:
     """The driver's live location, around one of their stays: near its spot they have arrived,
     as if they had checked in; far from it once they had arrived, they have left, as if they
@@ -225,7 +231,7 @@ async def driver_at(
         ):
             continue
         away_m = point.distance_m(GeoPoint(spot.lat, spot.lon))
-        here = away_m <= HERE_WITHIN_M and now < booking.end_at
+        here = away_m <= here_within_m and now < booking.end_at
         if here and booking.status in bookings.EXTENDABLE:
             return Moved(there=True, arrived=await check_in(
                 uow, clock, booking_id=booking.id, driver_id=driver_id

@@ -198,7 +198,7 @@ async def test_nobody_else_moves_refunds_or_answers_for_an_occupied_spot(sandbox
 
     async with state() as uow:
         before = await _money_state(uow)
-    buttons = ["so:1", f"mv:1:{pias_spot.id}", "ro:1", "oa:1:taken", "oa:1:free"]
+    buttons = ["so:1", f"mv:1:{pias_spot.id}", "ro:1", "oa:1:taken", "oa:1:free", "og:1"]
     for person in (sam, eve, pia, olga):
         for data in buttons[:3]:
             await person.press_data(data, person.last_message())

@@ -25,6 +25,8 @@ async def test_a_stay_overrun_by_40_minutes_is_billed_and_pays_the_displaced_dri
     reminder = dana.last_message().text
     assert "ends at" in reminder
     assert "€4.50 an hour for the first hour, then €6.00 an hour" in reminder
+    # Sam's stay begins at 14:30: only the extension that fits before it is offered
+    assert dana.last_message().buttons == ["+30 min", "🚗 I've left"]
 
     sandbox.clock.advance(minutes=25)  # 14:15: the owner is asked, and the car is there
     await sandbox.runtime.run_job("advance_bookings")
@@ -84,3 +86,16 @@ async def test_the_owner_says_the_car_has_gone_and_the_driver_pays_from_the_end(
     assert "✅ Overstay paid: €6.00" in dana.last_message().text
     answer = await olga.press_data("og:1", olga.last_message())
     assert answer["show_alert"]  # nothing to stop any more
+
+
+async def test_a_stay_with_the_next_right_after_it_offers_no_extension(sandbox):
+    _olga, spot, dana = await _paid(sandbox)  # today 12-14
+    sam = await _a_driver(sandbox, "Sam", "sam_parks")
+    await _book(sam, spot, when="today 14-16")
+    await sam.pay()
+    sandbox.clock.advance(hours=2, minutes=50)  # 13:50
+    await sandbox.runtime.run_job("advance_bookings")
+    await sandbox.runtime.run_job("advance_bookings")
+    reminder = dana.last_message()
+    assert "The spot is booked right after you: please leave on time." in reminder.text
+    assert reminder.buttons == ["🚗 I've left"]
