@@ -123,8 +123,9 @@ def card_text(case: Case, i18n: Translator) -> str:
     if Problem(dispute.kind) == Problem.SPOT_OCCUPIED:
         lines.append(
             _(
-                "The driver was offered free spots nearby paid with their payment, or all of it "
-                "back: a ruling says who was at fault, and divides only what is still held."
+                "The driver was offered free spots nearby paid with what they paid for the time "
+                "left, or that money back: a ruling says who was at fault, and divides what is "
+                "still held."
             )
         )
     for side in (Side.DRIVER, Side.OWNER):

@@ -116,6 +116,9 @@ MESSAGES: dict[str, str | Callable[[Translator], str]] = {
         "This stay can't be moved or refunded any more: it was moved or refunded already, or "
         "its report was decided."
     ),
+    "rebooking.too_far": N_(
+        "That spot is too far from yours. Please pick one of the spots offered."
+    ),
     "rebooking.too_dear": N_(
         "That spot now costs more than we can cover for this stay. Please pick another one."
     ),

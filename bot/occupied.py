@@ -46,6 +46,7 @@ async def moves_for(context: ParkShareContext, booking_id: int) -> Moves | None:
     found = await nearest_free(
         context.db, point=GeoPoint(spot.lat, spot.lon), start=allowed.start, end=allowed.end,
         now=context.clock.now(), k=OFFERED + 1, filters=SearchFilters(max_price=allowed.most),
+        max_radius_m=rebooking.MOVE_WITHIN_M,
     )  # fmt: skip
     hits = [hit for hit in found.hits if hit.owner_id != context.person_id][:OFFERED]
     return Moves(allowed, hits)
@@ -68,8 +69,8 @@ async def offer_moves(
     if refunded is not None:
         await message.reply_text(
             _(
-                "Sorry, no other spot is free nearby until {until}. Everything you paid, "
-                "{amount}, is on its way back to you now. A manager has your report."
+                "Sorry, no other spot is free nearby until {until}. What you paid for the time "
+                "left, {amount}, is on its way back to you now. A manager has your report."
             ).format(until=until, amount=i18n.money(refunded))
             + simulated_note(context)
         )
@@ -132,7 +133,8 @@ def moved_text(context: ParkShareContext, moved: rebooking.Moved, i18n: Translat
 
 def refunded_text(context: ParkShareContext, amount: Money, i18n: Translator) -> str:
     return i18n.gettext(
-        "Done: everything you paid, {amount}, is on its way back to you. A manager has your report."
+        "Done: what you paid for the time left, {amount}, is on its way back to you. A manager "
+        "has your report."
     ).format(amount=i18n.money(amount)) + simulated_note(context, i18n)
 
 

@@ -53,6 +53,7 @@ class ErrorCode(StrEnum):
     STAY_NOT_OVER = "stay.not_over"
     REBOOKING_NOT_OPEN = "rebooking.not_open"
     REBOOKING_TOO_DEAR = "rebooking.too_dear"
+    REBOOKING_TOO_FAR = "rebooking.too_far"
     DISPUTE_RULING_NOT_ALLOWED = "dispute.ruling_not_allowed"
     DISPUTE_ALREADY_OPEN = "dispute.already_open"
     DISPUTE_TAKEN = "dispute.taken"
@@ -284,6 +285,12 @@ class RebookingTooDear(DomainError):
     """The other spot costs more than what was paid and what the platform covers."""
 
     code = ErrorCode.REBOOKING_TOO_DEAR
+
+
+class RebookingTooFar(DomainError):
+    """A stay moves only to a spot near the one found occupied."""
+
+    code = ErrorCode.REBOOKING_TOO_FAR
 
 
 class RulingNotAllowed(DomainError):

@@ -1164,6 +1164,12 @@ class Payments(_Repository):
         )
         return list(rows)
 
+    async def has_refund(self, booking_id: int, reason: str) -> bool:
+        found = await self.session.scalar(
+            select(Refund.id).where(Refund.booking_id == booking_id, Refund.reason == reason)
+        )
+        return found is not None
+
     async def refunded_of_payment(self, payment_id: int) -> int:
         """What the payment's refunds add up to, those given up on excepted."""
         total = await self.session.scalar(

@@ -175,6 +175,9 @@ async def check_problem_timing(
 ) -> None:
     """Too early is too early, unless the driver was told the car before them is still there:
     then they need not set off to find another spot."""
+    if problem == Problem.SPOT_OCCUPIED and now >= booking.end_at:
+        # Found occupied once the stay is over, it was never missed: no such report.
+        raise BookingNotDisputable(str(booking.id))
     earliest = reportable_from(booking, problem)
     if earliest is None or now >= earliest:
         return
@@ -523,7 +526,8 @@ async def answer(
     file_id: str | None = None,
 ) -> Dispute:
     """The asked party's answer, kept with the dispute for the manager."""
-    dispute = await get(uow, dispute_id)
+    # Locked: the owner's answer and the clock that concedes for a silent owner take turns.
+    dispute = await get(uow, dispute_id, for_update=True)
     if dispute.asked_person_id != person_id or dispute.status == DisputeStatus.RESOLVED:
         raise NotAsked(str(dispute_id))
     uow.trust.add(

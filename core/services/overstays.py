@@ -17,7 +17,16 @@ from core.db.uow import UnitOfWork
 from core.errors import BookingNotFound, PaymentMismatch
 from core.money import Money
 from core.overstay_tariff import OverstayTariff
-from core.services import bookings, disputes, ledger, parties, people, settlement, spots
+from core.services import (
+    booking_payments,
+    bookings,
+    disputes,
+    ledger,
+    parties,
+    people,
+    settlement,
+    spots,
+)
 from core.services.disputes import Problem
 from core.services.ledger import ESCROW, Posting, driver_account
 from core.services.parties import Parties
@@ -113,6 +122,10 @@ async def _take_from_hold(
 ) -> settlement.OverstayDivided | None:
     """A card hold with room in its overstay buffer pays the bill: the hold is taken for the
     price and the overstay together when the stay's money is captured."""
+    # Only an overstay reported before a hold with a buffer may be taken (half an hour after
+    # the stay) can be sure to be taken with it: later, the capture may already be under way.
+    if overstay.created_at >= booking.end_at + booking_payments.BUFFER_KEPT_AFTER_END:
+        return None
     for found in await uow.payments.of_booking(booking.id):
         if not (found.held and found.status == PaymentStatus.SUCCEEDED and found.authorized_minor):
             continue

@@ -4,8 +4,9 @@ costs more, the platform covers the difference up to a share of what was paid (i
 account); when it costs less, the difference goes back to the driver. With nothing free
 nearby, or when the driver would rather not move, all of it goes back at once.
 
-The occupied booking stays in dispute for the owner's side and, if they contest it, the
-managers' ruling; that ruling no longer holds the driver's money."""
+What paid for the time left of the window moves (or goes back); what paid for the time already
+gone stays held, and the occupied booking stays in dispute for the owner's side and, if they
+contest it, the managers' ruling."""
 
 from __future__ import annotations
 
@@ -15,12 +16,18 @@ from datetime import datetime
 from core.clock import Clock
 from core.db.models import Booking, Dispute, Spot
 from core.db.uow import UnitOfWork
-from core.errors import BookingNotFound, RebookingNotOpen, RebookingTooDear
+from core.errors import BookingNotFound, RebookingNotOpen, RebookingTooDear, RebookingTooFar
+from core.geo import GeoPoint
 from core.money import Money
 from core.services import bookings, ledger, settlement, spots
 from core.services.disputes import Problem
 from core.services.ledger import ESCROW, PLATFORM_SUBSIDY, Posting, moving_account
 from core.status import BookingStatus
+
+# The reason of the refund of the time left, when the driver takes their money back.
+REFUNDED_AT_ONCE = "occupied"
+# A stay moves to a spot at most this far from the occupied one: a walk, or a short drive.
+MOVE_WITHIN_M = 5_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +39,8 @@ class Budget:
     spot: Spot
     start: datetime
     end: datetime
+    # What was paid for the time left of the window: what moves or goes back at once. What
+    # paid for the time already gone stays held for the owner's side and the managers.
     held: Money
     cover: Money
 
@@ -81,6 +90,8 @@ async def _budget(uow: UnitOfWork, clock: Clock, booking: Booking, cover_percent
         not _reported_occupied_by_driver(report, booking)
         or booking.status != BookingStatus.DISPUTED
         or await uow.bookings.rebooked_among([booking.id])
+        # Once the time left went back, what is held is the owner's side's to settle.
+        or await uow.payments.has_refund(booking.id, REFUNDED_AT_ONCE)
     ):
         raise RebookingNotOpen(str(booking.id))
     return await _plan(uow, clock, booking, cover_percent)
@@ -92,10 +103,19 @@ async def _plan(uow: UnitOfWork, clock: Clock, booking: Booking, cover_percent: 
     if held.minor <= 0 or booking.end_at <= now:
         raise RebookingNotOpen(str(booking.id))
     start = max(booking.start_at, now.replace(second=0, microsecond=0))
+    left = _share_left(held, booking, start)
     return Budget(
-        booking, await spots.get(uow, booking.spot_id), start, booking.end_at, held,
-        Money(held.minor * cover_percent // 100, held.currency),
+        booking, await spots.get(uow, booking.spot_id), start, booking.end_at, left,
+        Money(left.minor * cover_percent // 100, left.currency),
     )  # fmt: skip
+
+
+def _share_left(held: Money, booking: Booking, start: datetime) -> Money:
+    """The part of what is held that paid for [start, end), in proportion, rounded down: a
+    driver who reports the spot occupied late in the stay gets back only the time left."""
+    whole = (booking.end_at - booking.start_at).total_seconds()
+    left = (booking.end_at - start).total_seconds()
+    return Money(int(held.minor * left // whole), held.currency)
 
 
 def _reported_occupied_by_driver(report: Dispute | None, booking: Booking) -> bool:
@@ -130,6 +150,12 @@ async def move(
     if occupied.driver_id != driver_id:
         raise BookingNotFound(str(booking_id))
     allowed = await _budget(uow, clock, occupied, cover_percent)
+    target = await spots.get(uow, spot_id)
+    if (
+        GeoPoint(target.lat, target.lon).distance_m(GeoPoint(allowed.spot.lat, allowed.spot.lon))
+        > MOVE_WITHIN_M
+    ):
+        raise RebookingTooFar(str(spot_id))
     new = await bookings.request(
         uow, clock, driver_id=driver_id, spot_id=spot_id, start=allowed.start, end=allowed.end,
         commission_basis_points=commission_basis_points,
@@ -153,11 +179,10 @@ async def move(
         uow, clock, kind="rebooked_in", idempotency_key=f"booking:{new.id}:rebooked_in",
         booking_id=new.id, postings=arriving,
     )  # fmt: skip
-    refund = await settlement.refund_held(uow, clock, occupied, reason="rebooked")
-    return Moved(
-        new, await spots.get(uow, spot_id), moved, covered,
-        refund.amount if refund is not None else Money(0, new.currency),
-    )  # fmt: skip
+    back = allowed.held - moved
+    if back.minor > 0:
+        await settlement.refund_from_escrow(uow, clock, occupied, back, reason="rebooked")
+    return Moved(new, target, moved, covered, back)
 
 
 async def refund_at_once(
@@ -168,7 +193,7 @@ async def refund_at_once(
     occupied = await bookings.locked(uow, booking_id)
     if occupied.driver_id != driver_id:
         raise BookingNotFound(str(booking_id))
-    await _budget(uow, clock, occupied, cover_percent=0)
-    refund = await settlement.refund_held(uow, clock, occupied, reason="occupied")
-    assert refund is not None  # the budget found money held
-    return refund.amount
+    allowed = await _budget(uow, clock, occupied, cover_percent=0)
+    if allowed.held.minor > 0:
+        await settlement.refund_from_escrow(uow, clock, occupied, allowed.held, reason="occupied")
+    return allowed.held

@@ -175,15 +175,20 @@ async def settle_overstay(
     return OverstayDivided(to_owner, commission, to_displaced)
 
 
-async def refund_held(
-    uow: UnitOfWork, clock: Clock, booking: Booking, *, reason: str
-) -> Refund | None:
-    """Everything escrow still holds for the booking goes back to the driver now; its status
-    is left to what decides it."""
-    return await _divide(
-        uow, clock, booking, kept=Money(0, booking.currency), kind="refund_due",
-        key=f"refund_held:{reason}", reason=reason,
+async def refund_from_escrow(
+    uow: UnitOfWork, clock: Clock, booking: Booking, amount: Money, *, reason: str
+) -> Refund:
+    """``amount`` of what escrow holds for the booking goes back to the driver now; the rest
+    stays held, and the booking's status is left to what decides it."""
+    await ledger.post(
+        uow, clock, kind="refund_due", idempotency_key=f"booking:{booking.id}:refund:{reason}",
+        booking_id=booking.id,
+        postings=[Posting(ESCROW, -amount),
+                  Posting(refund_payable_account(booking.driver_id), amount)],
     )  # fmt: skip
+    return await _queue_refund(
+        uow, clock, booking, await _kept_payment(uow, booking), amount, reason
+    )
 
 
 async def settle_ruling(
@@ -361,12 +366,18 @@ async def refund_unowed_payment(
 
 
 async def _covered_back(uow: UnitOfWork, booking: Booking, refund: Money) -> Money:
-    """Of a refund of a stay moved from an occupied spot, the part beyond what is left of the
-    driver's payment: the platform's cover, returned to it."""
+    """Of a refund of a stay moved from an occupied spot, the part beyond what the driver
+    brought to it (what moved in, less what went back already): the platform's cover,
+    returned to it."""
     if booking.rebooked_from_id is None or refund.minor <= 0:
         return Money(0, refund.currency)
-    left = await refundable(uow, await _kept_payment(uow, booking))
-    return Money(max(refund.minor - left.minor, 0), refund.currency)
+    balances = await uow.ledger.balances_of_booking(booking.id, booking.currency)
+    brought = -sum(v for account, v in balances.items() if account.startswith("moving:"))
+    back = sum(
+        v for account, v in balances.items()
+        if account.startswith(("refund_payable:", "driver:", "chargeback:"))
+    )  # fmt: skip
+    return Money(max(refund.minor - max(brought - back, 0), 0), refund.currency)
 
 
 async def _kept_payment(uow: UnitOfWork, booking: Booking) -> Payment:

@@ -133,4 +133,4 @@ async def test_a_spot_is_reported_occupied_only_from_a_quarter_of_an_hour_before
     await dana.press("Send report")
     # The only spot in town is hers: nowhere to move, so the money goes back at once.
     assert "no other spot is free nearby until" in dana.last_message().text
-    assert "Everything you paid, €6.00, is on its way back" in dana.last_message().text
+    assert "What you paid for the time left, €6.00, is on its way back" in dana.last_message().text

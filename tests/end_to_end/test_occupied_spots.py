@@ -65,7 +65,8 @@ def _invoices(person) -> int:
 async def test_a_driver_at_an_occupied_spot_parks_nearby_with_one_tap_and_pays_nothing_more(
     sandbox,
 ):
-    pia, _spot = await _pias_spot(sandbox, hourly_minor=350)  # dearer: €6.71 for 12:05-14
+    # Dearer: €6.71 for 12:05-14:00, of which €5.75 is what Dana paid for that time
+    pia, _spot = await _pias_spot(sandbox, hourly_minor=350)
     olga, dana = await _arrived_to_an_occupied_spot(sandbox, live=True)
 
     offer = dana.last_message()
@@ -84,7 +85,7 @@ async def test_a_driver_at_an_occupied_spot_parks_nearby_with_one_tap_and_pays_n
     await dana.press("Pia's garage")
     moved = dana.last_message()
     assert "✅ Moved. Booking #2 is confirmed, paid with your earlier payment." in moved.text
-    assert "ParkShare covers the €0.71 this spot costs more." in moved.text
+    assert "ParkShare covers the €0.96 this spot costs more." in moved.text
     assert "🧭 Navigate" in moved.buttons
     assert dana.messages()[-2].buttons == []  # the offer can't be taken twice
     assert _invoices(dana) == 1  # no second payment
@@ -103,7 +104,7 @@ async def test_a_driver_at_an_occupied_spot_parks_nearby_with_one_tap_and_pays_n
         )
         new = await uow.session.get(Booking, 2)
     assert kinds == ["payment", "rebooked_out", "rebooked_in"]
-    assert subsidy == -71
+    assert subsidy == -96
     assert (new.status, new.price_minor, new.rebooked_from_id) == (BookingStatus.CONFIRMED, 671, 1)
 
     # The owner says the spot was free, and why: a manager decides.
@@ -119,18 +120,18 @@ async def test_a_driver_at_an_occupied_spot_parks_nearby_with_one_tap_and_pays_n
 
     await maria.send("/report", chat=group)
     report = maria.last_message(chat=group).text
-    assert "Covered for drivers moved from occupied spots: €0.71" in report
+    assert "Covered for drivers moved from occupied spots: €0.96" in report
     assert "Gross bookings: €6.00" in report  # the money came in once
 
 
 async def test_a_cheaper_spot_sends_the_difference_back(sandbox):
-    await _pias_spot(sandbox, hourly_minor=200)  # €3.83 for 12:05-14:00
+    await _pias_spot(sandbox, hourly_minor=200)  # €3.83 for 12:05-14:00, paid €5.75 for it
     _olga, dana = await _arrived_to_an_occupied_spot(sandbox)
-    assert any("back €2.17" in label for label in dana.last_message().buttons)
+    assert any("back €1.92" in label for label in dana.last_message().buttons)
     await dana.press("Pia's garage")
-    assert "€2.17 of what you paid is on its way back to you." in dana.last_message().text
+    assert "€1.92 of what you paid is on its way back to you." in dana.last_message().text
     await sandbox.runtime.run_job("move_money")
-    assert "Refunded €2.17 for booking #1" in dana.last_message().text
+    assert "Refunded €1.92 for booking #1" in dana.last_message().text
     async with sandbox.database.reading() as uow:
         (refund,) = await uow.session.scalars(select(Refund))
     assert (refund.reason, refund.status) == ("rebooked", "done")
@@ -141,7 +142,8 @@ async def test_with_nothing_free_nearby_the_money_goes_back_and_a_silent_owner_c
     olga, dana = await _arrived_to_an_occupied_spot(sandbox)
     told = dana.last_message().text
     assert "no other spot is free nearby" in told
-    assert "Everything you paid, €6.00, is on its way back to you now" in told
+    # the time left (115 of 120 minutes); the rest waits for the owner's side
+    assert "What you paid for the time left, €5.75, is on its way back to you now" in told
     assert _invoices(dana) == 1
 
     sandbox.clock.advance(minutes=59)
@@ -160,7 +162,7 @@ async def test_with_nothing_free_nearby_the_money_goes_back_and_a_silent_owner_c
 
 async def test_an_owner_who_concedes_settles_it_without_a_manager(sandbox):
     olga, dana = await _arrived_to_an_occupied_spot(sandbox)
-    assert "Everything you paid, €6.00, is on its way back" in dana.last_message().text
+    assert "What you paid for the time left, €5.75, is on its way back" in dana.last_message().text
     await olga.press("Yes, it was taken")
     assert "Thank you for telling us" in olga.last_message().text
     settled = sandbox.manager.last_message(chat=sandbox.managers_group)
@@ -172,7 +174,7 @@ async def test_the_driver_can_take_the_money_back_instead_of_moving(sandbox):
     await _pias_spot(sandbox, hourly_minor=300)
     _olga, dana = await _arrived_to_an_occupied_spot(sandbox)
     await dana.press("Refund me instead")
-    assert "everything you paid, €6.00, is on its way back" in dana.last_message().text
+    assert "what you paid for the time left, €5.75, is on its way back" in dana.last_message().text
     answer = await dana.press_data("mv:1:2", dana.messages()[-2])
     assert "can't be moved or refunded any more" in answer["text"]
     async with sandbox.database.reading() as uow:

@@ -43,7 +43,7 @@ async def test_a_stay_overrun_by_40_minutes_is_billed_and_pays_the_displaced_dri
     await sam.send_photo(caption="A car in my spot")
     await sam.press("Send report")
     await sam.press("Pia's garage")
-    assert "ParkShare covers the €0.71 this spot costs more." in sam.last_message().text
+    assert "ParkShare covers the €0.96 this spot costs more." in sam.last_message().text
 
     sandbox.clock.advance(minutes=5)  # 14:40: Dana leaves, 40 minutes late
     await dana.press("I've left")
@@ -54,8 +54,8 @@ async def test_a_stay_overrun_by_40_minutes_is_billed_and_pays_the_displaced_dri
     assert _invoices(dana) == 2
     await dana.pay()
     assert "✅ Overstay paid: €3.38" in dana.last_message().text
-    # €0.71 back to what the platform covered for Sam, then 15 % of the rest kept
-    assert "paid €3.38 for staying on. Your share, €2.27" in olga.last_message().text
+    # €0.96 back to what the platform covered for Sam, then 15 % of the rest kept
+    assert "paid €3.38 for staying on. Your share, €2.06" in olga.last_message().text
     await dana.press("I've left")  # again: nothing billed twice
     assert _invoices(dana) == 2
 

@@ -164,12 +164,12 @@ async def test_the_displaced_next_driver_is_made_whole_first(db, clock, booking,
             uow, clock, booking_id=next_stay.id, driver_id=sam.id, spot_id=dearer.id,
             cover_percent=50, commission_basis_points=1500,
         )  # fmt: skip
-    assert moved.covered == Money(671 - 600, "EUR")
+    assert moved.covered == Money(671 - 575, "EUR")  # 5.75 of his 6.00 for the time left
     left = await _driver_leaves(db, clock, booking, after=timedelta(minutes=40))
     paid = await _pay(db, clock, left.bill)
-    assert paid.to_displaced == Money(71, "EUR")
+    assert paid.to_displaced == Money(96, "EUR")
     assert await balances(db, PLATFORM_SUBSIDY) == [0]  # the cover is back with the platform
-    assert paid.owner_share.minor == (338 - 71) - (338 - 71) * 90 // 600
+    assert paid.owner_share.minor == (338 - 96) - (338 - 96) * 90 // 600
 
 
 async def test_an_unpaid_bill_goes_to_the_managers_and_costs_credit(db, clock, booking, owner):

@@ -9,12 +9,20 @@ from sqlalchemy import select
 
 from core.credit import RULES, CreditEventKind
 from core.db.models import Dispute, Refund
-from core.errors import BookingNotFound, NotAsked, RebookingNotOpen, RebookingTooDear
+from core.errors import (
+    BookingNotDisputable,
+    BookingNotFound,
+    NotAsked,
+    RebookingNotOpen,
+    RebookingTooDear,
+    RebookingTooFar,
+)
+from core.geo import GeoPoint
 from core.money import Money
 from core.services import booking_payments, disputes, ledger, profit, rebooking, settlement, spots
 from core.services.disputes import Conceded, Problem
 from core.services.ledger import ESCROW, PLATFORM_SUBSIDY, moving_account
-from core.status import BookingStatus
+from core.status import BookingStatus, SpotStatus
 from tests.integration import test_settlement
 from tests.integration.builders import a_person, a_stay, an_approved_spot
 from tests.integration.test_settlement import balances, pay, stay_through
@@ -50,14 +58,16 @@ async def _move(db, clock, booking, spot, cover_percent=COVER_PERCENT):
         )  # fmt: skip
 
 
-# The rest of the window is 115 minutes; 6.00 was paid, and the platform covers up to 3.00.
+# At 12:05 the rest of the window is 115 of its 120 minutes: 5.75 of the 6.00 paid moves (the
+# 0.25 for the minutes gone stays held for the owner's side), and the platform covers up to
+# half of it, 2.87.
 @pytest.mark.parametrize(
     ("hourly_minor", "price", "moved", "covered", "refunded"),
     [
-        (300, 575, 575, 0, 25),  # the same rate: the five minutes gone come back
-        (200, 383, 383, 0, 217),  # cheaper: the difference back
-        (350, 671, 600, 71, 0),  # dearer: the platform covers it
-        (469, 899, 600, 299, 0),  # just within the cap
+        (300, 575, 575, 0, 0),  # the same rate
+        (200, 383, 383, 0, 192),  # cheaper: the difference back
+        (350, 671, 575, 96, 0),  # dearer: the platform covers it
+        (449, 861, 575, 286, 0),  # just within the cap
     ],
 )
 async def test_the_money_paid_moves_with_the_stay(
@@ -74,7 +84,7 @@ async def test_the_money_paid_moves_with_the_stay(
     assert done.booking.end_at == booking.end_at
     assert done.booking.rebooked_from_id == booking.id
     async with db.reading() as uow:
-        assert await uow.ledger.escrow_of_booking(booking.id) == {}
+        assert await uow.ledger.escrow_of_booking(booking.id) == {"EUR": 25}
         assert await uow.ledger.escrow_of_booking(done.booking.id) == {"EUR": price}
         assert not await uow.payments.of_booking(done.booking.id)  # no second payment
     assert await balances(db, PLATFORM_SUBSIDY, moving_account(booking.id)) == [-covered, 0]
@@ -83,7 +93,7 @@ async def test_the_money_paid_moves_with_the_stay(
 async def test_a_spot_past_the_cap_is_refused_and_nothing_is_written(db, clock, booking):
     await pay(db, clock, booking)
     await _reported_occupied(db, clock, booking)
-    other = await _other_spot(db, clock, 470)  # 9.01 for the rest: one cent past 6.00 + 3.00
+    other = await _other_spot(db, clock, 450)  # 8.63 for the rest: a cent past 5.75 + 2.87
     with pytest.raises(RebookingTooDear):
         await _move(db, clock, booking, other)
     async with db.reading() as uow:
@@ -91,7 +101,7 @@ async def test_a_spot_past_the_cap_is_refused_and_nothing_is_written(db, clock, 
         assert await uow.ledger.escrow_of_booking(booking.id) == {"EUR": 600}
     with pytest.raises(RebookingTooDear):
         await _move(db, clock, booking, other, cover_percent=0)  # no cover: 6.00 at most
-    assert (await _move(db, clock, booking, other, cover_percent=51)).covered.minor == 301
+    assert (await _move(db, clock, booking, other, cover_percent=51)).covered.minor == 288
 
 
 async def test_a_stay_moves_once_and_only_its_driver_moves_it(db, clock, booking, owner):
@@ -124,11 +134,11 @@ async def test_nowhere_to_go_refunds_everything_at_once(db, clock, booking):
         refunded = await rebooking.refund_at_once(
             uow, clock, booking_id=booking.id, driver_id=booking.driver_id
         )
-    assert refunded == Money(600, "EUR")
+    assert refunded == Money(575, "EUR")  # the time left; the 5 minutes gone stay held
     async with db.reading() as uow:
         (refund,) = await uow.session.scalars(select(Refund))
         assert (await uow.bookings.get(booking.id)).status == BookingStatus.DISPUTED
-    assert (refund.amount.minor, refund.reason) == (600, "occupied")
+    assert (refund.amount.minor, refund.reason) == (575, "occupied")
 
 
 async def test_the_platform_s_cover_goes_back_to_it_not_to_the_driver(db, clock, booking):
@@ -154,8 +164,9 @@ async def test_the_platform_s_cover_goes_back_to_it_not_to_the_driver(db, clock,
         )  # fmt: skip
     async with db.reading() as uow:
         refunds = list(await uow.session.scalars(select(Refund).order_by(Refund.id)))
-    assert [(r.booking_id, r.amount.minor) for r in refunds] == [(moved.booking.id, 600)]
-    assert await balances(db, PLATFORM_SUBSIDY, ESCROW) == [0, 0]
+    # what moved in goes back to the driver, the platform's cover to the platform
+    assert [(r.booking_id, r.amount.minor) for r in refunds] == [(moved.booking.id, 575)]
+    assert await balances(db, PLATFORM_SUBSIDY, ESCROW) == [0, 25]  # 0.25 held for the report
 
 
 async def test_a_moved_stay_pays_its_new_owner_and_the_report_shows_the_cover(db, clock, booking):
@@ -170,7 +181,7 @@ async def test_a_moved_stay_pays_its_new_owner_and_the_report_shows_the_cover(db
         owed = await ledger.balance(uow, ledger.owner_payable_account(pia_id), "EUR")
         report = await profit.report(uow, since=since, until=clock.now())
     assert owed.minor == 671 - moved.booking.commission.minor
-    assert report.covered == [Money(71, "EUR")]
+    assert report.covered == [Money(96, "EUR")]
     assert report.gross == []  # the money came in before, once
 
 
@@ -249,3 +260,76 @@ async def test_an_owner_who_answers_is_left_to_a_manager(db, clock, booking, own
                 uow, clock, dispute_id=dispute.id, owner_id=booking.driver_id,
                 how=Conceded.SAID_SO,
             )  # fmt: skip
+
+
+async def test_a_report_late_in_the_stay_gives_back_only_the_time_left(db, clock, booking, owner):
+    """Reported ten minutes before the end, the spot's first 110 minutes stay with the owner's
+    side of the report: the driver gets 0.50 back at once, not the 6.00."""
+    await pay(db, clock, booking)
+    clock.current = booking.end_at - timedelta(minutes=10)
+    async with db.unit_of_work() as uow:
+        dispute = await disputes.report(
+            uow, clock, booking_id=booking.id, reporter_id=booking.driver_id,
+            problem=Problem.SPOT_OCCUPIED, text="A red car", photo_file_ids=[],
+            owner_answers_within=ANSWER_WITHIN,
+        )  # fmt: skip
+    async with db.unit_of_work() as uow:
+        refunded = await rebooking.refund_at_once(
+            uow, clock, booking_id=booking.id, driver_id=booking.driver_id
+        )
+    assert refunded == Money(50, "EUR")
+    manager = await a_person(db, clock, "Maria")
+    async with db.unit_of_work() as uow:
+        await disputes.answer(uow, clock, dispute_id=dispute.id, person_id=owner.id, text="Free")
+    async with db.unit_of_work() as uow:
+        await disputes.decide(
+            uow, clock, dispute_id=dispute.id, manager_id=manager.id,
+            ruling=disputes.Ruling.RELEASE,
+        )  # fmt: skip
+    owed = await balances(db, ledger.owner_payable_account(owner.id))
+    assert owed == [550 - 90]  # the time used, less the booking's commission
+
+
+async def test_a_spot_is_not_reported_occupied_once_the_stay_is_over(db, clock, booking):
+    await pay(db, clock, booking)
+    clock.current = booking.end_at + timedelta(minutes=1)
+    async with db.unit_of_work() as uow:
+        with pytest.raises(BookingNotDisputable):
+            await disputes.report(
+                uow, clock, booking_id=booking.id, reporter_id=booking.driver_id,
+                problem=Problem.SPOT_OCCUPIED, text="A red car", photo_file_ids=[],
+            )  # fmt: skip
+
+
+async def test_a_stay_moves_only_to_a_spot_near_the_occupied_one(db, clock, booking):
+    await pay(db, clock, booking)
+    await _reported_occupied(db, clock, booking)
+    pia = await a_person(db, clock, "Pia")
+    async with db.unit_of_work() as uow:
+        far = await spots.create(
+            uow, clock, owner_id=pia.id,
+            draft=spots.SpotDraft(
+                title="Far away", point=GeoPoint(52.60, 13.405), hourly_price=Money(100, "EUR")
+            ),
+        )  # fmt: skip
+        await spots.set_status(uow, far.id, SpotStatus.APPROVED)
+    with pytest.raises(RebookingTooFar):  # 9 km off: a press no offer made
+        await _move(db, clock, booking, far)
+
+
+async def test_once_the_time_left_went_back_nothing_more_goes_back_or_moves(db, clock, booking):
+    await pay(db, clock, booking)
+    await _reported_occupied(db, clock, booking)
+    async with db.unit_of_work() as uow:
+        await rebooking.refund_at_once(
+            uow, clock, booking_id=booking.id, driver_id=booking.driver_id
+        )
+    async with db.unit_of_work() as uow:
+        with pytest.raises(RebookingNotOpen):
+            await rebooking.refund_at_once(
+                uow, clock, booking_id=booking.id, driver_id=booking.driver_id
+            )
+    with pytest.raises(RebookingNotOpen):
+        await _move(db, clock, booking, await _other_spot(db, clock, 300))
+    async with db.reading() as uow:
+        assert await uow.ledger.escrow_of_booking(booking.id) == {"EUR": 25}
