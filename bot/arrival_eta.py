@@ -41,6 +41,7 @@ async def follow_live_location(
             uow, context.clock, driver_id=context.person_id, point=point,
             tariff=context.settings.overstay_tariff,
             here_within_m=context.settings.presence_within_m,
+            bills_in_chat=context.gateways.checkout.bills_in_chat,
         )  # fmt: skip
         if moved.there:
             soon = []

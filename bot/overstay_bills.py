@@ -18,6 +18,7 @@ from bot.i18n import Translator, translator
 from bot.keyboards import inline
 from bot.payment_messages import simulated_note
 from bot.telegram_text import fit_html
+from core.db.models import OverstayStatus
 from core.money import Money
 from core.ports import CollectOrder, GatewayRefused, LinkCollection
 from core.services import overstays
@@ -92,6 +93,9 @@ async def send_bill(context: ParkShareContext, bill: overstays.Bill) -> None:
             )
         await _tell_owner_paid(context, bill, bill.taken.owner_share)
         return
+    if bill.overstay.status == OverstayStatus.UNPAID:
+        await _to_the_managers(context, bill)
+        return
     description = _(
         "{minutes} min past the end of booking #{id} at {spot}."
     ).format(minutes=bill.minutes, id=bill.parties.booking.id, spot=spot.title) + simulated_note(
@@ -110,8 +114,8 @@ async def send_bill(context: ParkShareContext, bill: overstays.Bill) -> None:
     except (GatewayRefused, TelegramAmountRefused):
         log.exception("the overstay bill %s could not be made", bill.payload)
         return
-    if isinstance(collection, LinkCollection):
-        log.warning("overstay bill %s: the gateway has no invoice in chat", bill.payload)
+    if isinstance(collection, LinkCollection):  # bills_in_chat said otherwise
+        log.error("overstay bill %s: the gateway has no invoice in chat", bill.payload)
         return
     with contextlib.suppress(TelegramError):
         await context.bot.send_message(
@@ -133,6 +137,37 @@ async def send_bill(context: ParkShareContext, bill: overstays.Bill) -> None:
             currency=amount.currency,
             prices=[LabeledPrice(_("Overstay"), total)],
             provider_token=collection.provider_token,
+        )
+
+
+async def _to_the_managers(context: ParkShareContext, bill: overstays.Bill) -> None:
+    """A bill this gateway cannot take in chat: the driver hears what they owe and that a
+    manager will be in touch; the managers get the case."""
+    driver = bill.parties.driver
+    i18n = translator(driver.language)
+    with contextlib.suppress(TelegramError):
+        await context.bot.send_message(
+            driver.telegram_id,
+            i18n.gettext(
+                "You left “{title}” {minutes} min after your stay ended; the overstay comes to "
+                "{amount}. A manager will write to you about paying it."
+            ).format(
+                title=html.escape(bill.parties.spot.title),
+                minutes=bill.minutes,
+                amount=i18n.money(bill.overstay.amount),
+            ),
+        )
+    chat_id = context.settings.manager_chat_id
+    if chat_id is None:
+        return
+    managers = context.managers_i18n
+    with contextlib.suppress(TelegramError):
+        await context.bot.send_message(
+            chat_id,
+            managers.gettext(
+                "⚠️ Booking #{id}: an overstay of {amount} can't be billed in chat with this "
+                "payment gateway and its card hold had no room for it. Its report is open."
+            ).format(id=bill.parties.booking.id, amount=managers.money(bill.overstay.amount)),
         )
 
 

@@ -134,6 +134,8 @@ class PaymentGateway(Protocol):
     name: str
     # Labels every payment message: True when no real money moves.
     simulated: bool
+    # Whether a later bill (an overstay) can be paid in the chat, as an invoice.
+    bills_in_chat: bool
 
     async def collect(self, order: CollectOrder) -> Collection: ...
 

@@ -28,6 +28,7 @@ def _reference(prefix: str, key: str) -> str:
 class SandboxGateway:
     name = "sandbox"
     simulated = True
+    bills_in_chat = True
 
     async def collect(self, order: CollectOrder) -> Collection:
         return InvoiceCollection(PROVIDER_TOKEN)

@@ -247,6 +247,7 @@ def _retry_may_help(error: stripe.StripeError) -> bool:
 class StripeGateway:
     name = "stripe"
     simulated = False
+    bills_in_chat = False
 
     def __init__(self, settings: Settings, *, http_client: stripe.HTTPClient | None = None) -> None:
         if not settings.stripe_secret_key:

@@ -156,6 +156,7 @@ class TelegramInvoiceGateway:
 
     name = "telegram"
     simulated = False
+    bills_in_chat = True
 
     def __init__(self, provider_token: str, refunds: PaymentGateway | None) -> None:
         self._provider_token = provider_token

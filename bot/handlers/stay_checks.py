@@ -43,6 +43,7 @@ async def left_pressed(
         left = await stay_checks.leave(
             uow, context.clock, booking_id=pressed.booking_id, driver_id=context.person_id,
             tariff=context.settings.overstay_tariff,
+            bills_in_chat=context.gateways.checkout.bills_in_chat,
         )  # fmt: skip
     await query.answer(context.i18n.gettext("Thanks! We've told the owner you've left."))
     if left.check is not None:
@@ -59,6 +60,7 @@ async def car_gone_pressed(
         bill = await stay_checks.owner_says_gone(
             uow, context.clock, booking_id=pressed.booking_id, owner_id=context.person_id,
             tariff=context.settings.overstay_tariff,
+            bills_in_chat=context.gateways.checkout.bills_in_chat,
         )  # fmt: skip
     await query.answer(context.i18n.gettext("Thanks! The driver's overstay is billed from here."))
     await query.edit_message_reply_markup(None)

@@ -92,11 +92,18 @@ async def is_open(uow: UnitOfWork, booking_id: int) -> bool:
 
 
 async def gone(
-    uow: UnitOfWork, clock: Clock, booking: Booking, tariff: OverstayTariff
+    uow: UnitOfWork,
+    clock: Clock,
+    booking: Booking,
+    tariff: OverstayTariff,
+    *,
+    bills_in_chat: bool = True,
 ) -> Bill | None:
     """The car of ``booking`` is gone now: an open overstay is billed (or waived within the
     grace); a car gone past the grace with none open yet is one, billed at once. The bill, if
-    there is anything to pay."""
+    there is anything to pay. One the card's hold cannot take, where the gateway has no bill in
+    chat (``bills_in_chat``), goes to the managers at once, costing the driver no credit: they
+    were never asked to pay."""
     now = clock.now()
     overstay = await uow.bookings.overstay_of(booking.id)
     if overstay is None:
@@ -114,7 +121,20 @@ async def gone(
     if not owed:
         return None
     taken = await _take_from_hold(uow, clock, booking, overstay)
+    if taken is None and not bills_in_chat:
+        overstay.move_to(OverstayStatus.UNPAID, now)
+        await _to_the_managers(uow, clock, booking, overstay)
     return Bill(overstay, await parties.of_booking(uow, booking.id), payload_for(overstay), taken)
+
+
+async def _to_the_managers(
+    uow: UnitOfWork, clock: Clock, booking: Booking, overstay: Overstay
+) -> None:
+    if await uow.trust.unresolved_dispute_of(booking.id) is None:
+        await disputes.open_dispute(
+            uow, clock, booking_id=booking.id, kind=Problem.OVERSTAY.value,
+            description=f"overstay bill of {overstay.amount} unpaid",
+        )  # fmt: skip
 
 
 async def _take_from_hold(
@@ -250,10 +270,6 @@ async def unpaid(
         booking = await bookings.locked(uow, overstay.booking_id)
         overstay.move_to(OverstayStatus.UNPAID, clock.now())
         await _counts_against_driver(uow, clock, booking)
-        if await uow.trust.unresolved_dispute_of(booking.id) is None:
-            await disputes.open_dispute(
-                uow, clock, booking_id=booking.id, kind=Problem.OVERSTAY.value,
-                description=f"overstay bill of {overstay.amount} unpaid",
-            )  # fmt: skip
+        await _to_the_managers(uow, clock, booking, overstay)
         bills.append(Bill(overstay, await parties.of_booking(uow, booking.id), ""))
     return bills

@@ -159,7 +159,13 @@ async def check_in(
 
 
 async def leave(
-    uow: UnitOfWork, clock: Clock, *, booking_id: int, driver_id: int, tariff: OverstayTariff
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    booking_id: int,
+    driver_id: int,
+    tariff: OverstayTariff,
+    bills_in_chat: bool = True,
 ) -> Left:
     """The driver says they have left the spot, during their stay, shortly after its end, or
     whenever their car was reported still there. The owner is asked at once whether it is free
@@ -178,7 +184,7 @@ async def leave(
     first_word = await bookings.claim_notice(uow, clock, last.id, Notice.LEFT)
     # Said once, the car was gone then; said again, only an overstay reported since is billed.
     bill = (
-        await overstays.gone(uow, clock, last, tariff)
+        await overstays.gone(uow, clock, last, tariff, bills_in_chat=bills_in_chat)
         if now > last.end_at and (first_word or staying_on)
         else None
     )
@@ -191,7 +197,13 @@ async def leave(
 
 
 async def owner_says_gone(
-    uow: UnitOfWork, clock: Clock, *, booking_id: int, owner_id: int, tariff: OverstayTariff
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    booking_id: int,
+    owner_id: int,
+    tariff: OverstayTariff,
+    bills_in_chat: bool = True,
 ) -> overstays.Bill | None:
     """The owner who reported the car still there says it has gone: the driver's bill."""
     found = await parties.of_booking(uow, booking_id)
@@ -199,7 +211,7 @@ async def owner_says_gone(
         raise NotTheOwner(str(booking_id))
     if not await overstays.is_open(uow, booking_id):
         raise AlreadyAnswered(str(booking_id))
-    return await overstays.gone(uow, clock, found.booking, tariff)
+    return await overstays.gone(uow, clock, found.booking, tariff, bills_in_chat=bills_in_chat)
 
 
 async def driver_at(
@@ -210,6 +222,7 @@ async def driver_at(
     point: GeoPoint,
     tariff: OverstayTariff,
     here_within_m: float = HERE_WITHIN_M,
+    bills_in_chat: bool = True,
 ) -> Moved:
     """The driver's live location, around one of their stays: near its spot they have arrived,
     as if they had checked in; far from it once they had arrived, they have left, as if they
@@ -219,8 +232,9 @@ async def driver_at(
         # A car reported still there: far from the spot, it has gone.
         if point.distance_m(GeoPoint(spot.lat, spot.lon)) >= GONE_BEYOND_M:
             left = await leave(
-                uow, clock, booking_id=booking.id, driver_id=driver_id, tariff=tariff
-            )
+                uow, clock, booking_id=booking.id, driver_id=driver_id, tariff=tariff,
+                bills_in_chat=bills_in_chat,
+            )  # fmt: skip
             return Moved(there=True, left=left.check, bill=left.bill)
         return Moved(there=True)
     for booking, spot in await uow.bookings.of_driver_with_spots(
@@ -243,8 +257,9 @@ async def driver_at(
                 and booking.start_at <= now
             ):
                 left = await leave(
-                    uow, clock, booking_id=booking.id, driver_id=driver_id, tariff=tariff
-                )
+                    uow, clock, booking_id=booking.id, driver_id=driver_id, tariff=tariff,
+                    bills_in_chat=bills_in_chat,
+                )  # fmt: skip
                 return Moved(there=True, left=left.check, bill=left.bill)
             return Moved(there=True)
     return Moved()

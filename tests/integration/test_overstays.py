@@ -212,3 +212,29 @@ async def test_a_live_location_far_from_the_spot_ends_an_overstay(db, clock, boo
         )
     assert moved.bill is not None
     assert moved.bill.overstay.amount == Money(450, "EUR")  # four quarters at 1.5x
+
+
+async def test_a_bill_no_invoice_can_carry_goes_to_the_managers_without_costing_credit(
+    db, clock, booking, owner
+):
+    """A gateway that pays on its own page (Stripe) and a hold with no room: no bill the driver
+    could pay in chat, so the managers take it, and the driver loses nothing for not paying."""
+    await pay(db, clock, booking)
+    await _still_there(db, clock, booking, owner)
+    clock.current = booking.end_at + timedelta(minutes=40)
+    async with db.unit_of_work() as uow:
+        left = await stay_checks.leave(
+            uow, clock, booking_id=booking.id, driver_id=booking.driver_id, tariff=TARIFF,
+            bills_in_chat=False,
+        )  # fmt: skip
+    assert left.bill is not None
+    assert left.bill.overstay.status == OverstayStatus.UNPAID
+    async with db.reading() as uow:
+        score = (await uow.people.get(booking.driver_id)).credit_score
+        report = await uow.trust.unresolved_dispute_of(booking.id)
+    assert score == 600 + RULES[CreditEventKind.COMPLETED_STAY]  # no overstay counted
+    assert report is not None
+    assert report.kind == Problem.OVERSTAY
+    clock.advance(hours=25)
+    async with db.unit_of_work() as uow:
+        assert await overstays.unpaid(uow, clock, pay_within=timedelta(hours=24)) == []
