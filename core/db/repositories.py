@@ -380,8 +380,8 @@ class Bookings(_Repository):
     async def covered_for_stays_moved_from(
         self, spot_id: int, start: datetime, end: datetime
     ) -> int:
-        """What the platform covered for stays moved away from this spot that began within
-        [start, end): the drivers a car left there displaced."""
+        """What the platform covered, and still has out, for stays moved away from this spot
+        whose windows meet [start, end): the drivers a car left there displaced."""
         moved_from = select(Booking.id).where(
             Booking.spot_id == spot_id, Booking.start_at < end, Booking.end_at > start
         )
@@ -391,11 +391,11 @@ class Bookings(_Repository):
             .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
             .where(
                 LedgerTransaction.booking_id.in_(moved),
-                LedgerTransaction.kind == "rebooked_in",
                 LedgerEntry.account == "platform_subsidy",
             )
         )
-        return -int(total or 0)
+        # Net of what came back to the platform already (a moved stay refunded since).
+        return max(-int(total or 0), 0)
 
     async def rebooked_among(self, booking_ids: list[int]) -> set[int]:
         """Of these bookings, those whose stay moved to another spot (and their money with it)."""
