@@ -891,6 +891,16 @@ class SavedSearches(_Repository):
 
 
 class Ledger(_Repository):
+    async def divided_by(self, booking_id: int, kind: str) -> list[tuple[str, str, int]]:
+        """(account, currency, sum) of the booking's transactions of one kind, by account."""
+        rows = await self.session.execute(
+            select(LedgerEntry.account, LedgerEntry.currency, func.sum(LedgerEntry.amount_minor))
+            .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+            .where(LedgerTransaction.booking_id == booking_id, LedgerTransaction.kind == kind)
+            .group_by(LedgerEntry.account, LedgerEntry.currency)
+        )
+        return [(account, currency, int(total)) for account, currency, total in rows]
+
     async def by_idempotency_key(self, key: str) -> LedgerTransaction | None:
         return await self.session.scalar(
             select(LedgerTransaction).where(LedgerTransaction.idempotency_key == key)

@@ -75,16 +75,25 @@ async def hold_let_go(uow: UnitOfWork, clock: Clock, external_id: str) -> HoldLa
         # never received: the owner's payouts waiting to leave shrink to what they are owed.
         spot = await uow.spots.get(booking.spot_id)
         assert spot is not None
+        # An overstay taken from the hold's buffer was divided on its own: undone as divided.
+        overstay_part = Money(max(amount.minor - booking.price.minor, 0), amount.currency)
+        base = amount - overstay_part
         commission = booking.commission
-        share = owner_share(amount, commission)
+        share = owner_share(base, commission)
+        undone: dict[str, int] = {
+            owner_payable_account(spot.owner_id): -share.minor,
+            PLATFORM_REVENUE: -commission.minor,
+        }
+        if overstay_part.minor:
+            for account, currency, total in await uow.ledger.divided_by(booking.id, "overstay"):
+                if currency == amount.currency and account != ESCROW:
+                    undone[account] = undone.get(account, 0) - total
+        undone[driver_account(booking.driver_id)] = amount.minor
         await ledger.post(
             uow, clock, kind="hold_lapsed", idempotency_key=key, booking_id=booking.id,
             postings=[
-                Posting(account, value) for account, value in (
-                    (owner_payable_account(spot.owner_id), -share),
-                    (PLATFORM_REVENUE, -commission),
-                    (driver_account(booking.driver_id), amount),
-                ) if value.minor != 0
+                Posting(account, Money(value, amount.currency))
+                for account, value in undone.items() if value != 0
             ],
         )  # fmt: skip
         await settlement.trim_payouts_to_what_is_owed(uow, spot.owner_id, booking)

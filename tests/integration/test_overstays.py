@@ -13,7 +13,16 @@ from core.errors import AlreadyAnswered, LeavingNotNow, NotTheOwner, PaymentMism
 from core.geo import GeoPoint
 from core.money import Money
 from core.overstay_tariff import OverstayTariff
-from core.services import bookings, disputes, overstays, rebooking, settlement, stay_checks
+from core.services import (
+    booking_payments,
+    bookings,
+    disputes,
+    holds,
+    overstays,
+    rebooking,
+    settlement,
+    stay_checks,
+)
 from core.services.disputes import Problem
 from core.services.ledger import PLATFORM_REVENUE, PLATFORM_SUBSIDY, owner_payable_account
 from core.services.stay_checks import Answer
@@ -238,3 +247,25 @@ async def test_a_bill_no_invoice_can_carry_goes_to_the_managers_without_costing_
     clock.advance(hours=25)
     async with db.unit_of_work() as uow:
         assert await overstays.unpaid(uow, clock, pay_within=timedelta(hours=24)) == []
+
+
+async def test_a_lapsed_hold_undoes_the_overstay_taken_from_its_buffer_as_it_was_divided(
+    db, clock, booking, owner
+):
+    async with db.unit_of_work() as uow:
+        await booking_payments.record_payment(
+            uow, clock, gateway="stripe", payload=booking_payments.payload_for(booking),
+            driver_id=booking.driver_id, amount=Money(600 + 450, "EUR"), external_id="pi_1",
+            provider_charge_id="ch_1", held=True, hold_extra=Money(450, "EUR"),
+        )  # fmt: skip
+    await _still_there(db, clock, booking, owner)
+    bill = (await _driver_leaves(db, clock, booking, after=timedelta(minutes=40))).bill
+    assert bill is not None
+    assert bill.taken is not None  # from the buffer: no invoice
+    assert await balances(db, owner_payable_account(owner.id)) == [510 + 288]
+    async with db.unit_of_work() as uow:
+        lapsed = await holds.hold_let_go(uow, clock, "pi_1")
+    assert lapsed is not None
+    assert lapsed.amount == Money(938, "EUR")
+    # nothing came: the owner is owed nothing, and the platform kept nothing
+    assert await balances(db, owner_payable_account(owner.id), PLATFORM_REVENUE) == [0, 0]
