@@ -397,6 +397,12 @@ class Bookings(_Repository):
         # Net of what came back to the platform already (a moved stay refunded since).
         return max(-int(total or 0), 0)
 
+    async def moved_to(self, booking_id: int) -> int | None:
+        """The booking a stay's money moved to from this one, if it moved."""
+        return await self.session.scalar(
+            select(Booking.id).where(Booking.rebooked_from_id == booking_id)
+        )
+
     async def rebooked_among(self, booking_ids: list[int]) -> set[int]:
         """Of these bookings, those whose stay moved to another spot (and their money with it)."""
         if not booking_ids:

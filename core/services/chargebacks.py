@@ -51,14 +51,44 @@ def _postings(*pairs: tuple[str, int], currency: str) -> list[Posting]:
     return [Posting(account, Money(minor, currency)) for account, minor in pairs if minor]
 
 
+async def _with_moves(uow: UnitOfWork, booking: Booking) -> list[Booking]:
+    """The booking, then each booking its stay's money moved to (a spot found occupied), all
+    locked: where a payment's money is now."""
+    chain = [booking]
+    while (moved := await uow.bookings.moved_to(chain[-1].id)) is not None:
+        chain.append(await bookings.locked(uow, moved))
+    return chain
+
+
+def _part_key(key: str, index: int, booking: Booking) -> str:
+    return key if index == 0 else f"{key}:{booking.id}"
+
+
 async def funds_withdrawn(
     uow: UnitOfWork, clock: Clock, payment: Payment, *, dispute_reference: str, amount: Money
 ) -> ChargebackMoved:
-    """The bank took ``amount`` of ``payment`` back."""
+    """The bank took ``amount`` of ``payment`` back: from the money of the booking it paid for,
+    then from that of the bookings its money moved to."""
     booking = await bookings.locked(uow, payment.booking_id)
     nothing = Money(0, amount.currency)
     if await uow.ledger.by_idempotency_key(_withdrawn_key(dispute_reference)) is not None:
         return ChargebackMoved(booking.id, amount, nothing, taken_back=True)
+    left, taken = max(amount.minor, 0), 0
+    for index, part in enumerate(await _with_moves(uow, booking)):
+        key = _part_key(_withdrawn_key(dispute_reference), index, part)
+        took = await _take_back(uow, clock, part, Money(left, amount.currency), key)
+        taken, left = taken + took, left - took
+        if left <= 0:
+            break
+    await uow.payments.flush()
+    return ChargebackMoved(booking.id, amount, Money(taken, amount.currency), taken_back=True)
+
+
+async def _take_back(
+    uow: UnitOfWork, clock: Clock, booking: Booking, amount: Money, key: str
+) -> int:
+    """Up to ``amount`` of one booking's money, from escrow first, then from the owner's share
+    and the commission in proportion; what it took."""
     owner_id = await _owner_of(uow, booking)
     balances = await uow.ledger.balances_of_booking(booking.id, amount.currency)
     held = max(balances.get(ESCROW, 0), 0)
@@ -72,8 +102,7 @@ async def funds_withdrawn(
     taken = from_escrow + from_divided
     if taken > 0:
         await ledger.post(
-            uow, clock, kind="chargeback", idempotency_key=_withdrawn_key(dispute_reference),
-            booking_id=booking.id,
+            uow, clock, kind="chargeback", idempotency_key=key, booking_id=booking.id,
             postings=_postings(
                 (ESCROW, -from_escrow), (owner_payable_account(owner_id), -owner_back),
                 (PLATFORM_REVENUE, -commission_back),
@@ -82,8 +111,7 @@ async def funds_withdrawn(
         )  # fmt: skip
     if owner_back > 0:
         await settlement.trim_payouts_to_what_is_owed(uow, owner_id, booking)
-    await uow.payments.flush()
-    return ChargebackMoved(booking.id, amount, Money(taken, amount.currency), taken_back=True)
+    return taken
 
 
 async def funds_reinstated(
@@ -92,16 +120,30 @@ async def funds_reinstated(
     """The bank returned ``amount`` (the dispute was won): back to escrow while the booking
     still holds its money, otherwise to the owner's share and the platform's commission, as a
     completed stay divides it, with the owner's payout grown to match. Never more than this
-    dispute took."""
+    dispute took, from each booking its money had moved to."""
     booking = await bookings.locked(uow, payment.booking_id)
-    key = f"chargeback:{dispute_reference}:reinstated"
-    taken_tx = await uow.ledger.by_idempotency_key(_withdrawn_key(dispute_reference))
+    left, returned = max(amount.minor, 0), 0
+    for index, part in enumerate(await _with_moves(uow, booking)):
+        withdrawn = _part_key(_withdrawn_key(dispute_reference), index, part)
+        key = _part_key(f"chargeback:{dispute_reference}:reinstated", index, part)
+        back = await _give_back(uow, clock, part, Money(left, amount.currency), withdrawn, key)
+        returned, left = returned + back, left - back
+        if left <= 0:
+            break
+    await uow.payments.flush()
+    return ChargebackMoved(booking.id, amount, Money(returned, amount.currency), taken_back=False)
+
+
+async def _give_back(
+    uow: UnitOfWork, clock: Clock, booking: Booking, amount: Money, withdrawn: str, key: str
+) -> int:
+    taken_tx = await uow.ledger.by_idempotency_key(withdrawn)
     if taken_tx is None or await uow.ledger.by_idempotency_key(key) is not None:
-        return ChargebackMoved(booking.id, amount, Money(0, amount.currency), taken_back=False)
+        return 0
     balances = await uow.ledger.balances_of_booking(booking.id, amount.currency)
     back = min(max(amount.minor, 0), balances.get(chargeback_account(booking.driver_id), 0))
     if back <= 0:
-        return ChargebackMoved(booking.id, amount, Money(0, amount.currency), taken_back=False)
+        return 0
     returned = Money(back, amount.currency)
     account = chargeback_account(booking.driver_id)
     if booking.status in HOLDING:
@@ -120,5 +162,4 @@ async def funds_reinstated(
     )  # fmt: skip
     if owner_id is not None:
         await settlement.top_up_payout(uow, clock, booking, owner_id)
-    await uow.payments.flush()
-    return ChargebackMoved(booking.id, amount, returned, taken_back=False)
+    return back

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from core.credit import RULES, CreditEventKind
-from core.db.models import Dispute, Refund
+from core.db.models import Dispute, Payment, Refund
 from core.errors import (
     BookingNotDisputable,
     BookingNotFound,
@@ -19,7 +19,16 @@ from core.errors import (
 )
 from core.geo import GeoPoint
 from core.money import Money
-from core.services import booking_payments, disputes, ledger, profit, rebooking, settlement, spots
+from core.services import (
+    booking_payments,
+    chargebacks,
+    disputes,
+    ledger,
+    profit,
+    rebooking,
+    settlement,
+    spots,
+)
 from core.services.disputes import Conceded, Problem
 from core.services.ledger import ESCROW, PLATFORM_SUBSIDY, moving_account
 from core.status import BookingStatus, SpotStatus
@@ -333,3 +342,29 @@ async def test_once_the_time_left_went_back_nothing_more_goes_back_or_moves(db, 
         await _move(db, clock, booking, await _other_spot(db, clock, 300))
     async with db.reading() as uow:
         assert await uow.ledger.escrow_of_booking(booking.id) == {"EUR": 25}
+
+
+async def test_a_chargeback_follows_the_money_to_the_stay_it_moved_to(db, clock, booking):
+    """The bank takes the 6.00 back: 0.25 from the occupied booking's escrow, 5.75 from the
+    booking the stay moved to, where the rest of the money went; won back, it returns there."""
+    payment = (await pay(db, clock, booking)).payment
+    await _reported_occupied(db, clock, booking)
+    moved = await _move(db, clock, booking, await _other_spot(db, clock, 300))
+    async with db.unit_of_work() as uow:
+        taken = await chargebacks.funds_withdrawn(
+            uow, clock, await uow.payments.get(Payment, payment.id),
+            dispute_reference="dp_1", amount=Money(600, "EUR"),
+        )  # fmt: skip
+    assert taken.moved == Money(600, "EUR")
+    async with db.reading() as uow:
+        assert await uow.ledger.escrow_of_booking(booking.id) == {}
+        assert await uow.ledger.escrow_of_booking(moved.booking.id) == {}
+    async with db.unit_of_work() as uow:
+        back = await chargebacks.funds_reinstated(
+            uow, clock, await uow.payments.get(Payment, payment.id),
+            dispute_reference="dp_1", amount=Money(600, "EUR"),
+        )  # fmt: skip
+    assert back.moved == Money(600, "EUR")
+    async with db.reading() as uow:
+        assert await uow.ledger.escrow_of_booking(booking.id) == {"EUR": 25}
+        assert await uow.ledger.escrow_of_booking(moved.booking.id) == {"EUR": 575}
