@@ -17,6 +17,7 @@ from bot.button_width import fit_label
 from bot.context import ParkShareContext
 from bot.i18n import Translator, translator
 from bot.keyboards import Button, inline
+from bot.managers_group import tell_managers
 from bot.payment_messages import simulated_note
 from bot.telegram_text import fit_html
 from core.errors import NotAsked, RebookingNotOpen
@@ -180,22 +181,16 @@ async def tell_of_concession(context: ParkShareContext, conceded: Concession) ->
         )
     with contextlib.suppress(TelegramError):
         await context.bot.send_message(owner.telegram_id, text.format(id=booking.id))
-    chat_id = context.settings.manager_chat_id
-    if chat_id is None:
-        return
-    managers = context.managers_i18n
-    with contextlib.suppress(TelegramError):
-        await context.bot.send_message(
-            chat_id,
-            managers.gettext(
-                "✅ Dispute #{id} settled without a ruling: the owner conceded that the spot was "
-                "occupied."
-            ).format(id=conceded.case.dispute.id)
-            if conceded.how == disputes.Conceded.SAID_SO
-            else managers.gettext(
-                "✅ Dispute #{id} settled without a ruling: the owner did not answer in time."
-            ).format(id=conceded.case.dispute.id),
-        )
+    dispute_id = conceded.case.dispute.id
+    if conceded.how == disputes.Conceded.SAID_SO:
+        await tell_managers(context, lambda managers: managers.gettext(
+            "✅ Dispute #{id} settled without a ruling: the owner conceded that the spot was "
+            "occupied."
+        ).format(id=dispute_id))  # fmt: skip
+    else:
+        await tell_managers(context, lambda managers: managers.gettext(
+            "✅ Dispute #{id} settled without a ruling: the owner did not answer in time."
+        ).format(id=dispute_id))  # fmt: skip
 
 
 async def settle_unanswered(context: ParkShareContext) -> None:

@@ -5,6 +5,7 @@ bill nobody paid."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import logging
 from datetime import timedelta
@@ -16,6 +17,7 @@ from bot.booking_buttons import left_button
 from bot.context import ParkShareContext
 from bot.i18n import Translator, translator
 from bot.keyboards import inline
+from bot.managers_group import tell_managers
 from bot.payment_messages import simulated_note
 from bot.telegram_text import fit_html
 from core.db.models import OverstayStatus
@@ -157,18 +159,11 @@ async def _to_the_managers(context: ParkShareContext, bill: overstays.Bill) -> N
                 amount=i18n.money(bill.overstay.amount),
             ),
         )
-    chat_id = context.settings.manager_chat_id
-    if chat_id is None:
-        return
-    managers = context.managers_i18n
-    with contextlib.suppress(TelegramError):
-        await context.bot.send_message(
-            chat_id,
-            managers.gettext(
-                "⚠️ Booking #{id}: an overstay of {amount} can't be billed in chat with this "
-                "payment gateway and its card hold had no room for it. Its report is open."
-            ).format(id=bill.parties.booking.id, amount=managers.money(bill.overstay.amount)),
-        )
+    booking_id, amount = bill.parties.booking.id, bill.overstay.amount
+    await tell_managers(context, lambda managers: managers.gettext(
+        "⚠️ Booking #{id}: an overstay of {amount} can't be billed in chat with this payment "
+        "gateway and its card hold had no room for it. Its report is open."
+    ).format(id=booking_id, amount=managers.money(amount)))  # fmt: skip
 
 
 async def tell_of_payment(context: ParkShareContext, paid: overstays.Paid, chat_id: int) -> None:
@@ -219,20 +214,16 @@ async def tell_unpaid(context: ParkShareContext) -> None:
             uow, context.clock,
             pay_within=timedelta(hours=context.settings.overstay_pay_within_hours),
         )  # fmt: skip
-    chat_id = context.settings.manager_chat_id
-    if not bills or chat_id is None:
-        return
-    managers = context.managers_i18n
     for bill in bills:
-        with contextlib.suppress(TelegramError):
-            await context.bot.send_message(
-                chat_id,
-                managers.gettext(
-                    "⚠️ The overstay bill of booking #{id}, {amount}, was not paid in time. The "
-                    "driver (person #{driver}) lost credit for it; the booking's report is open."
-                ).format(
-                    id=bill.parties.booking.id,
-                    amount=managers.money(bill.overstay.amount),
-                    driver=bill.parties.driver.id,
-                ),
-            )
+        await tell_managers(context, functools.partial(_unpaid_line, bill))
+
+
+def _unpaid_line(bill: overstays.Bill, managers: Translator) -> str:
+    return managers.gettext(
+        "⚠️ The overstay bill of booking #{id}, {amount}, was not paid in time. The driver "
+        "(person #{driver}) lost credit for it; the booking's report is open."
+    ).format(
+        id=bill.parties.booking.id,
+        amount=managers.money(bill.overstay.amount),
+        driver=bill.parties.driver.id,
+    )

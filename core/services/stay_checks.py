@@ -231,11 +231,7 @@ async def driver_at(
     for booking, spot in await uow.bookings.staying_on_with_spots(driver_id):
         # A car reported still there: far from the spot, it has gone.
         if point.distance_m(GeoPoint(spot.lat, spot.lon)) >= GONE_BEYOND_M:
-            left = await leave(
-                uow, clock, booking_id=booking.id, driver_id=driver_id, tariff=tariff,
-                bills_in_chat=bills_in_chat,
-            )  # fmt: skip
-            return Moved(there=True, left=left.check, bill=left.bill)
+            return await _gone(uow, clock, booking, tariff, bills_in_chat)
         return Moved(there=True)
     for booking, spot in await uow.bookings.of_driver_with_spots(
         driver_id, ending_after=now - DEPARTURE_GRACE, limit=5
@@ -256,13 +252,20 @@ async def driver_at(
                 and booking.status in (BookingStatus.ACTIVE, BookingStatus.COMPLETED)
                 and booking.start_at <= now
             ):
-                left = await leave(
-                    uow, clock, booking_id=booking.id, driver_id=driver_id, tariff=tariff,
-                    bills_in_chat=bills_in_chat,
-                )  # fmt: skip
-                return Moved(there=True, left=left.check, bill=left.bill)
+                return await _gone(uow, clock, booking, tariff, bills_in_chat)
             return Moved(there=True)
     return Moved()
+
+
+async def _gone(
+    uow: UnitOfWork, clock: Clock, booking: Booking, tariff: OverstayTariff, bills_in_chat: bool
+) -> Moved:
+    """The driver's live location far from the spot: as if they had said they left."""
+    left = await leave(
+        uow, clock, booking_id=booking.id, driver_id=booking.driver_id, tariff=tariff,
+        bills_in_chat=bills_in_chat,
+    )  # fmt: skip
+    return Moved(there=True, left=left.check, bill=left.bill)
 
 
 async def _arrived(uow: UnitOfWork, booking: Booking) -> bool:
