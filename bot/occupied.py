@@ -4,17 +4,16 @@ once); the owner is asked for their side, and concedes by saying nothing in time
 
 from __future__ import annotations
 
-import contextlib
 import html
 from dataclasses import dataclass
 from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup, Message
-from telegram.error import TelegramError
 
 from bot.booking_buttons import MoveStay, OccupiedAnswer, RefundOccupied
 from bot.button_width import fit_label
 from bot.context import ParkShareContext
+from bot.dispute_card import tell
 from bot.i18n import Translator, translator
 from bot.keyboards import Button, inline
 from bot.managers_group import tell_managers
@@ -160,8 +159,7 @@ async def ask_owner(context: ParkShareContext, case: Case, answer_within: timede
             [(_("✋ No, the spot was free"), OccupiedAnswer(case.dispute.id, "free"))],
         ]
     )
-    with contextlib.suppress(TelegramError):
-        await context.bot.send_message(owner.telegram_id, fit_html(text), reply_markup=keyboard)
+    await tell(context, owner.telegram_id, fit_html(text), keyboard)
 
 
 async def tell_of_concession(context: ParkShareContext, conceded: Concession) -> None:
@@ -179,8 +177,7 @@ async def tell_of_concession(context: ParkShareContext, conceded: Concession) ->
             "Thank you for telling us. The report on booking #{id} is settled: it weighs on "
             "your credit as a late cancellation. Please keep the spot free for your bookings."
         )
-    with contextlib.suppress(TelegramError):
-        await context.bot.send_message(owner.telegram_id, text.format(id=booking.id))
+    await tell(context, owner.telegram_id, text.format(id=booking.id))
     dispute_id = conceded.case.dispute.id
     if conceded.how == disputes.Conceded.SAID_SO:
         await tell_managers(context, lambda managers: managers.gettext(

@@ -15,6 +15,7 @@ from telegram.error import TelegramError
 
 from bot.booking_buttons import left_button
 from bot.context import ParkShareContext
+from bot.dispute_card import tell
 from bot.i18n import Translator, translator
 from bot.keyboards import inline
 from bot.managers_group import tell_managers
@@ -65,12 +66,12 @@ async def tell_driver_still_there(context: ParkShareContext, stay: Parties) -> N
             i18n.gettext("Press “I've left” as you go: the clock stops then."),
         ]
     )
-    with contextlib.suppress(TelegramError):
-        await context.bot.send_message(
-            driver.telegram_id,
-            fit_html(text),
-            reply_markup=inline([[left_button(booking.id, i18n)]]),
-        )
+    await tell(
+        context,
+        driver.telegram_id,
+        fit_html(text),
+        inline([[left_button(booking.id, i18n)]]),
+    )
 
 
 async def send_bill(context: ParkShareContext, bill: overstays.Bill) -> None:
@@ -82,17 +83,21 @@ async def send_bill(context: ParkShareContext, bill: overstays.Bill) -> None:
     _ = i18n.gettext
     amount = bill.overstay.amount
     if bill.taken is not None:
-        with contextlib.suppress(TelegramError):
-            await context.bot.send_message(
-                driver.telegram_id,
+        await tell(
+            context,
+            driver.telegram_id,
+            fit_html(
                 _(
                     "You left “{title}” {minutes} min after your stay ended. The overstay, "
                     "{amount}, is taken from the amount held on your card; the rest of the "
                     "hold is let go."
                 ).format(
-                    title=html.escape(spot.title), minutes=bill.minutes, amount=i18n.money(amount)
-                ),
-            )
+                    title=html.escape(spot.title),
+                    minutes=bill.minutes,
+                    amount=i18n.money(amount),
+                )
+            ),
+        )
         await _tell_owner_paid(context, bill, bill.taken.owner_share)
         return
     if bill.overstay.status == OverstayStatus.UNPAID:
@@ -119,18 +124,17 @@ async def send_bill(context: ParkShareContext, bill: overstays.Bill) -> None:
     if isinstance(collection, LinkCollection):  # bills_in_chat said otherwise
         log.error("overstay bill %s: the gateway has no invoice in chat", bill.payload)
         return
+    await tell(
+        context,
+        driver.telegram_id,
+        fit_html(
+            _(
+                "You left “{title}” {minutes} min after your stay ended. The overstay "
+                "costs {amount}: please pay it here."
+            ).format(title=html.escape(spot.title), minutes=bill.minutes, amount=i18n.money(amount))
+        ),
+    )
     with contextlib.suppress(TelegramError):
-        await context.bot.send_message(
-            driver.telegram_id,
-            fit_html(
-                _(
-                    "You left “{title}” {minutes} min after your stay ended. The overstay "
-                    "costs {amount}: please pay it here."
-                ).format(
-                    title=html.escape(spot.title), minutes=bill.minutes, amount=i18n.money(amount)
-                )
-            ),
-        )
         await context.bot.send_invoice(
             chat_id=driver.telegram_id,
             title=fit(_("Overstay, booking #{id}").format(id=bill.parties.booking.id), TITLE_MAX),
@@ -147,9 +151,10 @@ async def _to_the_managers(context: ParkShareContext, bill: overstays.Bill) -> N
     manager will be in touch; the managers get the case."""
     driver = bill.parties.driver
     i18n = translator(driver.language)
-    with contextlib.suppress(TelegramError):
-        await context.bot.send_message(
-            driver.telegram_id,
+    await tell(
+        context,
+        driver.telegram_id,
+        fit_html(
             i18n.gettext(
                 "You left “{title}” {minutes} min after your stay ended; the overstay comes to "
                 "{amount}. A manager will write to you about paying it."
@@ -157,8 +162,9 @@ async def _to_the_managers(context: ParkShareContext, bill: overstays.Bill) -> N
                 title=html.escape(bill.parties.spot.title),
                 minutes=bill.minutes,
                 amount=i18n.money(bill.overstay.amount),
-            ),
-        )
+            )
+        ),
+    )
     booking_id, amount = bill.parties.booking.id, bill.overstay.amount
     await tell_managers(context, lambda managers: managers.gettext(
         "⚠️ Booking #{id}: an overstay of {amount} can't be billed in chat with this payment "
@@ -169,42 +175,42 @@ async def _to_the_managers(context: ParkShareContext, bill: overstays.Bill) -> N
 async def tell_of_payment(context: ParkShareContext, paid: overstays.Paid, chat_id: int) -> None:
     driver_i18n = translator(paid.bill.parties.driver.language)
     if not paid.kept:
-        with contextlib.suppress(TelegramError):
-            await context.bot.send_message(
-                chat_id,
-                driver_i18n.gettext(
-                    "This overstay bill was settled already: your payment goes back to you."
-                ),
-            )
+        await tell(
+            context,
+            chat_id,
+            driver_i18n.gettext(
+                "This overstay bill was settled already: your payment goes back to you."
+            ),
+        )
         return
     if paid.duplicate:
         return
     amount = paid.bill.overstay.amount
-    with contextlib.suppress(TelegramError):
-        await context.bot.send_message(
-            chat_id,
-            driver_i18n.gettext("✅ Overstay paid: {amount}. Thank you.").format(
-                amount=driver_i18n.money(amount)
-            ),
-        )
+    await tell(
+        context,
+        chat_id,
+        driver_i18n.gettext("✅ Overstay paid: {amount}. Thank you.").format(
+            amount=driver_i18n.money(amount)
+        ),
+    )
     await _tell_owner_paid(context, paid.bill, paid.owner_share)
 
 
 async def _tell_owner_paid(context: ParkShareContext, bill: overstays.Bill, share: Money) -> None:
     owner = bill.parties.owner
     to_owner = translator(owner.language)
-    with contextlib.suppress(TelegramError):
-        await context.bot.send_message(
-            owner.telegram_id,
-            to_owner.gettext(
-                "The driver of booking #{id} paid {amount} for staying on. Your share, {share}, "
-                "is added to your payout."
-            ).format(
-                id=bill.parties.booking.id,
-                amount=to_owner.money(bill.overstay.amount),
-                share=to_owner.money(share),
-            ),
-        )
+    await tell(
+        context,
+        owner.telegram_id,
+        to_owner.gettext(
+            "The driver of booking #{id} paid {amount} for staying on. Your share, {share}, "
+            "is added to your payout."
+        ).format(
+            id=bill.parties.booking.id,
+            amount=to_owner.money(bill.overstay.amount),
+            share=to_owner.money(share),
+        ),
+    )
 
 
 async def tell_unpaid(context: ParkShareContext) -> None:

@@ -62,17 +62,6 @@ class Moved:
     refunded: Money
 
 
-async def budget(
-    uow: UnitOfWork, clock: Clock, *, booking_id: int, driver_id: int, cover_percent: int
-) -> Budget:
-    """What a move of this driver's occupied booking may cost; ``RebookingNotOpen`` unless
-    the driver reported it occupied, its money is still held, and it has not moved yet."""
-    booking = await uow.bookings.get(booking_id)
-    if booking is None or booking.driver_id != driver_id:
-        raise BookingNotFound(str(booking_id))
-    return await _budget(uow, clock, booking, cover_percent)
-
-
 async def before_report(
     uow: UnitOfWork, clock: Clock, *, booking_id: int, driver_id: int, cover_percent: int
 ) -> Budget:
