@@ -33,6 +33,22 @@ class ManageBooking(CallbackData):
 
 
 @dataclass(frozen=True)
+class ManageSeries(CallbackData):
+    """A driver's button on a weekly series: list its stays, or cancel those still ahead."""
+
+    prefix = "sr"
+    choices = {"action": frozenset({"show", "cancel", "cancel_yes", "keep"})}  # noqa: RUF012
+    action: str
+    series_id: int
+
+
+def series_button(series_id: int, more: int, i18n: Translator) -> tuple[str, ManageSeries]:
+    count = more + 1
+    label = i18n.ngettext("🔁 The {count} stay", "🔁 All {count} stays", count)
+    return label.format(count=count), ManageSeries("show", series_id)
+
+
+@dataclass(frozen=True)
 class OpenRelay(CallbackData):
     prefix = "rl"
     booking_id: int

@@ -113,6 +113,7 @@ class BookingDraft(Draft):
     # The price and cancellation terms last shown, so Confirm books on nothing else.
     offered_terms: str = ""
     pending_window: str = ""  # a window that reads two ways, until the driver picks one
+    pattern: str = ""  # a weekly pattern ("Mon-Fri 8-18 for 2 weeks"), when booking one
 
 
 @dataclass

@@ -135,6 +135,11 @@ MESSAGES: dict[str, str | Callable[[Translator], str]] = {
     ),
     "dispute.taken": N_("Another manager is already handling this dispute."),
     "forbidden.not_asked": N_("This question was not addressed to you."),
+    "series.needs_answer": N_(
+        "This spot's owner answers each booking, so it can't be booked week after week. Book "
+        "one stay at a time here, or pick a spot that books instantly."
+    ),
+    "not_found.series": N_("Those weekly bookings don't exist."),
     "ledger.unbalanced": N_("Sorry, a payment problem occurred. Nothing was charged."),
 }
 

@@ -50,10 +50,13 @@ def reading_buttons(make: Callable[[str], CallbackData], i18n: Translator) -> li
     ]
 
 
-def reading_text(text: str, kind: str, zone: str, now: datetime) -> str | None:
-    """The text rewritten to say the reading chosen; None once it no longer reads two ways."""
+def reading_text(
+    text: str, kind: str, zone: str, now: datetime, parse: Callable[..., object] | None = None
+) -> str | None:
+    """The text rewritten to say the reading chosen; None once it no longer reads two ways.
+    ``parse``: what reads the text (owners' hours, unless a driver's weekly pattern)."""
     try:
-        parse_availability(text, zone=ZoneInfo(zone), now=now)
+        (parse or parse_availability)(text, zone=ZoneInfo(zone), now=now)
     except AmbiguousHours as error:
         return next(reading.text for reading in error.readings if reading.kind == kind)
     except DomainError:

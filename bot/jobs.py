@@ -67,14 +67,20 @@ async def expire_overdue_bookings(context: ParkShareContext) -> None:
     await tell_waiting_drivers(context, [booking.spot_id for booking in expired])
     await owner_notices.lapsed_unpaid(context, expired)
     for booking in expired:
+        if booking.paid_with_id is not None:
+            continue  # a weekly series lapses as one: told with its first stay
         driver = drivers[booking.id]
+        to_driver = translator(driver.language)
         text = (
-            translator(driver.language)
-            .gettext(
+            to_driver.gettext(
+                "The weekly booking from #{id} expired before it was paid, so its times are "
+                "free again."
+            )
+            if booking.series_id is not None
+            else to_driver.gettext(
                 "Booking #{id} expired before it was paid or accepted, so its time is free again."
             )
-            .format(id=booking.id)
-        )
+        ).format(id=booking.id)
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(driver.telegram_id, text)
 

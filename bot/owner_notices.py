@@ -15,6 +15,7 @@ from bot.booking_buttons import AnswerRequest
 from bot.context import ParkShareContext
 from bot.i18n import N_, Translator, translator
 from bot.keyboards import inline
+from bot.series_view import series_text
 from bot.stay_text import duration_text, window_text
 from bot.telegram_text import fit_html
 from core.credit import CreditTier, tier_of
@@ -39,7 +40,12 @@ def tier_text(driver: Person, i18n: Translator) -> str:
 
 
 async def _send(
-    context: ParkShareContext, booking: Booking, compose, parties: Parties | None = None
+    context: ParkShareContext,
+    booking: Booking,
+    compose,
+    parties: Parties | None = None,
+    *,
+    with_window: bool = True,
 ) -> None:
     """Reads the stay (unless the use case gave its ``parties``), lets ``compose(stay, spot,
     driver, i18n)`` write the owner's text in the owner's language, and sends it; a failure to
@@ -50,10 +56,8 @@ async def _send(
     stay, spot, owner, driver = parties.stay, parties.spot, parties.owner, parties.driver
     i18n = translator(owner.language)
     text = compose(stay, spot, driver, i18n)
-    body = "\n".join(
-        [text, f"<b>{html.escape(spot.title)}</b>", window_text(stay, spot, i18n),
-         tier_text(driver, i18n)]
-    )  # fmt: skip
+    lines = [text, f"<b>{html.escape(spot.title)}</b>", window_text(stay, spot, i18n)]
+    body = "\n".join([*(lines if with_window else [text]), tier_text(driver, i18n)])
     try:
         await context.bot.send_message(owner.telegram_id, fit_html(body))
     except TelegramError:
@@ -73,10 +77,47 @@ async def booked(
     await _send(context, booking, compose, parties)
 
 
-async def paid(context: ParkShareContext, booking: Booking, parties: Parties | None = None) -> None:
-    """A booking paid; an extension paid is told as ``extended``."""
+async def series_booked(
+    context: ParkShareContext, made: list[Booking], pattern: str, parties: Parties
+) -> None:
+    """Every stay of a weekly series in one notice, not one a stay."""
+
+    def compose(stay: Stay, spot: Spot, driver: Person, i18n: Translator) -> str:
+        minutes = context.settings.payment_window_minutes
+        head = i18n.ngettext(
+            "🆕 New weekly booking: {count} stays. The driver has {minutes} minute to pay.",
+            "🆕 New weekly booking: {count} stays. The driver has {minutes} minutes to pay.",
+            minutes,
+        ).format(count=len(made), minutes=minutes)
+        return head + "\n" + series_text(spot, pattern, made, i18n)
+
+    await _send(context, made[0], compose, parties, with_window=False)
+
+
+async def paid(
+    context: ParkShareContext,
+    booking: Booking,
+    parties: Parties | None = None,
+    together: list[Booking] | None = None,
+) -> None:
+    """A booking paid; an extension paid is told as ``extended``. ``together``: every stay of
+    a weekly series the payment was for, when it was for more than one."""
     if booking.extends_id is not None:
         await extended(context, booking, parties)
+        return
+    if together and len(together) > 1:
+        total = sum((b.price for b in together[1:]), together[0].price)
+
+        def compose_series(stay: Stay, spot: Spot, driver: Person, i18n: Translator) -> str:
+            return i18n.ngettext(
+                "✅ The weekly booking from #{id} is paid: {price} for {count} stay. Each "
+                "stay's money is held until that stay is over.",
+                "✅ The weekly booking from #{id} is paid: {price} for {count} stays. Each "
+                "stay's money is held until that stay is over.",
+                len(together),
+            ).format(id=stay.id, price=i18n.money(total), count=len(together))
+
+        await _send(context, booking, compose_series, parties)
         return
 
     def compose(stay: Stay, spot: Spot, driver: Person, i18n: Translator) -> str:
@@ -116,14 +157,46 @@ async def cancelled_by_driver(
     await _send(context, booking, compose, parties)
 
 
+async def series_cancelled_by_driver(
+    context: ParkShareContext,
+    cancelled: list[Booking],
+    pattern: str,
+    kept: Money,
+    parties: Parties,
+) -> None:
+    """Stays of a weekly series the driver cancelled together, in one notice."""
+
+    def compose(stay: Stay, spot: Spot, driver: Person, i18n: Translator) -> str:
+        text = i18n.ngettext(
+            "✖️ The driver cancelled {count} stay of a weekly booking. Its time is free again.",
+            "✖️ The driver cancelled {count} stays of a weekly booking. Their time is free again.",
+            len(cancelled),
+        ).format(count=len(cancelled))
+        if kept.minor:
+            text += " " + i18n.gettext(
+                "Some were cancelled late, so {kept} of their price goes to you."
+            ).format(kept=i18n.money(kept))
+        return text + "\n" + series_text(spot, pattern, cancelled, i18n)
+
+    await _send(context, cancelled[0], compose, parties, with_window=False)
+
+
 async def lapsed_unpaid(context: ParkShareContext, expired: list[Booking]) -> None:
     """Bookings and requests that expired unpaid; an unpaid extension the owner never heard of
     lapses silently."""
     for booking in expired:
-        if booking.extends_id is not None:
-            continue
+        if booking.extends_id is not None or booking.paid_with_id is not None:
+            continue  # a weekly series lapses as one: told with its first stay
+        weekly = booking.series_id is not None
 
-        def compose(stay: Stay, spot: Spot, driver: Person, i18n: Translator) -> str:
+        def compose(
+            stay: Stay, spot: Spot, driver: Person, i18n: Translator, weekly: bool = weekly
+        ) -> str:
+            if weekly:
+                return i18n.gettext(
+                    "⌛ The weekly booking from #{id} lapsed before it was paid, so its times "
+                    "are free again."
+                ).format(id=stay.id)
             return i18n.gettext(
                 "⌛ Booking #{id} lapsed before it was confirmed, so its time is free again."
             ).format(id=stay.id)

@@ -25,7 +25,7 @@ from core.errors import InvalidCurrency
 from core.geo import GeoPoint
 from core.guidance import route_links
 from core.ports import CollectOrder, GatewayRefused, LinkCollection
-from core.services import booking_payments, bookings, stays
+from core.services import booking_payments, bookings, series, stays
 from core.services.parties import Side
 from core.services.stays import Parties, PaymentDue
 from payments.telegram_invoice import (
@@ -101,7 +101,8 @@ async def send_payment(
             CollectOrder(
                 booking_id=charge.booking_id, amount=charge.amount, description=description,
                 payload=charge.payload, idempotency_key=f"{charge.payload}:collect",
-                hold=charge.start_at - context.clock.now() < booking_payments.HOLD_LAPSES_AFTER,
+                hold=charge.holdable
+                and charge.start_at - context.clock.now() < booking_payments.HOLD_LAPSES_AFTER,
                 return_url=f"https://t.me/{context.bot.username}",
                 pay_by=charge.pay_by(timedelta(minutes=context.settings.payment_window_minutes)),
                 hold_extra=buffer,
@@ -128,20 +129,25 @@ async def send_payment(
         return
     await context.bot.send_invoice(
         chat_id=chat_id,
-        title=fit(
-            (
-                _("Extension of booking #{id}")
-                if stay.id != charge.booking_id
-                else _("Parking booking #{id}")
-            ).format(id=stay.id),
-            TITLE_MAX,
-        ),
+        title=fit(_invoice_title(charge, stay.id, i18n), TITLE_MAX),
         description=fit(description, DESCRIPTION_MAX),
         payload=charge.payload,
         currency=charge.amount.currency,
         prices=[LabeledPrice(_("Parking"), total)],
         provider_token=collection.provider_token,
     )
+
+
+def _invoice_title(charge: booking_payments.Charge, stay_id: int, i18n: Translator) -> str:
+    if charge.stays > 1:
+        return i18n.ngettext(
+            "Weekly parking from #{id}: {count} stay",
+            "Weekly parking from #{id}: {count} stays",
+            charge.stays,
+        ).format(id=stay_id, count=charge.stays)
+    if stay_id != charge.booking_id:
+        return i18n.gettext("Extension of booking #{id}").format(id=stay_id)
+    return i18n.gettext("Parking booking #{id}").format(id=stay_id)
 
 
 def invoice_refusal_text(refusal: TelegramAmountRefused, i18n: Translator) -> str:
@@ -190,9 +196,11 @@ async def tell_of_payment(
     chat_id: int,
     i18n: Translator,
     parties: Parties | None = None,
+    together: list[Booking] | None = None,
 ) -> None:
     """The driver's confirmation (or what became of the payment), and the owner's notice: the
-    same whether Telegram's invoice or Stripe's page took the money. ``parties``: the stay and
+    same whether Telegram's invoice or Stripe's page took the money. ``together``: the stays
+    the payment confirmed, when the use case read them. ``parties``: the stay and
     both sides, when the use case that recorded the payment read them."""
     if outcome.duplicate or outcome.result not in HOLDS_THE_SPOT:
         with contextlib.suppress(TelegramError):
@@ -203,13 +211,25 @@ async def tell_of_payment(
     head = None
     if outcome.result == booking_payments.PaymentResult.REINSTATED:
         head = payment_outcome_text(outcome, i18n)
-    if parties is None:  # a webhook's payment: read once for the driver's and owner's messages
+    if together is None and outcome.booking.series_id is None:
+        together = [outcome.booking]
+    if parties is None or together is None:
+        # Read once for the driver's and owner's messages: a webhook's payment, or the stays
+        # of a weekly series one payment confirmed.
         async with context.db.reading() as uow:
-            parties = await stays.parties_of(uow, outcome.booking)
+            if parties is None:
+                parties = await stays.parties_of(uow, outcome.booking)
+            if together is None:
+                together = await series.paid_together(uow, outcome.booking)
+    if head is None and len(together) > 1:
+        head = i18n.gettext(
+            "✅ Paid. Your {count} weekly stays are confirmed; the first is booking #{id}. "
+            "/bookings lists them all."
+        ).format(count=len(together), id=outcome.booking.id)
     text, keyboard = await confirmation(context, outcome.booking, i18n, head=head, parties=parties)
     with contextlib.suppress(TelegramError):
         await context.bot.send_message(chat_id, text, reply_markup=keyboard)
-    await owner_notices.paid(context, outcome.booking, parties)
+    await owner_notices.paid(context, outcome.booking, parties, together)
 
 
 HOLDS_THE_SPOT = frozenset(

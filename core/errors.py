@@ -58,6 +58,8 @@ class ErrorCode(StrEnum):
     DISPUTE_ALREADY_OPEN = "dispute.already_open"
     DISPUTE_TAKEN = "dispute.taken"
     FORBIDDEN_NOT_ASKED = "forbidden.not_asked"
+    SERIES_NEEDS_ANSWER = "series.needs_answer"
+    SERIES_NOT_FOUND = "not_found.series"
     LEDGER_UNBALANCED = "ledger.unbalanced"
 
 
@@ -137,6 +139,10 @@ class BookingNotFound(NotFound):
     code = ErrorCode.NOT_FOUND_BOOKING
 
 
+class SeriesNotFound(NotFound):
+    code = ErrorCode.SERIES_NOT_FOUND
+
+
 class Forbidden(DomainError):
     code = ErrorCode.FORBIDDEN
 
@@ -163,6 +169,12 @@ class WindowUnavailable(DomainError):
     """The spot is not offered for the whole requested window."""
 
     code = ErrorCode.BOOKING_UNAVAILABLE
+
+
+class SeriesNeedsAnswer(DomainError):
+    """The spot's owner answers each booking, so its time cannot be booked week after week."""
+
+    code = ErrorCode.SERIES_NEEDS_ANSWER
 
 
 class WindowTaken(DomainError):

@@ -31,10 +31,13 @@ from bot.keyboards import CallbackData, inline
 from bot.overstay_bills import tariff_text
 from bot.owner_notices import notify_owner_of_request
 from bot.payment_messages import offer_payment
+from bot.series_view import plan_text
 from bot.spot_buttons import BookSpot, OpenSpot
+from bot.telegram_text import fit_html
 from core.availability_text import OVERNIGHT, SAME_DAY, AmbiguousHours, parse_window
 from core.db.models import Spot
 from core.errors import (
+    AvailabilityNotUnderstood,
     DomainError,
     WindowInPast,
     WindowTaken,
@@ -44,7 +47,8 @@ from core.errors import (
 from core.geo import GeoPoint
 from core.money import Money
 from core.pricing import price_of
-from core.services import bookings, spots, stays
+from core.recurrence import NotAPattern, parse_pattern
+from core.services import bookings, series, spots, stays
 from core.services.search import SearchFilters, nearest_free
 from core.status import BookingStatus
 from core.window import DEFAULT_WINDOW, Window, window_for
@@ -53,9 +57,18 @@ from core.window import DEFAULT_WINDOW, Window, window_for
 CANCELLED = N_("Booking cancelled. Nothing was reserved.")
 
 
+# Asked when the driver wants the same time every week.
+PATTERN_QUESTION = N_(
+    "Which days and hours, and for how long? For example: Mon-Fri 8-18 for two weeks, every "
+    "Saturday 9-13 until 31.01."
+)
+
+
 class BookState(IntEnum):
     CONFIRM = auto()
     CUSTOM_WINDOW = auto()
+    PATTERN = auto()
+    SERIES = auto()
 
 
 @dataclass(frozen=True)
@@ -63,9 +76,20 @@ class BookingStep(CallbackData):
     prefix = "bk"
     choices = {  # noqa: RUF012
         # OVERNIGHT and SAME_DAY: which reading of a window such as "today 18-8" was meant.
-        "action": frozenset({"confirm", "other_time", "cancel", OVERNIGHT, SAME_DAY})
-    }
+        "action": frozenset({
+            "confirm", "other_time", "cancel", OVERNIGHT, SAME_DAY,
+            "weekly", "series_book", "series_elsewhere",
+        })
+    }  # fmt: skip
     action: str
+
+
+@dataclass(frozen=True)
+class BookSeriesAt(CallbackData):
+    """The weekly pattern the driver is booking, at another spot free for all of it."""
+
+    prefix = "bw"
+    spot_id: int
 
 
 @on_button(BookSpot, forged=ConversationHandler.END)
@@ -141,6 +165,7 @@ async def _ask_confirmation(
             [
                 [(_("✅ Confirm"), BookingStep("confirm"))],
                 [(_("🕒 Another time"), BookingStep("other_time"))],
+                [(_("🔁 Every week"), BookingStep("weekly"))],
                 [(_("Cancel"), BookingStep("cancel"))],
             ]
         ),
@@ -165,6 +190,13 @@ async def step_pressed(
             _("When do you need it? For example: today 14-18, tomorrow 9-17, today until 20:00.")
         )
         return BookState.CUSTOM_WINDOW
+    if step.action == "weekly":
+        await message_of(update).reply_text(_(PATTERN_QUESTION))
+        return BookState.PATTERN
+    if step.action == "series_book":
+        return await _book_series(update, context)
+    if step.action == "series_elsewhere":
+        return await _series_elsewhere(update, context)
     return await _confirm(update, context)
 
 
@@ -176,7 +208,10 @@ async def _reading_picked(
     if draft is not None and draft.pending_window:
         async with context.db.reading() as uow:
             spot = await spots.get(uow, draft.spot_id)
-        text = reading_text(draft.pending_window, kind, spot.timezone, context.clock.now())
+        now = context.clock.now()
+        text = reading_text(
+            draft.pending_window, kind, spot.timezone, now, parse=parse_pattern
+        ) or reading_text(draft.pending_window, kind, spot.timezone, now)
     if draft is None or text is None:
         await query.answer(context.i18n.gettext("This button is no longer valid."), show_alert=True)
         return BookState.CUSTOM_WINDOW
@@ -198,6 +233,9 @@ async def _window_given(
     if spot is None:
         async with context.db.reading() as uow:
             spot = await spots.get(uow, draft.spot_id)
+    # "Mon-Fri 8-18 for 2 weeks" typed where one window was asked: the driver means a series.
+    if (weekly := await _pattern_given(update, context, text, spot)) is not None:
+        return weekly
     try:
         window = parse_window(text, zone=ZoneInfo(spot.timezone), now=context.clock.now())
     except AmbiguousHours as error:
@@ -220,6 +258,192 @@ async def _window_given(
         return BookState.CUSTOM_WINDOW
     draft.start_at, draft.end_at = window.start.isoformat(), window.end.isoformat()
     return await _ask_confirmation(update, context, spot=spot)
+
+
+async def pattern_typed(update: Update, context: ParkShareContext) -> BookState:
+    _ = context.i18n.gettext
+    draft = context.user_data.current_booking()
+    async with context.db.reading() as uow:
+        spot = await spots.get(uow, draft.spot_id)
+    weekly = await _pattern_given(update, context, text_of(update), spot)
+    if weekly is None:
+        await message_of(update).reply_text(
+            _("Please say for how long, too.") + " " + _(PATTERN_QUESTION)
+        )
+        return BookState.PATTERN
+    return weekly
+
+
+async def _pattern_given(
+    update: Update, context: ParkShareContext, text: str, spot: Spot
+) -> BookState | None:
+    """The offer of a weekly pattern at ``spot``; None when ``text`` says no length, so is
+    not a pattern."""
+    _ = context.i18n.gettext
+    draft = context.user_data.current_booking()
+    try:
+        async with context.db.reading() as uow:
+            plan = await series.plan(
+                uow, context.clock, spot_id=spot.id, driver_id=context.person_id, text=text
+            )
+    except NotAPattern:
+        return None
+    except AmbiguousHours as error:
+        draft.pending_window = text
+        await message_of(update).reply_text(
+            reading_question(error, text, spot.timezone, context.i18n),
+            reply_markup=inline(reading_buttons(BookingStep, context.i18n)),
+        )
+        return BookState.PATTERN
+    except AvailabilityNotUnderstood:
+        await message_of(update).reply_text(
+            _("I couldn't read that as days and hours.") + " " + _(PATTERN_QUESTION)
+        )
+        return BookState.PATTERN
+    except DomainError as error:
+        await message_of(update).reply_text(explain(error, context.i18n))
+        return BookState.PATTERN
+    draft.spot_id, draft.pattern = spot.id, plan.pattern.text
+    return await _offer_series(update, context, plan)
+
+
+def _series_terms(plan: series.Plan) -> str:
+    """What the driver agrees to for a pattern, as one comparable value."""
+    price = plan.price
+    starts = ",".join(o.window.start.isoformat() for o in plan.free)
+    return f"{price.minor} {price.currency} {starts}"
+
+
+async def _offer_series(
+    update: Update, context: ParkShareContext, plan: series.Plan, *, changed: bool = False
+) -> BookState:
+    i18n = context.i18n
+    _ = i18n.gettext
+    settings = context.settings
+    draft = context.user_data.current_booking()
+    draft.offered_terms = _series_terms(plan)
+    text = plan_text(plan, i18n)
+    if changed:
+        text = _("The terms changed since I showed them. Here they are now:") + "\n" + text
+    free, taken = plan.free, plan.taken
+    rows: list[list] = []
+    if free:
+        text += "\n\n" + _(
+            "Paid at once. Each stay can be cancelled on its own: free until {hours} h before "
+            "it starts, later {percent} % of its price is kept."
+        ).format(hours=settings.free_cancellation_hours,
+                 percent=settings.late_cancellation_percent)  # fmt: skip
+        label = (
+            i18n.ngettext("✅ Book the {count} free · {price}",
+                          "✅ Book the {count} free · {price}", len(free))
+            if taken
+            else i18n.ngettext("✅ Book {count} stay · {price}", "✅ Book all {count} · {price}",
+                          len(free))
+        )  # fmt: skip
+        rows.append([(label.format(count=len(free), price=i18n.money(plan.price)),
+                      BookingStep("series_book"))])  # fmt: skip
+    if taken:
+        rows.append([(_("🔎 Spots free for all"), BookingStep("series_elsewhere"))])
+    rows.append([(_("Cancel"), BookingStep("cancel"))])
+    await message_of(update).reply_text(fit_html(text), reply_markup=inline(rows))
+    return BookState.SERIES
+
+
+async def _book_series(update: Update, context: ParkShareContext) -> BookState | int:
+    draft = context.user_data.booking_draft
+    if draft is None or not draft.pattern:
+        return await end_flow(update, context, forget=_forget, said=CANCELLED)
+    settings = context.settings
+    try:
+        async with context.db.unit_of_work() as uow:
+            fresh = await series.plan(
+                uow, context.clock, spot_id=draft.spot_id, driver_id=context.person_id,
+                text=draft.pattern,
+            )  # fmt: skip
+            if _series_terms(fresh) != draft.offered_terms or not fresh.free:
+                raise _TermsChanged
+            booked = await series.book(
+                uow, context.clock, driver_id=context.person_id, spot_id=draft.spot_id,
+                pattern=draft.pattern, windows=[o.window for o in fresh.free],
+                commission_basis_points=settings.commission_basis_points,
+                trusted_owner_commission_basis_points=(
+                    settings.trusted_owner_commission_basis_points
+                ),
+            )  # fmt: skip
+            parties = await stays.parties_of(uow, booked.first)
+            due = await stays.payment_due(uow, booked.first.id, context.person_id)
+    except (_TermsChanged, WindowTaken):
+        # Read again: what the rolled-back transaction read is gone with it.
+        async with context.db.reading() as uow:
+            fresh = await series.plan(
+                uow, context.clock, spot_id=draft.spot_id, driver_id=context.person_id,
+                text=draft.pattern,
+            )  # fmt: skip
+        return await _offer_series(update, context, fresh, changed=True)
+    except DomainError as error:
+        await message_of(update).reply_text(explain(error, context.i18n))
+        return BookState.SERIES
+    context.user_data.booking_draft = None
+    i18n = context.i18n
+    minutes = settings.payment_window_minutes
+    await message_of(update).reply_text(
+        i18n.ngettext(
+            "Your {count} weekly stays are held for {minutes} minute. Pay {price} now to "
+            "confirm them all.",
+            "Your {count} weekly stays are held for {minutes} minutes. Pay {price} now to "
+            "confirm them all.",
+            minutes,
+        ).format(count=len(booked.bookings), minutes=minutes, price=i18n.money(booked.price))
+    )
+    await offer_payment(
+        context, booked.first.id, chat_id=chat_of(update).id,
+        driver_id=context.person_id, i18n=i18n, due=due,
+    )  # fmt: skip
+    await owner_notices.series_booked(context, booked.bookings, draft.pattern, parties)
+    return ConversationHandler.END
+
+
+async def _series_elsewhere(update: Update, context: ParkShareContext) -> BookState | int:
+    """The nearest spots free for every stay of the pattern, each a button that offers it
+    there."""
+    i18n = context.i18n
+    _ = i18n.gettext
+    draft = context.user_data.booking_draft
+    if draft is None or not draft.pattern:
+        return await end_flow(update, context, forget=_forget, said=CANCELLED)
+    async with context.db.reading() as uow:
+        plan = await series.plan(
+            uow, context.clock, spot_id=draft.spot_id, driver_id=context.person_id,
+            text=draft.pattern,
+        )  # fmt: skip
+    found = await series.elsewhere(
+        context.db, context.clock, plan, driver_id=context.person_id, most=3
+    )
+    if not found:
+        await message_of(update).reply_text(_("No spot nearby is free for all of these times."))
+        return await _offer_series(update, context, plan)
+    await message_of(update).reply_text(
+        _("Spots nearby free for all of these times:"),
+        reply_markup=inline([
+            [(f"{hit.title} · {i18n.distance(hit.distance_m)}", BookSeriesAt(hit.spot_id))]
+            for hit in found
+        ]),
+    )  # fmt: skip
+    return BookState.SERIES
+
+
+@on_button(BookSeriesAt, forged=ConversationHandler.END)
+async def series_elsewhere_pressed(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: BookSeriesAt
+) -> BookState | int:
+    draft = context.user_data.booking_draft
+    if draft is None or not draft.pattern:
+        await query.answer(context.i18n.gettext("This button is no longer valid."), show_alert=True)
+        return ConversationHandler.END
+    await query.answer()
+    async with context.db.reading() as uow:
+        spot = (await spots.card(uow, pressed.spot_id)).spot
+    return await _pattern_given(update, context, draft.pattern, spot) or BookState.PATTERN
 
 
 class _TermsChanged(Exception):
@@ -337,16 +561,22 @@ def build_book_conversation() -> ConversationHandler:
         stopped=N_("Booking stopped. Nothing was reserved."),
         cancelled=CANCELLED,
         forget=_forget,
-        entry_points=[book_pressed],
+        entry_points=[book_pressed, series_elsewhere_pressed],
         states={
             BookState.CONFIRM: [step_pressed],
             BookState.CUSTOM_WINDOW: [
                 MessageHandler(filters.TEXT & ~filters.COMMAND, window_typed),
                 step_pressed,
             ],
+            BookState.PATTERN: [
+                MessageHandler(filters.TEXT & ~filters.COMMAND, pattern_typed),
+                step_pressed,
+            ],
+            BookState.SERIES: [step_pressed],
         },
         fallbacks=[
             CallbackQueryHandler(stale_button, pattern=BookingStep.pattern()),
+            CallbackQueryHandler(stale_button, pattern=BookSeriesAt.pattern()),
         ],
         # Pressing Book on another card starts over with that spot.
         allow_reentry=True,

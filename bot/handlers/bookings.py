@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+from collections import Counter
 from dataclasses import dataclass
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
@@ -25,6 +26,7 @@ from bot.booking_buttons import (
     rate_button,
     relay_button,
     report_button,
+    series_button,
 )
 from bot.buttons import on_button
 from bot.context import ParkShareContext
@@ -83,12 +85,18 @@ def describe_stay(stay: Stay, spot: Spot, i18n: Translator) -> str:
 
 
 def driver_buttons(booking: Booking | Stay, i18n: Translator) -> InlineKeyboardMarkup | None:
+    rows = _driver_rows(booking, i18n)
+    return inline(rows) if rows else None
+
+
+def _driver_rows(booking: Booking | Stay, i18n: Translator) -> list[list]:
     _ = i18n.gettext
     stay = booking if isinstance(booking, Stay) else Stay(booking)
     booking = stay.booking
     rows = _trust_row(booking, Side.DRIVER, i18n)
     if booking.status == BookingStatus.AWAITING_PAYMENT:
-        rows.append([(_("💳 Pay"), PayBooking(booking.id))])
+        # A weekly series is paid with its first stay.
+        rows.append([(_("💳 Pay"), PayBooking(booking.paid_with_id or booking.id))])
     if stay.unpaid_extension is not None:
         rows.append([(_("💳 Pay the extension"), PayBooking(stay.unpaid_extension.id))])
     if stay.status in bookings.EXTENDABLE and stay.unpaid_extension is None:
@@ -103,7 +111,7 @@ def driver_buttons(booking: Booking | Stay, i18n: Translator) -> InlineKeyboardM
         rows.append([left_button(booking.id, i18n)])
     if booking.status in bookings.CANCELLABLE:
         rows.append([(_("✖️ Cancel"), ManageBooking("cancel", booking.id, booking.version))])
-    return inline(rows) if rows else None
+    return rows
 
 
 def _trust_row(booking: Booking, side: Side, i18n: Translator) -> list[list]:
@@ -138,7 +146,8 @@ async def list_bookings(update: Update, context: ParkShareContext) -> None:
     i18n = context.i18n
     person_id = context.person_id
     async with context.db.reading() as uow:
-        upcoming = await bookings.upcoming_of_driver(uow, context.clock, person_id)
+        # Enough for the longest weekly series beside other bookings: a series is shown once.
+        upcoming = await bookings.upcoming_of_driver(uow, context.clock, person_id, limit=60)
         past = await bookings.past_of_driver(uow, context.clock, person_id)
         at_my_spots = await bookings.at_owners_spots(uow, context.clock, person_id)
         stays_over = await bookings.completed_at_owners_spots(uow, person_id)
@@ -160,8 +169,26 @@ async def list_bookings(update: Update, context: ParkShareContext) -> None:
         await reply(_("You have no bookings yet. Share your location to find a spot."))
         return
     live = [(stay, s) for stay, s in upcoming_stays if stay.status in LIVE_BOOKING_STATUSES]
+    in_series = Counter(stay.booking.series_id for stay, _spot in live)
+    shown_series: set[int] = set()
     for stay, spot in live:
-        await reply(describe_stay(stay, spot, i18n), reply_markup=driver_buttons(stay, i18n))
+        series_id = stay.booking.series_id
+        if series_id is None:
+            await reply(describe_stay(stay, spot, i18n), reply_markup=driver_buttons(stay, i18n))
+            continue
+        if series_id in shown_series:
+            continue  # a weekly series shows its next stay, and its others behind a button
+        shown_series.add(series_id)
+        more = in_series[series_id] - 1
+        text = describe_stay(stay, spot, i18n)
+        if more:
+            text += "\n" + i18n.ngettext(
+                "🔁 and {count} more stay of this weekly booking",
+                "🔁 and {count} more stays of this weekly booking",
+                more,
+            ).format(count=more)
+        series_rows = [*_driver_rows(stay, i18n), [series_button(series_id, more, i18n)]]
+        await reply(text, reply_markup=inline(series_rows))
     if past_stays:
         lines = [_("<b>Past bookings</b>")]
         lines += [describe_stay(stay, spot, i18n) for stay, spot in past_stays]

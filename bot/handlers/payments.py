@@ -88,8 +88,9 @@ async def payment_received(update: Update, context: ParkShareContext) -> None:
             provider_charge_id=paid.provider_payment_charge_id,
         )
     await tell_of_payment(
-        context, paid_for.outcome, chat_of(update).id, context.i18n, paid_for.parties
-    )
+        context, paid_for.outcome, chat_of(update).id, context.i18n, paid_for.parties,
+        paid_for.together,
+    )  # fmt: skip
 
 
 def handlers() -> list[BaseHandler]:

@@ -40,9 +40,13 @@ _PURPOSE = case(
     ),
     (LedgerEntry.account.like("driver:%"), literal("refunded")),
     # A stay moved from an occupied spot: its money leaves one booking and arrives at the
-    # next through the first one's "moving:" account, and the platform may add to it.
+    # next through the first one's "moving:" account, and the platform may add to it. The
+    # stays of a weekly series get their money from the first one's payment the same way.
     (
-        and_(LedgerEntry.account.like("moving:%"), LedgerTransaction.kind == "rebooked_out"),
+        and_(
+            LedgerEntry.account.like("moving:%"),
+            LedgerTransaction.kind.in_(("rebooked_out", "series_out")),
+        ),
         literal("moved_out"),
     ),
     (LedgerEntry.account.like("moving:%"), literal("moved_in")),

@@ -273,6 +273,11 @@ class Booking(Base):
     extends_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"), index=True)
     # A stay moved here from a spot found occupied is paid with that booking's money, once.
     rebooked_from_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"), unique=True)
+    # One of the stays of a weekly pattern booked together.
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("booking_series.id"), index=True)
+    # Paid by the payment of another booking of its series (the first of those paid together),
+    # whose money arrives here when it is paid.
+    paid_with_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"), index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -291,6 +296,21 @@ class Booking(Base):
         self.status = status
         self.version += 1
         self.updated_at = at
+
+
+class BookingSeries(Base):
+    """Stays a driver booked at one spot by a weekly pattern ("Mon-Fri 8-18 for 2 weeks"), made
+    and paid together. Each stay is a booking of its own, for reminders, check-in, disputes,
+    cancellation and payout alike."""
+
+    __tablename__ = "booking_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    spot_id: Mapped[int] = mapped_column(ForeignKey("spot.id"))
+    driver_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    # The pattern as the driver typed it, shown back to both sides.
+    pattern: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
 
 
 class OverstayStatus(StrEnum):

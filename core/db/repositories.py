@@ -45,6 +45,7 @@ from core.db.models import (
     AvailabilityWindow,
     Booking,
     BookingNotice,
+    BookingSeries,
     Checkout,
     CreditEvent,
     Dispute,
@@ -227,7 +228,8 @@ _NARROW_FREE_TIME = (
 )
 _NEW_BOOKING_COLUMNS = (
     "driver_id", "start_at", "end_at", "currency", "price_minor", "commission_minor", "status",
-    "version", "extends_id", "rebooked_from_id", "created_at", "updated_at",
+    "version", "extends_id", "rebooked_from_id", "series_id", "paid_with_id", "created_at",
+    "updated_at",
 )  # fmt: skip
 _NEW_BOOKING = [
     bindparam(f"new_{name}", type_=_BOOKING.c[name].type) for name in _NEW_BOOKING_COLUMNS
@@ -621,6 +623,29 @@ class Bookings(_Repository):
             select(Booking).where(Booking.extends_id.in_(ids)).order_by(Booking.id)
         )
         return list(rows)
+
+    async def paid_with(self, booking_id: int) -> list[Booking]:
+        """The other bookings of a series the payment of ``booking_id`` pays, in id order (the
+        order writers lock them in)."""
+        rows = await self.session.scalars(
+            select(Booking).where(Booking.paid_with_id == booking_id).order_by(Booking.id)
+        )
+        return list(rows)
+
+    async def of_series(self, series_id: int) -> list[Booking]:
+        """Every booking of a series, in id order (soonest first: they are made so)."""
+        rows = await self.session.scalars(
+            select(Booking).where(Booking.series_id == series_id).order_by(Booking.id)
+        )
+        return list(rows)
+
+    async def add_series(self, series: BookingSeries) -> BookingSeries:
+        self.session.add(series)
+        await self.session.flush()
+        return series
+
+    async def series(self, series_id: int) -> BookingSeries | None:
+        return await self.session.get(BookingSeries, series_id)
 
     async def live_extension_of(self, booking_id: int) -> Booking | None:
         return await self.session.scalar(

@@ -13,7 +13,7 @@ from core.db.models import Booking, Checkout, GatewayEvent, Payment, PaymentStat
 from core.db.uow import UnitOfWork
 from core.errors import BookingNotFound, BookingNotPayable, PaymentMismatch, WindowTaken
 from core.money import Money
-from core.services import bookings, holds, ledger, settlement
+from core.services import bookings, holds, ledger, series, settlement
 from core.services.ledger import ESCROW, Posting, driver_account
 from core.status import BookingStatus, SpotStatus
 
@@ -36,6 +36,14 @@ class Charge:
     awaiting_since: datetime
     # The spot's hourly price: what an overstay is reckoned from.
     hourly_price: Money
+    # The stays this payment is for: more than one for the first stay of a weekly series,
+    # which is charged at once (never a card hold: cancelling one stay must not let go of the
+    # others' money).
+    stays: int = 1
+
+    @property
+    def holdable(self) -> bool:
+        return self.stays == 1
 
     def pay_by(self, payment_window: timedelta) -> datetime:
         """When the booking expires unpaid."""
@@ -65,17 +73,34 @@ async def charge_for(uow: UnitOfWork, *, booking_id: int, driver_id: int) -> Cha
     booking = await _own_booking(uow, booking_id, driver_id)
     if booking.status != BookingStatus.AWAITING_PAYMENT:
         raise BookingNotPayable(str(booking_id), status=booking.status)
+    if booking.paid_with_id is not None:
+        # Paid with the first stay of its series: asked for there, never on its own.
+        raise BookingNotPayable(str(booking_id), status=booking.status)
     spot = await uow.spots.get(booking.spot_id)
     assert spot is not None
+    paying_for = [booking]
+    if booking.series_id is not None:
+        paying_for += [
+            other for other in await uow.bookings.paid_with(booking.id)
+            if other.status == BookingStatus.AWAITING_PAYMENT
+        ]  # fmt: skip
     return Charge(
         booking_id=booking.id,
         payload=payload_for(booking),
-        amount=booking.price,
+        amount=sum((other.price for other in paying_for[1:]), booking.price),
         spot_title=spot.title,
         start_at=booking.start_at,
         awaiting_since=booking.updated_at,
         hourly_price=spot.hourly_price,
+        stays=len(paying_for),
     )
+
+
+async def _owed_for(uow: UnitOfWork, booking: Booking) -> Money:
+    """The price a payment for ``booking`` must bring: with the stays of its series it pays."""
+    if booking.series_id is None:
+        return booking.price
+    return await series.batch_price(uow, booking)
 
 
 async def check_payable(uow: UnitOfWork, *, payload: str, driver_id: int, amount: Money) -> None:
@@ -83,7 +108,11 @@ async def check_payable(uow: UnitOfWork, *, payload: str, driver_id: int, amount
     booking = await _own_booking(uow, booking_id_of(payload), driver_id)
     if booking.status != BookingStatus.AWAITING_PAYMENT:
         raise BookingNotPayable(str(booking.id), status=booking.status)
-    if payload != payload_for(booking) or amount != booking.price:
+    if (
+        payload != payload_for(booking)
+        or booking.paid_with_id is not None
+        or amount != await _owed_for(uow, booking)
+    ):
         raise PaymentMismatch(payload)
 
 
@@ -144,10 +173,14 @@ async def record_payment(
         and hold_extra.currency == booking.currency
         else None
     )
+    owed_price = await _owed_for(uow, booking)
     with_buffer = buffer is not None and amount == booking.price + buffer
-    price_paid = amount == booking.price or with_buffer
+    price_paid = booking.paid_with_id is None and (amount == owed_price or with_buffer)
     if price_paid and booking.status == BookingStatus.AWAITING_PAYMENT:
         result = PaymentResult.CONFIRMED
+    elif booking.series_id is not None and booking.status == BookingStatus.EXPIRED:
+        # A series is booked whole or not at all: its stays are not taken back one by one.
+        result = PaymentResult.REFUNDED_LAPSED
     elif price_paid and booking.status == BookingStatus.EXPIRED:
         result = await _reinstate_or_refund(uow, clock, booking)
     elif booking.status == BookingStatus.CANCELLED:
@@ -178,6 +211,8 @@ async def record_payment(
     )
     if result == PaymentResult.CONFIRMED:
         booking = await bookings.move(uow, clock, booking, BookingStatus.CONFIRMED)
+        if booking.series_id is not None:
+            await series.share_out(uow, clock, booking)
     elif not kept:
         await uow.payments.flush()
         await settlement.refund_unowed_payment(uow, clock, booking, payment)

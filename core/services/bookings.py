@@ -30,6 +30,7 @@ from core.errors import (
     OwnSpot,
     PersonBanned,
     PersonNotFound,
+    SeriesNeedsAnswer,
     SpotNotBookable,
     SpotNotFound,
     StaleBooking,
@@ -75,12 +76,15 @@ async def request(
     trusted_owner_commission_basis_points: int | None = None,
     extends: Booking | None = None,
     rebooked_from: Booking | None = None,
+    series_id: int | None = None,
+    paid_with: Booking | None = None,
 ) -> Booking:
     """Hold [start, end) at a spot for a driver: awaiting payment when the spot books
     instantly (or it extends a stay the owner already has, or takes in a stay whose spot was
     found occupied, which cannot wait for an owner's answer), otherwise a request the owner
-    answers. Raises ``WindowTaken`` if anyone holds an overlapping window, even a booking
-    committed a moment ago by another process.
+    answers. A stay of a weekly series (``series_id``) is never a request:
+    ``SeriesNeedsAnswer`` if the owner answers each booking. Raises ``WindowTaken`` if anyone
+    holds an overlapping window, even a booking committed a moment ago by another process.
 
     Two statements: one read of everything the decision needs, and one write that inserts the
     booking only if the spot's free time still holds the window, taking it out (SQLite's is two,
@@ -120,6 +124,8 @@ async def request(
         or books_instantly(facts.drivers_credit, spot_books_instantly=facts.instant_booking)
         else BookingStatus.REQUESTED
     )
+    if series_id is not None and status == BookingStatus.REQUESTED:
+        raise SeriesNeedsAnswer(str(spot_id))
     values = {
         "driver_id": driver_id,
         "start_at": start,
@@ -131,6 +137,8 @@ async def request(
         "version": 1,
         "extends_id": extends.id if extends is not None else None,
         "rebooked_from_id": rebooked_from.id if rebooked_from is not None else None,
+        "series_id": series_id,
+        "paid_with_id": paid_with.id if paid_with is not None else None,
         "created_at": now,
         "updated_at": now,
     }
@@ -320,13 +328,13 @@ async def stay_cancellation_terms(
     """What cancelling the booking would do with its extensions, which go with it: the terms
     shown before the driver decides, the same ``cancel_by_driver`` then applies."""
     parts = await _stay_parts(uow, booking, lock=False)
-    return _together([
+    return together([
         cancellation_terms(part, now, free_hours=free_hours, late_percent=late_percent)
         for part in parts
     ])  # fmt: skip
 
 
-def _together(each: list[CancellationTerms]) -> CancellationTerms:
+def together(each: list[CancellationTerms]) -> CancellationTerms:
     """The terms of a stay's parts as one: the first part's policy, everything summed."""
     first, *rest = each
     return CancellationTerms(
@@ -363,14 +371,17 @@ async def cancel_by_driver(
     _check_version(booking, expected_version)
     if booking.status not in CANCELLABLE:
         raise BookingNotCancellable(str(booking_id))
-    parts = await _stay_parts(uow, booking, lock=True)
+    if booking.series_id is not None and booking.status == BookingStatus.AWAITING_PAYMENT:
+        parts = await _unpaid_batch(uow, booking)
+    else:
+        parts = await _stay_parts(uow, booking, lock=True)
     # Each part on its own terms: an extension, made later, may be inside its free period still.
     each = [
         cancellation_terms(part, clock.now(), free_hours=free_hours, late_percent=late_percent)
         for part in parts
     ]
-    await _cancel_parts(uow, clock, parts, [t.kept for t in each], reason="cancelled")
-    terms = _together(each)
+    await cancel_parts(uow, clock, parts, [t.kept for t in each], reason="cancelled")
+    terms = together(each)
     if not terms.free:
         await people.change_credit(
             uow, clock, driver_id, kind=CreditEventKind.DRIVER_CANCELLED_LATE,
@@ -397,7 +408,7 @@ async def cancel_by_owner(
         raise BookingNotCancellable(str(booking_id))
     nothing = Money(0, booking.currency)
     parts = await _stay_parts(uow, booking, lock=True)
-    refunded = await _cancel_parts(
+    refunded = await cancel_parts(
         uow, clock, parts, [nothing] * len(parts), reason="owner_cancelled"
     )
     penalty = owner_cancellation_penalty(booking, clock.now())
@@ -424,7 +435,16 @@ async def _stay_parts(uow: UnitOfWork, booking: Booking, *, lock: bool) -> list[
     return parts
 
 
-async def _cancel_parts(
+async def _unpaid_batch(uow: UnitOfWork, booking: Booking) -> list[Booking]:
+    """The stays of a series waiting for the same payment as ``booking`` (itself included),
+    locked in id order: calling off one unpaid stay calls off the payment they share."""
+    first_id = booking.paid_with_id or booking.id
+    ids = [first_id, *(b.id for b in await uow.bookings.paid_with(first_id))]
+    batch = [await locked(uow, booking_id) for booking_id in ids]
+    return [b for b in batch if b.status == BookingStatus.AWAITING_PAYMENT]
+
+
+async def cancel_parts(
     uow: UnitOfWork, clock: Clock, parts: list[Booking], kept: list[Money], *, reason: str
 ) -> Money:
     """Cancels each locked part, keeping for the owner what ``kept`` says of it; gives what was

@@ -52,12 +52,17 @@ def _postings(*pairs: tuple[str, int], currency: str) -> list[Posting]:
 
 
 async def _with_moves(uow: UnitOfWork, booking: Booking) -> list[Booking]:
-    """The booking, then each booking its stay's money moved to (a spot found occupied), all
-    locked: where a payment's money is now."""
-    chain = [booking]
-    while (moved := await uow.bookings.moved_to(chain[-1].id)) is not None:
-        chain.append(await bookings.locked(uow, moved))
-    return chain
+    """The booking, then each booking its money moved to (the other stays of a weekly series it
+    paid for, and a stay moved from a spot found occupied), all locked in id order, as sweeps
+    lock: where a payment's money is now."""
+    order = [booking.id]
+    for booking_id in order:
+        moved = await uow.bookings.moved_to(booking_id)
+        if moved is not None:
+            order.append(moved)
+        order += [other.id for other in await uow.bookings.paid_with(booking_id)]
+    locked = {booking_id: await bookings.locked(uow, booking_id) for booking_id in sorted(order)}
+    return [locked[booking_id] for booking_id in order]
 
 
 def _part_key(key: str, index: int, booking: Booking) -> str:

@@ -94,9 +94,12 @@ async def report(uow: UnitOfWork, *, since: datetime, until: datetime) -> Report
     return Report(
         since=since,
         until=until,
-        # A stay moved from an occupied spot brings the same money into escrow a second time.
+        # A stay moved from an occupied spot, or a weekly series' stay paid with the first one,
+        # brings the same money into escrow a second time.
         gross=_totals(
-            await uow.ledger.credits(account=ESCROW, since=since, except_kinds=("rebooked_in",))
+            await uow.ledger.credits(
+                account=ESCROW, since=since, except_kinds=("rebooked_in", "series_in")
+            )
         ),
         commission=_totals(await uow.ledger.credits(account=PLATFORM_REVENUE, since=since)),
         refunds=_totals(await uow.ledger.credits(account_prefix="refund_payable:", since=since)),

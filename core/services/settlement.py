@@ -383,16 +383,22 @@ async def _covered_back(uow: UnitOfWork, booking: Booking, refund: Money) -> Mon
 async def _kept_payment(uow: UnitOfWork, booking: Booking) -> Payment:
     """The payment the booking kept: a booking may also have had money it did not need (a
     wrong amount, a second payment), which is owed back on its own and is not refunded twice.
-    A stay moved from an occupied spot kept the payment of the booking it moved from."""
+    A stay moved from an occupied spot kept the payment of the booking it moved from, and a
+    stay of a weekly series the payment of the stay that paid for it."""
     payments = await uow.payments.of_booking(booking.id)
-    if not payments and booking.rebooked_from_id is not None:
-        return await _kept_payment(uow, await _booking(uow, booking.rebooked_from_id))
+    if not payments and (payer_id := _paid_by(booking)) is not None:
+        return await _kept_payment(uow, await _booking(uow, payer_id))
     kept = [p for p in payments if p.status == PaymentStatus.SUCCEEDED]
     if kept:
         return kept[0]
     # Refunded in full already, or never kept: the one with most left to refund.
     left = [(await refundable(uow, p)).minor for p in payments]
     return payments[left.index(max(left))]
+
+
+def _paid_by(booking: Booking) -> int | None:
+    """The booking whose payment brought this one's money, when it had none of its own."""
+    return booking.rebooked_from_id or booking.paid_with_id
 
 
 async def _booking(uow: UnitOfWork, booking_id: int) -> Booking:
@@ -405,9 +411,9 @@ async def charge_paid_out_from(uow: UnitOfWork, booking_id: int) -> str | None:
     """The gateway's id of the charge the booking kept, which its owner's payout is made from."""
     booking = await uow.bookings.get(booking_id)
     while booking is not None and not await uow.payments.of_booking(booking.id):
-        if booking.rebooked_from_id is None:
+        if (payer_id := _paid_by(booking)) is None:
             return None
-        booking = await uow.bookings.get(booking.rebooked_from_id)
+        booking = await uow.bookings.get(payer_id)
     if booking is None:
         return None
     return (await _kept_payment(uow, booking)).provider_charge_id

@@ -12,7 +12,7 @@ from core.db.uow import UnitOfWork
 from core.errors import BookingNotFound, IllegalTransition
 from core.money import Money
 from core.pricing import owner_share
-from core.services import booking_payments, bookings, people, saved_searches, spots
+from core.services import booking_payments, bookings, people, saved_searches, series, spots
 from core.services.booking_payments import Charge, PaymentOutcome
 from core.services.saved_searches import FreedSpot
 from core.status import BookingStatus
@@ -309,6 +309,8 @@ class Paid:
 
     outcome: PaymentOutcome
     parties: Parties
+    # Every stay the payment confirmed: more than one for a weekly series.
+    together: list[Booking]
 
 
 async def record_payment(
@@ -328,7 +330,11 @@ async def record_payment(
         uow, clock, gateway=gateway, payload=payload, driver_id=driver_id, amount=amount,
         external_id=external_id, provider_charge_id=provider_charge_id,
     )  # fmt: skip
-    return Paid(outcome, await parties_of(uow, outcome.booking))
+    booking = outcome.booking
+    together = (
+        await series.paid_together(uow, booking) if booking.series_id is not None else [booking]
+    )
+    return Paid(outcome, await parties_of(uow, booking), together)
 
 
 async def remaining_window(
