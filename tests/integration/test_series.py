@@ -1,0 +1,162 @@
+"""Weekly series in the store: booked whole or not at all, even against drivers racing for its
+stays; one payment confirms every stay and gives each its own money; a stay cancelled later is
+refunded against that payment on its own terms; a payment that does not fit confirms nothing."""
+
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from core.db.models import Booking, Payment, Refund
+from core.errors import WindowTaken
+from core.money import Money
+from core.services import booking_payments, bookings, series
+from core.status import BookingStatus
+from core.window import Window
+from tests.integration.builders import a_payment, a_person, an_approved_spot
+
+DAY = timedelta(days=1)
+
+
+def _weekdays(clock, count: int) -> list[Window]:
+    """``count`` daily stays of two hours, from tomorrow."""
+    first = clock.now().replace(minute=0, second=0, microsecond=0) + DAY
+    return [Window(first + n * DAY, first + n * DAY + timedelta(hours=2)) for n in range(count)]
+
+
+async def _series(db, clock, driver, spot, windows) -> series.Booked:
+    async with db.unit_of_work() as uow:
+        return await series.book(
+            uow, clock, driver_id=driver.id, spot_id=spot.id, pattern="daily 9-11 for 1 week",
+            windows=windows, commission_basis_points=1500,
+        )  # fmt: skip
+
+
+async def _rows(db, model, *where):
+    async with db.reading() as uow:
+        return list(await uow.session.scalars(select(model).where(*where).order_by(model.id)))
+
+
+async def test_a_series_racing_single_bookings_is_booked_whole_or_not_at_all(committing_db, clock):
+    db = committing_db
+    owner = await a_person(db, clock, "Olga")
+    spot = await an_approved_spot(db, clock, owner)
+    windows = _weekdays(clock, 7)
+    commuter = await a_person(db, clock, "Dana")
+    others = [await a_person(db, clock, f"Driver {n}") for n in range(len(windows))]
+
+    async def weekly() -> str:
+        try:
+            await _series(db, clock, commuter, spot, windows)
+        except WindowTaken:
+            return "taken"
+        return "won"
+
+    async def single(driver, window: Window) -> str:
+        try:
+            async with db.unit_of_work() as uow:
+                await bookings.request(
+                    uow, clock, driver_id=driver.id, spot_id=spot.id,
+                    start=window.start + timedelta(minutes=30), end=window.end,
+                    commission_basis_points=1500,
+                )  # fmt: skip
+        except WindowTaken:
+            return "taken"
+        return "won"
+
+    outcome, *singles = await asyncio.gather(
+        weekly(), *(single(driver, window) for driver, window in zip(others, windows, strict=True))
+    )
+    made = await _rows(db, Booking, Booking.driver_id == commuter.id)
+    if outcome == "won":
+        assert len(made) == len(windows)
+        assert singles == ["taken"] * len(windows)
+    else:
+        assert made == []  # no stay of a series is left behind when another is refused
+        assert "won" in singles
+    # No two live bookings overlap: the audit after the test says so too.
+
+
+async def test_one_payment_confirms_every_stay_and_gives_each_its_own_money(db, clock):
+    owner = await a_person(db, clock, "Olga")
+    spot = await an_approved_spot(db, clock, owner)
+    dana = await a_person(db, clock, "Dana")
+    booked = await _series(db, clock, dana, spot, _weekdays(clock, 3))
+    async with db.reading() as uow:
+        charge = await booking_payments.charge_for(
+            uow, booking_id=booked.first.id, driver_id=dana.id
+        )
+    assert charge.amount == Money(1800, "EUR")
+    assert charge.stays == 3
+    assert not charge.holdable
+    outcome = await a_payment(db, clock, booked.first, amount=charge.amount)
+    assert outcome.result == booking_payments.PaymentResult.CONFIRMED
+    stays = await _rows(db, Booking, Booking.series_id == booked.series.id)
+    assert [b.status for b in stays] == [BookingStatus.CONFIRMED] * 3
+    async with db.reading() as uow:
+        held = [await uow.ledger.escrow_of_booking(b.id) for b in stays]
+    assert held == [{"EUR": 600}] * 3
+
+
+async def test_the_other_stays_of_a_series_cannot_be_paid_on_their_own(db, clock):
+    owner = await a_person(db, clock, "Olga")
+    spot = await an_approved_spot(db, clock, owner)
+    dana = await a_person(db, clock, "Dana")
+    booked = await _series(db, clock, dana, spot, _weekdays(clock, 2))
+    second = booked.bookings[1]
+    outcome = await a_payment(db, clock, second)
+    assert outcome.result == booking_payments.PaymentResult.REFUNDED_NOT_OWED
+    partial = await a_payment(db, clock, booked.first, external_id="first only")
+    assert partial.result == booking_payments.PaymentResult.REFUNDED_NOT_OWED
+    stays = await _rows(db, Booking, Booking.series_id == booked.series.id)
+    assert [b.status for b in stays] == [BookingStatus.AWAITING_PAYMENT] * 2
+
+
+async def test_a_stay_cancelled_later_is_refunded_against_the_series_payment(db, clock):
+    owner = await a_person(db, clock, "Olga")
+    spot = await an_approved_spot(db, clock, owner)
+    dana = await a_person(db, clock, "Dana")
+    booked = await _series(db, clock, dana, spot, _weekdays(clock, 3))
+    await a_payment(db, clock, booked.first, amount=Money(1800, "EUR"))
+    third = booked.bookings[2]
+    async with db.unit_of_work() as uow:
+        _cancelled, terms = await bookings.cancel_by_driver(
+            uow, clock, booking_id=third.id, driver_id=dana.id, expected_version=2,
+            free_hours=2, late_percent=50,
+        )  # fmt: skip
+    assert terms.refund == Money(600, "EUR")
+    (payment,) = await _rows(db, Payment)
+    (refund,) = await _rows(db, Refund)
+    assert (refund.booking_id, refund.payment_id) == (third.id, payment.id)
+    assert refund.amount_minor == 600
+
+
+async def test_cancelling_an_unpaid_stay_calls_off_the_payment_the_series_shares(db, clock):
+    owner = await a_person(db, clock, "Olga")
+    spot = await an_approved_spot(db, clock, owner)
+    dana = await a_person(db, clock, "Dana")
+    booked = await _series(db, clock, dana, spot, _weekdays(clock, 3))
+    async with db.unit_of_work() as uow:
+        await bookings.cancel_by_driver(
+            uow, clock, booking_id=booked.bookings[1].id, driver_id=dana.id, expected_version=1,
+            free_hours=2, late_percent=50,
+        )  # fmt: skip
+    stays = await _rows(db, Booking, Booking.series_id == booked.series.id)
+    assert [b.status for b in stays] == [BookingStatus.CANCELLED] * 3
+
+
+async def test_a_payment_after_the_series_lapsed_is_refunded_whole(db, clock):
+    owner = await a_person(db, clock, "Olga")
+    spot = await an_approved_spot(db, clock, owner)
+    dana = await a_person(db, clock, "Dana")
+    booked = await _series(db, clock, dana, spot, _weekdays(clock, 2))
+    clock.advance(minutes=16)
+    async with db.unit_of_work() as uow:
+        expired = await bookings.expire_overdue(
+            uow, clock, payment_window=timedelta(minutes=15), request_window=timedelta(hours=1)
+        )
+    assert len(expired) == 2
+    outcome = await a_payment(db, clock, booked.first, amount=Money(1200, "EUR"))
+    assert outcome.result == booking_payments.PaymentResult.REFUNDED_LAPSED
+    (refund,) = await _rows(db, Refund)
+    assert refund.amount_minor == 1200
