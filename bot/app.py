@@ -14,7 +14,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot import jobs
 from bot.commands import publish_menus
 from bot.context import CONTEXT_TYPES, BotData
-from bot.conversations import book, edit_spot, list_spot, rate, report
+from bot.conversations import book, edit_spot, list_spot, offer_pass, rate, report
 from bot.drafts import SearchInput
 from bot.edge import ParkShareApplication, ParkShareBot
 from bot.flood import tell_flooding
@@ -34,6 +34,7 @@ from bot.handlers import (
     modes,
     my_spots,
     owner_availability,
+    passes,
     payments,
     people,
     profit,
@@ -201,6 +202,7 @@ def build_application(
             *list_spot.handlers(),
             *book.handlers(),
             *edit_spot.handlers(),
+            *offer_pass.handlers(),
             *report.handlers(),
             *rate.handlers(),
             *start.handlers(),
@@ -208,6 +210,7 @@ def build_application(
             *language.handlers(),
             *bookings.handlers(),
             *series.handlers(),
+            *passes.handlers(),
             *payments.handlers(),
             *profit.handlers(),
             *credit.handlers(),

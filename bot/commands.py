@@ -16,6 +16,7 @@ PRIVATE_COMMANDS: list[tuple[str, str]] = [
     ("list", N_("List a parking spot")),
     ("myspots", N_("My spots")),
     ("bookings", N_("My upcoming bookings")),
+    ("passes", N_("My monthly passes")),
     ("earnings", N_("What my spots earned")),
     ("payouts", N_("Where my earnings are paid")),
     ("credit", N_("My credit score and what it allows")),

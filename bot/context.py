@@ -59,6 +59,9 @@ class UserData:
         self.editing_spot_id: int | None = None
         self.editing_hourly_minor: int | None = None
         self.editing_photo_ids: list[str] = []
+        # A monthly offer being set up for ``editing_spot_id``: its band, then its price.
+        self.offering_band: str | None = None
+        self.offering_monthly_minor: int | None = None
         # The booking whose other side the person is writing to through the bot, if any.
         self.relay_booking_id: int | None = None
         # The dispute whose manager asked the person for more; their next message answers it.
@@ -96,6 +99,8 @@ class UserData:
             "editing_spot_id": self.editing_spot_id,
             "editing_hourly_minor": self.editing_hourly_minor,
             "editing_photo_ids": list(self.editing_photo_ids),
+            "offering_band": self.offering_band,
+            "offering_monthly_minor": self.offering_monthly_minor,
             "relay_booking_id": self.relay_booking_id,
             "answering_dispute_id": self.answering_dispute_id,
             "report_draft": self.report_draft.to_dict() if self.report_draft else None,
@@ -122,6 +127,8 @@ class UserData:
         data.editing_spot_id = stored.get("editing_spot_id")
         data.editing_hourly_minor = stored.get("editing_hourly_minor")
         data.editing_photo_ids = list(stored.get("editing_photo_ids") or [])
+        data.offering_band = stored.get("offering_band")
+        data.offering_monthly_minor = stored.get("offering_monthly_minor")
         data.relay_booking_id = stored.get("relay_booking_id")
         data.answering_dispute_id = stored.get("answering_dispute_id")
         data.report_draft = ReportDraft.from_dict(stored.get("report_draft"))

@@ -140,6 +140,10 @@ MESSAGES: dict[str, str | Callable[[Translator], str]] = {
         "one stay at a time here, or pick a spot that books instantly."
     ),
     "not_found.series": N_("Those weekly bookings don't exist."),
+    "not_found.pass": N_("That monthly pass doesn't exist or has ended."),
+    "pass.not_offered": N_(
+        "This spot isn't offered by the month, or you already hold a monthly pass here."
+    ),
     "ledger.unbalanced": N_("Sorry, a payment problem occurred. Nothing was charged."),
 }
 

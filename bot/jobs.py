@@ -13,7 +13,7 @@ from telegram import ReplyKeyboardRemove, Update, User
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot import occupied, owner_notices, person_state
+from bot import occupied, owner_notices, pass_messages, person_state
 from bot.booking_buttons import (
     check_in_button,
     extension_buttons,
@@ -39,6 +39,7 @@ from core.services import (
     free_times,
     gateway_events,
     inbox,
+    passes,
     people,
     stay_checks,
     stays,
@@ -48,6 +49,8 @@ from core.services.people import language_from_telegram
 
 log = logging.getLogger(__name__)
 SWEEP_INTERVAL_S = 30
+# Passes move by days: billed days ahead, reminded days ahead.
+PASSES_INTERVAL_S = 300
 # How often updates whose worker stopped halfway are looked for: their senders' next updates
 # wait for them.
 ABANDONED_LOOK_S = 5
@@ -63,8 +66,11 @@ async def expire_overdue_bookings(context: ParkShareContext) -> None:
             request_window=timedelta(minutes=settings.request_window_minutes),
         )
         drivers = {booking.id: await people.get(uow, booking.driver_id) for booking in expired}
+        of_passes = await passes.stays_of_passes(uow, [booking.id for booking in expired])
     await close_lapsed_payment_pages(context)
     await tell_waiting_drivers(context, [booking.spot_id for booking in expired])
+    # A pass's unpaid month is told as the pass lapsing (``keep_passes``).
+    expired = [booking for booking in expired if booking.id not in of_passes]
     await owner_notices.lapsed_unpaid(context, expired)
     for booking in expired:
         if booking.paid_with_id is not None:
@@ -83,6 +89,25 @@ async def expire_overdue_bookings(context: ParkShareContext) -> None:
         ).format(id=booking.id)
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(driver.telegram_id, text)
+
+
+async def keep_passes(context: ParkShareContext) -> None:
+    """Monthly passes month after month: the next month billed ahead, reminders of unpaid
+    months, and passes over or lapsed closed, each side told."""
+    async with context.db.unit_of_work() as uow:
+        renewals = await passes.renew_due(
+            uow, context.clock, commission_basis_points=context.settings.commission_basis_points
+        )
+    for renewal in renewals:
+        await pass_messages.renewed(context, renewal)
+    async with context.db.unit_of_work() as uow:
+        reminders = await passes.reminders_due(uow, context.clock)
+    for unpaid in reminders:
+        await pass_messages.remind(context, unpaid)
+    async with context.db.unit_of_work() as uow:
+        closed = await passes.close_finished(uow, context.clock)
+    for over in closed:
+        await pass_messages.closed(context, over)
 
 
 async def advance_bookings(context: ParkShareContext) -> None:
@@ -269,6 +294,7 @@ def schedule(application: Application) -> None:
         forget_finished_updates, interval=3600, first=120, name="forget_finished_updates"
     )
     queue.run_repeating(end_quiet_flows, interval=60, first=60, name="end_quiet_flows")
+    queue.run_repeating(keep_passes, interval=PASSES_INTERVAL_S, first=40, name="keep_passes")
     queue.run_repeating(
         occupied.settle_unanswered, interval=SWEEP_INTERVAL_S, first=20,
         name="settle_unanswered_occupied_reports",

@@ -11,6 +11,7 @@ import logging
 
 from telegram.error import TelegramError
 
+from bot.availability_view import describe_weekly
 from bot.booking_buttons import AnswerRequest
 from bot.context import ParkShareContext
 from bot.i18n import N_, Translator, translator
@@ -18,6 +19,7 @@ from bot.keyboards import inline
 from bot.series_view import series_text
 from bot.stay_text import duration_text, window_text
 from bot.telegram_text import fit_html
+from core.availability import WeeklyRule
 from core.credit import CreditTier, tier_of
 from core.db.models import Booking, Person, Spot
 from core.money import Money
@@ -94,21 +96,53 @@ async def series_booked(
     await _send(context, made[0], compose, parties, with_window=False)
 
 
+async def pass_taken(
+    context: ParkShareContext,
+    first: Booking,
+    band: tuple[WeeklyRule, ...],
+    monthly: Money,
+    parties: Parties,
+) -> None:
+    """A monthly pass taken at the owner's spot, waiting for its first payment."""
+
+    def compose(stay: Stay, spot: Spot, driver: Person, i18n: Translator) -> str:
+        minutes = context.settings.payment_window_minutes
+        return i18n.ngettext(
+            "🗓 New monthly pass: {band}, {price} a month. The driver has {minutes} minute to "
+            "pay for the first month.",
+            "🗓 New monthly pass: {band}, {price} a month. The driver has {minutes} minutes to "
+            "pay for the first month.",
+            minutes,
+        ).format(
+            band=html.escape("; ".join(describe_weekly(band, i18n))),
+            price=i18n.money(monthly), minutes=minutes,
+        )  # fmt: skip
+
+    await _send(context, first, compose, parties)
+
+
 async def paid(
     context: ParkShareContext,
     booking: Booking,
     parties: Parties | None = None,
     together: list[Booking] | None = None,
+    *,
+    monthly: bool = False,
 ) -> None:
     """A booking paid; an extension paid is told as ``extended``. ``together``: every stay of
-    a weekly series the payment was for, when it was for more than one."""
+    a weekly series (or of a pass's month, ``monthly``) the payment was for."""
     if booking.extends_id is not None:
         await extended(context, booking, parties)
         return
-    if together and len(together) > 1:
+    if together and (len(together) > 1 or monthly):
         total = sum((b.price for b in together[1:]), together[0].price)
 
         def compose_series(stay: Stay, spot: Spot, driver: Person, i18n: Translator) -> str:
+            if monthly:
+                return i18n.gettext(
+                    "✅ A month of the monthly pass is paid: {price}. Each stay's money is held "
+                    "until that stay is over."
+                ).format(price=i18n.money(total))
             return i18n.ngettext(
                 "✅ The weekly booking from #{id} is paid: {price} for {count} stay. Each "
                 "stay's money is held until that stay is over.",

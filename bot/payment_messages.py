@@ -25,7 +25,7 @@ from core.errors import InvalidCurrency
 from core.geo import GeoPoint
 from core.guidance import route_links
 from core.ports import CollectOrder, GatewayRefused, LinkCollection
-from core.services import booking_payments, bookings, series, stays
+from core.services import booking_payments, bookings, passes, series, stays
 from core.services.parties import Side
 from core.services.stays import Parties, PaymentDue
 from payments.telegram_invoice import (
@@ -139,6 +139,12 @@ async def send_payment(
 
 
 def _invoice_title(charge: booking_payments.Charge, stay_id: int, i18n: Translator) -> str:
+    if charge.monthly:
+        return i18n.ngettext(
+            "Monthly parking pass: {count} stay",
+            "Monthly parking pass: {count} stays",
+            charge.stays,
+        ).format(count=charge.stays)
     if charge.stays > 1:
         return i18n.ngettext(
             "Weekly parking from #{id}: {count} stay",
@@ -197,6 +203,7 @@ async def tell_of_payment(
     i18n: Translator,
     parties: Parties | None = None,
     together: list[Booking] | None = None,
+    monthly: bool = False,
 ) -> None:
     """The driver's confirmation (or what became of the payment), and the owner's notice: the
     same whether Telegram's invoice or Stripe's page took the money. ``together``: the stays
@@ -212,16 +219,25 @@ async def tell_of_payment(
     if outcome.result == booking_payments.PaymentResult.REINSTATED:
         head = payment_outcome_text(outcome, i18n)
     if together is None and outcome.booking.series_id is None:
-        together = [outcome.booking]
+        together, monthly = [outcome.booking], False
     if parties is None or together is None:
         # Read once for the driver's and owner's messages: a webhook's payment, or the stays
-        # of a weekly series one payment confirmed.
+        # of a weekly series (or a pass's month) one payment confirmed.
         async with context.db.reading() as uow:
             if parties is None:
                 parties = await stays.parties_of(uow, outcome.booking)
             if together is None:
                 together = await series.paid_together(uow, outcome.booking)
-    if head is None and len(together) > 1:
+                monthly = bool(await passes.stays_of_passes(uow, [outcome.booking.id]))
+    if head is None and monthly:
+        head = i18n.ngettext(
+            "✅ Paid. Your monthly pass is on: its month's {count} stay is confirmed. /passes "
+            "shows the pass, /bookings its stays.",
+            "✅ Paid. Your monthly pass is on: its month's {count} stays are confirmed. /passes "
+            "shows the pass, /bookings its stays.",
+            len(together),
+        ).format(count=len(together))
+    elif head is None and len(together) > 1:
         head = i18n.gettext(
             "✅ Paid. Your {count} weekly stays are confirmed; the first is booking #{id}. "
             "/bookings lists them all."
@@ -229,7 +245,7 @@ async def tell_of_payment(
     text, keyboard = await confirmation(context, outcome.booking, i18n, head=head, parties=parties)
     with contextlib.suppress(TelegramError):
         await context.bot.send_message(chat_id, text, reply_markup=keyboard)
-    await owner_notices.paid(context, outcome.booking, parties, together)
+    await owner_notices.paid(context, outcome.booking, parties, together, monthly=monthly)
 
 
 HOLDS_THE_SPOT = frozenset(

@@ -54,12 +54,16 @@ def plan_text(plan: Plan, i18n: Translator) -> str:
 
 
 def series_text(spot: Spot, pattern: str, stays: list[Booking], i18n: Translator) -> str:
-    """The stays of a series, each with its booking number."""
+    """The stays of a series, each with its booking number; a month of a monthly pass has
+    no pattern."""
     _ = i18n.gettext
+    title = html.escape(spot.title)
     lines = [
         _("🔁 <b>{title}</b> every week: {pattern}").format(
-            title=html.escape(spot.title), pattern=html.escape(pattern)
+            title=title, pattern=html.escape(pattern)
         )
+        if pattern
+        else _("🗓 <b>{title}</b>, monthly pass").format(title=title)
     ]
     lines += [
         _("#{id} · {stay}").format(

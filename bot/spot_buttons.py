@@ -15,6 +15,26 @@ class OpenSpot(CallbackData):
 
 
 @dataclass(frozen=True)
+class OfferMonthly(CallbackData):
+    """An owner sets up, changes or stops the spot's offer by the month."""
+
+    prefix = "po"
+    choices = {"action": frozenset({"start", "stop"})}  # noqa: RUF012
+    action: str
+    spot_id: int
+
+
+@dataclass(frozen=True)
+class TakePass(CallbackData):
+    """A driver asks for a monthly pass at the spot (``quote``), or takes it (``take``)."""
+
+    prefix = "pt"
+    choices = {"action": frozenset({"quote", "take"})}  # noqa: RUF012
+    action: str
+    spot_id: int
+
+
+@dataclass(frozen=True)
 class BookSpot(CallbackData):
     prefix = "book"
     spot_id: int

@@ -60,6 +60,8 @@ class ErrorCode(StrEnum):
     FORBIDDEN_NOT_ASKED = "forbidden.not_asked"
     SERIES_NEEDS_ANSWER = "series.needs_answer"
     SERIES_NOT_FOUND = "not_found.series"
+    PASS_NOT_FOUND = "not_found.pass"
+    PASS_NOT_OFFERED = "pass.not_offered"
     LEDGER_UNBALANCED = "ledger.unbalanced"
 
 
@@ -141,6 +143,16 @@ class BookingNotFound(NotFound):
 
 class SeriesNotFound(NotFound):
     code = ErrorCode.SERIES_NOT_FOUND
+
+
+class PassNotFound(NotFound):
+    code = ErrorCode.PASS_NOT_FOUND
+
+
+class PassNotOffered(DomainError):
+    """The spot is not offered by the month, or the driver holds a pass there already."""
+
+    code = ErrorCode.PASS_NOT_OFFERED
 
 
 class Forbidden(DomainError):

@@ -40,7 +40,7 @@ from bot.stay_text import duration_text, window_text
 from bot.waiting_drivers import tell_of_freed_spots
 from core.db.models import Booking, Person, Spot
 from core.money import Money
-from core.services import bookings, disputes, ratings, relay, spots, stays
+from core.services import bookings, disputes, passes, ratings, relay, spots, stays
 from core.services.parties import Side
 from core.services.stays import Stay
 from core.status import LIVE_BOOKING_STATUSES, BookingStatus
@@ -159,6 +159,7 @@ async def list_bookings(update: Update, context: ParkShareContext) -> None:
             uow, context.clock, [b for b, _spot in past + stays_over]
         )
         upcoming_stays = await stays.stays_of(uow, upcoming)
+        of_passes = await passes.stays_of_passes(uow, [b.id for b, _spot in upcoming])
         past_stays = await stays.stays_of(uow, past)
         owners_stays = await stays.stays_of(uow, at_my_spots)
     # An extension that lapsed is listed as past; its stay is shown once, with the live ones.
@@ -181,7 +182,13 @@ async def list_bookings(update: Update, context: ParkShareContext) -> None:
         shown_series.add(series_id)
         more = in_series[series_id] - 1
         text = describe_stay(stay, spot, i18n)
-        if more:
+        if more and stay.id in of_passes:
+            text += "\n" + i18n.ngettext(
+                "🗓 and {count} more stay of this monthly pass",
+                "🗓 and {count} more stays of this monthly pass",
+                more,
+            ).format(count=more)
+        elif more:
             text += "\n" + i18n.ngettext(
                 "🔁 and {count} more stay of this weekly booking",
                 "🔁 and {count} more stays of this weekly booking",

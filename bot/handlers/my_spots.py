@@ -15,7 +15,7 @@ from bot.errors import explain
 from bot.i18n import N_, Translator
 from bot.incoming import message_of
 from bot.keyboards import inline
-from bot.spot_buttons import ManageSpot
+from bot.spot_buttons import ManageSpot, OfferMonthly
 from bot.waiting_drivers import tell_of_freed_spots
 from core.availability import WeeklyRule
 from core.db.models import Spot
@@ -61,7 +61,8 @@ def keyboard(spot: Spot, i18n: Translator) -> InlineKeyboardMarkup:
         first_row,
         [(_("🕒 Hours"), ManageSpot("hours", spot.id)),
          (_("📷 Photos"), ManageSpot("photos", spot.id))],
-        [(_("🗑 Delete"), ManageSpot("delete", spot.id))],
+        [(_("🗓 Monthly"), OfferMonthly("start", spot.id)),
+         (_("🗑 Delete"), ManageSpot("delete", spot.id))],
     ])  # fmt: skip
 
 

@@ -89,7 +89,7 @@ async def payment_received(update: Update, context: ParkShareContext) -> None:
         )
     await tell_of_payment(
         context, paid_for.outcome, chat_of(update).id, context.i18n, paid_for.parties,
-        paid_for.together,
+        paid_for.together, monthly=paid_for.monthly,
     )  # fmt: skip
 
 

@@ -69,7 +69,8 @@ def _stay_rows(view: series.SeriesView, i18n: Translator) -> list[list[Button]]:
         for stay in view.ahead
     ]  # fmt: skip
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    if len(view.ahead) > 1:
+    # A pass's month is ended by notice on the pass (/passes), not stay by stay.
+    if len(view.ahead) > 1 and view.series.pass_id is None:
         rows.append([
             (_("✖️ Cancel all {count} still ahead").format(count=len(view.ahead)),
              ManageSeries("cancel", view.series.id))

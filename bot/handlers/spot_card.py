@@ -15,15 +15,16 @@ from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.i18n import Translator
 from bot.incoming import chat_of
-from bot.keyboards import inline
-from bot.spot_buttons import BookSpot, Navigate, OpenSpot
+from bot.keyboards import Button, inline
+from bot.pass_messages import offer_line
+from bot.spot_buttons import BookSpot, Navigate, OpenSpot, TakePass
 from bot.spot_view import fits_text
 from bot.telegram_text import MAX_CAPTION, MAX_TEXT, fit_html
 from core.db.models import Spot
 from core.geo import GeoPoint
 from core.guidance import route_links
 from core.pricing import price_of
-from core.services import spots
+from core.services import passes, spots
 from core.window import DEFAULT_WINDOW, Window, window_for
 
 log = logging.getLogger(__name__)
@@ -44,11 +45,18 @@ async def spot_opened(
     _ = context.i18n.gettext
     async with context.db.reading() as uow:
         details = await spots.card(uow, pressed.spot_id)
+        monthly = await passes.offer_of(uow, pressed.spot_id)
     await query.answer()
     spot = details.spot
     start, end = _window(context, spot.timezone)
     text = await _card_text(context, details, start, end)
-    keyboard = inline([[(_("📅 Book"), BookSpot(spot.id)), (_("🧭 Navigate"), Navigate(spot.id))]])
+    rows: list[list[Button]] = [
+        [(_("📅 Book"), BookSpot(spot.id)), (_("🧭 Navigate"), Navigate(spot.id))]
+    ]
+    if monthly is not None:
+        text += "\n" + offer_line(monthly, context.i18n)
+        rows.append([(_("🗓 Monthly pass"), TakePass("quote", spot.id))])
+    keyboard = inline(rows)
     chat_id = chat_of(update).id
     if spot.photos:
         await context.bot.send_photo(

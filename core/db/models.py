@@ -278,6 +278,9 @@ class Booking(Base):
     # Paid by the payment of another booking of its series (the first of those paid together),
     # whose money arrives here when it is paid.
     paid_with_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"), index=True)
+    # Waits for payment until then, not for the usual few minutes: a monthly pass's next month,
+    # billed days before it begins.
+    pay_by: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -310,7 +313,70 @@ class BookingSeries(Base):
     driver_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     # The pattern as the driver typed it, shown back to both sides.
     pattern: Mapped[str] = mapped_column(Text)
+    # A month of a monthly pass: its stays are the pass's daily band within the month.
+    pass_id: Mapped[int | None] = mapped_column(ForeignKey("monthly_pass.id"), index=True)
+    period_start_at: Mapped[datetime | None]
+    period_end_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+
+
+class PassOffer(Base):
+    """An owner's offer of a spot by the month: a daily band (all day, nights, weekdays) as
+    weekly rules, a price a month, and the notice either side gives to end a pass."""
+
+    __tablename__ = "pass_offer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    spot_id: Mapped[int] = mapped_column(ForeignKey("spot.id"), unique=True)
+    # The band's weekly rules, "weekday,start,end;..." in the spot's local minutes.
+    band: Mapped[str] = mapped_column(Text)
+    currency: Mapped[str] = mapped_column(String(3))
+    monthly_minor: Mapped[int] = mapped_column(Integer)
+    monthly_price: Mapped[Money] = composite(Money, "monthly_minor", "currency")
+    notice_days: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class PassStatus(StrEnum):
+    ACTIVE = "active"
+    # Ended by notice, at the end of its last month.
+    ENDED = "ended"
+    # A month was not paid by its start: its time went back to the spot.
+    LAPSED = "lapsed"
+
+
+class MonthlyPass(Base):
+    """A driver's pass at a spot: month after month of the offer's band, each month a series of
+    stays paid at once, until either side gives notice or a month goes unpaid. The offer's
+    terms are copied, so a later change of the offer does not change a pass already taken."""
+
+    __tablename__ = "monthly_pass"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    spot_id: Mapped[int] = mapped_column(ForeignKey("spot.id"), index=True)
+    driver_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    band: Mapped[str] = mapped_column(Text)
+    currency: Mapped[str] = mapped_column(String(3))
+    monthly_minor: Mapped[int] = mapped_column(Integer)
+    monthly_price: Mapped[Money] = composite(Money, "monthly_minor", "currency")
+    notice_days: Mapped[int] = mapped_column(Integer)
+    status: Mapped[PassStatus] = mapped_column(_enum(PassStatus, "pass_status"), index=True)
+    # Set by notice: the pass is not renewed past this moment.
+    ends_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
+
+    def move_to(self, status: PassStatus, at: datetime) -> None:
+        if self.status != PassStatus.ACTIVE:
+            raise IllegalTransition(f"{self.status} -> {status}", current=self.status, new=status)
+        self.status = status
+        self.version += 1
+        self.updated_at = at
 
 
 class OverstayStatus(StrEnum):

@@ -55,8 +55,11 @@ from core.db.models import (
     InboxState,
     LedgerEntry,
     LedgerTransaction,
+    MonthlyPass,
     Overstay,
     OverstayStatus,
+    PassOffer,
+    PassStatus,
     Payment,
     Payout,
     PayoutReversal,
@@ -228,8 +231,8 @@ _NARROW_FREE_TIME = (
 )
 _NEW_BOOKING_COLUMNS = (
     "driver_id", "start_at", "end_at", "currency", "price_minor", "commission_minor", "status",
-    "version", "extends_id", "rebooked_from_id", "series_id", "paid_with_id", "created_at",
-    "updated_at",
+    "version", "extends_id", "rebooked_from_id", "series_id", "paid_with_id", "pay_by",
+    "created_at", "updated_at",
 )  # fmt: skip
 _NEW_BOOKING = [
     bindparam(f"new_{name}", type_=_BOOKING.c[name].type) for name in _NEW_BOOKING_COLUMNS
@@ -492,15 +495,20 @@ class Bookings(_Repository):
         found = await self.session.scalar(_TAKEN, {"spot_id": spot_id, "start": start, "end": end})
         return found is not None
 
-    async def overdue(self, *, unpaid_since: datetime, unanswered_since: datetime) -> list[Booking]:
-        """Bookings waiting for payment since before ``unpaid_since`` (their last change), and
-        requests waiting for the owner since before ``unanswered_since``."""
+    async def overdue(
+        self, *, unpaid_since: datetime, unanswered_since: datetime, now: datetime
+    ) -> list[Booking]:
+        """Bookings waiting for payment since before ``unpaid_since`` (their last change) or,
+        when they wait until a set moment, past it; and requests waiting for the owner since
+        before ``unanswered_since``."""
         rows = await self.session.scalars(
             select(Booking)
             .where(
                 or_(
                     (Booking.status == BookingStatus.AWAITING_PAYMENT)
+                    & Booking.pay_by.is_(None)
                     & (Booking.updated_at < unpaid_since),
+                    (Booking.status == BookingStatus.AWAITING_PAYMENT) & (Booking.pay_by <= now),
                     (Booking.status == BookingStatus.REQUESTED)
                     & (Booking.updated_at < unanswered_since),
                 )
@@ -646,6 +654,47 @@ class Bookings(_Repository):
 
     async def series(self, series_id: int) -> BookingSeries | None:
         return await self.session.get(BookingSeries, series_id)
+
+    async def in_passes(self, booking_ids: Iterable[int]) -> set[int]:
+        """Of these bookings, the stays of a monthly pass."""
+        ids = list(booking_ids)
+        if not ids:
+            return set()
+        rows = await self.session.scalars(
+            select(Booking.id)
+            .join(BookingSeries, BookingSeries.id == Booking.series_id)
+            .where(Booking.id.in_(ids), BookingSeries.pass_id.is_not(None))
+        )
+        return set(rows)
+
+    # --- monthly passes ---
+
+    async def pass_offer(self, spot_id: int) -> PassOffer | None:
+        return await self.session.scalar(select(PassOffer).where(PassOffer.spot_id == spot_id))
+
+    async def monthly_pass(self, pass_id: int, *, lock: bool = False) -> MonthlyPass | None:
+        statement = select(MonthlyPass).where(MonthlyPass.id == pass_id)
+        if lock:
+            statement = statement.with_for_update().execution_options(populate_existing=True)
+        return await self.session.scalar(statement)
+
+    async def active_passes(self, *, spot_id: int | None = None, driver_id: int | None = None
+                            ) -> list[MonthlyPass]:  # fmt: skip
+        statement = select(MonthlyPass).where(MonthlyPass.status == PassStatus.ACTIVE)
+        if spot_id is not None:
+            statement = statement.where(MonthlyPass.spot_id == spot_id)
+        if driver_id is not None:
+            statement = statement.where(MonthlyPass.driver_id == driver_id)
+        return list(await self.session.scalars(statement.order_by(MonthlyPass.id)))
+
+    async def months_of(self, pass_id: int) -> list[BookingSeries]:
+        """A pass's months, the first first."""
+        rows = await self.session.scalars(
+            select(BookingSeries)
+            .where(BookingSeries.pass_id == pass_id)
+            .order_by(BookingSeries.period_start_at)
+        )
+        return list(rows)
 
     async def live_extension_of(self, booking_id: int) -> Booking | None:
         return await self.session.scalar(

@@ -40,10 +40,12 @@ class Charge:
     # which is charged at once (never a card hold: cancelling one stay must not let go of the
     # others' money).
     stays: int = 1
+    # For a month of a monthly pass.
+    monthly: bool = False
 
     @property
     def holdable(self) -> bool:
-        return self.stays == 1
+        return self.stays == 1 and not self.monthly
 
     def pay_by(self, payment_window: timedelta) -> datetime:
         """When the booking expires unpaid."""
@@ -93,6 +95,7 @@ async def charge_for(uow: UnitOfWork, *, booking_id: int, driver_id: int) -> Cha
         awaiting_since=booking.updated_at,
         hourly_price=spot.hourly_price,
         stays=len(paying_for),
+        monthly=booking.series_id is not None and bool(await uow.bookings.in_passes([booking.id])),
     )
 
 

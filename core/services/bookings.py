@@ -78,12 +78,16 @@ async def request(
     rebooked_from: Booking | None = None,
     series_id: int | None = None,
     paid_with: Booking | None = None,
+    price: Money | None = None,
+    pay_by: datetime | None = None,
 ) -> Booking:
     """Hold [start, end) at a spot for a driver: awaiting payment when the spot books
     instantly (or it extends a stay the owner already has, or takes in a stay whose spot was
     found occupied, which cannot wait for an owner's answer), otherwise a request the owner
     answers. A stay of a weekly series (``series_id``) is never a request:
-    ``SeriesNeedsAnswer`` if the owner answers each booking. Raises ``WindowTaken`` if anyone
+    ``SeriesNeedsAnswer`` if the owner answers each booking; its ``price`` may be set (a month
+    of a pass is priced by the month, not the hour), and it may wait for payment until
+    ``pay_by``. Raises ``WindowTaken`` if anyone
     holds an overlapping window, even a booking committed a moment ago by another process.
 
     Two statements: one read of everything the decision needs, and one write that inserts the
@@ -108,7 +112,8 @@ async def request(
     if not facts.free:
         await _refuse_or_catch_up(uow, facts, start, end, now)
 
-    price = price_of(facts, window)
+    if price is None:
+        price = price_of(facts, window)
     if (
         trusted_owner_commission_basis_points is not None
         and tier_of(facts.owners_credit) == CreditTier.TRUSTED
@@ -139,6 +144,7 @@ async def request(
         "rebooked_from_id": rebooked_from.id if rebooked_from is not None else None,
         "series_id": series_id,
         "paid_with_id": paid_with.id if paid_with is not None else None,
+        "pay_by": pay_by,
         "created_at": now,
         "updated_at": now,
     }
@@ -237,13 +243,17 @@ async def expire_overdue(
     unpaid_since, unanswered_since = now - payment_window, now - request_window
     expired = []
     for candidate in await uow.bookings.overdue(
-        unpaid_since=unpaid_since, unanswered_since=unanswered_since
+        unpaid_since=unpaid_since, unanswered_since=unanswered_since, now=now
     ):
         booking = await locked(uow, candidate.id)
         # Read again under the lock: a payment or an answer may have come meanwhile.
-        still_overdue = (
-            booking.status == BookingStatus.AWAITING_PAYMENT and booking.updated_at < unpaid_since
-        ) or (booking.status == BookingStatus.REQUESTED and booking.updated_at < unanswered_since)
+        unpaid_too_long = (
+            booking.pay_by <= now if booking.pay_by is not None
+            else booking.updated_at < unpaid_since
+        )  # fmt: skip
+        still_overdue = (booking.status == BookingStatus.AWAITING_PAYMENT and unpaid_too_long) or (
+            booking.status == BookingStatus.REQUESTED and booking.updated_at < unanswered_since
+        )
         if still_overdue:
             expired.append(await move(uow, clock, booking, BookingStatus.EXPIRED))
     return expired
@@ -554,12 +564,14 @@ async def advance(uow: UnitOfWork, clock: Clock) -> list[Notice]:
             )  # fmt: skip
         if await _goes_on(uow, booking):
             continue  # a paid extension follows: the stay ends with it, and says so then
+        if await _of_a_pass(uow, booking):
+            continue
         if await claim_notice(uow, clock, booking.id, NoticeKind.ENDED):
             notices.append(Notice(NoticeKind.ENDED, booking, await spots.get(uow, booking.spot_id)))
     for booking in await uow.bookings.in_status_starting_before(
         BookingStatus.CONFIRMED, now + STARTS_SOON
     ):
-        if booking.extends_id is not None:
+        if booking.extends_id is not None or await _of_a_pass(uow, booking):
             continue  # the driver is already parked there
         if await claim_notice(uow, clock, booking.id, NoticeKind.STARTS_SOON):
             notices.append(
@@ -570,6 +582,8 @@ async def advance(uow: UnitOfWork, clock: Clock) -> list[Notice]:
     ):
         if await uow.bookings.live_extension_of(booking.id):
             continue  # the stay goes on: its extension will remind in its turn
+        if await _of_a_pass(uow, booking):
+            continue
         if await claim_notice(uow, clock, booking.id, NoticeKind.ENDS_SOON):
             spot = await spots.get(uow, booking.spot_id)
             free_for = [
@@ -581,6 +595,12 @@ async def advance(uow: UnitOfWork, clock: Clock) -> list[Notice]:
             ]
             notices.append(Notice(NoticeKind.ENDS_SOON, booking, spot, tuple(free_for)))
     return notices
+
+
+async def _of_a_pass(uow: UnitOfWork, booking: Booking) -> bool:
+    """A night (or day) of a monthly pass: its holder knows their hours, and is not told of
+    every start and end of them."""
+    return booking.series_id is not None and bool(await uow.bookings.in_passes([booking.id]))
 
 
 async def _goes_on(uow: UnitOfWork, booking: Booking) -> bool:

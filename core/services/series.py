@@ -190,15 +190,16 @@ async def share_out(uow: UnitOfWork, clock: Clock, first: Booking) -> list[Booki
             continue
         await bookings.move(uow, clock, other, BookingStatus.CONFIRMED)
         confirmed.append(other)
-    if not confirmed:
+    priced = [other for other in confirmed if other.price.minor > 0]
+    if not priced:
         return confirmed
-    moved = sum((other.price for other in confirmed[1:]), confirmed[0].price)
+    moved = sum((other.price for other in priced[1:]), priced[0].price)
     await ledger.post(
         uow, clock, kind="series_out", idempotency_key=f"booking:{first.id}:series_out",
         booking_id=first.id,
         postings=[Posting(ESCROW, -moved), Posting(moving_account(first.id), moved)],
     )  # fmt: skip
-    for other in confirmed:
+    for other in priced:
         await ledger.post(
             uow, clock, kind="series_in", idempotency_key=f"booking:{other.id}:series_in",
             booking_id=other.id,

@@ -311,6 +311,8 @@ class Paid:
     parties: Parties
     # Every stay the payment confirmed: more than one for a weekly series.
     together: list[Booking]
+    # The payment was for a month of a monthly pass.
+    monthly: bool = False
 
 
 async def record_payment(
@@ -334,7 +336,8 @@ async def record_payment(
     together = (
         await series.paid_together(uow, booking) if booking.series_id is not None else [booking]
     )
-    return Paid(outcome, await parties_of(uow, booking), together)
+    monthly = booking.series_id is not None and bool(await uow.bookings.in_passes([booking.id]))
+    return Paid(outcome, await parties_of(uow, booking), together, monthly)
 
 
 async def remaining_window(

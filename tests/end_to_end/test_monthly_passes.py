@@ -1,0 +1,137 @@
+"""A resident's nights by the month, paid with Telegram invoices in the sandbox: the owner
+offers the spot by the month, a driver takes a pass, it is billed again before the next month
+and renewed, then ended with notice; and a pass whose month is not paid lapses after
+reminders and gives its time back. The calendar, the ledger and the owner's payouts are
+checked at each step (the money audit runs after every test)."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from core.db.models import Booking, MonthlyPass, PassStatus, Payout, TransferStatus
+from core.services import bookings
+from core.status import BookingStatus
+from tests.end_to_end.test_bookings import _owner_and_spot
+
+UTC_JUNE_2_NIGHT = (datetime.fromisoformat("2026-06-02T18:00:00+00:00"), timedelta(hours=2))
+
+
+async def _all(sandbox, model, *where):
+    async with sandbox.database.reading() as uow:
+        return list(await uow.session.scalars(select(model).where(*where).order_by(model.id)))
+
+
+async def _free(sandbox, spot, start, length) -> bool:
+    async with sandbox.database.reading() as uow:
+        stored = await uow.spots.get(spot.id)
+        return await bookings.is_free(uow, stored, start, start + length)
+
+
+async def _offer_nights(owner) -> None:
+    await owner.send("/myspots")
+    await owner.press("Monthly")
+    await owner.press("Nights 19–08")
+    await owner.send("120")
+    await owner.press("14 days")
+    assert "Drivers can now take “Garage on Elm St” by the month" in owner.last_message().text
+
+
+async def _take_pass(sandbox, driver, spot):
+    await driver.share_location(spot.lat, spot.lon)
+    await driver.press_data(f"spot:{spot.id}", driver.last_message())
+    card = driver.last_message()
+    assert "🗓 By the month: Mon–Sun 19:00–08:00" in card.text or "By the month" in card.text
+    await driver.press("Monthly pass")
+    quote = driver.last_message()
+    await driver.press("Take the pass")
+    return quote
+
+
+async def test_a_resident_takes_nights_by_the_month_renews_once_and_ends_with_notice(sandbox):
+    olga, spot = await _owner_and_spot(sandbox)
+    await _offer_nights(olga)
+    dana = sandbox.person("Dana")
+    quote = await _take_pass(sandbox, dana, spot)
+    assert "First month, Mon, Jun 1 11:00 – Wed, Jul 1 11:00: 30 stays, €120.00." in quote.text
+    assert "until either side gives 14 days' notice" in quote.text
+    assert "holds its first month for 15 minutes. Pay €120.00" in dana.messages()[-2].text
+    assert dana.last_message().invoice["title"] == "Monthly parking pass: 30 stays"
+    assert "New monthly pass" in olga.last_message().text
+    await dana.pay()
+    assert "Your monthly pass is on" in dana.last_message().text
+    assert "A month of the monthly pass is paid: €120.00" in olga.last_message().text
+
+    # The nights are Dana's on the calendar; the days stay free for anyone.
+    night, two_hours = UTC_JUNE_2_NIGHT
+    assert not await _free(sandbox, spot, night, two_hours)
+    assert await _free(sandbox, spot, night - timedelta(hours=8), two_hours)
+
+    # Five days before July the next month is billed, and Dana pays it.
+    sandbox.clock.advance(days=25, hours=1)  # Friday 26 June, 12:00 in Berlin
+    await sandbox.runtime.run_job("advance_bookings")
+    await sandbox.runtime.run_job("keep_passes")
+    assert "renews on Wed, Jul 1 11:00: €120.00 for the month" in dana.messages()[-2].text
+    assert dana.last_message().invoice["title"] == "Monthly parking pass: 31 stays"
+    await dana.pay()
+    assert "Your monthly pass is on" in dana.last_message().text
+
+    # The owner is paid night by night, as each stay ends.
+    await sandbox.runtime.run_job("move_money")
+    sandbox.clock.advance(hours=1)
+    await sandbox.runtime.run_job("move_money")
+    completed = await _all(sandbox, Booking, Booking.status == BookingStatus.COMPLETED)
+    assert len(completed) == 25  # the nights from 1 June to the morning of 26 June
+    payouts = await _all(sandbox, Payout)
+    assert sorted(p.booking_id for p in payouts) == [b.id for b in completed]
+    assert {p.status for p in payouts} == {TransferStatus.DONE}
+    assert sum(p.amount_minor for p in payouts) == sum(
+        b.price_minor - b.commission_minor for b in completed
+    )
+
+    # Notice: 14 days from 26 June falls inside July, which is paid, so the pass ends with it.
+    await dana.send("/passes")
+    assert "Paid until Sat, Aug 1 11:00" in dana.last_message().text
+    await dana.press("End the pass")
+    await dana.press("Yes, give notice")
+    assert "ends on Sat, Aug 1 11:00" in dana.last_message().text
+    assert "ends on Sat, Aug 1 11:00" in olga.last_message().text
+
+    sandbox.clock.advance(days=31)  # 27 July: no August is billed
+    await sandbox.runtime.run_job("keep_passes")
+    assert not any("renews on" in (m.text or "") for m in dana.messages()[-3:])
+    sandbox.clock.advance(days=5)  # 1 August, after the last night
+    await sandbox.runtime.run_job("advance_bookings")
+    await sandbox.runtime.run_job("keep_passes")
+    assert "has ended" in dana.last_message().text
+    assert "has ended" in olga.last_message().text
+    (monthly_pass,) = await _all(sandbox, MonthlyPass)
+    assert monthly_pass.status == PassStatus.ENDED
+
+
+async def test_a_month_not_paid_lapses_after_reminders_and_its_nights_are_free_again(sandbox):
+    olga, spot = await _owner_and_spot(sandbox)
+    await _offer_nights(olga)
+    dana = sandbox.person("Dana")
+    await _take_pass(sandbox, dana, spot)
+    await dana.pay()
+
+    sandbox.clock.advance(days=25, hours=1)  # 26 June: July is billed
+    await sandbox.runtime.run_job("keep_passes")
+    assert "renews on Wed, Jul 1 11:00" in dana.messages()[-2].text
+    sandbox.clock.advance(days=2)  # 28 June, three days before
+    await sandbox.runtime.run_job("keep_passes")
+    assert "is not paid yet. Pay by Wed, Jul 1 11:00" in dana.messages()[-2].text
+    sandbox.clock.advance(days=2, hours=1)  # 30 June, a day before
+    await sandbox.runtime.run_job("keep_passes")
+    assert "is not paid yet" in dana.messages()[-2].text
+    july_night = datetime.fromisoformat("2026-07-02T18:00:00+00:00")
+    assert not await _free(sandbox, spot, july_night, timedelta(hours=2))
+
+    sandbox.clock.advance(days=1)  # 1 July, 12:00: the month began unpaid
+    await sandbox.runtime.run_job("expire_overdue")
+    await sandbox.runtime.run_job("keep_passes")
+    assert "lapsed: its month was not paid" in dana.last_message().text
+    assert "lapsed: its month was not paid" in olga.last_message().text
+    assert await _free(sandbox, spot, july_night, timedelta(hours=2))
+    (monthly_pass,) = await _all(sandbox, MonthlyPass)
+    assert monthly_pass.status == PassStatus.LAPSED
