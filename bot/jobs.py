@@ -13,7 +13,7 @@ from telegram import ReplyKeyboardRemove, Update, User
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot import occupied, owner_notices, pass_messages, person_state
+from bot import occupied, owner_notices, pass_billing, pass_messages, person_state
 from bot.booking_buttons import (
     check_in_button,
     extension_buttons,
@@ -99,7 +99,7 @@ async def keep_passes(context: ParkShareContext) -> None:
             uow, context.clock, commission_basis_points=context.settings.commission_basis_points
         )
     for renewal in renewals:
-        await pass_messages.renewed(context, renewal)
+        await pass_billing.bill_month(context, renewal)
     async with context.db.unit_of_work() as uow:
         reminders = await passes.reminders_due(uow, context.clock)
     for unpaid in reminders:

@@ -92,18 +92,34 @@ async def _tell(context: ParkShareContext, person: Person, text: str) -> None:
         await context.bot.send_message(person.telegram_id, fit_html(text))
 
 
-async def renewed(context: ParkShareContext, renewal: passes.Renewal) -> None:
-    """The next month billed: the driver gets its invoice, the owner a line."""
+async def renewed(
+    context: ParkShareContext, renewal: passes.Renewal, *, charged: bool, confirm: bool = False
+) -> None:
+    """The next month billed: charged to the saved card (``charged``), or the driver asked to
+    pay it in chat, or on a page when their bank wants them to confirm (``confirm``); the
+    owner hears of it either way."""
     month, driver, owner = renewal.month, renewal.driver, renewal.owner
     spot, zone = month.spot, month.spot.timezone
     to_driver = translator(driver.language)
-    text = to_driver.gettext(
-        "🗓 Your monthly pass at <b>{title}</b> renews on {start}: {price} for the month. "
-        "Pay by then to keep it."
-    ).format(
-        title=html.escape(spot.title), start=to_driver.moment(month.start, zone),
-        price=to_driver.money(month.price),
-    )  # fmt: skip
+    values = {
+        "title": html.escape(spot.title), "start": to_driver.moment(month.start, zone),
+        "price": to_driver.money(month.price),
+    }  # fmt: skip
+    if charged:
+        text = to_driver.gettext(
+            "🗓 Your monthly pass at <b>{title}</b> renews on {start}: {price} for the month, "
+            "charged to your saved card."
+        ).format(**values)
+    elif confirm:
+        text = to_driver.gettext(
+            "🗓 Your monthly pass at <b>{title}</b> renews on {start}: {price} for the month. "
+            "Your bank asks you to confirm this payment: please pay on the secure page by then."
+        ).format(**values)
+    else:
+        text = to_driver.gettext(
+            "🗓 Your monthly pass at <b>{title}</b> renews on {start}: {price} for the month. "
+            "Pay by then to keep it."
+        ).format(**values)
     if month.taken:
         text += (
             "\n"
@@ -112,10 +128,11 @@ async def renewed(context: ParkShareContext, renewal: passes.Renewal) -> None:
             + "\n".join("• " + stay_line(s.start, s.end, zone, to_driver) for s in month.taken)
         )
     await _tell(context, driver, text)
-    await offer_payment(
-        context, renewal.booked.first.id, chat_id=driver.telegram_id, driver_id=driver.id,
-        i18n=to_driver,
-    )  # fmt: skip
+    if not charged:
+        await offer_payment(
+            context, renewal.booked.first.id, chat_id=driver.telegram_id, driver_id=driver.id,
+            i18n=to_driver,
+        )  # fmt: skip
     to_owner = translator(owner.language)
     await _tell(
         context, owner,

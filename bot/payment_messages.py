@@ -109,6 +109,7 @@ async def send_payment(
                 hold_extra_description=_(
                     "Held for an hour of overstay: taken only if you stay past the end"
                 ),
+                save_card=charge.monthly,
             )
         )  # fmt: skip
     except GatewayRefused:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from core.geo import GeoPoint
 from core.money import Money
@@ -95,6 +95,8 @@ class CollectOrder:
     # Held on the card beyond the amount, for an overstay: taken only as far as it is used.
     hold_extra: Money | None = None
     hold_extra_description: str = ""
+    # Keep the card for later charges without the payer (the months of a monthly pass).
+    save_card: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +183,41 @@ class PaymentState:
     capture_before: datetime | None = None
     # What the hold carries beyond the price for an overstay, as the payment page asked.
     hold_extra: Money | None = None
+    # The card, saved for later charges when the page asked to save it.
+    saved_card: SavedCard | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SavedCard:
+    """A card the gateway keeps for charges made without the payer at hand: its customer and
+    payment method."""
+
+    customer: str
+    method: str
+
+
+@dataclass(frozen=True, slots=True)
+class SavedCardCharge:
+    card: SavedCard
+    amount: Money
+    description: str
+    payload: str
+    booking_id: int
+    idempotency_key: str
+
+
+class PayerNeeded(GatewayRefused):
+    """A charge of a saved card the bank wants the payer to confirm (3-D Secure), or
+    declines: the payer must pay on a page themselves."""
+
+
+@runtime_checkable
+class SavedCardGateway(Protocol):
+    """A gateway that charges a card saved on an earlier payment, without the payer."""
+
+    async def charge_saved(self, order: SavedCardCharge) -> tuple[str, PaymentState]:
+        """The payment's reference and state; ``PayerNeeded`` when the payer must act."""
+        ...
 
 
 class PayoutGateway(PaymentGateway, Protocol):

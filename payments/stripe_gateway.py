@@ -6,6 +6,7 @@ worker thread, off the event loop."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -23,12 +24,15 @@ from core.ports import (
     GatewayUnavailable,
     HostedCheckoutGateway,
     LinkCollection,
+    PayerNeeded,
     PaymentState,
     PayoutAccountMissing,
     PayoutGateway,
     PayoutOrder,
     RefundOrder,
     ReversalOrder,
+    SavedCard,
+    SavedCardCharge,
 )
 from core.settings import Settings
 
@@ -146,7 +150,14 @@ def from_stripe_amount(value: int, currency: str) -> Money:
     return Money(minor, currency)
 
 
-def _id_of(field: str | stripe.PaymentIntent | stripe.Charge | None) -> str | None:
+def _id_of(
+    field: str
+    | stripe.PaymentIntent
+    | stripe.Charge
+    | stripe.Customer
+    | stripe.PaymentMethod
+    | None,
+) -> str | None:
     """Stripe returns a related object as its id unless it was expanded (localstripe always
     embeds ``latest_charge``)."""
     if field is None or isinstance(field, str):
@@ -198,6 +209,18 @@ def hold_extra_of(metadata: Any, currency: str) -> Money | None:
     if not isinstance(value, str) or not value.isdigit():
         return None
     return Money(int(value), currency.upper())
+
+
+def _state_of(intent: stripe.PaymentIntent) -> PaymentState:
+    customer, method = _id_of(intent.customer), _id_of(intent.payment_method)
+    return PaymentState(
+        status=payment_status(intent.status),
+        amount=from_stripe_amount(intent.amount, intent.currency),
+        charge_id=_id_of(intent.latest_charge),
+        capture_before=capture_before_of(intent.latest_charge),
+        hold_extra=hold_extra_of(intent.metadata, intent.currency),
+        saved_card=SavedCard(customer, method) if customer and method else None,
+    )
 
 
 def transfer_group_of(booking_id: int) -> str:
@@ -287,6 +310,10 @@ class StripeGateway:
             "metadata": metadata,
             "client_reference_id": order.payload,
         }
+        if order.save_card:
+            # The months after the first are charged to this card, off session.
+            params["payment_intent_data"]["setup_future_usage"] = "off_session"
+            params["customer_creation"] = "always"
         if order.return_url:
             params["success_url"] = order.return_url
             params["cancel_url"] = order.return_url
@@ -491,13 +518,42 @@ class StripeGateway:
         intent = await self._call(
             self._api.payment_intents.retrieve, reference, params={"expand": ["latest_charge"]}
         )
-        return PaymentState(
-            status=payment_status(intent.status),
-            amount=from_stripe_amount(intent.amount, intent.currency),
-            charge_id=_id_of(intent.latest_charge),
-            capture_before=capture_before_of(intent.latest_charge),
-            hold_extra=hold_extra_of(intent.metadata, intent.currency),
-        )
+        return _state_of(intent)
+
+    async def charge_saved(self, order: SavedCardCharge) -> tuple[str, PaymentState]:
+        """Charge a saved card off session. Stripe refuses with ``authentication_required``
+        when the bank wants the cardholder (3-D Secure), or leaves the intent waiting for an
+        action: either way the driver pays on a page, and this intent is let go."""
+        try:
+            intent = await self._call(
+                self._api.payment_intents.create,
+                params={
+                    "amount": to_stripe_amount(order.amount),
+                    "currency": order.amount.currency.lower(),
+                    "customer": order.card.customer,
+                    "payment_method": order.card.method,
+                    "confirm": True,
+                    "off_session": True,
+                    # The owner's payout is made from this charge (``source_transaction``),
+                    # which ties the two together as a page's transfer group does.
+                    "metadata": {
+                        "booking_id": str(order.booking_id),
+                        "payload": order.payload,
+                        "description": order.description,
+                    },
+                    "expand": ["latest_charge"],
+                },
+                options={"idempotency_key": order.idempotency_key},
+            )
+        except GatewayRefused as refused:
+            if isinstance(refused.__cause__, stripe.CardError):
+                raise PayerNeeded(str(refused)) from refused
+            raise
+        if intent.status != "succeeded":
+            with contextlib.suppress(GatewayRefused):
+                await self._call(self._api.payment_intents.cancel, intent.id)
+            raise PayerNeeded(f"payment intent {intent.id} is {intent.status}")
+        return intent.id, _state_of(intent)
 
     async def parse_event(self, payload: bytes, signature: str | None) -> stripe.Event:
         if not signature:

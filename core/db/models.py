@@ -365,6 +365,10 @@ class MonthlyPass(Base):
     status: Mapped[PassStatus] = mapped_column(_enum(PassStatus, "pass_status"), index=True)
     # Set by notice: the pass is not renewed past this moment.
     ends_at: Mapped[datetime | None]
+    # The card the first month was paid with, saved at the gateway for the months after
+    # (Stripe's customer and payment method); None when it bills each month in chat.
+    card_customer_ref: Mapped[str | None] = mapped_column(String(255))
+    card_method_ref: Mapped[str | None] = mapped_column(String(255))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

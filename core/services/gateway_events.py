@@ -23,7 +23,15 @@ from core.ports import (
     PaymentLookup,
     PaymentState,
 )
-from core.services import booking_payments, bookings, chargebacks, disputes, holds, people
+from core.services import (
+    booking_payments,
+    bookings,
+    chargebacks,
+    disputes,
+    holds,
+    passes,
+    people,
+)
 from core.services.booking_payments import PaymentOutcome
 from core.services.chargebacks import ChargebackMoved
 from core.services.holds import HoldLapsed
@@ -269,8 +277,23 @@ async def _paid(
         provider_charge_id=state.charge_id, held=state.status == GatewayPaymentStatus.HELD,
         capture_before=state.capture_before, hold_extra=state.hold_extra,
     )  # fmt: skip
+    if (
+        state.saved_card is not None
+        and not outcome.duplicate
+        and outcome.result == booking_payments.PaymentResult.CONFIRMED
+    ):
+        await passes.card_saved(uow, outcome.booking, state.saved_card)
     kind = OutcomeKind.DUPLICATE if outcome.duplicate else OutcomeKind.PAID
     return EventOutcome(kind, payment=outcome, booking_id=outcome.booking.id)
+
+
+async def saved_card_charged(
+    uow: UnitOfWork, clock: Clock, *, gateway: str, payload: str, reference: str,
+    state: PaymentState,
+) -> EventOutcome:  # fmt: skip
+    """A month of a pass charged to its saved card, recorded as the gateway's webhook would
+    record it (which, arriving later, is then a duplicate)."""
+    return await _paid(uow, clock, gateway, payload, reference, state)
 
 
 async def reconcile_quiet_checkouts(

@@ -37,6 +37,7 @@ from core.errors import (
 )
 from core.money import Money
 from core.monthly import decode_band, encode_band, month_after, priced, stays_of
+from core.ports import SavedCard
 from core.services import bookings, people, settlement, spots
 from core.services.series import Booked
 from core.status import BookingStatus, SpotStatus
@@ -377,6 +378,25 @@ async def close_finished(uow: UnitOfWork, clock: Clock) -> list[PassOver]:
                 )
             )  # fmt: skip
     return closed
+
+
+async def card_saved(uow: UnitOfWork, paid: Booking, card: SavedCard) -> None:
+    """The first month of a pass was paid with a card the gateway saved: the months after are
+    charged to it."""
+    if paid.series_id is None:
+        return
+    series = await uow.bookings.series(paid.series_id)
+    if series is None or series.pass_id is None:
+        return
+    monthly_pass = await uow.bookings.monthly_pass(series.pass_id, lock=True)
+    if monthly_pass is not None and monthly_pass.driver_id == paid.driver_id:
+        monthly_pass.card_customer_ref, monthly_pass.card_method_ref = card.customer, card.method
+
+
+def saved_card_of(monthly_pass: MonthlyPass) -> SavedCard | None:
+    if monthly_pass.card_customer_ref and monthly_pass.card_method_ref:
+        return SavedCard(monthly_pass.card_customer_ref, monthly_pass.card_method_ref)
+    return None
 
 
 async def stays_of_passes(uow: UnitOfWork, booking_ids: list[int]) -> set[int]:

@@ -21,11 +21,12 @@ from starlette.routing import Route
 
 from bot.http_server import EmbeddedServer
 from bot.web import build_web_app
-from core.db.models import Checkout, Dispute, GatewayEvent, Payment
+from core.db.models import Checkout, Dispute, GatewayEvent, MonthlyPass, Payment
 from core.services.booking_payments import payload_for
 from core.status import BookingStatus
 from payments.stripe_gateway import StripeGateway
 from tests.end_to_end.test_bookings import _book, _bookings_of, _owner_and_spot
+from tests.end_to_end.test_monthly_passes import _offer_nights, _take_pass
 from tests.support.stripe_side import SECRET_KEY, WEBHOOK_SECRET
 
 OWNER_SHARE_MINOR = 510
@@ -428,3 +429,73 @@ async def test_an_overstay_is_taken_from_the_buffer_held_on_the_card(
     assert (taken.status, taken.amount_received) == ("succeeded", 938)
     (payment,) = await _one(sandbox, Payment)
     assert (payment.amount_minor, payment.held) == (938, False)
+
+
+async def _pass_paid_on_the_page(sandbox, recorded, at_stripe, webhooks, *, number: str):
+    """Olga offers nights by the month; Dana takes a pass and pays its first month on Stripe's
+    page, which saves her card."""
+    olga, spot = await _owner_and_spot(sandbox)
+    await _offer_nights(olga)
+    dana = sandbox.person("Dana")
+    await _take_pass(sandbox, dana, spot)
+    assert "secure page" in dana.last_message().text
+    (checkout,) = await _one(sandbox, Checkout)
+    first = (await _bookings_of(sandbox, spot))[0]
+    customer, method = await at_stripe.saves_card(number=number)
+    intent = await at_stripe.pays_with_saved_card(
+        12000, customer, method, payload=payload_for(first)
+    )
+    recorded.paid_sessions[checkout.reference] = intent.id
+    paid = await webhooks.deliver("checkout.session.completed", _session(checkout, intent))
+    assert paid.json()["outcome"] == "paid"
+    assert "Your monthly pass is on" in dana.last_message().text
+    (monthly_pass,) = await _one(sandbox, MonthlyPass)
+    assert (monthly_pass.card_customer_ref, monthly_pass.card_method_ref) == (customer, method)
+    return olga, spot, dana
+
+
+async def test_a_pass_paid_on_stripes_page_renews_on_the_saved_card(
+    sandbox, webhooks, recorded, at_stripe
+):
+    _olga, spot, dana = await _pass_paid_on_the_page(
+        sandbox, recorded, at_stripe, webhooks, number="4242424242424242"
+    )
+    sandbox.clock.advance(days=25, hours=1)  # 26 June: July is billed to the saved card
+    await sandbox.runtime.run_job("keep_passes")
+    assert any("charged to your saved card" in m.text for m in dana.messages()[-3:])
+    assert "Your monthly pass is on: its month's 31 stays are confirmed" in dana.last_message().text
+    first, second = await _one(sandbox, Payment)
+    assert (second.amount_minor, second.held, second.status) == (12000, False, "succeeded")
+    charged = await at_stripe.intent(second.external_id)
+    assert (charged.status, charged.amount_received) == ("succeeded", 12000)
+    assert charged.payment_method == first_card(await at_stripe.intent(first.external_id))
+    july = [b for b in await _bookings_of(sandbox, spot) if b.start_at.month == 7]
+    assert len(july) == 31
+    assert {b.status for b in july} == {BookingStatus.CONFIRMED}
+    # Stripe's own word of that charge, when it comes, changes nothing.
+    again = await webhooks.deliver("payment_intent.succeeded", charged.to_dict())
+    assert again.json()["outcome"] == "duplicate", again.text
+
+
+def first_card(intent) -> str:
+    return (
+        intent.payment_method
+        if isinstance(intent.payment_method, str)
+        else intent.payment_method.id
+    )
+
+
+async def test_a_renewal_the_bank_wants_confirmed_sends_the_driver_to_the_page(
+    sandbox, webhooks, recorded, at_stripe
+):
+    _olga, spot, dana = await _pass_paid_on_the_page(
+        sandbox, recorded, at_stripe, webhooks, number="4000002760003184"
+    )
+    sandbox.clock.advance(days=25, hours=1)
+    await sandbox.runtime.run_job("keep_passes")
+    asked = [m.text for m in dana.messages()[-3:]]
+    assert any("Your bank asks you to confirm this payment" in text for text in asked)
+    assert "secure page" in dana.last_message().text
+    assert len(await _one(sandbox, Payment)) == 1  # nothing taken
+    july = [b for b in await _bookings_of(sandbox, spot) if b.start_at.month == 7]
+    assert {b.status for b in july} == {BookingStatus.AWAITING_PAYMENT}

@@ -25,11 +25,14 @@ from core.ports import (
     GatewayPaymentStatus,
     GatewayRefused,
     GatewayUnavailable,
+    PayerNeeded,
     PaymentState,
     PayoutAccountMissing,
     PayoutOrder,
     RefundOrder,
     ReversalOrder,
+    SavedCard,
+    SavedCardCharge,
 )
 from core.settings import Settings
 from payments.stripe_gateway import ForgedWebhook, StripeGateway
@@ -667,3 +670,49 @@ async def test_the_event_stripe_sends_on_capture_is_verified(
     assert event.type == "payment_intent.succeeded"
     assert (event.data.object.id, event.data.object.status) == (intent.id, "succeeded")
     assert event.data.object.metadata["payload"] == PAYLOAD
+
+
+# --- a card saved for the months of a pass ---------------------------------------------------
+
+
+def _month_charge(customer: str, method: str) -> SavedCardCharge:
+    return SavedCardCharge(
+        card=SavedCard(customer, method), amount=Money(12000, "EUR"), description="Garage",
+        payload=PAYLOAD, booking_id=42, idempotency_key="booking:42:1:saved_card",
+    )  # fmt: skip
+
+
+async def test_a_saved_card_is_charged_off_session_and_remembered_on_the_payment(
+    gateway, at_stripe
+):
+    customer, method = await at_stripe.saves_card()
+    reference, state = await gateway.charge_saved(_month_charge(customer, method))
+    assert state.status == GatewayPaymentStatus.CHARGED
+    assert state.amount == Money(12000, "EUR")
+    assert state.saved_card == SavedCard(customer, method)
+    intent = await at_stripe.intent(reference)
+    assert (intent.status, intent.amount_received, intent.customer) == (
+        "succeeded",
+        12000,
+        customer,
+    )
+    # Asked again (a sweep that restarted), Stripe answers with the same payment.
+    again, _state = await gateway.charge_saved(_month_charge(customer, method))
+    assert again == reference
+
+
+async def test_a_card_whose_bank_wants_the_cardholder_needs_the_driver(gateway, at_stripe):
+    customer, method = await at_stripe.saves_card(number="4000002760003184")
+    with pytest.raises(PayerNeeded):
+        await gateway.charge_saved(_month_charge(customer, method))
+
+
+async def test_a_page_that_saves_the_card_says_so_to_stripe(gateway, recorded):
+    order = CollectOrder(
+        booking_id=42, amount=Money(12000, "EUR"), description="Garage", payload=PAYLOAD,
+        idempotency_key="booking:42:1:collect", hold=False, save_card=True,
+    )  # fmt: skip
+    await gateway.collect(order)
+    (call,) = recorded.calls_to("POST", "/v1/checkout/sessions")
+    assert call.form["payment_intent_data[setup_future_usage]"] == "off_session"
+    assert call.form["customer_creation"] == "always"

@@ -21,9 +21,10 @@ class StripeSide:
     Telegram's own Stripe connection charges a card) and how a test reads Stripe's state."""
 
     def __init__(self, server: LocalStripe) -> None:
-        self._api = stripe.StripeClient(
+        self._client = stripe.StripeClient(
             SECRET_KEY, base_addresses={"api": server.url}, max_network_retries=0
-        ).v1
+        )
+        self._api = self._client.v1
 
     async def _call(self, method: Any, *args: Any, **kwargs: Any) -> Any:
         return await asyncio.to_thread(method, *args, **kwargs)
@@ -52,6 +53,43 @@ class StripeSide:
                 "metadata": {"booking_id": booking_id, "payload": payload, **(metadata or {})},
             },
         )
+
+    async def saves_card(self, *, number: str = "4242424242424242") -> tuple[str, str]:
+        """A customer with a card attached, as Checkout leaves them when it saves the card
+        for later (``setup_future_usage``): the customer's and the payment method's ids. A
+        number such as 4000002760003184 is a card whose bank always asks for 3-D Secure."""
+        customer = await self._call(self._api.customers.create, params={})
+        method = await self._call(
+            self._api.payment_methods.create,
+            params={"type": "card",
+                    "card": {"number": number, "exp_month": 12, "exp_year": 2030, "cvc": "123"}},
+        )  # fmt: skip
+        await self._call(
+            self._api.payment_methods.attach, method.id, params={"customer": customer.id}
+        )
+        return str(customer.id), str(method.id)
+
+    async def pays_with_saved_card(
+        self, minor: int, customer: str, method: str, *, payload: str = PAYLOAD
+    ) -> stripe.PaymentIntent:
+        """The Checkout page's PaymentIntent when it saves the card: charged, with the
+        customer and payment method it saved."""
+        booking_id = payload.split(":")[1]
+        intent = await self._call(
+            self._api.payment_intents.create,
+            params={
+                "amount": minor, "currency": "eur", "customer": customer, "payment_method": method,
+                "confirm": True, "metadata": {"booking_id": booking_id, "payload": payload},
+            },
+        )  # fmt: skip
+        if intent.status == "requires_action":  # the driver passes 3-D Secure on the page
+            await self._call(
+                self._client.raw_request, "post",
+                f"/v1/payment_intents/{intent.id}/_authenticate",
+                client_secret=intent.client_secret, success="true",
+            )  # fmt: skip
+            intent = await self.intent(intent.id)
+        return intent
 
     async def declines(self, minor: int) -> str:
         """A card declined on the page: the intent stays, waiting for another card.

@@ -46,6 +46,8 @@ def upgrade() -> None:
         sa.Column("notice_days", sa.Integer(), nullable=False),
         sa.Column("status", status, nullable=False),
         sa.Column("ends_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("card_customer_ref", sa.String(length=255), nullable=True),
+        sa.Column("card_method_ref", sa.String(length=255), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
