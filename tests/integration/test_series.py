@@ -7,10 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from core.availability import MINUTES_PER_DAY, WeeklyRule
 from core.db.models import Booking, Payment, Refund
 from core.errors import WindowTaken
 from core.money import Money
-from core.services import booking_payments, bookings, series
+from core.services import booking_payments, bookings, passes, series
 from core.status import BookingStatus
 from core.window import Window
 from tests.integration.builders import a_payment, a_person, an_approved_spot
@@ -160,3 +161,69 @@ async def test_a_payment_after_the_series_lapsed_is_refunded_whole(db, clock):
     assert outcome.result == booking_payments.PaymentResult.REFUNDED_LAPSED
     (refund,) = await _rows(db, Refund)
     assert refund.amount_minor == 1200
+
+
+async def test_a_pass_a_series_and_single_bookings_racing_for_nights_never_share_one(
+    committing_db, clock
+):
+    db = committing_db
+    owner = await a_person(db, clock, "Olga")
+    spot = await an_approved_spot(db, clock, owner)
+    nights = tuple(
+        rule for day in range(7)
+        for rule in (WeeklyRule(day, 0, 8 * 60), WeeklyRule(day, 19 * 60, MINUTES_PER_DAY))
+    )  # fmt: skip
+    async with db.unit_of_work() as uow:
+        await passes.offer(
+            uow, clock, owner_id=owner.id, spot_id=spot.id, band=nights,
+            monthly=Money(12000, "EUR"), notice_days=14,
+        )  # fmt: skip
+    resident = await a_person(db, clock, "Rita")
+    commuter = await a_person(db, clock, "Dana")
+    others = [await a_person(db, clock, f"Driver {n}") for n in range(6)]
+    evening = clock.now().replace(hour=17, minute=0, second=0, microsecond=0)  # 19:00 Berlin
+    week = [Window(evening + n * DAY, evening + n * DAY + timedelta(hours=12)) for n in range(1, 8)]
+    async with db.reading() as uow:
+        quote = await passes.quote(uow, clock, spot_id=spot.id, driver_id=resident.id)
+
+    async def monthly() -> str:
+        try:
+            async with db.unit_of_work() as uow:
+                taken = await passes.take(
+                    uow, clock, spot_id=spot.id, driver_id=resident.id,
+                    agreed=passes.terms_of(quote), commission_basis_points=1500,
+                )  # fmt: skip
+        except WindowTaken:
+            return "taken"
+        return "won" if isinstance(taken, passes.Taken) else "changed"
+
+    async def weekly() -> str:
+        try:
+            await _series(db, clock, commuter, spot, week)
+        except WindowTaken:
+            return "taken"
+        return "won"
+
+    async def single(driver, window: Window) -> str:
+        try:
+            async with db.unit_of_work() as uow:
+                await bookings.request(
+                    uow, clock, driver_id=driver.id, spot_id=spot.id,
+                    start=window.start + timedelta(hours=1), end=window.start + timedelta(hours=3),
+                    commission_basis_points=1500,
+                )  # fmt: skip
+        except WindowTaken:
+            return "taken"
+        return "won"
+
+    outcomes = await asyncio.gather(
+        monthly(), weekly(), *(single(d, w) for d, w in zip(others, week, strict=False))
+    )
+    # Whole or not at all: a pass's month, a series, each single stay.
+    held = await _rows(db, Booking, Booking.driver_id == resident.id)
+    assert len(held) in (0, len(quote.month.bookable))
+    assert (len(held) > 0) == (outcomes[0] == "won")
+    series_stays = await _rows(db, Booking, Booking.driver_id == commuter.id)
+    assert len(series_stays) == (len(week) if outcomes[1] == "won" else 0)
+    assert outcomes.count("won") >= 1
+    # No night held twice: the audit after the test checks every spot's live bookings.
