@@ -27,11 +27,16 @@ def _day_runs(weekdays: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
-def describe_weekly(rules: Iterable[WeeklyRule], i18n: Translator) -> list[str]:
+def describe_weekly(
+    rules: Iterable[WeeklyRule], i18n: Translator, *, overnight: bool = False
+) -> list[str]:
+    """``overnight``: an evening that runs to midnight and the next morning from it read as
+    one night ("Mon–Sun 19:00–08:00"), as a pass's band is held; an owner's hours show each
+    day's part, as they are asked about them."""
     names = get_day_names("abbreviated", locale=i18n.locale)
     by_hours: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for rule in rules:
-        by_hours[(rule.start_minute, rule.end_minute)].append(rule.weekday)
+    for weekday, start, end in _nights_joined(rules) if overnight else _spans(rules):
+        by_hours[(start, end)].append(weekday)
     lines = []
     for (start, end), weekdays in sorted(by_hours.items(), key=lambda item: min(item[1])):
         days = ", ".join(
@@ -41,10 +46,30 @@ def describe_weekly(rules: Iterable[WeeklyRule], i18n: Translator) -> list[str]:
         hours = (
             i18n.gettext("all day")
             if (start, end) == (0, 1440)
-            else (f"{_clock(start)}–{_clock(end)}")
+            else (f"{_clock(start)}–{_clock(end % 1440 if end > 1440 else end)}")
         )
         lines.append(f"{days} {hours}")
     return lines
+
+
+def _spans(rules: Iterable[WeeklyRule]) -> list[tuple[int, int, int]]:
+    return [(rule.weekday, rule.start_minute, rule.end_minute) for rule in rules]
+
+
+def _nights_joined(rules: Iterable[WeeklyRule]) -> list[tuple[int, int, int]]:
+    """Spans of the day, an evening to midnight joined with the next day's morning (its end
+    past 1440)."""
+    rules = sorted(set(rules), key=lambda r: (r.weekday, r.start_minute))
+    mornings = {r.weekday: r for r in rules if r.start_minute == 0 and r.end_minute < 1440}
+    joined: list[tuple[int, int, int]] = []
+    used: set[WeeklyRule] = set()
+    for rule in rules:
+        morning = mornings.get((rule.weekday + 1) % 7)
+        if rule.end_minute == 1440 and rule.start_minute > 0 and morning and morning not in used:
+            joined.append((rule.weekday, rule.start_minute, 1440 + morning.end_minute))
+            used |= {rule, morning}
+    joined += [_spans([rule])[0] for rule in rules if rule not in used]
+    return joined
 
 
 def describe_windows(windows: Iterable[Interval], zone: str, i18n: Translator) -> list[str]:

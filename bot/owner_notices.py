@@ -114,7 +114,7 @@ async def pass_taken(
             "pay for the first month.",
             minutes,
         ).format(
-            band=html.escape("; ".join(describe_weekly(band, i18n))),
+            band=html.escape("; ".join(describe_weekly(band, i18n, overnight=True))),
             price=i18n.money(monthly), minutes=minutes,
         )  # fmt: skip
 

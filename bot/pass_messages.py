@@ -27,13 +27,15 @@ def band_of(monthly_pass: MonthlyPass | passes.Quote, i18n: Translator) -> str:
     band = monthly_pass.band if isinstance(monthly_pass, passes.Quote) else decode_band(
         monthly_pass.band
     )  # fmt: skip
-    return "; ".join(describe_weekly(band, i18n))
+    return "; ".join(describe_weekly(band, i18n, overnight=True))
 
 
 def offer_line(offered, i18n: Translator) -> str:
     """The spot card's line about its offer by the month."""
     return i18n.gettext("🗓 By the month: {band}, {price} a month").format(
-        band=html.escape("; ".join(describe_weekly(decode_band(offered.band), i18n))),
+        band=html.escape(
+            "; ".join(describe_weekly(decode_band(offered.band), i18n, overnight=True))
+        ),
         price=i18n.money(offered.monthly_price),
     )
 

@@ -62,7 +62,7 @@ class PickNotice(CallbackData):
 
 
 def band_text(band: tuple[WeeklyRule, ...], i18n: Translator) -> str:
-    return "; ".join(describe_weekly(band, i18n))
+    return "; ".join(describe_weekly(band, i18n, overnight=True))
 
 
 @on_button(OfferMonthly, forged=ConversationHandler.END)

@@ -15,12 +15,14 @@ from bot.errors import explain
 from bot.i18n import N_, Translator
 from bot.incoming import message_of
 from bot.keyboards import inline
+from bot.pass_messages import offer_line, pass_line
 from bot.spot_buttons import ManageSpot, OfferMonthly
+from bot.telegram_text import fit_html
 from bot.waiting_drivers import tell_of_freed_spots
 from core.availability import WeeklyRule
 from core.db.models import Spot
 from core.errors import DomainError, SpotHasBookings
-from core.services import listings, spots
+from core.services import listings, passes, spots
 from core.status import SpotStatus
 
 STATUS_LABELS = {
@@ -67,17 +69,24 @@ def keyboard(spot: Spot, i18n: Translator) -> InlineKeyboardMarkup:
 
 
 async def list_spots(update: Update, context: ParkShareContext) -> None:
+    i18n = context.i18n
     async with context.db.reading() as uow:
         owned = await listings.owned(uow, context.person_id)
+        offers = {shown.spot.id: await passes.offer_of(uow, shown.spot.id) for shown in owned}
+        held = await passes.passes_of_owner(uow, context.person_id)
     if not owned:
         await message_of(update).reply_text(
-            context.i18n.gettext("You have no spots yet. Send /list to list one.")
+            i18n.gettext("You have no spots yet. Send /list to list one.")
         )
         return
     for shown in owned:
+        spot = shown.spot
+        lines = [describe(spot, shown.weekly_hours, i18n)]
+        if (offered := offers[spot.id]) is not None:
+            lines.append(offer_line(offered, i18n))
+        lines += [pass_line(view, i18n) for view in held if view.spot.id == spot.id]
         await message_of(update).reply_text(
-            describe(shown.spot, shown.weekly_hours, context.i18n),
-            reply_markup=keyboard(shown.spot, context.i18n),
+            fit_html("\n".join(lines)), reply_markup=keyboard(spot, i18n)
         )
 
 

@@ -16,9 +16,11 @@ from bot.i18n import Translator
 from bot.incoming import chat_of, message_of, sender_of
 from bot.keyboards import CallbackData, inline
 from bot.managers_group import in_managers_group, is_manager
+from bot.pass_messages import pass_line
+from bot.telegram_text import fit_html
 from core.money import Money
 from core.ports import GatewayRefused
-from core.services import people, profit
+from core.services import passes, people, profit
 
 log = logging.getLogger(__name__)
 # A report covers today since local midnight, or the last so many days.
@@ -41,10 +43,15 @@ async def show_earnings(update: Update, context: ParkShareContext) -> None:
     _ = i18n.gettext
     async with context.db.reading() as uow:
         earned = await profit.earnings(uow, context.person_id)
+        held_passes = await passes.passes_of_owner(uow, context.person_id)
+    monthly = [pass_line(view, i18n) for view in held_passes]
     if not earned.by_month:
         await message_of(update).reply_text(
-            _("No earnings yet. After each completed stay your share shows up here.")
-        )
+            "\n\n".join([
+                _("No earnings yet. After each completed stay your share shows up here."),
+                *monthly,
+            ])
+        )  # fmt: skip
         return
     lines = [
         _("<b>Your earnings</b>"),
@@ -60,7 +67,10 @@ async def show_earnings(update: Update, context: ParkShareContext) -> None:
     lines += [
         f"{i18n.month(month.month)}: {_amounts(month.amounts, i18n)}" for month in earned.by_month
     ]
-    await message_of(update).reply_text("\n".join(lines))
+    if monthly:
+        # Each night or day of a pass is paid out when it is over, like any stay.
+        lines += ["", _("<b>Monthly passes at your spots</b>"), *monthly]
+    await message_of(update).reply_text(fit_html("\n".join(lines)))
 
 
 async def set_up_payouts(update: Update, context: ParkShareContext) -> None:

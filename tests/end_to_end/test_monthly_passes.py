@@ -40,7 +40,7 @@ async def _take_pass(sandbox, driver, spot):
     await driver.share_location(spot.lat, spot.lon)
     await driver.press_data(f"spot:{spot.id}", driver.last_message())
     card = driver.last_message()
-    assert "🗓 By the month: Mon–Sun 19:00–08:00" in card.text or "By the month" in card.text
+    assert "🗓 By the month: Mon–Sun 19:00–08:00, €120.00 a month" in card.text
     await driver.press("Monthly pass")
     quote = driver.last_message()
     await driver.press("Take the pass")
@@ -87,6 +87,15 @@ async def test_a_resident_takes_nights_by_the_month_renews_once_and_ends_with_no
     assert sum(p.amount_minor for p in payouts) == sum(
         b.price_minor - b.commission_minor for b in completed
     )
+
+    # The owner sees the pass and when it renews, beside the spot and the earnings.
+    await olga.send("/myspots")
+    spot_card = olga.last_message().text
+    assert "🗓 By the month: Mon–Sun 19:00–08:00, €120.00 a month" in spot_card
+    assert "Paid until Sat, Aug 1 11:00" in spot_card
+    await olga.send("/earnings")
+    assert "Monthly passes at your spots" in olga.last_message().text
+    assert "Paid until Sat, Aug 1 11:00" in olga.last_message().text
 
     # Notice: 14 days from 26 June falls inside July, which is paid, so the pass ends with it.
     await dana.send("/passes")
