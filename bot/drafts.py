@@ -85,6 +85,7 @@ class SearchDraft(Draft):
     max_price_minor: int | None = None  # for the whole window, in the search's currency
     max_price_currency: str | None = None
     pending_window: str = ""  # a window that reads two ways, until the driver picks one
+    monthly: bool = False  # only spots offered by the month
 
     @property
     def max_price(self) -> Money | None:

@@ -35,6 +35,14 @@ class TakePass(CallbackData):
 
 
 @dataclass(frozen=True)
+class BookSeriesAt(CallbackData):
+    """The weekly pattern the driver is booking (or searched for), at this spot."""
+
+    prefix = "bw"
+    spot_id: int
+
+
+@dataclass(frozen=True)
 class BookSpot(CallbackData):
     prefix = "book"
     spot_id: int

@@ -32,7 +32,7 @@ from bot.overstay_bills import tariff_text
 from bot.owner_notices import notify_owner_of_request
 from bot.payment_messages import offer_payment
 from bot.series_view import plan_text
-from bot.spot_buttons import BookSpot, OpenSpot
+from bot.spot_buttons import BookSeriesAt, BookSpot, OpenSpot
 from bot.telegram_text import fit_html
 from core.availability_text import OVERNIGHT, SAME_DAY, AmbiguousHours, parse_window
 from core.db.models import Spot
@@ -82,14 +82,6 @@ class BookingStep(CallbackData):
         })
     }  # fmt: skip
     action: str
-
-
-@dataclass(frozen=True)
-class BookSeriesAt(CallbackData):
-    """The weekly pattern the driver is booking, at another spot free for all of it."""
-
-    prefix = "bw"
-    spot_id: int
 
 
 @on_button(BookSpot, forged=ConversationHandler.END)

@@ -17,7 +17,7 @@ from bot.booking_buttons import SearchNearBooking
 from bot.button_width import fit_label
 from bot.buttons import on_button
 from bot.context import ParkShareContext
-from bot.drafts import SearchDraft, SearchInput
+from bot.drafts import BookingDraft, SearchDraft, SearchInput
 from bot.edge import copies_unread
 from bot.errors import explain
 from bot.feedback import action_if_slow
@@ -25,8 +25,9 @@ from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_, Translator
 from bot.incoming import location_of, message_of, text_of
 from bot.keyboards import CallbackData, KeyboardRow, inline
-from bot.spot_buttons import OpenSpot
+from bot.spot_buttons import BookSeriesAt, OpenSpot
 from bot.stay_text import duration_text
+from bot.telegram_text import fit_html
 from bot.vehicle_labels import VEHICLE_LABELS
 from core.availability_text import (
     OVERNIGHT,
@@ -45,8 +46,10 @@ from core.errors import (
 )
 from core.geo import GeoPoint
 from core.geocoding import locate_typed
+from core.money import Money
 from core.price_text import parse_price
-from core.services import saved_searches, stays
+from core.recurrence import NotAPattern, parse_pattern
+from core.services import passes, saved_searches, series, stays
 from core.services.search import (
     MAX_RADIUS_M,
     SearchFilters,
@@ -80,7 +83,7 @@ class ChangeSearch(CallbackData):
         "option": frozenset(
             {*WINDOWS, *(order.value for order in SortOrder), "ev", "covered", "wide",
              "next", "previous", "other", "size", "rating", "max_price",
-             "notify"}
+             "notify", "monthly"}
         )
     }  # fmt: skip
     option: str
@@ -123,6 +126,8 @@ async def try_window(update: Update, context: ParkShareContext) -> bool:
         return False
     asked = draft.awaiting == SearchInput.WINDOW
     text = text_of(update)
+    if await _pattern_searched(update, context, draft, text):
+        return True
     try:
         window = _one_window(text, draft.timezone, context)
     except AmbiguousHours as error:
@@ -148,6 +153,66 @@ async def try_window(update: Update, context: ParkShareContext) -> bool:
         )
         return True
     await _show_window(update, context, window)
+    return True
+
+
+async def _pattern_searched(
+    update: Update, context: ParkShareContext, draft: SearchDraft, text: str
+) -> bool:
+    """A weekly pattern ("Mon-Fri 8-18 for 2 weeks") where a time was asked: the nearest
+    spots free for all of its stays, each priced for all of them, a tap from its offer."""
+    i18n = context.i18n
+    try:
+        pattern = parse_pattern(text, zone=ZoneInfo(draft.timezone), now=context.clock.now())
+    except NotAPattern:
+        return False
+    except AmbiguousHours:
+        await message_of(update).reply_text(
+            i18n.gettext("Please write the hours with minutes, for example: Mon-Fri 19:00-08:00.")
+        )
+        return True
+    except DomainError as error:
+        await message_of(update).reply_text(explain(error, i18n))
+        return True
+    found = await series.nearest_for_pattern(
+        context.db, context.clock, point=GeoPoint(draft.lat, draft.lon), pattern=pattern,
+        driver_id=context.person_id, most=PAGE_SIZE,
+    )  # fmt: skip
+    draft.awaiting = None
+    if not found:
+        await message_of(update).reply_text(
+            i18n.gettext("No spot nearby is free for all of these times.")
+        )
+        return True
+    first = pattern.stays[0]
+    context.user_data.booking_draft = BookingDraft(
+        spot_id=found[0].hit.spot_id, start_at=first.start.isoformat(),
+        end_at=first.end.isoformat(), pattern=pattern.text,
+    )  # fmt: skip
+    lines = [
+        i18n.ngettext(
+            "🔁 Spots near you free for every stay of “{pattern}” ({count} stay). Each price is "
+            "for all of them:",
+            "🔁 Spots near you free for every stay of “{pattern}” ({count} stays). Each price is "
+            "for all of them:",
+            len(pattern.stays),
+        ).format(pattern=html.escape(pattern.text), count=len(pattern.stays)),
+        "",
+    ]
+    lines += [
+        f"{number}. <b>{html.escape(each.hit.title)}</b>\n"
+        f"    {i18n.distance(each.hit.distance_m)} · {i18n.money(each.price)}"
+        for number, each in enumerate(found, start=1)
+    ]
+    await message_of(update).reply_text(
+        fit_html("\n".join(lines)),
+        reply_markup=inline([
+            [(fit_label(f"{number}. {each.hit.title}",
+                        keep=f" · {i18n.distance(each.hit.distance_m)}"),
+              BookSeriesAt(each.hit.spot_id))]
+            for number, each in enumerate(found, start=1)
+        ]),
+    )  # fmt: skip
     return True
 
 
@@ -300,6 +365,10 @@ def _toggle_covered(draft: SearchDraft, option: str, context: ParkShareContext) 
     draft.covered = not draft.covered
 
 
+def _toggle_monthly(draft: SearchDraft, option: str, context: ParkShareContext) -> None:
+    draft.monthly = not draft.monthly
+
+
 def _widen(draft: SearchDraft, option: str, context: ParkShareContext) -> None:
     draft.wide = True
 
@@ -370,6 +439,7 @@ REFINING: dict[str, Refine] = {
     **dict.fromkeys((order.value for order in SortOrder), _refined(_set_order)),
     "ev": _refined(_toggle_ev),
     "covered": _refined(_toggle_covered),
+    "monthly": _refined(_toggle_monthly),
     "wide": _refined(_widen),
     "size": _refined(_next_size),
     "rating": _refined(_next_rating),
@@ -400,10 +470,15 @@ async def _results(context: ParkShareContext) -> tuple[str, InlineKeyboardMarkup
             vehicle_size=VehicleSize(draft.vehicle_size) if draft.vehicle_size else None,
             min_rating=draft.min_rating,
             max_price=draft.max_price,
+            monthly=draft.monthly,
         ),
         order=SortOrder(draft.order),
         max_radius_m=WIDE_RADIUS_M if draft.wide else MAX_RADIUS_M,
     )
+    monthly: dict[int, Money] = {}
+    if draft.monthly and result.hits:
+        async with context.db.reading() as uow:
+            monthly = await passes.monthly_prices(uow, [hit.spot_id for hit in result.hits])
     pages = max((len(result.hits) - 1) // PAGE_SIZE + 1, 1)
     draft.page = min(draft.page, pages - 1)
     areas = (
@@ -411,11 +486,18 @@ async def _results(context: ParkShareContext) -> tuple[str, InlineKeyboardMarkup
         if not result.hits
         else []
     )
-    return _render(result, draft, i18n, areas), _keyboard(result, draft, pages, i18n, areas)
+    return (
+        _render(result, draft, i18n, areas, monthly),
+        _keyboard(result, draft, pages, i18n, areas),
+    )
 
 
 def _render(
-    result: SearchResult, draft: SearchDraft, i18n: Translator, areas: list[ServiceArea]
+    result: SearchResult,
+    draft: SearchDraft,
+    i18n: Translator,
+    areas: list[ServiceArea],
+    monthly: dict[int, Money],
 ) -> str:
     _ = i18n.gettext
     start = datetime.fromisoformat(draft.start_at)
@@ -440,12 +522,14 @@ def _render(
             "No spot is free within {distance} for {window}. Try another time, or widen the search."
         ).format(distance=i18n.distance(result.radius_m), window=window)
     length = duration_text(end - start, i18n)
-    lines = [
-        _("🅿️ Free spots near you for {window}. Each price is for the whole {length}:").format(
-            window=window, length=length
-        ),
-        "",
-    ]
+    heading = (
+        _("🗓 Spots near you offered by the month, free for {window}. Each price is a month's:")
+        .format(window=window)
+        if draft.monthly
+        else _("🅿️ Free spots near you for {window}. Each price is for the whole {length}:")
+        .format(window=window, length=length)
+    )  # fmt: skip
+    lines = [heading, ""]
     first = draft.page * PAGE_SIZE
     for number, hit in enumerate(result.hits[first : first + PAGE_SIZE], start=first + 1):
         rating = (
@@ -458,9 +542,14 @@ def _render(
         extras = ("⚡" if hit.ev_charger else "") + ("☂️" if hit.covered else "")
         if hit.owner_tier == CreditTier.TRUSTED:
             rating += " · " + _("🛡 trusted owner")
+        price = (
+            _("{price} a month").format(price=i18n.money(monthly[hit.spot_id]))
+            if hit.spot_id in monthly
+            else i18n.money(hit.price)
+        )
         lines.append(
             f"{number}. <b>{html.escape(hit.title)}</b> {extras}\n"
-            f"    {i18n.distance(hit.distance_m)} · {i18n.money(hit.price)} · {rating}"
+            f"    {i18n.distance(hit.distance_m)} · {price} · {rating}"
         )
     return "\n".join(lines)
 
@@ -526,7 +615,10 @@ def _keyboard(
     rating = _("★ Any rating") if draft.min_rating is None else f"★ {draft.min_rating:.1f}+"
     price = _("💶 Max price") if draft.max_price is None else "✅ ≤ " + i18n.money(draft.max_price)
     rows.append([(size, ChangeSearch("size")), (rating, ChangeSearch("rating"))])
-    rows.append([(price, ChangeSearch("max_price"))])
+    rows.append(
+        [(price, ChangeSearch("max_price")),
+         (marks[draft.monthly] + _("🗓 Monthly"), ChangeSearch("monthly"))]
+    )  # fmt: skip
     if not result.hits:
         rows.append([(_("🔔 Tell me when one is free"), ChangeSearch("notify"))])
     # Searching farther is offered only when it could reach a spot.

@@ -33,6 +33,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    exists,
     func,
     literal_column,
     select,
@@ -45,7 +46,7 @@ from sqlalchemy.sql.selectable import FromClause
 
 from core.db.driver_reads import DriverStatement
 from core.db.free_time import CoversWindow
-from core.db.models import Person, Rating, Spot, SpotFreeTime, VehicleSize
+from core.db.models import PassOffer, Person, Rating, Spot, SpotFreeTime, VehicleSize
 from core.db.spatial import PLACE, GeographyPoint, spot_place
 from core.db.uow import Database
 from core.status import SpotStatus
@@ -60,6 +61,8 @@ class Shape:
     sizes: tuple[VehicleSize, ...] | None = None
     max_price: bool = False
     min_rating: bool = False
+    # Only spots offered by the month.
+    monthly: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +167,8 @@ def _conditions(shape: Shape) -> list[ColumnElement[bool]]:
         conditions.append(_window_price() <= _param("price_limit", Integer()))
     if shape.min_rating:
         conditions.append(func.coalesce(_AVERAGE, 0) >= _param("min_rating", Float()))
+    if shape.monthly:
+        conditions.append(exists().where(PassOffer.spot_id == Spot.id, PassOffer.active.is_(True)))
     return conditions
 
 

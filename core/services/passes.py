@@ -399,6 +399,16 @@ def saved_card_of(monthly_pass: MonthlyPass) -> SavedCard | None:
     return None
 
 
+async def monthly_prices(uow: UnitOfWork, spot_ids: list[int]) -> dict[int, Money]:
+    """The price a month of each of these spots offered by the month."""
+    prices = {}
+    for spot_id in spot_ids:
+        standing = await offer_of(uow, spot_id)
+        if standing is not None:
+            prices[spot_id] = standing.monthly_price
+    return prices
+
+
 async def stays_of_passes(uow: UnitOfWork, booking_ids: list[int]) -> set[int]:
     """Of these bookings, those that are stays of a monthly pass."""
     return await uow.bookings.in_passes(booking_ids)

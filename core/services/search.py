@@ -55,6 +55,8 @@ class SearchFilters:
     covered: bool = False
     vehicle_size: VehicleSize | None = None
     min_rating: float | None = None
+    # Only spots offered by the month (a pass can be taken there).
+    monthly: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +153,7 @@ def _shape(filters: SearchFilters) -> search_view.Shape:
     return search_view.Shape(
         covered=filters.covered, ev_charger=filters.ev_charger, sizes=sizes,
         max_price=filters.max_price is not None, min_rating=filters.min_rating is not None,
+        monthly=filters.monthly,
     )  # fmt: skip
 
 

@@ -118,6 +118,38 @@ async def elsewhere(
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class PatternHit:
+    """A spot free for every stay of a pattern, and what all of them cost there."""
+
+    hit: SpotHit
+    price: Money
+
+
+async def nearest_for_pattern(
+    db: Database, clock: Clock, *, point: GeoPoint, pattern: Pattern, driver_id: int, most: int
+) -> list[PatternHit]:
+    """The spots nearest to ``point`` free for every stay of ``pattern``: the nearest free
+    for its first stay (on the store's spatial index, as any search), each then checked for
+    the others and priced for all of them."""
+    stays = list(pattern.stays)
+    nearby = await nearest_free(
+        db, point=point, start=stays[0].start, end=stays[0].end, now=clock.now(),
+        k=ELSEWHERE_CANDIDATES, filters=SearchFilters(),
+    )  # fmt: skip
+    found: list[PatternHit] = []
+    async with db.reading() as uow:
+        for hit in nearby.hits:
+            spot = await spots.get(uow, hit.spot_id)
+            if spot.owner_id == driver_id or not await _free_for_all(uow, spot, stays[1:]):
+                continue
+            price = sum((price_of(spot, stay) for stay in stays[1:]), price_of(spot, stays[0]))
+            found.append(PatternHit(hit, price))
+            if len(found) == most:
+                break
+    return found
+
+
 async def _free_for_all(uow: UnitOfWork, spot: Spot, windows: list[Window]) -> bool:
     for window in windows:
         if not await bookings.is_free(uow, spot, window.start, window.end):

@@ -144,3 +144,24 @@ async def test_a_month_not_paid_lapses_after_reminders_and_its_nights_are_free_a
     assert await _free(sandbox, spot, july_night, timedelta(hours=2))
     (monthly_pass,) = await _all(sandbox, MonthlyPass)
     assert monthly_pass.status == PassStatus.LAPSED
+
+
+async def test_a_monthly_search_shows_only_spots_offered_by_the_month_at_their_monthly_price(
+    sandbox,
+):
+    olga, spot = await _owner_and_spot(sandbox)
+    _owner, other = await _owner_and_spot(sandbox)
+    async with sandbox.database.unit_of_work() as uow:
+        (await uow.spots.get(other.id)).title = "Yard by the station"
+    await _offer_nights(olga)
+    dana = sandbox.person("Dana")
+    await dana.share_location(spot.lat, spot.lon)
+    assert "Yard by the station" in dana.last_message().text
+    await dana.press("Monthly")
+    results = dana.last_message().text
+    assert "offered by the month" in results
+    assert "Garage on Elm St" in results
+    assert "€120.00 a month" in results
+    assert "Yard by the station" not in results
+    await dana.press("Monthly")  # off again: every free spot, priced for the window
+    assert "Yard by the station" in dana.last_message().text

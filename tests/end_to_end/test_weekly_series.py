@@ -116,3 +116,28 @@ async def test_a_pattern_the_bot_cannot_book_is_answered_and_asked_again(sandbox
     assert answer in reply.text
     await dana.send("Sat 9-13 for 2 weeks")
     assert "2 stays, €24.00 in all" in dana.last_message().text
+
+
+async def test_a_pattern_typed_in_a_search_finds_spots_free_for_all_of_it(sandbox):
+    sandbox.clock.advance(days=6)  # Sunday 7 June
+    _olga, spot = await _owner_and_spot(sandbox)
+    _owner, other = await _owner_and_spot(sandbox)
+    async with sandbox.database.unit_of_work() as uow:
+        (await uow.spots.get(other.id)).title = "Yard by the station"
+    pia = sandbox.person("Pia")
+    await _book(pia, spot, when="10.06 10-12")  # one stay of the pattern is taken at the garage
+    await pia.pay()
+
+    dana = sandbox.person("Dana")
+    await dana.share_location(spot.lat, spot.lon)
+    await dana.send("Mon-Fri 8-18 for 2 weeks")
+    found = dana.last_message()
+    assert "free for every stay of “Mon-Fri 8-18 for 2 weeks” (10 stays)" in found.text
+    assert "Yard by the station" in found.text
+    assert "€300.00" in found.text
+    assert "Garage on Elm St" not in found.text
+    await dana.press("Yard by the station")
+    offer = dana.last_message()
+    assert "10 stays, €300.00 in all" in offer.text
+    await dana.press("Book all 10")
+    assert dana.last_message().invoice["title"] == "Weekly parking from #2: 10 stays"
