@@ -13,7 +13,14 @@ from telegram import ReplyKeyboardRemove, Update, User
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot import occupied, owner_notices, pass_billing, pass_messages, person_state
+from bot import (
+    occupied,
+    owner_notices,
+    pass_billing,
+    pass_messages,
+    person_state,
+    series_billing,
+)
 from bot.booking_buttons import (
     check_in_button,
     extension_buttons,
@@ -41,6 +48,7 @@ from core.services import (
     inbox,
     passes,
     people,
+    series,
     stay_checks,
     stays,
 )
@@ -49,7 +57,7 @@ from core.services.people import language_from_telegram
 
 log = logging.getLogger(__name__)
 SWEEP_INTERVAL_S = 30
-# Passes move by days: billed days ahead, reminded days ahead.
+# Passes and weekly series move by days: billed days ahead, reminded days ahead.
 PASSES_INTERVAL_S = 300
 # How often updates whose worker stopped halfway are looked for: their senders' next updates
 # wait for them.
@@ -108,6 +116,14 @@ async def keep_passes(context: ParkShareContext) -> None:
         closed = await passes.close_finished(uow, context.clock)
     for over in closed:
         await pass_messages.closed(context, over)
+
+
+async def bill_series_weeks(context: ParkShareContext) -> None:
+    """Weekly series paid week by week: each later week asked for before it is due."""
+    async with context.db.unit_of_work() as uow:
+        due = await series.weeks_to_bill(uow, context.clock)
+    for week in due:
+        await series_billing.bill_week(context, week)
 
 
 async def advance_bookings(context: ParkShareContext) -> None:
@@ -295,6 +311,9 @@ def schedule(application: Application) -> None:
     )
     queue.run_repeating(end_quiet_flows, interval=60, first=60, name="end_quiet_flows")
     queue.run_repeating(keep_passes, interval=PASSES_INTERVAL_S, first=40, name="keep_passes")
+    queue.run_repeating(
+        bill_series_weeks, interval=PASSES_INTERVAL_S, first=45, name="bill_series_weeks"
+    )
     queue.run_repeating(
         occupied.settle_unanswered, interval=SWEEP_INTERVAL_S, first=20,
         name="settle_unanswered_occupied_reports",

@@ -78,7 +78,7 @@ class BookingStep(CallbackData):
         # OVERNIGHT and SAME_DAY: which reading of a window such as "today 18-8" was meant.
         "action": frozenset({
             "confirm", "other_time", "cancel", OVERNIGHT, SAME_DAY,
-            "weekly", "series_book", "series_elsewhere",
+            "weekly", "series_book", "series_book_weekly", "series_elsewhere",
         })
     }  # fmt: skip
     action: str
@@ -185,8 +185,8 @@ async def step_pressed(
     if step.action == "weekly":
         await message_of(update).reply_text(_(PATTERN_QUESTION))
         return BookState.PATTERN
-    if step.action == "series_book":
-        return await _book_series(update, context)
+    if step.action in ("series_book", "series_book_weekly"):
+        return await _book_series(update, context, week_by_week=step.action == "series_book_weekly")
     if step.action == "series_elsewhere":
         return await _series_elsewhere(update, context)
     return await _confirm(update, context)
@@ -334,6 +334,11 @@ async def _offer_series(
         )  # fmt: skip
         rows.append([(label.format(count=len(free), price=i18n.money(plan.price)),
                       BookingStep("series_book"))])  # fmt: skip
+        if plan.weeks > 1:
+            weekly = _("📅 Pay week by week · {price} now").format(
+                price=i18n.money(plan.first_week_price())
+            )
+            rows.append([(weekly, BookingStep("series_book_weekly"))])
     if taken:
         rows.append([(_("🔎 Spots free for all"), BookingStep("series_elsewhere"))])
     rows.append([(_("Cancel"), BookingStep("cancel"))])
@@ -341,7 +346,9 @@ async def _offer_series(
     return BookState.SERIES
 
 
-async def _book_series(update: Update, context: ParkShareContext) -> BookState | int:
+async def _book_series(
+    update: Update, context: ParkShareContext, *, week_by_week: bool = False
+) -> BookState | int:
     draft = context.user_data.booking_draft
     if draft is None or not draft.pattern:
         return await end_flow(update, context, forget=_forget, said=CANCELLED)
@@ -361,6 +368,7 @@ async def _book_series(update: Update, context: ParkShareContext) -> BookState |
                 trusted_owner_commission_basis_points=(
                     settings.trusted_owner_commission_basis_points
                 ),
+                week_by_week=week_by_week,
             )  # fmt: skip
             parties = await stays.parties_of(uow, booked.first)
             due = await stays.payment_due(uow, booked.first.id, context.person_id)
@@ -378,15 +386,23 @@ async def _book_series(update: Update, context: ParkShareContext) -> BookState |
     context.user_data.booking_draft = None
     i18n = context.i18n
     minutes = settings.payment_window_minutes
-    await message_of(update).reply_text(
-        i18n.ngettext(
+    if week_by_week:
+        held = i18n.ngettext(
+            "Your {count} weekly stays are held for {minutes} minute. Pay {price} now for the "
+            "first week; each later week is asked for a few days before it starts.",
+            "Your {count} weekly stays are held for {minutes} minutes. Pay {price} now for the "
+            "first week; each later week is asked for a few days before it starts.",
+            minutes,
+        ).format(count=len(booked.bookings), minutes=minutes, price=i18n.money(due.charge.amount))
+    else:
+        held = i18n.ngettext(
             "Your {count} weekly stays are held for {minutes} minute. Pay {price} now to "
             "confirm them all.",
             "Your {count} weekly stays are held for {minutes} minutes. Pay {price} now to "
             "confirm them all.",
             minutes,
         ).format(count=len(booked.bookings), minutes=minutes, price=i18n.money(booked.price))
-    )
+    await message_of(update).reply_text(held)
     await offer_payment(
         context, booked.first.id, chat_id=chat_of(update).id,
         driver_id=context.person_id, i18n=i18n, due=due,

@@ -640,6 +640,19 @@ class Bookings(_Repository):
         )
         return list(rows)
 
+    async def awaiting_payment_by(self, moment: datetime) -> list[Booking]:
+        """Bookings that wait for a payment due (``pay_by``) before ``moment``."""
+        rows = await self.session.scalars(
+            select(Booking)
+            .where(
+                Booking.status == BookingStatus.AWAITING_PAYMENT,
+                Booking.pay_by.is_not(None),
+                Booking.pay_by <= moment,
+            )
+            .order_by(Booking.id)
+        )
+        return list(rows)
+
     async def of_series(self, series_id: int) -> list[Booking]:
         """Every booking of a series, in id order (soonest first: they are made so)."""
         rows = await self.session.scalars(

@@ -10,7 +10,8 @@ cancelled later is refunded on its own terms against that one payment."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from core.clock import Clock
@@ -58,6 +59,19 @@ class Plan:
     @property
     def taken(self) -> list[Occurrence]:
         return [o for o in self.occurrences if not o.free]
+
+    def first_week_price(self) -> Money:
+        """What paying week by week asks now: the free stays of the first week."""
+        free = self.free
+        zone = ZoneInfo(self.spot.timezone)
+        first = [o for o in free if free and _week(o.window.start, zone) == _week(
+            free[0].window.start, zone)]  # fmt: skip
+        return sum((o.price for o in first), Money(0, self.spot.hourly_price.currency))
+
+    @property
+    def weeks(self) -> int:
+        zone = ZoneInfo(self.spot.timezone)
+        return len({_week(o.window.start, zone) for o in self.free})
 
     @property
     def price(self) -> Money:
@@ -172,6 +186,12 @@ class Booked:
         return sum((b.price for b in self.bookings[1:]), self.bookings[0].price)
 
 
+# A later week paid week by week is due this long before its first stay, and billed (asked
+# for in chat) ``WEEK_BILLED_AHEAD`` before that.
+WEEK_DUE_BEFORE = timedelta(hours=12)
+WEEK_BILLED_AHEAD = timedelta(days=3)
+
+
 async def book(
     uow: UnitOfWork,
     clock: Clock,
@@ -182,24 +202,83 @@ async def book(
     windows: list[Window],
     commission_basis_points: int,
     trusted_owner_commission_basis_points: int | None = None,
+    week_by_week: bool = False,
 ) -> Booked:
     """Book every window of a pattern, all or none: ``WindowTaken`` if any was taken since the
     plan (the caller's rollback undoes the others), ``SeriesNeedsAnswer`` when the owner
-    answers each booking. The stays wait for one payment, made for the first."""
+    answers each booking. The stays wait for one payment, made for the first; paid
+    ``week_by_week``, each week's stays (in the spot's calendar) wait for a payment of their
+    own, the first week's now and each later one's until ``WEEK_DUE_BEFORE`` its first stay."""
     series = await uow.bookings.add_series(
         BookingSeries(spot_id=spot_id, driver_id=driver_id, pattern=pattern, created_at=clock.now())
     )
+    zone = ZoneInfo((await spots.get(uow, spot_id)).timezone)
     made: list[Booking] = []
+    first_of_week: Booking | None = None
     for window in sorted(windows, key=lambda w: w.start):
-        made.append(
-            await bookings.request(
-                uow, clock, driver_id=driver_id, spot_id=spot_id, start=window.start,
-                end=window.end, commission_basis_points=commission_basis_points,
-                trusted_owner_commission_basis_points=trusted_owner_commission_basis_points,
-                series_id=series.id, paid_with=made[0] if made else None,
+        if first_of_week is None or (
+            week_by_week and _week(window.start, zone) != _week(first_of_week.start_at, zone)
+        ):
+            payer, pay_by = None, None
+            if first_of_week is not None:  # a later week
+                pay_by = max(window.start - WEEK_DUE_BEFORE, clock.now())
+        else:
+            payer, pay_by = first_of_week, first_of_week.pay_by
+        booking = await bookings.request(
+            uow, clock, driver_id=driver_id, spot_id=spot_id, start=window.start,
+            end=window.end, commission_basis_points=commission_basis_points,
+            trusted_owner_commission_basis_points=trusted_owner_commission_basis_points,
+            series_id=series.id, paid_with=payer, pay_by=pay_by,
+        )  # fmt: skip
+        if payer is None:
+            first_of_week = booking
+        made.append(booking)
+    return Booked(series, made)
+
+
+def _week(moment: datetime, zone: ZoneInfo) -> tuple[int, int]:
+    year, week, _day = moment.astimezone(zone).isocalendar()
+    return year, week
+
+
+async def weeks_to_bill(uow: UnitOfWork, clock: Clock) -> list[WeekDue]:
+    """Later weeks of series paid week by week whose payment is due within
+    ``WEEK_BILLED_AHEAD``: each billed once (claimed on its first stay)."""
+    now = clock.now()
+    due = []
+    for first in await uow.bookings.awaiting_payment_by(now + WEEK_BILLED_AHEAD):
+        if first.series_id is None or first.paid_with_id is not None or first.pay_by is None:
+            continue
+        if await uow.bookings.in_passes([first.id]):
+            continue  # a pass's month is billed and reminded by the pass
+        if not await bookings.claim_notice(uow, clock, first.id, SeriesNotice.WEEK_BILLED):
+            continue
+        week = [first, *(b for b in await uow.bookings.paid_with(first.id)
+                         if b.status == BookingStatus.AWAITING_PAYMENT)]  # fmt: skip
+        due.append(
+            WeekDue(
+                first, week, await spots.get(uow, first.spot_id),
+                await people.get(uow, first.driver_id),
             )
         )  # fmt: skip
-    return Booked(series, made)
+    return due
+
+
+class SeriesNotice(StrEnum):
+    # Claimed when a later week of a series paid week by week is billed.
+    WEEK_BILLED = "series_week_due"
+
+
+@dataclass(frozen=True, slots=True)
+class WeekDue:
+    first: Booking
+    stays: list[Booking]
+    spot: Spot
+    driver: Person
+
+    @property
+    def price(self) -> Money:
+        return sum((b.price for b in self.stays[1:]), self.stays[0].price)
 
 
 async def batch_price(uow: UnitOfWork, first: Booking) -> Money:

@@ -141,3 +141,36 @@ async def test_a_pattern_typed_in_a_search_finds_spots_free_for_all_of_it(sandbo
     assert "10 stays, €300.00 in all" in offer.text
     await dana.press("Book all 10")
     assert dana.last_message().invoice["title"] == "Weekly parking from #2: 10 stays"
+
+
+async def test_paid_week_by_week_each_later_week_is_billed_before_it_and_lapses_unpaid(sandbox):
+    sandbox.clock.advance(days=6)  # Sunday 7 June, 11:00 in Berlin
+    olga, spot = await _owner_and_spot(sandbox)
+    dana = sandbox.person("Dana")
+    offer = await _weekly_offer(sandbox, dana, spot, "Mon-Fri 8-18 for 2 weeks")
+    assert "📅 Pay week by week · €150.00 now" in offer.buttons
+    await dana.press("Pay week by week")
+    assert "Pay €150.00 now for the first week" in dana.messages()[-2].text
+    assert dana.last_message().invoice["title"] == "Weekly parking from #1: 5 stays"
+    await dana.pay()
+    assert "Your 5 weekly stays are confirmed" in dana.last_message().text
+    stays = await _all(sandbox, Booking)
+    assert [b.status for b in stays] == [BookingStatus.CONFIRMED] * 5 + [
+        BookingStatus.AWAITING_PAYMENT
+    ] * 5
+
+    sandbox.clock.advance(days=4, hours=10)  # Thursday 11 June, 21:00: week two is billed
+    await sandbox.runtime.run_job("bill_series_weeks")
+    await sandbox.runtime.run_job("bill_series_weeks")  # once only
+    billed = [m for m in dana.messages() if "Next week of your weekly booking" in (m.text or "")]
+    assert len(billed) == 1
+    assert "5 stays from Mon, Jun 15 08:00, €150.00. Pay by Sun, Jun 14 20:00" in billed[0].text
+    assert dana.last_message().invoice["title"] == "Weekly parking from #6: 5 stays"
+
+    sandbox.clock.advance(days=3)  # Sunday 14 June, 21:00: not paid
+    await sandbox.runtime.run_job("advance_bookings")
+    await sandbox.runtime.run_job("expire_overdue")
+    assert "The weekly booking from #6 expired before it was paid" in dana.last_message().text
+    stays = await _all(sandbox, Booking)
+    assert [b.status for b in stays] == [BookingStatus.COMPLETED] * 5 + [BookingStatus.EXPIRED] * 5
+    assert "lapsed before it was paid" in olga.last_message().text
