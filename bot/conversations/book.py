@@ -30,6 +30,7 @@ from bot.incoming import chat_of, message_of, text_of
 from bot.keyboards import CallbackData, inline
 from bot.overstay_bills import tariff_text
 from bot.owner_notices import notify_owner_of_request
+from bot.pattern_words import repeats
 from bot.payment_messages import offer_payment
 from bot.series_view import plan_text
 from bot.spot_buttons import BookSeriesAt, BookSpot, OpenSpot
@@ -64,6 +65,10 @@ PATTERN_QUESTION = N_(
 )
 
 
+# The patterns offered as buttons (bot.pattern_words), in its order.
+REPEAT_CHOICES = ("repeat_weekdays", "repeat_day")
+
+
 class BookState(IntEnum):
     CONFIRM = auto()
     CUSTOM_WINDOW = auto()
@@ -79,6 +84,7 @@ class BookingStep(CallbackData):
         "action": frozenset({
             "confirm", "other_time", "cancel", OVERNIGHT, SAME_DAY,
             "weekly", "series_book", "series_book_weekly", "series_elsewhere",
+            *REPEAT_CHOICES,
         })
     }  # fmt: skip
     action: str
@@ -183,8 +189,23 @@ async def step_pressed(
         )
         return BookState.CUSTOM_WINDOW
     if step.action == "weekly":
-        await message_of(update).reply_text(_(PATTERN_QUESTION))
+        patterns = await _repeats(context, draft)
+        await message_of(update).reply_text(
+            _(PATTERN_QUESTION),
+            reply_markup=inline([
+                [("🔁 " + pattern, BookingStep(choice))]
+                for choice, pattern in zip(REPEAT_CHOICES, patterns, strict=False)
+            ]) if patterns else None,
+        )  # fmt: skip
         return BookState.PATTERN
+    if step.action in REPEAT_CHOICES:
+        patterns = await _repeats(context, draft)
+        index = REPEAT_CHOICES.index(step.action)
+        if index >= len(patterns):
+            return BookState.PATTERN
+        async with context.db.reading() as uow:
+            spot = await spots.get(uow, draft.spot_id)
+        return await _pattern_given(update, context, patterns[index], spot) or BookState.PATTERN
     if step.action in ("series_book", "series_book_weekly"):
         return await _book_series(update, context, week_by_week=step.action == "series_book_weekly")
     if step.action == "series_elsewhere":
@@ -250,6 +271,16 @@ async def _window_given(
         return BookState.CUSTOM_WINDOW
     draft.start_at, draft.end_at = window.start.isoformat(), window.end.isoformat()
     return await _ask_confirmation(update, context, spot=spot)
+
+
+async def _repeats(context: ParkShareContext, draft: BookingDraft) -> list[str]:
+    """The patterns offered for the stay being booked, in the driver's words."""
+    async with context.db.reading() as uow:
+        spot = await spots.get(uow, draft.spot_id)
+    return repeats(
+        datetime.fromisoformat(draft.start_at), datetime.fromisoformat(draft.end_at),
+        spot.timezone, context.i18n.language,
+    )  # fmt: skip
 
 
 async def pattern_typed(update: Update, context: ParkShareContext) -> BookState:

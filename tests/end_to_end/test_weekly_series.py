@@ -174,3 +174,27 @@ async def test_paid_week_by_week_each_later_week_is_billed_before_it_and_lapses_
     stays = await _all(sandbox, Booking)
     assert [b.status for b in stays] == [BookingStatus.COMPLETED] * 5 + [BookingStatus.EXPIRED] * 5
     assert "lapsed before it was paid" in olga.last_message().text
+
+
+@pytest.mark.parametrize(
+    ("language", "every_week", "pattern", "stays"),
+    [
+        ("en", "Every week", "Mon-Fri 11:00-13:00 for 2 weeks", "10 stays"),
+        ("ru", "Каждую неделю", "пн-пт 11:00-13:00 на 2 недели", "10 пребываний"),
+        ("zh_Hans", "每周重复", "工作日 11:00-13:00 连续2周", "共 10 次停车"),
+    ],
+)
+async def test_a_pattern_is_offered_as_a_button_in_the_drivers_words(
+    sandbox, language, every_week, pattern, stays
+):
+    sandbox.clock.advance(days=6)  # Sunday 7 June, 11:00 in Berlin
+    _olga, spot = await _owner_and_spot(sandbox)
+    dana = sandbox.person("Dana", language=language)
+    await dana.share_location(spot.lat, spot.lon)
+    await dana.press_data(f"spot:{spot.id}", dana.last_message())
+    await dana.press_data(f"book:{spot.id}", dana.last_message())
+    await dana.press(every_week)
+    assert f"🔁 {pattern}" in dana.last_message().buttons
+    await dana.press(pattern)
+    assert pattern in dana.last_message().text
+    assert stays in dana.last_message().text
