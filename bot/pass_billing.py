@@ -44,7 +44,8 @@ async def bill_month(context: ParkShareContext, renewal: passes.Renewal) -> None
             state=state,
         )  # fmt: skip
     await pass_messages.renewed(context, renewal, charged=True)
-    if outcome.payment is not None:
+    # Stripe's webhook may have recorded it first, and told the driver then.
+    if outcome.payment is not None and not outcome.payment.duplicate:
         driver = renewal.driver
         await tell_of_payment(
             context, outcome.payment, driver.telegram_id, translator(driver.language)

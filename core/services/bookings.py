@@ -377,6 +377,10 @@ async def cancel_by_driver(
     free_hours: int,
     late_percent: int,
 ) -> tuple[Booking, CancellationTerms]:
+    seen = await uow.bookings.get(booking_id)
+    if seen is not None and seen.paid_with_id is not None:
+        # The stay whose payment pays for this one first, as a payment locks them: ids ascend.
+        await locked(uow, seen.paid_with_id)
     booking = await _drivers(uow, booking_id, driver_id)
     _check_version(booking, expected_version)
     if booking.status not in CANCELLABLE:

@@ -289,11 +289,13 @@ async def renew_due(
     return renewed
 
 
+# A month with a stay in one of these was paid (a stay cancelled later leaves the others).
+_PAID = frozenset({BookingStatus.CONFIRMED, BookingStatus.ACTIVE, BookingStatus.COMPLETED,
+                   BookingStatus.DISPUTED})  # fmt: skip
+
+
 async def _paid(uow: UnitOfWork, month: BookingSeries) -> bool:
-    stays = await uow.bookings.of_series(month.id)
-    return bool(stays) and stays[0].status not in (
-        BookingStatus.AWAITING_PAYMENT, BookingStatus.EXPIRED, BookingStatus.CANCELLED,
-    )  # fmt: skip
+    return any(stay.status in _PAID for stay in await uow.bookings.of_series(month.id))
 
 
 class PassReminder(StrEnum):
@@ -365,9 +367,12 @@ async def close_finished(uow: UnitOfWork, clock: Clock) -> list[PassOver]:
             continue
         months = await uow.bookings.months_of(monthly_pass.id)
         stays = await uow.bookings.of_series(months[-1].id) if months else []
-        lapsed = bool(stays) and stays[0].status == BookingStatus.EXPIRED
+        # An unpaid month's stays all expire together, at its start.
+        lapsed = bool(stays) and all(stay.status == BookingStatus.EXPIRED for stay in stays)
         last_end = months[-1].period_end_at if months else None
-        over = last_end is not None and last_end <= now
+        over = (monthly_pass.ends_at is not None and monthly_pass.ends_at <= now) or (
+            last_end is not None and last_end <= now
+        )
         if lapsed or over:
             monthly_pass.move_to(PassStatus.LAPSED if lapsed else PassStatus.ENDED, now)
             spot = await spots.get(uow, monthly_pass.spot_id)
