@@ -33,6 +33,26 @@ async def _series(db, clock, driver, spot, windows) -> series.Booked:
         )  # fmt: skip
 
 
+async def _racing_series(db, clock, driver, spot, windows) -> str:
+    try:
+        await _series(db, clock, driver, spot, windows)
+    except WindowTaken:
+        return "taken"
+    return "won"
+
+
+async def _racing_single(db, clock, driver, spot, start, end) -> str:
+    try:
+        async with db.unit_of_work() as uow:
+            await bookings.request(
+                uow, clock, driver_id=driver.id, spot_id=spot.id, start=start, end=end,
+                commission_basis_points=1500,
+            )  # fmt: skip
+    except WindowTaken:
+        return "taken"
+    return "won"
+
+
 async def _rows(db, model, *where):
     async with db.reading() as uow:
         return list(await uow.session.scalars(select(model).where(*where).order_by(model.id)))
@@ -46,27 +66,14 @@ async def test_a_series_racing_single_bookings_is_booked_whole_or_not_at_all(com
     commuter = await a_person(db, clock, "Dana")
     others = [await a_person(db, clock, f"Driver {n}") for n in range(len(windows))]
 
-    async def weekly() -> str:
-        try:
-            await _series(db, clock, commuter, spot, windows)
-        except WindowTaken:
-            return "taken"
-        return "won"
-
-    async def single(driver, window: Window) -> str:
-        try:
-            async with db.unit_of_work() as uow:
-                await bookings.request(
-                    uow, clock, driver_id=driver.id, spot_id=spot.id,
-                    start=window.start + timedelta(minutes=30), end=window.end,
-                    commission_basis_points=1500,
-                )  # fmt: skip
-        except WindowTaken:
-            return "taken"
-        return "won"
-
     outcome, *singles = await asyncio.gather(
-        weekly(), *(single(driver, window) for driver, window in zip(others, windows, strict=True))
+        _racing_series(db, clock, commuter, spot, windows),
+        *(
+            _racing_single(
+                db, clock, driver, spot, window.start + timedelta(minutes=30), window.end
+            )
+            for driver, window in zip(others, windows, strict=True)
+        ),
     )
     made = await _rows(db, Booking, Booking.driver_id == commuter.id)
     if outcome == "won":
@@ -197,27 +204,20 @@ async def test_a_pass_a_series_and_single_bookings_racing_for_nights_never_share
             return "taken"
         return "won" if isinstance(taken, passes.Taken) else "changed"
 
-    async def weekly() -> str:
-        try:
-            await _series(db, clock, commuter, spot, week)
-        except WindowTaken:
-            return "taken"
-        return "won"
-
-    async def single(driver, window: Window) -> str:
-        try:
-            async with db.unit_of_work() as uow:
-                await bookings.request(
-                    uow, clock, driver_id=driver.id, spot_id=spot.id,
-                    start=window.start + timedelta(hours=1), end=window.start + timedelta(hours=3),
-                    commission_basis_points=1500,
-                )  # fmt: skip
-        except WindowTaken:
-            return "taken"
-        return "won"
-
     outcomes = await asyncio.gather(
-        monthly(), weekly(), *(single(d, w) for d, w in zip(others, week, strict=False))
+        monthly(),
+        _racing_series(db, clock, commuter, spot, week),
+        *(
+            _racing_single(
+                db,
+                clock,
+                driver,
+                spot,
+                night.start + timedelta(hours=1),
+                night.start + timedelta(hours=3),
+            )
+            for driver, night in zip(others, week, strict=False)
+        ),
     )
     # Whole or not at all: a pass's month, a series, each single stay.
     held = await _rows(db, Booking, Booking.driver_id == resident.id)
