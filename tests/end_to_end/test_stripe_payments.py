@@ -476,6 +476,17 @@ async def test_a_pass_paid_on_stripes_page_renews_on_the_saved_card(
     again = await webhooks.deliver("payment_intent.succeeded", charged.to_dict())
     assert again.json()["outcome"] == "duplicate", again.text
 
+    # Then notice: July is paid, so the pass ends with it, and August is never charged.
+    await dana.send("/passes")
+    await dana.press("End the pass")
+    await dana.press("Yes, give notice")
+    assert "ends on Sat, Aug 1 11:00" in dana.last_message().text
+    sandbox.clock.advance(days=36)  # 1 August, after the last night
+    await sandbox.runtime.run_job("advance_bookings")
+    await sandbox.runtime.run_job("keep_passes")
+    assert "has ended" in dana.last_message().text
+    assert len(await _one(sandbox, Payment)) == 2
+
 
 def first_card(intent) -> str:
     return (
