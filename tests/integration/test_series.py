@@ -11,7 +11,7 @@ from core.availability import MINUTES_PER_DAY, WeeklyRule
 from core.db.models import Booking, Payment, Refund
 from core.errors import WindowTaken
 from core.money import Money
-from core.services import booking_payments, bookings, passes, series
+from core.services import booking_payments, bookings, chargebacks, passes, series
 from core.status import BookingStatus
 from core.window import Window
 from tests.integration.builders import a_payment, a_person, an_approved_spot
@@ -227,3 +227,28 @@ async def test_a_pass_a_series_and_single_bookings_racing_for_nights_never_share
     assert len(series_stays) == (len(week) if outcomes[1] == "won" else 0)
     assert outcomes.count("won") >= 1
     # No night held twice: the audit after the test checks every spot's live bookings.
+
+
+async def test_a_chargeback_of_a_series_payment_takes_back_from_every_stay_it_paid(db, clock):
+    owner = await a_person(db, clock, "Olga")
+    spot = await an_approved_spot(db, clock, owner)
+    dana = await a_person(db, clock, "Dana")
+    booked = await _series(db, clock, dana, spot, _weekdays(clock, 3))
+    await a_payment(db, clock, booked.first, amount=Money(1800, "EUR"))
+    (payment,) = await _rows(db, Payment)
+    async with db.unit_of_work() as uow:
+        moved = await chargebacks.funds_withdrawn(
+            uow, clock, payment, dispute_reference="dp_1", amount=Money(1800, "EUR")
+        )
+    assert moved.moved == Money(1800, "EUR")
+    async with db.reading() as uow:
+        held = [await uow.ledger.escrow_of_booking(b.id) for b in booked.bookings]
+    assert held == [{}] * 3
+    async with db.unit_of_work() as uow:
+        back = await chargebacks.funds_reinstated(
+            uow, clock, payment, dispute_reference="dp_1", amount=Money(1800, "EUR")
+        )
+    assert back.moved == Money(1800, "EUR")
+    async with db.reading() as uow:
+        held = [await uow.ledger.escrow_of_booking(b.id) for b in booked.bookings]
+    assert held == [{"EUR": 600}] * 3
