@@ -15,7 +15,7 @@ from core.geo import GeoPoint
 from core.geocoding import GazetteerGeocoder
 from core.money import Money
 from core.pricing import commission_for, price_of
-from core.services import people, spots
+from core.services import passes, people, spots
 from core.settings import Settings
 from core.status import BookingStatus, SpotStatus
 from core.window import Window
@@ -91,6 +91,11 @@ class DemoSummary:
     already_loaded: bool
 
 
+MONTHLY_EVERY = 8
+# A month's price as so many hours at the spot's hourly price: far less than the month's hours.
+HOURS_A_MONTH = 40
+
+
 async def load_demo_city(
     db: Database, clock: Clock, *, city: DemoCity = BERLIN, spot_count: int = 300, seed: int = 7
 ) -> DemoSummary:
@@ -157,11 +162,19 @@ async def load_demo_city(
                 pending += 1
             else:
                 await spots.set_status(uow, spot.id, SpotStatus.APPROVED)
-            await spots.add_weekly_rules(
-                uow, spot_id=spot.id, owner_id=owner.id,
-                rules=[WeeklyRule(weekday, start, end)
-                       for weekdays, start, end in rng.choice(PATTERNS) for weekday in weekdays],
-            )  # fmt: skip
+            hours = [
+                WeeklyRule(weekday, start, end)
+                for weekdays, start, end in rng.choice(PATTERNS)
+                for weekday in weekdays
+            ]
+            await spots.add_weekly_rules(uow, spot_id=spot.id, owner_id=owner.id, rules=hours)
+            # Some are offered by the month too, their regular hours at a price a month, so a
+            # monthly pass can be tried at once.
+            if index % MONTHLY_EVERY == 3:
+                await passes.offer(
+                    uow, clock, owner_id=owner.id, spot_id=spot.id, band=tuple(hours),
+                    monthly=Money(hourly * HOURS_A_MONTH, city.currency), notice_days=14,
+                )  # fmt: skip
             ratings += await _past_stays(uow, clock, rng, spot, raters)
         await uow.spots.flush()
     return DemoSummary(len(owners), spot_count, pending, ratings, already_loaded=False)
