@@ -80,6 +80,7 @@ async def request(
     paid_with: Booking | None = None,
     price: Money | None = None,
     pay_by: datetime | None = None,
+    owner_agreed: bool = False,
 ) -> Booking:
     """Hold [start, end) at a spot for a driver: awaiting payment when the spot books
     instantly (or it extends a stay the owner already has, or takes in a stay whose spot was
@@ -87,7 +88,8 @@ async def request(
     answers. A stay of a weekly series (``series_id``) is never a request:
     ``SeriesNeedsAnswer`` if the owner answers each booking; its ``price`` may be set (a month
     of a pass is priced by the month, not the hour), and it may wait for payment until
-    ``pay_by``. Raises ``WindowTaken`` if anyone
+    ``pay_by``; ``owner_agreed``: the owner took such stays in advance (offering the spot by the
+    month), so none is asked. Raises ``WindowTaken`` if anyone
     holds an overlapping window, even a booking committed a moment ago by another process.
 
     Two statements: one read of everything the decision needs, and one write that inserts the
@@ -126,6 +128,7 @@ async def request(
         BookingStatus.AWAITING_PAYMENT
         if extends is not None
         or rebooked_from is not None
+        or owner_agreed
         or books_instantly(facts.drivers_credit, spot_books_instantly=facts.instant_booking)
         else BookingStatus.REQUESTED
     )

@@ -232,7 +232,7 @@ async def _book_month(
                 uow, clock, driver_id=monthly_pass.driver_id, spot_id=monthly_pass.spot_id,
                 start=stay.start, end=stay.end, commission_basis_points=commission_basis_points,
                 series_id=series.id, paid_with=made[0] if made else None, price=price,
-                pay_by=pay_by,
+                pay_by=pay_by, owner_agreed=True,
             )
         )  # fmt: skip
     return Booked(series, made)

@@ -5,11 +5,12 @@ refunded against that payment on its own terms; a payment that does not fit conf
 import asyncio
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from core.availability import MINUTES_PER_DAY, WeeklyRule
 from core.db.models import Booking, Payment, Refund
-from core.errors import WindowTaken
+from core.errors import SeriesNeedsAnswer, WindowTaken
 from core.money import Money
 from core.services import booking_payments, bookings, chargebacks, passes, series
 from core.status import BookingStatus
@@ -252,3 +253,27 @@ async def test_a_chargeback_of_a_series_payment_takes_back_from_every_stay_it_pa
     async with db.reading() as uow:
         held = [await uow.ledger.escrow_of_booking(b.id) for b in booked.bookings]
     assert held == [{"EUR": 600}] * 3
+
+
+async def test_a_pass_is_taken_where_the_owner_answers_each_booking_for_the_offer_answered(
+    db, clock
+):
+    owner = await a_person(db, clock, "Olga")
+    spot = await an_approved_spot(db, clock, owner)
+    async with db.unit_of_work() as uow:
+        (await uow.spots.get(spot.id)).instant_booking = False
+        await passes.offer(
+            uow, clock, owner_id=owner.id, spot_id=spot.id,
+            band=(WeeklyRule(0, 8 * 60, 18 * 60),), monthly=Money(4000, "EUR"), notice_days=7,
+        )  # fmt: skip
+    rita = await a_person(db, clock, "Rita")
+    async with db.unit_of_work() as uow:
+        quote = await passes.quote(uow, clock, spot_id=spot.id, driver_id=rita.id)
+        taken = await passes.take(
+            uow, clock, spot_id=spot.id, driver_id=rita.id, agreed=passes.terms_of(quote),
+            commission_basis_points=1500,
+        )  # fmt: skip
+    assert isinstance(taken, passes.Taken)
+    assert {b.status for b in taken.first_month.bookings} == {BookingStatus.AWAITING_PAYMENT}
+    with pytest.raises(SeriesNeedsAnswer):  # while a weekly series still needs an answer
+        await _series(db, clock, await a_person(db, clock, "Dana"), spot, _weekdays(clock, 2))
