@@ -6,12 +6,14 @@ checked at each step (the money audit runs after every test)."""
 
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from core.db.models import Booking, MonthlyPass, PassStatus, Payout, TransferStatus
 from core.services import bookings
 from core.status import BookingStatus
 from tests.end_to_end.test_bookings import _owner_and_spot
+from tests.integration.builders import a_person, an_approved_spot
 
 UTC_JUNE_2_NIGHT = (datetime.fromisoformat("2026-06-02T18:00:00+00:00"), timedelta(hours=2))
 
@@ -165,3 +167,32 @@ async def test_a_monthly_search_shows_only_spots_offered_by_the_month_at_their_m
     assert "Yard by the station" not in results
     await dana.press("Monthly")  # off again: every free spot, priced for the window
     assert "Yard by the station" in dana.last_message().text
+
+
+@pytest.mark.parametrize(
+    ("language", "monthly", "nights", "days", "take"),
+    [
+        ("ru", "Помесячно", "Ночи 19–08", "14 дней", "Абонемент на месяц"),
+        ("zh_Hans", "按月出租", "夜间 19–08", "14 天", "月卡"),
+    ],
+)
+async def test_a_pass_is_offered_and_taken_in_the_peoples_own_language(
+    sandbox, language, monthly, nights, days, take
+):
+    owner = sandbox.person("Olga", language=language)
+    registered = await a_person(sandbox.database, sandbox.clock, "Olga", telegram_id=owner.id)
+    async with sandbox.database.unit_of_work() as uow:
+        (await uow.people.get(registered.id)).language = language
+    spot = await an_approved_spot(sandbox.database, sandbox.clock, registered)
+    await owner.send("/myspots")
+    await owner.press(monthly)
+    await owner.press(nights)
+    await owner.send("120")
+    await owner.press(days)
+    assert "120,00" in owner.last_message().text or "120.00" in owner.last_message().text
+    driver = sandbox.person("Dana", language=language)
+    await driver.share_location(spot.lat, spot.lon)
+    await driver.press_data(f"spot:{spot.id}", driver.last_message())
+    await driver.press(take)
+    await driver.press("120")  # the button that takes it names its price
+    assert driver.last_message().invoice is not None
