@@ -165,7 +165,8 @@ async def end_pressed(
         )
     await query.answer()
     await query.edit_message_text(notice_text(notice, i18n))
-    await tell_other_side_of_notice(context, notice, given_by=context.person_id)
+    if notice.given_now:
+        await tell_other_side_of_notice(context, notice, given_by=context.person_id)
 
 
 def handlers() -> list[BaseHandler]:

@@ -115,7 +115,7 @@ class Month:
 
     @property
     def price(self) -> Money:
-        return sum(self.prices[1:], self.prices[0]) if self.prices else Money(0, "EUR")
+        return sum(self.prices, Money(0, self.spot.hourly_price.currency))
 
     @property
     def taken(self) -> list[Window]:
@@ -431,6 +431,8 @@ class Notice:
     called_off: list[Booking]
     driver: Person
     owner: Person
+    # False when notice had been given already: nothing changed.
+    given_now: bool = True
 
 
 async def give_notice(uow: UnitOfWork, clock: Clock, *, pass_id: int, person_id: int) -> Notice:
@@ -449,7 +451,8 @@ async def give_notice(uow: UnitOfWork, clock: Clock, *, pass_id: int, person_id:
     now = clock.now()
     months = await uow.bookings.months_of(monthly_pass.id)
     called_off: list[Booking] = []
-    if monthly_pass.ends_at is None:
+    given_now = monthly_pass.ends_at is None
+    if given_now:
         zone = ZoneInfo(spot.timezone)
         paid_ends = [m.period_end_at for m in months if m.period_end_at and await _paid(uow, m)]
         ends = max(paid_ends) if paid_ends else now
@@ -465,6 +468,7 @@ async def give_notice(uow: UnitOfWork, clock: Clock, *, pass_id: int, person_id:
     return Notice(
         monthly_pass, spot, monthly_pass.ends_at, called_off,
         await people.get(uow, monthly_pass.driver_id), await people.get(uow, spot.owner_id),
+        given_now,
     )  # fmt: skip
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from core.db.models import Booking, MonthlyPass, PassStatus, Payout, TransferStatus
+from core.db.models import Booking, MonthlyPass, PassOffer, PassStatus, Payout, TransferStatus
 from core.services import bookings
 from core.status import BookingStatus
 from tests.end_to_end.test_bookings import _owner_and_spot
@@ -196,3 +196,22 @@ async def test_a_pass_is_offered_and_taken_in_the_peoples_own_language(
     await driver.press(take)
     await driver.press("120")  # the button that takes it names its price
     assert driver.last_message().invoice is not None
+
+
+async def test_nobody_else_ends_a_pass_takes_it_on_old_terms_or_cancels_a_series(sandbox):
+    olga, spot = await _owner_and_spot(sandbox)
+    await _offer_nights(olga)
+    dana = sandbox.person("Dana")
+    await _take_pass(sandbox, dana, spot)
+    await dana.pay()
+    sam = sandbox.person("Sam")
+    await sam.send("/start")
+    before = await _all(sandbox, MonthlyPass)
+    for data in ("pe:yes:1", "pe:ask:1", "pt:take:1", "sr:cancel_yes:1", "sr:show:1", "po:stop:1"):
+        answer = await sam.press_data(data, sam.last_message())
+        assert answer is not None
+        assert answer.get("show_alert") or "text" in answer
+    after = await _all(sandbox, MonthlyPass)
+    assert [(p.status, p.ends_at) for p in after] == [(p.status, p.ends_at) for p in before]
+    (offer,) = await _all(sandbox, PassOffer)
+    assert offer.active  # only its owner stops offering it
