@@ -42,6 +42,9 @@ class Charge:
     stays: int = 1
     # For a month of a monthly pass.
     monthly: bool = False
+    # Payable until then rather than for the payment window (a pass's next month, a later week
+    # of a series).
+    due_by: datetime | None = None
 
     @property
     def holdable(self) -> bool:
@@ -49,7 +52,7 @@ class Charge:
 
     def pay_by(self, payment_window: timedelta) -> datetime:
         """When the booking expires unpaid."""
-        return self.awaiting_since + payment_window
+        return self.due_by or self.awaiting_since + payment_window
 
 
 def payload_for(booking: Booking) -> str:
@@ -96,6 +99,7 @@ async def charge_for(uow: UnitOfWork, *, booking_id: int, driver_id: int) -> Cha
         hourly_price=spot.hourly_price,
         stays=len(paying_for),
         monthly=booking.series_id is not None and bool(await uow.bookings.in_passes([booking.id])),
+        due_by=booking.pay_by,
     )
 
 

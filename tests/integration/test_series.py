@@ -277,3 +277,20 @@ async def test_a_pass_is_taken_where_the_owner_answers_each_booking_for_the_offe
     assert {b.status for b in taken.first_month.bookings} == {BookingStatus.AWAITING_PAYMENT}
     with pytest.raises(SeriesNeedsAnswer):  # while a weekly series still needs an answer
         await _series(db, clock, await a_person(db, clock, "Dana"), spot, _weekdays(clock, 2))
+
+
+async def test_a_later_week_is_payable_until_it_is_due_not_for_the_payment_window(db, clock):
+    owner = await a_person(db, clock, "Olga")
+    spot = await an_approved_spot(db, clock, owner)
+    dana = await a_person(db, clock, "Dana")
+    async with db.unit_of_work() as uow:
+        booked = await series.book(
+            uow, clock, driver_id=dana.id, spot_id=spot.id, pattern="daily 9-11 for 2 weeks",
+            windows=_weekdays(clock, 14), commission_basis_points=1500, week_by_week=True,
+        )  # fmt: skip
+    later = next(b for b in booked.bookings if b.pay_by is not None and b.paid_with_id is None)
+    assert later.pay_by == later.start_at - series.WEEK_DUE_BEFORE
+    async with db.reading() as uow:
+        charge = await booking_payments.charge_for(uow, booking_id=later.id, driver_id=dana.id)
+    assert charge.pay_by(timedelta(minutes=15)) == later.pay_by
+    assert charge.stays == 7
