@@ -80,9 +80,12 @@ async def expire_overdue_bookings(context: ParkShareContext) -> None:
     # A pass's unpaid month is told as the pass lapsing (``keep_passes``).
     expired = [booking for booking in expired if booking.id not in of_passes]
     await owner_notices.lapsed_unpaid(context, expired)
+    told_series: set[int] = set()
     for booking in expired:
-        if booking.paid_with_id is not None:
+        if booking.paid_with_id is not None or booking.series_id in told_series:
             continue  # a weekly series lapses as one: told with its first stay
+        if booking.series_id is not None:
+            told_series.add(booking.series_id)
         driver = drivers[booking.id]
         to_driver = translator(driver.language)
         text = (

@@ -7,7 +7,7 @@ makes the stays it names in the spot's zone. Decisions:
 - "for N weeks" counts from the day of the first stay still ahead: on a Wednesday, "Mon-Fri
   for 2 weeks" is Wednesday to the Tuesday after next, ten weekdays.
 - "until <date>" includes that date; "until <month>" ("until June", "до июня", "到6月") ends
-  before the month begins.
+  before the month begins, "到6月底" (the month's end) with it.
 - A span that runs past midnight ("Mon-Fri 19-8") is one stay each night, not two.
 - Every stay must end within the bookable horizon, as a single booking must.
 """
@@ -135,6 +135,10 @@ def _last_day(end: str, today: date) -> date | None:
         )  # fmt: skip
         if not 1 <= month <= 12:
             return None
+        if end.endswith("底"):  # "6月底": the end of June (this month's too), included
+            year = today.year if month >= today.month else today.year + 1
+            following = date(year + month // 12, month % 12 + 1, 1)
+            return following - timedelta(days=1)
         year = today.year if month > today.month else today.year + 1
         return date(year, month, 1) - timedelta(days=1)
     try:

@@ -166,6 +166,11 @@ async def record_payment(
     meanwhile takes it back while its window is still free, and is otherwise refunded in full.
     Nothing is lost either way."""
     booking = await bookings.locked(uow, booking_id_of(payload))
+    if booking.series_id is not None:
+        # The stays this payment is for, before their price is summed: a cancel of one of them
+        # waits, or is seen.
+        for other in await uow.bookings.paid_with(booking.id):
+            await bookings.locked(uow, other.id)
     # Another person's booking looks like no booking at all.
     if booking.driver_id != driver_id:
         raise BookingNotFound(str(booking.id))

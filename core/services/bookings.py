@@ -259,7 +259,24 @@ async def expire_overdue(
         )
         if still_overdue:
             expired.append(await move(uow, clock, booking, BookingStatus.EXPIRED))
+            if (
+                booking.series_id is not None
+                and booking.paid_with_id is None
+                and not booking.pay_by
+            ):
+                expired += await _expire_later_weeks(uow, clock, booking.series_id)
     return expired
+
+
+async def _expire_later_weeks(uow: UnitOfWork, clock: Clock, series_id: int) -> list[Booking]:
+    """A series whose first payment lapsed lapses whole: its later weeks, paid week by week,
+    must not hold the spot unpaid until each comes due."""
+    lapsed = []
+    for candidate in await uow.bookings.of_series(series_id):
+        stay = await locked(uow, candidate.id)
+        if stay.status == BookingStatus.AWAITING_PAYMENT:
+            lapsed.append(await move(uow, clock, stay, BookingStatus.EXPIRED))
+    return lapsed
 
 
 # --- cancelling and extending ----------------------------------------------------------------
@@ -380,10 +397,7 @@ async def cancel_by_driver(
     free_hours: int,
     late_percent: int,
 ) -> tuple[Booking, CancellationTerms]:
-    seen = await uow.bookings.get(booking_id)
-    if seen is not None and seen.paid_with_id is not None:
-        # The stay whose payment pays for this one first, as a payment locks them: ids ascend.
-        await locked(uow, seen.paid_with_id)
+    await _lock_payer_first(uow, booking_id)
     booking = await _drivers(uow, booking_id, driver_id)
     _check_version(booking, expected_version)
     if booking.status not in CANCELLABLE:
@@ -416,6 +430,7 @@ async def cancel_by_owner(
 ) -> tuple[Booking, Money, int]:
     """The owner calls off a booking at their spot: the driver gets back everything paid, and
     the owner's credit pays for it. Returns the booking, the refund and the credit penalty."""
+    await _lock_payer_first(uow, booking_id)
     booking = await locked(uow, booking_id)
     spot = await spots.get(uow, booking.spot_id)
     if spot.owner_id != owner_id:
@@ -450,6 +465,14 @@ async def _stay_parts(uow: UnitOfWork, booking: Booking, *, lock: bool) -> list[
             break
         parts.append(following)
     return parts
+
+
+async def _lock_payer_first(uow: UnitOfWork, booking_id: int) -> None:
+    """A stay of a series paid by another's payment: that stay first, as a payment locks them
+    (ids ascend), so a payment being recorded sees this stay's change or makes it wait."""
+    seen = await uow.bookings.get(booking_id)
+    if seen is not None and seen.paid_with_id is not None:
+        await locked(uow, seen.paid_with_id)
 
 
 async def _unpaid_batch(uow: UnitOfWork, booking: Booking) -> list[Booking]:

@@ -11,7 +11,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from core.clock import Clock
-from core.db.models import Checkout, Payment
+from core.db.models import Checkout, Payment, PaymentStatus
 from core.db.sole_runner import sole_runner
 from core.db.uow import Database, UnitOfWork, WrittenMeanwhile
 from core.errors import DomainError
@@ -277,11 +277,8 @@ async def _paid(
         provider_charge_id=state.charge_id, held=state.status == GatewayPaymentStatus.HELD,
         capture_before=state.capture_before, hold_extra=state.hold_extra,
     )  # fmt: skip
-    if (
-        state.saved_card is not None
-        and not outcome.duplicate
-        and outcome.result == booking_payments.PaymentResult.CONFIRMED
-    ):
+    # Also on a duplicate: the event that first recorded the payment may not have named the card.
+    if state.saved_card is not None and outcome.payment.status == PaymentStatus.SUCCEEDED:
         await passes.card_saved(uow, outcome.booking, state.saved_card)
     kind = OutcomeKind.DUPLICATE if outcome.duplicate else OutcomeKind.PAID
     return EventOutcome(kind, payment=outcome, booking_id=outcome.booking.id)

@@ -28,6 +28,7 @@ from core.db.models import (
 )
 from core.db.uow import UnitOfWork
 from core.errors import (
+    DomainError,
     InvalidInput,
     NotTheOwner,
     OwnSpot,
@@ -273,13 +274,21 @@ async def renew_due(
             continue  # the month before is not paid: it lapses first
         spot = await spots.get(uow, monthly_pass.spot_id)
         band = decode_band(monthly_pass.band)
-        month = await _month(uow, spot, band, monthly_pass.monthly_price, ends)
-        if not month.bookable:
-            monthly_pass.ends_at = ends  # nothing of the band is left next month
+        # A sweep that ran late starts the month now rather than in the past.
+        start = max(ends, next_step(now))
+        try:
+            async with uow.savepoint():
+                month = await _month(uow, spot, band, monthly_pass.monthly_price, start)
+                if not month.bookable:
+                    raise SpotNotBookable(f"spot {spot.id}: nothing of the band is free")
+                booked = await _book_month(
+                    uow, clock, monthly_pass, month, commission_basis_points, pay_by=start
+                )
+        except DomainError:
+            # The spot was paused or its band taken, the driver banned: this pass ends with
+            # its month, and the others renew.
+            monthly_pass.ends_at = ends
             continue
-        booked = await _book_month(
-            uow, clock, monthly_pass, month, commission_basis_points, pay_by=ends
-        )
         renewed.append(
             Renewal(
                 monthly_pass, month, booked, await people.get(uow, monthly_pass.driver_id),
@@ -455,7 +464,9 @@ async def give_notice(uow: UnitOfWork, clock: Clock, *, pass_id: int, person_id:
     if given_now:
         zone = ZoneInfo(spot.timezone)
         paid_ends = [m.period_end_at for m in months if m.period_end_at and await _paid(uow, m)]
-        ends = max(paid_ends) if paid_ends else now
+        # From a month's end, or before any was paid from the first month's start: a pass
+        # ends at a month boundary.
+        ends = max(paid_ends) if paid_ends else months[0].period_start_at or now
         while ends < now + timedelta(days=monthly_pass.notice_days):
             ends = month_after(ends, zone)
         monthly_pass.ends_at = ends

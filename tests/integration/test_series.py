@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from core.availability import MINUTES_PER_DAY, WeeklyRule
-from core.db.models import Booking, Payment, Refund
+from core.db.models import Booking, MonthlyPass, Payment, Refund
 from core.errors import SeriesNeedsAnswer, WindowTaken
 from core.money import Money
-from core.services import booking_payments, bookings, chargebacks, passes, series
-from core.status import BookingStatus
+from core.services import booking_payments, bookings, chargebacks, passes, series, spots
+from core.status import BookingStatus, SpotStatus
 from core.window import Window
 from tests.integration.builders import a_payment, a_person, an_approved_spot
 
@@ -294,3 +294,63 @@ async def test_a_later_week_is_payable_until_it_is_due_not_for_the_payment_windo
         charge = await booking_payments.charge_for(uow, booking_id=later.id, driver_id=dana.id)
     assert charge.pay_by(timedelta(minutes=15)) == later.pay_by
     assert charge.stays == 7
+
+
+async def test_a_series_whose_first_week_lapses_unpaid_lapses_whole(db, clock):
+    owner = await a_person(db, clock, "Olga")
+    spot = await an_approved_spot(db, clock, owner)
+    dana = await a_person(db, clock, "Dana")
+    async with db.unit_of_work() as uow:
+        booked = await series.book(
+            uow, clock, driver_id=dana.id, spot_id=spot.id, pattern="daily 9-11 for 2 weeks",
+            windows=_weekdays(clock, 14), commission_basis_points=1500, week_by_week=True,
+        )  # fmt: skip
+    clock.advance(minutes=16)
+    async with db.unit_of_work() as uow:
+        expired = await bookings.expire_overdue(
+            uow, clock, payment_window=timedelta(minutes=15), request_window=timedelta(hours=1)
+        )
+    assert len(expired) == 14
+    stays = await _rows(db, Booking, Booking.series_id == booked.series.id)
+    assert {b.status for b in stays} == {BookingStatus.EXPIRED}
+
+
+async def _pass_taken(db, clock):
+    owner = await a_person(db, clock, "Olga")
+    spot = await an_approved_spot(db, clock, owner)
+    async with db.unit_of_work() as uow:
+        await passes.offer(
+            uow, clock, owner_id=owner.id, spot_id=spot.id,
+            band=(WeeklyRule(0, 8 * 60, 18 * 60),), monthly=Money(4000, "EUR"), notice_days=7,
+        )  # fmt: skip
+    rita = await a_person(db, clock, "Rita")
+    async with db.unit_of_work() as uow:
+        quote = await passes.quote(uow, clock, spot_id=spot.id, driver_id=rita.id)
+        taken = await passes.take(
+            uow, clock, spot_id=spot.id, driver_id=rita.id, agreed=passes.terms_of(quote),
+            commission_basis_points=1500,
+        )  # fmt: skip
+    assert isinstance(taken, passes.Taken)
+    return owner, spot, rita, taken
+
+
+async def test_notice_before_the_first_payment_ends_the_pass_at_a_month_boundary(db, clock):
+    _owner, _spot, rita, taken = await _pass_taken(db, clock)
+    async with db.unit_of_work() as uow:
+        notice = await passes.give_notice(
+            uow, clock, pass_id=taken.monthly_pass.id, person_id=rita.id
+        )
+    assert notice.ends_at == taken.first_month.series.period_end_at
+
+
+async def test_a_pass_whose_spot_was_paused_ends_with_its_month_and_the_sweep_goes_on(db, clock):
+    _owner, spot, _rita, taken = await _pass_taken(db, clock)
+    await a_payment(db, clock, taken.first_month.first, amount=taken.first_month.price)
+    async with db.unit_of_work() as uow:
+        await spots.set_status(uow, spot.id, SpotStatus.PAUSED)
+    clock.advance(days=27)
+    async with db.unit_of_work() as uow:
+        renewed = await passes.renew_due(uow, clock, commission_basis_points=1500)
+    assert renewed == []
+    (monthly_pass,) = await _rows(db, MonthlyPass)
+    assert monthly_pass.ends_at == taken.first_month.series.period_end_at

@@ -96,3 +96,8 @@ def test_hours_that_read_two_ways_are_asked_with_the_length_still_said():
 def test_what_is_not_a_pattern_to_book_is_refused(text, refused):
     with pytest.raises(refused):
         parse_pattern(text, zone=BERLIN, now=WEDNESDAY)
+
+
+def test_until_the_end_of_a_month_includes_it():
+    stays = _stays("每周六 9-13 到12月底")
+    assert stays[-1] == "Sat 26.12 09:00-Sat 13:00"
