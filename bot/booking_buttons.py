@@ -40,6 +40,8 @@ class ManageSeries(CallbackData):
     choices = {"action": frozenset({"show", "cancel", "cancel_yes", "keep"})}  # noqa: RUF012
     action: str
     series_id: int
+    # On "cancel_yes": the terms the driver was shown (``series.rest_fingerprint``).
+    terms: int = 0
 
 
 def series_button(series_id: int, more: int, i18n: Translator) -> tuple[str, ManageSeries]:

@@ -188,11 +188,21 @@ def notice_text(notice: passes.Notice, i18n: Translator) -> str:
     )
 
 
+def called_off_text(notice: passes.Notice, i18n: Translator) -> str:
+    """Notice, or a pass called off before its first month was paid."""
+    if notice.monthly_pass.status == PassStatus.ACTIVE:
+        return notice_text(notice, i18n)
+    return i18n.gettext(
+        "🗓 The monthly pass at <b>{title}</b> is called off before its first month was paid: "
+        "its time is free again."
+    ).format(title=html.escape(notice.spot.title))
+
+
 async def tell_other_side_of_notice(
     context: ParkShareContext, notice: passes.Notice, given_by: int
 ) -> None:
     other = notice.owner if given_by == notice.driver.id else notice.driver
-    await _tell(context, other, notice_text(notice, translator(other.language)))
+    await _tell(context, other, called_off_text(notice, translator(other.language)))
 
 
 def pass_line(view: passes.PassView, i18n: Translator) -> str:

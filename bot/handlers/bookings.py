@@ -13,7 +13,7 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot import owner_notices
+from bot import owner_notices, pass_messages
 from bot.booking_buttons import (
     ExtendBooking,
     ManageBooking,
@@ -320,9 +320,18 @@ async def booking_pressed(
             text += " " + _("{refund} will be refunded.").format(
                 refund=i18n.money(cancelled.refund)
             )
+        if cancelled.pass_ended is not None:
+            text += "\n" + pass_messages.called_off_text(cancelled.pass_ended, i18n)
         await query.edit_message_text(text)
         await close_payment_pages(context, cancelled.lapsed_checkouts)
-        await owner_notices.cancelled_by_driver(context, booking, cancelled.kept, cancelled.parties)
+        if cancelled.pass_ended is not None:
+            await pass_messages.tell_other_side_of_notice(
+                context, cancelled.pass_ended, given_by=driver_id
+            )
+        else:
+            await owner_notices.cancelled_by_driver(
+                context, booking, cancelled.kept, cancelled.parties
+            )
         return
     async with context.db.reading() as uow:
         booking = await bookings.get(uow, pressed.booking_id)
@@ -333,6 +342,10 @@ async def booking_pressed(
             uow, booking, context.clock.now(), free_hours=settings.free_cancellation_hours,
             late_percent=settings.late_cancellation_percent,
         )  # fmt: skip
+        going = _Going(
+            await bookings.unpaid_batch_size(uow, booking),
+            await passes.unpaid_month_of(uow, booking),
+        )
     if booking.driver_id != driver_id:
         await query.answer(_("That booking doesn't exist."), show_alert=True)
         return
@@ -344,19 +357,63 @@ async def booking_pressed(
     elif pressed.action == "extend":
         await query.edit_message_reply_markup(extension_buttons(booking, i18n))
     else:
-        await _confirm_cancel(query, context, booking, stay, spot, terms)
+        await _confirm_cancel(query, context, booking, stay, spot, terms, going)
+
+
+@dataclass(frozen=True, slots=True)
+class _Going:
+    """What a cancellation takes with the stay: the stays sharing its unpaid payment, and the
+    pass whose unpaid month they are."""
+
+    stays: int
+    pass_month: passes.UnpaidMonth | None
+
+
+def _going_text(going: _Going, spot: Spot, i18n: Translator) -> str:
+    month = going.pass_month
+    if month is not None and month.paid_until is not None:
+        return i18n.ngettext(
+            "It is the next month of your monthly pass, not paid yet: its {count} stay is "
+            "cancelled, and the pass ends on {moment}.",
+            "It is the next month of your monthly pass, not paid yet: all its {count} stays "
+            "are cancelled, and the pass ends on {moment}.",
+            month.stays,
+        ).format(count=month.stays, moment=i18n.moment(month.paid_until, spot.timezone))
+    if month is not None:
+        return i18n.ngettext(
+            "It is the first month of your monthly pass, not paid yet: its {count} stay is "
+            "cancelled, and the pass with it.",
+            "It is the first month of your monthly pass, not paid yet: all its {count} stays "
+            "are cancelled, and the pass with them.",
+            month.stays,
+        ).format(count=month.stays)
+    if going.stays > 1:
+        return i18n.ngettext(
+            "The other stay waiting for the same payment is cancelled with it.",
+            "The {count} other stays waiting for the same payment are cancelled with it.",
+            going.stays - 1,
+        ).format(count=going.stays - 1)
+    return ""
 
 
 async def _confirm_cancel(
     query, context: ParkShareContext, booking: Booking, stay: Stay, spot: Spot,
-    terms: bookings.CancellationTerms,
+    terms: bookings.CancellationTerms, going: _Going,
 ) -> None:  # fmt: skip
     """The policy before the decision: what comes back and what is kept."""
     i18n = context.i18n
     _ = i18n.gettext
     settings = context.settings
     if booking.status != BookingStatus.CONFIRMED:
-        policy = _("Nothing has been paid, so nothing is charged.")
+        policy = " ".join(
+            filter(
+                None,
+                [
+                    _("Nothing has been paid, so nothing is charged."),
+                    _going_text(going, spot, i18n),
+                ],
+            )
+        )
     elif terms.free:
         policy = _("You get back the full {refund}.").format(refund=i18n.money(terms.refund))
     elif terms.policy.free_until is not None:

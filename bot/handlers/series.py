@@ -4,6 +4,8 @@ cancels all of those still ahead."""
 
 from __future__ import annotations
 
+import contextlib
+
 from telegram import CallbackQuery, Update
 from telegram.ext import BaseHandler
 
@@ -16,6 +18,7 @@ from bot.incoming import message_of
 from bot.keyboards import Button, inline
 from bot.series_view import series_text
 from bot.waiting_drivers import tell_of_freed_spots
+from core.errors import StaleBooking
 from core.services import series
 from core.services.bookings import CancellationTerms
 from core.services.stays import Parties, Stay
@@ -27,8 +30,11 @@ async def series_pressed(
     update: Update, context: ParkShareContext, query: CallbackQuery, pressed: ManageSeries
 ) -> None:
     if pressed.action == "cancel_yes":
-        await _cancel_rest(update, context, query, pressed.series_id)
-        return
+        with contextlib.suppress(StaleBooking):
+            await _cancel_rest(update, context, query, pressed)
+            return
+        # The stays or their terms changed since the question: it is asked again, as they are.
+        pressed = ManageSeries("cancel", pressed.series_id)
     settings = context.settings
     async with context.db.reading() as uow:
         view, terms = await series.rest_terms(
@@ -38,11 +44,12 @@ async def series_pressed(
         )  # fmt: skip
     await query.answer()
     if pressed.action == "cancel" and terms is not None:
+        shown = series.rest_fingerprint(view.ahead, terms)
         await query.edit_message_text(
             _listing(view, context.i18n) + "\n\n" + _cancel_question(view, terms, context.i18n),
             reply_markup=inline([
                 [(context.i18n.gettext("Yes, cancel them"),
-                  ManageSeries("cancel_yes", view.series.id))],
+                  ManageSeries("cancel_yes", view.series.id, shown))],
                 [(context.i18n.gettext("Keep them"), ManageSeries("keep", view.series.id))],
             ]),
         )  # fmt: skip
@@ -103,15 +110,15 @@ def _cancel_question(view: series.SeriesView, terms: CancellationTerms, i18n: Tr
 
 
 async def _cancel_rest(
-    update: Update, context: ParkShareContext, query: CallbackQuery, series_id: int
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: ManageSeries
 ) -> None:
     i18n = context.i18n
     settings = context.settings
     async with context.db.unit_of_work() as uow:
         cancelled = await series.cancel_rest(
-            uow, context.clock, series_id=series_id, driver_id=context.person_id,
+            uow, context.clock, series_id=pressed.series_id, driver_id=context.person_id,
             free_hours=settings.free_cancellation_hours,
-            late_percent=settings.late_cancellation_percent,
+            late_percent=settings.late_cancellation_percent, shown=pressed.terms,
         )  # fmt: skip
     await query.answer()
     count = len(cancelled.cancelled)

@@ -484,6 +484,17 @@ async def _unpaid_batch(uow: UnitOfWork, booking: Booking) -> list[Booking]:
     return [b for b in batch if b.status == BookingStatus.AWAITING_PAYMENT]
 
 
+async def unpaid_batch_size(uow: UnitOfWork, booking: Booking) -> int:
+    """How many stays cancelling ``booking`` calls off, itself included: a stay of a series
+    waiting for its payment goes with the others waiting for the same payment."""
+    if booking.series_id is None or booking.status != BookingStatus.AWAITING_PAYMENT:
+        return 1
+    first_id = booking.paid_with_id or booking.id
+    first = await uow.bookings.get(first_id)
+    batch = [*([first] if first else []), *await uow.bookings.paid_with(first_id)]
+    return sum(b.status == BookingStatus.AWAITING_PAYMENT for b in batch)
+
+
 async def cancel_parts(
     uow: UnitOfWork, clock: Clock, parts: list[Booking], kept: list[Money], *, reason: str
 ) -> Money:

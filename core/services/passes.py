@@ -448,6 +448,11 @@ async def give_notice(uow: UnitOfWork, clock: Clock, *, pass_id: int, person_id:
     """Either side ends the pass: at the end of the first month that ends at least the notice
     period from now (a month already paid always runs to its end). Given again, it changes
     nothing."""
+    # The stays it may call off before the pass: a payment saving its card locks them first.
+    for month in await uow.bookings.months_of(pass_id):
+        for stay in await uow.bookings.of_series(month.id):
+            if stay.status == BookingStatus.AWAITING_PAYMENT:
+                await bookings.locked(uow, stay.id)
     monthly_pass = await uow.bookings.monthly_pass(pass_id, lock=True)
     spot = await spots.get(uow, monthly_pass.spot_id) if monthly_pass else None
     if (
@@ -480,6 +485,64 @@ async def give_notice(uow: UnitOfWork, clock: Clock, *, pass_id: int, person_id:
         monthly_pass, spot, monthly_pass.ends_at, called_off,
         await people.get(uow, monthly_pass.driver_id), await people.get(uow, spot.owner_id),
         given_now,
+    )  # fmt: skip
+
+
+# A month whose stays are all in these was neither paid nor is waiting to be.
+_LIVE = _PAID | {BookingStatus.AWAITING_PAYMENT}
+
+
+@dataclass(frozen=True, slots=True)
+class UnpaidMonth:
+    """What cancelling a stay of a pass's unpaid month does: the month goes whole, and the
+    pass ends with the months paid (``paid_until``) or at once when none was."""
+
+    monthly_pass: MonthlyPass
+    stays: int
+    paid_until: datetime | None
+
+
+async def unpaid_month_of(uow: UnitOfWork, stay: Booking) -> UnpaidMonth | None:
+    """The pass month ``stay`` belongs to, when it is still waiting for its payment."""
+    series = await uow.bookings.series(stay.series_id) if stay.series_id is not None else None
+    if series is None or series.pass_id is None or stay.status != BookingStatus.AWAITING_PAYMENT:
+        return None
+    monthly_pass = await uow.bookings.monthly_pass(series.pass_id)
+    if monthly_pass is None or monthly_pass.status != PassStatus.ACTIVE:
+        return None
+    waiting = [
+        s for s in await uow.bookings.of_series(series.id)
+        if s.status == BookingStatus.AWAITING_PAYMENT
+    ]  # fmt: skip
+    return UnpaidMonth(monthly_pass, len(waiting), (await _view(uow, monthly_pass)).paid_until)
+
+
+async def month_called_off(uow: UnitOfWork, clock: Clock, stay: Booking) -> Notice | None:
+    """After the driver cancelled ``stay`` (locked, with the rest of its payment): when that
+    left its pass month with nothing paid or waiting, the driver has ended the pass, with its
+    last paid month, or now when none was paid."""
+    series = await uow.bookings.series(stay.series_id) if stay.series_id is not None else None
+    if series is None or series.pass_id is None:
+        return None
+    if any(s.status in _LIVE for s in await uow.bookings.of_series(series.id)):
+        return None
+    # Locked after the stays, as a payment recording its saved card does.
+    monthly_pass = await uow.bookings.monthly_pass(series.pass_id, lock=True)
+    if monthly_pass is None or monthly_pass.status != PassStatus.ACTIVE:
+        return None
+    now = clock.now()
+    paid_until = (await _view(uow, monthly_pass)).paid_until
+    ends = paid_until or now
+    if monthly_pass.ends_at is None or ends < monthly_pass.ends_at:
+        monthly_pass.ends_at = ends
+        monthly_pass.version += 1
+        monthly_pass.updated_at = now
+    if paid_until is None:
+        monthly_pass.move_to(PassStatus.ENDED, now)
+    spot = await spots.get(uow, monthly_pass.spot_id)
+    return Notice(
+        monthly_pass, spot, ends, [],
+        await people.get(uow, monthly_pass.driver_id), await people.get(uow, spot.owner_id),
     )  # fmt: skip
 
 

@@ -9,6 +9,7 @@ cancelled later is refunded on its own terms against that one payment."""
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -23,6 +24,7 @@ from core.errors import (
     OwnSpot,
     SeriesNotFound,
     SpotNotBookable,
+    StaleBooking,
 )
 from core.geo import GeoPoint
 from core.money import Money
@@ -374,6 +376,13 @@ async def rest_terms(
     return view, terms
 
 
+def rest_fingerprint(ahead: list[Booking], terms: CancellationTerms) -> int:
+    """Names what cancelling the stays ahead was shown to do: which stays, as they were, and the
+    money. A confirmation of anything else is asked again."""
+    stays = ",".join(f"{b.id}.{b.version}" for b in ahead)
+    return zlib.crc32(f"{stays}|{terms.refund.minor}|{terms.kept.minor}".encode())
+
+
 @dataclass(frozen=True, slots=True)
 class Cancelled:
     view: SeriesView
@@ -394,9 +403,11 @@ async def cancel_rest(
     driver_id: int,
     free_hours: int,
     late_percent: int,
+    shown: int,
 ) -> Cancelled:
     """Cancel every stay of the series not begun yet, each on its own terms (a stay days away
-    is free to cancel when one tomorrow is not); a late one costs the driver credit once."""
+    is free to cancel when one tomorrow is not); a late one costs the driver credit once.
+    ``shown`` is the ``rest_fingerprint`` of the terms the driver agreed to."""
     view = await of_driver(uow, series_id=series_id, driver_id=driver_id)
     ahead = [await bookings.locked(uow, b.id) for b in view.ahead]
     ahead = [b for b in ahead if b.status in bookings.CANCELLABLE]
@@ -407,8 +418,10 @@ async def cancel_rest(
         bookings.cancellation_terms(b, now, free_hours=free_hours, late_percent=late_percent)
         for b in ahead
     ]
-    await bookings.cancel_parts(uow, clock, ahead, [t.kept for t in each], reason="cancelled")
     terms = bookings.together(each)
+    if rest_fingerprint(ahead, terms) != shown:
+        raise StaleBooking(f"series {series_id}")
+    await bookings.cancel_parts(uow, clock, ahead, [t.kept for t in each], reason="cancelled")
     if not terms.free:
         await people.change_credit(
             uow, clock, driver_id, kind=CreditEventKind.DRIVER_CANCELLED_LATE,

@@ -3,7 +3,7 @@ on its own, but the people on both sides see one booking number with the time ad
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from core.clock import Clock
@@ -12,7 +12,15 @@ from core.db.uow import UnitOfWork
 from core.errors import BookingNotFound, IllegalTransition
 from core.money import Money
 from core.pricing import owner_share
-from core.services import booking_payments, bookings, people, saved_searches, series, spots
+from core.services import (
+    booking_payments,
+    bookings,
+    passes,
+    people,
+    saved_searches,
+    series,
+    spots,
+)
 from core.services.booking_payments import Charge, PaymentOutcome
 from core.services.saved_searches import FreedSpot
 from core.status import BookingStatus
@@ -155,6 +163,8 @@ class Cancelled:
     freed: list[FreedSpot]
     # Payment pages of the stay that no longer wait for payment, to close at the gateway.
     lapsed_checkouts: list[Checkout]
+    # The unpaid month of a pass called off, and with it the pass.
+    pass_ended: passes.Notice | None = None
 
 
 async def cancel_as_driver(
@@ -171,7 +181,9 @@ async def cancel_as_driver(
         uow, clock, booking_id=booking_id, driver_id=driver_id,
         expected_version=expected_version, free_hours=free_hours, late_percent=late_percent,
     )  # fmt: skip
-    return await _cancelled(uow, clock, booking, terms.refund, terms.kept, 0)
+    pass_ended = await passes.month_called_off(uow, clock, booking)
+    cancelled = await _cancelled(uow, clock, booking, terms.refund, terms.kept, 0)
+    return replace(cancelled, pass_ended=pass_ended)
 
 
 async def cancel_as_owner(

@@ -215,3 +215,65 @@ async def test_nobody_else_ends_a_pass_takes_it_on_old_terms_or_cancels_a_series
     assert [(p.status, p.ends_at) for p in after] == [(p.status, p.ends_at) for p in before]
     (offer,) = await _all(sandbox, PassOffer)
     assert offer.active  # only its owner stops offering it
+
+
+async def test_cancelling_a_night_of_an_unpaid_first_month_calls_the_pass_off(sandbox):
+    olga, spot = await _owner_and_spot(sandbox)
+    await _offer_nights(olga)
+    dana = sandbox.person("Dana")
+    await _take_pass(sandbox, dana, spot)
+    await dana.send("/bookings")
+    await dana.press("Cancel")
+    assert (
+        "It is the first month of your monthly pass, not paid yet: all its 30 stays are "
+        "cancelled, and the pass with them." in dana.last_message().text
+    )
+    await dana.press("Yes, cancel")
+    assert "is called off before its first month was paid" in dana.last_message().text
+    assert "is called off before its first month was paid" in olga.last_message().text
+    (monthly_pass,) = await _all(sandbox, MonthlyPass)
+    assert monthly_pass.status == PassStatus.ENDED
+    stays = await _all(sandbox, Booking)
+    assert {b.status for b in stays} == {BookingStatus.CANCELLED}
+    night, two_hours = UTC_JUNE_2_NIGHT
+    assert await _free(sandbox, spot, night, two_hours)
+    await dana.send("/passes")
+    assert "Garage on Elm St" not in dana.last_message().text
+
+
+async def test_cancelling_the_unpaid_next_month_ends_the_pass_with_the_month_paid(sandbox):
+    olga, spot = await _owner_and_spot(sandbox)
+    await _offer_nights(olga)
+    dana = sandbox.person("Dana")
+    await _take_pass(sandbox, dana, spot)
+    await dana.pay()
+    sandbox.clock.advance(days=25, hours=1)  # 26 June: July is billed
+    await sandbox.runtime.run_job("keep_passes")
+    july = (await _all(sandbox, Booking, Booking.status == BookingStatus.AWAITING_PAYMENT))[0]
+    await dana.send("/bookings")
+    await dana.press("All 31 stays")
+    await dana.press_data(
+        next(d for d in dana.last_message().button_data if d.endswith(f":{july.id}:1")),
+        dana.last_message(),
+    )
+    assert (
+        "It is the next month of your monthly pass, not paid yet: all its 31 stays are "
+        "cancelled, and the pass ends on Wed, Jul 1 11:00." in dana.last_message().text
+    )
+    await dana.press("Yes, cancel")
+    assert "ends on Wed, Jul 1 11:00" in dana.last_message().text
+    assert "Notice is given" in olga.last_message().text
+    (monthly_pass,) = await _all(sandbox, MonthlyPass)
+    assert monthly_pass.status == PassStatus.ACTIVE
+    july_night = datetime.fromisoformat("2026-07-02T18:00:00+00:00")
+    assert await _free(sandbox, spot, july_night, timedelta(hours=2))
+    # June's nights stay Dana's; the pass ends with them.
+    assert not await _free(
+        sandbox, spot, UTC_JUNE_2_NIGHT[0] + timedelta(days=26), UTC_JUNE_2_NIGHT[1]
+    )
+    sandbox.clock.advance(days=5)  # 1 July, 12:00
+    await sandbox.runtime.run_job("advance_bookings")
+    await sandbox.runtime.run_job("keep_passes")
+    assert "has ended" in dana.last_message().text
+    (monthly_pass,) = await _all(sandbox, MonthlyPass)
+    assert monthly_pass.status == PassStatus.ENDED

@@ -66,8 +66,8 @@ async def test_a_commuter_books_two_weeks_of_weekdays_pays_once_and_cancels_the_
         (booking_id, 2550, TransferStatus.DONE) for booking_id in first_week
     ]
 
-    # Monday 15 June, 07:00: Monday's stay is within its late period, the rest are not.
-    sandbox.clock.advance(days=1, hours=19)
+    # Monday 15 June, 05:00: every stay ahead is still free to cancel.
+    sandbox.clock.advance(days=1, hours=17)
     await dana.send("/bookings")
     card = next(m for m in dana.messages() if "4 more stays of this weekly booking" in m.text)
     assert "Booking #6" in card.text
@@ -75,7 +75,15 @@ async def test_a_commuter_books_two_weeks_of_weekdays_pays_once_and_cancels_the_
     listing = dana.last_message()
     assert listing.text.count("Jun 1") == 5
     await dana.press("Cancel all 5 still ahead")
+    assert "You get back the full €150.00." in dana.last_message().text
+    # 07:00, before she answers: Monday's stay is within its late period now, so the question
+    # is asked again with what the policy says at this moment.
+    sandbox.clock.advance(hours=2)
+    await dana.press("Yes, cancel them")
     assert "you get back €135.00, and €15.00 goes to the owner" in dana.last_message().text
+    assert [b.status for b in await _all(sandbox, Booking, Booking.id.in_([stays[4].id]))] == [
+        BookingStatus.CONFIRMED
+    ]
     await dana.press("Yes, cancel them")
     assert dana.last_message().text == (
         "5 stays of this weekly booking are cancelled. €135.00 will be refunded."
