@@ -87,7 +87,7 @@ async def send_payment(
         async with context.db.reading() as uow:
             due = await stays.payment_due(uow, booking_id, driver_id)
     charge, opened, stay = due.charge, due.opened, due.stay
-    if opened is not None:
+    if opened is not None and booking_payments.still_usable(opened, context.clock.now()):
         await _send_payment_link(context, chat_id, charge, opened.url, i18n)
         return
     gateway = context.gateways.checkout
@@ -100,7 +100,7 @@ async def send_payment(
         collection = await gateway.collect(
             CollectOrder(
                 booking_id=charge.booking_id, amount=charge.amount, description=description,
-                payload=charge.payload, idempotency_key=f"{charge.payload}:collect",
+                payload=charge.payload, idempotency_key=due.page_key,
                 hold=charge.holdable
                 and charge.start_at - context.clock.now() < booking_payments.HOLD_LAPSES_AFTER,
                 return_url=f"https://t.me/{context.bot.username}",
@@ -120,6 +120,8 @@ async def send_payment(
             await booking_payments.open_checkout(
                 uow, context.clock, booking_id=charge.booking_id, gateway=gateway.name,
                 reference=collection.reference, url=collection.url,
+                expires_at=None if collection.open_for is None
+                else context.clock.now() + collection.open_for,
             )  # fmt: skip
         await _send_payment_link(context, chat_id, charge, collection.url, i18n)
         return

@@ -6,7 +6,7 @@ router, a geocoder), stated as Protocols with plain values in and out. The adapt
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
@@ -72,6 +72,8 @@ class LinkCollection:
 
     url: str
     reference: str
+    # How long from now the page takes payments; None when the gateway said nothing.
+    open_for: timedelta | None = None
 
 
 Collection = InvoiceCollection | LinkCollection

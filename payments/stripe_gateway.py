@@ -317,8 +317,11 @@ class StripeGateway:
         if order.return_url:
             params["success_url"] = order.return_url
             params["cancel_url"] = order.return_url
+        open_for = None
         if order.pay_by is not None:
-            params["expires_at"] = checkout_expiry(order.pay_by, datetime.now(UTC))
+            now = datetime.now(UTC)
+            params["expires_at"] = checkout_expiry(order.pay_by, now)
+            open_for = datetime.fromtimestamp(params["expires_at"], UTC) - now
         session = await self._call(
             self._api.checkout.sessions.create,
             params=params,
@@ -326,7 +329,7 @@ class StripeGateway:
         )
         if not session.url:
             raise GatewayRefused(f"checkout session {session.id} has no payment page")
-        return LinkCollection(url=session.url, reference=session.id)
+        return LinkCollection(url=session.url, reference=session.id, open_for=open_for)
 
     async def capture(self, reference: str, amount: Money, idempotency_key: str) -> None:
         await self._call(

@@ -195,6 +195,20 @@ async def list_bookings(update: Update, context: ParkShareContext) -> None:
                 more,
             ).format(count=more)
         series_rows = [*_driver_rows(stay, i18n), [series_button(series_id, more, i18n)]]
+        if stay.booking.status != BookingStatus.AWAITING_PAYMENT:
+            # A later week paid week by week waits behind the stays paid already.
+            unpaid = next(
+                (s.booking for s, _ in live
+                 if s.booking.series_id == series_id
+                 and s.booking.status == BookingStatus.AWAITING_PAYMENT),
+                None,
+            )  # fmt: skip
+            if unpaid is not None:
+                moment = i18n.moment(unpaid.start_at, spot.timezone)
+                series_rows.insert(0, [(
+                    _("💳 Pay the stays from {moment}").format(moment=moment),
+                    PayBooking(unpaid.paid_with_id or unpaid.id),
+                )])  # fmt: skip
         await reply(text, reply_markup=inline(series_rows))
     if past_stays:
         lines = [_("<b>Past bookings</b>")]

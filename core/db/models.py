@@ -483,6 +483,8 @@ class Checkout(Base):
     url: Mapped[str] = mapped_column(Text)
     # Open until a payment is recorded for it, or the booking no longer waits for one.
     open: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    # When the gateway stops taking payments on it; None when it said nothing.
+    expires_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
 

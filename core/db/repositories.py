@@ -1298,8 +1298,20 @@ class Payments(_Repository):
         return await self.session.scalar(select(Checkout).where(Checkout.reference == reference))
 
     async def open_checkout_of_booking(self, booking_id: int) -> Checkout | None:
+        # The latest: one opened after another expired replaces it.
         return await self.session.scalar(
-            select(Checkout).where(Checkout.booking_id == booking_id, Checkout.open.is_(True))
+            select(Checkout)
+            .where(Checkout.booking_id == booking_id, Checkout.open.is_(True))
+            .order_by(Checkout.id.desc())
+            .limit(1)
+        )
+
+    async def checkouts_of_booking(self, booking_id: int) -> int:
+        return (
+            await self.session.scalar(
+                select(func.count()).select_from(Checkout).where(Checkout.booking_id == booking_id)
+            )
+            or 0
         )
 
     async def open_checkouts(self, *, created_before: datetime, limit: int) -> list[Checkout]:

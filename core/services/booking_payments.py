@@ -266,23 +266,39 @@ HOLD_LAPSES_AFTER = holds.HOLD_LASTS - holds.CAPTURE_AHEAD
 
 
 async def open_checkout(
-    uow: UnitOfWork, clock: Clock, *, booking_id: int, gateway: str, reference: str, url: str
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    booking_id: int,
+    gateway: str,
+    reference: str,
+    url: str,
+    expires_at: datetime | None = None,
 ) -> Checkout:
     existing = await uow.payments.checkout_by_reference(reference)
     if existing is not None:
         return existing
     checkout = Checkout(
         booking_id=booking_id, gateway=gateway, reference=reference, url=url, open=True,
-        created_at=clock.now(),
+        expires_at=expires_at, created_at=clock.now(),
     )  # fmt: skip
     uow.payments.add(checkout)
     await uow.payments.flush()
     return checkout
 
 
+# A page this close to its expiry is not sent again: the driver could not finish paying on it.
+PAGE_USABLE_FOR = timedelta(minutes=10)
+
+
 async def open_checkout_of(uow: UnitOfWork, booking_id: int) -> Checkout | None:
-    """The payment page already opened for a booking, so pressing Pay again reuses it."""
+    """The payment page last opened for a booking, so pressing Pay again reuses it."""
     return await uow.payments.open_checkout_of_booking(booking_id)
+
+
+def still_usable(page: Checkout, now: datetime) -> bool:
+    """Whether a driver sent to ``page`` now has time to pay on it; if not, a new one opens."""
+    return page.expires_at is None or page.expires_at - now >= PAGE_USABLE_FOR
 
 
 async def checkouts_to_reconcile(

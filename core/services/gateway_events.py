@@ -320,7 +320,8 @@ async def reconcile_checkout(
     async with db.unit_of_work() as uow:
         booking = await uow.bookings.get(checkout.booking_id)
         if reference is None:
-            if booking is None or booking.status != BookingStatus.AWAITING_PAYMENT:
+            expired = checkout.expires_at is not None and checkout.expires_at <= clock.now()
+            if expired or booking is None or booking.status != BookingStatus.AWAITING_PAYMENT:
                 await booking_payments.close_checkout(uow, checkout.reference)
             return EventOutcome(OutcomeKind.IGNORED, detail="not paid")
     state = await gateway.payment_state(reference)

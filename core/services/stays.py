@@ -268,6 +268,15 @@ class PaymentDue:
     charge: Charge
     opened: Checkout | None
     stay: Stay
+    # Pages opened for it before, closed since: a new one is a new request to the gateway.
+    pages_before: int = 0
+
+    @property
+    def page_key(self) -> str:
+        """The idempotency key of the next payment page: the same for a retry of one request,
+        new for a page opened after the last one closed (its expiry differs)."""
+        key = f"{self.charge.payload}:collect"
+        return f"{key}:{self.pages_before + 1}" if self.pages_before else key
 
 
 async def payment_due(
@@ -278,7 +287,7 @@ async def payment_due(
     opened = await booking_payments.open_checkout_of(uow, booking_id)
     if stay is None:
         stay = await stay_of(uow, await bookings.get(uow, booking_id))
-    return PaymentDue(charge, opened, stay)
+    return PaymentDue(charge, opened, stay, await uow.payments.checkouts_of_booking(booking_id))
 
 
 @dataclass(frozen=True, slots=True)

@@ -510,3 +510,19 @@ async def test_a_renewal_the_bank_wants_confirmed_sends_the_driver_to_the_page(
     assert len(await _one(sandbox, Payment)) == 1  # nothing taken
     july = [b for b in await _bookings_of(sandbox, spot) if b.start_at.month == 7]
     assert {b.status for b in july} == {BookingStatus.AWAITING_PAYMENT}
+
+    # The page lasts a day at Stripe; the month can be paid until it begins, on a new page.
+    (page,) = [c for c in await _one(sandbox, Checkout) if c.open]
+    sandbox.clock.advance(days=1, minutes=1)
+    await sandbox.runtime.run_job("reconcile_payments")
+    await dana.send("/bookings")
+    await dana.press("Pay")
+    assert "secure page" in dana.last_message().text
+    first_try, second_try = recorded.calls_to("POST", "/v1/checkout/sessions")[-2:]
+    assert second_try.headers["Idempotency-Key"] == first_try.headers["Idempotency-Key"] + ":2"
+    pages = await _one(sandbox, Checkout)
+    assert [(c.reference, c.open) for c in pages if c.booking_id == page.booking_id] == [
+        (page.reference, False),
+        (pages[-1].reference, True),
+    ]
+    assert pages[-1].reference != page.reference

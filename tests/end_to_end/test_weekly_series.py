@@ -174,6 +174,12 @@ async def test_paid_week_by_week_each_later_week_is_billed_before_it_and_lapses_
     assert len(billed) == 1
     assert "5 stays from Mon, Jun 15 08:00, €150.00. Pay by Sun, Jun 14 20:00" in billed[0].text
     assert dana.last_message().invoice["title"] == "Weekly parking from #6: 5 stays"
+    # The series is listed by Friday's stay, paid; the week after can be paid from there too.
+    await dana.send("/bookings")
+    card = next(m for m in dana.messages() if "5 more stays of this weekly booking" in m.text)
+    assert "Booking #5" in card.text
+    await dana.press("Pay the stays from Mon, Jun 15 08:00")
+    assert dana.last_message().invoice["title"] == "Weekly parking from #6: 5 stays"
 
     sandbox.clock.advance(days=3)  # Sunday 14 June, 21:00: not paid
     await sandbox.runtime.run_job("advance_bookings")

@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -68,6 +69,8 @@ class RecordedStripe(stripe.HTTPClient):
         self.onboarded_accounts: set[str] = set()
         # Transfers whose destination account no longer holds the money to reverse.
         self.unreversible_transfers: set[str] = set()
+        # Idempotency keys seen: the request first made with each, and its answer.
+        self._answered: dict[str, tuple[tuple[str, dict[str, str]], Any]] = {}
         self._routes: list[tuple[str, re.Pattern[str], Responder]] = [
             ("POST", re.compile(r"/v1/checkout/sessions"), self._session_created),
             ("GET", re.compile(r"/v1/checkout/sessions/(?P<id>cs_\w+)"), self._session),
@@ -99,7 +102,7 @@ class RecordedStripe(stripe.HTTPClient):
             match = pattern.fullmatch(parts.path)
             if route_method == call.method and match:
                 try:
-                    answer, status = respond(call, match), 200
+                    answer, status = self._idempotent(call, partial(respond, call, match)), 200
                 except Refusal as refusal:
                     answer, status = refusal.body, refusal.status
                 return json.dumps(answer), status, {"Request-Id": "req_recorded"}
@@ -107,6 +110,24 @@ class RecordedStripe(stripe.HTTPClient):
             return self.fallback.request(method, url, headers, post_data)
         error = {"type": "invalid_request_error", "message": f"nothing recorded for {url}"}
         return json.dumps({"error": error}), 404, {"Request-Id": "req_recorded"}
+
+    def _idempotent(self, call: RecordedCall, respond: Callable[[], dict[str, Any]]) -> Any:
+        """As Stripe keeps a key: its first answer again for the same request, and an
+        ``idempotency_error`` for a different request under the same key."""
+        key = call.headers.get("Idempotency-Key")
+        if key is None or call.method != "POST":
+            return respond()
+        request = (call.path, call.form)
+        if key in self._answered:
+            first, answer = self._answered[key]
+            if first != request:
+                error = recording("idempotency_key_reused_error")
+                error["error"]["message"] = error["error"]["message"].replace("KEY", key)
+                raise Refusal(400, error)
+            return answer
+        answer = respond()
+        self._answered[key] = (request, answer)
+        return answer
 
     def request_stream(self, method: str, url: str, headers: Any, post_data: Any = None) -> Any:
         raise NotImplementedError("ParkShare streams nothing from Stripe")
@@ -118,6 +139,12 @@ class RecordedStripe(stripe.HTTPClient):
     def _session_created(self, call: RecordedCall, match: re.Match[str]) -> dict[str, Any]:
         body = recording("checkout_session_open")
         amount = int(call.form["line_items[0][price_data][unit_amount]"])
+        made = len(self.calls_to("POST", "/v1/checkout/sessions"))
+        if made > 1:
+            # Each page after the first gets an id of its own.
+            recorded_id = body["id"]
+            body["id"] = f"{recorded_id[:-6]}{made:06d}"
+            body["url"] = body["url"].replace(recorded_id, body["id"])
         body.update(
             amount_subtotal=amount,
             amount_total=amount,
