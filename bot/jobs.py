@@ -107,8 +107,11 @@ async def keep_passes(context: ParkShareContext) -> None:
     months, and passes over or lapsed closed, each side told."""
     async with context.db.unit_of_work() as uow:
         renewals = await passes.renew_due(
-            uow, context.clock, commission_basis_points=context.settings.commission_basis_points
-        )
+            uow, context.clock, commission_basis_points=context.settings.commission_basis_points,
+            trusted_owner_commission_basis_points=(
+                context.settings.trusted_owner_commission_basis_points
+            ),
+        )  # fmt: skip
     for renewal in renewals:
         await pass_billing.bill_month(context, renewal)
     async with context.db.unit_of_work() as uow:

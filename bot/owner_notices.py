@@ -23,7 +23,7 @@ from core.availability import WeeklyRule
 from core.credit import CreditTier, tier_of
 from core.db.models import Booking, Person, Spot
 from core.money import Money
-from core.services import stays
+from core.services import series, stays
 from core.services.stays import Parties, Stay
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,15 @@ async def series_booked(
             "🆕 New weekly booking: {count} stays. The driver has {minutes} minutes to pay.",
             minutes,
         ).format(count=len(made), minutes=minutes)
+        if any(b.pay_by is not None for b in made):
+            hours = int(series.WEEK_DUE_BEFORE.total_seconds() // 3600)
+            head += " " + i18n.ngettext(
+                "It is paid week by week: a later week not paid {hours} hour before it begins "
+                "is free again.",
+                "It is paid week by week: a later week not paid {hours} hours before it begins "
+                "is free again.",
+                hours,
+            ).format(hours=hours)
         return head + "\n" + series_text(spot, pattern, made, i18n)
 
     await _send(context, made[0], compose, parties, with_window=False)

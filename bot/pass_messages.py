@@ -136,13 +136,19 @@ async def renewed(
             i18n=to_driver,
         )  # fmt: skip
     to_owner = translator(owner.language)
-    await _tell(
-        context, owner,
+    to_owner_text = (
         to_owner.gettext(
+            "🗓 The monthly pass at <b>{title}</b> renews on {start}; its month is charged to "
+            "the driver's saved card."
+        )
+        if charged
+        else to_owner.gettext(
             "🗓 The monthly pass at <b>{title}</b> renews on {start}; the driver is asked to pay "
             "by then."
-        ).format(title=html.escape(spot.title), start=to_owner.moment(month.start, zone)),
-    )  # fmt: skip
+        )
+    )
+    start = to_owner.moment(month.start, zone)
+    await _tell(context, owner, to_owner_text.format(title=html.escape(spot.title), start=start))
 
 
 async def remind(context: ParkShareContext, unpaid: passes.Unpaid) -> None:

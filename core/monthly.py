@@ -47,12 +47,16 @@ def decode_band(stored: str) -> tuple[WeeklyRule, ...]:
     return tuple(rules)
 
 
-def month_after(start: datetime, zone: ZoneInfo) -> datetime:
-    """The end of a month that begins at ``start``: the same local day and time next month."""
+def month_after(start: datetime, zone: ZoneInfo, *, anchor: datetime | None = None) -> datetime:
+    """The end of a month that begins at ``start``: the same local day and time next month.
+    ``anchor``, the start of a pass's first month, keeps that day and time for every month
+    after, so a pass begun on the 31st ends February on the 28th and March on the 31st, and an
+    hour a clock change moved comes back."""
     local = start.astimezone(zone)
+    kept = (anchor or start).astimezone(zone)
     year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
-    day = min(local.day, calendar.monthrange(year, month)[1])
-    minute = local.hour * 60 + local.minute
+    day = min(kept.day, calendar.monthrange(year, month)[1])
+    minute = kept.hour * 60 + kept.minute
     return local_instant(local.date().replace(year=year, month=month, day=day), minute, zone)
 
 

@@ -69,6 +69,9 @@ async def pass_pressed(
             uow, context.clock, spot_id=pressed.spot_id, driver_id=context.person_id,
             agreed=draft.offered_terms,
             commission_basis_points=context.settings.commission_basis_points,
+            trusted_owner_commission_basis_points=(
+                context.settings.trusted_owner_commission_basis_points
+            ),
         )  # fmt: skip
         if isinstance(result, passes.Taken):
             first = result.first_month.first

@@ -132,10 +132,16 @@ class Month:
 
 
 async def _month(
-    uow: UnitOfWork, spot: Spot, band: tuple[WeeklyRule, ...], monthly: Money, start: datetime
+    uow: UnitOfWork,
+    spot: Spot,
+    band: tuple[WeeklyRule, ...],
+    monthly: Money,
+    start: datetime,
+    anchor: datetime | None = None,
 ) -> Month:
+    """``anchor``: the start of the pass's first month, whose day and time each month keeps."""
     zone = ZoneInfo(spot.timezone)
-    end = month_after(start, zone)
+    end = month_after(start, zone, anchor=anchor)
     stays = stays_of(band, zone, start, end)
     free = [await bookings.is_free(uow, spot, stay.start, stay.end) for stay in stays]
     return Month(spot, start, end, tuple(stays), tuple(free), tuple(priced(monthly, stays, free)))
@@ -189,6 +195,7 @@ async def take(
     driver_id: int,
     agreed: str,
     commission_basis_points: int,
+    trusted_owner_commission_basis_points: int | None = None,
 ) -> Taken | Quote:
     """Take a pass on the terms the driver saw (``agreed``, from ``terms_of``): the pass and
     its first month, waiting for payment. When the terms changed meanwhile, the new quote
@@ -206,8 +213,9 @@ async def take(
     uow.bookings.add(monthly_pass)
     await uow.bookings.flush()
     booked = await _book_month(
-        uow, clock, monthly_pass, fresh.month, commission_basis_points, pay_by=None
-    )
+        uow, clock, monthly_pass, fresh.month, commission_basis_points,
+        trusted_owner_commission_basis_points, pay_by=None,
+    )  # fmt: skip
     return Taken(monthly_pass, booked)
 
 
@@ -217,6 +225,7 @@ async def _book_month(
     monthly_pass: MonthlyPass,
     month: Month,
     commission_basis_points: int,
+    trusted_owner_commission_basis_points: int | None,
     *,
     pay_by: datetime | None,
 ) -> Booked:
@@ -232,6 +241,7 @@ async def _book_month(
             await bookings.request(
                 uow, clock, driver_id=monthly_pass.driver_id, spot_id=monthly_pass.spot_id,
                 start=stay.start, end=stay.end, commission_basis_points=commission_basis_points,
+                trusted_owner_commission_basis_points=trusted_owner_commission_basis_points,
                 series_id=series.id, paid_with=made[0] if made else None, price=price,
                 pay_by=pay_by, owner_agreed=True,
             )
@@ -252,7 +262,11 @@ class Renewal:
 
 
 async def renew_due(
-    uow: UnitOfWork, clock: Clock, *, commission_basis_points: int
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    commission_basis_points: int,
+    trusted_owner_commission_basis_points: int | None = None,
 ) -> list[Renewal]:
     """Bill the next month of every pass whose month ends within ``RENEW_AHEAD`` and that no
     notice ends first: its stays wait for payment until the month begins."""
@@ -278,12 +292,15 @@ async def renew_due(
         start = max(ends, next_step(now))
         try:
             async with uow.savepoint():
-                month = await _month(uow, spot, band, monthly_pass.monthly_price, start)
+                month = await _month(
+                    uow, spot, band, monthly_pass.monthly_price, start, months[0].period_start_at
+                )
                 if not month.bookable:
                     raise SpotNotBookable(f"spot {spot.id}: nothing of the band is free")
                 booked = await _book_month(
-                    uow, clock, monthly_pass, month, commission_basis_points, pay_by=start
-                )
+                    uow, clock, monthly_pass, month, commission_basis_points,
+                    trusted_owner_commission_basis_points, pay_by=start,
+                )  # fmt: skip
         except DomainError:
             # The spot was paused or its band taken, the driver banned: this pass ends with
             # its month, and the others renew.
@@ -473,7 +490,7 @@ async def give_notice(uow: UnitOfWork, clock: Clock, *, pass_id: int, person_id:
         # ends at a month boundary.
         ends = max(paid_ends) if paid_ends else months[0].period_start_at or now
         while ends < now + timedelta(days=monthly_pass.notice_days):
-            ends = month_after(ends, zone)
+            ends = month_after(ends, zone, anchor=months[0].period_start_at)
         monthly_pass.ends_at = ends
         monthly_pass.version += 1
         monthly_pass.updated_at = now

@@ -457,11 +457,12 @@ async def _pass_paid_on_the_page(sandbox, recorded, at_stripe, webhooks, *, numb
 async def test_a_pass_paid_on_stripes_page_renews_on_the_saved_card(
     sandbox, webhooks, recorded, at_stripe
 ):
-    _olga, spot, dana = await _pass_paid_on_the_page(
+    olga, spot, dana = await _pass_paid_on_the_page(
         sandbox, recorded, at_stripe, webhooks, number="4242424242424242"
     )
     sandbox.clock.advance(days=25, hours=1)  # 26 June: July is billed to the saved card
     await sandbox.runtime.run_job("keep_passes")
+    assert any("charged to the driver's saved card" in m.text for m in olga.messages()[-3:])
     assert any("charged to your saved card" in m.text for m in dana.messages()[-3:])
     assert "Your monthly pass is on: its month's 31 stays are confirmed" in dana.last_message().text
     first, second = await _one(sandbox, Payment)

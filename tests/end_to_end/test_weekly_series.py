@@ -160,6 +160,10 @@ async def test_paid_week_by_week_each_later_week_is_billed_before_it_and_lapses_
     await dana.press("Pay week by week")
     assert "Pay €150.00 now for the first week" in dana.messages()[-2].text
     assert dana.last_message().invoice["title"] == "Weekly parking from #1: 5 stays"
+    assert (
+        "It is paid week by week: a later week not paid 12 hours before it begins is free again."
+        in olga.last_message().text
+    )
     await dana.pay()
     assert "Your 5 weekly stays are confirmed" in dana.last_message().text
     stays = await _all(sandbox, Booking)

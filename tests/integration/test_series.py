@@ -12,6 +12,7 @@ from core.availability import MINUTES_PER_DAY, WeeklyRule
 from core.db.models import Booking, MonthlyPass, Payment, Refund
 from core.errors import SeriesNeedsAnswer, WindowTaken
 from core.money import Money
+from core.pricing import commission_for
 from core.services import booking_payments, bookings, chargebacks, passes, series, spots
 from core.status import BookingStatus, SpotStatus
 from core.window import Window
@@ -354,3 +355,30 @@ async def test_a_pass_whose_spot_was_paused_ends_with_its_month_and_the_sweep_go
     assert renewed == []
     (monthly_pass,) = await _rows(db, MonthlyPass)
     assert monthly_pass.ends_at == taken.first_month.series.period_end_at
+
+
+async def test_a_trusted_owners_pass_pays_the_lower_commission_every_month(db, clock):
+    owner = await a_person(db, clock, "Olga")
+    spot = await an_approved_spot(db, clock, owner)
+    async with db.unit_of_work() as uow:
+        (await uow.people.get(owner.id)).credit_score = 800
+        await passes.offer(
+            uow, clock, owner_id=owner.id, spot_id=spot.id,
+            band=(WeeklyRule(0, 8 * 60, 18 * 60),), monthly=Money(4000, "EUR"), notice_days=7,
+        )  # fmt: skip
+    rita = await a_person(db, clock, "Rita")
+    rates = {"commission_basis_points": 1500, "trusted_owner_commission_basis_points": 1000}
+    async with db.unit_of_work() as uow:
+        quote = await passes.quote(uow, clock, spot_id=spot.id, driver_id=rita.id)
+        taken = await passes.take(
+            uow, clock, spot_id=spot.id, driver_id=rita.id, agreed=passes.terms_of(quote),
+            **rates,
+        )  # fmt: skip
+    assert isinstance(taken, passes.Taken)
+    await a_payment(db, clock, taken.first_month.first, amount=taken.first_month.price)
+    clock.advance(days=27)
+    async with db.unit_of_work() as uow:
+        (renewal,) = await passes.renew_due(uow, clock, **rates)
+    for month in (taken.first_month, renewal.booked):
+        stays = await _rows(db, Booking, Booking.series_id == month.series.id)
+        assert [b.commission for b in stays] == [commission_for(b.price, 1000) for b in stays]

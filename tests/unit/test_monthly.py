@@ -37,6 +37,22 @@ def test_a_month_ends_on_the_same_local_day_and_time_next_month(start, end):
     assert month_after(_berlin(start), BERLIN) == _berlin(end)
 
 
+def test_months_after_the_first_keep_its_day_and_hour():
+    anchor = _berlin("2026-01-29 02:30")
+    ends = [anchor]
+    for _ in range(4):
+        ends.append(month_after(ends[-1], BERLIN, anchor=anchor))
+    # February has no 29th; 29 March has no 02:30 (the clocks go forward); April has both.
+    assert ends[1:] == [
+        _berlin("2026-02-28 02:30"),
+        _berlin("2026-03-29 03:30"),
+        _berlin("2026-04-29 02:30"),
+        _berlin("2026-05-29 02:30"),
+    ]
+    # Unanchored, each month would take the last one's day and hour instead.
+    assert month_after(ends[2], BERLIN) == _berlin("2026-04-29 03:30")
+
+
 def test_nights_are_one_stay_each_and_cut_at_the_months_edges():
     stays = stays_of(NIGHTS, BERLIN, _berlin("2026-06-01 02:00"), _berlin("2026-06-03 06:00"))
     assert stays == [
