@@ -403,7 +403,7 @@ def _going_text(going: _Going, spot: Spot, i18n: Translator) -> str:
         ).format(count=month.stays)
     if going.stays > 1:
         return i18n.ngettext(
-            "The other stay waiting for the same payment is cancelled with it.",
+            "{count} other stay waiting for the same payment is cancelled with it.",
             "The {count} other stays waiting for the same payment are cancelled with it.",
             going.stays - 1,
         ).format(count=going.stays - 1)
