@@ -44,6 +44,7 @@ from bot.handlers import (
     search,
     series,
     spot_card,
+    spot_requirements,
     start,
     stay_checks,
 )
@@ -225,6 +226,7 @@ def build_application(
             *search.handlers(),
             *spot_card.handlers(),
             *my_spots.handlers(),
+            *spot_requirements.handlers(),
             *owner_availability.handlers(),
             # Last: what no flow or button took. Free text may be hours or an address.
             *free_text.handlers(asked=FREE_TEXT_ASKED, unasked=FREE_TEXT_UNASKED),

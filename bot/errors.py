@@ -6,7 +6,8 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from bot.i18n import N_, Translator
-from core.errors import DomainError
+from bot.requirement_text import why_not
+from core.errors import DomainError, RequirementsNotMet
 from core.free_time import BOOKABLE_AHEAD
 from core.services.stay_checks import CHECK_IN_FROM
 from core.window import MAX_LENGTH
@@ -149,5 +150,7 @@ MESSAGES: dict[str, str | Callable[[Translator], str]] = {
 
 
 def explain(error: DomainError, i18n: Translator) -> str:
+    if isinstance(error, RequirementsNotMet):
+        return why_not(error.shortfalls, i18n)
     message = MESSAGES.get(error.code, MESSAGES["domain.error"])
     return message(i18n) if callable(message) else i18n.gettext(message)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.keyboards import CallbackData
+from core.requirements import STAYS_ASKABLE, TIERS_ASKABLE
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,31 @@ class OfferMonthly(CallbackData):
     choices = {"action": frozenset({"start", "stop"})}  # noqa: RUF012
     action: str
     spot_id: int
+
+
+_TIER_VALUES = frozenset({"any", *(tier.value for tier in TIERS_ASKABLE)})
+_STAYS_VALUES = frozenset(str(count) for count in STAYS_ASKABLE)
+_ANSWER_VALUES = frozenset({"instant", "ask"})
+
+
+@dataclass(frozen=True)
+class SetRequirements(CallbackData):
+    """An owner's button on who may book the spot: ``show`` the choices, or set the credit
+    ``tier`` asked, the completed ``stays`` asked, or how bookings are ``answer``ed."""
+
+    prefix = "rq"
+    choices = {  # noqa: RUF012
+        "field": frozenset({"show", "tier", "stays", "answer"}),
+        "value": frozenset({"-"}) | _TIER_VALUES | _STAYS_VALUES | _ANSWER_VALUES,
+    }
+    field: str
+    spot_id: int
+    value: str = "-"
+
+    def is_valid(self) -> bool:
+        allowed = {"show": {"-"}, "tier": _TIER_VALUES, "stays": _STAYS_VALUES,
+                   "answer": _ANSWER_VALUES}  # fmt: skip
+        return self.value in allowed[self.field]
 
 
 @dataclass(frozen=True)

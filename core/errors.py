@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.requirements import Shortfall
 
 
 class ErrorCode(StrEnum):
@@ -31,6 +35,7 @@ class ErrorCode(StrEnum):
     SPOT_NOT_BOOKABLE = "spot.not_bookable"
     SPOT_HAS_BOOKINGS = "spot.has_bookings"
     SPOT_OWN = "spot.own"
+    SPOT_REQUIREMENTS = "spot.requirements"
     BOOKING_UNAVAILABLE = "booking.unavailable"
     BOOKING_WINDOW_TAKEN = "booking.window_taken"
     BOOKING_STALE = "booking.stale"
@@ -187,6 +192,16 @@ class SeriesNeedsAnswer(DomainError):
     """The spot's owner answers each booking, so its time cannot be booked week after week."""
 
     code = ErrorCode.SERIES_NEEDS_ANSWER
+
+
+class RequirementsNotMet(DomainError):
+    """The driver falls short of what the spot's owner asks of drivers."""
+
+    code = ErrorCode.SPOT_REQUIREMENTS
+
+    def __init__(self, message: str, shortfalls: list[Shortfall]) -> None:
+        super().__init__(message)
+        self.shortfalls = shortfalls
 
 
 class WindowTaken(DomainError):

@@ -16,7 +16,8 @@ from bot.i18n import N_, Translator
 from bot.incoming import message_of
 from bot.keyboards import inline
 from bot.pass_messages import offer_line, pass_line
-from bot.spot_buttons import ManageSpot, OfferMonthly
+from bot.requirement_text import asked_lines
+from bot.spot_buttons import ManageSpot, OfferMonthly, SetRequirements
 from bot.telegram_text import fit_html
 from bot.waiting_drivers import tell_of_freed_spots
 from core.availability import WeeklyRule
@@ -44,10 +45,11 @@ def describe(spot: Spot, rules: list[WeeklyRule], i18n: Translator) -> str:
     _ = i18n.gettext
     price = i18n.money(spot.hourly_price)
     hours = "; ".join(describe_weekly(rules, i18n)) or _("only the times you add one by one")
-    return _("<b>{title}</b> — {status}\n{price} per hour\nRegular hours: {hours}").format(
+    text = _("<b>{title}</b> — {status}\n{price} per hour\nRegular hours: {hours}").format(
         title=html.escape(spot.title), status=_(STATUS_LABELS[spot.status]), price=price,
         hours=html.escape(hours),
     )  # fmt: skip
+    return "\n".join([text, *asked_lines(spot.requirements, i18n)])
 
 
 def keyboard(spot: Spot, i18n: Translator) -> InlineKeyboardMarkup:
@@ -65,6 +67,7 @@ def keyboard(spot: Spot, i18n: Translator) -> InlineKeyboardMarkup:
          (_("📷 Photos"), ManageSpot("photos", spot.id))],
         [(_("🗓 Monthly"), OfferMonthly("start", spot.id)),
          (_("🗑 Delete"), ManageSpot("delete", spot.id))],
+        [(_("🔒 Who can book"), SetRequirements("show", spot.id))],
     ])  # fmt: skip
 
 

@@ -25,6 +25,7 @@ from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_, Translator
 from bot.incoming import location_of, message_of, text_of
 from bot.keyboards import CallbackData, KeyboardRow, inline
+from bot.requirement_text import asked_lines
 from bot.spot_buttons import BookSeriesAt, OpenSpot
 from bot.stay_text import duration_text
 from bot.telegram_text import fit_html
@@ -49,7 +50,7 @@ from core.geocoding import locate_typed
 from core.money import Money
 from core.price_text import parse_price
 from core.recurrence import NotAPattern, parse_pattern
-from core.services import passes, saved_searches, series, stays
+from core.services import passes, people, saved_searches, series, stays
 from core.services.search import (
     MAX_RADIUS_M,
     SearchFilters,
@@ -479,6 +480,11 @@ async def _results(context: ParkShareContext) -> tuple[str, InlineKeyboardMarkup
     if draft.monthly and result.hits:
         async with context.db.reading() as uow:
             monthly = await passes.monthly_prices(uow, [hit.spot_id for hit in result.hits])
+    locked: set[int] = set()
+    if any(hit.requirements.any for hit in result.hits):
+        async with context.db.reading() as uow:
+            record = await people.driver_record(uow, context.person_id)
+        locked = {hit.spot_id for hit in result.hits if record.short_of(hit.requirements)}
     pages = max((len(result.hits) - 1) // PAGE_SIZE + 1, 1)
     draft.page = min(draft.page, pages - 1)
     areas = (
@@ -487,7 +493,7 @@ async def _results(context: ParkShareContext) -> tuple[str, InlineKeyboardMarkup
         else []
     )
     return (
-        _render(result, draft, i18n, areas, monthly),
+        _render(result, draft, i18n, areas, monthly, locked),
         _keyboard(result, draft, pages, i18n, areas),
     )
 
@@ -498,7 +504,10 @@ def _render(
     i18n: Translator,
     areas: list[ServiceArea],
     monthly: dict[int, Money],
+    locked: set[int],
 ) -> str:
+    """``locked``: spots whose owners ask more of drivers than this one has, each marked with
+    what is asked."""
     _ = i18n.gettext
     start = datetime.fromisoformat(draft.start_at)
     end = datetime.fromisoformat(draft.end_at)
@@ -551,6 +560,8 @@ def _render(
             f"{number}. <b>{html.escape(hit.title)}</b> {extras}\n"
             f"    {i18n.distance(hit.distance_m)} · {price} · {rating}"
         )
+        if hit.spot_id in locked:
+            lines += [f"    {line}" for line in asked_lines(hit.requirements, i18n)]
     return "\n".join(lines)
 
 

@@ -17,6 +17,7 @@ from bot.i18n import Translator
 from bot.incoming import chat_of
 from bot.keyboards import Button, inline
 from bot.pass_messages import offer_line
+from bot.requirement_text import asked_lines, why_not
 from bot.spot_buttons import BookSpot, Navigate, OpenSpot, TakePass
 from bot.spot_view import fits_text
 from bot.telegram_text import MAX_CAPTION, MAX_TEXT, fit_html
@@ -24,7 +25,7 @@ from core.db.models import Spot
 from core.geo import GeoPoint
 from core.guidance import route_links
 from core.pricing import price_of
-from core.services import passes, spots
+from core.services import passes, people, spots
 from core.window import DEFAULT_WINDOW, Window, window_for
 
 log = logging.getLogger(__name__)
@@ -46,16 +47,27 @@ async def spot_opened(
     async with context.db.reading() as uow:
         details = await spots.card(uow, pressed.spot_id)
         monthly = await passes.offer_of(uow, pressed.spot_id)
+        asked = details.spot.requirements
+        short = (
+            (await people.driver_record(uow, context.person_id)).short_of(asked)
+            if asked.any
+            else []
+        )
     await query.answer()
     spot = details.spot
     start, end = _window(context, spot.timezone)
-    text = await _card_text(context, details, start, end)
+    text = "\n".join([await _card_text(context, details, start, end),
+                      *asked_lines(asked, context.i18n)])  # fmt: skip
     rows: list[list[Button]] = [
         [(_("📅 Book"), BookSpot(spot.id)), (_("🧭 Navigate"), Navigate(spot.id))]
     ]
     if monthly is not None:
         text += "\n" + offer_line(monthly, context.i18n)
         rows.append([(_("🗓 Monthly pass"), TakePass("quote", spot.id))])
+    if short:
+        # The way there stays open; booking waits until the driver meets what is asked.
+        text += "\n\n" + why_not(short, context.i18n)
+        rows = [[(_("🧭 Navigate"), Navigate(spot.id))]]
     keyboard = inline(rows)
     chat_id = chat_of(update).id
     if spot.photos:

@@ -38,6 +38,7 @@ from core.db.free_time import FreeTimeType
 from core.db.types import FlagSet, UTCDateTime
 from core.errors import IllegalTransition, InvalidCurrency
 from core.money import Money
+from core.requirements import Requirements, requirements_of
 from core.status import (
     BookingStatus,
     SpotStatus,
@@ -151,6 +152,10 @@ class Spot(Base):
     )
     access_instructions: Mapped[str] = mapped_column(Text, default="")
     instant_booking: Mapped[bool] = mapped_column(Boolean, default=True)
+    # What the owner asks of drivers (``core.requirements``): a credit tier at least (None:
+    # anyone), and stays completed on ParkShare.
+    min_driver_tier: Mapped[str | None] = mapped_column(String(16))
+    min_completed_stays: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     status: Mapped[SpotStatus] = mapped_column(
         _enum(SpotStatus, "spot_status"), default=SpotStatus.DRAFT
     )
@@ -174,6 +179,10 @@ class Spot(Base):
         if price is not None and self.currency is not None and price.currency != self.currency:
             raise InvalidCurrency(f"{price.currency} vs {self.currency}")
         self.daily_price_minor = None if price is None else price.minor
+
+    @property
+    def requirements(self) -> Requirements:
+        return requirements_of(self.min_driver_tier, self.min_completed_stays)
 
     def move_to(self, status: SpotStatus) -> None:
         """The next status, if a listing's lifecycle allows it."""

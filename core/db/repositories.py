@@ -174,6 +174,7 @@ _FREE_TIME = cast(Table, SpotFreeTime.__table__)
 _SPOT = cast(Table, Spot.__table__)
 _DRIVER = Person.__table__.alias("driver")
 _OWNER = Person.__table__.alias("owner")
+_DRIVERS_STAYS = _BOOKING.alias("drivers_stay")
 # ``core.db.overlaps``' live booking, with the statuses written into the statement: a list
 # of values would be expanded into parameters anew on every execution.
 _LIVE_STATUS = _BOOKING.c.status.in_(
@@ -197,6 +198,22 @@ _ATTEMPT_FACTS = (
         _SPOT.c.hourly_price_minor,
         _SPOT.c.daily_price_minor,
         _SPOT.c.instant_booking,
+        _SPOT.c.min_driver_tier,
+        _SPOT.c.min_completed_stays,
+        # Counted only where the owner asks for stays.
+        case(
+            (
+                _SPOT.c.min_completed_stays > 0,
+                select(func.count())
+                .select_from(_DRIVERS_STAYS)
+                .where(
+                    _DRIVERS_STAYS.c.driver_id == _DRIVER.c.id,
+                    _DRIVERS_STAYS.c.status == literal_column(f"'{BookingStatus.COMPLETED.value}'"),
+                )
+                .scalar_subquery(),
+            ),
+            else_=0,
+        ).label("drivers_completed"),
         _OWNER.c.credit_score.label("owners_credit"),
         func.coalesce(_WINDOW_FREE, false()).label("free"),
         case(
@@ -442,8 +459,9 @@ class Bookings(_Repository):
         self, driver_id: int, spot_id: int, start: datetime, end: datetime
     ) -> AttemptFacts | None:
         """What deciding a booking of [start, end) needs, in one statement: the driver's
-        ``banned`` and ``drivers_credit``; the spot's ``spot_id`` (None if there is no such
-        spot), ``status``, ``owner_id``, ``timezone``, prices and ``instant_booking``; the
+        ``banned``, ``drivers_credit`` and ``drivers_completed`` stays (counted only when the
+        spot asks for some); the spot's ``spot_id`` (None if there is no such spot),
+        ``status``, ``owner_id``, ``timezone``, prices, ``instant_booking`` and requirements; the
         ``owners_credit``; whether the spot's free time holds the window (``free``) and, if
         not, whether a live booking holds some of it (``held``). None if no such driver."""
         result = await self.session.execute(
@@ -489,6 +507,15 @@ class Bookings(_Repository):
         make_transient_to_detached(booking)
         self.session.add(booking)
         return booking
+
+    async def completed_count(self, driver_id: int) -> int:
+        """The stays a driver completed, as owners' requirements count them."""
+        counted = await self.session.scalar(
+            select(func.count())
+            .select_from(Booking)
+            .where(Booking.driver_id == driver_id, Booking.status == BookingStatus.COMPLETED)
+        )
+        return counted or 0
 
     async def is_taken(self, spot_id: int, start: datetime, end: datetime) -> bool:
         """Whether a live booking holds any of [start, end) at the spot."""

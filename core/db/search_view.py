@@ -111,6 +111,8 @@ class FoundSpot(NamedTuple):
     ev_charger: bool
     max_vehicle_size: str
     owner_id: int
+    min_driver_tier: str | None
+    min_completed_stays: int
     credit_score: int
     average: Any  # NULL without ratings; a Decimal on PostgreSQL
     rating_count: int
@@ -187,6 +189,8 @@ _SPOT_COLUMNS = (
     Spot.ev_charger,
     Spot.max_vehicle_size,
     Spot.owner_id,
+    Spot.min_driver_tier,
+    Spot.min_completed_stays,
 )
 _DETAIL_COLUMNS = (
     *_SPOT_COLUMNS,

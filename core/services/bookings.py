@@ -30,6 +30,7 @@ from core.errors import (
     OwnSpot,
     PersonBanned,
     PersonNotFound,
+    RequirementsNotMet,
     SeriesNeedsAnswer,
     SpotNotBookable,
     SpotNotFound,
@@ -39,6 +40,7 @@ from core.errors import (
 )
 from core.money import Money
 from core.pricing import commission_for, price_of
+from core.requirements import requirements_of, shortfalls
 from core.services import people, settlement, spots
 from core.status import BookingStatus, SpotStatus
 from core.window import Window
@@ -111,6 +113,13 @@ async def request(
         raise SpotNotBookable(str(spot_id))
     if facts.owner_id == driver_id:
         raise OwnSpot(str(spot_id))
+    if extends is None:
+        short = shortfalls(
+            requirements_of(facts.min_driver_tier, facts.min_completed_stays),
+            driver_score=facts.drivers_credit, completed_stays=facts.drivers_completed,
+        )  # fmt: skip
+        if short:
+            raise RequirementsNotMet(f"spot {spot_id}", short)
     if not facts.free:
         await _refuse_or_catch_up(uow, facts, start, end, now)
 

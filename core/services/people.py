@@ -12,6 +12,7 @@ from core.db.models import CreditEvent, Person, Role
 from core.db.standing_view import Standing as Standing  # what the gate reads, for the bot
 from core.db.uow import Database, UnitOfWork
 from core.errors import InvalidLanguage, PersonBanned, PersonNotFound
+from core.requirements import Requirements, Shortfall, shortfalls
 
 SUPPORTED_LANGUAGES = ("en", "zh_Hans", "ru")
 
@@ -139,6 +140,22 @@ async def profile(uow: UnitOfWork, person_id: int) -> Profile:
     rating, count = await uow.people.rating_of(person_id)
     spot_ids = [spot.id for spot in await uow.spots.owned_by(person_id)]
     return Profile(person, rating, count, spot_ids, await credit_history(uow, person_id, limit=5))
+
+
+@dataclass(frozen=True, slots=True)
+class DriverRecord:
+    """Where a driver stands against what owners may ask of them."""
+
+    score: int
+    completed_stays: int
+
+    def short_of(self, asked: Requirements) -> list[Shortfall]:
+        return shortfalls(asked, driver_score=self.score, completed_stays=self.completed_stays)
+
+
+async def driver_record(uow: UnitOfWork, person_id: int) -> DriverRecord:
+    person = await get(uow, person_id)
+    return DriverRecord(person.credit_score, await uow.bookings.completed_count(person_id))
 
 
 async def change_credit(

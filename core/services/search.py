@@ -25,6 +25,7 @@ from core.free_time import epoch_seconds
 from core.geo import METRES_PER_DEG, GeoPoint, metres_from, metres_per_deg_lon
 from core.money import Money
 from core.pricing import MINUTES_PER_DAY, price_for_minutes
+from core.requirements import Requirements, requirements_of
 from core.window import Window
 
 # Small, so that a dense city (a thousand spots a km², 150 within 200 m) reads little more
@@ -76,6 +77,8 @@ class SpotHit:
     max_vehicle_size: VehicleSize
     owner_id: int
     owner_tier: CreditTier
+    # What the owner asks of drivers; a driver who falls short sees the spot marked, with why.
+    requirements: Requirements
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +195,7 @@ def _hit(spot: search_view.FoundSpot, minutes: int, distance_m: float) -> SpotHi
         max_vehicle_size=VehicleSize(spot.max_vehicle_size),
         owner_id=spot.owner_id,
         owner_tier=tier_of(spot.credit_score),
+        requirements=requirements_of(spot.min_driver_tier, spot.min_completed_stays),
     )
 
 

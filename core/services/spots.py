@@ -22,6 +22,7 @@ from core.db.uow import UnitOfWork
 from core.errors import InvalidInput, InvalidPrice, InvalidWindow, SpotHasBookings, SpotNotFound
 from core.geo import GeoPoint
 from core.money import Money
+from core.requirements import Requirements
 from core.services import people
 from core.status import SpotStatus
 from core.timezones import timezone_of
@@ -249,6 +250,23 @@ async def change_prices(
     if hourly.currency != spot.currency or (daily and daily.currency != spot.currency):
         raise InvalidPrice("currency differs from the spot's")
     spot.hourly_price, spot.daily_price = hourly, daily
+    return spot
+
+
+async def set_requirements(
+    uow: UnitOfWork,
+    *,
+    spot_id: int,
+    owner_id: int,
+    requirements: Requirements,
+    instant_booking: bool,
+) -> Spot:
+    """What the owner asks of drivers from now on, and whether each booking waits for their
+    yes; bookings made already stand."""
+    spot = await get_owned(uow, spot_id, owner_id)
+    spot.min_driver_tier = requirements.min_tier.value if requirements.min_tier else None
+    spot.min_completed_stays = requirements.min_completed_stays
+    spot.instant_booking = instant_booking
     return spot
 
 
