@@ -20,6 +20,7 @@ PRIVATE_COMMANDS: list[tuple[str, str]] = [
     ("earnings", N_("What my spots earned")),
     ("payouts", N_("Where my earnings are paid")),
     ("credit", N_("My credit score and what it allows")),
+    ("share", N_("Links to share a spot")),
     ("language", N_("Change the language")),
 ]
 

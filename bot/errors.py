@@ -78,6 +78,7 @@ MESSAGES: dict[str, str | Callable[[Translator], str]] = {
         "bookings, and the existing ones stay."
     ),
     "spot.own": N_("That's your own spot, so you can't book it."),
+    "spot.requirements": N_("This spot's owner asks more of drivers than your profile shows yet."),
     "spot.illegal_transition": N_("That spot can't be changed that way now."),
     "booking.unavailable": N_("The spot isn't offered for that whole time."),
     "booking.not_extendable": N_("Only a confirmed or current stay can be extended."),

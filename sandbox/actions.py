@@ -8,7 +8,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable
 
-from sandbox.botapi import member_json, photo_sizes, wait_answer
+from sandbox.botapi import formatted_text, member_json, photo_sizes, wait_answer
 from sandbox.formatting import command_entities
 from sandbox.world import (
     JSON,
@@ -104,6 +104,53 @@ async def press_button(
     if result is not None:
         await world.record(chat, {"kind": "callback_answer", **result})
     return result
+
+
+async def inline_query(
+    world: World, person_id: int, query: str, *, location: tuple[float, float] | None = None
+) -> JSON:
+    """Typing ``@bot query`` in a chat: an inline query (with the person's location when their
+    app shares it), then the results the bot answered, or none when it did not in time."""
+    query_id = secrets.token_hex(8)
+    answer = asyncio.get_running_loop().create_future()
+    world.inline_answers[query_id] = answer
+    asked: JSON = {"id": query_id, "from": world.person(person_id), "query": query[:256],
+                   "offset": "", "chat_type": "sender"}  # fmt: skip
+    if location is not None:
+        asked["location"] = {"latitude": location[0], "longitude": location[1]}
+    await world.push_update("inline_query", asked, answer=answer)
+    result = await wait_answer(answer, CALLBACK_WAIT_S)
+    world.inline_answers.pop(query_id, None)
+    return {"query": query, **(result or {"results": []})}
+
+
+async def choose_inline_result(
+    world: World, person_id: int, chat_id: int, query: str, result: JSON
+) -> JSON:
+    """The person picks one of the results: its message is sent to the chat in their name, via
+    the bot, and the bot hears which one was chosen (inline feedback is on)."""
+    chat = _member_chat(world, person_id, chat_id)
+    if result["type"] == "photo":
+        text, entities = formatted_text(result.get("caption") or "", result.get("parse_mode"), None)
+        content: JSON = {"photo": [{"file_id": result["photo_file_id"],
+                                    "file_unique_id": result["photo_file_id"][-16:],
+                                    "width": 320, "height": 320}]}  # fmt: skip
+        if text:
+            content["caption"] = text
+            if entities:
+                content["caption_entities"] = entities
+    else:
+        source = result["input_message_content"]
+        text, entities = formatted_text(source["message_text"], source.get("parse_mode"), None)
+        content = {"text": text, **({"entities": entities} if entities else {})}
+    message = world.new_message(chat, world.person(person_id), via_bot=world.bot, **content)
+    if "reply_markup" in result:
+        message["reply_markup"] = {"inline_keyboard": result["reply_markup"]["inline_keyboard"]}
+    await world.record(chat, {"kind": "message", "message": message})
+    await world.push_update("chosen_inline_result", {
+        "result_id": str(result["id"]), "from": world.person(person_id), "query": query,
+    })  # fmt: skip
+    return message
 
 
 async def pay_invoice(

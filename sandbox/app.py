@@ -23,10 +23,11 @@ STATIC = Path(__file__).with_name("static")
 JSON_FIELDS = {
     "reply_markup", "prices", "commands", "scope", "entities", "caption_entities",
     "allowed_updates", "link_preview_options", "reply_parameters", "menu_button",
-    "suggested_tip_amounts", "media", "show_caption_above_media",
+    "suggested_tip_amounts", "media", "show_caption_above_media", "results", "button",
 }  # fmt: skip
 BOOL_FIELDS = {"ok", "show_alert", "drop_pending_updates", "disable_notification",
-               "protect_content", "need_name", "need_email", "is_flexible"}  # fmt: skip
+               "protect_content", "need_name", "need_email", "is_flexible",
+               "is_personal"}  # fmt: skip
 NUMBER_FIELDS = {"latitude", "longitude", "offset", "limit", "timeout", "message_id", "user_id",
                  "cache_time", "live_period", "horizontal_accuracy"}  # fmt: skip
 SSE_KEEPALIVE_S = 15.0
@@ -216,4 +217,15 @@ async def _act(world: World, person_id: int, action: str, body: JSON) -> Any:
         )
     if action == "pay":
         return await actions.pay_invoice(world, person_id, int(body["message_id"]))
+    if action == "inline":
+        at = body.get("location")
+        return await actions.inline_query(
+            world, person_id, str(body.get("query") or ""),
+            location=(float(at["latitude"]), float(at["longitude"])) if at else None,
+        )  # fmt: skip
+    if action == "choose":
+        return await actions.choose_inline_result(
+            world, person_id, int(body["chat_id"]), str(body.get("query") or ""),
+            dict(body["result"]),
+        )  # fmt: skip
     raise bad_request(f"unknown action {action}")

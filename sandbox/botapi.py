@@ -74,7 +74,9 @@ def _required(params: JSON, *names: str) -> None:
 # --- formatting and keyboards ---------------------------------------------------------------
 
 
-def _formatted(text: str, parse_mode: str | None, explicit: list[JSON] | None) -> tuple[str, list]:
+def formatted_text(
+    text: str, parse_mode: str | None, explicit: list[JSON] | None
+) -> tuple[str, list]:
     if parse_mode is None or parse_mode == "":
         return text, list(explicit or [])
     if parse_mode.upper() != "HTML":
@@ -221,7 +223,7 @@ async def get_webhook_info(world: World, params: JSON) -> JSON:
 async def send_message(world: World, params: JSON) -> JSON:
     chat = _chat_for_bot(world, params)
     raw = str(params.get("text") or "")
-    text, entities = _formatted(raw, params.get("parse_mode"), params.get("entities"))
+    text, entities = formatted_text(raw, params.get("parse_mode"), params.get("entities"))
     if not text.strip():
         raise bad_request("message text is empty")
     if utf16_length(text) > MAX_TEXT:
@@ -269,7 +271,7 @@ async def edit_message_text(world: World, params: JSON) -> JSON:
     chat, message = _own_message(world, params)
     if "text" not in message:
         raise bad_request("there is no text in the message to edit")
-    text, entities = _formatted(
+    text, entities = formatted_text(
         str(params.get("text") or ""), params.get("parse_mode"), params.get("entities")
     )
     if not text.strip():
@@ -284,7 +286,7 @@ async def edit_message_text(world: World, params: JSON) -> JSON:
 @method("editMessageCaption")
 async def edit_message_caption(world: World, params: JSON) -> JSON:
     chat, message = _own_message(world, params)
-    caption, entities = _formatted(
+    caption, entities = formatted_text(
         str(params.get("caption") or ""), params.get("parse_mode"), params.get("caption_entities")
     )
     if utf16_length(caption) > MAX_CAPTION:
@@ -359,7 +361,7 @@ async def send_photo(world: World, params: JSON) -> JSON:
         sizes[-1]["file_id"] = photo
     else:
         raise bad_request("wrong file identifier/HTTP URL specified")
-    caption, entities = _formatted(
+    caption, entities = formatted_text(
         str(params.get("caption") or ""), params.get("parse_mode"), params.get("caption_entities")
     )
     if utf16_length(caption) > MAX_CAPTION:
@@ -404,6 +406,61 @@ async def answer_callback_query(world: World, params: JSON) -> bool:
     if answer is None or answer.done():
         raise bad_request("query is too old and response timeout expired or query ID is invalid")
     answer.set_result({"text": params.get("text"), "show_alert": bool(params.get("show_alert"))})
+    return True
+
+
+# --- inline mode -----------------------------------------------------------------------------
+
+MAX_INLINE_RESULTS = 50
+MAX_RESULT_ID_BYTES = 64
+INLINE_RESULT_TYPES = {"article", "photo"}
+
+
+def _inline_result(result: Any) -> JSON:
+    """One result as Telegram checks it: an article with a text to send, or a photo already on
+    Telegram's servers with a caption; either with an inline keyboard."""
+    if not isinstance(result, dict) or result.get("type") not in INLINE_RESULT_TYPES:
+        raise bad_request("RESULT_TYPE_INVALID")
+    if not 1 <= len(str(result.get("id", "")).encode()) <= MAX_RESULT_ID_BYTES:
+        raise bad_request("RESULT_ID_INVALID")
+    checked = dict(result)
+    if result["type"] == "article":
+        content = result.get("input_message_content")
+        if not result.get("title") or not isinstance(content, dict):
+            raise bad_request("RESULT_TYPE_INVALID")
+        text = str(content.get("message_text") or "")
+        if not text:
+            raise bad_request("MESSAGE_EMPTY")
+        if utf16_length(formatted_text(text, content.get("parse_mode"), None)[0]) > MAX_TEXT:
+            raise bad_request("MESSAGE_TOO_LONG")
+    else:
+        if not result.get("photo_file_id"):
+            raise bad_request("PHOTO_INVALID")
+        caption = str(result.get("caption") or "")
+        if utf16_length(formatted_text(caption, result.get("parse_mode"), None)[0]) > MAX_CAPTION:
+            raise bad_request("MEDIA_CAPTION_TOO_LONG")
+    if "reply_markup" in result:
+        markup = _check_markup(result["reply_markup"])
+        if markup is None or "inline_keyboard" not in markup:
+            raise bad_request("REPLY_MARKUP_INVALID")
+    return checked
+
+
+@method("answerInlineQuery")
+async def answer_inline_query(world: World, params: JSON) -> bool:
+    _required(params, "inline_query_id")
+    results = params.get("results")
+    if not isinstance(results, list):
+        raise bad_request('parameter "results" is required')
+    if len(results) > MAX_INLINE_RESULTS:
+        raise bad_request("RESULTS_TOO_MUCH")
+    checked = [_inline_result(result) for result in results]
+    if len({str(result["id"]) for result in checked}) != len(checked):
+        raise bad_request("RESULT_ID_DUPLICATE")
+    answer = world.inline_answers.pop(str(params["inline_query_id"]), None)
+    if answer is None or answer.done():
+        raise bad_request("query is too old and response timeout expired or query ID is invalid")
+    answer.set_result({"results": checked, "button": params.get("button")})
     return True
 
 

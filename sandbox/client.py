@@ -14,6 +14,7 @@ import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from sandbox import actions
 from sandbox.world import JSON, World
@@ -74,6 +75,7 @@ class Person:
         self.user = user
         self.id: int = user["id"]
         self.last_answer: JSON | None = None
+        self.last_inline: JSON | None = None
 
     def __repr__(self) -> str:
         return f"<Person {self.user['first_name']} {self.id}>"
@@ -139,6 +141,32 @@ class Person:
             actions.press_button(self.world, self.id, chat_id, message.id, data)
         )
         return self.last_answer
+
+    async def inline_query(
+        self, query: str = "", *, location: tuple[float, float] | None = None
+    ) -> list[JSON]:
+        """Type ``@bot query`` in any chat: the results the bot offers."""
+        self.last_inline = await self._acting(
+            actions.inline_query(self.world, self.id, query, location=location)
+        )
+        return self.last_inline["results"]
+
+    async def choose_inline_result(self, result: JSON, *, chat: int) -> Message:
+        """Send one of the last inline query's results to ``chat``."""
+        query = self.last_inline["query"] if self.last_inline else ""
+        sent = await self._acting(
+            actions.choose_inline_result(self.world, self.id, chat, query, result)
+        )
+        return Message(sent)
+
+    async def open_link(self, url: str) -> None:
+        """Open a t.me link to the bot, as Telegram's apps do: ``/start`` with its parameter."""
+        parts = urlsplit(url)
+        bot = self.world.bot["username"]
+        if parts.netloc != "t.me" or parts.path.strip("/") != bot:
+            raise AssertionError(f"{url} is not a link to @{bot}")
+        start = parse_qs(parts.query).get("start", [""])[0]
+        await self.send(f"/start {start}".strip())
 
     async def pay(self, *, while_charging: Callable[[], Awaitable[object]] | None = None) -> JSON:
         """Pay the newest invoice through the payment form; ``while_charging`` happens after the

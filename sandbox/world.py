@@ -86,7 +86,7 @@ class World:
             "username": bot_username,
             "can_join_groups": True,
             "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
+            "supports_inline_queries": True,
         }
         self.people: dict[int, JSON] = {}
         self.chats: dict[int, Chat] = {}
@@ -101,6 +101,8 @@ class World:
         # People who blocked the bot: Telegram answers 403 to anything the bot sends them.
         self.blocked_the_bot: set[int] = set()
         self.callback_answers: dict[str, asyncio.Future[JSON | None]] = {}
+        # Inline queries waiting for the bot's results.
+        self.inline_answers: dict[str, asyncio.Future[JSON | None]] = {}
         self.checkouts: dict[str, PendingCheckout] = {}
         self.invoice_payloads: dict[tuple[int, int], str] = {}
         self.paid_invoices: set[tuple[int, int]] = set()

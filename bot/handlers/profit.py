@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,7 +21,7 @@ from bot.pass_messages import pass_line
 from bot.telegram_text import fit_html
 from core.money import Money
 from core.ports import GatewayRefused
-from core.services import passes, people, profit
+from core.services import passes, people, profit, referrals
 
 log = logging.getLogger(__name__)
 # A report covers today since local midnight, or the last so many days.
@@ -172,9 +173,33 @@ def _report_keyboard(i18n: Translator):
 async def _report(context: ParkShareContext, period: str) -> str:
     now = context.clock.now()
     zone = context.settings.report_timezone
+    since = _since(period, now, zone)
     async with context.db.reading() as uow:
-        report = await profit.report(uow, since=_since(period, now, zone), until=now)
-    return _report_text(report, period, zone, context.managers_i18n)
+        report = await profit.report(uow, since=since, until=now)
+        brought = await referrals.report(uow, since=since, until=now)
+    i18n = context.managers_i18n
+    return "\n".join([_report_text(report, period, zone, i18n), _referrals_text(brought, i18n)])
+
+
+def _referrals_text(brought: referrals.Referrals, i18n: Translator) -> str:
+    """Spot cards sent to chats, and the people links brought, with who brought the most."""
+    line = " ".join([
+        i18n.ngettext(
+            "Shared: {count} spot card sent to chats.",
+            "Shared: {count} spot cards sent to chats.",
+            brought.cards_shared,
+        ).format(count=brought.cards_shared),
+        i18n.ngettext(
+            "{count} new person came by a shared link.",
+            "{count} new people came by a shared link.",
+            brought.newcomers,
+        ).format(count=brought.newcomers),
+    ])  # fmt: skip
+    if brought.top:
+        line += "\n" + i18n.gettext("Brought the most: {names}").format(
+            names=", ".join(f"{html.escape(name)} ({count})" for name, count in brought.top)
+        )
+    return line
 
 
 async def show_report(update: Update, context: ParkShareContext) -> None:

@@ -1,10 +1,9 @@
 """/start: greet, let the person say whether they drive or own a spot; honours deep links
-(``t.me/<bot>?start=driver``, ``start=owner``, ``start=spot_<id>``)."""
+(``t.me/<bot>?start=driver``, ``start=owner``, ``start=spot_<id>_<code>``)."""
 
 from __future__ import annotations
 
 import html
-import re
 
 from telegram import CallbackQuery, Update
 from telegram.ext import BaseHandler, CommandHandler, filters
@@ -12,14 +11,13 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.errors import explain
-from bot.incoming import message_of
+from bot.incoming import chat_of, message_of
 from bot.keyboards import location_request
 from bot.main_menu import ROLES, RoleChoice, role_keyboard
-from core.errors import DomainError, SpotNotFound
-from core.services import people, spots
-from core.status import SpotStatus
-
-SPOT_LINK = re.compile(r"^spot_(\d{1,12})$")
+from bot.spot_card_view import compose_spot_card, send_composed
+from bot.spot_links import SpotStart, read_spot_start
+from core.errors import DomainError
+from core.services import people, referrals
 
 
 async def start(update: Update, context: ParkShareContext) -> None:
@@ -28,8 +26,8 @@ async def start(update: Update, context: ParkShareContext) -> None:
     if payload in ROLES:
         await _welcome_role(update, context, payload)
         return
-    if match := SPOT_LINK.match(payload):
-        await _show_linked_spot(update, context, int(match.group(1)))
+    if (link := read_spot_start(payload)) is not None:
+        await _open_linked_spot(update, context, link)
         return
     name = html.escape(update.effective_user.first_name) if update.effective_user else ""
     await message_of(update).reply_text(
@@ -72,23 +70,18 @@ async def _welcome_role(update: Update, context: ParkShareContext, role: str) ->
         )
 
 
-async def _show_linked_spot(update: Update, context: ParkShareContext, spot_id: int) -> None:
-    _ = context.i18n.gettext
+async def _open_linked_spot(update: Update, context: ParkShareContext, link: SpotStart) -> None:
+    """A spot's link, shared in some chat: its card, ready to book; a newcomer who came by it
+    is remembered as brought by whoever shared it."""
     try:
-        async with context.db.reading() as uow:
-            spot = await spots.get(uow, spot_id)
-            if spot.status != SpotStatus.APPROVED:
-                raise SpotNotFound(str(spot_id))
+        card = await compose_spot_card(context, link.spot_id)
     except DomainError as error:
         await message_of(update).reply_text(explain(error, context.i18n))
         return
-    price = context.i18n.money(spot.hourly_price)
-    await message_of(update).reply_text(
-        _("<b>{title}</b>\n{address}\n{price} per hour").format(
-            title=html.escape(spot.title), address=html.escape(spot.address), price=price
-        ),
-        reply_markup=location_request(_("📍 Share my location")),
-    )
+    if link.code is not None:
+        async with context.db.unit_of_work() as uow:
+            await referrals.arrived(uow, context.clock, person_id=context.person_id, code=link.code)
+    await send_composed(context, chat_of(update).id, card)
 
 
 def handlers() -> list[BaseHandler]:

@@ -117,6 +117,10 @@ class Person(Base):
     # The owner's account with the payout gateway (Stripe Connect), once they opened one.
     payout_account_id: Mapped[str | None] = mapped_column(String(255))
     payouts_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The code in the links this person shares (``core.services.referrals``), made on first
+    # use; and who brought them, when they came by someone's link.
+    referral_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    referred_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     created_at: Mapped[datetime]
 
 
@@ -188,6 +192,17 @@ class Spot(Base):
         """The next status, if a listing's lifecycle allows it."""
         check_spot_transition(self.status, status)
         self.status = status
+
+
+class SpotShare(Base):
+    """A spot's card sent to a chat from inline mode, by whom."""
+
+    __tablename__ = "spot_share"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    spot_id: Mapped[int] = mapped_column(ForeignKey("spot.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class SpotPhoto(Base):

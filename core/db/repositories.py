@@ -72,6 +72,7 @@ from core.db.models import (
     Spot,
     SpotFreeTime,
     SpotPhoto,
+    SpotShare,
     TransferStatus,
 )
 from core.db.overlaps import availability_window_overlapping, live_booking_overlapping
@@ -136,6 +137,34 @@ class People(_Repository):
         return await self.session.scalar(
             select(Person).where(Person.payout_account_id == account_id)
         )
+
+    async def by_referral_code(self, code: str) -> Person | None:
+        return await self.session.scalar(select(Person).where(Person.referral_code == code))
+
+    async def shares_between(self, since: datetime, until: datetime) -> int:
+        counted = await self.session.scalar(
+            select(func.count())
+            .select_from(SpotShare)
+            .where(SpotShare.created_at >= since, SpotShare.created_at <= until)
+        )
+        return counted or 0
+
+    async def referred_between(
+        self, since: datetime, until: datetime, *, top: int = 5
+    ) -> tuple[int, list[tuple[str, int]]]:
+        """How many people links brought in the period, and who brought the most."""
+        newcomer = aliased(Person)
+        brought = func.count(newcomer.id)
+        rows = (
+            await self.session.execute(
+                select(Person.first_name, brought)
+                .join(newcomer, newcomer.referred_by_id == Person.id)
+                .where(newcomer.created_at >= since, newcomer.created_at <= until)
+                .group_by(Person.id, Person.first_name)
+                .order_by(brought.desc(), Person.id)
+            )
+        ).all()
+        return sum(count for _name, count in rows), [(name, count) for name, count in rows[:top]]
 
     async def by_telegram_id(self, telegram_id: int) -> Person | None:
         return await self.session.scalar(select(Person).where(Person.telegram_id == telegram_id))
@@ -301,6 +330,15 @@ class Spots(_Repository):
             .order_by(Spot.id)
         )
         return list(rows)
+
+    async def first_photos(self, spot_ids: list[int]) -> dict[int, str]:
+        """Each spot's first photo, for those that have one."""
+        rows = await self.session.execute(
+            select(SpotPhoto.spot_id, SpotPhoto.telegram_file_id).where(
+                SpotPhoto.spot_id.in_(spot_ids), SpotPhoto.position == 0
+            )
+        )
+        return {spot_id: file_id for spot_id, file_id in rows.all()}
 
     async def replace_photos(self, spot_id: int, file_ids: list[str]) -> None:
         await self.session.execute(delete(SpotPhoto).where(SpotPhoto.spot_id == spot_id))

@@ -270,6 +270,10 @@ async def set_requirements(
     return spot
 
 
+async def first_photos(uow: UnitOfWork, spot_ids: list[int]) -> dict[int, str]:
+    return await uow.spots.first_photos(spot_ids) if spot_ids else {}
+
+
 async def replace_photos(
     uow: UnitOfWork, *, spot_id: int, owner_id: int, file_ids: list[str]
 ) -> Spot:

@@ -295,6 +295,9 @@ function renderInlineButton(message, button) {
   if (button.url) {
     const link = safeLink(button.url);
     link.textContent = button.text;
+    link.addEventListener("click", (event) => {
+      if (openBotLink(button.url)) event.preventDefault();
+    });
     return link;
   }
   const element = document.createElement("button");
@@ -417,6 +420,44 @@ async function sendText(text) {
   }
 }
 
+// --- inline mode: "@bot place" in any chat offers the bot's cards to send there ---------------
+
+async function inlineQuery(query) {
+  const list = $("#inline-results");
+  list.replaceChildren();
+  try {
+    const answer = await post(personPath("inline"), { query, location: view.lastLocation || null });
+    for (const result of answer.results) {
+      const item = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = `${result.title || ""} — ${result.description || ""}`;
+      button.addEventListener("click", async () => {
+        list.hidden = true;
+        try {
+          await post(personPath("choose"), { chat_id: view.chatId, query, result });
+        } catch (error) {
+          toast(error.message, true);
+        }
+      });
+      item.append(button);
+      list.append(item);
+    }
+    if (!answer.results.length) toast(answer.button?.text || "No results");
+    list.hidden = !answer.results.length;
+  } catch (error) {
+    toast(error.message, true);
+  }
+}
+
+// A link to the bot opens its chat with /start and the link's parameter, as Telegram's apps do.
+function openBotLink(url) {
+  const match = new RegExp(`^https://t\\.me/${view.state.bot.username}\\?start=([\\w-]{1,64})$`).exec(url);
+  if (!match) return false;
+  openChat(view.personId).then(() => sendText(`/start ${match[1]}`));
+  return true;
+}
+
 async function sendPhoto(file) {
   const form = new FormData();
   form.append("photo", file);
@@ -517,6 +558,8 @@ async function shareLocation(event) {
     return;
   }
   $("#map-dialog").close();
+  // Inline queries send it too, as a phone shares its location with inline bots.
+  view.lastLocation = { latitude: coordinates[0], longitude: coordinates[1] };
   try {
     await post(personPath("location"), { latitude: coordinates[0], longitude: coordinates[1] });
   } catch (error) {
@@ -594,6 +637,8 @@ async function main() {
     const input = $("#text-input");
     const text = input.value;
     input.value = "";
+    const mention = `@${view.state.bot.username}`;
+    if (text === mention || text.startsWith(`${mention} `)) return inlineQuery(text.slice(mention.length).trim());
     await sendText(text);
   });
   $("#location-button").addEventListener("click", openMap);

@@ -1,0 +1,139 @@
+"""Spot cards in any chat: typing @<bot> offers the spots free near the sender for the next
+hours (their location when their app shares it, else the place typed after the bot's name),
+each with its photo, price and a "Book in ParkShare" link that opens the spot in the bot and
+names who shared it. A card sent to a chat is counted as a share."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultCachedPhoto,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.ext import BaseHandler, ChosenInlineResultHandler, InlineQueryHandler
+
+from bot.context import ParkShareContext
+from bot.i18n import Translator
+from bot.spot_links import spot_link
+from bot.telegram_text import MAX_CAPTION, MAX_TEXT, fit_html
+from core.errors import AddressNotFound, DomainError, GeocoderUnavailable
+from core.geo import GeoPoint
+from core.geocoding import locate_typed
+from core.services import people, referrals, spots
+from core.services.search import SpotHit, nearest_free
+from core.timezones import timezone_of
+from core.window import DEFAULT_WINDOW, window_for
+
+CARDS = 10
+# Results depend on who asks (their link) and on time: kept by Telegram only briefly.
+CACHE_S = 30
+RESULT_ID = re.compile(r"^spot:(\d{1,12})$")
+
+
+async def spot_cards(update: Update, context: ParkShareContext) -> None:
+    query = update.inline_query
+    assert query is not None
+    i18n = context.i18n
+    if await _banned(context):
+        # Nothing to hand on in others' chats: the bot's own chat tells them why.
+        await query.answer([], cache_time=0, is_personal=True)
+        return
+    point = None
+    if query.location is not None:
+        point = GeoPoint(query.location.latitude, query.location.longitude)
+    elif query.query.strip():
+        try:
+            place = await locate_typed(
+                context.bot_data.geocoder, query.query, language=context.language
+            )
+            point = place.point
+        except (AddressNotFound, GeocoderUnavailable):
+            point = None
+    if point is None:
+        await query.answer(
+            [], cache_time=0, is_personal=True,
+            button=InlineQueryResultsButton(
+                i18n.gettext("📍 Share your location, or type a place"), start_parameter="driver"
+            ),
+        )  # fmt: skip
+        return
+    now = context.clock.now()
+    window = window_for(DEFAULT_WINDOW, now, timezone_of(point))
+    try:
+        found = await nearest_free(
+            context.db, point=point, start=window.start, end=window.end, now=now, k=CARDS
+        )
+    except DomainError:
+        found = None
+    hits = found.hits if found is not None else []
+    async with context.db.unit_of_work() as uow:
+        code = await referrals.code_of(uow, context.person_id)
+        photos = await spots.first_photos(uow, [hit.spot_id for hit in hits])
+    username = context.bot.username
+    results = [
+        _card(hit, spot_link(username, hit.spot_id, code), photos.get(hit.spot_id), i18n)
+        for hit in hits
+    ]
+    await query.answer(results, cache_time=CACHE_S, is_personal=True)
+
+
+def _card(hit: SpotHit, link: str, photo: str | None, i18n: Translator):
+    _ = i18n.gettext
+    rating = (
+        _("★{rating} ({count})").format(
+            rating=i18n.number(round(hit.rating, 1)), count=hit.rating_count
+        )
+        if hit.rating is not None
+        else _("new")
+    )
+    summary = _("{hourly} per hour · {rating} · {distance}").format(
+        hourly=i18n.money(hit.hourly_price), rating=rating, distance=i18n.distance(hit.distance_m)
+    )
+    text = "\n".join([
+        f"🅿️ <b>{html.escape(hit.title)}</b>",
+        html.escape(hit.address),
+        html.escape(summary),
+        _("Private parking on ParkShare: book it in the bot, pay safely, and the money is held "
+          "until the stay is over."),
+    ])  # fmt: skip
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(_("📅 Book in ParkShare"), url=link)]])
+    result_id = f"spot:{hit.spot_id}"
+    if photo is not None:
+        return InlineQueryResultCachedPhoto(
+            result_id, photo, title=hit.title, description=summary,
+            caption=fit_html(text, MAX_CAPTION), parse_mode=ParseMode.HTML,
+            reply_markup=keyboard,
+        )  # fmt: skip
+    return InlineQueryResultArticle(
+        result_id, hit.title,
+        InputTextMessageContent(fit_html(text, MAX_TEXT), parse_mode=ParseMode.HTML),
+        description=summary, reply_markup=keyboard,
+    )  # fmt: skip
+
+
+async def _banned(context: ParkShareContext) -> bool:
+    standing = context.standing or await people.standing(context.db, context.person_id)
+    return standing is not None and standing.banned
+
+
+async def card_sent(update: Update, context: ParkShareContext) -> None:
+    chosen = update.chosen_inline_result
+    assert chosen is not None
+    if (match := RESULT_ID.match(chosen.result_id)) is None or await _banned(context):
+        return  # not a card of ours (or not one we offered): nothing to count
+    async with context.db.unit_of_work() as uow:
+        await referrals.shared(
+            uow, context.clock, person_id=context.person_id, spot_id=int(match.group(1))
+        )
+
+
+def handlers() -> list[BaseHandler]:
+    return [InlineQueryHandler(spot_cards), ChosenInlineResultHandler(card_sent)]
