@@ -44,10 +44,6 @@ class SpotCardMessage:
     keyboard: InlineKeyboardMarkup
 
 
-async def send_spot_card(context: ParkShareContext, chat_id: int, spot_id: int) -> None:
-    await send_composed(context, chat_id, await compose_spot_card(context, spot_id))
-
-
 async def compose_spot_card(context: ParkShareContext, spot_id: int) -> SpotCardMessage:
     """Everything the card says, read at once; ``SpotNotFound`` for a spot not listed."""
     _ = context.i18n.gettext

@@ -13,7 +13,7 @@ from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.incoming import chat_of
 from bot.spot_buttons import Navigate, OpenSpot
-from bot.spot_card_view import send_spot_card
+from bot.spot_card_view import compose_spot_card, send_composed
 from core.geo import GeoPoint
 from core.guidance import route_links
 from core.services import spots
@@ -25,8 +25,10 @@ log = logging.getLogger(__name__)
 async def spot_opened(
     update: Update, context: ParkShareContext, query: CallbackQuery, pressed: OpenSpot
 ) -> None:
+    # Read before the button is answered: a spot no longer listed is said on the button.
+    card = await compose_spot_card(context, pressed.spot_id)
     await query.answer()
-    await send_spot_card(context, chat_of(update).id, pressed.spot_id)
+    await send_composed(context, chat_of(update).id, card)
 
 
 @on_button(Navigate)
