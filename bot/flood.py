@@ -17,6 +17,8 @@ async def tell_flooding(bot: Bot, update: object) -> None:
         return
     if update.callback_query is not None:
         return  # a button pressed in a burst: its spinner stops by itself
+    if update.inline_query is not None or update.chosen_inline_result is not None:
+        return  # typing after the bot's name: the next query answers
     _ = translator(language_from_telegram(update.effective_user.language_code)).gettext
     with contextlib.suppress(TelegramError):
         await bot.send_message(

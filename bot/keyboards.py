@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from functools import lru_cache
 from typing import Any, ClassVar, Self, TypeVar
 
@@ -54,10 +54,12 @@ class CallbackData:
     def unpack(cls, data: str | None) -> Self:
         parts = (data or "").split(SEPARATOR)
         declared = fields(cls)
-        if parts[0] != cls.prefix or len(parts) != len(declared) + 1:
+        # A field added later has a default, so a button sent before it still reads.
+        required = sum(1 for f in declared if f.default is MISSING)
+        if parts[0] != cls.prefix or not required <= len(parts) - 1 <= len(declared):
             raise ForgedCallback(data)
         values: dict[str, object] = {}
-        for field, raw in zip(declared, parts[1:], strict=True):
+        for field, raw in zip(declared, parts[1:], strict=False):
             if field.type in (int, "int"):
                 if not re.fullmatch(r"-?\d{1,18}", raw):
                     raise ForgedCallback(data)

@@ -13,6 +13,7 @@ from telegram import InlineKeyboardMarkup
 from telegram.error import TelegramError
 
 from bot.context import ParkShareContext
+from bot.drafts import SearchDraft
 from bot.i18n import Translator
 from bot.keyboards import Button, inline
 from bot.pass_messages import offer_line
@@ -29,8 +30,9 @@ from core.window import DEFAULT_WINDOW, Window, window_for
 log = logging.getLogger(__name__)
 
 
-def _window(context: ParkShareContext, zone: str) -> tuple[datetime, datetime]:
-    search = context.user_data.search
+def _window(
+    context: ParkShareContext, zone: str, search: SearchDraft | None
+) -> tuple[datetime, datetime]:
     if search is not None:
         return datetime.fromisoformat(search.start_at), datetime.fromisoformat(search.end_at)
     window = window_for(DEFAULT_WINDOW, context.clock.now(), zone)
@@ -44,8 +46,12 @@ class SpotCardMessage:
     keyboard: InlineKeyboardMarkup
 
 
-async def compose_spot_card(context: ParkShareContext, spot_id: int) -> SpotCardMessage:
-    """Everything the card says, read at once; ``SpotNotFound`` for a spot not listed."""
+async def compose_spot_card(
+    context: ParkShareContext, spot_id: int, *, from_link: bool = False
+) -> SpotCardMessage:
+    """Everything the card says, read at once; ``SpotNotFound`` for a spot not listed. From a
+    link shared elsewhere, the driver's own last search (its time, its place) is no guide."""
+    search = None if from_link else context.user_data.search
     _ = context.i18n.gettext
     async with context.db.reading() as uow:
         details = await spots.card(uow, spot_id)
@@ -57,8 +63,8 @@ async def compose_spot_card(context: ParkShareContext, spot_id: int) -> SpotCard
             else []
         )
     spot = details.spot
-    start, end = _window(context, spot.timezone)
-    text = "\n".join([await _card_text(context, details, start, end),
+    start, end = _window(context, spot.timezone, search)
+    text = "\n".join([await _card_text(context, details, start, end, search),
                       *asked_lines(asked, context.i18n)])  # fmt: skip
     rows: list[list[Button]] = [
         [(_("📅 Book"), BookSpot(spot.id)), (_("🧭 Navigate"), Navigate(spot.id))]
@@ -101,7 +107,11 @@ async def _send_venue(context: ParkShareContext, chat_id: int, spot: Spot) -> No
 
 
 async def _card_text(
-    context: ParkShareContext, details: spots.SpotCard, start: datetime, end: datetime
+    context: ParkShareContext,
+    details: spots.SpotCard,
+    start: datetime,
+    end: datetime,
+    search: SearchDraft | None,
 ) -> str:
     i18n: Translator = context.i18n
     _ = i18n.gettext
@@ -116,7 +126,6 @@ async def _card_text(
             end=i18n.moment(end, spot.timezone), hourly=i18n.money(hourly),
         ),
     ]  # fmt: skip
-    search = context.user_data.search
     if search is not None:
         origin = GeoPoint(search.lat, search.lon)
         eta = await context.bot_data.router.eta(origin, GeoPoint(spot.lat, spot.lon))

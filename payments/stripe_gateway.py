@@ -52,6 +52,7 @@ NETWORK_RETRIES = 2
 # there. A page that would close later than its booking's payment window is expired by us.
 CHECKOUT_OPEN_AT_LEAST = timedelta(minutes=31)
 CHECKOUT_OPEN_AT_MOST = timedelta(hours=24) - timedelta(minutes=1)
+CHECKOUT_STRETCH = timedelta(minutes=5)
 
 # Stripe's rules for amounts (docs.stripe.com/currencies: "Minor units in API amounts" and
 # "Special cases"). Amounts have two decimals unless listed here, whatever CLDR's exponent,
@@ -227,11 +228,18 @@ def transfer_group_of(booking_id: int) -> str:
     return f"booking:{booking_id}"
 
 
-def checkout_expiry(pay_by: datetime, now: datetime) -> int:
+def checkout_expiry(pay_by: datetime, now: datetime) -> tuple[int, int]:
     """The Unix time a Checkout Session for a booking payable until ``pay_by`` expires at,
-    within what Stripe accepts ``now``."""
-    moment = min(max(pay_by, now + CHECKOUT_OPEN_AT_LEAST), now + CHECKOUT_OPEN_AT_MOST)
-    return int(moment.timestamp())
+    within what Stripe accepts ``now``, and the stretch of time it was worked out for. The same
+    for every ``now`` of one stretch: a retry of the same request carries the same parameters,
+    as its idempotency key requires."""
+    stretch = int(now.timestamp()) // int(CHECKOUT_STRETCH.total_seconds())
+    begun = datetime.fromtimestamp(stretch * CHECKOUT_STRETCH.total_seconds(), UTC)
+    moment = min(
+        max(pay_by, begun + CHECKOUT_STRETCH + CHECKOUT_OPEN_AT_LEAST),
+        begun + CHECKOUT_OPEN_AT_MOST,
+    )
+    return int(moment.timestamp()), stretch
 
 
 def _mark_of(obj: stripe.PaymentIntent | stripe.Refund) -> str | None:
@@ -317,15 +325,17 @@ class StripeGateway:
         if order.return_url:
             params["success_url"] = order.return_url
             params["cancel_url"] = order.return_url
-        open_for = None
+        open_for, key = None, order.idempotency_key
         if order.pay_by is not None:
             now = datetime.now(UTC)
-            params["expires_at"] = checkout_expiry(order.pay_by, now)
+            params["expires_at"], stretch = checkout_expiry(order.pay_by, now)
             open_for = datetime.fromtimestamp(params["expires_at"], UTC) - now
+            # A retry later than this stretch asks for another expiry: a request of its own.
+            key = f"{key}:{stretch}"
         session = await self._call(
             self._api.checkout.sessions.create,
             params=params,
-            options={"idempotency_key": order.idempotency_key},
+            options={"idempotency_key": key},
         )
         if not session.url:
             raise GatewayRefused(f"checkout session {session.id} has no payment page")

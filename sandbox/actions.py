@@ -121,7 +121,9 @@ async def inline_query(
     await world.push_update("inline_query", asked, answer=answer)
     result = await wait_answer(answer, CALLBACK_WAIT_S)
     world.inline_answers.pop(query_id, None)
-    return {"query": query, **(result or {"results": []})}
+    if result is None:
+        return {"query": query, "answered": False, "results": []}
+    return {"query": query, "answered": True, **result}
 
 
 async def choose_inline_result(

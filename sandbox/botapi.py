@@ -6,6 +6,7 @@ raises ``BotApiError`` with Telegram's own description."""
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -412,6 +413,8 @@ async def answer_callback_query(world: World, params: JSON) -> bool:
 # --- inline mode -----------------------------------------------------------------------------
 
 MAX_INLINE_RESULTS = 50
+# A /start parameter, in a deep link or a results button: Telegram's limit and alphabet.
+START_PARAMETER = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MAX_RESULT_ID_BYTES = 64
 INLINE_RESULT_TYPES = {"article", "photo"}
 
@@ -457,6 +460,12 @@ async def answer_inline_query(world: World, params: JSON) -> bool:
     checked = [_inline_result(result) for result in results]
     if len({str(result["id"]) for result in checked}) != len(checked):
         raise bad_request("RESULT_ID_DUPLICATE")
+    button = params.get("button")
+    if button is not None and not (
+        isinstance(button, dict) and button.get("text")
+        and START_PARAMETER.fullmatch(str(button.get("start_parameter", "")))
+    ):  # fmt: skip
+        raise bad_request("BUTTON_START_PARAM_INVALID")
     answer = world.inline_answers.pop(str(params["inline_query_id"]), None)
     if answer is None or answer.done():
         raise bad_request("query is too old and response timeout expired or query ID is invalid")

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from sandbox import actions
+from sandbox.botapi import START_PARAMETER
 from sandbox.world import JSON, World
 
 # How long the bot may take to handle one update before a test fails rather than hangs.
@@ -149,6 +150,8 @@ class Person:
         self.last_inline = await self._acting(
             actions.inline_query(self.world, self.id, query, location=location)
         )
+        if not self.last_inline["answered"]:
+            raise BotDidNotAnswer(f"the bot did not answer the inline query {query!r}")
         return self.last_inline["results"]
 
     async def choose_inline_result(self, result: JSON, *, chat: int) -> Message:
@@ -166,6 +169,8 @@ class Person:
         if parts.netloc != "t.me" or parts.path.strip("/") != bot:
             raise AssertionError(f"{url} is not a link to @{bot}")
         start = parse_qs(parts.query).get("start", [""])[0]
+        if start and not START_PARAMETER.fullmatch(start):
+            raise AssertionError(f"Telegram opens no chat for the start parameter {start!r}")
         await self.send(f"/start {start}".strip())
 
     async def pay(self, *, while_charging: Callable[[], Awaitable[object]] | None = None) -> JSON:

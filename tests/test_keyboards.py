@@ -27,6 +27,20 @@ def test_forged_callback_data_is_refused(data):
         Pick.unpack(data)
 
 
+def test_a_button_sent_before_a_field_was_added_still_reads():
+    @dataclass(frozen=True)
+    class Later(CallbackData):
+        prefix = "later"
+        item_id: int
+        terms: int = 0
+
+    assert Later.unpack("later:7") == Later(7, 0)
+    assert Later.unpack("later:7:9") == Later(7, 9)
+    for forged in ("later", "later:7:9:1"):
+        with pytest.raises(ForgedCallback):
+            Later.unpack(forged)
+
+
 def test_callback_data_never_exceeds_telegrams_64_bytes():
     @dataclass(frozen=True)
     class Long(CallbackData):

@@ -11,6 +11,7 @@ import re
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InlineQuery,
     InlineQueryResultArticle,
     InlineQueryResultCachedPhoto,
     InlineQueryResultsButton,
@@ -18,13 +19,14 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import BaseHandler, ChosenInlineResultHandler, InlineQueryHandler
 
 from bot.context import ParkShareContext
 from bot.i18n import Translator
 from bot.spot_links import spot_link
 from bot.telegram_text import MAX_CAPTION, MAX_TEXT, fit_html
-from core.errors import AddressNotFound, DomainError, GeocoderUnavailable
+from core.errors import DomainError, GeocoderUnavailable
 from core.geo import GeoPoint
 from core.geocoding import locate_typed
 from core.services import people, referrals, spots
@@ -33,6 +35,8 @@ from core.timezones import timezone_of
 from core.window import DEFAULT_WINDOW, window_for
 
 CARDS = 10
+# Fewer letters than this name no place yet: the geocoder is not asked at every keystroke.
+MIN_PLACE_LENGTH = 3
 # Results depend on who asks (their link) and on time: kept by Telegram only briefly.
 CACHE_S = 30
 RESULT_ID = re.compile(r"^spot:(\d{1,12})$")
@@ -46,34 +50,15 @@ async def spot_cards(update: Update, context: ParkShareContext) -> None:
         # Nothing to hand on in others' chats: the bot's own chat tells them why.
         await query.answer([], cache_time=0, is_personal=True)
         return
-    point = None
-    if query.location is not None:
-        point = GeoPoint(query.location.latitude, query.location.longitude)
-    elif query.query.strip():
-        try:
-            place = await locate_typed(
-                context.bot_data.geocoder, query.query, language=context.language
-            )
-            point = place.point
-        except (AddressNotFound, GeocoderUnavailable):
-            point = None
-    if point is None:
-        await query.answer(
-            [], cache_time=0, is_personal=True,
+    hits = await _spots_near(context, query)
+    if hits is None:
+        await _answer(
+            query, [], cache_time=0,
             button=InlineQueryResultsButton(
                 i18n.gettext("📍 Share your location, or type a place"), start_parameter="driver"
             ),
         )  # fmt: skip
         return
-    now = context.clock.now()
-    window = window_for(DEFAULT_WINDOW, now, timezone_of(point))
-    try:
-        found = await nearest_free(
-            context.db, point=point, start=window.start, end=window.end, now=now, k=CARDS
-        )
-    except DomainError:
-        found = None
-    hits = found.hits if found is not None else []
     async with context.db.unit_of_work() as uow:
         code = await referrals.code_of(uow, context.person_id)
         photos = await spots.first_photos(uow, [hit.spot_id for hit in hits])
@@ -82,7 +67,40 @@ async def spot_cards(update: Update, context: ParkShareContext) -> None:
         _card(hit, spot_link(username, hit.spot_id, code), photos.get(hit.spot_id), i18n)
         for hit in hits
     ]
-    await query.answer(results, cache_time=CACHE_S, is_personal=True)
+    await _answer(query, results, cache_time=CACHE_S)
+
+
+async def _spots_near(context: ParkShareContext, query: InlineQuery) -> list[SpotHit] | None:
+    """The free spots near the sender's location or the place typed; None when the query
+    names no place (yet: each keystroke asks again), or one no spot can be at."""
+    text = query.query.strip()
+    try:
+        if query.location is not None:
+            point = GeoPoint(query.location.latitude, query.location.longitude)
+        elif len(text) >= MIN_PLACE_LENGTH:
+            point = (
+                await locate_typed(context.bot_data.geocoder, text, language=context.language)
+            ).point
+        else:
+            return None
+        now = context.clock.now()
+        window = window_for(DEFAULT_WINDOW, now, timezone_of(point))
+        found = await nearest_free(
+            context.db, point=point, start=window.start, end=window.end, now=now, k=CARDS
+        )
+    except (DomainError, GeocoderUnavailable):
+        return None  # a place not found, at sea, or out of the bookable range
+    return found.hits
+
+
+async def _answer(query: InlineQuery, results: list, **options) -> None:
+    """Answered privately (each link names its sender); a query the person typed past before
+    the answer came is too old to answer, and nobody waits for it."""
+    try:
+        await query.answer(results, is_personal=True, **options)
+    except BadRequest as error:
+        if "query is too old" not in error.message:
+            raise
 
 
 def _card(hit: SpotHit, link: str, photo: str | None, i18n: Translator):

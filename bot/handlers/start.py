@@ -74,7 +74,7 @@ async def _open_linked_spot(update: Update, context: ParkShareContext, link: Spo
     """A spot's link, shared in some chat: its card, ready to book; a newcomer who came by it
     is remembered as brought by whoever shared it."""
     try:
-        card = await compose_spot_card(context, link.spot_id)
+        card = await compose_spot_card(context, link.spot_id, from_link=True)
     except DomainError as error:
         await message_of(update).reply_text(explain(error, context.i18n))
         return

@@ -237,6 +237,7 @@ _ATTEMPT_FACTS = (
                 .select_from(_DRIVERS_STAYS)
                 .where(
                     _DRIVERS_STAYS.c.driver_id == _DRIVER.c.id,
+                    _DRIVERS_STAYS.c.extends_id.is_(None),
                     _DRIVERS_STAYS.c.status == literal_column(f"'{BookingStatus.COMPLETED.value}'"),
                 )
                 .scalar_subquery(),
@@ -547,11 +548,16 @@ class Bookings(_Repository):
         return booking
 
     async def completed_count(self, driver_id: int) -> int:
-        """The stays a driver completed, as owners' requirements count them."""
+        """The stays a driver completed, as owners' requirements count them (an extension is
+        part of its stay)."""
         counted = await self.session.scalar(
             select(func.count())
             .select_from(Booking)
-            .where(Booking.driver_id == driver_id, Booking.status == BookingStatus.COMPLETED)
+            .where(
+                Booking.driver_id == driver_id,
+                Booking.extends_id.is_(None),
+                Booking.status == BookingStatus.COMPLETED,
+            )
         )
         return counted or 0
 
@@ -1369,6 +1375,13 @@ class Payments(_Repository):
             .where(Checkout.booking_id == booking_id, Checkout.open.is_(True))
             .order_by(Checkout.id.desc())
             .limit(1)
+        )
+
+    async def close_checkouts_of_booking(self, booking_id: int) -> None:
+        await self.session.execute(
+            update(Checkout)
+            .where(Checkout.booking_id == booking_id, Checkout.open.is_(True))
+            .values(open=False)
         )
 
     async def checkouts_of_booking(self, booking_id: int) -> int:

@@ -278,6 +278,8 @@ async def open_checkout(
     existing = await uow.payments.checkout_by_reference(reference)
     if existing is not None:
         return existing
+    # A page opened anew replaces one at (or near) its expiry: that one is not sent again.
+    await uow.payments.close_checkouts_of_booking(booking_id)
     checkout = Checkout(
         booking_id=booking_id, gateway=gateway, reference=reference, url=url, open=True,
         expires_at=expires_at, created_at=clock.now(),

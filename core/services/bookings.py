@@ -83,6 +83,7 @@ async def request(
     price: Money | None = None,
     pay_by: datetime | None = None,
     owner_agreed: bool = False,
+    admitted: bool = False,
 ) -> Booking:
     """Hold [start, end) at a spot for a driver: awaiting payment when the spot books
     instantly (or it extends a stay the owner already has, or takes in a stay whose spot was
@@ -91,7 +92,9 @@ async def request(
     ``SeriesNeedsAnswer`` if the owner answers each booking; its ``price`` may be set (a month
     of a pass is priced by the month, not the hour), and it may wait for payment until
     ``pay_by``; ``owner_agreed``: the owner took such stays in advance (offering the spot by the
-    month), so none is asked. Raises ``WindowTaken`` if anyone
+    month), so none is asked; ``admitted``: the driver met the owner's requirements when the
+    arrangement began (a pass renewing), so they are not asked again. Raises ``WindowTaken``
+    if anyone
     holds an overlapping window, even a booking committed a moment ago by another process.
 
     Two statements: one read of everything the decision needs, and one write that inserts the
@@ -113,7 +116,7 @@ async def request(
         raise SpotNotBookable(str(spot_id))
     if facts.owner_id == driver_id:
         raise OwnSpot(str(spot_id))
-    if extends is None:
+    if extends is None and not admitted:
         short = shortfalls(
             requirements_of(facts.min_driver_tier, facts.min_completed_stays),
             driver_score=facts.drivers_credit, completed_stays=facts.drivers_completed,

@@ -137,11 +137,11 @@ async def _month(
     band: tuple[WeeklyRule, ...],
     monthly: Money,
     start: datetime,
-    anchor: datetime | None = None,
+    end: datetime | None = None,
 ) -> Month:
-    """``anchor``: the start of the pass's first month, whose day and time each month keeps."""
+    """From ``start`` to ``end`` (by default a month after ``start``)."""
     zone = ZoneInfo(spot.timezone)
-    end = month_after(start, zone, anchor=anchor)
+    end = end or month_after(start, zone)
     stays = stays_of(band, zone, start, end)
     free = [await bookings.is_free(uow, spot, stay.start, stay.end) for stay in stays]
     return Month(spot, start, end, tuple(stays), tuple(free), tuple(priced(monthly, stays, free)))
@@ -229,6 +229,8 @@ async def _book_month(
     *,
     pay_by: datetime | None,
 ) -> Booked:
+    """A month of the pass; ``pay_by`` set for a renewal, paid later and asked nothing the
+    driver met when the pass began."""
     series = BookingSeries(
         spot_id=monthly_pass.spot_id, driver_id=monthly_pass.driver_id, pattern="",
         pass_id=monthly_pass.id, period_start_at=month.start, period_end_at=month.end,
@@ -243,7 +245,7 @@ async def _book_month(
                 start=stay.start, end=stay.end, commission_basis_points=commission_basis_points,
                 trusted_owner_commission_basis_points=trusted_owner_commission_basis_points,
                 series_id=series.id, paid_with=made[0] if made else None, price=price,
-                pay_by=pay_by, owner_agreed=True,
+                pay_by=pay_by, owner_agreed=True, admitted=pay_by is not None,
             )
         )  # fmt: skip
     return Booked(series, made)
@@ -292,9 +294,12 @@ async def renew_due(
         start = max(ends, next_step(now))
         try:
             async with uow.savepoint():
-                month = await _month(
-                    uow, spot, band, monthly_pass.monthly_price, start, months[0].period_start_at
+                # The month after the one that ends, keeping the first month's day and hour,
+                # however late the sweep starts it.
+                month_end = month_after(
+                    ends, ZoneInfo(spot.timezone), anchor=months[0].period_start_at
                 )
+                month = await _month(uow, spot, band, monthly_pass.monthly_price, start, month_end)
                 if not month.bookable:
                     raise SpotNotBookable(f"spot {spot.id}: nothing of the band is free")
                 booked = await _book_month(

@@ -370,7 +370,8 @@ async def rest_terms(
     """What cancelling the stays still ahead would give back and keep, shown before the driver
     decides (None when none can be cancelled); ``cancel_rest`` then applies the same."""
     view = await of_driver(uow, series_id=series_id, driver_id=driver_id)
-    if not view.ahead:
+    if not view.ahead or view.series.pass_id is not None:
+        # A pass's month is ended by notice on the pass, not all at once from here.
         return view, None
     terms = _terms_of(view.ahead, clock.now(), free_hours=free_hours, late_percent=late_percent)
     return view, terms
@@ -409,6 +410,8 @@ async def cancel_rest(
     is free to cancel when one tomorrow is not); a late one costs the driver credit once.
     ``shown`` is the ``rest_fingerprint`` of the terms the driver agreed to."""
     view = await of_driver(uow, series_id=series_id, driver_id=driver_id)
+    if view.series.pass_id is not None:
+        raise BookingNotCancellable(f"series {series_id} is a month of a pass")
     ahead = [await bookings.locked(uow, b.id) for b in view.ahead]
     ahead = [b for b in ahead if b.status in bookings.CANCELLABLE]
     if not ahead:

@@ -177,11 +177,14 @@ async def cancel_as_driver(
     free_hours: int,
     late_percent: int,
 ) -> Cancelled:
+    seen = await uow.bookings.get(booking_id)
+    # Only a month not paid yet goes whole, and the pass with it; a paid stay goes alone.
+    was_unpaid = seen is not None and seen.status == BookingStatus.AWAITING_PAYMENT
     booking, terms = await bookings.cancel_by_driver(
         uow, clock, booking_id=booking_id, driver_id=driver_id,
         expected_version=expected_version, free_hours=free_hours, late_percent=late_percent,
     )  # fmt: skip
-    pass_ended = await passes.month_called_off(uow, clock, booking)
+    pass_ended = await passes.month_called_off(uow, clock, booking) if was_unpaid else None
     cancelled = await _cancelled(uow, clock, booking, terms.refund, terms.kept, 0)
     return replace(cancelled, pass_ended=pass_ended)
 

@@ -16,7 +16,7 @@ async def _person(sandbox, who) -> Person:
 
 
 async def test_a_card_sent_to_a_group_brings_a_neighbour_who_books_and_is_counted(sandbox):
-    _olga, spot = await _owner_and_spot(sandbox)
+    olga, spot = await _owner_and_spot(sandbox)
     dana = sandbox.person("Dana")
     await dana.send("/start")
     tom = sandbox.person("Tom")
@@ -44,8 +44,12 @@ async def test_a_card_sent_to_a_group_brings_a_neighbour_who_books_and_is_counte
     assert booking.status == BookingStatus.CONFIRMED
     assert (await _person(sandbox, tom)).referred_by_id == (await _person(sandbox, dana)).id
 
-    # Dana was here before Tom's link: opening one of his credits nobody.
+    # Dana was here before she opened anyone's link: it credits nobody, nor does her own.
     await dana.open_link(f"https://t.me/parkshare_bot?start=spot_{spot.id}_{code}")
+    await olga.send("/share")
+    olgas = (await _person(sandbox, olga)).referral_code
+    sandbox.clock.advance(minutes=11)
+    await dana.open_link(f"https://t.me/parkshare_bot?start=spot_{spot.id}_{olgas}")
     assert (await _person(sandbox, dana)).referred_by_id is None
 
     maria, group = sandbox.manager, sandbox.managers_group
