@@ -5,14 +5,13 @@ from datetime import timedelta
 
 import pytest
 
-from core.availability import WeeklyRule
 from core.credit import CreditTier
 from core.errors import RequirementsNotMet
-from core.money import Money
 from core.requirements import Requirements, StaysShortfall
 from core.services import bookings, passes, spots
 from core.status import BookingStatus
 from tests.integration.builders import a_payment, a_person, an_approved_spot
+from tests.integration.test_series import _pass_taken
 
 
 async def test_stays_an_owner_asks_for_are_counted_when_the_driver_books(db, clock):
@@ -48,21 +47,7 @@ async def test_stays_an_owner_asks_for_are_counted_when_the_driver_books(db, clo
 
 
 async def test_a_pass_renews_for_its_driver_after_the_owner_asks_more_of_new_drivers(db, clock):
-    owner = await a_person(db, clock, "Olga")
-    spot = await an_approved_spot(db, clock, owner)
-    async with db.unit_of_work() as uow:
-        await passes.offer(
-            uow, clock, owner_id=owner.id, spot_id=spot.id,
-            band=(WeeklyRule(0, 8 * 60, 18 * 60),), monthly=Money(4000, "EUR"), notice_days=7,
-        )  # fmt: skip
-    rita = await a_person(db, clock, "Rita")
-    async with db.unit_of_work() as uow:
-        quote = await passes.quote(uow, clock, spot_id=spot.id, driver_id=rita.id)
-        taken = await passes.take(
-            uow, clock, spot_id=spot.id, driver_id=rita.id, agreed=passes.terms_of(quote),
-            commission_basis_points=1500,
-        )  # fmt: skip
-    assert isinstance(taken, passes.Taken)
+    owner, spot, _rita, taken = await _pass_taken(db, clock)
     await a_payment(db, clock, taken.first_month.first, amount=taken.first_month.price)
     async with db.unit_of_work() as uow:
         await spots.set_requirements(
