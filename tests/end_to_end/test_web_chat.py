@@ -78,6 +78,33 @@ async def test_a_new_person_starts_presses_and_shares_a_place_on_the_map(page, s
     await expect(results.locator(".inline-keyboard button").first).to_be_visible()
 
 
+@pytest.mark.parametrize("demo_spots", [40])
+async def test_a_spot_card_from_inline_mode_is_sent_and_its_link_opens_the_spot(page, sandbox):
+    await _new_person(page, "Ines")
+    await _send(page, "/start")
+    await expect(_bot_messages(page)).to_have_count(1)
+    await page.locator("#location-button").click()
+    box = await page.locator("#map").bounding_box()
+    assert box is not None
+    await page.locator("#map").click(position={"x": box["width"] / 2, "y": box["height"] / 2})
+    await page.get_by_role("button", name="Share location").click()
+    await expect(_bot_messages(page)).to_have_count(2)
+
+    await _send(page, "@parkshare_bot")
+    results = page.locator("#inline-results button")
+    await expect(results.first).to_be_visible()
+    await page.screenshot(path=_artifact("web_chat_inline.png"))
+    await results.first.click()
+    await expect(page.locator("#inline-results")).to_be_hidden()
+    sent = page.locator("#messages .message.mine").last
+    await expect(sent).to_contain_text("Private parking on ParkShare")
+
+    await sent.get_by_role("link", name="📅 Book in ParkShare").click()
+    card = _bot_messages(page).last
+    await expect(card).to_contain_text("per hour")
+    await expect(card.get_by_role("button", name="📅 Book")).to_be_visible()
+
+
 async def test_a_driver_pays_an_invoice_in_the_sandbox_payment_form(page, sandbox):
     await _new_person(page, "Dana")
     await _send(page, "/start")
