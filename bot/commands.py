@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+)
 from telegram.ext import ExtBot
 
 from bot.i18n import LANGUAGE_NAMES, N_, translator
@@ -37,9 +42,22 @@ MANAGER_COMMANDS: list[tuple[str, str]] = [
 ]
 
 
+# Neighbourhood groups the bot was added to.
+GROUP_COMMANDS: list[tuple[str, str]] = [
+    ("spots", N_("Spots offered to this group")),
+    ("offerhere", N_("Offer my spots to this group")),
+    ("groupspots", N_("Admins: /groupspots on or off")),
+]
+
+
 def menu(language: str) -> list[BotCommand]:
     i18n = translator(language)
     return [BotCommand(name, i18n.gettext(description)) for name, description in PRIVATE_COMMANDS]
+
+
+def group_menu(language: str) -> list[BotCommand]:
+    i18n = translator(language)
+    return [BotCommand(name, i18n.gettext(text)) for name, text in GROUP_COMMANDS]
 
 
 async def publish_menus(
@@ -55,9 +73,12 @@ async def publish_menus(
         )
     scope = BotCommandScopeAllPrivateChats()
     await bot.set_my_commands(menu("en"), scope=scope)
+    groups = BotCommandScopeAllGroupChats()
+    await bot.set_my_commands(group_menu("en"), scope=groups)
     for language in LANGUAGE_NAMES:
         if code := TELEGRAM_LANGUAGE_CODES.get(language):
             await bot.set_my_commands(menu(language), scope=scope, language_code=code)
+            await bot.set_my_commands(group_menu(language), scope=groups, language_code=code)
 
 
 async def publish_menu_for_chat(bot: ExtBot[None], chat_id: int, language: str) -> None:

@@ -9,10 +9,12 @@ from bot.i18n import N_, Translator
 from bot.requirement_text import why_not
 from core.errors import DomainError, RequirementsNotMet
 from core.free_time import BOOKABLE_AHEAD
+from core.neighbourhood import OPEN_TO_ALL_WITHIN
 from core.services.stay_checks import CHECK_IN_FROM
 from core.window import MAX_LENGTH
 
 LONGEST_DAYS = MAX_LENGTH.days
+OPEN_TO_ALL_HOURS = int(OPEN_TO_ALL_WITHIN.total_seconds() // 3600)
 CHECK_IN_MINUTES = int(CHECK_IN_FROM.total_seconds() // 60)
 # Whole weeks (six): said in weeks, a driver's unit for "how far ahead".
 BOOKABLE_WEEKS = BOOKABLE_AHEAD // timedelta(weeks=1)
@@ -40,6 +42,16 @@ def _too_far_ahead(i18n: Translator) -> str:
         "Sorry, that is too far ahead: you can book up to {weeks} weeks ahead.",
         BOOKABLE_WEEKS,
     ).format(weeks=BOOKABLE_WEEKS)
+
+
+def _group_first(i18n: Translator) -> str:
+    return i18n.ngettext(
+        "This spot is offered to the members of a neighbourhood group first. Ask in that group, "
+        "book a time within the next {hours} hour, or pick another spot.",
+        "This spot is offered to the members of a neighbourhood group first. Ask in that group, "
+        "book a time within the next {hours} hours, or pick another spot.",
+        OPEN_TO_ALL_HOURS,
+    ).format(hours=OPEN_TO_ALL_HOURS)
 
 
 # A message with a number in it is a function of the translator, so the number comes from the
@@ -78,6 +90,7 @@ MESSAGES: dict[str, str | Callable[[Translator], str]] = {
         "bookings, and the existing ones stay."
     ),
     "spot.own": N_("That's your own spot, so you can't book it."),
+    "spot.group_only": _group_first,
     "spot.requirements": N_("This spot's owner asks more of drivers than your profile shows yet."),
     "spot.illegal_transition": N_("That spot can't be changed that way now."),
     "booking.unavailable": N_("The spot isn't offered for that whole time."),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.keyboards import CallbackData
+from core.neighbourhood import GroupOffer
 from core.requirements import STAYS_ASKABLE, TIERS_ASKABLE
 
 
@@ -48,6 +49,18 @@ class SetRequirements(CallbackData):
         allowed = {"show": {"-"}, "tier": _TIER_VALUES, "stays": _STAYS_VALUES,
                    "answer": _ANSWER_VALUES}  # fmt: skip
         return self.value in allowed[self.field]
+
+
+@dataclass(frozen=True)
+class OfferToGroup(CallbackData):
+    """An owner's choice of how a spot is offered to a neighbourhood group (``show``: the row's
+    label, which does nothing)."""
+
+    prefix = "gc"
+    choices = {"offer": frozenset({"show", *(offer.value for offer in GroupOffer)})}  # noqa: RUF012
+    community_id: int
+    spot_id: int
+    offer: str
 
 
 @dataclass(frozen=True)

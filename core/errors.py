@@ -36,6 +36,7 @@ class ErrorCode(StrEnum):
     SPOT_HAS_BOOKINGS = "spot.has_bookings"
     SPOT_OWN = "spot.own"
     SPOT_REQUIREMENTS = "spot.requirements"
+    SPOT_GROUP_ONLY = "spot.group_only"
     BOOKING_UNAVAILABLE = "booking.unavailable"
     BOOKING_WINDOW_TAKEN = "booking.window_taken"
     BOOKING_STALE = "booking.stale"
@@ -202,6 +203,12 @@ class RequirementsNotMet(DomainError):
     def __init__(self, message: str, shortfalls: list[Shortfall]) -> None:
         super().__init__(message)
         self.shortfalls = shortfalls
+
+
+class NotInTheGroup(DomainError):
+    """The spot is offered to a neighbourhood group the person is not in (or that is off)."""
+
+    code = ErrorCode.SPOT_GROUP_ONLY
 
 
 class WindowTaken(DomainError):

@@ -162,6 +162,10 @@ class Person:
         )
         return Message(sent)
 
+    async def add_bot_to(self, chat: int) -> None:
+        """Add the bot to a group this person is in."""
+        await self._acting(actions.join_group_with_bot(self.world, chat, added_by=self.id))
+
     async def open_link(self, url: str) -> None:
         """Open a t.me link to the bot, as Telegram's apps do: ``/start`` with its parameter."""
         parts = urlsplit(url)

@@ -24,9 +24,10 @@ from bot.context import ParkShareContext
 from bot.drafts import BookingDraft
 from bot.errors import explain
 from bot.flow import ask_first, conversation, end_flow, stale_button
+from bot.group_membership import groups_of_at_spot
 from bot.hours_readings import reading_buttons, reading_question, reading_text
 from bot.i18n import N_
-from bot.incoming import chat_of, message_of, text_of
+from bot.incoming import chat_of, message_of, sender_of, text_of
 from bot.keyboards import CallbackData, inline
 from bot.overstay_bills import tariff_text
 from bot.owner_notices import notify_owner_of_request
@@ -493,6 +494,8 @@ async def _confirm(update: Update, context: ParkShareContext) -> BookState | int
     _ = context.i18n.gettext
     draft = context.user_data.current_booking()
     start = datetime.fromisoformat(draft.start_at)
+    # Telegram says which of the spot's neighbourhood groups the driver is in.
+    member_of = await groups_of_at_spot(context, draft.spot_id, sender_of(update).id)
     try:
         async with context.db.unit_of_work() as uow:
             booked = await stays.book(
@@ -506,6 +509,7 @@ async def _confirm(update: Update, context: ParkShareContext) -> BookState | int
                 trusted_owner_commission_basis_points=(
                     context.settings.trusted_owner_commission_basis_points
                 ),
+                member_of=member_of,
             )
             # Decided on the booking as it would be written, so a change of price a moment
             # ago is caught too; raising undoes it.

@@ -194,6 +194,33 @@ class Spot(Base):
         self.status = status
 
 
+class Community(Base):
+    """A group chat the bot was added to (a building's, an office's): its members' spots can be
+    offered there first. Its admins can turn that off (``active``)."""
+
+    __tablename__ = "community"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    title: Mapped[str] = mapped_column(String(128), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+
+class SpotCommunity(Base):
+    """A spot offered to a group: to its members first (others only close to the time), or to
+    them only."""
+
+    __tablename__ = "spot_community"
+    __table_args__ = (UniqueConstraint("spot_id", "community_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    spot_id: Mapped[int] = mapped_column(ForeignKey("spot.id"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    only: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+
+
 class SpotShare(Base):
     """A spot's card sent to a chat from inline mode, by whom."""
 

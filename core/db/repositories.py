@@ -47,6 +47,7 @@ from core.db.models import (
     BookingNotice,
     BookingSeries,
     Checkout,
+    Community,
     CreditEvent,
     Dispute,
     DisputeEvidence,
@@ -70,6 +71,7 @@ from core.db.models import (
     RelayMessage,
     SavedSearch,
     Spot,
+    SpotCommunity,
     SpotFreeTime,
     SpotPhoto,
     SpotShare,
@@ -78,6 +80,7 @@ from core.db.models import (
 from core.db.overlaps import availability_window_overlapping, live_booking_overlapping
 from core.db.rows import ClaimedUpdate, claimed_updates
 from core.errors import WindowTaken
+from core.neighbourhood import Offered
 from core.status import LIVE_BOOKING_STATUSES, BookingStatus, SpotStatus
 
 T = TypeVar("T")
@@ -229,6 +232,14 @@ _ATTEMPT_FACTS = (
         _SPOT.c.instant_booking,
         _SPOT.c.min_driver_tier,
         _SPOT.c.min_completed_stays,
+        # Offered to an active neighbourhood group: who may book is asked of its offers.
+        exists()
+        .where(
+            SpotCommunity.spot_id == _SPOT.c.id,
+            SpotCommunity.community_id == Community.id,
+            Community.active.is_(True),
+        )
+        .label("offered_to_groups"),
         # Counted only where the owner asks for stays.
         case(
             (
@@ -331,6 +342,61 @@ class Spots(_Repository):
             .order_by(Spot.id)
         )
         return list(rows)
+
+    # --- neighbourhood groups ------------------------------------------------------------------
+
+    async def community_of_chat(self, chat_id: int) -> Community | None:
+        return await self.session.scalar(select(Community).where(Community.chat_id == chat_id))
+
+    async def community(self, community_id: int) -> Community | None:
+        return await self.session.get(Community, community_id)
+
+    async def community_link(self, spot_id: int, community_id: int) -> SpotCommunity | None:
+        return await self.session.scalar(
+            select(SpotCommunity).where(
+                SpotCommunity.spot_id == spot_id, SpotCommunity.community_id == community_id
+            )
+        )
+
+    async def delete(self, entity: object) -> None:
+        await self.session.delete(entity)
+
+    async def community_links(self, community_id: int, spot_ids: list[int]) -> list[SpotCommunity]:
+        rows = await self.session.scalars(
+            select(SpotCommunity).where(
+                SpotCommunity.community_id == community_id, SpotCommunity.spot_id.in_(spot_ids)
+            )
+        )
+        return list(rows)
+
+    async def offered_to(
+        self, community_id: int, *, limit: int
+    ) -> list[tuple[Spot, SpotCommunity]]:
+        rows = await self.session.execute(
+            select(Spot, SpotCommunity)
+            .join(SpotCommunity, SpotCommunity.spot_id == Spot.id)
+            .where(SpotCommunity.community_id == community_id)
+            .order_by(Spot.id)
+            .limit(limit)
+        )
+        return [(spot, link) for spot, link in rows.all()]
+
+    async def communities_of_spot(self, spot_id: int) -> list[Community]:
+        rows = await self.session.scalars(
+            select(Community)
+            .join(SpotCommunity, SpotCommunity.community_id == Community.id)
+            .where(SpotCommunity.spot_id == spot_id)
+        )
+        return list(rows)
+
+    async def offered_of_spot(self, spot_id: int) -> list[Offered]:
+        """How the spot is offered to the active groups it is offered to."""
+        rows = await self.session.execute(
+            select(SpotCommunity.community_id, SpotCommunity.only)
+            .join(Community, Community.id == SpotCommunity.community_id)
+            .where(SpotCommunity.spot_id == spot_id, Community.active.is_(True))
+        )
+        return [Offered(community_id, bool(only)) for community_id, only in rows.all()]
 
     async def first_photos(self, spot_ids: list[int]) -> dict[int, str]:
         """Each spot's first photo, for those that have one."""

@@ -36,6 +36,7 @@ from sqlalchemy import (
     exists,
     func,
     literal_column,
+    or_,
     select,
     true,
 )
@@ -46,7 +47,16 @@ from sqlalchemy.sql.selectable import FromClause
 
 from core.db.driver_reads import DriverStatement
 from core.db.free_time import CoversWindow
-from core.db.models import PassOffer, Person, Rating, Spot, SpotFreeTime, VehicleSize
+from core.db.models import (
+    Community,
+    PassOffer,
+    Person,
+    Rating,
+    Spot,
+    SpotCommunity,
+    SpotFreeTime,
+    VehicleSize,
+)
 from core.db.spatial import PLACE, GeographyPoint, spot_place
 from core.db.uow import Database
 from core.status import SpotStatus
@@ -93,6 +103,9 @@ class Asked:
     currency: str = ""
     price_limit_minor: int = 0
     min_rating: float = 0.0
+    # Stays starting after this (epoch seconds) at a spot offered to a group first are its
+    # members' (``core.neighbourhood``); None: no such limit.
+    open_to_all_until_s: int | None = None
 
 
 class FoundSpot(NamedTuple):
@@ -135,6 +148,7 @@ _START_S, _END_S = _param("start_s", BigInteger()), _param("end_s", BigInteger()
 _WANTED, _MAX_EXAMINED = _param("wanted", Integer()), _param("max_examined", Integer())
 _FIRST, _MAX = _param("first_radius", Float()), _param("max_radius", Float())
 _DAYS, _REST = _param("days", Integer()), _param("rest_minutes", Integer())
+_OPEN_UNTIL = _param("open_to_all_until_s", BigInteger())
 
 _AVERAGE = select(func.avg(Rating.stars)).where(Rating.spot_id == Spot.id).scalar_subquery()
 _RATING_COUNT = select(func.count()).where(Rating.spot_id == Spot.id).scalar_subquery()
@@ -152,8 +166,17 @@ def _window_price() -> ColumnElement[int]:
 
 
 def _conditions(shape: Shape) -> list[ColumnElement[bool]]:
-    """What the filters ask of a spot's own row."""
-    conditions: list[ColumnElement[bool]] = []
+    """What the filters ask of a spot's own row. Never a spot offered to an active group only,
+    or first when the window starts past the time it opens to all: a public search cannot
+    tell its members (they find it in the group, ``/spots``)."""
+    conditions: list[ColumnElement[bool]] = [
+        ~exists().where(
+            SpotCommunity.spot_id == Spot.id,
+            SpotCommunity.community_id == Community.id,
+            Community.active.is_(True),
+            or_(SpotCommunity.only.is_(True), _START_S > _OPEN_UNTIL),
+        )
+    ]
     if shape.covered:
         conditions.append(Spot.covered.is_(True))
     if shape.ev_charger:
@@ -368,6 +391,10 @@ async def nearest_free(database: Database, place: Place, asked: Asked, shape: Sh
         "growth": asked.growth, "days": asked.days, "rest_minutes": asked.rest_minutes,
         "currency": asked.currency, "price_limit": asked.price_limit_minor,
         "min_rating": asked.min_rating,
+        # No limit: later than any window.
+        "open_to_all_until_s": asked.open_to_all_until_s
+        if asked.open_to_all_until_s is not None
+        else asked.end_s,
         "m_per_lat": place.metres_per_deg_lat, "m_per_lon": place.metres_per_deg_lon,
     }  # fmt: skip
     if database.dialect == "postgresql":

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm.exc import StaleDataError
 
+from core import neighbourhood
 from core.availability import Interval, covers
 from core.clock import Clock, ensure_utc
 from core.credit import (
@@ -26,6 +27,7 @@ from core.errors import (
     BookingNotCancellable,
     BookingNotExtendable,
     BookingNotFound,
+    NotInTheGroup,
     NotTheOwner,
     OwnSpot,
     PersonBanned,
@@ -84,6 +86,7 @@ async def request(
     pay_by: datetime | None = None,
     owner_agreed: bool = False,
     admitted: bool = False,
+    member_of: frozenset[int] = frozenset(),
 ) -> Booking:
     """Hold [start, end) at a spot for a driver: awaiting payment when the spot books
     instantly (or it extends a stay the owner already has, or takes in a stay whose spot was
@@ -93,7 +96,9 @@ async def request(
     of a pass is priced by the month, not the hour), and it may wait for payment until
     ``pay_by``; ``owner_agreed``: the owner took such stays in advance (offering the spot by the
     month), so none is asked; ``admitted``: the driver met the owner's requirements when the
-    arrangement began (a pass renewing), so they are not asked again. Raises ``WindowTaken``
+    arrangement began (a pass renewing), so they are not asked again; ``member_of``: the
+    neighbourhood groups the driver is in, as Telegram told the bot (a spot offered to groups
+    first or only admits by them, ``core.neighbourhood``). Raises ``WindowTaken``
     if anyone
     holds an overlapping window, even a booking committed a moment ago by another process.
 
@@ -123,6 +128,10 @@ async def request(
         )  # fmt: skip
         if short:
             raise RequirementsNotMet(f"spot {spot_id}", short)
+    if extends is None and not admitted and facts.offered_to_groups:
+        offered = await uow.spots.offered_of_spot(spot_id)
+        if not neighbourhood.admits(offered, member_of=member_of, start=start, now=now):
+            raise NotInTheGroup(f"spot {spot_id}")
     if not facts.free:
         await _refuse_or_catch_up(uow, facts, start, end, now)
 

@@ -24,6 +24,7 @@ from core.errors import InvalidInput
 from core.free_time import epoch_seconds
 from core.geo import METRES_PER_DEG, GeoPoint, metres_from, metres_per_deg_lon
 from core.money import Money
+from core.neighbourhood import OPEN_TO_ALL_WITHIN
 from core.pricing import MINUTES_PER_DAY, price_for_minutes
 from core.requirements import Requirements, requirements_of
 from core.window import Window
@@ -111,7 +112,7 @@ async def nearest_free(
         raise InvalidInput(f"k={k}")
     wanted = k if order == SortOrder.NEAREST else 3 * k
     place = search_view.Place(point.lat, point.lon, METRES_PER_DEG, _metres_per_deg_lon(point))
-    asked = _asked(window, filters, wanted, max_radius_m, max_examined)
+    asked = _asked(window, filters, wanted, max_radius_m, max_examined, now)
     found = await search_view.nearest_free(db, place, asked, _shape(filters))
     metres_to = metres_from(point)
     minutes = _minutes(window)
@@ -133,7 +134,12 @@ def _minutes(window: Window) -> int:
 
 
 def _asked(
-    window: Window, filters: SearchFilters, wanted: int, max_radius_m: float, max_examined: int
+    window: Window,
+    filters: SearchFilters,
+    wanted: int,
+    max_radius_m: float,
+    max_examined: int,
+    now: datetime,
 ) -> search_view.Asked:
     days, rest = divmod(_minutes(window), MINUTES_PER_DAY)
     limit = filters.max_price
@@ -144,6 +150,7 @@ def _asked(
         days=days, rest_minutes=rest, currency="" if limit is None else limit.currency,
         price_limit_minor=0 if limit is None else limit.minor,
         min_rating=filters.min_rating or 0.0,
+        open_to_all_until_s=epoch_seconds(now + OPEN_TO_ALL_WITHIN),
     )  # fmt: skip
 
 

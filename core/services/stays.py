@@ -313,12 +313,14 @@ async def book(
     end: datetime,
     commission_basis_points: int,
     trusted_owner_commission_basis_points: int | None = None,
+    member_of: frozenset[int] = frozenset(),
 ) -> Booked:
     """``bookings.request``, with everything the driver's and the owner's messages show."""
     booking = await bookings.request(
         uow, clock, driver_id=driver_id, spot_id=spot_id, start=start, end=end,
         commission_basis_points=commission_basis_points,
         trusted_owner_commission_basis_points=trusted_owner_commission_basis_points,
+        member_of=member_of,
     )  # fmt: skip
     payment = None
     parties = await parties_of(uow, booking)

@@ -1,0 +1,36 @@
+"""Which neighbourhood groups a person is in, asked of Telegram: the groups themselves are the
+record of their members."""
+
+from __future__ import annotations
+
+from telegram.constants import ChatMemberStatus
+from telegram.error import TelegramError
+
+from bot.context import ParkShareContext
+from core.services import communities
+
+IN_THE_GROUP = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER}
+ADMINS = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
+
+
+async def status_in(context: ParkShareContext, chat_id: int, user_id: int) -> str | None:
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError:
+        return None  # a group that removed the bot, or is gone: no one is in it for us
+    if member.status == ChatMemberStatus.RESTRICTED and getattr(member, "is_member", False):
+        return ChatMemberStatus.MEMBER
+    return member.status
+
+
+async def groups_of_at_spot(
+    context: ParkShareContext, spot_id: int, user_id: int
+) -> frozenset[int]:
+    """Of the groups the spot is offered to, those the person is in."""
+    async with context.db.reading() as uow:
+        chats = await communities.chats_of_spot(uow, spot_id)
+    inside = set()
+    for community_id, chat_id in chats.items():
+        if await status_in(context, chat_id, user_id) in IN_THE_GROUP:
+            inside.add(community_id)
+    return frozenset(inside)
