@@ -91,6 +91,9 @@ MESSAGES: dict[str, str | Callable[[Translator], str]] = {
     ),
     "spot.own": N_("That's your own spot, so you can't book it."),
     "spot.group_only": _group_first,
+    "spot.group_members": N_(
+        "This spot is for the members of a neighbourhood group only. Please pick another spot."
+    ),
     "spot.requirements": N_("This spot's owner asks more of drivers than your profile shows yet."),
     "spot.illegal_transition": N_("That spot can't be changed that way now."),
     "booking.unavailable": N_("The spot isn't offered for that whole time."),

@@ -4,7 +4,7 @@ record of their members."""
 from __future__ import annotations
 
 from telegram.constants import ChatMemberStatus
-from telegram.error import TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden
 
 from bot.context import ParkShareContext
 from core.services import communities
@@ -13,11 +13,22 @@ IN_THE_GROUP = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, ChatMemb
 ADMINS = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
 
 
-async def status_in(context: ParkShareContext, chat_id: int, user_id: int) -> str | None:
+# A group Telegram no longer lets the bot ask about (it removed the bot, was deleted, or moved
+# to a supergroup): it restricts no one any more.
+GONE = "gone"
+
+
+async def status_in(context: ParkShareContext, chat_id: int, user_id: int) -> str:
+    """The person's status in the group, ``GONE`` for a group the bot cannot see any more. A
+    time-out or Telegram's own trouble is raised: the update is tried again."""
     try:
         member = await context.bot.get_chat_member(chat_id, user_id)
-    except TelegramError:
-        return None  # a group that removed the bot, or is gone: no one is in it for us
+    except (Forbidden, ChatMigrated):
+        return GONE
+    except BadRequest as error:
+        if "not found" in error.message.lower():
+            return GONE
+        raise
     if member.status == ChatMemberStatus.RESTRICTED and getattr(member, "is_member", False):
         return ChatMemberStatus.MEMBER
     return member.status
@@ -26,11 +37,12 @@ async def status_in(context: ParkShareContext, chat_id: int, user_id: int) -> st
 async def groups_of_at_spot(
     context: ParkShareContext, spot_id: int, user_id: int
 ) -> frozenset[int]:
-    """Of the groups the spot is offered to, those the person is in."""
+    """Of the groups the spot is offered to, those the person is in, and those gone (which
+    admit everyone)."""
     async with context.db.reading() as uow:
         chats = await communities.chats_of_spot(uow, spot_id)
     inside = set()
     for community_id, chat_id in chats.items():
-        if await status_in(context, chat_id, user_id) in IN_THE_GROUP:
+        if await status_in(context, chat_id, user_id) in (*IN_THE_GROUP, GONE):
             inside.add(community_id)
     return frozenset(inside)

@@ -37,6 +37,7 @@ class ErrorCode(StrEnum):
     SPOT_OWN = "spot.own"
     SPOT_REQUIREMENTS = "spot.requirements"
     SPOT_GROUP_ONLY = "spot.group_only"
+    SPOT_GROUP_MEMBERS = "spot.group_members"
     BOOKING_UNAVAILABLE = "booking.unavailable"
     BOOKING_WINDOW_TAKEN = "booking.window_taken"
     BOOKING_STALE = "booking.stale"
@@ -209,6 +210,12 @@ class NotInTheGroup(DomainError):
     """The spot is offered to a neighbourhood group the person is not in (or that is off)."""
 
     code = ErrorCode.SPOT_GROUP_ONLY
+
+
+class OnlyForTheGroup(NotInTheGroup):
+    """The spot is offered to the members of a neighbourhood group alone."""
+
+    code = ErrorCode.SPOT_GROUP_MEMBERS
 
 
 class WindowTaken(DomainError):

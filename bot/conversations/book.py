@@ -385,6 +385,7 @@ async def _book_series(
     if draft is None or not draft.pattern:
         return await end_flow(update, context, forget=_forget, said=CANCELLED)
     settings = context.settings
+    member_of = await groups_of_at_spot(context, draft.spot_id, sender_of(update).id)
     try:
         async with context.db.unit_of_work() as uow:
             fresh = await series.plan(
@@ -400,7 +401,7 @@ async def _book_series(
                 trusted_owner_commission_basis_points=(
                     settings.trusted_owner_commission_basis_points
                 ),
-                week_by_week=week_by_week,
+                week_by_week=week_by_week, member_of=member_of,
             )  # fmt: skip
             parties = await stays.parties_of(uow, booked.first)
             due = await stays.payment_due(uow, booked.first.id, context.person_id)

@@ -40,8 +40,9 @@ async def bot_added_or_removed(update: Update, context: ParkShareContext) -> Non
     chat = change.chat
     if chat.type not in ("group", "supergroup") or chat.id == context.settings.manager_chat_id:
         return
-    status = change.new_chat_member.status
-    if status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR):
+    status, before = change.new_chat_member.status, change.old_chat_member.status
+    outside = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
+    if status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR) and before in outside:
         async with context.db.unit_of_work() as uow:
             await communities.joined(uow, context.clock, chat_id=chat.id, title=chat.title or "")
         i18n = context.i18n
@@ -58,9 +59,36 @@ async def bot_added_or_removed(update: Update, context: ParkShareContext) -> Non
             await communities.set_active(uow, chat_id=chat.id, active=False)
 
 
+async def moved_to_supergroup(update: Update, context: ParkShareContext) -> None:
+    """A group that became a supergroup has a new id: its offers go with it."""
+    message = message_of(update)
+    if message.migrate_to_chat_id is None:
+        return
+    async with context.db.unit_of_work() as uow:
+        await communities.moved(
+            uow, chat_id=message.chat.id, new_chat_id=message.migrate_to_chat_id
+        )
+
+
+async def _as_a_person(update: Update, context: ParkShareContext) -> bool:
+    """Whether a person wrote (not the group itself, an anonymous admin or a channel), and is
+    not in the managers' group; if not, they are told how to write, or left alone."""
+    if chat_of(update).id == context.settings.manager_chat_id:
+        return False
+    message = message_of(update)
+    if message.sender_chat is not None or sender_of(update).is_bot:
+        await message.reply_text(
+            context.i18n.gettext("Please write this as yourself, not as the group or a channel.")
+        )
+        return False
+    return True
+
+
 async def group_spots(update: Update, context: ParkShareContext) -> None:
     i18n = context.i18n
     chat = chat_of(update)
+    if chat.id == context.settings.manager_chat_id:
+        return
     now = context.clock.now()
     async with context.db.reading() as uow:
         community = await communities.of_chat(uow, chat.id)
@@ -109,6 +137,8 @@ async def offer_here(update: Update, context: ParkShareContext) -> None:
     chat, so the group sees no one's spots but those offered."""
     i18n = context.i18n
     chat = chat_of(update)
+    if not await _as_a_person(update, context):
+        return
     async with context.db.reading() as uow:
         community = await communities.of_chat(uow, chat.id)
         offers = (
@@ -185,9 +215,10 @@ async def offer_pressed(
         return
     async with context.db.reading() as uow:
         community = await communities.by_id(uow, pressed.community_id)
-    if (
-        community is None
-        or await status_in(context, community.chat_id, sender_of(update).id) not in IN_THE_GROUP
+    # Taking a spot back needs no membership: the owner may have left, or the group be gone.
+    if community is None or (
+        pressed.offer != GroupOffer.NONE
+        and await status_in(context, community.chat_id, sender_of(update).id) not in IN_THE_GROUP
     ):
         await query.answer(i18n.gettext("You're not in that group."), show_alert=True)
         return

@@ -14,7 +14,8 @@ from bot.buttons import on_button
 from bot.context import ParkShareContext
 from bot.drafts import BookingDraft
 from bot.errors import explain
-from bot.incoming import chat_of, message_of
+from bot.group_membership import groups_of_at_spot
+from bot.incoming import chat_of, message_of, sender_of
 from bot.keyboards import CallbackData, inline
 from bot.pass_messages import (
     notice_text,
@@ -64,6 +65,7 @@ async def pass_pressed(
     if draft is None or draft.spot_id != pressed.spot_id or not draft.offered_terms:
         await query.answer(i18n.gettext("This button is no longer valid."), show_alert=True)
         return
+    member_of = await groups_of_at_spot(context, pressed.spot_id, sender_of(update).id)
     async with context.db.unit_of_work() as uow:
         result = await passes.take(
             uow, context.clock, spot_id=pressed.spot_id, driver_id=context.person_id,
@@ -72,6 +74,7 @@ async def pass_pressed(
             trusted_owner_commission_basis_points=(
                 context.settings.trusted_owner_commission_basis_points
             ),
+            member_of=member_of,
         )  # fmt: skip
         if isinstance(result, passes.Taken):
             first = result.first_month.first

@@ -375,7 +375,7 @@ class Spots(_Repository):
         rows = await self.session.execute(
             select(Spot, SpotCommunity)
             .join(SpotCommunity, SpotCommunity.spot_id == Spot.id)
-            .where(SpotCommunity.community_id == community_id)
+            .where(SpotCommunity.community_id == community_id, Spot.status == SpotStatus.APPROVED)
             .order_by(Spot.id)
             .limit(limit)
         )

@@ -29,6 +29,7 @@ from core.errors import (
     BookingNotFound,
     NotInTheGroup,
     NotTheOwner,
+    OnlyForTheGroup,
     OwnSpot,
     PersonBanned,
     PersonNotFound,
@@ -131,6 +132,8 @@ async def request(
     if extends is None and not admitted and facts.offered_to_groups:
         offered = await uow.spots.offered_of_spot(spot_id)
         if not neighbourhood.admits(offered, member_of=member_of, start=start, now=now):
+            if any(o.only for o in offered):
+                raise OnlyForTheGroup(f"spot {spot_id}")
             raise NotInTheGroup(f"spot {spot_id}")
     if not facts.free:
         await _refuse_or_catch_up(uow, facts, start, end, now)

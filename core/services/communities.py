@@ -45,6 +45,13 @@ async def set_active(uow: UnitOfWork, *, chat_id: int, active: bool) -> Communit
     return community
 
 
+async def moved(uow: UnitOfWork, *, chat_id: int, new_chat_id: int) -> None:
+    """The group became a supergroup, with a new chat id."""
+    community = await uow.spots.community_of_chat(chat_id)
+    if community is not None and await uow.spots.community_of_chat(new_chat_id) is None:
+        community.chat_id = new_chat_id
+
+
 async def by_id(uow: UnitOfWork, community_id: int) -> Community | None:
     community = await uow.spots.community(community_id)
     return community if community is not None and community.active else None
@@ -89,8 +96,10 @@ async def set_offer(
 async def offers_of_owner(
     uow: UnitOfWork, *, owner_id: int, community_id: int
 ) -> list[tuple[Spot, GroupOffer]]:
-    """The owner's spots, each with how it is offered to the group."""
+    """The owner's spots, each with how it is offered to the group (the first ``LISTED``:
+    a message's keyboard holds a hundred buttons)."""
     owned = [s for s in await uow.spots.owned_by(owner_id) if s.status == SpotStatus.APPROVED]
+    owned = owned[:LISTED]
     links = {
         link.spot_id: link
         for link in await uow.spots.community_links(community_id, [s.id for s in owned])

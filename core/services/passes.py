@@ -196,6 +196,7 @@ async def take(
     agreed: str,
     commission_basis_points: int,
     trusted_owner_commission_basis_points: int | None = None,
+    member_of: frozenset[int] = frozenset(),
 ) -> Taken | Quote:
     """Take a pass on the terms the driver saw (``agreed``, from ``terms_of``): the pass and
     its first month, waiting for payment. When the terms changed meanwhile, the new quote
@@ -214,7 +215,7 @@ async def take(
     await uow.bookings.flush()
     booked = await _book_month(
         uow, clock, monthly_pass, fresh.month, commission_basis_points,
-        trusted_owner_commission_basis_points, pay_by=None,
+        trusted_owner_commission_basis_points, pay_by=None, member_of=member_of,
     )  # fmt: skip
     return Taken(monthly_pass, booked)
 
@@ -228,6 +229,7 @@ async def _book_month(
     trusted_owner_commission_basis_points: int | None,
     *,
     pay_by: datetime | None,
+    member_of: frozenset[int] = frozenset(),
 ) -> Booked:
     """A month of the pass; ``pay_by`` set for a renewal, paid later and asked nothing the
     driver met when the pass began."""
@@ -246,6 +248,7 @@ async def _book_month(
                 trusted_owner_commission_basis_points=trusted_owner_commission_basis_points,
                 series_id=series.id, paid_with=made[0] if made else None, price=price,
                 pay_by=pay_by, owner_agreed=True, admitted=pay_by is not None,
+                member_of=member_of,
             )
         )  # fmt: skip
     return Booked(series, made)

@@ -205,6 +205,7 @@ async def book(
     commission_basis_points: int,
     trusted_owner_commission_basis_points: int | None = None,
     week_by_week: bool = False,
+    member_of: frozenset[int] = frozenset(),
 ) -> Booked:
     """Book every window of a pattern, all or none: ``WindowTaken`` if any was taken since the
     plan (the caller's rollback undoes the others), ``SeriesNeedsAnswer`` when the owner
@@ -230,7 +231,7 @@ async def book(
             uow, clock, driver_id=driver_id, spot_id=spot_id, start=window.start,
             end=window.end, commission_basis_points=commission_basis_points,
             trusted_owner_commission_basis_points=trusted_owner_commission_basis_points,
-            series_id=series.id, paid_with=payer, pay_by=pay_by,
+            series_id=series.id, paid_with=payer, pay_by=pay_by, member_of=member_of,
         )  # fmt: skip
         if payer is None:
             first_of_week = booking

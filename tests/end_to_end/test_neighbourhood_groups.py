@@ -5,7 +5,7 @@ the spot, never who booked it. The group's admins turn it off, and the spot is o
 
 from sqlalchemy import select
 
-from core.db.models import Booking
+from core.db.models import Booking, SpotCommunity
 from core.status import BookingStatus
 from tests.end_to_end.test_bookings import _owner_and_spot
 
@@ -88,11 +88,16 @@ async def test_only_members_of_an_only_group_book_and_forged_offers_change_nothi
     await otto.open_link(f"https://t.me/parkshare_bot?start=spot_{spot.id}")
     await otto.press("Book")
     await otto.press("Confirm")
-    assert "offered to the members of a neighbourhood group" in otto.last_message().text
+    assert "for the members of a neighbourhood group only" in otto.last_message().text
     assert await _bookings(sandbox) == []
 
-    # Otto offers Olga's spot to the group, or his own to a group he is not in: refused.
+    # Otto joins the group: he still cannot offer or take back Olga's spot there.
+    group.members[otto.id] = "member"
     community = olga.last_message().button_data[0].split(":")[1]
     for data in (f"gc:{community}:{spot.id}:none", f"gc:{community}:{spot.id}:first"):
         answer = await otto.press_data(data, otto.last_message())
         assert answer["show_alert"], data
+        assert "That spot doesn't exist" in answer["text"], data
+    async with sandbox.database.reading() as uow:
+        (link,) = await uow.session.scalars(select(SpotCommunity))
+        assert link.only
