@@ -27,6 +27,9 @@ from core.neighbourhood import OPEN_TO_ALL_WITHIN, GroupOffer
 from core.services import communities
 from core.window import DEFAULT_WINDOW, window_for
 
+NOT_OFFERED = N_(
+    "Spots are not offered in this group. Its admins can turn them on with /groupspots on."
+)
 OFFER_LABELS = {
     GroupOffer.FIRST: N_("🏘 First"),
     GroupOffer.ONLY: N_("🔒 Only"),
@@ -99,12 +102,7 @@ async def group_spots(update: Update, context: ParkShareContext) -> None:
                 uow, community_id=community.id, start=window.start, end=window.end
             )
     if community is None:
-        await message_of(update).reply_text(
-            i18n.gettext(
-                "Spots are not offered in this group. Its admins can turn them on with "
-                "/groupspots on."
-            )
-        )
+        await message_of(update).reply_text(i18n.gettext(NOT_OFFERED))
         return
     if not listed:
         await message_of(update).reply_text(
@@ -149,12 +147,7 @@ async def offer_here(update: Update, context: ParkShareContext) -> None:
             else []
         )
     if community is None:
-        await message_of(update).reply_text(
-            i18n.gettext(
-                "Spots are not offered in this group. Its admins can turn them on with "
-                "/groupspots on."
-            )
-        )
+        await message_of(update).reply_text(i18n.gettext(NOT_OFFERED))
         return
     if not offers:
         await message_of(update).reply_text(
