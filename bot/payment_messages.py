@@ -25,7 +25,8 @@ from core.errors import InvalidCurrency
 from core.geo import GeoPoint
 from core.guidance import route_links
 from core.ports import CollectOrder, GatewayRefused, LinkCollection
-from core.services import booking_payments, bookings, passes, series, stays
+from core.services import booking_payments, bookings, gateway_events, passes, series, stays
+from core.services.gateway_events import OutcomeKind
 from core.services.parties import Side
 from core.services.stays import Parties, PaymentDue
 from payments.telegram_invoice import (
@@ -90,6 +91,15 @@ async def send_payment(
     if opened is not None and booking_payments.still_usable(opened, context.clock.now()):
         await _send_payment_link(context, chat_id, charge, opened.url, i18n)
         return
+    if opened is not None and (hosted := context.gateways.stripe) is not None:
+        # The page in its last minutes is closed at the gateway before a new one opens, so
+        # nobody pays twice; one paid on meanwhile is reconciled, and that is the answer.
+        for outcome in await gateway_events.close_checkouts(
+            context.db, context.clock, hosted, [opened]
+        ):
+            if outcome.kind == OutcomeKind.PAID and outcome.payment is not None:
+                await tell_of_payment(context, outcome.payment, chat_id, i18n)
+                return
     gateway = context.gateways.checkout
     description = _("{spot}. The money is held until your stay is over.").format(
         spot=charge.spot_title

@@ -9,6 +9,7 @@ import secrets
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -528,3 +529,26 @@ async def test_a_renewal_the_bank_wants_confirmed_sends_the_driver_to_the_page(
         (pages[-1].reference, True),
     ]
     assert pages[-1].reference != page.reference
+
+
+async def test_a_page_in_its_last_minutes_is_closed_at_stripe_before_a_new_one_opens(
+    sandbox, webhooks, recorded, at_stripe
+):
+    _olga, _spot, dana = await _pass_paid_on_the_page(
+        sandbox, recorded, at_stripe, webhooks, number="4000002760003184"
+    )
+    sandbox.clock.advance(days=25, hours=1)
+    await sandbox.runtime.run_job("keep_passes")
+    (page,) = [c for c in await _one(sandbox, Checkout) if c.open]
+    assert page.expires_at is not None
+    left = page.expires_at - sandbox.clock.now() - timedelta(minutes=5)
+    sandbox.clock.advance(seconds=left.total_seconds())
+
+    await dana.send("/bookings")
+    await dana.press("Pay")
+
+    assert "secure page" in dana.last_message().text
+    (expired,) = recorded.calls_to("POST", f"/v1/checkout/sessions/{page.reference}/expire")
+    assert expired.headers["Idempotency-Key"] == f"checkout:{page.id}:expire"
+    pages = [c for c in await _one(sandbox, Checkout) if c.booking_id == page.booking_id]
+    assert [c.open for c in pages] == [False, True]
