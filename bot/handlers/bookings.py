@@ -356,9 +356,13 @@ async def booking_pressed(
             uow, booking, context.clock.now(), free_hours=settings.free_cancellation_hours,
             late_percent=settings.late_cancellation_percent,
         )  # fmt: skip
-        going = _Going(
-            await bookings.unpaid_batch_size(uow, booking),
-            await passes.unpaid_month_of(uow, booking),
+        going = (
+            _Going(
+                await bookings.unpaid_batch_size(uow, booking),
+                await passes.unpaid_month_of(uow, booking),
+            )
+            if pressed.action == "cancel"
+            else None
         )
     if booking.driver_id != driver_id:
         await query.answer(_("That booking doesn't exist."), show_alert=True)
@@ -370,7 +374,7 @@ async def booking_pressed(
         )
     elif pressed.action == "extend":
         await query.edit_message_reply_markup(extension_buttons(booking, i18n))
-    else:
+    elif going is not None:
         await _confirm_cancel(query, context, booking, stay, spot, terms, going)
 
 

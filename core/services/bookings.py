@@ -99,8 +99,7 @@ async def request(
     month), so none is asked; ``admitted``: the driver met the owner's requirements when the
     arrangement began (a pass renewing), so they are not asked again; ``member_of``: the
     neighbourhood groups the driver is in, as Telegram told the bot (a spot offered to groups
-    first or only admits by them, ``core.neighbourhood``). Raises ``WindowTaken``
-    if anyone
+    first or only admits by them, ``core.neighbourhood``). Raises ``WindowTaken`` if anyone
     holds an overlapping window, even a booking committed a moment ago by another process.
 
     Two statements: one read of everything the decision needs, and one write that inserts the
@@ -123,18 +122,7 @@ async def request(
     if facts.owner_id == driver_id:
         raise OwnSpot(str(spot_id))
     if extends is None and not admitted:
-        short = shortfalls(
-            requirements_of(facts.min_driver_tier, facts.min_completed_stays),
-            driver_score=facts.drivers_credit, completed_stays=facts.drivers_completed,
-        )  # fmt: skip
-        if short:
-            raise RequirementsNotMet(f"spot {spot_id}", short)
-    if extends is None and not admitted and facts.offered_to_groups:
-        offered = await uow.spots.offered_of_spot(spot_id)
-        if not neighbourhood.admits(offered, member_of=member_of, start=start, now=now):
-            if any(o.only for o in offered):
-                raise OnlyForTheGroup(f"spot {spot_id}")
-            raise NotInTheGroup(f"spot {spot_id}")
+        await _check_admission(uow, facts, spot_id, member_of, start, now)
     if not facts.free:
         await _refuse_or_catch_up(uow, facts, start, end, now)
 
@@ -179,6 +167,30 @@ async def request(
     if booking_id is None:
         raise WindowTaken(f"spot {spot_id}")
     return uow.bookings.written(Booking(id=booking_id, spot_id=spot_id, **values))
+
+
+async def _check_admission(
+    uow: UnitOfWork,
+    facts: AttemptFacts,
+    spot_id: int,
+    member_of: frozenset[int],
+    start: datetime,
+    now: datetime,
+) -> None:
+    """What the owner asks of drivers, and the neighbourhood groups the spot is offered to."""
+    short = shortfalls(
+        requirements_of(facts.min_driver_tier, facts.min_completed_stays),
+        driver_score=facts.drivers_credit, completed_stays=facts.drivers_completed,
+    )  # fmt: skip
+    if short:
+        raise RequirementsNotMet(f"spot {spot_id}", short)
+    if not facts.offered_to_groups:
+        return
+    offered = await uow.spots.offered_of_spot(spot_id)
+    if not neighbourhood.admits(offered, member_of=member_of, start=start, now=now):
+        if any(o.only for o in offered):
+            raise OnlyForTheGroup(f"spot {spot_id}")
+        raise NotInTheGroup(f"spot {spot_id}")
 
 
 async def _refuse_or_catch_up(
@@ -499,12 +511,13 @@ async def _lock_payer_first(uow: UnitOfWork, booking_id: int) -> None:
         await locked(uow, seen.paid_with_id)
 
 
-async def _unpaid_batch(uow: UnitOfWork, booking: Booking) -> list[Booking]:
+async def _unpaid_batch(uow: UnitOfWork, booking: Booking, *, lock: bool = True) -> list[Booking]:
     """The stays of a series waiting for the same payment as ``booking`` (itself included),
-    locked in id order: calling off one unpaid stay calls off the payment they share."""
+    locked in id order with ``lock``: calling off one unpaid stay calls off the payment they
+    share."""
     first_id = booking.paid_with_id or booking.id
     ids = [first_id, *(b.id for b in await uow.bookings.paid_with(first_id))]
-    batch = [await locked(uow, booking_id) for booking_id in ids]
+    batch = [await (locked(uow, i) if lock else get(uow, i)) for i in ids]
     return [b for b in batch if b.status == BookingStatus.AWAITING_PAYMENT]
 
 
@@ -513,10 +526,7 @@ async def unpaid_batch_size(uow: UnitOfWork, booking: Booking) -> int:
     waiting for its payment goes with the others waiting for the same payment."""
     if booking.series_id is None or booking.status != BookingStatus.AWAITING_PAYMENT:
         return 1
-    first_id = booking.paid_with_id or booking.id
-    first = await uow.bookings.get(first_id)
-    batch = [*([first] if first else []), *await uow.bookings.paid_with(first_id)]
-    return sum(b.status == BookingStatus.AWAITING_PAYMENT for b in batch)
+    return len(await _unpaid_batch(uow, booking, lock=False))
 
 
 async def cancel_parts(

@@ -123,12 +123,11 @@ class GroupSpot:
 async def spots_of(
     uow: UnitOfWork, *, community_id: int, start: datetime, end: datetime
 ) -> list[GroupSpot]:
-    """The listed spots offered to the group, free for [start, end) first."""
+    """The listed (approved) spots offered to the group, free for [start, end) first."""
     listed = []
     for spot, link in await uow.spots.offered_to(community_id, limit=LISTED):
-        if spot.status == SpotStatus.APPROVED:
-            free = await bookings.is_free(uow, spot, start, end)
-            listed.append(GroupSpot(spot, _offer_of(link), free))
+        free = await bookings.is_free(uow, spot, start, end)
+        listed.append(GroupSpot(spot, _offer_of(link), free))
     return sorted(listed, key=lambda shown: not shown.free_now)
 
 
