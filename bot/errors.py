@@ -82,7 +82,15 @@ MESSAGES: dict[str, str | Callable[[Translator], str]] = {
     "not_found.spot": N_("That spot doesn't exist or is no longer listed."),
     "not_found.booking": N_("That booking doesn't exist."),
     "forbidden": N_("You can't do that."),
-    "forbidden.not_owner": N_("Only the spot's owner can answer this."),
+    "forbidden.not_owner": N_("Only the spot's owner (or their operator) can answer this."),
+    "operator.invitation": N_(
+        "This invitation is no longer open: it was taken, withdrawn or is over a week old. "
+        "Ask the owner for a new link."
+    ),
+    "operator.self": N_(
+        "That's your own invitation: send the link to the person who will manage your spots."
+    ),
+    "not_found.operator": N_("That operator no longer manages these spots."),
     "forbidden.banned": N_("Your account is suspended. A manager will contact you."),
     "spot.not_bookable": N_("That spot can't be booked right now."),
     "spot.has_bookings": N_(

@@ -250,13 +250,30 @@ async def lapsed_unpaid(context: ParkShareContext, expired: list[Booking]) -> No
 async def notify_owner_of_request(
     context: ParkShareContext, booking: Booking, parties: Parties
 ) -> None:
-    spot, owner, driver = parties.spot, parties.owner, parties.driver
-    i18n = translator(owner.language)
+    """To the owner, and to the operator who manages their spots: the first answer counts."""
+    for person in (parties.owner, parties.operator):
+        if person is not None:
+            await _ask_to_answer(context, booking, parties, person)
+
+
+async def _ask_to_answer(
+    context: ParkShareContext, booking: Booking, parties: Parties, person: Person
+) -> None:
+    spot, driver = parties.spot, parties.driver
+    i18n = translator(person.language)
     _ = i18n.gettext
-    text = _(
-        "🔔 Request #{id} for <b>{title}</b>\n{start} – {end}\nYou earn {price} before our "
-        "commission."
-    ).format(
+    text = (
+        _(
+            "🔔 Request #{id} for <b>{title}</b>\n{start} – {end}\nYou earn {price} before our "
+            "commission."
+        )
+        if person.id == spot.owner_id
+        else _(
+            "🔔 Request #{id} for <b>{title}</b>, a spot you manage\n{start} – {end}\nThe booking "
+            "comes to {price}."
+        )
+    )
+    text = text.format(
         id=booking.id, title=html.escape(spot.title),
         start=i18n.moment(booking.start_at, spot.timezone),
         end=i18n.moment(booking.end_at, spot.timezone),
@@ -270,6 +287,6 @@ async def notify_owner_of_request(
             ]
         ]
     )
-    # An owner who blocked the bot cannot answer; the request then expires by itself.
+    # Someone who blocked the bot cannot answer; the request then expires by itself.
     with contextlib.suppress(TelegramError):
-        await context.bot.send_message(owner.telegram_id, text, reply_markup=keyboard)
+        await context.bot.send_message(person.telegram_id, text, reply_markup=keyboard)

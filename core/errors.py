@@ -70,6 +70,9 @@ class ErrorCode(StrEnum):
     PASS_NOT_FOUND = "not_found.pass"
     PASS_NOT_OFFERED = "pass.not_offered"
     LEDGER_UNBALANCED = "ledger.unbalanced"
+    OPERATOR_INVITATION = "operator.invitation"
+    OPERATOR_SELF = "operator.self"
+    OPERATOR_NOT_FOUND = "not_found.operator"
 
 
 class DomainError(Exception):
@@ -262,6 +265,22 @@ class NotTheOwner(Forbidden):
     """Only the spot's owner may answer for it."""
 
     code = ErrorCode.FORBIDDEN_NOT_OWNER
+
+
+class InvitationNotValid(DomainError):
+    """An operator's invitation that was taken, withdrawn or is too old."""
+
+    code = ErrorCode.OPERATOR_INVITATION
+
+
+class OwnInvitation(DomainError):
+    """An owner opened their own invitation: an operator is another person."""
+
+    code = ErrorCode.OPERATOR_SELF
+
+
+class OperatorshipNotFound(NotFound):
+    code = ErrorCode.OPERATOR_NOT_FOUND
 
 
 class IllegalTransition(DomainError):

@@ -60,3 +60,9 @@ def owner_share(paid: Money, commission: Money) -> Money:
     """What the owner receives of an amount paid for their spot: all of it but the
     platform's commission on it."""
     return paid - commission
+
+
+def operator_cut(payout: Money, share_bp: int) -> Money:
+    """An operator's share (``share_bp`` hundredths of a per cent) of an owner's payout,
+    rounded down: the owner keeps the odd cent."""
+    return Money(payout.minor * share_bp // 10_000, payout.currency)

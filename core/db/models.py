@@ -232,6 +232,27 @@ class SpotShare(Base):
     created_at: Mapped[datetime] = mapped_column(index=True)
 
 
+class Operatorship(Base):
+    """An owner's spots managed by another person (a building manager, an agent), who is paid
+    ``share_bp`` (hundredths of a per cent) of the owner's share of each stay. A row no one has
+    taken (``operator_id`` empty) is an invitation; one with ``ended_at`` is over."""
+
+    __tablename__ = "operatorship"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    code: Mapped[str] = mapped_column(String(24), unique=True)
+    share_bp: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+
+    @property
+    def active(self) -> bool:
+        return self.operator_id is not None and self.ended_at is None
+
+
 class SpotPhoto(Base):
     __tablename__ = "spot_photo"
     __table_args__ = (UniqueConstraint("spot_id", "position"),)
@@ -604,7 +625,9 @@ class Payout(_Transfer, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id"), unique=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id"))
+    # One payout of a booking to its owner, and one to the operator who manages the spot.
+    __table_args__ = (UniqueConstraint("booking_id", "owner_id"),)
 
 
 class PayoutReversal(_Transfer, Base):

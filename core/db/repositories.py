@@ -57,6 +57,7 @@ from core.db.models import (
     LedgerEntry,
     LedgerTransaction,
     MonthlyPass,
+    Operatorship,
     Overstay,
     OverstayStatus,
     PassOffer,
@@ -475,14 +476,16 @@ class Bookings(_Repository):
         return await self.session.get(Booking, booking_id)
 
     async def stays_overlapping(
-        self, since: datetime, until: datetime
+        self, since: datetime, until: datetime, *, spot_ids: list[int] | None = None
     ) -> list[tuple[int, datetime, datetime]]:
-        """(spot, start, end) of every paid stay that overlaps [since, until)."""
-        rows = await self.session.execute(
-            select(Booking.spot_id, Booking.start_at, Booking.end_at).where(
-                Booking.status.in_(PAID_STATUSES), Booking.start_at < until, Booking.end_at > since
-            )
+        """(spot, start, end) of every paid stay that overlaps [since, until), at ``spot_ids``
+        when given."""
+        query = select(Booking.spot_id, Booking.start_at, Booking.end_at).where(
+            Booking.status.in_(PAID_STATUSES), Booking.start_at < until, Booking.end_at > since
         )
+        if spot_ids is not None:
+            query = query.where(Booking.spot_id.in_(spot_ids))
+        rows = await self.session.execute(query)
         return [(spot_id, start, end) for spot_id, start, end in rows]
 
     async def overstay_of(self, booking_id: int) -> Overstay | None:
@@ -1181,10 +1184,11 @@ class Ledger(_Repository):
         ]
 
     async def movements(
-        self, account: str, *, except_kinds: Iterable[str] = (), since: datetime | None = None
-    ) -> list[tuple[datetime, str, int]]:
+        self, account: str, *, except_kinds: Iterable[str] = (), since: datetime | None = None,
+        only_kinds: Iterable[str] | None = None,
+    ) -> list[tuple[datetime, str, int]]:  # fmt: skip
         """(when, currency, amount) of every entry on an account, but for some kinds of
-        transaction, newest first."""
+        transaction (or of those kinds only), newest first."""
         query = (
             select(LedgerTransaction.created_at, LedgerEntry.currency, LedgerEntry.amount_minor)
             .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
@@ -1196,6 +1200,8 @@ class Ledger(_Repository):
         )
         if since is not None:
             query = query.where(LedgerTransaction.created_at >= since)
+        if only_kinds is not None:
+            query = query.where(LedgerTransaction.kind.in_(tuple(only_kinds)))
         rows = await self.session.execute(query)
         return [(at, kind, amount) for at, kind, amount in rows]
 
@@ -1233,6 +1239,71 @@ class Ledger(_Repository):
             .having(func.sum(LedgerEntry.amount_minor) < 0)
         )
         return [(currency, amount) for currency, amount in rows]
+
+
+class Operators(_Repository):
+    async def by_code(self, code: str) -> Operatorship | None:
+        return await self.session.scalar(
+            select(Operatorship)
+            .where(Operatorship.code == code)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+
+    async def get(self, operatorship_id: int) -> Operatorship | None:
+        return await self.session.get(Operatorship, operatorship_id)
+
+    async def of_owner(self, owner_id: int) -> Operatorship | None:
+        """The owner's operator now, if any."""
+        return await self.session.scalar(
+            select(Operatorship).where(
+                Operatorship.owner_id == owner_id,
+                Operatorship.operator_id.is_not(None),
+                Operatorship.ended_at.is_(None),
+            )
+        )
+
+    async def open_invitations(self, owner_id: int) -> list[Operatorship]:
+        rows = await self.session.scalars(
+            select(Operatorship).where(
+                Operatorship.owner_id == owner_id,
+                Operatorship.operator_id.is_(None),
+                Operatorship.ended_at.is_(None),
+            )
+        )
+        return list(rows)
+
+    async def clients_of(self, operator_id: int) -> list[tuple[Operatorship, Person]]:
+        """The owners the operator manages spots for now, oldest first."""
+        rows = await self.session.execute(
+            select(Operatorship, Person)
+            .join(Person, Person.id == Operatorship.owner_id)
+            .where(Operatorship.operator_id == operator_id, Operatorship.ended_at.is_(None))
+            .order_by(Operatorship.id)
+        )
+        return [(operatorship, owner) for operatorship, owner in rows]
+
+    async def manages(self, operator_id: int, owner_id: int) -> bool:
+        found = await self.session.scalar(
+            select(Operatorship.id).where(
+                Operatorship.operator_id == operator_id,
+                Operatorship.owner_id == owner_id,
+                Operatorship.ended_at.is_(None),
+            )
+        )
+        return found is not None
+
+    async def active_counts(self) -> tuple[int, int]:
+        """(operators, owners they manage for) now."""
+        row = (
+            await self.session.execute(
+                select(
+                    func.count(func.distinct(Operatorship.operator_id)),
+                    func.count(func.distinct(Operatorship.owner_id)),
+                ).where(Operatorship.operator_id.is_not(None), Operatorship.ended_at.is_(None))
+            )
+        ).one()
+        return int(row[0]), int(row[1])
 
 
 class Payments(_Repository):
@@ -1281,11 +1352,15 @@ class Payments(_Repository):
         )
         return list(rows)
 
-    async def waiting_payout_of(self, booking_id: int) -> Payout | None:
-        """The booking's payout that has not left yet, locked against the sender."""
+    async def waiting_payout_of(self, booking_id: int, owner_id: int) -> Payout | None:
+        """The booking's payout to the owner that has not left yet, locked against the sender."""
         return await self.session.scalar(
             select(Payout)
-            .where(Payout.booking_id == booking_id, Payout.status == TransferStatus.DUE)
+            .where(
+                Payout.booking_id == booking_id,
+                Payout.owner_id == owner_id,
+                Payout.status == TransferStatus.DUE,
+            )
             .with_for_update()
             .execution_options(populate_existing=True)
         )
@@ -1341,8 +1416,10 @@ class Payments(_Repository):
         )
         return int(total or 0)
 
-    async def payout_of_booking(self, booking_id: int) -> Payout | None:
-        return await self.session.scalar(select(Payout).where(Payout.booking_id == booking_id))
+    async def payout_of_booking(self, booking_id: int, owner_id: int) -> Payout | None:
+        return await self.session.scalar(
+            select(Payout).where(Payout.booking_id == booking_id, Payout.owner_id == owner_id)
+        )
 
     async def reversed_of_payout(self, payout_id: int) -> int:
         """What the payout's reversals add up to, those refused excepted."""

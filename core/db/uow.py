@@ -38,6 +38,7 @@ from core.db.repositories import (
     FreeTimes,
     Inbox,
     Ledger,
+    Operators,
     Payments,
     People,
     PersonStates,
@@ -242,6 +243,7 @@ class UnitOfWork:
         self.saved_searches = SavedSearches(self.session)
         self.free_times = FreeTimes(self.session)
         self.trust = Trust(self.session)
+        self.operators = Operators(self.session)
         self.audit = AuditReads(self.session)
         return self
 

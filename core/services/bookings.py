@@ -44,7 +44,7 @@ from core.errors import (
 from core.money import Money
 from core.pricing import commission_for, price_of
 from core.requirements import requirements_of, shortfalls
-from core.services import people, settlement, spots
+from core.services import operators, people, settlement, spots
 from core.status import BookingStatus, SpotStatus
 from core.window import Window
 
@@ -266,7 +266,7 @@ async def answer_request(
     """The owner accepts a driver's request (it then waits for payment) or declines it."""
     booking = await locked(uow, booking_id)
     spot = await spots.get(uow, booking.spot_id)
-    if spot.owner_id != owner_id:
+    if not await operators.may_manage(uow, spot, owner_id):
         raise NotTheOwner(str(booking_id))
     if booking.status != BookingStatus.REQUESTED:
         raise StaleBooking(str(booking_id), current=booking.version)
@@ -469,7 +469,7 @@ async def cancel_by_owner(
     await _lock_payer_first(uow, booking_id)
     booking = await locked(uow, booking_id)
     spot = await spots.get(uow, booking.spot_id)
-    if spot.owner_id != owner_id:
+    if not await operators.may_manage(uow, spot, owner_id):
         raise BookingNotFound(str(booking_id))
     _check_version(booking, expected_version)
     if booking.status not in CANCELLABLE:

@@ -39,7 +39,7 @@ from core.errors import (
 from core.money import Money
 from core.monthly import decode_band, encode_band, month_after, priced, stays_of
 from core.ports import SavedCard
-from core.services import bookings, people, settlement, spots
+from core.services import bookings, operators, people, settlement, spots
 from core.services.series import Booked
 from core.status import BookingStatus, SpotStatus
 from core.window import Window, next_step
@@ -67,7 +67,7 @@ async def offer(
     """Offer (or change the offer of) a spot by the month. Passes already taken keep their
     terms."""
     spot = await spots.get(uow, spot_id)
-    if spot.owner_id != owner_id:
+    if not await operators.may_manage(uow, spot, owner_id):
         raise NotTheOwner(str(spot_id))
     if monthly.currency != spot.currency or monthly.minor <= 0:
         raise InvalidInput(f"monthly price {monthly}")
@@ -87,7 +87,7 @@ async def offer(
 async def withdraw(uow: UnitOfWork, clock: Clock, *, owner_id: int, spot_id: int) -> None:
     """No new passes; those taken run on until notice."""
     spot = await spots.get(uow, spot_id)
-    if spot.owner_id != owner_id:
+    if not await operators.may_manage(uow, spot, owner_id):
         raise NotTheOwner(str(spot_id))
     existing = await uow.bookings.pass_offer(spot_id)
     if existing is not None:

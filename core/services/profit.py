@@ -18,6 +18,7 @@ from core.services.ledger import (
     owner_paid_out_account,
     owner_payable_account,
 )
+from core.services.operators import OPERATOR_SHARE
 
 
 def _totals(rows: Iterable[tuple[datetime, str, int]]) -> list[Money]:
@@ -41,6 +42,9 @@ class Earnings:
     owed_back: list[Money]
     paid_out: list[Money]  # less what was taken back from the owner's account
     by_month: list[MonthEarnings]  # newest first, net of refunds decided after the stay
+    # Paid to the operator who manages the spots, out of the owner's share (already taken
+    # from the amounts above).
+    to_operator: list[Money]
 
 
 async def earnings(uow: UnitOfWork, owner_id: int, *, months: int = 6) -> Earnings:
@@ -49,6 +53,8 @@ async def earnings(uow: UnitOfWork, owner_id: int, *, months: int = 6) -> Earnin
     # of them): what the stays earned.
     earned = await uow.ledger.movements(payable, except_kinds=("payout", "payout_reversal"))
     paid = await uow.ledger.movements(owner_paid_out_account(owner_id))
+    # An operator's own share, credited to the same account, is an earning; given away, not.
+    given = await uow.ledger.movements(payable, only_kinds=(OPERATOR_SHARE,))
     by_month: dict[date, list[tuple[datetime, str, int]]] = defaultdict(list)
     for row in earned:
         by_month[row[0].date().replace(day=1)].append(row)
@@ -61,6 +67,7 @@ async def earnings(uow: UnitOfWork, owner_id: int, *, months: int = 6) -> Earnin
             MonthEarnings(month, _totals(rows))
             for month, rows in sorted(by_month.items(), reverse=True)[:months]
         ],
+        to_operator=[-money for money in _totals(row for row in given if row[2] < 0)],
     )
 
 

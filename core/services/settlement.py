@@ -21,7 +21,7 @@ from core.db.models import (
 from core.db.repositories import OwnersMoney
 from core.db.uow import UnitOfWork
 from core.money import Money
-from core.pricing import commission_on_part, owner_share
+from core.pricing import commission_on_part, operator_cut, owner_share
 from core.services import ledger
 from core.services.ledger import (
     ESCROW,
@@ -33,6 +33,7 @@ from core.services.ledger import (
     owner_payable_account,
     refund_payable_account,
 )
+from core.services.operators import OPERATOR_SHARE
 
 # After this many refusals a transfer is given up on and the managers take it from there.
 MAX_TRANSFER_ATTEMPTS = 5
@@ -77,27 +78,66 @@ async def _owners_money(uow: UnitOfWork, owner_id: int, currency: str) -> Owners
 
 
 async def _queue_payout(
-    uow: UnitOfWork, booking: Booking, owner_id: int, share: Money, now: datetime
+    uow: UnitOfWork, clock: Clock, booking: Booking, owner_id: int, share: Money
 ) -> Payout | None:
     """The owner's share, just posted to what they are owed, is queued to leave; less what
-    they owe back (a refund decided after a payout had left), which it pays off first.
+    they owe back (a refund decided after a payout had left), which it pays off first, and
+    less their operator's share (``core.services.operators``), which leaves to the operator.
 
     Under the owner's money lock (``lock_owners_money``; the stay sweep takes it for every
     owner before any person's row), so what is owed cannot change between reading it and
     queueing."""
     await lock_owners_money(uow, owner_id)
     money = await _owners_money(uow, owner_id, share.currency)
-    amount = min(share.minor, money.room - money.due)
-    if amount <= 0:
+    amount = Money(min(share.minor, money.room - money.due), share.currency)
+    if amount.minor <= 0:
         return None
+    amount -= await _pay_operator(uow, clock, booking, owner_id, amount)
+    return await _add_payout(uow, clock, booking, owner_id, amount, f"booking:{booking.id}:payout")
+
+
+async def _add_payout(
+    uow: UnitOfWork, clock: Clock, booking: Booking, payee_id: int, amount: Money, key: str
+) -> Payout:
     payout = Payout(
-        owner_id=owner_id, booking_id=booking.id, amount=Money(amount, share.currency),
-        status=TransferStatus.DUE, attempts=0,
-        idempotency_key=f"booking:{booking.id}:payout", created_at=now,
+        owner_id=payee_id, booking_id=booking.id, amount=amount, status=TransferStatus.DUE,
+        attempts=0, idempotency_key=key, created_at=clock.now(),
     )  # fmt: skip
     uow.payments.add(payout)
     await uow.payments.flush()
     return payout
+
+
+async def _pay_operator(
+    uow: UnitOfWork, clock: Clock, booking: Booking, owner_id: int, payout: Money
+) -> Money:
+    """The share of the owner's payout that the operator managing their spots is paid: moved
+    from what the owner is owed to what the operator is, and queued to leave to them. Once a
+    booking: a payout queued again for it (after a trim) pays no second share."""
+    nothing = Money(0, payout.currency)
+    operatorship = await uow.operators.of_owner(owner_id)
+    if operatorship is None or operatorship.operator_id is None:
+        return nothing
+    key = f"booking:{booking.id}:{OPERATOR_SHARE}"
+    cut = operator_cut(payout, operatorship.share_bp)
+    if cut.minor <= 0 or await uow.ledger.by_idempotency_key(key) is not None:
+        return nothing
+    operator_id = operatorship.operator_id
+    await ledger.post(
+        uow, clock, kind=OPERATOR_SHARE, idempotency_key=key, booking_id=booking.id,
+        postings=[Posting(owner_payable_account(owner_id), -cut),
+                  Posting(owner_payable_account(operator_id), cut)],
+    )  # fmt: skip
+    # An operator who owns spots too may owe back on their own: that is paid off first.
+    await lock_owners_money(uow, operator_id)
+    money = await _owners_money(uow, operator_id, cut.currency)
+    leaving = min(cut.minor, money.room - money.due)
+    if leaving > 0:
+        await _add_payout(
+            uow, clock, booking, operator_id, Money(leaving, cut.currency),
+            f"booking:{booking.id}:payout:operator",
+        )  # fmt: skip
+    return cut
 
 
 def commission_on(booking: Booking, kept: Money) -> Money:
@@ -124,7 +164,7 @@ async def settle_completed(uow: UnitOfWork, clock: Clock, booking: Booking) -> P
     )  # fmt: skip
     if to_owner.minor <= 0:
         return None
-    return await _queue_payout(uow, booking, owner_id, to_owner, clock.now())
+    return await _queue_payout(uow, clock, booking, owner_id, to_owner)
 
 
 async def settle_cancelled(
@@ -251,7 +291,7 @@ async def _reverse_payout_that_left(
 ) -> None:  # fmt: skip
     """The owner's part of a refund is taken back from the booking's payout if it has left:
     as much as is left of that payout."""
-    payout = await uow.payments.payout_of_booking(booking.id)
+    payout = await uow.payments.payout_of_booking(booking.id, owner_id)
     if payout is None or payout.status != TransferStatus.DONE or payout.external_id is None:
         return
     left = payout.amount_minor - await uow.payments.reversed_of_payout(payout.id)
@@ -304,11 +344,11 @@ async def top_up_payout(uow: UnitOfWork, clock: Clock, booking: Booking, owner_i
     room = money.room - money.due
     if room <= 0:
         return
-    waiting = await uow.payments.waiting_payout_of(booking.id)
+    waiting = await uow.payments.waiting_payout_of(booking.id, owner_id)
     if waiting is not None:
         waiting.amount_minor += room
     elif all(p.booking_id != booking.id for p in await uow.payments.payouts_of_owner(owner_id)):
-        await _queue_payout(uow, booking, owner_id, Money(room, booking.currency), clock.now())
+        await _queue_payout(uow, clock, booking, owner_id, Money(room, booking.currency))
 
 
 async def _divide(
@@ -342,7 +382,7 @@ async def _divide(
         ),
     )  # fmt: skip
     if to_owner.minor > 0:
-        await _queue_payout(uow, booking, owner_id, to_owner, clock.now())
+        await _queue_payout(uow, clock, booking, owner_id, to_owner)
     if refund_amount.minor <= 0:
         await uow.payments.flush()
         return None

@@ -23,7 +23,7 @@ from core.errors import InvalidInput, InvalidPrice, InvalidWindow, SpotHasBookin
 from core.geo import GeoPoint
 from core.money import Money
 from core.requirements import Requirements
-from core.services import people
+from core.services import operators, people
 from core.status import SpotStatus
 from core.timezones import timezone_of
 
@@ -108,9 +108,10 @@ async def get(uow: UnitOfWork, spot_id: int) -> Spot:
 
 
 async def get_owned(uow: UnitOfWork, spot_id: int, owner_id: int) -> Spot:
-    """A spot, only for its owner: anyone else is told it does not exist."""
+    """A spot, only for its owner or the operator who manages it: anyone else is told it does
+    not exist."""
     spot = await get(uow, spot_id)
-    if spot.owner_id != owner_id:
+    if not await operators.may_manage(uow, spot, owner_id):
         raise SpotNotFound(str(spot_id))
     return spot
 

@@ -15,6 +15,7 @@ from core.pricing import owner_share
 from core.services import (
     booking_payments,
     bookings,
+    operators,
     passes,
     people,
     saved_searches,
@@ -138,15 +139,20 @@ class Parties:
     spot: Spot
     owner: Person
     driver: Person
+    # Who manages the owner's spots for them (``core.services.operators``): they answer
+    # booking requests too, but are neither side of the booking.
+    operator: Person | None = None
 
 
 async def parties_of(uow: UnitOfWork, booking: Booking) -> Parties:
     spot = await spots.get(uow, booking.spot_id)
+    managing = await operators.of_owner(uow, spot.owner_id)
     return Parties(
         await stay_of(uow, booking),
         spot,
         await people.get(uow, spot.owner_id),
         await people.get(uow, booking.driver_id),
+        managing.operator if managing is not None else None,
     )
 
 
