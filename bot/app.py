@@ -14,7 +14,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot import jobs
 from bot.commands import publish_menus
 from bot.context import CONTEXT_TYPES, BotData
-from bot.conversations import book, edit_spot, list_spot, offer_pass, rate, report
+from bot.conversations import book, bulk_spots, edit_spot, list_spot, offer_pass, rate, report
 from bot.drafts import SearchInput
 from bot.edge import ParkShareApplication, ParkShareBot
 from bot.flood import tell_flooding
@@ -35,10 +35,12 @@ from bot.handlers import (
     moderation,
     modes,
     my_spots,
+    operators,
     owner_availability,
     passes,
     payments,
     people,
+    portfolio,
     profit,
     rebooking,
     relay,
@@ -206,6 +208,7 @@ def build_application(
             *list_spot.handlers(),
             *book.handlers(),
             *edit_spot.handlers(),
+            *bulk_spots.handlers(),
             *offer_pass.handlers(),
             *report.handlers(),
             *rate.handlers(),
@@ -233,6 +236,8 @@ def build_application(
             *spot_card.handlers(),
             *my_spots.handlers(),
             *spot_requirements.handlers(),
+            *operators.handlers(),
+            *portfolio.handlers(),
             *owner_availability.handlers(),
             # Last: what no flow or button took. Free text may be hours or an address.
             *free_text.handlers(asked=FREE_TEXT_ASKED, unasked=FREE_TEXT_UNASKED),

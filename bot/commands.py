@@ -24,6 +24,8 @@ PRIVATE_COMMANDS: list[tuple[str, str]] = [
     ("passes", N_("My monthly passes")),
     ("earnings", N_("What my spots earned")),
     ("payouts", N_("Where my earnings are paid")),
+    ("operator", N_("Someone to manage my spots")),
+    ("portfolio", N_("Spots I manage for owners")),
     ("credit", N_("My credit score and what it allows")),
     ("share", N_("Links to share a spot")),
     ("language", N_("Change the language")),

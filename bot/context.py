@@ -68,6 +68,8 @@ class UserData:
         self.answering_dispute_id: int | None = None
         self.report_draft: ReportDraft | None = None
         self.rating_draft: RatingDraft | None = None
+        # The owner whose spots /portfolio is changing all at once.
+        self.portfolio_owner_id: int | None = None
 
     # What a flow's state guarantees, narrowed once per handler; a flow whose handlers may run
     # without it (a stale button) checks the field itself.
@@ -105,6 +107,7 @@ class UserData:
             "answering_dispute_id": self.answering_dispute_id,
             "report_draft": self.report_draft.to_dict() if self.report_draft else None,
             "rating_draft": self.rating_draft.to_dict() if self.rating_draft else None,
+            "portfolio_owner_id": self.portfolio_owner_id,
         }
 
     @classmethod
@@ -133,6 +136,7 @@ class UserData:
         data.answering_dispute_id = stored.get("answering_dispute_id")
         data.report_draft = ReportDraft.from_dict(stored.get("report_draft"))
         data.rating_draft = RatingDraft.from_dict(stored.get("rating_draft"))
+        data.portfolio_owner_id = stored.get("portfolio_owner_id")
 
 
 class MissingState(LookupError):

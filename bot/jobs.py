@@ -41,11 +41,13 @@ from bot.transfers import move_money
 from bot.waiting_drivers import tell_waiting_drivers
 from bot.web import tell_about_payment
 from core.db.models import Person
+from core.money import Money
 from core.services import (
     bookings,
     free_times,
     gateway_events,
     inbox,
+    operators,
     passes,
     people,
     series,
@@ -139,6 +141,7 @@ async def advance_bookings(context: ParkShareContext) -> None:
         checks = await stay_checks.due(uow, context.clock)
         people_of = {}
         stay_of = {}
+        to_operator = {}
         for notice in notices:
             people_of[notice.booking.id] = (
                 await people.get(uow, notice.booking.driver_id),
@@ -147,10 +150,14 @@ async def advance_bookings(context: ParkShareContext) -> None:
             if notice.kind == bookings.NoticeKind.ENDED:
                 # A stay that was extended ends with its last part, and is told of as a whole.
                 stay_of[notice.booking.id] = await stays.stay_of(uow, notice.booking)
+                to_operator[notice.booking.id] = await operators.share_of_booking(
+                    uow, notice.booking.id, notice.booking.currency
+                )
     for notice in notices:
         driver, owner = people_of[notice.booking.id]
         stay = stay_of.get(notice.booking.id)
-        for person, text, markup in _notice_messages(context, notice, stay, driver, owner):
+        cut = to_operator.get(notice.booking.id)
+        for person, text, markup in _notice_messages(context, notice, stay, driver, owner, cut):
             with contextlib.suppress(TelegramError):
                 # The access text and the name are the owner's words, of any length.
                 await context.bot.send_message(
@@ -165,6 +172,7 @@ def _notice_messages(
     stay: stays.Stay | None,
     driver: Person,
     owner: Person,
+    to_operator: Money | None = None,
 ):
     booking, spot = notice.booking, notice.spot
     title = html.escape(spot.title)
@@ -217,14 +225,18 @@ def _notice_messages(
             inline([[rate_button(stay.id, Side.DRIVER, to_driver)]]),
         )
         share = stay.owner_share
-        yield (
-            owner,
-            to_owner.gettext(
+        if to_operator is not None and to_operator.minor > 0:
+            ended = to_owner.gettext(
+                "The stay at “{title}” has ended. Your share, {share}, is on its way to you, "
+                "after {cut} to your operator; see /earnings."
+            ).format(title=title, share=to_owner.money(share - to_operator),
+                     cut=to_owner.money(to_operator))  # fmt: skip
+        else:
+            ended = to_owner.gettext(
                 "The stay at “{title}” has ended. Your share, {share}, is on its way to you; "
                 "see /earnings."
-            ).format(title=title, share=to_owner.money(share)),
-            inline([[rate_button(stay.id, Side.OWNER, to_owner)]]),
-        )
+            ).format(title=title, share=to_owner.money(share))
+        yield owner, ended, inline([[rate_button(stay.id, Side.OWNER, to_owner)]])
 
 
 MONEY_INTERVAL_S = 60

@@ -131,6 +131,16 @@ def build_app(
                         raise bad_request("photo is required")
                     content = await upload.read()
                 return JSONResponse(await actions.send_photo(world, person_id, content))
+            if action == "document":
+                async with request.form() as form:
+                    upload = form.get("document")
+                    if not isinstance(upload, UploadFile):
+                        raise bad_request("document is required")
+                    content = await upload.read()
+                    name, kind = upload.filename or "file", upload.content_type
+                return JSONResponse(
+                    await actions.send_document(world, person_id, content, name, kind)
+                )
             body = await request.json()
             result = await _act(world, person_id, action, body)
         except BotApiError as error:

@@ -118,6 +118,13 @@ class Person:
             actions.send_photo(self.world, self.id, content or tiny_png(), caption=caption)
         )
 
+    async def send_document(
+        self, content: bytes, file_name: str, *, mime_type: str | None = None
+    ) -> None:
+        await self._acting(
+            actions.send_document(self.world, self.id, content, file_name, mime_type)
+        )
+
     async def press(self, label: str, *, chat: int | None = None) -> JSON | None:
         """Press the newest button whose text contains ``label``; a reply-keyboard button sends
         its text as a message, as Telegram's apps do."""

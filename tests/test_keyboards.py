@@ -82,3 +82,21 @@ def test_data_that_breaks_a_buttons_own_rule_is_refused():
     assert Stars.unpack("stars:5") == Stars(5)
     with pytest.raises(ForgedCallback):
         Stars.unpack("stars:6")
+
+
+def _all_kinds(kind: type[CallbackData]) -> list[type[CallbackData]]:
+    return [
+        found
+        for sub in kind.__subclasses__()
+        for found in (sub, *_all_kinds(sub))
+        if getattr(found, "__module__", "").startswith("bot.")
+    ]
+
+
+def test_every_kind_of_button_has_a_prefix_of_its_own():
+    import bot.app  # noqa: F401  (every handler, and so every kind of button, is imported)
+
+    kinds = _all_kinds(CallbackData)
+    prefixes = [kind.prefix for kind in kinds]
+    assert len(kinds) > 40
+    assert sorted(p for p in prefixes if prefixes.count(p) > 1) == []

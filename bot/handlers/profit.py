@@ -21,7 +21,7 @@ from bot.pass_messages import pass_line
 from bot.telegram_text import fit_html
 from core.money import Money
 from core.ports import GatewayRefused
-from core.services import passes, people, profit, referrals
+from core.services import operators, passes, people, profit, referrals
 
 log = logging.getLogger(__name__)
 # A report covers today since local midnight, or the last so many days.
@@ -59,6 +59,12 @@ async def show_earnings(update: Update, context: ParkShareContext) -> None:
         _("Waiting to be paid out: {amount}").format(amount=_amounts(earned.pending, i18n)),
         _("Paid out so far: {amount}").format(amount=_amounts(earned.paid_out, i18n)),
     ]
+    if earned.to_operator:
+        lines.append(
+            _("Paid to your operator out of your share: {amount}").format(
+                amount=_amounts(earned.to_operator, i18n)
+            )
+        )
     if earned.owed_back:
         lines.append(
             _("Refunded to drivers after your share had left, so taken from your next payouts: "
@@ -177,8 +183,34 @@ async def _report(context: ParkShareContext, period: str) -> str:
     async with context.db.reading() as uow:
         report = await profit.report(uow, since=since, until=now)
         brought = await referrals.report(uow, since=since, until=now)
+        managing = await operators.report(uow, since=since)
     i18n = context.managers_i18n
-    return "\n".join([_report_text(report, period, zone, i18n), _referrals_text(brought, i18n)])
+    return "\n".join([
+        _report_text(report, period, zone, i18n), _referrals_text(brought, i18n),
+        _operators_text(managing, i18n),
+    ])  # fmt: skip
+
+
+def _operators_text(managing: operators.OperatorsReport, i18n: Translator) -> str:
+    """Who manages spots for owners now, and what their shares came to in the period."""
+    line = i18n.ngettext(
+        "Operators: {count} managing {spots} for owners; their shares {amount}.",
+        "Operators: {count} managing {spots} for owners; their shares {amount}.",
+        managing.operators,
+    ).format(
+        count=managing.operators,
+        spots=i18n.ngettext("{count} spot", "{count} spots", managing.spots).format(
+            count=managing.spots
+        ),
+        amount=_amounts(managing.shares, i18n),
+    )
+    if managing.top:
+        line += "\n" + i18n.gettext("Busiest operators: {names}").format(
+            names=", ".join(
+                f"{html.escape(name)} ({_amounts([amount], i18n)})" for name, amount in managing.top
+            )
+        )
+    return line
 
 
 def _referrals_text(brought: referrals.Referrals, i18n: Translator) -> str:

@@ -1,5 +1,6 @@
 """/start: greet, let the person say whether they drive or own a spot; honours deep links
-(``t.me/<bot>?start=driver``, ``start=owner``, ``start=spot_<id>_<code>``)."""
+(``t.me/<bot>?start=driver``, ``start=owner``, ``start=spot_<id>_<code>``, an operator's
+invitation ``start=op_<code>``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from bot.errors import explain
 from bot.incoming import chat_of, message_of
 from bot.keyboards import location_request
 from bot.main_menu import ROLES, RoleChoice, role_keyboard
+from bot.operator_invitations import open_invitation, read_operator_start
 from bot.spot_card_view import compose_spot_card, send_composed
 from bot.spot_links import SpotStart, read_spot_start
 from core.errors import DomainError
@@ -28,6 +30,9 @@ async def start(update: Update, context: ParkShareContext) -> None:
         return
     if (link := read_spot_start(payload)) is not None:
         await _open_linked_spot(update, context, link)
+        return
+    if (code := read_operator_start(payload)) is not None:
+        await open_invitation(update, context, code)
         return
     name = html.escape(update.effective_user.first_name) if update.effective_user else ""
     await message_of(update).reply_text(

@@ -128,6 +128,14 @@ class People(_Repository):
     async def get(self, person_id: int) -> Person | None:
         return await self.session.get(Person, person_id)
 
+    async def first_names(self, person_ids: list[int]) -> dict[int, str]:
+        if not person_ids:
+            return {}
+        rows = await self.session.execute(
+            select(Person.id, Person.first_name).where(Person.id.in_(person_ids))
+        )
+        return {person_id: name for person_id, name in rows}
+
     async def credit_events(self, person_id: int, *, limit: int) -> list[CreditEvent]:
         rows = await self.session.scalars(
             select(CreditEvent)
@@ -1139,6 +1147,29 @@ class Ledger(_Repository):
             select(LedgerTransaction).where(LedgerTransaction.idempotency_key == key)
         )
 
+    async def credits_of_kind(self, kind: str, *, since: datetime) -> list[tuple[str, str, int]]:
+        """(account, currency, sum) of what transactions of one kind credited since then."""
+        rows = await self.session.execute(
+            select(LedgerEntry.account, LedgerEntry.currency, func.sum(LedgerEntry.amount_minor))
+            .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+            .where(
+                LedgerTransaction.kind == kind,
+                LedgerTransaction.created_at >= since,
+                LedgerEntry.amount_minor > 0,
+            )
+            .group_by(LedgerEntry.account, LedgerEntry.currency)
+        )
+        return [(account, currency, int(total)) for account, currency, total in rows]
+
+    async def credited_by(self, key: str) -> int:
+        """What the transaction recorded under ``key`` credited, in all (0 when there is none)."""
+        total = await self.session.scalar(
+            select(func.sum(LedgerEntry.amount_minor))
+            .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+            .where(LedgerTransaction.idempotency_key == key, LedgerEntry.amount_minor > 0)
+        )
+        return int(total or 0)
+
     async def balance(self, account: str, currency: str) -> int:
         total = await self.session.scalar(
             select(func.coalesce(func.sum(LedgerEntry.amount_minor), 0)).where(
@@ -1292,6 +1323,19 @@ class Operators(_Repository):
             )
         )
         return found is not None
+
+    async def managed_spot_count(self) -> int:
+        """Spots (listed, paused or waiting for review) of owners who have an operator now."""
+        count = await self.session.scalar(
+            select(func.count(Spot.id))
+            .join(Operatorship, Operatorship.owner_id == Spot.owner_id)
+            .where(
+                Operatorship.operator_id.is_not(None),
+                Operatorship.ended_at.is_(None),
+                Spot.status.in_((SpotStatus.APPROVED, SpotStatus.PAUSED, SpotStatus.PENDING)),
+            )
+        )
+        return int(count or 0)
 
     async def active_counts(self) -> tuple[int, int]:
         """(operators, owners they manage for) now."""

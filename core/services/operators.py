@@ -219,6 +219,16 @@ async def _period(
     )  # fmt: skip
 
 
+def share_key(booking_id: int) -> str:
+    """The ledger's key of the operator's share of a booking: there is at most one."""
+    return f"booking:{booking_id}:{OPERATOR_SHARE}"
+
+
+async def share_of_booking(uow: UnitOfWork, booking_id: int, currency: str) -> Money:
+    """What the operator was paid of the owner's share of the booking's stay."""
+    return Money(await uow.ledger.credited_by(share_key(booking_id)), currency)
+
+
 def month_start(moment: datetime) -> datetime:
     return moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
@@ -245,3 +255,29 @@ async def portfolio(uow: UnitOfWork, clock: Clock, operator_id: int) -> Portfoli
         pending=[money for money in pending if money.minor > 0],
         paid_out=_totals(await uow.ledger.movements(owner_paid_out_account(operator_id))),
     )
+
+
+# How many operators the managers' report names.
+TOP = 3
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorsReport:
+    operators: int
+    owners: int
+    spots: int  # listed or paused, of the owners they manage for
+    shares: list[Money]  # paid to operators out of owners' shares in the period
+    top: list[tuple[str, Money]]  # the operators paid most, by first name
+
+
+async def report(uow: UnitOfWork, *, since: datetime) -> OperatorsReport:
+    count, owners = await uow.operators.active_counts()
+    paid = await uow.ledger.credits_of_kind(OPERATOR_SHARE, since=since)
+    names = await uow.people.first_names([int(account.split(":")[1]) for account, _, _ in paid])
+    ranked = sorted(paid, key=lambda row: -row[2])[:TOP]
+    return OperatorsReport(
+        operators=count, owners=owners, spots=await uow.operators.managed_spot_count(),
+        shares=_totals([(since, currency, amount) for _account, currency, amount in paid]),
+        top=[(names.get(int(account.split(":")[1]), "—"), Money(amount, currency))
+             for account, currency, amount in ranked],
+    )  # fmt: skip

@@ -22,7 +22,7 @@ from core.db.repositories import OwnersMoney
 from core.db.uow import UnitOfWork
 from core.money import Money
 from core.pricing import commission_on_part, operator_cut, owner_share
-from core.services import ledger
+from core.services import ledger, operators
 from core.services.ledger import (
     ESCROW,
     PLATFORM_REVENUE,
@@ -33,7 +33,6 @@ from core.services.ledger import (
     owner_payable_account,
     refund_payable_account,
 )
-from core.services.operators import OPERATOR_SHARE
 
 # After this many refusals a transfer is given up on and the managers take it from there.
 MAX_TRANSFER_ATTEMPTS = 5
@@ -118,13 +117,13 @@ async def _pay_operator(
     operatorship = await uow.operators.of_owner(owner_id)
     if operatorship is None or operatorship.operator_id is None:
         return nothing
-    key = f"booking:{booking.id}:{OPERATOR_SHARE}"
+    key = operators.share_key(booking.id)
     cut = operator_cut(payout, operatorship.share_bp)
     if cut.minor <= 0 or await uow.ledger.by_idempotency_key(key) is not None:
         return nothing
     operator_id = operatorship.operator_id
     await ledger.post(
-        uow, clock, kind=OPERATOR_SHARE, idempotency_key=key, booking_id=booking.id,
+        uow, clock, kind=operators.OPERATOR_SHARE, idempotency_key=key, booking_id=booking.id,
         postings=[Posting(owner_payable_account(owner_id), -cut),
                   Posting(owner_payable_account(operator_id), cut)],
     )  # fmt: skip

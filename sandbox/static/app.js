@@ -98,6 +98,7 @@ async function openChat(chatId) {
   const isPrivate = chat.type === "private";
   $("#location-button").disabled = !isPrivate;
   $("#photo-input").disabled = !isPrivate;
+  $("#document-input").disabled = !isPrivate;
   $("#messages").replaceChildren();
   const { events, reply_keyboard: keyboard } = await api(`/sandbox/api/chats/${chatId}/events`);
   for (const event of events) apply(event, false);
@@ -206,6 +207,12 @@ function renderMessage(message) {
     image.src = `/sandbox/api/files/${encodeURIComponent(message.photo.at(-1).file_id)}`;
     image.alt = "Photo";
     bubble.append(image);
+  }
+  if (message.document) {
+    const file = document.createElement("div");
+    file.className = "document";
+    file.textContent = `📄 ${message.document.file_name ?? "file"}`;
+    bubble.append(file);
   }
   if (message.venue || message.location) bubble.append(renderPlace(message));
   if (message.invoice) bubble.append(renderInvoice(message));
@@ -458,6 +465,16 @@ function openBotLink(url) {
   return true;
 }
 
+async function sendDocument(file) {
+  const form = new FormData();
+  form.append("document", file);
+  try {
+    await api(personPath("document"), { method: "POST", body: form });
+  } catch (error) {
+    toast(error.message, true);
+  }
+}
+
 async function sendPhoto(file) {
   const form = new FormData();
   form.append("photo", file);
@@ -646,6 +663,11 @@ async function main() {
     const [file] = event.target.files;
     event.target.value = "";
     if (file) await sendPhoto(file);
+  });
+  $("#document-input").addEventListener("change", async (event) => {
+    const [file] = event.target.files;
+    event.target.value = "";
+    if (file) await sendDocument(file);
   });
   $("#map").addEventListener("click", pickOnMap);
   $("#map-form").addEventListener("submit", shareLocation);
