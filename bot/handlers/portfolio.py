@@ -19,7 +19,7 @@ from bot.owner_spot_view import describe, keyboard
 from bot.telegram_text import fit_html
 from core.money import Money
 from core.services import listings, operators
-from core.services.operators import Client, Period, Portfolio
+from core.services.operators import RECENT_DAYS, Client, Period, Portfolio
 
 
 def _amounts(amounts: list[Money], i18n: Translator) -> str:
@@ -46,7 +46,13 @@ def portfolio_text(folio: Portfolio, i18n: Translator) -> str:
                 count=len(folio.clients)
             ),
         ),
-        _period_line(_("Last 7 days"), folio.week, i18n),
+        _period_line(
+            i18n.ngettext("Last {count} day", "Last {count} days", RECENT_DAYS).format(
+                count=RECENT_DAYS
+            ),
+            folio.week,
+            i18n,
+        ),
         _period_line(_("This month"), folio.month, i18n),
         _("Waiting to be paid out: {amount}").format(amount=_amounts(folio.pending, i18n)),
         _("Paid out so far: {amount}").format(amount=_amounts(folio.paid_out, i18n)),

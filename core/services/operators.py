@@ -33,6 +33,8 @@ from core.status import SpotStatus
 # Per cent of the owner's share an owner can give their operator.
 SHARES_OFFERED = (5, 10, 15, 20, 25, 30)
 INVITATION_LASTS = timedelta(days=7)
+# /portfolio's shorter period, up to now.
+RECENT_DAYS = 7
 # The ledger's kind for the operator's share moved out of the owner's.
 OPERATOR_SHARE = "operator_share"
 
@@ -234,7 +236,7 @@ def month_start(moment: datetime) -> datetime:
 
 
 async def portfolio(uow: UnitOfWork, clock: Clock, operator_id: int) -> Portfolio:
-    """The operator's owners and spots, and for the last seven days and this month (UTC) how
+    """The operator's owners and spots, and for the last ``RECENT_DAYS`` and this month (UTC) how
     busy the spots were and what the operator earned; with what is waiting to be paid out."""
     now = clock.now()
     clients = [
@@ -250,7 +252,7 @@ async def portfolio(uow: UnitOfWork, clock: Clock, operator_id: int) -> Portfoli
     ]
     return Portfolio(
         clients=clients,
-        week=await _period(uow, operator_id, spots, now - timedelta(days=7), now),
+        week=await _period(uow, operator_id, spots, now - timedelta(days=RECENT_DAYS), now),
         month=await _period(uow, operator_id, spots, month_start(now), now),
         pending=[money for money in pending if money.minor > 0],
         paid_out=_totals(await uow.ledger.movements(owner_paid_out_account(operator_id))),

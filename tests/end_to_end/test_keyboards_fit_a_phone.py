@@ -2,6 +2,8 @@
 checks each label against a phone-width button (bot/button_width.py), so a translation that
 Telegram would cut with "…" fails here."""
 
+import re
+
 import pytest
 
 from bot.i18n import translator
@@ -50,6 +52,12 @@ async def test_a_driver_and_an_owner_walk_every_keyboard_in_their_language(sandb
     await owner.send("/offerhere", chat=group.id)
     await owner.press(_("🔒 Only"))
     await driver.send("/spots", chat=group.id)
+    await owner.send("/operator")
+    await owner.press("20%")
+    await driver.open_link(re.search(r"https://t\.me/\S+", owner.last_message().text).group(0))
+    await driver.press(_("✅ Accept"))
+    await owner.send("/operator")
+    await driver.send("/portfolio")
     await owner.send("/list")
     await driver.send("/credit")
     await driver.send("/help")
