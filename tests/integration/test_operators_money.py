@@ -2,6 +2,7 @@
 and the operator's share paid from the owner's share by the ledger when the payout is queued."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from core.db.models import Payout
 from core.errors import InvitationNotValid, OperatorshipNotFound, OwnInvitation, SpotNotFound
 from core.money import Money
-from core.services import bookings, ledger, operators, profit, settlement, spots
+from core.services import bookings, bulk_spots, ledger, operators, profit, settlement, spots
 from core.services.ledger import owner_paid_out_account, owner_payable_account
 from core.services.operators import OPERATOR_SHARE
 from tests.integration.builders import a_person, an_approved_spot
@@ -160,3 +161,26 @@ async def test_the_operator_manages_the_owners_spots_and_no_one_elses(db, clock,
                 uow, operatorship_id=(await uow.operators.of_owner(owner.id)).id,
                 owner_id=operator.id, percent=30,
             )  # fmt: skip
+
+
+async def test_only_the_owner_and_their_operator_change_all_their_spots(db, clock, owner, operator):
+    spot = await an_approved_spot(db, clock, owner, hourly_minor=300)
+    stranger = await a_person(db, clock, "Sam")
+    await take_on(db, clock, owner, operator)
+    for person in (stranger, operator, owner):
+        try:
+            async with db.unit_of_work() as uow:
+                await bulk_spots.reprice(
+                    uow, person_id=person.id, owner_id=owner.id, percent=Decimal(10)
+                )
+        except OperatorshipNotFound:
+            assert person is stranger
+        else:
+            assert person is not stranger
+    async with db.reading() as uow:
+        assert (await uow.spots.get(spot.id)).hourly_price == Money(363, EUR)
+    with pytest.raises(OperatorshipNotFound):
+        async with db.unit_of_work() as uow:
+            await bulk_spots.replace_hours(
+                uow, clock, person_id=stranger.id, owner_id=owner.id, text="daily 7-22"
+            )
