@@ -50,7 +50,7 @@ def _listed(owned: list[Spot]) -> list[Spot]:
 async def try_hours(update: Update, context: ParkShareContext) -> bool:
     """Take text that reads as hours from an owner; False leaves it to others."""
     async with context.db.reading() as uow:
-        owned = _listed(await spots.owned(uow, context.person_id))
+        owned = _listed(await spots.manageable(uow, context.person_id))
     if not owned:
         return False
     text = text_of(update)
@@ -91,7 +91,7 @@ async def reading_picked(
 ) -> None:
     _ = context.i18n.gettext
     async with context.db.reading() as uow:
-        owned = _listed(await spots.owned(uow, context.person_id))
+        owned = _listed(await spots.manageable(uow, context.person_id))
     pending = context.user_data.pending_hours
     text = None
     if owned and pending is not None:

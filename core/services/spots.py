@@ -228,6 +228,14 @@ async def owned(uow: UnitOfWork, owner_id: int) -> list[Spot]:
     return await uow.spots.owned_by(owner_id)
 
 
+async def manageable(uow: UnitOfWork, person_id: int) -> list[Spot]:
+    """The person's own spots, then those of the owners they manage spots for."""
+    found = await uow.spots.owned_by(person_id)
+    for operatorship, _owner in await uow.operators.clients_of(person_id):
+        found += await uow.spots.owned_by(operatorship.owner_id)
+    return found
+
+
 async def set_owner_status(
     uow: UnitOfWork, clock: Clock, *, spot_id: int, owner_id: int, status: SpotStatus
 ) -> Spot:

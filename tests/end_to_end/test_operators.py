@@ -6,6 +6,7 @@ managers' report agree with the ledger."""
 import csv
 import io
 import re
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -160,6 +161,14 @@ async def test_an_operator_changes_the_owners_spots_one_by_one_and_all_at_once(s
         rules = await uow.spots.weekly_rules(garage.id)
     assert stored.hourly_price_minor == 440
     assert sorted({rule.weekday for rule in rules}) == [0, 1, 2, 3, 4]
+
+    # Hours said in plain words open (or block) the owner's spot, as they would for the owner.
+    await oleg.send("not available tomorrow")
+    assert "↩️ Undo" in oleg.last_message().buttons[0]
+    now = sandbox.clock.now()
+    async with sandbox.database.reading() as uow:
+        touching = await uow.spots.windows_touching(garage.id, now, now + timedelta(days=2))
+    assert [blocked for _start, _end, blocked in touching] == [True]
 
     # The owner sees the operator and can end it; the operator's buttons stop working.
     await olga.send("/operator")
