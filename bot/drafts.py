@@ -42,6 +42,8 @@ class ListingDraft(Draft):
     availability_text: str = ""
     # Set while the owner corrects one answer from the summary: the flow returns there after.
     editing: bool = False
+    # The owner an operator lists this spot for (from /portfolio); None: the person's own.
+    for_owner_id: int | None = None
 
     @property
     def point(self) -> GeoPoint | None:

@@ -51,10 +51,10 @@ class ManageOperator(CallbackData):
 
 @dataclass(frozen=True)
 class PortfolioAction(CallbackData):
-    """An operator's button on one owner's spots in /portfolio: list them, import more from a
-    table, or change all their prices or hours."""
+    """An operator's button on one owner's spots in /portfolio: show them, list one more, import
+    more from a table, or change all their prices or hours."""
 
     prefix = "pf"
-    choices = {"action": frozenset({"spots", "import", "price", "hours"})}  # noqa: RUF012
+    choices = {"action": frozenset({"spots", "list", "import", "price", "hours"})}  # noqa: RUF012
     action: str
     owner_id: int

@@ -29,6 +29,7 @@ from bot.i18n import N_, Translator
 from bot.incoming import location_of, message_of, text_of
 from bot.keyboards import CallbackData, inline, location_request
 from bot.listing_card import post_listing_card
+from bot.operator_buttons import PortfolioAction
 from bot.telegram_text import fit_html
 from bot.vehicle_labels import VEHICLE_LABELS
 from core.availability_text import (
@@ -43,7 +44,7 @@ from core.errors import DomainError, InvalidInput
 from core.geo import GeoPoint
 from core.geocoding import locate_typed
 from core.price_text import parse_price
-from core.services import listings, people, spots
+from core.services import listings, operators, people, spots
 from core.timezones import timezone_of
 
 MAX_PHOTOS = spots.MAX_PHOTOS
@@ -121,6 +122,27 @@ async def start_listing(update: Update, context: ParkShareContext) -> ListState:
             "Let's list your spot. Where is it? Share its location with the button below, "
             "or type the address. Send /cancel at any time to stop."
         ),
+        reply_markup=location_request(context.i18n.gettext("📍 Share the spot's location")),
+    )
+    return ListState.LOCATION
+
+
+@on_button(PortfolioAction, pattern=r"^pf:list:", forged=ConversationHandler.END)
+async def start_listing_for_owner(
+    update: Update, context: ParkShareContext, query: CallbackQuery, pressed: PortfolioAction
+) -> ListState:
+    """An operator lists a spot on behalf of an owner they manage spots for."""
+    async with context.db.reading() as uow:
+        await people.get_active(uow, context.person_id)
+        await operators.client(uow, operator_id=context.person_id, owner_id=pressed.owner_id)
+        owner = await people.get(uow, pressed.owner_id)
+    await query.answer()
+    context.user_data.listing_draft = ListingDraft(for_owner_id=pressed.owner_id)
+    await message_of(update).reply_text(
+        context.i18n.gettext(
+            "Let's list a spot for {name}. Where is it? Share its location with the button "
+            "below, or type the address. Send /cancel at any time to stop."
+        ).format(name=html.escape(owner.first_name or "—")),
         reply_markup=location_request(context.i18n.gettext("📍 Share the spot's location")),
     )
     return ListState.LOCATION
@@ -515,7 +537,8 @@ async def _submit(update: Update, context: ParkShareContext) -> int:
         decision = await listings.submit(
             uow,
             context.clock,
-            owner_id=context.person_id,
+            owner_id=draft.for_owner_id or context.person_id,
+            listed_by=context.person_id,
             draft=spots.SpotDraft(
                 title=draft.title,
                 point=required(draft.point, "location"),
@@ -537,7 +560,10 @@ async def _submit(update: Update, context: ParkShareContext) -> int:
         await post_listing_card(
             context.bot, context.settings.manager_chat_id, decision, context.managers_i18n
         )
-    if moderated:
+    if moderated and draft.for_owner_id is not None:
+        text = _("Thanks! “{title}” is submitted. A manager will review it soon; its owner hears "
+                 "the answer.")  # fmt: skip
+    elif moderated:
         text = _(
             "Thanks! “{title}” is submitted. A manager will review it soon; I'll tell you here."
         )
@@ -580,7 +606,10 @@ def build_list_spot_conversation() -> ConversationHandler:
         forget=_forget,
         removes_keyboard=True,  # the location button of the first step
         timed_out=timed_out,
-        entry_points=[CommandHandler("list", start_listing, filters=filters.ChatType.PRIVATE)],
+        entry_points=[
+            CommandHandler("list", start_listing, filters=filters.ChatType.PRIVATE),
+            start_listing_for_owner,
+        ],
         states={
             ListState.LOCATION: [
                 MessageHandler(filters.LOCATION, location_shared),

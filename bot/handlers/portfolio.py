@@ -76,9 +76,10 @@ def client_keyboard(client: Client, i18n: Translator) -> InlineKeyboardMarkup:
     # Two a row at most: the Russian labels run long.
     return inline([
         [(_("📋 Spots"), PortfolioAction("spots", owner_id)),
-         (_("📥 Import"), PortfolioAction("import", owner_id))],
-        [(_("💶 All prices"), PortfolioAction("price", owner_id)),
-         (_("🕒 All hours"), PortfolioAction("hours", owner_id))],
+         (_("➕ List one"), PortfolioAction("list", owner_id))],
+        [(_("📥 Import"), PortfolioAction("import", owner_id)),
+         (_("💶 All prices"), PortfolioAction("price", owner_id))],
+        [(_("🕒 All hours"), PortfolioAction("hours", owner_id))],
         [(_("🚫 Stop managing"), ManageOperator("end", client.operatorship.id))],
     ])  # fmt: skip
 

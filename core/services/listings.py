@@ -12,7 +12,7 @@ from core.availability_text import ParsedAvailability, parse_availability
 from core.clock import Clock
 from core.db.models import Spot
 from core.db.uow import UnitOfWork
-from core.services import saved_searches, spots
+from core.services import operators, saved_searches, spots
 from core.services.saved_searches import FreedSpot
 from core.services.spots import AvailabilityChange, Decision, SpotDraft
 from core.status import SpotStatus
@@ -26,8 +26,12 @@ async def submit(
     draft: SpotDraft,
     availability: ParsedAvailability,
     moderated: bool,
+    listed_by: int | None = None,
 ) -> Decision:
-    """A new listing with its hours, as the managers' card shows it."""
+    """A new listing with its hours, as the managers' card shows it; ``listed_by`` someone
+    other than the owner must be the operator who manages the owner's spots."""
+    if listed_by is not None and listed_by != owner_id:
+        await operators.client(uow, operator_id=listed_by, owner_id=owner_id)
     spot = await spots.create(uow, clock, owner_id=owner_id, draft=draft, moderated=moderated)
     await spots.add_availability(uow, spot_id=spot.id, owner_id=owner_id, parsed=availability)
     return await spots.review(uow, spot.id)

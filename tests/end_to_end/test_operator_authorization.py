@@ -69,7 +69,7 @@ async def test_nobody_but_the_owner_and_their_operator_manages_the_owners_spots(
 
     for data in (
         relation, f"om:end_yes:{before[1][0][0]}", f"pf:spots:{olga_id}", f"pf:import:{olga_id}",
-        f"pf:price:{olga_id}", f"pf:hours:{olga_id}", f"my:pause:{spot.id}",
+        f"pf:price:{olga_id}", f"pf:hours:{olga_id}", f"pf:list:{olga_id}", f"my:pause:{spot.id}",
         f"my:prices:{spot.id}", f"req:{request.id}:accept", f"rq:tier:{spot.id}:trusted",
     ):  # fmt: skip
         answer = await mallory.press_data(data, mallory.last_message())

@@ -162,6 +162,24 @@ async def test_an_operator_changes_the_owners_spots_one_by_one_and_all_at_once(s
     assert stored.hourly_price_minor == 440
     assert sorted({rule.weekday for rule in rules}) == [0, 1, 2, 3, 4]
 
+    # One more spot, listed by message for the owner.
+    await oleg.send("/portfolio")
+    await oleg.press("➕ List one")
+    assert "Let's list a spot for Olga." in oleg.last_message().text
+    await oleg.share_location(52.5301, 13.4101)
+    await oleg.send("Courtyard bay")
+    await oleg.send("2.50")
+    await oleg.press("Skip")
+    await oleg.press("Done")
+    await oleg.send("Ring 3")
+    await oleg.press("Skip")
+    await oleg.send("Mon-Fri 08:00-18:00")
+    await oleg.press("✅ Submit")
+    assert "its owner hears the answer" in oleg.last_message().text
+    async with sandbox.database.reading() as uow:
+        olgas = {spot.title for spot in await uow.spots.owned_by(garage.owner_id)}
+    assert olgas == {garage.title, "Courtyard bay"}
+
     # Hours said in plain words open (or block) the owner's spot, as they would for the owner.
     await oleg.send("not available tomorrow")
     assert "↩️ Undo" in oleg.last_message().buttons[0]
