@@ -15,6 +15,7 @@ from bot.i18n import N_, translator
 from bot.incoming import location_of, message_of
 from bot.keyboards import inline
 from bot.telegram_text import MAX_CAPTION, MAX_TEXT, split_html
+from core.db.models import Person
 from core.errors import DomainError
 from core.services import relay
 from core.services.parties import Side
@@ -66,12 +67,25 @@ async def forward(update: Update, context: ParkShareContext) -> None:
     except DomainError:
         context.user_data.relay_booking_id = None
         raise
-    recipient = leg.recipient
+    delivered = False
+    for recipient in leg.recipients:
+        delivered |= await _deliver(context, update, leg, recipient, sent.text, kind, file_id)
+    if not delivered:
+        await message.reply_text(_("I couldn't deliver that: the other side can't be reached."))
+
+
+async def _deliver(
+    context: ParkShareContext, update: Update, leg: relay.Leg, recipient: Person, text: str,
+    kind: str,
+    file_id: str | None,
+) -> bool:  # fmt: skip
+    """One reader's copy, headed in their language; False when it could not be delivered."""
+    booking_id = leg.parties.booking.id
     to_them = translator(recipient.language)
     role = to_them.gettext(ROLE_OF[leg.sender_side]).format(id=booking_id)
     header = f"💬 <b>{role}</b>"
     reply = inline([[(to_them.gettext("↩️ Reply"), OpenRelay(booking_id))]])
-    body = html.escape(sent.text)
+    body = html.escape(text)
     try:
         if kind == "photo":
             # A caption at Telegram's limit no longer fits under the header: the rest follows.
@@ -97,12 +111,15 @@ async def forward(update: Update, context: ParkShareContext) -> None:
             await _send_parts(context, recipient.telegram_id, parts, reply)
     except Forbidden:
         # They blocked the bot. Kept in the transcript all the same, for a dispute.
-        await message.reply_text(_("I couldn't deliver that: the other side can't be reached."))
+        return False
     except TelegramError:
         log.warning("relaying a %s for booking %s failed", kind, booking_id, exc_info=True)
-        await message.reply_text(
-            _("I couldn't deliver that just now. Please send it again in a minute.")
+        await message_of(update).reply_text(
+            context.i18n.gettext(
+                "I couldn't deliver that just now. Please send it again in a minute."
+            )
         )
+    return True
 
 
 async def _send_parts(context: ParkShareContext, chat_id: int, parts: list[str], reply) -> None:

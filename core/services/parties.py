@@ -1,4 +1,5 @@
-"""The two sides of a booking: who is the driver, who the owner, and who is neither."""
+"""The two sides of a booking: who is the driver, who the owner (or the operator who manages
+the owner's spots, on the owner's side), and who is neither."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from enum import StrEnum
 from core.db.models import Booking, Person, Spot
 from core.db.uow import UnitOfWork
 from core.errors import BookingNotFound
-from core.services import bookings, people, spots
+from core.services import bookings, operators, people, spots
 
 
 class Side(StrEnum):
@@ -26,6 +27,8 @@ class Parties:
     spot: Spot
     driver: Person
     owner: Person
+    # Who manages the owner's spots now (``core.services.operators``): on the owner's side.
+    operator: Person | None = None
 
     def side_of(self, person_id: int) -> Side:
         """The person's side; anyone else is told the booking doesn't exist."""
@@ -33,7 +36,15 @@ class Parties:
             return Side.DRIVER
         if person_id == self.owner.id:
             return Side.OWNER
+        if self.operator is not None and person_id == self.operator.id:
+            return Side.OWNER
         raise BookingNotFound(str(self.booking.id))
+
+    def people_on(self, side: Side) -> list[Person]:
+        """Everyone who hears what is said to that side: the owner's operator with the owner."""
+        if side == Side.DRIVER:
+            return [self.driver]
+        return [self.owner, *([self.operator] if self.operator is not None else [])]
 
     def person(self, side: Side) -> Person:
         return self.driver if side == Side.DRIVER else self.owner
@@ -43,4 +54,8 @@ async def of_booking(uow: UnitOfWork, booking_id: int) -> Parties:
     booking = await bookings.get(uow, booking_id)
     spot = await spots.get(uow, booking.spot_id)
     driver = await people.get(uow, booking.driver_id)
-    return Parties(booking, spot, driver, await people.get(uow, spot.owner_id))
+    managing = await operators.of_owner(uow, spot.owner_id)
+    return Parties(
+        booking, spot, driver, await people.get(uow, spot.owner_id),
+        managing.operator if managing is not None else None,
+    )  # fmt: skip

@@ -35,6 +35,11 @@ class Leg:
     def recipient(self) -> Person:
         return self.parties.person(self.sender_side.other)
 
+    @property
+    def recipients(self) -> list[Person]:
+        """Who reads it: the driver, or the owner and the operator who manages their spots."""
+        return self.parties.people_on(self.sender_side.other)
+
 
 def _is_open(found: Parties, clock: Clock) -> bool:
     booking = found.booking

@@ -71,6 +71,7 @@ async def test_nobody_but_the_owner_and_their_operator_manages_the_owners_spots(
         relation, f"om:end_yes:{before[1][0][0]}", f"pf:spots:{olga_id}", f"pf:import:{olga_id}",
         f"pf:price:{olga_id}", f"pf:hours:{olga_id}", f"pf:list:{olga_id}", f"my:pause:{spot.id}",
         f"my:prices:{spot.id}", f"req:{request.id}:accept", f"rq:tier:{spot.id}:trusted",
+        f"rl:{request.id}",
     ):  # fmt: skip
         answer = await mallory.press_data(data, mallory.last_message())
         assert answer is not None, data

@@ -196,3 +196,24 @@ async def test_an_operator_changes_the_owners_spots_one_by_one_and_all_at_once(s
     assert "has ended" in oleg.last_message().text
     await oleg.send("/portfolio")
     assert "You manage no one's spots yet" in oleg.last_message().text
+
+
+async def test_the_operator_hears_the_driver_and_answers_as_the_owner(sandbox):
+    olga, spot = await _owner_and_spot(sandbox)
+    oleg = await take_on_operator(sandbox, olga)
+    dana = sandbox.person("Dana")
+    await _book(dana, spot, when="today 12-14")
+    await dana.pay()
+    await dana.send("/bookings")
+    await dana.press("💬 Message owner")
+    await dana.send("Where is the gate?")
+    for owner_side in (olga, oleg):
+        heard = owner_side.last_message().text
+        assert heard.startswith("💬 Driver of booking #")
+        assert "Where is the gate?" in heard
+    await oleg.press("↩️ Reply")
+    await oleg.send("Behind the bakery")
+    answer = dana.last_message().text
+    assert answer.startswith("💬 Owner of booking #")
+    assert "Behind the bakery" in answer
+    assert "Oleg" not in answer
