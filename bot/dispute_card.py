@@ -92,7 +92,7 @@ def card_text(case: Case, i18n: Translator) -> str:
     dispute, found = case.dispute, case.parties
     booking, spot = found.booking, found.spot
     zone = spot.timezone
-    reporter = found.side_of(dispute.opened_by_id) if dispute.opened_by_id else None
+    reporter = found.role_of(dispute.opened_by_id) if dispute.opened_by_id else None
     lines = [
         _("⚠️ <b>Dispute #{id} · booking #{booking}</b>: {problem}").format(
             id=dispute.id, booking=booking.id, problem=_(PROBLEMS[Problem(dispute.kind)])
@@ -149,7 +149,7 @@ def card_text(case: Case, i18n: Translator) -> str:
     for item in answers:
         lines.append(
             _("📝 {side} added: “{text}”").format(
-                side=side_label(found.side_of(item.person_id), i18n).capitalize(),
+                side=side_label(found.role_of(item.person_id), i18n).capitalize(),
                 text=html.escape(item.text[:300]),
             )
         )
@@ -163,7 +163,7 @@ def card_text(case: Case, i18n: Translator) -> str:
             lines.append(
                 "{time} {side}: {said}".format(
                     time=i18n.moment(message.created_at, zone).split(", ")[-1],
-                    side=side_label(found.side_of(message.sender_id), i18n).capitalize(),
+                    side=side_label(found.role_of(message.sender_id), i18n).capitalize(),
                     said=said,
                 )
             )
@@ -216,7 +216,7 @@ async def announce(context: ParkShareContext, case: Case) -> None:
     await post_card(context, case)
     found, opener = case.parties, case.dispute.opened_by_id
     assert opener is not None  # announced disputes are reported by one of the parties
-    other = found.person(found.side_of(opener).other)
+    other = found.person(found.role_of(opener).other)
     to_them = translator(other.language)
     await tell(
         context, other.telegram_id,

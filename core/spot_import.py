@@ -27,6 +27,8 @@ from core.timezones import timezone_of
 MAX_ROWS = 200
 # What is read of a file at most; a table of MAX_ROWS rows is far smaller.
 MAX_BYTES = 1_000_000
+# What an XLSX may unpack to: a workbook is a zip, and a small one can hold a huge sheet.
+MAX_UNPACKED = 20_000_000
 MAX_TITLE = 80
 MAX_ADDRESS = 255
 MAX_INSTRUCTIONS = 500
@@ -171,19 +173,28 @@ def _xlsx_grid(content: bytes) -> list[list[str]]:
     from openpyxl import load_workbook  # only an XLSX needs it
 
     try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            if sum(item.file_size for item in archive.infolist()) > MAX_UNPACKED:
+                raise UnreadableTable(TableRefused.TOO_BIG)
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        try:
+            grid: list[list[str]] = []
+            # A read-only workbook parses its sheet while the rows are read: a broken file
+            # fails here as often as on opening.
+            for values in book.worksheets[0].iter_rows(values_only=True):
+                row = [_cell_text(value) for value in values]
+                if not any(cell.strip() for cell in row):
+                    continue  # sheets formatted far below their last row
+                grid.append(row)
+                if len(grid) > MAX_ROWS + 1:
+                    raise UnreadableTable(TableRefused.TOO_MANY_ROWS)
+            return grid
+        finally:
+            book.close()
+    except UnreadableTable:
+        raise
+    except Exception as error:
         raise UnreadableTable(TableRefused.NOT_A_TABLE) from error
-    try:
-        sheet = book.worksheets[0]
-        grid = []
-        for values in sheet.iter_rows(values_only=True):
-            grid.append([_cell_text(value) for value in values])
-            if len(grid) > MAX_ROWS + 1:
-                raise UnreadableTable(TableRefused.TOO_MANY_ROWS)
-        return grid
-    finally:
-        book.close()
 
 
 def _cell_text(value: object) -> str:

@@ -3,6 +3,7 @@ chat (with a report of each row refused and why), repriced, or given new regular
 
 from __future__ import annotations
 
+import asyncio
 import html
 from enum import IntEnum, auto
 
@@ -129,7 +130,8 @@ async def table_sent(update: Update, context: ParkShareContext) -> BulkState | i
         return BulkState.TABLE
     try:
         content = bytes(await (await document.get_file()).download_as_bytearray())
-        rows = read_table(content, document.file_name or "")
+        # Unpacking and reading a workbook is CPU work: off the event loop.
+        rows = await asyncio.to_thread(read_table, content, document.file_name or "")
     except UnreadableTable as refused:
         await message_of(update).reply_text(_table_refused(refused, i18n))
         return BulkState.TABLE
@@ -139,9 +141,10 @@ async def table_sent(update: Update, context: ParkShareContext) -> BulkState | i
         )
         return BulkState.TABLE
     owner_id = _owner(context)
-    table = read_rows(
-        rows, default_currency=context.settings.default_currency, now=context.clock.now()
-    )
+    table = await asyncio.to_thread(
+        read_rows, rows, default_currency=context.settings.default_currency,
+        now=context.clock.now(),
+    )  # fmt: skip
     moderated = context.settings.moderation
     async with context.db.unit_of_work() as uow:
         imported = await bulk_spots.import_spots(

@@ -1273,6 +1273,11 @@ class Ledger(_Repository):
 
 
 class Operators(_Repository):
+    async def owner_of_code(self, code: str) -> int | None:
+        return await self.session.scalar(
+            select(Operatorship.owner_id).where(Operatorship.code == code)
+        )
+
     async def by_code(self, code: str) -> Operatorship | None:
         return await self.session.scalar(
             select(Operatorship)
@@ -1662,6 +1667,11 @@ class Trust(_Repository):
             .limit(limit)
         )
         return list(reversed(list(rows)))
+
+    async def rating_of(self, booking_id: int, ratee_id: int) -> Rating | None:
+        return await self.session.scalar(
+            select(Rating).where(Rating.booking_id == booking_id, Rating.ratee_id == ratee_id)
+        )
 
     async def rating_by(self, booking_id: int, rater_id: int) -> Rating | None:
         return await self.session.scalar(

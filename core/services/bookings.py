@@ -481,8 +481,9 @@ async def cancel_by_owner(
     )
     penalty = owner_cancellation_penalty(booking, clock.now())
     late = penalty == LATE_OWNER_CANCELLATION_PENALTY
+    # The spot's owner answers for it, whoever of them (or their operator) pressed.
     await people.change_credit(
-        uow, clock, owner_id, booking_id=booking.id,
+        uow, clock, spot.owner_id, booking_id=booking.id,
         kind=CreditEventKind.OWNER_CANCELLED_LATE if late else CreditEventKind.OWNER_CANCELLED,
     )  # fmt: skip
     return booking, refunded, penalty
@@ -619,8 +620,14 @@ async def advance(uow: UnitOfWork, clock: Clock) -> list[Notice]:
     owners = {
         (await spots.get(uow, candidate.spot_id)).owner_id for candidate in (*starting, *ending)
     }
-    for owner_id in sorted(owners):
-        await settlement.lock_owners_money(uow, owner_id)
+    # With the operators they pay a share to (``settlement.lock_payees_money``), in one order.
+    payees = set(owners)
+    for owner_id in owners:
+        managing = await uow.operators.of_owner(owner_id)
+        if managing is not None and managing.operator_id is not None:
+            payees.add(managing.operator_id)
+    for payee_id in sorted(payees):
+        await settlement.lock_owners_money(uow, payee_id)
     for candidate in starting:
         booking = await locked(uow, candidate.id)
         if booking.status == BookingStatus.CONFIRMED:  # not cancelled or disputed meanwhile

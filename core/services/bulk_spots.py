@@ -19,7 +19,7 @@ from core.spot_import import ReadTable, Refusal
 from core.status import SpotStatus
 
 # A change of every price by a percentage, within these bounds.
-PERCENT = re.compile(r"^\s*([+-−]?)\s*(\d{1,3}(?:[.,]\d{1,2})?)\s*%\s*$")
+PERCENT = re.compile(r"^\s*([+\-−]?)\s*(\d{1,3}(?:[.,]\d{1,2})?)\s*%\s*$")
 LOWEST_PERCENT, HIGHEST_PERCENT = Decimal(-90), Decimal(300)
 
 

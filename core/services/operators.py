@@ -9,9 +9,10 @@ Decisions:
   management (the owner sent it knowingly). An operator may have any number of owners.
 - Either side can end it; the owner can change the share, which counts for payouts queued
   from then on.
-- The operator's share is of what the owner is paid for a stay. A refund decided after the
-  stay comes back from the owner's part (the operator's fee for a stay they managed stands);
-  an overstay's fee, or money won back from a chargeback, tops up the owner's payout alone.
+- The operator's share is of what the owner is paid for a stay, taken once a booking, from the
+  first payout queued for it. A refund decided after the stay comes back from the owner's part
+  (the operator's fee for a stay they managed stands); an overstay's fee, or money won back
+  from a chargeback, tops up the owner's payout alone.
 - An invitation is good for a week and for one person.
 """
 
@@ -47,6 +48,7 @@ def share_bp(percent: int) -> int:
 
 async def invite(uow: UnitOfWork, clock: Clock, *, owner_id: int, percent: int) -> Operatorship:
     """A new invitation link's row; the owner's earlier invitations not taken are withdrawn."""
+    await uow.one_at_a_time(f"operators_of:{owner_id}")
     now = clock.now()
     for earlier in await uow.operators.open_invitations(owner_id):
         earlier.ended_at = now
@@ -89,6 +91,10 @@ async def invitation(uow: UnitOfWork, clock: Clock, *, code: str, person_id: int
 
 
 async def accept(uow: UnitOfWork, clock: Clock, *, code: str, person_id: int) -> Operatorship:
+    # Two invitations taken at once would leave the owner two operators: one at a time, the
+    # turn taken before the invitation's row, as ``invite`` takes it before withdrawing rows.
+    if (owner_id := await uow.operators.owner_of_code(code)) is not None:
+        await uow.one_at_a_time(f"operators_of:{owner_id}")
     found = await _open(uow, clock, code)
     if found.owner_id == person_id:
         raise OwnInvitation(code)

@@ -40,6 +40,11 @@ class Parties:
             return Side.OWNER
         raise BookingNotFound(str(self.booking.id))
 
+    def role_of(self, person_id: int) -> Side:
+        """The side someone who took part wrote from, as a record shows it: anyone but the
+        driver spoke for the owner (an operator may have stopped managing the spot since)."""
+        return Side.DRIVER if person_id == self.driver.id else Side.OWNER
+
     def people_on(self, side: Side) -> list[Person]:
         """Everyone who hears what is said to that side: the owner's operator with the owner."""
         if side == Side.DRIVER:

@@ -21,7 +21,9 @@ async def check_can_rate(uow: UnitOfWork, *, booking_id: int, rater_id: int) -> 
     side = found.side_of(rater_id)
     if found.booking.status != BookingStatus.COMPLETED:
         raise RatingNotAllowed(str(booking_id))
-    if await uow.trust.rating_by(booking_id, rater_id) is not None:
+    # Once a side: the owner and the operator who manages their spots rate the driver once.
+    ratee = found.person(side.other)
+    if await uow.trust.rating_of(booking_id, ratee.id) is not None:
         raise AlreadyRated(str(booking_id))
     return side
 

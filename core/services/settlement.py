@@ -72,6 +72,15 @@ async def lock_owners_money(uow: UnitOfWork, owner_id: int) -> None:
     await uow.one_at_a_time(f"owner_money:{owner_id}")
 
 
+async def lock_payees_money(uow: UnitOfWork, owner_id: int) -> None:
+    """The owner's money lock and their operator's, in id order as the stay sweep takes them:
+    for a writer that may queue a payout, which pays the operator their share."""
+    operatorship = await uow.operators.of_owner(owner_id)
+    operator_id = operatorship.operator_id if operatorship is not None else None
+    for payee_id in sorted({owner_id, *([operator_id] if operator_id is not None else [])}):
+        await lock_owners_money(uow, payee_id)
+
+
 async def _owners_money(uow: UnitOfWork, owner_id: int, currency: str) -> OwnersMoney:
     return await uow.payments.owners_money(owner_id, owner_payable_account(owner_id), currency)
 
@@ -86,7 +95,7 @@ async def _queue_payout(
     Under the owner's money lock (``lock_owners_money``; the stay sweep takes it for every
     owner before any person's row), so what is owed cannot change between reading it and
     queueing."""
-    await lock_owners_money(uow, owner_id)
+    await lock_payees_money(uow, owner_id)
     money = await _owners_money(uow, owner_id, share.currency)
     amount = Money(min(share.minor, money.room - money.due), share.currency)
     if amount.minor <= 0:
@@ -127,8 +136,8 @@ async def _pay_operator(
         postings=[Posting(owner_payable_account(owner_id), -cut),
                   Posting(owner_payable_account(operator_id), cut)],
     )  # fmt: skip
-    # An operator who owns spots too may owe back on their own: that is paid off first.
-    await lock_owners_money(uow, operator_id)
+    # An operator who owns spots too may owe back on their own: that is paid off first. (Their
+    # money lock is held already: ``lock_payees_money``.)
     money = await _owners_money(uow, operator_id, cut.currency)
     leaving = min(cut.minor, money.room - money.due)
     if leaving > 0:
@@ -202,7 +211,7 @@ async def settle_overstay(
     commission = commission_on(booking, rest)
     to_owner = owner_share(rest, commission)
     owner_id = await _owner_of(uow, booking)
-    await lock_owners_money(uow, owner_id)
+    await lock_payees_money(uow, owner_id)
     await ledger.post(
         uow, clock, kind="overstay", idempotency_key=f"{key}:settle", booking_id=booking.id,
         postings=_postings(
@@ -338,7 +347,7 @@ async def top_up_payout(uow: UnitOfWork, clock: Clock, booking: Booking, owner_i
     """Money came back to what the owner is owed (a chargeback the platform won): the
     booking's payout waiting to leave grows by what no payout covers yet, or one is queued if
     the booking has none. (A booking whose payout has left keeps it in /earnings as pending.)"""
-    await lock_owners_money(uow, owner_id)
+    await lock_payees_money(uow, owner_id)
     money = await _owners_money(uow, owner_id, booking.currency)
     room = money.room - money.due
     if room <= 0:

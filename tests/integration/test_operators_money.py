@@ -8,11 +8,29 @@ import pytest
 from sqlalchemy import select
 
 from core.db.models import Payout
-from core.errors import InvitationNotValid, OperatorshipNotFound, OwnInvitation, SpotNotFound
+from core.errors import (
+    AlreadyRated,
+    BookingNotFound,
+    InvitationNotValid,
+    OperatorshipNotFound,
+    OwnInvitation,
+    SpotNotFound,
+)
 from core.money import Money
-from core.services import bookings, bulk_spots, ledger, operators, profit, settlement, spots
+from core.services import (
+    bookings,
+    bulk_spots,
+    ledger,
+    operators,
+    parties,
+    profit,
+    ratings,
+    settlement,
+    spots,
+)
 from core.services.ledger import owner_paid_out_account, owner_payable_account
 from core.services.operators import OPERATOR_SHARE
+from core.services.parties import Side
 from tests.integration.builders import a_person, an_approved_spot
 from tests.integration.test_settlement import pay, stay_through
 
@@ -184,3 +202,58 @@ async def test_only_the_owner_and_their_operator_change_all_their_spots(db, cloc
             await bulk_spots.replace_hours(
                 uow, clock, person_id=stranger.id, owner_id=owner.id, text="daily 7-22"
             )
+
+
+async def test_the_owner_and_the_operator_rate_the_driver_once_between_them(
+    db, clock, owner, operator
+):
+    await take_on(db, clock, owner, operator)
+    booking = await a_booking(db, clock, owner)
+    await pay(db, clock, booking)
+    await stay_through(db, clock, booking)
+    async with db.unit_of_work() as uow:
+        await ratings.rate(uow, clock, booking_id=booking.id, rater_id=operator.id, stars=5)
+    with pytest.raises(AlreadyRated):
+        async with db.unit_of_work() as uow:
+            await ratings.rate(uow, clock, booking_id=booking.id, rater_id=owner.id, stars=1)
+    async with db.unit_of_work() as uow:
+        await ratings.rate(uow, clock, booking_id=booking.id, rater_id=booking.driver_id, stars=4)
+
+
+async def test_a_booking_the_operator_calls_off_costs_the_owners_credit(db, clock, owner, operator):
+    await take_on(db, clock, owner, operator)
+    booking = await a_booking(db, clock, owner)
+    await pay(db, clock, booking)
+    async with db.reading() as uow:
+        before = (
+            (await uow.people.get(owner.id)).credit_score,
+            (await uow.people.get(operator.id)).credit_score,
+        )
+    async with db.unit_of_work() as uow:
+        await bookings.cancel_by_owner(
+            uow, clock, booking_id=booking.id, owner_id=operator.id,
+            expected_version=booking.version + 1,
+        )  # fmt: skip
+    async with db.reading() as uow:
+        after = (
+            (await uow.people.get(owner.id)).credit_score,
+            (await uow.people.get(operator.id)).credit_score,
+        )
+    assert after[0] < before[0]
+    assert after[1] == before[1]
+
+
+async def test_an_operator_who_stopped_is_still_read_as_the_owners_side_in_the_record(
+    db, clock, owner, operator
+):
+    relation = await take_on(db, clock, owner, operator)
+    booking = await a_booking(db, clock, owner)
+    async with db.reading() as uow:
+        assert (await parties.of_booking(uow, booking.id)).side_of(operator.id) == Side.OWNER
+    async with db.unit_of_work() as uow:
+        await operators.end(uow, clock, operatorship_id=relation.id, person_id=operator.id)
+    async with db.reading() as uow:
+        found = await parties.of_booking(uow, booking.id)
+    with pytest.raises(BookingNotFound):
+        found.side_of(operator.id)  # no say in the booking any more
+    assert found.role_of(operator.id) == Side.OWNER  # what they wrote stays the owner's side

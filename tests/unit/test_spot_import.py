@@ -2,12 +2,15 @@
 Windows Cyrillic), XLSX, and every reason a row or a whole file is refused."""
 
 import io
+import zipfile
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from openpyxl import Workbook
 
 from core.money import Money
+from core.services.bulk_spots import percent_change
 from core.spot_import import (
     MAX_ROWS,
     RowRefused,
@@ -102,3 +105,56 @@ def test_a_file_that_is_not_a_table_of_spots_is_refused_whole(content, reason):
     with pytest.raises(UnreadableTable) as refused:
         read_table(content, "spots.csv")
     assert refused.value.reason == reason
+
+
+def _xlsx(rows, *, blank_below: int = 0) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    if blank_below:
+        # A sheet formatted far below its last row: openpyxl reads those rows as empty.
+        sheet.cell(row=len(rows) + blank_below, column=1).number_format = "0.00"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_blank_rows_of_a_sheet_do_not_count_against_the_limit():
+    header = ["title", "latitude", "longitude", "price_per_hour", "hours"]
+    content = _xlsx([header, ["Garage", 52.52, 13.405, 3, "daily 7-22"]], blank_below=MAX_ROWS * 3)
+    assert len(read_table(content, "spots.xlsx")) == 1
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_read():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * 30_000_000)
+    assert len(out.getvalue()) < 1_000_000
+    with pytest.raises(UnreadableTable) as refused:
+        read_table(out.getvalue(), "bomb.xlsx")
+    assert refused.value.reason == TableRefused.TOO_BIG
+
+
+def test_a_workbook_with_a_broken_sheet_is_not_a_table():
+    good = _xlsx([["title", "latitude", "longitude", "price_per_hour", "hours"]])
+    source, out = zipfile.ZipFile(io.BytesIO(good)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as broken:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data[: len(data) // 2]  # cut off mid-element
+            broken.writestr(item, data)
+    with pytest.raises(UnreadableTable) as refused:
+        read_table(out.getvalue(), "spots.xlsx")
+    assert refused.value.reason == TableRefused.NOT_A_TABLE
+
+
+@pytest.mark.parametrize(
+    ("typed", "percent"),
+    [("10%", 10), ("+10%", 10), ("-5 %", -5), ("−7%", -7), ("150%", 150), ("2,5%", 2.5),
+     ("x20%", None), ("10", None), ("%", None), ("+-3%", None)],
+)  # fmt: skip
+def test_a_change_in_per_cent_reads_as_typed(typed, percent):
+    found = percent_change(typed)
+    assert found == (None if percent is None else Decimal(str(percent)))
