@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+from collections.abc import Awaitable, Callable
 from enum import IntEnum, auto
 
 from telegram import CallbackQuery, Update
@@ -19,6 +20,8 @@ from bot.i18n import N_, Translator
 from bot.incoming import message_of, text_of
 from bot.operator_buttons import PortfolioAction
 from bot.telegram_text import fit_html
+from core.db.models import Spot
+from core.db.uow import UnitOfWork
 from core.errors import DomainError
 from core.money import Money
 from core.price_text import parse_price
@@ -212,58 +215,64 @@ def _refusal_lines(refused: list[Refusal], i18n: Translator) -> list[str]:
 
 
 async def price_typed(update: Update, context: ParkShareContext) -> BulkState | int:
-    text = text_of(update)
-    owner_id = _owner(context)
+    text, owner_id = text_of(update), _owner(context)
     percent = bulk_spots.percent_change(text)
-    try:
-        async with context.db.unit_of_work() as uow:
-            hourly: Money | None = None
-            if percent is None:
-                owned = await uow.spots.owned_by(owner_id)
-                currency = owned[0].currency if owned else context.settings.default_currency
-                hourly = parse_price(text, default_currency=currency)
-            changed = await bulk_spots.reprice(
-                uow, person_id=context.person_id, owner_id=owner_id, hourly=hourly,
-                percent=percent,
-            )  # fmt: skip
-    except DomainError as error:
-        await message_of(update).reply_text(
-            explain(error, context.i18n) + "\n" + context.i18n.gettext(
-                "For example: 3.50, or +10%."
-            )
-        )  # fmt: skip
-        return BulkState.PRICE
-    return await _done(update, context, context.i18n.ngettext(
-        "Saved: {count} spot has the new price. It counts for bookings made from now on.",
-        "Saved: {count} spots have the new prices. They count for bookings made from now on.",
-        len(changed),
-    ).format(count=len(changed)))  # fmt: skip
+
+    async def reprice(uow: UnitOfWork) -> list[Spot]:
+        hourly: Money | None = None
+        if percent is None:
+            owned = await uow.spots.owned_by(owner_id)
+            currency = owned[0].currency if owned else context.settings.default_currency
+            hourly = parse_price(text, default_currency=currency)
+        return await bulk_spots.reprice(
+            uow, person_id=context.person_id, owner_id=owner_id, hourly=hourly, percent=percent
+        )
+
+    return await _change_all(
+        update, context, reprice, BulkState.PRICE,
+        hint=N_("For example: 3.50, or +10%."),
+        saved=lambda i18n, count: i18n.ngettext(
+            "Saved: {count} spot has the new price. It counts for bookings made from now on.",
+            "Saved: {count} spots have the new prices. They count for bookings made from now on.",
+            count,
+        ),
+    )  # fmt: skip
 
 
 async def hours_typed(update: Update, context: ParkShareContext) -> BulkState | int:
+    text, owner_id = text_of(update), _owner(context)
+
+    async def replace_hours(uow: UnitOfWork) -> list[Spot]:
+        return await bulk_spots.replace_hours(
+            uow, context.clock, person_id=context.person_id, owner_id=owner_id, text=text
+        )
+
+    return await _change_all(
+        update, context, replace_hours, BulkState.HOURS,
+        hint=N_("Write the hours out in full, for example: Mon-Fri 08:00-18:00, or 18:00-08:00."),
+        saved=lambda i18n, count: i18n.ngettext(
+            "Saved: {count} spot has the new regular hours. Bookings made already stay.",
+            "Saved: {count} spots have the new regular hours. Bookings made already stay.",
+            count,
+        ),
+    )  # fmt: skip
+
+
+async def _change_all(
+    update: Update, context: ParkShareContext,
+    change: Callable[[UnitOfWork], Awaitable[list[Spot]]], state: BulkState, *, hint: str,
+    saved: Callable[[Translator, int], str],
+) -> BulkState | int:  # fmt: skip
+    """One change to all the owner's spots in one transaction; refused, the question stays."""
+    i18n = context.i18n
     try:
         async with context.db.unit_of_work() as uow:
-            changed = await bulk_spots.replace_hours(
-                uow, context.clock, person_id=context.person_id, owner_id=_owner(context),
-                text=text_of(update),
-            )  # fmt: skip
+            changed = await change(uow)
     except DomainError as error:
-        await message_of(update).reply_text(
-            explain(error, context.i18n) + "\n" + context.i18n.gettext(
-                "Write the hours out in full, for example: Mon-Fri 08:00-18:00, or 18:00-08:00."
-            )
-        )  # fmt: skip
-        return BulkState.HOURS
-    return await _done(update, context, context.i18n.ngettext(
-        "Saved: {count} spot has the new regular hours. Bookings made already stay.",
-        "Saved: {count} spots have the new regular hours. Bookings made already stay.",
-        len(changed),
-    ).format(count=len(changed)))  # fmt: skip
-
-
-async def _done(update: Update, context: ParkShareContext, saved: str) -> int:
+        await message_of(update).reply_text(explain(error, i18n) + "\n" + i18n.gettext(hint))
+        return state
     context.user_data.portfolio_owner_id = None
-    await message_of(update).reply_text(saved)
+    await message_of(update).reply_text(saved(i18n, len(changed)).format(count=len(changed)))
     return ConversationHandler.END
 
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from core.db.models import Payout
 from core.errors import InvitationNotValid
 from core.services import audit, bookings, operators
-from tests.integration.builders import a_person, an_approved_spot
-from tests.integration.test_settlement import pay
+from tests.integration.builders import a_person
+from tests.integration.test_settlement import a_booking, pay
 
 TAKERS = 6
 STAYS = 8
@@ -56,19 +56,12 @@ async def test_ending_an_operator_while_stays_complete_shares_each_stay_whole_or
         code = (await operators.invite(uow, clock, owner_id=owner.id, percent=20)).code
     async with db.unit_of_work() as uow:
         relation = await operators.accept(uow, clock, code=code, person_id=operator.id)
-    start = clock.now() + timedelta(days=1)
     stays = []
     for n in range(STAYS):
-        driver = await a_person(db, clock, f"Driver {n}")
-        spot = await an_approved_spot(db, clock, owner, hourly_minor=300)
-        async with db.unit_of_work() as uow:
-            booking = await bookings.request(
-                uow, clock, driver_id=driver.id, spot_id=spot.id, start=start,
-                end=start + timedelta(hours=2), commission_basis_points=1500,
-            )  # fmt: skip
+        booking = await a_booking(db, clock, owner, driver_name=f"Driver {n}")
         await pay(db, clock, booking, external_id=f"tg-{n}")
         stays.append(booking)
-    clock.current = start + timedelta(hours=2, minutes=1)
+    clock.current = stays[0].end_at + timedelta(minutes=1)
     async with db.unit_of_work() as uow:
         await bookings.advance(uow, clock)  # confirmed -> active
 

@@ -32,7 +32,7 @@ from core.services.ledger import owner_paid_out_account, owner_payable_account
 from core.services.operators import OPERATOR_SHARE
 from core.services.parties import Side
 from tests.integration.builders import a_person, an_approved_spot
-from tests.integration.test_settlement import pay, stay_through
+from tests.integration.test_settlement import a_booking, pay, stay_through
 
 EUR = "EUR"
 
@@ -52,18 +52,6 @@ async def take_on(db, clock, owner, operator, percent=20):
         invitation = await operators.invite(uow, clock, owner_id=owner.id, percent=percent)
     async with db.unit_of_work() as uow:
         return await operators.accept(uow, clock, code=invitation.code, person_id=operator.id)
-
-
-async def a_booking(db, clock, owner):
-    """Two hours at 3.00/h starting in a day: 6.00, of which 0.90 is commission."""
-    driver = await a_person(db, clock, "Dana")
-    spot = await an_approved_spot(db, clock, owner, hourly_minor=300)
-    start = clock.now() + timedelta(days=1)
-    async with db.unit_of_work() as uow:
-        return await bookings.request(
-            uow, clock, driver_id=driver.id, spot_id=spot.id, start=start,
-            end=start + timedelta(hours=2), commission_basis_points=1500,
-        )  # fmt: skip
 
 
 async def payouts(db):

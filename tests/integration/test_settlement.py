@@ -32,10 +32,9 @@ async def owner(db, clock):
     return await a_person(db, clock, "Olga")
 
 
-@pytest.fixture
-async def booking(db, clock, owner):
+async def a_booking(db, clock, owner, driver_name="Dana"):
     """Two hours at 3.00/h starting in a day: 6.00, of which 0.90 is commission."""
-    driver = await a_person(db, clock, "Dana")
+    driver = await a_person(db, clock, driver_name)
     spot = await an_approved_spot(db, clock, owner, hourly_minor=300)
     start = clock.now() + timedelta(days=1)
     async with db.unit_of_work() as uow:
@@ -43,6 +42,11 @@ async def booking(db, clock, owner):
             uow, clock, driver_id=driver.id, spot_id=spot.id, start=start,
             end=start + timedelta(hours=2), commission_basis_points=1500,
         )  # fmt: skip
+
+
+@pytest.fixture
+async def booking(db, clock, owner):
+    return await a_booking(db, clock, owner)
 
 
 async def pay(db, clock, booking, external_id="tg-1"):
