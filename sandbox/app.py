@@ -125,19 +125,10 @@ def build_app(
             person_id = int(request.path_params["person_id"])
             actions.require_person(world, person_id)
             if action == "photo":
-                async with request.form() as form:
-                    upload = form.get("photo")
-                    if not isinstance(upload, UploadFile):
-                        raise bad_request("photo is required")
-                    content = await upload.read()
+                content, _name, _kind = await _upload(request, "photo")
                 return JSONResponse(await actions.send_photo(world, person_id, content))
             if action == "document":
-                async with request.form() as form:
-                    upload = form.get("document")
-                    if not isinstance(upload, UploadFile):
-                        raise bad_request("document is required")
-                    content = await upload.read()
-                    name, kind = upload.filename or "file", upload.content_type
+                content, name, kind = await _upload(request, "document")
                 return JSONResponse(
                     await actions.send_document(world, person_id, content, name, kind)
                 )
@@ -239,3 +230,12 @@ async def _act(world: World, person_id: int, action: str, body: JSON) -> Any:
             dict(body["result"]),
         )  # fmt: skip
     raise bad_request(f"unknown action {action}")
+
+
+async def _upload(request: Request, field: str) -> tuple[bytes, str, str | None]:
+    """A file the web chat sends as a form field: its bytes, name and type."""
+    async with request.form() as form:
+        upload = form.get(field)
+        if not isinstance(upload, UploadFile):
+            raise bad_request(f"{field} is required")
+        return await upload.read(), upload.filename or "file", upload.content_type

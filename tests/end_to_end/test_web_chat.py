@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page, expect
 
-from core.services import bookings
+from core.services import bookings, operators
 from core.status import BookingStatus
+from tests.end_to_end.test_operators import spots_table
 from tests.integration.builders import a_person, an_approved_spot
 
 from tests.end_to_end.conftest import ARTIFACTS  # isort: skip
@@ -150,6 +151,30 @@ async def test_a_manager_sees_the_managers_group_and_a_driver_does_not(page, san
     await expect(chats).to_have_count(1)
     await _send(page, "/start")
     await expect(_bot_messages(page).last).to_contain_text("Чем могу помочь?")
+
+
+async def test_an_operator_sends_a_table_of_spots_with_the_file_button(page, sandbox):
+    await _new_person(page, "Oleg")
+    await _send(page, "/start")
+    await expect(_bot_messages(page)).to_have_count(1)
+    owner = await a_person(sandbox.database, sandbox.clock, "Olga")
+    await an_approved_spot(sandbox.database, sandbox.clock, owner)
+    async with sandbox.database.unit_of_work() as uow:
+        oleg = await uow.people.by_telegram_id(_world_person(sandbox, "Oleg")["id"])
+        code = (await operators.invite(uow, sandbox.clock, owner_id=owner.id, percent=10)).code
+        await operators.accept(uow, sandbox.clock, code=code, person_id=oleg.id)
+
+    await _send(page, "/portfolio")
+    await _bot_messages(page).last.get_by_role("button", name="📥 Import").click()
+    await expect(_bot_messages(page).last).to_contain_text("CSV or XLSX")
+    await page.locator("#document-input").set_input_files(
+        files=[{"name": "spots.csv", "mimeType": "text/csv", "buffer": spots_table()}]
+    )
+    await expect(page.locator("#messages .message.mine .document")).to_contain_text("spots.csv")
+    report = _bot_messages(page).last
+    await expect(report).to_contain_text("Listed 17 of 20 rows for Olga")
+    await expect(report).to_contain_text("Row 5: that place is at sea")
+    await page.screenshot(path=_artifact("web_chat_import.png"))
 
 
 def _artifact(name: str) -> Path:
