@@ -1,12 +1,13 @@
 """Every new way in, walked by those who must not get through: a stranger, another owner (in
-the same group, with a spot of his own), and a banned person. Who can book a spot, how it is
-offered to a group, a link to a spot that is paused, /share and the group switch; afterwards
-nothing they pressed changed anything."""
+the same group, with a spot of his own), the operator of another owner, and a banned person.
+Who can book a spot, how it is offered to a group, a link to a spot that is paused, /share and
+the group switch; afterwards nothing they pressed changed anything."""
 
 import pytest
 from sqlalchemy import select
 
 from core.db.models import Community, Person, Spot, SpotCommunity
+from core.services import operators
 from core.status import SpotStatus
 from tests.end_to_end.test_bookings import _owner_and_spot
 from tests.integration.builders import a_person, an_approved_spot
@@ -24,7 +25,7 @@ async def _as_stored(sandbox):
     )
 
 
-@pytest.mark.parametrize("who", ["stranger", "other owner", "banned"])
+@pytest.mark.parametrize("who", ["stranger", "other owner", "other operator", "banned"])
 async def test_nobody_but_the_owner_changes_who_books_a_spot_or_how_a_group_has_it(sandbox, who):
     olga, spot = await _owner_and_spot(sandbox)
     group = sandbox.world.add_group("Elm St", admins=[olga.id], members=[])
@@ -45,6 +46,15 @@ async def test_nobody_but_the_owner_changes_who_books_a_spot_or_how_a_group_has_
         async with sandbox.database.reading() as uow:
             me = await uow.session.scalar(select(Person).where(Person.telegram_id == mallory.id))
         await an_approved_spot(sandbox.database, sandbox.clock, me)
+    if who == "other operator":
+        # Mallory manages Pia's spots, not Olga's.
+        pia_person = await a_person(sandbox.database, sandbox.clock, "Pia B")
+        async with sandbox.database.unit_of_work() as uow:
+            me = await uow.people.by_telegram_id(mallory.id)
+            code = (await operators.invite(uow, sandbox.clock, owner_id=pia_person.id,
+                                           percent=10)).code  # fmt: skip
+            await operators.accept(uow, sandbox.clock, code=code, person_id=me.id)
+        await an_approved_spot(sandbox.database, sandbox.clock, pia_person)
     if who == "banned":
         async with sandbox.database.unit_of_work() as uow:
             (await uow.people.by_telegram_id(mallory.id)).banned = True
