@@ -332,7 +332,7 @@ async def _side_action(
             banned = (await disputes.case(uow, pressed.dispute_id)).parties.person(side)
             reason = translator(banned.language).gettext("after dispute #{id}")
             person = await disputes.ban_party(
-                uow, dispute_id=pressed.dispute_id, manager_id=manager_id, side=side,
+                uow, context.clock, dispute_id=pressed.dispute_id, manager_id=manager_id, side=side,
                 reason=reason.format(id=pressed.dispute_id),
             )  # fmt: skip
             note = _("{manager} banned {side}.").format(

@@ -19,7 +19,7 @@ from bot.incoming import chat_of, message_of, sender_of
 from bot.managers_group import in_managers_group, is_manager
 from core.credit import tier_of
 from core.errors import DomainError
-from core.services import disputes, people, spots
+from core.services import disputes, operators, people, spots
 from core.status import SpotStatus
 
 # A spot's state as the managers read it on /spot.
@@ -94,7 +94,9 @@ async def show_disputes(update: Update, context: ParkShareContext) -> None:
 async def ban(update: Update, context: ParkShareContext, person_id: int, reason: str) -> None:
     _ = context.managers_i18n.gettext
     async with context.db.unit_of_work() as uow:
-        person = await people.ban(uow, person_id, reason)
+        # Owners whose spots they managed have them back alone, and are told.
+        owners = await operators.owners_of(uow, person_id)
+        person = await people.ban(uow, context.clock, person_id, reason)
     await message_of(update).reply_text(
         _("Person #{id} is banned: {reason}").format(id=person.id, reason=html.escape(reason))
     )
@@ -102,6 +104,15 @@ async def ban(update: Update, context: ParkShareContext, person_id: int, reason:
         await context.bot.send_message(
             person.telegram_id, banned_notice(person.language, person.ban_reason)
         )
+    for owner in owners:
+        to_owner = translator(owner.language)
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(
+                owner.telegram_id,
+                to_owner.gettext(
+                    "🤝 The management of spots between you and {name} has ended."
+                ).format(name=html.escape(person.first_name or "—")),
+            )
 
 
 @_about(N_("Usage: /unban <person id>"))

@@ -501,11 +501,11 @@ async def penalise(
 
 
 async def ban_party(
-    uow: UnitOfWork, *, dispute_id: int, manager_id: int, side: Side, reason: str
+    uow: UnitOfWork, clock: Clock, *, dispute_id: int, manager_id: int, side: Side, reason: str
 ) -> Person:
     dispute = await claim(uow, dispute_id=dispute_id, manager_id=manager_id)
     found = await parties.of_booking(uow, dispute.booking_id)
-    return await people.ban(uow, found.person(side).id, reason)
+    return await people.ban(uow, clock, found.person(side).id, reason)
 
 
 async def ask(uow: UnitOfWork, *, dispute_id: int, manager_id: int, side: Side) -> Person:

@@ -155,6 +155,11 @@ async def of_owner(uow: UnitOfWork, owner_id: int) -> OwnersOperator | None:
     return OwnersOperator(found, operator)
 
 
+async def owners_of(uow: UnitOfWork, operator_id: int) -> list[Person]:
+    """The owners whose spots the operator manages now."""
+    return [owner for _operatorship, owner in await uow.operators.clients_of(operator_id)]
+
+
 async def may_manage(uow: UnitOfWork, spot: Spot, person_id: int) -> bool:
     """The spot's owner, or the operator who manages the owner's spots now."""
     return spot.owner_id == person_id or await uow.operators.manages(person_id, spot.owner_id)

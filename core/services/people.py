@@ -103,11 +103,15 @@ async def payout_account_changed(
 MAX_BAN_REASON = 300
 
 
-async def ban(uow: UnitOfWork, person_id: int, reason: str) -> Person:
-    """Stops the person searching, listing and booking; their bookings are left to managers."""
+async def ban(uow: UnitOfWork, clock: Clock, person_id: int, reason: str) -> Person:
+    """Stops the person searching, listing and booking; their bookings are left to managers.
+    Spots they managed for owners go back to their owners alone, and with them the share of
+    the payouts still to come."""
     person = await get(uow, person_id)
     person.banned = True
     person.ban_reason = reason.strip()[:MAX_BAN_REASON]
+    for operatorship, _owner in await uow.operators.clients_of(person_id):
+        operatorship.ended_at = clock.now()
     return person
 
 

@@ -153,7 +153,7 @@ async def test_thousands_of_hostile_updates_leave_everything_sound(sandbox):
     async with sandbox.database.unit_of_work() as uow:
         for n in BANNED:
             found = await uow.people.by_telegram_id(crowd.people[n].id)
-            await people.ban(uow, found.id, "fuzzing")
+            await people.ban(uow, sandbox.clock, found.id, "fuzzing")
     heard_before = {p.id: len(p.messages()) for p in crowd.people}
 
     for acts in bursts:

@@ -217,3 +217,18 @@ async def test_the_operator_hears_the_driver_and_answers_as_the_owner(sandbox):
     assert answer.startswith("💬 Owner of booking #")
     assert "Behind the bakery" in answer
     assert "Oleg" not in answer
+
+
+async def test_a_banned_operator_manages_no_more_and_the_owner_is_told(sandbox):
+    olga, spot = await _owner_and_spot(sandbox)
+    oleg = await take_on_operator(sandbox, olga)
+    async with sandbox.database.reading() as uow:
+        oleg_id = await uow.session.scalar(select(Person.id).where(Person.telegram_id == oleg.id))
+    maria, group = sandbox.manager, sandbox.managers_group
+    await maria.send(f"/ban {oleg_id} fake listings", chat=group)
+    assert "The management of spots between you and Oleg has ended." in olga.last_message().text
+    answer = await oleg.press_data(f"my:pause:{spot.id}", oleg.last_message())
+    assert answer["show_alert"]
+    async with sandbox.database.reading() as uow:
+        assert not await uow.operators.manages(oleg_id, spot.owner_id)
+        assert (await uow.spots.get(spot.id)).status == SpotStatus.APPROVED
