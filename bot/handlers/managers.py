@@ -138,6 +138,8 @@ async def show_person(
     _ = context.managers_i18n.gettext
     async with context.db.reading() as uow:
         found = await people.profile(uow, person_id)
+        clients = await uow.operators.clients_of(person_id)
+        managing = await operators.of_owner(uow, person_id)
     person = found.person
     lines = [
         _("👤 <b>Person #{id}</b> · language {language}").format(
@@ -152,6 +154,17 @@ async def show_person(
         ),
         _("Spots: {spots}").format(spots=", ".join(f"#{i}" for i in found.spot_ids) or "—"),
     ]
+    if clients:
+        lines.append(_("Operator for: {owners}").format(owners=", ".join(
+            _("person #{id} ({percent}%)").format(id=owner.id, percent=relation.share_bp // 100)
+            for relation, owner in clients
+        )))  # fmt: skip
+    if managing is not None:
+        lines.append(_("Their spots' operator: {operator}").format(
+            operator=_("person #{id} ({percent}%)").format(
+                id=managing.operator.id, percent=managing.operatorship.share_bp // 100
+            )
+        ))  # fmt: skip
     if person.banned:
         lines.append(_("🚫 Banned: {reason}").format(reason=html.escape(person.ban_reason or "")))
     lines += [

@@ -225,6 +225,12 @@ async def test_a_banned_operator_manages_no_more_and_the_owner_is_told(sandbox):
     async with sandbox.database.reading() as uow:
         oleg_id = await uow.session.scalar(select(Person.id).where(Person.telegram_id == oleg.id))
     maria, group = sandbox.manager, sandbox.managers_group
+    await maria.send(f"/person {oleg_id}", chat=group)
+    assert f"Operator for: person #{spot.owner_id} (20%)" in maria.last_message(chat=group).text
+    await maria.send(f"/person {spot.owner_id}", chat=group)
+    assert f"Their spots' operator: person #{oleg_id} (20%)" in (
+        maria.last_message(chat=group).text
+    )
     await maria.send(f"/ban {oleg_id} fake listings", chat=group)
     assert "The management of spots between you and Oleg has ended." in olga.last_message().text
     answer = await oleg.press_data(f"my:pause:{spot.id}", oleg.last_message())
