@@ -151,12 +151,20 @@ async def manage_pressed(
         return
     async with context.db.unit_of_work() as uow:
         if pressed.action == "share":
+            before = await operators.of_owner(uow, context.person_id)
+            was = before.operatorship.share_bp if before is not None else None
+            if was == pressed.percent * 100:
+                await query.answer()  # chosen already: the message shows it
+                return
             relation = await operators.set_share(
                 uow, operatorship_id=pressed.operatorship_id, owner_id=context.person_id,
                 percent=pressed.percent,
             )  # fmt: skip
             managing = await operators.of_owner(uow, relation.owner_id)
             other = ender = None
+            if managing is not None:
+                # The operator hears of a change to what they are paid, from its owner.
+                other, ender = managing.operator, await people.get(uow, context.person_id)
         else:
             relation = await operators.end(
                 uow, context.clock, operatorship_id=pressed.operatorship_id,
@@ -172,6 +180,16 @@ async def manage_pressed(
             _operator_text(managing, context.i18n),
             reply_markup=_operator_keyboard(managing, context.i18n),
         )
+        if other is not None and ender is not None:
+            i18n = translator(other.language)
+            with contextlib.suppress(TelegramError):
+                await context.bot.send_message(
+                    other.telegram_id,
+                    i18n.gettext(
+                        "🤝 {name} set your share of their spots' stays to {percent}%, for "
+                        "payouts from now on."
+                    ).format(name=html.escape(ender.first_name or "—"), percent=pressed.percent),
+                )
         return
     await query.edit_message_text(_("Ended. Bookings already made stay as they are."))
     if other is not None and ender is not None:

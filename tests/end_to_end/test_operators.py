@@ -188,9 +188,14 @@ async def test_an_operator_changes_the_owners_spots_one_by_one_and_all_at_once(s
         touching = await uow.spots.windows_touching(garage.id, now, now + timedelta(days=2))
     assert [blocked for _start, _end, blocked in touching] == [True]
 
-    # The owner sees the operator and can end it; the operator's buttons stop working.
+    # The owner sees the operator, changes their share (they are told), and can end it; the
+    # operator's buttons stop working.
     await olga.send("/operator")
     assert "Oleg manages your spots" in olga.last_message().text
+    await olga.press("20%")  # chosen already: nothing changes, nobody is told
+    await olga.press("25%")
+    assert "✅ 25%" in olga.last_message().buttons
+    assert "Olga set your share of their spots' stays to 25%" in oleg.last_message().text
     await olga.press("🚫 End their management")
     await olga.press("Yes, end it")
     assert "has ended" in oleg.last_message().text
