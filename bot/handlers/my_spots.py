@@ -19,7 +19,7 @@ from bot.spot_buttons import ManageSpot
 from bot.telegram_text import fit_html
 from bot.waiting_drivers import tell_of_freed_spots
 from core.errors import DomainError, SpotHasBookings
-from core.services import listings, passes, spots
+from core.services import listings, operators, passes, spots
 from core.status import SpotStatus
 
 STATUS_FOR_ACTION = {
@@ -35,11 +35,21 @@ async def list_spots(update: Update, context: ParkShareContext) -> None:
         owned = await listings.owned(uow, context.person_id)
         offers = {shown.spot.id: await passes.offer_of(uow, shown.spot.id) for shown in owned}
         held = await passes.passes_of_owner(uow, context.person_id)
+        managing = await operators.of_owner(uow, context.person_id)
     if not owned:
         await message_of(update).reply_text(
             i18n.gettext("You have no spots yet. Send /list to list one.")
         )
         return
+    if managing is not None:
+        await message_of(update).reply_text(
+            i18n.gettext(
+                "🤝 {name} manages these spots for you, for {percent}% of your share: /operator"
+            ).format(
+                name=html.escape(managing.operator.first_name or "—"),
+                percent=managing.operatorship.share_bp // 100,
+            )
+        )
     for shown in owned:
         spot = shown.spot
         lines = [describe(spot, shown.weekly_hours, i18n)]

@@ -192,6 +192,12 @@ async def test_an_operator_changes_the_owners_spots_one_by_one_and_all_at_once(s
     # operator's buttons stop working.
     await olga.send("/operator")
     assert "Oleg manages your spots" in olga.last_message().text
+    await olga.send("/myspots")
+    assert any(
+        "🤝 Oleg manages these spots for you, for 20% of your share" in m.text
+        for m in olga.messages()
+    )
+    await olga.send("/operator")
     await olga.press("20%")  # chosen already: nothing changes, nobody is told
     await olga.press("25%")
     assert "✅ 25%" in olga.last_message().buttons
