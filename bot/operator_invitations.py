@@ -1,18 +1,22 @@
-"""An operator's invitation: the link an owner sends (``t.me/<bot>?start=op_<code>``) and what
-the person who opens it is asked."""
+"""An operator's invitation: the link an owner sends (``t.me/<bot>?start=op_<code>``), what
+the person who opens it is asked, and what the other side hears when it ends."""
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 
 from telegram import Update
+from telegram.error import TelegramError
 
 from bot.context import ParkShareContext
 from bot.errors import explain
+from bot.i18n import translator
 from bot.incoming import message_of
 from bot.keyboards import inline
 from bot.operator_buttons import AnswerInvitation
+from core.db.models import Person
 from core.errors import DomainError
 from core.services import operators
 
@@ -58,3 +62,16 @@ async def open_invitation(update: Update, context: ParkShareContext, code: str) 
             (_("❌ Decline"), AnswerInvitation("decline", code)),
         ]]),
     )  # fmt: skip
+
+
+async def tell_ended(context: ParkShareContext, person: Person, other_name: str) -> None:
+    """The management of spots between ``person`` and the one named is over (ended by the
+    other side, or by a ban)."""
+    i18n = translator(person.language)
+    with contextlib.suppress(TelegramError):
+        await context.bot.send_message(
+            person.telegram_id,
+            i18n.gettext("🤝 The management of spots between you and {name} has ended.").format(
+                name=html.escape(other_name or "—")
+            ),
+        )

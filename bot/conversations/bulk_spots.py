@@ -85,7 +85,7 @@ async def bulk_pressed(
 ) -> BulkState | int:
     _ = context.i18n.gettext
     async with context.db.reading() as uow:
-        await _check_client(uow, context, pressed.owner_id)
+        await operators.acting_for(uow, person_id=context.person_id, owner_id=pressed.owner_id)
         owned = await uow.spots.owned_by(pressed.owner_id)
     await query.answer()
     context.user_data.portfolio_owner_id = pressed.owner_id
@@ -111,11 +111,6 @@ async def bulk_pressed(
         state = BulkState.HOURS
     await ask_first(update, context, question.format(count=count))
     return state
-
-
-async def _check_client(uow, context: ParkShareContext, owner_id: int) -> None:
-    if owner_id != context.person_id:
-        await operators.client(uow, operator_id=context.person_id, owner_id=owner_id)
 
 
 def _owner(context: ParkShareContext) -> int:

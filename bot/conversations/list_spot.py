@@ -134,7 +134,7 @@ async def start_listing_for_owner(
     """An operator lists a spot on behalf of an owner they manage spots for."""
     async with context.db.reading() as uow:
         await people.get_active(uow, context.person_id)
-        await operators.client(uow, operator_id=context.person_id, owner_id=pressed.owner_id)
+        await operators.acting_for(uow, person_id=context.person_id, owner_id=pressed.owner_id)
         owner = await people.get(uow, pressed.owner_id)
     await query.answer()
     context.user_data.listing_draft = ListingDraft(for_owner_id=pressed.owner_id)

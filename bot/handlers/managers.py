@@ -17,6 +17,8 @@ from bot.dispute_card import TIER_NAMES, post_card
 from bot.i18n import N_, translator
 from bot.incoming import chat_of, message_of, sender_of
 from bot.managers_group import in_managers_group, is_manager
+from bot.operator_invitations import tell_ended
+from bot.telegram_text import fit_html
 from core.credit import tier_of
 from core.errors import DomainError
 from core.services import disputes, operators, people, spots
@@ -105,14 +107,7 @@ async def ban(update: Update, context: ParkShareContext, person_id: int, reason:
             person.telegram_id, banned_notice(person.language, person.ban_reason)
         )
     for owner in owners:
-        to_owner = translator(owner.language)
-        with contextlib.suppress(TelegramError):
-            await context.bot.send_message(
-                owner.telegram_id,
-                to_owner.gettext(
-                    "🤝 The management of spots between you and {name} has ended."
-                ).format(name=html.escape(person.first_name or "—")),
-            )
+        await tell_ended(context, owner, person.first_name)
 
 
 @_about(N_("Usage: /unban <person id>"))
@@ -171,7 +166,8 @@ async def show_person(
         credit_event_line(event, context.managers_i18n, about_someone=True)
         for event in found.recent_events
     ]
-    await message_of(update).reply_text("\n".join(lines))
+    # An operator may manage spots for many owners: the list is cut to Telegram's limit.
+    await message_of(update).reply_text(fit_html("\n".join(lines)))
 
 
 @_about(N_("Usage: /spot <spot id>"))

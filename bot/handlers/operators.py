@@ -17,7 +17,7 @@ from bot.i18n import Translator, translator
 from bot.incoming import message_of
 from bot.keyboards import Button, inline
 from bot.operator_buttons import AnswerInvitation, InviteOperator, ManageOperator
-from bot.operator_invitations import invitation_link
+from bot.operator_invitations import invitation_link, tell_ended
 from core.db.models import Operatorship, Person
 from core.services import operators, people
 from core.services.operators import SHARES_OFFERED, OwnersOperator
@@ -193,14 +193,7 @@ async def manage_pressed(
         return
     await query.edit_message_text(_("Ended. Bookings already made stay as they are."))
     if other is not None and ender is not None:
-        i18n = translator(other.language)
-        with contextlib.suppress(TelegramError):
-            await context.bot.send_message(
-                other.telegram_id,
-                i18n.gettext("🤝 The management of spots between you and {name} has ended.").format(
-                    name=html.escape(ender.first_name or "—")
-                ),
-            )
+        await tell_ended(context, other, ender.first_name)
 
 
 def handlers() -> list[BaseHandler]:

@@ -108,7 +108,7 @@ async def spots_pressed(
     update: Update, context: ParkShareContext, query: CallbackQuery, pressed: PortfolioAction
 ) -> None:
     async with context.db.reading() as uow:
-        await operators.client(uow, operator_id=context.person_id, owner_id=pressed.owner_id)
+        await operators.acting_for(uow, person_id=context.person_id, owner_id=pressed.owner_id)
         managed = await listings.owned(uow, pressed.owner_id)
     await query.answer()
     if not managed:

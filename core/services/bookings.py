@@ -620,14 +620,8 @@ async def advance(uow: UnitOfWork, clock: Clock) -> list[Notice]:
     owners = {
         (await spots.get(uow, candidate.spot_id)).owner_id for candidate in (*starting, *ending)
     }
-    # With the operators they pay a share to (``settlement.lock_payees_money``), in one order.
-    payees = set(owners)
-    for owner_id in owners:
-        managing = await uow.operators.of_owner(owner_id)
-        if managing is not None and managing.operator_id is not None:
-            payees.add(managing.operator_id)
-    for payee_id in sorted(payees):
-        await settlement.lock_owners_money(uow, payee_id)
+    # With the operators who take a share of their payouts, all in one order.
+    await settlement.lock_payees_money(uow, owners)
     for candidate in starting:
         booking = await locked(uow, candidate.id)
         if booking.status == BookingStatus.CONFIRMED:  # not cancelled or disputed meanwhile

@@ -23,12 +23,6 @@ PERCENT = re.compile(r"^\s*([+\-−]?)\s*(\d{1,3}(?:[.,]\d{1,2})?)\s*%\s*$")
 LOWEST_PERCENT, HIGHEST_PERCENT = Decimal(-90), Decimal(300)
 
 
-async def _for_owner(uow: UnitOfWork, *, person_id: int, owner_id: int) -> None:
-    """Only the owner, or the operator managing their spots, changes them in bulk."""
-    if person_id != owner_id:
-        await operators.client(uow, operator_id=person_id, owner_id=owner_id)
-
-
 @dataclass(frozen=True, slots=True)
 class Imported:
     listed: list[Spot]
@@ -41,7 +35,7 @@ async def import_spots(
 ) -> Imported:  # fmt: skip
     """The good rows become the owner's listings (waiting for review when moderation is on);
     the refused ones are reported back as they were."""
-    await _for_owner(uow, person_id=person_id, owner_id=owner_id)
+    await operators.acting_for(uow, person_id=person_id, owner_id=owner_id)
     listed = []
     for row in table.rows:
         decision = await listings.submit(
@@ -62,7 +56,7 @@ def _managed(found: list[Spot]) -> list[Spot]:
 
 
 async def _spots_of(uow: UnitOfWork, person_id: int, owner_id: int) -> list[Spot]:
-    await _for_owner(uow, person_id=person_id, owner_id=owner_id)
+    await operators.acting_for(uow, person_id=person_id, owner_id=owner_id)
     found = _managed(await uow.spots.owned_by(owner_id))
     if not found:
         raise SpotNotFound(f"owner {owner_id}")

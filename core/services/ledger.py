@@ -20,6 +20,9 @@ ESCROW = "escrow"
 PLATFORM_REVENUE = "platform_revenue"
 # What the platform pays towards a stay moved from an occupied spot to a dearer one.
 PLATFORM_SUBSIDY = "platform_subsidy"
+# The kind of transaction that moves an operator's share out of the owner's payable account
+# into the operator's (``core.services.operators``).
+OPERATOR_SHARE = "operator_share"
 
 
 def driver_account(person_id: int) -> str:

@@ -30,8 +30,8 @@ async def submit(
 ) -> Decision:
     """A new listing with its hours, as the managers' card shows it; ``listed_by`` someone
     other than the owner must be the operator who manages the owner's spots."""
-    if listed_by is not None and listed_by != owner_id:
-        await operators.client(uow, operator_id=listed_by, owner_id=owner_id)
+    if listed_by is not None:
+        await operators.acting_for(uow, person_id=listed_by, owner_id=owner_id)
     spot = await spots.create(uow, clock, owner_id=owner_id, draft=draft, moderated=moderated)
     await spots.add_availability(uow, spot_id=spot.id, owner_id=owner_id, parsed=availability)
     return await spots.review(uow, spot.id)

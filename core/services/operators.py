@@ -19,7 +19,6 @@ Decisions:
 from __future__ import annotations
 
 import secrets
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,7 +27,8 @@ from core.db.models import Operatorship, Person, Spot
 from core.db.uow import UnitOfWork
 from core.errors import InvalidInput, InvitationNotValid, OperatorshipNotFound, OwnInvitation
 from core.money import Money
-from core.services.ledger import owner_paid_out_account, owner_payable_account
+from core.services import profit
+from core.services.ledger import OPERATOR_SHARE, owner_payable_account
 from core.status import SpotStatus
 
 # Per cent of the owner's share an owner can give their operator.
@@ -36,8 +36,6 @@ SHARES_OFFERED = (5, 10, 15, 20, 25, 30)
 INVITATION_LASTS = timedelta(days=7)
 # /portfolio's shorter period, up to now.
 RECENT_DAYS = 7
-# The ledger's kind for the operator's share moved out of the owner's.
-OPERATOR_SHARE = "operator_share"
 
 
 def share_bp(percent: int) -> int:
@@ -165,12 +163,11 @@ async def may_manage(uow: UnitOfWork, spot: Spot, person_id: int) -> bool:
     return spot.owner_id == person_id or await uow.operators.manages(person_id, spot.owner_id)
 
 
-async def client(uow: UnitOfWork, *, operator_id: int, owner_id: int) -> Operatorship:
-    """The operatorship through which the operator manages this owner's spots."""
-    for operatorship, _owner in await uow.operators.clients_of(operator_id):
-        if operatorship.owner_id == owner_id:
-            return operatorship
-    raise OperatorshipNotFound(str(owner_id))
+async def acting_for(uow: UnitOfWork, *, person_id: int, owner_id: int) -> None:
+    """Refuses anyone but the owner and the operator who manages the owner's spots now, for
+    what is done to all of an owner's spots (listing, importing, changing them in bulk)."""
+    if person_id != owner_id and not await uow.operators.manages(person_id, owner_id):
+        raise OperatorshipNotFound(str(owner_id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,13 +200,6 @@ class Portfolio:
         return [spot for client in self.clients for spot in client.spots]
 
 
-def _totals(rows: list[tuple[datetime, str, int]]) -> list[Money]:
-    sums: dict[str, int] = defaultdict(int)
-    for _when, currency, amount in rows:
-        sums[currency] += amount
-    return [Money(amount, currency) for currency, amount in sorted(sums.items()) if amount]
-
-
 async def _period(
     uow: UnitOfWork, operator_id: int, spots: list[Spot], since: datetime, until: datetime
 ) -> Period:
@@ -228,7 +218,7 @@ async def _period(
     return Period(
         since=since, until=until, booked_hours=hours,
         occupancy=min(1.0, hours / (len(listed) * period_hours)) if listed else 0.0,
-        earned=_totals(earned),
+        earned=profit.totals(earned),
     )  # fmt: skip
 
 
@@ -255,18 +245,14 @@ async def portfolio(uow: UnitOfWork, clock: Clock, operator_id: int) -> Portfoli
         for operatorship, owner in await uow.operators.clients_of(operator_id)
     ]
     spots = [spot for client in clients for spot in client.spots]
-    payable = owner_payable_account(operator_id)
-    earned = await uow.ledger.movements(payable, except_kinds=("payout", "payout_reversal"))
-    pending = [
-        Money(await uow.ledger.balance(payable, money.currency), money.currency)
-        for money in _totals(earned)
-    ]
+    # What the operator is owed and was paid reads as an owner's earnings do: the same accounts.
+    earned = await profit.earnings(uow, operator_id)
     return Portfolio(
         clients=clients,
         week=await _period(uow, operator_id, spots, now - timedelta(days=RECENT_DAYS), now),
         month=await _period(uow, operator_id, spots, month_start(now), now),
-        pending=[money for money in pending if money.minor > 0],
-        paid_out=_totals(await uow.ledger.movements(owner_paid_out_account(operator_id))),
+        pending=earned.pending,
+        paid_out=earned.paid_out,
     )
 
 
@@ -290,7 +276,7 @@ async def report(uow: UnitOfWork, *, since: datetime) -> OperatorsReport:
     ranked = sorted(paid, key=lambda row: -row[2])[:TOP]
     return OperatorsReport(
         operators=count, owners=owners, spots=await uow.operators.managed_spot_count(),
-        shares=_totals([(since, currency, amount) for _account, currency, amount in paid]),
+        shares=profit.totals([(since, currency, amount) for _account, currency, amount in paid]),
         top=[(names.get(int(account.split(":")[1]), "—"), Money(amount, currency))
              for account, currency, amount in ranked],
     )  # fmt: skip

@@ -13,15 +13,15 @@ from core.money import Money
 from core.services import ledger
 from core.services.ledger import (
     ESCROW,
+    OPERATOR_SHARE,
     PLATFORM_REVENUE,
     PLATFORM_SUBSIDY,
     owner_paid_out_account,
     owner_payable_account,
 )
-from core.services.operators import OPERATOR_SHARE
 
 
-def _totals(rows: Iterable[tuple[datetime, str, int]]) -> list[Money]:
+def totals(rows: Iterable[tuple[datetime, str, int]]) -> list[Money]:
     sums: dict[str, int] = defaultdict(int)
     for _when, currency, amount in rows:
         sums[currency] += amount
@@ -58,16 +58,16 @@ async def earnings(uow: UnitOfWork, owner_id: int, *, months: int = 6) -> Earnin
     by_month: dict[date, list[tuple[datetime, str, int]]] = defaultdict(list)
     for row in earned:
         by_month[row[0].date().replace(day=1)].append(row)
-    balances = [await ledger.balance(uow, payable, money.currency) for money in _totals(earned)]
+    balances = [await ledger.balance(uow, payable, money.currency) for money in totals(earned)]
     return Earnings(
         pending=[money for money in balances if money.minor > 0],
         owed_back=[-money for money in balances if money.minor < 0],
-        paid_out=_totals(paid),
+        paid_out=totals(paid),
         by_month=[
-            MonthEarnings(month, _totals(rows))
+            MonthEarnings(month, totals(rows))
             for month, rows in sorted(by_month.items(), reverse=True)[:months]
         ],
-        to_operator=[-money for money in _totals(row for row in given if row[2] < 0)],
+        to_operator=[-money for money in totals(row for row in given if row[2] < 0)],
     )
 
 
@@ -103,17 +103,17 @@ async def report(uow: UnitOfWork, *, since: datetime, until: datetime) -> Report
         until=until,
         # A stay moved from an occupied spot, or a weekly series' stay paid with the first one,
         # brings the same money into escrow a second time.
-        gross=_totals(
+        gross=totals(
             await uow.ledger.credits(
                 account=ESCROW, since=since, except_kinds=("rebooked_in", "series_in")
             )
         ),
-        commission=_totals(await uow.ledger.credits(account=PLATFORM_REVENUE, since=since)),
-        refunds=_totals(await uow.ledger.credits(account_prefix="refund_payable:", since=since)),
-        payouts=_totals(await uow.ledger.credits(account_prefix="owner_paid_out:", since=since)),
+        commission=totals(await uow.ledger.credits(account=PLATFORM_REVENUE, since=since)),
+        refunds=totals(await uow.ledger.credits(account_prefix="refund_payable:", since=since)),
+        payouts=totals(await uow.ledger.credits(account_prefix="owner_paid_out:", since=since)),
         covered=[
             -money
-            for money in _totals(await uow.ledger.movements(PLATFORM_SUBSIDY, since=since))
+            for money in totals(await uow.ledger.movements(PLATFORM_SUBSIDY, since=since))
             if money.minor
         ],
         disputes=await uow.payments.disputes_since(since),

@@ -5,12 +5,14 @@ owner's payout) waits as a row of its own until the gateway has moved it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.clock import Clock
 from core.db.models import (
     Booking,
+    Operatorship,
     Payment,
     PaymentStatus,
     Payout,
@@ -72,13 +74,21 @@ async def lock_owners_money(uow: UnitOfWork, owner_id: int) -> None:
     await uow.one_at_a_time(f"owner_money:{owner_id}")
 
 
-async def lock_payees_money(uow: UnitOfWork, owner_id: int) -> None:
-    """The owner's money lock and their operator's, in id order as the stay sweep takes them:
-    for a writer that may queue a payout, which pays the operator their share."""
-    operatorship = await uow.operators.of_owner(owner_id)
-    operator_id = operatorship.operator_id if operatorship is not None else None
-    for payee_id in sorted({owner_id, *([operator_id] if operator_id is not None else [])}):
+async def lock_payees_money(uow: UnitOfWork, owner_ids: Iterable[int]) -> dict[int, Operatorship]:
+    """The owners' money locks and those of the operators who manage their spots, in id order,
+    for writers that may queue a payout (which pays the operator their share). Returns each
+    managed owner's operatorship, as read under the locks' order."""
+    owners = set(owner_ids)
+    managed: dict[int, Operatorship] = {}
+    payees = set(owners)
+    for owner_id in owners:
+        operatorship = await uow.operators.of_owner(owner_id)
+        if operatorship is not None and operatorship.operator_id is not None:
+            managed[owner_id] = operatorship
+            payees.add(operatorship.operator_id)
+    for payee_id in sorted(payees):
         await lock_owners_money(uow, payee_id)
+    return managed
 
 
 async def _owners_money(uow: UnitOfWork, owner_id: int, currency: str) -> OwnersMoney:
@@ -95,12 +105,13 @@ async def _queue_payout(
     Under the owner's money lock (``lock_owners_money``; the stay sweep takes it for every
     owner before any person's row), so what is owed cannot change between reading it and
     queueing."""
-    await lock_payees_money(uow, owner_id)
+    operatorship = (await lock_payees_money(uow, [owner_id])).get(owner_id)
     money = await _owners_money(uow, owner_id, share.currency)
     amount = Money(min(share.minor, money.room - money.due), share.currency)
     if amount.minor <= 0:
         return None
-    amount -= await _pay_operator(uow, clock, booking, owner_id, amount)
+    if operatorship is not None:
+        amount -= await _pay_operator(uow, clock, booking, operatorship, amount)
     return await _add_payout(uow, clock, booking, owner_id, amount, f"booking:{booking.id}:payout")
 
 
@@ -117,22 +128,20 @@ async def _add_payout(
 
 
 async def _pay_operator(
-    uow: UnitOfWork, clock: Clock, booking: Booking, owner_id: int, payout: Money
+    uow: UnitOfWork, clock: Clock, booking: Booking, operatorship: Operatorship, payout: Money
 ) -> Money:
     """The share of the owner's payout that the operator managing their spots is paid: moved
     from what the owner is owed to what the operator is, and queued to leave to them. Once a
     booking: a payout queued again for it (after a trim) pays no second share."""
     nothing = Money(0, payout.currency)
-    operatorship = await uow.operators.of_owner(owner_id)
-    if operatorship is None or operatorship.operator_id is None:
-        return nothing
+    owner_id, operator_id = operatorship.owner_id, operatorship.operator_id
+    assert operator_id is not None  # an operatorship under way has its operator
     key = operators.share_key(booking.id)
     cut = operator_cut(payout, operatorship.share_bp)
     if cut.minor <= 0 or await uow.ledger.by_idempotency_key(key) is not None:
         return nothing
-    operator_id = operatorship.operator_id
     await ledger.post(
-        uow, clock, kind=operators.OPERATOR_SHARE, idempotency_key=key, booking_id=booking.id,
+        uow, clock, kind=ledger.OPERATOR_SHARE, idempotency_key=key, booking_id=booking.id,
         postings=[Posting(owner_payable_account(owner_id), -cut),
                   Posting(owner_payable_account(operator_id), cut)],
     )  # fmt: skip
@@ -211,7 +220,7 @@ async def settle_overstay(
     commission = commission_on(booking, rest)
     to_owner = owner_share(rest, commission)
     owner_id = await _owner_of(uow, booking)
-    await lock_payees_money(uow, owner_id)
+    await lock_payees_money(uow, [owner_id])
     await ledger.post(
         uow, clock, kind="overstay", idempotency_key=f"{key}:settle", booking_id=booking.id,
         postings=_postings(
@@ -347,7 +356,7 @@ async def top_up_payout(uow: UnitOfWork, clock: Clock, booking: Booking, owner_i
     """Money came back to what the owner is owed (a chargeback the platform won): the
     booking's payout waiting to leave grows by what no payout covers yet, or one is queued if
     the booking has none. (A booking whose payout has left keeps it in /earnings as pending.)"""
-    await lock_payees_money(uow, owner_id)
+    await lock_payees_money(uow, [owner_id])
     money = await _owners_money(uow, owner_id, booking.currency)
     room = money.room - money.due
     if room <= 0:

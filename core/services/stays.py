@@ -139,8 +139,8 @@ class Parties:
     spot: Spot
     owner: Person
     driver: Person
-    # Who manages the owner's spots for them (``core.services.operators``): they answer
-    # booking requests too, but are neither side of the booking.
+    # Who manages the owner's spots for them (``core.services.operators``), on the owner's
+    # side: they are asked to answer booking requests too.
     operator: Person | None = None
 
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from core.db.models import LedgerEntry, LedgerTransaction, Payout, Person, Spot
-from core.services.operators import OPERATOR_SHARE
+from core.services.ledger import OPERATOR_SHARE
 from core.status import SpotStatus
 from tests.end_to_end.test_bookings import _book, _owner_and_spot
 

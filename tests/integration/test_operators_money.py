@@ -28,8 +28,7 @@ from core.services import (
     settlement,
     spots,
 )
-from core.services.ledger import owner_paid_out_account, owner_payable_account
-from core.services.operators import OPERATOR_SHARE
+from core.services.ledger import OPERATOR_SHARE, owner_paid_out_account, owner_payable_account
 from core.services.parties import Side
 from tests.integration.builders import a_person, an_approved_spot
 from tests.integration.test_settlement import a_booking, pay, stay_through
