@@ -1,8 +1,11 @@
 """Where Telegram meets the bot: what comes in is made storable once, before any handler reads
-it, and what goes out remembers the one thing Telegram allows only once, a callback answer."""
+it; what goes out after an update's first write is held and made once that write commits
+(``core.db.uow.held_calls``); and the bot remembers the one thing Telegram allows only once, a
+callback answer."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
@@ -12,9 +15,13 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from telegram import TelegramObject, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ExtBot
+from telegram.request import RequestData
+from telegram.request._requestparameter import RequestParameter
 
+from bot.transient import is_transient
+from core.db.uow import HeldCall, held_calls
 from core.text import is_storable, storable_json
 
 if TYPE_CHECKING:
@@ -22,6 +29,19 @@ if TYPE_CHECKING:
 
 # Set by ``copies_unread``: what the bot sends is not read back.
 _COPIES_UNREAD: ContextVar[bool] = ContextVar("copies_unread", default=False)
+# Set by ``made_now``: calls go out at once, even after the update's first write.
+_MADE_NOW: ContextVar[bool] = ContextVar("made_now", default=False)
+# The Bot API's methods that answer (send, edit, delete, a button's answer), held after an
+# update's first write; every one returns True or a message, which python-telegram-bot hands
+# back as it is when it is True. Reads (getChatMember, getFile) go out at once.
+_ANSWERING = ("send", "edit", "delete", "answer", "pin", "unpin")
+_NOT_HELD = frozenset({
+    "sendMediaGroup",  # returns a list of messages
+    "sendChatAction",  # "finding location…" while the answer is being made; no answer itself
+})  # fmt: skip
+# Attempts at a held call while Telegram is unreachable, before the rest are left to whoever
+# takes the update over when its lease ends (``bot.jobs.send_abandoned_answers``).
+HELD_CALL_ATTEMPTS = 3
 
 # Queries answered lately; a query can't be answered after 15 minutes anyway, and far fewer
 # than this many buttons are pressed in that time by the people one process serves.
@@ -61,6 +81,36 @@ class ParkShareBot(ExtBot[Any]):
             log.info("a callback query was answered too late: %s", error)
             return False
 
+    async def _do_post(self, endpoint: str, data: Any, **kwargs: Any) -> Any:
+        held = None if _MADE_NOW.get() else held_calls()
+        if held is not None and endpoint.startswith(_ANSWERING) and endpoint not in _NOT_HELD:
+            request = RequestData([RequestParameter.from_input(key, value)
+                                   for key, value in data.items()])  # fmt: skip
+            if not request.contains_files:  # an upload goes out at once: none is held
+                held.append(HeldCall(endpoint, request.json_parameters))
+                return True
+        return await super()._do_post(endpoint, data, **kwargs)
+
+    async def make_held_calls(self, calls: list[HeldCall]) -> list[HeldCall]:
+        """Make held calls in order; those not made because Telegram could not be reached
+        after a few attempts are returned. One Telegram refuses (the person blocked the bot,
+        a message gone) is passed over."""
+        for position, call in enumerate(calls):
+            for attempt in range(1, HELD_CALL_ATTEMPTS + 1):
+                try:
+                    await super()._do_post(call.method, dict(call.parameters))
+                    break
+                except TelegramError as error:
+                    if not is_transient(error):
+                        log.warning("a held %s was refused: %s", call.method, error)
+                        break
+                    if attempt == HELD_CALL_ATTEMPTS:
+                        log.warning("Telegram is unreachable; %s held calls wait",
+                                    len(calls) - position)  # fmt: skip
+                        return calls[position:]
+                    await asyncio.sleep(0.5 * attempt)
+        return []
+
     async def _post(self, endpoint: str, data: Any = None, **kwargs: Any) -> Any:
         result = await super()._post(endpoint, data, **kwargs)
         # True is what Telegram answers for an edited inline message: python-telegram-bot
@@ -86,6 +136,19 @@ def copies_unread() -> Iterator[None]:
         yield
     finally:
         _COPIES_UNREAD.reset(token)
+
+
+@contextmanager
+def made_now() -> Iterator[None]:
+    """Calls inside go out at once, even after the update's first write, when what Telegram
+    answers decides what the person is told next (a relayed message to someone who blocked
+    the bot). Should the write then fail to commit, the update is handled again and the call
+    made a second time: use it only where a repeat is harmless."""
+    token = _MADE_NOW.set(True)
+    try:
+        yield
+    finally:
+        _MADE_NOW.reset(token)
 
 
 def answered(bot: object, callback_query_id: str) -> bool:

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import html
-import json
 import logging
 from datetime import timedelta
 
-from telegram import ReplyKeyboardRemove, Update, User
+from telegram import ReplyKeyboardRemove
 from telegram.error import TelegramError
 from telegram.ext import Application
 
@@ -28,6 +27,7 @@ from bot.booking_buttons import (
     rate_button,
 )
 from bot.context import ParkShareContext
+from bot.edge import ParkShareApplication
 from bot.i18n import translator
 from bot.keyboards import inline
 from bot.overstay_bills import tariff_text
@@ -55,7 +55,6 @@ from core.services import (
     stays,
 )
 from core.services.parties import Side
-from core.services.people import language_from_telegram
 
 log = logging.getLogger(__name__)
 SWEEP_INTERVAL_S = 30
@@ -260,34 +259,15 @@ async def forget_finished_updates(context: ParkShareContext) -> None:
     await inbox.forget_old(context.db)
 
 
-async def answer_abandoned_updates(context: ParkShareContext) -> None:
-    """An update whose worker stopped after its first write and before its answer: its person
-    hears that it was done, and that what they were in the middle of starts again."""
-    for body in await inbox.take_abandoned(context.db):
-        update = Update.de_json(json.loads(body), context.bot)
-        chat = update.effective_chat
-        if chat is None:
-            continue
-        language = await _language_of(context, update.effective_user)
-        log.warning("update %s lost its answer: its worker stopped", update.update_id)
-        with contextlib.suppress(TelegramError):
-            await context.bot.send_message(
-                chat.id,
-                translator(language).gettext(
-                    "⚠️ What you sent last was done, but our answer to it was lost on the way. "
-                    "Whatever you were in the middle of starts again; /bookings and /myspots "
-                    "show where things stand."
-                ),
-                reply_markup=ReplyKeyboardRemove(),
-            )
-
-
-async def _language_of(context: ParkShareContext, user: User | None) -> str:
-    if user is None:
-        return language_from_telegram(None)
-    async with context.db.reading() as uow:
-        person = await uow.people.by_telegram_id(user.id)
-    return person.language if person is not None else language_from_telegram(user.language_code)
+async def send_abandoned_answers(context: ParkShareContext) -> None:
+    """An update whose worker stopped after its commit and before it had sent the answers it
+    held: they go out from here, once."""
+    application = context.application
+    assert isinstance(application, ParkShareApplication)  # ``bot.app.build_application``'s
+    worker = application.worker
+    for inbox_id, held in await inbox.take_abandoned(context.db, worker.name):
+        log.warning("inbox update %s lost its worker; its answers go out from here", inbox_id)
+        await worker.send_held(context.db, inbox_id, held)
 
 
 async def end_quiet_flows(context: ParkShareContext) -> None:
@@ -340,8 +320,8 @@ def schedule(application: Application) -> None:
         tell_unpaid_overstays, interval=600, first=120, name="tell_unpaid_overstays"
     )
     queue.run_repeating(
-        answer_abandoned_updates, interval=ABANDONED_LOOK_S, first=ABANDONED_LOOK_S,
-        name="answer_abandoned_updates",
+        send_abandoned_answers, interval=ABANDONED_LOOK_S, first=ABANDONED_LOOK_S,
+        name="send_abandoned_answers",
     )  # fmt: skip
     queue.run_repeating(
         roll_free_time_forward, interval=3600, first=30, name="roll_free_time_forward"

@@ -11,6 +11,7 @@ from telegram.error import Forbidden, TelegramError
 
 from bot.booking_buttons import OpenRelay
 from bot.context import ParkShareContext, required
+from bot.edge import made_now
 from bot.i18n import N_, translator
 from bot.incoming import location_of, message_of
 from bot.keyboards import inline
@@ -68,8 +69,11 @@ async def forward(update: Update, context: ParkShareContext) -> None:
         context.user_data.relay_booking_id = None
         raise
     delivered = False
-    for recipient in leg.recipients:
-        delivered |= await _deliver(context, update, leg, recipient, sent.text, kind, file_id)
+    # Whether each copy arrived decides what the sender hears: they go out now, not with the
+    # write (a copy made again after a failed commit is the lesser harm).
+    with made_now():
+        for recipient in leg.recipients:
+            delivered |= await _deliver(context, update, leg, recipient, sent.text, kind, file_id)
     if not delivered:
         await message.reply_text(_("I couldn't deliver that: the other side can't be reached."))
 

@@ -1,7 +1,8 @@
 """Workers handle what the inbox keeps: each claims updates under a lease (never two of one
 person at once, each person's in order), handles them with the application's handlers, and
-marks each done in the same transaction as its first effects. Any number of workers, in any
-number of processes, share one inbox."""
+marks each done in the same transaction as its effects, its person's state and the answers its
+handlers made after its first write, which go out once that transaction commits. Any number of
+workers, in any number of processes, share one inbox."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.context import managers_translator
+from bot.edge import ParkShareBot
 from bot.flow import count_steps_taken
 from bot.i18n import translator
 from bot.person_state import PersonStates
@@ -35,11 +37,14 @@ from core.db.rows import ClaimedUpdate
 from core.db.uow import (
     AlreadyProcessed,
     Database,
+    HeldCall,
     UpdateEnd,
     delivery_recorded,
+    discard_parked_write,
     end_of_delivery,
     record_delivery_with_first_write,
     retry_asked_for,
+    taken_held_calls,
 )
 from core.services import inbox
 from core.services.people import language_from_telegram
@@ -182,6 +187,12 @@ class InboxWorker:
                       exc_info=task.exception())  # fmt: skip
 
     async def _handle(self, database: Database, claimed: ClaimedUpdate) -> None:
+        try:
+            await self._handle_claimed(database, claimed)
+        finally:  # cancelled: its first write, if any, is not left holding the store
+            await discard_parked_write()
+
+    async def _handle_claimed(self, database: Database, claimed: ClaimedUpdate) -> None:
         update = Update.de_json(json.loads(claimed.body), self.application.bot)
         await self._drop_a_flood(database, claimed, update)
         record_delivery_with_first_write(
@@ -201,13 +212,17 @@ class InboxWorker:
         if failure is not None:
             await self._failed(database, claimed, update, failure)
             return
+        held = taken_held_calls()
+        if held and not await self.send_held(database, claimed.id, held):
+            return  # whoever takes its answers over finishes it
         self._tell_observers(claimed.update_id)
 
     async def _handle_with_state(
         self, database: Database, inbox_id: int, update: Update, person: int | None
     ) -> BaseException | None:
         """Handle the update with the person's state put in, then write it back and mark the
-        update done (unless its first effects did) in one transaction; or, when a handler
+        update done in one transaction with its first write and the answers held since; or,
+        when a handler
         left a transient failure to a later attempt before anything was kept, that failure
         (and nothing is written: the next attempt starts from the same state)."""
         clock = self.application.bot_data.clock
@@ -227,18 +242,52 @@ class InboxWorker:
         failure = retry_asked_for()
         if failure is not None and not delivery_recorded():
             return failure
-        await database.end_update(UpdateEnd(
-            inbox_id, update.update_id, self.name, inbox.now(), person,
-            *((remembered.user_data, remembered.flows, remembered.flows_expire_at)
-              if remembered is not None else ()),
-        ))  # fmt: skip
+        try:
+            await database.end_update(UpdateEnd(
+                inbox_id, update.update_id, self.name, inbox.now(), person,
+                *((remembered.user_data, remembered.flows, remembered.flows_expire_at)
+                  if remembered is not None else ()),
+            ))  # fmt: skip
+        finally:
+            # Its end not kept: its first write (if any) is undone with it.
+            await discard_parked_write()
         return None
+
+    async def send_held(self, database: Database, inbox_id: int, held: list[HeldCall]) -> bool:
+        """Make the calls an update held until its commit, then finish it; whatever Telegram
+        was not there for stays held, for whoever takes the update over when its lease ends.
+        True when the update is finished."""
+        bot = self.application.bot
+        assert isinstance(bot, ParkShareBot)  # ``bot.app.build_application`` makes one
+        remaining = await bot.make_held_calls(held)
+        # The store may be what failed meanwhile: tried again while the lease lasts, since
+        # whoever takes the update over after it would send its answers a second time.
+        pause = inbox.FIRST_BACKOFF.total_seconds()
+        loop = asyncio.get_running_loop()
+        give_up_at = loop.time() + self._lease().total_seconds()
+        while True:
+            try:
+                if remaining:
+                    await database.hold_remaining(inbox_id, self.name, remaining)
+                    return False
+                if not await inbox.finish_answered(database, inbox_id, self.name):
+                    log.warning("the answers of inbox update %s were taken over", inbox_id)
+                return True
+            except Exception:
+                await database.discard_connections()
+                if loop.time() + pause >= give_up_at:
+                    log.warning("inbox update %s answered but not finished", inbox_id,
+                                exc_info=True)  # fmt: skip
+                    return False
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, inbox.LONGEST_BACKOFF.total_seconds())
 
     async def _failed(
         self, database: Database, claimed: ClaimedUpdate, update: Update, error: BaseException
     ) -> None:
         """An attempt failed where no handler answered for it: it is tried again later, or
         set aside with the managers told and the person sorry to hear it."""
+        await discard_parked_write()
         end_of_delivery()
         reason = f"{type(error).__name__}: {error}"[:500]
         retry = is_transient(error) and claimed.attempts < inbox.MAX_ATTEMPTS

@@ -49,6 +49,8 @@ async def call(world: World, name: str, params: JSON) -> Any:
                           retry_after=retry_after)  # fmt: skip
     if (refusal := world.refusals.pop(name.lower(), None)) is not None:
         raise bad_request(refusal)
+    if world.sending_out_of_service and name.lower().startswith(("send", "edit")):
+        raise BotApiError(502, "Bad Gateway")
     if name.lower().startswith("send") and _chat_of(params) in world.blocked_the_bot:
         raise BotApiError(403, "Forbidden: bot was blocked by the user")
     handler = METHODS.get(name.lower())

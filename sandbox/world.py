@@ -98,6 +98,9 @@ class World:
         # and its description: Telegram's limits and refusals, on demand for tests.
         self.failures: dict[str, int] = {}
         self.refusals: dict[str, str] = {}
+        # While set, Telegram's front answers 502 to whatever the bot sends, as it does when
+        # its servers are in trouble.
+        self.sending_out_of_service = False
         # People who blocked the bot: Telegram answers 403 to anything the bot sends them.
         self.blocked_the_bot: set[int] = set()
         self.callback_answers: dict[str, asyncio.Future[JSON | None]] = {}

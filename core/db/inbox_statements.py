@@ -76,8 +76,8 @@ def mark_done(inbox_id: int, worker: str, at: datetime) -> Bound:
 
 def stamp_finished(inbox_id: int, worker: str, at: datetime) -> Bound:
     """Compare-and-set: ``worker`` is done with the update, its answers sent and its person's
-    state kept; it matches nothing when the sweep for abandoned updates finished it first
-    (``Inbox.take_abandoned``), whose ending of the person's flows then stands."""
+    state kept; it matches nothing when another worker took its held answers over
+    (``Inbox.take_abandoned``) and sends them."""
     return Bound(_stamp_finished(), {"inbox_id": inbox_id, "worker": worker, "at": at})
 
 
@@ -90,7 +90,25 @@ def _stamp_finished() -> Executable:
             INBOX.c.lease_owner == bindparam("worker"),
             INBOX.c.finished_at.is_(None),
         )
-        .values(finished_at=bindparam("at"), lease_until=null())
+        .values(finished_at=bindparam("at"), lease_until=null(), answers=null())
+    )
+
+
+def hold_answers(inbox_id: int, worker: str, answers: str) -> Bound:
+    """Compare-and-set: the answers ``worker`` is still to send for its update (JSON)."""
+    return Bound(_hold_answers(), {"inbox_id": inbox_id, "worker": worker, "answers": answers})
+
+
+@functools.cache
+def _hold_answers() -> Executable:
+    return (
+        update(INBOX)
+        .where(
+            INBOX.c.id == bindparam("inbox_id"),
+            INBOX.c.lease_owner == bindparam("worker"),
+            INBOX.c.finished_at.is_(None),
+        )
+        .values(answers=bindparam("answers"))
     )
 
 

@@ -811,6 +811,10 @@ class InboxUpdate(Base):
     lease_until: Mapped[datetime | None]
     finished_at: Mapped[datetime | None] = mapped_column(index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The calls to the chat platform its handlers made after its first write, kept in that
+    # write's transaction (JSON, ``core.db.uow.HeldCall``) until they are made: a worker that
+    # stops before it has made them leaves them to another (``Inbox.take_abandoned``).
+    answers: Mapped[str | None] = mapped_column(Text)
 
 
 class BookingNotice(Base):

@@ -1830,10 +1830,13 @@ class Inbox(_Repository):
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a CursorResult
 
-    async def take_abandoned(self, now: datetime, limit: int) -> list[tuple[int | None, str]]:
-        """Updates done by their first write whose worker's lease ran out before it finished
-        them (the process died between that write and its answers): each is finished here,
-        once, and returned as ``(sender, body)``."""
+    async def take_abandoned(
+        self, worker: str, now: datetime, lease_until: datetime, limit: int
+    ) -> list[tuple[int, str | None]]:
+        """Updates done whose worker's lease ran out before it finished them (the process died
+        between the update's commit and its answers) become ``worker``'s until
+        ``lease_until``: each is returned once as ``(inbox id, held answers)``, for ``worker``
+        to send and then finish (``stamp_finished``)."""
         abandoned = (
             select(_INBOX.c.id)
             .where(
@@ -1848,17 +1851,17 @@ class Inbox(_Repository):
         rows = await self.session.execute(
             update(_INBOX)
             .where(_INBOX.c.id.in_(abandoned.scalar_subquery()))
-            .values(finished_at=now, lease_until=None, last_error="its worker stopped")
-            .returning(_INBOX.c.id, _INBOX.c.sender, _INBOX.c.body)
+            .values(lease_owner=worker, lease_until=lease_until, last_error="its worker stopped")
+            .returning(_INBOX.c.id, _INBOX.c.answers)
         )
-        return [(sender, body) for _id, sender, body in sorted(rows)]
+        return sorted((inbox_id, answers) for inbox_id, answers in rows)
 
     async def forget_finished_before(self, moment: datetime) -> int:
         connection = await self.session.connection()
         result = await connection.execute(
             delete(_INBOX).where(
                 ~_WAITING,
-                # One whose worker died after its first write is never stamped.
+                # One whose answers never went out is never stamped.
                 func.coalesce(_INBOX.c.finished_at, _INBOX.c.received_at) < moment,
             )
         )

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Awaitable, Callable, Mapping
+import json
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar, cast
 
 from asyncpg import exceptions as postgres_errors  # type: ignore[import-untyped]
-from sqlalchemy import Connection, Engine, Executable, text
+from sqlalchemy import Connection, CursorResult, Engine, Executable, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -66,6 +67,24 @@ class WrittenMeanwhile(Exception):
     thing first (one webhook event delivered twice at once). The unit of work is rolled back."""
 
 
+@dataclass(frozen=True, slots=True)
+class HeldCall:
+    """A call to the chat platform (a message sent, edited, a button's answer) made by an
+    update's handlers after its first write: kept with that write and made once it commits."""
+
+    method: str
+    # As the platform's HTTP API takes them: each value a string.
+    parameters: dict[str, str]
+
+
+def held_calls_json(calls: list[HeldCall]) -> str:
+    return json.dumps([[call.method, call.parameters] for call in calls], ensure_ascii=False)
+
+
+def held_calls_from_json(kept: str | None) -> list[HeldCall]:
+    return [HeldCall(method, parameters) for method, parameters in json.loads(kept or "[]")]
+
+
 @dataclass
 class _Delivery:
     # The update's row in the inbox, and the worker whose lease holds it.
@@ -85,6 +104,12 @@ class _Delivery:
     # Units that ended after a write had committed: what the answer shows should come from
     # the use case's own unit, not from a read of a state the update may not have left.
     after_write: int = 0
+    # The unit of work of the first write, its transaction held open until the update ends
+    # (``Database.end_update``), and the calls the handlers made to answer since then: they
+    # commit with that write, and are made once it has committed. Units of work opened
+    # meanwhile join its transaction.
+    parked: UnitOfWork | None = None
+    held: list[HeldCall] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,10 +149,13 @@ def record_delivery_with_first_write(
     may_retry: bool = False,
 ) -> None:
     """From here on in this context (one update's handling), the first unit of work that
-    commits also marks the inbox's update done, in its own transaction: if the update is not
+    writes also marks the inbox's update done, in its own transaction: if the update is not
     ``worker``'s to finish any more, that unit of work rolls back and raises
-    ``AlreadyProcessed``. ``may_retry`` says whether a transient failure may be left to a
-    later attempt (see ``leave_to_retry``)."""
+    ``AlreadyProcessed``. That transaction is not committed when the unit of work ends but
+    with the update's end (``Database.end_update``), with the calls its handlers made to
+    answer (``held_calls``), so that a worker stopping anywhere leaves either nothing done or
+    the update done with its answers kept. ``may_retry`` says whether a transient failure may
+    be left to a later attempt (see ``leave_to_retry``)."""
     _delivery.set(_Delivery(inbox_id, update_id, worker, at, may_retry=may_retry))
 
 
@@ -135,6 +163,35 @@ def end_of_delivery() -> None:
     """The update being handled in this context is over: units of work from here on (the
     worker recording its failure) record nothing for it."""
     _delivery.set(None)
+
+
+def held_calls() -> list[HeldCall] | None:
+    """Where the calls made to answer the update being handled go while its first write waits
+    for the update's end; None when they are to be made at once (outside an update, or before
+    its first write)."""
+    delivery = _delivery.get()
+    return delivery.held if delivery is not None and delivery.parked is not None else None
+
+
+def taken_held_calls() -> list[HeldCall]:
+    """The calls the update being handled made after its first write, now that it has ended."""
+    delivery = _delivery.get()
+    if delivery is None:
+        return []
+    held, delivery.held = delivery.held, []
+    return held
+
+
+async def discard_parked_write() -> None:
+    """The update being handled ended without its end being kept (its handling failed, its
+    end could not be written): its first write is rolled back, and its held calls dropped."""
+    delivery = _delivery.get()
+    if delivery is None or delivery.parked is None:
+        return
+    parked, delivery.parked = delivery.parked, None
+    delivery.held = []
+    delivery.recorded = False
+    await parked.end_parked(commit=False)
 
 
 def delivery_recorded() -> bool:
@@ -228,11 +285,21 @@ class UnitOfWork:
         self._has_turn = False
         # The last unit of an update's handling: marking it done also says its worker is done.
         self.finishes_update = False
+        self.session: AsyncSession
+        # Opened while the update's first write waits for its end: a savepoint of that write's
+        # transaction.
+        self._within: AsyncSessionTransaction | None = None
 
     async def __aenter__(self) -> Self:
-        if self._turn is not None:
-            self._has_turn = await self._turn.take()
-        self.session = self._sessions()
+        delivery = _delivery.get()
+        parked = delivery.parked if delivery is not None else None
+        if parked is not None:
+            self.session = parked.session
+            self._within = await self.session.begin_nested()
+        else:
+            if self._turn is not None:
+                self._has_turn = await self._turn.take()
+            self.session = self._sessions()
         self.people = People(self.session)
         self.spots = Spots(self.session)
         self.bookings = Bookings(self.session)
@@ -253,15 +320,26 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        committed = False
+        if self._within is not None:
+            await self._end_within(exc_type is None, exc)
+            return
+        committed = parked = False
         try:
             if exc_type is None:
                 delivery = _delivery.get() if self._writes else None
-                if delivery is not None and not delivery.recorded:
-                    await self._record(delivery)
                 try:
+                    if delivery is not None and not delivery.recorded:
+                        await self._record(delivery)
+                        if not self.finishes_update:
+                            await self._keep_free_time()
+                            await self.session.flush()
+                            delivery.parked, delivery.recorded = self, True
+                            parked = committed = True
+                            return
                     await self._keep_free_time()
                     await self.session.commit()
+                    if delivery is not None:
+                        delivery.recorded = True
                 except StaleDataError:
                     # A booking's conditional UPDATE matched nothing: someone changed it first.
                     await self.session.rollback()
@@ -270,19 +348,71 @@ class UnitOfWork:
                     await self.session.rollback()
                     raise WrittenMeanwhile(str(error.orig)) from error
                 committed = True
-                if delivery is not None:
-                    delivery.recorded = True
             else:
                 await self.session.rollback()
                 if isinstance(exc, IntegrityError):
                     raise WrittenMeanwhile(str(exc.orig)) from exc
         finally:
-            await self.session.close()
-            if self._has_turn:
-                assert self._turn is not None
-                self._turn.give_back()
+            if not parked:
+                await self._close()
             if self._counted:
                 _count_unit(wrote=committed and self._writes)
+
+    async def _close(self) -> None:
+        await self.session.close()
+        if self._has_turn:
+            assert self._turn is not None
+            self._turn.give_back()
+            self._has_turn = False
+
+    async def _end_within(self, succeeded: bool, exc: BaseException | None) -> None:
+        """A unit of work opened while the update's first write waits: its writes stand or
+        fall as a savepoint, and commit with that write."""
+        assert self._within is not None
+        wrote = False
+        try:
+            if succeeded:
+                try:
+                    await self._keep_free_time()
+                    await self.session.flush()
+                except StaleDataError:
+                    await self._within.rollback()
+                    raise StaleBooking("a booking changed while this was decided") from None
+                except IntegrityError as error:
+                    await self._within.rollback()
+                    raise WrittenMeanwhile(str(error.orig)) from error
+                await self._within.commit()
+                wrote = self._writes
+            else:
+                await self._within.rollback()
+                if isinstance(exc, IntegrityError):
+                    raise WrittenMeanwhile(str(exc.orig)) from exc
+        finally:
+            if self._counted:
+                _count_unit(wrote=wrote)
+
+    async def end_parked(self, *, commit: bool, writes: Sequence[statements.Bound] = ()) -> bool:
+        """The update whose first write this unit of work made has ended: ``writes`` (the
+        first a compare-and-set) join that write, and all commit, or nothing does. False when
+        the compare-and-set matched nothing."""
+        try:
+            if not commit:
+                await self.session.rollback()
+                return False
+            first, *rest = writes
+            changed = cast(CursorResult[Any], await self.session.execute(*first)).rowcount
+            if changed == 1:
+                for write in rest:
+                    await self.session.execute(*write)
+                await self.session.commit()
+                return True
+            await self.session.rollback()
+            return False
+        except BaseException:
+            await self.session.rollback()
+            raise
+        finally:
+            await self._close()
 
     async def _keep_free_time(self) -> None:
         """Rewrite the free time of every spot this unit of work changed, in its transaction.
@@ -378,9 +508,11 @@ class Database:
 
     def after_gateway(self) -> UnitOfWork:
         """A unit of work recording what a payment gateway answered, after the use case's own
-        transaction: no transaction is held open across the network, and a crash before this
-        one loses nothing the gateway would not answer again (each call has its own
-        idempotency key, and the sweeps reconcile). Not counted as the update's use case."""
+        transaction: outside an update no transaction is held open across the network, and a
+        crash before this one loses nothing the gateway would not answer again (each call has
+        its own idempotency key, and the sweeps reconcile). Within an update after its first
+        write, it joins that write's transaction, which commits with the update's answers (a
+        payment page's link among them). Not counted as the update's use case."""
         return UnitOfWork(self._sessions, counted=False, turn=self._writer_turn)
 
     def finishing_update(self) -> UnitOfWork:
@@ -397,13 +529,14 @@ class Database:
         SQLite file it runs through the standard library's driver in one hop to a thread, its
         writers' turn taken as every unit of work takes it; on PostgreSQL straight through
         asyncpg. Either costs a fraction of a unit of work's machinery."""
+        delivery = _delivery.get()
+        if delivery is not None and delivery.parked is not None:
+            await self._end_parked_update(delivery, delivery.parked, end)
+            return
         recorded = delivery_recorded()
         writes = [statements.stamp_finished(end.inbox_id, end.worker, end.at) if recorded
                   else statements.mark_done(end.inbox_id, end.worker, end.at)]  # fmt: skip
-        if end.person is not None:
-            writes.append(statements.put_person_state(
-                self.dialect, end.person, end.user_data, end.flows, end.flows_expire_at
-            ))  # fmt: skip
+        writes.extend(self._person_state_writes(end))
         if not self._has_light_path:
             async with self.finishing_update() as uow:
                 # Not recorded yet, marking it done as this unit of work ends says so.
@@ -416,9 +549,51 @@ class Database:
             return
         if not await self._lightly(_write_all_or_none, _write_all_or_none_asyncpg, writes):
             raise AlreadyProcessed(f"update {end.update_id}")
-        delivery = _delivery.get()
         if delivery is not None:
             delivery.recorded = True
+
+    async def _end_parked_update(
+        self, delivery: _Delivery, parked: UnitOfWork, end: UpdateEnd
+    ) -> None:
+        """The update's first write commits, with its person's state and the answers its
+        handlers held; with none held, its worker is done with it."""
+        held = delivery.held
+        first = (
+            statements.hold_answers(end.inbox_id, end.worker, held_calls_json(held))
+            if held
+            else statements.stamp_finished(end.inbox_id, end.worker, end.at)
+        )
+        delivery.parked = None
+        writes = [first, *self._person_state_writes(end)]
+        if not await parked.end_parked(commit=True, writes=writes):
+            delivery.held, delivery.recorded = [], False
+            raise AlreadyProcessed(f"update {end.update_id}")
+
+    def _person_state_writes(self, end: UpdateEnd) -> list[statements.Bound]:
+        if end.person is None:
+            return []
+        return [statements.put_person_state(
+            self.dialect, end.person, end.user_data, end.flows, end.flows_expire_at
+        )]  # fmt: skip
+
+    async def finish_answered(self, inbox_id: int, worker: str, at: datetime) -> bool:
+        """``worker`` has made the calls its update held: it is finished. False when another
+        worker took them over meanwhile."""
+        finished = statements.stamp_finished(inbox_id, worker, at)
+        if not self._has_light_path:
+            async with self.finishing_update() as uow:
+                return await uow.inbox.stamp_finished(inbox_id, worker, at)
+        return await self._lightly(_write_all_or_none, _write_all_or_none_asyncpg, [finished])
+
+    async def hold_remaining(self, inbox_id: int, worker: str, calls: list[HeldCall]) -> bool:
+        """The calls ``worker`` could not make yet (Telegram unreachable), left for whoever
+        takes the update over when its lease ends."""
+        kept = statements.hold_answers(inbox_id, worker, held_calls_json(calls))
+        if not self._has_light_path:
+            async with self.finishing_update() as uow:
+                result = await uow.session.execute(*kept)
+                return cast(CursorResult[Any], result).rowcount == 1
+        return await self._lightly(_write_all_or_none, _write_all_or_none_asyncpg, [kept])
 
     async def claim_updates(
         self, worker: str, now: datetime, lease_until: datetime, limit: int

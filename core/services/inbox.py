@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from core.db import inbox_statements
 from core.db.models import InboxState
 from core.db.rows import ClaimedUpdate
-from core.db.uow import Database
+from core.db.uow import Database, HeldCall, held_calls_from_json
 
 # How long a worker holds an update unless it renews the lease, which it does every third of
 # it while the update is in hand (a slow payment gateway): only a stopped worker's updates are
@@ -81,14 +81,17 @@ async def forget_old(database: Database) -> int:
         return await uow.inbox.forget_finished_before(now() - REMEMBERED_FOR)
 
 
-async def take_abandoned(database: Database, limit: int = 100) -> list[str]:
-    """The bodies of updates whose worker stopped after their first write and before it had
-    answered or kept its person's state. Each is finished, and its sender's flows end in the
-    same transaction: what the flow's step remembered may be from before that write, and a
-    button pressed again there would do it a second time."""
+async def take_abandoned(
+    database: Database, worker: str, lease: timedelta = LEASE, limit: int = 100
+) -> list[tuple[int, list[HeldCall]]]:
+    """The updates whose worker stopped after their commit and before it had made the calls
+    they held (``core.db.uow.held_calls``) become ``worker``'s for ``lease``: ``(inbox id,
+    the calls)`` each, for it to make and then finish them (``finish_answered``)."""
+    moment = now()
     async with database.unit_of_work() as uow:
-        taken = await uow.inbox.take_abandoned(now(), limit)
-        senders = sorted({sender for sender, _body in taken if sender is not None})
-        if senders:
-            await uow.person_states.forget_flows(senders)
-    return [body for _sender, body in taken]
+        taken = await uow.inbox.take_abandoned(worker, moment, moment + lease, limit)
+    return [(inbox_id, held_calls_from_json(answers)) for inbox_id, answers in taken]
+
+
+async def finish_answered(database: Database, inbox_id: int, worker: str) -> bool:
+    return await database.finish_answered(inbox_id, worker, now())

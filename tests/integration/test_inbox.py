@@ -1,6 +1,7 @@
 """The inbox: an update is kept once however often it comes; workers claim each person's
 updates one at a time and in order; a worker's first write marks its update done, unless the
-update is not its own any more; failures back off, and what keeps failing is set aside."""
+update is not its own any more, and commits with the update's end; answers held by a worker that
+stopped are taken over once; failures back off, and what keeps failing is set aside."""
 
 import asyncio
 from datetime import UTC, datetime, timedelta
@@ -8,8 +9,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from core.db.models import InboxState, InboxUpdate, Person, PersonState
-from core.db.uow import AlreadyProcessed, record_delivery_with_first_write
+from core.db import inbox_statements
+from core.db.models import InboxState, InboxUpdate, Person
+from core.db.uow import (
+    AlreadyProcessed,
+    HeldCall,
+    UpdateEnd,
+    discard_parked_write,
+    held_calls_json,
+    record_delivery_with_first_write,
+)
 from core.services import inbox
 from tests.integration.builders import a_person
 
@@ -87,26 +96,42 @@ async def test_a_person_s_next_update_waits_until_their_last_is_finished_not_onl
     assert await _claim(db, "b") == [2]
 
 
-async def test_an_update_whose_worker_stopped_after_its_first_write_is_finished_once_and_its_sender_s_flows_end(  # noqa: E501
-    db,
-):
+async def test_answers_held_by_a_worker_that_stopped_are_taken_over_once_then_finished(db):
     await _keep(db, (1, 10), (2, 10))
     await _claim(db, "a")
-    await _first_write(db, 1, "a")
-    async with db.unit_of_work() as uow:
-        await uow.person_states.put(10, '{"draft": 1}', '{"listing": {"10": [3, null]}}', T0)
-        assert await uow.inbox.take_abandoned(T0 + LEASE / 2, 10) == []  # its worker may live
-    assert await _claim(db, "b", at=T0 + LEASE * 2) == []
-    assert await inbox.take_abandoned(db) == ['{"update_id": 1}']
-    assert await inbox.take_abandoned(db) == []  # once
+    welcome = HeldCall("sendMessage", {"chat_id": "10", "text": "Welcome, Olga 👋"})
+    # Worker a's update committed with the answer it held, and a stopped before sending it.
     async with db.unit_of_work() as uow:
         row = await uow.session.scalar(select(InboxUpdate).where(InboxUpdate.update_id == 1))
-        # Its worker coming back after all does not write over the flows ended here.
-        assert not await uow.inbox.stamp_finished(row.id, "a", T0 + LEASE * 2)
-    async with db.reading() as uow:
-        state = await uow.session.get(PersonState, 10)
-    assert (state.user_data, state.flows, state.flows_expire_at) == ('{"draft": 1}', "{}", None)
+        assert await uow.inbox.finish(row.id, "a", InboxState.DONE, T0, worker_done=False)
+        await uow.session.execute(
+            *inbox_statements.hold_answers(row.id, "a", held_calls_json([welcome]))
+        )
+        assert await uow.inbox.take_abandoned("b", T0 + LEASE / 2, T0 + LEASE, 10) == []  # a lives
+    assert await _claim(db, "b", at=T0 + LEASE * 2) == []  # her next waits for that answer
+    [(inbox_id, held)] = await inbox.take_abandoned(db, "b")
+    assert held == [welcome]
+    assert await inbox.take_abandoned(db, "c") == []  # b holds it now
+    assert not await inbox.finish_answered(db, inbox_id, "a")  # a, back, finds it taken over
+    assert await inbox.finish_answered(db, inbox_id, "b")
     assert await _claim(db, "b", at=T0 + LEASE * 2) == [2]
+    async with db.reading() as uow:
+        assert await uow.session.scalar(select(InboxUpdate.answers)) is None
+
+
+async def test_an_update_s_first_write_is_undone_when_its_end_is_not_kept(db, clock):
+    await _keep(db, (1, 10))
+    [claimed] = await _claimed(db, "a")
+
+    async def handling():
+        record_delivery_with_first_write(claimed.id, 1, "a", lambda: T0)
+        await a_person(db, clock, "Olga")
+        await discard_parked_write()  # the worker's handling failed before the update's end
+
+    await asyncio.create_task(handling())
+    async with db.reading() as uow:
+        assert list(await uow.session.scalars(select(Person.first_name))) == []
+    assert await _states(db) == {1: "waiting"}
 
 
 async def test_an_update_whose_lease_ran_out_is_taken_over_and_the_first_worker_s_write_undone(
@@ -121,6 +146,7 @@ async def test_an_update_whose_lease_ran_out_is_taken_over_and_the_first_worker_
     async def handling(worker: str):
         record_delivery_with_first_write(first.id, 1, worker, lambda: T0)
         await a_person(db, clock, f"written by {worker}")
+        await db.end_update(UpdateEnd(first.id, 1, worker, T0))
 
     with pytest.raises(AlreadyProcessed):
         await asyncio.create_task(handling("a"))  # too late: its write is undone
