@@ -11,7 +11,9 @@ every few seconds. Besides updates a second, it prints the CPU time each update 
 process (every thread of it: SQLite's driver runs in threads, the search too) and the event
 loop's thread alone, the whole update from parsing it to sending the reply. A third batch
 answers each search with one the warm-up recorded, without asking the store: what a location
-share costs outside the search.
+share costs outside the search. A fourth sends text messages that an echo handler placed
+before all of the bot's answers: the floor of an update that goes the bot's whole way (kept,
+claimed, its person's state read and written, finished) and does nothing else.
 
     python -m bench.updates                               # 2,400 updates over 100,000 spots
     python -m bench.updates --updates 200 --spots 2000    # what CI runs
@@ -50,6 +52,7 @@ from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    ApplicationHandlerStop,
     BaseRateLimiter,
     ContextTypes,
     Defaults,
@@ -285,6 +288,12 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await message.reply_text(message.text)
 
 
+async def echo_first(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The echo, and none of the bot's own handlers after it."""
+    await echo(update, context)
+    raise ApplicationHandlerStop
+
+
 def echo_application(api: BotApi) -> AnyApplication:
     application = (
         ApplicationBuilder()
@@ -379,9 +388,9 @@ async def location_search(
     drivers: int,
     count: int,
     profiler: cProfile.Profile | None = None,
-) -> tuple[Timing, Timing]:
-    """The flow, and the same flow with searches answered from the warm-up's (see
-    ``RecordedSearches``)."""
+) -> tuple[Timing, Timing, Timing]:
+    """The flow, the same flow with searches answered from the warm-up's (see
+    ``RecordedSearches``), and the echo through the bot's inbox."""
     rng = random.Random(11)
     searches = RecordedSearches()
     async with fresh_database(store, postgres_url) as database:
@@ -408,16 +417,26 @@ async def location_search(
             shares = [shared_location(next(ids), n % drivers, rng) for n in range(count)]
             with searches.replaying():
                 replayed = await feed_the_inbox(application, shares)
+            replayed_texts = list(api.texts)
+            api.forget()
+            application.add_handler(
+                MessageHandler(filters.TEXT & ~filters.COMMAND, echo_first), group=-1000
+            )
+            hellos = [message(next(ids), n % drivers, text=f"hello {n}") for n in range(count)]
+            echoed = await feed_the_inbox(application, hellos)
+            if api.calls["sendMessage"] != count:
+                raise SystemExit(f"echo through the inbox: {api.calls['sendMessage']} replies "
+                                 f"to {count} messages")  # fmt: skip
         finally:
             await application.worker.stop()
             await application.shutdown()
-    for case, texts in (("location search", replies), ("replayed searches", api.texts)):
+    for case, texts in (("location search", replies), ("replayed searches", replayed_texts)):
         results = sum(RESULTS_HEADER in text for text in texts)
         if results != count:
             sample = next((text for text in texts if RESULTS_HEADER not in text), "(no reply)")
             raise SystemExit(f"{case}: {results} result lists for {count} locations; "
                              f"one reply was: {sample[:200]!r}")  # fmt: skip
-    return timing, replayed
+    return timing, replayed, echoed
 
 
 # How often the bench looks whether the worker processes have finished a batch: often enough
@@ -653,7 +672,7 @@ def main() -> None:
         return
     profiler = cProfile.Profile() if args.profile else None
     echo = asyncio.run(echo_floor(args.drivers, args.updates))
-    flow, outside_search = asyncio.run(
+    flow, outside_search, inbox_echo = asyncio.run(
         location_search(
             args.store, args.postgres_url, args.spots, args.drivers, args.updates, profiler
         )
@@ -664,13 +683,17 @@ def main() -> None:
     print(f"{'case':<26} {'updates':>8} {'seconds':>9} {'updates/s':>10} {'CPU ms each':>12} "
           f"{'of it, loop':>12}")  # fmt: skip
     cases = (("echo", echo), ("location share", flow),
-             ("location share, replayed", outside_search))  # fmt: skip
+             ("location share, replayed", outside_search),
+             ("echo through the inbox", inbox_echo))  # fmt: skip
     for case, timing in cases:
         print(f"{case:<26} {timing.updates:>8} {timing.seconds:>9.2f} "
               f"{timing.per_second:>10,.0f} {timing.cpu_ms_each:>12.2f} "
               f"{timing.loop_cpu_ms_each:>12.2f}")  # fmt: skip
     print(f"ratio: {share:.0f} % of the floor (goal: at least 30 %); with searches answered "
           f"from memory {100 * outside_search.per_second / echo.per_second:.0f} %")  # fmt: skip
+    print(f"the inbox's own floor: {100 * inbox_echo.per_second / echo.per_second:.0f} % of "
+          f"the framework's; a location share reaches "
+          f"{100 * flow.per_second / inbox_echo.per_second:.0f} % of it")  # fmt: skip
     print(f"CPU per location share: {flow.cpu_ms_each:.2f} ms (goal: at most 3 ms); "
           f"outside the search {outside_search.cpu_ms_each:.2f} ms")  # fmt: skip
     print(f"updates: echo {echo.per_second:,.0f}/s, location share {flow.per_second:,.0f}/s "

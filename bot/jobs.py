@@ -265,9 +265,12 @@ async def send_abandoned_answers(context: ParkShareContext) -> None:
     application = context.application
     assert isinstance(application, ParkShareApplication)  # ``bot.app.build_application``'s
     worker = application.worker
-    for inbox_id, held in await inbox.take_abandoned(context.db, worker.name):
+    # One at a time, under the worker's lease: sending one update's answers fits in it.
+    while taken := await inbox.take_abandoned(context.db, worker.name, worker.lease, limit=1):
+        [(inbox_id, held)] = taken
         log.warning("inbox update %s lost its worker; its answers go out from here", inbox_id)
-        await worker.send_held(context.db, inbox_id, held)
+        if not await worker.send_held(context.db, inbox_id, held):
+            return  # Telegram or the store away: the next look tries again
 
 
 async def end_quiet_flows(context: ParkShareContext) -> None:

@@ -14,6 +14,7 @@ import logging
 import os
 import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -127,8 +128,8 @@ class InboxWorker:
             await listener.start()
         renewal = Repeating(
             lambda: self._renew_leases(database), name=f"leases of worker {self.name}",
-            retry_after_s=self._lease().total_seconds() / 3,
-            pause_s=self._lease().total_seconds() / 3,
+            retry_after_s=self.lease.total_seconds() / 3,
+            pause_s=self.lease.total_seconds() / 3,
         )  # fmt: skip
         renewal.start()
         try:
@@ -143,7 +144,7 @@ class InboxWorker:
 
     async def _renew_leases(self, database: Database) -> None:
         if self._in_hand:
-            await inbox.renew(database, self.name, sorted(self._in_hand.values()), self._lease())
+            await inbox.renew(database, self.name, sorted(self._in_hand.values()), self.lease)
 
     async def _claim_and_handle_on(self, database: Database) -> None:
         at_once = self._at_once or updates_at_once(database.dialect)
@@ -153,7 +154,7 @@ class InboxWorker:
             claimed: list[ClaimedUpdate] = []
             if room > 0:
                 try:
-                    claimed = await inbox.claim(database, self.name, room, self._lease())
+                    claimed = await inbox.claim(database, self.name, room, self.lease)
                 except asyncio.CancelledError:
                     raise
                 except Exception:  # the store unreachable: its updates wait there
@@ -173,7 +174,8 @@ class InboxWorker:
                     async with asyncio.timeout(self._idle_look_s):
                         await self._wake.wait()
 
-    def _lease(self) -> timedelta:
+    @property
+    def lease(self) -> timedelta:
         settings = self.application.bot_data.settings
         if settings is None:
             return inbox.LEASE
@@ -242,12 +244,14 @@ class InboxWorker:
         failure = retry_asked_for()
         if failure is not None and not delivery_recorded():
             return failure
+        at = inbox.now()
+        end = UpdateEnd(inbox_id, update.update_id, self.name, at, person,
+                        lease_until=at + self.lease)  # fmt: skip
+        if remembered is not None:
+            end = replace(end, user_data=remembered.user_data, flows=remembered.flows,
+                          flows_expire_at=remembered.flows_expire_at)  # fmt: skip
         try:
-            await database.end_update(UpdateEnd(
-                inbox_id, update.update_id, self.name, inbox.now(), person,
-                *((remembered.user_data, remembered.flows, remembered.flows_expire_at)
-                  if remembered is not None else ()),
-            ))  # fmt: skip
+            await database.end_update(end)
         finally:
             # Its end not kept: its first write (if any) is undone with it.
             await discard_parked_write()
@@ -264,11 +268,11 @@ class InboxWorker:
         # whoever takes the update over after it would send its answers a second time.
         pause = inbox.FIRST_BACKOFF.total_seconds()
         loop = asyncio.get_running_loop()
-        give_up_at = loop.time() + self._lease().total_seconds()
+        give_up_at = loop.time() + self.lease.total_seconds()
         while True:
             try:
                 if remaining:
-                    await database.hold_remaining(inbox_id, self.name, remaining)
+                    await database.hold_remaining(inbox_id, self.name, remaining, inbox.now())
                     return False
                 if not await inbox.finish_answered(database, inbox_id, self.name):
                     log.warning("the answers of inbox update %s were taken over", inbox_id)

@@ -16,6 +16,7 @@ from telegram.ext import BaseHandler, ChatMemberHandler, CommandHandler, filters
 from bot.button_width import fit_label
 from bot.buttons import on_button
 from bot.context import ParkShareContext
+from bot.edge import made_now
 from bot.group_membership import ADMINS, IN_THE_GROUP, status_in
 from bot.i18n import N_, Translator
 from bot.incoming import chat_of, message_of, sender_of
@@ -156,10 +157,12 @@ async def offer_here(update: Update, context: ParkShareContext) -> None:
         return
     user = sender_of(update)
     try:
-        await context.bot.send_message(
-            user.id, offer_text(community.title, offers, i18n),
-            reply_markup=offer_keyboard(community.id, offers, i18n),
-        )  # fmt: skip
+        # Whether it arrives decides what the group hears: sent now, even after a first write.
+        with made_now():
+            await context.bot.send_message(
+                user.id, offer_text(community.title, offers, i18n),
+                reply_markup=offer_keyboard(community.id, offers, i18n),
+            )  # fmt: skip
     except Forbidden:
         await message_of(update).reply_text(
             i18n.gettext("Start a private chat with me first, then send /offerhere again."),

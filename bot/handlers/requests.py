@@ -4,7 +4,6 @@ button, and the driver hears the answer (with the invoice when accepted)."""
 from __future__ import annotations
 
 from telegram import CallbackQuery, Update
-from telegram.error import TelegramError
 from telegram.ext import BaseHandler
 
 from bot.booking_buttons import AnswerRequest
@@ -66,10 +65,9 @@ async def tell_driver(
     else:
         text = _("Sorry, the owner declined request #{id}. Share your location to find another.")
         text = text.format(id=booking.id)
-    try:
-        await context.bot.send_message(chat_id, text)
-    except TelegramError:
-        return  # a driver who blocked the bot pays no more; the booking lapses by itself
+    # Sent with the owner's answer once it commits; a driver who blocked the bot does not pay,
+    # and the booking lapses by itself.
+    await context.bot.send_message(chat_id, text)
     if booking.status == BookingStatus.AWAITING_PAYMENT:
         await offer_payment(
             context, booking.id, chat_id=chat_id, driver_id=booking.driver_id, i18n=i18n,

@@ -94,9 +94,12 @@ def _stamp_finished() -> Executable:
     )
 
 
-def hold_answers(inbox_id: int, worker: str, answers: str) -> Bound:
-    """Compare-and-set: the answers ``worker`` is still to send for its update (JSON)."""
-    return Bound(_hold_answers(), {"inbox_id": inbox_id, "worker": worker, "answers": answers})
+def hold_answers(inbox_id: int, worker: str, answers: str, lease_until: datetime) -> Bound:
+    """Compare-and-set: the answers ``worker`` is still to send for its update (JSON), its
+    lease renewed for sending them (a renewal may have waited on the update's own row)."""
+    return Bound(_hold_answers(), {
+        "inbox_id": inbox_id, "worker": worker, "answers": answers, "lease_until": lease_until,
+    })  # fmt: skip
 
 
 @functools.cache
@@ -108,7 +111,7 @@ def _hold_answers() -> Executable:
             INBOX.c.lease_owner == bindparam("worker"),
             INBOX.c.finished_at.is_(None),
         )
-        .values(answers=bindparam("answers"))
+        .values(answers=bindparam("answers"), lease_until=bindparam("lease_until"))
     )
 
 

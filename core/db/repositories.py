@@ -1819,13 +1819,20 @@ class Inbox(_Repository):
     async def renew(self, worker: str, inbox_ids: list[int], lease_until: datetime) -> int:
         """``worker`` still holds these unfinished updates until ``lease_until``; those taken
         over meanwhile stay with their new worker. How many were renewed."""
-        result = await self.session.execute(
-            update(_INBOX)
+        # One whose first write waits for its end is locked by it (and taken over by nobody
+        # meanwhile): passed over, rather than waited for with the others.
+        held = (
+            select(_INBOX.c.id)
             .where(
                 _INBOX.c.id.in_(inbox_ids),
                 _INBOX.c.lease_owner == worker,
                 _INBOX.c.finished_at.is_(None),
             )
+            .with_for_update(skip_locked=True)
+        )
+        result = await self.session.execute(
+            update(_INBOX)
+            .where(_INBOX.c.id.in_(held.scalar_subquery()))
             .values(lease_until=lease_until)
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a CursorResult

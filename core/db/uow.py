@@ -125,6 +125,8 @@ class UpdateEnd:
     user_data: str = "{}"
     flows: str = "{}"
     flows_expire_at: datetime | None = None
+    # Until when its worker holds it to send the answers held with it, if any.
+    lease_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,6 +383,9 @@ class UnitOfWork:
                 except IntegrityError as error:
                     await self._within.rollback()
                     raise WrittenMeanwhile(str(error.orig)) from error
+                except BaseException:
+                    await self._within.rollback()
+                    raise
                 await self._within.commit()
                 wrote = self._writes
             else:
@@ -559,7 +564,9 @@ class Database:
         handlers held; with none held, its worker is done with it."""
         held = delivery.held
         first = (
-            statements.hold_answers(end.inbox_id, end.worker, held_calls_json(held))
+            statements.hold_answers(
+                end.inbox_id, end.worker, held_calls_json(held), end.lease_until or end.at
+            )
             if held
             else statements.stamp_finished(end.inbox_id, end.worker, end.at)
         )
@@ -585,10 +592,12 @@ class Database:
                 return await uow.inbox.stamp_finished(inbox_id, worker, at)
         return await self._lightly(_write_all_or_none, _write_all_or_none_asyncpg, [finished])
 
-    async def hold_remaining(self, inbox_id: int, worker: str, calls: list[HeldCall]) -> bool:
-        """The calls ``worker`` could not make yet (Telegram unreachable), left for whoever
-        takes the update over when its lease ends."""
-        kept = statements.hold_answers(inbox_id, worker, held_calls_json(calls))
+    async def hold_remaining(
+        self, inbox_id: int, worker: str, calls: list[HeldCall], at: datetime
+    ) -> bool:
+        """The calls ``worker`` could not make yet (Telegram unreachable), left from ``at`` to
+        whoever takes the update over."""
+        kept = statements.hold_answers(inbox_id, worker, held_calls_json(calls), at)
         if not self._has_light_path:
             async with self.finishing_update() as uow:
                 result = await uow.session.execute(*kept)

@@ -283,8 +283,11 @@ class PaymentDue:
     @property
     def page_key(self) -> str:
         """The idempotency key of the next payment page: the same for a retry of one request,
-        new for a page opened after the last one closed (its expiry differs)."""
-        key = f"{self.charge.payload}:collect"
+        new for a page opened after the last one closed (its expiry differs). With the moment
+        the booking began to wait for its money: a booking written with a page opened and then
+        undone (its update failed to commit) may leave its id to the next one on SQLite."""
+        awaiting = int(self.charge.awaiting_since.timestamp())
+        key = f"{self.charge.payload}:{awaiting}:collect"
         return f"{key}:{self.pages_before + 1}" if self.pages_before else key
 
 

@@ -101,3 +101,12 @@ async def test_only_members_of_an_only_group_book_and_forged_offers_change_nothi
     async with sandbox.database.reading() as uow:
         (link,) = await uow.session.scalars(select(SpotCommunity))
         assert link.only
+
+
+async def test_an_owner_the_bot_cannot_write_to_is_asked_to_start_a_private_chat(sandbox):
+    olga, _spot = await _owner_and_spot(sandbox)
+    group = sandbox.world.add_group("Elm St residents", admins=[olga.id], members=[])
+    await olga.add_bot_to(group.id)
+    olga.block_the_bot()
+    await olga.send("/offerhere", chat=group.id)
+    assert "Start a private chat with me first" in olga.last_message(chat=group.id).text

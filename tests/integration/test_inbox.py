@@ -105,7 +105,7 @@ async def test_answers_held_by_a_worker_that_stopped_are_taken_over_once_then_fi
         row = await uow.session.scalar(select(InboxUpdate).where(InboxUpdate.update_id == 1))
         assert await uow.inbox.finish(row.id, "a", InboxState.DONE, T0, worker_done=False)
         await uow.session.execute(
-            *inbox_statements.hold_answers(row.id, "a", held_calls_json([welcome]))
+            *inbox_statements.hold_answers(row.id, "a", held_calls_json([welcome]), T0 + LEASE)
         )
         assert await uow.inbox.take_abandoned("b", T0 + LEASE / 2, T0 + LEASE, 10) == []  # a lives
     assert await _claim(db, "b", at=T0 + LEASE * 2) == []  # her next waits for that answer
