@@ -81,15 +81,19 @@ def stamp_finished(inbox_id: int, worker: str, at: datetime) -> Bound:
     return Bound(_stamp_finished(), {"inbox_id": inbox_id, "worker": worker, "at": at})
 
 
+def _unfinished_of_worker() -> tuple[ColumnElement[bool], ...]:
+    return (
+        INBOX.c.id == bindparam("inbox_id"),
+        INBOX.c.lease_owner == bindparam("worker"),
+        INBOX.c.finished_at.is_(None),
+    )
+
+
 @functools.cache
 def _stamp_finished() -> Executable:
     return (
         update(INBOX)
-        .where(
-            INBOX.c.id == bindparam("inbox_id"),
-            INBOX.c.lease_owner == bindparam("worker"),
-            INBOX.c.finished_at.is_(None),
-        )
+        .where(*_unfinished_of_worker())
         .values(finished_at=bindparam("at"), lease_until=null(), answers=null())
     )
 
@@ -106,11 +110,7 @@ def hold_answers(inbox_id: int, worker: str, answers: str, lease_until: datetime
 def _hold_answers() -> Executable:
     return (
         update(INBOX)
-        .where(
-            INBOX.c.id == bindparam("inbox_id"),
-            INBOX.c.lease_owner == bindparam("worker"),
-            INBOX.c.finished_at.is_(None),
-        )
+        .where(*_unfinished_of_worker())
         .values(answers=bindparam("answers"), lease_until=bindparam("lease_until"))
     )
 

@@ -15,7 +15,9 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 from telegram import Bot, Message, Update
 from telegram.ext import BaseRateLimiter
 
+from bot.app import build_application
 from bot.button_width import labels_that_do_not_fit
+from bot.edge import ParkShareApplication
 from core.db.engine import create_engine
 from core.db.migrate import upgrade
 from core.settings import load_settings
@@ -87,6 +89,24 @@ def assert_one_unit_of_work_per_update(runtime: SandboxRuntime) -> None:
     assert not too_many, "updates that changed things in more than one unit of work:\n" + "\n".join(
         too_many
     )
+
+
+def another_bot(runtime: SandboxRuntime, *, lease_seconds: int) -> ParkShareApplication:
+    """The application of a second bot process on the sandbox's Telegram and store, with a
+    lease of its own and no sweeps: a worker for a test to slow down, cut off or stop."""
+    settings = runtime.settings.model_copy(update={"inbox_lease_seconds": lease_seconds})
+    return build_application(
+        settings, token=runtime.world.token, base_url=f"{runtime.url}/bot",
+        base_file_url=f"{runtime.url}/file/bot", database=runtime.database,
+        clock=runtime.clock, sandbox=True, sweeps=False,
+    )  # fmt: skip
+
+
+async def initialized(application: ParkShareApplication) -> None:
+    """As running it would: initialized, and its start-up hook called."""
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
 
 
 def _what(update: dict | None) -> str:

@@ -6,9 +6,9 @@ import asyncio
 
 from sqlalchemy import select
 
-from bot.app import build_application
 from core.db.models import InboxUpdate, Person
 from sandbox import actions
+from tests.end_to_end.conftest import another_bot, initialized
 
 WELCOME = "ParkShare finds you a private parking spot"
 
@@ -24,15 +24,8 @@ async def test_answers_kept_with_an_update_reach_the_person_once_when_their_work
     sandbox,
 ):
     runtime = sandbox.runtime
-    settings = runtime.settings.model_copy(update={"inbox_lease_seconds": 1})
-    cut_off = build_application(
-        settings, token=runtime.world.token, base_url=f"{runtime.url}/bot",
-        base_file_url=f"{runtime.url}/file/bot", database=runtime.database,
-        clock=runtime.clock, sandbox=True, sweeps=False,
-    )  # fmt: skip
-    await cut_off.initialize()
-    if cut_off.post_init is not None:
-        await cut_off.post_init(cut_off)
+    cut_off = another_bot(runtime, lease_seconds=1)
+    await initialized(cut_off)
     dana = sandbox.person("Dana")
     await runtime.application.worker.stop()
     await cut_off.worker.start()

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import select
 from telegram.ext import MessageHandler, filters
 
-from bot.app import build_application
 from bot.http_server import EmbeddedServer
 from bot.inbox import Poller
 from bot.web import SECRET_HEADER, WEBHOOK_PATH, build_web_app
@@ -18,6 +17,7 @@ from core.db.uow import Database
 from core.services import inbox
 from sandbox import actions
 from sandbox.demo_city import BERLIN, demo_gazetteer
+from tests.end_to_end.conftest import another_bot, initialized
 
 SECRET = "s3cret"
 
@@ -65,16 +65,10 @@ async def test_a_conversation_begun_in_one_process_goes_on_in_another(sandbox):
     the other, which never saw her before."""
     runtime = sandbox.runtime
     first = runtime.application
-    second = build_application(
-        runtime.settings, token=runtime.world.token, base_url=f"{runtime.url}/bot",
-        base_file_url=f"{runtime.url}/file/bot", database=runtime.database,
-        clock=runtime.clock, sandbox=True, sweeps=False,
-    )  # fmt: skip
+    second = another_bot(runtime, lease_seconds=runtime.settings.inbox_lease_seconds)
     second.bot_data.geocoder = demo_gazetteer(BERLIN)
     second.worker.observers.append(runtime.world.mark_handled)
-    await second.initialize()
-    if second.post_init is not None:
-        await second.post_init(second)
+    await initialized(second)
     workers = [first.worker, second.worker]
     try:
         dana = sandbox.person("Dana")
@@ -126,21 +120,14 @@ async def test_a_slow_update_keeps_its_lease_and_is_neither_taken_over_nor_aband
     the lease while it works, so another worker does not start the update again, and the
     sweep for abandoned answers does not take it over."""
     runtime = sandbox.runtime
-    settings = runtime.settings.model_copy(update={"inbox_lease_seconds": 2})
-    slow = build_application(
-        settings, token=runtime.world.token, base_url=f"{runtime.url}/bot",
-        base_file_url=f"{runtime.url}/file/bot", database=runtime.database,
-        clock=runtime.clock, sandbox=True, sweeps=False,
-    )  # fmt: skip
+    slow = another_bot(runtime, lease_seconds=2)
 
     async def takes_its_time(update, context) -> None:
         await asyncio.sleep(5)
 
     slow.add_handler(MessageHandler(filters.Regex("^/help$"), takes_its_time), group=-100)
     slow.worker.observers.append(runtime.world.mark_handled)
-    await slow.initialize()
-    if slow.post_init is not None:
-        await slow.post_init(slow)
+    await initialized(slow)
     dana = sandbox.person("Dana")
     await dana.send("/start")
     await runtime.application.worker.stop()
