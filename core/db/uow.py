@@ -167,6 +167,14 @@ def end_of_delivery() -> None:
     _delivery.set(None)
 
 
+def _parked_session() -> AsyncSession | None:
+    """The session of the update's first write while it waits for the update's end: reads on
+    PostgreSQL run on its connection, so that an update holds one pooled connection at most
+    (the pools are sized so) and reads what it wrote."""
+    delivery = _delivery.get()
+    return delivery.parked.session if delivery is not None and delivery.parked else None
+
+
 def held_calls() -> list[HeldCall] | None:
     """Where the calls made to answer the update being handled go while its first write waits
     for the update's end; None when they are to be made at once (outside an update, or before
@@ -697,6 +705,8 @@ class Database:
         _count_unit(wrote=False)
         if isinstance(self.bind, AsyncEngine) and self.dialect == "sqlite":
             return await asyncio.to_thread(self._run_sync_read, self.bind, query)
+        if (parked := _parked_session()) is not None:
+            return await parked.run_sync(query)
         async with self._read_sessions() as session:
             return await session.run_sync(query)
 
@@ -720,6 +730,8 @@ class Database:
         _count_unit(wrote=False)
         if isinstance(self.bind, AsyncEngine) and self.dialect == "sqlite":
             return self._read_rows_sync(self.bind, statement, parameters)
+        if (parked := _parked_session()) is not None:
+            return await driver_reads.fetch(await parked.connection(), statement, parameters)
         if isinstance(self.bind, AsyncEngine):
             async with self.bind.connect() as connection:
                 return await driver_reads.fetch(connection, statement, parameters)

@@ -4,6 +4,7 @@ update is not its own any more, and commits with the update's end; answers held 
 stopped are taken over once; failures back off, and what keeps failing is set aside."""
 
 import asyncio
+import contextvars
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -195,3 +196,37 @@ async def test_finished_updates_are_forgotten_after_a_week_and_waiting_ones_neve
     async with db.unit_of_work() as uow:
         assert await uow.inbox.forget_finished_before(T0 + inbox.REMEMBERED_FOR) == 1
     assert await _states(db) == {2: "waiting"}
+
+
+async def test_an_update_s_first_write_is_seen_by_nobody_else_until_the_update_ends(
+    committing_db, clock
+):
+    db = committing_db
+    await _keep(db, (1, 10))
+    [claimed] = await _claimed(db, "a")
+
+    async def names_elsewhere() -> list[str]:
+        """Read as another update or process would: outside this update's handling."""
+
+        async def read() -> list[str]:
+            async with db.reading() as uow:
+                return list(await uow.session.scalars(select(Person.first_name)))
+
+        return await asyncio.create_task(read(), context=contextvars.Context())
+
+    async def handling() -> None:
+        record_delivery_with_first_write(claimed.id, 1, "a", lambda: T0)
+        await a_person(db, clock, "Olga")
+        assert await names_elsewhere() == []
+        if db.dialect == "postgresql":  # a read of the update's own runs on its connection
+            assert await db.run_read(
+                lambda session: list(session.scalars(select(Person.first_name)))
+            ) == ["Olga"]  # fmt: skip
+        await db.end_update(UpdateEnd(claimed.id, 1, "a", T0, lease_until=T0))
+
+    await asyncio.create_task(handling())
+    assert await names_elsewhere() == ["Olga"]
+    async with db.reading() as uow:
+        row = await uow.session.scalar(select(InboxUpdate))
+    assert row.state == "done"
+    assert row.finished_at is not None  # nothing was held to send
