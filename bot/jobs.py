@@ -265,11 +265,13 @@ async def send_abandoned_answers(context: ParkShareContext) -> None:
     application = context.application
     assert isinstance(application, ParkShareApplication)  # ``bot.app.build_application``'s
     worker = application.worker
-    # One at a time, under the worker's lease: sending one update's answers fits in it.
-    while taken := await inbox.take_abandoned(context.db, worker.name, worker.lease, limit=1):
+    # Held under a name of its own, so that the worker's finishing can tell it apart; one at a
+    # time, under the worker's lease: sending one update's answers fits in it.
+    sweep = f"{worker.name}/sweep"
+    while taken := await inbox.take_abandoned(context.db, sweep, worker.lease, limit=1):
         [(inbox_id, held)] = taken
         log.warning("inbox update %s lost its worker; its answers go out from here", inbox_id)
-        if not await worker.send_held(context.db, inbox_id, held):
+        if not await worker.send_held(context.db, inbox_id, held, holder=sweep):
             return  # Telegram or the store away: the next look tries again
 
 

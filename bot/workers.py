@@ -257,10 +257,14 @@ class InboxWorker:
             await discard_parked_write()
         return None
 
-    async def send_held(self, database: Database, inbox_id: int, held: list[HeldCall]) -> bool:
+    async def send_held(
+        self, database: Database, inbox_id: int, held: list[HeldCall], holder: str | None = None
+    ) -> bool:
         """Make the calls an update held until its commit, then finish it; whatever Telegram
         was not there for stays held, for whoever takes the update over when its lease ends.
-        True when the update is finished."""
+        ``holder``: the lease's owner, when not this worker. True when the update is
+        finished."""
+        holder = holder or self.name
         bot = self.application.bot
         assert isinstance(bot, ParkShareBot)  # ``bot.app.build_application`` makes one
         remaining = await bot.make_held_calls(held)
@@ -272,9 +276,9 @@ class InboxWorker:
         while True:
             try:
                 if remaining:
-                    await database.hold_remaining(inbox_id, self.name, remaining, inbox.now())
+                    await database.hold_remaining(inbox_id, holder, remaining, inbox.now())
                     return False
-                if not await inbox.finish_answered(database, inbox_id, self.name):
+                if not await inbox.finish_answered(database, inbox_id, holder):
                     log.warning("the answers of inbox update %s were taken over", inbox_id)
                 return True
             except Exception:
@@ -291,7 +295,11 @@ class InboxWorker:
     ) -> None:
         """An attempt failed where no handler answered for it: it is tried again later, or
         set aside with the managers told and the person sorry to hear it."""
-        await discard_parked_write()
+        try:
+            await discard_parked_write()
+        except Exception:  # the store gone: the rollback is the server's, with the connection
+            log.warning("the first write of update %s was not rolled back cleanly",
+                        claimed.update_id, exc_info=True)  # fmt: skip
         end_of_delivery()
         reason = f"{type(error).__name__}: {error}"[:500]
         retry = is_transient(error) and claimed.attempts < inbox.MAX_ATTEMPTS

@@ -1839,11 +1839,12 @@ class Inbox(_Repository):
 
     async def take_abandoned(
         self, worker: str, now: datetime, lease_until: datetime, limit: int
-    ) -> list[tuple[int, str | None]]:
+    ) -> list[tuple[int, str | None, int]]:
         """Updates done whose worker's lease ran out before it finished them (the process died
         between the update's commit and its answers) become ``worker``'s until
-        ``lease_until``: each is returned once as ``(inbox id, held answers)``, for ``worker``
-        to send and then finish (``stamp_finished``)."""
+        ``lease_until``: each is returned once as ``(inbox id, held answers, attempts)``, for
+        ``worker`` to send and then finish (``stamp_finished``). Each takeover counts as an
+        attempt."""
         abandoned = (
             select(_INBOX.c.id)
             .where(
@@ -1858,10 +1859,15 @@ class Inbox(_Repository):
         rows = await self.session.execute(
             update(_INBOX)
             .where(_INBOX.c.id.in_(abandoned.scalar_subquery()))
-            .values(lease_owner=worker, lease_until=lease_until, last_error="its worker stopped")
-            .returning(_INBOX.c.id, _INBOX.c.answers)
+            .values(
+                lease_owner=worker,
+                lease_until=lease_until,
+                attempts=_INBOX.c.attempts + 1,
+                last_error="its worker stopped",
+            )
+            .returning(_INBOX.c.id, _INBOX.c.answers, _INBOX.c.attempts)
         )
-        return sorted((inbox_id, answers) for inbox_id, answers in rows)
+        return sorted((inbox_id, answers, attempts) for inbox_id, answers, attempts in rows)
 
     async def forget_finished_before(self, moment: datetime) -> int:
         connection = await self.session.connection()

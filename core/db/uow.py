@@ -369,11 +369,13 @@ class UnitOfWork:
                 _count_unit(wrote=committed and self._writes)
 
     async def _close(self) -> None:
-        await self.session.close()
-        if self._has_turn:
-            assert self._turn is not None
-            self._turn.give_back()
-            self._has_turn = False
+        try:
+            await self.session.close()
+        finally:  # cancelled while closing, the turn still goes back
+            if self._has_turn:
+                assert self._turn is not None
+                self._turn.give_back()
+                self._has_turn = False
 
     async def _end_within(self, succeeded: bool, exc: BaseException | None) -> None:
         """A unit of work opened while the update's first write waits: its writes stand or
@@ -580,7 +582,12 @@ class Database:
         )
         delivery.parked = None
         writes = [first, *self._person_state_writes(end)]
-        if not await parked.end_parked(commit=True, writes=writes):
+        try:
+            ended = await parked.end_parked(commit=True, writes=writes)
+        except BaseException:
+            delivery.held, delivery.recorded = [], False
+            raise
+        if not ended:
             delivery.held, delivery.recorded = [], False
             raise AlreadyProcessed(f"update {end.update_id}")
 

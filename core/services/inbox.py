@@ -5,6 +5,7 @@ silent, whatever day the marketplace believes it is."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 from core.db import inbox_statements
@@ -12,12 +13,18 @@ from core.db.models import InboxState
 from core.db.rows import ClaimedUpdate
 from core.db.uow import Database, HeldCall, held_calls_from_json
 
+log = logging.getLogger(__name__)
+
 # How long a worker holds an update unless it renews the lease, which it does every third of
 # it while the update is in hand (a slow payment gateway): only a stopped worker's updates are
 # taken over, or found abandoned. The setting ``inbox_lease_seconds`` overrides it.
 LEASE = timedelta(seconds=30)
 # Attempts before an update that keeps failing is given up on and the managers are told.
 MAX_ATTEMPTS = 5
+# Attempts at an update, its handling and the takeovers of its held answers (Telegram away
+# each time) together, before what is left of its answers is dropped, so that its sender's
+# next updates do not wait for ever.
+MAX_ANSWER_ATTEMPTS = 10
 FIRST_BACKOFF = timedelta(seconds=1)
 LONGEST_BACKOFF = timedelta(seconds=60)
 # Telegram redelivers within minutes and may reuse an update id after a week without updates.
@@ -86,11 +93,19 @@ async def take_abandoned(
 ) -> list[tuple[int, list[HeldCall]]]:
     """The updates whose worker stopped after their commit and before it had made the calls
     they held (``core.db.uow.held_calls``) become ``worker``'s for ``lease``: ``(inbox id,
-    the calls)`` each, for it to make and then finish them (``finish_answered``)."""
+    the calls)`` each, for it to make and then finish them (``finish_answered``). Those of an
+    update past ``MAX_ANSWER_ATTEMPTS`` are dropped, and their update finished, here."""
     moment = now()
     async with database.unit_of_work() as uow:
         taken = await uow.inbox.take_abandoned(worker, moment, moment + lease, limit)
-    return [(inbox_id, held_calls_from_json(answers)) for inbox_id, answers in taken]
+    to_send = []
+    for inbox_id, answers, attempts in taken:
+        if attempts > MAX_ANSWER_ATTEMPTS:
+            log.error("the answers of inbox update %s could not be sent; dropped", inbox_id)
+            await finish_answered(database, inbox_id, worker)
+        else:
+            to_send.append((inbox_id, held_calls_from_json(answers)))
+    return to_send
 
 
 async def finish_answered(database: Database, inbox_id: int, worker: str) -> bool:

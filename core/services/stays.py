@@ -286,7 +286,7 @@ class PaymentDue:
         new for a page opened after the last one closed (its expiry differs). With the moment
         the booking began to wait for its money: a booking written with a page opened and then
         undone (its update failed to commit) may leave its id to the next one on SQLite."""
-        awaiting = int(self.charge.awaiting_since.timestamp())
+        awaiting = self.charge.awaiting_since.strftime("%Y%m%d%H%M%S%f")
         key = f"{self.charge.payload}:{awaiting}:collect"
         return f"{key}:{self.pages_before + 1}" if self.pages_before else key
 

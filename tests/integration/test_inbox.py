@@ -230,3 +230,23 @@ async def test_an_update_s_first_write_is_seen_by_nobody_else_until_the_update_e
         row = await uow.session.scalar(select(InboxUpdate))
     assert row.state == "done"
     assert row.finished_at is not None  # nothing was held to send
+
+
+async def test_answers_telegram_never_takes_are_dropped_after_so_many_takeovers(db):
+    await _keep(db, (1, 10), (2, 10))
+    await _claim(db, "a")
+    welcome = HeldCall("sendMessage", {"chat_id": "10", "text": "Welcome"})
+    async with db.unit_of_work() as uow:
+        row = await uow.session.scalar(select(InboxUpdate).where(InboxUpdate.update_id == 1))
+        assert await uow.inbox.finish(row.id, "a", InboxState.DONE, T0, worker_done=False)
+        await uow.session.execute(
+            *inbox_statements.hold_answers(row.id, "a", held_calls_json([welcome]), T0)
+        )
+    for takeover in range(2, inbox.MAX_ANSWER_ATTEMPTS + 1):  # handled at the first attempt
+        [(inbox_id, held)] = await inbox.take_abandoned(db, f"sweep {takeover}", timedelta(0))
+        assert held == [welcome]  # Telegram away again: its lease runs out unfinished
+    assert await inbox.take_abandoned(db, "the last sweep", timedelta(0)) == []
+    async with db.reading() as uow:
+        row = await uow.session.get(InboxUpdate, inbox_id)
+    assert row.finished_at is not None  # dropped, so that her next update goes ahead
+    assert await _claim(db, "b", at=T0 + LEASE * 2) == [2]
