@@ -97,17 +97,28 @@ async def test_a_person_s_next_update_waits_until_their_last_is_finished_not_onl
     assert await _claim(db, "b") == [2]
 
 
+async def _committed_with_answers(
+    db, update_id: int, worker: str, held: list[HeldCall], lease_until: datetime
+) -> None:
+    """What a worker's end does to an update that held answers: done, the answers kept, and
+    not finished until they are sent."""
+    async with db.unit_of_work() as uow:
+        row = await uow.session.scalar(
+            select(InboxUpdate).where(InboxUpdate.update_id == update_id)
+        )
+        assert await uow.inbox.finish(row.id, worker, InboxState.DONE, T0, worker_done=False)
+        await uow.session.execute(
+            *inbox_statements.hold_answers(row.id, worker, held_calls_json(held), lease_until)
+        )
+
+
 async def test_answers_held_by_a_worker_that_stopped_are_taken_over_once_then_finished(db):
     await _keep(db, (1, 10), (2, 10))
     await _claim(db, "a")
     welcome = HeldCall("sendMessage", {"chat_id": "10", "text": "Welcome, Olga 👋"})
     # Worker a's update committed with the answer it held, and a stopped before sending it.
+    await _committed_with_answers(db, 1, "a", [welcome], T0 + LEASE)
     async with db.unit_of_work() as uow:
-        row = await uow.session.scalar(select(InboxUpdate).where(InboxUpdate.update_id == 1))
-        assert await uow.inbox.finish(row.id, "a", InboxState.DONE, T0, worker_done=False)
-        await uow.session.execute(
-            *inbox_statements.hold_answers(row.id, "a", held_calls_json([welcome]), T0 + LEASE)
-        )
         assert await uow.inbox.take_abandoned("b", T0 + LEASE / 2, T0 + LEASE, 10) == []  # a lives
     assert await _claim(db, "b", at=T0 + LEASE * 2) == []  # her next waits for that answer
     [(inbox_id, held)] = await inbox.take_abandoned(db, "b")
@@ -236,12 +247,7 @@ async def test_answers_telegram_never_takes_are_dropped_after_so_many_takeovers(
     await _keep(db, (1, 10), (2, 10))
     await _claim(db, "a")
     welcome = HeldCall("sendMessage", {"chat_id": "10", "text": "Welcome"})
-    async with db.unit_of_work() as uow:
-        row = await uow.session.scalar(select(InboxUpdate).where(InboxUpdate.update_id == 1))
-        assert await uow.inbox.finish(row.id, "a", InboxState.DONE, T0, worker_done=False)
-        await uow.session.execute(
-            *inbox_statements.hold_answers(row.id, "a", held_calls_json([welcome]), T0)
-        )
+    await _committed_with_answers(db, 1, "a", [welcome], T0)
     for takeover in range(2, inbox.MAX_ANSWER_ATTEMPTS + 1):  # handled at the first attempt
         [(inbox_id, held)] = await inbox.take_abandoned(db, f"sweep {takeover}", timedelta(0))
         assert held == [welcome]  # Telegram away again: its lease runs out unfinished
