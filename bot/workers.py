@@ -224,9 +224,10 @@ class InboxWorker:
     ) -> BaseException | None:
         """Handle the update with the person's state put in, then write it back and mark the
         update done in one transaction with its first write and the answers held since; or,
-        when a handler
-        left a transient failure to a later attempt before anything was kept, that failure
-        (and nothing is written: the next attempt starts from the same state)."""
+        when a handler left a transient failure to a later attempt before anything was kept,
+        that failure (and nothing is written: the next attempt starts from the same state).
+        Its end not kept, its first write is undone by whoever handles the failure
+        (``_failed``, or ``_handle`` when it was taken over)."""
         clock = self.application.bot_data.clock
         before = {}
         if person is not None:
@@ -250,11 +251,7 @@ class InboxWorker:
         if remembered is not None:
             end = replace(end, user_data=remembered.user_data, flows=remembered.flows,
                           flows_expire_at=remembered.flows_expire_at)  # fmt: skip
-        try:
-            await database.end_update(end)
-        finally:
-            # Its end not kept: its first write (if any) is undone with it.
-            await discard_parked_write()
+        await database.end_update(end)
         return None
 
     async def send_held(

@@ -581,15 +581,14 @@ class Database:
             else statements.stamp_finished(end.inbox_id, end.worker, end.at)
         )
         delivery.parked = None
-        writes = [first, *self._person_state_writes(end)]
         try:
-            ended = await parked.end_parked(commit=True, writes=writes)
+            if not await parked.end_parked(
+                commit=True, writes=[first, *self._person_state_writes(end)]
+            ):
+                raise AlreadyProcessed(f"update {end.update_id}")
         except BaseException:
             delivery.held, delivery.recorded = [], False
             raise
-        if not ended:
-            delivery.held, delivery.recorded = [], False
-            raise AlreadyProcessed(f"update {end.update_id}")
 
     def _person_state_writes(self, end: UpdateEnd) -> list[statements.Bound]:
         if end.person is None:
@@ -601,23 +600,24 @@ class Database:
     async def finish_answered(self, inbox_id: int, worker: str, at: datetime) -> bool:
         """``worker`` has made the calls its update held: it is finished. False when another
         worker took them over meanwhile."""
-        finished = statements.stamp_finished(inbox_id, worker, at)
-        if not self._has_light_path:
-            async with self.finishing_update() as uow:
-                return await uow.inbox.stamp_finished(inbox_id, worker, at)
-        return await self._lightly(_write_all_or_none, _write_all_or_none_asyncpg, [finished])
+        return await self._set_on_inbox(statements.stamp_finished(inbox_id, worker, at))
 
     async def hold_remaining(
         self, inbox_id: int, worker: str, calls: list[HeldCall], at: datetime
     ) -> bool:
         """The calls ``worker`` could not make yet (Telegram unreachable), left from ``at`` to
         whoever takes the update over."""
-        kept = statements.hold_answers(inbox_id, worker, held_calls_json(calls), at)
+        return await self._set_on_inbox(
+            statements.hold_answers(inbox_id, worker, held_calls_json(calls), at)
+        )
+
+    async def _set_on_inbox(self, write: statements.Bound) -> bool:
+        """One compare-and-set on the inbox, by the light path where the store has one."""
         if not self._has_light_path:
             async with self.finishing_update() as uow:
-                result = await uow.session.execute(*kept)
+                result = await uow.session.execute(*write)
                 return cast(CursorResult[Any], result).rowcount == 1
-        return await self._lightly(_write_all_or_none, _write_all_or_none_asyncpg, [kept])
+        return await self._lightly(_write_all_or_none, _write_all_or_none_asyncpg, [write])
 
     async def claim_updates(
         self, worker: str, now: datetime, lease_until: datetime, limit: int
