@@ -53,6 +53,30 @@ def test_db_upgrade_creates_the_embedded_database(tmp_path):
     assert (tmp_path / "parkshare.db").exists()
 
 
+def test_db_cluster_has_nothing_to_do_on_the_embedded_database(tmp_path):
+    result = parkshare("db", "cluster", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "nothing to do" in result.stdout
+
+
+async def test_db_cluster_rewrites_a_postgres_store_in_the_order_of_places(
+    postgres_server_url, tmp_path
+):
+    name = f"parkshare_cluster_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
+    await admin.dispose()
+    url = sqlalchemy.make_url(postgres_server_url).set(database=name)
+    env = {"PARKSHARE_DATABASE_URL": url.render_as_string(hide_password=False)}
+    assert parkshare("db", "upgrade", cwd=tmp_path, env_extra=env).returncode == 0
+
+    result = parkshare("db", "cluster", cwd=tmp_path, env_extra=env)
+
+    assert result.returncode == 0, result.stderr
+    assert "in the order of their places" in result.stdout
+
+
 def test_without_a_token_parkshare_serves_the_sandbox_and_stops_on_ctrl_c(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PARKSHARE_")}
     env["PARKSHARE_SANDBOX_PORT"] = "0"

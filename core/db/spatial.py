@@ -66,7 +66,11 @@ def _geography_point(element: GeographyPoint, compiler: SQLCompiler, **kw: Any) 
 _ENGINE_TABLES = frozenset(
     {"spot_place", "spot_place_node", "spot_place_parent", "spot_place_rowid", "spatial_ref_sys"}
 )
-_ENGINE_INDEXES = frozenset({"ix_spot_place"})
+_ENGINE_INDEXES = frozenset(
+    {"ix_spot_place", "ix_spot_place_order", "ix_spot_free_time_place_order"}
+)
+# PostgreSQL's: a spot's place, and its free time's copy of the place's order (migration 0027).
+_ENGINE_COLUMNS = frozenset({("spot", "place"), ("spot_free_time", "place_order")})
 
 
 def kept_by_models(name: str | None, type_: str, parent_names: MutableMapping[Any, Any]) -> bool:
@@ -76,5 +80,5 @@ def kept_by_models(name: str | None, type_: str, parent_names: MutableMapping[An
     if type_ == "index":
         return name not in _ENGINE_INDEXES
     if type_ == "column":
-        return not (parent_names.get("table_name") == "spot" and name == "place")
+        return (parent_names.get("table_name"), name) not in _ENGINE_COLUMNS
     return True
