@@ -67,6 +67,13 @@ async def fetch(
     """On the driver under an async connection: asyncpg (a prepared statement, kept by the
     connection) or aiosqlite. Within the connection's transaction, if it has one."""
     driver: Any = (await connection.get_raw_connection()).driver_connection
+    return await fetch_on_driver(driver, statement, parameters)
+
+
+async def fetch_on_driver(
+    driver: Any, statement: DriverStatement, parameters: Mapping[str, Any]
+) -> Rows:
+    """On asyncpg's connection, or aiosqlite's."""
     if statement.dialect == "postgresql":
         rows: Rows = await driver.fetch(statement.text, *statement.arguments(parameters))
         return rows

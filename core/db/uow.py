@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.expression import ClauseElement
+from sqlalchemy.util import greenlet_spawn
 
 from core.db import driver_reads, free_time_changes
 from core.db import inbox_statements as statements
@@ -673,22 +675,16 @@ class Database:
     async def _on_asyncpg(self, work: DriverWork[A, T], argument: A) -> T:
         """``work`` on a pooled connection's asyncpg connection, in a transaction of its own."""
         assert isinstance(self.bind, AsyncEngine)
-        async with self.bind.connect() as connection:
-            driver: Any = (await connection.get_raw_connection()).driver_connection
-            transaction = driver.transaction()
+        async with _pooled_driver(self.bind) as pooled:
+            transaction = pooled.driver.transaction()
             await transaction.start()
             try:
-                result, keep = await work(driver, argument)
-            except BaseException as error:
-                broken = not isinstance(error, postgres_errors.PostgresError)
+                result, keep = await work(pooled.driver, argument)
+            except BaseException:
                 try:
                     await transaction.rollback()
                 except Exception:
-                    broken = True
-                if broken:
-                    # The pool knows nothing of what the driver met: a connection that may
-                    # be broken is not handed out again.
-                    await connection.invalidate()
+                    pooled.broken = True
                 raise
             await (transaction.commit() if keep else transaction.rollback())
             return result
@@ -740,8 +736,8 @@ class Database:
         if (parked := _parked_session()) is not None:
             return await driver_reads.fetch(await parked.connection(), statement, parameters)
         if isinstance(self.bind, AsyncEngine):
-            async with self.bind.connect() as connection:
-                return await driver_reads.fetch(connection, statement, parameters)
+            async with _pooled_driver(self.bind) as pooled:
+                return await driver_reads.fetch_on_driver(pooled.driver, statement, parameters)
         return await driver_reads.fetch(self.bind, statement, parameters)
 
     def _read_rows_sync(
@@ -783,6 +779,32 @@ class Database:
         if self._sync_writer is not None:
             self._sync_writer.dispose()
             self._sync_writer = None
+
+
+@dataclass(slots=True)
+class _PooledDriver:
+    driver: Any  # asyncpg's connection
+    # What the driver met may have broken the connection: the pool must not hand it out again.
+    broken: bool = False
+
+
+@contextlib.asynccontextmanager
+async def _pooled_driver(engine: AsyncEngine) -> AsyncIterator[_PooledDriver]:
+    """A pooled connection's asyncpg connection, without SQLAlchemy's connection objects around
+    it, which cost twice the checkout itself. The pool knows nothing of what the driver meets,
+    so any error but the server's own refusal (a ``PostgresError``) retires the connection."""
+    pooled = await engine.raw_connection()
+    lease = _PooledDriver(pooled.driver_connection)
+    try:
+        yield lease
+    except BaseException as error:
+        if not isinstance(error, postgres_errors.PostgresError):
+            lease.broken = True
+        raise
+    finally:
+        if lease.broken:
+            await greenlet_spawn(pooled.invalidate)
+        await greenlet_spawn(pooled.close)
 
 
 def _in_transaction(writer: Engine, work: SyncWork[A, T], argument: A) -> T:
