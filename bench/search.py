@@ -283,9 +283,9 @@ async def build(store: str, args: argparse.Namespace, results: dict) -> None:
             began = time.perf_counter()
             city = await build_city(database, args.spots, seed=args.seed)
             build_s = time.perf_counter() - began
-            await settle(database)
             # What an operator's upkeep keeps a production store in (`parkshare db cluster`).
             ordered = None if args.unordered else await order_by_place(database)
+            await settle(database)
         finally:
             await database.close()
         measured = await asyncio.to_thread(run_child, url, args)
