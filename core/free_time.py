@@ -140,6 +140,37 @@ def minus(free: Sequence[Seconds], start: int, end: int) -> list[Seconds]:
     return left
 
 
+# A spot's free time in brief, for a search to pass over spots on their own row: the three-hour
+# slots of the week (in UTC) in which it is free at some moment of some week, as the bits of
+# one integer. A window a spot holds falls in slots it is free in, so a spot whose slots miss
+# one of the window's cannot hold it. Bookings only take free time away, so slots written
+# before a booking stay true of the free time after it.
+SLOT_S = 3 * 3600
+WEEK_SLOTS = 7 * 24 * 3600 // SLOT_S
+ALL_WEEK_SLOTS = (1 << WEEK_SLOTS) - 1
+
+
+def slots_touched(start: int, end: int) -> int:
+    """The week's slots [start, end) falls in (a week or more touches every one)."""
+    first, last = start // SLOT_S, (end - 1) // SLOT_S
+    if last - first + 1 >= WEEK_SLOTS:
+        return ALL_WEEK_SLOTS
+    touched = 0
+    for slot in range(first, last + 1):
+        touched |= 1 << (slot % WEEK_SLOTS)
+    return touched
+
+
+def week_slots(free: Iterable[Seconds]) -> int:
+    """The slots in which some of ``free`` falls."""
+    slots = 0
+    for first, last in free:
+        slots |= slots_touched(first, last)
+        if slots == ALL_WEEK_SLOTS:
+            break
+    return slots
+
+
 def pack(free: Sequence[Seconds]) -> bytes:
     """The intervals as signed 64-bit pairs in the machine's byte order: SQLite's form of them."""
     flat = array("q", itertools.chain.from_iterable(free))

@@ -169,22 +169,22 @@ class AuditReads(_Repository):
     async def spots_free_time(self, *, after_id: int, limit: int) -> list[SpotsFreeTime]:
         """The next ``limit`` spots after ``after_id`` (ids ascending), each with its stored free
         time and what it is made of over the stored span, read afresh."""
-        zones = {
-            spot_id: zone
-            for spot_id, zone in await self.session.execute(
-                select(Spot.id, Spot.timezone)
+        spots = {
+            spot_id: (zone, slots)
+            for spot_id, zone, slots in await self.session.execute(
+                select(Spot.id, Spot.timezone, Spot.free_week_slots)
                 .where(Spot.id > after_id)
                 .order_by(Spot.id)
                 .limit(limit)
             )
         }
-        if not zones:
+        if not spots:
             return []
         stored = {
             row.spot_id: (row.written_from, row.written_until, list(row.free))
             for row in await self.session.scalars(
                 select(SpotFreeTime)
-                .where(SpotFreeTime.spot_id.in_(list(zones)))
+                .where(SpotFreeTime.spot_id.in_(list(spots)))
                 .execution_options(populate_existing=True)
             )
         }
@@ -199,8 +199,8 @@ class AuditReads(_Repository):
             else {}
         )
         return [
-            SpotsFreeTime(spot_id, zone, stored.get(spot_id), inputs.get(spot_id))
-            for spot_id, zone in zones.items()
+            SpotsFreeTime(spot_id, zone, slots, stored.get(spot_id), inputs.get(spot_id))
+            for spot_id, (zone, slots) in spots.items()
         ]
 
 
@@ -211,5 +211,7 @@ class SpotsFreeTime:
 
     spot_id: int
     timezone: str
+    # The week's slots its row says its free time falls in.
+    week_slots: int
     stored: tuple[int, int, list[tuple[int, int]]] | None
     made_of: FreeTimeInputs | None

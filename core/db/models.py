@@ -165,6 +165,10 @@ class Spot(Base):
     )
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+    # The week's slots its free time falls in (``core.free_time.week_slots``), written with the
+    # free time: a search passes over a spot whose slots miss the window's on the spot's own
+    # row. Every bit (-1) until the free time is first written.
+    free_week_slots: Mapped[int] = mapped_column(BigInteger, default=-1, server_default="-1")
 
     owner: Mapped[Person] = relationship(lazy="raise")
     photos: Mapped[list[SpotPhoto]] = relationship(

@@ -1043,10 +1043,11 @@ class FreeTimes(_Repository):
         return list(rows)
 
     async def refresh(self, spot_ids: Iterable[int], now: datetime | None = None) -> None:
-        """Compute the spots' free time anew and write it; a few statements for any number of
-        spots. With ``now``, over the span as of ``now`` (the roll-forward); without, over the
-        span each row has already (a change moves what is free, not the span), and a spot
-        written for the first time gets the span as of its listing.
+        """Compute the spots' free time anew and write it, and on each spot's row the week's
+        slots it falls in when they change; a few statements for any number of spots. With
+        ``now``, over the span as of ``now`` (the roll-forward); without, over the span each
+        row has already (a change moves what is free, not the span), and a spot written for
+        the first time gets the span as of its listing.
 
         The rows are locked before anything is read, so a writer that changed one of these
         spots meanwhile has committed and is read, and one that comes later waits and works
@@ -1055,9 +1056,11 @@ class FreeTimes(_Repository):
         if not ids:
             return
         spots = {
-            spot_id: (zone, created_at)
-            for spot_id, zone, created_at in await self.session.execute(
-                select(Spot.id, Spot.timezone, Spot.created_at).where(Spot.id.in_(ids))
+            spot_id: (zone, created_at, slots)
+            for spot_id, zone, created_at, slots in await self.session.execute(
+                select(Spot.id, Spot.timezone, Spot.created_at, Spot.free_week_slots).where(
+                    Spot.id.in_(ids)
+                )
             )
         }
         if not spots:
@@ -1074,7 +1077,7 @@ class FreeTimes(_Repository):
             )
         }
         spans: dict[int, tuple[datetime, datetime]] = {}
-        for spot_id, (_zone, created_at) in spots.items():
+        for spot_id, (_zone, created_at, _slots) in spots.items():
             row = rows.get(spot_id)
             if now is not None:
                 spans[spot_id] = free_time.span_for(now)
@@ -1088,6 +1091,7 @@ class FreeTimes(_Repository):
         first = min(start for start, _end in spans.values())
         last = max(end for _start, end in spans.values())
         inputs = await free_time_inputs(self.session, list(spots), first, last)
+        changed_slots: list[dict[str, int]] = []
         for spot_id, (start, end) in spans.items():
             made_of = inputs[spot_id]
             free = free_time.compute(
@@ -1101,7 +1105,16 @@ class FreeTimes(_Repository):
             row.written_from = free_time.epoch_seconds(start)
             row.written_until = free_time.epoch_seconds(end)
             row.free = free
+            if (slots := free_time.week_slots(free)) != spots[spot_id][2]:
+                changed_slots.append({"spot": spot_id, "slots": slots})
         await self.session.flush()
+        if changed_slots:
+            await self.session.execute(
+                update(_SPOT)
+                .where(_SPOT.c.id == bindparam("spot"))
+                .values(free_week_slots=bindparam("slots")),
+                changed_slots,
+            )
 
 
 class SavedSearches(_Repository):

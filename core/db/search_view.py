@@ -7,9 +7,13 @@ answers (every spot of a city closed at night) costs milliseconds, not a scan of
 
 - PostgreSQL: a bounded KNN, ``ORDER BY place <-> point`` within the largest radius's box and
   circle: the GiST index of approved spots hands them over nearest first until enough pass.
+  The scan has each spot's row in hand, so a spot whose week's slots
+  (``core.free_time.week_slots``) miss the window's is passed over before its free time is read:
+  at night most spots are closed.
 - SQLite: an R*Tree has no nearest-first scan, so the statement widens a radius itself (a
   recursive CTE of rings, each read once) until it holds ``wanted`` spots that pass, then ranks
-  them by distance.
+  them by distance. It reads no spot's row unless a filter asks, so the slots would cost it a
+  page a spot instead of saving one.
 
 Core statements, compiled once per shape and run through the driver
 (``core.db.driver_reads``). What the rows mean (distances, prices, orders) is decided in
@@ -59,6 +63,7 @@ from core.db.models import (
 )
 from core.db.spatial import PLACE, GeographyPoint, spot_place
 from core.db.uow import Database
+from core.free_time import slots_touched
 from core.status import SpotStatus
 
 
@@ -149,6 +154,7 @@ _WANTED, _MAX_EXAMINED = _param("wanted", Integer()), _param("max_examined", Int
 _FIRST, _MAX = _param("first_radius", Float()), _param("max_radius", Float())
 _DAYS, _REST = _param("days", Integer()), _param("rest_minutes", Integer())
 _OPEN_UNTIL = _param("open_to_all_until_s", BigInteger())
+_SLOTS = _param("slots", BigInteger())
 
 _AVERAGE = select(func.avg(Rating.stars)).where(Rating.spot_id == Spot.id).scalar_subquery()
 _RATING_COUNT = select(func.count()).where(Rating.spot_id == Spot.id).scalar_subquery()
@@ -322,9 +328,11 @@ def _postgresql_statement(shape: Shape) -> DriverStatement:
     point = GeographyPoint(_LON, _LAT)
     distance = PLACE.op("<->")(point)
     # Whether a spot passes the filters is a column, not a condition: a spot that does not is
-    # still one the search read, and counts against ``max_examined``.
+    # still one the search read, and counts against ``max_examined``. A spot whose week's
+    # slots miss the window's is passed over on its own row, its free time never read.
     static = _conditions(shape)
-    passes = and_(*static) if static else true()
+    in_slots = Spot.free_week_slots.op("&")(_SLOTS) == _SLOTS
+    passes = and_(*static, in_slots)
     candidates = (
         # The spot's own columns come with it: the scan has its row in hand already.
         select(*_SPOT_COLUMNS, distance.label("rank"), passes.label("passes"))
@@ -396,6 +404,7 @@ async def nearest_free(database: Database, place: Place, asked: Asked, shape: Sh
         if asked.open_to_all_until_s is not None
         else asked.end_s,
         "m_per_lat": place.metres_per_deg_lat, "m_per_lon": place.metres_per_deg_lon,
+        "slots": slots_touched(asked.start_s, asked.end_s),
     }  # fmt: skip
     if database.dialect == "postgresql":
         statement = _postgresql_statement(shape)

@@ -6,7 +6,8 @@ paid went somewhere, that refunds and payouts stay within what is owed, and that
 bookings of a spot overlap. It names every booking that breaks a rule. Beside the money, each
 spot's stored free time must be what its hours, one-off windows and live bookings make of the
 span it was written for: a change that did not rewrite it would show spots free that are
-not, or hide free ones."""
+not, or hide free ones. And the week's slots on the spot's row must hold every slot its free
+time falls in, or a search would pass the spot over."""
 
 from __future__ import annotations
 
@@ -132,6 +133,14 @@ async def _free_time_rules(uow: UnitOfWork) -> list[Violation]:
                     Violation(
                         "stored free time disagrees with hours and bookings",
                         f"spot {spot.spot_id}: stored {_differing(stored, fresh)}",
+                    )
+                )
+            # More slots than its free time falls in only cost a search a read; fewer hide it.
+            if missed := free_time.week_slots(stored) & ~spot.week_slots:
+                found.append(
+                    Violation(
+                        "week's slots miss free time",
+                        f"spot {spot.spot_id}: slots {missed:#x} of the week are not marked",
                     )
                 )
     return found

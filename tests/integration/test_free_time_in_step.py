@@ -6,8 +6,11 @@ and the windows the step moved read as the step says."""
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import update
+
 from core import free_time
 from core.availability_text import parse_availability
+from core.db.models import Spot
 from core.money import Money
 from core.services import audit, bookings, listings, spots, stays
 from core.services.spots import SpotDraft
@@ -163,3 +166,33 @@ async def test_a_declined_request_gives_its_window_back(db, clock):
         )
     await assert_in_step(db)
     assert await free_for(db, spot.id, start, end)
+
+
+async def test_the_audit_names_a_spot_whose_week_slots_miss_its_free_time(db, clock):
+    owner = await a_person(db, clock, "Olga")
+    spot = await a_listed_spot(db, clock, owner, "Mon-Fri 08:00-18:00")
+    async with db.unit_of_work() as uow:
+        await uow.session.execute(update(Spot).where(Spot.id == spot.id).values(free_week_slots=0))
+
+    async with db.reading() as uow:
+        report = await audit.run(uow)
+
+    assert [v.rule for v in report.violations] == ["week's slots miss free time"]
+    async with db.unit_of_work() as uow:  # the test's own store passes the audit after it
+        await uow.free_times.refresh([spot.id])
+    await assert_in_step(db)
+
+
+async def test_a_spot_offered_by_day_is_marked_free_in_no_slot_of_the_night(db, clock):
+    owner = await a_person(db, clock, "Olga")
+    spot = await a_listed_spot(db, clock, owner, "daily 08:00-18:00")
+    async with db.reading() as uow:
+        slots = (await uow.session.get(Spot, spot.id, populate_existing=True)).free_week_slots
+    night = free_time.slots_touched(
+        free_time.epoch_seconds(berlin(2, 23)), free_time.epoch_seconds(berlin(3, 1))
+    )
+    day = free_time.slots_touched(
+        free_time.epoch_seconds(berlin(2, 10)), free_time.epoch_seconds(berlin(2, 12))
+    )
+    assert slots & night == 0
+    assert slots & day == day
