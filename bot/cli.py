@@ -195,7 +195,7 @@ def cmd_db_cluster(settings: Settings, _args: argparse.Namespace) -> int:
     """Spots and their free time rewritten in the order of their places
     (``core.db.place_order``)."""
     from bot.app import open_database
-    from core.db.place_order import order_by_place
+    from core.db.place_order import TableBusy, order_by_place
 
     async def run() -> bool:
         database = await open_database(settings)
@@ -205,7 +205,13 @@ def cmd_db_cluster(settings: Settings, _args: argparse.Namespace) -> int:
             await database.close()
 
     began = time.perf_counter()
-    if not asyncio.run(run()):
+    try:
+        done = asyncio.run(run())
+    except TableBusy as error:
+        print(f"parkshare: stopped: {error}; what was rewritten before stays; run it again "
+              "in a quieter moment", file=sys.stderr)  # fmt: skip
+        return 1
+    if not done:
         print("parkshare: nothing to do: SQLite keeps spots in the order they were listed")
         return 0
     print("parkshare: spots and their free time are in the order of their places "
@@ -282,8 +288,8 @@ def parser() -> argparse.ArgumentParser:
     db_commands.add_parser(
         "cluster",
         help="rewrite the spots and their free time in the order of their places, so that a "
-        "search reads fewer pages (PostgreSQL; each table is locked for its rewrite, seconds "
-        "at a million spots: run it in a quiet hour)",
+        "search reads fewer pages (PostgreSQL; each table is locked for its rewrite, under a "
+        "minute in all at a million spots: run it in a quiet hour)",
     ).set_defaults(handler=cmd_db_cluster)
     ledger = commands.add_parser("ledger", help="the double-entry ledger")
     ledger_commands = ledger.add_subparsers(

@@ -169,25 +169,27 @@ class AuditReads(_Repository):
     async def spots_free_time(self, *, after_id: int, limit: int) -> list[SpotsFreeTime]:
         """The next ``limit`` spots after ``after_id`` (ids ascending), each with its stored free
         time and what it is made of over the stored span, read afresh."""
-        spots = {
-            spot_id: (zone, slots)
-            for spot_id, zone, slots in await self.session.execute(
-                select(Spot.id, Spot.timezone, Spot.free_week_slots)
+        zones = {
+            spot_id: zone
+            for spot_id, zone in await self.session.execute(
+                select(Spot.id, Spot.timezone)
                 .where(Spot.id > after_id)
                 .order_by(Spot.id)
                 .limit(limit)
             )
         }
-        if not spots:
+        if not zones:
             return []
-        stored = {
-            row.spot_id: (row.written_from, row.written_until, list(row.free))
-            for row in await self.session.scalars(
-                select(SpotFreeTime)
-                .where(SpotFreeTime.spot_id.in_(list(spots)))
-                .execution_options(populate_existing=True)
-            )
-        }
+        # The slots in the free time's own statement: both as one commit left them.
+        slots, stored = {}, {}
+        for row, spot_slots in await self.session.execute(
+            select(SpotFreeTime, Spot.free_week_slots)
+            .join(Spot, Spot.id == SpotFreeTime.spot_id)
+            .where(SpotFreeTime.spot_id.in_(list(zones)))
+            .execution_options(populate_existing=True)
+        ):
+            stored[row.spot_id] = (row.written_from, row.written_until, list(row.free))
+            slots[row.spot_id] = spot_slots
         inputs = (
             await free_time_inputs(
                 self.session,
@@ -199,8 +201,10 @@ class AuditReads(_Repository):
             else {}
         )
         return [
-            SpotsFreeTime(spot_id, zone, slots, stored.get(spot_id), inputs.get(spot_id))
-            for spot_id, (zone, slots) in spots.items()
+            SpotsFreeTime(
+                spot_id, zone, slots.get(spot_id), stored.get(spot_id), inputs.get(spot_id)
+            )
+            for spot_id, zone in zones.items()
         ]
 
 
@@ -211,7 +215,7 @@ class SpotsFreeTime:
 
     spot_id: int
     timezone: str
-    # The week's slots its row says its free time falls in.
-    week_slots: int
+    # The week's slots its row says its free time falls in; None when nothing is written.
+    week_slots: int | None
     stored: tuple[int, int, list[tuple[int, int]]] | None
     made_of: FreeTimeInputs | None

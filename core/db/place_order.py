@@ -6,7 +6,7 @@ page of its own (at a million spots about 280 pages a search). Kept in the order
 places' geohash, neighbours share pages. PostgreSQL keeps a table in an order only when it
 rewrites the table so (``CLUSTER``), which holds the table's lock while it runs, so this is
 upkeep for a quiet hour (``parkshare db cluster``), not something done on every write. Between
-runs a spot's rewritten free time stays on its page while the page has room (the table's fill
+runs a row rewritten in place stays on its page while the page has room (both tables' fill
 factor, migration 0027), and new spots go where there is room.
 
 SQLite keeps rows in the order of their ids and has no such rewrite; there this does nothing."""
@@ -17,21 +17,32 @@ import time
 from dataclasses import dataclass
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from core.db.uow import Database
 
 # The order's key: a geohash of 8 characters, cells of about 38 × 19 m.
 _PLACE_KEY = 'ST_GeoHash(spot.place::geometry, 8) COLLATE "C"'
+# A rewrite waits this long for its table's lock, then gives up: while it waits, every reader
+# of the table queues behind it.
+LOCK_WAIT = "5s"
+_LOCK_NOT_AVAILABLE = "55P03"
+# Free-time rows given their spot's key in one transaction, in the order refreshes lock them.
+_KEY_BATCH = 10_000
 
-_STATEMENTS = (
-    "CLUSTER spot USING ix_spot_place_order",
-    # The free time learns its spot's key (new spots', moved spots'), then takes its order.
-    f"UPDATE spot_free_time SET place_order = {_PLACE_KEY} FROM spot "
-    f"WHERE spot.id = spot_free_time.spot_id AND place_order IS DISTINCT FROM {_PLACE_KEY}",
-    "CLUSTER spot_free_time USING ix_spot_free_time_place_order",
-    "ANALYZE spot, spot_free_time",
+_GIVE_KEYS = text(
+    f"UPDATE spot_free_time SET place_order = due.key FROM ("
+    f"SELECT free.spot_id, {_PLACE_KEY} AS key FROM spot_free_time AS free "
+    f"JOIN spot ON spot.id = free.spot_id "
+    f"WHERE free.spot_id > :after AND free.place_order IS DISTINCT FROM {_PLACE_KEY} "
+    f"ORDER BY free.spot_id LIMIT :batch FOR UPDATE OF free"
+    f") AS due WHERE spot_free_time.spot_id = due.spot_id RETURNING spot_free_time.spot_id"
 )
+
+
+class TableBusy(Exception):
+    """A table's lock was held past ``LOCK_WAIT`` by another transaction."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,21 +52,54 @@ class Ordered:
     seconds: float
 
 
-async def order_by_place(database: Database) -> Ordered:
+async def order_by_place(database: Database, *, lock_wait: str = LOCK_WAIT) -> Ordered:
     """Rewrites ``spot`` and ``spot_free_time`` in the order of the spots' places. Each table is
-    locked, reads included, for its own rewrite (seconds at a million spots)."""
+    locked, reads included, for its own rewrite (under a minute in all at a million spots);
+    ``TableBusy`` when another transaction holds one past ``lock_wait``."""
     began = time.perf_counter()
     if database.dialect != "postgresql":
         return Ordered(done=False, seconds=0.0)
     if isinstance(database.bind, AsyncEngine):
         async with database.bind.connect() as connection:
-            # One transaction a statement, so that no lock outlives its rewrite.
-            await _run(await connection.execution_options(isolation_level="AUTOCOMMIT"))
+            # One transaction a statement, so that no lock outlives its own work.
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await _run(autocommit, lock_wait, pooled=True)
     else:
-        await _run(database.bind)
+        await _run(database.bind, lock_wait, pooled=False)
     return Ordered(done=True, seconds=time.perf_counter() - began)
 
 
-async def _run(connection: AsyncConnection) -> None:
-    for statement in _STATEMENTS:
+async def _run(connection: AsyncConnection, lock_wait: str, *, pooled: bool) -> None:
+    """On a pooled connection the wait is set for the session and reset before it goes back;
+    within a caller's transaction, for that transaction."""
+    await connection.execute(
+        text("SELECT set_config('lock_timeout', :wait, :local)"),
+        {"wait": lock_wait, "local": not pooled},
+    )
+    try:
+        await _rewrite(connection, "CLUSTER spot USING ix_spot_place_order", lock_wait)
+        # The free time learns its spot's key (new spots', moved spots'), then takes its order.
+        after = 0
+        while keyed := (await connection.execute(
+            _GIVE_KEYS, {"after": after, "batch": _KEY_BATCH}
+        )).scalars().all():  # fmt: skip
+            after = max(keyed)
+            if len(keyed) < _KEY_BATCH:
+                break
+        await _rewrite(
+            connection, "CLUSTER spot_free_time USING ix_spot_free_time_place_order", lock_wait
+        )
+        await connection.execute(text("ANALYZE spot, spot_free_time"))
+    finally:
+        if pooled:
+            await connection.execute(text("RESET lock_timeout"))
+
+
+async def _rewrite(connection: AsyncConnection, statement: str, lock_wait: str) -> None:
+    try:
         await connection.execute(text(statement))
+    except DBAPIError as error:
+        if getattr(error.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
+            table = statement.split()[1]
+            raise TableBusy(f"{table} was held by another transaction past {lock_wait}") from error
+        raise

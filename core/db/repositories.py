@@ -1049,23 +1049,27 @@ class FreeTimes(_Repository):
         row has already (a change moves what is free, not the span), and a spot written for
         the first time gets the span as of its listing.
 
-        The rows are locked before anything is read, so a writer that changed one of these
-        spots meanwhile has committed and is read, and one that comes later waits and works
-        on what this writes (PostgreSQL; SQLite's writers take turns)."""
+        The spots' rows and their free time's are locked before anything else is read, so a
+        writer that changed one of these spots meanwhile has committed and is read, and one
+        that comes later waits and works on what this writes (PostgreSQL; SQLite's writers
+        take turns). The spots' lock lets bookings through (they only take a key share)."""
         ids = sorted(set(spot_ids))
         if not ids:
             return
+        # The spots first, then their free time, in id order: every writer of both locks them
+        # in this order, and the slots read here are the last committed.
         spots = {
             spot_id: (zone, created_at, slots)
             for spot_id, zone, created_at, slots in await self.session.execute(
-                select(Spot.id, Spot.timezone, Spot.created_at, Spot.free_week_slots).where(
-                    Spot.id.in_(ids)
-                )
+                select(Spot.id, Spot.timezone, Spot.created_at, Spot.free_week_slots)
+                .where(Spot.id.in_(ids))
+                .order_by(Spot.id)
+                .with_for_update(key_share=True)
             )
         }
         if not spots:
             return  # deleted meanwhile; their rows went with them
-        # From the lock to the commit, two statements: other writers of these spots wait.
+        # From the lock to the commit, a few statements: other writers of these spots wait.
         rows = {
             row.spot_id: row
             for row in await self.session.scalars(

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, PoolProxiedConnection
 from sqlalchemy.sql.expression import ClauseElement
 from sqlalchemy.util import greenlet_spawn
 
@@ -802,9 +802,34 @@ async def _pooled_driver(engine: AsyncEngine) -> AsyncIterator[_PooledDriver]:
             lease.broken = True
         raise
     finally:
-        if lease.broken:
+        await _to_completion(_give_back(pooled, broken=lease.broken))
+
+
+async def _give_back(pooled: PoolProxiedConnection, *, broken: bool) -> None:
+    try:
+        if broken:
             await greenlet_spawn(pooled.invalidate)
+    finally:
         await greenlet_spawn(pooled.close)
+
+
+async def _to_completion(cleanup: Awaitable[None]) -> None:
+    """``cleanup`` run to its end even if the task awaiting it is cancelled meanwhile, and the
+    cancellation raised after it: a connection left halfway would reach the pool only through
+    the garbage collector."""
+    task = asyncio.ensure_future(cleanup)
+    cancelled: asyncio.CancelledError | None = None
+    while True:
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError as error:
+            if task.done():
+                raise
+            cancelled = error
+        else:
+            break
+    if cancelled is not None:
+        raise cancelled
 
 
 def _in_transaction(writer: Engine, work: SyncWork[A, T], argument: A) -> T:

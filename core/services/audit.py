@@ -119,7 +119,7 @@ async def _free_time_rules(uow: UnitOfWork) -> list[Violation]:
     while spots := await uow.audit.spots_free_time(after_id=after_id, limit=FREE_TIME_BATCH):
         after_id = spots[-1].spot_id
         for spot in spots:
-            if spot.stored is None or spot.made_of is None:
+            if spot.stored is None or spot.made_of is None or spot.week_slots is None:
                 found.append(Violation("free time not written", f"spot {spot.spot_id}"))
                 continue
             written_from, written_until, stored = spot.stored

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from core.db.place_order import order_by_place
+from core.db.place_order import TableBusy, order_by_place
 from tests.integration.builders import a_person
 from tests.integration.test_search import DRIVER_AT, a_spot, metres_east, search
 
@@ -40,7 +40,10 @@ async def _keys_in_order(db, table: str, key: str) -> bool:
 
 
 @ON_POSTGRESQL
-async def test_spots_and_their_free_time_are_rewritten_in_the_order_of_their_places(db, clock):
+async def test_spots_and_their_free_time_are_rewritten_in_the_order_of_their_places(
+    committing_db, clock
+):
+    db = committing_db  # on the engine, as `parkshare db cluster` runs
     await _listed_alternately(db, clock)
     assert not await _keys_in_order(db, "spot", "id")
 
@@ -50,6 +53,22 @@ async def test_spots_and_their_free_time_are_rewritten_in_the_order_of_their_pla
     spots_order = [spot_id for spot_id, _key in await _physical_order(db, "spot", "id")]
     free_order = await _physical_order(db, "spot_free_time", "spot_id")
     assert [spot_id for spot_id, _key in free_order] == spots_order
+
+
+@ON_POSTGRESQL
+async def test_a_table_held_by_another_transaction_is_left_as_it_was(committing_db, clock):
+    db = committing_db
+    await _listed_alternately(db, clock)
+    async with db.unit_of_work() as reader:
+        await reader.session.execute(text("SELECT count(*) FROM spot_free_time"))
+
+        with pytest.raises(TableBusy, match="spot_free_time"):
+            await order_by_place(db, lock_wait="200ms")
+
+    assert await _keys_in_order(db, "spot", "id")  # rewritten before the wait
+    assert not await _keys_in_order(db, "spot_free_time", "spot_id")
+    assert (await order_by_place(db)).done  # the lock's wait was given back with the connection
+    assert await _keys_in_order(db, "spot_free_time", "spot_id")
 
 
 @ON_POSTGRESQL

@@ -5,7 +5,7 @@ import random
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete, text
+from sqlalchemy import delete, text, update
 
 from core.db.models import Spot, VehicleSize
 from core.errors import InvalidWindow, WindowInPast
@@ -294,3 +294,21 @@ async def test_a_price_limit_in_the_store_prices_a_window_as_pricing_does(
             spot for spot, price in priced.items() if price <= limit
         }
         assert all(hit.price.minor == priced[hit.spot_id] for hit in result.hits)
+
+
+@pytest.mark.parametrize("database_factory", ["postgresql"], indirect=True)
+async def test_postgresql_passes_over_a_spot_whose_week_slots_miss_the_window(db, clock, owner):
+    near, far = await a_spot(db, clock, owner, 100), await a_spot(db, clock, owner, 300)
+    await _set_week_slots(db, near.id, 0)
+
+    found = await search(db, clock)
+
+    assert [hit.spot_id for hit in found.hits] == [far.id]
+    await _set_week_slots(db, near.id, -1)  # every slot: what the audit after the test accepts
+
+
+async def _set_week_slots(db, spot_id: int, slots: int) -> None:
+    async with db.unit_of_work() as uow:
+        await uow.session.execute(
+            update(Spot).where(Spot.id == spot_id).values(free_week_slots=slots)
+        )

@@ -19,10 +19,13 @@ POSTGRESQL_UPGRADE = (
     '((ST_GeoHash(place::geometry, 8) COLLATE "C"))',
     'ALTER TABLE spot_free_time ADD COLUMN place_order text COLLATE "C"',
     "CREATE INDEX ix_spot_free_time_place_order ON spot_free_time (place_order)",
-    # Room on each page for a rewritten row, so that it stays beside its neighbours.
+    # Room on each page for a rewritten row (a booking's free time, a spot's week's slots), so
+    # that it stays beside its neighbours.
     "ALTER TABLE spot_free_time SET (fillfactor = 90)",
+    "ALTER TABLE spot SET (fillfactor = 90)",
 )
 POSTGRESQL_DOWNGRADE = (
+    "ALTER TABLE spot RESET (fillfactor)",
     "ALTER TABLE spot_free_time RESET (fillfactor)",
     "DROP INDEX ix_spot_free_time_place_order",
     "ALTER TABLE spot_free_time DROP COLUMN place_order",
