@@ -25,6 +25,17 @@ def parkshare(*args, env_extra=None, cwd=None):
     )  # fmt: skip
 
 
+async def an_empty_postgres_database(server_url: str, prefix: str) -> str:
+    """The URL, password included, of a new database with nothing in it."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
+    await admin.dispose()
+    url = sqlalchemy.make_url(server_url).set(database=name)
+    return url.render_as_string(hide_password=False)
+
+
 def test_help_lists_the_commands():
     result = parkshare("--help")
     assert result.returncode == 0
@@ -62,13 +73,8 @@ def test_db_cluster_has_nothing_to_do_on_the_embedded_database(tmp_path):
 async def test_db_cluster_rewrites_a_postgres_store_in_the_order_of_places(
     postgres_server_url, tmp_path
 ):
-    name = f"parkshare_cluster_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
-    await admin.dispose()
-    url = sqlalchemy.make_url(postgres_server_url).set(database=name)
-    env = {"PARKSHARE_DATABASE_URL": url.render_as_string(hide_password=False)}
+    url = await an_empty_postgres_database(postgres_server_url, "parkshare_cluster")
+    env = {"PARKSHARE_DATABASE_URL": url}
     assert parkshare("db", "upgrade", cwd=tmp_path, env_extra=env).returncode == 0
 
     result = parkshare("db", "cluster", cwd=tmp_path, env_extra=env)
@@ -204,14 +210,8 @@ async def test_audit_refuses_a_postgres_database_the_bot_would_refuse(
     postgres_server_url, tmp_path
 ):
     # An old schema on the production store is upgraded deliberately, never by a check.
-    name = f"parkshare_unmigrated_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
-    await admin.dispose()
-    url = sqlalchemy.make_url(postgres_server_url).set(database=name)
-    result = parkshare("audit", cwd=tmp_path, env_extra={
-        "PARKSHARE_DATABASE_URL": url.render_as_string(hide_password=False)})  # fmt: skip
+    url = await an_empty_postgres_database(postgres_server_url, "parkshare_unmigrated")
+    result = parkshare("audit", cwd=tmp_path, env_extra={"PARKSHARE_DATABASE_URL": url})
     assert result.returncode == 2
     assert "run `parkshare db upgrade`" in result.stderr
 
