@@ -28,16 +28,16 @@ _PLACE_KEY = 'ST_GeoHash(spot.place::geometry, 8) COLLATE "C"'
 # of the table queues behind it.
 LOCK_WAIT = "5s"
 _LOCK_NOT_AVAILABLE = "55P03"
-# Free-time rows given their spot's key in one transaction, in the order refreshes lock them.
+# Free-time rows given their spot's key in one transaction (a range of ids).
 _KEY_BATCH = 10_000
 
+# By ranges of ids: the free time's and the spots' primary keys walk them side by side.
 _GIVE_KEYS = text(
-    f"UPDATE spot_free_time SET place_order = due.key FROM ("
-    f"SELECT free.spot_id, {_PLACE_KEY} AS key FROM spot_free_time AS free "
-    f"JOIN spot ON spot.id = free.spot_id "
-    f"WHERE free.spot_id > :after AND free.place_order IS DISTINCT FROM {_PLACE_KEY} "
-    f"ORDER BY free.spot_id LIMIT :batch FOR UPDATE OF free"
-    f") AS due WHERE spot_free_time.spot_id = due.spot_id RETURNING spot_free_time.spot_id"
+    f"UPDATE spot_free_time SET place_order = {_PLACE_KEY} FROM spot "
+    f"WHERE spot.id = spot_free_time.spot_id "
+    f"AND spot_free_time.spot_id > :after AND spot_free_time.spot_id <= :until "
+    f"AND spot.id > :after AND spot.id <= :until "
+    f"AND spot_free_time.place_order IS DISTINCT FROM {_PLACE_KEY}"
 )
 
 
@@ -79,13 +79,9 @@ async def _run(connection: AsyncConnection, lock_wait: str, *, pooled: bool) -> 
     try:
         await _rewrite(connection, "CLUSTER spot USING ix_spot_place_order", lock_wait)
         # The free time learns its spot's key (new spots', moved spots'), then takes its order.
-        after = 0
-        while keyed := (await connection.execute(
-            _GIVE_KEYS, {"after": after, "batch": _KEY_BATCH}
-        )).scalars().all():  # fmt: skip
-            after = max(keyed)
-            if len(keyed) < _KEY_BATCH:
-                break
+        last = await connection.scalar(text("SELECT max(spot_id) FROM spot_free_time")) or 0
+        for after in range(0, last, _KEY_BATCH):
+            await connection.execute(_GIVE_KEYS, {"after": after, "until": after + _KEY_BATCH})
         await _rewrite(
             connection, "CLUSTER spot_free_time USING ix_spot_free_time_place_order", lock_wait
         )
