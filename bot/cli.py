@@ -8,7 +8,6 @@ import logging
 import secrets
 import signal
 import sys
-import time
 from pathlib import Path
 
 from core.settings import Settings, SettingsError, load_settings
@@ -195,27 +194,26 @@ def cmd_db_cluster(settings: Settings, _args: argparse.Namespace) -> int:
     """Spots and their free time rewritten in the order of their places
     (``core.db.place_order``)."""
     from bot.app import open_database
-    from core.db.place_order import TableBusy, order_by_place
+    from core.db.place_order import Ordered, TableBusy, order_by_place
 
-    async def run() -> bool:
+    async def run() -> Ordered:
         database = await open_database(settings)
         try:
-            return (await order_by_place(database)).done
+            return await order_by_place(database)
         finally:
             await database.close()
 
-    began = time.perf_counter()
     try:
-        done = asyncio.run(run())
+        ordered = asyncio.run(run())
     except TableBusy as error:
         print(f"parkshare: stopped: {error}; what was rewritten before stays; run it again "
               "in a quieter moment", file=sys.stderr)  # fmt: skip
         return 1
-    if not done:
+    if not ordered.done:
         print("parkshare: nothing to do: SQLite keeps spots in the order they were listed")
         return 0
     print("parkshare: spots and their free time are in the order of their places "
-          f"({time.perf_counter() - began:.1f} s)")  # fmt: skip
+          f"({ordered.seconds:.1f} s)")  # fmt: skip
     return 0
 
 

@@ -181,41 +181,37 @@ class AuditReads(_Repository):
         if not zones:
             return []
         # The slots in the free time's own statement: both as one commit left them.
-        slots, stored = {}, {}
-        for row, spot_slots in await self.session.execute(
-            select(SpotFreeTime, Spot.free_week_slots)
-            .join(Spot, Spot.id == SpotFreeTime.spot_id)
-            .where(SpotFreeTime.spot_id.in_(list(zones)))
-            .execution_options(populate_existing=True)
-        ):
-            stored[row.spot_id] = (row.written_from, row.written_until, list(row.free))
-            slots[row.spot_id] = spot_slots
+        stored = {
+            row.spot_id: (row.written_from, row.written_until, list(row.free), slots)
+            for row, slots in await self.session.execute(
+                select(SpotFreeTime, Spot.free_week_slots)
+                .join(Spot, Spot.id == SpotFreeTime.spot_id)
+                .where(SpotFreeTime.spot_id.in_(list(zones)))
+                .execution_options(populate_existing=True)
+            )
+        }
         inputs = (
             await free_time_inputs(
                 self.session,
                 list(stored),
-                free_time.instant(min(first for first, _last, _free in stored.values())),
-                free_time.instant(max(last for _first, last, _free in stored.values())),
+                free_time.instant(min(first for first, *_rest in stored.values())),
+                free_time.instant(max(last for _first, last, *_rest in stored.values())),
             )
             if stored
             else {}
         )
         return [
-            SpotsFreeTime(
-                spot_id, zone, slots.get(spot_id), stored.get(spot_id), inputs.get(spot_id)
-            )
+            SpotsFreeTime(spot_id, zone, stored.get(spot_id), inputs.get(spot_id))
             for spot_id, zone in zones.items()
         ]
 
 
 @dataclass(frozen=True, slots=True)
 class SpotsFreeTime:
-    """A spot's stored free time, (written_from, written_until, free), beside what it is made
-    of; both None when nothing is written."""
+    """A spot's stored free time, (written_from, written_until, free, the week's slots the spot's
+    row says it falls in), beside what it is made of; both None when nothing is written."""
 
     spot_id: int
     timezone: str
-    # The week's slots its row says its free time falls in; None when nothing is written.
-    week_slots: int | None
-    stored: tuple[int, int, list[tuple[int, int]]] | None
+    stored: tuple[int, int, list[tuple[int, int]], int] | None
     made_of: FreeTimeInputs | None

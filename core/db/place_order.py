@@ -77,25 +77,22 @@ async def _run(connection: AsyncConnection, lock_wait: str, *, pooled: bool) -> 
         {"wait": lock_wait, "local": not pooled},
     )
     try:
-        await _rewrite(connection, "CLUSTER spot USING ix_spot_place_order", lock_wait)
+        await _cluster(connection, "spot", "ix_spot_place_order", lock_wait)
         # The free time learns its spot's key (new spots', moved spots'), then takes its order.
         last = await connection.scalar(text("SELECT max(spot_id) FROM spot_free_time")) or 0
         for after in range(0, last, _KEY_BATCH):
             await connection.execute(_GIVE_KEYS, {"after": after, "until": after + _KEY_BATCH})
-        await _rewrite(
-            connection, "CLUSTER spot_free_time USING ix_spot_free_time_place_order", lock_wait
-        )
+        await _cluster(connection, "spot_free_time", "ix_spot_free_time_place_order", lock_wait)
         await connection.execute(text("ANALYZE spot, spot_free_time"))
     finally:
         if pooled:
             await connection.execute(text("RESET lock_timeout"))
 
 
-async def _rewrite(connection: AsyncConnection, statement: str, lock_wait: str) -> None:
+async def _cluster(connection: AsyncConnection, table: str, index: str, lock_wait: str) -> None:
     try:
-        await connection.execute(text(statement))
+        await connection.execute(text(f"CLUSTER {table} USING {index}"))
     except DBAPIError as error:
         if getattr(error.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
-            table = statement.split()[1]
             raise TableBusy(f"{table} was held by another transaction past {lock_wait}") from error
         raise

@@ -1059,8 +1059,8 @@ class FreeTimes(_Repository):
         # The spots first, then their free time, in id order: every writer of both locks them
         # in this order, and the slots read here are the last committed.
         spots = {
-            spot_id: (zone, created_at, slots)
-            for spot_id, zone, created_at, slots in await self.session.execute(
+            spot.id: spot
+            for spot in await self.session.execute(
                 select(Spot.id, Spot.timezone, Spot.created_at, Spot.free_week_slots)
                 .where(Spot.id.in_(ids))
                 .order_by(Spot.id)
@@ -1081,7 +1081,7 @@ class FreeTimes(_Repository):
             )
         }
         spans: dict[int, tuple[datetime, datetime]] = {}
-        for spot_id, (_zone, created_at, _slots) in spots.items():
+        for spot_id, spot in spots.items():
             row = rows.get(spot_id)
             if now is not None:
                 spans[spot_id] = free_time.span_for(now)
@@ -1091,7 +1091,7 @@ class FreeTimes(_Repository):
                     free_time.instant(row.written_until),
                 )
             else:
-                spans[spot_id] = free_time.span_for(created_at)
+                spans[spot_id] = free_time.span_for(spot.created_at)
         first = min(start for start, _end in spans.values())
         last = max(end for _start, end in spans.values())
         inputs = await free_time_inputs(self.session, list(spots), first, last)
@@ -1100,7 +1100,7 @@ class FreeTimes(_Repository):
             made_of = inputs[spot_id]
             free = free_time.compute(
                 made_of.rules, made_of.openings, made_of.blocks, made_of.held,
-                ZoneInfo(spots[spot_id][0]), start, end,
+                ZoneInfo(spots[spot_id].timezone), start, end,
             )  # fmt: skip
             row = rows.get(spot_id)
             if row is None:
@@ -1109,7 +1109,7 @@ class FreeTimes(_Repository):
             row.written_from = free_time.epoch_seconds(start)
             row.written_until = free_time.epoch_seconds(end)
             row.free = free
-            if (slots := free_time.week_slots(free)) != spots[spot_id][2]:
+            if (slots := free_time.week_slots(free)) != spots[spot_id].free_week_slots:
                 changed_slots.append({"spot": spot_id, "slots": slots})
         await self.session.flush()
         if changed_slots:

@@ -119,10 +119,10 @@ async def _free_time_rules(uow: UnitOfWork) -> list[Violation]:
     while spots := await uow.audit.spots_free_time(after_id=after_id, limit=FREE_TIME_BATCH):
         after_id = spots[-1].spot_id
         for spot in spots:
-            if spot.stored is None or spot.made_of is None or spot.week_slots is None:
+            if spot.stored is None or spot.made_of is None:
                 found.append(Violation("free time not written", f"spot {spot.spot_id}"))
                 continue
-            written_from, written_until, stored = spot.stored
+            written_from, written_until, stored, week_slots = spot.stored
             fresh = free_time.compute(
                 spot.made_of.rules, spot.made_of.openings, spot.made_of.blocks, spot.made_of.held,
                 ZoneInfo(spot.timezone),
@@ -136,7 +136,7 @@ async def _free_time_rules(uow: UnitOfWork) -> list[Violation]:
                     )
                 )
             # More slots than its free time falls in only cost a search a read; fewer hide it.
-            if missed := free_time.week_slots(stored) & ~spot.week_slots:
+            if missed := free_time.week_slots(stored) & ~week_slots:
                 found.append(
                     Violation(
                         "week's slots miss free time",
