@@ -792,17 +792,28 @@ class _PooledDriver:
 async def _pooled_driver(engine: AsyncEngine) -> AsyncIterator[_PooledDriver]:
     """A pooled connection's asyncpg connection, without SQLAlchemy's connection objects around
     it, which cost twice the checkout itself. The pool knows nothing of what the driver meets,
-    so any error but the server's own refusal (a ``PostgresError``) retires the connection."""
+    so any error but the server's refusal of a statement retires the connection: a server
+    shutting down or a connection lost is a ``PostgresError`` too, raised while the connection
+    still waits for the rest of the server's answer, and handed out again it would refuse
+    every statement ("another operation is in progress")."""
     pooled = await engine.raw_connection()
     lease = _PooledDriver(pooled.driver_connection)
     try:
         yield lease
     except BaseException as error:
-        if not isinstance(error, postgres_errors.PostgresError):
+        if not _refused_statement(error) or lease.driver.is_closed():
             lease.broken = True
         raise
     finally:
         await _to_completion(_give_back(pooled, broken=lease.broken))
+
+
+def _refused_statement(error: BaseException) -> bool:
+    """The server refused a statement and the connection is fit for the next one."""
+    return isinstance(error, postgres_errors.PostgresError) and not isinstance(
+        error,
+        postgres_errors.PostgresConnectionError | postgres_errors.OperatorInterventionError,
+    )
 
 
 async def _give_back(pooled: PoolProxiedConnection, *, broken: bool) -> None:
