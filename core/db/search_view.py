@@ -12,8 +12,10 @@ answers (every spot of a city closed at night) costs milliseconds, not a scan of
   at night most spots are closed.
 - SQLite: an R*Tree has no nearest-first scan, so the statement widens a radius itself (a
   recursive CTE of rings, each read once) until it holds ``wanted`` spots that pass, then ranks
-  them by distance. It reads no spot's row unless a filter asks, so the slots would cost it a
-  page a spot instead of saving one.
+  them by distance. It reads no spot's row unless a filter asks (a group's offer is asked by
+  the id), and a spot's free time last, only if it passed the rest. Slots would cost it a page
+  a spot instead of saving one: an R*Tree keeps its auxiliary columns in a table of their own,
+  and with them there measured slower, not faster.
 
 Core statements, compiled once per shape and run through the driver
 (``core.db.driver_reads``). What the rows mean (distances, prices, orders) is decided in
@@ -171,18 +173,21 @@ def _window_price() -> ColumnElement[int]:
     return _DAYS * day_rate + rest_capped
 
 
-def _conditions(shape: Shape) -> list[ColumnElement[bool]]:
-    """What the filters ask of a spot's own row. Never a spot offered to an active group only,
-    or first when the window starts past the time it opens to all: a public search cannot
-    tell its members (they find it in the group, ``/spots``)."""
-    conditions: list[ColumnElement[bool]] = [
-        ~exists().where(
-            SpotCommunity.spot_id == Spot.id,
-            SpotCommunity.community_id == Community.id,
-            Community.active.is_(True),
-            or_(SpotCommunity.only.is_(True), _START_S > _OPEN_UNTIL),
-        )
-    ]
+def _open_to_public(spot_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """Never a spot offered to an active group only, or first when the window starts past the
+    time it opens to all: a public search cannot tell its members (they find it in the group,
+    ``/spots``). Asked by the id alone, so that SQLite need not read the spot's row for it."""
+    return ~exists().where(
+        SpotCommunity.spot_id == spot_id,
+        SpotCommunity.community_id == Community.id,
+        Community.active.is_(True),
+        or_(SpotCommunity.only.is_(True), _START_S > _OPEN_UNTIL),
+    )
+
+
+def _row_filters(shape: Shape) -> list[ColumnElement[bool]]:
+    """What the filters ask of a spot's own row."""
+    conditions: list[ColumnElement[bool]] = []
     if shape.covered:
         conditions.append(Spot.covered.is_(True))
     if shape.ev_charger:
@@ -255,8 +260,14 @@ def _found_in_ring(
     north_south = ((spot_place.c.min_lat + spot_place.c.max_lat) * half - _LAT) * m_per_lat
     east_west = ((spot_place.c.min_lon + spot_place.c.max_lon) * half - _LON) * m_per_lon
     distance2 = north_south * north_south + east_west * east_west
-    static = _conditions(shape)
-    passes = and_(*static, CoversWindow(SpotFreeTime.free, _START_S, _END_S))
+    filters = _row_filters(shape)
+    # Last, and only for a spot that passed the rest: its free time is a page of its own.
+    free = (
+        select(CoversWindow(SpotFreeTime.free, _START_S, _END_S))
+        .where(SpotFreeTime.spot_id == spot_place.c.id)
+        .scalar_subquery()
+    )
+    passes = and_(_open_to_public(spot_place.c.id), *filters, free.is_(True))
     ring = (
         select(
             func.json_array(
@@ -265,7 +276,6 @@ def _found_in_ring(
             )
         )
         .select_from(spot_place)
-        .join(SpotFreeTime, SpotFreeTime.spot_id == spot_place.c.id)
         .where(
             spot_place.c.max_lat >= _LAT - outer / m_per_lat,
             spot_place.c.min_lat <= _LAT + outer / m_per_lat,
@@ -275,7 +285,7 @@ def _found_in_ring(
             distance2 <= outer * outer,
         )
     )
-    if static:
+    if filters:
         ring = ring.join(Spot, Spot.id == spot_place.c.id)
     return ring.scalar_subquery()
 
@@ -330,9 +340,8 @@ def _postgresql_statement(shape: Shape) -> DriverStatement:
     # Whether a spot passes the filters is a column, not a condition: a spot that does not is
     # still one the search read, and counts against ``max_examined``. A spot whose week's
     # slots miss the window's is passed over on its own row, its free time never read.
-    static = _conditions(shape)
     in_slots = Spot.free_week_slots.op("&")(_SLOTS) == _SLOTS
-    passes = and_(*static, in_slots)
+    passes = and_(_open_to_public(Spot.id), *_row_filters(shape), in_slots)
     candidates = (
         # The spot's own columns come with it: the scan has its row in hand already.
         select(*_SPOT_COLUMNS, distance.label("rank"), passes.label("passes"))
