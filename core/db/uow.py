@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
-from sqlalchemy.pool import NullPool, PoolProxiedConnection
+from sqlalchemy.pool import NullPool, PoolProxiedConnection, QueuePool
 from sqlalchemy.sql.expression import ClauseElement
 from sqlalchemy.util import greenlet_spawn
 
@@ -805,7 +805,19 @@ async def _pooled_driver(engine: AsyncEngine) -> AsyncIterator[_PooledDriver]:
             lease.broken = True
         raise
     finally:
-        await _to_completion(_give_back(pooled, broken=lease.broken))
+        if lease.broken or not _returns_in_place(engine):
+            await _to_completion(_give_back(pooled, broken=lease.broken))
+        else:
+            await greenlet_spawn(pooled.close)
+
+
+def _returns_in_place(engine: AsyncEngine) -> bool:
+    """A healthy connection goes back to a queue with room for it without waiting for
+    anything (the pool has no transaction of its own to roll back on it), so no cancellation
+    can stop it halfway and it needs no task of its own, which costs as much as the checkout
+    itself. Only with more connections open than the pool keeps would it be closed instead."""
+    pool = engine.sync_engine.pool
+    return isinstance(pool, QueuePool) and pool.overflow() <= 0
 
 
 def _refused_statement(error: BaseException) -> bool:

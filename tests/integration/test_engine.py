@@ -1,12 +1,16 @@
-"""The connection pool on PostgreSQL: a connection the server dropped is never handed out."""
+"""The connection pool on PostgreSQL: a connection the server dropped is never handed out, and one
+given back goes where the pool keeps it, or is closed."""
 
 import asyncio
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 
+from core.db.driver_reads import DriverStatement
 from core.db.engine import create_engine
+from core.db.uow import Database, _pooled_driver, _returns_in_place
 from tests.conftest import DatabaseFactory
 
 
@@ -61,3 +65,64 @@ async def test_a_connection_in_steady_use_is_not_tested_first(server_url):
     finally:
         await engine.dispose()
         await admin.dispose()
+
+
+_BACKEND_PID = DriverStatement.compile(select(func.pg_backend_pid()), "postgresql")
+
+
+async def _read_pid(database: Database) -> int:
+    rows = await database.read_rows(_BACKEND_PID, {})
+    return rows[0][0]
+
+
+async def test_a_read_gives_its_connection_back_for_the_next(server_url):
+    engine = create_engine(server_url, pool_size=1, max_overflow=1)
+    try:
+        database = Database(engine)
+        first = await _read_pid(database)
+        assert await _read_pid(database) == first
+        assert engine.sync_engine.pool.checkedin() == 1
+    finally:
+        await engine.dispose()
+
+
+async def test_a_connection_beyond_the_pools_size_is_closed_when_given_back(server_url):
+    # Reads at once open a second connection past the pool's one; given back, it is closed
+    # (in a task of its own, so that no cancellation leaves it half closed), not kept.
+    engine = create_engine(server_url, pool_size=1, max_overflow=1)
+    admin = create_engine(server_url)
+    try:
+        database = Database(engine)
+        opened: list[int] = []
+        past_the_pool: list[bool] = []
+
+        async def read_while_another_reads() -> None:
+            async with _pooled_driver(engine) as lease:
+                opened.append(await lease.driver.fetchval("SELECT pg_backend_pid()"))
+                await asyncio.sleep(0.05)
+                past_the_pool.append(not _returns_in_place(engine))
+
+        await asyncio.gather(read_while_another_reads(), read_while_another_reads())
+        assert past_the_pool[0]
+        assert _returns_in_place(engine)
+        assert len(set(opened)) == 2
+        assert engine.sync_engine.pool.checkedin() == 1
+        async with admin.connect() as connection:
+            alive = await connection.scalar(
+                text("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(:pids)"),
+                {"pids": opened},
+            )
+        assert alive == 1
+        assert await _read_pid(database) in opened
+    finally:
+        await engine.dispose()
+        await admin.dispose()
+
+
+async def test_a_pool_that_keeps_nothing_closes_in_a_task(server_url):
+    engine = create_engine(server_url, poolclass=NullPool)
+    try:
+        assert not _returns_in_place(engine)
+        assert await _read_pid(Database(engine)) > 0
+    finally:
+        await engine.dispose()
