@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
-from sqlalchemy.pool import NullPool, PoolProxiedConnection, QueuePool
+from sqlalchemy.pool import NullPool, Pool, PoolProxiedConnection, QueuePool
 from sqlalchemy.sql.expression import ClauseElement
 from sqlalchemy.util import greenlet_spawn
 
@@ -796,6 +796,9 @@ async def _pooled_driver(engine: AsyncEngine) -> AsyncIterator[_PooledDriver]:
     shutting down or a connection lost is a ``PostgresError`` too, raised while the connection
     still waits for the rest of the server's answer, and handed out again it would refuse
     every statement ("another operation is in progress")."""
+    # The pool the connection goes back to, even if the engine has a new one by then
+    # (``discard_connections``); read before the checkout, which takes from it at once.
+    pool = engine.sync_engine.pool
     pooled = await engine.raw_connection()
     lease = _PooledDriver(pooled.driver_connection)
     try:
@@ -805,19 +808,20 @@ async def _pooled_driver(engine: AsyncEngine) -> AsyncIterator[_PooledDriver]:
             lease.broken = True
         raise
     finally:
-        if lease.broken or not _returns_in_place(engine):
+        if lease.broken or not _has_room(pool):
             await _to_completion(_give_back(pooled, broken=lease.broken))
         else:
             await greenlet_spawn(pooled.close)
 
 
-def _returns_in_place(engine: AsyncEngine) -> bool:
-    """A healthy connection goes back to a queue with room for it without waiting for
-    anything (the pool has no transaction of its own to roll back on it), so no cancellation
-    can stop it halfway and it needs no task of its own, which costs as much as the checkout
-    itself. Only with more connections open than the pool keeps would it be closed instead."""
-    pool = engine.sync_engine.pool
-    return isinstance(pool, QueuePool) and pool.overflow() <= 0
+def _has_room(pool: Pool) -> bool:
+    """Whether ``pool`` keeps a connection given back now. A healthy one then goes back
+    without waiting for anything (the pool has no transaction of its own to roll back on it),
+    so no cancellation can stop it halfway and it needs no task of its own, which costs as
+    much as the checkout itself. One the pool would close instead waits for the server."""
+    if not isinstance(pool, QueuePool):
+        return False
+    return pool.size() == 0 or pool.checkedin() < pool.size()
 
 
 def _refused_statement(error: BaseException) -> bool:

@@ -10,7 +10,7 @@ from sqlalchemy.pool import NullPool
 
 from core.db.driver_reads import DriverStatement
 from core.db.engine import create_engine
-from core.db.uow import Database, _pooled_driver, _returns_in_place
+from core.db.uow import Database, _has_room, _pooled_driver
 from tests.conftest import DatabaseFactory
 
 
@@ -86,43 +86,53 @@ async def test_a_read_gives_its_connection_back_for_the_next(server_url):
         await engine.dispose()
 
 
+async def test_a_pool_has_room_only_while_it_keeps_fewer_than_its_size(server_url):
+    # A lease given back to a pool with room returns in place; otherwise in a task of its own,
+    # so that no cancellation leaves a connection the pool closes half closed.
+    engine = create_engine(server_url, pool_size=1, max_overflow=1)
+    pool = engine.sync_engine.pool
+    try:
+        async with _pooled_driver(engine), _pooled_driver(engine):
+            assert _has_room(pool)
+        assert pool.checkedin() == 1
+        async with _pooled_driver(engine):
+            assert _has_room(pool)  # its one connection is out
+            async with _pooled_driver(engine):
+                assert _has_room(pool)
+            # The inner one went back to the queue: the outer one will be closed.
+            assert not _has_room(pool)
+        assert pool.checkedin() == 1
+    finally:
+        await engine.dispose()
+    kept_nothing = create_engine(server_url, poolclass=NullPool)
+    try:
+        assert not _has_room(kept_nothing.sync_engine.pool)
+        assert await _read_pid(Database(kept_nothing)) > 0
+    finally:
+        await kept_nothing.dispose()
+
+
 async def test_a_connection_beyond_the_pools_size_is_closed_when_given_back(server_url):
-    # Reads at once open a second connection past the pool's one; given back, it is closed
-    # (in a task of its own, so that no cancellation leaves it half closed), not kept.
     engine = create_engine(server_url, pool_size=1, max_overflow=1)
     admin = create_engine(server_url)
     try:
-        database = Database(engine)
         opened: list[int] = []
-        past_the_pool: list[bool] = []
-
-        async def read_while_another_reads() -> None:
-            async with _pooled_driver(engine) as lease:
+        async with _pooled_driver(engine) as first, _pooled_driver(engine) as second:
+            for lease in (first, second):
                 opened.append(await lease.driver.fetchval("SELECT pg_backend_pid()"))
-                await asyncio.sleep(0.05)
-                past_the_pool.append(not _returns_in_place(engine))
-
-        await asyncio.gather(read_while_another_reads(), read_while_another_reads())
-        assert past_the_pool[0]
-        assert _returns_in_place(engine)
         assert len(set(opened)) == 2
         assert engine.sync_engine.pool.checkedin() == 1
-        async with admin.connect() as connection:
-            alive = await connection.scalar(
-                text("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(:pids)"),
-                {"pids": opened},
-            )
+        for _ in range(100):  # the server ends the closed one's backend a moment later
+            async with admin.connect() as connection:
+                alive = await connection.scalar(
+                    text("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(:pids)"),
+                    {"pids": opened},
+                )
+            if alive == 1:
+                break
+            await asyncio.sleep(0.05)
         assert alive == 1
-        assert await _read_pid(database) in opened
+        assert await _read_pid(Database(engine)) in opened
     finally:
         await engine.dispose()
         await admin.dispose()
-
-
-async def test_a_pool_that_keeps_nothing_closes_in_a_task(server_url):
-    engine = create_engine(server_url, poolclass=NullPool)
-    try:
-        assert not _returns_in_place(engine)
-        assert await _read_pid(Database(engine)) > 0
-    finally:
-        await engine.dispose()
