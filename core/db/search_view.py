@@ -46,7 +46,7 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import Function
 from sqlalchemy.sql.selectable import FromClause
@@ -173,7 +173,9 @@ def _window_price() -> ColumnElement[int]:
     return _DAYS * day_rate + rest_capped
 
 
-def _open_to_public(spot_id: ColumnElement[int]) -> ColumnElement[bool]:
+def _open_to_public(
+    spot_id: ColumnElement[int] | InstrumentedAttribute[int],
+) -> ColumnElement[bool]:
     """Never a spot offered to an active group only, or first when the window starts past the
     time it opens to all: a public search cannot tell its members (they find it in the group,
     ``/spots``). Asked by the id alone, so that SQLite need not read the spot's row for it."""
