@@ -56,8 +56,7 @@ from bot.handlers import (
 from bot.handlers.free_text import Reader
 from bot.workers import InboxWorker
 from core.clock import Clock
-from core.db.engine import create_engine
-from core.db.migrate import current_revision, head_revision, upgrade
+from core.db.migrate import open_database
 from core.db.uow import Database
 from core.geocoding import NoGeocoder, NominatimGeocoder
 from core.guidance import OfflineRouter, OpenRouteServiceRouter
@@ -85,23 +84,6 @@ FREE_TEXT_UNASKED: tuple[Reader, ...] = (
 )
 
 
-class DatabaseNotMigrated(RuntimeError):
-    pass
-
-
-async def open_database(settings: Settings) -> Database:
-    """Open the store. The embedded SQLite database migrates itself; PostgreSQL is migrated
-    deliberately with `parkshare db upgrade`, and the bot refuses to start on an old schema."""
-    engine = create_engine(settings.database_url)
-    database = Database(engine)
-    if database.dialect == "sqlite":
-        await upgrade(engine)
-    elif await current_revision(engine) != head_revision():
-        await database.close()
-        raise DatabaseNotMigrated("the database schema is not current: run `parkshare db upgrade`")
-    return database
-
-
 class DatabaseHandle:
     """Opens the store on first need, inside the application's event loop."""
 
@@ -112,7 +94,7 @@ class DatabaseHandle:
 
     async def get(self) -> Database:
         if self._database is None:
-            self._database = await open_database(self._settings)
+            self._database = await open_database(self._settings.database_url)
         return self._database
 
     async def close(self) -> None:

@@ -193,11 +193,11 @@ def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
 def cmd_db_cluster(settings: Settings, _args: argparse.Namespace) -> int:
     """Spots and their free time rewritten in the order of their places
     (``core.db.place_order``)."""
-    from bot.app import open_database
+    from core.db.migrate import open_database
     from core.db.place_order import Ordered, TableBusy, order_by_place
 
     async def run() -> Ordered:
-        database = await open_database(settings)
+        database = await open_database(settings.database_url)
         try:
             return await order_by_place(database)
         finally:
@@ -219,12 +219,12 @@ def cmd_db_cluster(settings: Settings, _args: argparse.Namespace) -> int:
 
 def cmd_audit(settings: Settings, _args: argparse.Namespace) -> int:
     """The ledger's sums, and every booking's money against its state; non-zero on any fault."""
-    from bot.app import open_database
+    from core.db.migrate import open_database
     from core.services import audit
 
     async def run() -> audit.AuditReport:
         # The embedded database is brought up to date as the bot does; PostgreSQL must be current.
-        database = await open_database(settings)
+        database = await open_database(settings.database_url)
         try:
             async with database.reading() as uow:
                 return await audit.run(uow)
@@ -317,12 +317,6 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"parkshare: configuration error: {error}", file=sys.stderr)
         return 2
-    from sqlalchemy.exc import DBAPIError
-    from telegram.error import InvalidToken, NetworkError
-
-    from bot.app import DatabaseNotMigrated
-    from payments.registry import GatewaySettingsError
-
     if (folder := _missing_embedded_folder(settings.database_url)) is not None:
         # SQLite would only say "unable to open database file"; and the driver's thread,
         # failing to connect, may print a trace after the event loop has closed.
@@ -331,25 +325,36 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.handler(settings, args)
-    except GatewaySettingsError as error:
+    except Exception as error:
+        line = _one_line(error, settings)
+        if line is None:
+            raise
+        print(f"parkshare: {line}", file=sys.stderr)
+        return 2
+
+
+def _one_line(error: Exception, settings: Settings) -> str | None:
+    """What a failure the person can mend says, in one line; None for a bug, whose trace is
+    wanted. Imported here, not at the top: `parkshare audit` need not load the bot."""
+    from sqlalchemy.exc import DBAPIError
+    from telegram.error import InvalidToken, NetworkError
+
+    from core.db.migrate import DatabaseNotMigrated
+    from payments.registry import GatewaySettingsError
+
+    if isinstance(error, GatewaySettingsError):
         # Found when the bot is built: a gateway that cannot take the configured currency.
-        print(f"parkshare: configuration error: {error}", file=sys.stderr)
-        return 2
-    except DatabaseNotMigrated as error:
-        print(f"parkshare: {error}", file=sys.stderr)
-        return 2
-    except InvalidToken:
-        print("parkshare: Telegram refused PARKSHARE_BOT_TOKEN: copy it again from @BotFather",
-              file=sys.stderr)  # fmt: skip
-        return 2
-    except NetworkError as error:
-        print(f"parkshare: cannot reach Telegram: {error}", file=sys.stderr)
-        return 2
-    except (DBAPIError, OSError) as error:
+        return f"configuration error: {error}"
+    if isinstance(error, DatabaseNotMigrated):
+        return str(error)
+    if isinstance(error, InvalidToken):
+        return "Telegram refused PARKSHARE_BOT_TOKEN: copy it again from @BotFather"
+    if isinstance(error, NetworkError):
+        return f"cannot reach Telegram: {error}"
+    if isinstance(error, (DBAPIError, OSError)):
         # The store is unreachable, refuses us, or its file cannot be made: one line, not a trace.
-        print(f"parkshare: cannot open the database {_shown(settings.database_url)}: "
-              f"{_reason(error)}", file=sys.stderr)  # fmt: skip
-        return 2
+        return f"cannot open the database {_shown(settings.database_url)}: {_reason(error)}"
+    return None
 
 
 def _missing_embedded_folder(url: str) -> Path | None:

@@ -12,11 +12,12 @@ from typing import Any, Self
 
 from telegram.ext import BaseRateLimiter
 
-from bot.app import build_application, open_database
+from bot.app import build_application
 from bot.edge import ParkShareApplication
 from bot.http_server import EmbeddedServer
 from bot.runtime import BotRuntime
 from core.clock import Clock, SystemClock
+from core.db.migrate import open_database
 from core.db.uow import Database, UnitsOfWork, units_of_work_so_far
 from core.settings import Settings
 from sandbox.app import build_app
@@ -98,7 +99,7 @@ class SandboxRuntime:
     async def start(self) -> None:
         await self.server.start()
         if self._database is None:
-            self._database = await open_database(self.settings)
+            self._database = await open_database(self.settings.database_url)
         if self.city is not None:
             await load_demo_city(
                 self._database, self.clock, city=self.city, spot_count=self._demo_spots

@@ -11,6 +11,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from core.db.engine import create_engine
+from core.db.uow import Database
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -42,3 +45,20 @@ async def current_revision(engine: AsyncEngine) -> str | None:
         return await connection.run_sync(
             lambda sync: MigrationContext.configure(sync).get_current_revision()
         )
+
+
+class DatabaseNotMigrated(RuntimeError):
+    pass
+
+
+async def open_database(database_url: str) -> Database:
+    """Open the store. The embedded SQLite database migrates itself; PostgreSQL is migrated
+    deliberately with `parkshare db upgrade`, and the bot refuses to start on an old schema."""
+    engine = create_engine(database_url)
+    database = Database(engine)
+    if database.dialect == "sqlite":
+        await upgrade(engine)
+    elif await current_revision(engine) != head_revision():
+        await database.close()
+        raise DatabaseNotMigrated("the database schema is not current: run `parkshare db upgrade`")
+    return database

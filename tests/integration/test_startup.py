@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import inspect
 
-from bot.app import DatabaseNotMigrated, open_database
+from core.db.migrate import DatabaseNotMigrated, open_database
 from core.settings import load_settings
 
 
@@ -14,7 +14,7 @@ async def table_names(database):
 
 async def test_an_empty_embedded_database_is_migrated_on_first_start(tmp_path):
     settings = load_settings(database_url=f"sqlite:///{tmp_path / 'fresh.db'}")
-    database = await open_database(settings)
+    database = await open_database(settings.database_url)
     try:
         assert {"person", "spot", "booking", "ledger_entry"} <= set(await table_names(database))
     finally:
@@ -25,7 +25,7 @@ async def test_an_empty_embedded_database_is_migrated_on_first_start(tmp_path):
 async def test_the_bot_refuses_an_unmigrated_postgres_database(database_factory):
     settings = load_settings(database_url=await database_factory.new_url())
     with pytest.raises(DatabaseNotMigrated, match="parkshare db upgrade"):
-        await open_database(settings)
+        await open_database(settings.database_url)
 
 
 def test_settings_are_read_from_a_dotenv_file(tmp_path, monkeypatch):
