@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
-from functools import partial
+import ssl
+from functools import cache, partial
 from typing import Any
 
+import httpx
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter, Defaults
@@ -84,6 +86,14 @@ FREE_TEXT_UNASKED: tuple[Reader, ...] = (
 )
 
 
+@cache
+def tls_context() -> ssl.SSLContext:
+    """One TLS context for the process's HTTPS clients, Telegram's two and the geocoder's, as
+    httpx builds it (certifi's CAs): each new one reads the whole CA store, tens of milliseconds,
+    and a process may build the bot more than once (the sandbox's restarts, the tests)."""
+    return httpx.create_ssl_context()
+
+
 class DatabaseHandle:
     """Opens the store on first need, inside the application's event loop."""
 
@@ -146,8 +156,10 @@ def build_application(
         defaults=Defaults(parse_mode=ParseMode.HTML, link_preview_options=None),
         rate_limiter=rate_limiter or AIORateLimiter(max_retries=3),
         # As ApplicationBuilder would: room for concurrent updates, one long poll at a time.
-        request=request or HTTPXRequest(connection_pool_size=256),
-        get_updates_request=get_updates_request or HTTPXRequest(),
+        request=request
+        or HTTPXRequest(connection_pool_size=256, httpx_kwargs={"verify": tls_context()}),
+        get_updates_request=get_updates_request
+        or HTTPXRequest(httpx_kwargs={"verify": tls_context()}),
     )
     builder = (
         ApplicationBuilder()
@@ -172,7 +184,9 @@ def build_application(
     bot_data: BotData = application.bot_data
     bot_data.settings = settings
     bot_data.geocoder = (
-        NominatimGeocoder(settings.geocoder_url) if settings.geocoder_url else NoGeocoder()
+        NominatimGeocoder(settings.geocoder_url, ssl_context=tls_context())
+        if settings.geocoder_url
+        else NoGeocoder()
     )
     bot_data.router = (
         OpenRouteServiceRouter(settings.ors_api_key) if settings.ors_api_key else OfflineRouter()

@@ -4,6 +4,7 @@ not care whether an OpenStreetMap server or the sandbox's offline gazetteer answ
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -30,13 +31,22 @@ async def locate_typed(geocoder: Geocoder, text: str, *, language: str) -> Place
 class NominatimGeocoder:
     """OpenStreetMap's Nominatim (or a compatible server), called off the event loop."""
 
-    def __init__(self, base_url: str, *, timeout: float = TIMEOUT_S) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = TIMEOUT_S,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
         parts = urlsplit(base_url)
+        # Without a context geopy builds one of its own (the system's CAs).
+        shared = {} if ssl_context is None else {"ssl_context": ssl_context}
         self._client = Nominatim(
             domain=parts.netloc + parts.path.rstrip("/"),
             scheme=parts.scheme or "https",
             user_agent=USER_AGENT,
             timeout=timeout,
+            **shared,
         )
 
     async def locate(self, address: str, *, language: str) -> Place:
