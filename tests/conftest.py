@@ -6,6 +6,7 @@ import os
 import shutil
 import tempfile
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -29,15 +30,39 @@ from tests.support.stripe_side import StripeSide
 DATABASES = ["sqlite", "postgresql"]
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+# Files that keep a worker busy for a minute or more. They are handed out first, so that the
+# last file to start is a short one, not one that leaves the other worker idle until it ends.
+LONGEST_FIRST = (
+    "tests/end_to_end/test_fuzz.py",
+    "tests/integration/test_money_model.py",
+    "tests/test_cli.py",
+)
+
+
+def _group(item: pytest.Item) -> str:
+    module = item.nodeid.split("::")[0]
+    return "browser" if Path(module).name.startswith("test_web_chat") else module
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> Iterator[None]:
     """Under pytest-xdist (``--dist loadgroup``) a test file runs on one worker, with its
     module's fixtures built once, and the browser tests all run on the same worker: two
-    chromiums at once on a two-core machine starve each other past their timeouts."""
+    chromiums at once on a two-core machine starve each other past their timeouts. The files
+    are handed out longest first (``--no-loadscope-reorder`` keeps this order): the known long
+    ones, then by their number of tests."""
     for item in items:
-        module = item.nodeid.split("::")[0]
-        group = "browser" if Path(module).name.startswith("test_web_chat") else module
-        item.add_marker(pytest.mark.xdist_group(group))
+        item.add_marker(pytest.mark.xdist_group(_group(item)))
+    yield
+    if getattr(config.option, "loadgroup", False):
+        sizes = Counter(map(_group, items))
+        items.sort(key=lambda item: (_rank(_group(item)), -sizes[_group(item)]))
+
+
+def _rank(group: str) -> int:
+    return LONGEST_FIRST.index(group) if group in LONGEST_FIRST else len(LONGEST_FIRST)
 
 
 @pytest.hookimpl(optionalhook=True)
