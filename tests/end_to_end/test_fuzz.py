@@ -27,7 +27,9 @@ from tests.end_to_end.test_trust import _paid
 
 PEOPLE = 12
 BANNED = {10, 11}
-EXAMPLES, PER_EXAMPLE = 100, 100  # 10,000 updates
+# 6,000 updates, each kind of act a thousand times over; 10,000 made this the suite's longest
+# test by a minute of one worker.
+EXAMPLES, PER_EXAMPLE = 60, 100
 FAILED = "An update failed"
 PAID = (BookingStatus.CONFIRMED, BookingStatus.ACTIVE, BookingStatus.COMPLETED)
 COMMANDS = ("/start", "/help", "/list", "/bookings", "/myspots", "/credit", "/earnings",
@@ -42,7 +44,7 @@ AWKWARD = ("", " ", "0", "-1", "9" * 40, "€3/h", "today 25-26", "yesterday 10-
 @pytest.fixture
 def rate_limiter() -> AIORateLimiter:
     # Retries on 429 as in production, without Telegram's pace (30 messages a second, 20 a
-    # minute in a group): that is tested on its own, and here would only make 10,000 wait.
+    # minute in a group): that is tested on its own, and here would only make thousands wait.
     return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
 
 
@@ -145,7 +147,7 @@ async def _invariants(sandbox) -> None:
 
 async def test_thousands_of_hostile_updates_leave_everything_sound(sandbox):
     bursts = _bursts()
-    assert sum(map(len, bursts)) >= 10_000
+    assert sum(map(len, bursts)) >= 6_000
     await _owner_and_spot(sandbox)  # a spot to find, book and press buttons on
     crowd = Crowd(sandbox)
     for person in crowd.people:
