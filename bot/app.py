@@ -88,9 +88,9 @@ FREE_TEXT_UNASKED: tuple[Reader, ...] = (
 
 @cache
 def tls_context() -> ssl.SSLContext:
-    """One TLS context for the process's HTTPS clients, Telegram's two and the geocoder's, as
-    httpx builds it (certifi's CAs): each new one reads the whole CA store, tens of milliseconds,
-    and a process may build the bot more than once (the sandbox's restarts, the tests)."""
+    """One TLS context for Telegram's two clients, as httpx builds it (certifi's CAs): each new
+    one reads the whole CA store, tens of milliseconds, and a process may build the bot more
+    than once (the sandbox's restarts, the tests)."""
     return httpx.create_ssl_context()
 
 
@@ -184,9 +184,7 @@ def build_application(
     bot_data: BotData = application.bot_data
     bot_data.settings = settings
     bot_data.geocoder = (
-        NominatimGeocoder(settings.geocoder_url, ssl_context=tls_context())
-        if settings.geocoder_url
-        else NoGeocoder()
+        NominatimGeocoder(settings.geocoder_url) if settings.geocoder_url else NoGeocoder()
     )
     bot_data.router = (
         OpenRouteServiceRouter(settings.ors_api_key) if settings.ors_api_key else OfflineRouter()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections.abc import Iterable
+from functools import cache
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -28,25 +29,24 @@ async def locate_typed(geocoder: Geocoder, text: str, *, language: str) -> Place
     return await geocoder.locate(text, language=language)
 
 
+@cache
+def _system_tls_context() -> ssl.SSLContext:
+    """geopy's own default (the system's CAs), built once a process instead of once a geocoder:
+    each reads the whole CA store. Used only by the geocoders' threads."""
+    return ssl.create_default_context()
+
+
 class NominatimGeocoder:
     """OpenStreetMap's Nominatim (or a compatible server), called off the event loop."""
 
-    def __init__(
-        self,
-        base_url: str,
-        *,
-        timeout: float = TIMEOUT_S,
-        ssl_context: ssl.SSLContext | None = None,
-    ) -> None:
+    def __init__(self, base_url: str, *, timeout: float = TIMEOUT_S) -> None:
         parts = urlsplit(base_url)
-        # Without a context geopy builds one of its own (the system's CAs).
-        shared = {} if ssl_context is None else {"ssl_context": ssl_context}
         self._client = Nominatim(
             domain=parts.netloc + parts.path.rstrip("/"),
             scheme=parts.scheme or "https",
             user_agent=USER_AGENT,
             timeout=timeout,
-            **shared,
+            ssl_context=_system_tls_context(),
         )
 
     async def locate(self, address: str, *, language: str) -> Place:
