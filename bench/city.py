@@ -36,6 +36,7 @@ from core import free_time
 from core.availability import WeeklyRule
 from core.db.free_time import FreeTimeType, WithoutWindow
 from core.db.models import AvailabilityRule, Role, SpotFreeTime, VehicleSize
+from core.db.spatial import place_key
 from core.db.uow import Database
 from core.free_time import Seconds, epoch_seconds
 from core.geo import METRES_PER_DEG_LAT, GeoPoint
@@ -397,8 +398,9 @@ async def insert_rows(
 
 
 async def _insert_spots_then_their_places(db: Database, spots: Iterable[tuple[Any, ...]]) -> None:
-    """On SQLite, the R*Tree filled in one statement after the spots, its insert trigger set
-    aside meanwhile: measured, twice as fast as the trigger row by row."""
+    """On SQLite, the R*Tree filled in bulk after the spots, keyed as its triggers key them
+    (``place_key``), its insert trigger set aside meanwhile: measured, twice as fast as the
+    trigger row by row."""
     trigger = "spot_place_insert"
     async with db.unit_of_work() as uow:
         create_trigger = (
@@ -410,12 +412,19 @@ async def _insert_spots_then_their_places(db: Database, spots: Iterable[tuple[An
         await uow.session.execute(text(f"DROP TRIGGER {trigger}"))
     await insert_rows(db, "spot", SPOT_COLUMNS, spots)
     async with db.unit_of_work() as uow:
-        await uow.session.execute(
+        approved = await uow.session.execute(
             text(
-                "INSERT INTO spot_place (id, min_lat, max_lat, min_lon, max_lon) "
-                "SELECT id, lat, lat, lon, lon FROM spot WHERE status = 'approved'"
+                "SELECT id, free_week_slots, ev_charger, covered, max_vehicle_size, "
+                "lat, lat, lon, lon "
+                "FROM spot WHERE status = 'approved'"
             )
         )
+        places = [
+            (place_key(spot, slots, ev_charger=ev, covered=roof, size=VehicleSize(size)), *box)
+            for spot, slots, ev, roof, size, *box in approved
+        ]
+    await insert_rows(db, "spot_place", ("key", "min_lat", "max_lat", "min_lon", "max_lon"), places)
+    async with db.unit_of_work() as uow:
         await uow.session.execute(text(create_trigger))
 
 

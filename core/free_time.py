@@ -161,6 +161,30 @@ def slots_touched(start: int, end: int) -> int:
     return touched
 
 
+# The same in brief, for SQLite's spatial index to carry in its key: each bit of a spot's
+# outline stands for a group of the week's slots and is set when its slots hold any of them.
+# The groups: each three-hour time of day on weekdays, the same on weekends, and each day.
+# A window a spot holds touches only groups the spot's outline has, as with the slots.
+DAY_SLOTS = WEEK_SLOTS // 7
+_WEEKEND = (2, 3)  # the week's slots count from the epoch's first day, a Thursday
+
+
+def _group(days: Iterable[int], times: Iterable[int]) -> int:
+    return sum(1 << day * DAY_SLOTS + time for day in days for time in times)
+
+
+OUTLINE_GROUPS = (
+    *(_group(set(range(7)) - set(_WEEKEND), [time]) for time in range(DAY_SLOTS)),
+    *(_group(_WEEKEND, [time]) for time in range(DAY_SLOTS)),
+    *(_group([day], range(DAY_SLOTS)) for day in range(7)),
+)
+
+
+def week_outline(slots: int) -> int:
+    """The outline of ``slots``: a bit for each of ``OUTLINE_GROUPS`` that holds any of them."""
+    return sum(1 << bit for bit, group in enumerate(OUTLINE_GROUPS) if slots & group)
+
+
 def week_slots(free: Iterable[Seconds]) -> int:
     """The slots in which some of ``free`` falls."""
     slots = 0

@@ -4,6 +4,7 @@ handful of grouped statements however many bookings there are."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import aliased
@@ -23,7 +24,8 @@ from core.db.models import (
     TransferStatus,
 )
 from core.db.repositories import FreeTimeInputs, _Repository, free_time_inputs
-from core.status import LIVE_BOOKING_STATUSES, BookingStatus
+from core.db.spatial import place_key, spot_place
+from core.status import LIVE_BOOKING_STATUSES, BookingStatus, SpotStatus
 
 # What each ledger account means for a booking's money. A refund decided is owed on
 # refund_payable, and moves to the driver's own account once sent; both count as refunded, and
@@ -166,6 +168,38 @@ class AuditReads(_Repository):
         )  # fmt: skip
         return [(spot, booking, other_booking) for spot, booking, other_booking in rows]
 
+    def keys_places(self) -> bool:
+        """Whether the store's spatial index is SQLite's, keyed by ``place_key``."""
+        return self.session.get_bind().dialect.name == "sqlite"
+
+    async def place_keys(self, *, after_id: int, limit: int) -> list[KeyedPlace]:
+        """The next ``limit`` approved spots after ``after_id`` (ids ascending), each with the
+        key and place its row gives it in the spatial index."""
+        rows = await self.session.execute(
+            select(Spot.id, Spot.free_week_slots, Spot.ev_charger, Spot.covered,
+                   Spot.max_vehicle_size, Spot.lat, Spot.lon)
+            .where(Spot.status == SpotStatus.APPROVED, Spot.id > after_id)
+            .order_by(Spot.id)
+            .limit(limit)
+        )  # fmt: skip
+        return [
+            KeyedPlace(
+                spot_id,
+                place_key(spot_id, slots, ev_charger=ev, covered=covered, size=size),
+                lat,
+                lon,
+            )
+            for spot_id, slots, ev, covered, size, lat, lon in rows
+        ]
+
+    async def indexed_places(self, keys: list[int]) -> dict[int, tuple[float, ...]]:
+        """Of ``keys``, those in the spatial index, each with its box (lat, lat, lon, lon)."""
+        rows = await self.session.execute(select(spot_place).where(spot_place.c.key.in_(keys)))
+        return {key: tuple(box) for key, *box in rows}
+
+    async def indexed_place_count(self) -> int:
+        return await self.session.scalar(select(func.count()).select_from(spot_place)) or 0
+
     async def spots_free_time(self, *, after_id: int, limit: int) -> list[SpotsFreeTime]:
         """The next ``limit`` spots after ``after_id`` (ids ascending), each with its stored free
         time and what it is made of over the stored span, read afresh."""
@@ -204,6 +238,13 @@ class AuditReads(_Repository):
             SpotsFreeTime(spot_id, zone, stored.get(spot_id), inputs.get(spot_id))
             for spot_id, zone in zones.items()
         ]
+
+
+class KeyedPlace(NamedTuple):
+    spot_id: int
+    key: int
+    lat: float
+    lon: float
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,10 +12,11 @@ answers (every spot of a city closed at night) costs milliseconds, not a scan of
   at night most spots are closed.
 - SQLite: an R*Tree has no nearest-first scan, so the statement widens a radius itself (a
   recursive CTE of rings, each read once) until it holds ``wanted`` spots that pass, then ranks
-  them by distance. It reads no spot's row unless a filter asks (a group's offer is asked by
-  the id), and a spot's free time last, only if it passed the rest. Slots would cost it a page
-  a spot instead of saving one: an R*Tree keeps its auxiliary columns in a table of their own,
-  and with them there measured slower, not faster.
+  them by distance. The index's key (``core.db.spatial.place_key``) carries the outline of
+  the week a spot may be free in, its charger, roof and size, so a spot closed at the
+  window's hours or without what the driver asked for is passed over on the index's entry.
+  It reads a spot's row only for a price (a group's offer and ratings are asked by the id),
+  and a spot's free time last, only if it passed the rest.
 
 Core statements, compiled once per shape and run through the driver
 (``core.db.driver_reads``). What the rows mean (distances, prices, orders) is decided in
@@ -39,6 +40,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    cast,
     exists,
     func,
     literal_column,
@@ -63,9 +65,20 @@ from core.db.models import (
     SpotFreeTime,
     VehicleSize,
 )
-from core.db.spatial import PLACE, GeographyPoint, spot_place
+from core.db.spatial import (
+    KEY_COVERED,
+    KEY_EV_CHARGER,
+    KEY_OUTLINE_SHIFT,
+    KEY_SIZE_MASK,
+    KEY_SIZE_SHIFT,
+    KEY_SPOT_SHIFT,
+    PLACE,
+    SIZE_RANKS,
+    GeographyPoint,
+    spot_place,
+)
 from core.db.uow import Database
-from core.free_time import slots_touched
+from core.free_time import slots_touched, week_outline
 from core.status import SpotStatus
 
 
@@ -75,7 +88,8 @@ class Shape:
 
     covered: bool = False
     ev_charger: bool = False
-    sizes: tuple[VehicleSize, ...] | None = None
+    # The smallest size asked for: a spot that takes it or a larger one.
+    min_size: VehicleSize | None = None
     max_price: bool = False
     min_rating: bool = False
     # Only spots offered by the month.
@@ -188,25 +202,61 @@ def _open_to_public(
 
 
 def _row_filters(shape: Shape) -> list[ColumnElement[bool]]:
-    """What the filters ask of a spot's own row."""
+    """What the filters ask of a spot, with its row in hand."""
     conditions: list[ColumnElement[bool]] = []
     if shape.covered:
         conditions.append(Spot.covered.is_(True))
     if shape.ev_charger:
         conditions.append(Spot.ev_charger.is_(True))
-    if shape.sizes is not None:
+    if shape.min_size is not None:
         # Written into the text: the sizes are part of the shape.
-        sizes: list[ColumnElement[str]] = [
-            literal_column(f"'{size.value}'") for size in shape.sizes
-        ]
-        conditions.append(Spot.max_vehicle_size.in_(sizes))
+        fitting = list(VehicleSize)[SIZE_RANKS[shape.min_size] :]
+        conditions.append(
+            Spot.max_vehicle_size.in_([literal_column(f"'{size.value}'") for size in fitting])
+        )
     if shape.max_price:
-        conditions.append(Spot.currency == _param("currency", String()))
-        conditions.append(_window_price() <= _param("price_limit", Integer()))
+        conditions += _priced_within()
+    return conditions + _filters_by_id(shape, Spot.id)
+
+
+def _priced_within() -> list[ColumnElement[bool]]:
+    return [
+        Spot.currency == _param("currency", String()),
+        _window_price() <= _param("price_limit", Integer()),
+    ]
+
+
+def _filters_by_id(
+    shape: Shape, spot_id: ColumnElement[int] | InstrumentedAttribute[int]
+) -> list[ColumnElement[bool]]:
+    """What the filters ask of a spot's ratings and offers, found by its id."""
+    conditions: list[ColumnElement[bool]] = []
     if shape.min_rating:
-        conditions.append(func.coalesce(_AVERAGE, 0) >= _param("min_rating", Float()))
+        average = select(func.avg(Rating.stars)).where(Rating.spot_id == spot_id)
+        conditions.append(
+            func.coalesce(average.scalar_subquery(), 0) >= _param("min_rating", Float())
+        )
     if shape.monthly:
-        conditions.append(exists().where(PassOffer.spot_id == Spot.id, PassOffer.active.is_(True)))
+        conditions.append(exists().where(PassOffer.spot_id == spot_id, PassOffer.active.is_(True)))
+    return conditions
+
+
+# SQLite: a spot's id in its spatial index's key, and what the key tells of it.
+_KEYED_SPOT = spot_place.c.key.op(">>")(KEY_SPOT_SHIFT)
+_OUTLINE = _param("outline", BigInteger())
+
+
+def _key_filters(shape: Shape) -> list[ColumnElement[bool]]:
+    """The window's outline of the week, and the charger, roof and size asked for, tested on
+    the index's own entry: a spot that fails costs no page."""
+    key = spot_place.c.key
+    conditions = [key.op(">>")(KEY_OUTLINE_SHIFT).op("&")(_OUTLINE) == _OUTLINE]
+    flags = (KEY_EV_CHARGER if shape.ev_charger else 0) | (KEY_COVERED if shape.covered else 0)
+    if flags:
+        conditions.append(key.op("&")(literal_column(str(flags))) == literal_column(str(flags)))
+    if shape.min_size is not None:
+        size = key.op(">>")(KEY_SIZE_SHIFT).op("&")(KEY_SIZE_MASK)
+        conditions.append(size >= literal_column(str(SIZE_RANKS[shape.min_size])))
     return conditions
 
 
@@ -249,32 +299,46 @@ def _details(reached: FromClause, nearest: FromClause) -> Select[Any]:
     )
 
 
+def _square_metres(radius: ColumnElement[float]) -> ColumnElement[int]:
+    return cast(radius * radius, Integer)
+
+
 def _found_in_ring(
-    shape: Shape, inner2: ColumnElement[float], outer: ColumnElement[float]
+    shape: Shape, nearest2: ColumnElement[int], outer: ColumnElement[float]
 ) -> ColumnElement[Any]:
-    """SQLite: ``[examined, [[id, distance²], ...]]`` of the spots between two circles (the
-    inner one's radius squared, the outer one's radius), the
-    second list holding those that pass. Distances come from the R*Tree's own boxes (a float
-    rounded outwards either side of the point, so within a metre), and the R*Tree holds only
-    approved spots: a spot's row is read only for a filter."""
+    """SQLite: ``[examined, [[id, distance²], ...]]`` of the spots from ``nearest2`` square
+    metres away to the circle of radius ``outer``, the second list holding those that pass.
+    Distances come from the R*Tree's own boxes: a point's box is the point rounded outwards
+    to 32-bit floats, so its lower corner is within half a metre of it. The R*Tree holds only
+    approved spots, and its key tells most of what a search asks: a spot's row is read only
+    for a price."""
     m_per_lat, m_per_lon = _param("m_per_lat", Float()), _param("m_per_lon", Float())
-    half: ColumnElement[float] = literal_column("0.5")
-    north_south = ((spot_place.c.min_lat + spot_place.c.max_lat) * half - _LAT) * m_per_lat
-    east_west = ((spot_place.c.min_lon + spot_place.c.max_lon) * half - _LON) * m_per_lon
-    distance2 = north_south * north_south + east_west * east_west
-    filters = _row_filters(shape)
-    # Last, and only for a spot that passed the rest: its free time is a page of its own.
+    north_south = (spot_place.c.min_lat - _LAT) * m_per_lat
+    east_west = (spot_place.c.min_lon - _LON) * m_per_lon
+    # In whole square metres, and tested by BETWEEN, which SQLite evaluates once a spot:
+    # reckoning it is most of what a spot the index hands over costs. Whole numbers let the
+    # rings meet exactly, each spot in one.
+    distance2 = cast(north_south * north_south + east_west * east_west, Integer)
+    # Cheapest first: SQLite stops at the first that fails. The price needs the spot's row,
+    # and its free time is a page of its own.
+    priced = exists().where(Spot.id == _KEYED_SPOT, *_priced_within())
     free = (
         select(CoversWindow(SpotFreeTime.free, _START_S, _END_S))
-        .where(SpotFreeTime.spot_id == spot_place.c.id)
+        .where(SpotFreeTime.spot_id == _KEYED_SPOT)
         .scalar_subquery()
     )
-    passes = and_(_open_to_public(spot_place.c.id), *filters, free.is_(True))
+    passes = and_(
+        *_key_filters(shape),
+        _open_to_public(_KEYED_SPOT),
+        *([priced] if shape.max_price else []),
+        *_filters_by_id(shape, _KEYED_SPOT),
+        free.is_(True),
+    )
     ring = (
         select(
             func.json_array(
                 func.count(),
-                func.json_group_array(func.json_array(spot_place.c.id, distance2)).filter(passes),
+                func.json_group_array(func.json_array(_KEYED_SPOT, distance2)).filter(passes),
             )
         )
         .select_from(spot_place)
@@ -283,12 +347,9 @@ def _found_in_ring(
             spot_place.c.min_lat <= _LAT + outer / m_per_lat,
             spot_place.c.max_lon >= _LON - outer / m_per_lon,
             spot_place.c.min_lon <= _LON + outer / m_per_lon,
-            distance2 > inner2,
-            distance2 <= outer * outer,
+            distance2.between(nearest2, _square_metres(outer)),
         )
     )
-    if filters:
-        ring = ring.join(Spot, Spot.id == spot_place.c.id)
     return ring.scalar_subquery()
 
 
@@ -302,14 +363,17 @@ def _sqlite_statement(shape: Shape) -> DriverStatement:
         _FIRST.label("radius"),
         literal_column("0").label("examined"),
         literal_column("0").label("passed"),
-        _found_in_ring(shape, literal_column("-1.0"), _FIRST).label("found"),
+        _found_in_ring(shape, literal_column("0"), _FIRST).label("found"),
     ).cte("ring", recursive=True)
     wider = case((first.c.radius * growth < _MAX, first.c.radius * growth), else_=_MAX)
     examined = first.c.examined + func.json_extract(first.c.found, literal_column("'$[0]'"))
     passed = first.c.passed + func.json_array_length(first.c.found, literal_column("'$[1]'"))
     ring = first.union_all(
         select(
-            wider, examined, passed, _found_in_ring(shape, first.c.radius * first.c.radius, wider)
+            wider,
+            examined,
+            passed,
+            _found_in_ring(shape, _square_metres(first.c.radius) + literal_column("1"), wider),
         ).where(passed < _WANTED, first.c.radius < _MAX, examined < _MAX_EXAMINED)
     )
     passing = (
@@ -415,8 +479,9 @@ async def nearest_free(database: Database, place: Place, asked: Asked, shape: Sh
         if asked.open_to_all_until_s is not None
         else asked.end_s,
         "m_per_lat": place.metres_per_deg_lat, "m_per_lon": place.metres_per_deg_lon,
-        "slots": slots_touched(asked.start_s, asked.end_s),
     }  # fmt: skip
+    parameters["slots"] = slots = slots_touched(asked.start_s, asked.end_s)
+    parameters["outline"] = week_outline(slots)
     if database.dialect == "postgresql":
         statement = _postgresql_statement(shape)
     else:

@@ -16,18 +16,51 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import NullType, UserDefinedType
 
+from core.db.models import VehicleSize
+from core.free_time import OUTLINE_GROUPS, week_outline
+
 # SQLite: one box per approved spot (migration 0014), a point's box being the point, stored as
 # 32-bit floats rounded outwards: a box query never misses it, and the box's middle is within
-# a metre of it, close enough to rank by.
+# a metre of it, close enough to rank by. Its integer key (migration 0029) carries, below the
+# spot's id, what searches ask of every spot: when in the week it may be free
+# (``core.free_time.week_outline``), its charger, its roof and the largest vehicle it takes.
+# A search tests them on the index's own entries, reading no page for a spot that fails them:
+# the R*Tree's auxiliary columns would cost a lookup a spot, and more dimensions would
+# change how it groups spots (both measured, far slower).
 spot_place = Table(
     "spot_place",
     MetaData(),
-    Column("id", Integer, primary_key=True),
+    Column("key", Integer, primary_key=True),
     Column("min_lat", Float),
     Column("max_lat", Float),
     Column("min_lon", Float),
     Column("max_lon", Float),
 )
+
+
+KEY_EV_CHARGER = 1
+KEY_COVERED = 1 << 1
+KEY_SIZE_SHIFT, KEY_SIZE_MASK = 2, 0b111  # the rank of ``VehicleSize``, in its order
+KEY_OUTLINE_SHIFT = 5
+KEY_SPOT_SHIFT = KEY_OUTLINE_SHIFT + len(OUTLINE_GROUPS)
+# A signed 64-bit key leaves the spot's id 35 bits: 34 billion spots.
+MAX_KEYED_SPOT_ID = (1 << (63 - KEY_SPOT_SHIFT)) - 1
+SIZE_RANKS = {size: rank for rank, size in enumerate(VehicleSize)}
+
+
+def place_key(
+    spot_id: int, week_slots: int, *, ev_charger: bool, covered: bool, size: VehicleSize
+) -> int:
+    """The key SQLite's triggers give a spot in ``spot_place`` (migration 0029)."""
+    if not 0 < spot_id <= MAX_KEYED_SPOT_ID:
+        raise ValueError(f"spot id {spot_id} is past what the spatial index can key")
+    return (
+        spot_id << KEY_SPOT_SHIFT
+        | week_outline(week_slots) << KEY_OUTLINE_SHIFT
+        | SIZE_RANKS[size] << KEY_SIZE_SHIFT
+        | (KEY_COVERED if covered else 0)
+        | (KEY_EV_CHARGER if ev_charger else 0)
+    )
 
 
 class Geography(UserDefinedType[Any]):

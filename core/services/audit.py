@@ -7,7 +7,8 @@ bookings of a spot overlap. It names every booking that breaks a rule. Beside th
 spot's stored free time must be what its hours, one-off windows and live bookings make of the
 span it was written for: a change that did not rewrite it would show spots free that are
 not, or hide free ones. And the week's slots on the spot's row must hold every slot its free
-time falls in, or a search would pass the spot over."""
+time falls in, or a search would pass the spot over; on SQLite, so must the spatial index's
+key of the spot."""
 
 from __future__ import annotations
 
@@ -106,6 +107,7 @@ async def run(uow: UnitOfWork) -> AuditReport:
             Violation("overlapping live bookings", f"#{second} at spot {spot_id}", first)
         )
     violations += await _free_time_rules(uow)
+    violations += await _spatial_index_rules(uow)
     return AuditReport(await profit.check_ledger(uow), violations)
 
 
@@ -144,6 +146,57 @@ async def _free_time_rules(uow: UnitOfWork) -> list[Violation]:
                     )
                 )
     return found
+
+
+# How far a box may stretch around its point: SQLite's R*Tree rounds a coordinate outwards to
+# a 32-bit float (a few millionths of a degree).
+BOX_SLACK_DEG = 1e-5
+
+
+async def _spatial_index_rules(uow: UnitOfWork) -> list[Violation]:
+    """SQLite: the spatial index holds every approved spot at its place, keyed as its row
+    says, and nothing else. A wrong key would hide a spot from the searches it passes, or
+    show it to those it fails."""
+    if not uow.audit.keys_places():
+        return []
+    found = []
+    after_id = expected = 0
+    while places := await uow.audit.place_keys(after_id=after_id, limit=FREE_TIME_BATCH):
+        after_id, expected = places[-1].spot_id, expected + len(places)
+        indexed = await uow.audit.indexed_places([place.key for place in places])
+        for place in places:
+            box = indexed.get(place.key)
+            if box is None:
+                found.append(
+                    Violation(
+                        "spatial index misses an approved spot",
+                        f"spot {place.spot_id}: no entry keyed {place.key:#x}",
+                    )
+                )
+            elif not _boxes(box, place.lat, place.lon):
+                found.append(
+                    Violation(
+                        "spatial index places a spot elsewhere", f"spot {place.spot_id}: {box}"
+                    )
+                )
+    if (count := await uow.audit.indexed_place_count()) != expected:
+        found.append(
+            Violation(
+                "spatial index holds spots that are not approved",
+                f"{count} entries for {expected} approved spots",
+            )
+        )
+    return found
+
+
+def _boxes(box: tuple[float, ...], lat: float, lon: float) -> bool:
+    min_lat, max_lat, min_lon, max_lon = box
+    return (
+        min_lat <= lat <= max_lat
+        and min_lon <= lon <= max_lon
+        and max_lat - min_lat < BOX_SLACK_DEG
+        and max_lon - min_lon < BOX_SLACK_DEG
+    )
 
 
 def _differing(stored: list[tuple[int, int]], fresh: list[tuple[int, int]]) -> str:

@@ -41,7 +41,6 @@ MAX_RESULTS = 50
 # A search reads at most this many spots: past it, the answer is what lies within the radius
 # read so far ("nothing free within 2 km") rather than a scan of the whole city.
 MAX_EXAMINED = 10_000
-VEHICLE_ORDER = list(VehicleSize)
 
 
 class SortOrder(StrEnum):
@@ -155,13 +154,8 @@ def _asked(
 
 
 def _shape(filters: SearchFilters) -> search_view.Shape:
-    sizes = (
-        None
-        if filters.vehicle_size is None
-        else tuple(VEHICLE_ORDER[VEHICLE_ORDER.index(filters.vehicle_size) :])
-    )
     return search_view.Shape(
-        covered=filters.covered, ev_charger=filters.ev_charger, sizes=sizes,
+        covered=filters.covered, ev_charger=filters.ev_charger, min_size=filters.vehicle_size,
         max_price=filters.max_price is not None, min_rating=filters.min_rating is not None,
         monthly=filters.monthly,
     )  # fmt: skip

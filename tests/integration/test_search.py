@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import delete, text, update
 
 from core.db.models import Spot, VehicleSize
+from core.db.spatial import KEY_SPOT_SHIFT, place_key
 from core.errors import InvalidWindow, WindowInPast
 from core.geo import GeoPoint
 from core.money import Money
 from core.pricing import price_for_window
-from core.services import bookings, spots
+from core.services import audit, bookings, spots
 from core.services.search import SearchFilters, SortOrder, nearest_free
 from core.status import SpotStatus
 from core.window import Window
@@ -20,6 +21,8 @@ from tests.integration.builders import a_person
 
 LARGE = VehicleSize.LARGE
 DRIVER_AT = GeoPoint(52.5200, 13.4050)
+# SQLite: the spots its spatial index holds, by the id in their keys.
+INDEXED_SPOTS = text(f"SELECT key >> {KEY_SPOT_SHIFT} FROM spot_place")
 
 
 def metres_north(metres: float) -> GeoPoint:
@@ -232,7 +235,7 @@ async def test_a_spot_deleted_leaves_the_spatial_index(db, clock, owner):
     assert [hit.spot_id for hit in (await search(db, clock)).hits] == [kept.id]
     if db.dialect == "sqlite":  # PostgreSQL's place is a column of the row itself
         async with db.unit_of_work() as uow:
-            indexed = await uow.session.scalars(text("SELECT id FROM spot_place"))
+            indexed = await uow.session.scalars(INDEXED_SPOTS)
             assert spot.id not in set(indexed)
 
 
@@ -243,11 +246,48 @@ async def test_the_spatial_index_holds_approved_spots_only(db, clock, owner):
     assert (await search(db, clock)).hits == []
     if db.dialect == "sqlite":
         async with db.unit_of_work() as uow:
-            indexed = await uow.session.scalars(text("SELECT id FROM spot_place"))
+            indexed = await uow.session.scalars(INDEXED_SPOTS)
             assert spot.id not in set(indexed)
     async with db.unit_of_work() as uow:
         await spots.set_status(uow, spot.id, SpotStatus.APPROVED)
     assert [hit.spot_id for hit in (await search(db, clock)).hits] == [spot.id]
+
+
+async def test_a_spot_is_filtered_on_its_charger_roof_and_size_as_its_row_says_now(
+    db, clock, owner
+):
+    spot = await a_spot(db, clock, owner, 100, max_vehicle_size=VehicleSize.SMALL)
+    wanted = SearchFilters(ev_charger=True, covered=True, vehicle_size=VehicleSize.VAN)
+    assert (await search(db, clock, filters=wanted)).hits == []
+    async with db.unit_of_work() as uow:
+        await uow.session.execute(
+            update(Spot)
+            .where(Spot.id == spot.id)
+            .values(ev_charger=True, covered=True, max_vehicle_size=VehicleSize.VAN)
+        )
+    assert [hit.spot_id for hit in (await search(db, clock, filters=wanted)).hits] == [spot.id]
+    async with db.unit_of_work() as uow:
+        await uow.session.execute(update(Spot).where(Spot.id == spot.id).values(covered=False))
+    assert (await search(db, clock, filters=wanted)).hits == []
+    assert [hit.spot_id for hit in (await search(db, clock)).hits] == [spot.id]
+
+
+@pytest.mark.parametrize("database_factory", ["sqlite"], indirect=True)
+async def test_the_audit_finds_a_spatial_index_entry_keyed_unlike_its_spot(db, clock, owner):
+    spot = await a_spot(db, clock, owner, 100)
+    # As if the charger were in the key though not on the row: EV searches would show it.
+    async with db.unit_of_work() as uow:
+        await uow.session.execute(text("UPDATE spot_place SET key = key | 1"))
+    async with db.reading() as uow:
+        report = await audit.run(uow)
+    assert [str(violation) for violation in report.violations] == [
+        f"spatial index misses an approved spot: spot {spot.id}: no entry keyed "
+        f"{place_key(spot.id, -1, ev_charger=False, covered=False, size=spot.max_vehicle_size):#x}"
+    ]
+    async with db.unit_of_work() as uow:
+        await uow.session.execute(text("UPDATE spot_place SET key = key & ~1"))
+    async with db.reading() as uow:
+        assert (await audit.run(uow)).violations == []
 
 
 @pytest.mark.parametrize(

@@ -61,3 +61,34 @@ def test_a_window_the_free_time_holds_falls_in_its_slots(case):
     free, start, end = case
     if free_time.covers(free, start, end):
         assert not slots_touched(start, end) & ~week_slots(free)
+
+
+def test_an_outline_has_a_window_s_time_of_day_and_its_day():
+    # Monday 01:00-02:00 UTC: the first time of day on weekdays, and Monday.
+    slots = slots_touched(MONDAY + HOUR, MONDAY + 2 * HOUR)
+    monday = (MONDAY // SLOT_S % WEEK_SLOTS) // free_time.DAY_SLOTS
+    assert free_time.week_outline(slots) == 1 | 1 << 16 + monday
+    saturday = MONDAY + 5 * 24 * HOUR
+    assert free_time.week_outline(slots_touched(saturday + HOUR, saturday + 2 * HOUR)) == (
+        1 << 8 | 1 << 16 + (monday + 5) % 7
+    )
+    assert free_time.week_outline(0) == 0
+    every_group = (1 << len(free_time.OUTLINE_GROUPS)) - 1
+    assert free_time.week_outline(ALL_WEEK_SLOTS) == every_group
+    # What the store writes for a spot whose slots are not known yet: every one.
+    assert free_time.week_outline(-1) == every_group
+
+
+def test_the_outline_groups_cover_the_week_twice():
+    times, days = free_time.OUTLINE_GROUPS[:16], free_time.OUTLINE_GROUPS[16:]
+    for groups in (times, days):
+        assert sum(groups) == ALL_WEEK_SLOTS
+        assert all(not a & b for n, a in enumerate(groups) for b in groups[n + 1 :])
+
+
+@given(free_and_window())
+def test_a_window_the_free_time_holds_falls_in_its_outline(case):
+    free, start, end = case
+    if free_time.covers(free, start, end):
+        window = free_time.week_outline(slots_touched(start, end))
+        assert not window & ~free_time.week_outline(week_slots(free))
