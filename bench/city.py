@@ -36,7 +36,7 @@ from core import free_time
 from core.availability import WeeklyRule
 from core.db.free_time import FreeTimeType, WithoutWindow
 from core.db.models import AvailabilityRule, Role, SpotFreeTime, VehicleSize
-from core.db.spatial import place_key
+from core.db.spatial import place_key, place_units
 from core.db.uow import Database
 from core.free_time import Seconds, epoch_seconds
 from core.geo import METRES_PER_DEG_LAT, GeoPoint
@@ -414,14 +414,16 @@ async def _insert_spots_then_their_places(db: Database, spots: Iterable[tuple[An
     async with db.unit_of_work() as uow:
         approved = await uow.session.execute(
             text(
-                "SELECT id, free_week_slots, ev_charger, covered, max_vehicle_size, "
-                "lat, lat, lon, lon "
+                "SELECT id, free_week_slots, ev_charger, covered, max_vehicle_size, lat, lon "
                 "FROM spot WHERE status = 'approved'"
             )
         )
         places = [
-            (place_key(spot, slots, ev_charger=ev, covered=roof, size=VehicleSize(size)), *box)
-            for spot, slots, ev, roof, size, *box in approved
+            (
+                place_key(spot, slots, ev_charger=ev, covered=roof, size=VehicleSize(size)),
+                *(place_units(degrees) for degrees in (lat, lat, lon, lon)),
+            )
+            for spot, slots, ev, roof, size, lat, lon in approved
         ]
     await insert_rows(db, "spot_place", ("key", "min_lat", "max_lat", "min_lon", "max_lon"), places)
     async with db.unit_of_work() as uow:

@@ -24,7 +24,7 @@ from core.db.models import (
     TransferStatus,
 )
 from core.db.repositories import FreeTimeInputs, _Repository, free_time_inputs
-from core.db.spatial import place_key, spot_place
+from core.db.spatial import place_key, place_units, spot_place
 from core.status import LIVE_BOOKING_STATUSES, BookingStatus, SpotStatus
 
 # What each ledger account means for a booking's money. A refund decided is owed on
@@ -186,14 +186,15 @@ class AuditReads(_Repository):
             KeyedPlace(
                 spot_id,
                 place_key(spot_id, slots, ev_charger=ev, covered=covered, size=size),
-                lat,
-                lon,
+                place_units(lat),
+                place_units(lon),
             )
             for spot_id, slots, ev, covered, size, lat, lon in rows
         ]
 
     async def indexed_places(self, keys: list[int]) -> dict[int, tuple[float, ...]]:
-        """Of ``keys``, those in the spatial index, each with its box (lat, lat, lon, lon)."""
+        """Of ``keys``, those in the spatial index, each with its box (its lat twice, then its
+        lon twice, in the index's units)."""
         rows = await self.session.execute(select(spot_place).where(spot_place.c.key.in_(keys)))
         return {key: tuple(box) for key, *box in rows}
 
@@ -243,8 +244,8 @@ class AuditReads(_Repository):
 class KeyedPlace(NamedTuple):
     spot_id: int
     key: int
-    lat: float
-    lon: float
+    lat_units: int
+    lon_units: int
 
 
 @dataclass(frozen=True, slots=True)

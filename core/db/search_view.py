@@ -73,6 +73,7 @@ from core.db.spatial import (
     KEY_SIZE_SHIFT,
     KEY_SPOT_SHIFT,
     PLACE,
+    PLACE_UNITS_PER_DEGREE,
     SIZE_RANKS,
     GeographyPoint,
     spot_place,
@@ -308,13 +309,15 @@ def _found_in_ring(
 ) -> ColumnElement[Any]:
     """SQLite: ``[examined, [[id, distance²], ...]]`` of the spots from ``nearest2`` square
     metres away to the circle of radius ``outer``, the second list holding those that pass.
-    Distances come from the R*Tree's own boxes: a point's box is the point rounded outwards
-    to 32-bit floats, so its lower corner is within half a metre of it. The R*Tree holds only
+    Distances come from the R*Tree's own boxes, each a point held to a centimetre. The
+    R*Tree holds only
     approved spots, and its key tells most of what a search asks: a spot's row is read only
     for a price."""
-    m_per_lat, m_per_lon = _param("m_per_lat", Float()), _param("m_per_lon", Float())
-    north_south = (spot_place.c.min_lat - _LAT) * m_per_lat
-    east_west = (spot_place.c.min_lon - _LON) * m_per_lon
+    # The driver's place in the index's units, and a unit's metres there.
+    lat, lon = _param("lat_units", Float()), _param("lon_units", Float())
+    per_lat, per_lon = _param("m_per_lat_unit", Float()), _param("m_per_lon_unit", Float())
+    north_south = (spot_place.c.min_lat - lat) * per_lat
+    east_west = (spot_place.c.min_lon - lon) * per_lon
     # In whole square metres, and tested by BETWEEN, which SQLite evaluates once a spot:
     # reckoning it is most of what a spot the index hands over costs. Whole numbers let the
     # rings meet exactly, each spot in one.
@@ -343,10 +346,10 @@ def _found_in_ring(
         )
         .select_from(spot_place)
         .where(
-            spot_place.c.max_lat >= _LAT - outer / m_per_lat,
-            spot_place.c.min_lat <= _LAT + outer / m_per_lat,
-            spot_place.c.max_lon >= _LON - outer / m_per_lon,
-            spot_place.c.min_lon <= _LON + outer / m_per_lon,
+            spot_place.c.max_lat >= lat - outer / per_lat,
+            spot_place.c.min_lat <= lat + outer / per_lat,
+            spot_place.c.max_lon >= lon - outer / per_lon,
+            spot_place.c.min_lon <= lon + outer / per_lon,
             distance2.between(nearest2, _square_metres(outer)),
         )
     )
@@ -478,7 +481,10 @@ async def nearest_free(database: Database, place: Place, asked: Asked, shape: Sh
         "open_to_all_until_s": asked.open_to_all_until_s
         if asked.open_to_all_until_s is not None
         else asked.end_s,
-        "m_per_lat": place.metres_per_deg_lat, "m_per_lon": place.metres_per_deg_lon,
+        "lat_units": place.lat * PLACE_UNITS_PER_DEGREE,
+        "lon_units": place.lon * PLACE_UNITS_PER_DEGREE,
+        "m_per_lat_unit": place.metres_per_deg_lat / PLACE_UNITS_PER_DEGREE,
+        "m_per_lon_unit": place.metres_per_deg_lon / PLACE_UNITS_PER_DEGREE,
     }  # fmt: skip
     parameters["slots"] = slots = slots_touched(asked.start_s, asked.end_s)
     parameters["outline"] = week_outline(slots)

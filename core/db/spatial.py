@@ -5,10 +5,11 @@ reach them through the names below."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import MutableMapping
 from typing import Any
 
-from sqlalchemy import Column, Float, Integer, MetaData, Table, literal_column
+from sqlalchemy import Column, Integer, MetaData, Table, literal_column
 from sqlalchemy.dialects.postgresql.base import ischema_names
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -19,9 +20,9 @@ from sqlalchemy.types import NullType, UserDefinedType
 from core.db.models import VehicleSize
 from core.free_time import OUTLINE_GROUPS, week_outline
 
-# SQLite: one box per approved spot (migration 0014), a point's box being the point, stored as
-# 32-bit floats rounded outwards: a box query never misses it, and the box's middle is within
-# a metre of it, close enough to rank by. Its integer key (migration 0029) carries, below the
+# SQLite: one box per approved spot (migration 0014), a point's box being the point, in whole
+# ten-millionths of a degree (a centimetre; migration 0029): 32-bit floats would round it
+# outwards by up to a metre. Its integer key carries, below the
 # spot's id, what searches ask of every spot: when in the week it may be free
 # (``core.free_time.week_outline``), its charger, its roof and the largest vehicle it takes.
 # A search tests them on the index's own entries, reading no page for a spot that fails them:
@@ -31,11 +32,18 @@ spot_place = Table(
     "spot_place",
     MetaData(),
     Column("key", Integer, primary_key=True),
-    Column("min_lat", Float),
-    Column("max_lat", Float),
-    Column("min_lon", Float),
-    Column("max_lon", Float),
+    Column("min_lat", Integer),
+    Column("max_lat", Integer),
+    Column("min_lon", Integer),
+    Column("max_lon", Integer),
 )
+PLACE_UNITS_PER_DEGREE = 10_000_000
+
+
+def place_units(degrees: float) -> int:
+    """A latitude or longitude as ``spot_place`` holds it; SQLite's ``round`` takes halves
+    away from zero."""
+    return int(math.copysign(math.floor(abs(degrees) * PLACE_UNITS_PER_DEGREE + 0.5), degrees))
 
 
 KEY_EV_CHARGER = 1

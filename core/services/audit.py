@@ -148,11 +148,6 @@ async def _free_time_rules(uow: UnitOfWork) -> list[Violation]:
     return found
 
 
-# How far a box may stretch around its point: SQLite's R*Tree rounds a coordinate outwards to
-# a 32-bit float (a few millionths of a degree).
-BOX_SLACK_DEG = 1e-5
-
-
 async def _spatial_index_rules(uow: UnitOfWork) -> list[Violation]:
     """SQLite: the spatial index holds every approved spot at its place, keyed as its row
     says, and nothing else. A wrong key would hide a spot from the searches it passes, or
@@ -173,7 +168,7 @@ async def _spatial_index_rules(uow: UnitOfWork) -> list[Violation]:
                         f"spot {place.spot_id}: no entry keyed {place.key:#x}",
                     )
                 )
-            elif not _boxes(box, place.lat, place.lon):
+            elif box != (place.lat_units, place.lat_units, place.lon_units, place.lon_units):
                 found.append(
                     Violation(
                         "spatial index places a spot elsewhere", f"spot {place.spot_id}: {box}"
@@ -187,16 +182,6 @@ async def _spatial_index_rules(uow: UnitOfWork) -> list[Violation]:
             )
         )
     return found
-
-
-def _boxes(box: tuple[float, ...], lat: float, lon: float) -> bool:
-    min_lat, max_lat, min_lon, max_lon = box
-    return (
-        min_lat <= lat <= max_lat
-        and min_lon <= lon <= max_lon
-        and max_lat - min_lat < BOX_SLACK_DEG
-        and max_lon - min_lon < BOX_SLACK_DEG
-    )
 
 
 def _differing(stored: list[tuple[int, int]], fresh: list[tuple[int, int]]) -> str:

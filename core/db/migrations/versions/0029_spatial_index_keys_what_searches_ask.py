@@ -1,7 +1,8 @@
 """SQLite's spatial index keys each spot by its id and what searches ask of every spot: the
 outline of the week it may be free in, its charger, its roof and the largest vehicle it takes
 (``core.db.spatial.place_key``), so that a search passes over a spot without reading a page
-of it; PostgreSQL's scan has the spot's row in hand already and is left as it is
+of it; and it holds places exactly, in ten-millionths of a degree, not as 32-bit floats
+rounded outwards. PostgreSQL's scan has the spot's row in hand already and is left as it is
 
 Revision ID: 0029
 Revises: 0028
@@ -31,6 +32,7 @@ OUTLINE_GROUPS = (
 )  # fmt: skip
 SPOT_SHIFT = 5 + len(OUTLINE_GROUPS)
 MAX_SPOT_ID = (1 << 63 - SPOT_SHIFT) - 1
+UNITS_PER_DEGREE = 10_000_000
 
 
 def _key(row: str) -> str:
@@ -48,7 +50,8 @@ def _key(row: str) -> str:
 
 
 def _place(row: str) -> str:
-    return f"SELECT {_key(row)}, {row}.lat, {row}.lat, {row}.lon, {row}.lon"
+    lat, lon = (f"CAST(round({row}.{axis} * {UNITS_PER_DEGREE}) AS INTEGER)" for axis in "lat lon".split())
+    return f"SELECT {_key(row)}, {lat}, {lat}, {lon}, {lon}"
 
 
 _INSERT = "INSERT INTO spot_place (key, min_lat, max_lat, min_lon, max_lon) "
@@ -60,7 +63,7 @@ SQLITE_UPGRADE = (
     "DROP TRIGGER spot_place_update",
     "DROP TRIGGER spot_place_delete",
     "DROP TABLE spot_place",
-    "CREATE VIRTUAL TABLE spot_place USING rtree(key, min_lat, max_lat, min_lon, max_lon)",
+    "CREATE VIRTUAL TABLE spot_place USING rtree_i32(key, min_lat, max_lat, min_lon, max_lon)",
     f"{_INSERT}{_place('spot')} FROM spot WHERE spot.status = {APPROVED}",
     f"CREATE TRIGGER spot_place_insert AFTER INSERT ON spot WHEN new.status = {APPROVED} "
     f"BEGIN {_BEYOND_KEYS}; {_INSERT}{_place('new')}; END",
