@@ -13,8 +13,9 @@ answers (every spot of a city closed at night) costs milliseconds, not a scan of
 - SQLite: an R*Tree has no nearest-first scan, so the statement widens a radius itself (a
   recursive CTE of rings, each read once) until it holds ``wanted`` spots that pass, then ranks
   them by distance. The index's key (``core.db.spatial.place_key``) carries the outline of
-  the week a spot may be free in, its charger, roof and size, so a spot closed at the
-  window's hours or without what the driver asked for is passed over on the index's entry.
+  the week a spot may be free in, its charger, roof and size, so most spots closed at the
+  window's hours, and every one without what the driver asked for, are passed over on the
+  index's entry.
   It reads a spot's row only for a price (a group's offer and ratings are asked by the id),
   and a spot's free time last, only if it passed the rest.
 
@@ -296,7 +297,7 @@ def _details(reached: FromClause, nearest: FromClause) -> Select[Any]:
         .outerjoin(nearest, true())
         .outerjoin(Spot, Spot.id == nearest.c.id)
         .outerjoin(Person, Person.id == Spot.owner_id)
-        .order_by(nearest.c.rank)
+        .order_by(nearest.c.rank, nearest.c.id)
     )
 
 
@@ -320,8 +321,11 @@ def _found_in_ring(
     east_west = (spot_place.c.min_lon - lon) * per_lon
     # In whole square metres, and tested by BETWEEN, which SQLite evaluates once a spot:
     # reckoning it is most of what a spot the index hands over costs. Whole numbers let the
-    # rings meet exactly, each spot in one.
+    # rings meet exactly, each spot in one (the box reaching a metre past the circle).
     distance2 = cast(north_south * north_south + east_west * east_west, Integer)
+    # A spot a little past ``outer`` is still within its whole square metres: the box reaches
+    # a metre further, or one due north of the driver would fall between two rings.
+    reach = outer + literal_column("1.0")
     # Cheapest first: SQLite stops at the first that fails. The price needs the spot's row,
     # and its free time is a page of its own.
     priced = exists().where(Spot.id == _KEYED_SPOT, *_priced_within())
@@ -346,10 +350,10 @@ def _found_in_ring(
         )
         .select_from(spot_place)
         .where(
-            spot_place.c.max_lat >= lat - outer / per_lat,
-            spot_place.c.min_lat <= lat + outer / per_lat,
-            spot_place.c.max_lon >= lon - outer / per_lon,
-            spot_place.c.min_lon <= lon + outer / per_lon,
+            spot_place.c.max_lat >= lat - reach / per_lat,
+            spot_place.c.min_lat <= lat + reach / per_lat,
+            spot_place.c.max_lon >= lon - reach / per_lon,
+            spot_place.c.min_lon <= lon + reach / per_lon,
             distance2.between(nearest2, _square_metres(outer)),
         )
     )
@@ -390,7 +394,8 @@ def _sqlite_statement(shape: Shape) -> DriverStatement:
             func.json_extract(passing.c.value, literal_column("'$[1]'")).label("rank"),
         )
         .select_from(ring.join(passing, true()))
-        .order_by(literal_column("rank"))
+        # Whole square metres tie now and then: the id keeps the order the same each time.
+        .order_by(literal_column("rank"), literal_column("id"))
         .limit(_WANTED)
         .subquery("nearest")
     )

@@ -5,16 +5,16 @@ import random
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete, text, update
+from sqlalchemy import delete, select, text, update
 
 from core.db.models import Spot, VehicleSize
-from core.db.spatial import KEY_SPOT_SHIFT, place_key
+from core.db.spatial import KEY_SPOT_SHIFT, PLACE_UNITS_PER_DEGREE, place_key
 from core.errors import InvalidWindow, WindowInPast
-from core.geo import GeoPoint
+from core.geo import METRES_PER_DEG, GeoPoint
 from core.money import Money
 from core.pricing import price_for_window
 from core.services import audit, bookings, spots
-from core.services.search import SearchFilters, SortOrder, nearest_free
+from core.services.search import FIRST_RADIUS_M, SearchFilters, SortOrder, nearest_free
 from core.status import SpotStatus
 from core.window import Window
 from tests.integration.builders import a_person
@@ -77,6 +77,17 @@ async def test_the_nearest_free_spots_come_first_with_their_distance_and_price(d
     assert [hit.spot_id for hit in result.hits] == [near.id, middle.id, far.id]
     assert 140 <= result.hits[0].distance_m <= 160
     assert result.hits[0].price == Money(600, "EUR")
+
+
+async def test_a_spot_just_past_a_ring_in_whole_square_metres_is_found(db, clock, owner):
+    # SQLite's rings meet at whole square metres: a spot due north, a few millimetres past
+    # the first ring's 50 m, still counts in that ring, so its box must reach it.
+    unit_m = METRES_PER_DEG / PLACE_UNITS_PER_DEGREE
+    north = math.ceil(FIRST_RADIUS_M / unit_m) * unit_m
+    assert FIRST_RADIUS_M < north < math.sqrt(FIRST_RADIUS_M**2 + 1)
+    spot = await a_spot(db, clock, owner, 0, point=GeoPoint(DRIVER_AT.lat + north / METRES_PER_DEG,
+                                                          DRIVER_AT.lon))  # fmt: skip
+    assert [hit.spot_id for hit in (await search(db, clock)).hits] == [spot.id]
 
 
 async def test_distance_is_ranked_in_metres_not_in_degrees(db, clock, owner):
@@ -280,9 +291,11 @@ async def test_the_audit_finds_a_spatial_index_entry_keyed_unlike_its_spot(db, c
         await uow.session.execute(text("UPDATE spot_place SET key = key | 1"))
     async with db.reading() as uow:
         report = await audit.run(uow)
+    async with db.reading() as uow:
+        slots = await uow.session.scalar(select(Spot.free_week_slots).where(Spot.id == spot.id))
+    key = place_key(spot.id, slots, ev_charger=False, covered=False, size=spot.max_vehicle_size)
     assert [str(violation) for violation in report.violations] == [
-        f"spatial index misses an approved spot: spot {spot.id}: no entry keyed "
-        f"{place_key(spot.id, -1, ev_charger=False, covered=False, size=spot.max_vehicle_size):#x}"
+        f"spatial index misses an approved spot: spot {spot.id}: no entry keyed {key:#x}"
     ]
     async with db.unit_of_work() as uow:
         await uow.session.execute(text("UPDATE spot_place SET key = key & ~1"))
@@ -336,8 +349,7 @@ async def test_a_price_limit_in_the_store_prices_a_window_as_pricing_does(
         assert all(hit.price.minor == priced[hit.spot_id] for hit in result.hits)
 
 
-@pytest.mark.parametrize("database_factory", ["postgresql"], indirect=True)
-async def test_postgresql_passes_over_a_spot_whose_week_slots_miss_the_window(db, clock, owner):
+async def test_a_search_passes_over_a_spot_whose_week_slots_miss_the_window(db, clock, owner):
     near, far = await a_spot(db, clock, owner, 100), await a_spot(db, clock, owner, 300)
     await _set_week_slots(db, near.id, 0)
 
