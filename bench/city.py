@@ -418,16 +418,19 @@ async def _insert_spots_then_their_places(db: Database, spots: Iterable[tuple[An
                 "FROM spot WHERE status = 'approved'"
             )
         )
-        places = [
-            (
-                place_key(spot, slots, ev_charger=ev, covered=roof, size=VehicleSize(size)),
-                *(place_units(degrees) for degrees in (lat, lat, lon, lon)),
-            )
-            for spot, slots, ev, roof, size, lat, lon in approved
-        ]
+        places = list(_keyed_places(approved))
     await insert_rows(db, "spot_place", ("key", "min_lat", "max_lat", "min_lon", "max_lon"), places)
     async with db.unit_of_work() as uow:
         await uow.session.execute(text(create_trigger))
+
+
+def _keyed_places(rows: Iterable[Any]) -> Iterator[tuple[int, int, int, int, int]]:
+    """``spot_place``'s rows for (id, week slots, charger, roof, size, lat, lon)."""
+    sizes = {size.value: size for size in VehicleSize}
+    for spot, slots, ev_charger, covered, size, lat, lon in rows:
+        key = place_key(spot, slots, ev_charger=ev_charger, covered=covered, size=sizes[size])
+        lat_units, lon_units = place_units(lat), place_units(lon)
+        yield key, lat_units, lat_units, lon_units, lon_units
 
 
 async def settle(db: Database) -> None:

@@ -180,6 +180,9 @@ OUTLINE_GROUPS = (
 )
 
 
+# Spots share a few hours of the week: a bulk load or the audit keys a million spots with a
+# few dozen outlines.
+@functools.lru_cache(maxsize=1024)
 def week_outline(slots: int) -> int:
     """The outline of ``slots``: a bit for each of ``OUTLINE_GROUPS`` that holds any of them."""
     return sum(1 << bit for bit, group in enumerate(OUTLINE_GROUPS) if slots & group)
