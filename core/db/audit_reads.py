@@ -192,7 +192,7 @@ class AuditReads(_Repository):
             for spot_id, slots, ev, covered, size, lat, lon in rows
         ]
 
-    async def indexed_places(self, keys: list[int]) -> dict[int, tuple[float, ...]]:
+    async def indexed_places(self, keys: list[int]) -> dict[int, tuple[int, ...]]:
         """Of ``keys``, those in the spatial index, each with its box (its lat twice, then its
         lon twice, in the index's units)."""
         rows = await self.session.execute(select(spot_place).where(spot_place.c.key.in_(keys)))

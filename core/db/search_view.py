@@ -15,9 +15,8 @@ answers (every spot of a city closed at night) costs milliseconds, not a scan of
   them by distance. The index's key (``core.db.spatial.place_key``) carries the outline of
   the week a spot may be free in, its charger, roof and size, so most spots closed at the
   window's hours, and every one without what the driver asked for, are passed over on the
-  index's entry.
-  It reads a spot's row only for a price (a group's offer and ratings are asked by the id),
-  and a spot's free time last, only if it passed the rest.
+  index's entry. It reads a spot's row only for a price (a group's offer and ratings are
+  asked by the id), and a spot's free time last, only if it passed the rest.
 
 Core statements, compiled once per shape and run through the driver
 (``core.db.driver_reads``). What the rows mean (distances, prices, orders) is decided in
@@ -310,10 +309,9 @@ def _found_in_ring(
 ) -> ColumnElement[Any]:
     """SQLite: ``[examined, [[id, distance²], ...]]`` of the spots from ``nearest2`` square
     metres away to the circle of radius ``outer``, the second list holding those that pass.
-    Distances come from the R*Tree's own boxes, each a point held to a centimetre. The
-    R*Tree holds only
-    approved spots, and its key tells most of what a search asks: a spot's row is read only
-    for a price."""
+    Distances come from the R*Tree's own boxes, each a point held to a centimetre. The R*Tree
+    holds only approved spots, and its key tells most of what a search asks: a spot's row is
+    read only for a price."""
     # The driver's place in the index's units, and a unit's metres there.
     lat, lon = _param("lat_units", Float()), _param("lon_units", Float())
     per_lat, per_lon = _param("m_per_lat_unit", Float()), _param("m_per_lon_unit", Float())
@@ -321,7 +319,7 @@ def _found_in_ring(
     east_west = (spot_place.c.min_lon - lon) * per_lon
     # In whole square metres, and tested by BETWEEN, which SQLite evaluates once a spot:
     # reckoning it is most of what a spot the index hands over costs. Whole numbers let the
-    # rings meet exactly, each spot in one (the box reaching a metre past the circle).
+    # rings meet exactly, each spot in one.
     distance2 = cast(north_south * north_south + east_west * east_west, Integer)
     # A spot a little past ``outer`` is still within its whole square metres: the box reaches
     # a metre further, or one due north of the driver would fall between two rings.

@@ -22,9 +22,9 @@ from core.free_time import OUTLINE_GROUPS, week_outline
 
 # SQLite: one box per approved spot (migration 0014), a point's box being the point, in whole
 # ten-millionths of a degree (a centimetre; migration 0029): 32-bit floats would round it
-# outwards by up to a metre. Its integer key carries, below the
-# spot's id, what searches ask of every spot: when in the week it may be free
-# (``core.free_time.week_outline``), its charger, its roof and the largest vehicle it takes.
+# outwards by up to a metre. Its integer key carries, below the spot's id, what searches ask
+# of every spot: when in the week it may be free (``core.free_time.week_outline``), its
+# charger, its roof and the largest vehicle it takes.
 # A search tests them on the index's own entries, reading no page for a spot that fails them:
 # the R*Tree's auxiliary columns would cost a lookup a spot, and more dimensions would
 # change how it groups spots (both measured, far slower).

@@ -177,7 +177,7 @@ async def _spatial_index_rules(uow: UnitOfWork) -> list[Violation]:
     if (count := await uow.audit.indexed_place_count()) != expected:
         found.append(
             Violation(
-                "spatial index holds spots that are not approved",
+                "spatial index holds entries of no approved spot",
                 f"{count} entries for {expected} approved spots",
             )
         )

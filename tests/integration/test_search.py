@@ -304,6 +304,34 @@ async def test_the_audit_finds_a_spatial_index_entry_keyed_unlike_its_spot(db, c
 
 
 @pytest.mark.parametrize(
+    ("breaking", "mending", "rule"),
+    [
+        ("UPDATE spot_place SET min_lat = min_lat - 1",
+         "UPDATE spot_place SET min_lat = min_lat + 1",
+         "spatial index places a spot elsewhere"),
+        (f"INSERT INTO spot_place SELECT key + (1 << {KEY_SPOT_SHIFT}), min_lat, max_lat, "
+         "min_lon, max_lon FROM spot_place",
+         f"DELETE FROM spot_place WHERE key >> {KEY_SPOT_SHIFT} != (SELECT id FROM spot)",
+         "spatial index holds entries of no approved spot"),
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("database_factory", ["sqlite"], indirect=True)
+async def test_the_audit_finds_a_spatial_index_entry_misplaced_or_of_no_spot(
+    db, clock, owner, breaking, mending, rule
+):
+    await a_spot(db, clock, owner, 100)
+    async with db.unit_of_work() as uow:
+        await uow.session.execute(text(breaking))
+    async with db.reading() as uow:
+        report = await audit.run(uow)
+    assert [violation.rule for violation in report.violations] == [rule]
+    async with db.unit_of_work() as uow:
+        await uow.session.execute(text(mending))
+    async with db.reading() as uow:
+        assert (await audit.run(uow)).violations == []
+
+
+@pytest.mark.parametrize(
     ("near", "filters"),
     [
         ({"hours": (0, 60)}, SearchFilters()),  # closed at the window's hours
