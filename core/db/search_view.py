@@ -173,7 +173,14 @@ _DAYS, _REST = _param("days", Integer()), _param("rest_minutes", Integer())
 _OPEN_UNTIL = _param("open_to_all_until_s", BigInteger())
 _SLOTS = _param("slots", BigInteger())
 
-_AVERAGE = select(func.avg(Rating.stars)).where(Rating.spot_id == Spot.id).scalar_subquery()
+
+def _average_stars(
+    spot_id: ColumnElement[int] | InstrumentedAttribute[int],
+) -> ColumnElement[Any]:
+    return select(func.avg(Rating.stars)).where(Rating.spot_id == spot_id).scalar_subquery()
+
+
+_AVERAGE = _average_stars(Spot.id)
 _RATING_COUNT = select(func.count()).where(Rating.spot_id == Spot.id).scalar_subquery()
 
 
@@ -233,9 +240,8 @@ def _filters_by_id(
     """What the filters ask of a spot's ratings and offers, found by its id."""
     conditions: list[ColumnElement[bool]] = []
     if shape.min_rating:
-        average = select(func.avg(Rating.stars)).where(Rating.spot_id == spot_id)
         conditions.append(
-            func.coalesce(average.scalar_subquery(), 0) >= _param("min_rating", Float())
+            func.coalesce(_average_stars(spot_id), 0) >= _param("min_rating", Float())
         )
     if shape.monthly:
         conditions.append(exists().where(PassOffer.spot_id == spot_id, PassOffer.active.is_(True)))

@@ -111,14 +111,14 @@ async def run(uow: UnitOfWork) -> AuditReport:
     return AuditReport(await profit.check_ledger(uow), violations)
 
 
-# Spots read at a time: what the free-time rule holds in memory at once.
-FREE_TIME_BATCH = 2000
+# Spots read at a time: what the free-time and spatial-index rules hold in memory at once.
+SPOT_BATCH = 2000
 
 
 async def _free_time_rules(uow: UnitOfWork) -> list[Violation]:
     found = []
     after_id = 0
-    while spots := await uow.audit.spots_free_time(after_id=after_id, limit=FREE_TIME_BATCH):
+    while spots := await uow.audit.spots_free_time(after_id=after_id, limit=SPOT_BATCH):
         after_id = spots[-1].spot_id
         for spot in spots:
             if spot.stored is None or spot.made_of is None:
@@ -156,7 +156,7 @@ async def _spatial_index_rules(uow: UnitOfWork) -> list[Violation]:
         return []
     found = []
     after_id = expected = 0
-    while places := await uow.audit.place_keys(after_id=after_id, limit=FREE_TIME_BATCH):
+    while places := await uow.audit.place_keys(after_id=after_id, limit=SPOT_BATCH):
         after_id, expected = places[-1].spot_id, expected + len(places)
         indexed = await uow.audit.indexed_places([place.key for place in places])
         for place in places:
