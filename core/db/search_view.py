@@ -6,7 +6,8 @@ the search looked. A search reads at most ``max_examined`` spots, so that a ques
 answers (every spot of a city closed at night) costs milliseconds, not a scan of the city.
 
 - PostgreSQL: a bounded KNN, ``ORDER BY place <-> point`` within the largest radius's box and
-  circle: the GiST index of approved spots hands them over nearest first until enough pass.
+  circle: the GiST index of approved spots (of those with a charger, when one is asked) hands
+  them over nearest first until enough pass.
   The scan has each spot's row in hand, so a spot whose week's slots
   (``core.free_time.week_slots``) miss the window's is passed over before its free time is read:
   at night most spots are closed.
@@ -210,12 +211,11 @@ def _open_to_public(
 
 
 def _row_filters(shape: Shape) -> list[ColumnElement[bool]]:
-    """What the filters ask of a spot, with its row in hand."""
+    """What the filters ask of a spot, with its row in hand; but a charger, which PostgreSQL's
+    own index of spots with one tells (``_indexed_with``)."""
     conditions: list[ColumnElement[bool]] = []
     if shape.covered:
         conditions.append(Spot.covered.is_(True))
-    if shape.ev_charger:
-        conditions.append(Spot.ev_charger.is_(True))
     if shape.min_size is not None:
         # Written into the text: the sizes are part of the shape.
         fitting = list(VehicleSize)[SIZE_RANKS[shape.min_size] :]
@@ -407,6 +407,16 @@ def _sqlite_statement(shape: Shape) -> DriverStatement:
     return DriverStatement.compile(_details(reached, nearest), "sqlite")
 
 
+def _indexed_with(shape: Shape) -> list[ColumnElement[bool]]:
+    """PostgreSQL: which of its spatial indexes hands the candidates over, as the conditions
+    that index holds, written into the text so that the plan may use it: of approved spots, or
+    of approved spots with a charger (migration 0030). Nearest spots without one are then never
+    read, and do not count against ``max_examined``: at night most of the nearest open spots
+    have no charger, and read one by one they were most of a search's time."""
+    approved = Spot.status == literal_column(f"'{SpotStatus.APPROVED.value}'")
+    return [approved, Spot.ev_charger.is_(True)] if shape.ev_charger else [approved]
+
+
 @functools.cache
 def _postgresql_statement(shape: Shape) -> DriverStatement:
     """The approved spots nearest first from the GiST index, at most ``max_examined`` of them;
@@ -431,8 +441,7 @@ def _postgresql_statement(shape: Shape) -> DriverStatement:
             # the whole circle and sorts it (seconds, with JIT) instead of the ordered scan.
             PLACE.op("&&")(Function("_ST_Expand", point, _MAX)),
             distance <= _MAX,
-            # Written into the text, so that the plan may use the index of approved spots.
-            Spot.status == literal_column(f"'{SpotStatus.APPROVED.value}'"),
+            *_indexed_with(shape),
         )
         .order_by(distance)
         .limit(_MAX_EXAMINED)

@@ -108,7 +108,12 @@ _ENGINE_TABLES = frozenset(
     {"spot_place", "spot_place_node", "spot_place_parent", "spot_place_rowid", "spatial_ref_sys"}
 )
 _ENGINE_INDEXES = frozenset(
-    {"ix_spot_place", "ix_spot_place_order", "ix_spot_free_time_place_order"}
+    {
+        "ix_spot_place",
+        "ix_spot_place_ev_charger",
+        "ix_spot_place_order",
+        "ix_spot_free_time_place_order",
+    }
 )
 # PostgreSQL's: a spot's place, and its free time's copy of the place's order (migration 0027).
 _ENGINE_COLUMNS = frozenset({("spot", "place"), ("spot_free_time", "place_order")})

@@ -345,10 +345,14 @@ async def test_a_search_reads_a_bounded_number_of_spots_and_says_how_far_that_re
         await a_spot(db, clock, owner, metres, **near)
     far = await a_spot(db, clock, owner, 5_000, ev_charger=True)
     bounded = await search(db, clock, max_examined=4, filters=filters)
+    assert [hit.spot_id for hit in (await search(db, clock, filters=filters)).hits] == [far.id]
+    if filters.ev_charger and db.dialect == "postgresql":
+        # PostgreSQL's index of spots with a charger never hands over one without.
+        assert [hit.spot_id for hit in bounded.hits] == [far.id]
+        return
     assert bounded.hits == []
     # The four nearest were read, the fifth was not: "nothing free within 400 m", not 25 km.
     assert 399 <= bounded.radius_m < 500
-    assert [hit.spot_id for hit in (await search(db, clock, filters=filters)).hits] == [far.id]
 
 
 @pytest.mark.parametrize("minutes", [1, 59, 61, 150, 1_439, 1_440, 1_441, 2_000, 4_321])
