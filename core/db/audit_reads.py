@@ -24,7 +24,7 @@ from core.db.models import (
     TransferStatus,
 )
 from core.db.repositories import FreeTimeInputs, _Repository, free_time_inputs
-from core.db.spatial import place_key, place_units, spot_place
+from core.db.spatial import place_key, place_units, spot_place, spot_place_ev_charger
 from core.status import LIVE_BOOKING_STATUSES, BookingStatus, SpotStatus
 
 # What each ledger account means for a booking's money. A refund decided is owed on
@@ -192,14 +192,19 @@ class AuditReads(_Repository):
             for spot_id, slots, ev, covered, size, lat, lon in rows
         ]
 
-    async def indexed_places(self, keys: list[int]) -> dict[int, tuple[int, ...]]:
-        """Of ``keys``, those in the spatial index, each with its box (its lat twice, then its
-        lon twice, in the index's units)."""
-        rows = await self.session.execute(select(spot_place).where(spot_place.c.key.in_(keys)))
+    async def indexed_places(
+        self, keys: list[int], *, charger: bool = False
+    ) -> dict[int, tuple[int, ...]]:
+        """Of ``keys``, those in the spatial index (of spots with a charger alone, if
+        ``charger``), each with its box (its lat twice, then its lon twice, in the index's
+        units)."""
+        places = spot_place_ev_charger if charger else spot_place
+        rows = await self.session.execute(select(places).where(places.c.key.in_(keys)))
         return {key: tuple(box) for key, *box in rows}
 
-    async def indexed_place_count(self) -> int:
-        return await self.session.scalar(select(func.count()).select_from(spot_place)) or 0
+    async def indexed_place_count(self, *, charger: bool = False) -> int:
+        places = spot_place_ev_charger if charger else spot_place
+        return await self.session.scalar(select(func.count()).select_from(places)) or 0
 
     async def spots_free_time(self, *, after_id: int, limit: int) -> list[SpotsFreeTime]:
         """The next ``limit`` spots after ``after_id`` (ids ascending), each with its stored free

@@ -16,8 +16,12 @@ answers (every spot of a city closed at night) costs milliseconds, not a scan of
   them by distance. The index's key (``core.db.spatial.place_key``) carries the outline of
   the week a spot may be free in, its charger, roof and size, so most spots closed at the
   window's hours, and every one without what the driver asked for, are passed over on the
-  index's entry. It reads a spot's row only for a price (a group's offer and ratings are
-  asked by the id), and a spot's free time last, only if it passed the rest.
+  index's entry. A search for a charger reads an R*Tree of the spots with one alone. It reads
+  a spot's row only for a price (a group's offer and ratings are asked by the id), and a
+  spot's free time last, only if it passed the rest.
+
+On both stores a spot without a charger, when one is asked, is never read, and does not count
+against ``max_examined``; every other spot the index hands over does.
 
 Core statements, compiled once per shape and run through the driver
 (``core.db.driver_reads``). What the rows mean (distances, prices, orders) is decided in
@@ -38,6 +42,7 @@ from sqlalchemy import (
     Row,
     Select,
     String,
+    Table,
     and_,
     bindparam,
     case,
@@ -68,7 +73,6 @@ from core.db.models import (
 )
 from core.db.spatial import (
     KEY_COVERED,
-    KEY_EV_CHARGER,
     KEY_OUTLINE_SHIFT,
     KEY_SIZE_MASK,
     KEY_SIZE_SHIFT,
@@ -78,6 +82,7 @@ from core.db.spatial import (
     SIZE_RANKS,
     GeographyPoint,
     spot_place,
+    spot_place_ev_charger,
 )
 from core.db.uow import Database
 from core.free_time import slots_touched, week_outline
@@ -248,19 +253,28 @@ def _filters_by_id(
     return conditions
 
 
-# SQLite: a spot's id in its spatial index's key, and what the key tells of it.
-_KEYED_SPOT = spot_place.c.key.op(">>")(KEY_SPOT_SHIFT)
 _OUTLINE = _param("outline", BigInteger())
 
 
-def _key_filters(shape: Shape) -> list[ColumnElement[bool]]:
-    """The window's outline of the week, and the charger, roof and size asked for, tested on
-    the index's own entry: a spot that fails costs no page."""
-    key = spot_place.c.key
+def _places_indexed(shape: Shape) -> Table:
+    """SQLite: the spatial index a search reads, as PostgreSQL's ``_indexed_with``: of approved
+    spots, or of those with a charger."""
+    return spot_place_ev_charger if shape.ev_charger else spot_place
+
+
+def _keyed_spot(places: Table) -> ColumnElement[int]:
+    """A spot's id in its spatial index's key."""
+    return places.c.key.op(">>")(KEY_SPOT_SHIFT)
+
+
+def _key_filters(shape: Shape, places: Table) -> list[ColumnElement[bool]]:
+    """The window's outline of the week, and the roof and size asked for, tested on the index's
+    own entry: a spot that fails costs no page. (Every spot of the charger's index has one.)"""
+    key = places.c.key
     conditions = [key.op(">>")(KEY_OUTLINE_SHIFT).op("&")(_OUTLINE) == _OUTLINE]
-    flags = (KEY_EV_CHARGER if shape.ev_charger else 0) | (KEY_COVERED if shape.covered else 0)
-    if flags:
-        conditions.append(key.op("&")(literal_column(str(flags))) == literal_column(str(flags)))
+    if shape.covered:
+        roof: ColumnElement[int] = literal_column(str(KEY_COVERED))
+        conditions.append(key.op("&")(roof) == roof)
     if shape.min_size is not None:
         size = key.op(">>")(KEY_SIZE_SHIFT).op("&")(KEY_SIZE_MASK)
         conditions.append(size >= literal_column(str(SIZE_RANKS[shape.min_size])))
@@ -318,11 +332,13 @@ def _found_in_ring(
     Distances come from the R*Tree's own boxes, each a point held to a centimetre. The R*Tree
     holds only approved spots, and its key tells most of what a search asks: a spot's row is
     read only for a price."""
+    places = _places_indexed(shape)
+    keyed_spot = _keyed_spot(places)
     # The driver's place in the index's units, and a unit's metres there.
     lat, lon = _param("lat_units", Float()), _param("lon_units", Float())
     per_lat, per_lon = _param("m_per_lat_unit", Float()), _param("m_per_lon_unit", Float())
-    north_south = (spot_place.c.min_lat - lat) * per_lat
-    east_west = (spot_place.c.min_lon - lon) * per_lon
+    north_south = (places.c.min_lat - lat) * per_lat
+    east_west = (places.c.min_lon - lon) * per_lon
     # In whole square metres, and tested by BETWEEN, which SQLite evaluates once a spot:
     # reckoning it is most of what a spot the index hands over costs. Whole numbers let the
     # rings meet exactly, each spot in one.
@@ -332,32 +348,32 @@ def _found_in_ring(
     reach = outer + literal_column("1.0")
     # Cheapest first: SQLite stops at the first that fails. The price needs the spot's row,
     # and its free time is a page of its own.
-    priced = exists().where(Spot.id == _KEYED_SPOT, *_priced_within())
+    priced = exists().where(Spot.id == keyed_spot, *_priced_within())
     free = (
         select(CoversWindow(SpotFreeTime.free, _START_S, _END_S))
-        .where(SpotFreeTime.spot_id == _KEYED_SPOT)
+        .where(SpotFreeTime.spot_id == keyed_spot)
         .scalar_subquery()
     )
     passes = and_(
-        *_key_filters(shape),
-        _open_to_public(_KEYED_SPOT),
+        *_key_filters(shape, places),
+        _open_to_public(keyed_spot),
         *([priced] if shape.max_price else []),
-        *_filters_by_id(shape, _KEYED_SPOT),
+        *_filters_by_id(shape, keyed_spot),
         free.is_(True),
     )
     ring = (
         select(
             func.json_array(
                 func.count(),
-                func.json_group_array(func.json_array(_KEYED_SPOT, distance2)).filter(passes),
+                func.json_group_array(func.json_array(keyed_spot, distance2)).filter(passes),
             )
         )
-        .select_from(spot_place)
+        .select_from(places)
         .where(
-            spot_place.c.max_lat >= lat - reach / per_lat,
-            spot_place.c.min_lat <= lat + reach / per_lat,
-            spot_place.c.max_lon >= lon - reach / per_lon,
-            spot_place.c.min_lon <= lon + reach / per_lon,
+            places.c.max_lat >= lat - reach / per_lat,
+            places.c.min_lat <= lat + reach / per_lat,
+            places.c.max_lon >= lon - reach / per_lon,
+            places.c.min_lon <= lon + reach / per_lon,
             distance2.between(nearest2, _square_metres(outer)),
         )
     )

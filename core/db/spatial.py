@@ -28,15 +28,25 @@ from core.free_time import OUTLINE_GROUPS, week_outline
 # A search tests them on the index's own entries, reading no page for a spot that fails them:
 # the R*Tree's auxiliary columns would cost a lookup a spot, and more dimensions would
 # change how it groups spots (both measured, far slower).
-spot_place = Table(
-    "spot_place",
-    MetaData(),
-    Column("key", Integer, primary_key=True),
-    Column("min_lat", Integer),
-    Column("max_lat", Integer),
-    Column("min_lon", Integer),
-    Column("max_lon", Integer),
-)
+_SPATIAL = MetaData()
+
+
+def _places(name: str) -> Table:
+    return Table(
+        name,
+        _SPATIAL,
+        Column("key", Integer, primary_key=True),
+        Column("min_lat", Integer),
+        Column("max_lat", Integer),
+        Column("min_lon", Integer),
+        Column("max_lon", Integer),
+    )
+
+
+spot_place = _places("spot_place")
+# The same entries for the approved spots with a charger alone (migration 0030), as
+# PostgreSQL's ``ix_spot_place_ev_charger``: a search for a charger reads no other spot.
+spot_place_ev_charger = _places("spot_place_ev_charger")
 PLACE_UNITS_PER_DEGREE = 10_000_000
 
 
@@ -105,7 +115,12 @@ def _geography_point(element: GeographyPoint, compiler: SQLCompiler, **kw: Any) 
 
 # What the R*Tree, PostGIS and its extension bring with them; the models know none of it.
 _ENGINE_TABLES = frozenset(
-    {"spot_place", "spot_place_node", "spot_place_parent", "spot_place_rowid", "spatial_ref_sys"}
+    {
+        f"{index}{shadow}"
+        for index in ("spot_place", "spot_place_ev_charger")
+        for shadow in ("", "_node", "_parent", "_rowid")
+    }
+    | {"spatial_ref_sys"}
 )
 _ENGINE_INDEXES = frozenset(
     {

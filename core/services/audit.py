@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from core import free_time
+from core.db.audit_reads import KeyedPlace
 from core.db.models import PaymentStatus
+from core.db.spatial import KEY_EV_CHARGER, spot_place, spot_place_ev_charger
 from core.db.uow import UnitOfWork
 from core.services import profit
 from core.services.ledger import owner_payable_account
@@ -150,37 +152,57 @@ async def _free_time_rules(uow: UnitOfWork) -> list[Violation]:
 
 async def _spatial_index_rules(uow: UnitOfWork) -> list[Violation]:
     """SQLite: the spatial index holds every approved spot at its place, keyed as its row
-    says, and nothing else. A wrong key would hide a spot from the searches it passes, or
-    show it to those it fails."""
+    says, and nothing else; the index of spots with a charger holds the same entries of those
+    with one. A wrong key would hide a spot from the searches it passes, or show it to those it
+    fails."""
     if not uow.audit.keys_places():
         return []
     found = []
-    after_id = expected = 0
+    after_id = 0
+    # Of each index, the entries that are some approved spot's.
+    owned = dict.fromkeys((False, True), 0)
     while places := await uow.audit.place_keys(after_id=after_id, limit=SPOT_BATCH):
-        after_id, expected = places[-1].spot_id, expected + len(places)
-        indexed = await uow.audit.indexed_places([place.key for place in places])
-        for place in places:
-            box = indexed.get(place.key)
-            if box is None:
-                found.append(
-                    Violation(
-                        "spatial index misses an approved spot",
-                        f"spot {place.spot_id}: no entry keyed {place.key:#x}",
-                    )
+        after_id = places[-1].spot_id
+        for charger in owned:
+            held = [place for place in places if not charger or place.key & KEY_EV_CHARGER]
+            indexed = await uow.audit.indexed_places([place.key for place in held], charger=charger)
+            owned[charger] += len(indexed)
+            found += _misplaced(held, indexed, _INDEXES[charger])
+    for charger, spots in owned.items():
+        if (count := await uow.audit.indexed_place_count(charger=charger)) > spots:
+            found.append(
+                Violation(
+                    "spatial index holds entries of no approved spot",
+                    f"{_INDEXES[charger]}: {count - spots} of its {count} entries",
                 )
-            elif box != (place.lat_units, place.lat_units, place.lon_units, place.lon_units):
-                found.append(
-                    Violation(
-                        "spatial index places a spot elsewhere", f"spot {place.spot_id}: {box}"
-                    )
-                )
-    if (count := await uow.audit.indexed_place_count()) != expected:
-        found.append(
-            Violation(
-                "spatial index holds entries of no approved spot",
-                f"{count} entries for {expected} approved spots",
             )
-        )
+    return found
+
+
+# Each spatial index by whether it holds only spots with a charger.
+_INDEXES = {False: spot_place.name, True: spot_place_ev_charger.name}
+
+
+def _misplaced(
+    places: list[KeyedPlace], indexed: dict[int, tuple[int, ...]], index: str
+) -> list[Violation]:
+    found = []
+    for place in places:
+        box = indexed.get(place.key)
+        if box is None:
+            found.append(
+                Violation(
+                    "spatial index misses an approved spot",
+                    f"spot {place.spot_id}: no entry keyed {place.key:#x} in {index}",
+                )
+            )
+        elif box != (place.lat_units, place.lat_units, place.lon_units, place.lon_units):
+            found.append(
+                Violation(
+                    "spatial index places a spot elsewhere",
+                    f"spot {place.spot_id} in {index}: {box}",
+                )
+            )
     return found
 
 
