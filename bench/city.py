@@ -171,7 +171,7 @@ PERSON_COLUMNS = ("id", "telegram_id", "language", "first_name", "roles", "credi
 SPOT_COLUMNS = ("id", "owner_id", "title", "lat", "lon", "address", "timezone", "currency",
                 "hourly_price_minor", "daily_price_minor", "covered", "ev_charger",
                 "max_vehicle_size", "access_instructions", "instant_booking", "status",
-                "created_at", "free_week_slots")  # fmt: skip
+                "created_at", "free_week_slots", "rating_count", "rating_star_sum")  # fmt: skip
 BOOKING_COLUMNS = ("id", "spot_id", "driver_id", "start_at", "end_at", "currency",
                    "price_minor", "commission_minor", "status", "version", "created_at",
                    "updated_at")  # fmt: skip
@@ -213,16 +213,20 @@ class _Loads:
         approved = str(SpotStatus.APPROVED)
         # A spot's free time is its pattern's less its booking: the pattern's slots hold it.
         slots = [free_time.week_slots(offered) for offered in city.offered]
+        # A rated spot has one rating, of its average's stars (``ratings``).
+        stars = np.nan_to_num(city.rating).astype(int).tolist()
         columns = zip(
             city.lats.tolist(), city.lons.tolist(), city.hourly.tolist(), city.daily.tolist(),
             city.covered.tolist(), city.ev_charger.tolist(), city.size.tolist(),
-            city.pattern.tolist(), strict=True,
+            city.pattern.tolist(), stars, strict=True,
         )  # fmt: skip
-        for n, (lat, lon, hourly, daily, covered, ev, size, pattern) in enumerate(columns):
+        for n, (lat, lon, hourly, daily, covered, ev, size, pattern, star_sum) in enumerate(
+            columns
+        ):
             yield (n + 1, n % owners + 1, f"Spot {n + 1}", lat, lon, f"Street {n % 997}, Berlin",
                    ZONE, "EUR", hourly, daily or None, yes if covered else no,
                    yes if ev else no, sizes[size], "", yes, approved, created,
-                   slots[pattern])  # fmt: skip
+                   slots[pattern], 1 if star_sum else 0, star_sum)  # fmt: skip
 
     def _stays(self) -> Iterator[tuple[int, int, int, int, str]]:
         """(booking id, spot id, start, end, status), instants in epoch seconds: the live

@@ -18,6 +18,7 @@ from core.db.models import (
     PaymentStatus,
     Payout,
     PayoutReversal,
+    Rating,
     Refund,
     Spot,
     SpotFreeTime,
@@ -167,6 +168,28 @@ class AuditReads(_Repository):
             ).where(Booking.status.in_(live))
         )  # fmt: skip
         return [(spot, booking, other_booking) for spot, booking, other_booking in rows]
+
+    async def rating_totals_astray(self) -> list[tuple[int, int, int, int, int]]:
+        """(spot, count, star sum) as its row holds them, then as its ratings make them, for
+        each spot whose two differ."""
+        counted = (
+            select(
+                Rating.spot_id,
+                func.count().label("count"),
+                func.sum(Rating.stars).label("stars"),
+            )
+            .where(Rating.spot_id.is_not(None))
+            .group_by(Rating.spot_id)
+            .subquery()
+        )
+        count, stars = func.coalesce(counted.c.count, 0), func.coalesce(counted.c.stars, 0)
+        rows = await self.session.execute(
+            select(Spot.id, Spot.rating_count, Spot.rating_star_sum, count, stars)
+            .outerjoin(counted, counted.c.spot_id == Spot.id)
+            .where((Spot.rating_count != count) | (Spot.rating_star_sum != stars))
+            .order_by(Spot.id)
+        )
+        return [tuple(row) for row in rows]
 
     def keys_places(self) -> bool:
         """Whether the store's spatial index is SQLite's, keyed by ``place_key``."""

@@ -169,6 +169,10 @@ class Spot(Base):
     # free time: a search passes over a spot whose slots miss the window's on the spot's own
     # row. Every bit (-1) until the free time is first written.
     free_week_slots: Mapped[int] = mapped_column(BigInteger, default=-1, server_default="-1")
+    # Its ratings' count and the sum of their stars, written with each rating: a search shows
+    # and filters on the average without reading a rating.
+    rating_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    rating_star_sum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     owner: Mapped[Person] = relationship(lazy="raise")
     photos: Mapped[list[SpotPhoto]] = relationship(

@@ -455,6 +455,17 @@ class Spots(_Repository):
         )
         return [(spot, owner) for spot, owner in rows]
 
+    async def count_rating(self, spot_id: int, stars: int) -> None:
+        """Add a rating's stars to the spot's count and sum (``Spot.rating_count``)."""
+        await self.session.execute(
+            update(Spot)
+            .where(Spot.id == spot_id)
+            .values(
+                rating_count=Spot.rating_count + 1, rating_star_sum=Spot.rating_star_sum + stars
+            )
+            .execution_options(synchronize_session=False)
+        )
+
     async def rating_of(self, spot_id: int) -> tuple[float | None, int]:
         average, count = (
             await self.session.execute(

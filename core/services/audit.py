@@ -110,6 +110,14 @@ async def run(uow: UnitOfWork) -> AuditReport:
         )
     violations += await _free_time_rules(uow)
     violations += await _spatial_index_rules(uow)
+    for spot_id, count, stars, counted, counted_stars in await uow.audit.rating_totals_astray():
+        violations.append(
+            Violation(
+                "spot's rating totals disagree with its ratings",
+                f"spot {spot_id}: {count} ratings of {stars} stars on its row, "
+                f"{counted} of {counted_stars} counted",
+            )
+        )
     return AuditReport(await profit.check_ledger(uow), violations)
 
 

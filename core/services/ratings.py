@@ -44,6 +44,8 @@ async def rate(
     )  # fmt: skip
     uow.trust.add(rating)
     await uow.trust.flush()
+    if rating.spot_id is not None:
+        await uow.spots.count_rating(rating.spot_id, stars)
     await people.change_credit(
         uow, clock, ratee.id, kind=rating_event(stars), booking_id=booking_id
     )

@@ -13,11 +13,12 @@ from core.errors import InvalidWindow, WindowInPast
 from core.geo import METRES_PER_DEG, GeoPoint
 from core.money import Money
 from core.pricing import price_for_window
-from core.services import audit, bookings, spots
+from core.services import audit, bookings, ratings, spots
 from core.services.search import FIRST_RADIUS_M, SearchFilters, SortOrder, nearest_free
 from core.status import SpotStatus
 from core.window import Window
 from tests.integration.builders import a_person
+from tests.integration.test_settlement import pay, stay_through
 
 LARGE = VehicleSize.LARGE
 DRIVER_AT = GeoPoint(52.5200, 13.4050)
@@ -385,6 +386,46 @@ async def test_a_search_reads_a_bounded_number_of_spots_and_says_how_far_that_re
     assert bounded.hits == []
     # The four nearest were read, the fifth was not: "nothing free within 400 m", not 25 km.
     assert 399 <= bounded.radius_m < 500
+
+
+async def a_rated_stay(db, clock, spot, driver, stars):
+    start = clock.now() + timedelta(hours=1)
+    async with db.unit_of_work() as uow:
+        booking = await bookings.request(
+            uow, clock, driver_id=driver.id, spot_id=spot.id, start=start,
+            end=start + timedelta(hours=1), commission_basis_points=1500,
+        )  # fmt: skip
+    await pay(db, clock, booking, external_id=f"tg-{booking.id}")
+    await stay_through(db, clock, booking)
+    async with db.unit_of_work() as uow:
+        await ratings.rate(uow, clock, booking_id=booking.id, rater_id=driver.id, stars=stars)
+
+
+async def test_a_search_shows_and_filters_on_the_stars_drivers_gave(db, clock, owner):
+    driver = await a_person(db, clock, "Dana")
+    best, good, unrated = [await a_spot(db, clock, owner, metres) for metres in (100, 200, 300)]
+    for spot, stars in ((best, 5), (best, 4), (good, 3)):
+        await a_rated_stay(db, clock, spot, driver, stars)
+    shown = {hit.spot_id: (hit.rating, hit.rating_count) for hit in (await search(db, clock)).hits}
+    assert shown == {best.id: (4.5, 2), good.id: (3.0, 1), unrated.id: (None, 0)}
+    for least, found in ((4.5, [best.id]), (4.6, []), (3.0, [best.id, good.id])):
+        result = await search(db, clock, filters=SearchFilters(min_rating=least))
+        assert [hit.spot_id for hit in result.hits] == found
+
+
+async def test_the_audit_finds_a_spots_rating_totals_unlike_its_ratings(db, clock, owner):
+    spot = await a_spot(db, clock, owner, 100)
+    totals = update(Spot).where(Spot.id == spot.id)
+    async with db.unit_of_work() as uow:
+        await uow.session.execute(totals.values(rating_count=1, rating_star_sum=5))
+    async with db.reading() as uow:
+        report = await audit.run(uow)
+    assert [str(violation) for violation in report.violations] == [
+        f"spot's rating totals disagree with its ratings: spot {spot.id}: 1 ratings of 5 stars "
+        "on its row, 0 of 0 counted"
+    ]
+    async with db.unit_of_work() as uow:
+        await uow.session.execute(totals.values(rating_count=0, rating_star_sum=0))
 
 
 @pytest.mark.parametrize("minutes", [1, 59, 61, 150, 1_439, 1_440, 1_441, 2_000, 4_321])
