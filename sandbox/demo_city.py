@@ -216,14 +216,18 @@ async def _past_stays(
         stays.append(booking)
     uow.bookings.add(*stays)
     await uow.bookings.flush()
-    uow.bookings.add(*(
+    ratings = [
         Rating(
             booking_id=booking.id, rater_id=booking.driver_id, ratee_id=spot.owner_id,
             spot_id=spot.id, stars=rng.choices((5, 4, 3, 2), weights=(6, 3, 1, 0.3))[0],
             comment="", created_at=booking.end_at,
         )
         for booking in stays
-    ))  # fmt: skip
+    ]  # fmt: skip
+    uow.bookings.add(*ratings)
+    # As ``ratings.rate`` counts each rating on its spot's row.
+    spot.rating_count += count
+    spot.rating_star_sum += sum(rating.stars for rating in ratings)
     return count
 
 
