@@ -13,11 +13,23 @@ from typing import Any, cast
 
 from sqlalchemy.dialects.postgresql import asyncpg
 from sqlalchemy.dialects.sqlite import pysqlite
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
 
 Rows = Sequence[Sequence[Any]]
+
+
+class _SQLiteCompiler(SQLiteCompiler):
+    def get_from_hint_text(self, table: Any, text: str | None) -> str | None:
+        # SQLite's own ``INDEXED BY``, given as a table's hint (``Select.with_hint``), which
+        # SQLAlchemy's SQLite dialect leaves out.
+        return text
+
+
+class _SQLiteDialect(pysqlite.dialect):
+    statement_compiler = _SQLiteCompiler
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +48,7 @@ class DriverStatement:
         target = (
             asyncpg.dialect()  # type: ignore[no-untyped-call]
             if dialect == "postgresql"
-            else pysqlite.dialect(paramstyle="named")
+            else _SQLiteDialect(paramstyle="named")
         )
         compiled = cast(SQLCompiler, statement.compile(dialect=target))
         positions = tuple(compiled.positiontup or ()) if dialect == "postgresql" else None

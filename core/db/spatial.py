@@ -128,6 +128,8 @@ _ENGINE_INDEXES = frozenset(
         "ix_spot_place_ev_charger",
         "ix_spot_place_order",
         "ix_spot_free_time_place_order",
+        # SQLite's covering index of a spot's prices (migration 0032), which the search names.
+        "ix_spot_prices",
     }
 )
 # PostgreSQL's: a spot's place, and its free time's copy of the place's order (migration 0027).
