@@ -17,8 +17,8 @@ answers (every spot of a city closed at night) costs milliseconds, not a scan of
   the week a spot may be free in, its charger, roof and size, so most spots closed at the
   window's hours, and every one without what the driver asked for, are passed over on the
   index's entry. A search for a charger reads an R*Tree of the spots with one alone. It reads
-  a spot's row only for a price (stars and a group's offer are asked by the id), and a spot's
-  free time last, only if it passed the rest.
+  no spot's row while it looks (prices come from their covering index, stars and a group's
+  offer are asked by the id), and a spot's free time last, only if it passed the rest.
 
 On both stores a spot without a charger, when one is asked, is never read, and does not count
 against ``max_examined``; every other spot the index hands over does.
@@ -248,7 +248,7 @@ def _filters_by_id(
 
 _OUTLINE = _param("outline", BigInteger())
 # SQLite's covering index of each spot's prices (migration 0032).
-SPOT_PRICES_INDEX = "ix_spot_prices"
+_SPOT_PRICES_INDEX = "ix_spot_prices"
 
 
 def _places_indexed(shape: Shape) -> Table:
@@ -325,8 +325,7 @@ def _found_in_ring(
     """SQLite: ``[examined, [[id, distance²], ...]]`` of the spots from ``nearest2`` square
     metres away to the circle of radius ``outer``, the second list holding those that pass.
     Distances come from the R*Tree's own boxes, each a point held to a centimetre. The R*Tree
-    holds only approved spots, and its key tells most of what a search asks: a spot's row is
-    read only for a price."""
+    holds only approved spots, and its key tells most of what a search asks."""
     places = _places_indexed(shape)
     keyed_spot = _keyed_spot(places)
     # The driver's place in the index's units, and a unit's metres there.
@@ -348,7 +347,7 @@ def _found_in_ring(
     # searches with a price limit 1.49 against 1.08 ms, with a least rating 2.1 against 1.2).
     priced = exists(
         select(Spot.hourly_price_minor)
-        .with_hint(Spot, f"INDEXED BY {SPOT_PRICES_INDEX}", "sqlite")
+        .with_hint(Spot, f"INDEXED BY {_SPOT_PRICES_INDEX}", "sqlite")
         .where(Spot.id == keyed_spot, *_priced_within())
     )
     rated = func.coalesce(
