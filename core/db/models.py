@@ -170,7 +170,7 @@ class Spot(Base):
     # row. Every bit (-1) until the free time is first written.
     free_week_slots: Mapped[int] = mapped_column(BigInteger, default=-1, server_default="-1")
     # Its ratings' count and the sum of their stars, written with each rating: a search shows
-    # and filters on the average without reading a rating.
+    # the average without reading a rating (and PostgreSQL's filters on it).
     rating_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     rating_star_sum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
@@ -682,7 +682,7 @@ class Rating(Base):
     __table_args__ = (
         UniqueConstraint("booking_id", "rater_id"),
         CheckConstraint("stars BETWEEN 1 AND 5", name="stars"),
-        # A search shows each hit's average and count from this index alone.
+        # SQLite's search averages a spot's stars from this index alone, for a least rating.
         Index("ix_rating_spot_stars", "spot_id", "stars"),
     )
 

@@ -20,8 +20,8 @@ answers (every spot of a city closed at night) costs milliseconds, not a scan of
   no spot's row while it looks (prices come from their covering index, stars and a group's
   offer are asked by the id), and a spot's free time last, only if it passed the rest.
 
-On both stores a spot without a charger, when one is asked, is never read, and does not count
-against ``max_examined``; every other spot the index hands over does.
+On both stores a search for a charger reads the index of spots with one, and a spot without a
+charger does not count against ``max_examined``; every other spot the index hands over does.
 
 Core statements, compiled once per shape and run through the driver
 (``core.db.driver_reads``). What the rows mean (distances, prices, orders) is decided in
@@ -431,9 +431,10 @@ def _sqlite_statement(shape: Shape) -> DriverStatement:
 def _indexed_with(shape: Shape) -> list[ColumnElement[bool]]:
     """PostgreSQL: which of its spatial indexes hands the candidates over, as the conditions
     that index holds, written into the text so that the plan may use it: of approved spots, or
-    of approved spots with a charger (migration 0030). Nearest spots without one are then never
-    read, and do not count against ``max_examined``: at night most of the nearest open spots
-    have no charger, and read one by one they were most of a search's time."""
+    of approved spots with a charger (migration 0030). Nearest spots without one are then not
+    read, and, tested before the limit, never count against ``max_examined``: at night most of
+    the nearest open spots have no charger, and read one by one they were most of a search's
+    time."""
     approved = Spot.status == literal_column(f"'{SpotStatus.APPROVED.value}'")
     return [approved, Spot.ev_charger.is_(True)] if shape.ev_charger else [approved]
 

@@ -288,7 +288,7 @@ async def test_a_spot_is_filtered_on_its_charger_roof_and_size_as_its_row_says_n
 @pytest.mark.parametrize("database_factory", ["sqlite"], indirect=True)
 async def test_the_audit_finds_a_spatial_index_entry_keyed_unlike_its_spot(db, clock, owner):
     spot = await a_spot(db, clock, owner, 100)
-    # As if the charger were in the key though not on the row: EV searches would show it.
+    # As if the key said a charger the row does not have: the audit must tell.
     async with db.unit_of_work() as uow:
         await uow.session.execute(text("UPDATE spot_place SET key = key | 1"))
     async with db.reading() as uow:

@@ -1,5 +1,6 @@
 """each spot's ratings' count and the sum of their stars on its row, written with each rating,
-so that a search shows and filters on a spot's average without reading its ratings
+so that a search shows a spot's average without reading its ratings (and PostgreSQL's filters
+on it)
 
 Revision ID: 0031
 Revises: 0030
