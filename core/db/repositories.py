@@ -467,14 +467,14 @@ class Spots(_Repository):
         )
 
     async def rating_of(self, spot_id: int) -> tuple[float | None, int]:
-        average, count = (
+        """The spot's average stars and how many gave them, from its row, as a search shows
+        them."""
+        star_sum, count = (
             await self.session.execute(
-                select(func.avg(Rating.stars), func.count(Rating.id)).where(
-                    Rating.spot_id == spot_id
-                )
+                select(Spot.rating_star_sum, Spot.rating_count).where(Spot.id == spot_id)
             )
         ).one()
-        return (float(average) if average is not None else None, int(count))
+        return (star_sum / count if count else None, count)
 
     async def weekly_rules(self, spot_id: int) -> list[WeeklyRule]:
         rows = await self.session.execute(_WEEKLY_RULES, {"spot_id": spot_id})
