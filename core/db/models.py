@@ -170,7 +170,7 @@ class Spot(Base):
     # row. Every bit (-1) until the free time is first written.
     free_week_slots: Mapped[int] = mapped_column(BigInteger, default=-1, server_default="-1")
     # Its ratings' count and the sum of their stars, written with each rating: a search shows
-    # the average without reading a rating (and PostgreSQL's filters on it).
+    # the average without reading a rating (and PostgreSQL's search filters on it).
     rating_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     rating_star_sum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 

@@ -1,6 +1,6 @@
 """each spot's ratings' count and the sum of their stars on its row, written with each rating,
-so that a search shows a spot's average without reading its ratings (and PostgreSQL's filters
-on it)
+so that a search shows a spot's average without reading its ratings (and PostgreSQL's search
+filters on it)
 
 Revision ID: 0031
 Revises: 0030
