@@ -205,10 +205,20 @@ class World:
                 remaining = deadline - time.monotonic()
                 if ready or remaining <= 0 or self.closed:
                     return ready
-                try:
-                    await asyncio.wait_for(self._changed.wait(), remaining)
-                except TimeoutError:
+                if not await self._wait_for_change(remaining):
                     return []
+
+    async def _wait_for_change(self, seconds: float) -> bool:
+        """Whether the world changed within ``seconds``, waited for with ``_changed`` held. In
+        this task, not in a task of ``wait_for``'s own: cancelled, even repeatedly as a stopping
+        server does, the wait still takes the lock back before it leaves, so the caller never
+        releases a lock another task holds."""
+        try:
+            async with asyncio.timeout(seconds):
+                await self._changed.wait()
+        except TimeoutError:
+            return False
+        return True
 
     async def close(self) -> None:
         """Ends every long poll and live stream, so the server can stop at once."""
@@ -266,9 +276,7 @@ class World:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return False
-                try:
-                    await asyncio.wait_for(self._changed.wait(), remaining)
-                except TimeoutError:
+                if not await self._wait_for_change(remaining):
                     return False
             return True
 
@@ -288,9 +296,7 @@ class World:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or self.closed:
                     return []
-                try:
-                    await asyncio.wait_for(self._changed.wait(), remaining)
-                except TimeoutError:
+                if not await self._wait_for_change(remaining):
                     return []
             return chat.events[after:]
 

@@ -98,3 +98,23 @@ async def test_a_refused_checkout_needs_a_reason(world):
     )  # fmt: skip
     with pytest.raises(BotApiError, match="error_message"):
         await call(world, "answerPreCheckoutQuery", {"pre_checkout_query_id": "q2", "ok": False})
+
+
+async def test_a_long_poll_cancelled_twice_leaves_the_world_usable(world):
+    """A server stopping cancels a request's task again and again until it ends. The poll must
+    leave only after taking the world's lock back, or it frees a lock that another task holds
+    (the next long poll then fails with "cannot wait on un-acquired lock")."""
+    person = world.add_person("Dana")
+    poll = asyncio.create_task(call(world, "getUpdates", {"timeout": 30}))
+    await asyncio.sleep(0.01)
+    async with world._changed:  # another request, holding the world meanwhile
+        for _ in range(2):
+            poll.cancel()
+            await asyncio.sleep(0)
+        assert world._changed.locked()
+    with pytest.raises(asyncio.CancelledError):
+        await poll
+    assert not world._changed.locked()
+    await actions.send_text(world, person["id"], "still here")
+    (update,) = await call(world, "getUpdates", {"timeout": 1})
+    assert update["message"]["text"] == "still here"
