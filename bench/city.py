@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import math
 import random
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import islice
@@ -30,7 +31,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from core import free_time
 from core.availability import WeeklyRule
@@ -49,7 +50,16 @@ ZONE = "Europe/Berlin"
 NOW = datetime(2026, 6, 1, 6, 0, tzinfo=UTC)
 SPOTS_PER_OWNER = 50
 BATCH = 50_000
-LOADER_CACHE_KIB = 1024 * 1024
+SQLITE_LOADER_PRAGMAS = {
+    "foreign_keys": "OFF",
+    # The indexes kept in memory while they grow, not read back from the file (SQLite's
+    # default cache is 2 MiB).
+    "cache_size": -1024 * 1024,
+    # The index sorts made with the second core's help.
+    "threads": 2,
+    # A city half loaded is built again, so the load need not wait for the disk.
+    "synchronous": "OFF",
+}
 # How SQLAlchemy's DateTime stores an instant in SQLite.
 SQLITE_INSTANT = "%Y-%m-%d %H:%M:%S.%f"
 BOOKED_SHARE = 0.2  # spots with a live booking somewhere in the week ahead
@@ -140,28 +150,32 @@ async def build_city(db: Database, spot_count: int, *, box: Box = Box(), seed: i
     postgresql = db.dialect == "postgresql"
     owners = max(1, spot_count // SPOTS_PER_OWNER)
     loads = _Loads(city, owners, postgresql=postgresql)
-    await insert_rows(db, "person", PERSON_COLUMNS, loads.people())
 
     async def stays() -> None:
         await insert_rows(db, "booking", BOOKING_COLUMNS, loads.bookings())
         await insert_rows(db, "rating", RATING_COLUMNS, loads.ratings())  # after their bookings
 
-    rules, free = _staged(db, city, _rules_from_patterns), _staged(db, city, _free_from_patterns)
     if not postgresql:
-        await _insert_spots_then_their_places(db, loads.spots())
-        await rules
-        await free
-        await stays()
-    elif await _may_skip_reference_checks(db):
-        # With no reference checked row by row, every table loads at once, each on its own
-        # connection: the server works on two at once. On PostgreSQL the place is a generated
-        # column, its GiST index kept by the COPY.
-        await asyncio.gather(
-            insert_rows(db, "spot", SPOT_COLUMNS, loads.spots()), rules, free, stays()
-        )
+        async with _indexes_set_aside(db, LOADED_TABLES):
+            await insert_rows(db, "person", PERSON_COLUMNS, loads.people())
+            await insert_rows(db, "spot", SPOT_COLUMNS, loads.spots())
+            await _insert_places(db)
+            await _staged(db, city, _rules_from_patterns, _free_from_patterns)
+            await stays()
     else:
-        await insert_rows(db, "spot", SPOT_COLUMNS, loads.spots())
-        await asyncio.gather(rules, free, stays())
+        await insert_rows(db, "person", PERSON_COLUMNS, loads.people())
+        rules = _staged(db, city, _rules_from_patterns)
+        free = _staged(db, city, _free_from_patterns)
+        if await _may_skip_reference_checks(db):
+            # With no reference checked row by row, every table loads at once, each on its own
+            # connection: the server works on two at once. On PostgreSQL the place is a
+            # generated column, its GiST index kept by the COPY.
+            await asyncio.gather(
+                insert_rows(db, "spot", SPOT_COLUMNS, loads.spots()), rules, free, stays()
+            )
+        else:
+            await insert_rows(db, "spot", SPOT_COLUMNS, loads.spots())
+            await asyncio.gather(rules, free, stays())
     await _analyse(db)
     return city
 
@@ -286,15 +300,11 @@ _pattern_free = Table(
 
 
 async def _staged(
-    db: Database, city: City, fill: Callable[[AsyncSession, City], Awaitable[None]]
+    db: Database, city: City, *fills: Callable[[AsyncConnection, City], Awaitable[None]]
 ) -> None:
-    """``fill`` run in a transaction that holds the city's patterns in temporary tables."""
-    async with db.unit_of_work() as uow:
-        session = uow.session
-        driver = await _driver_connection(uow)
-        if db.dialect == "postgresql":
-            await _skip_reference_checks(session)
-        await session.run_sync(lambda sync: _staging.create_all(sync.connection()))
+    """``fills`` run in one transaction that holds the city's patterns in temporary tables."""
+    async with _loading(db) as (connection, driver):
+        await connection.run_sync(lambda sync: _staging.create_all(sync))
         rows = zip(
             range(1, city.spots + 1), city.pattern.tolist(), city.booked_from.tolist(),
             city.booked_until.tolist(), strict=True,
@@ -304,12 +314,13 @@ async def _staged(
             await driver.copy_records_to_table(_spot_pattern.name, records=rows, columns=columns)
         else:
             await driver.executemany(f"INSERT INTO {_spot_pattern.name} VALUES (?, ?, ?, ?)", rows)
-        await fill(session, city)
-        await session.run_sync(lambda sync: _staging.drop_all(sync.connection()))
+        for fill in fills:
+            await fill(connection, city)
+        await connection.run_sync(lambda sync: _staging.drop_all(sync))
 
 
-async def _rules_from_patterns(session: AsyncSession, city: City) -> None:
-    await session.execute(
+async def _rules_from_patterns(connection: AsyncConnection, city: City) -> None:
+    await connection.execute(
         insert(_pattern_rule),
         [
             {"pattern": n, "weekday": rule.weekday, "start_minute": rule.start_minute,
@@ -318,7 +329,7 @@ async def _rules_from_patterns(session: AsyncSession, city: City) -> None:
         ],
     )  # fmt: skip
     spot, rule = _spot_pattern.c, _pattern_rule.c
-    await session.execute(
+    await connection.execute(
         insert(AvailabilityRule).from_select(
             ["spot_id", "weekday", "start_minute", "end_minute"],
             select(spot.spot_id, rule.weekday, rule.start_minute, rule.end_minute)
@@ -328,9 +339,9 @@ async def _rules_from_patterns(session: AsyncSession, city: City) -> None:
     )
 
 
-async def _free_from_patterns(session: AsyncSession, city: City) -> None:
+async def _free_from_patterns(connection: AsyncConnection, city: City) -> None:
     """Each pattern's offered time less the spot's booking, by the stores' own ``minus``."""
-    await session.execute(
+    await connection.execute(
         insert(_pattern_free),
         [{"pattern": n, "free": offered} for n, offered in enumerate(city.offered)],
     )
@@ -340,7 +351,7 @@ async def _free_from_patterns(session: AsyncSession, city: City) -> None:
         (spot.booked_until > 0, WithoutWindow(pattern.free, spot.booked_from, spot.booked_until)),
         else_=pattern.free,
     )
-    await session.execute(
+    await connection.execute(
         insert(SpotFreeTime).from_select(
             ["spot_id", "written_from", "written_until", "free"],
             select(
@@ -353,13 +364,6 @@ async def _free_from_patterns(session: AsyncSession, city: City) -> None:
     )
 
 
-async def _driver_connection(uow: Any) -> Any:
-    connection = await (await uow.session.connection()).get_raw_connection()
-    driver = connection.driver_connection
-    assert driver is not None  # an open connection has its driver's own connection
-    return driver
-
-
 _IS_SUPERUSER = "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
 
 
@@ -368,27 +372,39 @@ async def _may_skip_reference_checks(db: Database) -> bool:
         return bool((await uow.session.execute(text(_IS_SUPERUSER))).scalar())
 
 
-async def _skip_reference_checks(session: AsyncSession) -> None:
-    """What pg_restore's ``--disable-triggers`` does, for this transaction (begun here, so the
-    driver's own COPY runs inside it): the generated rows refer only to rows the city has
-    (loaded before, or alongside), and checking each foreign key row by row took most of the
-    load's time. Only a superuser may; anyone else loads with the checks."""
-    if (await session.execute(text(_IS_SUPERUSER))).scalar():
-        await session.execute(text("SET LOCAL session_replication_role = replica"))
+@asynccontextmanager
+async def _loading(db: Database) -> AsyncIterator[tuple[AsyncConnection, Any]]:
+    """A transaction for loading generated rows, and its driver's own connection (for COPY and
+    executemany). The rows refer only to rows the city has, loaded before or alongside, and
+    checking each reference row by row took much of the load's time, so no reference is
+    checked: what pg_restore's ``--disable-triggers`` does on PostgreSQL (for a superuser
+    only), and SQLite's own default, which the store's connections turn on."""
+    assert isinstance(db.bind, AsyncEngine)  # the city is built on a store of its own
+    async with db.bind.connect() as connection:
+        driver = (await connection.get_raw_connection()).driver_connection
+        sqlite = db.dialect == "sqlite"
+        kept = {}
+        if sqlite:
+            # Set before this connection begins a transaction (``foreign_keys`` is fixed in
+            # one), and put back as they were for whoever uses the connection next.
+            for pragma, value in SQLITE_LOADER_PRAGMAS.items():
+                kept[pragma] = (await (await driver.execute(f"PRAGMA {pragma}")).fetchone())[0]
+                await driver.execute(f"PRAGMA {pragma} = {value}")
+        try:
+            async with connection.begin():
+                if not sqlite and (await connection.execute(text(_IS_SUPERUSER))).scalar():
+                    await connection.execute(text("SET LOCAL session_replication_role = replica"))
+                yield connection, driver
+        finally:
+            for pragma, value in kept.items():
+                await driver.execute(f"PRAGMA {pragma} = {value}")
 
 
 async def insert_rows(
     db: Database, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
 ) -> None:
     """Rows straight to the driver in batches, COPY on PostgreSQL and executemany on SQLite."""
-    async with db.unit_of_work() as uow:
-        driver = await _driver_connection(uow)
-        if db.dialect == "sqlite":
-            # The indexes kept in memory while they grow, not read back from the file (SQLite's
-            # default cache is 2 MiB); for this connection only.
-            await driver.execute(f"PRAGMA cache_size = -{LOADER_CACHE_KIB}")
-        else:
-            await _skip_reference_checks(uow.session)
+    async with _loading(db) as (_connection, driver):
         iterator = iter(rows)
         while batch := list(islice(iterator, BATCH)):
             if db.dialect == "sqlite":
@@ -401,21 +417,36 @@ async def insert_rows(
                 await driver.copy_records_to_table(table, records=batch, columns=columns)
 
 
-async def _insert_spots_then_their_places(db: Database, spots: Iterable[tuple[Any, ...]]) -> None:
-    """On SQLite, the R*Trees filled in bulk after the spots, keyed as their triggers key them
-    (``place_key``), their insert triggers set aside meanwhile: measured, twice as fast as the
-    triggers row by row."""
-    triggers = ("spot_place_insert", "spot_place_ev_charger_insert")
-    create_triggers = []
-    written = text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name")
-    async with db.unit_of_work() as uow:
-        for trigger in triggers:
-            found = await uow.session.execute(written, {"name": trigger})
-            create_triggers.append(found.scalar_one())
-            await uow.session.execute(text(f"DROP TRIGGER {trigger}"))
-    await insert_rows(db, "spot", SPOT_COLUMNS, spots)
-    async with db.unit_of_work() as uow:
-        approved = await uow.session.execute(
+# The tables a city fills on SQLite. Their indexes are made once they are full, as
+# pg_restore does: one sort each, where a row at a time into a growing B-tree took half the
+# load's time. Their triggers (the R*Trees' keepers) wait too: the R*Trees are filled in bulk.
+LOADED_TABLES = ("person", "spot", "availability_rule", "spot_free_time", "booking", "rating")
+
+
+@asynccontextmanager
+async def _indexes_set_aside(db: Database, tables: Sequence[str]) -> AsyncIterator[None]:
+    """On SQLite, the secondary indexes and triggers of ``tables`` dropped for what runs inside,
+    and made again as they were written, in the schema's order, after it."""
+    named = ", ".join(f"'{table}'" for table in tables)
+    found = text(
+        "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+        f"AND sql IS NOT NULL AND tbl_name IN ({named}) ORDER BY type = 'trigger', rowid"
+    )
+    async with _loading(db) as (connection, _driver):
+        objects = (await connection.execute(found)).all()
+        for kind, name, _sql in objects:
+            await connection.execute(text(f"DROP {kind.upper()} {name}"))
+    yield
+    async with _loading(db) as (connection, _driver):
+        for _kind, _name, sql in objects:
+            await connection.execute(text(sql))
+
+
+async def _insert_places(db: Database) -> None:
+    """On SQLite, the R*Trees filled after the spots, keyed as their triggers key them
+    (``place_key``): measured, twice as fast as the triggers row by row."""
+    async with _loading(db) as (connection, _driver):
+        approved = await connection.execute(
             text(
                 "SELECT id, free_week_slots, ev_charger, covered, max_vehicle_size, lat, lon "
                 "FROM spot WHERE status = 'approved'"
@@ -426,9 +457,6 @@ async def _insert_spots_then_their_places(db: Database, spots: Iterable[tuple[An
     await insert_rows(db, "spot_place", columns, places)
     chargers = [place for place in places if place[0] & KEY_EV_CHARGER]
     await insert_rows(db, "spot_place_ev_charger", columns, chargers)
-    async with db.unit_of_work() as uow:
-        for create_trigger in create_triggers:
-            await uow.session.execute(text(create_trigger))
 
 
 def _keyed_places(rows: Iterable[Any]) -> Iterator[tuple[int, int, int, int, int]]:
