@@ -382,6 +382,7 @@ async def _loading(db: Database) -> AsyncIterator[tuple[AsyncConnection, Any]]:
     assert isinstance(db.bind, AsyncEngine)  # the city is built on a store of its own
     async with db.bind.connect() as connection:
         driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None  # an open connection has its driver's own connection
         sqlite = db.dialect == "sqlite"
         kept = {}
         if sqlite:
