@@ -65,10 +65,15 @@ def create_engine(
     return engine
 
 
+# Set on a connection given back after lying idle outside the pool (``Database`` holds one
+# between reads): when it began to lie idle, which the pool then counts its idleness from.
+IDLE_SINCE = "idle_since"
+
+
 def _ping_when_idle(engine: AsyncEngine, idle_after_s: float) -> None:
     @event.listens_for(engine.sync_engine, "checkin")
     def on_checkin(_dbapi_connection: Any, record: Any) -> None:
-        record.info["returned_at"] = time.monotonic()
+        record.info["returned_at"] = record.info.pop(IDLE_SINCE, None) or time.monotonic()
 
     @event.listens_for(engine.sync_engine, "checkout")
     def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:

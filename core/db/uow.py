@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import functools
 import json
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -33,7 +34,13 @@ from core.db import driver_reads, free_time_changes
 from core.db import inbox_statements as statements
 from core.db.audit_reads import AuditReads
 from core.db.driver_reads import DriverStatement
-from core.db.engine import create_engine, create_sync_engine, create_sync_writer, read_only
+from core.db.engine import (
+    IDLE_SINCE,
+    create_engine,
+    create_sync_engine,
+    create_sync_writer,
+    read_only,
+)
 from core.db.free_time_changes import TrackingSession
 from core.db.models import InboxState
 from core.db.repositories import (
@@ -465,12 +472,20 @@ class UnitOfWork:
             raise AlreadyProcessed(f"update {delivery.update_id}")
 
 
+# How long a pooled connection is held for the next read or light write (``_HeldConnection``):
+# in a busy bot the next comes within milliseconds; in a quiet one the connection goes back.
+HOLD_CONNECTION_S = 1.0
+
+
 class Database:
     """The application's handle on its store: hands out units of work, and runs hot read-only
     queries (search) by the fastest path each store offers."""
 
-    def __init__(self, bind: AsyncEngine | AsyncConnection) -> None:
+    def __init__(
+        self, bind: AsyncEngine | AsyncConnection, *, hold_connection_s: float = HOLD_CONNECTION_S
+    ) -> None:
         self.bind = bind
+        self._held = _HeldConnection(hold_connection_s)
         if isinstance(bind, AsyncEngine):
             self._sessions = async_sessionmaker(
                 bind, expire_on_commit=False, sync_session_class=TrackingSession
@@ -675,7 +690,7 @@ class Database:
     async def _on_asyncpg(self, work: DriverWork[A, T], argument: A) -> T:
         """``work`` on a pooled connection's asyncpg connection, in a transaction of its own."""
         assert isinstance(self.bind, AsyncEngine)
-        async with _pooled_driver(self.bind) as pooled:
+        async with _pooled_driver(self.bind, self._held) as pooled:
             transaction = pooled.driver.transaction()
             await transaction.start()
             try:
@@ -736,7 +751,7 @@ class Database:
         if (parked := _parked_session()) is not None:
             return await driver_reads.fetch(await parked.connection(), statement, parameters)
         if isinstance(self.bind, AsyncEngine):
-            async with _pooled_driver(self.bind) as pooled:
+            async with _pooled_driver(self.bind, self._held) as pooled:
                 return await driver_reads.fetch_on_driver(pooled.driver, statement, parameters)
         return await driver_reads.fetch(self.bind, statement, parameters)
 
@@ -765,9 +780,11 @@ class Database:
         """Open fresh connections from now on: after the server went away, pooled ones may be
         dead, or left mid-protocol by the driver, and each would fail one more attempt."""
         if isinstance(self.bind, AsyncEngine):
+            await self._held.release(broken=True)
             await self.bind.dispose(close=False)
 
     async def close(self) -> None:
+        await self._held.release()
         if self._health_engine is not None:
             await self._health_engine.dispose()
             self._health_engine = None
@@ -789,7 +806,9 @@ class _PooledDriver:
 
 
 @contextlib.asynccontextmanager
-async def _pooled_driver(engine: AsyncEngine) -> AsyncIterator[_PooledDriver]:
+async def _pooled_driver(
+    engine: AsyncEngine, holder: _HeldConnection | None = None
+) -> AsyncIterator[_PooledDriver]:
     """A pooled connection's asyncpg connection, without SQLAlchemy's connection objects around
     it, which cost twice the checkout itself. The pool knows nothing of what the driver meets,
     so any error but the server's refusal of a statement retires the connection: a server
@@ -799,7 +818,9 @@ async def _pooled_driver(engine: AsyncEngine) -> AsyncIterator[_PooledDriver]:
     # The pool the connection goes back to, even if the engine has a new one by then
     # (``discard_connections``); read before the checkout, which takes from it at once.
     pool = engine.sync_engine.pool
-    pooled = await engine.raw_connection()
+    pooled = None if holder is None else await holder.take(pool)
+    if pooled is None:
+        pooled = await engine.raw_connection()
     lease = _PooledDriver(pooled.driver_connection)
     try:
         yield lease
@@ -808,10 +829,59 @@ async def _pooled_driver(engine: AsyncEngine) -> AsyncIterator[_PooledDriver]:
             lease.broken = True
         raise
     finally:
-        if lease.broken or not _has_room(pool):
-            await _to_completion(_give_back(pooled, broken=lease.broken))
-        else:
-            await greenlet_spawn(pooled.close)
+        if lease.broken or holder is None or not holder.keep(pooled, pool, engine):
+            if lease.broken or not _has_room(pool):
+                await _to_completion(_give_back(pooled, broken=lease.broken))
+            else:
+                await greenlet_spawn(pooled.close)
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    pooled: PoolProxiedConnection
+    pool: Pool
+    idle_since: float
+
+
+class _HeldConnection:
+    """The pooled connection the last read or light write used, held for the next one: reads
+    back to back (a search, the inbox's light paths) then skip the pool's checkout and checkin,
+    two hops into SQLAlchemy's greenlet that cost a search a tenth of a millisecond. One held
+    longer than ``hold_s`` goes back to the pool with the time it has lain idle, and the pool
+    tests it before handing it out again, as any idle connection (``core.db.engine``)."""
+
+    def __init__(self, hold_s: float) -> None:
+        self._hold_s = hold_s
+        self._held: _Held | None = None
+
+    async def take(self, pool: Pool) -> PoolProxiedConnection | None:
+        held, self._held = self._held, None
+        if held is None:
+            return None
+        if held.pool is pool and time.monotonic() - held.idle_since < self._hold_s:
+            return held.pooled
+        await self._give_back(held)
+        return None
+
+    def keep(self, pooled: PoolProxiedConnection, pool: Pool, engine: AsyncEngine) -> bool:
+        """Whether ``pooled`` is held for the next lease: only one, and only of the engine's
+        current pool (not one ``Database.discard_connections`` left behind)."""
+        if self._held is not None or pool is not engine.sync_engine.pool:
+            return False
+        self._held = _Held(pooled, pool, time.monotonic())
+        return True
+
+    async def release(self, *, broken: bool = False) -> None:
+        """Give the held connection back; ``broken`` when it may be dead (the server went
+        away), so that the pool closes it rather than keeping it."""
+        held, self._held = self._held, None
+        if held is not None:
+            await self._give_back(held, broken=broken)
+
+    @staticmethod
+    async def _give_back(held: _Held, *, broken: bool = False) -> None:
+        held.pooled.info[IDLE_SINCE] = held.idle_since
+        await _to_completion(_give_back(held.pooled, broken=broken))
 
 
 def _has_room(pool: Pool) -> bool:

@@ -75,13 +75,50 @@ async def _read_pid(database: Database) -> int:
     return rows[0][0]
 
 
-async def test_a_read_gives_its_connection_back_for_the_next(server_url):
+async def test_a_read_holds_its_connection_for_the_next(server_url):
     engine = create_engine(server_url, pool_size=1, max_overflow=1)
+    pool = engine.sync_engine.pool
     try:
         database = Database(engine)
         first = await _read_pid(database)
+        assert (pool.checkedout(), pool.checkedin()) == (1, 0)  # held, not given back
         assert await _read_pid(database) == first
-        assert engine.sync_engine.pool.checkedin() == 1
+        assert (pool.checkedout(), pool.checkedin()) == (1, 0)
+        await database.close()
+        assert pool.checkedout() == 0
+    finally:
+        await engine.dispose()
+
+
+async def test_a_connection_held_past_its_time_goes_back_and_is_tested_for_how_long_it_lay_idle(
+    server_url,
+):
+    # Dropped by the server while held: given back as just used, the pool would hand it out
+    # untested and the read would fail; given back with its idle time, the pool tests it.
+    engine = create_engine(server_url, ping_idle_after_s=0.1, pool_size=1, max_overflow=0)
+    admin = create_engine(server_url)
+    try:
+        database = Database(engine, hold_connection_s=0.05)
+        dropped = await _read_pid(database)
+        await _drop_on_the_server(admin, dropped)
+        await asyncio.sleep(0.1)
+        assert await _read_pid(database) != dropped
+        await database.close()
+    finally:
+        await engine.dispose()
+        await admin.dispose()
+
+
+async def test_fresh_connections_after_a_discard_do_not_include_the_held_one(server_url):
+    engine = create_engine(server_url, pool_size=1, max_overflow=0)
+    try:
+        database = Database(engine)
+        old_pool = engine.sync_engine.pool
+        held = await _read_pid(database)
+        await database.discard_connections()
+        assert old_pool.checkedout() == 0
+        assert await _read_pid(database) != held
+        await database.close()
     finally:
         await engine.dispose()
 
@@ -105,11 +142,12 @@ async def test_a_pool_has_room_only_while_it_keeps_fewer_than_its_size(server_ur
     finally:
         await engine.dispose()
     kept_nothing = create_engine(server_url, poolclass=NullPool)
+    database = Database(kept_nothing)
     try:
         assert not _has_room(kept_nothing.sync_engine.pool)
-        assert await _read_pid(Database(kept_nothing)) > 0
+        assert await _read_pid(database) > 0
     finally:
-        await kept_nothing.dispose()
+        await database.close()
 
 
 async def test_a_connection_beyond_the_pools_size_is_closed_when_given_back(server_url):
@@ -132,7 +170,9 @@ async def test_a_connection_beyond_the_pools_size_is_closed_when_given_back(serv
                 break
             await asyncio.sleep(0.05)
         assert alive == 1
-        assert await _read_pid(Database(engine)) in opened
+        database = Database(engine)
+        assert await _read_pid(database) in opened
+        await database.close()
     finally:
         await engine.dispose()
         await admin.dispose()
