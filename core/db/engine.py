@@ -55,7 +55,8 @@ def create_engine(
         _serialise_sqlite_writes(engine, in_memory=target.database in (None, "", ":memory:"))
         return engine
     if pooled:
-        options.setdefault("pool_size", UPDATES_AT_ONCE["postgresql"] + SPARE_CONNECTIONS)
+        # And the one ``Database`` holds between reads (``core.db.uow._HeldConnection``).
+        options.setdefault("pool_size", UPDATES_AT_ONCE["postgresql"] + SPARE_CONNECTIONS + 1)
         options.setdefault("max_overflow", SPARE_CONNECTIONS)
     # JIT compiles a plan whose estimate is large, as a bounded search's is (it may read ten
     # thousand spots, and mostly reads fifteen): hundreds of milliseconds to save none.

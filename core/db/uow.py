@@ -473,7 +473,8 @@ class UnitOfWork:
 
 
 # How long a pooled connection is held for the next read or light write (``_HeldConnection``):
-# in a busy bot the next comes within milliseconds; in a quiet one the connection goes back.
+# in a busy bot the next comes within milliseconds; in a quiet one the next lease gives the
+# connection back to the pool, which tests it first.
 HOLD_CONNECTION_S = 1.0
 
 
@@ -784,7 +785,7 @@ class Database:
             await self.bind.dispose(close=False)
 
     async def close(self) -> None:
-        await self._held.release()
+        await self._held.release(closing=True)
         if self._health_engine is not None:
             await self._health_engine.dispose()
             self._health_engine = None
@@ -820,6 +821,7 @@ async def _pooled_driver(
     pool = engine.sync_engine.pool
     pooled = None if holder is None else await holder.take(pool)
     if pooled is None:
+        pool = engine.sync_engine.pool  # a new one, if discarded while ``take`` gave one back
         pooled = await engine.raw_connection()
     lease = _PooledDriver(pooled.driver_connection)
     try:
@@ -846,34 +848,46 @@ class _Held:
 class _HeldConnection:
     """The pooled connection the last read or light write used, held for the next one: reads
     back to back (a search, the inbox's light paths) then skip the pool's checkout and checkin,
-    two hops into SQLAlchemy's greenlet that cost a search a tenth of a millisecond. One held
-    longer than ``hold_s`` goes back to the pool with the time it has lain idle, and the pool
-    tests it before handing it out again, as any idle connection (``core.db.engine``)."""
+    two hops into SQLAlchemy's greenlet that cost a search a tenth of a millisecond.
+
+    Held only while another connection is at hand or may be opened within the pool's size, and
+    never one past that size, so that no one waits on the pool for it (the engine's pool counts
+    one more for it, ``core.db.engine``). Held longer than ``hold_s``, it goes back at the next
+    lease with the time it has lain idle, and the pool tests it before handing it out again, as
+    any idle connection."""
 
     def __init__(self, hold_s: float) -> None:
         self._hold_s = hold_s
         self._held: _Held | None = None
+        self._closed = False
 
     async def take(self, pool: Pool) -> PoolProxiedConnection | None:
         held, self._held = self._held, None
         if held is None:
             return None
-        if held.pool is pool and time.monotonic() - held.idle_since < self._hold_s:
+        fresh = time.monotonic() - held.idle_since < self._hold_s
+        if held.pool is pool and fresh and held.pooled.is_valid:
             return held.pooled
         await self._give_back(held)
         return None
 
     def keep(self, pooled: PoolProxiedConnection, pool: Pool, engine: AsyncEngine) -> bool:
-        """Whether ``pooled`` is held for the next lease: only one, and only of the engine's
-        current pool (not one ``Database.discard_connections`` left behind)."""
-        if self._held is not None or pool is not engine.sync_engine.pool:
+        """Whether ``pooled`` is held for the next lease: only one, only of the engine's current
+        pool (not one ``Database.discard_connections`` left behind) and not while closing."""
+        if self._held is not None or self._closed or pool is not engine.sync_engine.pool:
             return False
+        if not isinstance(pool, QueuePool) or pool.overflow() > 0:
+            return False  # past the pool's size: the pool closes it when it comes back
+        if pool.checkedin() < 1 and pool.overflow() == 0:
+            return False  # no other at hand, nor room to open one within the pool's size
         self._held = _Held(pooled, pool, time.monotonic())
         return True
 
-    async def release(self, *, broken: bool = False) -> None:
+    async def release(self, *, broken: bool = False, closing: bool = False) -> None:
         """Give the held connection back; ``broken`` when it may be dead (the server went
-        away), so that the pool closes it rather than keeping it."""
+        away), so that the pool closes it rather than keeping it; ``closing`` when none is to
+        be held again."""
+        self._closed = self._closed or closing
         held, self._held = self._held, None
         if held is not None:
             await self._give_back(held, broken=broken)

@@ -76,7 +76,7 @@ async def _read_pid(database: Database) -> int:
 
 
 async def test_a_read_holds_its_connection_for_the_next(server_url):
-    engine = create_engine(server_url, pool_size=1, max_overflow=1)
+    engine = create_engine(server_url, pool_size=2, max_overflow=0)
     pool = engine.sync_engine.pool
     try:
         database = Database(engine)
@@ -95,7 +95,7 @@ async def test_a_connection_held_past_its_time_goes_back_and_is_tested_for_how_l
 ):
     # Dropped by the server while held: given back as just used, the pool would hand it out
     # untested and the read would fail; given back with its idle time, the pool tests it.
-    engine = create_engine(server_url, ping_idle_after_s=0.1, pool_size=1, max_overflow=0)
+    engine = create_engine(server_url, ping_idle_after_s=0.1, pool_size=2, max_overflow=0)
     admin = create_engine(server_url)
     try:
         database = Database(engine, hold_connection_s=0.05)
@@ -110,14 +110,29 @@ async def test_a_connection_held_past_its_time_goes_back_and_is_tested_for_how_l
 
 
 async def test_fresh_connections_after_a_discard_do_not_include_the_held_one(server_url):
-    engine = create_engine(server_url, pool_size=1, max_overflow=0)
+    engine = create_engine(server_url, pool_size=2, max_overflow=0)
     try:
         database = Database(engine)
         old_pool = engine.sync_engine.pool
         held = await _read_pid(database)
+        assert old_pool.checkedout() == 1
         await database.discard_connections()
         assert old_pool.checkedout() == 0
         assert await _read_pid(database) != held
+        await database.close()
+    finally:
+        await engine.dispose()
+
+
+async def test_no_connection_is_held_that_the_next_unit_of_work_would_wait_for(server_url):
+    # The pool's one connection: held, the unit of work would wait out the pool's timeout.
+    engine = create_engine(server_url, pool_size=1, max_overflow=0, pool_timeout=2)
+    try:
+        database = Database(engine)
+        first = await _read_pid(database)
+        assert engine.sync_engine.pool.checkedin() == 1
+        async with database.unit_of_work() as uow:
+            assert await uow.session.scalar(text("SELECT pg_backend_pid()")) == first
         await database.close()
     finally:
         await engine.dispose()
