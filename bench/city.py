@@ -384,21 +384,36 @@ async def _loading(db: Database) -> AsyncIterator[tuple[AsyncConnection, Any]]:
         driver = (await connection.get_raw_connection()).driver_connection
         assert driver is not None  # an open connection has its driver's own connection
         sqlite = db.dialect == "sqlite"
-        kept = {}
-        if sqlite:
-            # Set before this connection begins a transaction (``foreign_keys`` is fixed in
-            # one), and put back as they were for whoever uses the connection next.
-            for pragma, value in SQLITE_LOADER_PRAGMAS.items():
-                kept[pragma] = (await (await driver.execute(f"PRAGMA {pragma}")).fetchone())[0]
-                await driver.execute(f"PRAGMA {pragma} = {value}")
+        kept: dict[str, Any] = {}
         try:
+            if sqlite:
+                # Set before this connection begins a transaction (``foreign_keys`` is fixed in
+                # one), and put back as they were for whoever uses the connection next.
+                for pragma, value in SQLITE_LOADER_PRAGMAS.items():
+                    kept[pragma] = await _pragma(driver, pragma)
+                    await driver.execute(f"PRAGMA {pragma} = {value}")
             async with connection.begin():
                 if not sqlite and (await connection.execute(text(_IS_SUPERUSER))).scalar():
                     await connection.execute(text("SET LOCAL session_replication_role = replica"))
                 yield connection, driver
         finally:
-            for pragma, value in kept.items():
-                await driver.execute(f"PRAGMA {pragma} = {value}")
+            if kept and not await _put_back(driver, kept):
+                # Not as it was (a transaction left open keeps ``foreign_keys``): not reused.
+                await connection.invalidate()
+
+
+async def _pragma(driver: Any, pragma: str) -> Any:
+    return (await (await driver.execute(f"PRAGMA {pragma}")).fetchone())[0]
+
+
+async def _put_back(driver: Any, kept: dict[str, Any]) -> bool:
+    """Whether each PRAGMA is as it was again."""
+    try:
+        for pragma, value in kept.items():
+            await driver.execute(f"PRAGMA {pragma} = {value}")
+        return all([await _pragma(driver, pragma) == value for pragma, value in kept.items()])
+    except Exception:  # the load's own error, if any, is the one to see
+        return False
 
 
 async def insert_rows(
@@ -436,11 +451,13 @@ async def _indexes_set_aside(db: Database, tables: Sequence[str]) -> AsyncIterat
     async with _loading(db) as (connection, _driver):
         objects = (await connection.execute(found)).all()
         for kind, name, _sql in objects:
-            await connection.execute(text(f"DROP {kind.upper()} {name}"))
-    yield
-    async with _loading(db) as (connection, _driver):
-        for _kind, _name, sql in objects:
-            await connection.execute(text(sql))
+            await connection.exec_driver_sql(f"DROP {kind.upper()} {name}")
+    try:
+        yield
+    finally:
+        async with _loading(db) as (connection, _driver):
+            for _kind, _name, sql in objects:
+                await connection.exec_driver_sql(sql)
 
 
 async def _insert_places(db: Database) -> None:

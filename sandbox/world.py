@@ -4,6 +4,7 @@ memory and in the Bot API's own JSON shapes (https://core.telegram.org/bots/api)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import secrets
 import time
@@ -205,20 +206,17 @@ class World:
                 remaining = deadline - time.monotonic()
                 if ready or remaining <= 0 or self.closed:
                     return ready
-                if not await self._wait_for_change(remaining):
-                    return []
+                await self._wait_for_change(remaining)
 
-    async def _wait_for_change(self, seconds: float) -> bool:
-        """Whether the world changed within ``seconds``, waited for with ``_changed`` held. In
-        this task, not in a task of ``wait_for``'s own: cancelled, even repeatedly as a stopping
-        server does, the wait still takes the lock back before it leaves, so the caller never
-        releases a lock another task holds."""
-        try:
+    async def _wait_for_change(self, seconds: float) -> None:
+        """Until the world changes or ``seconds`` pass, with ``_changed`` held; the caller looks
+        again either way (a change and the deadline may come together). In this task, not in a
+        task of ``wait_for``'s own: cancelled, even repeatedly as a stopping server does, the
+        wait still takes the lock back before it leaves, so the caller never releases a lock
+        another task holds."""
+        with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(seconds):
                 await self._changed.wait()
-        except TimeoutError:
-            return False
-        return True
 
     async def close(self) -> None:
         """Ends every long poll and live stream, so the server can stop at once."""
@@ -276,8 +274,7 @@ class World:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return False
-                if not await self._wait_for_change(remaining):
-                    return False
+                await self._wait_for_change(remaining)
             return True
 
     # --- what viewers see ---------------------------------------------------------------------
@@ -296,8 +293,7 @@ class World:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or self.closed:
                     return []
-                if not await self._wait_for_change(remaining):
-                    return []
+                await self._wait_for_change(remaining)
             return chat.events[after:]
 
     def new_message(self, chat: Chat, sender: JSON, **content: Any) -> JSON:
