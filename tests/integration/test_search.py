@@ -121,6 +121,30 @@ async def test_a_spot_booked_for_part_of_the_window_is_left_out(db, clock, owner
     assert [hit.spot_id for hit in (await search(db, clock)).hits] == [free.id]
 
 
+async def test_the_nearest_that_pass_are_found_when_nearer_ones_fail_within_one_ring(
+    db, clock, owner
+):
+    # All within SQLite's first ring, made farthest first so that ids run against distance:
+    # the ring's spots are tested nearest first until enough pass, not in the index's order.
+    far_to_near = [await a_spot(db, clock, owner, metres, hourly=300 if metres > 15 else 900)
+                   for metres in (45, 40, 35, 30, 25, 20, 15, 10)]  # fmt: skip
+    booked = far_to_near[-4:-2]  # 25 and 20 m
+    driver = await a_person(db, clock, "Dana")
+    start = clock.now() + timedelta(hours=1)
+    async with db.unit_of_work() as uow:
+        for spot in booked:
+            await bookings.request(
+                uow, clock, driver_id=driver.id, spot_id=spot.id, start=start,
+                end=start + timedelta(hours=1), commission_basis_points=1500,
+            )  # fmt: skip
+    affordable = SearchFilters(max_price=Money(600, "EUR"))
+    found = await search(db, clock, k=3, filters=affordable)
+    assert [hit.spot_id for hit in found.hits] == [spot.id for spot in far_to_near[3::-1][:3]]
+    nearest = await search(db, clock, k=3)
+    assert [hit.spot_id for hit in nearest.hits] == [far_to_near[7].id, far_to_near[6].id,
+                                                    far_to_near[3].id]  # fmt: skip
+
+
 async def test_a_spot_not_offered_for_the_whole_window_is_left_out(db, clock, owner):
     # The clock says 09:00 UTC = 11:00 in Berlin; this spot closes at 12:00 local.
     await a_spot(db, clock, owner, 100, hours=(8 * 60, 12 * 60))
