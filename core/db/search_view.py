@@ -320,71 +320,63 @@ def _square_metres(radius: ColumnElement[float]) -> ColumnElement[int]:
     return cast(radius * radius, Integer)
 
 
-def _found_in_ring(
-    shape: Shape, nearest2: ColumnElement[int], outer: ColumnElement[float]
-) -> ColumnElement[Any]:
-    """SQLite: ``[examined, [[id, distance²], ...]]``: how many spots lie from ``nearest2`` square
-    metres away to the circle of radius ``outer``, and the nearest ``wanted`` of them that pass.
-    Distances come from the R*Tree's own boxes, each a point held to a centimetre. The R*Tree
-    holds only approved spots, and its key tells most of what a search asks."""
-    places = _places_indexed(shape)
-    keyed_spot = _keyed_spot(places)
-    # The driver's place in the index's units, and a unit's metres there.
-    lat, lon = _param("lat_units", Float()), _param("lon_units", Float())
-    per_lat, per_lon = _param("m_per_lat_unit", Float()), _param("m_per_lon_unit", Float())
-    north_south = (places.c.min_lat - lat) * per_lat
-    east_west = (places.c.min_lon - lon) * per_lon
-    # In whole square metres, and tested by BETWEEN, which SQLite evaluates once a spot:
-    # reckoning it is most of what a spot the index hands over costs. Whole numbers let the
-    # rings meet exactly, each spot in one.
-    distance2 = cast(north_south * north_south + east_west * east_west, Integer)
-    # A spot a little past ``outer`` is still within its whole square metres: the box reaches
-    # a metre further, or one due north of the driver would fall between two rings.
-    reach = outer + literal_column("1.0")
-    # One pass over the index's entries: how many, and those whose key passes (no page read).
-    scan = (
-        select(
-            func.json_array(
-                func.count(),
-                func.json_group_array(func.json_array(keyed_spot, distance2)).filter(
-                    and_(*_key_filters(shape, places))
-                ),
-            )
-        )
-        .select_from(places)
-        .where(
+# SQLite: the driver's place in the spatial index's units, and a unit's metres there.
+_LAT_UNITS, _LON_UNITS = _param("lat_units", Float()), _param("lon_units", Float())
+_M_PER_LAT_UNIT = _param("m_per_lat_unit", Float())
+_M_PER_LON_UNIT = _param("m_per_lon_unit", Float())
+
+
+@dataclass(frozen=True, slots=True)
+class _Ring:
+    """SQLite: the spots of a spatial index from ``nearest2`` square metres away to the circle of
+    radius ``outer``. Distances come from the R*Tree's own boxes, each a point held to a
+    centimetre. The R*Tree holds only approved spots, and its key tells most of what a search
+    asks."""
+
+    shape: Shape
+    nearest2: ColumnElement[int]
+    outer: ColumnElement[float]
+
+    @property
+    def places(self) -> Table:
+        return _places_indexed(self.shape)
+
+    @property
+    def spot_id(self) -> ColumnElement[int]:
+        return _keyed_spot(self.places)
+
+    @property
+    def distance2(self) -> ColumnElement[int]:
+        """In whole square metres, and tested by BETWEEN, which SQLite evaluates once a spot:
+        reckoning it is most of what a spot the index hands over costs. Whole numbers let the
+        rings meet exactly, each spot in one."""
+        places = self.places
+        north_south = (places.c.min_lat - _LAT_UNITS) * _M_PER_LAT_UNIT
+        east_west = (places.c.min_lon - _LON_UNITS) * _M_PER_LON_UNIT
+        return cast(north_south * north_south + east_west * east_west, Integer)
+
+    @property
+    def within(self) -> list[ColumnElement[bool]]:
+        places = self.places
+        lat, lon, per_lat, per_lon = _LAT_UNITS, _LON_UNITS, _M_PER_LAT_UNIT, _M_PER_LON_UNIT
+        # A spot a little past ``outer`` is still within its whole square metres: the box
+        # reaches a metre further, or one due north of the driver would fall between two rings.
+        reach = self.outer + literal_column("1.0")
+        return [
             places.c.max_lat >= lat - reach / per_lat,
             places.c.min_lat <= lat + reach / per_lat,
             places.c.max_lon >= lon - reach / per_lon,
             places.c.min_lon <= lon + reach / per_lon,
-            distance2.between(nearest2, _square_metres(outer)),
-        )
-        .correlate_except(places)
-        .scalar_subquery()
-    )
-    scanned = select(scan.label("found")).subquery("scanned")
-    candidate = (
-        func.json_each(scanned.c.found, literal_column("'$[1]'"))
-        .table_valued("value")
-        .alias("candidate")
-    )
-    candidate_id = func.json_extract(candidate.c.value, literal_column("'$[0]'"))
-    candidate_distance2 = func.json_extract(candidate.c.value, literal_column("'$[1]'"))
-    # Nearest first, settled before any is tested (the limit keeps SQLite from merging the
-    # tests into this query, ahead of its sort).
-    nearest_first = (
-        select(candidate.c.value, candidate_id.label("id"))
-        .order_by(candidate_distance2, candidate_id)
-        .limit(literal_column("-1"))
-        .subquery("nearest_first")
-    )
-    spot_id = nearest_first.c.id
-    # Each test reads a page (a spot's free time is one of its own), so they run in distance
-    # order only until ``wanted`` pass: in a dense city most candidates are never read.
-    # Cheapest first, as SQLite stops at the first that fails. Neither the price nor the stars
-    # are read from the spot's row, a page of a large table, rarely cached: the prices come
-    # from their covering index (named, or SQLite takes the row by its id), the stars are
-    # averaged from the ratings' index.
+            self.distance2.between(self.nearest2, _square_metres(self.outer)),
+        ]
+
+
+def _passes(shape: Shape, spot_id: ColumnElement[int]) -> list[ColumnElement[bool]]:
+    """SQLite: what a spot whose key passed must pass besides, cheapest first (SQLite stops at
+    the first that fails); each reads a page, a spot's free time one of its own, so last.
+    Neither the price nor the stars are read from the spot's row, a page of a large table,
+    rarely cached: the prices come from their covering index (named, or SQLite takes the row
+    by its id), the stars are averaged from the ratings' index."""
     priced = exists(
         select(Spot.hourly_price_minor)
         .with_hint(Spot, f"INDEXED BY {_SPOT_PRICES_INDEX}", "sqlite")
@@ -398,25 +390,73 @@ def _found_in_ring(
         .where(SpotFreeTime.spot_id == spot_id)
         .scalar_subquery()
     )
+    return [
+        _open_to_public(spot_id),
+        *([priced] if shape.max_price else []),
+        *([rated >= _MIN_RATING] if shape.min_rating else []),
+        *_filters_by_id(shape, spot_id),
+        free.is_(True),
+    ]
+
+
+def _found_as_read(ring: _Ring) -> ColumnElement[Any]:
+    """``[examined, [[id, distance²], ...]]``: how many spots the ring holds, and every one
+    that passes, tested as the index hands them over, in one pass."""
+    places = ring.places
+    passes = and_(*_key_filters(ring.shape, places), *_passes(ring.shape, ring.spot_id))
+    listed = func.json_group_array(func.json_array(ring.spot_id, ring.distance2)).filter(passes)
+    found = select(func.json_array(func.count(), listed)).select_from(places).where(*ring.within)
+    return found.scalar_subquery()
+
+
+def _found_nearest_first(ring: _Ring, examined: ColumnElement[int]) -> ColumnElement[Any]:
+    """As ``_found_as_read``, of a ring holding ``examined`` spots, but those whose key passes
+    are tested nearest first, only until ``wanted`` pass."""
+    places = ring.places
+    nearest_first = (
+        select(ring.spot_id.label("id"), ring.distance2.label("distance2"))
+        .where(*ring.within, *_key_filters(ring.shape, places))
+        .order_by(ring.distance2, ring.spot_id)
+        # Keeps SQLite from merging the tests into this query, ahead of its sort.
+        .limit(literal_column("-1"))
+        .correlate_except(places)
+        .subquery("nearest_first")
+    )
     passing = (
-        select(nearest_first.c.value)
-        .where(
-            _open_to_public(spot_id),
-            *([priced] if shape.max_price else []),
-            *([rated >= _MIN_RATING] if shape.min_rating else []),
-            *_filters_by_id(shape, spot_id),
-            free.is_(True),
-        )
+        select(nearest_first.c.id, nearest_first.c.distance2)
+        .where(*_passes(ring.shape, nearest_first.c.id))
         .limit(_WANTED)
         .subquery("passing")
     )
-    found = select(
-        func.json_array(
-            func.json_extract(scanned.c.found, literal_column("'$[0]'")),
-            select(func.json_group_array(func.json(passing.c.value))).scalar_subquery(),
+    listed = select(func.json_group_array(func.json_array(passing.c.id, passing.c.distance2)))
+    return func.json_array(examined, listed.scalar_subquery())
+
+
+def _found_in_first_ring(ring: _Ring) -> ColumnElement[Any]:
+    """The first ring's ``[examined, [[id, distance²], ...]]``. In a dense city it holds a
+    hundred spots whose key passes, and a search rarely looks further: they are then tested
+    nearest first, which costs a sort but spares most of their pages. Where spots are sparse
+    the rings are small until the last, and tested as read: sorting them would cost more than
+    it spares."""
+    places = ring.places
+    counted = (
+        select(
+            func.count().label("examined"),
+            func.count().filter(and_(*_key_filters(ring.shape, places))).label("keyed"),
         )
-    ).select_from(scanned)
-    return found.scalar_subquery()
+        .where(*ring.within)
+        .subquery("first_ring")
+    )
+    found = case(
+        (counted.c.keyed > _NEAREST_FIRST_FROM, _found_nearest_first(ring, counted.c.examined)),
+        else_=_found_as_read(ring),
+    )
+    return select(found).select_from(counted).scalar_subquery()
+
+
+# How many spots of the first ring whose key passes make testing them nearest first worth its
+# sort: twice ``wanted``.
+_NEAREST_FIRST_FROM = _param("nearest_first_from", Integer())
 
 
 @functools.cache
@@ -425,21 +465,23 @@ def _sqlite_statement(shape: Shape) -> DriverStatement:
     pass, or the largest radius, or ``max_examined`` spots read; then the nearest of those
     that passed. The last ring's radius is how far the search looked."""
     growth = _param("growth", Float())
+    first_ring = _Ring(shape, literal_column("0"), _FIRST)
     first = select(
         _FIRST.label("radius"),
         literal_column("0").label("examined"),
         literal_column("0").label("passed"),
-        _found_in_ring(shape, literal_column("0"), _FIRST).label("found"),
+        _found_in_first_ring(first_ring).label("found"),
     ).cte("ring", recursive=True)
     wider = case((first.c.radius * growth < _MAX, first.c.radius * growth), else_=_MAX)
     examined = first.c.examined + func.json_extract(first.c.found, literal_column("'$[0]'"))
     passed = first.c.passed + func.json_array_length(first.c.found, literal_column("'$[1]'"))
+    next_ring = _Ring(shape, _square_metres(first.c.radius) + literal_column("1"), wider)
     ring = first.union_all(
         select(
             wider,
             examined,
             passed,
-            _found_in_ring(shape, _square_metres(first.c.radius) + literal_column("1"), wider),
+            _found_as_read(next_ring),
         ).where(passed < _WANTED, first.c.radius < _MAX, examined < _MAX_EXAMINED)
     )
     passing = (
@@ -555,7 +597,7 @@ async def nearest_free(database: Database, place: Place, asked: Asked, shape: Sh
         "max_radius": asked.max_radius_m, "max_examined": asked.max_examined,
         "growth": asked.growth, "days": asked.days, "rest_minutes": asked.rest_minutes,
         "currency": asked.currency, "price_limit": asked.price_limit_minor,
-        "min_rating": asked.min_rating,
+        "min_rating": asked.min_rating, "nearest_first_from": 2 * asked.wanted,
         # No limit: later than any window.
         "open_to_all_until_s": asked.open_to_all_until_s
         if asked.open_to_all_until_s is not None
