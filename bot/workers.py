@@ -24,7 +24,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.context import managers_translator
+from bot.context import MissingState, managers_translator
 from bot.edge import ParkShareBot
 from bot.flow import count_steps_taken
 from bot.i18n import translator
@@ -33,7 +33,6 @@ from bot.transient import is_transient
 from core.background import Repeating
 from core.db.engine import UPDATES_AT_ONCE
 from core.db.inbox_notices import InboxListener
-from core.db.person_state_view import kept_state
 from core.db.rows import ClaimedUpdate
 from core.db.uow import (
     AlreadyProcessed,
@@ -203,7 +202,7 @@ class InboxWorker:
         )  # fmt: skip
         person = update.effective_user.id if update.effective_user is not None else None
         try:
-            failure = await self._handle_with_state(database, claimed.id, update, person)
+            failure = await self._handle_with_state(database, claimed, update, person)
         except AlreadyProcessed:
             log.info("update %s was finished by another worker", claimed.update_id)
             return
@@ -220,7 +219,7 @@ class InboxWorker:
         self._tell_observers(claimed.update_id)
 
     async def _handle_with_state(
-        self, database: Database, inbox_id: int, update: Update, person: int | None
+        self, database: Database, claimed: ClaimedUpdate, update: Update, person: int | None
     ) -> BaseException | None:
         """Handle the update with the person's state put in, then write it back and mark the
         update done in one transaction with its first write and the answers held since; or,
@@ -231,8 +230,9 @@ class InboxWorker:
         clock = self.application.bot_data.clock
         before = {}
         if person is not None:
-            kept = await kept_state(database, person)
-            before = self._states.put_in(person, kept)
+            if person != claimed.sender:  # ``bot.inbox.sender_of`` names the person first
+                raise MissingState(f"update {update.update_id} was kept as {claimed.sender}'s")
+            before = self._states.put_in(person, claimed.sender_state)
         taken = count_steps_taken()
         try:
             await self.application.process_update(update)
@@ -246,7 +246,7 @@ class InboxWorker:
         if failure is not None and not delivery_recorded():
             return failure
         at = inbox.now()
-        end = UpdateEnd(inbox_id, update.update_id, self.name, at, person,
+        end = UpdateEnd(claimed.id, update.update_id, self.name, at, person,
                         lease_until=at + self.lease)  # fmt: skip
         if remembered is not None:
             end = replace(end, user_data=remembered.user_data, flows=remembered.flows,

@@ -118,7 +118,9 @@ def _hold_answers() -> Executable:
 def claim(worker: str, now: datetime, lease_until: datetime, limit: int) -> Bound:
     """Up to ``limit`` updates due ``now``, each the first unfinished of its sender, none held
     by a live lease, become ``worker``'s until ``lease_until``. Returns each one's id, update id,
-    sender, body, attempts, and how many of its sender's updates wait (it included)."""
+    sender, body, attempts, how many of its sender's updates wait (it included), and what the
+    bot remembers of the sender (``PersonState``; NULLs when nothing): read with the claim, it
+    is as their last update left it, since that one is finished before this one is claimed."""
     return Bound(
         _claim(),
         {"worker": worker, "now": now, "lease_until": lease_until, "limit": limit},
@@ -176,8 +178,14 @@ def _claim() -> Executable:
             INBOX.c.body,
             INBOX.c.attempts,
             waiting_from_sender,
+            _remembered_of(claimed_sender, PERSON_STATE.c.user_data),
+            _remembered_of(claimed_sender, PERSON_STATE.c.flows),
         )
     )
+
+
+def _remembered_of(sender: ColumnElement[int], column: ColumnElement[str]) -> ColumnElement[str]:
+    return select(column).where(PERSON_STATE.c.telegram_user_id == sender).scalar_subquery()
 
 
 # PostgreSQL plans the claim walking the waiting updates in id order, stopping at its limit,

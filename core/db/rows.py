@@ -10,8 +10,15 @@ from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
+class KeptPersonState:
+    user_data: str
+    flows: str
+
+
+@dataclass(frozen=True, slots=True)
 class ClaimedUpdate:
-    """An update a worker now holds, and how many of its sender's updates wait (it included)."""
+    """An update a worker now holds, how many of its sender's updates wait (it included), and
+    what the bot remembers of its sender (None: nothing yet)."""
 
     id: int
     update_id: int
@@ -20,6 +27,7 @@ class ClaimedUpdate:
     attempts: int
     waiting_from_sender: int
     lease_until: datetime
+    sender_state: KeptPersonState | None
 
 
 def claimed_updates(rows: Iterable[Sequence[Any]], lease_until: datetime) -> list[ClaimedUpdate]:
@@ -27,14 +35,13 @@ def claimed_updates(rows: Iterable[Sequence[Any]], lease_until: datetime) -> lis
     return sorted(
         (
             # An update with no sender waits behind nobody: it counts as its own.
-            ClaimedUpdate(id_, update_id, sender, body, attempts, max(waiting, 1), lease_until)
-            for id_, update_id, sender, body, attempts, waiting in rows
+            ClaimedUpdate(
+                id_, update_id, sender, body, attempts, max(waiting, 1), lease_until,
+                None if user_data is None else KeptPersonState(user_data, flows),
+            )  # fmt: skip
+            for id_, update_id, sender, body, attempts, waiting, user_data, flows in rows
         ),
         key=lambda claimed: claimed.id,
     )
 
 
-@dataclass(frozen=True, slots=True)
-class KeptPersonState:
-    user_data: str
-    flows: str

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from core.db import inbox_statements
 from core.db.models import InboxState, InboxUpdate, Person
+from core.db.rows import KeptPersonState
 from core.db.uow import (
     AlreadyProcessed,
     HeldCall,
@@ -74,6 +75,23 @@ async def test_each_person_s_updates_are_claimed_one_at_a_time_and_in_order(db):
     assert await _claim(db, "b") == []  # person 10's second waits for their first
     assert await _finish(db, 1, "a")
     assert await _claim(db, "b") == [2]
+
+
+async def test_a_claimed_update_brings_what_its_sender_s_last_update_left(db):
+    await _keep(db, (1, 10), (2, 10), (3, 11))
+    first, other = await db.claim_updates("a", T0, T0 + LEASE, 10)
+    assert (first.sender_state, other.sender_state) == (None, None)  # nothing kept yet
+    flows = '{"book":{"10":[2,"2026-06-01T08:15:00+00:00"]}}'
+    end = UpdateEnd(first.id, 1, "a", T0, person=10, user_data='{"language":"ru"}', flows=flows)
+
+    async def handling():
+        record_delivery_with_first_write(first.id, 1, "a", lambda: T0)
+        await db.end_update(end)
+
+    await asyncio.create_task(handling())
+    (second,) = await db.claim_updates("b", T0, T0 + LEASE, 10)
+    assert second.update_id == 2
+    assert second.sender_state == KeptPersonState('{"language":"ru"}', flows)
 
 
 async def _first_write(db, update_id: int, worker: str) -> None:
