@@ -158,6 +158,9 @@ def create_sync_writer(url: str | URL) -> Engine:
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         dbapi_connection.execute("PRAGMA foreign_keys=ON")
+        # As the store's other writers commit (``_serialise_sqlite_writes``): SQLite's default,
+        # FULL, waits for the disk at every commit, most of what ending an update cost.
+        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
         register_sqlite_functions(dbapi_connection)
 
     @event.listens_for(engine, "begin")
