@@ -7,8 +7,8 @@ gives them: tuples in the order of the statement's columns."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy.dialects.postgresql import asyncpg
@@ -42,25 +42,40 @@ class DriverStatement:
     positions: tuple[str, ...] | None
     # Values the statement carries itself (SQLAlchemy's OFFSET 0, literals it binds).
     own_values: Mapping[str, Any]
+    # SQLite: what SQLAlchemy makes of a parameter's value before its driver takes it (a
+    # datetime as its text). asyncpg takes Python's values as they are.
+    converters: Mapping[str, Callable[[Any], Any]] = field(default_factory=dict)
 
     @classmethod
     def compile(cls, statement: ClauseElement, dialect: str) -> DriverStatement:
-        target = (
-            asyncpg.dialect()  # type: ignore[no-untyped-call]
-            if dialect == "postgresql"
-            else _SQLiteDialect(paramstyle="named")
-        )
+        if dialect == "postgresql":
+            compiled = cast(SQLCompiler, statement.compile(dialect=asyncpg.dialect()))  # type: ignore[no-untyped-call]
+            positions = tuple(compiled.positiontup or ())
+            return cls(dialect, str(compiled), positions, _own_values(compiled))
+        target = _SQLiteDialect(paramstyle="named")
         compiled = cast(SQLCompiler, statement.compile(dialect=target))
-        positions = tuple(compiled.positiontup or ()) if dialect == "postgresql" else None
-        own = {name: value for name, value in compiled.params.items() if value is not None}
-        return cls(dialect, str(compiled), positions, own)
+        converters = {
+            name: converter
+            for name, bind in compiled.binds.items()
+            if (converter := bind.type.dialect_impl(target).bind_processor(target)) is not None
+        }
+        return cls(dialect, str(compiled), None, _own_values(compiled), converters)
 
     def arguments(self, parameters: Mapping[str, Any]) -> Any:
         if self.own_values:
             parameters = {**self.own_values, **parameters}
+        if self.converters:
+            parameters = {
+                name: converter(value) if (converter := self.converters.get(name)) else value
+                for name, value in parameters.items()
+            }
         if self.positions is None:
             return parameters
         return [parameters[name] for name in self.positions]
+
+
+def _own_values(compiled: SQLCompiler) -> dict[str, Any]:
+    return {name: value for name, value in compiled.params.items() if value is not None}
 
 
 def fetch_sync(

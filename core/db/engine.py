@@ -143,9 +143,10 @@ def create_sync_engine(url: str | URL) -> Engine:
 
 
 def create_sync_writer(url: str | URL) -> Engine:
-    """A synchronous engine on the same SQLite file for the short writes that end every update
-    (``Database.end_update``): one hop to a thread for the whole transaction, where aiosqlite
-    hops once a statement."""
+    """A synchronous engine on the same SQLite file for the inbox's short writes (kept, claimed,
+    ended: ``Database.end_update``): one hop to a thread for the whole transaction, where
+    aiosqlite hops once a statement, each run through its sqlite3 connection (``uow``'s
+    ``_in_transaction``, which begins it)."""
     target = make_url(url).set(drivername="sqlite+pysqlite")
     engine = sa_create_engine(
         target,
@@ -162,9 +163,5 @@ def create_sync_writer(url: str | URL) -> Engine:
         # FULL, waits for the disk at every commit, most of what ending an update cost.
         dbapi_connection.execute("PRAGMA synchronous=NORMAL")
         register_sqlite_functions(dbapi_connection)
-
-    @event.listens_for(engine, "begin")
-    def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
