@@ -36,12 +36,20 @@ def claimed_updates(rows: Iterable[Sequence[Any]], lease_until: datetime) -> lis
         (
             # An update with no sender waits behind nobody: it counts as its own.
             ClaimedUpdate(
-                id_, update_id, sender, body, attempts, max(waiting, 1), lease_until,
-                None if user_data is None else KeptPersonState(user_data, flows),
-            )  # fmt: skip
+                id_,
+                update_id,
+                sender,
+                body,
+                attempts,
+                max(waiting, 1),
+                lease_until,
+                _kept(user_data, flows),
+            )
             for id_, update_id, sender, body, attempts, waiting, user_data, flows in rows
         ),
         key=lambda claimed: claimed.id,
     )
 
 
+def _kept(user_data: str | None, flows: str | None) -> KeptPersonState | None:
+    return None if user_data is None or flows is None else KeptPersonState(user_data, flows)
