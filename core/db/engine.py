@@ -146,7 +146,8 @@ def create_sync_writer(url: str | URL) -> Engine:
     """A synchronous engine on the same SQLite file for the inbox's short writes (kept, claimed,
     ended: ``Database.end_update``): one hop to a thread for the whole transaction, where
     aiosqlite hops once a statement, each run through its sqlite3 connection (``uow``'s
-    ``_in_transaction``, which begins it)."""
+    ``_in_transaction``, which begins it: the engine has no transaction of its own, and a
+    connection taken from it is in autocommit)."""
     target = make_url(url).set(drivername="sqlite+pysqlite")
     engine = sa_create_engine(
         target,
@@ -159,8 +160,10 @@ def create_sync_writer(url: str | URL) -> Engine:
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         dbapi_connection.execute("PRAGMA foreign_keys=ON")
-        # As the store's other writers commit (``_serialise_sqlite_writes``): SQLite's default,
-        # FULL, waits for the disk at every commit, most of what ending an update cost.
+        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        # As the store's other writers commit (``_serialise_sqlite_writes``), unless a
+        # transaction asks to wait for the disk (``uow._in_transaction``): SQLite's default,
+        # FULL, waited at every update's end, most of what ending one cost.
         dbapi_connection.execute("PRAGMA synchronous=NORMAL")
         register_sqlite_functions(dbapi_connection)
 

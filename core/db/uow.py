@@ -654,7 +654,8 @@ class Database:
         as ``end_update``; how many were new. On PostgreSQL, workers elsewhere hear of new ones
         as it commits."""
         if self._has_light_path:
-            return await self._lightly(_count_kept, _count_kept_asyncpg, keeps)
+            # Telegram hears they were received once this commits.
+            return await self._lightly(_count_kept, _count_kept_asyncpg, keeps, durable=True)
         async with self.unit_of_work() as uow:
             new = sum([(await uow.session.execute(*keep)).first() is not None for keep in keeps])
             if new:
@@ -670,21 +671,26 @@ class Database:
         )
 
     async def _lightly(
-        self, on_sqlite_file: SyncWork[A, T], on_asyncpg: DriverWork[A, T], argument: A
+        self,
+        on_sqlite_file: SyncWork[A, T],
+        on_asyncpg: DriverWork[A, T],
+        argument: A,
+        *,
+        durable: bool = False,
     ) -> T:
         if self._writer_turn is not None:
-            return await self._on_sqlite_file(on_sqlite_file, argument)
+            return await self._on_sqlite_file(on_sqlite_file, argument, durable)
         return await self._on_asyncpg(on_asyncpg, argument)
 
-    async def _on_sqlite_file(self, work: SyncWork[A, T], argument: A) -> T:
+    async def _on_sqlite_file(self, work: SyncWork[A, T], argument: A, durable: bool) -> T:
         """``work`` in one transaction of the SQLite file's synchronous writer, in one hop to a
-        thread, with the writers' turn."""
+        thread, with the writers' turn (``_in_transaction``)."""
         assert isinstance(self.bind, AsyncEngine)
         assert self._writer_turn is not None
         took_turn = await self._writer_turn.take()
         try:
             writer = self._sync_writer_of(self.bind)
-            return await asyncio.to_thread(_in_transaction, writer, work, argument)
+            return await asyncio.to_thread(_in_transaction, writer, work, argument, durable)
         finally:
             if took_turn:
                 self._writer_turn.give_back()
@@ -944,28 +950,40 @@ async def _to_completion(cleanup: Awaitable[None]) -> None:
         raise cancelled
 
 
-def _in_transaction(writer: Engine, work: SyncWork[A, T], argument: A) -> T:
+def _in_transaction(writer: Engine, work: SyncWork[A, T], argument: A, durable: bool) -> T:
     """``work`` in one transaction on the writer's sqlite3 connection, straight through the
     driver: SQLAlchemy's execution cost twice the statements' own time. Its errors come out as
-    SQLAlchemy's, as a unit of work's would (``bot.transient`` tells which to try again)."""
+    SQLAlchemy's, as a unit of work's would (``bot.transient`` tells which to try again). A
+    ``durable`` one waits for the disk as it commits: in WAL, SQLite's NORMAL may lose the last
+    commits to a power loss, which the store's other transactions accept."""
     pooled = writer.raw_connection()
     try:
         driver = cast(sqlite3.Connection, pooled.driver_connection)
         try:
-            driver.execute("BEGIN IMMEDIATE")
-            try:
-                result, keep = work(driver, argument)
-                driver.execute("COMMIT" if keep else "ROLLBACK")
-            except BaseException:
-                if driver.in_transaction:
-                    with contextlib.suppress(sqlite3.Error):
-                        driver.execute("ROLLBACK")
-                raise
+            driver.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+            return _committed(driver, work, argument)
         except sqlite3.Error as error:
-            raise DBAPIError.instance(None, None, error, sqlite3.Error) from error
-        return result
+            invalidated = writer.dialect.is_disconnect(cast(Any, error), None, None)
+            if invalidated:
+                pooled.invalidate()
+            raise DBAPIError.instance(
+                None, None, error, sqlite3.Error, connection_invalidated=invalidated
+            ) from error
     finally:
         pooled.close()
+
+
+def _committed(driver: sqlite3.Connection, work: SyncWork[A, T], argument: A) -> T:
+    driver.execute("BEGIN IMMEDIATE")
+    try:
+        result, keep = work(driver, argument)
+        driver.execute("COMMIT" if keep else "ROLLBACK")
+    except BaseException:
+        if driver.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                driver.execute("ROLLBACK")
+        raise
+    return result
 
 
 def _on_sqlite(driver: sqlite3.Connection, bound: statements.Bound) -> sqlite3.Cursor:
@@ -1003,7 +1021,7 @@ async def _write_all_or_none_asyncpg(
 
 
 def _count_kept(driver: sqlite3.Connection, keeps: list[statements.Bound]) -> tuple[int, bool]:
-    new = sum(_on_sqlite(driver, keep).fetchone() is not None for keep in keeps)
+    new = sum(bool(_on_sqlite(driver, keep).fetchall()) for keep in keeps)
     return new, True
 
 

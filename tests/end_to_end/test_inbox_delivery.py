@@ -3,6 +3,7 @@ answered once, whatever its handler writes; and a person's conversation goes on 
 process handles their next update."""
 
 import asyncio
+import json
 
 import httpx
 import pytest
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from telegram.ext import MessageHandler, filters
 
 from bot.http_server import EmbeddedServer
-from bot.inbox import Poller
+from bot.inbox import Poller, bot_id_of
 from bot.web import SECRET_HEADER, WEBHOOK_PATH, build_web_app
 from core.db.models import InboxUpdate
 from core.db.uow import Database
@@ -90,6 +91,32 @@ async def test_a_conversation_begun_in_one_process_goes_on_in_another(sandbox):
         if not first.worker.running:
             await first.worker.start()
         await second.shutdown()
+
+
+async def test_an_update_kept_under_another_sender_goes_on_with_its_person_s_conversation(
+    sandbox,
+):
+    """The claim brings the sender's state with each update; one kept under another sender
+    (by an earlier release's rules) is handled with its own person's."""
+    runtime = sandbox.runtime
+    dana = sandbox.person("Dana")
+    await dana.send("/start")
+    await dana.send("/list")
+    await dana.share_location(52.52, 13.405)
+    await runtime.bot_runtime.poller.stop()  # updates now wait at "Telegram" until delivered
+    try:
+        await actions.send_text(sandbox.world, dana.id, "Garage on Elm St")
+        update = sandbox.world.log[-1]
+        kept = (update["update_id"], dana.id + 1, json.dumps(update))
+        bot_id = bot_id_of(runtime.application.bot)
+        assert await inbox.keep(sandbox.database, bot_id, [kept]) == 1
+        runtime.application.worker.wake()
+        assert await sandbox.world.wait_handled(update["update_id"], update["update_id"], 15)
+        assert "isn't what I asked for" not in dana.last_message().text
+    finally:
+        await runtime.bot_runtime.poller.start()
+    await dana.send("3.50")
+    assert "Skip" in dana.last_message().buttons  # the daily price: her listing went on
 
 
 async def test_polling_asks_past_an_update_only_once_it_is_kept(sandbox, tmp_path):

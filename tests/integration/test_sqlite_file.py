@@ -58,3 +58,24 @@ async def test_a_light_write_that_fails_is_undone_whole_and_raised_as_sqlalchemy
             assert list(kept) == [1, 3]
     finally:
         await db.close()
+
+
+async def test_kept_updates_wait_for_the_disk_and_the_other_light_writes_do_not(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'parkshare.db'}"
+    engine = create_engine(url)
+    await upgrade(engine)
+    await engine.dispose()
+    db = Database.from_url(url)
+    try:
+        pooled = db._sync_writer_of(db.bind).raw_connection()  # the writer's one connection
+        traced: list[str] = []
+        pooled.driver_connection.set_trace_callback(traced.append)
+        pooled.close()
+        # Telegram hears they were received once they are kept: a power loss must not undo it.
+        await inbox.keep(db, BOT, [(1, 10, "{}")])
+        assert traced[:2] == ["PRAGMA synchronous=FULL", "BEGIN IMMEDIATE"]
+        traced.clear()
+        await inbox.claim(db, "worker", 10)
+        assert traced[:2] == ["PRAGMA synchronous=NORMAL", "BEGIN IMMEDIATE"]
+    finally:
+        await db.close()
