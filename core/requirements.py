@@ -11,6 +11,7 @@ Decisions:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from core.credit import CreditTier, tier_of
@@ -37,6 +38,8 @@ class Requirements:
         return self.min_tier is not None or self.min_completed_stays > 0
 
 
+# A handful of values (``TIERS_ASKABLE`` × ``STAYS_ASKABLE``), asked for every search hit.
+@functools.cache
 def requirements_of(min_tier: str | None, min_completed_stays: int | None) -> Requirements:
     """As stored on a spot's row."""
     return Requirements(CreditTier(min_tier) if min_tier else None, min_completed_stays or 0)

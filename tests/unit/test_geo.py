@@ -16,6 +16,13 @@ def test_points_off_the_globe_are_refused(lat, lon):
         GeoPoint(lat, lon)
 
 
+def test_a_point_read_back_from_the_store_is_the_point_that_was_written():
+    stored = GeoPoint.stored(52.52, 13.405)
+    assert stored == GeoPoint(52.52, 13.405)
+    assert (stored.lat, stored.lon) == (52.52, 13.405)
+    assert hash(stored) == hash(GeoPoint(52.52, 13.405))
+
+
 def test_coordinates_come_out_in_the_order_each_library_expects():
     point = GeoPoint(52.52, 13.405)
     assert point.to_latlon() == (52.52, 13.405)
