@@ -273,7 +273,7 @@ async def feed_the_inbox(
             database = application.bot_data.database
             assert database is not None
             await keep_updates(database, bot_id_of(application.bot), parsed, bodies)
-            application.worker.wake()
+            application.worker.hand_over(parsed)  # as the poller does
             await finished.wait()
     finally:
         application.worker.observers.remove(one_finished)

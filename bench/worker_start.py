@@ -122,10 +122,9 @@ async def run_worker(url: str, person: int) -> None:
         database = application.bot_data.database
         assert database is not None
         started = time.perf_counter()
-        await keep_updates(
-            database, bot_id_of(application.bot), [Update.de_json(update, application.bot)]
-        )
-        application.worker.wake()
+        parsed = Update.de_json(update, application.bot)
+        await keep_updates(database, bot_id_of(application.bot), [parsed])
+        application.worker.hand_over([parsed])  # as the poller does
         await answered.wait()
         answer_s = time.perf_counter() - started
     finally:

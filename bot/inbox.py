@@ -5,7 +5,7 @@ once the last are kept. Workers (``bot.workers``) handle them from there."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from telegram import Bot, Update
@@ -53,13 +53,13 @@ async def keep_updates(database: Database, bot_id: int, updates: list[Update],
 
 class Poller:
     """Long polling that acknowledges (asks past) only what the inbox has kept: when keeping
-    fails, the same updates are asked for again."""
+    fails, the same updates are asked for again. ``on_kept`` hears each batch kept, as parsed."""
 
     def __init__(
         self,
         bot: Bot,
         database: Database,
-        on_kept: Callable[[], None],
+        on_kept: Callable[[Sequence[Update]], None],
         *,
         timeout: int = LONG_POLL_S,
         allowed_updates: list[str] | None = None,
@@ -96,7 +96,7 @@ class Poller:
             return
         await keep_updates(self._database, bot_id_of(self._bot), list(updates))
         self._offset = updates[-1].update_id + 1
-        self._on_kept()
+        self._on_kept(updates)
 
 
 def body_of(data: dict[str, Any]) -> str:

@@ -102,7 +102,7 @@ def build_web_app(
             await ParkShareContext(application).db.discard_connections()
             return Response(status_code=503)
         if isinstance(application, ParkShareApplication):
-            application.worker.wake()
+            application.worker.hand_over([update])
         return Response(status_code=200)
 
     async def stripe_webhook(request: Request) -> Response:

@@ -8,10 +8,11 @@ import json
 import httpx
 import pytest
 from sqlalchemy import select
+from telegram import Update
 from telegram.ext import MessageHandler, filters
 
 from bot.http_server import EmbeddedServer
-from bot.inbox import Poller, bot_id_of
+from bot.inbox import Poller, bot_id_of, keep_updates
 from bot.web import SECRET_HEADER, WEBHOOK_PATH, build_web_app
 from core.db.models import InboxUpdate
 from core.db.uow import Database
@@ -117,6 +118,41 @@ async def test_an_update_kept_under_another_sender_goes_on_with_its_person_s_con
         await runtime.bot_runtime.poller.start()
     await dana.send("3.50")
     assert "Skip" in dana.last_message().buttons  # the daily price: her listing went on
+
+
+async def test_an_update_handed_over_as_parsed_is_handled_as_parsed_and_only_once(sandbox):
+    """The poller and the webhook hand what they kept to their process's worker as parsed: it
+    is not parsed again from its body; one only kept is."""
+    runtime = sandbox.runtime
+    application = runtime.application
+    handled: list[Update] = []
+
+    async def seen(update: Update, _context) -> None:
+        handled.append(update)
+
+    watcher = MessageHandler(filters.TEXT, seen)
+    application.add_handler(watcher, group=-1000)
+    dana = sandbox.person("Dana")
+    await runtime.bot_runtime.poller.stop()  # updates now wait at "Telegram" until delivered
+    try:
+        parsed = []
+        for text, hand_over in (("/start", True), ("/help", False)):
+            await actions.send_text(sandbox.world, dana.id, text)
+            update = Update.de_json(sandbox.world.log[-1], application.bot)
+            await keep_updates(sandbox.database, bot_id_of(application.bot), [update])
+            if hand_over:
+                application.worker.hand_over([update])
+            else:
+                application.worker.wake()
+            assert await sandbox.world.wait_handled(update.update_id, update.update_id, 15)
+            parsed.append(update)
+    finally:
+        application.remove_handler(watcher, group=-1000)
+        await runtime.bot_runtime.poller.start()
+    assert [update.update_id for update in handled] == [update.update_id for update in parsed]
+    assert handled[0] is parsed[0]
+    assert handled[1] is not parsed[1]  # parsed again from what the inbox kept
+    assert handled[1] == parsed[1]
 
 
 async def test_polling_asks_past_an_update_only_once_it_is_kept(sandbox, tmp_path):
