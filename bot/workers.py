@@ -114,8 +114,8 @@ class InboxWorker:
 
     def hand_over(self, updates: Sequence[Update]) -> None:
         """These updates, just kept, as this process parsed them: whichever is claimed here
-        first is handled as it is, not parsed from its body again (a fifth of an update's
-        CPU). Then look now."""
+        first is handled as it is, not parsed from its body again (about 0.13 ms of CPU).
+        Then look now."""
         for update in updates:
             self._handed_over[update.update_id] = update
         while len(self._handed_over) > HANDED_OVER:
