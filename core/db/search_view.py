@@ -16,10 +16,11 @@ answers (every spot of a city closed at night) costs milliseconds, not a scan of
   them by distance. The index's key (``core.db.spatial.place_key``) carries the outline of
   the week a spot may be free in, its charger, roof and size, so most spots closed at the
   window's hours, and every one without what the driver asked for, are passed over on the
-  index's entry. A search for a charger reads an R*Tree of the spots with one alone. Each
-  ring's entries whose key passes are then tested nearest first, only until ``wanted`` pass:
-  no spot's row is read (prices come from their covering index, stars and a group's offer are
-  asked by the id), and a spot's free time last, only if it passed the rest.
+  index's entry. A search for a charger reads an R*Tree of the spots with one alone. The
+  rest is tested as the index hands the spots over, but in a first ring holding many (a dense
+  city's) nearest first, only until ``wanted`` pass: no spot's row is read (prices come from
+  their covering index, stars and a group's offer are asked by the id), and a spot's free time
+  last, only if it passed the rest.
 
 On both stores a search for a charger reads the index of spots with one, and a spot without a
 charger does not count against ``max_examined``; every other spot the index hands over does.
