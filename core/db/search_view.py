@@ -448,16 +448,12 @@ def _found_in_first_ring(ring: _Ring) -> ColumnElement[Any]:
         .where(*ring.within)
         .subquery("first_ring")
     )
+    # Past twice ``wanted`` spots whose key passes, the sort is worth it.
     found = case(
-        (counted.c.keyed > _NEAREST_FIRST_FROM, _found_nearest_first(ring, counted.c.examined)),
+        (counted.c.keyed > 2 * _WANTED, _found_nearest_first(ring, counted.c.examined)),
         else_=_found_as_read(ring),
     )
     return select(found).select_from(counted).scalar_subquery()
-
-
-# How many spots of the first ring whose key passes make testing them nearest first worth its
-# sort: twice ``wanted``.
-_NEAREST_FIRST_FROM = _param("nearest_first_from", Integer())
 
 
 @functools.cache
@@ -598,7 +594,7 @@ async def nearest_free(database: Database, place: Place, asked: Asked, shape: Sh
         "max_radius": asked.max_radius_m, "max_examined": asked.max_examined,
         "growth": asked.growth, "days": asked.days, "rest_minutes": asked.rest_minutes,
         "currency": asked.currency, "price_limit": asked.price_limit_minor,
-        "min_rating": asked.min_rating, "nearest_first_from": 2 * asked.wanted,
+        "min_rating": asked.min_rating,
         # No limit: later than any window.
         "open_to_all_until_s": asked.open_to_all_until_s
         if asked.open_to_all_until_s is not None

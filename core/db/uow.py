@@ -987,13 +987,8 @@ def _committed(driver: sqlite3.Connection, work: SyncWork[A, T], argument: A) ->
 
 
 def _on_sqlite(driver: sqlite3.Connection, bound: statements.Bound) -> sqlite3.Cursor:
-    compiled = _compiled_for_sqlite(bound.statement)
+    compiled = _compiled(bound.statement, "sqlite")
     return driver.execute(compiled.text, compiled.arguments(bound.parameters))
-
-
-@functools.cache
-def _compiled_for_sqlite(statement: Executable) -> DriverStatement:
-    return DriverStatement.compile(cast(ClauseElement, statement), "sqlite")
 
 
 def _write_all_or_none(
@@ -1045,10 +1040,11 @@ async def _claim_asyncpg(driver: Any, claim: statements.Bound) -> tuple[list[Any
 
 
 def _for_asyncpg(bound: statements.Bound) -> tuple[Any, ...]:
-    compiled = _compiled_for_asyncpg(bound.statement)
+    compiled = _compiled(bound.statement, "postgresql")
     return (compiled.text, *compiled.arguments(bound.parameters))
 
 
 @functools.cache
-def _compiled_for_asyncpg(statement: Executable) -> DriverStatement:
-    return DriverStatement.compile(cast(ClauseElement, statement), "postgresql")
+def _compiled(statement: Executable, dialect: str) -> DriverStatement:
+    """An inbox statement compiled for the light paths' driver, once."""
+    return DriverStatement.compile(cast(ClauseElement, statement), dialect)
