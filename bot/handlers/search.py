@@ -64,6 +64,7 @@ from core.timezones import timezone_of
 from core.window import DEFAULT_WINDOW, QuickWindow, Window, window_for
 
 PAGE_SIZE = 5
+# The most a driver can page through.
 RESULTS = 15
 WIDE_RADIUS_M = 50_000.0
 WINDOWS = tuple(choice.value for choice in QuickWindow)
@@ -464,7 +465,7 @@ async def _results(context: ParkShareContext) -> tuple[str, InlineKeyboardMarkup
         start=datetime.fromisoformat(draft.start_at),
         end=datetime.fromisoformat(draft.end_at),
         now=context.clock.now(),
-        k=RESULTS,
+        k=spots_wanted(SortOrder(draft.order), draft.page),
         filters=SearchFilters(
             ev_charger=draft.ev_charger,
             covered=draft.covered,
@@ -496,6 +497,16 @@ async def _results(context: ParkShareContext) -> tuple[str, InlineKeyboardMarkup
         _render(result, draft, i18n, areas, monthly, locked),
         _keyboard(result, draft, pages, i18n, areas),
     )
+
+
+def spots_wanted(order: SortOrder, page: int) -> int:
+    """Nearest first, a page needs the spots up to its last and one more, which says whether
+    another page follows: the first asks for six spots, not all fifteen a driver may page
+    through, and a search tests each spot it returns. Other orders rank a pool of the nearest
+    free spots that grows with what is asked, so they ask for all ``RESULTS`` on every page."""
+    if order != SortOrder.NEAREST:
+        return RESULTS
+    return min((page + 1) * PAGE_SIZE + 1, RESULTS)
 
 
 def _render(
