@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, NoReturn, TypeVar
 
 from telegram import Update
@@ -158,6 +161,25 @@ class ChatData:
     pass
 
 
+# The standing of the person whose update is being handled, as the inbox's claim read it
+# (``bot.workers``): their telegram id and it.
+_claimed_standing: ContextVar[tuple[int, Standing] | None] = ContextVar(
+    "claimed_standing", default=None
+)
+
+
+@contextmanager
+def standing_as_claimed(telegram_id: int | None, standing: Standing | None) -> Iterator[None]:
+    """The contexts made meanwhile for this person's updates start knowing their standing, so
+    the gate does not read it again."""
+    known = None if telegram_id is None or standing is None else (telegram_id, standing)
+    token = _claimed_standing.set(known)
+    try:
+        yield
+    finally:
+        _claimed_standing.reset(token)
+
+
 class ParkShareContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData]):
     def __init__(
         self,
@@ -178,6 +200,9 @@ class ParkShareContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData
         context = super().from_update(update, application)
         if isinstance(update, Update) and update.effective_user:
             context.telegram_language = update.effective_user.language_code
+            claimed = _claimed_standing.get()
+            if claimed is not None and claimed[0] == update.effective_user.id:
+                context.standing = claimed[1]
         return context
 
     @property

@@ -25,7 +25,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.context import managers_translator
+from bot.context import managers_translator, standing_as_claimed
 from bot.edge import ParkShareBot
 from bot.flow import count_steps_taken
 from bot.i18n import translator
@@ -252,18 +252,20 @@ class InboxWorker:
         (``_failed``, or ``_handle`` when it was taken over)."""
         clock = self.application.bot_data.clock
         before = {}
+        standing = None
         if person is not None:
-            kept = claimed.sender_state
+            kept, standing = claimed.sender_state, claimed.sender_standing
             if person != claimed.sender:
                 # ``bot.inbox.sender_of`` names the person first; kept under other rules (a
                 # release before this one), the update's person is read by itself.
                 log.warning("update %s was kept as %s's, not its person's",
                             update.update_id, claimed.sender)  # fmt: skip
-                kept = await kept_state(database, person)
+                kept, standing = await kept_state(database, person), None
             before = self._states.put_in(person, kept)
         taken = count_steps_taken()
         try:
-            await self.application.process_update(update)
+            with standing_as_claimed(person, standing):
+                await self.application.process_update(update)
         finally:
             remembered = (
                 self._states.take_out(person, before, taken, clock.now())

@@ -25,10 +25,11 @@ from sqlalchemy import (
     update,
 )
 
-from core.db.models import InboxState, InboxUpdate, PersonState
+from core.db.models import InboxState, InboxUpdate, Person, PersonState
 
 INBOX = cast(Table, InboxUpdate.__table__)
 PERSON_STATE = cast(Table, PersonState.__table__)
+PERSON = cast(Table, Person.__table__)
 WAITING = INBOX.c.state == InboxState.WAITING.value
 # PostgreSQL's notification channel on which workers hear that updates wait.
 CHANNEL = "parkshare_inbox"
@@ -118,9 +119,11 @@ def _hold_answers() -> Executable:
 def claim(worker: str, now: datetime, lease_until: datetime, limit: int) -> Bound:
     """Up to ``limit`` updates due ``now``, each the first unfinished of its sender, none held
     by a live lease, become ``worker``'s until ``lease_until``. Returns each one's id, update id,
-    sender, body, attempts, how many of its sender's updates wait (it included), and what the
-    bot remembers of the sender (``PersonState``; NULLs when nothing): read with the claim, it
-    is as their last update left it, since that one is finished before this one is claimed."""
+    sender, body, attempts, how many of its sender's updates wait (it included), what the bot
+    remembers of the sender (``PersonState``; NULLs when nothing): read with the claim, it is as
+    their last update left it, since that one is finished before this one is claimed; and
+    whether the sender is banned, and why (NULLs for a person the store does not know), which
+    the gate would otherwise read for every update."""
     return Bound(
         _claim(),
         {"worker": worker, "now": now, "lease_until": lease_until, "limit": limit},
@@ -180,12 +183,18 @@ def _claim() -> Executable:
             waiting_from_sender,
             _remembered_of(claimed_sender, PERSON_STATE.c.user_data),
             _remembered_of(claimed_sender, PERSON_STATE.c.flows),
+            _person_s(claimed_sender, PERSON.c.banned),
+            _person_s(claimed_sender, PERSON.c.ban_reason),
         )
     )
 
 
 def _remembered_of(sender: ColumnElement[int], column: ColumnElement[str]) -> ColumnElement[str]:
     return select(column).where(PERSON_STATE.c.telegram_user_id == sender).scalar_subquery()
+
+
+def _person_s(sender: ColumnElement[int], column: ColumnElement[Any]) -> ColumnElement[Any]:
+    return select(column).where(PERSON.c.telegram_id == sender).scalar_subquery()
 
 
 # PostgreSQL plans the claim walking the waiting updates in id order, stopping at its limit,

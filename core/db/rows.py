@@ -10,6 +10,14 @@ from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
+class Standing:
+    """Whether a person may go on."""
+
+    banned: bool
+    ban_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class KeptPersonState:
     user_data: str
     flows: str
@@ -17,8 +25,9 @@ class KeptPersonState:
 
 @dataclass(frozen=True, slots=True)
 class ClaimedUpdate:
-    """An update a worker now holds, how many of its sender's updates wait (it included), and
-    what the bot remembers of its sender (None: nothing yet)."""
+    """An update a worker now holds, how many of its sender's updates wait (it included), what
+    the bot remembers of its sender (None: nothing yet), and the sender's standing (None: a
+    person the store does not know)."""
 
     id: int
     update_id: int
@@ -28,26 +37,27 @@ class ClaimedUpdate:
     waiting_from_sender: int
     lease_until: datetime
     sender_state: KeptPersonState | None
+    sender_standing: Standing | None
 
 
 def claimed_updates(rows: Iterable[Sequence[Any]], lease_until: datetime) -> list[ClaimedUpdate]:
     """The claim's rows (``inbox_statements.claim``), oldest first."""
-    return sorted(
-        (
-            # An update with no sender waits behind nobody: it counts as its own.
-            ClaimedUpdate(
-                id_,
-                update_id,
-                sender,
-                body,
-                attempts,
-                max(waiting, 1),
-                lease_until,
-                _kept(user_data, flows),
-            )
-            for id_, update_id, sender, body, attempts, waiting, user_data, flows in rows
-        ),
-        key=lambda claimed: claimed.id,
+    return sorted((_claimed(row, lease_until) for row in rows), key=lambda claimed: claimed.id)
+
+
+def _claimed(row: Sequence[Any], lease_until: datetime) -> ClaimedUpdate:
+    id_, update_id, sender, body, attempts, waiting, user_data, flows, banned, reason = row
+    return ClaimedUpdate(
+        id_,
+        update_id,
+        sender,
+        body,
+        attempts,
+        # An update with no sender waits behind nobody: it counts as its own.
+        max(waiting, 1),
+        lease_until,
+        _kept(user_data, flows),
+        None if banned is None else Standing(bool(banned), reason),
     )
 
 

@@ -4,19 +4,13 @@ driver (``core.db.driver_reads``), since the gate asks it of every message and b
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
 
 from core.db.driver_reads import DriverStatement
 from core.db.models import Person
+from core.db.rows import Standing
 from core.db.uow import Database
-
-
-@dataclass(frozen=True, slots=True)
-class Standing:
-    banned: bool
-    ban_reason: str | None
 
 
 @functools.cache

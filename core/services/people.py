@@ -9,7 +9,7 @@ from core.clock import Clock
 from core.credit import CreditEventKind, clamp_score, points_for
 from core.db import standing_view
 from core.db.models import CreditEvent, Person, Role
-from core.db.standing_view import Standing as Standing  # what the gate reads, for the bot
+from core.db.rows import Standing as Standing  # what the gate reads, for the bot
 from core.db.uow import Database, UnitOfWork
 from core.errors import InvalidLanguage, PersonBanned, PersonNotFound
 from core.requirements import Requirements, Shortfall, shortfalls

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from core.db import inbox_statements
 from core.db.models import InboxState, InboxUpdate, Person
-from core.db.rows import KeptPersonState
+from core.db.rows import KeptPersonState, Standing
 from core.db.uow import (
     AlreadyProcessed,
     HeldCall,
@@ -21,7 +21,7 @@ from core.db.uow import (
     held_calls_json,
     record_delivery_with_first_write,
 )
-from core.services import inbox
+from core.services import inbox, people
 from tests.integration.builders import a_person
 
 BOT = 7
@@ -92,6 +92,20 @@ async def test_a_claimed_update_brings_what_its_sender_s_last_update_left(db):
     (second,) = await db.claim_updates("b", T0, T0 + LEASE, 10)
     assert second.update_id == 2
     assert second.sender_state == KeptPersonState('{"language":"ru"}', flows)
+
+
+async def test_a_claimed_update_brings_whether_its_sender_is_banned_and_why(db, clock):
+    banned = await a_person(db, clock, "Bea", telegram_id=10)
+    await a_person(db, clock, "Cleo", telegram_id=11)
+    async with db.unit_of_work() as uow:
+        await people.ban(uow, clock, banned.id, "fake listings")
+    await _keep(db, (1, 10), (2, 11), (3, 12))
+    claimed = await db.claim_updates("a", T0, T0 + LEASE, 10)
+    assert [update.sender_standing for update in claimed] == [
+        Standing(banned=True, ban_reason="fake listings"),
+        Standing(banned=False, ban_reason=None),
+        None,  # nobody the store knows
+    ]
 
 
 async def _first_write(db, update_id: int, worker: str) -> None:
