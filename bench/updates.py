@@ -82,6 +82,7 @@ CITY = Box(side_km=9.0)
 # A Wednesday morning in Berlin: most of the demo city's weekly patterns are open then.
 NOW = datetime(2026, 6, 3, 8, 0, tzinfo=UTC)
 RESULTS_HEADER = "Free spots near you"
+UPDATES_A_POLL = 100
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -254,8 +255,9 @@ async def feed_the_inbox(
     updates: list[dict[str, Any]],
     profiler: cProfile.Profile | None = None,
 ) -> Timing:
-    """The bot's way: the updates kept in the inbox in one batch, as a poll brings them, and
-    timed until its worker has finished every one."""
+    """The bot's way: the updates kept in the inbox a hundred at a time, as polls bring them
+    (Telegram's most, and ``getUpdates``' default), and timed until its worker has finished
+    every one."""
     finished = asyncio.Event()
     left = len(updates)
 
@@ -272,8 +274,11 @@ async def feed_the_inbox(
             bodies = [json.dumps(data) for data in updates]
             database = application.bot_data.database
             assert database is not None
-            await keep_updates(database, bot_id_of(application.bot), parsed, bodies)
-            application.worker.hand_over(parsed)  # as the poller does
+            for first in range(0, len(parsed), UPDATES_A_POLL):
+                polled = parsed[first : first + UPDATES_A_POLL]
+                bodies_polled = bodies[first : first + UPDATES_A_POLL]
+                await keep_updates(database, bot_id_of(application.bot), polled, bodies_polled)
+                application.worker.hand_over(polled)  # as the poller does
             await finished.wait()
     finally:
         application.worker.observers.remove(one_finished)
