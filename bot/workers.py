@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import secrets
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
@@ -60,8 +61,11 @@ IDLE_LOOK_S = 0.2
 # One person's updates waiting their turn; a human typing fast stays far below it.
 MAX_BACKLOG = 20
 # Updates handed over as parsed by this process's poller or webhook, kept for their first
-# attempt: ten of Telegram's fullest polls.
+# attempt: ten of Telegram's fullest polls, for a minute at most. In a longer backlog the
+# newest are not kept, since the oldest are claimed first; one another process claimed is
+# forgotten after the minute.
 HANDED_OVER = 1_000
+HANDED_OVER_FOR_S = 60.0
 
 
 def updates_at_once(dialect: str) -> int:
@@ -101,8 +105,8 @@ class InboxWorker:
         self._loop: asyncio.Task[None] | None = None
         self._flooding: set[int] = set()
         self._stopping = False
-        # By update id; the oldest go first past ``HANDED_OVER``.
-        self._handed_over: OrderedDict[int, Update] = OrderedDict()
+        # By update id, oldest first: when each was handed over (``time.monotonic``), and it.
+        self._handed_over: OrderedDict[int, tuple[float, Update]] = OrderedDict()
 
     @property
     def running(self) -> bool:
@@ -116,16 +120,22 @@ class InboxWorker:
         """These updates, just kept, as this process parsed them: whichever is claimed here
         first is handled as it is, not parsed from its body again (about 0.13 ms of CPU).
         Then look now."""
-        for update in updates:
-            self._handed_over[update.update_id] = update
-        while len(self._handed_over) > HANDED_OVER:
+        now = time.monotonic()
+        while self._handed_over:
+            handed_at, _update = next(iter(self._handed_over.values()))
+            if now - handed_at < HANDED_OVER_FOR_S:
+                break
             self._handed_over.popitem(last=False)
+        for update in updates:
+            if len(self._handed_over) >= HANDED_OVER:
+                break
+            self._handed_over[update.update_id] = (now, update)
         self.wake()
 
     def _update_of(self, claimed: ClaimedUpdate) -> Update:
         handed_over = self._handed_over.pop(claimed.update_id, None)
         if handed_over is not None and claimed.attempts == 1:
-            return handed_over
+            return handed_over[1]
         return Update.de_json(json.loads(claimed.body), self.application.bot)
 
     async def start(self) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
+import bot.workers
 from bot.http_server import EmbeddedServer
 from bot.inbox import Poller, bot_id_of, keep_updates
 from bot.web import SECRET_HEADER, WEBHOOK_PATH, build_web_app
@@ -153,6 +154,60 @@ async def test_an_update_handed_over_as_parsed_is_handled_as_parsed_and_only_onc
     assert handled[0] is parsed[0]
     assert handled[1] is not parsed[1]  # parsed again from what the inbox kept
     assert handled[1] == parsed[1]
+
+
+async def _handled_after_handing_over(sandbox, texts: list[str], handed: list[Update]):
+    """Dana's texts, kept at once and handed over to the worker after ``handed`` (updates it
+    will never claim, as if kept by another process): each as parsed, and each as handled."""
+    runtime = sandbox.runtime
+    application = runtime.application
+    handled: list[Update] = []
+
+    async def seen(update: Update, _context) -> None:
+        handled.append(update)
+
+    watcher = MessageHandler(filters.TEXT, seen)
+    application.add_handler(watcher, group=-1000)
+    dana = sandbox.person("Dana")
+    await runtime.bot_runtime.poller.stop()
+    try:
+        parsed = []
+        for text in texts:
+            await actions.send_text(sandbox.world, dana.id, text)
+            parsed.append(Update.de_json(sandbox.world.log[-1], application.bot))
+        if handed:
+            application.worker.hand_over(handed)
+        await keep_updates(sandbox.database, bot_id_of(application.bot), parsed)
+        application.worker.hand_over(parsed)
+        last = parsed[-1].update_id
+        assert await sandbox.world.wait_handled(last, last, 15)
+    finally:
+        application.remove_handler(watcher, group=-1000)
+        await runtime.bot_runtime.poller.start()
+    assert [update.update_id for update in handled] == [update.update_id for update in parsed]
+    return parsed, handled
+
+
+async def test_in_a_backlog_past_what_is_handed_over_the_oldest_keep_their_parse(
+    sandbox, monkeypatch
+):
+    """They are claimed first."""
+    monkeypatch.setattr(bot.workers, "HANDED_OVER", 2)
+    parsed, handled = await _handled_after_handing_over(sandbox, ["/start", "/help", "/help"], [])
+    assert handled[0] is parsed[0]
+    assert handled[1] is parsed[1]
+    assert handled[2] is not parsed[2]
+
+
+async def test_updates_handed_over_and_never_claimed_here_are_forgotten_in_time(
+    sandbox, monkeypatch
+):
+    """Kept by another process's worker, say: they leave room for the next."""
+    monkeypatch.setattr(bot.workers, "HANDED_OVER", 2)
+    monkeypatch.setattr(bot.workers, "HANDED_OVER_FOR_S", 0.0)
+    elsewhere = [Update(update_id) for update_id in (900_001, 900_002)]
+    parsed, handled = await _handled_after_handing_over(sandbox, ["/start"], elsewhere)
+    assert handled[0] is parsed[0]
 
 
 async def test_polling_asks_past_an_update_only_once_it_is_kept(sandbox, tmp_path):
