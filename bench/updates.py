@@ -277,8 +277,8 @@ async def feed_the_inbox(
             for first in range(0, len(parsed), UPDATES_A_POLL):
                 polled = parsed[first : first + UPDATES_A_POLL]
                 bodies_polled = bodies[first : first + UPDATES_A_POLL]
-                await keep_updates(database, bot_id_of(application.bot), polled, bodies_polled)
-                application.worker.hand_over(polled)  # as the poller does
+                with application.worker.handing_over(polled):  # as the poller does
+                    await keep_updates(database, bot_id_of(application.bot), polled, bodies_polled)
             await finished.wait()
     finally:
         application.worker.observers.remove(one_finished)

@@ -123,8 +123,8 @@ async def run_worker(url: str, person: int) -> None:
         assert database is not None
         started = time.perf_counter()
         parsed = Update.de_json(update, application.bot)
-        await keep_updates(database, bot_id_of(application.bot), [parsed])
-        application.worker.hand_over([parsed])  # as the poller does
+        with application.worker.handing_over([parsed]):  # as the poller does
+            await keep_updates(database, bot_id_of(application.bot), [parsed])
         await answered.wait()
         answer_s = time.perf_counter() - started
     finally:

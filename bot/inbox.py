@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 from telegram import Bot, Update
@@ -53,20 +54,21 @@ async def keep_updates(database: Database, bot_id: int, updates: list[Update],
 
 class Poller:
     """Long polling that acknowledges (asks past) only what the inbox has kept: when keeping
-    fails, the same updates are asked for again. ``on_kept`` hears each batch kept, as parsed."""
+    fails, the same updates are asked for again. Each batch is kept inside ``handing_over``
+    the batch, as parsed (``InboxWorker.handing_over``)."""
 
     def __init__(
         self,
         bot: Bot,
         database: Database,
-        on_kept: Callable[[Sequence[Update]], None],
+        handing_over: Callable[[Sequence[Update]], AbstractContextManager[None]],
         *,
         timeout: int = LONG_POLL_S,
         allowed_updates: list[str] | None = None,
     ) -> None:
         self._bot = bot
         self._database = database
-        self._on_kept = on_kept
+        self._handing_over = handing_over
         self._timeout = timeout
         self._allowed_updates = allowed_updates or list(Update.ALL_TYPES)
         self._offset: int | None = None
@@ -94,9 +96,9 @@ class Poller:
             raise StopRepeating(f"Telegram refused the token: {error}") from error
         if not updates:
             return
-        await keep_updates(self._database, bot_id_of(self._bot), list(updates))
+        with self._handing_over(updates):
+            await keep_updates(self._database, bot_id_of(self._bot), list(updates))
         self._offset = updates[-1].update_id + 1
-        self._on_kept(updates)
 
 
 def body_of(data: dict[str, Any]) -> str:

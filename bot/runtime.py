@@ -39,7 +39,7 @@ class BotRuntime:
             await application.worker.start()
         if self._polling:
             self.poller = Poller(
-                application.bot, application.bot_data.database, application.worker.hand_over,
+                application.bot, application.bot_data.database, application.worker.handing_over,
                 timeout=self._poll_timeout or LONG_POLL_S,
             )  # fmt: skip
             await self.poller.start()

@@ -92,17 +92,21 @@ def build_web_app(
             update = Update.de_json(data, application.bot)
         except (ValueError, TypeError, KeyError, AttributeError):  # fields not of their types
             return Response(status_code=400)
+        handing_over: contextlib.AbstractContextManager[None] = (
+            application.worker.handing_over([update])
+            if isinstance(application, ParkShareApplication)
+            else contextlib.nullcontext()
+        )
         try:
-            await keep_updates(
-                ParkShareContext(application).db, bot_id_of(application.bot), [update],
-                [body_of(data)],
-            )  # fmt: skip
+            with handing_over:
+                await keep_updates(
+                    ParkShareContext(application).db, bot_id_of(application.bot), [update],
+                    [body_of(data)],
+                )  # fmt: skip
         except Exception:  # the store unreachable: Telegram sends it again after a 5xx
             log.warning("an update could not be kept; Telegram will send it again", exc_info=True)
             await ParkShareContext(application).db.discard_connections()
             return Response(status_code=503)
-        if isinstance(application, ParkShareApplication):
-            application.worker.hand_over([update])
         return Response(status_code=200)
 
     async def stripe_webhook(request: Request) -> Response:

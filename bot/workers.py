@@ -15,7 +15,7 @@ import os
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -116,10 +116,12 @@ class InboxWorker:
         """New updates are in the inbox: look now."""
         self._wake.set()
 
-    def hand_over(self, updates: Sequence[Update]) -> None:
-        """These updates, just kept, as this process parsed them: whichever is claimed here
-        first is handled as it is, not parsed from its body again (about 0.13 ms of CPU).
-        Then look now."""
+    @contextlib.contextmanager
+    def handing_over(self, updates: Sequence[Update]) -> Iterator[None]:
+        """Around the keep of these updates, as this process parsed them: whichever is claimed
+        here first is handled as it is, not parsed from its body again (about 0.13 ms of CPU).
+        They are handed over before the keep commits, since a busy worker claims them the
+        moment it does; kept, the worker looks now; not kept, they are forgotten."""
         now = time.monotonic()
         while self._handed_over:
             handed_at, _update = next(iter(self._handed_over.values()))
@@ -130,6 +132,12 @@ class InboxWorker:
             if len(self._handed_over) >= HANDED_OVER:
                 break
             self._handed_over[update.update_id] = (now, update)
+        try:
+            yield
+        except BaseException:
+            for update in updates:
+                self._handed_over.pop(update.update_id, None)
+            raise
         self.wake()
 
     def _update_of(self, claimed: ClaimedUpdate) -> Update:

@@ -3,6 +3,7 @@ answered once, whatever its handler writes; and a person's conversation goes on 
 process handles their next update."""
 
 import asyncio
+import contextlib
 import json
 
 import httpx
@@ -140,10 +141,11 @@ async def test_an_update_handed_over_as_parsed_is_handled_as_parsed_and_only_onc
         for text, hand_over in (("/start", True), ("/help", False)):
             await actions.send_text(sandbox.world, dana.id, text)
             update = Update.de_json(sandbox.world.log[-1], application.bot)
-            await keep_updates(sandbox.database, bot_id_of(application.bot), [update])
             if hand_over:
-                application.worker.hand_over([update])
+                with application.worker.handing_over([update]):
+                    await keep_updates(sandbox.database, bot_id_of(application.bot), [update])
             else:
+                await keep_updates(sandbox.database, bot_id_of(application.bot), [update])
                 application.worker.wake()
             assert await sandbox.world.wait_handled(update.update_id, update.update_id, 15)
             parsed.append(update)
@@ -156,9 +158,13 @@ async def test_an_update_handed_over_as_parsed_is_handled_as_parsed_and_only_onc
     assert handled[1] == parsed[1]
 
 
-async def _handled_after_handing_over(sandbox, texts: list[str], handed: list[Update]):
+async def _handled_after_handing_over(
+    sandbox, texts: list[str], handed: list[Update], *, claimed_while_kept: bool = False
+):
     """Dana's texts, kept at once and handed over to the worker after ``handed`` (updates it
-    will never claim, as if kept by another process): each as parsed, and each as handled."""
+    will never claim, as if kept by another process): each as parsed, and each as handled.
+    ``claimed_while_kept``: the worker claims and handles them as soon as the keep commits,
+    before the hand-over ends, as a busy worker may."""
     runtime = sandbox.runtime
     application = runtime.application
     handled: list[Update] = []
@@ -175,17 +181,28 @@ async def _handled_after_handing_over(sandbox, texts: list[str], handed: list[Up
         for text in texts:
             await actions.send_text(sandbox.world, dana.id, text)
             parsed.append(Update.de_json(sandbox.world.log[-1], application.bot))
-        if handed:
-            application.worker.hand_over(handed)
-        await keep_updates(sandbox.database, bot_id_of(application.bot), parsed)
-        application.worker.hand_over(parsed)
+        with application.worker.handing_over(handed):
+            pass
         last = parsed[-1].update_id
+        with application.worker.handing_over(parsed):
+            await keep_updates(sandbox.database, bot_id_of(application.bot), parsed)
+            if claimed_while_kept:
+                application.worker.wake()
+                assert await sandbox.world.wait_handled(last, last, 15)
         assert await sandbox.world.wait_handled(last, last, 15)
     finally:
         application.remove_handler(watcher, group=-1000)
         await runtime.bot_runtime.poller.start()
     assert [update.update_id for update in handled] == [update.update_id for update in parsed]
     return parsed, handled
+
+
+async def test_updates_claimed_the_moment_they_are_kept_are_handled_as_handed_over(sandbox):
+    parsed, handled = await _handled_after_handing_over(
+        sandbox, ["/start", "/help"], [], claimed_while_kept=True
+    )
+    assert handled[0] is parsed[0]
+    assert handled[1] is parsed[1]
 
 
 async def test_in_a_backlog_past_what_is_handed_over_the_oldest_keep_their_parse(
@@ -218,7 +235,9 @@ async def test_polling_asks_past_an_update_only_once_it_is_kept(sandbox, tmp_pat
     await runtime.bot_runtime.poller.stop()
     # A poller whose store cannot keep anything (its folder is gone, as a server can be).
     gone = Database.from_url(f"sqlite:///{tmp_path}/gone/parkshare.db")
-    failing = Poller(runtime.application.bot, gone, lambda: None, timeout=1)
+    failing = Poller(
+        runtime.application.bot, gone, lambda _updates: contextlib.nullcontext(), timeout=1
+    )
     await failing.start()
     try:
         await actions.send_text(sandbox.world, dana.id, "/help")
