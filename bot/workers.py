@@ -61,10 +61,11 @@ IDLE_LOOK_S = 0.2
 # One person's updates waiting their turn; a human typing fast stays far below it.
 MAX_BACKLOG = 20
 # Updates handed over as parsed by this process's poller or webhook, kept for their first
-# attempt: ten of Telegram's fullest polls, for a minute at most. In a longer backlog the
-# newest are not kept, since the oldest are claimed first; one another process claimed is
-# forgotten after the minute.
-HANDED_OVER = 1_000
+# attempt: fifty of Telegram's fullest polls (a parsed message is about 2.6 KB, so some 13 MB
+# at most), for a minute at most. The hand-over saves most when the worker is behind, in a
+# burst. In a longer backlog the newest are not kept, since the oldest are claimed first; one
+# another process claimed is forgotten after the minute.
+HANDED_OVER = 5_000
 HANDED_OVER_FOR_S = 60.0
 
 
