@@ -183,8 +183,8 @@ def _claim() -> Executable:
             waiting_from_sender,
             _remembered_of(claimed_sender, PERSON_STATE.c.user_data),
             _remembered_of(claimed_sender, PERSON_STATE.c.flows),
-            _person_s(claimed_sender, PERSON.c.banned),
-            _person_s(claimed_sender, PERSON.c.ban_reason),
+            _standing_of(claimed_sender, PERSON.c.banned),
+            _standing_of(claimed_sender, PERSON.c.ban_reason),
         )
     )
 
@@ -193,7 +193,7 @@ def _remembered_of(sender: ColumnElement[int], column: ColumnElement[str]) -> Co
     return select(column).where(PERSON_STATE.c.telegram_user_id == sender).scalar_subquery()
 
 
-def _person_s(sender: ColumnElement[int], column: ColumnElement[Any]) -> ColumnElement[Any]:
+def _standing_of(sender: ColumnElement[int], column: ColumnElement[Any]) -> ColumnElement[Any]:
     return select(column).where(PERSON.c.telegram_id == sender).scalar_subquery()
 
 
