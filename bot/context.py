@@ -162,17 +162,23 @@ class ChatData:
 
 
 # The standing of the person whose update is being handled, as the inbox's claim read it
-# (``bot.workers``): their telegram id and it.
-_claimed_standing: ContextVar[tuple[int, Standing] | None] = ContextVar(
+# (``bot.workers``): the update's id, the person's telegram id, and it.
+_claimed_standing: ContextVar[tuple[int, int, Standing] | None] = ContextVar(
     "claimed_standing", default=None
 )
 
 
 @contextmanager
-def standing_as_claimed(telegram_id: int | None, standing: Standing | None) -> Iterator[None]:
-    """The contexts made meanwhile for this person's updates start knowing their standing, so
-    the gate does not read it again."""
-    known = None if telegram_id is None or standing is None else (telegram_id, standing)
+def standing_as_claimed(
+    update: Update, telegram_id: int | None, standing: Standing | None
+) -> Iterator[None]:
+    """The contexts made meanwhile for this update of this person start knowing their
+    standing, so the gate does not read it again."""
+    known = (
+        None
+        if telegram_id is None or standing is None
+        else (update.update_id, telegram_id, standing)
+    )
     token = _claimed_standing.set(known)
     try:
         yield
@@ -189,8 +195,9 @@ class ParkShareContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData
     ) -> None:
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self.telegram_language: str | None = None
-        # Whether the sender may go on, as registration or the gate read it for this update (one
-        # context serves every handler of an update); None where neither needed it (groups).
+        # Whether the sender may go on, for this update (one context serves every handler of
+        # an update): as the inbox's claim read it, or registration, or the gate; None where
+        # none of them knew the sender.
         self.standing: Standing | None = None
 
     @classmethod
@@ -201,8 +208,8 @@ class ParkShareContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData
         if isinstance(update, Update) and update.effective_user:
             context.telegram_language = update.effective_user.language_code
             claimed = _claimed_standing.get()
-            if claimed is not None and claimed[0] == update.effective_user.id:
-                context.standing = claimed[1]
+            if claimed is not None and claimed[:2] == (update.update_id, update.effective_user.id):
+                context.standing = claimed[2]
         return context
 
     @property

@@ -54,8 +54,9 @@ async def keep_updates(database: Database, bot_id: int, updates: list[Update],
 
 class Poller:
     """Long polling that acknowledges (asks past) only what the inbox has kept: when keeping
-    fails, the same updates are asked for again. Each batch is kept inside ``handing_over``
-    the batch, as parsed (``InboxWorker.handing_over``)."""
+    fails, the same updates are asked for again. Each batch is kept inside
+    ``handing_over(batch)``, which hands the parsed updates to a worker
+    (``InboxWorker.handing_over``)."""
 
     def __init__(
         self,

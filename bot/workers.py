@@ -63,8 +63,8 @@ MAX_BACKLOG = 20
 # Updates handed over as parsed by this process's poller or webhook, kept for their first
 # attempt: fifty of Telegram's fullest polls (a parsed message is about 2.6 KB, so some 13 MB
 # at most), for a minute at most. The hand-over saves most when the worker is behind, in a
-# burst. In a longer backlog the newest are not kept, since the oldest are claimed first; one
-# another process claimed is forgotten after the minute.
+# burst. In a longer backlog the newest are not kept, since the oldest are claimed first. An
+# update that another process's worker claims stays unused here until its minute is up.
 HANDED_OVER = 5_000
 HANDED_OVER_FOR_S = 60.0
 
@@ -122,7 +122,8 @@ class InboxWorker:
         """Around the keep of these updates, as this process parsed them: whichever is claimed
         here first is handled as it is, not parsed from its body again (about 0.13 ms of CPU).
         They are handed over before the keep commits, since a busy worker claims them the
-        moment it does; kept, the worker looks now; not kept, they are forgotten."""
+        moment it does. When the keep ends well, the worker looks now; when it raises, they are
+        forgotten (kept after all, they are parsed from their bodies)."""
         now = time.monotonic()
         while self._handed_over:
             handed_at, _update = next(iter(self._handed_over.values()))
@@ -130,6 +131,8 @@ class InboxWorker:
                 break
             self._handed_over.popitem(last=False)
         for update in updates:
+            # One delivered again goes to the back, where the ones handed over last are.
+            self._handed_over.pop(update.update_id, None)
             if len(self._handed_over) >= HANDED_OVER:
                 break
             self._handed_over[update.update_id] = (now, update)
@@ -283,7 +286,7 @@ class InboxWorker:
             before = self._states.put_in(person, kept)
         taken = count_steps_taken()
         try:
-            with standing_as_claimed(person, standing):
+            with standing_as_claimed(update, person, standing):
                 await self.application.process_update(update)
         finally:
             remembered = (

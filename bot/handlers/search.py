@@ -506,7 +506,7 @@ def spots_wanted(order: SortOrder, page: int) -> int:
     free spots that grows with what is asked, so they ask for all ``RESULTS`` on every page."""
     if order != SortOrder.NEAREST:
         return RESULTS
-    return min((page + 1) * PAGE_SIZE + 1, RESULTS)
+    return min((max(page, 0) + 1) * PAGE_SIZE + 1, RESULTS)
 
 
 def _render(

@@ -555,7 +555,9 @@ def _postgresql_statement(shape: Shape) -> DriverStatement:
             candidates.c.rank <= _MAX,
             CoversWindow(SpotFreeTime.free, _START_S, _END_S),
         )
-        .order_by(candidates.c.rank)
+        # Spots at one address tie: by id, so that a search asking for more returns the same
+        # ones first (each results page asks for as many as it shows).
+        .order_by(candidates.c.rank, candidates.c.id)
         .limit(_WANTED)
         .cte("nearest")
     )
@@ -581,7 +583,7 @@ def _postgresql_statement(shape: Shape) -> DriverStatement:
         .select_from(reached)
         .outerjoin(nearest, true())
         .outerjoin(Person, Person.id == nearest.c.owner_id)
-        .order_by(nearest.c.rank)
+        .order_by(nearest.c.rank, nearest.c.id)
     )
     return DriverStatement.compile(details, "postgresql")
 

@@ -214,7 +214,8 @@ def _ordered(hits: list[SpotHit], order: SortOrder) -> list[SpotHit]:
         return sorted(hits, key=lambda hit: (hit.price.minor, hit.distance_m))
     if order == SortOrder.BEST_RATED:
         return sorted(hits, key=lambda hit: (-(hit.rating or 0), -hit.rating_count, hit.distance_m))
-    return sorted(hits, key=lambda hit: hit.distance_m)
+    # As the store ranked them, ties by id: a search asking for more begins with the same spots.
+    return hits
 
 
 # Spots within this distance of an area's first spot count as one area ("Berlin").

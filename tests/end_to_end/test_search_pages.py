@@ -3,9 +3,9 @@ nearest first, whatever each page's search asked the store for."""
 
 import pytest
 
-from bot.handlers.search import RESULTS, spots_wanted
+from bot.handlers.search import RESULTS
 from core.geo import GeoPoint
-from core.services.search import SortOrder, nearest_free
+from core.services.search import nearest_free
 from core.timezones import timezone_of
 from core.window import DEFAULT_WINDOW, window_for
 from sandbox.demo_city import BERLIN
@@ -60,9 +60,3 @@ async def test_more_is_offered_only_when_another_spot_is_free(sandbox, spots, mo
         await dana.press("More ▶")
         assert _listed(dana.last_message()) == made[5:]
         assert "More ▶" not in dana.last_message().buttons
-
-
-def test_a_nearest_first_page_asks_for_its_spots_and_one_more_and_other_orders_for_all():
-    assert [spots_wanted(SortOrder.NEAREST, page) for page in range(4)] == [6, 11, 15, 15]
-    for order in (SortOrder.CHEAPEST, SortOrder.BEST_RATED):
-        assert [spots_wanted(order, page) for page in range(3)] == [RESULTS] * 3

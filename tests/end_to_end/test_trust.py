@@ -4,7 +4,7 @@ both ways, and bans."""
 from sqlalchemy import select
 
 from core.db.models import Booking, Payout, Rating, Refund, RelayMessage
-from core.services import settlement
+from core.services import people, settlement
 from core.status import BookingStatus
 from tests.end_to_end.test_bookings import _book, _owner_and_spot
 
@@ -302,3 +302,27 @@ async def test_a_refund_decided_while_the_share_was_leaving_is_owed_from_the_nex
     earnings = await _earnings_after_payout(sandbox, owner, "€5.10")
     assert "Waiting to be paid out: —" in earnings
     assert "so taken from your next payouts: €2.55" in earnings
+
+
+async def test_the_gate_reads_no_standing_the_inbox_s_claim_brought(sandbox, monkeypatch):
+    """The claim reads whether the sender is banned with their update; registration hands over
+    what it wrote for a newcomer. Banned meanwhile, the next update's claim says so."""
+    reads: list[int] = []
+    read = people.standing
+
+    async def counted(db, person_id):
+        reads.append(person_id)
+        return await read(db, person_id)
+
+    monkeypatch.setattr(people, "standing", counted)
+    _, spot = await _owner_and_spot(sandbox)
+    dana = await _a_driver(sandbox)
+    await dana.send("/start")
+    await dana.share_location(spot.lat, spot.lon)
+    assert "Garage on Elm St" in str(dana.last_message())
+    maria, group = sandbox.manager, sandbox.managers_group
+    person_id = await _person_id(sandbox, dana)
+    await maria.send(f"/ban {person_id} fake payments", chat=group)
+    await dana.share_location(spot.lat, spot.lon)
+    assert "suspended: fake payments" in dana.last_message().text
+    assert reads == []

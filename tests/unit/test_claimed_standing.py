@@ -1,5 +1,5 @@
 """The inbox's claim reads whether a sender is banned; the contexts made for that sender's
-update start knowing it, so the gate reads nothing, and nobody else's context does."""
+update start knowing it, so the gate reads nothing; no other update's context does."""
 
 from telegram import Update
 from telegram.ext import ApplicationBuilder
@@ -8,11 +8,11 @@ from bot.context import CONTEXT_TYPES, ParkShareContext, standing_as_claimed
 from core.services.people import Standing
 
 
-def _message_from(telegram_id: int, application) -> Update:
+def _message_from(telegram_id: int, application, update_id: int = 1) -> Update:
     person = {"id": telegram_id, "first_name": "Bea"}
     return Update.de_json(
         {
-            "update_id": 1,
+            "update_id": update_id,
             "message": {
                 "message_id": 1,
                 "date": 1780000000,
@@ -29,14 +29,15 @@ def test_a_context_knows_the_standing_the_claim_read_for_its_sender_only():
     application = ApplicationBuilder().token("123:abc").context_types(CONTEXT_TYPES).build()
     banned = Standing(banned=True, ban_reason="fake listings")
 
-    def standing_of(telegram_id: int) -> Standing | None:
+    def standing_of(telegram_id: int, update_id: int = 1) -> Standing | None:
         return ParkShareContext.from_update(
-            _message_from(telegram_id, application), application
+            _message_from(telegram_id, application, update_id), application
         ).standing
 
-    with standing_as_claimed(10, banned):
+    with standing_as_claimed(_message_from(10, application), 10, banned):
         assert standing_of(10) == banned
         assert standing_of(11) is None
-    with standing_as_claimed(10, None):  # nobody the store knows
+        assert standing_of(10, update_id=2) is None  # another update of theirs
+    with standing_as_claimed(_message_from(10, application), 10, None):  # unknown to the store
         assert standing_of(10) is None
     assert standing_of(10) is None
