@@ -555,10 +555,11 @@ def _postgresql_statement(shape: Shape) -> DriverStatement:
             candidates.c.rank <= _MAX,
             CoversWindow(SpotFreeTime.free, _START_S, _END_S),
         )
-        # Spots at one address tie: by id, so that a search asking for more returns the same
-        # ones first (each results page asks for as many as it shows).
-        .order_by(candidates.c.rank, candidates.c.id)
-        .limit(_WANTED)
+        .order_by(candidates.c.rank)
+        # With every spot as near as the last (spots at one address): ordered by id below, the
+        # first ``wanted`` are then the same whatever a search asks for more, as each results
+        # page asks for as many as it shows. Sorting by id here would sort every candidate.
+        .fetch(_WANTED, with_ties=True)
         .cte("nearest")
     )
     stopped_at = case(
