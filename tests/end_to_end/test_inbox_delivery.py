@@ -5,6 +5,7 @@ process handles their next update."""
 import asyncio
 import contextlib
 import json
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -122,9 +123,10 @@ async def test_an_update_kept_under_another_sender_goes_on_with_its_person_s_con
     assert "Skip" in dana.last_message().buttons  # the daily price: her listing went on
 
 
-async def test_an_update_handed_over_as_parsed_is_handled_as_parsed_and_only_once(sandbox):
-    """The poller and the webhook hand what they kept to their process's worker as parsed: it
-    is not parsed again from its body; one only kept is."""
+@contextlib.asynccontextmanager
+async def _handled_while_not_polling(sandbox) -> AsyncIterator[list[Update]]:
+    """The text updates the bot's handlers see, in order, while updates wait at "Telegram"
+    until the test keeps them itself."""
     runtime = sandbox.runtime
     application = runtime.application
     handled: list[Update] = []
@@ -134,10 +136,21 @@ async def test_an_update_handed_over_as_parsed_is_handled_as_parsed_and_only_onc
 
     watcher = MessageHandler(filters.TEXT, seen)
     application.add_handler(watcher, group=-1000)
-    dana = sandbox.person("Dana")
-    await runtime.bot_runtime.poller.stop()  # updates now wait at "Telegram" until delivered
+    await runtime.bot_runtime.poller.stop()
     try:
-        parsed = []
+        yield handled
+    finally:
+        application.remove_handler(watcher, group=-1000)
+        await runtime.bot_runtime.poller.start()
+
+
+async def test_an_update_handed_over_as_parsed_is_handled_as_parsed_and_only_once(sandbox):
+    """The poller and the webhook hand what they kept to their process's worker as parsed: it
+    is not parsed again from its body; one only kept is."""
+    application = sandbox.runtime.application
+    dana = sandbox.person("Dana")
+    parsed = []
+    async with _handled_while_not_polling(sandbox) as handled:
         for text, hand_over in (("/start", True), ("/help", False)):
             await actions.send_text(sandbox.world, dana.id, text)
             update = Update.de_json(sandbox.world.log[-1], application.bot)
@@ -149,9 +162,6 @@ async def test_an_update_handed_over_as_parsed_is_handled_as_parsed_and_only_onc
                 application.worker.wake()
             assert await sandbox.world.wait_handled(update.update_id, update.update_id, 15)
             parsed.append(update)
-    finally:
-        application.remove_handler(watcher, group=-1000)
-        await runtime.bot_runtime.poller.start()
     assert [update.update_id for update in handled] == [update.update_id for update in parsed]
     assert handled[0] is parsed[0]
     assert handled[1] is not parsed[1]  # parsed again from what the inbox kept
@@ -165,19 +175,10 @@ async def _handled_after_handing_over(
     will never claim, as if kept by another process): each as parsed, and each as handled.
     ``claimed_while_kept``: the worker claims and handles them as soon as the keep commits,
     before the hand-over ends, as a busy worker may."""
-    runtime = sandbox.runtime
-    application = runtime.application
-    handled: list[Update] = []
-
-    async def seen(update: Update, _context) -> None:
-        handled.append(update)
-
-    watcher = MessageHandler(filters.TEXT, seen)
-    application.add_handler(watcher, group=-1000)
+    application = sandbox.runtime.application
     dana = sandbox.person("Dana")
-    await runtime.bot_runtime.poller.stop()
-    try:
-        parsed = []
+    parsed = []
+    async with _handled_while_not_polling(sandbox) as handled:
         for text in texts:
             await actions.send_text(sandbox.world, dana.id, text)
             parsed.append(Update.de_json(sandbox.world.log[-1], application.bot))
@@ -190,9 +191,6 @@ async def _handled_after_handing_over(
                 application.worker.wake()
                 assert await sandbox.world.wait_handled(last, last, 15)
         assert await sandbox.world.wait_handled(last, last, 15)
-    finally:
-        application.remove_handler(watcher, group=-1000)
-        await runtime.bot_runtime.poller.start()
     assert [update.update_id for update in handled] == [update.update_id for update in parsed]
     return parsed, handled
 
