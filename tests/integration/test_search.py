@@ -108,9 +108,11 @@ async def test_at_most_k_spots_are_returned(db, clock, owner):
     assert len((await search(db, clock, k=2)).hits) == 2
 
 
-async def test_spots_at_one_address_come_by_id_so_asking_for_more_begins_the_same(db, clock, owner):
+async def test_a_search_asking_for_more_begins_with_what_one_asking_for_fewer_found(
+    db, clock, owner
+):
     """Each results page asks for as many spots as it shows: the pages agree only if a search
-    for more begins with what a search for fewer found."""
+    for more begins with what a search for fewer found, spots at one address included."""
     nearer = await a_spot(db, clock, owner, 100)
     garage = [await a_spot(db, clock, owner, 300) for _ in range(12)]
     # Paused and approved again last first: the index no longer holds them in their ids' order.
@@ -119,9 +121,9 @@ async def test_spots_at_one_address_come_by_id_so_asking_for_more_begins_the_sam
             await spots.set_status(uow, spot.id, SpotStatus.PAUSED)
             await spots.set_status(uow, spot.id, SpotStatus.APPROVED)
     found = {k: [hit.spot_id for hit in (await search(db, clock, k=k)).hits] for k in (6, 11)}
-    ordered = [nearer.id, *sorted(spot.id for spot in garage)]
-    assert found[6] == ordered[:6]
-    assert found[11] == ordered[:11]
+    assert found[11][:6] == found[6]
+    assert found[11][0] == nearer.id
+    assert len(set(found[11][1:]) & {spot.id for spot in garage}) == 10
 
 
 async def test_a_spot_booked_for_part_of_the_window_is_left_out(db, clock, owner):
