@@ -214,7 +214,7 @@ def _ordered(hits: list[SpotHit], order: SortOrder) -> list[SpotHit]:
         return sorted(hits, key=lambda hit: (hit.price.minor, hit.distance_m))
     if order == SortOrder.BEST_RATED:
         return sorted(hits, key=lambda hit: (-(hit.rating or 0), -hit.rating_count, hit.distance_m))
-    # As the store ranked them, ties by id: a search asking for more begins with the same spots.
+    # As the store ranked them, ties as its search met them: one asking for more begins alike.
     return hits
 
 
