@@ -169,16 +169,11 @@ _claimed_standing: ContextVar[tuple[int, int, Standing] | None] = ContextVar(
 
 
 @contextmanager
-def standing_as_claimed(
-    update: Update, telegram_id: int | None, standing: Standing | None
-) -> Iterator[None]:
-    """The contexts made meanwhile for this update of this person start knowing their
+def standing_as_claimed(update: Update, standing: Standing | None) -> Iterator[None]:
+    """The contexts made meanwhile for this update of its sender start knowing the sender's
     standing, so the gate does not read it again."""
-    known = (
-        None
-        if telegram_id is None or standing is None
-        else (update.update_id, telegram_id, standing)
-    )
+    sender = update.effective_user
+    known = None if sender is None or standing is None else (update.update_id, sender.id, standing)
     token = _claimed_standing.set(known)
     try:
         yield

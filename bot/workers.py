@@ -286,7 +286,7 @@ class InboxWorker:
             before = self._states.put_in(person, kept)
         taken = count_steps_taken()
         try:
-            with standing_as_claimed(update, person, standing):
+            with standing_as_claimed(update, standing):
                 await self.application.process_update(update)
         finally:
             remembered = (

@@ -34,10 +34,10 @@ def test_a_context_knows_the_standing_the_claim_read_for_its_sender_only():
             _message_from(telegram_id, application, update_id), application
         ).standing
 
-    with standing_as_claimed(_message_from(10, application), 10, banned):
+    with standing_as_claimed(_message_from(10, application), banned):
         assert standing_of(10) == banned
         assert standing_of(11) is None
         assert standing_of(10, update_id=2) is None  # another update of theirs
-    with standing_as_claimed(_message_from(10, application), 10, None):  # unknown to the store
+    with standing_as_claimed(_message_from(10, application), None):  # unknown to the store
         assert standing_of(10) is None
     assert standing_of(10) is None
